@@ -1,0 +1,160 @@
+//! Executes the `run` and `sweep` commands: validate, check export paths,
+//! start a [`Runner`], show progress, print the table, write the exports.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use super::output::{self, Progress};
+use super::{Cli, Command, ExperimentArgs};
+use crate::engine::runner::Runner;
+use crate::engine::{EngineConfig, RunEvent};
+use crate::export;
+use crate::results::{MachineInfo, ResultSet};
+use crate::spec::{RawExperiment, SpecError, default_sweep_workers};
+use crate::worker;
+
+/// Exit status of a run that failed (a worker crashed, an export failed).
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit status of invalid input (the same as clap's usage errors).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit status after Ctrl-C, by shell convention (128 + SIGINT).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// How a command ended, mapped to an exit code at the edge.
+#[derive(Debug)]
+pub enum Outcome {
+    Done,
+    Usage(String),
+    Failed(anyhow::Error),
+    Interrupted,
+}
+
+/// Runs a parsed command line and returns the process's exit code.
+pub fn execute(cli: Cli) -> ExitCode {
+    let outcome = match cli.command {
+        Some(Command::Worker) => match worker::worker_main() {
+            Ok(()) => Outcome::Done,
+            Err(e) => Outcome::Failed(anyhow::Error::new(e).context("worker")),
+        },
+        Some(Command::Run(args)) => {
+            let raw = args.experiment.raw(&args.model, args.workers.as_ref());
+            let cores = MachineInfo::detect().logical_cores;
+            experiment(&raw, &args.experiment, &[cores])
+        }
+        Some(Command::Sweep(args)) => {
+            let raw = args.experiment.raw(&args.models, args.workers.as_ref());
+            let cores = MachineInfo::detect().logical_cores;
+            experiment(&raw, &args.experiment, &default_sweep_workers(cores))
+        }
+        None => {
+            output::print_help();
+            Outcome::Done
+        }
+    };
+    match outcome {
+        Outcome::Done => ExitCode::SUCCESS,
+        Outcome::Usage(message) => {
+            output::error_line(&message);
+            output::error_line("run with --help to see every flag and its values");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Outcome::Failed(error) => {
+            output::error_line(&format!("{error:#}"));
+            ExitCode::from(EXIT_FAILURE)
+        }
+        Outcome::Interrupted => {
+            output::error_line(
+                "interrupted: every worker process was stopped; no file was written",
+            );
+            ExitCode::from(EXIT_INTERRUPTED)
+        }
+    }
+}
+
+fn usage(error: &SpecError) -> Outcome {
+    Outcome::Usage(error.to_string())
+}
+
+fn experiment(raw: &RawExperiment, args: &ExperimentArgs, default_workers: &[u32]) -> Outcome {
+    let spec = match raw.validate(default_workers) {
+        Ok(spec) => spec,
+        Err(e) => return usage(&e),
+    };
+    let exports = args.exports();
+    for (flag, path) in &exports {
+        if let Err(e) = export::check_writable(path) {
+            return Outcome::Usage(format!("{flag}: {e}"));
+        }
+    }
+    let worker_exe =
+        match std::env::current_exe().context("cannot find the corescope executable for workers") {
+            Ok(path) => path,
+            Err(e) => return Outcome::Failed(e),
+        };
+    let runner = match Runner::start(spec, EngineConfig { worker_exe }, Arc::new(|| {})) {
+        Ok(runner) => runner,
+        Err(e) => return Outcome::Failed(e.into()),
+    };
+    let token = runner.cancel_token();
+    // Ctrl-C asks the engine to stop; the engine then kills and reaps its
+    // workers (they sit in their own process group and never see the signal).
+    if let Err(e) = ctrlc::set_handler(move || token.cancel()) {
+        return Outcome::Failed(anyhow::Error::new(e).context("cannot install the Ctrl-C handler"));
+    }
+    match follow(&runner) {
+        Ok(set) => {
+            output::print_results(&set);
+            match write_exports(&set, &exports) {
+                Ok(()) => Outcome::Done,
+                Err(e) => Outcome::Failed(e),
+            }
+        }
+        Err(outcome) => outcome,
+    }
+}
+
+/// Drains the runner's events into the progress bar until it ends.
+fn follow(runner: &Runner) -> Result<ResultSet, Outcome> {
+    let mut progress = Progress::new();
+    for event in runner.events() {
+        match event {
+            RunEvent::Started { runs, total_tasks } => progress.start(runs.len(), total_tasks),
+            RunEvent::RunStarted { index, spec } => progress.run_started(index, &spec),
+            RunEvent::Progress { tasks_done, .. } => progress.tasks(tasks_done),
+            RunEvent::RunFinished { record, .. } => progress.run_finished(&record),
+            RunEvent::Finished(set) => {
+                progress.finish();
+                return Ok(set);
+            }
+            RunEvent::Failed(error) => {
+                progress.abandon();
+                return Err(Outcome::Failed(
+                    anyhow::Error::new(error).context("the run failed"),
+                ));
+            }
+            RunEvent::Cancelled => {
+                progress.abandon();
+                return Err(Outcome::Interrupted);
+            }
+        }
+    }
+    Err(Outcome::Failed(anyhow::anyhow!(
+        "the engine stopped without a result"
+    )))
+}
+
+fn write_exports(set: &ResultSet, exports: &[(&'static str, PathBuf)]) -> anyhow::Result<()> {
+    for (flag, path) in exports {
+        let write: fn(&ResultSet, &Path) -> Result<(), export::ExportError> = match *flag {
+            "--export-json" => export::json::write,
+            "--export-csv" => export::csv::write,
+            _ => export::markdown::write,
+        };
+        write(set, path).with_context(|| format!("{flag} failed"))?;
+        output::note(&format!("wrote {}", path.display()));
+    }
+    Ok(())
+}

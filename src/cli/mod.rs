@@ -1,0 +1,144 @@
+//! The command line: clap types (the raw layer) and the headless front end
+//! that runs experiments with a progress bar and prints a table.
+//!
+//! Arguments stay text here; [`crate::spec::RawExperiment::validate`] turns
+//! them into an experiment, so the CLI and the GUI accept exactly the same
+//! values and report bad ones with the same words.
+
+pub mod commands;
+pub mod output;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::spec::RawExperiment;
+
+/// corescope: see parallelism happen, and measure it.
+#[derive(Debug, Parser)]
+#[command(name = "corescope", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one workload under one model and worker count.
+    Run(RunArgs),
+    /// Run one workload under several models and worker counts: the data
+    /// behind a scaling curve, with speedup against serial.
+    Sweep(SweepArgs),
+    /// Internal: serve tasks over stdin/stdout as a worker process.
+    #[command(name = "__worker", hide = true)]
+    Worker,
+}
+
+/// Knobs shared by `run` and `sweep`.
+#[derive(Debug, Args)]
+pub struct ExperimentArgs {
+    /// What each task computes: sqrt-sum, primes, mandelbrot, sleep or echo.
+    #[arg(long, value_name = "NAME", default_value = "sqrt-sum")]
+    pub workload: String,
+    /// Work per task (terms for sqrt-sum, numbers for primes, image side for
+    /// mandelbrot, milliseconds for sleep, passes per byte for echo);
+    /// accepts 1_000_000 or 1M. Default: a size that takes ~10-30 ms.
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub size: Option<String>,
+    /// Number of tasks per repetition.
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub tasks: Option<String>,
+    /// Echo payload per task, e.g. 512, 64KiB, 1MiB (at most 64MiB).
+    #[arg(long, value_name = "BYTES", allow_hyphen_values = true)]
+    pub payload: Option<String>,
+    /// static: chunks assigned up front; queue: free workers take the next chunk.
+    #[arg(long, value_name = "static|queue", default_value = "queue")]
+    pub schedule: String,
+    /// Tasks per chunk (default: one block per worker for static, 1 for queue).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub chunk: Option<String>,
+    /// Measured repetitions per run (the median is reported).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "3",
+        allow_hyphen_values = true
+    )]
+    pub repeats: String,
+    /// Unmeasured warm-up repetitions before them.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "1",
+        allow_hyphen_values = true
+    )]
+    pub warmup: String,
+    /// Tasks queued per worker process (1 = strict request/response).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub in_flight: Option<String>,
+    /// Write the result set as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Write one CSV row per run to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export_csv: Option<PathBuf>,
+    /// Write a Markdown results table to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// Execution model: serial, threads or processes.
+    #[arg(long, value_name = "NAME", default_value = "processes")]
+    pub model: String,
+    /// Worker count, 1 to 1024 (default: the logical core count).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub workers: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// Models to compare, comma-separated.
+    #[arg(long, value_name = "LIST", default_value = "serial,threads,processes")]
+    pub models: String,
+    /// Worker counts: a range such as 1..8 or a list such as 1,2,4,8
+    /// (default: 1 to the logical core count).
+    #[arg(long, value_name = "RANGE", allow_hyphen_values = true)]
+    pub workers: Option<String>,
+}
+
+impl ExperimentArgs {
+    /// The raw experiment these arguments describe, models and workers aside.
+    pub fn raw(&self, models: &str, workers: Option<&String>) -> RawExperiment {
+        RawExperiment {
+            workload: self.workload.clone(),
+            size: self.size.clone(),
+            tasks: self.tasks.clone(),
+            payload: self.payload.clone(),
+            models: models.to_string(),
+            workers: workers.cloned(),
+            schedule: self.schedule.clone(),
+            chunk: self.chunk.clone(),
+            repeats: self.repeats.clone(),
+            warmup: self.warmup.clone(),
+            in_flight: self.in_flight.clone(),
+        }
+    }
+
+    /// The export destinations given, with the flag that named each.
+    pub fn exports(&self) -> Vec<(&'static str, PathBuf)> {
+        [
+            ("--export-json", &self.export_json),
+            ("--export-csv", &self.export_csv),
+            ("--export-markdown", &self.export_markdown),
+        ]
+        .into_iter()
+        .filter_map(|(flag, path)| path.clone().map(|p| (flag, p)))
+        .collect()
+    }
+}

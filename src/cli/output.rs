@@ -1,0 +1,197 @@
+//! What the command line shows: the results table on stdout, progress and
+//! notes on stderr (a progress bar only when stderr is a terminal).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use clap::CommandFactory as _;
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::Cli;
+use crate::format;
+use crate::results::{ResultSet, RunRecord};
+use crate::spec::RunSpec;
+
+/// Prints `error: message` on stderr.
+pub fn error_line(message: &str) {
+    eprintln!("error: {message}");
+}
+
+/// Prints a note on stderr.
+pub fn note(message: &str) {
+    eprintln!("{message}");
+}
+
+/// Prints the top-level help (what `corescope` alone shows for now).
+pub fn print_help() {
+    let mut command = Cli::command();
+    let _ = command.print_help();
+    println!();
+}
+
+/// The progress bar of an experiment: tasks done over tasks in all runs.
+#[derive(Debug)]
+pub struct Progress {
+    bar: ProgressBar,
+    runs: usize,
+    /// Tasks of the runs already finished.
+    base: u64,
+    current_total: u64,
+}
+
+impl Progress {
+    pub fn new() -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template(
+            "{spinner} {prefix} {msg:24} [{bar:30}] {percent:>3}%  {elapsed} elapsed, ~{eta} left",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        bar.set_style(style);
+        Progress {
+            bar,
+            runs: 0,
+            base: 0,
+            current_total: 0,
+        }
+    }
+
+    pub fn start(&mut self, runs: usize, total_tasks: u64) {
+        self.runs = runs;
+        self.bar.set_length(total_tasks);
+        self.bar
+            .enable_steady_tick(std::time::Duration::from_millis(120));
+    }
+
+    pub fn run_started(&mut self, index: usize, spec: &RunSpec) {
+        self.current_total = spec.total_tasks();
+        self.bar
+            .set_prefix(format!("run {}/{}", index + 1, self.runs));
+        self.bar.set_message(spec.label());
+    }
+
+    pub fn tasks(&mut self, done: u64) {
+        self.bar.set_position(self.base + done);
+    }
+
+    pub fn run_finished(&mut self, record: &RunRecord) {
+        self.base += self.current_total;
+        self.bar.set_position(self.base);
+        self.bar.println(format!(
+            "  {:<16} {:>9}  {}",
+            record.label(),
+            format::seconds(record.wall_seconds.median),
+            record
+                .speedup
+                .map_or(String::new(), |s| format!("{s:.2}× serial")),
+        ));
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+
+    pub fn abandon(&self) {
+        self.bar.abandon();
+    }
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Progress::new()
+    }
+}
+
+/// Prints what was run, on what, and the results table, on stdout.
+pub fn print_results(set: &ResultSet) {
+    let Some(first) = set.runs.first() else {
+        println!("no runs");
+        return;
+    };
+    let m = &set.machine;
+    println!(
+        "{} × {} ({} {}{}), {} schedule, median of {} after {} warm-up",
+        first.tasks,
+        first.workload,
+        first.size,
+        first.workload.size_meaning(),
+        if first.payload_bytes > 0 {
+            format!(", {} payload", format::bytes(first.payload_bytes))
+        } else {
+            String::new()
+        },
+        first.schedule,
+        first.repeats,
+        first.warmup,
+    );
+    println!(
+        "machine: {} — {} logical cores{}, {} memory, {}",
+        m.cpu_model,
+        m.logical_cores,
+        m.physical_cores
+            .map_or(String::new(), |p| format!(" ({p} physical)")),
+        format::bytes(m.memory_bytes),
+        m.os,
+    );
+    println!("{}", results_table(set));
+    let checksums_agree = set.runs.iter().all(|r| r.checksum == first.checksum);
+    if checksums_agree {
+        println!("checksum {} (identical in every run)", first.checksum);
+    } else {
+        println!("warning: checksums differ between runs; see the JSON export");
+    }
+    if set.runs.iter().all(|r| r.speedup.is_none()) {
+        println!(
+            "speedup needs a serial baseline: add serial to --models (sweep), or run --model serial"
+        );
+    }
+}
+
+/// The results table: one row per run.
+pub fn results_table(set: &ResultSet) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(vec![
+            "model",
+            "workers",
+            "wall (median)",
+            "min … max",
+            "speedup",
+            "efficiency",
+            "CPU time",
+            "spawn",
+            "IPC → workers",
+            "IPC ← workers",
+        ]);
+    for r in &set.runs {
+        table.add_row(vec![
+            Cell::new(r.model),
+            Cell::new(r.workers).set_alignment(CellAlignment::Right),
+            Cell::new(format::seconds(r.wall_seconds.median)).set_alignment(CellAlignment::Right),
+            Cell::new(format!(
+                "{} … {}",
+                format::seconds(r.wall_seconds.min),
+                format::seconds(r.wall_seconds.max)
+            ))
+            .set_alignment(CellAlignment::Right),
+            Cell::new(r.speedup.map_or("—".to_string(), |s| format!("{s:.2}×")))
+                .set_alignment(CellAlignment::Right),
+            Cell::new(
+                r.efficiency
+                    .map_or("—".to_string(), |e| format!("{:.0} %", e * 100.0)),
+            )
+            .set_alignment(CellAlignment::Right),
+            Cell::new(format::seconds(r.cpu_seconds.median)).set_alignment(CellAlignment::Right),
+            Cell::new(if r.model.uses_workers() {
+                format::seconds(r.spawn_seconds)
+            } else {
+                "—".to_string()
+            })
+            .set_alignment(CellAlignment::Right),
+            Cell::new(format::bytes(r.ipc.bytes_to_workers)).set_alignment(CellAlignment::Right),
+            Cell::new(format::bytes(r.ipc.bytes_from_workers)).set_alignment(CellAlignment::Right),
+        ]);
+    }
+    table
+}

@@ -1,0 +1,380 @@
+//! The engine: runs experiments for real and measures them.
+//!
+//! [`run_experiment`] executes every run of an [`ExperimentSpec`] in order
+//! on the calling thread and reports [`RunEvent`]s through a callback;
+//! [`runner::Runner`] does the same on a named thread of its own, feeding a
+//! crossbeam channel and calling a wake-up callback (the GUI's repaint). Each
+//! model is an [`Executor`]: a pool started once per run and reused by every
+//! repetition, so pool start-up is measured apart from wall time.
+//!
+//! The engine never prints and never imports a UI toolkit.
+
+mod event;
+mod processes;
+pub mod runner;
+pub mod schedule;
+mod serial;
+mod threads;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+pub use event::RunEvent;
+
+use crate::analysis;
+use crate::measure::clock::ns_to_s;
+use crate::measure::stats::{Summary, median_index};
+use crate::results::{IpcTotals, MachineInfo, RepetitionRecord, ResultSet, RunRecord, SpanRecord};
+use crate::spec::{ExperimentSpec, Model, RunSpec};
+use crate::worker::process::PipeSnapshot;
+use crate::worker::protocol::ProtocolError;
+use crate::workload::{self, Task};
+
+/// What the engine needs from its surroundings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// The corescope executable that worker processes run (`current_exe()`
+    /// in the app, `CARGO_BIN_EXE_corescope` in tests).
+    pub worker_exe: PathBuf,
+}
+
+/// A shared flag that asks a run to stop as soon as it can.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Why a run did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("could not start worker {worker}: {source}")]
+    Spawn {
+        worker: usize,
+        source: std::io::Error,
+    },
+    #[error("could not start thread {name}: {source}")]
+    Thread {
+        name: String,
+        source: std::io::Error,
+    },
+    #[error("worker {worker} (pid {pid}) {how} while running {tasks}")]
+    WorkerDied {
+        worker: usize,
+        pid: u32,
+        how: String,
+        tasks: String,
+    },
+    #[error("worker {worker} (pid {pid}) broke the protocol: {source}")]
+    Protocol {
+        worker: usize,
+        pid: u32,
+        source: ProtocolError,
+    },
+    #[error("worker {worker} (pid {pid}) sent a result for task {task}, which it was not running")]
+    UnexpectedResult { worker: usize, pid: u32, task: u32 },
+    #[error("worker {worker} did not say hello within {seconds} s")]
+    StartTimeout { worker: usize, seconds: u64 },
+    #[error("a thread of the {model} model stopped unexpectedly")]
+    ThreadLost { model: Model },
+    #[error("repetition {rep} gave checksum {found}, the first gave {expected}")]
+    Nondeterministic {
+        rep: usize,
+        expected: String,
+        found: String,
+    },
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// One task's compute span, relative to its repetition's start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub worker: u32,
+    pub task: u32,
+    pub start_ns: u64,
+    pub end_ns: u64,
+}
+
+/// What one repetition measured, before summarising.
+#[derive(Debug, Default)]
+pub(crate) struct Repetition {
+    pub wall_ns: u64,
+    pub cpu_ns: u64,
+    pub spans: Vec<Span>,
+    /// Task values by task index.
+    pub values: Vec<u64>,
+    pub ipc: PipeSnapshot,
+}
+
+/// Collects the results of one repetition as they arrive, in any order.
+#[derive(Debug)]
+pub(crate) struct RepetitionLog {
+    start_ns: u64,
+    values: Vec<Option<u64>>,
+    spans: Vec<Span>,
+    done: u32,
+}
+
+impl RepetitionLog {
+    pub fn new(tasks: u32, start_ns: u64) -> RepetitionLog {
+        RepetitionLog {
+            start_ns,
+            values: vec![None; tasks as usize],
+            spans: Vec::with_capacity(tasks as usize),
+            done: 0,
+        }
+    }
+
+    /// Records a finished task; false if it was unknown or already done.
+    pub fn record(
+        &mut self,
+        worker: u32,
+        task: u32,
+        value: u64,
+        start_ns: u64,
+        end_ns: u64,
+    ) -> bool {
+        match self.values.get_mut(task as usize) {
+            Some(slot @ None) => {
+                *slot = Some(value);
+                self.done += 1;
+                self.spans.push(Span {
+                    worker,
+                    task,
+                    start_ns: start_ns.saturating_sub(self.start_ns),
+                    end_ns: end_ns.saturating_sub(self.start_ns),
+                });
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.done as usize == self.values.len()
+    }
+
+    pub fn finish(self, wall_ns: u64, cpu_ns: u64, ipc: PipeSnapshot) -> Repetition {
+        let mut spans = self.spans;
+        spans.sort_by_key(|s| (s.worker, s.start_ns));
+        Repetition {
+            wall_ns,
+            cpu_ns,
+            spans,
+            values: self
+                .values
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect(),
+            ipc,
+        }
+    }
+}
+
+/// What every repetition of a run shares.
+pub(crate) struct RepetitionInput<'a> {
+    pub spec: &'a RunSpec,
+    /// The echo payload every task receives (empty for other workloads).
+    pub payload: &'a Arc<[u8]>,
+    pub cancel: &'a CancelToken,
+    /// Called once per finished task, from the thread running the repetition.
+    pub on_task_done: &'a mut dyn FnMut(),
+}
+
+impl RepetitionInput<'_> {
+    pub fn task(&self, index: u32) -> Task {
+        Task {
+            workload: self.spec.workload.workload,
+            size: self.spec.workload.size,
+            index,
+            tasks: self.spec.workload.tasks,
+        }
+    }
+}
+
+/// A model: a pool started once per run, then asked for repetitions.
+pub(crate) trait Executor {
+    /// Nanoseconds spent starting the pool.
+    fn spawn_ns(&self) -> u64;
+    fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError>;
+}
+
+fn start_executor(
+    spec: &RunSpec,
+    config: &EngineConfig,
+    cancel: &CancelToken,
+) -> Result<Box<dyn Executor>, EngineError> {
+    Ok(match spec.model {
+        Model::Serial => Box::new(serial::Serial),
+        Model::Threads => Box::new(threads::ThreadPool::start(spec.workers)?),
+        Model::Processes => Box::new(processes::ProcessPool::start(
+            &config.worker_exe,
+            spec.workers,
+            cancel,
+        )?),
+    })
+}
+
+/// How often progress callbacks may fire: enough for a smooth bar.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Runs one run (warm-ups, then repetitions) and summarises it.
+///
+/// `on_progress(done, total)` counts tasks over all repetitions, at most
+/// every 50 ms and once at the end.
+pub fn run_one(
+    spec: &RunSpec,
+    config: &EngineConfig,
+    cancel: &CancelToken,
+    on_progress: &mut dyn FnMut(u64, u64),
+) -> Result<RunRecord, EngineError> {
+    let payload: Arc<[u8]> = workload::make_payload(spec.workload.payload_bytes as usize).into();
+    let mut executor = start_executor(spec, config, cancel)?;
+    let total = spec.total_tasks();
+    let mut done = 0u64;
+    let mut last_report = Instant::now();
+    let mut repetitions = Vec::with_capacity(spec.repeats as usize);
+    for rep in 0..(spec.warmup + spec.repeats) {
+        if cancel.is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
+        let mut tick = || {
+            done += 1;
+            if last_report.elapsed() >= PROGRESS_INTERVAL {
+                last_report = Instant::now();
+                on_progress(done, total);
+            }
+        };
+        let repetition = executor.run_repetition(RepetitionInput {
+            spec,
+            payload: &payload,
+            cancel,
+            on_task_done: &mut tick,
+        })?;
+        if rep >= spec.warmup {
+            repetitions.push(repetition);
+        }
+    }
+    on_progress(total, total);
+    summarise(spec, executor.spawn_ns(), &repetitions)
+}
+
+fn summarise(
+    spec: &RunSpec,
+    spawn_ns: u64,
+    repetitions: &[Repetition],
+) -> Result<RunRecord, EngineError> {
+    let checksums: Vec<String> = repetitions
+        .iter()
+        .map(|r| format!("{:#018x}", workload::checksum(r.values.iter().copied())))
+        .collect();
+    if let Some((rep, found)) = checksums
+        .iter()
+        .enumerate()
+        .find(|(_, c)| *c != &checksums[0])
+    {
+        return Err(EngineError::Nondeterministic {
+            rep,
+            expected: checksums[0].clone(),
+            found: found.clone(),
+        });
+    }
+    let walls: Vec<f64> = repetitions.iter().map(|r| ns_to_s(r.wall_ns)).collect();
+    let records: Vec<RepetitionRecord> = repetitions
+        .iter()
+        .map(|r| RepetitionRecord {
+            wall_seconds: ns_to_s(r.wall_ns),
+            compute_seconds: ns_to_s(
+                r.spans
+                    .iter()
+                    .map(|s| s.end_ns.saturating_sub(s.start_ns))
+                    .sum(),
+            ),
+            cpu_seconds: ns_to_s(r.cpu_ns),
+            ipc: IpcTotals {
+                bytes_to_workers: r.ipc.bytes_to_worker,
+                bytes_from_workers: r.ipc.bytes_from_worker,
+                messages: r.ipc.messages,
+            },
+        })
+        .collect();
+    let typical = median_index(&walls).unwrap_or(0);
+    let summary_of = |f: fn(&RepetitionRecord) -> f64| {
+        Summary::of(&records.iter().map(f).collect::<Vec<f64>>()).unwrap_or_default()
+    };
+    let mut record = RunRecord::from_spec(spec);
+    record.wall_seconds = Summary::of(&walls).unwrap_or_default();
+    record.spawn_seconds = ns_to_s(spawn_ns);
+    record.compute_seconds = summary_of(|r| r.compute_seconds);
+    record.cpu_seconds = summary_of(|r| r.cpu_seconds);
+    record.ipc = records.get(typical).map(|r| r.ipc).unwrap_or_default();
+    record.checksum = checksums.first().cloned().unwrap_or_default();
+    record.spans = repetitions
+        .get(typical)
+        .map(|r| {
+            r.spans
+                .iter()
+                .map(|s| SpanRecord {
+                    worker: s.worker,
+                    task: s.task,
+                    start_seconds: ns_to_s(s.start_ns),
+                    end_seconds: ns_to_s(s.end_ns),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    record.repetitions = records;
+    if spec.model == Model::Serial {
+        let own_wall = record.wall_seconds.median;
+        analysis::set_speedup(&mut record, own_wall);
+    }
+    Ok(record)
+}
+
+/// Runs every run of `spec` in order on this thread, reporting through
+/// `emit`, and returns the result set. Speedups are filled in as soon as the
+/// serial baseline (always the first run) is known.
+pub fn run_experiment(
+    spec: &ExperimentSpec,
+    config: &EngineConfig,
+    cancel: &CancelToken,
+    emit: &mut dyn FnMut(RunEvent),
+) -> Result<ResultSet, EngineError> {
+    let runs = spec.runs();
+    emit(RunEvent::Started {
+        runs: runs.clone(),
+        total_tasks: runs.iter().map(RunSpec::total_tasks).sum(),
+    });
+    let mut set = ResultSet::new(MachineInfo::detect());
+    for (index, run) in runs.iter().enumerate() {
+        emit(RunEvent::RunStarted { index, spec: *run });
+        let mut record = run_one(run, config, cancel, &mut |tasks_done, tasks_total| {
+            emit(RunEvent::Progress {
+                index,
+                tasks_done,
+                tasks_total,
+            });
+        })?;
+        if let Some(baseline) = analysis::serial_baseline(&set.runs, &record) {
+            analysis::set_speedup(&mut record, baseline);
+        }
+        emit(RunEvent::RunFinished {
+            index,
+            record: record.clone(),
+        });
+        set.runs.push(record);
+    }
+    Ok(set)
+}

@@ -1,0 +1,90 @@
+//! [`Runner`]: an experiment on a named thread of its own.
+//!
+//! Front ends start a runner and drain its event channel; every event is
+//! followed by a call to the wake-up callback (the GUI passes its repaint
+//! request, the CLI a no-op). The last event is always one of `Finished`,
+//! `Failed` or `Cancelled`. Dropping the runner cancels it and joins its
+//! thread, which in turn kills and reaps any worker process.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use crossbeam_channel::Receiver;
+
+use super::{CancelToken, EngineConfig, EngineError, RunEvent, run_experiment};
+use crate::spec::ExperimentSpec;
+
+/// A wake-up callback, called after every event is sent.
+pub type Wake = Arc<dyn Fn() + Send + Sync>;
+
+/// A running experiment.
+#[derive(Debug)]
+pub struct Runner {
+    events: Receiver<RunEvent>,
+    cancel: CancelToken,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Runner {
+    /// Starts `spec` on a thread named `corescope-runner`.
+    pub fn start(
+        spec: ExperimentSpec,
+        config: EngineConfig,
+        wake: Wake,
+    ) -> Result<Runner, EngineError> {
+        let (tx, events) = crossbeam_channel::unbounded();
+        let cancel = CancelToken::new();
+        let token = cancel.clone();
+        let name = "corescope-runner".to_string();
+        let handle = std::thread::Builder::new()
+            .name(name.clone())
+            .spawn(move || {
+                let mut emit = |event: RunEvent| {
+                    // A receiver that is gone only means nobody listens.
+                    let _ = tx.send(event);
+                    wake();
+                };
+                let last = match run_experiment(&spec, &config, &token, &mut emit) {
+                    Ok(set) => RunEvent::Finished(set),
+                    Err(EngineError::Cancelled) => RunEvent::Cancelled,
+                    Err(error) => RunEvent::Failed(error),
+                };
+                emit(last);
+            })
+            .map_err(|source| EngineError::Thread { name, source })?;
+        Ok(Runner {
+            events,
+            cancel,
+            handle: Some(handle),
+        })
+    }
+
+    /// The event stream.
+    pub fn events(&self) -> &Receiver<RunEvent> {
+        &self.events
+    }
+
+    /// Asks the experiment to stop; a `Cancelled` event follows shortly.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// The runner's cancel flag, e.g. for a Ctrl-C handler.
+    pub fn cancel_token(&self) -> CancelToken {
+        self.cancel.clone()
+    }
+
+    /// Whether the runner's thread has ended.
+    pub fn is_finished(&self) -> bool {
+        self.handle.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! `serial`: every task in order on the engine's own thread, the baseline
+//! every speedup is measured against.
+
+use super::{EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
+use crate::measure::clock::{monotonic_ns, process_cpu_ns};
+use crate::worker::process::PipeSnapshot;
+use crate::workload::run_task;
+
+/// The serial model: no pool to start.
+#[derive(Debug)]
+pub(crate) struct Serial;
+
+impl Executor for Serial {
+    fn spawn_ns(&self) -> u64 {
+        0
+    }
+
+    fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError> {
+        let tasks = input.spec.workload.tasks;
+        let cpu_before = process_cpu_ns();
+        let start = monotonic_ns();
+        let mut log = RepetitionLog::new(tasks, start);
+        for index in 0..tasks {
+            if input.cancel.is_cancelled() {
+                return Err(EngineError::Cancelled);
+            }
+            let task_start = monotonic_ns();
+            let out = run_task(&input.task(index), input.payload);
+            log.record(0, index, out.value, task_start, monotonic_ns());
+            (input.on_task_done)();
+        }
+        let wall = monotonic_ns() - start;
+        Ok(log.finish(wall, process_cpu_ns() - cpu_before, PipeSnapshot::default()))
+    }
+}

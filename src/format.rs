@@ -1,0 +1,59 @@
+//! Human-readable numbers for tables and labels: bytes, durations, ratios.
+
+/// Bytes with a binary unit: `0 B`, `512 B`, `64.0 KiB`, `1.50 MiB`.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value >= 100.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else if value >= 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.2} {}", UNITS[unit])
+    }
+}
+
+/// A duration in seconds with a unit that keeps 3 significant digits:
+/// `812 µs`, `12.3 ms`, `1.23 s`.
+pub fn seconds(s: f64) -> String {
+    if !s.is_finite() {
+        return "—".to_string();
+    }
+    let (value, unit) = if s >= 1.0 {
+        (s, "s")
+    } else if s >= 1e-3 {
+        (s * 1e3, "ms")
+    } else {
+        (s * 1e6, "µs")
+    };
+    if value >= 100.0 {
+        format!("{value:.0} {unit}")
+    } else if value >= 10.0 {
+        format!("{value:.1} {unit}")
+    } else {
+        format!("{value:.2} {unit}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readable_bytes_and_seconds() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(65536), "64.0 KiB");
+        assert_eq!(bytes(1536 * 1024), "1.50 MiB");
+        assert_eq!(seconds(1.234), "1.23 s");
+        assert_eq!(seconds(0.0123), "12.3 ms");
+        assert_eq!(seconds(0.000812), "812 µs");
+    }
+}

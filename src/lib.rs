@@ -1,0 +1,24 @@
+//! corescope: a lab for parallelism experiments, measured for real.
+//!
+//! A user picks a [`workload`], a worker count and an execution model
+//! (serial, threads, processes); the [`engine`] runs it on real OS threads or
+//! real worker processes of this same binary talking over pipes, and measures
+//! wall time, CPU time, per-task spans and the bytes that cross the process
+//! boundary. Results are [`results::ResultSet`]s that [`analysis`] turns into
+//! speedup and efficiency and [`export`] writes as JSON, CSV and Markdown.
+//!
+//! The engine never prints and never imports a UI toolkit: front ends (the
+//! command line in [`cli`], the desktop app) build one validated
+//! [`spec::ExperimentSpec`] and consume the engine's typed events.
+
+pub mod analysis;
+pub mod cli;
+pub mod engine;
+pub mod export;
+pub mod format;
+pub mod measure;
+pub mod platform;
+pub mod results;
+pub mod spec;
+pub mod worker;
+pub mod workload;

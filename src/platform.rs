@@ -1,0 +1,49 @@
+//! The few operating-system calls corescope needs beyond `std`, kept in one
+//! place so that Linux-only calls (`prctl`) stay behind `cfg` and the crate
+//! still builds on macOS and Windows.
+
+/// Asks the kernel to kill this process when its parent dies.
+///
+/// A worker process calls this first thing, so that a parent killed with
+/// SIGKILL (which runs no destructor) still leaves no orphan behind.
+pub fn die_with_parent() {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{Signal, getppid, set_parent_process_death_signal};
+        // Failing to set it only weakens a safety net; the parent still reaps
+        // its workers on every normal path.
+        let _ = set_parent_process_death_signal(Some(Signal::KILL));
+        // The parent may have died before the call above: then we were
+        // re-parented to init (or a subreaper) and must not run on.
+        if getppid().is_none_or(|pid| pid.as_raw_nonzero().get() == 1) {
+            std::process::exit(0);
+        }
+    }
+}
+
+/// Whether a process with this id still exists (zombies included).
+#[cfg(unix)]
+pub fn process_exists(pid: u32) -> bool {
+    let Ok(raw) = i32::try_from(pid) else {
+        return false;
+    };
+    match rustix::process::Pid::from_raw(raw) {
+        Some(pid) => rustix::process::test_kill_process(pid).is_ok(),
+        None => false,
+    }
+}
+
+/// The ids of a process's direct children, read from `/proc`.
+///
+/// Empty where `/proc` is not available; used by tests and by checks that no
+/// worker outlives its run.
+pub fn child_pids(pid: u32) -> Vec<u32> {
+    let path = format!("/proc/{pid}/task/{pid}/children");
+    std::fs::read_to_string(path)
+        .map(|text| {
+            text.split_whitespace()
+                .filter_map(|s| s.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,242 @@
+//! Result records: what a run measured, and the machine it ran on.
+//!
+//! A [`ResultSet`] is what `--export-json` writes and what the GUI and
+//! `report` read back; its shape is documented in the README and versioned
+//! by [`SCHEMA_VERSION`]. Every duration is in seconds, every figure over
+//! repetitions a [`Summary`] (median, min, max).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::measure::stats::Summary;
+use crate::spec::{Model, RunSpec, Schedule};
+use crate::workload::Workload;
+
+/// Version of the JSON layout; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Runs plus the machine they ran on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultSet {
+    pub schema_version: u32,
+    /// Version of corescope that measured the runs.
+    pub corescope_version: String,
+    /// When the set was made, RFC 3339 (UTC).
+    pub created: String,
+    pub machine: MachineInfo,
+    pub runs: Vec<RunRecord>,
+}
+
+impl ResultSet {
+    /// An empty set stamped with this machine and the current time.
+    pub fn new(machine: MachineInfo) -> ResultSet {
+        ResultSet {
+            schema_version: SCHEMA_VERSION,
+            corescope_version: env!("CARGO_PKG_VERSION").to_string(),
+            created: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+            machine,
+            runs: Vec::new(),
+        }
+    }
+
+    /// Reads a result set, with errors that name the file and the problem.
+    pub fn load(path: &Path) -> Result<ResultSet, LoadError> {
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let set: ResultSet = serde_json::from_str(&text).map_err(|source| LoadError::Parse {
+            path: path.display().to_string(),
+            source,
+        })?;
+        if set.schema_version != SCHEMA_VERSION {
+            return Err(LoadError::Schema {
+                path: path.display().to_string(),
+                found: set.schema_version,
+            });
+        }
+        Ok(set)
+    }
+}
+
+/// Why a result file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a corescope result set: {source}")]
+    Parse {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("{path} has schema version {found}; this corescope reads version {SCHEMA_VERSION}")]
+    Schema { path: String, found: u32 },
+}
+
+/// The machine a result set was measured on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MachineInfo {
+    pub cpu_model: String,
+    /// Physical cores, where the OS tells.
+    pub physical_cores: Option<u32>,
+    /// Logical cores (hardware threads).
+    pub logical_cores: u32,
+    pub memory_bytes: u64,
+    pub os: String,
+    pub kernel: String,
+    pub arch: String,
+}
+
+impl MachineInfo {
+    /// Reads the machine's facts through sysinfo; unknown facts stay empty.
+    pub fn detect() -> MachineInfo {
+        use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
+        let system = System::new_with_specifics(
+            RefreshKind::nothing()
+                .with_cpu(CpuRefreshKind::nothing())
+                .with_memory(MemoryRefreshKind::everything()),
+        );
+        let (cpu_model, memory_bytes, sysinfo_cpus) = match &system {
+            Ok(s) => (
+                s.cpus()
+                    .first()
+                    .map(|c| c.brand().trim().to_string())
+                    .unwrap_or_default(),
+                s.total_memory(),
+                s.cpus().len(),
+            ),
+            Err(_) => (String::new(), 0, 0),
+        };
+        let logical = std::thread::available_parallelism().map_or(sysinfo_cpus, usize::from);
+        MachineInfo {
+            cpu_model: if cpu_model.is_empty() {
+                "unknown CPU".to_string()
+            } else {
+                cpu_model
+            },
+            physical_cores: System::physical_core_count()
+                .ok()
+                .and_then(|n| u32::try_from(n).ok()),
+            logical_cores: u32::try_from(logical.max(1)).unwrap_or(1),
+            memory_bytes,
+            os: System::long_os_version().unwrap_or_else(|_| std::env::consts::OS.to_string()),
+            kernel: System::kernel_version().unwrap_or_default(),
+            arch: std::env::consts::ARCH.to_string(),
+        }
+    }
+}
+
+/// What one run (one model at one worker count) measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub workload: Workload,
+    pub model: Model,
+    pub workers: u32,
+    pub schedule: Schedule,
+    /// Tasks per chunk actually used.
+    pub chunk: u32,
+    pub tasks: u32,
+    pub size: u64,
+    pub payload_bytes: u64,
+    pub repeats: u32,
+    pub warmup: u32,
+    /// Wall time per repetition: first task handed out to last result back.
+    pub wall_seconds: Summary,
+    /// Starting the pool (processes or threads) before the first
+    /// repetition; not part of any wall time. 0 for serial.
+    pub spawn_seconds: f64,
+    /// Sum of the time workers spent inside tasks, per repetition.
+    pub compute_seconds: Summary,
+    /// CPU time (user + system) per repetition, worker processes included.
+    pub cpu_seconds: Summary,
+    /// Median serial wall / median wall of this run (same sweep); `None`
+    /// when the sweep had no serial run.
+    pub speedup: Option<f64>,
+    /// Speedup divided by workers.
+    pub efficiency: Option<f64>,
+    /// Bytes and messages that crossed worker pipes in one repetition
+    /// (the median one); 0 for serial and threads.
+    pub ipc: IpcTotals,
+    /// Checksum of the task values in task order, as hex: equal across
+    /// models, worker counts and schedules for the same workload.
+    pub checksum: String,
+    /// Every measured repetition, in order.
+    pub repetitions: Vec<RepetitionRecord>,
+    /// Task spans of the median repetition.
+    pub spans: Vec<SpanRecord>,
+}
+
+impl RunRecord {
+    /// The spec this record was measured from (sans in-flight depth).
+    pub fn same_workload(&self, other: &RunRecord) -> bool {
+        (self.workload, self.size, self.tasks, self.payload_bytes)
+            == (other.workload, other.size, other.tasks, other.payload_bytes)
+    }
+
+    /// A short label such as `processes ×4`.
+    pub fn label(&self) -> String {
+        if self.model.uses_workers() {
+            format!("{} ×{}", self.model, self.workers)
+        } else {
+            self.model.to_string()
+        }
+    }
+
+    /// The fields of the record that come straight from its spec.
+    pub fn from_spec(spec: &RunSpec) -> RunRecord {
+        RunRecord {
+            workload: spec.workload.workload,
+            model: spec.model,
+            workers: spec.workers,
+            schedule: spec.schedule,
+            chunk: spec.chunk,
+            tasks: spec.workload.tasks,
+            size: spec.workload.size,
+            payload_bytes: spec.workload.payload_bytes,
+            repeats: spec.repeats,
+            warmup: spec.warmup,
+            wall_seconds: Summary::default(),
+            spawn_seconds: 0.0,
+            compute_seconds: Summary::default(),
+            cpu_seconds: Summary::default(),
+            speedup: None,
+            efficiency: None,
+            ipc: IpcTotals::default(),
+            checksum: String::new(),
+            repetitions: Vec::new(),
+            spans: Vec::new(),
+        }
+    }
+}
+
+/// IPC traffic of one repetition, counted at the pipes, framing included.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IpcTotals {
+    pub bytes_to_workers: u64,
+    pub bytes_from_workers: u64,
+    /// Frames in both directions.
+    pub messages: u64,
+}
+
+/// One measured repetition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepetitionRecord {
+    pub wall_seconds: f64,
+    pub compute_seconds: f64,
+    pub cpu_seconds: f64,
+    pub ipc: IpcTotals,
+}
+
+/// One task's compute, as stamped by the worker that ran it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SpanRecord {
+    pub worker: u32,
+    pub task: u32,
+    /// Seconds from the start of the repetition.
+    pub start_seconds: f64,
+    pub end_seconds: f64,
+}

@@ -1,0 +1,630 @@
+//! Experiment specifications: the one validated description of what to run.
+//!
+//! Front ends collect raw text (clap arguments, GUI text fields) into a
+//! [`RawExperiment`]; [`RawExperiment::validate`] checks every value once and
+//! returns an [`ExperimentSpec`] or a [`SpecError`] naming the flag and what
+//! it accepts. Everything past this point can trust its input.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::workload::Workload;
+
+/// Most workers one run may use: beyond this a laptop drowns in processes.
+pub const MAX_WORKERS: u32 = 1024;
+/// Most tasks in one run.
+pub const MAX_TASKS: u32 = 1_000_000;
+/// Largest echo payload: the worker protocol's frame limit is set from it.
+pub const MAX_PAYLOAD_BYTES: u64 = 64 * 1024 * 1024;
+/// Most repetitions (and warm-ups) of one run.
+pub const MAX_REPEATS: u32 = 1000;
+/// Most tasks a process worker may hold at once (see `in_flight`).
+pub const MAX_IN_FLIGHT: u32 = 64;
+/// Default tasks kept in flight per worker process: one computing, one
+/// waiting in the pipe, so a worker never idles for a round trip.
+pub const DEFAULT_IN_FLIGHT: u32 = 2;
+
+/// How tasks are executed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Model {
+    /// One thread, tasks in order: the baseline of every speedup.
+    Serial,
+    /// A pool of real OS threads sharing memory.
+    Threads,
+    /// A pool of persistent worker processes of this binary, over pipes.
+    Processes,
+}
+
+impl Model {
+    /// Every model, in the order menus and sweeps list them.
+    pub const ALL: [Model; 3] = [Model::Serial, Model::Threads, Model::Processes];
+
+    /// The name used on the command line and in result files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Serial => "serial",
+            Model::Threads => "threads",
+            Model::Processes => "processes",
+        }
+    }
+
+    /// Whether the worker count means anything (serial always runs one).
+    pub fn uses_workers(self) -> bool {
+        self != Model::Serial
+    }
+
+    /// Whether tasks cross a process boundary (and so move IPC bytes).
+    pub fn uses_processes(self) -> bool {
+        self == Model::Processes
+    }
+}
+
+impl fmt::Display for Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Model {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Model::ALL
+            .into_iter()
+            .find(|m| m.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown model '{s}'"))
+    }
+}
+
+/// How tasks are handed to workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Schedule {
+    /// Tasks cut into chunks up front, chunk `c` going to worker `c mod p`
+    /// (like OpenMP's static schedule, or `Pool.map` with a chunksize).
+    Static,
+    /// A shared queue: a free worker takes the next chunk (the seed's
+    /// producer–consumer model).
+    Queue,
+}
+
+impl Schedule {
+    /// Both schedules, in menu order.
+    pub const ALL: [Schedule; 2] = [Schedule::Static, Schedule::Queue];
+
+    /// The name used on the command line and in result files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Schedule::Static => "static",
+            Schedule::Queue => "queue",
+        }
+    }
+
+    /// The chunk size used when none is given: one contiguous block per
+    /// worker for static, one task at a time for the queue.
+    pub fn default_chunk(self, tasks: u32, workers: u32) -> u32 {
+        match self {
+            Schedule::Static => tasks.div_ceil(workers.max(1)).max(1),
+            Schedule::Queue => 1,
+        }
+    }
+}
+
+impl fmt::Display for Schedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Schedule {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Schedule::ALL
+            .into_iter()
+            .find(|m| m.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown schedule '{s}'"))
+    }
+}
+
+/// What each task computes and how many there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadSpec {
+    pub workload: Workload,
+    pub size: u64,
+    pub tasks: u32,
+    /// Echo payload per task, in bytes (0 for other workloads).
+    pub payload_bytes: u64,
+}
+
+/// One run: a workload under one model with one worker count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSpec {
+    pub workload: WorkloadSpec,
+    pub model: Model,
+    pub workers: u32,
+    pub schedule: Schedule,
+    /// Tasks per chunk, already resolved from the schedule's default.
+    pub chunk: u32,
+    pub repeats: u32,
+    pub warmup: u32,
+    /// Tasks kept in flight per worker process.
+    pub in_flight: u32,
+}
+
+impl RunSpec {
+    /// Tasks executed by the whole run, warm-ups included (for progress).
+    pub fn total_tasks(&self) -> u64 {
+        u64::from(self.workload.tasks) * u64::from(self.repeats + self.warmup)
+    }
+
+    /// A short label such as `processes ×4`.
+    pub fn label(&self) -> String {
+        if self.model.uses_workers() {
+            format!("{} ×{}", self.model, self.workers)
+        } else {
+            self.model.to_string()
+        }
+    }
+}
+
+/// A validated experiment: one workload under several models and worker
+/// counts. A single `run` is an experiment with one model and one count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExperimentSpec {
+    pub workload: WorkloadSpec,
+    pub models: Vec<Model>,
+    /// Worker counts, ascending, without duplicates.
+    pub workers: Vec<u32>,
+    pub schedule: Schedule,
+    /// Explicit chunk size; `None` lets each run use its schedule's default.
+    pub chunk: Option<u32>,
+    pub repeats: u32,
+    pub warmup: u32,
+    pub in_flight: u32,
+}
+
+impl ExperimentSpec {
+    /// The runs, serial first (it is every speedup's baseline) and run once
+    /// with one worker, then each other model at each worker count.
+    pub fn runs(&self) -> Vec<RunSpec> {
+        let mut models = self.models.clone();
+        models.sort();
+        models.dedup();
+        let mut runs = Vec::new();
+        for model in models {
+            let counts: Vec<u32> = if model.uses_workers() {
+                self.workers.clone()
+            } else {
+                vec![1]
+            };
+            for workers in counts {
+                runs.push(RunSpec {
+                    workload: self.workload,
+                    model,
+                    workers,
+                    schedule: self.schedule,
+                    chunk: self.chunk.unwrap_or_else(|| {
+                        self.schedule.default_chunk(self.workload.tasks, workers)
+                    }),
+                    repeats: self.repeats,
+                    warmup: self.warmup,
+                    in_flight: self.in_flight,
+                });
+            }
+        }
+        runs
+    }
+}
+
+/// A value that failed validation: which flag, and what it accepts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{flag}: {message}")]
+pub struct SpecError {
+    /// The command-line flag (the GUI maps it to its field).
+    pub flag: &'static str,
+    pub message: String,
+}
+
+impl SpecError {
+    fn new(flag: &'static str, message: impl Into<String>) -> Self {
+        SpecError {
+            flag,
+            message: message.into(),
+        }
+    }
+}
+
+/// An experiment as typed by a person: every value still text, every
+/// optional value still absent. Shared by the command line and the GUI form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RawExperiment {
+    pub workload: String,
+    pub size: Option<String>,
+    pub tasks: Option<String>,
+    pub payload: Option<String>,
+    /// Comma-separated model names.
+    pub models: String,
+    /// `4`, `1..8`, `1..=8` or `1,2,4,8`; absent means the front end's default.
+    pub workers: Option<String>,
+    pub schedule: String,
+    pub chunk: Option<String>,
+    pub repeats: String,
+    pub warmup: String,
+    pub in_flight: Option<String>,
+}
+
+impl RawExperiment {
+    /// Validates every field; `default_workers` fills an absent worker count.
+    pub fn validate(&self, default_workers: &[u32]) -> Result<ExperimentSpec, SpecError> {
+        let workload: Workload = self.workload.parse().map_err(|e: String| {
+            SpecError::new(
+                "--workload",
+                format!(
+                    "{e}; expected one of {}",
+                    names(Workload::ALL.map(Workload::name))
+                ),
+            )
+        })?;
+        let size = match &self.size {
+            Some(text) => parse_count("--size", text)?,
+            None => workload.default_size(),
+        };
+        if size < workload.min_size() {
+            return Err(SpecError::new(
+                "--size",
+                format!(
+                    "must be at least {} for {workload} ({})",
+                    workload.min_size(),
+                    workload.size_meaning()
+                ),
+            ));
+        }
+        let tasks = match &self.tasks {
+            Some(text) => parse_in_range("--tasks", text, 1, u64::from(MAX_TASKS))?,
+            None => u64::from(workload.default_tasks()),
+        };
+        let tasks = u32::try_from(tasks).unwrap_or(MAX_TASKS);
+        if workload == Workload::Mandelbrot && u64::from(tasks) > size {
+            return Err(SpecError::new(
+                "--tasks",
+                format!(
+                    "mandelbrot splits the image into row bands: at most --size ({size}) tasks"
+                ),
+            ));
+        }
+        let payload_bytes = match &self.payload {
+            Some(text) => parse_bytes("--payload", text)?,
+            None if workload.uses_payload() => 64 * 1024,
+            None => 0,
+        };
+        if payload_bytes > MAX_PAYLOAD_BYTES {
+            return Err(SpecError::new(
+                "--payload",
+                format!("{payload_bytes} bytes is over the limit of 64MiB"),
+            ));
+        }
+        let payload_bytes = if workload.uses_payload() {
+            payload_bytes
+        } else {
+            0
+        };
+
+        let models = parse_models(&self.models)?;
+        let workers = match &self.workers {
+            Some(text) => parse_workers(text)?,
+            None if default_workers.is_empty() => vec![1],
+            None => default_workers
+                .iter()
+                .map(|&w| w.clamp(1, MAX_WORKERS))
+                .collect(),
+        };
+        let schedule: Schedule = self.schedule.parse().map_err(|e: String| {
+            SpecError::new(
+                "--schedule",
+                format!(
+                    "{e}; expected one of {}",
+                    names(Schedule::ALL.map(Schedule::name))
+                ),
+            )
+        })?;
+        let chunk = match &self.chunk {
+            Some(text) => Some(parse_in_range("--chunk", text, 1, u64::from(MAX_TASKS))? as u32),
+            None => None,
+        };
+        let repeats = parse_in_range("--repeats", &self.repeats, 1, u64::from(MAX_REPEATS))? as u32;
+        let warmup = parse_in_range("--warmup", &self.warmup, 0, u64::from(MAX_REPEATS))? as u32;
+        let in_flight = match &self.in_flight {
+            Some(text) => parse_in_range("--in-flight", text, 1, u64::from(MAX_IN_FLIGHT))? as u32,
+            None => DEFAULT_IN_FLIGHT,
+        };
+        Ok(ExperimentSpec {
+            workload: WorkloadSpec {
+                workload,
+                size,
+                tasks,
+                payload_bytes,
+            },
+            models,
+            workers,
+            schedule,
+            chunk,
+            repeats,
+            warmup,
+            in_flight,
+        })
+    }
+}
+
+/// The worker counts a sweep uses when none are given: every count up to
+/// the logical cores on small machines; powers of two and the core count on
+/// large ones, so the default sweep stays short.
+pub fn default_sweep_workers(logical_cores: u32) -> Vec<u32> {
+    let cores = logical_cores.clamp(1, MAX_WORKERS);
+    if cores <= 8 {
+        return (1..=cores).collect();
+    }
+    let mut counts: Vec<u32> = std::iter::successors(Some(1u32), |&n| n.checked_mul(2))
+        .take_while(|&n| n < cores)
+        .collect();
+    counts.push(cores);
+    counts
+}
+
+fn names<const N: usize>(list: [&str; N]) -> String {
+    list.join(", ")
+}
+
+fn parse_models(text: &str) -> Result<Vec<Model>, SpecError> {
+    let expected = names(Model::ALL.map(Model::name));
+    let mut models = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let model: Model = part.parse().map_err(|e: String| {
+            SpecError::new(
+                "--models",
+                format!("{e}; expected one or more of {expected}"),
+            )
+        })?;
+        if !models.contains(&model) {
+            models.push(model);
+        }
+    }
+    if models.is_empty() {
+        return Err(SpecError::new(
+            "--models",
+            format!("no model given; expected one or more of {expected}"),
+        ));
+    }
+    Ok(models)
+}
+
+/// Parses a worker count list: `4`, `1..8`, `1..=8` (both inclusive) or
+/// `1,2,4,8`. Each count must lie in 1..=[`MAX_WORKERS`].
+pub fn parse_workers(text: &str) -> Result<Vec<u32>, SpecError> {
+    const FLAG: &str = "--workers";
+    const ACCEPTS: &str =
+        "expected a count from 1 to 1024, a range such as 1..8, or a list such as 1,2,4,8";
+    let text = text.trim();
+    let one = |s: &str| -> Result<u32, SpecError> {
+        let value = parse_count(FLAG, s)
+            .map_err(|e| SpecError::new(FLAG, format!("{}; {ACCEPTS}", e.message)))?;
+        if !(1..=u64::from(MAX_WORKERS)).contains(&value) {
+            return Err(SpecError::new(
+                FLAG,
+                format!("{value} is out of range; {ACCEPTS}"),
+            ));
+        }
+        Ok(value as u32)
+    };
+    let mut counts = if let Some((from, to)) = text.split_once("..") {
+        let to = to.strip_prefix('=').unwrap_or(to);
+        let (from, to) = (one(from)?, one(to)?);
+        if from > to {
+            return Err(SpecError::new(
+                FLAG,
+                format!("the range {text} runs backwards; write it low to high, e.g. {to}..{from}"),
+            ));
+        }
+        (from..=to).collect::<Vec<u32>>()
+    } else {
+        text.split(',').map(one).collect::<Result<Vec<u32>, _>>()?
+    };
+    counts.sort_unstable();
+    counts.dedup();
+    Ok(counts)
+}
+
+fn parse_in_range(flag: &'static str, text: &str, min: u64, max: u64) -> Result<u64, SpecError> {
+    let value = parse_count(flag, text)?;
+    if value < min || value > max {
+        return Err(SpecError::new(
+            flag,
+            format!("{value} is out of range; expected {min} to {max}"),
+        ));
+    }
+    Ok(value)
+}
+
+/// Parses a non-negative count: digits with optional `_` separators and an
+/// optional decimal suffix `k`, `M` or `G` (`10M` = 10,000,000).
+pub fn parse_count(flag: &'static str, text: &str) -> Result<u64, SpecError> {
+    let trimmed = text.trim();
+    let accepts = "expected a whole number such as 1000000, 1_000_000 or 1M";
+    if trimmed.starts_with('-') {
+        return Err(SpecError::new(
+            flag,
+            format!("'{trimmed}' is negative; {accepts}"),
+        ));
+    }
+    let (digits, multiplier) = match trimmed.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&trimmed[..i], 1_000),
+        Some((i, 'M')) => (&trimmed[..i], 1_000_000),
+        Some((i, 'G')) => (&trimmed[..i], 1_000_000_000),
+        _ => (trimmed, 1),
+    };
+    let digits: String = digits.chars().filter(|&c| c != '_').collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(SpecError::new(
+            flag,
+            format!("'{trimmed}' is not a number; {accepts}"),
+        ));
+    }
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|v| v.checked_mul(multiplier))
+        .ok_or_else(|| SpecError::new(flag, format!("'{trimmed}' is too large")))
+}
+
+/// Parses a byte size: a whole number with an optional unit, `B`, `KB`,
+/// `MB`, `GB` (powers of 1000) or `KiB`, `MiB`, `GiB` (powers of 1024),
+/// case-insensitive, e.g. `64KiB`, `1 MiB`, `512`.
+pub fn parse_bytes(flag: &'static str, text: &str) -> Result<u64, SpecError> {
+    let trimmed = text.trim();
+    let accepts =
+        "expected a size in bytes such as 512, 64KiB or 1MiB (units B, KB, KiB, MB, MiB, GB, GiB)";
+    if trimmed.starts_with('-') {
+        return Err(SpecError::new(
+            flag,
+            format!("'{trimmed}' is negative; {accepts}"),
+        ));
+    }
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit() && c != '_')
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let number: String = number.chars().filter(|&c| c != '_').collect();
+    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1000,
+        "kib" => 1024,
+        "m" | "mb" => 1000 * 1000,
+        "mib" => 1024 * 1024,
+        "g" | "gb" => 1000 * 1000 * 1000,
+        "gib" => 1024 * 1024 * 1024,
+        _ => {
+            return Err(SpecError::new(
+                flag,
+                format!("unknown unit '{}' in '{trimmed}'; {accepts}", unit.trim()),
+            ));
+        }
+    };
+    if number.is_empty() {
+        return Err(SpecError::new(
+            flag,
+            format!("'{trimmed}' has no number; {accepts}"),
+        ));
+    }
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|v| v.checked_mul(multiplier))
+        .ok_or_else(|| SpecError::new(flag, format!("'{trimmed}' is too large")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawExperiment {
+        RawExperiment {
+            workload: "sqrt-sum".into(),
+            models: "serial,threads,processes".into(),
+            schedule: "queue".into(),
+            repeats: "3".into(),
+            warmup: "1".into(),
+            ..RawExperiment::default()
+        }
+    }
+
+    #[test]
+    fn defaults_validate() {
+        let spec = raw().validate(&[2]).unwrap();
+        assert_eq!(spec.workers, vec![2]);
+        assert_eq!(spec.workload.size, Workload::SqrtSum.default_size());
+        assert_eq!(spec.workload.payload_bytes, 0);
+    }
+
+    #[test]
+    fn worker_lists_and_ranges() {
+        assert_eq!(parse_workers("1..4").unwrap(), vec![1, 2, 3, 4]);
+        assert_eq!(parse_workers("1..=3").unwrap(), vec![1, 2, 3]);
+        assert_eq!(parse_workers("8,1,2,2").unwrap(), vec![1, 2, 8]);
+        assert_eq!(parse_workers("4").unwrap(), vec![4]);
+        for bad in ["0", "1025", "4..1", "", "a", "-1", "1..", "1,,2"] {
+            let err = parse_workers(bad).unwrap_err();
+            assert_eq!(err.flag, "--workers", "{bad}");
+        }
+        assert!(
+            parse_workers("4..1")
+                .unwrap_err()
+                .message
+                .contains("backwards")
+        );
+    }
+
+    #[test]
+    fn counts_and_bytes() {
+        assert_eq!(parse_count("--size", "1_000_000").unwrap(), 1_000_000);
+        assert_eq!(parse_count("--size", "10M").unwrap(), 10_000_000);
+        assert!(
+            parse_count("--size", "-5")
+                .unwrap_err()
+                .message
+                .contains("negative")
+        );
+        assert!(parse_count("--size", "12QB").is_err());
+        assert_eq!(parse_bytes("--payload", "64KiB").unwrap(), 65536);
+        assert_eq!(parse_bytes("--payload", "1 MiB").unwrap(), 1 << 20);
+        assert_eq!(parse_bytes("--payload", "1mb").unwrap(), 1_000_000);
+        assert_eq!(parse_bytes("--payload", "512").unwrap(), 512);
+        let err = parse_bytes("--payload", "12QB").unwrap_err();
+        assert!(err.message.contains("unknown unit 'QB'"), "{err}");
+        assert!(parse_bytes("--payload", "KiB").is_err());
+    }
+
+    #[test]
+    fn bad_values_name_their_flag() {
+        let cases: [(&str, fn(&mut RawExperiment)); 7] = [
+            ("--workload", |r| r.workload = "quicksort".into()),
+            ("--models", |r| r.models = "serial,fibers".into()),
+            ("--tasks", |r| r.tasks = Some("0".into())),
+            ("--repeats", |r| r.repeats = "0".into()),
+            ("--size", |r| r.size = Some("-3".into())),
+            ("--payload", |r| r.payload = Some("65MiB".into())),
+            ("--schedule", |r| r.schedule = "random".into()),
+        ];
+        for (flag, break_it) in cases {
+            let mut r = raw();
+            r.workload = "echo".into();
+            break_it(&mut r);
+            assert_eq!(r.validate(&[2]).unwrap_err().flag, flag);
+        }
+    }
+
+    #[test]
+    fn default_sweeps_stay_short() {
+        assert_eq!(default_sweep_workers(2), [1, 2]);
+        assert_eq!(default_sweep_workers(16), [1, 2, 4, 8, 16]);
+        assert_eq!(default_sweep_workers(12), [1, 2, 4, 8, 12]);
+    }
+
+    #[test]
+    fn runs_put_serial_first_once() {
+        let mut r = raw();
+        r.models = "processes,serial".into();
+        r.workers = Some("1..3".into());
+        let runs = r.validate(&[2]).unwrap().runs();
+        let labels: Vec<String> = runs.iter().map(RunSpec::label).collect();
+        assert_eq!(
+            labels,
+            ["serial", "processes ×1", "processes ×2", "processes ×3"]
+        );
+        // Static chunks default to one block per worker.
+        r.schedule = "static".into();
+        r.tasks = Some("10".into());
+        let runs = r.validate(&[2]).unwrap().runs();
+        assert_eq!(runs[3].chunk, 4);
+    }
+}

@@ -1,0 +1,353 @@
+//! The parent's handle on one worker process.
+//!
+//! A [`WorkerProcess`] owns the child, a named writer thread that feeds its
+//! stdin and a named reader thread that drains its stdout into the run's
+//! event channel. Both directions count every byte at the pipe. Dropping the
+//! handle kills and reaps the child and joins both threads, so no run —
+//! finished, failed or cancelled — leaves a process or thread behind.
+
+use std::io::{self, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+
+use super::WORKER_SUBCOMMAND;
+use super::protocol::{FromWorker, ProtocolError, read_frame};
+use crate::measure::clock::monotonic_ns;
+
+/// Byte and message counts of one worker's pipes, updated as frames pass.
+#[derive(Debug, Default)]
+pub struct PipeCounters {
+    pub bytes_to_worker: AtomicU64,
+    pub bytes_from_worker: AtomicU64,
+    pub messages: AtomicU64,
+}
+
+/// A snapshot of [`PipeCounters`], subtractable to get one repetition's share.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PipeSnapshot {
+    pub bytes_to_worker: u64,
+    pub bytes_from_worker: u64,
+    pub messages: u64,
+}
+
+impl PipeCounters {
+    pub fn snapshot(&self) -> PipeSnapshot {
+        PipeSnapshot {
+            bytes_to_worker: self.bytes_to_worker.load(Ordering::Relaxed),
+            bytes_from_worker: self.bytes_from_worker.load(Ordering::Relaxed),
+            messages: self.messages.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl std::ops::Sub for PipeSnapshot {
+    type Output = PipeSnapshot;
+    fn sub(self, earlier: PipeSnapshot) -> PipeSnapshot {
+        PipeSnapshot {
+            bytes_to_worker: self.bytes_to_worker.saturating_sub(earlier.bytes_to_worker),
+            bytes_from_worker: self
+                .bytes_from_worker
+                .saturating_sub(earlier.bytes_from_worker),
+            messages: self.messages.saturating_sub(earlier.messages),
+        }
+    }
+}
+
+impl std::ops::Add for PipeSnapshot {
+    type Output = PipeSnapshot;
+    fn add(self, other: PipeSnapshot) -> PipeSnapshot {
+        PipeSnapshot {
+            bytes_to_worker: self.bytes_to_worker + other.bytes_to_worker,
+            bytes_from_worker: self.bytes_from_worker + other.bytes_from_worker,
+            messages: self.messages + other.messages,
+        }
+    }
+}
+
+/// Something that happened on a worker's stdout.
+#[derive(Debug)]
+pub struct WorkerEvent {
+    /// The worker's index in its pool.
+    pub worker: usize,
+    /// When the parent had the whole message, on the shared monotonic clock.
+    pub received_ns: u64,
+    pub kind: WorkerEventKind,
+}
+
+/// What a worker's reader thread saw.
+#[derive(Debug)]
+pub enum WorkerEventKind {
+    Message(FromWorker),
+    /// The stream broke or carried something that is not a valid frame.
+    Failed(ProtocolError),
+    /// stdout closed: the worker exited (or closed it).
+    Closed,
+}
+
+/// One running worker process and its two pipe threads.
+#[derive(Debug)]
+pub struct WorkerProcess {
+    index: usize,
+    pid: u32,
+    child: Child,
+    reaped: bool,
+    frames: Option<Sender<Vec<u8>>>,
+    writer: Option<JoinHandle<()>>,
+    reader: Option<JoinHandle<()>>,
+    counters: Arc<PipeCounters>,
+}
+
+impl WorkerProcess {
+    /// Starts `exe __worker` and its pipe threads; messages arrive on `events`.
+    pub fn spawn(
+        exe: &Path,
+        index: usize,
+        events: Sender<WorkerEvent>,
+    ) -> io::Result<WorkerProcess> {
+        let mut command = Command::new(exe);
+        command
+            .arg(WORKER_SUBCOMMAND)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        #[cfg(unix)]
+        {
+            // A process group of its own keeps a terminal's Ctrl-C away from
+            // the worker: the parent decides when workers stop, and reaps them.
+            use std::os::unix::process::CommandExt;
+            command.process_group(0);
+        }
+        let mut child = command.spawn()?;
+        let pid = child.id();
+        let (stdin, stdout) = match (child.stdin.take(), child.stdout.take()) {
+            (Some(stdin), Some(stdout)) => (stdin, stdout),
+            _ => {
+                kill_and_reap(&mut child);
+                return Err(io::Error::other("worker pipes were not created"));
+            }
+        };
+        let counters = Arc::new(PipeCounters::default());
+        let (frames, frame_rx) = crossbeam_channel::unbounded();
+        let mut worker = WorkerProcess {
+            index,
+            pid,
+            child,
+            reaped: false,
+            frames: Some(frames),
+            writer: None,
+            reader: None,
+            counters: Arc::clone(&counters),
+        };
+        // If either thread fails to start, dropping `worker` cleans up.
+        let writer_counters = Arc::clone(&counters);
+        worker.writer = Some(
+            std::thread::Builder::new()
+                .name(format!("corescope-w{index}-tx"))
+                .spawn(move || write_loop(stdin, &frame_rx, &writer_counters))?,
+        );
+        worker.reader = Some(
+            std::thread::Builder::new()
+                .name(format!("corescope-w{index}-rx"))
+                .spawn(move || read_loop(index, stdout, &events, &counters))?,
+        );
+        Ok(worker)
+    }
+
+    /// The worker's process id.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// The worker's index in its pool.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Byte counts of this worker's pipes so far.
+    pub fn pipe_snapshot(&self) -> PipeSnapshot {
+        self.counters.snapshot()
+    }
+
+    /// Queues a complete frame for the writer thread; false if it is gone.
+    pub fn send(&self, frame: Vec<u8>) -> bool {
+        self.frames
+            .as_ref()
+            .is_some_and(|tx| tx.send(frame).is_ok())
+    }
+
+    /// Describes how the worker ended, waiting briefly for it to finish
+    /// exiting (its stdout closing comes just before its exit status).
+    pub fn describe_exit(&mut self) -> String {
+        let deadline = Instant::now() + Duration::from_millis(500);
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => {
+                    self.reaped = true;
+                    return describe_status(status);
+                }
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5))
+                }
+                Ok(None) => return "closed its output but is still running".to_string(),
+                Err(e) => return format!("exit status unknown: {e}"),
+            }
+        }
+    }
+
+    /// Closes the worker's stdin (after the frames already queued): its cue
+    /// to exit.
+    pub fn close_input(&mut self) {
+        self.frames = None;
+    }
+
+    /// Ends the worker politely: closes its stdin, gives it a moment to
+    /// exit, then kills whatever is left and joins the pipe threads.
+    pub fn shutdown(&mut self) {
+        self.frames = None;
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while !self.reaped && Instant::now() < deadline {
+            match self.child.try_wait() {
+                Ok(Some(_)) | Err(_) => self.reaped = true,
+                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+            }
+        }
+        self.finish();
+    }
+
+    /// Kills (if still running), reaps and joins: the end of every path.
+    fn finish(&mut self) {
+        if !self.reaped {
+            kill_and_reap(&mut self.child);
+            self.reaped = true;
+        }
+        self.frames = None;
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+fn kill_and_reap(child: &mut Child) {
+    // kill fails only if the child already exited; wait reaps it either way.
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn describe_status(status: std::process::ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            let name = match signal {
+                6 => " (SIGABRT)",
+                9 => " (SIGKILL)",
+                11 => " (SIGSEGV)",
+                15 => " (SIGTERM)",
+                _ => "",
+            };
+            return format!("was killed by signal {signal}{name}");
+        }
+    }
+    match status.code() {
+        Some(code) => format!("exited with code {code}"),
+        None => "exited".to_string(),
+    }
+}
+
+fn write_loop(stdin: ChildStdin, frames: &Receiver<Vec<u8>>, counters: &PipeCounters) {
+    let mut stdin = CountingWriter {
+        inner: stdin,
+        bytes: &counters.bytes_to_worker,
+    };
+    for frame in frames {
+        if stdin.write_all(&frame).is_err() {
+            // The worker is gone; its reader thread reports how.
+            return;
+        }
+        counters.messages.fetch_add(1, Ordering::Relaxed);
+    }
+    // Dropping stdin here closes the pipe: the worker's cue to exit.
+}
+
+fn read_loop(
+    index: usize,
+    stdout: ChildStdout,
+    events: &Sender<WorkerEvent>,
+    counters: &PipeCounters,
+) {
+    let mut reader = BufReader::with_capacity(
+        256 * 1024,
+        CountingReader {
+            inner: stdout,
+            bytes: &counters.bytes_from_worker,
+        },
+    );
+    loop {
+        let kind = match read_frame::<_, FromWorker>(&mut reader) {
+            Ok(Some(message)) => {
+                counters.messages.fetch_add(1, Ordering::Relaxed);
+                WorkerEventKind::Message(message)
+            }
+            Ok(None) => WorkerEventKind::Closed,
+            Err(e) => WorkerEventKind::Failed(e),
+        };
+        let last = !matches!(kind, WorkerEventKind::Message(_));
+        let event = WorkerEvent {
+            worker: index,
+            received_ns: monotonic_ns(),
+            kind,
+        };
+        if events.send(event).is_err() || last {
+            return;
+        }
+    }
+}
+
+/// Counts bytes written through it.
+struct CountingWriter<'a, W> {
+    inner: W,
+    bytes: &'a AtomicU64,
+}
+
+impl<W: Write> Write for CountingWriter<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Counts bytes read through it.
+struct CountingReader<'a, R> {
+    inner: R,
+    bytes: &'a AtomicU64,
+}
+
+impl<R: Read> Read for CountingReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}

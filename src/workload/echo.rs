@@ -1,0 +1,19 @@
+//! `echo`: the IPC-cost workload. A payload is copied to the worker,
+//! transformed, and copied back; with processes every byte crosses the pipe
+//! twice, with threads and serial it never leaves memory.
+
+/// The input payload of every echo task: a fixed, cheap byte pattern.
+pub fn make_payload(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i.wrapping_mul(131) >> 3) as u8).collect()
+}
+
+/// Applies `passes` rounds of a byte-wise transform: compute per byte.
+pub fn echo_transform(input: &[u8], passes: u64) -> Vec<u8> {
+    let mut out = input.to_vec();
+    for _ in 0..passes {
+        for b in &mut out {
+            *b = b.rotate_left(3) ^ 0x5a;
+        }
+    }
+    out
+}

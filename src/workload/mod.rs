@@ -1,0 +1,252 @@
+//! Workloads: what one task computes.
+//!
+//! Every task is a pure function of its [`Task`] descriptor (and, for echo,
+//! its input payload) and returns a deterministic `u64` value. A run's
+//! checksum folds those values in task order, so it is identical whatever
+//! the model, worker count or schedule that produced them.
+
+mod echo;
+mod mandelbrot;
+mod primes;
+mod sleep;
+mod sqrt_sum;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+pub use echo::{echo_transform, make_payload};
+pub use mandelbrot::MAX_ITERATIONS as MANDELBROT_MAX_ITERATIONS;
+
+/// The kinds of work a task can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Workload {
+    /// The seed's `heavy(n)`: the sum of `sqrt(i)` for `i < n`, added in order.
+    SqrtSum,
+    /// Count of primes in the task's slice `[index·n, (index+1)·n)`, by trial division.
+    Primes,
+    /// One band of rows of an `n`×`n` Mandelbrot image: uneven cost per task.
+    Mandelbrot,
+    /// A blocking wait of `n` milliseconds: I/O-bound work.
+    Sleep,
+    /// A payload sent to the worker, transformed `n` times per byte, sent back.
+    Echo,
+}
+
+impl Workload {
+    /// Every workload, in the order menus list them.
+    pub const ALL: [Workload; 5] = [
+        Workload::SqrtSum,
+        Workload::Primes,
+        Workload::Mandelbrot,
+        Workload::Sleep,
+        Workload::Echo,
+    ];
+
+    /// The name used on the command line and in result files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::SqrtSum => "sqrt-sum",
+            Workload::Primes => "primes",
+            Workload::Mandelbrot => "mandelbrot",
+            Workload::Sleep => "sleep",
+            Workload::Echo => "echo",
+        }
+    }
+
+    /// What `--size` means for this workload.
+    pub fn size_meaning(self) -> &'static str {
+        match self {
+            Workload::SqrtSum => "terms summed per task",
+            Workload::Primes => "numbers tested per task",
+            Workload::Mandelbrot => "image width and height in pixels",
+            Workload::Sleep => "milliseconds of waiting per task",
+            Workload::Echo => "transform passes over each payload byte",
+        }
+    }
+
+    /// A size that makes one task take roughly 10–30 ms on a laptop core, so
+    /// that a default sweep takes seconds and still shows scaling.
+    pub fn default_size(self) -> u64 {
+        match self {
+            Workload::SqrtSum => 10_000_000,
+            Workload::Primes => 100_000,
+            Workload::Mandelbrot => 1_200,
+            Workload::Sleep => 20,
+            Workload::Echo => 1,
+        }
+    }
+
+    /// The default number of tasks in a run.
+    pub fn default_tasks(self) -> u32 {
+        match self {
+            Workload::Mandelbrot => 48,
+            _ => 32,
+        }
+    }
+
+    /// The smallest size that means something (echo may skip compute).
+    pub fn min_size(self) -> u64 {
+        match self {
+            Workload::Echo => 0,
+            _ => 1,
+        }
+    }
+
+    /// Whether tasks carry a payload across to the worker and back.
+    pub fn uses_payload(self) -> bool {
+        self == Workload::Echo
+    }
+}
+
+impl fmt::Display for Workload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Workload {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Workload::ALL
+            .into_iter()
+            .find(|w| w.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown workload '{s}'"))
+    }
+}
+
+/// One unit of work: everything a worker needs to compute it, apart from an
+/// echo payload, which travels beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    pub workload: Workload,
+    pub size: u64,
+    /// Position of the task in the run (0-based); the checksum's order.
+    pub index: u32,
+    /// Number of tasks in the run (Mandelbrot splits its image by it).
+    pub tasks: u32,
+}
+
+/// What a task returns.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TaskOutput {
+    /// The deterministic result folded into the run's checksum.
+    pub value: u64,
+    /// Bytes sent back to the caller (echo only; empty otherwise).
+    pub payload: Vec<u8>,
+}
+
+/// Runs one task. `payload` is the echo input (ignored by other workloads).
+pub fn run_task(task: &Task, payload: &[u8]) -> TaskOutput {
+    match task.workload {
+        Workload::SqrtSum => value_only(sqrt_sum::sqrt_sum(task.size).to_bits()),
+        Workload::Primes => value_only(primes::count_in_slice(task.size, task.index)),
+        Workload::Mandelbrot => value_only(mandelbrot::band_iterations(
+            task.size, task.index, task.tasks,
+        )),
+        Workload::Sleep => value_only(sleep::wait_ms(task.size)),
+        Workload::Echo => {
+            let out = echo::echo_transform(payload, task.size);
+            TaskOutput {
+                value: fnv1a(&out),
+                payload: out,
+            }
+        }
+    }
+}
+
+fn value_only(value: u64) -> TaskOutput {
+    TaskOutput {
+        value,
+        payload: Vec::new(),
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// FNV-1a over bytes: cheap, deterministic and easy to reproduce in Python.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(FNV_OFFSET, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME)
+    })
+}
+
+/// Folds task values, in task order, into the run's checksum (FNV-1a over
+/// each value's little-endian bytes).
+pub fn checksum<I: IntoIterator<Item = u64>>(values: I) -> u64 {
+    values.into_iter().fold(FNV_OFFSET, |hash, value| {
+        value
+            .to_le_bytes()
+            .iter()
+            .fold(hash, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(workload: Workload, size: u64, index: u32, tasks: u32) -> Task {
+        Task {
+            workload,
+            size,
+            index,
+            tasks,
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for w in Workload::ALL {
+            assert_eq!(w.name().parse::<Workload>(), Ok(w));
+        }
+        assert!("quicksort".parse::<Workload>().is_err());
+    }
+
+    #[test]
+    fn sqrt_sum_matches_the_seed() {
+        // heavy(10) = sum(sqrt(i) for i in range(10)), added in order.
+        let expected = (0..10).map(|i| f64::from(i).sqrt()).fold(0.0, |a, b| a + b);
+        let out = run_task(&task(Workload::SqrtSum, 10, 0, 1), &[]);
+        assert_eq!(f64::from_bits(out.value), expected);
+    }
+
+    #[test]
+    fn primes_slices_add_up_to_pi() {
+        // pi(1000) = 168, split over 4 slices of 250.
+        let total: u64 = (0..4)
+            .map(|i| run_task(&task(Workload::Primes, 250, i, 4), &[]).value)
+            .sum();
+        assert_eq!(total, 168);
+    }
+
+    #[test]
+    fn mandelbrot_bands_cover_the_image_unevenly() {
+        let bands: Vec<u64> = (0..4)
+            .map(|i| run_task(&task(Workload::Mandelbrot, 64, i, 4), &[]).value)
+            .collect();
+        let whole = run_task(&task(Workload::Mandelbrot, 64, 0, 1), &[]).value;
+        assert_eq!(bands.iter().sum::<u64>(), whole);
+        // The middle bands hold the set itself and cost more than the edges.
+        assert!(bands[1] > bands[0] && bands[2] > bands[3]);
+    }
+
+    #[test]
+    fn echo_returns_a_transformed_payload_of_the_same_length() {
+        let input = make_payload(1000);
+        let out = run_task(&task(Workload::Echo, 2, 0, 1), &input);
+        assert_eq!(out.payload.len(), 1000);
+        assert_ne!(out.payload, input);
+        let zero_passes = run_task(&task(Workload::Echo, 0, 0, 1), &input);
+        assert_eq!(zero_passes.payload, input);
+    }
+
+    #[test]
+    fn checksum_depends_on_order() {
+        assert_ne!(checksum([1, 2]), checksum([2, 1]));
+        assert_eq!(checksum([1, 2]), checksum(vec![1, 2]));
+    }
+}
