@@ -35,15 +35,22 @@ pub fn process_exists(pid: u32) -> bool {
 
 /// The ids of a process's direct children, read from `/proc`.
 ///
-/// Empty where `/proc` is not available; used by tests and by checks that no
-/// worker outlives its run.
+/// The kernel lists children per thread that started them, so every thread
+/// of the process is read. Empty where `/proc` is not available; used by
+/// tests and by checks that no worker outlives its run.
 pub fn child_pids(pid: u32) -> Vec<u32> {
-    let path = format!("/proc/{pid}/task/{pid}/children");
-    std::fs::read_to_string(path)
-        .map(|text| {
+    let Ok(threads) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    let mut pids: Vec<u32> = threads
+        .flatten()
+        .filter_map(|thread| std::fs::read_to_string(thread.path().join("children")).ok())
+        .flat_map(|text| {
             text.split_whitespace()
                 .filter_map(|s| s.parse().ok())
-                .collect()
+                .collect::<Vec<u32>>()
         })
-        .unwrap_or_default()
+        .collect();
+    pids.sort_unstable();
+    pids
 }

@@ -1,0 +1,270 @@
+//! The engine with real worker processes: checksums agree across models and
+//! schedules, bytes are counted at the pipe, every task runs once, and a
+//! misbehaving worker fails the run cleanly without leaving processes.
+
+mod common;
+
+use std::path::PathBuf;
+
+use corescope::engine::{CancelToken, EngineConfig, EngineError, run_experiment, run_one};
+use corescope::results::RunRecord;
+use corescope::spec::{Model, RawExperiment, RunSpec, Schedule, WorkloadSpec};
+use corescope::worker::protocol::FRAME_HEADER_BYTES;
+use corescope::workload::Workload;
+
+fn config() -> EngineConfig {
+    EngineConfig {
+        worker_exe: common::exe(),
+    }
+}
+
+fn spec(
+    workload: Workload,
+    size: u64,
+    tasks: u32,
+    model: Model,
+    workers: u32,
+    schedule: Schedule,
+) -> RunSpec {
+    RunSpec {
+        workload: WorkloadSpec {
+            workload,
+            size,
+            tasks,
+            payload_bytes: 0,
+        },
+        model,
+        workers,
+        schedule,
+        chunk: schedule.default_chunk(tasks, workers),
+        repeats: 2,
+        warmup: 0,
+        in_flight: 2,
+    }
+}
+
+fn run(spec: &RunSpec) -> RunRecord {
+    run_one(spec, &config(), &CancelToken::new(), &mut |_, _| {}).expect("run succeeds")
+}
+
+#[test]
+fn checksums_agree_across_models_workers_and_schedules() {
+    for (workload, size, tasks) in [
+        (Workload::SqrtSum, 50_000, 7),
+        (Workload::Primes, 5_000, 9),
+        (Workload::Mandelbrot, 60, 12),
+        (Workload::Sleep, 1, 5),
+    ] {
+        let reference = run(&spec(
+            workload,
+            size,
+            tasks,
+            Model::Serial,
+            1,
+            Schedule::Static,
+        ))
+        .checksum;
+        for model in [Model::Threads, Model::Processes] {
+            for workers in [1, 3] {
+                for schedule in Schedule::ALL {
+                    let mut s = spec(workload, size, tasks, model, workers, schedule);
+                    if schedule == Schedule::Queue {
+                        s.chunk = 2;
+                    }
+                    let record = run(&s);
+                    assert_eq!(
+                        record.checksum, reference,
+                        "{workload} {model} ×{workers} {schedule}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn both_schedules_run_every_task_exactly_once() {
+    for model in [Model::Threads, Model::Processes] {
+        for schedule in Schedule::ALL {
+            let record = run(&spec(Workload::Mandelbrot, 40, 13, model, 3, schedule));
+            let mut tasks: Vec<u32> = record.spans.iter().map(|s| s.task).collect();
+            tasks.sort_unstable();
+            assert_eq!(tasks, (0..13).collect::<Vec<_>>(), "{model} {schedule}");
+            let wall = record.wall_seconds.max;
+            for span in &record.spans {
+                assert!(span.worker < 3);
+                assert!(span.start_seconds <= span.end_seconds && span.end_seconds <= wall + 1e-3);
+            }
+        }
+    }
+}
+
+#[test]
+fn static_schedule_gives_each_worker_its_own_block() {
+    let record = run(&spec(
+        Workload::SqrtSum,
+        1000,
+        8,
+        Model::Processes,
+        2,
+        Schedule::Static,
+    ));
+    for span in &record.spans {
+        assert_eq!(
+            span.worker,
+            span.task / 4,
+            "task {} on worker {}",
+            span.task,
+            span.worker
+        );
+    }
+}
+
+#[test]
+fn echo_bytes_are_counted_at_the_pipe() {
+    let (payload, tasks) = (100_000u64, 6u32);
+    let mut s = spec(
+        Workload::Echo,
+        1,
+        tasks,
+        Model::Processes,
+        2,
+        Schedule::Queue,
+    );
+    s.workload.payload_bytes = payload;
+    let record = run(&s);
+    let least = payload * u64::from(tasks);
+    // Framing: a 4-byte header plus a few bytes of message per frame.
+    let most = least + u64::from(tasks) * (FRAME_HEADER_BYTES + 48);
+    for (direction, bytes) in [
+        ("to", record.ipc.bytes_to_workers),
+        ("from", record.ipc.bytes_from_workers),
+    ] {
+        assert!(
+            (least..=most).contains(&bytes),
+            "{direction} workers: {bytes} not in {least}..={most}"
+        );
+    }
+    assert_eq!(record.ipc.messages, 2 * u64::from(tasks));
+    for rep in &record.repetitions {
+        assert_eq!(rep.ipc, record.ipc, "every repetition moves the same bytes");
+    }
+    for model in [Model::Serial, Model::Threads] {
+        let mut s = spec(Workload::Echo, 1, tasks, model, 2, Schedule::Queue);
+        s.workload.payload_bytes = payload;
+        let record = run(&s);
+        assert_eq!(
+            record.ipc.bytes_to_workers + record.ipc.bytes_from_workers + record.ipc.messages,
+            0
+        );
+    }
+}
+
+#[test]
+fn an_experiment_fills_speedups_from_its_serial_run() {
+    let raw = RawExperiment {
+        workload: "primes".into(),
+        size: Some("2000".into()),
+        tasks: Some("6".into()),
+        models: "processes,serial,threads".into(),
+        workers: Some("1,2".into()),
+        schedule: "queue".into(),
+        repeats: "1".into(),
+        warmup: "0".into(),
+        ..RawExperiment::default()
+    };
+    let spec = raw.validate(&[2]).unwrap();
+    let mut events = 0;
+    let set = run_experiment(&spec, &config(), &CancelToken::new(), &mut |_| events += 1).unwrap();
+    assert_eq!(set.runs.len(), 5);
+    assert_eq!(set.runs[0].model, Model::Serial);
+    assert!(
+        set.runs
+            .iter()
+            .all(|r| r.speedup.is_some() && r.efficiency.is_some())
+    );
+    assert!(events >= 1 + 2 * 5);
+}
+
+/// A stand-in "worker" that writes `bytes` to stdout, then runs `then`.
+fn fake_worker(dir: &tempfile::TempDir, name: &str, bytes: &str, then: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.path().join(name);
+    std::fs::write(&path, format!("#!/bin/sh\nprintf '{bytes}'\n{then}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn garbage_from_a_worker_is_a_clean_protocol_error() {
+    let dir = tempfile::tempdir().unwrap();
+    // The first two then sleep for 30 s: failing fast proves the parent
+    // kills a broken worker rather than waiting for it.
+    let cases = [
+        ("huge", "\\377\\377\\377\\377", "exec sleep 30", "limit"),
+        (
+            "junk",
+            "\\020\\000\\000\\000garbage-garbage!",
+            "exec sleep 30",
+            "undecodable",
+        ),
+        (
+            "short",
+            "\\020\\000\\000\\000abc",
+            "exit 0",
+            "ended inside a frame",
+        ),
+    ];
+    for (name, bytes, then, expected) in cases {
+        let exe = fake_worker(&dir, name, bytes, then);
+        let s = spec(
+            Workload::SqrtSum,
+            10,
+            2,
+            Model::Processes,
+            1,
+            Schedule::Queue,
+        );
+        let started = std::time::Instant::now();
+        let error = run_one(
+            &s,
+            &EngineConfig { worker_exe: exe },
+            &CancelToken::new(),
+            &mut |_, _| {},
+        )
+        .expect_err("garbage must fail the run");
+        let text = error.to_string();
+        assert!(
+            matches!(
+                error,
+                EngineError::Protocol { worker: 0, .. } | EngineError::WorkerDied { .. }
+            ),
+            "{name}: {text}"
+        );
+        assert!(text.contains(expected), "{name}: {text}");
+        assert!(started.elapsed().as_secs() < 20, "{name} hung");
+    }
+}
+
+#[test]
+fn a_worker_fed_garbage_exits_with_an_error_not_a_panic() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(common::exe())
+        .arg("__worker")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&[0xff, 0xff, 0xff, 0x7f, 1, 2, 3])
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("limit") && !err.contains("panicked"), "{err}");
+}
