@@ -586,7 +586,8 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_flag() {
-        let cases: [(&str, fn(&mut RawExperiment)); 7] = [
+        type Breaker = fn(&mut RawExperiment);
+        let cases: [(&str, Breaker); 7] = [
             ("--workload", |r| r.workload = "quicksort".into()),
             ("--models", |r| r.models = "serial,fibers".into()),
             ("--tasks", |r| r.tasks = Some("0".into())),

@@ -1,6 +1,8 @@
 //! The command line as a user meets it: real runs of the real binary, bad
 //! input on purpose, and the files it writes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{corescope, read_json, stderr, stdout};

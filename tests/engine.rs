@@ -2,6 +2,8 @@
 //! schedules, bytes are counted at the pipe, every task runs once, and a
 //! misbehaving worker fails the run cleanly without leaving processes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::PathBuf;
@@ -183,7 +185,7 @@ fn an_experiment_fills_speedups_from_its_serial_run() {
             .iter()
             .all(|r| r.speedup.is_some() && r.efficiency.is_some())
     );
-    assert!(events >= 1 + 2 * 5);
+    assert!(events > 2 * 5, "started, then a start and a finish per run");
 }
 
 /// A stand-in "worker" that writes `bytes` to stdout, then runs `then`.

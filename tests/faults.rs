@@ -1,6 +1,8 @@
 //! Faults from outside: a worker killed mid-run, and Ctrl-C. Either way the
 //! command ends promptly with a clear message and no worker survives it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::process::{Child, Command, Stdio};

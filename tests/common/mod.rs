@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: run the real corescope binary.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
