@@ -27,6 +27,9 @@ pub fn seconds(s: f64) -> String {
     if !s.is_finite() {
         return "—".to_string();
     }
+    if s == 0.0 {
+        return "0 s".to_string();
+    }
     let (value, unit) = if s >= 1.0 {
         (s, "s")
     } else if s >= 1e-3 {

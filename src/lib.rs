@@ -12,10 +12,12 @@
 //! [`spec::ExperimentSpec`] and consume the engine's typed events.
 
 pub mod analysis;
+pub mod chart;
 pub mod cli;
 pub mod engine;
 pub mod export;
 pub mod format;
+pub mod gui;
 pub mod measure;
 pub mod platform;
 pub mod results;

@@ -49,10 +49,7 @@ pub fn execute(cli: Cli) -> ExitCode {
             let cores = MachineInfo::detect().logical_cores;
             experiment(&raw, &args.experiment, &default_sweep_workers(cores))
         }
-        None => {
-            output::print_help();
-            Outcome::Done
-        }
+        None => open_window(),
     };
     match outcome {
         Outcome::Done => ExitCode::SUCCESS,
@@ -71,6 +68,21 @@ pub fn execute(cli: Cli) -> ExitCode {
             );
             ExitCode::from(EXIT_INTERRUPTED)
         }
+    }
+}
+
+/// Opens the desktop app; without a display, says what to run instead.
+fn open_window() -> Outcome {
+    let worker_exe =
+        match std::env::current_exe().context("cannot find the corescope executable for workers") {
+            Ok(path) => path,
+            Err(e) => return Outcome::Failed(e),
+        };
+    match crate::gui::run(worker_exe) {
+        Ok(()) => Outcome::Done,
+        Err(e) => Outcome::Failed(anyhow::anyhow!(
+            "cannot open the window ({e}); without a display, run experiments headless with `corescope sweep` (see --help)"
+        )),
     }
 }
 

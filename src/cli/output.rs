@@ -2,11 +2,9 @@
 //! notes on stderr (a progress bar only when stderr is a terminal).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use clap::CommandFactory as _;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::Cli;
 use crate::format;
 use crate::results::{ResultSet, RunRecord};
 use crate::spec::RunSpec;
@@ -19,13 +17,6 @@ pub fn error_line(message: &str) {
 /// Prints a note on stderr.
 pub fn note(message: &str) {
     eprintln!("{message}");
-}
-
-/// Prints the top-level help (what `corescope` alone shows for now).
-pub fn print_help() {
-    let mut command = Cli::command();
-    let _ = command.print_help();
-    println!();
 }
 
 /// The progress bar of an experiment: tasks done over tasks in all runs.

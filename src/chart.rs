@@ -1,0 +1,373 @@
+//! The chart model: each chart described once, as data, from a result set.
+//!
+//! A [`Chart`] holds its title, axis titles with units, one [`Series`] per
+//! model (in that model's colour, with min–max whiskers where they apply)
+//! and reference lines (ideal speedup, the physical core count). The GUI
+//! draws it with egui_plot; file export can draw the same description, so
+//! colours, titles and units cannot drift apart between window and slide.
+
+use crate::results::ResultSet;
+use crate::spec::Model;
+
+/// An sRGB colour, independent of any drawing library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+/// Each model's colour, the same on every chart. From the Okabe–Ito
+/// palette, which stays distinct for colour-blind viewers and on projectors.
+pub fn model_color(model: Model) -> Rgb {
+    match model {
+        Model::Serial => Rgb(0x9a, 0x9a, 0x9a),
+        Model::Threads => Rgb(0x56, 0xb4, 0xe9),
+        Model::Processes => Rgb(0xe6, 0x9f, 0x00),
+    }
+}
+
+/// The colour of reference lines (ideal, core count).
+pub const REFERENCE_COLOR: Rgb = Rgb(0x00, 0x9e, 0x73);
+
+/// The kinds of chart every result set gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChartKind {
+    WallTime,
+    Speedup,
+    Efficiency,
+    IpcBytes,
+}
+
+impl ChartKind {
+    pub const ALL: [ChartKind; 4] = [
+        ChartKind::WallTime,
+        ChartKind::Speedup,
+        ChartKind::Efficiency,
+        ChartKind::IpcBytes,
+    ];
+}
+
+/// What the y values are, so renderers can format ticks and hovers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Seconds,
+    /// A ratio shown as `2.0×`.
+    Times,
+    Percent,
+    Bytes,
+}
+
+/// One point of a series, with its spread over repetitions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+    /// Min and max over repetitions, where the chart shows whiskers.
+    pub spread: Option<(f64, f64)>,
+}
+
+/// One line of a chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub model: Model,
+    pub color: Rgb,
+    pub dashed: bool,
+    pub points: Vec<Point>,
+}
+
+/// A line for orientation, not measured data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reference {
+    /// y = x: ideal speedup.
+    Diagonal {
+        name: String,
+    },
+    Horizontal {
+        name: String,
+        y: f64,
+        color: Rgb,
+    },
+    Vertical {
+        name: String,
+        x: f64,
+    },
+}
+
+/// A chart, ready to draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    pub kind: ChartKind,
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub unit: Unit,
+    pub series: Vec<Series>,
+    pub references: Vec<Reference>,
+    /// The largest worker count shown (the x range is 0 to a bit past it).
+    pub x_max: f64,
+}
+
+impl Chart {
+    /// Whether there is any measured point to draw.
+    pub fn is_empty(&self) -> bool {
+        self.series.iter().all(|s| s.points.is_empty())
+    }
+}
+
+/// Builds a chart of `kind` from the runs of `set`.
+pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
+    let x_max = set
+        .runs
+        .iter()
+        .map(|r| f64::from(r.workers))
+        .fold(1.0, f64::max);
+    let mut chart = Chart {
+        kind,
+        title: String::new(),
+        x_label: "workers".to_string(),
+        y_label: String::new(),
+        unit: Unit::Seconds,
+        series: Vec::new(),
+        references: Vec::new(),
+        x_max,
+    };
+    let models = models_in(set);
+    match kind {
+        ChartKind::WallTime => {
+            chart.title = "Wall time".to_string();
+            chart.y_label = "wall time [s]".to_string();
+            for &model in &models {
+                chart
+                    .series
+                    .push(series(set, model, model.name(), false, |r| {
+                        Some((
+                            r.wall_seconds.median,
+                            Some((r.wall_seconds.min, r.wall_seconds.max)),
+                        ))
+                    }));
+            }
+            if let Some(serial) = set.runs.iter().find(|r| r.model == Model::Serial) {
+                chart.references.push(Reference::Horizontal {
+                    name: "serial baseline".to_string(),
+                    y: serial.wall_seconds.median,
+                    color: model_color(Model::Serial),
+                });
+            }
+        }
+        ChartKind::Speedup => {
+            chart.title = "Speedup".to_string();
+            chart.y_label = "speedup over serial [×]".to_string();
+            chart.unit = Unit::Times;
+            for &model in &models {
+                chart
+                    .series
+                    .push(series(set, model, model.name(), false, |r| {
+                        r.speedup.map(|s| (s, None))
+                    }));
+            }
+            chart.references.push(Reference::Diagonal {
+                name: "ideal (speedup = workers)".to_string(),
+            });
+            if let Some(cores) = set.machine.physical_cores {
+                chart.references.push(Reference::Vertical {
+                    name: format!("physical cores ({cores})"),
+                    x: f64::from(cores),
+                });
+            }
+        }
+        ChartKind::Efficiency => {
+            chart.title = "Efficiency".to_string();
+            chart.y_label = "efficiency [%]".to_string();
+            chart.unit = Unit::Percent;
+            for &model in &models {
+                chart
+                    .series
+                    .push(series(set, model, model.name(), false, |r| {
+                        r.efficiency.map(|e| (e * 100.0, None))
+                    }));
+            }
+            chart.references.push(Reference::Horizontal {
+                name: "ideal (100 %)".to_string(),
+                y: 100.0,
+                color: REFERENCE_COLOR,
+            });
+        }
+        ChartKind::IpcBytes => {
+            chart.title = "IPC bytes per repetition".to_string();
+            chart.y_label = "bytes per repetition".to_string();
+            chart.unit = Unit::Bytes;
+            for &model in &models {
+                if model.uses_processes() {
+                    chart.series.push(series(
+                        set,
+                        model,
+                        &format!("{model} to workers"),
+                        false,
+                        |r| Some((r.ipc.bytes_to_workers as f64, None)),
+                    ));
+                    chart.series.push(series(
+                        set,
+                        model,
+                        &format!("{model} from workers"),
+                        true,
+                        |r| Some((r.ipc.bytes_from_workers as f64, None)),
+                    ));
+                } else {
+                    // Nothing crosses a process boundary: one line at zero
+                    // says so without doubling the legend.
+                    chart.series.push(series(
+                        set,
+                        model,
+                        &format!("{model} (shared memory)"),
+                        false,
+                        |r| {
+                            Some((
+                                (r.ipc.bytes_to_workers + r.ipc.bytes_from_workers) as f64,
+                                None,
+                            ))
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    chart
+}
+
+fn models_in(set: &ResultSet) -> Vec<Model> {
+    let mut models: Vec<Model> = set.runs.iter().map(|r| r.model).collect();
+    models.sort();
+    models.dedup();
+    models
+}
+
+/// The series of one model: a point per run, sorted by workers.
+fn series(
+    set: &ResultSet,
+    model: Model,
+    name: &str,
+    dashed: bool,
+    value: impl Fn(&crate::results::RunRecord) -> Option<(f64, Option<(f64, f64)>)>,
+) -> Series {
+    let mut points: Vec<Point> = set
+        .runs
+        .iter()
+        .filter(|r| r.model == model)
+        .filter_map(|r| {
+            value(r).map(|(y, spread)| Point {
+                x: f64::from(r.workers),
+                y,
+                spread,
+            })
+        })
+        .collect();
+    points.sort_by(|a, b| a.x.total_cmp(&b.x));
+    Series {
+        name: name.to_string(),
+        model,
+        color: model_color(model),
+        dashed,
+        points,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::stats::Summary;
+    use crate::results::{MachineInfo, RunRecord};
+    use crate::spec::{RunSpec, Schedule, WorkloadSpec};
+    use crate::workload::Workload;
+
+    fn set() -> ResultSet {
+        let mut set = ResultSet::new(MachineInfo::detect());
+        set.machine.physical_cores = Some(2);
+        for (model, workers, wall) in [
+            (Model::Serial, 1, 4.0),
+            (Model::Processes, 2, 2.0),
+            (Model::Processes, 1, 4.0),
+            (Model::Threads, 1, 4.0),
+        ] {
+            let mut r = RunRecord::from_spec(&RunSpec {
+                workload: WorkloadSpec {
+                    workload: Workload::SqrtSum,
+                    size: 1,
+                    tasks: 1,
+                    payload_bytes: 0,
+                },
+                model,
+                workers,
+                schedule: Schedule::Queue,
+                chunk: 1,
+                repeats: 1,
+                warmup: 0,
+                in_flight: 2,
+            });
+            r.wall_seconds = Summary {
+                median: wall,
+                min: wall * 0.9,
+                max: wall * 1.1,
+            };
+            r.ipc.bytes_to_workers = 100 * u64::from(model == Model::Processes);
+            set.runs.push(r);
+        }
+        crate::analysis::fill_speedups(&mut set);
+        set
+    }
+
+    #[test]
+    fn speedup_chart_has_a_sorted_series_per_model_and_references() {
+        let chart = build(ChartKind::Speedup, &set());
+        let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["serial", "threads", "processes"]);
+        let processes = &chart.series[2];
+        assert_eq!(
+            processes
+                .points
+                .iter()
+                .map(|p| (p.x, p.y))
+                .collect::<Vec<_>>(),
+            [(1.0, 1.0), (2.0, 2.0)]
+        );
+        assert_eq!(processes.color, model_color(Model::Processes));
+        assert!(
+            chart
+                .references
+                .iter()
+                .any(|r| matches!(r, Reference::Vertical { x, .. } if *x == 2.0))
+        );
+        assert!(
+            chart
+                .references
+                .iter()
+                .any(|r| matches!(r, Reference::Diagonal { .. }))
+        );
+        assert_eq!(chart.x_max, 2.0);
+    }
+
+    #[test]
+    fn wall_chart_keeps_whiskers_and_units() {
+        let chart = build(ChartKind::WallTime, &set());
+        assert!(chart.y_label.contains("[s]"));
+        assert_eq!(chart.series[0].points[0].spread, Some((3.6, 4.4)));
+    }
+
+    #[test]
+    fn ipc_chart_has_both_directions() {
+        let chart = build(ChartKind::IpcBytes, &set());
+        assert_eq!(chart.series.len(), 4);
+        assert!(
+            chart
+                .series
+                .iter()
+                .any(|s| s.name == "threads (shared memory)")
+        );
+        assert!(
+            chart
+                .series
+                .iter()
+                .any(|s| s.dashed && s.name == "processes from workers")
+        );
+        let efficiency = build(ChartKind::Efficiency, &set());
+        assert_eq!(efficiency.unit, Unit::Percent);
+        assert!(build(ChartKind::WallTime, &ResultSet::new(MachineInfo::detect())).is_empty());
+    }
+}

@@ -1,0 +1,297 @@
+//! [`CorescopeApp`]: the eframe app. `logic` drains engine events within a
+//! time budget and keeps settings in step; `ui` draws the panels, which hand
+//! back [`Command`]s applied after the frame is drawn.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::TryRecvError;
+use eframe::egui;
+
+use super::state::{LiveRun, ResultsStore, Settings};
+use super::{panels, plots, theme};
+use crate::engine::runner::Runner;
+use crate::engine::{EngineConfig, RunEvent};
+use crate::results::{MachineInfo, ResultSet};
+use crate::spec::SpecError;
+
+/// Where the app finds its worker executable and keeps its data.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The corescope executable run as worker processes.
+    pub worker_exe: PathBuf,
+    /// Folder of `results.json`; `None` keeps results in memory only.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// What the panels ask the app to do once the frame is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Run,
+    Cancel,
+    AskClear,
+    ConfirmClear,
+    DismissClear,
+    /// Show this experiment (index into the store) in the charts.
+    Select(usize),
+    DismissError,
+    SetDark(bool),
+    SetZoom(f32),
+}
+
+/// Repaint interval while an experiment runs.
+const REPAINT_WHILE_RUNNING: Duration = Duration::from_millis(250);
+
+/// How long `logic` may spend draining events per frame.
+const EVENT_BUDGET: Duration = Duration::from_millis(8);
+
+/// The corescope desktop app.
+#[derive(Debug)]
+pub struct CorescopeApp {
+    pub(super) config: AppConfig,
+    pub settings: Settings,
+    pub machine: MachineInfo,
+    pub results: ResultsStore,
+    /// The experiment shown when none is running; `None`: the newest.
+    pub selected: Option<usize>,
+    pub live: Option<LiveRun>,
+    /// Runs of the experiment in progress, filled as they finish.
+    pub current: Option<ResultSet>,
+    /// The last error, shown until dismissed or the next run.
+    pub error: Option<String>,
+    /// A value of the form that failed validation.
+    pub form_error: Option<SpecError>,
+    /// A note on how the last experiment ended (cancelled, saved, …).
+    pub notice: Option<String>,
+    pub confirm_clear: bool,
+    pub table_sort: panels::TableSort,
+    wake: Option<egui::Context>,
+}
+
+impl CorescopeApp {
+    /// Builds the app from eframe's creation context (restoring settings).
+    pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> CorescopeApp {
+        let settings: Settings = cc
+            .storage
+            .and_then(|storage| eframe::get_value(storage, eframe::APP_KEY))
+            .unwrap_or_default();
+        theme::apply(&cc.egui_ctx, settings.dark);
+        cc.egui_ctx.set_zoom_factor(settings.zoom.clamp(0.5, 3.0));
+        let (results, error) = ResultsStore::open(config.data_dir.as_deref());
+        CorescopeApp {
+            config,
+            settings,
+            machine: MachineInfo::detect(),
+            results,
+            selected: None,
+            live: None,
+            current: None,
+            error,
+            form_error: None,
+            notice: None,
+            confirm_clear: false,
+            table_sort: panels::TableSort::default(),
+            wake: Some(cc.egui_ctx.clone()),
+        }
+    }
+
+    /// Whether an experiment is running.
+    pub fn is_running(&self) -> bool {
+        self.live.is_some()
+    }
+
+    /// The result set the charts show: the running experiment, else the
+    /// selected one, else the newest.
+    pub fn shown(&self) -> Option<&ResultSet> {
+        if let Some(current) = &self.current {
+            return Some(current);
+        }
+        match self.selected {
+            Some(i) => self.results.experiments.get(i),
+            None => self.results.experiments.last(),
+        }
+    }
+
+    /// Index of the experiment the charts show, if it is a stored one.
+    pub fn shown_index(&self) -> Option<usize> {
+        if self.current.is_some() {
+            return None;
+        }
+        self.selected
+            .or_else(|| self.results.experiments.len().checked_sub(1))
+    }
+
+    fn start_run(&mut self) {
+        if self.live.is_some() {
+            return;
+        }
+        self.error = None;
+        self.notice = None;
+        let raw = self.settings.form.raw(self.machine.logical_cores);
+        let spec = match raw.validate(&[self.machine.logical_cores]) {
+            Ok(spec) => spec,
+            Err(e) => {
+                self.form_error = Some(e);
+                return;
+            }
+        };
+        self.form_error = None;
+        let wake = self.wake.clone();
+        let config = EngineConfig {
+            worker_exe: self.config.worker_exe.clone(),
+        };
+        match Runner::start(
+            spec,
+            config,
+            Arc::new(move || {
+                if let Some(ctx) = &wake {
+                    // Coalesced: at most a few repaints a second, so drawing
+                    // the window takes next to no CPU from the measurement.
+                    ctx.request_repaint_after(REPAINT_WHILE_RUNNING);
+                }
+            }),
+        ) {
+            Ok(runner) => {
+                self.live = Some(LiveRun::new(runner));
+                self.current = Some(ResultSet::new(self.machine.clone()));
+            }
+            Err(e) => self.error = Some(format!("could not start the run: {e}")),
+        }
+    }
+
+    /// Applies engine events until the channel is empty or the budget is spent.
+    pub fn drain_events(&mut self) {
+        let deadline = Instant::now() + EVENT_BUDGET;
+        while Instant::now() < deadline {
+            let Some(live) = &mut self.live else {
+                return;
+            };
+            let event = match live.runner.events().try_recv() {
+                Ok(event) => event,
+                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Disconnected) => {
+                    self.finish_experiment(
+                        None,
+                        Some("the engine stopped without a result".to_string()),
+                    );
+                    return;
+                }
+            };
+            match event {
+                RunEvent::Started { runs, total_tasks } => {
+                    live.runs = runs;
+                    live.total_tasks = total_tasks;
+                }
+                RunEvent::RunStarted { index, .. } => {
+                    live.current = Some(index);
+                    live.tasks_done = 0;
+                }
+                RunEvent::Progress { tasks_done, .. } => live.tasks_done = tasks_done,
+                RunEvent::RunFinished { index, record } => {
+                    live.tasks_before += live.runs.get(index).map_or(0, |r| r.total_tasks());
+                    live.tasks_done = 0;
+                    if let Some(current) = &mut self.current {
+                        current.runs.push(record);
+                    }
+                }
+                RunEvent::Finished(set) => self.finish_experiment(Some(set), None),
+                RunEvent::Failed(error) => {
+                    self.finish_experiment(None, Some(format!("the run failed: {error}")))
+                }
+                RunEvent::Cancelled => {
+                    self.finish_experiment(None, None);
+                    self.notice = Some("cancelled; every worker process was stopped".to_string());
+                }
+            }
+        }
+    }
+
+    /// Ends the live experiment; whatever runs finished are kept.
+    fn finish_experiment(&mut self, complete: Option<ResultSet>, error: Option<String>) {
+        self.live = None;
+        let set = complete.or_else(|| self.current.take().filter(|s| !s.runs.is_empty()));
+        self.current = None;
+        if let Some(set) = set {
+            self.results.experiments.push(set);
+            self.selected = None;
+            if let Err(e) = self.results.save() {
+                self.error = Some(e);
+            }
+        }
+        if error.is_some() {
+            self.error = error;
+        }
+    }
+
+    /// Applies one command from the panels.
+    pub fn apply(&mut self, command: Command, ctx: &egui::Context) {
+        match command {
+            Command::Run => self.start_run(),
+            Command::Cancel => {
+                if let Some(live) = &mut self.live {
+                    live.runner.cancel();
+                    live.cancelling = true;
+                }
+            }
+            Command::AskClear => self.confirm_clear = true,
+            Command::DismissClear => self.confirm_clear = false,
+            Command::ConfirmClear => {
+                self.confirm_clear = false;
+                self.results.experiments.clear();
+                self.selected = None;
+                if let Err(e) = self.results.save() {
+                    self.error = Some(e);
+                }
+            }
+            Command::Select(index) => self.selected = Some(index),
+            Command::DismissError => {
+                self.error = None;
+                self.notice = None;
+            }
+            Command::SetDark(dark) => {
+                self.settings.dark = dark;
+                theme::apply(ctx, dark);
+            }
+            Command::SetZoom(zoom) => ctx.set_zoom_factor(zoom.clamp(0.5, 3.0)),
+        }
+    }
+}
+
+impl eframe::App for CorescopeApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.drain_events();
+        // Ctrl +/−/0 zoom is egui's own; remember where the user left it.
+        self.settings.zoom = ctx.zoom_factor();
+        if self.live.is_some() {
+            // Keeps the time-left estimate moving between engine events.
+            ctx.request_repaint_after(REPAINT_WHILE_RUNNING);
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let mut commands = Vec::new();
+        egui::Panel::top("top_bar").show(ui, |ui| panels::top_bar_ui(self, ui, &mut commands));
+        egui::Panel::left("experiment")
+            .resizable(false)
+            .exact_size(350.0)
+            .show(ui, |ui| panels::experiment_ui(self, ui, &mut commands));
+        egui::Panel::bottom("results")
+            .resizable(true)
+            .default_size(230.0)
+            .min_size(120.0)
+            .show(ui, |ui| panels::results_table_ui(self, ui, &mut commands));
+        egui::CentralPanel::default().show(ui, |ui| plots::charts_ui(self, ui));
+        if self.confirm_clear {
+            panels::confirm_clear_ui(self, ui.ctx(), &mut commands);
+        }
+        let ctx = ui.ctx().clone();
+        for command in commands {
+            self.apply(command, &ctx);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+    }
+}

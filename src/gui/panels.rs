@@ -1,0 +1,471 @@
+//! The panels around the charts: the top bar, the experiment form with
+//! Run/Cancel and progress, the results table and the Clear confirmation.
+//! Panels read the app and edit the form; everything else they ask for is a
+//! [`Command`].
+
+use eframe::egui::{self, Align, Layout, RichText};
+use egui_extras::{Column, TableBuilder};
+
+use super::app::{Command, CorescopeApp};
+use super::theme;
+use crate::format;
+use crate::results::RunRecord;
+use crate::spec::{Model, Schedule};
+use crate::workload::Workload;
+
+/// The top bar: name, machine, theme, UI scale, Clear.
+pub fn top_bar_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new("corescope").strong());
+        ui.separator();
+        let m = &app.machine;
+        let physical = m
+            .physical_cores
+            .map_or(String::new(), |p| format!("{p} physical / "));
+        ui.label(format!(
+            "{} · {physical}{} logical cores · {}",
+            m.cpu_model,
+            m.logical_cores,
+            format::bytes(m.memory_bytes)
+        ))
+        .on_hover_text(format!("{} · kernel {} · {}", m.os, m.kernel, m.arch));
+        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+            let clear = ui.add_enabled(
+                !app.results.experiments.is_empty() && !app.is_running(),
+                egui::Button::new("Clear results…"),
+            );
+            if clear.clicked() {
+                commands.push(Command::AskClear);
+            }
+            ui.separator();
+            let zoom = ui.ctx().zoom_factor();
+            if ui.button("A+").on_hover_text("Larger (Ctrl +)").clicked() {
+                commands.push(Command::SetZoom(zoom + 0.1));
+            }
+            if ui
+                .button(format!("{:.0} %", zoom * 100.0))
+                .on_hover_text("Reset to 100 % (Ctrl 0)")
+                .clicked()
+            {
+                commands.push(Command::SetZoom(1.0));
+            }
+            if ui.button("A−").on_hover_text("Smaller (Ctrl −)").clicked() {
+                commands.push(Command::SetZoom(zoom - 0.1));
+            }
+            ui.label("UI scale");
+            ui.separator();
+            let dark = app.settings.dark;
+            if ui
+                .button(if dark {
+                    "☀ Light theme"
+                } else {
+                    "🌙 Dark theme"
+                })
+                .clicked()
+            {
+                commands.push(Command::SetDark(!dark));
+            }
+        });
+    });
+}
+
+/// A labelled single-line text field (the label names it for screen
+/// readers and tests).
+fn text_field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str, enabled: bool) {
+    let label = ui.label(label);
+    ui.add_enabled(
+        enabled,
+        egui::TextEdit::singleline(value)
+            .hint_text(hint)
+            .desired_width(150.0),
+    )
+    .labelled_by(label.id);
+    ui.end_row();
+}
+
+/// The experiment form, Run/Cancel, progress and messages.
+pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    let running = app.is_running();
+    let cores = app.machine.logical_cores;
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            ui.add_space(4.0);
+            ui.heading("Experiment");
+            ui.add_space(4.0);
+            let form = &mut app.settings.form;
+            ui.add_enabled_ui(!running, |ui| {
+                egui::Grid::new("workload_grid")
+                    .num_columns(2)
+                    .spacing([12.0, 8.0])
+                    .show(ui, |ui| {
+                        let label = ui.label("Workload");
+                        let mut workload = form.workload;
+                        egui::ComboBox::from_id_salt("workload")
+                            .selected_text(workload.name())
+                            .width(150.0)
+                            .show_ui(ui, |ui| {
+                                for w in Workload::ALL {
+                                    ui.selectable_value(&mut workload, w, w.name());
+                                }
+                            })
+                            .response
+                            .labelled_by(label.id);
+                        form.set_workload(workload);
+                        ui.end_row();
+                        text_field(
+                            ui,
+                            "Size",
+                            &mut form.size,
+                            &workload.default_size().to_string(),
+                            true,
+                        );
+                        ui.label("");
+                        ui.label(RichText::new(workload.size_meaning()).small().weak());
+                        ui.end_row();
+                        text_field(ui, "Tasks", &mut form.tasks, "16", true);
+                        if workload.uses_payload() {
+                            text_field(ui, "Payload", &mut form.payload, "64KiB", true);
+                        }
+                    });
+
+                ui.add_space(8.0);
+                ui.label(RichText::new("Models").strong());
+                ui.horizontal_wrapped(|ui| {
+                    for model in Model::ALL {
+                        let ticked = match model {
+                            Model::Serial => &mut form.serial,
+                            Model::Threads => &mut form.threads,
+                            Model::Processes => &mut form.processes,
+                        };
+                        let text = RichText::new(model.name())
+                            .color(theme::color(crate::chart::model_color(model)));
+                        ui.checkbox(ticked, text);
+                    }
+                });
+
+                ui.add_space(8.0);
+                ui.label(RichText::new("Workers").strong());
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut form.sweep, true, "Sweep");
+                    ui.radio_value(&mut form.sweep, false, "One count");
+                });
+                egui::Grid::new("workers_grid")
+                    .num_columns(2)
+                    .spacing([12.0, 8.0])
+                    .show(ui, |ui| {
+                        if form.sweep {
+                            text_field(ui, "From", &mut form.sweep_from, "1", true);
+                            text_field(ui, "To", &mut form.sweep_to, &cores.to_string(), true);
+                        } else {
+                            text_field(ui, "Workers", &mut form.workers, &cores.to_string(), true);
+                        }
+                    });
+                ui.label(
+                    RichText::new(format!("this machine has {cores} logical cores"))
+                        .small()
+                        .weak(),
+                );
+
+                ui.add_space(8.0);
+                egui::Grid::new("schedule_grid")
+                    .num_columns(2)
+                    .spacing([12.0, 8.0])
+                    .show(ui, |ui| {
+                        ui.label("Schedule");
+                        ui.horizontal(|ui| {
+                            for schedule in Schedule::ALL {
+                                ui.radio_value(&mut form.schedule, schedule, schedule.name())
+                                    .on_hover_text(match schedule {
+                                        Schedule::Static => "chunks assigned to workers up front",
+                                        Schedule::Queue => "a free worker takes the next chunk",
+                                    });
+                            }
+                        });
+                        ui.end_row();
+                        text_field(ui, "Chunk", &mut form.chunk, "auto", true);
+                        text_field(ui, "Repeats", &mut form.repeats, "3", true);
+                        text_field(ui, "Warm-ups", &mut form.warmup, "1", true);
+                    });
+            });
+
+            ui.add_space(12.0);
+            ui.horizontal(|ui| {
+                let run = egui::Button::new(RichText::new("▶ Run").size(20.0).strong())
+                    .min_size(egui::vec2(140.0, 38.0));
+                if ui.add_enabled(!running, run).clicked() {
+                    commands.push(Command::Run);
+                }
+                let cancelling = app.live.as_ref().is_some_and(|l| l.cancelling);
+                let cancel = egui::Button::new(RichText::new("■ Cancel").size(20.0))
+                    .min_size(egui::vec2(120.0, 38.0));
+                if ui.add_enabled(running && !cancelling, cancel).clicked() {
+                    commands.push(Command::Cancel);
+                }
+            });
+            ui.add_space(8.0);
+            progress_ui(app, ui);
+            messages_ui(app, ui, commands);
+        });
+}
+
+fn progress_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
+    let Some(live) = &app.live else {
+        return;
+    };
+    let fraction = live.fraction();
+    let left = live.seconds_left().map_or(String::new(), |s| {
+        format!(" · ~{} left", format::seconds(s.max(0.0)))
+    });
+    ui.add(egui::ProgressBar::new(fraction).text(format!("{:.0} %{left}", fraction * 100.0)));
+    let what = match live.current.and_then(|i| live.runs.get(i).map(|r| (i, r))) {
+        Some((i, run)) => format!("run {} of {}: {}", i + 1, live.runs.len(), run.label()),
+        None => "starting…".to_string(),
+    };
+    let what = if live.cancelling {
+        "cancelling…".to_string()
+    } else {
+        what
+    };
+    ui.label(what);
+}
+
+fn messages_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    let red = theme::error_color(app.settings.dark);
+    if let Some(e) = &app.form_error {
+        ui.add_space(6.0);
+        ui.label(RichText::new(format!("⚠ {}", describe_spec_error(e))).color(red));
+    }
+    if let Some(error) = &app.error {
+        ui.add_space(6.0);
+        ui.label(RichText::new(format!("⚠ {error}")).color(red));
+    }
+    if let Some(notice) = &app.notice {
+        ui.add_space(6.0);
+        ui.label(notice);
+    }
+    if app.error.is_some() || app.notice.is_some() {
+        if ui.small_button("Dismiss").clicked() {
+            commands.push(Command::DismissError);
+        }
+    }
+}
+
+/// A validation error in the words of the form rather than the flags.
+pub fn describe_spec_error(error: &crate::spec::SpecError) -> String {
+    let field = match error.flag {
+        "--workload" => "Workload",
+        "--size" => "Size",
+        "--tasks" => "Tasks",
+        "--payload" => "Payload",
+        "--models" => "Models",
+        "--workers" => "Workers",
+        "--schedule" => "Schedule",
+        "--chunk" => "Chunk",
+        "--repeats" => "Repeats",
+        "--warmup" => "Warm-ups",
+        other => other,
+    };
+    let message = if error.flag == "--models" && error.message.starts_with("no model") {
+        "tick at least one model".to_string()
+    } else {
+        error.message.clone()
+    };
+    format!("{field}: {message}")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Which column the results table is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortColumn {
+    #[default]
+    Experiment,
+    Workload,
+    Model,
+    Workers,
+    Wall,
+    Speedup,
+    Efficiency,
+    Ipc,
+}
+
+/// The results table's sort order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TableSort {
+    pub column: SortColumn,
+    pub descending: bool,
+}
+
+fn compare(
+    column: SortColumn,
+    a: &(usize, &RunRecord),
+    b: &(usize, &RunRecord),
+) -> std::cmp::Ordering {
+    let (ra, rb) = (a.1, b.1);
+    let ipc = |r: &RunRecord| r.ipc.bytes_to_workers + r.ipc.bytes_from_workers;
+    match column {
+        SortColumn::Experiment => a.0.cmp(&b.0),
+        SortColumn::Workload => ra.workload.name().cmp(rb.workload.name()),
+        SortColumn::Model => ra.model.cmp(&rb.model),
+        SortColumn::Workers => ra.workers.cmp(&rb.workers),
+        SortColumn::Wall => ra.wall_seconds.median.total_cmp(&rb.wall_seconds.median),
+        SortColumn::Speedup => ra
+            .speedup
+            .unwrap_or(0.0)
+            .total_cmp(&rb.speedup.unwrap_or(0.0)),
+        SortColumn::Efficiency => ra
+            .efficiency
+            .unwrap_or(0.0)
+            .total_cmp(&rb.efficiency.unwrap_or(0.0)),
+        SortColumn::Ipc => ipc(ra).cmp(&ipc(rb)),
+    }
+}
+
+/// The table of every finished run, sortable by clicking a header; a click
+/// on a row shows that run's experiment in the charts.
+pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Results").strong());
+        let count = app.results.runs().count();
+        let experiments = app.results.experiments.len();
+        let text = format!(
+            "{count} run{} in {experiments} experiment{} · click a row to chart its experiment",
+            plural(count),
+            plural(experiments)
+        );
+        ui.label(RichText::new(text).weak());
+    });
+    let shown = app.shown_index();
+    let mut rows: Vec<(usize, &RunRecord)> = app.results.runs().collect();
+    let sort = app.table_sort;
+    rows.sort_by(|a, b| {
+        let order = compare(sort.column, a, b).then_with(|| a.0.cmp(&b.0));
+        if sort.descending {
+            order.reverse()
+        } else {
+            order
+        }
+    });
+    let headers = [
+        ("#", SortColumn::Experiment),
+        ("workload", SortColumn::Workload),
+        ("model", SortColumn::Model),
+        ("workers", SortColumn::Workers),
+        ("wall median", SortColumn::Wall),
+        ("min … max", SortColumn::Wall),
+        ("speedup", SortColumn::Speedup),
+        ("efficiency", SortColumn::Efficiency),
+        ("IPC to workers", SortColumn::Ipc),
+        ("IPC from workers", SortColumn::Ipc),
+    ];
+    let mut new_sort = None;
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    TableBuilder::new(ui)
+        .striped(true)
+        .sense(egui::Sense::click())
+        .auto_shrink([false, false])
+        .column(Column::exact(52.0))
+        .columns(Column::auto().resizable(true), headers.len() - 1)
+        .header(row_height + 4.0, |mut header| {
+            for (title, column) in headers {
+                header.col(|ui| {
+                    let arrow = if sort.column == column && title != "min … max" {
+                        if sort.descending { " ⏷" } else { " ⏶" }
+                    } else {
+                        ""
+                    };
+                    if ui
+                        .button(RichText::new(format!("{title}{arrow}")).strong())
+                        .clicked()
+                    {
+                        new_sort = Some(TableSort {
+                            column,
+                            descending: sort.column == column && !sort.descending,
+                        });
+                    }
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(row_height, rows.len(), |mut row| {
+                let (experiment, r) = rows[row.index()];
+                let color = theme::color(crate::chart::model_color(r.model));
+                row.col(|ui| {
+                    // An arrow marks the experiment the charts show.
+                    let mark = if Some(experiment) == shown {
+                        "▶ "
+                    } else {
+                        ""
+                    };
+                    ui.label(format!("{mark}{}", experiment + 1));
+                });
+                row.col(|ui| {
+                    ui.label(r.workload.name());
+                });
+                row.col(|ui| {
+                    ui.label(RichText::new(r.model.name()).color(color).strong());
+                });
+                row.col(|ui| {
+                    ui.label(r.workers.to_string());
+                });
+                row.col(|ui| {
+                    ui.label(format::seconds(r.wall_seconds.median));
+                });
+                row.col(|ui| {
+                    ui.label(format!(
+                        "{} … {}",
+                        format::seconds(r.wall_seconds.min),
+                        format::seconds(r.wall_seconds.max)
+                    ));
+                });
+                row.col(|ui| {
+                    ui.label(r.speedup.map_or("—".to_string(), |s| format!("{s:.2}×")));
+                });
+                row.col(|ui| {
+                    ui.label(
+                        r.efficiency
+                            .map_or("—".to_string(), |e| format!("{:.0} %", e * 100.0)),
+                    );
+                });
+                row.col(|ui| {
+                    ui.label(format::bytes(r.ipc.bytes_to_workers));
+                });
+                row.col(|ui| {
+                    ui.label(format::bytes(r.ipc.bytes_from_workers));
+                });
+                if row.response().clicked() {
+                    commands.push(Command::Select(experiment));
+                }
+            });
+        });
+    if let Some(sort) = new_sort {
+        app.table_sort = sort;
+    }
+}
+
+/// Asks before Clear wipes every stored result.
+pub fn confirm_clear_ui(app: &CorescopeApp, ctx: &egui::Context, commands: &mut Vec<Command>) {
+    egui::Modal::new(egui::Id::unique("confirm_clear")).show(ctx, |ui| {
+        ui.heading("Clear all results?");
+        ui.label(format!(
+            "This deletes {} run{} in {} experiment{} from this machine's results file. It cannot be undone.",
+            app.results.runs().count(),
+            plural(app.results.runs().count()),
+            app.results.experiments.len(),
+            plural(app.results.experiments.len())
+        ));
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button("Delete all results").clicked() {
+                commands.push(Command::ConfirmClear);
+            }
+            if ui.button("Keep them").clicked() {
+                commands.push(Command::DismissClear);
+            }
+        });
+    });
+}

@@ -1,0 +1,213 @@
+//! The charts of the central area, drawn with egui_plot from the chart
+//! model ([`crate::chart`]): wall time, speedup, efficiency and IPC bytes,
+//! filled in as runs finish. Each model keeps its colour on every chart;
+//! hovering a point shows its exact value.
+
+use eframe::egui::{self, RichText};
+use egui_plot::{
+    Corner, HLine, HoverPosition, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points,
+    VLine,
+};
+
+use super::app::CorescopeApp;
+use super::theme;
+use crate::chart::{self, Chart, ChartKind, REFERENCE_COLOR, Reference, Unit};
+use crate::format;
+
+/// Formats a y value in the chart's unit.
+pub fn format_value(unit: Unit, y: f64) -> String {
+    match unit {
+        Unit::Seconds => format::seconds(y),
+        Unit::Times => format!("{y:.2}×"),
+        Unit::Percent => format!("{y:.0} %"),
+        Unit::Bytes => format::bytes(y.max(0.0).round() as u64),
+    }
+}
+
+/// Where a chart's legend covers the least data: curves of wall time fall
+/// to the right, speedup rises to the right, efficiency falls from 100 %.
+fn legend_corner(kind: ChartKind) -> Corner {
+    match kind {
+        ChartKind::WallTime => Corner::RightTop,
+        ChartKind::Speedup | ChartKind::IpcBytes => Corner::LeftTop,
+        ChartKind::Efficiency => Corner::LeftBottom,
+    }
+}
+
+/// The four charts in a 2 × 2 grid filling the central area.
+pub fn charts_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
+    let Some(set) = app.shown().filter(|s| !s.runs.is_empty()) else {
+        ui.centered_and_justified(|ui| {
+            let text = if app.is_running() {
+                "The charts fill in as each run finishes…"
+            } else {
+                "Press ▶ Run: the charts fill in as each run finishes."
+            };
+            ui.label(RichText::new(text).size(22.0).weak());
+        });
+        return;
+    };
+    let title = match set.runs.first() {
+        Some(first) => format!(
+            "{} × {} (size {}{}) · {} schedule · median of {}",
+            first.tasks,
+            first.workload,
+            first.size,
+            if first.payload_bytes > 0 {
+                format!(", {} payload", format::bytes(first.payload_bytes))
+            } else {
+                String::new()
+            },
+            first.schedule,
+            first.repeats
+        ),
+        None => String::new(),
+    };
+    ui.label(RichText::new(title).strong());
+    let gap = 14.0;
+    let available = ui.available_size();
+    let width = ((available.x - gap) / 2.0).max(200.0);
+    let height = ((available.y - gap) / 2.0).max(150.0);
+    let charts: Vec<Chart> = ChartKind::ALL
+        .iter()
+        .map(|&kind| chart::build(kind, set))
+        .collect();
+    egui::Grid::new("charts")
+        .spacing([gap, gap])
+        .show(ui, |ui| {
+            for (i, chart) in charts.iter().enumerate() {
+                ui.allocate_ui(egui::vec2(width, height), |ui| {
+                    chart_ui(ui, chart, width, height)
+                });
+                if i % 2 == 1 {
+                    ui.end_row();
+                }
+            }
+        });
+}
+
+/// Draws one chart with its title, axis titles, legend and hover values.
+pub fn chart_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
+    ui.vertical(|ui| {
+        ui.label(RichText::new(&chart.title).heading());
+        let plot_height =
+            (height - ui.text_style_height(&egui::TextStyle::Heading) - 8.0).max(100.0);
+        let unit = chart.unit;
+        let x_end = chart.x_max + 0.5;
+        let mut plot = Plot::new(("chart", chart.title.as_str()))
+            .width(width)
+            .height(plot_height)
+            .legend(
+                Legend::default()
+                    .position(legend_corner(chart.kind))
+                    .background_alpha(0.8),
+            )
+            .x_axis_label(chart.x_label.as_str())
+            .y_axis_label(chart.y_label.as_str())
+            .include_x(0.0)
+            .include_x(x_end)
+            .include_y(0.0)
+            .allow_scroll(false)
+            .x_axis_formatter(|mark, _| {
+                if mark.value >= 0.0 && mark.value.fract() == 0.0 {
+                    format!("{}", mark.value)
+                } else {
+                    String::new()
+                }
+            })
+            .y_axis_formatter(move |mark, _| {
+                if mark.value < 0.0 {
+                    String::new()
+                } else {
+                    format_value(unit, mark.value)
+                }
+            })
+            .label_formatter(move |position| match position {
+                HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } if !plot_name.is_empty() => Some(format!(
+                    "{plot_name}\n{} workers\n{}",
+                    position.x,
+                    format_value(unit, position.y)
+                )),
+                _ => None,
+            });
+        plot = match chart.kind {
+            ChartKind::Speedup => plot.include_y(x_end),
+            ChartKind::Efficiency => plot.include_y(110.0),
+            _ => plot,
+        };
+        plot.show(ui, |plot_ui| {
+            for reference in &chart.references {
+                let color = theme::color(REFERENCE_COLOR);
+                match reference {
+                    Reference::Diagonal { name } => plot_ui.line(
+                        Line::new(
+                            name.as_str(),
+                            PlotPoints::new(vec![[0.0, 0.0], [x_end, x_end]]),
+                        )
+                        .color(color)
+                        .width(2.0)
+                        .style(LineStyle::dashed_loose())
+                        .allow_hover(false),
+                    ),
+                    Reference::Horizontal { name, y, color } => plot_ui.hline(
+                        HLine::new(name.as_str(), *y)
+                            .color(theme::color(*color))
+                            .width(1.5)
+                            .style(LineStyle::dashed_loose()),
+                    ),
+                    Reference::Vertical { name, x } => plot_ui.vline(
+                        VLine::new(name.as_str(), *x)
+                            .color(color)
+                            .width(1.5)
+                            .style(LineStyle::dotted_dense()),
+                    ),
+                }
+            }
+            for series in &chart.series {
+                let color = theme::color(series.color);
+                let points: Vec<[f64; 2]> = series.points.iter().map(|p| [p.x, p.y]).collect();
+                for p in &series.points {
+                    if let Some((low, high)) = p.spread {
+                        // A whisker from min to max, named like its series so
+                        // the legend shows and hides both together.
+                        plot_ui.line(
+                            Line::new(
+                                series.name.as_str(),
+                                PlotPoints::new(vec![[p.x, low], [p.x, high]]),
+                            )
+                            .color(color)
+                            .width(2.0)
+                            .allow_hover(false),
+                        );
+                    }
+                }
+                let style = if series.dashed {
+                    LineStyle::dashed_dense()
+                } else {
+                    LineStyle::Solid
+                };
+                plot_ui.line(
+                    Line::new(series.name.as_str(), PlotPoints::new(points.clone()))
+                        .color(color)
+                        .width(3.0)
+                        .style(style),
+                );
+                plot_ui.points(
+                    Points::new(series.name.as_str(), PlotPoints::new(points))
+                        .color(color)
+                        .radius(5.0)
+                        .shape(if series.dashed {
+                            MarkerShape::Square
+                        } else {
+                            MarkerShape::Circle
+                        })
+                        .filled(true),
+                );
+            }
+        });
+    });
+}

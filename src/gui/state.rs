@@ -1,0 +1,297 @@
+//! The app's state, split by lifetime: [`Settings`] persist through eframe
+//! storage (the last experiment, theme, UI scale); [`ResultsStore`] keeps
+//! every finished experiment in a JSON file in the data folder; [`LiveRun`]
+//! lives only while an experiment runs.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::runner::Runner;
+use crate::export;
+use crate::results::{ResultSet, RunRecord};
+use crate::spec::{Model, RawExperiment, RunSpec, Schedule};
+use crate::workload::Workload;
+
+/// What persists across restarts besides results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub form: ExperimentForm,
+    pub dark: bool,
+    /// egui zoom factor: scales text and charts alike.
+    pub zoom: f32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            form: ExperimentForm::default(),
+            dark: true,
+            zoom: 1.0,
+        }
+    }
+}
+
+/// The experiment form, as typed: text fields stay text until Run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExperimentForm {
+    pub workload: Workload,
+    pub size: String,
+    pub tasks: String,
+    pub payload: String,
+    pub serial: bool,
+    pub threads: bool,
+    pub processes: bool,
+    /// Sweep a range of worker counts (else one count).
+    pub sweep: bool,
+    pub workers: String,
+    pub sweep_from: String,
+    /// Blank means the logical core count.
+    pub sweep_to: String,
+    pub schedule: Schedule,
+    /// Blank means the schedule's default.
+    pub chunk: String,
+    pub repeats: String,
+    pub warmup: String,
+}
+
+impl Default for ExperimentForm {
+    fn default() -> Self {
+        let workload = Workload::SqrtSum;
+        ExperimentForm {
+            workload,
+            size: workload.default_size().to_string(),
+            // Half the CLI's default: the first click shows a curve in seconds.
+            tasks: "16".to_string(),
+            payload: "64KiB".to_string(),
+            serial: true,
+            threads: true,
+            processes: true,
+            sweep: true,
+            workers: "2".to_string(),
+            sweep_from: "1".to_string(),
+            sweep_to: String::new(),
+            schedule: Schedule::Queue,
+            chunk: String::new(),
+            repeats: "3".to_string(),
+            warmup: "1".to_string(),
+        }
+    }
+}
+
+impl ExperimentForm {
+    /// Switches workload and resets size and tasks to its defaults.
+    pub fn set_workload(&mut self, workload: Workload) {
+        if workload != self.workload {
+            self.workload = workload;
+            self.size = workload.default_size().to_string();
+            self.tasks = (workload.default_tasks() / 2).max(1).to_string();
+        }
+    }
+
+    /// The models ticked, in menu order.
+    pub fn models(&self) -> Vec<Model> {
+        Model::ALL
+            .into_iter()
+            .filter(|m| match m {
+                Model::Serial => self.serial,
+                Model::Threads => self.threads,
+                Model::Processes => self.processes,
+            })
+            .collect()
+    }
+
+    /// The form as a raw experiment for [`RawExperiment::validate`].
+    pub fn raw(&self, logical_cores: u32) -> RawExperiment {
+        let optional = |s: &str| {
+            let s = s.trim();
+            (!s.is_empty()).then(|| s.to_string())
+        };
+        let workers = if self.sweep {
+            let to = optional(&self.sweep_to).unwrap_or_else(|| logical_cores.to_string());
+            format!("{}..{}", self.sweep_from.trim(), to)
+        } else {
+            self.workers.trim().to_string()
+        };
+        RawExperiment {
+            workload: self.workload.name().to_string(),
+            size: optional(&self.size),
+            tasks: optional(&self.tasks),
+            payload: optional(&self.payload),
+            models: self
+                .models()
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(","),
+            workers: Some(workers),
+            schedule: self.schedule.name().to_string(),
+            chunk: optional(&self.chunk),
+            repeats: self.repeats.trim().to_string(),
+            warmup: self.warmup.trim().to_string(),
+            in_flight: None,
+        }
+    }
+}
+
+/// Every finished experiment, newest last, kept in `results.json` in the
+/// app's data folder so that nothing is lost on restart.
+#[derive(Debug, Default)]
+pub struct ResultsStore {
+    path: Option<PathBuf>,
+    pub experiments: Vec<ResultSet>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct StoredResults {
+    experiments: Vec<ResultSet>,
+}
+
+impl ResultsStore {
+    /// Loads the store from `folder` (none: kept in memory only). A file
+    /// that cannot be read is reported, and moved aside rather than lost.
+    pub fn open(folder: Option<&Path>) -> (ResultsStore, Option<String>) {
+        let Some(folder) = folder else {
+            return (ResultsStore::default(), None);
+        };
+        let path = folder.join("results.json");
+        let mut store = ResultsStore {
+            path: Some(path.clone()),
+            experiments: Vec::new(),
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (store, None),
+            Err(e) => {
+                return (
+                    store,
+                    Some(format!("cannot read saved results {}: {e}", path.display())),
+                );
+            }
+        };
+        match serde_json::from_str::<StoredResults>(&text) {
+            Ok(stored) => {
+                store.experiments = stored.experiments;
+                (store, None)
+            }
+            Err(e) => {
+                let aside = path.with_extension("json.unreadable");
+                let _ = std::fs::rename(&path, &aside);
+                let message = format!(
+                    "saved results in {} could not be read ({e}); the file was kept as {}",
+                    path.display(),
+                    aside.display()
+                );
+                (store, Some(message))
+            }
+        }
+    }
+
+    /// Writes the store (atomically); an error says why.
+    pub fn save(&self) -> Result<(), String> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder)
+                .map_err(|e| format!("cannot create the data folder {}: {e}", folder.display()))?;
+        }
+        let stored = StoredResults {
+            experiments: self.experiments.clone(),
+        };
+        export::write_atomic(path, |w| {
+            serde_json::to_writer(w, &stored).map_err(|e| export::ExportError::Encode {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })
+        })
+        .map_err(|e| format!("results were not saved: {e}"))
+    }
+
+    /// Every run of every experiment, with its experiment's index.
+    pub fn runs(&self) -> impl Iterator<Item = (usize, &RunRecord)> {
+        self.experiments
+            .iter()
+            .enumerate()
+            .flat_map(|(i, set)| set.runs.iter().map(move |r| (i, r)))
+    }
+}
+
+/// An experiment in progress.
+#[derive(Debug)]
+pub struct LiveRun {
+    pub runner: Runner,
+    pub started: Instant,
+    pub runs: Vec<RunSpec>,
+    pub total_tasks: u64,
+    /// Tasks of runs already finished.
+    pub tasks_before: u64,
+    pub tasks_done: u64,
+    pub current: Option<usize>,
+    pub cancelling: bool,
+}
+
+impl LiveRun {
+    pub fn new(runner: Runner) -> LiveRun {
+        LiveRun {
+            runner,
+            started: Instant::now(),
+            runs: Vec::new(),
+            total_tasks: 0,
+            tasks_before: 0,
+            tasks_done: 0,
+            current: None,
+            cancelling: false,
+        }
+    }
+
+    /// Fraction of all tasks done, 0 to 1.
+    pub fn fraction(&self) -> f32 {
+        if self.total_tasks == 0 {
+            0.0
+        } else {
+            ((self.tasks_before + self.tasks_done) as f64 / self.total_tasks as f64).clamp(0.0, 1.0)
+                as f32
+        }
+    }
+
+    /// Seconds left, extrapolated from the fraction done so far.
+    pub fn seconds_left(&self) -> Option<f64> {
+        let fraction = f64::from(self.fraction());
+        let elapsed = self.started.elapsed().as_secs_f64();
+        (fraction > 0.02 && elapsed > 0.5).then(|| elapsed * (1.0 - fraction) / fraction)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_form_validates_to_a_sweep_of_every_model() {
+        let spec = ExperimentForm::default().raw(4).validate(&[4]).unwrap();
+        assert_eq!(spec.workers, vec![1, 2, 3, 4]);
+        assert_eq!(spec.models.len(), 3);
+    }
+
+    #[test]
+    fn a_store_round_trips_and_survives_a_corrupt_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, error) = ResultsStore::open(Some(dir.path()));
+        assert!(error.is_none());
+        store
+            .experiments
+            .push(ResultSet::new(crate::results::MachineInfo::detect()));
+        store.save().unwrap();
+        let (again, _) = ResultsStore::open(Some(dir.path()));
+        assert_eq!(again.experiments.len(), 1);
+        std::fs::write(dir.path().join("results.json"), "{ not json").unwrap();
+        let (broken, error) = ResultsStore::open(Some(dir.path()));
+        assert!(broken.experiments.is_empty());
+        assert!(error.unwrap().contains("could not be read"));
+        assert!(dir.path().join("results.json.unreadable").exists());
+    }
+}

@@ -1,0 +1,215 @@
+//! The desktop app driven headless with egui_kittest: real clicks and typing
+//! on the real app, real runs with real worker processes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use corescope::chart::{self, ChartKind};
+use corescope::gui::{AppConfig, CorescopeApp};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn app_harness(data_dir: &std::path::Path) -> Harness<'static, CorescopeApp> {
+    let config = AppConfig {
+        worker_exe: common::exe(),
+        data_dir: Some(data_dir.to_path_buf()),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .build_eframe(move |cc| CorescopeApp::new(cc, config));
+    harness.run_steps(2);
+    harness
+}
+
+/// Replaces the text of the field labelled `label`, as a user would.
+fn type_into(harness: &mut Harness<'_, CorescopeApp>, label: &str, text: &str) {
+    let field = harness.get_by_role_and_label(Role::TextInput, label);
+    field.click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    harness.run_steps(2);
+}
+
+fn click(harness: &mut Harness<'_, CorescopeApp>, label: &str) {
+    harness.get_by_label(label).click();
+    // New windows (a modal) take a sizing frame before they show.
+    harness.run_steps(4);
+}
+
+/// Steps the app until the experiment ends (or fails the test after a minute).
+fn wait_until_idle(harness: &mut Harness<'_, CorescopeApp>) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while harness.state().is_running() {
+        assert!(Instant::now() < deadline, "the experiment did not finish");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.run_steps(2);
+}
+
+/// A quick experiment set up by clicking and typing.
+fn set_up_small_experiment(harness: &mut Harness<'_, CorescopeApp>) {
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Workload")
+        .click();
+    harness.run_steps(2);
+    click(harness, "primes");
+    type_into(harness, "Size", "3000");
+    type_into(harness, "Tasks", "6");
+    click(harness, "threads");
+    type_into(harness, "From", "1");
+    type_into(harness, "To", "2");
+    type_into(harness, "Repeats", "1");
+    type_into(harness, "Warm-ups", "0");
+}
+
+#[test]
+fn a_clicked_experiment_fills_the_table_and_the_charts() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app_harness(data.path());
+    set_up_small_experiment(&mut harness);
+    let form = &harness.state().settings.form;
+    assert_eq!(
+        (form.size.as_str(), form.tasks.as_str(), form.threads),
+        ("3000", "6", false)
+    );
+
+    click(&mut harness, "▶ Run");
+    assert!(harness.state().is_running() || !harness.state().results.experiments.is_empty());
+    wait_until_idle(&mut harness);
+
+    let app = harness.state();
+    assert!(app.error.is_none(), "{:?}", app.error);
+    assert_eq!(app.results.experiments.len(), 1);
+    let labels: Vec<String> = app.results.runs().map(|(_, r)| r.label()).collect();
+    assert_eq!(labels, ["serial", "processes ×1", "processes ×2"]);
+    // The table shows every run; the charts hold the same numbers.
+    let walls: Vec<String> = app
+        .results
+        .runs()
+        .map(|(_, r)| corescope::format::seconds(r.wall_seconds.median))
+        .collect();
+    for wall in walls {
+        assert!(
+            harness.query_all_by_label(&wall).count() >= 1,
+            "{wall} is not in the table"
+        );
+    }
+    let shown = harness.state().shown().unwrap();
+    let speedup = chart::build(ChartKind::Speedup, shown);
+    let processes = speedup
+        .series
+        .iter()
+        .find(|s| s.name == "processes")
+        .unwrap();
+    let xs: Vec<f64> = processes.points.iter().map(|p| p.x).collect();
+    assert_eq!(xs, [1.0, 2.0]);
+    assert_eq!(processes.points[1].y, shown.runs[2].speedup.unwrap());
+    // Results survive a restart: a new app reads them back.
+    assert!(data.path().join("results.json").exists());
+    let again = app_harness(data.path());
+    assert_eq!(again.state().results.runs().count(), 3);
+}
+
+#[test]
+fn an_invalid_value_shows_an_error_and_runs_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app_harness(data.path());
+    type_into(&mut harness, "Tasks", "0");
+    click(&mut harness, "▶ Run");
+    assert!(!harness.state().is_running());
+    harness.get_by_label_contains("Tasks: 0 is out of range");
+    type_into(&mut harness, "Tasks", "lots");
+    click(&mut harness, "▶ Run");
+    harness.get_by_label_contains("Tasks: 'lots' is not a number");
+    assert!(harness.state().results.experiments.is_empty());
+    assert!(!data.path().join("results.json").exists());
+}
+
+#[test]
+fn cancel_stops_the_run_and_every_worker() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app_harness(data.path());
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Workload")
+        .click();
+    harness.run_steps(2);
+    click(&mut harness, "sleep");
+    type_into(&mut harness, "Size", "300");
+    type_into(&mut harness, "Tasks", "40");
+    click(&mut harness, "serial");
+    click(&mut harness, "threads");
+    click(&mut harness, "One count");
+    type_into(&mut harness, "Workers", "2");
+    // Other tests run beside this one, so watch for workers that appear now.
+    let before = corescope::platform::child_pids(std::process::id());
+    click(&mut harness, "▶ Run");
+
+    let workers = common::wait_for(Duration::from_secs(30), || {
+        harness.step();
+        let new: Vec<u32> = corescope::platform::child_pids(std::process::id())
+            .into_iter()
+            .filter(|pid| !before.contains(pid))
+            .collect();
+        (new.len() >= 2).then_some(new)
+    })
+    .unwrap_or_else(|| {
+        let app = harness.state();
+        panic!(
+            "no two workers: running {}, form error {:?}, error {:?}, {} experiments, form {:?}",
+            app.is_running(),
+            app.form_error,
+            app.error,
+            app.results.experiments.len(),
+            app.settings.form
+        )
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    click(&mut harness, "■ Cancel");
+    let cancelled_at = Instant::now();
+    wait_until_idle(&mut harness);
+    assert!(
+        cancelled_at.elapsed() < Duration::from_secs(5),
+        "cancel took {:?}",
+        cancelled_at.elapsed()
+    );
+    assert!(
+        harness
+            .state()
+            .notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("cancelled")
+    );
+    for pid in workers {
+        assert!(!common::alive(pid), "worker {pid} survived the cancel");
+    }
+}
+
+#[test]
+fn clear_asks_first() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app_harness(data.path());
+    set_up_small_experiment(&mut harness);
+    click(&mut harness, "processes");
+    click(&mut harness, "▶ Run");
+    wait_until_idle(&mut harness);
+    assert_eq!(harness.state().results.experiments.len(), 1);
+
+    click(&mut harness, "Clear results…");
+    assert!(harness.state().confirm_clear, "Clear asks first");
+    click(&mut harness, "Keep them");
+    assert_eq!(harness.state().results.experiments.len(), 1);
+    click(&mut harness, "Clear results…");
+    click(&mut harness, "Delete all results");
+    assert!(harness.state().results.experiments.is_empty());
+    let again = app_harness(data.path());
+    assert!(again.state().results.experiments.is_empty());
+}
