@@ -339,6 +339,7 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
         ui.label(RichText::new(text).weak());
     });
     let shown = app.shown_index();
+    let several = app.results.experiments.len() > 1;
     let mut rows: Vec<(usize, &RunRecord)> = app.results.runs().collect();
     let sort = app.table_sort;
     rows.sort_by(|a, b| {
@@ -396,7 +397,7 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
                 let color = theme::color(crate::chart::model_color(r.model));
                 row.col(|ui| {
                     // An arrow marks the experiment the charts show.
-                    let mark = if Some(experiment) == shown {
+                    let mark = if several && Some(experiment) == shown {
                         "▶ "
                     } else {
                         ""
