@@ -1,1 +1,272 @@
-fn main() {}
+//! IPC benchmark: how close the processes model gets to a raw pipe.
+//!
+//! `cargo bench --bench ipc` prints one table:
+//! - (a) raw pipe throughput through `cat` (1 MiB out, 1 MiB back, streamed);
+//! - (b) process-pool echo throughput at 1 MiB payloads, and its ratio to (a),
+//!   beside the same tasks run serially: even with no transform passes an
+//!   echo task copies and hashes its payload, a floor no pipe can beat;
+//! - (c) per-task overhead of the process pool on trivial tasks, strict round
+//!   trip (in_flight 1) and pipelined (in_flight 2), over serial, beside a
+//!   raw 8-byte round trip through `cat`.
+//!
+//! MB/s counts 10^6 bytes per second, both directions added.
+
+#![allow(clippy::print_stdout)]
+
+use std::error::Error;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use corescope::engine::{CancelToken, EngineConfig, run_one};
+use corescope::results::{MachineInfo, RunRecord};
+use corescope::spec::{Model, RunSpec, Schedule, WorkloadSpec};
+use corescope::workload::Workload;
+
+type BenchResult<T> = Result<T, Box<dyn Error>>;
+
+const MIB: usize = 1024 * 1024;
+/// 1 MiB frames through `cat` per raw trial, and echo tasks per repetition.
+const BULK_ROUNDS: usize = 200;
+/// Raw-pipe trials; the median is reported.
+const RAW_TRIALS: usize = 3;
+/// Trivial tasks per repetition for the overhead figure.
+const TRIVIAL_TASKS: u32 = 20_000;
+/// 8-byte round trips through `cat`.
+const PING_ROUNDS: usize = 20_000;
+
+fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    let n = samples.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        samples[n / 2]
+    } else {
+        (samples[n / 2 - 1] + samples[n / 2]) / 2.0
+    }
+}
+
+/// Seconds to push `BULK_ROUNDS` MiB through `cat` and read them back.
+fn raw_pipe_trial(buffer: &[u8]) -> BenchResult<f64> {
+    let mut child = Command::new("cat")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let (Some(mut stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err("cat pipes were not created".into());
+    };
+    let mut back = vec![0u8; buffer.len()];
+    let start = Instant::now();
+    let read_result = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> std::io::Result<()> {
+            for _ in 0..BULK_ROUNDS {
+                stdin.write_all(buffer)?;
+            }
+            Ok(())
+            // stdin drops here: cat sees end of input.
+        });
+        let read = (0..BULK_ROUNDS).try_for_each(|_| stdout.read_exact(&mut back));
+        let wrote = writer.join().map_err(|_| "writer thread panicked")?;
+        wrote?;
+        read?;
+        Ok::<(), Box<dyn Error>>(())
+    });
+    let elapsed = start.elapsed().as_secs_f64();
+    let _ = child.kill();
+    let _ = child.wait();
+    read_result?;
+    if back != buffer {
+        return Err("cat returned different bytes".into());
+    }
+    Ok(elapsed)
+}
+
+/// Microseconds per 8-byte write + read round trip through `cat`.
+fn raw_ping_us() -> BenchResult<f64> {
+    let mut child = Command::new("cat")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let (Some(mut stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err("cat pipes were not created".into());
+    };
+    let mut word = [0u8; 8];
+    let result = (|| -> std::io::Result<f64> {
+        // A few untimed rounds so cat is scheduled and warm.
+        for i in 0..100u64 {
+            stdin.write_all(&i.to_le_bytes())?;
+            stdout.read_exact(&mut word)?;
+        }
+        let start = Instant::now();
+        for i in 0..PING_ROUNDS as u64 {
+            stdin.write_all(&i.to_le_bytes())?;
+            stdout.read_exact(&mut word)?;
+        }
+        Ok(start.elapsed().as_secs_f64() * 1e6 / PING_ROUNDS as f64)
+    })();
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+    Ok(result?)
+}
+
+fn spec(
+    workload: Workload,
+    size: u64,
+    tasks: u32,
+    payload_bytes: u64,
+    model: Model,
+    in_flight: u32,
+    repeats: u32,
+) -> RunSpec {
+    RunSpec {
+        workload: WorkloadSpec {
+            workload,
+            size,
+            tasks,
+            payload_bytes,
+        },
+        model,
+        workers: 1,
+        schedule: Schedule::Queue,
+        chunk: 1,
+        repeats,
+        warmup: 1,
+        in_flight,
+    }
+}
+
+fn run(spec: &RunSpec) -> BenchResult<RunRecord> {
+    let config = EngineConfig {
+        worker_exe: PathBuf::from(env!("CARGO_BIN_EXE_corescope")),
+    };
+    Ok(run_one(spec, &config, &CancelToken::new(), &mut |_, _| {})?)
+}
+
+fn main() -> BenchResult<()> {
+    let machine = MachineInfo::detect();
+    println!(
+        "corescope ipc bench — {} ({} logical / {} physical cores, {:.1} GiB) on {} {} {}",
+        machine.cpu_model,
+        machine.logical_cores,
+        machine
+            .physical_cores
+            .map_or_else(|| "?".to_string(), |n| n.to_string()),
+        machine.memory_bytes as f64 / (1024.0 * 1024.0 * 1024.0),
+        machine.os,
+        machine.kernel,
+        machine.arch,
+    );
+
+    // (a) Raw pipe throughput.
+    let buffer = corescope::workload::make_payload(MIB);
+    let raw_bytes = (2 * BULK_ROUNDS * MIB) as f64;
+    let raw_s = median(
+        (0..RAW_TRIALS)
+            .map(|_| raw_pipe_trial(&buffer))
+            .collect::<BenchResult<Vec<f64>>>()?,
+    );
+    let raw_mbps = raw_bytes / raw_s / 1e6;
+
+    // (b) Process-pool echo throughput at 1 MiB.
+    let echo = run(&spec(
+        Workload::Echo,
+        0,
+        BULK_ROUNDS as u32,
+        MIB as u64,
+        Model::Processes,
+        2,
+        3,
+    ))?;
+    let echo_bytes = (echo.ipc.bytes_to_workers + echo.ipc.bytes_from_workers) as f64;
+    let echo_s = echo.wall_seconds.median;
+    let echo_mbps = echo_bytes / echo_s / 1e6;
+    let echo_serial_s = run(&spec(
+        Workload::Echo,
+        0,
+        BULK_ROUNDS as u32,
+        MIB as u64,
+        Model::Serial,
+        1,
+        3,
+    ))?
+    .wall_seconds
+    .median;
+
+    // (c) Per-task overhead on trivial tasks.
+    let trivial = |model, in_flight| {
+        run(&spec(
+            Workload::SqrtSum,
+            1,
+            TRIVIAL_TASKS,
+            0,
+            model,
+            in_flight,
+            3,
+        ))
+        .map(|r| r.wall_seconds.median)
+    };
+    let serial_s = trivial(Model::Serial, 1)?;
+    let strict_s = trivial(Model::Processes, 1)?;
+    let piped_s = trivial(Model::Processes, 2)?;
+    let per_task_us = |wall: f64| (wall - serial_s) * 1e6 / f64::from(TRIVIAL_TASKS);
+    let ping_us = raw_ping_us()?;
+
+    println!("{:<44} {:>12} {:>12}", "measurement", "figure", "wall");
+    println!("{}", "-".repeat(70));
+    println!(
+        "{:<44} {:>7.0} MB/s {:>12}",
+        format!("(a) raw pipe via cat, {BULK_ROUNDS}×1 MiB each way"),
+        raw_mbps,
+        corescope::format::seconds(raw_s),
+    );
+    println!(
+        "{:<44} {:>7.0} MB/s {:>12}",
+        format!("(b) processes echo, {BULK_ROUNDS}×1 MiB, 1 worker"),
+        echo_mbps,
+        corescope::format::seconds(echo_s),
+    );
+    println!(
+        "{:<44} {:>11.1}% {:>12}",
+        "    (b) / (a)",
+        100.0 * echo_mbps / raw_mbps,
+        ""
+    );
+    println!(
+        "{:<44} {:>9.0} µs {:>12}",
+        "    serial echo, same tasks (no IPC), per task",
+        echo_serial_s * 1e6 / BULK_ROUNDS as f64,
+        corescope::format::seconds(echo_serial_s),
+    );
+    println!(
+        "{:<44} {:>9.2} µs {:>12}",
+        "(c) processes in_flight 1, overhead per task",
+        per_task_us(strict_s),
+        corescope::format::seconds(strict_s),
+    );
+    println!(
+        "{:<44} {:>9.2} µs {:>12}",
+        "(c) processes in_flight 2, overhead per task",
+        per_task_us(piped_s),
+        corescope::format::seconds(piped_s),
+    );
+    println!(
+        "{:<44} {:>9.2} µs {:>12}",
+        format!("    serial baseline, {TRIVIAL_TASKS} sqrt-sum(1) tasks"),
+        serial_s * 1e6 / f64::from(TRIVIAL_TASKS),
+        corescope::format::seconds(serial_s),
+    );
+    println!(
+        "{:<44} {:>9.2} µs {:>12}",
+        "(c) raw 8-byte round trip via cat", ping_us, "",
+    );
+    Ok(())
+}

@@ -23,6 +23,16 @@ pub fn model_color(model: Model) -> Rgb {
     }
 }
 
+/// Each model's colour on a light background: the same hues, deeper, so
+/// lines keep their contrast on white slides and light projector themes.
+pub fn model_color_light(model: Model) -> Rgb {
+    match model {
+        Model::Serial => Rgb(0x5c, 0x5c, 0x5c),
+        Model::Threads => Rgb(0x00, 0x72, 0xb2),
+        Model::Processes => Rgb(0xc2, 0x74, 0x00),
+    }
+}
+
 /// The colour of reference lines (ideal, core count).
 pub const REFERENCE_COLOR: Rgb = Rgb(0x00, 0x9e, 0x73);
 
@@ -80,10 +90,11 @@ pub enum Reference {
     Diagonal {
         name: String,
     },
+    /// A level, in `model`'s colour when it is that model's baseline.
     Horizontal {
         name: String,
         y: f64,
-        color: Rgb,
+        model: Option<Model>,
     },
     Vertical {
         name: String,
@@ -148,7 +159,7 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
                 chart.references.push(Reference::Horizontal {
                     name: "serial baseline".to_string(),
                     y: serial.wall_seconds.median,
-                    color: model_color(Model::Serial),
+                    model: Some(Model::Serial),
                 });
             }
         }
@@ -187,7 +198,7 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
             chart.references.push(Reference::Horizontal {
                 name: "ideal (100 %)".to_string(),
                 y: 100.0,
-                color: REFERENCE_COLOR,
+                model: None,
             });
         }
         ChartKind::IpcBytes => {

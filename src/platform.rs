@@ -21,17 +21,17 @@ pub fn die_with_parent() {
     }
 }
 
-/// Whether a process with this id still exists (zombies included).
-#[cfg(unix)]
-pub fn process_exists(pid: u32) -> bool {
-    let Ok(raw) = i32::try_from(pid) else {
-        return false;
-    };
-    match rustix::process::Pid::from_raw(raw) {
-        Some(pid) => rustix::process::test_kill_process(pid).is_ok(),
-        None => false,
-    }
+/// Asks for a 1 MiB pipe buffer (Linux's default is 64 KiB), so a large
+/// echo payload crosses in a few hand-offs instead of dozens of context
+/// switches. Best effort: the kernel may cap it (`pipe-max-size`).
+#[cfg(target_os = "linux")]
+pub fn enlarge_pipe<Fd: std::os::fd::AsFd>(fd: Fd) {
+    let _ = rustix::pipe::fcntl_setpipe_size(fd, 1 << 20);
 }
+
+/// Pipe sizes are left as they are off Linux.
+#[cfg(not(target_os = "linux"))]
+pub fn enlarge_pipe<T>(_pipe: T) {}
 
 /// The ids of a process's direct children, read from `/proc`.
 ///

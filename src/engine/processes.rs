@@ -20,9 +20,7 @@ use super::schedule::{Cursor, TaskSource};
 use super::{CancelToken, EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::worker::process::{PipeSnapshot, WorkerEvent, WorkerEventKind, WorkerProcess};
-use crate::worker::protocol::{
-    FromWorker, PROTOCOL_VERSION, ProtocolError, ToWorker, encode_frame,
-};
+use crate::worker::protocol::{FromWorker, PROTOCOL_VERSION, ProtocolError, ToWorker, frame_len};
 
 /// How long a worker may take to start and say hello.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -112,12 +110,6 @@ impl ProcessPool {
         Ok(pool)
     }
 
-    /// The pids of the pool's workers, in worker order.
-    #[cfg(test)]
-    pub fn pids(&self) -> Vec<u32> {
-        self.workers.iter().map(WorkerProcess::pid).collect()
-    }
-
     fn protocol_error(&self, worker: usize, source: ProtocolError) -> EngineError {
         EngineError::Protocol {
             worker,
@@ -171,13 +163,17 @@ impl ProcessPool {
             let Some(index) = source.claim(w as u32, cursor) else {
                 return Ok(());
             };
-            let message = ToWorker::Task {
-                task: input.task(index),
+            let task = input.task(index);
+            // Checked here so an unsendable task fails the run with this
+            // worker's name; the writer thread then encodes the frame
+            // straight into the pipe, sharing the payload without a copy.
+            frame_len(&ToWorker::Task {
+                task,
                 payload: Cow::Borrowed(&input.payload[..]),
-            };
-            let frame = encode_frame(&message).map_err(|e| self.protocol_error(w, e))?;
+            })
+            .map_err(|e| self.protocol_error(w, e))?;
             // A send to a dead writer is reported by the reader as Closed.
-            self.workers[w].send(frame);
+            self.workers[w].send_task(task, input.payload);
             queued.push_back(index);
         }
         Ok(())

@@ -139,7 +139,7 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                             Model::Processes => &mut form.processes,
                         };
                         let text = RichText::new(model.name())
-                            .color(theme::color(crate::chart::model_color(model)));
+                            .color(theme::model_color(model, app.settings.dark));
                         ui.checkbox(ticked, text);
                     }
                 });
@@ -244,10 +244,8 @@ fn messages_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command
         ui.add_space(6.0);
         ui.label(notice);
     }
-    if app.error.is_some() || app.notice.is_some() {
-        if ui.small_button("Dismiss").clicked() {
-            commands.push(Command::DismissError);
-        }
+    if (app.error.is_some() || app.notice.is_some()) && ui.small_button("Dismiss").clicked() {
+        commands.push(Command::DismissError);
     }
 }
 
@@ -394,7 +392,7 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
         .body(|body| {
             body.rows(row_height, rows.len(), |mut row| {
                 let (experiment, r) = rows[row.index()];
-                let color = theme::color(crate::chart::model_color(r.model));
+                let color = theme::model_color(r.model, app.settings.dark);
                 row.col(|ui| {
                     // An arrow marks the experiment the charts show.
                     let mark = if several && Some(experiment) == shown {

@@ -88,6 +88,7 @@ pub fn charts_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
 
 /// Draws one chart with its title, axis titles, legend and hover values.
 pub fn chart_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
+    let dark = ui.visuals().dark_mode;
     ui.vertical(|ui| {
         ui.label(RichText::new(&chart.title).heading());
         let plot_height =
@@ -153,9 +154,9 @@ pub fn chart_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
                         .style(LineStyle::dashed_loose())
                         .allow_hover(false),
                     ),
-                    Reference::Horizontal { name, y, color } => plot_ui.hline(
+                    Reference::Horizontal { name, y, model } => plot_ui.hline(
                         HLine::new(name.as_str(), *y)
-                            .color(theme::color(*color))
+                            .color(model.map_or(color, |m| theme::model_color(m, dark)))
                             .width(1.5)
                             .style(LineStyle::dashed_loose()),
                     ),
@@ -168,7 +169,7 @@ pub fn chart_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
                 }
             }
             for series in &chart.series {
-                let color = theme::color(series.color);
+                let color = theme::model_color(series.model, dark);
                 let points: Vec<[f64; 2]> = series.points.iter().map(|p| [p.x, p.y]).collect();
                 for p in &series.points {
                     if let Some((low, high)) = p.spread {

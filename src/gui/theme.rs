@@ -3,11 +3,21 @@
 
 use eframe::egui::{self, Color32, FontFamily, FontId, TextStyle};
 
-use crate::chart::Rgb;
+use crate::chart::{self, Rgb};
+use crate::spec::Model;
 
 /// The colour of a chart-model colour in egui.
 pub fn color(rgb: Rgb) -> Color32 {
     Color32::from_rgb(rgb.0, rgb.1, rgb.2)
+}
+
+/// A model's colour on the current theme's background.
+pub fn model_color(model: Model, dark: bool) -> Color32 {
+    color(if dark {
+        chart::model_color(model)
+    } else {
+        chart::model_color_light(model)
+    })
 }
 
 /// Colour of error messages, readable on both themes.

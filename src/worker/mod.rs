@@ -7,11 +7,14 @@ pub mod codec;
 pub mod process;
 pub mod protocol;
 
-use std::io::{self, BufReader, BufWriter, Write};
+use std::borrow::Cow;
+use std::io::{self, BufReader, BufWriter, Read, Write};
 
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::workload::run_task;
-use protocol::{FromWorker, ProtocolError, ToWorker, read_frame_with, write_frame};
+use protocol::{
+    FromWorker, PIPE_BUFFER_BYTES, ProtocolError, ToWorker, read_frame_with, write_frame,
+};
 
 /// The hidden subcommand that turns the binary into a worker.
 pub const WORKER_SUBCOMMAND: &str = "__worker";
@@ -22,10 +25,31 @@ pub const WORKER_SUBCOMMAND: &str = "__worker";
 /// carries frames only.
 pub fn worker_main() -> Result<(), ProtocolError> {
     crate::platform::die_with_parent();
-    let stdin = io::stdin();
-    let mut input = BufReader::with_capacity(256 * 1024, stdin.lock());
-    let stdout = io::stdout();
-    let mut output = BufWriter::with_capacity(256 * 1024, stdout.lock());
+    #[cfg(unix)]
+    {
+        let (input, output) = raw_stdio()?;
+        serve(input, output)
+    }
+    #[cfg(not(unix))]
+    {
+        serve(io::stdin().lock(), io::stdout().lock())
+    }
+}
+
+/// Stdin and stdout as plain files (duplicated descriptors), so frames skip
+/// the standard handles' own buffering: stdout's line buffering would split
+/// a payload's writes at its newline bytes.
+#[cfg(unix)]
+fn raw_stdio() -> io::Result<(std::fs::File, std::fs::File)> {
+    use std::os::fd::AsFd;
+    let input = io::stdin().as_fd().try_clone_to_owned()?;
+    let output = io::stdout().as_fd().try_clone_to_owned()?;
+    Ok((input.into(), output.into()))
+}
+
+fn serve(input: impl Read, output: impl Write) -> Result<(), ProtocolError> {
+    let mut input = BufReader::with_capacity(PIPE_BUFFER_BYTES, input);
+    let mut output = BufWriter::with_capacity(PIPE_BUFFER_BYTES, output);
 
     write_frame(
         &mut output,
@@ -37,6 +61,7 @@ pub fn worker_main() -> Result<(), ProtocolError> {
     )?;
     output.flush()?;
 
+    // Reused for every frame: a payload is read into it and borrowed from it.
     let mut frame = Vec::new();
     loop {
         let message = read_frame_with(&mut input, &mut frame, |body| {
@@ -54,10 +79,11 @@ pub fn worker_main() -> Result<(), ProtocolError> {
                     start_ns,
                     end_ns,
                     cpu_ns: process_cpu_ns(),
-                    payload: serde_bytes::ByteBuf::from(out.payload),
+                    payload: Cow::Owned(out.payload),
                 }
             }
         };
+        // Straight into the buffered pipe: the payload is not copied again.
         write_frame(&mut output, &reply)?;
         output.flush()?;
     }

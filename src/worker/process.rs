@@ -5,8 +5,14 @@
 //! event channel. Both directions count every byte at the pipe. Dropping the
 //! handle kills and reaps the child and joins both threads, so no run —
 //! finished, failed or cancelled — leaves a process or thread behind.
+//!
+//! Neither thread copies an echo payload: the writer encodes a task's frame
+//! straight into the pipe from the run's shared payload, and the reader
+//! reads each frame into one reused buffer, decodes it in place and forwards
+//! the result without its payload.
 
-use std::io::{self, BufReader, Read, Write};
+use std::borrow::Cow;
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Arc;
@@ -14,11 +20,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
 
-use super::WORKER_SUBCOMMAND;
-use super::protocol::{FromWorker, ProtocolError, read_frame};
+use super::protocol::{
+    FromWorker, PIPE_BUFFER_BYTES, ProtocolError, ToWorker, read_frame_with, write_frame,
+};
+use super::{WORKER_SUBCOMMAND, codec};
 use crate::measure::clock::monotonic_ns;
+use crate::workload::Task;
 
 /// Byte and message counts of one worker's pipes, updated as frames pass.
 #[derive(Debug, Default)]
@@ -83,11 +92,23 @@ pub struct WorkerEvent {
 /// What a worker's reader thread saw.
 #[derive(Debug)]
 pub enum WorkerEventKind {
-    Message(FromWorker),
+    /// A whole message. A `Done` arrives without its echo payload (see
+    /// [`FromWorker::without_payload`]).
+    Message(FromWorker<'static>),
     /// The stream broke or carried something that is not a valid frame.
     Failed(ProtocolError),
     /// stdout closed: the worker exited (or closed it).
     Closed,
+}
+
+/// What the writer thread sends down a worker's stdin.
+#[derive(Debug)]
+enum Outgoing {
+    /// A complete frame, already encoded.
+    Frame(Vec<u8>),
+    /// A task, encoded by the writer straight into the pipe so the shared
+    /// payload is never copied in this process.
+    Task { task: Task, payload: Arc<[u8]> },
 }
 
 /// One running worker process and its two pipe threads.
@@ -97,7 +118,7 @@ pub struct WorkerProcess {
     pid: u32,
     child: Child,
     reaped: bool,
-    frames: Option<Sender<Vec<u8>>>,
+    frames: Option<Sender<Outgoing>>,
     writer: Option<JoinHandle<()>>,
     reader: Option<JoinHandle<()>>,
     counters: Arc<PipeCounters>,
@@ -132,6 +153,8 @@ impl WorkerProcess {
                 return Err(io::Error::other("worker pipes were not created"));
             }
         };
+        crate::platform::enlarge_pipe(&stdin);
+        crate::platform::enlarge_pipe(&stdout);
         let counters = Arc::new(PipeCounters::default());
         let (frames, frame_rx) = crossbeam_channel::unbounded();
         let mut worker = WorkerProcess {
@@ -176,9 +199,24 @@ impl WorkerProcess {
 
     /// Queues a complete frame for the writer thread; false if it is gone.
     pub fn send(&self, frame: Vec<u8>) -> bool {
+        self.queue(Outgoing::Frame(frame))
+    }
+
+    /// Queues a task for the writer thread, which encodes its frame straight
+    /// into the pipe; false if the writer is gone. The caller checks the
+    /// frame's size first (with [`super::protocol::frame_len`]): the writer
+    /// can only give up on a frame it cannot encode.
+    pub fn send_task(&self, task: Task, payload: &Arc<[u8]>) -> bool {
+        self.queue(Outgoing::Task {
+            task,
+            payload: Arc::clone(payload),
+        })
+    }
+
+    fn queue(&self, outgoing: Outgoing) -> bool {
         self.frames
             .as_ref()
-            .is_some_and(|tx| tx.send(frame).is_ok())
+            .is_some_and(|tx| tx.send(outgoing).is_ok())
     }
 
     /// Describes how the worker ended, waiting briefly for it to finish
@@ -272,19 +310,50 @@ fn describe_status(status: std::process::ExitStatus) -> String {
     }
 }
 
-fn write_loop(stdin: ChildStdin, frames: &Receiver<Vec<u8>>, counters: &PipeCounters) {
-    let mut stdin = CountingWriter {
-        inner: stdin,
-        bytes: &counters.bytes_to_worker,
-    };
-    for frame in frames {
-        if stdin.write_all(&frame).is_err() {
+fn write_loop(stdin: ChildStdin, frames: &Receiver<Outgoing>, counters: &PipeCounters) {
+    let mut stdin = BufWriter::with_capacity(
+        PIPE_BUFFER_BYTES,
+        CountingWriter {
+            inner: stdin,
+            bytes: &counters.bytes_to_worker,
+        },
+    );
+    loop {
+        let outgoing = match frames.try_recv() {
+            Ok(outgoing) => outgoing,
+            Err(TryRecvError::Empty) => {
+                // Nothing else queued: the worker gets what is buffered
+                // before this thread waits.
+                if stdin.flush().is_err() {
+                    return;
+                }
+                match frames.recv() {
+                    Ok(outgoing) => outgoing,
+                    Err(_) => break,
+                }
+            }
+            Err(TryRecvError::Disconnected) => break,
+        };
+        let written = match &outgoing {
+            Outgoing::Frame(frame) => stdin.write_all(frame).map_err(ProtocolError::from),
+            Outgoing::Task { task, payload } => write_frame(
+                &mut stdin,
+                &ToWorker::Task {
+                    task: *task,
+                    payload: Cow::Borrowed(payload),
+                },
+            )
+            .map(|_| ()),
+        };
+        if written.is_err() {
             // The worker is gone; its reader thread reports how.
             return;
         }
         counters.messages.fetch_add(1, Ordering::Relaxed);
     }
-    // Dropping stdin here closes the pipe: the worker's cue to exit.
+    // Flushing, then dropping stdin here closes the pipe: the worker's cue
+    // to exit.
+    let _ = stdin.flush();
 }
 
 fn read_loop(
@@ -294,14 +363,20 @@ fn read_loop(
     counters: &PipeCounters,
 ) {
     let mut reader = BufReader::with_capacity(
-        256 * 1024,
+        PIPE_BUFFER_BYTES,
         CountingReader {
             inner: stdout,
             bytes: &counters.bytes_from_worker,
         },
     );
+    // Reused for every frame; an echo payload is decoded in place and left
+    // here, never copied out.
+    let mut frame = Vec::new();
     loop {
-        let kind = match read_frame::<_, FromWorker>(&mut reader) {
+        let read = read_frame_with(&mut reader, &mut frame, |body| {
+            codec::decode_borrowed::<FromWorker<'_>>(body).map(FromWorker::without_payload)
+        });
+        let kind = match read {
             Ok(Some(message)) => {
                 counters.messages.fetch_add(1, Ordering::Relaxed);
                 WorkerEventKind::Message(message)

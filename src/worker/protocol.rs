@@ -5,12 +5,16 @@
 //! ends inside a frame, or a body that does not decode is a
 //! [`ProtocolError`]: never a panic, and never an allocation of whatever
 //! size a corrupt header announces (bodies are read in bounded steps).
+//!
+//! Both ends avoid copying payloads: [`write_frame`] encodes a message
+//! straight into its writer (a payload reaches the pipe as one write of the
+//! caller's slice), and [`read_frame_with`] reads a body straight into a
+//! reusable buffer that borrowed decoding then points into.
 
 use std::borrow::Cow;
 use std::io::{self, Read, Write};
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use serde_bytes::ByteBuf;
 
 use super::codec;
 use crate::spec::MAX_PAYLOAD_BYTES;
@@ -24,6 +28,13 @@ pub const MAX_FRAME_BYTES: u32 = MAX_PAYLOAD_BYTES as u32 + 64 * 1024;
 
 /// Bytes of framing added to every message (the length header).
 pub const FRAME_HEADER_BYTES: u64 = 4;
+
+/// Capacity of the buffered reader and writer on each end of a pipe: one
+/// Linux pipe's default capacity. Small frames batch in it; a payload-sized
+/// read or write meets an empty buffer and goes straight to the pipe, since
+/// `BufReader` and `BufWriter` bypass their buffer for requests at least
+/// their capacity.
+pub const PIPE_BUFFER_BYTES: usize = 64 * 1024;
 
 /// Parent → worker.
 #[derive(Debug, Serialize, Deserialize)]
@@ -41,19 +52,55 @@ pub enum ToWorker<'a> {
 
 /// Worker → parent.
 #[derive(Debug, Serialize, Deserialize)]
-pub enum FromWorker {
+pub enum FromWorker<'a> {
     /// Sent once at start: the worker is ready.
     Hello { version: u32, pid: u32, cpu_ns: u64 },
     /// A task finished: its value, its compute span on the shared monotonic
-    /// clock, the worker's CPU time so far, and the echo payload.
+    /// clock, the worker's CPU time so far, and the echo payload (owned when
+    /// the worker sends it, borrowed from the frame when the parent reads it).
     Done {
         index: u32,
         value: u64,
         start_ns: u64,
         end_ns: u64,
         cpu_ns: u64,
-        payload: ByteBuf,
+        #[serde(borrow, with = "serde_bytes")]
+        payload: Cow<'a, [u8]>,
     },
+}
+
+impl FromWorker<'_> {
+    /// The message with its echo payload left behind (empty), so it can
+    /// outlive the frame it was read from without copying the payload. The
+    /// parent never needs the bytes themselves: their hash is `value`.
+    pub fn without_payload(self) -> FromWorker<'static> {
+        match self {
+            FromWorker::Hello {
+                version,
+                pid,
+                cpu_ns,
+            } => FromWorker::Hello {
+                version,
+                pid,
+                cpu_ns,
+            },
+            FromWorker::Done {
+                index,
+                value,
+                start_ns,
+                end_ns,
+                cpu_ns,
+                payload: _,
+            } => FromWorker::Done {
+                index,
+                value,
+                start_ns,
+                end_ns,
+                cpu_ns,
+                payload: Cow::Borrowed(&[]),
+            },
+        }
+    }
 }
 
 /// What can go wrong on the wire.
@@ -73,33 +120,60 @@ pub enum ProtocolError {
     VersionMismatch { found: u32, expected: u32 },
 }
 
-/// Encodes `message` as one complete frame (header included) in a new buffer.
-pub fn encode_frame<M: Serialize>(message: &M) -> Result<Vec<u8>, ProtocolError> {
-    let mut frame = vec![0u8; FRAME_HEADER_BYTES as usize];
-    codec::encode_into(message, &mut frame)?;
-    let body_len = frame.len() as u64 - FRAME_HEADER_BYTES;
-    let len = u32::try_from(body_len)
+/// A frame body is read in steps of at least this many bytes: the first
+/// step is all a header can make the reader reserve before bytes arrive.
+const READ_STEP: usize = 1024 * 1024;
+
+/// The body length `message` will have in a frame, checked against the
+/// limit. Cheap: payloads are measured, not encoded.
+pub fn frame_len<M: Serialize>(message: &M) -> Result<u32, ProtocolError> {
+    let body_len = codec::encoded_len(message)? as u64;
+    u32::try_from(body_len)
         .ok()
         .filter(|&len| len <= MAX_FRAME_BYTES)
         .ok_or(ProtocolError::FrameTooLarge {
             len: body_len,
             max: MAX_FRAME_BYTES,
-        })?;
-    frame[..4].copy_from_slice(&len.to_le_bytes());
+        })
+}
+
+/// Encodes `message` as one complete frame (header included) in a new buffer
+/// of exactly the frame's size.
+pub fn encode_frame<M: Serialize>(message: &M) -> Result<Vec<u8>, ProtocolError> {
+    let len = frame_len(message)?;
+    let mut frame = Vec::with_capacity(FRAME_HEADER_BYTES as usize + len as usize);
+    frame.extend_from_slice(&len.to_le_bytes());
+    codec::encode_into(message, &mut frame)?;
     Ok(frame)
 }
 
-/// Writes one frame; returns the bytes written, header included.
+/// Writes one frame straight into `writer` (no intermediate buffer: give it
+/// a `BufWriter` so small fields do not each cost a system call); returns
+/// the bytes written, header included.
 pub fn write_frame<W: Write, M: Serialize>(
     writer: &mut W,
     message: &M,
 ) -> Result<usize, ProtocolError> {
-    let frame = encode_frame(message)?;
-    writer.write_all(&frame)?;
-    Ok(frame.len())
+    let len = frame_len(message)?;
+    writer.write_all(&len.to_le_bytes())?;
+    let written = codec::encode_to(message, writer)?;
+    if written != len as usize {
+        // The stream is now out of step; the caller must give it up.
+        return Err(ProtocolError::Encode(format!(
+            "message encoded to {written} bytes, its header said {len}"
+        )));
+    }
+    Ok(FRAME_HEADER_BYTES as usize + written)
 }
 
 /// Reads one frame body into `buf` and decodes it with `decode`.
+///
+/// `buf` is scratch space meant to be reused from frame to frame: the body
+/// is read straight into it and `decode` sees exactly the body, but `buf`
+/// keeps its longest length so far (memory is zeroed once, not per frame)
+/// and what lies past the body is stale. It only grows as bytes arrive —
+/// first to at most 1 MiB, then at most doubling — so a lying header costs
+/// no more memory than the bytes really sent.
 ///
 /// `Ok(None)` means the stream ended cleanly between frames.
 pub fn read_frame_with<'b, R: Read, M>(
@@ -130,17 +204,29 @@ pub fn read_frame_with<'b, R: Read, M>(
             max: MAX_FRAME_BYTES,
         });
     }
-    buf.clear();
-    // `take` + `read_to_end` grows the buffer as bytes really arrive, so a
-    // lying header costs nothing until the bytes exist.
-    reader.take(u64::from(len)).read_to_end(buf)?;
-    if buf.len() as u64 != u64::from(len) {
-        return Err(ProtocolError::Truncated {
-            expected: u64::from(len),
-            got: buf.len() as u64,
-        });
+    let len = len as usize;
+    let mut filled = 0;
+    while filled < len {
+        if filled == buf.len() {
+            let grown = len.min(filled + filled.max(READ_STEP));
+            buf.resize(grown, 0);
+        }
+        let end = len.min(buf.len());
+        // One read straight into the body: a BufReader with nothing
+        // buffered passes a large request to the pipe without copying.
+        match reader.read(&mut buf[filled..end]) {
+            Ok(0) => {
+                return Err(ProtocolError::Truncated {
+                    expected: len as u64,
+                    got: filled as u64,
+                });
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
     }
-    decode(buf).map(Some)
+    decode(&buf[..len]).map(Some)
 }
 
 /// Reads one owned message (`Ok(None)` at a clean end of stream).
@@ -258,5 +344,129 @@ mod tests {
         let mut frame = (message.len() as u32).to_le_bytes().to_vec();
         frame.extend_from_slice(&message);
         assert!(read_task(&frame).is_err());
+    }
+
+    /// Hands out at most `step` bytes per read, like a pipe under load.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.step).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn write_frame_streams_the_same_bytes_as_encode_frame() {
+        let payload: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+        let message = FromWorker::Done {
+            index: 3,
+            value: u64::MAX,
+            start_ns: 1,
+            end_ns: 2,
+            cpu_ns: 3,
+            payload: Cow::Borrowed(&payload),
+        };
+        let mut streamed = Vec::new();
+        let written = write_frame(&mut streamed, &message).unwrap();
+        let framed = encode_frame(&message).unwrap();
+        assert_eq!(streamed, framed);
+        assert_eq!(written, framed.len());
+        assert_eq!(
+            framed.capacity(),
+            framed.len(),
+            "encode_frame sizes exactly"
+        );
+        assert_eq!(
+            frame_len(&message).unwrap() as usize,
+            framed.len() - FRAME_HEADER_BYTES as usize
+        );
+    }
+
+    #[test]
+    fn results_decode_in_place_and_drop_their_payload() {
+        let payload = vec![5u8; 300];
+        let frame = encode_frame(&FromWorker::Done {
+            index: 1,
+            value: 42,
+            start_ns: 10,
+            end_ns: 20,
+            cpu_ns: 30,
+            payload: Cow::Owned(payload.clone()),
+        })
+        .unwrap();
+        let mut reader = &frame[..];
+        let mut buf = Vec::new();
+        let message = read_frame_with(&mut reader, &mut buf, |body| {
+            codec::decode_borrowed::<FromWorker<'_>>(body)
+        })
+        .unwrap()
+        .unwrap();
+        let FromWorker::Done { ref payload, .. } = message else {
+            panic!("{message:?}");
+        };
+        assert!(matches!(payload, Cow::Borrowed(p) if *p == [5u8; 300]));
+        let FromWorker::Done { value, payload, .. } = message.without_payload() else {
+            panic!("not Done");
+        };
+        assert_eq!(value, 42);
+        assert!(payload.is_empty());
+    }
+
+    #[test]
+    fn frames_arriving_in_pieces_and_a_reused_buffer_read_back_exactly() {
+        // A big frame, then smaller ones, in one stream: stale bytes left in
+        // the reused buffer must never show through.
+        let payloads: Vec<Vec<u8>> = [3000usize, 10, 0, 1200]
+            .iter()
+            .map(|&n| (0..n).map(|i| (i * 7 % 256) as u8).collect())
+            .collect();
+        let mut stream = Vec::new();
+        for p in &payloads {
+            stream.extend_from_slice(&task_frame(p));
+        }
+        for step in [1, 3, 4096] {
+            let mut reader = Trickle {
+                bytes: &stream,
+                step,
+            };
+            let mut buf = Vec::new();
+            for p in &payloads {
+                let back = read_frame_with(&mut reader, &mut buf, |body| {
+                    codec::decode_borrowed::<ToWorker<'_>>(body).map(|m| match m {
+                        ToWorker::Task { payload, .. } => payload.into_owned(),
+                        ToWorker::Shutdown => Vec::new(),
+                    })
+                })
+                .unwrap()
+                .unwrap();
+                assert_eq!(&back, p, "step {step}");
+            }
+            let end = read_frame_with(&mut reader, &mut buf, |_| Ok(())).unwrap();
+            assert!(end.is_none(), "step {step}");
+        }
+    }
+
+    #[test]
+    fn a_lying_header_reserves_at_most_one_step() {
+        // A legal but huge length followed by a few bytes, then the end.
+        let mut bytes = MAX_FRAME_BYTES.to_le_bytes().to_vec();
+        bytes.extend_from_slice(&[0u8; 10]);
+        let mut reader = &bytes[..];
+        let mut buf = Vec::new();
+        let result = read_frame_with(&mut reader, &mut buf, |_| Ok(()));
+        assert!(
+            matches!(
+                result,
+                Err(ProtocolError::Truncated { got: 10, expected }) if expected == u64::from(MAX_FRAME_BYTES)
+            ),
+            "{result:?}"
+        );
+        assert!(buf.capacity() <= READ_STEP, "{}", buf.capacity());
     }
 }
