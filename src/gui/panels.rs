@@ -291,10 +291,20 @@ pub enum SortColumn {
 }
 
 /// The results table's sort order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TableSort {
     pub column: SortColumn,
     pub descending: bool,
+}
+
+impl Default for TableSort {
+    /// Newest experiment first: what a user just ran is on top.
+    fn default() -> Self {
+        TableSort {
+            column: SortColumn::Experiment,
+            descending: true,
+        }
+    }
 }
 
 fn compare(
@@ -341,12 +351,14 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
     let mut rows: Vec<(usize, &RunRecord)> = app.results.runs().collect();
     let sort = app.table_sort;
     rows.sort_by(|a, b| {
-        let order = compare(sort.column, a, b).then_with(|| a.0.cmp(&b.0));
-        if sort.descending {
+        let order = compare(sort.column, a, b);
+        let order = if sort.descending {
             order.reverse()
         } else {
             order
-        }
+        };
+        // Ties keep the order the runs were measured in (sort is stable).
+        order
     });
     let headers = [
         ("#", SortColumn::Experiment),
