@@ -68,9 +68,25 @@ pub fn charts_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
     let available = ui.available_size();
     let width = ((available.x - gap) / 2.0).max(200.0);
     let height = ((available.y - gap) / 2.0).max(150.0);
+    // While a sweep runs, the x axis already spans every planned worker
+    // count, so the charts do not rescale as each run lands.
+    let planned = app
+        .live
+        .as_ref()
+        .and_then(|live| {
+            live.runs
+                .iter()
+                .map(|r| f64::from(r.workers))
+                .reduce(f64::max)
+        })
+        .unwrap_or(0.0);
     let charts: Vec<Chart> = ChartKind::ALL
         .iter()
-        .map(|&kind| chart::build(kind, set))
+        .map(|&kind| {
+            let mut chart = chart::build(kind, set);
+            chart.x_max = chart.x_max.max(planned);
+            chart
+        })
         .collect();
     egui::Grid::new("charts")
         .spacing([gap, gap])
