@@ -16,7 +16,7 @@
 use std::error::Error;
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Instant;
 
 use corescope::engine::{CancelToken, EngineConfig, run_one};
@@ -48,18 +48,26 @@ fn median(mut samples: Vec<f64>) -> f64 {
     }
 }
 
-/// Seconds to push `BULK_ROUNDS` MiB through `cat` and read them back.
-fn raw_pipe_trial(buffer: &[u8]) -> BenchResult<f64> {
+/// `cat` with both ends piped: the raw-pipe reference.
+fn spawn_cat() -> BenchResult<(Child, ChildStdin, ChildStdout)> {
     let mut child = Command::new("cat")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
-    let (Some(mut stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
-        let _ = child.kill();
-        let _ = child.wait();
-        return Err("cat pipes were not created".into());
-    };
+    match (child.stdin.take(), child.stdout.take()) {
+        (Some(stdin), Some(stdout)) => Ok((child, stdin, stdout)),
+        _ => {
+            let _ = child.kill();
+            let _ = child.wait();
+            Err("cat pipes were not created".into())
+        }
+    }
+}
+
+/// Seconds to push `BULK_ROUNDS` MiB through `cat` and read them back.
+fn raw_pipe_trial(buffer: &[u8]) -> BenchResult<f64> {
+    let (mut child, mut stdin, mut stdout) = spawn_cat()?;
     let mut back = vec![0u8; buffer.len()];
     let start = Instant::now();
     let read_result = std::thread::scope(|scope| {
@@ -88,16 +96,7 @@ fn raw_pipe_trial(buffer: &[u8]) -> BenchResult<f64> {
 
 /// Microseconds per 8-byte write + read round trip through `cat`.
 fn raw_ping_us() -> BenchResult<f64> {
-    let mut child = Command::new("cat")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let (Some(mut stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
-        let _ = child.kill();
-        let _ = child.wait();
-        return Err("cat pipes were not created".into());
-    };
+    let (mut child, mut stdin, mut stdout) = spawn_cat()?;
     let mut word = [0u8; 8];
     let result = (|| -> std::io::Result<f64> {
         // A few untimed rounds so cat is scheduled and warm.

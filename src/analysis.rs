@@ -45,33 +45,7 @@ pub fn fill_speedups(set: &mut ResultSet) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::stats::Summary;
-    use crate::spec::{RunSpec, Schedule, WorkloadSpec};
-    use crate::workload::Workload;
-
-    fn record(model: Model, workers: u32, wall: f64) -> RunRecord {
-        let mut r = RunRecord::from_spec(&RunSpec {
-            workload: WorkloadSpec {
-                workload: Workload::SqrtSum,
-                size: 10,
-                tasks: 4,
-                payload_bytes: 0,
-            },
-            model,
-            workers,
-            schedule: Schedule::Queue,
-            chunk: 1,
-            repeats: 1,
-            warmup: 0,
-            in_flight: 2,
-        });
-        r.wall_seconds = Summary {
-            median: wall,
-            min: wall,
-            max: wall,
-        };
-        r
-    }
+    use crate::results::testing::record;
 
     #[test]
     fn speedup_and_efficiency_against_serial() {

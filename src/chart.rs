@@ -283,10 +283,8 @@ fn series(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::stats::Summary;
-    use crate::results::{MachineInfo, RunRecord};
-    use crate::spec::{RunSpec, Schedule, WorkloadSpec};
-    use crate::workload::Workload;
+    use crate::results::MachineInfo;
+    use crate::results::testing::record;
 
     fn set() -> ResultSet {
         let mut set = ResultSet::new(MachineInfo::detect());
@@ -297,26 +295,7 @@ mod tests {
             (Model::Processes, 1, 4.0),
             (Model::Threads, 1, 4.0),
         ] {
-            let mut r = RunRecord::from_spec(&RunSpec {
-                workload: WorkloadSpec {
-                    workload: Workload::SqrtSum,
-                    size: 1,
-                    tasks: 1,
-                    payload_bytes: 0,
-                },
-                model,
-                workers,
-                schedule: Schedule::Queue,
-                chunk: 1,
-                repeats: 1,
-                warmup: 0,
-                in_flight: 2,
-            });
-            r.wall_seconds = Summary {
-                median: wall,
-                min: wall * 0.9,
-                max: wall * 1.1,
-            };
+            let mut r = record(model, workers, wall);
             r.ipc.bytes_to_workers = 100 * u64::from(model == Model::Processes);
             set.runs.push(r);
         }

@@ -240,3 +240,38 @@ pub struct SpanRecord {
     pub start_seconds: f64,
     pub end_seconds: f64,
 }
+
+/// Records with made-up timings, for exact tests of analysis and charts.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::RunRecord;
+    use crate::measure::stats::Summary;
+    use crate::spec::{Model, RunSpec, Schedule, WorkloadSpec};
+    use crate::workload::Workload;
+
+    /// A sqrt-sum run of `model` at `workers` whose repetitions took
+    /// `wall` seconds, spread ±10 %.
+    pub fn record(model: Model, workers: u32, wall: f64) -> RunRecord {
+        let mut r = RunRecord::from_spec(&RunSpec {
+            workload: WorkloadSpec {
+                workload: Workload::SqrtSum,
+                size: 10,
+                tasks: 4,
+                payload_bytes: 0,
+            },
+            model,
+            workers,
+            schedule: Schedule::Queue,
+            chunk: 1,
+            repeats: 1,
+            warmup: 0,
+            in_flight: 2,
+        });
+        r.wall_seconds = Summary {
+            median: wall,
+            min: wall * 0.9,
+            max: wall * 1.1,
+        };
+        r
+    }
+}
