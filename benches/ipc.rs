@@ -140,6 +140,7 @@ fn spec(
         repeats,
         warmup: 1,
         in_flight,
+        switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
     }
 }
 

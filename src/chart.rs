@@ -19,7 +19,9 @@ pub fn model_color(model: Model) -> Rgb {
     match model {
         Model::Serial => Rgb(0x9a, 0x9a, 0x9a),
         Model::Threads => Rgb(0x56, 0xb4, 0xe9),
+        Model::GilThreads => Rgb(0xcc, 0x79, 0xa7),
         Model::Processes => Rgb(0xe6, 0x9f, 0x00),
+        Model::ProcessPerTask => Rgb(0xf0, 0xe4, 0x42),
     }
 }
 
@@ -29,7 +31,9 @@ pub fn model_color_light(model: Model) -> Rgb {
     match model {
         Model::Serial => Rgb(0x5c, 0x5c, 0x5c),
         Model::Threads => Rgb(0x00, 0x72, 0xb2),
+        Model::GilThreads => Rgb(0xa8, 0x3c, 0x7e),
         Model::Processes => Rgb(0xc2, 0x74, 0x00),
+        Model::ProcessPerTask => Rgb(0x8a, 0x7d, 0x00),
     }
 }
 

@@ -168,6 +168,17 @@ pub struct RunRecord {
     pub repetitions: Vec<RepetitionRecord>,
     /// Task spans of the median repetition.
     pub spans: Vec<SpanRecord>,
+    /// gil-threads: the intervals each worker held the global lock in the
+    /// median repetition (empty for other models). They never overlap.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gil_holds: Vec<SpanRecord>,
+    /// gil-threads: the switch interval in seconds (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switch_interval_seconds: Option<f64>,
+    /// Worker processes started by the whole run, warm-ups included: the
+    /// pool's size for processes, one per task for process-per-task.
+    #[serde(default)]
+    pub processes_started: u64,
 }
 
 impl RunRecord {
@@ -209,6 +220,10 @@ impl RunRecord {
             checksum: String::new(),
             repetitions: Vec::new(),
             spans: Vec::new(),
+            gil_holds: Vec::new(),
+            switch_interval_seconds: (spec.model == Model::GilThreads)
+                .then(|| f64::from(spec.switch_interval_us) / 1e6),
+            processes_started: 0,
         }
     }
 }
@@ -266,6 +281,7 @@ pub(crate) mod testing {
             repeats: 1,
             warmup: 0,
             in_flight: 2,
+            switch_interval_us: 5000,
         });
         r.wall_seconds = Summary {
             median: wall,

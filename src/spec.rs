@@ -22,6 +22,9 @@ pub const MAX_PAYLOAD_BYTES: u64 = 64 * 1024 * 1024;
 pub const MAX_REPEATS: u32 = 1000;
 /// Most tasks a process worker may hold at once (see `in_flight`).
 pub const MAX_IN_FLIGHT: u32 = 64;
+/// CPython's default `sys.getswitchinterval()`: 5 ms.
+pub const DEFAULT_SWITCH_INTERVAL_US: u32 = 5_000;
+
 /// Default tasks kept in flight per worker process: one computing, one
 /// waiting in the pipe, so a worker never idles for a round trip.
 pub const DEFAULT_IN_FLIGHT: u32 = 2;
@@ -34,20 +37,33 @@ pub enum Model {
     Serial,
     /// A pool of real OS threads sharing memory.
     Threads,
+    /// Threads that must hold one global lock to compute, handing it over
+    /// every switch interval and releasing it while blocked: CPython's GIL.
+    GilThreads,
     /// A pool of persistent worker processes of this binary, over pipes.
     Processes,
+    /// A fresh worker process for every task: what a pool saves.
+    ProcessPerTask,
 }
 
 impl Model {
     /// Every model, in the order menus and sweeps list them.
-    pub const ALL: [Model; 3] = [Model::Serial, Model::Threads, Model::Processes];
+    pub const ALL: [Model; 5] = [
+        Model::Serial,
+        Model::Threads,
+        Model::GilThreads,
+        Model::Processes,
+        Model::ProcessPerTask,
+    ];
 
     /// The name used on the command line and in result files.
     pub fn name(self) -> &'static str {
         match self {
             Model::Serial => "serial",
             Model::Threads => "threads",
+            Model::GilThreads => "gil-threads",
             Model::Processes => "processes",
+            Model::ProcessPerTask => "process-per-task",
         }
     }
 
@@ -58,7 +74,20 @@ impl Model {
 
     /// Whether tasks cross a process boundary (and so move IPC bytes).
     pub fn uses_processes(self) -> bool {
-        self == Model::Processes
+        matches!(self, Model::Processes | Model::ProcessPerTask)
+    }
+
+    /// One line on what the model is, for menus and help.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Model::Serial => "one thread, tasks in order: the baseline",
+            Model::Threads => "OS threads sharing memory (Rust: no GIL)",
+            Model::GilThreads => {
+                "threads that take turns holding one global lock, like CPython's GIL"
+            }
+            Model::Processes => "a pool of worker processes, started once, fed over pipes",
+            Model::ProcessPerTask => "a fresh worker process for every task",
+        }
     }
 }
 
@@ -151,6 +180,8 @@ pub struct RunSpec {
     pub warmup: u32,
     /// Tasks kept in flight per worker process.
     pub in_flight: u32,
+    /// How long a gil-threads worker may hold the lock while others wait.
+    pub switch_interval_us: u32,
 }
 
 impl RunSpec {
@@ -183,6 +214,7 @@ pub struct ExperimentSpec {
     pub repeats: u32,
     pub warmup: u32,
     pub in_flight: u32,
+    pub switch_interval_us: u32,
 }
 
 impl ExperimentSpec {
@@ -211,6 +243,7 @@ impl ExperimentSpec {
                     repeats: self.repeats,
                     warmup: self.warmup,
                     in_flight: self.in_flight,
+                    switch_interval_us: self.switch_interval_us,
                 });
             }
         }
@@ -253,6 +286,8 @@ pub struct RawExperiment {
     pub repeats: String,
     pub warmup: String,
     pub in_flight: Option<String>,
+    /// gil-threads' switch interval, e.g. `5ms`, `500us`.
+    pub switch_interval: Option<String>,
 }
 
 impl RawExperiment {
@@ -339,6 +374,10 @@ impl RawExperiment {
             Some(text) => parse_in_range("--in-flight", text, 1, u64::from(MAX_IN_FLIGHT))? as u32,
             None => DEFAULT_IN_FLIGHT,
         };
+        let switch_interval_us = match &self.switch_interval {
+            Some(text) => parse_interval_us("--switch-interval", text)?,
+            None => DEFAULT_SWITCH_INTERVAL_US,
+        };
         Ok(ExperimentSpec {
             workload: WorkloadSpec {
                 workload,
@@ -353,6 +392,7 @@ impl RawExperiment {
             repeats,
             warmup,
             in_flight,
+            switch_interval_us,
         })
     }
 }
@@ -475,6 +515,40 @@ pub fn parse_count(flag: &'static str, text: &str) -> Result<u64, SpecError> {
         .ok()
         .and_then(|v| v.checked_mul(multiplier))
         .ok_or_else(|| SpecError::new(flag, format!("'{trimmed}' is too large")))
+}
+
+/// Parses a time interval into microseconds: a number with `us` (or `µs`),
+/// `ms` or `s`, e.g. `5ms`, `0.5ms`, `200us`; a bare number is milliseconds.
+/// Accepts 10 µs to 1 s.
+pub fn parse_interval_us(flag: &'static str, text: &str) -> Result<u32, SpecError> {
+    let trimmed = text.trim();
+    let accepts = "expected an interval from 10us to 1s such as 5ms, 0.5ms or 200us";
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let scale = match unit.trim() {
+        "" | "ms" => 1_000.0,
+        "us" | "µs" => 1.0,
+        "s" => 1_000_000.0,
+        other => {
+            return Err(SpecError::new(
+                flag,
+                format!("unknown unit '{other}' in '{trimmed}'; {accepts}"),
+            ));
+        }
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| SpecError::new(flag, format!("'{trimmed}' is not a number; {accepts}")))?;
+    let us = value * scale;
+    if !(10.0..=1_000_000.0).contains(&us) {
+        return Err(SpecError::new(
+            flag,
+            format!("'{trimmed}' is out of range; {accepts}"),
+        ));
+    }
+    Ok(us.round() as u32)
 }
 
 /// Parses a byte size: a whole number with an optional unit, `B`, `KB`,
@@ -601,6 +675,26 @@ mod tests {
             r.workload = "echo".into();
             break_it(&mut r);
             assert_eq!(r.validate(&[2]).unwrap_err().flag, flag);
+        }
+    }
+
+    #[test]
+    fn switch_intervals() {
+        assert_eq!(parse_interval_us("--switch-interval", "5ms").unwrap(), 5000);
+        assert_eq!(
+            parse_interval_us("--switch-interval", "0.5ms").unwrap(),
+            500
+        );
+        assert_eq!(
+            parse_interval_us("--switch-interval", "200us").unwrap(),
+            200
+        );
+        assert_eq!(parse_interval_us("--switch-interval", "2").unwrap(), 2000);
+        for bad in ["0ms", "5 parsecs", "-1ms", "2s", "fast"] {
+            assert!(
+                parse_interval_us("--switch-interval", bad).is_err(),
+                "{bad}"
+            );
         }
     }
 

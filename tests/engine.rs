@@ -42,6 +42,7 @@ fn spec(
         repeats: 2,
         warmup: 0,
         in_flight: 2,
+        switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
     }
 }
 
@@ -66,7 +67,12 @@ fn checksums_agree_across_models_workers_and_schedules() {
             Schedule::Static,
         ))
         .checksum;
-        for model in [Model::Threads, Model::Processes] {
+        for model in [
+            Model::Threads,
+            Model::GilThreads,
+            Model::Processes,
+            Model::ProcessPerTask,
+        ] {
             for workers in [1, 3] {
                 for schedule in Schedule::ALL {
                     let mut s = spec(workload, size, tasks, model, workers, schedule);
@@ -269,4 +275,113 @@ fn a_worker_fed_garbage_exits_with_an_error_not_a_panic() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("limit") && !err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn gil_threads_never_compute_on_two_threads_at_once() {
+    let mut s = spec(
+        Workload::SqrtSum,
+        2_000_000,
+        8,
+        Model::GilThreads,
+        3,
+        Schedule::Queue,
+    );
+    s.switch_interval_us = 1_000;
+    let record = run(&s);
+    assert_eq!(record.switch_interval_seconds, Some(0.001));
+    let mut holds = record.gil_holds.clone();
+    assert!(holds.len() >= 8, "at least one hold per task");
+    holds.sort_by(|a, b| a.start_seconds.total_cmp(&b.start_seconds));
+    for pair in holds.windows(2) {
+        assert!(
+            pair[0].end_seconds <= pair[1].start_seconds,
+            "{:?} overlaps {:?}",
+            pair[0],
+            pair[1]
+        );
+    }
+    // The lock changed hands mid-task: more holds than tasks, on every worker.
+    assert!(holds.len() > 8);
+    for worker in 0..3 {
+        assert!(
+            holds.iter().any(|h| h.worker == worker),
+            "worker {worker} never held the lock"
+        );
+    }
+    assert_eq!(
+        record.checksum,
+        run(&spec(
+            Workload::SqrtSum,
+            2_000_000,
+            8,
+            Model::Serial,
+            1,
+            Schedule::Queue
+        ))
+        .checksum
+    );
+}
+
+#[test]
+fn gil_threads_still_overlap_while_blocked() {
+    let record = run(&spec(
+        Workload::Sleep,
+        50,
+        4,
+        Model::GilThreads,
+        4,
+        Schedule::Queue,
+    ));
+    let overlaps = record.spans.iter().any(|a| {
+        record.spans.iter().any(|b| {
+            a.worker != b.worker
+                && a.start_seconds < b.end_seconds
+                && b.start_seconds < a.end_seconds
+        })
+    });
+    assert!(
+        overlaps,
+        "sleeping gil-threads must overlap: {:?}",
+        record.spans
+    );
+    // Sleeping holds the lock only for a moment around each wait.
+    let held: f64 = record
+        .gil_holds
+        .iter()
+        .map(|h| h.end_seconds - h.start_seconds)
+        .sum();
+    assert!(held < record.compute_seconds.median / 2.0);
+}
+
+#[test]
+fn process_per_task_starts_one_process_per_task() {
+    let s = spec(
+        Workload::SqrtSum,
+        1000,
+        5,
+        Model::ProcessPerTask,
+        2,
+        Schedule::Queue,
+    );
+    let record = run(&s);
+    assert_eq!(
+        record.processes_started,
+        5 * u64::from(s.repeats + s.warmup)
+    );
+    let mut tasks: Vec<u32> = record.spans.iter().map(|s| s.task).collect();
+    tasks.sort_unstable();
+    assert_eq!(tasks, [0, 1, 2, 3, 4]);
+    let pool = run(&spec(
+        Workload::SqrtSum,
+        1000,
+        5,
+        Model::Processes,
+        2,
+        Schedule::Queue,
+    ));
+    assert_eq!(pool.processes_started, 2);
+    assert_eq!(record.checksum, pool.checksum);
+    // Every task's bytes still cross a pipe.
+    assert!(record.ipc.bytes_to_workers >= pool.ipc.bytes_to_workers);
 }

@@ -77,7 +77,11 @@ fn a_clicked_experiment_fills_the_table_and_the_charts() {
     set_up_small_experiment(&mut harness);
     let form = &harness.state().settings.form;
     assert_eq!(
-        (form.size.as_str(), form.tasks.as_str(), form.threads),
+        (
+            form.size.as_str(),
+            form.tasks.as_str(),
+            form.models.contains(&corescope::spec::Model::Threads)
+        ),
         ("3000", "6", false)
     );
 

@@ -76,6 +76,10 @@ pub struct ExperimentArgs {
     /// Tasks queued per worker process (1 = strict request/response).
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub in_flight: Option<String>,
+    /// gil-threads: how long a thread may hold the lock while others wait
+    /// (CPython's sys.getswitchinterval()), e.g. 5ms, 0.5ms, 200us.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub switch_interval: Option<String>,
     /// Write the result set as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub export_json: Option<PathBuf>,
@@ -91,7 +95,7 @@ pub struct ExperimentArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
-    /// Execution model: serial, threads or processes.
+    /// Execution model: serial, threads, gil-threads, processes or process-per-task.
     #[arg(long, value_name = "NAME", default_value = "processes")]
     pub model: String,
     /// Worker count, 1 to 1024 (default: the logical core count).
@@ -103,7 +107,8 @@ pub struct RunArgs {
 pub struct SweepArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
-    /// Models to compare, comma-separated.
+    /// Models to compare, comma-separated: serial, threads, gil-threads,
+    /// processes, process-per-task.
     #[arg(long, value_name = "LIST", default_value = "serial,threads,processes")]
     pub models: String,
     /// Worker counts: a range such as 1..8 or a list such as 1,2,4,8
@@ -127,6 +132,7 @@ impl ExperimentArgs {
             repeats: self.repeats.clone(),
             warmup: self.warmup.clone(),
             in_flight: self.in_flight.clone(),
+            switch_interval: self.switch_interval.clone(),
         }
     }
 

@@ -174,7 +174,7 @@ pub fn results_table(set: &ResultSet) -> Table {
             )
             .set_alignment(CellAlignment::Right),
             Cell::new(format::seconds(r.cpu_seconds.median)).set_alignment(CellAlignment::Right),
-            Cell::new(if r.model.uses_workers() {
+            Cell::new(if r.model.uses_workers() && r.spawn_seconds > 0.0 {
                 format::seconds(r.spawn_seconds)
             } else {
                 "—".to_string()

@@ -10,6 +10,8 @@
 //! The engine never prints and never imports a UI toolkit.
 
 mod event;
+mod gil;
+mod per_task;
 mod processes;
 pub mod runner;
 pub mod schedule;
@@ -116,6 +118,8 @@ pub(crate) struct Repetition {
     /// Task values by task index.
     pub values: Vec<u64>,
     pub ipc: PipeSnapshot,
+    /// gil-threads: intervals the lock was held, relative to the start.
+    pub holds: Vec<Span>,
 }
 
 /// Collects the results of one repetition as they arrive, in any order.
@@ -124,6 +128,7 @@ pub(crate) struct RepetitionLog {
     start_ns: u64,
     values: Vec<Option<u64>>,
     spans: Vec<Span>,
+    holds: Vec<Span>,
     done: u32,
 }
 
@@ -133,6 +138,7 @@ impl RepetitionLog {
             start_ns,
             values: vec![None; tasks as usize],
             spans: Vec::with_capacity(tasks as usize),
+            holds: Vec::new(),
             done: 0,
         }
     }
@@ -162,6 +168,16 @@ impl RepetitionLog {
         }
     }
 
+    /// Records lock holds stamped on the shared clock.
+    pub fn record_holds(&mut self, holds: Vec<Span>) {
+        let start = self.start_ns;
+        self.holds.extend(holds.into_iter().map(|h| Span {
+            start_ns: h.start_ns.saturating_sub(start),
+            end_ns: h.end_ns.saturating_sub(start),
+            ..h
+        }));
+    }
+
     pub fn is_complete(&self) -> bool {
         self.done as usize == self.values.len()
     }
@@ -173,6 +189,7 @@ impl RepetitionLog {
             wall_ns,
             cpu_ns,
             spans,
+            holds: self.holds,
             values: self
                 .values
                 .into_iter()
@@ -208,6 +225,10 @@ impl RepetitionInput<'_> {
 pub(crate) trait Executor {
     /// Nanoseconds spent starting the pool.
     fn spawn_ns(&self) -> u64;
+    /// Worker processes started so far.
+    fn processes_started(&self) -> u64 {
+        0
+    }
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError>;
 }
 
@@ -218,7 +239,15 @@ fn start_executor(
 ) -> Result<Box<dyn Executor>, EngineError> {
     Ok(match spec.model {
         Model::Serial => Box::new(serial::Serial),
-        Model::Threads => Box::new(threads::ThreadPool::start(spec.workers)?),
+        Model::Threads => Box::new(threads::ThreadPool::start(spec.workers, None)?),
+        Model::GilThreads => Box::new(threads::ThreadPool::start(
+            spec.workers,
+            Some(gil::Gil::new(spec.switch_interval_us)),
+        )?),
+        Model::ProcessPerTask => Box::new(per_task::ProcessPerTask::new(
+            &config.worker_exe,
+            spec.workers,
+        )),
         Model::Processes => Box::new(processes::ProcessPool::start(
             &config.worker_exe,
             spec.workers,
@@ -268,7 +297,9 @@ pub fn run_one(
         }
     }
     on_progress(total, total);
-    summarise(spec, executor.spawn_ns(), &repetitions)
+    let mut record = summarise(spec, executor.spawn_ns(), &repetitions)?;
+    record.processes_started = executor.processes_started();
+    Ok(record)
 }
 
 fn summarise(
@@ -321,20 +352,21 @@ fn summarise(
     record.cpu_seconds = summary_of(|r| r.cpu_seconds);
     record.ipc = records.get(typical).map(|r| r.ipc).unwrap_or_default();
     record.checksum = checksums.first().cloned().unwrap_or_default();
-    record.spans = repetitions
-        .get(typical)
-        .map(|r| {
-            r.spans
-                .iter()
-                .map(|s| SpanRecord {
-                    worker: s.worker,
-                    task: s.task,
-                    start_seconds: ns_to_s(s.start_ns),
-                    end_seconds: ns_to_s(s.end_ns),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let to_records = |spans: &[Span]| -> Vec<SpanRecord> {
+        spans
+            .iter()
+            .map(|s| SpanRecord {
+                worker: s.worker,
+                task: s.task,
+                start_seconds: ns_to_s(s.start_ns),
+                end_seconds: ns_to_s(s.end_ns),
+            })
+            .collect()
+    };
+    if let Some(r) = repetitions.get(typical) {
+        record.spans = to_records(&r.spans);
+        record.gil_holds = to_records(&r.holds);
+    }
     record.repetitions = records;
     if spec.model == Model::Serial {
         let own_wall = record.wall_seconds.median;

@@ -265,6 +265,10 @@ impl Executor for ProcessPool {
         self.spawn_ns
     }
 
+    fn processes_started(&self) -> u64 {
+        self.workers.len() as u64
+    }
+
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError> {
         let result = self.repetition(input);
         if result.is_err() {

@@ -11,12 +11,13 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
+use super::gil::{Gil, GilHold};
 use super::schedule::{Cursor, TaskSource};
-use super::{EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
+use super::{EngineError, Executor, Repetition, RepetitionInput, RepetitionLog, Span};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::spec::Model;
 use crate::worker::process::PipeSnapshot;
-use crate::workload::{Task, run_task};
+use crate::workload::{Task, run_task, run_task_with};
 
 /// One repetition's work, shared by every thread of the pool.
 struct Job {
@@ -34,6 +35,8 @@ enum Report {
         value: u64,
         start_ns: u64,
         end_ns: u64,
+        /// gil-threads: when the lock was held during the task.
+        holds: Vec<Span>,
     },
     Idle,
 }
@@ -44,25 +47,37 @@ pub(crate) struct ThreadPool {
     handles: Vec<JoinHandle<()>>,
     reports: Receiver<Report>,
     spawn_ns: u64,
+    /// `threads` or `gil-threads`, for error messages.
+    model: Model,
 }
 
 impl ThreadPool {
-    pub fn start(workers: u32) -> Result<ThreadPool, EngineError> {
+    /// Starts `workers` threads; with a `gil`, they compute only while
+    /// holding it (the gil-threads model).
+    pub fn start(workers: u32, gil: Option<Gil>) -> Result<ThreadPool, EngineError> {
         let start = monotonic_ns();
         let (report_tx, reports) = crossbeam_channel::unbounded();
+        let model = if gil.is_some() {
+            Model::GilThreads
+        } else {
+            Model::Threads
+        };
+        let gil = gil.map(Arc::new);
         let mut pool = ThreadPool {
             jobs: Vec::new(),
             handles: Vec::new(),
             reports,
             spawn_ns: 0,
+            model,
         };
         for worker in 0..workers {
             let (job_tx, job_rx) = crossbeam_channel::unbounded::<Arc<Job>>();
             let reports = report_tx.clone();
-            let name = format!("corescope-thread-{worker}");
+            let name = format!("corescope-{model}-{worker}");
+            let gil = gil.clone();
             let handle = std::thread::Builder::new()
                 .name(name.clone())
-                .spawn(move || thread_main(worker, &job_rx, &reports))
+                .spawn(move || thread_main(worker, &job_rx, &reports, gil.as_deref()))
                 .map_err(|source| EngineError::Thread { name, source })?;
             pool.jobs.push(job_tx);
             pool.handles.push(handle);
@@ -72,9 +87,7 @@ impl ThreadPool {
             match pool.reports.recv() {
                 Ok(Report::Ready) => {}
                 _ => {
-                    return Err(EngineError::ThreadLost {
-                        model: Model::Threads,
-                    });
+                    return Err(EngineError::ThreadLost { model });
                 }
             }
         }
@@ -83,7 +96,12 @@ impl ThreadPool {
     }
 }
 
-fn thread_main(worker: u32, jobs: &Receiver<Arc<Job>>, reports: &Sender<Report>) {
+fn thread_main(
+    worker: u32,
+    jobs: &Receiver<Arc<Job>>,
+    reports: &Sender<Report>,
+    gil: Option<&Gil>,
+) {
     if reports.send(Report::Ready).is_err() {
         return;
     }
@@ -95,7 +113,16 @@ fn thread_main(worker: u32, jobs: &Receiver<Arc<Job>>, reports: &Sender<Report>)
             };
             let task = job.tasks[index as usize];
             let start_ns = monotonic_ns();
-            let out = run_task(&task, &job.payload);
+            let (out, holds) = match gil {
+                None => (run_task(&task, &job.payload), Vec::new()),
+                Some(gil) => {
+                    // The span runs from asking for the lock to giving it
+                    // back: waiting for the GIL is part of a task's time.
+                    let mut hold = GilHold::take(gil, worker, index);
+                    let out = run_task_with(&task, &job.payload, &mut hold);
+                    (out, hold.finish())
+                }
+            };
             let end_ns = monotonic_ns();
             let report = Report::Done {
                 worker,
@@ -103,6 +130,7 @@ fn thread_main(worker: u32, jobs: &Receiver<Arc<Job>>, reports: &Sender<Report>)
                 value: out.value,
                 start_ns,
                 end_ns,
+                holds,
             };
             if reports.send(report).is_err() {
                 return;
@@ -133,9 +161,7 @@ impl Executor for ThreadPool {
         let mut log = RepetitionLog::new(spec.workload.tasks, start);
         for jobs in &self.jobs {
             if jobs.send(Arc::clone(&job)).is_err() {
-                return Err(EngineError::ThreadLost {
-                    model: Model::Threads,
-                });
+                return Err(EngineError::ThreadLost { model: self.model });
             }
         }
         let mut idle = 0;
@@ -147,8 +173,10 @@ impl Executor for ThreadPool {
                     value,
                     start_ns,
                     end_ns,
+                    holds,
                 }) => {
                     log.record(worker, task, value, start_ns, end_ns);
+                    log.record_holds(holds);
                     (input.on_task_done)();
                 }
                 Ok(Report::Idle) => idle += 1,
@@ -159,9 +187,7 @@ impl Executor for ThreadPool {
                     }
                 }
                 Err(RecvTimeoutError::Disconnected) => {
-                    return Err(EngineError::ThreadLost {
-                        model: Model::Threads,
-                    });
+                    return Err(EngineError::ThreadLost { model: self.model });
                 }
             }
         }

@@ -86,6 +86,7 @@ fn text_field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str, en
 /// The experiment form, Run/Cancel, progress and messages.
 pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     let running = app.is_running();
+    let dark = app.settings.dark;
     let cores = app.machine.logical_cores;
     egui::ScrollArea::vertical()
         .auto_shrink([false, true])
@@ -131,18 +132,31 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
 
                 ui.add_space(8.0);
                 ui.label(RichText::new("Models").strong());
-                ui.horizontal_wrapped(|ui| {
-                    for model in Model::ALL {
-                        let ticked = match model {
-                            Model::Serial => &mut form.serial,
-                            Model::Threads => &mut form.threads,
-                            Model::Processes => &mut form.processes,
-                        };
-                        let text = RichText::new(model.name())
-                            .color(theme::model_color(model, app.settings.dark));
-                        ui.checkbox(ticked, text);
+                for model in Model::ALL {
+                    let mut ticked = form.models.contains(&model);
+                    let text = RichText::new(model.name()).color(theme::model_color(model, dark));
+                    if ui
+                        .checkbox(&mut ticked, text)
+                        .on_hover_text(model.describe())
+                        .changed()
+                    {
+                        form.set_model(model, ticked);
                     }
-                });
+                }
+                if form.models.contains(&Model::GilThreads) {
+                    egui::Grid::new("gil_grid")
+                        .num_columns(2)
+                        .spacing([12.0, 8.0])
+                        .show(ui, |ui| {
+                            text_field(
+                                ui,
+                                "Switch interval",
+                                &mut form.switch_interval,
+                                "5ms",
+                                true,
+                            );
+                        });
+                }
 
                 ui.add_space(8.0);
                 ui.label(RichText::new("Workers").strong());
@@ -262,6 +276,7 @@ pub fn describe_spec_error(error: &crate::spec::SpecError) -> String {
         "--chunk" => "Chunk",
         "--repeats" => "Repeats",
         "--warmup" => "Warm-ups",
+        "--switch-interval" => "Switch interval",
         other => other,
     };
     let message = if error.flag == "--models" && error.message.starts_with("no model") {

@@ -42,9 +42,10 @@ pub struct ExperimentForm {
     pub size: String,
     pub tasks: String,
     pub payload: String,
-    pub serial: bool,
-    pub threads: bool,
-    pub processes: bool,
+    /// The models ticked.
+    pub models: Vec<Model>,
+    /// gil-threads' switch interval, as typed.
+    pub switch_interval: String,
     /// Sweep a range of worker counts (else one count).
     pub sweep: bool,
     pub workers: String,
@@ -67,9 +68,8 @@ impl Default for ExperimentForm {
             // Half the CLI's default: the first click shows a curve in seconds.
             tasks: "16".to_string(),
             payload: "64KiB".to_string(),
-            serial: true,
-            threads: true,
-            processes: true,
+            models: vec![Model::Serial, Model::Threads, Model::Processes],
+            switch_interval: "5ms".to_string(),
             sweep: true,
             workers: "2".to_string(),
             sweep_from: "1".to_string(),
@@ -96,12 +96,16 @@ impl ExperimentForm {
     pub fn models(&self) -> Vec<Model> {
         Model::ALL
             .into_iter()
-            .filter(|m| match m {
-                Model::Serial => self.serial,
-                Model::Threads => self.threads,
-                Model::Processes => self.processes,
-            })
+            .filter(|m| self.models.contains(m))
             .collect()
+    }
+
+    /// Ticks or unticks a model.
+    pub fn set_model(&mut self, model: Model, ticked: bool) {
+        self.models.retain(|&m| m != model);
+        if ticked {
+            self.models.push(model);
+        }
     }
 
     /// The form as a raw experiment for [`RawExperiment::validate`].
@@ -133,6 +137,7 @@ impl ExperimentForm {
             repeats: self.repeats.trim().to_string(),
             warmup: self.warmup.trim().to_string(),
             in_flight: None,
+            switch_interval: optional(&self.switch_interval),
         }
     }
 }

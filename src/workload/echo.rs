@@ -2,17 +2,25 @@
 //! transformed, and copied back; with processes every byte crosses the pipe
 //! twice, with threads and serial it never leaves memory.
 
+use super::Checkpoint;
+
 /// The input payload of every echo task: a fixed, cheap byte pattern.
 pub fn make_payload(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i.wrapping_mul(131) >> 3) as u8).collect()
 }
 
+/// Bytes transformed between two checkpoints.
+const BYTES_PER_TICK: usize = 64 * 1024;
+
 /// Applies `passes` rounds of a byte-wise transform: compute per byte.
-pub fn echo_transform(input: &[u8], passes: u64) -> Vec<u8> {
+pub fn echo_transform<C: Checkpoint>(input: &[u8], passes: u64, checkpoint: &mut C) -> Vec<u8> {
     let mut out = input.to_vec();
     for _ in 0..passes {
-        for b in &mut out {
-            *b = b.rotate_left(3) ^ 0x5a;
+        for block in out.chunks_mut(BYTES_PER_TICK) {
+            for b in block {
+                *b = b.rotate_left(3) ^ 0x5a;
+            }
+            checkpoint.tick();
         }
     }
     out

@@ -2,12 +2,19 @@
 //! set cost up to [`MAX_ITERATIONS`] per pixel, rows at the edges a few, so
 //! tasks are deliberately uneven: the case where a queue beats static chunks.
 
+use super::Checkpoint;
+
 /// Iterations after which a point counts as inside the set.
 pub const MAX_ITERATIONS: u32 = 500;
 
 /// Sum of escape iterations over the rows of band `index` of `tasks` bands
 /// of a `size`×`size` image of the region [-2, 1] × [-1.5, 1.5].
-pub fn band_iterations(size: u64, index: u32, tasks: u32) -> u64 {
+pub fn band_iterations<C: Checkpoint>(
+    size: u64,
+    index: u32,
+    tasks: u32,
+    checkpoint: &mut C,
+) -> u64 {
     let tasks = u64::from(tasks.max(1));
     let first = u64::from(index) * size / tasks;
     let last = (u64::from(index) + 1) * size / tasks;
@@ -19,6 +26,7 @@ pub fn band_iterations(size: u64, index: u32, tasks: u32) -> u64 {
             let cx = -2.0 + col as f64 * scale;
             total += u64::from(escape_iterations(cx, cy));
         }
+        checkpoint.tick();
     }
     total
 }

@@ -138,17 +138,46 @@ pub struct TaskOutput {
     pub payload: Vec<u8>,
 }
 
+/// Points inside a task where it may pause: the hook a simulated GIL uses
+/// to hand its lock over mid-task, as CPython's eval loop does between
+/// bytecodes, and to release it around blocking waits.
+pub trait Checkpoint {
+    /// Called every few microseconds of compute.
+    fn tick(&mut self);
+    /// Runs a blocking wait (standing in for I/O).
+    fn blocking(&mut self, wait: &mut dyn FnMut());
+}
+
+/// The checkpoint of every model without a global lock: does nothing, and
+/// compiles away.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoCheckpoint;
+
+impl Checkpoint for NoCheckpoint {
+    #[inline(always)]
+    fn tick(&mut self) {}
+    fn blocking(&mut self, wait: &mut dyn FnMut()) {
+        wait();
+    }
+}
+
 /// Runs one task. `payload` is the echo input (ignored by other workloads).
 pub fn run_task(task: &Task, payload: &[u8]) -> TaskOutput {
+    run_task_with(task, payload, &mut NoCheckpoint)
+}
+
+/// Runs one task, passing `checkpoint` the points where it may pause.
+/// Results are bit-for-bit those of [`run_task`].
+pub fn run_task_with<C: Checkpoint>(task: &Task, payload: &[u8], checkpoint: &mut C) -> TaskOutput {
     match task.workload {
-        Workload::SqrtSum => value_only(sqrt_sum::sqrt_sum(task.size).to_bits()),
-        Workload::Primes => value_only(primes::count_in_slice(task.size, task.index)),
+        Workload::SqrtSum => value_only(sqrt_sum::sqrt_sum(task.size, checkpoint).to_bits()),
+        Workload::Primes => value_only(primes::count_in_slice(task.size, task.index, checkpoint)),
         Workload::Mandelbrot => value_only(mandelbrot::band_iterations(
-            task.size, task.index, task.tasks,
+            task.size, task.index, task.tasks, checkpoint,
         )),
-        Workload::Sleep => value_only(sleep::wait_ms(task.size)),
+        Workload::Sleep => value_only(sleep::wait_ms(task.size, checkpoint)),
         Workload::Echo => {
-            let out = echo::echo_transform(payload, task.size);
+            let out = echo::echo_transform(payload, task.size, checkpoint);
             TaskOutput {
                 value: fnv1a(&out),
                 payload: out,

@@ -1,12 +1,26 @@
 //! `primes`: trial division, integer compute with a cost that grows slowly
 //! from task to task.
 
+use super::Checkpoint;
+
+/// Numbers tested between two checkpoints.
+const NUMBERS_PER_TICK: u64 = 256;
+
 /// Counts the primes in `[index·n, (index+1)·n)`; summed over a run's tasks
 /// this is π(tasks·n), a number anyone can check.
-pub fn count_in_slice(n: u64, index: u32) -> u64 {
+pub fn count_in_slice<C: Checkpoint>(n: u64, index: u32, checkpoint: &mut C) -> u64 {
     let start = u64::from(index).saturating_mul(n);
     let end = start.saturating_add(n);
-    (start..end).filter(|&k| is_prime(k)).count() as u64
+    let mut count = 0;
+    for k in start..end {
+        if is_prime(k) {
+            count += 1;
+        }
+        if (k - start) % NUMBERS_PER_TICK == NUMBERS_PER_TICK - 1 {
+            checkpoint.tick();
+        }
+    }
+    count
 }
 
 fn is_prime(k: u64) -> bool {
