@@ -100,8 +100,8 @@ impl Executor for ProcessPerTask {
         let mut log = RepetitionLog::new(spec.workload.tasks, start);
         // Dropping `running` on any early return kills and reaps its processes.
         let mut running: Vec<Option<Running>> = Vec::with_capacity(slots);
-        for slot in 0..slots {
-            let next = self.launch(slot, &input, &source, &mut cursors[slot], &events_tx)?;
+        for (slot, cursor) in cursors.iter_mut().enumerate() {
+            let next = self.launch(slot, &input, &source, cursor, &events_tx)?;
             running.push(next);
         }
         while !log.is_complete() {
