@@ -132,6 +132,7 @@ fn spec(
             size,
             tasks,
             payload_bytes,
+            io_percent: 0,
         },
         model,
         workers: 1,

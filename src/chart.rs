@@ -6,7 +6,7 @@
 //! draws it with egui_plot; file export can draw the same description, so
 //! colours, titles and units cannot drift apart between window and slide.
 
-use crate::results::ResultSet;
+use crate::results::{ResultSet, RunRecord};
 use crate::spec::Model;
 
 /// An sRGB colour, independent of any drawing library.
@@ -116,8 +116,31 @@ pub struct Chart {
     pub unit: Unit,
     pub series: Vec<Series>,
     pub references: Vec<Reference>,
-    /// The largest worker count shown (the x range is 0 to a bit past it).
+    /// What x is: worker counts, or (for payload sweeps) payload sizes.
+    pub x_axis: XAxis,
+    /// The x range to show: the smallest and largest x of any run.
+    pub x_min: f64,
     pub x_max: f64,
+}
+
+/// The quantity on a chart's x axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XAxis {
+    /// Worker count.
+    Workers,
+    /// Echo payload per task, as log2(bytes) so that 1 KiB … 64 MiB spread
+    /// evenly; renderers label ticks as 2^x bytes.
+    PayloadBytes,
+}
+
+impl XAxis {
+    /// The x of a run on this axis.
+    pub fn of(self, run: &RunRecord) -> f64 {
+        match self {
+            XAxis::Workers => f64::from(run.workers),
+            XAxis::PayloadBytes => (run.payload_bytes.max(1) as f64).log2(),
+        }
+    }
 }
 
 impl Chart {
@@ -129,19 +152,35 @@ impl Chart {
 
 /// Builds a chart of `kind` from the runs of `set`.
 pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
-    let x_max = set
-        .runs
-        .iter()
-        .map(|r| f64::from(r.workers))
-        .fold(1.0, f64::max);
+    let mut payloads: Vec<u64> = set.runs.iter().map(|r| r.payload_bytes).collect();
+    payloads.sort_unstable();
+    payloads.dedup();
+    let x_axis = if payloads.len() > 1 {
+        XAxis::PayloadBytes
+    } else {
+        XAxis::Workers
+    };
+    let xs = set.runs.iter().map(|r| x_axis.of(r));
+    let (x_min, x_max) = match x_axis {
+        XAxis::Workers => (0.0, xs.fold(1.0, f64::max)),
+        XAxis::PayloadBytes => (
+            xs.clone().fold(f64::INFINITY, f64::min),
+            xs.fold(f64::NEG_INFINITY, f64::max),
+        ),
+    };
     let mut chart = Chart {
         kind,
         title: String::new(),
-        x_label: "workers".to_string(),
+        x_label: match x_axis {
+            XAxis::Workers => "workers".to_string(),
+            XAxis::PayloadBytes => "payload per task (each way)".to_string(),
+        },
         y_label: String::new(),
         unit: Unit::Seconds,
         series: Vec::new(),
         references: Vec::new(),
+        x_axis,
+        x_min,
         x_max,
     };
     let models = models_in(set);
@@ -152,14 +191,15 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
             for &model in &models {
                 chart
                     .series
-                    .push(series(set, model, model.name(), false, |r| {
+                    .push(series(set, model, model.name(), false, x_axis, |r| {
                         Some((
                             r.wall_seconds.median,
                             Some((r.wall_seconds.min, r.wall_seconds.max)),
                         ))
                     }));
             }
-            if let Some(serial) = set.runs.iter().find(|r| r.model == Model::Serial) {
+            let serial = set.runs.iter().find(|r| r.model == Model::Serial);
+            if let Some(serial) = serial.filter(|_| x_axis == XAxis::Workers) {
                 chart.references.push(Reference::Horizontal {
                     name: "serial baseline".to_string(),
                     y: serial.wall_seconds.median,
@@ -174,14 +214,27 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
             for &model in &models {
                 chart
                     .series
-                    .push(series(set, model, model.name(), false, |r| {
+                    .push(series(set, model, model.name(), false, x_axis, |r| {
                         r.speedup.map(|s| (s, None))
                     }));
             }
-            chart.references.push(Reference::Diagonal {
-                name: "ideal (speedup = workers)".to_string(),
-            });
-            if let Some(cores) = set.machine.physical_cores {
+            if x_axis == XAxis::PayloadBytes {
+                // Below this line the parallel model loses to serial.
+                chart.references.push(Reference::Horizontal {
+                    name: "break-even with serial (1×)".to_string(),
+                    y: 1.0,
+                    model: None,
+                });
+            } else {
+                chart.references.push(Reference::Diagonal {
+                    name: "ideal (speedup = workers)".to_string(),
+                });
+            }
+            if let Some(cores) = set
+                .machine
+                .physical_cores
+                .filter(|_| x_axis == XAxis::Workers)
+            {
                 chart.references.push(Reference::Vertical {
                     name: format!("physical cores ({cores})"),
                     x: f64::from(cores),
@@ -195,7 +248,7 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
             for &model in &models {
                 chart
                     .series
-                    .push(series(set, model, model.name(), false, |r| {
+                    .push(series(set, model, model.name(), false, x_axis, |r| {
                         r.efficiency.map(|e| (e * 100.0, None))
                     }));
             }
@@ -216,6 +269,7 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
                         model,
                         &format!("{model} to workers"),
                         false,
+                        x_axis,
                         |r| Some((r.ipc.bytes_to_workers as f64, None)),
                     ));
                     chart.series.push(series(
@@ -223,6 +277,7 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
                         model,
                         &format!("{model} from workers"),
                         true,
+                        x_axis,
                         |r| Some((r.ipc.bytes_from_workers as f64, None)),
                     ));
                 } else {
@@ -233,6 +288,7 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
                         model,
                         &format!("{model} (shared memory)"),
                         false,
+                        x_axis,
                         |r| {
                             Some((
                                 (r.ipc.bytes_to_workers + r.ipc.bytes_from_workers) as f64,
@@ -254,21 +310,30 @@ fn models_in(set: &ResultSet) -> Vec<Model> {
     models
 }
 
-/// The series of one model: a point per run, sorted by workers.
+/// The series of one model: a point per run, sorted by x. Over payloads,
+/// the model's largest worker count stands for it.
 fn series(
     set: &ResultSet,
     model: Model,
     name: &str,
     dashed: bool,
-    value: impl Fn(&crate::results::RunRecord) -> Option<(f64, Option<(f64, f64)>)>,
+    x_axis: XAxis,
+    value: impl Fn(&RunRecord) -> Option<(f64, Option<(f64, f64)>)>,
 ) -> Series {
+    let workers = set
+        .runs
+        .iter()
+        .filter(|r| r.model == model)
+        .map(|r| r.workers)
+        .max();
     let mut points: Vec<Point> = set
         .runs
         .iter()
         .filter(|r| r.model == model)
+        .filter(|r| x_axis == XAxis::Workers || Some(r.workers) == workers)
         .filter_map(|r| {
             value(r).map(|(y, spread)| Point {
-                x: f64::from(r.workers),
+                x: x_axis.of(r),
                 y,
                 spread,
             })

@@ -273,6 +273,7 @@ pub(crate) mod testing {
                 size: 10,
                 tasks: 4,
                 payload_bytes: 0,
+                io_percent: 0,
             },
             model,
             workers,

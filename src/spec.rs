@@ -165,6 +165,9 @@ pub struct WorkloadSpec {
     pub tasks: u32,
     /// Echo payload per task, in bytes (0 for other workloads).
     pub payload_bytes: u64,
+    /// `mixed`: percent of each task spent blocked (0 for other workloads).
+    #[serde(default)]
+    pub io_percent: u8,
 }
 
 /// One run: a workload under one model with one worker count.
@@ -205,6 +208,9 @@ impl RunSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExperimentSpec {
     pub workload: WorkloadSpec,
+    /// Echo payloads to sweep, ascending (one entry, 0, for other workloads);
+    /// `workload.payload_bytes` is the first.
+    pub payloads: Vec<u64>,
     pub models: Vec<Model>,
     /// Worker counts, ascending, without duplicates.
     pub workers: Vec<u32>,
@@ -225,26 +231,32 @@ impl ExperimentSpec {
         models.sort();
         models.dedup();
         let mut runs = Vec::new();
-        for model in models {
-            let counts: Vec<u32> = if model.uses_workers() {
-                self.workers.clone()
-            } else {
-                vec![1]
+        for &payload_bytes in &self.payloads {
+            let workload = WorkloadSpec {
+                payload_bytes,
+                ..self.workload
             };
-            for workers in counts {
-                runs.push(RunSpec {
-                    workload: self.workload,
-                    model,
-                    workers,
-                    schedule: self.schedule,
-                    chunk: self.chunk.unwrap_or_else(|| {
-                        self.schedule.default_chunk(self.workload.tasks, workers)
-                    }),
-                    repeats: self.repeats,
-                    warmup: self.warmup,
-                    in_flight: self.in_flight,
-                    switch_interval_us: self.switch_interval_us,
-                });
+            for &model in &models {
+                let counts: Vec<u32> = if model.uses_workers() {
+                    self.workers.clone()
+                } else {
+                    vec![1]
+                };
+                for workers in counts {
+                    runs.push(RunSpec {
+                        workload,
+                        model,
+                        workers,
+                        schedule: self.schedule,
+                        chunk: self.chunk.unwrap_or_else(|| {
+                            self.schedule.default_chunk(self.workload.tasks, workers)
+                        }),
+                        repeats: self.repeats,
+                        warmup: self.warmup,
+                        in_flight: self.in_flight,
+                        switch_interval_us: self.switch_interval_us,
+                    });
+                }
             }
         }
         runs
@@ -288,6 +300,8 @@ pub struct RawExperiment {
     pub in_flight: Option<String>,
     /// gil-threads' switch interval, e.g. `5ms`, `500us`.
     pub switch_interval: Option<String>,
+    /// `mixed`: percent of each task spent blocked, 0 to 100.
+    pub io_percent: Option<String>,
 }
 
 impl RawExperiment {
@@ -329,19 +343,21 @@ impl RawExperiment {
                 ),
             ));
         }
-        let payload_bytes = match &self.payload {
-            Some(text) => parse_bytes("--payload", text)?,
-            None if workload.uses_payload() => 64 * 1024,
+        let payloads = match &self.payload {
+            Some(text) if workload.uses_payload() => parse_payloads(text)?,
+            // Checked even where unused, so a typo is never silently ignored.
+            Some(text) => parse_payloads(text).map(|_| vec![0])?,
+            None if workload.uses_payload() => vec![64 * 1024],
+            None => vec![0],
+        };
+        let payload_bytes = payloads[0];
+        let io_percent = match &self.io_percent {
+            Some(text) => parse_in_range("--io-percent", text, 0, 100)? as u8,
+            None if workload == Workload::Mixed => 50,
             None => 0,
         };
-        if payload_bytes > MAX_PAYLOAD_BYTES {
-            return Err(SpecError::new(
-                "--payload",
-                format!("{payload_bytes} bytes is over the limit of 64MiB"),
-            ));
-        }
-        let payload_bytes = if workload.uses_payload() {
-            payload_bytes
+        let io_percent = if workload == Workload::Mixed {
+            io_percent
         } else {
             0
         };
@@ -384,7 +400,9 @@ impl RawExperiment {
                 size,
                 tasks,
                 payload_bytes,
+                io_percent,
             },
+            payloads,
             models,
             workers,
             schedule,
@@ -551,6 +569,47 @@ pub fn parse_interval_us(flag: &'static str, text: &str) -> Result<u32, SpecErro
     Ok(us.round() as u32)
 }
 
+/// Parses echo payloads: one size (`64KiB`), a list (`1KiB,64KiB,1MiB`) or
+/// a range `A..B` stepping ×4 from A up to B (`1KiB..64MiB`: 1, 4, 16 … 64
+/// MiB). Each at most 64 MiB; returned ascending without duplicates.
+pub fn parse_payloads(text: &str) -> Result<Vec<u64>, SpecError> {
+    const FLAG: &str = "--payload";
+    let one = |s: &str| -> Result<u64, SpecError> {
+        let bytes = parse_bytes(FLAG, s)?;
+        if bytes > MAX_PAYLOAD_BYTES {
+            return Err(SpecError::new(
+                FLAG,
+                format!("{} is over the limit of 64MiB", s.trim()),
+            ));
+        }
+        Ok(bytes)
+    };
+    let mut sizes = if let Some((from, to)) = text.split_once("..") {
+        let (from, to) = (one(from)?, one(to)?);
+        if from == 0 || from > to {
+            return Err(SpecError::new(
+                FLAG,
+                format!(
+                    "the range {} must run from a size above 0 up to a larger one, e.g. 1KiB..64MiB",
+                    text.trim()
+                ),
+            ));
+        }
+        let mut sizes: Vec<u64> = std::iter::successors(Some(from), |&s| s.checked_mul(4))
+            .take_while(|&s| s <= to)
+            .collect();
+        if sizes.last() != Some(&to) {
+            sizes.push(to);
+        }
+        sizes
+    } else {
+        text.split(',').map(one).collect::<Result<Vec<u64>, _>>()?
+    };
+    sizes.sort_unstable();
+    sizes.dedup();
+    Ok(sizes)
+}
+
 /// Parses a byte size: a whole number with an optional unit, `B`, `KB`,
 /// `MB`, `GB` (powers of 1000) or `KiB`, `MiB`, `GiB` (powers of 1024),
 /// case-insensitive, e.g. `64KiB`, `1 MiB`, `512`.
@@ -676,6 +735,31 @@ mod tests {
             break_it(&mut r);
             assert_eq!(r.validate(&[2]).unwrap_err().flag, flag);
         }
+    }
+
+    #[test]
+    fn payload_sweeps() {
+        assert_eq!(parse_payloads("64KiB").unwrap(), [65536]);
+        assert_eq!(parse_payloads("1MiB,1KiB").unwrap(), [1024, 1 << 20]);
+        let sweep = parse_payloads("1KiB..64MiB").unwrap();
+        assert_eq!(sweep.len(), 9);
+        assert_eq!((sweep[0], sweep[8]), (1024, 64 << 20));
+        assert_eq!(parse_payloads("1KiB..10KiB").unwrap(), [1024, 4096, 10240]);
+        for bad in ["65MiB", "4KiB..1KiB", "0..1KiB", "12QB", "1KiB.."] {
+            assert!(parse_payloads(bad).is_err(), "{bad}");
+        }
+        let mut r = raw();
+        r.workload = "echo".into();
+        r.models = "serial,processes".into();
+        r.workers = Some("2".into());
+        r.payload = Some("1KiB,1MiB".into());
+        let runs = r.validate(&[2]).unwrap().runs();
+        let points: Vec<(u64, String)> = runs
+            .iter()
+            .map(|r| (r.workload.payload_bytes, r.label()))
+            .collect();
+        assert_eq!(points[0], (1024, "serial".to_string()));
+        assert_eq!(points[3], (1 << 20, "processes ×2".to_string()));
     }
 
     #[test]

@@ -34,6 +34,7 @@ fn spec(
             size,
             tasks,
             payload_bytes: 0,
+            io_percent: 0,
         },
         model,
         workers,

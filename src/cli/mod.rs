@@ -48,7 +48,8 @@ pub struct ExperimentArgs {
     /// Number of tasks per repetition.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub tasks: Option<String>,
-    /// Echo payload per task, e.g. 512, 64KiB, 1MiB (at most 64MiB).
+    /// Echo payload per task, e.g. 512, 64KiB, 1MiB (at most 64MiB); a list
+    /// (1KiB,1MiB) or a range stepping ×4 (1KiB..64MiB) sweeps payloads.
     #[arg(long, value_name = "BYTES", allow_hyphen_values = true)]
     pub payload: Option<String>,
     /// static: chunks assigned up front; queue: free workers take the next chunk.
@@ -80,6 +81,9 @@ pub struct ExperimentArgs {
     /// (CPython's sys.getswitchinterval()), e.g. 5ms, 0.5ms, 200us.
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub switch_interval: Option<String>,
+    /// mixed: percent of each task spent blocked (I/O), 0 to 100.
+    #[arg(long, value_name = "PERCENT", allow_hyphen_values = true)]
+    pub io_percent: Option<String>,
     /// Write the result set as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub export_json: Option<PathBuf>,
@@ -133,6 +137,7 @@ impl ExperimentArgs {
             warmup: self.warmup.clone(),
             in_flight: self.in_flight.clone(),
             switch_interval: self.switch_interval.clone(),
+            io_percent: self.io_percent.clone(),
         }
     }
 

@@ -124,11 +124,21 @@ pub fn print_results(set: &ResultSet) {
         m.os,
     );
     println!("{}", results_table(set));
-    let checksums_agree = set.runs.iter().all(|r| r.checksum == first.checksum);
-    if checksums_agree {
+    // Runs of the same workload (payloads differ in a payload sweep) must
+    // all have computed the same thing.
+    let disagree = set.runs.iter().any(|r| {
+        set.runs
+            .iter()
+            .any(|o| r.same_workload(o) && r.checksum != o.checksum)
+    });
+    if disagree {
+        println!(
+            "warning: checksums differ between models of the same workload; see the JSON export"
+        );
+    } else if set.runs.iter().all(|r| r.same_workload(first)) {
         println!("checksum {} (identical in every run)", first.checksum);
     } else {
-        println!("warning: checksums differ between runs; see the JSON export");
+        println!("checksums identical across models for each workload size");
     }
     if set.runs.iter().all(|r| r.speedup.is_none()) {
         println!(
@@ -137,52 +147,58 @@ pub fn print_results(set: &ResultSet) {
     }
 }
 
-/// The results table: one row per run.
+/// The results table: one row per run (with a payload column for echo).
 pub fn results_table(set: &ResultSet) -> Table {
+    let show_payload = set.runs.iter().any(|r| r.payload_bytes > 0);
+    let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
+    let mut header = vec![
+        "model",
+        "workers",
+        "wall (median)",
+        "min … max",
+        "speedup",
+        "efficiency",
+        "CPU time",
+        "spawn",
+        "IPC → workers",
+        "IPC ← workers",
+    ];
+    if show_payload {
+        header.insert(0, "payload");
+    }
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(vec![
-            "model",
-            "workers",
-            "wall (median)",
-            "min … max",
-            "speedup",
-            "efficiency",
-            "CPU time",
-            "spawn",
-            "IPC → workers",
-            "IPC ← workers",
-        ]);
+        .set_header(header);
     for r in &set.runs {
-        table.add_row(vec![
+        let mut row = vec![
             Cell::new(r.model),
-            Cell::new(r.workers).set_alignment(CellAlignment::Right),
-            Cell::new(format::seconds(r.wall_seconds.median)).set_alignment(CellAlignment::Right),
-            Cell::new(format!(
+            right(r.workers.to_string()),
+            right(format::seconds(r.wall_seconds.median)),
+            right(format!(
                 "{} … {}",
                 format::seconds(r.wall_seconds.min),
                 format::seconds(r.wall_seconds.max)
-            ))
-            .set_alignment(CellAlignment::Right),
-            Cell::new(r.speedup.map_or("—".to_string(), |s| format!("{s:.2}×")))
-                .set_alignment(CellAlignment::Right),
-            Cell::new(
+            )),
+            right(r.speedup.map_or("—".to_string(), |s| format!("{s:.2}×"))),
+            right(
                 r.efficiency
                     .map_or("—".to_string(), |e| format!("{:.0} %", e * 100.0)),
-            )
-            .set_alignment(CellAlignment::Right),
-            Cell::new(format::seconds(r.cpu_seconds.median)).set_alignment(CellAlignment::Right),
-            Cell::new(if r.model.uses_workers() && r.spawn_seconds > 0.0 {
+            ),
+            right(format::seconds(r.cpu_seconds.median)),
+            right(if r.model.uses_workers() && r.spawn_seconds > 0.0 {
                 format::seconds(r.spawn_seconds)
             } else {
                 "—".to_string()
-            })
-            .set_alignment(CellAlignment::Right),
-            Cell::new(format::bytes(r.ipc.bytes_to_workers)).set_alignment(CellAlignment::Right),
-            Cell::new(format::bytes(r.ipc.bytes_from_workers)).set_alignment(CellAlignment::Right),
-        ]);
+            }),
+            right(format::bytes(r.ipc.bytes_to_workers)),
+            right(format::bytes(r.ipc.bytes_from_workers)),
+        ];
+        if show_payload {
+            row.insert(0, right(format::bytes(r.payload_bytes)));
+        }
+        table.add_row(row);
     }
     table
 }

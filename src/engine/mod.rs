@@ -217,6 +217,7 @@ impl RepetitionInput<'_> {
             size: self.spec.workload.size,
             index,
             tasks: self.spec.workload.tasks,
+            io_percent: self.spec.workload.io_percent,
         }
     }
 }

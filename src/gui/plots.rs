@@ -11,7 +11,7 @@ use egui_plot::{
 
 use super::app::CorescopeApp;
 use super::theme;
-use crate::chart::{self, Chart, ChartKind, REFERENCE_COLOR, Reference, Unit};
+use crate::chart::{self, Chart, ChartKind, REFERENCE_COLOR, Reference, Unit, XAxis};
 use crate::format;
 
 /// Formats a y value in the chart's unit.
@@ -31,6 +31,14 @@ fn legend_corner(kind: ChartKind) -> Corner {
         ChartKind::WallTime => Corner::RightTop,
         ChartKind::Speedup | ChartKind::IpcBytes => Corner::LeftTop,
         ChartKind::Efficiency => Corner::LeftBottom,
+    }
+}
+
+/// Formats an x value: a worker count, or a payload stored as log2(bytes).
+pub fn format_x(axis: XAxis, x: f64) -> String {
+    match axis {
+        XAxis::Workers => format!("{x}"),
+        XAxis::PayloadBytes => format::bytes(x.exp2().round() as u64),
     }
 }
 
@@ -84,7 +92,9 @@ pub fn charts_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
         .iter()
         .map(|&kind| {
             let mut chart = chart::build(kind, set);
-            chart.x_max = chart.x_max.max(planned);
+            if chart.x_axis == XAxis::Workers {
+                chart.x_max = chart.x_max.max(planned);
+            }
             chart
         })
         .collect();
@@ -111,6 +121,11 @@ pub fn chart_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
             (height - ui.text_style_height(&egui::TextStyle::Heading) - 8.0).max(100.0);
         let unit = chart.unit;
         let x_end = chart.x_max + 0.5;
+        let x_axis = chart.x_axis;
+        let x_start = match x_axis {
+            XAxis::Workers => 0.0,
+            XAxis::PayloadBytes => chart.x_min - 0.5,
+        };
         let mut plot = Plot::new(("chart", chart.title.as_str()))
             .width(width)
             .height(plot_height)
@@ -121,13 +136,13 @@ pub fn chart_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
             )
             .x_axis_label(chart.x_label.as_str())
             .y_axis_label(chart.y_label.as_str())
-            .include_x(0.0)
+            .include_x(x_start)
             .include_x(x_end)
             .include_y(0.0)
             .allow_scroll(false)
-            .x_axis_formatter(|mark, _| {
+            .x_axis_formatter(move |mark, _| {
                 if mark.value >= 0.0 && mark.value.fract() == 0.0 {
-                    format!("{}", mark.value)
+                    format_x(x_axis, mark.value)
                 } else {
                     String::new()
                 }
@@ -145,14 +160,18 @@ pub fn chart_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
                     position,
                     ..
                 } if !plot_name.is_empty() => Some(format!(
-                    "{plot_name}\n{} workers\n{}",
-                    position.x,
+                    "{plot_name}\n{}\n{}",
+                    match x_axis {
+                        XAxis::Workers => format!("{} workers", position.x),
+                        XAxis::PayloadBytes => format!("{} payload", format_x(x_axis, position.x)),
+                    },
                     format_value(unit, position.y)
                 )),
                 _ => None,
             });
         plot = match chart.kind {
-            ChartKind::Speedup => plot.include_y(x_end),
+            ChartKind::Speedup if x_axis == XAxis::Workers => plot.include_y(x_end),
+            ChartKind::Speedup => plot.include_y(1.2),
             ChartKind::Efficiency => plot.include_y(110.0),
             _ => plot,
         };

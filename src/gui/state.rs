@@ -46,6 +46,8 @@ pub struct ExperimentForm {
     pub models: Vec<Model>,
     /// gil-threads' switch interval, as typed.
     pub switch_interval: String,
+    /// mixed: percent of each task spent blocked, as typed.
+    pub io_percent: String,
     /// Sweep a range of worker counts (else one count).
     pub sweep: bool,
     pub workers: String,
@@ -70,6 +72,7 @@ impl Default for ExperimentForm {
             payload: "64KiB".to_string(),
             models: vec![Model::Serial, Model::Threads, Model::Processes],
             switch_interval: "5ms".to_string(),
+            io_percent: "50".to_string(),
             sweep: true,
             workers: "2".to_string(),
             sweep_from: "1".to_string(),
@@ -138,6 +141,7 @@ impl ExperimentForm {
             warmup: self.warmup.trim().to_string(),
             in_flight: None,
             switch_interval: optional(&self.switch_interval),
+            io_percent: optional(&self.io_percent),
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::spec::MAX_PAYLOAD_BYTES;
 use crate::workload::Task;
 
 /// Bumped whenever a message changes shape; parent and worker must agree.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Largest frame body: the largest payload plus room for the message around it.
 pub const MAX_FRAME_BYTES: u32 = MAX_PAYLOAD_BYTES as u32 + 64 * 1024;
@@ -249,6 +249,7 @@ mod tests {
                 size: 1,
                 index: 7,
                 tasks: 8,
+                io_percent: 0,
             },
             payload: Cow::Borrowed(payload),
         })
@@ -334,6 +335,7 @@ mod tests {
                 size: 0,
                 index: 0,
                 tasks: 1,
+                io_percent: 0,
             },
             &mut body,
         )

@@ -7,6 +7,7 @@
 
 mod echo;
 mod mandelbrot;
+mod mixed;
 mod primes;
 mod sleep;
 mod sqrt_sum;
@@ -33,15 +34,19 @@ pub enum Workload {
     Sleep,
     /// A payload sent to the worker, transformed `n` times per byte, sent back.
     Echo,
+    /// `n` ms of nominal work per task: part sqrt-sum compute, part blocking
+    /// wait, the split set by `--io-percent`.
+    Mixed,
 }
 
 impl Workload {
     /// Every workload, in the order menus list them.
-    pub const ALL: [Workload; 5] = [
+    pub const ALL: [Workload; 6] = [
         Workload::SqrtSum,
         Workload::Primes,
         Workload::Mandelbrot,
         Workload::Sleep,
+        Workload::Mixed,
         Workload::Echo,
     ];
 
@@ -53,6 +58,7 @@ impl Workload {
             Workload::Mandelbrot => "mandelbrot",
             Workload::Sleep => "sleep",
             Workload::Echo => "echo",
+            Workload::Mixed => "mixed",
         }
     }
 
@@ -64,6 +70,7 @@ impl Workload {
             Workload::Mandelbrot => "image width and height in pixels",
             Workload::Sleep => "milliseconds of waiting per task",
             Workload::Echo => "transform passes over each payload byte",
+            Workload::Mixed => "milliseconds of nominal work per task",
         }
     }
 
@@ -76,6 +83,7 @@ impl Workload {
             Workload::Mandelbrot => 1_200,
             Workload::Sleep => 20,
             Workload::Echo => 1,
+            Workload::Mixed => 20,
         }
     }
 
@@ -127,6 +135,8 @@ pub struct Task {
     pub index: u32,
     /// Number of tasks in the run (Mandelbrot splits its image by it).
     pub tasks: u32,
+    /// `mixed`: the share of each task spent blocked, in percent.
+    pub io_percent: u8,
 }
 
 /// What a task returns.
@@ -176,6 +186,11 @@ pub fn run_task_with<C: Checkpoint>(task: &Task, payload: &[u8], checkpoint: &mu
             task.size, task.index, task.tasks, checkpoint,
         )),
         Workload::Sleep => value_only(sleep::wait_ms(task.size, checkpoint)),
+        Workload::Mixed => value_only(mixed::compute_then_wait(
+            task.size,
+            task.io_percent,
+            checkpoint,
+        )),
         Workload::Echo => {
             let out = echo::echo_transform(payload, task.size, checkpoint);
             TaskOutput {
@@ -220,6 +235,7 @@ mod tests {
 
     fn task(workload: Workload, size: u64, index: u32, tasks: u32) -> Task {
         Task {
+            io_percent: 50,
             workload,
             size,
             index,
