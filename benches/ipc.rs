@@ -142,6 +142,7 @@ fn spec(
         warmup: 1,
         in_flight,
         switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
+        codec: corescope::spec::Codec::Bincode,
     }
 }
 

@@ -7,7 +7,8 @@
 //! colours, titles and units cannot drift apart between window and slide.
 
 use crate::results::{ResultSet, RunRecord};
-use crate::spec::Model;
+use crate::spec::{Model, Schedule};
+use crate::workload::Workload;
 
 /// An sRGB colour, independent of any drawing library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,8 +84,16 @@ pub struct Series {
     pub name: String,
     pub model: Model,
     pub color: Rgb,
-    pub dashed: bool,
+    pub line: LineKind,
     pub points: Vec<Point>,
+}
+
+/// How a series' line is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    Solid,
+    Dashed,
+    Dotted,
 }
 
 /// A line for orientation, not measured data.
@@ -183,20 +192,25 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
         x_min,
         x_max,
     };
-    let models = models_in(set);
+    let groups = groups_in(set);
     match kind {
         ChartKind::WallTime => {
             chart.title = "Wall time".to_string();
             chart.y_label = "wall time [s]".to_string();
-            for &model in &models {
-                chart
-                    .series
-                    .push(series(set, model, model.name(), false, x_axis, |r| {
+            for group in &groups {
+                chart.series.push(series(
+                    set,
+                    group,
+                    &group.label(),
+                    group.line(),
+                    x_axis,
+                    |r| {
                         Some((
                             r.wall_seconds.median,
                             Some((r.wall_seconds.min, r.wall_seconds.max)),
                         ))
-                    }));
+                    },
+                ));
             }
             let serial = set.runs.iter().find(|r| r.model == Model::Serial);
             if let Some(serial) = serial.filter(|_| x_axis == XAxis::Workers) {
@@ -211,12 +225,15 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
             chart.title = "Speedup".to_string();
             chart.y_label = "speedup over serial [×]".to_string();
             chart.unit = Unit::Times;
-            for &model in &models {
-                chart
-                    .series
-                    .push(series(set, model, model.name(), false, x_axis, |r| {
-                        r.speedup.map(|s| (s, None))
-                    }));
+            for group in &groups {
+                chart.series.push(series(
+                    set,
+                    group,
+                    &group.label(),
+                    group.line(),
+                    x_axis,
+                    |r| r.speedup.map(|s| (s, None)),
+                ));
             }
             if x_axis == XAxis::PayloadBytes {
                 // Below this line the parallel model loses to serial.
@@ -245,12 +262,15 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
             chart.title = "Efficiency".to_string();
             chart.y_label = "efficiency [%]".to_string();
             chart.unit = Unit::Percent;
-            for &model in &models {
-                chart
-                    .series
-                    .push(series(set, model, model.name(), false, x_axis, |r| {
-                        r.efficiency.map(|e| (e * 100.0, None))
-                    }));
+            for group in &groups {
+                chart.series.push(series(
+                    set,
+                    group,
+                    &group.label(),
+                    group.line(),
+                    x_axis,
+                    |r| r.efficiency.map(|e| (e * 100.0, None)),
+                ));
             }
             chart.references.push(Reference::Horizontal {
                 name: "ideal (100 %)".to_string(),
@@ -262,21 +282,22 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
             chart.title = "IPC bytes per repetition".to_string();
             chart.y_label = "bytes per repetition".to_string();
             chart.unit = Unit::Bytes;
-            for &model in &models {
+            for group in &groups {
+                let model = group.model;
                 if model.uses_processes() {
                     chart.series.push(series(
                         set,
-                        model,
-                        &format!("{model} to workers"),
-                        false,
+                        group,
+                        &format!("{} to workers", group.label()),
+                        group.line(),
                         x_axis,
                         |r| Some((r.ipc.bytes_to_workers as f64, None)),
                     ));
                     chart.series.push(series(
                         set,
-                        model,
-                        &format!("{model} from workers"),
-                        true,
+                        group,
+                        &format!("{} from workers", group.label()),
+                        LineKind::Dashed,
                         x_axis,
                         |r| Some((r.ipc.bytes_from_workers as f64, None)),
                     ));
@@ -285,9 +306,9 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
                     // says so without doubling the legend.
                     chart.series.push(series(
                         set,
-                        model,
-                        &format!("{model} (shared memory)"),
-                        false,
+                        group,
+                        &format!("{} (shared memory)", group.label()),
+                        group.line(),
                         x_axis,
                         |r| {
                             Some((
@@ -303,33 +324,111 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
     chart
 }
 
-fn models_in(set: &ResultSet) -> Vec<Model> {
+/// The runs a series stands for: one model, and one schedule when the set
+/// compares schedules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Group {
+    model: Model,
+    schedule: Option<Schedule>,
+    /// The workload, when the set compares several.
+    workload: Option<Workload>,
+    /// Position of the workload among those compared (0 when one).
+    workload_rank: usize,
+}
+
+impl Group {
+    fn label(&self) -> String {
+        let mut label = self.model.to_string();
+        if let Some(schedule) = self.schedule {
+            label = format!("{label} · {schedule}");
+        }
+        if let Some(workload) = self.workload {
+            label = format!("{workload} · {label}");
+        }
+        label
+    }
+
+    /// How the series is drawn: the first workload solid, others dashed
+    /// and dotted; a static schedule dashed beside the solid queue.
+    fn line(&self) -> LineKind {
+        match (self.workload_rank, self.schedule) {
+            (0, Some(Schedule::Static)) | (1, _) => LineKind::Dashed,
+            (0, _) => LineKind::Solid,
+            _ => LineKind::Dotted,
+        }
+    }
+
+    fn contains(&self, run: &RunRecord) -> bool {
+        run.model == self.model
+            && self.schedule.is_none_or(|s| s == run.schedule)
+            && self.workload.is_none_or(|w| w == run.workload)
+    }
+}
+
+fn groups_in(set: &ResultSet) -> Vec<Group> {
     let mut models: Vec<Model> = set.runs.iter().map(|r| r.model).collect();
     models.sort();
     models.dedup();
-    models
+    let compares_schedules = set.runs.iter().filter(|r| r.model.uses_workers()).any(|r| {
+        set.runs
+            .iter()
+            .any(|o| o.model.uses_workers() && o.schedule != r.schedule)
+    });
+    let mut workloads: Vec<Workload> = Vec::new();
+    for run in &set.runs {
+        if !workloads.contains(&run.workload) {
+            workloads.push(run.workload);
+        }
+    }
+    let compares_workloads = workloads.len() > 1;
+    let mut groups = Vec::new();
+    for (workload_rank, &workload) in workloads.iter().enumerate() {
+        for &model in &models {
+            let schedules: Vec<Option<Schedule>> = if compares_schedules && model.uses_workers() {
+                Schedule::ALL.into_iter().map(Some).collect()
+            } else {
+                vec![None]
+            };
+            for schedule in schedules {
+                let group = Group {
+                    model,
+                    schedule,
+                    workload: compares_workloads.then_some(workload),
+                    workload_rank,
+                };
+                if set
+                    .runs
+                    .iter()
+                    .any(|r| r.workload == workload && group.contains(r))
+                {
+                    groups.push(group);
+                }
+            }
+        }
+    }
+    groups
 }
 
 /// The series of one model: a point per run, sorted by x. Over payloads,
 /// the model's largest worker count stands for it.
 fn series(
     set: &ResultSet,
-    model: Model,
+    group: &Group,
     name: &str,
-    dashed: bool,
+    line: LineKind,
     x_axis: XAxis,
     value: impl Fn(&RunRecord) -> Option<(f64, Option<(f64, f64)>)>,
 ) -> Series {
     let workers = set
         .runs
         .iter()
-        .filter(|r| r.model == model)
+        .filter(|r| group.contains(r))
         .map(|r| r.workers)
         .max();
     let mut points: Vec<Point> = set
         .runs
         .iter()
-        .filter(|r| r.model == model)
+        .filter(|r| group.contains(r))
         .filter(|r| x_axis == XAxis::Workers || Some(r.workers) == workers)
         .filter_map(|r| {
             value(r).map(|(y, spread)| Point {
@@ -342,9 +441,9 @@ fn series(
     points.sort_by(|a, b| a.x.total_cmp(&b.x));
     Series {
         name: name.to_string(),
-        model,
-        color: model_color(model),
-        dashed,
+        model: group.model,
+        color: model_color(group.model),
+        line,
         points,
     }
 }
@@ -423,7 +522,7 @@ mod tests {
             chart
                 .series
                 .iter()
-                .any(|s| s.dashed && s.name == "processes from workers")
+                .any(|s| s.line == LineKind::Dashed && s.name == "processes from workers")
         );
         let efficiency = build(ChartKind::Efficiency, &set());
         assert_eq!(efficiency.unit, Unit::Percent);

@@ -20,6 +20,7 @@ pub mod format;
 pub mod gui;
 pub mod measure;
 pub mod platform;
+pub mod presets;
 pub mod results;
 pub mod spec;
 pub mod worker;

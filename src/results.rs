@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::measure::stats::Summary;
 use crate::spec::{Model, RunSpec, Schedule};
+use crate::worker::codec::Codec;
 use crate::workload::Workload;
 
 /// Version of the JSON layout; bumped on any incompatible change.
@@ -25,6 +26,9 @@ pub struct ResultSet {
     /// When the set was made, RFC 3339 (UTC).
     pub created: String,
     pub machine: MachineInfo,
+    /// The lesson preset this set was measured for, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
     pub runs: Vec<RunRecord>,
 }
 
@@ -36,6 +40,7 @@ impl ResultSet {
             corescope_version: env!("CARGO_PKG_VERSION").to_string(),
             created: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
             machine,
+            preset: None,
             runs: Vec::new(),
         }
     }
@@ -144,6 +149,10 @@ pub struct RunRecord {
     pub payload_bytes: u64,
     pub repeats: u32,
     pub warmup: u32,
+    /// How messages to and from worker processes were encoded (bincode in
+    /// files written before the knob existed); the process models only.
+    #[serde(default)]
+    pub codec: Codec,
     /// Wall time per repetition: first task handed out to last result back.
     pub wall_seconds: Summary,
     /// Starting the pool (processes or threads) before the first
@@ -161,6 +170,9 @@ pub struct RunRecord {
     /// Bytes and messages that crossed worker pipes in one repetition
     /// (the median one); 0 for serial and threads.
     pub ipc: IpcTotals,
+    /// Resident memory of the run's processes after the median repetition.
+    #[serde(default)]
+    pub memory: MemoryRecord,
     /// Checksum of the task values in task order, as hex: equal across
     /// models, worker counts and schedules for the same workload.
     pub checksum: String,
@@ -210,6 +222,7 @@ impl RunRecord {
             payload_bytes: spec.workload.payload_bytes,
             repeats: spec.repeats,
             warmup: spec.warmup,
+            codec: spec.codec,
             wall_seconds: Summary::default(),
             spawn_seconds: 0.0,
             compute_seconds: Summary::default(),
@@ -217,6 +230,7 @@ impl RunRecord {
             speedup: None,
             efficiency: None,
             ipc: IpcTotals::default(),
+            memory: MemoryRecord::default(),
             checksum: String::new(),
             repetitions: Vec::new(),
             spans: Vec::new(),
@@ -235,6 +249,22 @@ pub struct IpcTotals {
     pub bytes_from_workers: u64,
     /// Frames in both directions.
     pub messages: u64,
+}
+
+/// Resident memory (RSS) of a run's processes, read once the repetition's
+/// clock has stopped: each worker process holds its own copy of the program
+/// and its data, threads share the parent's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemoryRecord {
+    /// The corescope process itself, all its threads (serial, threads and
+    /// gil-threads runs hold everything here).
+    pub parent_rss_bytes: u64,
+    /// Each worker process, by worker index (empty for serial, threads and
+    /// gil-threads). process-per-task: per slot, the largest RSS among the
+    /// processes that ran in it, each read just before it was shut down.
+    pub worker_rss_bytes: Vec<u64>,
+    /// The parent plus every worker.
+    pub total_rss_bytes: u64,
 }
 
 /// One measured repetition.
@@ -283,6 +313,7 @@ pub(crate) mod testing {
             warmup: 0,
             in_flight: 2,
             switch_interval_us: 5000,
+            codec: crate::worker::codec::Codec::Bincode,
         });
         r.wall_seconds = Summary {
             median: wall,

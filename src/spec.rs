@@ -12,12 +12,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::workload::Workload;
 
+pub use crate::worker::codec::Codec;
+
 /// Most workers one run may use: beyond this a laptop drowns in processes.
 pub const MAX_WORKERS: u32 = 1024;
 /// Most tasks in one run.
 pub const MAX_TASKS: u32 = 1_000_000;
 /// Largest echo payload: the worker protocol's frame limit is set from it.
 pub const MAX_PAYLOAD_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest echo payload the JSON codec can carry within one frame.
+pub const MAX_JSON_PAYLOAD_BYTES: u64 = 16 * 1024 * 1024;
 /// Most repetitions (and warm-ups) of one run.
 pub const MAX_REPEATS: u32 = 1000;
 /// Most tasks a process worker may hold at once (see `in_flight`).
@@ -185,6 +189,9 @@ pub struct RunSpec {
     pub in_flight: u32,
     /// How long a gil-threads worker may hold the lock while others wait.
     pub switch_interval_us: u32,
+    /// How frames to and from worker processes are encoded.
+    #[serde(default)]
+    pub codec: Codec,
 }
 
 impl RunSpec {
@@ -203,24 +210,36 @@ impl RunSpec {
     }
 }
 
+/// One workload of an experiment and the echo payloads it sweeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadPlan {
+    /// The workload; `payload_bytes` is the first payload.
+    pub spec: WorkloadSpec,
+    /// Echo payloads to sweep, ascending (one entry, 0, for other workloads).
+    pub payloads: Vec<u64>,
+}
+
 /// A validated experiment: one workload under several models and worker
 /// counts. A single `run` is an experiment with one model and one count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExperimentSpec {
-    pub workload: WorkloadSpec,
-    /// Echo payloads to sweep, ascending (one entry, 0, for other workloads);
-    /// `workload.payload_bytes` is the first.
-    pub payloads: Vec<u64>,
+    /// The workloads to compare (usually one), each with its payloads.
+    pub workloads: Vec<WorkloadPlan>,
     pub models: Vec<Model>,
     /// Worker counts, ascending, without duplicates.
     pub workers: Vec<u32>,
-    pub schedule: Schedule,
+    /// Schedules to compare (usually one).
+    pub schedules: Vec<Schedule>,
     /// Explicit chunk size; `None` lets each run use its schedule's default.
     pub chunk: Option<u32>,
     pub repeats: u32,
     pub warmup: u32,
     pub in_flight: u32,
     pub switch_interval_us: u32,
+    #[serde(default)]
+    pub codec: Codec,
+    /// The lesson preset this experiment comes from, if any.
+    pub preset: Option<String>,
 }
 
 impl ExperimentSpec {
@@ -231,31 +250,42 @@ impl ExperimentSpec {
         models.sort();
         models.dedup();
         let mut runs = Vec::new();
-        for &payload_bytes in &self.payloads {
-            let workload = WorkloadSpec {
+        let points = self.workloads.iter().flat_map(|plan| {
+            plan.payloads.iter().map(|&payload_bytes| WorkloadSpec {
                 payload_bytes,
-                ..self.workload
-            };
+                ..plan.spec
+            })
+        });
+        for workload in points {
             for &model in &models {
                 let counts: Vec<u32> = if model.uses_workers() {
                     self.workers.clone()
                 } else {
                     vec![1]
                 };
-                for workers in counts {
-                    runs.push(RunSpec {
-                        workload,
-                        model,
-                        workers,
-                        schedule: self.schedule,
-                        chunk: self.chunk.unwrap_or_else(|| {
-                            self.schedule.default_chunk(self.workload.tasks, workers)
-                        }),
-                        repeats: self.repeats,
-                        warmup: self.warmup,
-                        in_flight: self.in_flight,
-                        switch_interval_us: self.switch_interval_us,
-                    });
+                // Serial ignores the schedule: it runs once.
+                let schedules = if model.uses_workers() {
+                    &self.schedules[..]
+                } else {
+                    &self.schedules[..1]
+                };
+                for &schedule in schedules {
+                    for &workers in &counts {
+                        runs.push(RunSpec {
+                            workload,
+                            model,
+                            workers,
+                            schedule,
+                            chunk: self
+                                .chunk
+                                .unwrap_or_else(|| schedule.default_chunk(workload.tasks, workers)),
+                            repeats: self.repeats,
+                            warmup: self.warmup,
+                            in_flight: self.in_flight,
+                            switch_interval_us: self.switch_interval_us,
+                            codec: self.codec,
+                        });
+                    }
                 }
             }
         }
@@ -282,8 +312,10 @@ impl SpecError {
 }
 
 /// An experiment as typed by a person: every value still text, every
-/// optional value still absent. Shared by the command line and the GUI form.
+/// optional value still absent. Shared by the command line, the GUI form
+/// and lesson presets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RawExperiment {
     pub workload: String,
     pub size: Option<String>,
@@ -302,20 +334,13 @@ pub struct RawExperiment {
     pub switch_interval: Option<String>,
     /// `mixed`: percent of each task spent blocked, 0 to 100.
     pub io_percent: Option<String>,
+    /// How worker frames are encoded: `bincode` (default) or `json`.
+    pub codec: Option<String>,
 }
 
 impl RawExperiment {
-    /// Validates every field; `default_workers` fills an absent worker count.
-    pub fn validate(&self, default_workers: &[u32]) -> Result<ExperimentSpec, SpecError> {
-        let workload: Workload = self.workload.parse().map_err(|e: String| {
-            SpecError::new(
-                "--workload",
-                format!(
-                    "{e}; expected one of {}",
-                    names(Workload::ALL.map(Workload::name))
-                ),
-            )
-        })?;
+    /// Validates the workload knobs for one workload of the experiment.
+    fn workload_plan(&self, workload: Workload) -> Result<WorkloadPlan, SpecError> {
         let size = match &self.size {
             Some(text) => parse_count("--size", text)?,
             None => workload.default_size(),
@@ -362,6 +387,35 @@ impl RawExperiment {
             0
         };
 
+        Ok(WorkloadPlan {
+            spec: WorkloadSpec {
+                workload,
+                size,
+                tasks,
+                payload_bytes,
+                io_percent,
+            },
+            payloads,
+        })
+    }
+
+    /// Validates every field; `default_workers` fills an absent worker count.
+    pub fn validate(&self, default_workers: &[u32]) -> Result<ExperimentSpec, SpecError> {
+        let mut workloads: Vec<WorkloadPlan> = Vec::new();
+        for part in self.workload.split(',').map(str::trim) {
+            let workload: Workload = part.parse().map_err(|e: String| {
+                SpecError::new(
+                    "--workload",
+                    format!(
+                        "{e}; expected one or more of {}",
+                        names(Workload::ALL.map(Workload::name))
+                    ),
+                )
+            })?;
+            if !workloads.iter().any(|w| w.spec.workload == workload) {
+                workloads.push(self.workload_plan(workload)?);
+            }
+        }
         let models = parse_models(&self.models)?;
         let workers = match &self.workers {
             Some(text) => parse_workers(text)?,
@@ -371,15 +425,21 @@ impl RawExperiment {
                 .map(|&w| w.clamp(1, MAX_WORKERS))
                 .collect(),
         };
-        let schedule: Schedule = self.schedule.parse().map_err(|e: String| {
-            SpecError::new(
-                "--schedule",
-                format!(
-                    "{e}; expected one of {}",
-                    names(Schedule::ALL.map(Schedule::name))
-                ),
-            )
-        })?;
+        let mut schedules = Vec::new();
+        for part in self.schedule.split(',').map(str::trim) {
+            let schedule: Schedule = part.parse().map_err(|e: String| {
+                SpecError::new(
+                    "--schedule",
+                    format!(
+                        "{e}; expected {} or both, comma-separated",
+                        names(Schedule::ALL.map(Schedule::name)).replace(", ", " or ")
+                    ),
+                )
+            })?;
+            if !schedules.contains(&schedule) {
+                schedules.push(schedule);
+            }
+        }
         let chunk = match &self.chunk {
             Some(text) => Some(parse_in_range("--chunk", text, 1, u64::from(MAX_TASKS))? as u32),
             None => None,
@@ -394,23 +454,47 @@ impl RawExperiment {
             Some(text) => parse_interval_us("--switch-interval", text)?,
             None => DEFAULT_SWITCH_INTERVAL_US,
         };
+        let codec = match &self.codec {
+            Some(text) => text.parse().map_err(|e: String| {
+                SpecError::new(
+                    "--codec",
+                    format!(
+                        "{e}; expected one of {}",
+                        names(Codec::ALL.map(Codec::name))
+                    ),
+                )
+            })?,
+            None => Codec::default(),
+        };
+        // JSON writes each payload byte as a number (up to four bytes): past
+        // 16 MiB a frame would outgrow the protocol's limit mid-run.
+        let largest = workloads
+            .iter()
+            .flat_map(|w| w.payloads.iter())
+            .max()
+            .copied()
+            .unwrap_or(0);
+        if codec == Codec::Json && largest > MAX_JSON_PAYLOAD_BYTES {
+            return Err(SpecError::new(
+                "--payload",
+                format!(
+                    "{} is too large for --codec json (at most 16MiB); use bincode for larger payloads",
+                    crate::format::bytes(largest)
+                ),
+            ));
+        }
         Ok(ExperimentSpec {
-            workload: WorkloadSpec {
-                workload,
-                size,
-                tasks,
-                payload_bytes,
-                io_percent,
-            },
-            payloads,
+            workloads,
             models,
             workers,
-            schedule,
+            schedules,
             chunk,
             repeats,
             warmup,
             in_flight,
             switch_interval_us,
+            codec,
+            preset: None,
         })
     }
 }
@@ -675,8 +759,25 @@ mod tests {
     fn defaults_validate() {
         let spec = raw().validate(&[2]).unwrap();
         assert_eq!(spec.workers, vec![2]);
-        assert_eq!(spec.workload.size, Workload::SqrtSum.default_size());
-        assert_eq!(spec.workload.payload_bytes, 0);
+        assert_eq!(
+            spec.workloads[0].spec.size,
+            Workload::SqrtSum.default_size()
+        );
+        assert_eq!(spec.workloads[0].spec.payload_bytes, 0);
+    }
+
+    #[test]
+    fn codecs_default_to_bincode_and_reach_every_run() {
+        let spec = raw().validate(&[2]).unwrap();
+        assert_eq!(spec.codec, Codec::Bincode);
+        let mut r = raw();
+        r.codec = Some("JSON".into());
+        let runs = r.validate(&[2]).unwrap().runs();
+        assert!(runs.iter().all(|run| run.codec == Codec::Json));
+        r.codec = Some("xml".into());
+        let err = r.validate(&[2]).unwrap_err();
+        assert_eq!(err.flag, "--codec");
+        assert!(err.message.contains("bincode, json"), "{err}");
     }
 
     #[test]

@@ -10,9 +10,12 @@ use std::path::PathBuf;
 
 use corescope::engine::{CancelToken, EngineConfig, EngineError, run_experiment, run_one};
 use corescope::results::RunRecord;
-use corescope::spec::{Model, RawExperiment, RunSpec, Schedule, WorkloadSpec};
-use corescope::worker::protocol::FRAME_HEADER_BYTES;
-use corescope::workload::Workload;
+use corescope::spec::{Codec, Model, RawExperiment, RunSpec, Schedule, WorkloadSpec};
+use corescope::worker::protocol::{
+    FRAME_HEADER_BYTES, FromWorker, MAX_FRAME_BYTES, ProtocolError, ToWorker, encode_frame,
+    read_frame_with,
+};
+use corescope::workload::{Task, Workload};
 
 fn config() -> EngineConfig {
     EngineConfig {
@@ -44,6 +47,7 @@ fn spec(
         warmup: 0,
         in_flight: 2,
         switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
+        codec: corescope::spec::Codec::Bincode,
     }
 }
 
@@ -385,4 +389,152 @@ fn process_per_task_starts_one_process_per_task() {
     assert_eq!(record.checksum, pool.checksum);
     // Every task's bytes still cross a pipe.
     assert!(record.ipc.bytes_to_workers >= pool.ipc.bytes_to_workers);
+}
+
+/// An echo run of `tasks` × `payload` bytes under `model` with `workers`.
+fn echo(model: Model, workers: u32, tasks: u32, payload: u64, codec: Codec) -> RunSpec {
+    let mut s = spec(Workload::Echo, 1, tasks, model, workers, Schedule::Queue);
+    s.workload.payload_bytes = payload;
+    s.codec = codec;
+    s
+}
+
+#[test]
+fn json_moves_more_bytes_than_bincode_and_computes_the_same() {
+    let bincode = run(&echo(Model::Processes, 2, 4, 10_000, Codec::Bincode));
+    let json = run(&echo(Model::Processes, 2, 4, 10_000, Codec::Json));
+    assert_eq!((bincode.codec, json.codec), (Codec::Bincode, Codec::Json));
+    assert!(
+        json.ipc.bytes_to_workers > bincode.ipc.bytes_to_workers,
+        "to workers: json {} vs bincode {}",
+        json.ipc.bytes_to_workers,
+        bincode.ipc.bytes_to_workers
+    );
+    assert!(
+        json.ipc.bytes_from_workers > bincode.ipc.bytes_from_workers,
+        "from workers: json {} vs bincode {}",
+        json.ipc.bytes_from_workers,
+        bincode.ipc.bytes_from_workers
+    );
+    // Payload bytes as decimal numbers: well over twice the raw bytes.
+    assert!(json.ipc.bytes_to_workers > 2 * 4 * 10_000);
+    assert_eq!(json.ipc.messages, bincode.ipc.messages);
+    assert_eq!(json.checksum, bincode.checksum);
+    let serial = run(&echo(Model::Serial, 1, 4, 10_000, Codec::Json));
+    assert_eq!(serial.checksum, bincode.checksum);
+    // Process-per-task speaks the codec too.
+    let per_task = run(&echo(Model::ProcessPerTask, 2, 4, 10_000, Codec::Json));
+    assert_eq!(per_task.checksum, bincode.checksum);
+    assert_eq!(per_task.ipc.bytes_to_workers, json.ipc.bytes_to_workers);
+}
+
+#[test]
+fn a_json_frame_over_the_limit_fails_the_run_naming_it() {
+    // 20 MiB of payload is ~72 MiB of JSON, over the 64 MiB + 64 KiB limit.
+    for model in [Model::Processes, Model::ProcessPerTask] {
+        let s = echo(model, 1, 1, 20 << 20, Codec::Json);
+        let error = run_one(&s, &config(), &CancelToken::new(), &mut |_, _| {})
+            .expect_err("an oversized frame must fail the run");
+        let text = error.to_string();
+        assert!(
+            matches!(
+                error,
+                EngineError::Protocol {
+                    source: ProtocolError::FrameTooLarge { .. },
+                    ..
+                }
+            ),
+            "{model}: {text}"
+        );
+        assert!(
+            text.contains(&format!("{MAX_FRAME_BYTES}-byte limit")),
+            "{model}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_json_reply_over_the_limit_is_announced_not_cut_short() {
+    use std::borrow::Cow;
+    use std::process::{Command, Stdio};
+
+    // Byte 4 is "4," in JSON but echoes back as 122, "122,": a request of
+    // 34 MiB fits a frame, its reply of 68 MiB does not.
+    let payload = vec![4u8; 17 << 20];
+    let task = ToWorker::Task {
+        task: Task {
+            workload: Workload::Echo,
+            size: 1,
+            index: 0,
+            tasks: 1,
+            io_percent: 0,
+        },
+        payload: Cow::Borrowed(&payload),
+    };
+    let frame = encode_frame(Codec::Json, &task).unwrap();
+    let mut child = Command::new(common::exe())
+        .args(["__worker", "--codec", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        // The worker may stop reading once it has failed: ignore EPIPE.
+        let _ = stdin.write_all(&frame);
+    });
+    let mut buf = Vec::new();
+    let mut next = || {
+        read_frame_with(&mut stdout, &mut buf, |body| {
+            Codec::Json
+                .decode_borrowed::<FromWorker<'_>>(body)
+                .map(FromWorker::without_payload)
+        })
+    };
+    let hello = next().unwrap().unwrap();
+    assert!(matches!(hello, FromWorker::Hello { .. }), "{hello:?}");
+    let reply = next();
+    assert!(
+        matches!(reply, Err(ProtocolError::FrameTooLarge { len, max })
+            if len > u64::from(max) && max == MAX_FRAME_BYTES),
+        "{reply:?}"
+    );
+    writer.join().unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("limit") && !err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn each_worker_process_reports_its_own_memory() {
+    let pool = run(&echo(Model::Processes, 2, 4, 100_000, Codec::Bincode));
+    let memory = &pool.memory;
+    assert_eq!(memory.worker_rss_bytes.len(), 2, "{memory:?}");
+    assert!(memory.parent_rss_bytes > 0, "{memory:?}");
+    assert!(
+        memory.worker_rss_bytes.iter().all(|&rss| rss > 0),
+        "{memory:?}"
+    );
+    assert!(memory.total_rss_bytes > memory.parent_rss_bytes);
+    assert_eq!(
+        memory.total_rss_bytes,
+        memory.parent_rss_bytes + memory.worker_rss_bytes.iter().sum::<u64>()
+    );
+
+    let per_task = run(&echo(Model::ProcessPerTask, 2, 4, 100_000, Codec::Bincode));
+    assert_eq!(per_task.memory.worker_rss_bytes.len(), 2);
+    assert!(per_task.memory.worker_rss_bytes.iter().all(|&rss| rss > 0));
+
+    for model in [Model::Threads, Model::Serial] {
+        let shared = run(&echo(model, 2, 4, 100_000, Codec::Bincode));
+        let memory = &shared.memory;
+        assert!(memory.worker_rss_bytes.is_empty(), "{model}: {memory:?}");
+        assert!(memory.parent_rss_bytes > 0, "{model}");
+        assert_eq!(memory.total_rss_bytes, memory.parent_rss_bytes, "{model}");
+    }
 }

@@ -12,6 +12,7 @@ use super::{Cli, Command, ExperimentArgs};
 use crate::engine::runner::Runner;
 use crate::engine::{EngineConfig, RunEvent};
 use crate::export;
+use crate::presets;
 use crate::results::{MachineInfo, ResultSet};
 use crate::spec::{RawExperiment, SpecError, default_sweep_workers};
 use crate::worker;
@@ -35,9 +36,12 @@ pub enum Outcome {
 /// Runs a parsed command line and returns the process's exit code.
 pub fn execute(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
-        Some(Command::Worker) => match worker::worker_main() {
-            Ok(()) => Outcome::Done,
-            Err(e) => Outcome::Failed(anyhow::Error::new(e).context("worker")),
+        Some(Command::Worker(args)) => match args.codec.parse() {
+            Ok(codec) => match worker::worker_main(codec) {
+                Ok(()) => Outcome::Done,
+                Err(e) => Outcome::Failed(anyhow::Error::new(e).context("worker")),
+            },
+            Err(e) => Outcome::Usage(format!("--codec: {e}")),
         },
         Some(Command::Run(args)) => {
             let raw = args.experiment.raw(&args.model, args.workers.as_ref());
@@ -45,10 +49,33 @@ pub fn execute(cli: Cli) -> ExitCode {
             experiment(&raw, &args.experiment, &[cores])
         }
         Some(Command::Sweep(args)) => {
-            let raw = args.experiment.raw(&args.models, args.workers.as_ref());
             let cores = MachineInfo::detect().logical_cores;
-            experiment(&raw, &args.experiment, &default_sweep_workers(cores))
+            match &args.preset {
+                Some(name) => match presets::find(name) {
+                    Ok(preset) => {
+                        output::print_preset(&preset);
+                        experiment_named(
+                            &preset.experiment,
+                            &args.experiment,
+                            &default_sweep_workers(cores),
+                            Some(preset.name.clone()),
+                        )
+                    }
+                    Err(e) => Outcome::Usage(format!("--preset: {e}")),
+                },
+                None => {
+                    let raw = args.experiment.raw(&args.models, args.workers.as_ref());
+                    experiment(&raw, &args.experiment, &default_sweep_workers(cores))
+                }
+            }
         }
+        Some(Command::Presets) => match presets::all() {
+            Ok(all) => {
+                output::print_preset_list(&all);
+                Outcome::Done
+            }
+            Err(e) => Outcome::Failed(e.into()),
+        },
         None => open_window(),
     };
     match outcome {
@@ -91,10 +118,21 @@ fn usage(error: &SpecError) -> Outcome {
 }
 
 fn experiment(raw: &RawExperiment, args: &ExperimentArgs, default_workers: &[u32]) -> Outcome {
-    let spec = match raw.validate(default_workers) {
+    experiment_named(raw, args, default_workers, None)
+}
+
+/// Runs an experiment, naming the lesson preset it comes from.
+fn experiment_named(
+    raw: &RawExperiment,
+    args: &ExperimentArgs,
+    default_workers: &[u32],
+    preset: Option<String>,
+) -> Outcome {
+    let mut spec = match raw.validate(default_workers) {
         Ok(spec) => spec,
         Err(e) => return usage(&e),
     };
+    spec.preset = preset;
     let exports = args.exports();
     for (flag, path) in &exports {
         if let Err(e) = export::check_writable(path) {
@@ -119,6 +157,7 @@ fn experiment(raw: &RawExperiment, args: &ExperimentArgs, default_workers: &[u32
     match follow(&runner) {
         Ok(set) => {
             output::print_results(&set);
+            output::print_findings(&presets::findings(&set));
             match write_exports(&set, &exports) {
                 Ok(()) => Outcome::Done,
                 Err(e) => Outcome::Failed(e),
@@ -143,9 +182,9 @@ fn follow(runner: &Runner) -> Result<ResultSet, Outcome> {
             }
             RunEvent::Failed(error) => {
                 progress.abandon();
-                return Err(Outcome::Failed(
-                    anyhow::Error::new(error).context("the run failed"),
-                ));
+                // EngineError's messages already end with their cause; as a
+                // chain, `{:#}` would print that cause twice.
+                return Err(Outcome::Failed(anyhow::anyhow!("the run failed: {error}")));
             }
             RunEvent::Cancelled => {
                 progress.abandon();

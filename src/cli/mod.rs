@@ -29,9 +29,19 @@ pub enum Command {
     /// Run one workload under several models and worker counts: the data
     /// behind a scaling curve, with speedup against serial.
     Sweep(SweepArgs),
+    /// List the lesson presets (run one with `sweep --preset NAME`).
+    Presets,
     /// Internal: serve tasks over stdin/stdout as a worker process.
     #[command(name = "__worker", hide = true)]
-    Worker,
+    Worker(WorkerArgs),
+}
+
+/// What a worker process is told by its parent.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Frame encoding, the parent's `--codec`.
+    #[arg(long, value_name = "bincode|json", default_value = "bincode")]
+    pub codec: String,
 }
 
 /// Knobs shared by `run` and `sweep`.
@@ -84,6 +94,11 @@ pub struct ExperimentArgs {
     /// mixed: percent of each task spent blocked (I/O), 0 to 100.
     #[arg(long, value_name = "PERCENT", allow_hyphen_values = true)]
     pub io_percent: Option<String>,
+    /// How frames to and from worker processes are encoded: bincode
+    /// (compact binary) or json (text: shows what serialization costs; for
+    /// echo payloads up to a few MiB). Default: bincode.
+    #[arg(long, value_name = "bincode|json", allow_hyphen_values = true)]
+    pub codec: Option<String>,
     /// Write the result set as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub export_json: Option<PathBuf>,
@@ -119,6 +134,10 @@ pub struct SweepArgs {
     /// (default: 1 to the logical core count).
     #[arg(long, value_name = "RANGE", allow_hyphen_values = true)]
     pub workers: Option<String>,
+    /// Run a lesson preset (see `corescope presets`) instead of the
+    /// experiment flags; the export flags still apply.
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
 }
 
 impl ExperimentArgs {
@@ -138,6 +157,7 @@ impl ExperimentArgs {
             in_flight: self.in_flight.clone(),
             switch_interval: self.switch_interval.clone(),
             io_percent: self.io_percent.clone(),
+            codec: self.codec.clone(),
         }
     }
 

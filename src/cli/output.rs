@@ -6,6 +6,7 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::format;
+use crate::presets::Preset;
 use crate::results::{ResultSet, RunRecord};
 use crate::spec::RunSpec;
 
@@ -17,6 +18,35 @@ pub fn error_line(message: &str) {
 /// Prints a note on stderr.
 pub fn note(message: &str) {
     eprintln!("{message}");
+}
+
+/// Prints a lesson's title, claim and what to look at, before it runs.
+pub fn print_preset(preset: &Preset) {
+    println!(
+        "{}\n  claim: {}\n  look at: {}\n",
+        preset.title, preset.claim, preset.look_at
+    );
+}
+
+/// Prints every preset, one paragraph each.
+pub fn print_preset_list(presets: &[Preset]) {
+    for preset in presets {
+        println!(
+            "{:<16} {}\n{:<16} {}\n",
+            preset.name, preset.title, "", preset.claim
+        );
+    }
+    println!("run one with: corescope sweep --preset NAME");
+}
+
+/// Prints what the measurement says, after the table.
+pub fn print_findings(findings: &[String]) {
+    if !findings.is_empty() {
+        println!("\nOn this machine:");
+        for line in findings {
+            println!("  - {line}");
+        }
+    }
 }
 
 /// The progress bar of an experiment: tasks done over tasks in all runs.

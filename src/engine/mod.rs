@@ -27,8 +27,11 @@ pub use event::RunEvent;
 
 use crate::analysis;
 use crate::measure::clock::ns_to_s;
+use crate::measure::memory::MemoryProbe;
 use crate::measure::stats::{Summary, median_index};
-use crate::results::{IpcTotals, MachineInfo, RepetitionRecord, ResultSet, RunRecord, SpanRecord};
+use crate::results::{
+    IpcTotals, MachineInfo, MemoryRecord, RepetitionRecord, ResultSet, RunRecord, SpanRecord,
+};
 use crate::spec::{ExperimentSpec, Model, RunSpec};
 use crate::worker::process::PipeSnapshot;
 use crate::worker::protocol::ProtocolError;
@@ -120,6 +123,10 @@ pub(crate) struct Repetition {
     pub ipc: PipeSnapshot,
     /// gil-threads: intervals the lock was held, relative to the start.
     pub holds: Vec<Span>,
+    /// Resident set size of the corescope process after the repetition.
+    pub parent_rss: u64,
+    /// Resident set size of each worker process, by worker (or slot).
+    pub worker_rss: Vec<u64>,
 }
 
 /// Collects the results of one repetition as they arrive, in any order.
@@ -196,6 +203,8 @@ impl RepetitionLog {
                 .map(Option::unwrap_or_default)
                 .collect(),
             ipc,
+            parent_rss: 0,
+            worker_rss: Vec::new(),
         }
     }
 }
@@ -230,6 +239,13 @@ pub(crate) trait Executor {
     fn processes_started(&self) -> u64 {
         0
     }
+    /// The pids of the worker processes alive between repetitions, by
+    /// worker, for the memory reading that follows each one. An executor
+    /// whose workers do not outlive a repetition fills
+    /// [`Repetition::worker_rss`] itself.
+    fn worker_pids(&self) -> Vec<u32> {
+        Vec::new()
+    }
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError>;
 }
 
@@ -248,10 +264,12 @@ fn start_executor(
         Model::ProcessPerTask => Box::new(per_task::ProcessPerTask::new(
             &config.worker_exe,
             spec.workers,
+            spec.codec,
         )),
         Model::Processes => Box::new(processes::ProcessPool::start(
             &config.worker_exe,
             spec.workers,
+            spec.codec,
             cancel,
         )?),
     })
@@ -272,6 +290,7 @@ pub fn run_one(
 ) -> Result<RunRecord, EngineError> {
     let payload: Arc<[u8]> = workload::make_payload(spec.workload.payload_bytes as usize).into();
     let mut executor = start_executor(spec, config, cancel)?;
+    let mut memory = MemoryProbe::new();
     let total = spec.total_tasks();
     let mut done = 0u64;
     let mut last_report = Instant::now();
@@ -287,13 +306,20 @@ pub fn run_one(
                 on_progress(done, total);
             }
         };
-        let repetition = executor.run_repetition(RepetitionInput {
+        let mut repetition = executor.run_repetition(RepetitionInput {
             spec,
             payload: &payload,
             cancel,
             on_task_done: &mut tick,
         })?;
         if rep >= spec.warmup {
+            // Read once the repetition's clocks have stopped (its wall and
+            // CPU figures are taken), so /proc reads never count in them.
+            let pids = executor.worker_pids();
+            repetition.parent_rss = memory.own_rss();
+            if !pids.is_empty() {
+                repetition.worker_rss = memory.rss(&pids);
+            }
             repetitions.push(repetition);
         }
     }
@@ -367,6 +393,11 @@ fn summarise(
     if let Some(r) = repetitions.get(typical) {
         record.spans = to_records(&r.spans);
         record.gil_holds = to_records(&r.holds);
+        record.memory = MemoryRecord {
+            parent_rss_bytes: r.parent_rss,
+            worker_rss_bytes: r.worker_rss.clone(),
+            total_rss_bytes: r.parent_rss + r.worker_rss.iter().sum::<u64>(),
+        };
     }
     record.repetitions = records;
     if spec.model == Model::Serial {
@@ -391,6 +422,7 @@ pub fn run_experiment(
         total_tasks: runs.iter().map(RunSpec::total_tasks).sum(),
     });
     let mut set = ResultSet::new(MachineInfo::detect());
+    set.preset = spec.preset.clone();
     for (index, run) in runs.iter().enumerate() {
         emit(RunEvent::RunStarted { index, spec: *run });
         let mut record = run_one(run, config, cancel, &mut |tasks_done, tasks_total| {

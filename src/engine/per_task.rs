@@ -5,6 +5,12 @@
 //! hello), and for stopping and reaping it, inside the wall time. Up to
 //! `workers` processes run at once; each slot takes its next task from the
 //! same static or queue schedule as the other models.
+//!
+//! Its workers never outlive a repetition, so their memory cannot be read
+//! after it like the pool's: each one's resident set is read just before it
+//! is shut down, and each slot reports the largest of its processes. That
+//! read (sysinfo's `/proc` visit, ~45 µs on a 2-core VM) falls inside the
+//! wall time, beside the milliseconds each process start costs.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -14,6 +20,8 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use super::schedule::{Cursor, TaskSource};
 use super::{EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
+use crate::measure::memory::MemoryProbe;
+use crate::worker::codec::Codec;
 use crate::worker::process::{PipeSnapshot, WorkerEvent, WorkerEventKind, WorkerProcess};
 use crate::worker::protocol::{FromWorker, PROTOCOL_VERSION, ProtocolError};
 
@@ -25,6 +33,7 @@ const POLL: Duration = Duration::from_millis(20);
 pub(crate) struct ProcessPerTask {
     exe: PathBuf,
     slots: u32,
+    codec: Codec,
     started: u64,
 }
 
@@ -37,10 +46,11 @@ struct Running {
 }
 
 impl ProcessPerTask {
-    pub fn new(exe: &Path, slots: u32) -> ProcessPerTask {
+    pub fn new(exe: &Path, slots: u32, codec: Codec) -> ProcessPerTask {
         ProcessPerTask {
             exe: exe.to_path_buf(),
             slots,
+            codec,
             started: 0,
         }
     }
@@ -60,12 +70,13 @@ impl ProcessPerTask {
         // Ids are unique within the run, so a late event from a finished
         // process is never taken for its slot's successor.
         let id = usize::try_from(self.started).unwrap_or(usize::MAX);
-        let process = WorkerProcess::spawn(&self.exe, id, events.clone()).map_err(|source| {
-            EngineError::Spawn {
-                worker: slot,
-                source,
-            }
-        })?;
+        let process =
+            WorkerProcess::spawn(&self.exe, id, self.codec, events.clone()).map_err(|source| {
+                EngineError::Spawn {
+                    worker: slot,
+                    source,
+                }
+            })?;
         self.started += 1;
         // The task waits in the pipe while the process starts.
         process.send_task(input.task(index), input.payload);
@@ -96,6 +107,9 @@ impl Executor for ProcessPerTask {
         let cpu_before = process_cpu_ns();
         let mut workers_cpu = 0u64;
         let mut ipc = PipeSnapshot::default();
+        // Made before the clock starts; it keeps only this repetition's pids.
+        let mut memory = MemoryProbe::new();
+        let mut worker_rss = vec![0u64; slots];
         let start = monotonic_ns();
         let mut log = RepetitionLog::new(spec.workload.tasks, start);
         // Dropping `running` on any early return kills and reaps its processes.
@@ -159,6 +173,9 @@ impl Executor for ProcessPerTask {
                     workers_cpu += cpu_ns;
                     (input.on_task_done)();
                     if let Some(mut done) = running[slot].take() {
+                        // The last moment the process exists (see the top).
+                        let rss = memory.rss_of(done.process.pid());
+                        worker_rss[slot] = worker_rss[slot].max(rss);
                         done.process.shutdown();
                         ipc = ipc + done.process.pipe_snapshot();
                     }
@@ -184,6 +201,8 @@ impl Executor for ProcessPerTask {
         }
         let wall = monotonic_ns() - start;
         let cpu = (process_cpu_ns() - cpu_before) + workers_cpu;
-        Ok(log.finish(wall, cpu, ipc))
+        let mut repetition = log.finish(wall, cpu, ipc);
+        repetition.worker_rss = worker_rss;
+        Ok(repetition)
     }
 }

@@ -19,6 +19,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 use super::schedule::{Cursor, TaskSource};
 use super::{CancelToken, EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
+use crate::worker::codec::Codec;
 use crate::worker::process::{PipeSnapshot, WorkerEvent, WorkerEventKind, WorkerProcess};
 use crate::worker::protocol::{FromWorker, PROTOCOL_VERSION, ProtocolError, ToWorker, frame_len};
 
@@ -31,6 +32,7 @@ const POLL: Duration = Duration::from_millis(20);
 pub(crate) struct ProcessPool {
     workers: Vec<WorkerProcess>,
     events: Receiver<WorkerEvent>,
+    codec: Codec,
     /// Each worker's CPU time at its last report.
     cpu_ns: Vec<u64>,
     spawn_ns: u64,
@@ -39,23 +41,30 @@ pub(crate) struct ProcessPool {
 }
 
 impl ProcessPool {
-    pub fn start(exe: &Path, count: u32, cancel: &CancelToken) -> Result<ProcessPool, EngineError> {
+    pub fn start(
+        exe: &Path,
+        count: u32,
+        codec: Codec,
+        cancel: &CancelToken,
+    ) -> Result<ProcessPool, EngineError> {
         let start = monotonic_ns();
         let (events_tx, events) = crossbeam_channel::unbounded();
         let mut pool = ProcessPool {
             workers: Vec::with_capacity(count as usize),
             events,
+            codec,
             cpu_ns: vec![0; count as usize],
             spawn_ns: 0,
             healthy: false,
         };
         for index in 0..count as usize {
-            let worker = WorkerProcess::spawn(exe, index, events_tx.clone()).map_err(|source| {
-                EngineError::Spawn {
-                    worker: index,
-                    source,
-                }
-            })?;
+            let worker =
+                WorkerProcess::spawn(exe, index, codec, events_tx.clone()).map_err(|source| {
+                    EngineError::Spawn {
+                        worker: index,
+                        source,
+                    }
+                })?;
             pool.workers.push(worker);
         }
         drop(events_tx);
@@ -164,14 +173,22 @@ impl ProcessPool {
                 return Ok(());
             };
             let task = input.task(index);
-            // Checked here so an unsendable task fails the run with this
-            // worker's name; the writer thread then encodes the frame
-            // straight into the pipe, sharing the payload without a copy.
-            frame_len(&ToWorker::Task {
-                task,
-                payload: Cow::Borrowed(&input.payload[..]),
-            })
-            .map_err(|e| self.protocol_error(w, e))?;
+            // Bincode measures a frame without encoding it, so an unsendable
+            // task fails the run right here; the writer thread then encodes
+            // the frame straight into the pipe, sharing the payload without
+            // a copy. JSON would have to encode to measure: its writer
+            // checks the frame it encodes and reports one over the limit as
+            // this worker's failure.
+            if self.codec.measures_cheaply() {
+                frame_len(
+                    self.codec,
+                    &ToWorker::Task {
+                        task,
+                        payload: Cow::Borrowed(&input.payload[..]),
+                    },
+                )
+                .map_err(|e| self.protocol_error(w, e))?;
+            }
             // A send to a dead writer is reported by the reader as Closed.
             self.workers[w].send_task(task, input.payload);
             queued.push_back(index);
@@ -267,6 +284,10 @@ impl Executor for ProcessPool {
 
     fn processes_started(&self) -> u64 {
         self.workers.len() as u64
+    }
+
+    fn worker_pids(&self) -> Vec<u32> {
+        self.workers.iter().map(WorkerProcess::pid).collect()
     }
 
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError> {

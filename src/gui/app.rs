@@ -13,8 +13,9 @@ use super::state::{LiveRun, ResultsStore, Settings};
 use super::{panels, plots, theme};
 use crate::engine::runner::Runner;
 use crate::engine::{EngineConfig, RunEvent};
+use crate::presets;
 use crate::results::{MachineInfo, ResultSet};
-use crate::spec::SpecError;
+use crate::spec::{RawExperiment, SpecError, default_sweep_workers};
 
 /// Where the app finds its worker executable and keeps its data.
 #[derive(Debug, Clone)]
@@ -29,6 +30,8 @@ pub struct AppConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Run,
+    /// Run the lesson preset of this name.
+    RunPreset(String),
     Cancel,
     AskClear,
     ConfirmClear,
@@ -122,20 +125,31 @@ impl CorescopeApp {
             .or_else(|| self.results.experiments.len().checked_sub(1))
     }
 
-    fn start_run(&mut self) {
+    /// Runs a lesson preset: its own experiment, swept over 1 … cores.
+    fn start_preset(&mut self, name: &str) {
+        match presets::find(name) {
+            Ok(preset) => {
+                let workers = default_sweep_workers(self.machine.logical_cores);
+                self.start_run(&preset.experiment, &workers, Some(preset.name));
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    fn start_run(&mut self, raw: &RawExperiment, default_workers: &[u32], preset: Option<String>) {
         if self.live.is_some() {
             return;
         }
         self.error = None;
         self.notice = None;
-        let raw = self.settings.form.raw(self.machine.logical_cores);
-        let spec = match raw.validate(&[self.machine.logical_cores]) {
+        let mut spec = match raw.validate(default_workers) {
             Ok(spec) => spec,
             Err(e) => {
                 self.form_error = Some(e);
                 return;
             }
         };
+        spec.preset = preset.clone();
         self.form_error = None;
         let wake = self.wake.clone();
         let config = EngineConfig {
@@ -154,7 +168,9 @@ impl CorescopeApp {
         ) {
             Ok(runner) => {
                 self.live = Some(LiveRun::new(runner));
-                self.current = Some(ResultSet::new(self.machine.clone()));
+                let mut current = ResultSet::new(self.machine.clone());
+                current.preset = preset;
+                self.current = Some(current);
             }
             Err(e) => self.error = Some(format!("could not start the run: {e}")),
         }
@@ -227,7 +243,11 @@ impl CorescopeApp {
     /// Applies one command from the panels.
     pub fn apply(&mut self, command: Command, ctx: &egui::Context) {
         match command {
-            Command::Run => self.start_run(),
+            Command::Run => {
+                let raw = self.settings.form.raw(self.machine.logical_cores);
+                self.start_run(&raw, &[self.machine.logical_cores], None);
+            }
+            Command::RunPreset(name) => self.start_preset(&name),
             Command::Cancel => {
                 if let Some(live) = &mut self.live {
                     live.runner.cancel();

@@ -9,6 +9,7 @@ use egui_extras::{Column, TableBuilder};
 use super::app::{Command, CorescopeApp};
 use super::theme;
 use crate::format;
+use crate::presets;
 use crate::results::RunRecord;
 use crate::spec::{Model, Schedule};
 use crate::workload::Workload;
@@ -92,6 +93,8 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
         .auto_shrink([false, true])
         .show(ui, |ui| {
             ui.add_space(4.0);
+            lessons_ui(ui, running, commands);
+            ui.separator();
             ui.heading("Experiment");
             ui.add_space(4.0);
             let form = &mut app.settings.form;
@@ -126,7 +129,16 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                         ui.end_row();
                         text_field(ui, "Tasks", &mut form.tasks, "16", true);
                         if workload.uses_payload() {
-                            text_field(ui, "Payload", &mut form.payload, "64KiB", true);
+                            text_field(
+                                ui,
+                                "Payload",
+                                &mut form.payload,
+                                "64KiB or 1KiB..16MiB",
+                                true,
+                            );
+                        }
+                        if workload == Workload::Mixed {
+                            text_field(ui, "Waiting %", &mut form.io_percent, "50", true);
                         }
                     });
 
@@ -223,6 +235,29 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
         });
 }
 
+/// One button per lesson preset: one click runs it.
+fn lessons_ui(ui: &mut egui::Ui, running: bool, commands: &mut Vec<Command>) {
+    ui.heading("Lessons");
+    match presets::all() {
+        Ok(all) => {
+            ui.horizontal_wrapped(|ui| {
+                for (i, preset) in all.iter().enumerate() {
+                    let button = egui::Button::new(format!("{} {}", i + 1, preset.name));
+                    let response = ui
+                        .add_enabled(!running, button)
+                        .on_hover_text(format!("{}\n\n{}", preset.title, preset.claim));
+                    if response.clicked() {
+                        commands.push(Command::RunPreset(preset.name.clone()));
+                    }
+                }
+            });
+        }
+        Err(e) => {
+            ui.label(e.to_string());
+        }
+    }
+}
+
 fn progress_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
     let Some(live) = &app.live else {
         return;
@@ -277,6 +312,7 @@ pub fn describe_spec_error(error: &crate::spec::SpecError) -> String {
         "--repeats" => "Repeats",
         "--warmup" => "Warm-ups",
         "--switch-interval" => "Switch interval",
+        "--io-percent" => "Waiting %",
         other => other,
     };
     let message = if error.flag == "--models" && error.message.starts_with("no model") {

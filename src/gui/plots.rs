@@ -11,8 +11,9 @@ use egui_plot::{
 
 use super::app::CorescopeApp;
 use super::theme;
-use crate::chart::{self, Chart, ChartKind, REFERENCE_COLOR, Reference, Unit, XAxis};
+use crate::chart::{self, Chart, ChartKind, LineKind, REFERENCE_COLOR, Reference, Unit, XAxis};
 use crate::format;
+use crate::presets::{self, Preset};
 
 /// Formats a y value in the chart's unit.
 pub fn format_value(unit: Unit, y: f64) -> String {
@@ -71,6 +72,13 @@ pub fn charts_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
         ),
         None => String::new(),
     };
+    if let Some(preset) = set
+        .preset
+        .as_deref()
+        .and_then(|name| presets::find(name).ok())
+    {
+        lesson_ui(ui, &preset, set, app.is_running());
+    }
     ui.label(RichText::new(title).strong());
     let gap = 14.0;
     let available = ui.available_size();
@@ -110,6 +118,29 @@ pub fn charts_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
                 }
             }
         });
+}
+
+/// The lesson beside its charts: the claim, what to look at, and what
+/// this machine measured.
+fn lesson_ui(ui: &mut egui::Ui, preset: &Preset, set: &crate::results::ResultSet, running: bool) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new(&preset.title).heading().strong());
+        ui.label(&preset.claim);
+        ui.label(RichText::new(format!("Look at: {}", preset.look_at)).italics());
+        let findings = presets::findings(set);
+        if !findings.is_empty() {
+            let heading = if running {
+                "So far on this machine:"
+            } else {
+                "On this machine:"
+            };
+            ui.label(RichText::new(heading).strong());
+            for line in findings {
+                ui.label(format!("• {line}"));
+            }
+        }
+    });
 }
 
 /// Draws one chart with its title, axis titles, legend and hover values.
@@ -221,10 +252,10 @@ pub fn chart_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
                         );
                     }
                 }
-                let style = if series.dashed {
-                    LineStyle::dashed_dense()
-                } else {
-                    LineStyle::Solid
+                let style = match series.line {
+                    LineKind::Solid => LineStyle::Solid,
+                    LineKind::Dashed => LineStyle::dashed_dense(),
+                    LineKind::Dotted => LineStyle::dotted_dense(),
                 };
                 plot_ui.line(
                     Line::new(series.name.as_str(), PlotPoints::new(points.clone()))
@@ -236,7 +267,7 @@ pub fn chart_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
                     Points::new(series.name.as_str(), PlotPoints::new(points))
                         .color(color)
                         .radius(5.0)
-                        .shape(if series.dashed {
+                        .shape(if series.line != LineKind::Solid {
                             MarkerShape::Square
                         } else {
                             MarkerShape::Circle

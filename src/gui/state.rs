@@ -142,6 +142,8 @@ impl ExperimentForm {
             in_flight: None,
             switch_interval: optional(&self.switch_interval),
             io_percent: optional(&self.io_percent),
+            // No control yet: the default codec (bincode).
+            codec: None,
         }
     }
 }

@@ -12,6 +12,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::workload::run_task;
+use codec::Codec;
 use protocol::{
     FromWorker, PIPE_BUFFER_BYTES, ProtocolError, ToWorker, read_frame_with, write_frame,
 };
@@ -19,20 +20,21 @@ use protocol::{
 /// The hidden subcommand that turns the binary into a worker.
 pub const WORKER_SUBCOMMAND: &str = "__worker";
 
-/// The worker's loop: greet, then compute each task as it arrives.
+/// The worker's loop: greet, then compute each task as it arrives, every
+/// frame in `codec` (the parent names it on the worker's command line).
 ///
 /// Returns when stdin closes or a `Shutdown` arrives. Never prints: stdout
 /// carries frames only.
-pub fn worker_main() -> Result<(), ProtocolError> {
+pub fn worker_main(codec: Codec) -> Result<(), ProtocolError> {
     crate::platform::die_with_parent();
     #[cfg(unix)]
     {
         let (input, output) = raw_stdio()?;
-        serve(input, output)
+        serve(input, output, codec)
     }
     #[cfg(not(unix))]
     {
-        serve(io::stdin().lock(), io::stdout().lock())
+        serve(io::stdin().lock(), io::stdout().lock(), codec)
     }
 }
 
@@ -47,11 +49,12 @@ fn raw_stdio() -> io::Result<(std::fs::File, std::fs::File)> {
     Ok((input.into(), output.into()))
 }
 
-fn serve(input: impl Read, output: impl Write) -> Result<(), ProtocolError> {
+fn serve(input: impl Read, output: impl Write, codec: Codec) -> Result<(), ProtocolError> {
     let mut input = BufReader::with_capacity(PIPE_BUFFER_BYTES, input);
     let mut output = BufWriter::with_capacity(PIPE_BUFFER_BYTES, output);
 
     write_frame(
+        codec,
         &mut output,
         &FromWorker::Hello {
             version: protocol::PROTOCOL_VERSION,
@@ -65,7 +68,7 @@ fn serve(input: impl Read, output: impl Write) -> Result<(), ProtocolError> {
     let mut frame = Vec::new();
     loop {
         let message = read_frame_with(&mut input, &mut frame, |body| {
-            codec::decode_borrowed::<ToWorker<'_>>(body)
+            codec.decode_borrowed::<ToWorker<'_>>(body)
         });
         let reply = match message? {
             None | Some(ToWorker::Shutdown) => return Ok(()),
@@ -83,8 +86,20 @@ fn serve(input: impl Read, output: impl Write) -> Result<(), ProtocolError> {
                 }
             }
         };
-        // Straight into the buffered pipe: the payload is not copied again.
-        write_frame(&mut output, &reply)?;
+        // With bincode straight into the buffered pipe: the payload is not
+        // copied again.
+        if let Err(error) = write_frame(codec, &mut output, &reply) {
+            if let ProtocolError::FrameTooLarge { len, .. } = error {
+                // A JSON reply can outgrow a frame even when its request
+                // fitted. Announcing its length (a header the parent must
+                // refuse) makes the parent fail the run with this very
+                // error, rather than with a bare "worker exited".
+                let header = u32::try_from(len).unwrap_or(u32::MAX);
+                output.write_all(&header.to_le_bytes())?;
+                output.flush()?;
+            }
+            return Err(error);
+        }
         output.flush()?;
     }
 }

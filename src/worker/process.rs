@@ -6,10 +6,12 @@
 //! handle kills and reaps the child and joins both threads, so no run —
 //! finished, failed or cancelled — leaves a process or thread behind.
 //!
-//! Neither thread copies an echo payload: the writer encodes a task's frame
-//! straight into the pipe from the run's shared payload, and the reader
-//! reads each frame into one reused buffer, decodes it in place and forwards
-//! the result without its payload.
+//! With bincode neither thread copies an echo payload: the writer encodes a
+//! task's frame straight into the pipe from the run's shared payload, and
+//! the reader reads each frame into one reused buffer, decodes it in place
+//! and forwards the result without its payload. With JSON the writer
+//! encodes each frame into a buffer first and the reader parses payloads
+//! into new ones: the text codec's cost, paid on these threads.
 
 use std::borrow::Cow;
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -22,10 +24,11 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 
+use super::WORKER_SUBCOMMAND;
+use super::codec::Codec;
 use super::protocol::{
     FromWorker, PIPE_BUFFER_BYTES, ProtocolError, ToWorker, read_frame_with, write_frame,
 };
-use super::{WORKER_SUBCOMMAND, codec};
 use crate::measure::clock::monotonic_ns;
 use crate::workload::Task;
 
@@ -125,15 +128,18 @@ pub struct WorkerProcess {
 }
 
 impl WorkerProcess {
-    /// Starts `exe __worker` and its pipe threads; messages arrive on `events`.
+    /// Starts `exe __worker --codec <codec>` and its pipe threads; messages
+    /// arrive on `events`, and so does a task the writer could not send.
     pub fn spawn(
         exe: &Path,
         index: usize,
+        codec: Codec,
         events: Sender<WorkerEvent>,
     ) -> io::Result<WorkerProcess> {
         let mut command = Command::new(exe);
         command
             .arg(WORKER_SUBCOMMAND)
+            .args(["--codec", codec.name()])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -169,15 +175,25 @@ impl WorkerProcess {
         };
         // If either thread fails to start, dropping `worker` cleans up.
         let writer_counters = Arc::clone(&counters);
+        let writer_events = events.clone();
         worker.writer = Some(
             std::thread::Builder::new()
                 .name(format!("corescope-w{index}-tx"))
-                .spawn(move || write_loop(stdin, &frame_rx, &writer_counters))?,
+                .spawn(move || {
+                    write_loop(
+                        index,
+                        stdin,
+                        codec,
+                        &frame_rx,
+                        &writer_events,
+                        &writer_counters,
+                    )
+                })?,
         );
         worker.reader = Some(
             std::thread::Builder::new()
                 .name(format!("corescope-w{index}-rx"))
-                .spawn(move || read_loop(index, stdout, &events, &counters))?,
+                .spawn(move || read_loop(index, stdout, codec, &events, &counters))?,
         );
         Ok(worker)
     }
@@ -202,10 +218,11 @@ impl WorkerProcess {
         self.queue(Outgoing::Frame(frame))
     }
 
-    /// Queues a task for the writer thread, which encodes its frame straight
-    /// into the pipe; false if the writer is gone. The caller checks the
-    /// frame's size first (with [`super::protocol::frame_len`]): the writer
-    /// can only give up on a frame it cannot encode.
+    /// Queues a task for the writer thread, which encodes its frame (with
+    /// bincode straight into the pipe); false if the writer is gone. A frame
+    /// the writer cannot send (over the limit, say) arrives on the events
+    /// channel as this worker's [`WorkerEventKind::Failed`], and the writer
+    /// stops.
     pub fn send_task(&self, task: Task, payload: &Arc<[u8]>) -> bool {
         self.queue(Outgoing::Task {
             task,
@@ -310,7 +327,14 @@ fn describe_status(status: std::process::ExitStatus) -> String {
     }
 }
 
-fn write_loop(stdin: ChildStdin, frames: &Receiver<Outgoing>, counters: &PipeCounters) {
+fn write_loop(
+    index: usize,
+    stdin: ChildStdin,
+    codec: Codec,
+    frames: &Receiver<Outgoing>,
+    events: &Sender<WorkerEvent>,
+    counters: &PipeCounters,
+) {
     let mut stdin = BufWriter::with_capacity(
         PIPE_BUFFER_BYTES,
         CountingWriter {
@@ -337,6 +361,7 @@ fn write_loop(stdin: ChildStdin, frames: &Receiver<Outgoing>, counters: &PipeCou
         let written = match &outgoing {
             Outgoing::Frame(frame) => stdin.write_all(frame).map_err(ProtocolError::from),
             Outgoing::Task { task, payload } => write_frame(
+                codec,
                 &mut stdin,
                 &ToWorker::Task {
                     task: *task,
@@ -345,9 +370,23 @@ fn write_loop(stdin: ChildStdin, frames: &Receiver<Outgoing>, counters: &PipeCou
             )
             .map(|_| ()),
         };
-        if written.is_err() {
+        match written {
+            Ok(()) => {}
             // The worker is gone; its reader thread reports how.
-            return;
+            Err(ProtocolError::Io(_)) => return,
+            // The frame could not be sent (over the limit: nothing of it
+            // was written), and the run cannot go on without the task:
+            // report it as this worker's failure. It is sent before stdin
+            // closes, so it arrives before the reader's report of the
+            // worker's exit.
+            Err(error) => {
+                let _ = events.send(WorkerEvent {
+                    worker: index,
+                    received_ns: monotonic_ns(),
+                    kind: WorkerEventKind::Failed(error),
+                });
+                return;
+            }
         }
         counters.messages.fetch_add(1, Ordering::Relaxed);
     }
@@ -359,6 +398,7 @@ fn write_loop(stdin: ChildStdin, frames: &Receiver<Outgoing>, counters: &PipeCou
 fn read_loop(
     index: usize,
     stdout: ChildStdout,
+    codec: Codec,
     events: &Sender<WorkerEvent>,
     counters: &PipeCounters,
 ) {
@@ -374,7 +414,9 @@ fn read_loop(
     let mut frame = Vec::new();
     loop {
         let read = read_frame_with(&mut reader, &mut frame, |body| {
-            codec::decode_borrowed::<FromWorker<'_>>(body).map(FromWorker::without_payload)
+            codec
+                .decode_borrowed::<FromWorker<'_>>(body)
+                .map(FromWorker::without_payload)
         });
         let kind = match read {
             Ok(Some(message)) => {

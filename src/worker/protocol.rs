@@ -1,22 +1,24 @@
 //! The worker protocol: versioned messages in length-prefixed frames.
 //!
-//! A frame is a little-endian `u32` body length, then the body (one message,
-//! see [`super::codec`]). A length over [`MAX_FRAME_BYTES`], a stream that
-//! ends inside a frame, or a body that does not decode is a
-//! [`ProtocolError`]: never a panic, and never an allocation of whatever
-//! size a corrupt header announces (bodies are read in bounded steps).
+//! A frame is a little-endian `u32` body length, then the body (one message
+//! in the run's [`Codec`], which both ends are told). A length over
+//! [`MAX_FRAME_BYTES`], a stream that ends inside a frame, or a body that
+//! does not decode is a [`ProtocolError`]: never a panic, and never an
+//! allocation of whatever size a corrupt header announces (bodies are read
+//! in bounded steps). A sender never writes a frame over the limit: it fails
+//! with [`ProtocolError::FrameTooLarge`] instead.
 //!
-//! Both ends avoid copying payloads: [`write_frame`] encodes a message
-//! straight into its writer (a payload reaches the pipe as one write of the
-//! caller's slice), and [`read_frame_with`] reads a body straight into a
-//! reusable buffer that borrowed decoding then points into.
+//! With bincode both ends avoid copying payloads: [`write_frame`] encodes a
+//! message straight into its writer (a payload reaches the pipe as one write
+//! of the caller's slice), and [`read_frame_with`] reads a body straight
+//! into a reusable buffer that borrowed decoding then points into.
 
 use std::borrow::Cow;
 use std::io::{self, Read, Write};
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use super::codec;
+use super::codec::Codec;
 use crate::spec::MAX_PAYLOAD_BYTES;
 use crate::workload::Task;
 
@@ -124,10 +126,8 @@ pub enum ProtocolError {
 /// step is all a header can make the reader reserve before bytes arrive.
 const READ_STEP: usize = 1024 * 1024;
 
-/// The body length `message` will have in a frame, checked against the
-/// limit. Cheap: payloads are measured, not encoded.
-pub fn frame_len<M: Serialize>(message: &M) -> Result<u32, ProtocolError> {
-    let body_len = codec::encoded_len(message)? as u64;
+/// A body length checked against the frame limit.
+fn checked_len(body_len: u64) -> Result<u32, ProtocolError> {
     u32::try_from(body_len)
         .ok()
         .filter(|&len| len <= MAX_FRAME_BYTES)
@@ -137,26 +137,53 @@ pub fn frame_len<M: Serialize>(message: &M) -> Result<u32, ProtocolError> {
         })
 }
 
-/// Encodes `message` as one complete frame (header included) in a new buffer
-/// of exactly the frame's size.
-pub fn encode_frame<M: Serialize>(message: &M) -> Result<Vec<u8>, ProtocolError> {
-    let len = frame_len(message)?;
-    let mut frame = Vec::with_capacity(FRAME_HEADER_BYTES as usize + len as usize);
+/// The body length `message` will have in a frame, checked against the
+/// limit. Cheap with bincode (payloads are measured, not encoded); with
+/// JSON as costly as encoding (see [`Codec::measures_cheaply`]).
+pub fn frame_len<M: Serialize>(codec: Codec, message: &M) -> Result<u32, ProtocolError> {
+    checked_len(codec.encoded_len(message)? as u64)
+}
+
+/// Encodes `message` as one complete frame (header included) in a new
+/// buffer (of exactly the frame's size with bincode).
+pub fn encode_frame<M: Serialize>(codec: Codec, message: &M) -> Result<Vec<u8>, ProtocolError> {
+    let header = FRAME_HEADER_BYTES as usize;
+    if !codec.measures_cheaply() {
+        // Measuring would cost a whole encoding: encode once behind a
+        // placeholder header, then check the length and fill it in.
+        let mut frame = vec![0u8; header];
+        codec.encode_into(message, &mut frame)?;
+        let len = checked_len((frame.len() - header) as u64)?;
+        frame[..header].copy_from_slice(&len.to_le_bytes());
+        return Ok(frame);
+    }
+    let len = frame_len(codec, message)?;
+    let mut frame = Vec::with_capacity(header + len as usize);
     frame.extend_from_slice(&len.to_le_bytes());
-    codec::encode_into(message, &mut frame)?;
+    codec.encode_into(message, &mut frame)?;
     Ok(frame)
 }
 
-/// Writes one frame straight into `writer` (no intermediate buffer: give it
-/// a `BufWriter` so small fields do not each cost a system call); returns
-/// the bytes written, header included.
+/// Writes one frame into `writer`; returns the bytes written, header
+/// included. A frame over the limit writes nothing and is an error.
+///
+/// With bincode the message is encoded straight into `writer` (no
+/// intermediate buffer: give it a `BufWriter` so small fields do not each
+/// cost a system call). JSON is encoded into a buffer first, since its
+/// length is only known once it is encoded.
 pub fn write_frame<W: Write, M: Serialize>(
+    codec: Codec,
     writer: &mut W,
     message: &M,
 ) -> Result<usize, ProtocolError> {
-    let len = frame_len(message)?;
+    if !codec.measures_cheaply() {
+        let frame = encode_frame(codec, message)?;
+        writer.write_all(&frame)?;
+        return Ok(frame.len());
+    }
+    let len = frame_len(codec, message)?;
     writer.write_all(&len.to_le_bytes())?;
-    let written = codec::encode_to(message, writer)?;
+    let written = codec.encode_to(message, writer)?;
     if written != len as usize {
         // The stream is now out of step; the caller must give it up.
         return Err(ProtocolError::Encode(format!(
@@ -231,10 +258,11 @@ pub fn read_frame_with<'b, R: Read, M>(
 
 /// Reads one owned message (`Ok(None)` at a clean end of stream).
 pub fn read_frame<R: Read, M: DeserializeOwned>(
+    codec: Codec,
     reader: &mut R,
 ) -> Result<Option<M>, ProtocolError> {
     let mut buf = Vec::new();
-    read_frame_with(reader, &mut buf, |body| codec::decode(body))
+    read_frame_with(reader, &mut buf, |body| codec.decode(body))
 }
 
 #[cfg(test)]
@@ -243,16 +271,19 @@ mod tests {
     use crate::workload::Workload;
 
     fn task_frame(payload: &[u8]) -> Vec<u8> {
-        encode_frame(&ToWorker::Task {
-            task: Task {
-                workload: Workload::Echo,
-                size: 1,
-                index: 7,
-                tasks: 8,
-                io_percent: 0,
+        encode_frame(
+            Codec::Bincode,
+            &ToWorker::Task {
+                task: Task {
+                    workload: Workload::Echo,
+                    size: 1,
+                    index: 7,
+                    tasks: 8,
+                    io_percent: 0,
+                },
+                payload: Cow::Borrowed(payload),
             },
-            payload: Cow::Borrowed(payload),
-        })
+        )
         .unwrap()
     }
 
@@ -260,10 +291,12 @@ mod tests {
         let mut reader = bytes;
         let mut buf = Vec::new();
         read_frame_with(&mut reader, &mut buf, |body| {
-            codec::decode_borrowed::<ToWorker<'_>>(body).map(|m| match m {
-                ToWorker::Task { task, payload } => Some((task, payload.into_owned())),
-                ToWorker::Shutdown => None,
-            })
+            Codec::Bincode
+                .decode_borrowed::<ToWorker<'_>>(body)
+                .map(|m| match m {
+                    ToWorker::Task { task, payload } => Some((task, payload.into_owned())),
+                    ToWorker::Shutdown => None,
+                })
         })
         .map(Option::flatten)
     }
@@ -329,17 +362,18 @@ mod tests {
     fn a_forged_inner_length_does_not_allocate() {
         // Variant 0 (Task), then a task, then a payload length of ~2^60.
         let mut body = Vec::new();
-        codec::encode_into(
-            &Task {
-                workload: Workload::Echo,
-                size: 0,
-                index: 0,
-                tasks: 1,
-                io_percent: 0,
-            },
-            &mut body,
-        )
-        .unwrap();
+        Codec::Bincode
+            .encode_into(
+                &Task {
+                    workload: Workload::Echo,
+                    size: 0,
+                    index: 0,
+                    tasks: 1,
+                    io_percent: 0,
+                },
+                &mut body,
+            )
+            .unwrap();
         let mut message = vec![0u8];
         message.extend_from_slice(&body);
         message.extend_from_slice(&[0xfd, 0, 0, 0, 0, 0, 0, 0, 0x10]);
@@ -375,8 +409,8 @@ mod tests {
             payload: Cow::Borrowed(&payload),
         };
         let mut streamed = Vec::new();
-        let written = write_frame(&mut streamed, &message).unwrap();
-        let framed = encode_frame(&message).unwrap();
+        let written = write_frame(Codec::Bincode, &mut streamed, &message).unwrap();
+        let framed = encode_frame(Codec::Bincode, &message).unwrap();
         assert_eq!(streamed, framed);
         assert_eq!(written, framed.len());
         assert_eq!(
@@ -385,7 +419,7 @@ mod tests {
             "encode_frame sizes exactly"
         );
         assert_eq!(
-            frame_len(&message).unwrap() as usize,
+            frame_len(Codec::Bincode, &message).unwrap() as usize,
             framed.len() - FRAME_HEADER_BYTES as usize
         );
     }
@@ -393,19 +427,22 @@ mod tests {
     #[test]
     fn results_decode_in_place_and_drop_their_payload() {
         let payload = vec![5u8; 300];
-        let frame = encode_frame(&FromWorker::Done {
-            index: 1,
-            value: 42,
-            start_ns: 10,
-            end_ns: 20,
-            cpu_ns: 30,
-            payload: Cow::Owned(payload.clone()),
-        })
+        let frame = encode_frame(
+            Codec::Bincode,
+            &FromWorker::Done {
+                index: 1,
+                value: 42,
+                start_ns: 10,
+                end_ns: 20,
+                cpu_ns: 30,
+                payload: Cow::Owned(payload.clone()),
+            },
+        )
         .unwrap();
         let mut reader = &frame[..];
         let mut buf = Vec::new();
         let message = read_frame_with(&mut reader, &mut buf, |body| {
-            codec::decode_borrowed::<FromWorker<'_>>(body)
+            Codec::Bincode.decode_borrowed::<FromWorker<'_>>(body)
         })
         .unwrap()
         .unwrap();
@@ -418,6 +455,74 @@ mod tests {
         };
         assert_eq!(value, 42);
         assert!(payload.is_empty());
+    }
+
+    #[test]
+    fn json_frames_round_trip_and_cost_more_than_bincode() {
+        let payload: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+        let message = FromWorker::Done {
+            index: 3,
+            value: u64::MAX,
+            start_ns: 1,
+            end_ns: 2,
+            cpu_ns: 3,
+            payload: Cow::Borrowed(&payload),
+        };
+        let mut streamed = Vec::new();
+        let written = write_frame(Codec::Json, &mut streamed, &message).unwrap();
+        let framed = encode_frame(Codec::Json, &message).unwrap();
+        assert_eq!(streamed, framed);
+        assert_eq!(written, framed.len());
+        assert_eq!(
+            frame_len(Codec::Json, &message).unwrap() as usize,
+            framed.len() - FRAME_HEADER_BYTES as usize
+        );
+        let bincode = encode_frame(Codec::Bincode, &message).unwrap();
+        assert!(framed.len() > 2 * bincode.len(), "{}", framed.len());
+        let mut reader = &framed[..];
+        let mut buf = Vec::new();
+        let back = read_frame_with(&mut reader, &mut buf, |body| {
+            Codec::Json.decode_borrowed::<FromWorker<'_>>(body)
+        })
+        .unwrap()
+        .unwrap();
+        let FromWorker::Done {
+            value, payload: p, ..
+        } = back
+        else {
+            panic!("not Done");
+        };
+        assert_eq!((value, &p[..]), (u64::MAX, &payload[..]));
+    }
+
+    #[test]
+    fn an_oversized_json_frame_is_refused_before_anything_is_written() {
+        // 255 takes 4 characters with its comma: 17 MiB of it is 68 MiB of
+        // JSON, over the limit that 17 MiB of bincode stays far below.
+        let payload = vec![255u8; 17 << 20];
+        let message = ToWorker::Task {
+            task: Task {
+                workload: Workload::Echo,
+                size: 1,
+                index: 0,
+                tasks: 1,
+                io_percent: 0,
+            },
+            payload: Cow::Borrowed(&payload),
+        };
+        assert!(write_frame(Codec::Bincode, &mut io::sink(), &message).is_ok());
+        let mut out = Vec::new();
+        let error = write_frame(Codec::Json, &mut out, &message).unwrap_err();
+        assert!(
+            matches!(error, ProtocolError::FrameTooLarge { len, max }
+                if len > u64::from(max) && max == MAX_FRAME_BYTES),
+            "{error}"
+        );
+        assert!(error.to_string().contains("limit"), "{error}");
+        assert!(
+            out.is_empty(),
+            "nothing of a refused frame reaches the pipe"
+        );
     }
 
     #[test]
@@ -440,10 +545,12 @@ mod tests {
             let mut buf = Vec::new();
             for p in &payloads {
                 let back = read_frame_with(&mut reader, &mut buf, |body| {
-                    codec::decode_borrowed::<ToWorker<'_>>(body).map(|m| match m {
-                        ToWorker::Task { payload, .. } => payload.into_owned(),
-                        ToWorker::Shutdown => Vec::new(),
-                    })
+                    Codec::Bincode
+                        .decode_borrowed::<ToWorker<'_>>(body)
+                        .map(|m| match m {
+                            ToWorker::Task { payload, .. } => payload.into_owned(),
+                            ToWorker::Shutdown => Vec::new(),
+                        })
                 })
                 .unwrap()
                 .unwrap();

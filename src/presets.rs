@@ -1,0 +1,211 @@
+//! Lesson presets: one click (or `sweep --preset NAME`) per claim of the
+//! module corescope teaches.
+//!
+//! Each preset is a JSON file in `assets/presets/`, compiled into the
+//! binary: a name, the claim, what to look at, and the experiment as a
+//! [`RawExperiment`] (validated like any typed experiment). [`findings`]
+//! turns a finished result set into sentences on what this machine measured.
+
+use serde::{Deserialize, Serialize};
+
+use crate::format;
+use crate::results::{ResultSet, RunRecord};
+use crate::spec::{Model, RawExperiment};
+
+/// A lesson: the claim, what to look at, and the experiment that shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preset {
+    pub name: String,
+    pub title: String,
+    pub claim: String,
+    pub look_at: String,
+    pub experiment: RawExperiment,
+}
+
+/// The bundled preset files, in lesson order.
+const FILES: [(&str, &str); 6] = [
+    (
+        "1-why-processes.json",
+        include_str!("../assets/presets/1-why-processes.json"),
+    ),
+    (
+        "2-cpu-parallelism.json",
+        include_str!("../assets/presets/2-cpu-parallelism.json"),
+    ),
+    (
+        "3-ipc-cost.json",
+        include_str!("../assets/presets/3-ipc-cost.json"),
+    ),
+    (
+        "4-pools.json",
+        include_str!("../assets/presets/4-pools.json"),
+    ),
+    (
+        "5-queue-workers.json",
+        include_str!("../assets/presets/5-queue-workers.json"),
+    ),
+    (
+        "6-rule-of-thumb.json",
+        include_str!("../assets/presets/6-rule-of-thumb.json"),
+    ),
+];
+
+/// Why a preset could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum PresetError {
+    #[error("unknown preset '{name}'; expected one of {known}")]
+    Unknown { name: String, known: String },
+    #[error("bundled preset {file} is malformed: {reason}")]
+    Malformed { file: &'static str, reason: String },
+}
+
+/// Every preset, in lesson order.
+pub fn all() -> Result<Vec<Preset>, PresetError> {
+    FILES
+        .iter()
+        .map(|(file, text)| {
+            serde_json::from_str(text).map_err(|e| PresetError::Malformed {
+                file,
+                reason: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The preset called `name`.
+pub fn find(name: &str) -> Result<Preset, PresetError> {
+    let presets = all()?;
+    let known = presets
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    presets
+        .into_iter()
+        .find(|p| p.name == name.trim())
+        .ok_or(PresetError::Unknown {
+            name: name.to_string(),
+            known,
+        })
+}
+
+/// What the measurement says, one sentence per model (per schedule and
+/// workload where the set compares them): its best speedup and where, or
+/// for a payload sweep, from which payload it beats serial.
+pub fn findings(set: &ResultSet) -> Vec<String> {
+    let mut keys: Vec<(String, Model)> = Vec::new();
+    let several_schedules = set
+        .runs
+        .iter()
+        .any(|r| r.model.uses_workers() && r.schedule != set.runs[0].schedule);
+    let several_workloads = set.runs.iter().any(|r| r.workload != set.runs[0].workload);
+    let several_payloads = set
+        .runs
+        .iter()
+        .any(|r| r.payload_bytes != set.runs[0].payload_bytes);
+    let key_of = |r: &RunRecord| {
+        let mut key = r.model.to_string();
+        if several_schedules {
+            key = format!("{key} ({})", r.schedule);
+        }
+        if several_workloads {
+            key = format!("{}: {key}", r.workload);
+        }
+        key
+    };
+    for r in set.runs.iter().filter(|r| r.model != Model::Serial) {
+        let key = key_of(r);
+        if !keys.iter().any(|(k, _)| *k == key) {
+            keys.push((key, r.model));
+        }
+    }
+    keys.iter()
+        .filter_map(|(key, _)| {
+            let runs: Vec<&RunRecord> = set.runs.iter().filter(|r| key_of(r) == *key).collect();
+            if several_payloads {
+                let mut by_payload = runs.clone();
+                by_payload.sort_by_key(|r| r.payload_bytes);
+                let wins: Vec<&&RunRecord> = by_payload.iter().filter(|r| r.speedup.is_some_and(|s| s > 1.0)).collect();
+                let best = by_payload.iter().filter_map(|r| r.speedup.map(|s| (s, r.payload_bytes))).max_by(|a, b| a.0.total_cmp(&b.0))?;
+                Some(match wins.first() {
+                    Some(first) => format!(
+                        "{key} beats serial from {} per task on (best {:.2}× at {}).",
+                        format::bytes(first.payload_bytes),
+                        best.0,
+                        format::bytes(best.1)
+                    ),
+                    None => format!(
+                        "{key} never beats serial here: the data costs more to ship than to compute (best {:.2}× at {}).",
+                        best.0,
+                        format::bytes(best.1)
+                    ),
+                })
+            } else {
+                let best = runs.iter().filter_map(|r| r.speedup.map(|s| (s, *r))).max_by(|a, b| a.0.total_cmp(&b.0))?;
+                let (speedup, run) = best;
+                Some(format!(
+                    "{key}: best {speedup:.2}× serial at {} worker{} ({:.0} % efficiency, {} wall).",
+                    run.workers,
+                    if run.workers == 1 { "" } else { "s" },
+                    run.efficiency.unwrap_or(0.0) * 100.0,
+                    format::seconds(run.wall_seconds.median)
+                ))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bundled_preset_parses_and_validates() {
+        let presets = all().unwrap();
+        let names: Vec<&str> = presets.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "why-processes",
+                "cpu-parallelism",
+                "ipc-cost",
+                "pools",
+                "queue-workers",
+                "rule-of-thumb"
+            ]
+        );
+        for preset in &presets {
+            let spec = preset
+                .experiment
+                .validate(&[1, 2])
+                .unwrap_or_else(|e| panic!("{}: {e}", preset.name));
+            assert!(!spec.runs().is_empty());
+            assert!(!preset.claim.is_empty() && !preset.look_at.is_empty());
+        }
+    }
+
+    #[test]
+    fn unknown_presets_list_the_known_ones() {
+        let err = find("why-not").unwrap_err().to_string();
+        assert!(
+            err.contains("why-processes") && err.contains("rule-of-thumb"),
+            "{err}"
+        );
+        assert_eq!(find("pools").unwrap().name, "pools");
+    }
+
+    #[test]
+    fn findings_name_the_best_speedup() {
+        let mut set = ResultSet::new(crate::results::MachineInfo::detect());
+        set.runs = vec![
+            crate::results::testing::record(Model::Serial, 1, 4.0),
+            crate::results::testing::record(Model::Processes, 1, 4.0),
+            crate::results::testing::record(Model::Processes, 2, 2.0),
+        ];
+        crate::analysis::fill_speedups(&mut set);
+        assert_eq!(
+            findings(&set),
+            ["processes: best 2.00× serial at 2 workers (100 % efficiency, 2.00 s wall)."]
+        );
+    }
+}
