@@ -217,3 +217,21 @@ fn clear_asks_first() {
     let again = app_harness(data.path());
     assert!(again.state().results.experiments.is_empty());
 }
+
+#[test]
+fn a_lesson_runs_in_one_click_and_explains_itself() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app_harness(data.path());
+    click(&mut harness, "2 cpu-parallelism");
+    wait_until_idle(&mut harness);
+    let app = harness.state();
+    assert!(app.error.is_none(), "{:?}", app.error);
+    let set = app.results.experiments.last().unwrap();
+    assert_eq!(set.preset.as_deref(), Some("cpu-parallelism"));
+    assert!(set.runs.iter().any(|r| r.model == corescope::spec::Model::Processes));
+    // The claim, what to look at and this machine's findings sit beside the charts.
+    harness.get_by_label_contains("Processes run on separate cores simultaneously");
+    harness.get_by_label_contains("Look at:");
+    harness.get_by_label_contains("On this machine:");
+    harness.get_by_label_contains("processes: best");
+}
