@@ -225,7 +225,8 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
             chart.title = "Speedup".to_string();
             chart.y_label = "speedup over serial [×]".to_string();
             chart.unit = Unit::Times;
-            for group in &groups {
+            // Serial is 1× and 100 % by definition; the reference lines say so.
+            for group in groups.iter().filter(|g| g.model != Model::Serial) {
                 chart.series.push(series(
                     set,
                     group,
@@ -262,7 +263,8 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
             chart.title = "Efficiency".to_string();
             chart.y_label = "efficiency [%]".to_string();
             chart.unit = Unit::Percent;
-            for group in &groups {
+            // Serial is 1× and 100 % by definition; the reference lines say so.
+            for group in groups.iter().filter(|g| g.model != Model::Serial) {
                 chart.series.push(series(
                     set,
                     group,
@@ -282,7 +284,13 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
             chart.title = "IPC bytes per repetition".to_string();
             chart.y_label = "bytes per repetition".to_string();
             chart.unit = Unit::Bytes;
-            for group in &groups {
+            // Comparing workloads, zero lines for shared memory would only
+            // crowd the legend.
+            let compares_workloads = groups.iter().any(|g| g.workload.is_some());
+            for group in groups
+                .iter()
+                .filter(|g| !compares_workloads || g.model.uses_processes())
+            {
                 let model = group.model;
                 if model.uses_processes() {
                     chart.series.push(series(
@@ -475,8 +483,8 @@ mod tests {
     fn speedup_chart_has_a_sorted_series_per_model_and_references() {
         let chart = build(ChartKind::Speedup, &set());
         let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["serial", "threads", "processes"]);
-        let processes = &chart.series[2];
+        assert_eq!(names, ["threads", "processes"]);
+        let processes = &chart.series[1];
         assert_eq!(
             processes
                 .points

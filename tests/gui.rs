@@ -228,7 +228,11 @@ fn a_lesson_runs_in_one_click_and_explains_itself() {
     assert!(app.error.is_none(), "{:?}", app.error);
     let set = app.results.experiments.last().unwrap();
     assert_eq!(set.preset.as_deref(), Some("cpu-parallelism"));
-    assert!(set.runs.iter().any(|r| r.model == corescope::spec::Model::Processes));
+    assert!(
+        set.runs
+            .iter()
+            .any(|r| r.model == corescope::spec::Model::Processes)
+    );
     // The claim, what to look at and this machine's findings sit beside the charts.
     harness.get_by_label_contains("Processes run on separate cores simultaneously");
     harness.get_by_label_contains("Look at:");

@@ -298,7 +298,7 @@ impl eframe::App for CorescopeApp {
             .show(ui, |ui| panels::experiment_ui(self, ui, &mut commands));
         egui::Panel::bottom("results")
             .resizable(true)
-            .default_size(230.0)
+            .default_size(190.0)
             .min_size(120.0)
             .show(ui, |ui| panels::results_table_ui(self, ui, &mut commands));
         egui::CentralPanel::default().show(ui, |ui| plots::charts_ui(self, ui));

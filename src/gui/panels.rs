@@ -11,7 +11,7 @@ use super::theme;
 use crate::format;
 use crate::presets;
 use crate::results::RunRecord;
-use crate::spec::{Model, Schedule};
+use crate::spec::{Codec, Model, Schedule};
 use crate::workload::Workload;
 
 /// The top bar: name, machine, theme, UI scale, Clear.
@@ -136,6 +136,15 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                                 "64KiB or 1KiB..16MiB",
                                 true,
                             );
+                        }
+                        if workload.uses_payload() {
+                            ui.label("Codec");
+                            ui.horizontal(|ui| {
+                                for codec in Codec::ALL {
+                                    ui.radio_value(&mut form.codec, codec, codec.name());
+                                }
+                            });
+                            ui.end_row();
                         }
                         if workload == Workload::Mixed {
                             text_field(ui, "Waiting %", &mut form.io_percent, "50", true);

@@ -25,6 +25,60 @@ pub fn format_value(unit: Unit, y: f64) -> String {
     }
 }
 
+/// One line on what the shown experiment ran: tasks, workloads, sizes,
+/// payloads and schedules, each given once when it did not vary.
+fn experiment_title(set: &crate::results::ResultSet) -> String {
+    fn distinct<T: PartialEq + Copy>(values: impl Iterator<Item = T>) -> Vec<T> {
+        let mut out = Vec::new();
+        for v in values {
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        out
+    }
+    let Some(first) = set.runs.first() else {
+        return String::new();
+    };
+    let workloads = distinct(set.runs.iter().map(|r| r.workload));
+    let what = if workloads.len() == 1 {
+        format!("{} × {} (size {})", first.tasks, first.workload, first.size)
+    } else {
+        let names: Vec<&str> = workloads.iter().map(|w| w.name()).collect();
+        format!("{} tasks of {}", first.tasks, names.join(", "))
+    };
+    let payloads = distinct(set.runs.iter().map(|r| r.payload_bytes).filter(|&p| p > 0));
+    let payload = match (payloads.iter().min(), payloads.iter().max()) {
+        (Some(&low), Some(&high)) if low != high => {
+            format!(
+                " · payload {} … {}",
+                format::bytes(low),
+                format::bytes(high)
+            )
+        }
+        (Some(&one), _) => format!(" · payload {}", format::bytes(one)),
+        _ => String::new(),
+    };
+    let schedules: Vec<&str> = distinct(
+        set.runs
+            .iter()
+            .filter(|r| r.model.uses_workers())
+            .map(|r| r.schedule),
+    )
+    .iter()
+    .map(|s| s.name())
+    .collect();
+    let schedule = if schedules.is_empty() {
+        first.schedule.name().to_string()
+    } else {
+        schedules.join(" vs ")
+    };
+    format!(
+        "{what}{payload} · {schedule} schedule · median of {}",
+        first.repeats
+    )
+}
+
 /// Where a chart's legend covers the least data: curves of wall time fall
 /// to the right, speedup rises to the right, efficiency falls from 100 %.
 fn legend_corner(kind: ChartKind) -> Corner {
@@ -56,22 +110,7 @@ pub fn charts_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
         });
         return;
     };
-    let title = match set.runs.first() {
-        Some(first) => format!(
-            "{} × {} (size {}{}) · {} schedule · median of {}",
-            first.tasks,
-            first.workload,
-            first.size,
-            if first.payload_bytes > 0 {
-                format!(", {} payload", format::bytes(first.payload_bytes))
-            } else {
-                String::new()
-            },
-            first.schedule,
-            first.repeats
-        ),
-        None => String::new(),
-    };
+    let title = experiment_title(set);
     if let Some(preset) = set
         .preset
         .as_deref()
@@ -123,22 +162,26 @@ pub fn charts_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
 /// The lesson beside its charts: the claim, what to look at, and what
 /// this machine measured.
 fn lesson_ui(ui: &mut egui::Ui, preset: &Preset, set: &crate::results::ResultSet, running: bool) {
+    // Kept to a few lines so the charts below stay large.
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        ui.label(RichText::new(&preset.title).heading().strong());
-        ui.label(&preset.claim);
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(&preset.title).strong().size(18.0));
+            ui.label("—");
+            ui.label(&preset.claim);
+        });
         ui.label(RichText::new(format!("Look at: {}", preset.look_at)).italics());
         let findings = presets::findings(set);
         if !findings.is_empty() {
-            let heading = if running {
-                "So far on this machine:"
-            } else {
-                "On this machine:"
-            };
-            ui.label(RichText::new(heading).strong());
-            for line in findings {
-                ui.label(format!("• {line}"));
-            }
+            ui.horizontal_wrapped(|ui| {
+                let heading = if running {
+                    "So far on this machine:"
+                } else {
+                    "On this machine:"
+                };
+                ui.label(RichText::new(heading).strong());
+                ui.label(findings.join("  ·  "));
+            });
         }
     });
 }
@@ -163,6 +206,7 @@ pub fn chart_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
             .legend(
                 Legend::default()
                     .position(legend_corner(chart.kind))
+                    .text_style(egui::TextStyle::Small)
                     .background_alpha(0.8),
             )
             .x_axis_label(chart.x_label.as_str())

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::runner::Runner;
 use crate::export;
 use crate::results::{ResultSet, RunRecord};
-use crate::spec::{Model, RawExperiment, RunSpec, Schedule};
+use crate::spec::{Codec, Model, RawExperiment, RunSpec, Schedule};
 use crate::workload::Workload;
 
 /// What persists across restarts besides results.
@@ -48,6 +48,8 @@ pub struct ExperimentForm {
     pub switch_interval: String,
     /// mixed: percent of each task spent blocked, as typed.
     pub io_percent: String,
+    /// How process models encode their messages.
+    pub codec: Codec,
     /// Sweep a range of worker counts (else one count).
     pub sweep: bool,
     pub workers: String,
@@ -73,6 +75,7 @@ impl Default for ExperimentForm {
             models: vec![Model::Serial, Model::Threads, Model::Processes],
             switch_interval: "5ms".to_string(),
             io_percent: "50".to_string(),
+            codec: Codec::Bincode,
             sweep: true,
             workers: "2".to_string(),
             sweep_from: "1".to_string(),
@@ -143,7 +146,7 @@ impl ExperimentForm {
             switch_interval: optional(&self.switch_interval),
             io_percent: optional(&self.io_percent),
             // No control yet: the default codec (bincode).
-            codec: None,
+            codec: Some(self.codec.name().to_string()),
         }
     }
 }
