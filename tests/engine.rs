@@ -538,3 +538,42 @@ fn each_worker_process_reports_its_own_memory() {
         assert_eq!(memory.total_rss_bytes, memory.parent_rss_bytes, "{model}");
     }
 }
+
+#[test]
+fn echo_bytes_follow_the_payload_sweep() {
+    let raw = RawExperiment {
+        workload: "echo".into(),
+        size: Some("0".into()),
+        tasks: Some("3".into()),
+        payload: Some("1KiB..64KiB".into()),
+        models: "serial,processes".into(),
+        workers: Some("2".into()),
+        schedule: "queue".into(),
+        repeats: "1".into(),
+        warmup: "0".into(),
+        ..RawExperiment::default()
+    };
+    let spec = raw.validate(&[2]).unwrap();
+    let set = run_experiment(&spec, &config(), &CancelToken::new(), &mut |_| {}).unwrap();
+    let processes: Vec<&RunRecord> = set
+        .runs
+        .iter()
+        .filter(|r| r.model == Model::Processes)
+        .collect();
+    let payloads: Vec<u64> = processes.iter().map(|r| r.payload_bytes).collect();
+    assert_eq!(payloads, [1024, 4096, 16384, 65536]);
+    for r in &processes {
+        let least = r.payload_bytes * 3;
+        let most = least + 3 * (FRAME_HEADER_BYTES + 48);
+        assert!(
+            (least..=most).contains(&r.ipc.bytes_to_workers),
+            "{}: {}",
+            r.payload_bytes,
+            r.ipc.bytes_to_workers
+        );
+        assert!((least..=most).contains(&r.ipc.bytes_from_workers));
+    }
+    for r in set.runs.iter().filter(|r| r.model == Model::Serial) {
+        assert_eq!(r.ipc.bytes_to_workers + r.ipc.bytes_from_workers, 0);
+    }
+}

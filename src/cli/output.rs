@@ -192,6 +192,7 @@ pub fn results_table(set: &ResultSet) -> Table {
         "spawn",
         "IPC → workers",
         "IPC ← workers",
+        "memory (RSS)",
     ];
     if show_payload {
         header.insert(0, "payload");
@@ -224,6 +225,7 @@ pub fn results_table(set: &ResultSet) -> Table {
             }),
             right(format::bytes(r.ipc.bytes_to_workers)),
             right(format::bytes(r.ipc.bytes_from_workers)),
+            right(format::bytes(r.memory.total_rss_bytes)),
         ];
         if show_payload {
             row.insert(0, right(format::bytes(r.payload_bytes)));

@@ -348,6 +348,7 @@ pub enum SortColumn {
     Speedup,
     Efficiency,
     Ipc,
+    Memory,
 }
 
 /// The results table's sort order.
@@ -389,6 +390,7 @@ fn compare(
             .unwrap_or(0.0)
             .total_cmp(&rb.efficiency.unwrap_or(0.0)),
         SortColumn::Ipc => ipc(ra).cmp(&ipc(rb)),
+        SortColumn::Memory => ra.memory.total_rss_bytes.cmp(&rb.memory.total_rss_bytes),
     }
 }
 
@@ -431,6 +433,7 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
         ("efficiency", SortColumn::Efficiency),
         ("IPC to workers", SortColumn::Ipc),
         ("IPC from workers", SortColumn::Ipc),
+        ("memory (RSS)", SortColumn::Memory),
     ];
     let mut new_sort = None;
     ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
@@ -507,6 +510,23 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
                 });
                 row.col(|ui| {
                     ui.label(format::bytes(r.ipc.bytes_from_workers));
+                });
+                row.col(|ui| {
+                    let m = &r.memory;
+                    ui.label(format::bytes(m.total_rss_bytes))
+                        .on_hover_text(format!(
+                            "corescope {}; workers {}",
+                            format::bytes(m.parent_rss_bytes),
+                            if m.worker_rss_bytes.is_empty() {
+                                "none (threads share the process)".to_string()
+                            } else {
+                                m.worker_rss_bytes
+                                    .iter()
+                                    .map(|&b| format::bytes(b))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            }
+                        ));
                 });
                 if row.response().clicked() {
                     commands.push(Command::Select(experiment));
