@@ -11,6 +11,9 @@
 //! command line in [`cli`], the desktop app) build one validated
 //! [`spec::ExperimentSpec`] and consume the engine's typed events.
 
+#[macro_use]
+mod named;
+
 pub mod analysis;
 pub mod chart;
 pub mod cli;

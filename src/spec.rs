@@ -5,9 +5,6 @@
 //! returns an [`ExperimentSpec`] or a [`SpecError`] naming the flag and what
 //! it accepts. Everything past this point can trust its input.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 use crate::workload::Workload;
@@ -95,21 +92,7 @@ impl Model {
     }
 }
 
-impl fmt::Display for Model {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Model {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Model::ALL
-            .into_iter()
-            .find(|m| m.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown model '{s}'"))
-    }
-}
+impl_named!(Model, "model");
 
 /// How tasks are handed to workers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -145,21 +128,7 @@ impl Schedule {
     }
 }
 
-impl fmt::Display for Schedule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Schedule {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Schedule::ALL
-            .into_iter()
-            .find(|m| m.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown schedule '{s}'"))
-    }
-}
+impl_named!(Schedule, "schedule");
 
 /// What each task computes and how many there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,9 +10,7 @@
 //! at most [`MAX_FRAME_BYTES`], and a payload over about 16 MiB encodes past
 //! it, which fails the run with [`ProtocolError::FrameTooLarge`].
 
-use std::fmt;
 use std::io::{self, Write};
-use std::str::FromStr;
 
 use bincode::enc::write::SizeWriter;
 use bincode::error::EncodeError;
@@ -125,21 +123,7 @@ impl Codec {
     }
 }
 
-impl fmt::Display for Codec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Codec {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Codec::ALL
-            .into_iter()
-            .find(|c| c.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown codec '{s}'"))
-    }
-}
+impl_named!(Codec, "codec");
 
 fn json_encode_error(error: serde_json::Error) -> ProtocolError {
     if error.is_io() {

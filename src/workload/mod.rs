@@ -12,9 +12,6 @@ mod primes;
 mod sleep;
 mod sqrt_sum;
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 pub use echo::{echo_transform, make_payload};
@@ -109,21 +106,7 @@ impl Workload {
     }
 }
 
-impl fmt::Display for Workload {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Workload {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Workload::ALL
-            .into_iter()
-            .find(|w| w.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown workload '{s}'"))
-    }
-}
+impl_named!(Workload, "workload");
 
 /// One unit of work: everything a worker needs to compute it, apart from an
 /// echo payload, which travels beside it.
