@@ -433,105 +433,110 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
         ("efficiency", SortColumn::Efficiency),
         ("IPC to workers", SortColumn::Ipc),
         ("IPC from workers", SortColumn::Ipc),
-        ("memory (RSS)", SortColumn::Memory),
+        ("RSS", SortColumn::Memory),
     ];
     let mut new_sort = None;
     ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-    TableBuilder::new(ui)
-        .striped(true)
-        .sense(egui::Sense::click())
+    // Wider than the panel on small windows: scroll sideways, never clip.
+    egui::ScrollArea::horizontal()
         .auto_shrink([false, false])
-        .column(Column::exact(52.0))
-        .columns(Column::auto().resizable(true), headers.len() - 1)
-        .header(row_height + 4.0, |mut header| {
-            for (title, column) in headers {
-                header.col(|ui| {
-                    let arrow = if sort.column == column && title != "min … max" {
-                        if sort.descending { " ⏷" } else { " ⏶" }
-                    } else {
-                        ""
-                    };
-                    if ui
-                        .button(RichText::new(format!("{title}{arrow}")).strong())
-                        .clicked()
-                    {
-                        new_sort = Some(TableSort {
-                            column,
-                            descending: sort.column == column && !sort.descending,
+        .show(ui, |ui| {
+            TableBuilder::new(ui)
+                .striped(true)
+                .sense(egui::Sense::click())
+                .auto_shrink([false, false])
+                .column(Column::exact(52.0))
+                .columns(Column::auto().resizable(true), headers.len() - 1)
+                .header(row_height + 4.0, |mut header| {
+                    for (title, column) in headers {
+                        header.col(|ui| {
+                            let arrow = if sort.column == column && title != "min … max" {
+                                if sort.descending { " ⏷" } else { " ⏶" }
+                            } else {
+                                ""
+                            };
+                            if ui
+                                .button(RichText::new(format!("{title}{arrow}")).strong())
+                                .clicked()
+                            {
+                                new_sort = Some(TableSort {
+                                    column,
+                                    descending: sort.column == column && !sort.descending,
+                                });
+                            }
                         });
                     }
-                });
-            }
-        })
-        .body(|body| {
-            body.rows(row_height, rows.len(), |mut row| {
-                let (experiment, r) = rows[row.index()];
-                let color = theme::model_color(r.model, app.settings.dark);
-                row.col(|ui| {
-                    // An arrow marks the experiment the charts show.
-                    let mark = if several && Some(experiment) == shown {
-                        "▶ "
-                    } else {
-                        ""
-                    };
-                    ui.label(format!("{mark}{}", experiment + 1));
-                });
-                row.col(|ui| {
-                    ui.label(r.workload.name());
-                });
-                row.col(|ui| {
-                    ui.label(RichText::new(r.model.name()).color(color).strong());
-                });
-                row.col(|ui| {
-                    ui.label(r.workers.to_string());
-                });
-                row.col(|ui| {
-                    ui.label(format::seconds(r.wall_seconds.median));
-                });
-                row.col(|ui| {
-                    ui.label(format!(
-                        "{} … {}",
-                        format::seconds(r.wall_seconds.min),
-                        format::seconds(r.wall_seconds.max)
-                    ));
-                });
-                row.col(|ui| {
-                    ui.label(r.speedup.map_or("—".to_string(), |s| format!("{s:.2}×")));
-                });
-                row.col(|ui| {
-                    ui.label(
-                        r.efficiency
-                            .map_or("—".to_string(), |e| format!("{:.0} %", e * 100.0)),
-                    );
-                });
-                row.col(|ui| {
-                    ui.label(format::bytes(r.ipc.bytes_to_workers));
-                });
-                row.col(|ui| {
-                    ui.label(format::bytes(r.ipc.bytes_from_workers));
-                });
-                row.col(|ui| {
-                    let m = &r.memory;
-                    ui.label(format::bytes(m.total_rss_bytes))
-                        .on_hover_text(format!(
-                            "corescope {}; workers {}",
-                            format::bytes(m.parent_rss_bytes),
-                            if m.worker_rss_bytes.is_empty() {
-                                "none (threads share the process)".to_string()
+                })
+                .body(|body| {
+                    body.rows(row_height, rows.len(), |mut row| {
+                        let (experiment, r) = rows[row.index()];
+                        let color = theme::model_color(r.model, app.settings.dark);
+                        row.col(|ui| {
+                            // An arrow marks the experiment the charts show.
+                            let mark = if several && Some(experiment) == shown {
+                                "▶ "
                             } else {
-                                m.worker_rss_bytes
-                                    .iter()
-                                    .map(|&b| format::bytes(b))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            }
-                        ));
+                                ""
+                            };
+                            ui.label(format!("{mark}{}", experiment + 1));
+                        });
+                        row.col(|ui| {
+                            ui.label(r.workload.name());
+                        });
+                        row.col(|ui| {
+                            ui.label(RichText::new(r.model.name()).color(color).strong());
+                        });
+                        row.col(|ui| {
+                            ui.label(r.workers.to_string());
+                        });
+                        row.col(|ui| {
+                            ui.label(format::seconds(r.wall_seconds.median));
+                        });
+                        row.col(|ui| {
+                            ui.label(format!(
+                                "{} … {}",
+                                format::seconds(r.wall_seconds.min),
+                                format::seconds(r.wall_seconds.max)
+                            ));
+                        });
+                        row.col(|ui| {
+                            ui.label(r.speedup.map_or("—".to_string(), |s| format!("{s:.2}×")));
+                        });
+                        row.col(|ui| {
+                            ui.label(
+                                r.efficiency
+                                    .map_or("—".to_string(), |e| format!("{:.0} %", e * 100.0)),
+                            );
+                        });
+                        row.col(|ui| {
+                            ui.label(format::bytes(r.ipc.bytes_to_workers));
+                        });
+                        row.col(|ui| {
+                            ui.label(format::bytes(r.ipc.bytes_from_workers));
+                        });
+                        row.col(|ui| {
+                            let m = &r.memory;
+                            ui.label(format::bytes(m.total_rss_bytes))
+                                .on_hover_text(format!(
+                                    "corescope {}; workers {}",
+                                    format::bytes(m.parent_rss_bytes),
+                                    if m.worker_rss_bytes.is_empty() {
+                                        "none (threads share the process)".to_string()
+                                    } else {
+                                        m.worker_rss_bytes
+                                            .iter()
+                                            .map(|&b| format::bytes(b))
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    }
+                                ));
+                        });
+                        if row.response().clicked() {
+                            commands.push(Command::Select(experiment));
+                        }
+                    });
                 });
-                if row.response().clicked() {
-                    commands.push(Command::Select(experiment));
-                }
-            });
         });
     if let Some(sort) = new_sort {
         app.table_sort = sort;
