@@ -1,8 +1,19 @@
 //! Analysis of measured runs: speedup and efficiency against the serial
-//! baseline of the same result set.
+//! baseline of the same result set, and the scaling laws that explain them.
 //!
 //! speedup(p) = median serial wall / median wall at p workers;
 //! efficiency(p) = speedup(p) / p.
+//!
+//! Scaling laws, with f the serial fraction of the work:
+//! - Amdahl (fixed problem size): S(p) = 1 / (f + (1 − f)/p). [`fit_amdahl`]
+//!   estimates f from measured (workers, speedup) points, [`fit_for_model`]
+//!   does so for one model of a result set, and [`amdahl_speedup`] draws the
+//!   predicted curve.
+//! - Karp–Flatt: e(p) = (1/S − 1/p) / (1 − 1/p), the serial fraction that a
+//!   single measurement implies ([`karp_flatt`]); on exact Amdahl data it is
+//!   f at every p, so a rising e(p) reveals overhead that grows with p.
+//! - Gustafson (problem grown with p, weak scaling): S(p) = p − f·(p − 1)
+//!   ([`gustafson_speedup`]).
 
 use crate::results::{ResultSet, RunRecord};
 use crate::spec::Model;
@@ -42,6 +53,112 @@ pub fn fill_speedups(set: &mut ResultSet) {
     }
 }
 
+/// The Karp–Flatt metric: the serial fraction e = (1/S − 1/p) / (1 − 1/p)
+/// implied by a speedup `speedup` on `workers` workers.
+///
+/// `None` for one worker or none (the formula divides by 1 − 1/p) and for a
+/// speedup that is not a positive finite number. Not clamped: a negative e
+/// means superlinear speedup (caches, say), which is worth showing as is.
+pub fn karp_flatt(speedup: f64, workers: u32) -> Option<f64> {
+    if workers <= 1 || !speedup.is_finite() || speedup <= 0.0 {
+        return None;
+    }
+    let inv_p = 1.0 / f64::from(workers);
+    let e = (1.0 / speedup - inv_p) / (1.0 - inv_p);
+    e.is_finite().then_some(e)
+}
+
+/// Amdahl's law fitted to measured speedups.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AmdahlFit {
+    /// The estimated serial fraction f, in [0, 1].
+    pub serial_fraction: f64,
+    /// How many (workers, speedup) points the fit used.
+    pub points: usize,
+    /// Root mean square of measured − predicted speedup over those points,
+    /// in speedup units (how far the drawn curve misses the markers).
+    pub rms_error: f64,
+}
+
+/// Fits Amdahl's law S(p) = 1 / (f + (1 − f)/p) to (workers, speedup)
+/// points by least squares, with f clamped to [0, 1].
+///
+/// The error minimised is that of the reciprocal speedup, Σ (1/Sᵢ − 1/Ŝ(pᵢ))²,
+/// i.e. of the wall time as a fraction of the serial wall: 1/S = 1/p +
+/// f·(1 − 1/p) is linear in f, so with yᵢ = 1/Sᵢ − 1/pᵢ and xᵢ = 1 − 1/pᵢ
+/// the estimate is the closed form f = Σ xᵢyᵢ / Σ xᵢ². The objective is a
+/// convex quadratic in f, so clamping that estimate to [0, 1] gives the
+/// constrained minimum. Fitting S itself would need an iterative solver and
+/// weight the many-worker points (large S) most.
+///
+/// Points with no workers or a speedup that is not a positive finite number
+/// are skipped. One-worker points say nothing about f (x = 0) but count in
+/// [`AmdahlFit::points`] and the RMS error. `None` unless at least two points
+/// remain and at least one of them has more than one worker.
+pub fn fit_amdahl(points: &[(u32, f64)]) -> Option<AmdahlFit> {
+    let used: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|&&(p, s)| p >= 1 && s.is_finite() && s > 0.0)
+        .map(|&(p, s)| (f64::from(p), s))
+        .collect();
+    if used.len() < 2 || !used.iter().any(|&(p, _)| p > 1.0) {
+        return None;
+    }
+    let (sxy, sxx) = used.iter().fold((0.0, 0.0), |(sxy, sxx), &(p, s)| {
+        let x = 1.0 - 1.0 / p;
+        let y = 1.0 / s - 1.0 / p;
+        (sxy + x * y, sxx + x * x)
+    });
+    // sxx > 0: some point has p > 1, so x > 0 there.
+    let serial_fraction = (sxy / sxx).clamp(0.0, 1.0);
+    let squares: f64 = used
+        .iter()
+        .map(|&(p, s)| (s - amdahl_speedup(serial_fraction, p)).powi(2))
+        .sum();
+    // usize → f64 is exact for any realistic number of runs.
+    let rms_error = (squares / used.len() as f64).sqrt();
+    Some(AmdahlFit {
+        serial_fraction,
+        points: used.len(),
+        rms_error,
+    })
+}
+
+/// The speedup Amdahl's law predicts on `workers` workers (p ≥ 1) for a
+/// serial fraction `serial_fraction` (clamped to [0, 1]): 1 / (f + (1 − f)/p).
+/// Takes a real p so that the predicted curve can be drawn smoothly.
+pub fn amdahl_speedup(serial_fraction: f64, workers: f64) -> f64 {
+    let f = serial_fraction.clamp(0.0, 1.0);
+    1.0 / (f + (1.0 - f) / workers)
+}
+
+/// The scaled speedup Gustafson's law predicts on `workers` workers when the
+/// problem grows with them (weak scaling), for a serial fraction
+/// `serial_fraction` (clamped to [0, 1]) of the parallel run's time:
+/// S = p − f·(p − 1).
+pub fn gustafson_speedup(serial_fraction: f64, workers: f64) -> f64 {
+    let f = serial_fraction.clamp(0.0, 1.0);
+    workers - f * (workers - 1.0)
+}
+
+/// Fits Amdahl's law to the runs of `model` in `set` that have a speedup
+/// (see [`fill_speedups`]). A set may hold several workloads, and only
+/// speedups of one workload follow one curve, so the fit takes the workload
+/// of the first such run and its runs only. `None` when [`fit_amdahl`] has
+/// too few points.
+pub fn fit_for_model(set: &ResultSet, model: Model) -> Option<AmdahlFit> {
+    let mut runs = set
+        .runs
+        .iter()
+        .filter(|r| r.model == model && r.speedup.is_some());
+    let first = runs.next()?;
+    let points: Vec<(u32, f64)> = std::iter::once(first)
+        .chain(runs.filter(|r| r.same_workload(first)))
+        .filter_map(|r| r.speedup.map(|s| (r.workers, s)))
+        .collect();
+    fit_amdahl(&points)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +183,171 @@ mod tests {
         set.runs = vec![record(Model::Threads, 2, 1.0)];
         fill_speedups(&mut set);
         assert_eq!(set.runs[0].speedup, None);
+    }
+
+    const WORKERS: [u32; 5] = [1, 2, 4, 8, 16];
+
+    /// Exact Amdahl speedups for `f` over [`WORKERS`].
+    fn amdahl_points(f: f64) -> Vec<(u32, f64)> {
+        WORKERS
+            .iter()
+            .map(|&p| (p, amdahl_speedup(f, f64::from(p))))
+            .collect()
+    }
+
+    #[test]
+    fn fit_recovers_exact_serial_fraction() {
+        for f in [0.1, 0.25] {
+            let fit = fit_amdahl(&amdahl_points(f)).unwrap();
+            assert!((fit.serial_fraction - f).abs() < 1e-9, "{f}: {fit:?}");
+            assert_eq!(fit.points, 5);
+            assert!(fit.rms_error < 1e-9, "{fit:?}");
+        }
+    }
+
+    #[test]
+    fn fit_tolerates_noise() {
+        // ±2 % alternating: deterministic, and not a pure bias.
+        let f = 0.1;
+        let noisy: Vec<(u32, f64)> = amdahl_points(f)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (p, s))| (p, s * if i % 2 == 0 { 1.02 } else { 0.98 }))
+            .collect();
+        let fit = fit_amdahl(&noisy).unwrap();
+        assert!((fit.serial_fraction - f).abs() < 0.01, "{fit:?}");
+        // The noise is at most 2 % of S ≤ 6.4 at p = 16.
+        assert!(fit.rms_error > 0.0 && fit.rms_error < 0.15, "{fit:?}");
+    }
+
+    #[test]
+    fn fit_edge_cases_perfect_and_no_scaling() {
+        let perfect: Vec<(u32, f64)> = WORKERS.iter().map(|&p| (p, f64::from(p))).collect();
+        let fit = fit_amdahl(&perfect).unwrap();
+        assert!(fit.serial_fraction.abs() < 1e-12, "{fit:?}");
+        assert!(fit.rms_error < 1e-9);
+
+        let flat: Vec<(u32, f64)> = WORKERS.iter().map(|&p| (p, 1.0)).collect();
+        let fit = fit_amdahl(&flat).unwrap();
+        assert!((fit.serial_fraction - 1.0).abs() < 1e-12, "{fit:?}");
+        assert!(fit.rms_error < 1e-9);
+    }
+
+    #[test]
+    fn fit_clamps_to_unit_interval() {
+        // Superlinear speedup would need f < 0; slowdown would need f > 1.
+        let fit = fit_amdahl(&[(2, 2.5), (4, 5.0)]).unwrap();
+        assert_eq!(fit.serial_fraction, 0.0);
+        let fit = fit_amdahl(&[(2, 0.5), (4, 0.5)]).unwrap();
+        assert_eq!(fit.serial_fraction, 1.0);
+    }
+
+    #[test]
+    fn fit_needs_enough_points() {
+        assert_eq!(fit_amdahl(&[]), None);
+        assert_eq!(fit_amdahl(&[(4, 3.0)]), None);
+        assert_eq!(fit_amdahl(&[(1, 1.0)]), None);
+        assert_eq!(fit_amdahl(&[(1, 1.0), (1, 0.9)]), None);
+        // Unusable points are skipped, not counted.
+        assert_eq!(fit_amdahl(&[(4, 3.0), (0, 1.0)]), None);
+        assert_eq!(fit_amdahl(&[(4, 3.0), (2, f64::NAN)]), None);
+        assert_eq!(fit_amdahl(&[(4, 3.0), (2, 0.0)]), None);
+        assert_eq!(fit_amdahl(&[(4, 3.0), (2, f64::INFINITY)]), None);
+
+        let one_and_four = fit_amdahl(&[(1, 1.0), (4, 2.0)]).unwrap();
+        assert_eq!(one_and_four.points, 2);
+        // 1/2 = f + (1 − f)/4 ⇒ f = 1/3.
+        assert!((one_and_four.serial_fraction - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(fit_amdahl(&[(2, 1.5), (4, 2.0)]).map(|f| f.points), Some(2));
+    }
+
+    #[test]
+    fn karp_flatt_bounds() {
+        for p in [2, 4, 16] {
+            assert!(karp_flatt(f64::from(p), p).unwrap().abs() < 1e-12);
+            assert!((karp_flatt(1.0, p).unwrap() - 1.0).abs() < 1e-12);
+        }
+        assert_eq!(karp_flatt(1.0, 1), None);
+        assert_eq!(karp_flatt(1.0, 0), None);
+        assert_eq!(karp_flatt(f64::NAN, 4), None);
+        assert_eq!(karp_flatt(f64::INFINITY, 4), None);
+        assert_eq!(karp_flatt(0.0, 4), None);
+        // Superlinear: negative, left unclamped.
+        assert!(karp_flatt(5.0, 4).unwrap() < 0.0);
+    }
+
+    #[test]
+    fn karp_flatt_matches_amdahl_fraction() {
+        for f in [0.0, 0.05, 0.1, 0.25, 0.5, 1.0] {
+            for p in 2..=16 {
+                let s = amdahl_speedup(f, f64::from(p));
+                let e = karp_flatt(s, p).unwrap();
+                assert!((e - f).abs() < 1e-9, "f {f}, p {p}: e {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn amdahl_and_gustafson_curves() {
+        assert_eq!(amdahl_speedup(0.0, 8.0), 8.0);
+        assert_eq!(amdahl_speedup(1.0, 8.0), 1.0);
+        assert!((amdahl_speedup(0.5, 2.0) - 4.0 / 3.0).abs() < 1e-12);
+        // The curve flattens towards 1/f.
+        assert!((amdahl_speedup(0.1, 1e12) - 10.0).abs() < 1e-6);
+        assert_eq!(gustafson_speedup(0.0, 8.0), 8.0);
+        assert_eq!(gustafson_speedup(1.0, 8.0), 1.0);
+        assert!((gustafson_speedup(0.1, 16.0) - 14.5).abs() < 1e-12);
+        for p in [1.0, 2.0, 4.0] {
+            assert!(amdahl_speedup(0.3, p) <= gustafson_speedup(0.3, p));
+        }
+    }
+
+    #[test]
+    fn fit_for_model_uses_one_model_and_one_workload() {
+        let f = 0.2;
+        let serial_wall = 10.0;
+        let wall = |p: u32| serial_wall * (f + (1.0 - f) / f64::from(p));
+        let mut set = ResultSet::new(crate::results::MachineInfo::detect());
+        set.runs = vec![record(Model::Serial, 1, serial_wall)];
+        for p in [2, 4, 8] {
+            set.runs.push(record(Model::Threads, p, wall(p)));
+        }
+        // Another model, scaling perfectly: must not leak into the threads fit.
+        for p in [2, 4] {
+            set.runs
+                .push(record(Model::Processes, p, serial_wall / f64::from(p)));
+        }
+        // Another workload of the same model, with its own serial baseline
+        // and no scaling at all: must not leak in either.
+        let mut other_serial = record(Model::Serial, 1, 3.0);
+        other_serial.size = 20;
+        let mut other_threads = record(Model::Threads, 16, 3.0);
+        other_threads.size = 20;
+        set.runs.extend([other_serial, other_threads]);
+        fill_speedups(&mut set);
+
+        let fit = fit_for_model(&set, Model::Threads).unwrap();
+        assert_eq!(fit.points, 3);
+        assert!((fit.serial_fraction - f).abs() < 1e-9, "{fit:?}");
+        assert!(fit.rms_error < 1e-9);
+
+        let fit = fit_for_model(&set, Model::Processes).unwrap();
+        assert_eq!(fit.points, 2);
+        assert!(fit.serial_fraction.abs() < 1e-9, "{fit:?}");
+
+        // Serial alone has only p = 1 points; no runs at all for gil-threads.
+        assert_eq!(fit_for_model(&set, Model::Serial), None);
+        assert_eq!(fit_for_model(&set, Model::GilThreads), None);
+    }
+
+    #[test]
+    fn fit_for_model_needs_speedups() {
+        let mut set = ResultSet::new(crate::results::MachineInfo::detect());
+        set.runs = vec![
+            record(Model::Threads, 2, 1.0),
+            record(Model::Threads, 4, 0.6),
+        ];
+        fill_speedups(&mut set);
+        assert_eq!(fit_for_model(&set, Model::Threads), None);
     }
 }
