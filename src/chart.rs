@@ -6,6 +6,7 @@
 //! draws it with egui_plot; file export can draw the same description, so
 //! colours, titles and units cannot drift apart between window and slide.
 
+use crate::format;
 use crate::results::{ResultSet, RunRecord};
 use crate::spec::{Model, Schedule};
 use crate::workload::Workload;
@@ -156,6 +157,24 @@ impl Chart {
     /// Whether there is any measured point to draw.
     pub fn is_empty(&self) -> bool {
         self.series.iter().all(|s| s.points.is_empty())
+    }
+}
+
+/// Formats a y value in the chart's unit, for ticks and hovers alike.
+pub fn format_value(unit: Unit, y: f64) -> String {
+    match unit {
+        Unit::Seconds => format::seconds(y),
+        Unit::Times => format!("{y:.2}×"),
+        Unit::Percent => format!("{y:.0} %"),
+        Unit::Bytes => format::bytes(y.max(0.0).round() as u64),
+    }
+}
+
+/// Formats an x value: a worker count, or a payload stored as log2(bytes).
+pub fn format_x(axis: XAxis, x: f64) -> String {
+    match axis {
+        XAxis::Workers => format!("{x}"),
+        XAxis::PayloadBytes => format::bytes(x.exp2().round() as u64),
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod csv;
 pub mod json;
 pub mod markdown;
+pub mod plot;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -22,6 +23,8 @@ pub enum ExportError {
     Io { path: String, source: io::Error },
     #[error("cannot encode {path}: {reason}")]
     Encode { path: String, reason: String },
+    #[error("cannot draw the chart: {reason}")]
+    Render { reason: String },
 }
 
 fn folder_of(path: &Path) -> PathBuf {

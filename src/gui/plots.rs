@@ -11,19 +11,9 @@ use egui_plot::{
 
 use super::app::CorescopeApp;
 use super::theme;
-use crate::chart::{self, Chart, ChartKind, LineKind, REFERENCE_COLOR, Reference, Unit, XAxis};
+use crate::chart::{self, Chart, ChartKind, LineKind, REFERENCE_COLOR, Reference, XAxis};
 use crate::format;
 use crate::presets::{self, Preset};
-
-/// Formats a y value in the chart's unit.
-pub fn format_value(unit: Unit, y: f64) -> String {
-    match unit {
-        Unit::Seconds => format::seconds(y),
-        Unit::Times => format!("{y:.2}×"),
-        Unit::Percent => format!("{y:.0} %"),
-        Unit::Bytes => format::bytes(y.max(0.0).round() as u64),
-    }
-}
 
 /// One line on what the shown experiment ran: tasks, workloads, sizes,
 /// payloads and schedules, each given once when it did not vary.
@@ -86,14 +76,6 @@ fn legend_corner(kind: ChartKind) -> Corner {
         ChartKind::WallTime => Corner::RightTop,
         ChartKind::Speedup | ChartKind::IpcBytes => Corner::LeftTop,
         ChartKind::Efficiency => Corner::LeftBottom,
-    }
-}
-
-/// Formats an x value: a worker count, or a payload stored as log2(bytes).
-pub fn format_x(axis: XAxis, x: f64) -> String {
-    match axis {
-        XAxis::Workers => format!("{x}"),
-        XAxis::PayloadBytes => format::bytes(x.exp2().round() as u64),
     }
 }
 
@@ -217,7 +199,7 @@ pub fn chart_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
             .allow_scroll(false)
             .x_axis_formatter(move |mark, _| {
                 if mark.value >= 0.0 && mark.value.fract() == 0.0 {
-                    format_x(x_axis, mark.value)
+                    chart::format_x(x_axis, mark.value)
                 } else {
                     String::new()
                 }
@@ -226,7 +208,7 @@ pub fn chart_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
                 if mark.value < 0.0 {
                     String::new()
                 } else {
-                    format_value(unit, mark.value)
+                    chart::format_value(unit, mark.value)
                 }
             })
             .label_formatter(move |position| match position {
@@ -238,9 +220,10 @@ pub fn chart_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
                     "{plot_name}\n{}\n{}",
                     match x_axis {
                         XAxis::Workers => format!("{} workers", position.x),
-                        XAxis::PayloadBytes => format!("{} payload", format_x(x_axis, position.x)),
+                        XAxis::PayloadBytes =>
+                            format!("{} payload", chart::format_x(x_axis, position.x)),
                     },
-                    format_value(unit, position.y)
+                    chart::format_value(unit, position.y)
                 )),
                 _ => None,
             });
