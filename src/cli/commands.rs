@@ -69,6 +69,7 @@ pub fn execute(cli: Cli) -> ExitCode {
                 }
             }
         }
+        Some(Command::Report(args)) => report(&args),
         Some(Command::Presets) => match presets::all() {
             Ok(all) => {
                 output::print_preset_list(&all);
@@ -95,6 +96,43 @@ pub fn execute(cli: Cli) -> ExitCode {
             );
             ExitCode::from(EXIT_INTERRUPTED)
         }
+    }
+}
+
+/// Writes the report of a saved result set.
+fn report(args: &super::ReportArgs) -> Outcome {
+    let size = |flag: &'static str, text: &str| -> Result<u32, Outcome> {
+        crate::spec::parse_count(flag, text)
+            .ok()
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| (64..=8192).contains(n))
+            .ok_or_else(|| {
+                Outcome::Usage(format!(
+                    "{flag}: '{text}' is not a size from 64 to 8192 pixels"
+                ))
+            })
+    };
+    let (width, height) = match (size("--width", &args.width), size("--height", &args.height)) {
+        (Ok(w), Ok(h)) => (w, h),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let set = match crate::results::ResultSet::load(&args.results) {
+        Ok(set) => set,
+        Err(e) => return Outcome::Usage(e.to_string()),
+    };
+    let style = export::plot::PlotStyle {
+        width,
+        height,
+        dark: args.dark,
+    };
+    match export::report::write(&set, &args.out, &style) {
+        Ok(files) => {
+            for file in files {
+                output::note(&format!("wrote {}", file.display()));
+            }
+            Outcome::Done
+        }
+        Err(e) => Outcome::Failed(anyhow::Error::new(e).context("the report was not written")),
     }
 }
 

@@ -31,6 +31,9 @@ pub enum Command {
     Sweep(SweepArgs),
     /// List the lesson presets (run one with `sweep --preset NAME`).
     Presets,
+    /// Write every chart (SVG and PNG), a CSV and a Markdown report of a
+    /// saved result set (from --export-json) into a folder.
+    Report(ReportArgs),
     /// Internal: serve tasks over stdin/stdout as a worker process.
     #[command(name = "__worker", hide = true)]
     Worker(WorkerArgs),
@@ -108,6 +111,35 @@ pub struct ExperimentArgs {
     /// Write a Markdown results table to FILE.
     #[arg(long, value_name = "FILE")]
     pub export_markdown: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A result set written by --export-json.
+    #[arg(value_name = "RESULTS.json")]
+    pub results: PathBuf,
+    /// The folder to write into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Image width in pixels.
+    #[arg(
+        long,
+        value_name = "PX",
+        default_value = "1920",
+        allow_hyphen_values = true
+    )]
+    pub width: String,
+    /// Image height in pixels.
+    #[arg(
+        long,
+        value_name = "PX",
+        default_value = "1080",
+        allow_hyphen_values = true
+    )]
+    pub height: String,
+    /// Draw charts for a dark slide background.
+    #[arg(long)]
+    pub dark: bool,
 }
 
 #[derive(Debug, Args)]

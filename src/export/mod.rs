@@ -10,6 +10,7 @@ pub mod csv;
 pub mod json;
 pub mod markdown;
 pub mod plot;
+pub mod report;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
