@@ -39,6 +39,16 @@ pub fn model_color_light(model: Model) -> Rgb {
     }
 }
 
+/// A model's colour on a dark or a light background: the one choice both
+/// renderers (window and file) make.
+pub fn model_color_on(model: Model, dark: bool) -> Rgb {
+    if dark {
+        model_color(model)
+    } else {
+        model_color_light(model)
+    }
+}
+
 /// The colour of reference lines (ideal, core count).
 pub const REFERENCE_COLOR: Rgb = Rgb(0x00, 0x9e, 0x73);
 
@@ -84,7 +94,6 @@ pub struct Point {
 pub struct Series {
     pub name: String,
     pub model: Model,
-    pub color: Rgb,
     pub line: LineKind,
     pub points: Vec<Point>,
 }
@@ -469,7 +478,6 @@ fn series(
     Series {
         name: name.to_string(),
         model: group.model,
-        color: model_color(group.model),
         line,
         points,
     }
@@ -512,7 +520,7 @@ mod tests {
                 .collect::<Vec<_>>(),
             [(1.0, 1.0), (2.0, 2.0)]
         );
-        assert_eq!(processes.color, model_color(Model::Processes));
+        assert_eq!(processes.model, Model::Processes);
         assert!(
             chart
                 .references

@@ -6,6 +6,8 @@
 //! [`RawExperiment`] (validated like any typed experiment). [`findings`]
 //! turns a finished result set into sentences on what this machine measured.
 
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
 
 use crate::format;
@@ -51,7 +53,7 @@ const FILES: [(&str, &str); 6] = [
 ];
 
 /// Why a preset could not be had.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum PresetError {
     #[error("unknown preset '{name}'; expected one of {known}")]
     Unknown { name: String, known: String },
@@ -60,16 +62,24 @@ pub enum PresetError {
 }
 
 /// Every preset, in lesson order.
-pub fn all() -> Result<Vec<Preset>, PresetError> {
-    FILES
-        .iter()
-        .map(|(file, text)| {
-            serde_json::from_str(text).map_err(|e| PresetError::Malformed {
-                file,
-                reason: e.to_string(),
-            })
+///
+/// Parsed once per process: the window asks for them on every frame.
+pub fn all() -> Result<&'static [Preset], PresetError> {
+    static PRESETS: OnceLock<Result<Vec<Preset>, PresetError>> = OnceLock::new();
+    PRESETS
+        .get_or_init(|| {
+            FILES
+                .iter()
+                .map(|(file, text)| {
+                    serde_json::from_str(text).map_err(|e| PresetError::Malformed {
+                        file,
+                        reason: e.to_string(),
+                    })
+                })
+                .collect()
         })
-        .collect()
+        .as_deref()
+        .map_err(Clone::clone)
 }
 
 /// The preset called `name`.
@@ -81,8 +91,9 @@ pub fn find(name: &str) -> Result<Preset, PresetError> {
         .collect::<Vec<_>>()
         .join(", ");
     presets
-        .into_iter()
+        .iter()
         .find(|p| p.name == name.trim())
+        .cloned()
         .ok_or(PresetError::Unknown {
             name: name.to_string(),
             known,
@@ -174,7 +185,7 @@ mod tests {
                 "rule-of-thumb"
             ]
         );
-        for preset in &presets {
+        for preset in presets {
             let spec = preset
                 .experiment
                 .validate(&[1, 2])

@@ -194,7 +194,8 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
-    /// The spec this record was measured from (sans in-flight depth).
+    /// Whether two records measured the same work (so one can be the
+    /// other's serial baseline): workload, size, tasks and payload.
     pub fn same_workload(&self, other: &RunRecord) -> bool {
         (self.workload, self.size, self.tasks, self.payload_bytes)
             == (other.workload, other.size, other.tasks, other.payload_bytes)

@@ -72,7 +72,7 @@ pub fn execute(cli: Cli) -> ExitCode {
         Some(Command::Report(args)) => report(&args),
         Some(Command::Presets) => match presets::all() {
             Ok(all) => {
-                output::print_preset_list(&all);
+                output::print_preset_list(all);
                 Outcome::Done
             }
             Err(e) => Outcome::Failed(e.into()),

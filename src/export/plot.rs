@@ -426,11 +426,7 @@ impl Palette {
     }
 
     fn model(&self, model: crate::spec::Model) -> RGBColor {
-        rgb(if self.dark {
-            chart::model_color(model)
-        } else {
-            chart::model_color_light(model)
-        })
+        rgb(chart::model_color_on(model, self.dark))
     }
 }
 

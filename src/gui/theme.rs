@@ -13,11 +13,7 @@ pub fn color(rgb: Rgb) -> Color32 {
 
 /// A model's colour on the current theme's background.
 pub fn model_color(model: Model, dark: bool) -> Color32 {
-    color(if dark {
-        chart::model_color(model)
-    } else {
-        chart::model_color_light(model)
-    })
+    color(chart::model_color_on(model, dark))
 }
 
 /// Colour of error messages, readable on both themes.

@@ -397,17 +397,26 @@ mod tests {
         }
     }
 
-    #[test]
-    fn write_frame_streams_the_same_bytes_as_encode_frame() {
-        let payload: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
-        let message = FromWorker::Done {
+    fn sample_payload() -> Vec<u8> {
+        (0..5000u32).map(|i| (i % 251) as u8).collect()
+    }
+
+    /// A result frame carrying `payload`, as a worker sends it.
+    fn sample_done(payload: &[u8]) -> FromWorker<'_> {
+        FromWorker::Done {
             index: 3,
             value: u64::MAX,
             start_ns: 1,
             end_ns: 2,
             cpu_ns: 3,
-            payload: Cow::Borrowed(&payload),
-        };
+            payload: Cow::Borrowed(payload),
+        }
+    }
+
+    #[test]
+    fn write_frame_streams_the_same_bytes_as_encode_frame() {
+        let payload = sample_payload();
+        let message = sample_done(&payload);
         let mut streamed = Vec::new();
         let written = write_frame(Codec::Bincode, &mut streamed, &message).unwrap();
         let framed = encode_frame(Codec::Bincode, &message).unwrap();
@@ -459,15 +468,8 @@ mod tests {
 
     #[test]
     fn json_frames_round_trip_and_cost_more_than_bincode() {
-        let payload: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
-        let message = FromWorker::Done {
-            index: 3,
-            value: u64::MAX,
-            start_ns: 1,
-            end_ns: 2,
-            cpu_ns: 3,
-            payload: Cow::Borrowed(&payload),
-        };
+        let payload = sample_payload();
+        let message = sample_done(&payload);
         let mut streamed = Vec::new();
         let written = write_frame(Codec::Json, &mut streamed, &message).unwrap();
         let framed = encode_frame(Codec::Json, &message).unwrap();
