@@ -14,6 +14,7 @@
 #[macro_use]
 mod named;
 
+pub mod activity;
 pub mod analysis;
 pub mod chart;
 pub mod cli;

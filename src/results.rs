@@ -191,6 +191,14 @@ pub struct RunRecord {
     /// pool's size for processes, one per task for process-per-task.
     #[serde(default)]
     pub processes_started: u64,
+    /// Per-core CPU usage sampled while the run was live (every run's
+    /// repetitions, warm-ups included), timed from the start of the median
+    /// repetition: samples before it have negative times.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpu_samples: Vec<CpuSample>,
+    /// Resident memory of the run's processes, sampled with `cpu_samples`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub memory_samples: Vec<MemorySample>,
 }
 
 impl RunRecord {
@@ -239,6 +247,8 @@ impl RunRecord {
             switch_interval_seconds: (spec.model == Model::GilThreads)
                 .then(|| f64::from(spec.switch_interval_us) / 1e6),
             processes_started: 0,
+            cpu_samples: Vec::new(),
+            memory_samples: Vec::new(),
         }
     }
 }
@@ -285,6 +295,30 @@ pub struct SpanRecord {
     /// Seconds from the start of the repetition.
     pub start_seconds: f64,
     pub end_seconds: f64,
+}
+
+/// The usage of every logical core at one moment of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CpuSample {
+    /// Seconds from the start of the median repetition (negative before it).
+    pub t_seconds: f64,
+    /// Usage of each logical core over the interval before `t_seconds`,
+    /// 0 to 100 %, whoever used it.
+    pub per_core: Vec<f32>,
+}
+
+/// The resident memory of a run's processes at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemorySample {
+    /// Seconds from the start of the median repetition (negative before it).
+    pub t_seconds: f64,
+    /// The corescope process, all its threads.
+    pub parent_rss_bytes: u64,
+    /// Each worker process by worker (process-per-task: by slot, 0 while
+    /// the slot has no process); empty for models without processes.
+    pub worker_rss_bytes: Vec<u64>,
+    /// The parent plus every worker.
+    pub total_rss_bytes: u64,
 }
 
 /// Records with made-up timings, for exact tests of analysis and charts.

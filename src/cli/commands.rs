@@ -213,6 +213,8 @@ fn follow(runner: &Runner) -> Result<ResultSet, Outcome> {
             RunEvent::Started { runs, total_tasks } => progress.start(runs.len(), total_tasks),
             RunEvent::RunStarted { index, spec } => progress.run_started(index, &spec),
             RunEvent::Progress { tasks_done, .. } => progress.tasks(tasks_done),
+            // Kept in the record; a terminal has no room to draw them live.
+            RunEvent::Sample { .. } => {}
             RunEvent::RunFinished { record, .. } => progress.run_finished(&record),
             RunEvent::Finished(set) => {
                 progress.finish();

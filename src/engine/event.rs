@@ -1,6 +1,6 @@
 //! Events the engine reports while an experiment runs.
 
-use crate::results::{ResultSet, RunRecord};
+use crate::results::{CpuSample, MemorySample, ResultSet, RunRecord};
 use crate::spec::RunSpec;
 
 use super::EngineError;
@@ -20,6 +20,14 @@ pub enum RunEvent {
         index: usize,
         tasks_done: u64,
         tasks_total: u64,
+    },
+    /// A system sample taken while run `index` is live, timed from the
+    /// run's start (pool start-up included): sent from the sampler's thread
+    /// about every 200 ms, only by [`super::runner::Runner`].
+    Sample {
+        index: usize,
+        cpu: CpuSample,
+        memory: MemorySample,
     },
     /// Run `index` finished and was measured.
     RunFinished { index: usize, record: RunRecord },

@@ -26,11 +26,16 @@ use std::time::{Duration, Instant};
 pub use event::RunEvent;
 
 use crate::analysis;
+use crate::measure::clock::monotonic_ns;
 use crate::measure::clock::ns_to_s;
 use crate::measure::memory::MemoryProbe;
+use crate::measure::sampler::{
+    PidBoard, SAMPLE_INTERVAL, SAMPLER_THREAD, Sample, SampleSink, Sampler,
+};
 use crate::measure::stats::{Summary, median_index};
 use crate::results::{
-    IpcTotals, MachineInfo, MemoryRecord, RepetitionRecord, ResultSet, RunRecord, SpanRecord,
+    CpuSample, IpcTotals, MachineInfo, MemoryRecord, MemorySample, RepetitionRecord, ResultSet,
+    RunRecord, SpanRecord,
 };
 use crate::spec::{ExperimentSpec, Model, RunSpec};
 use crate::worker::process::PipeSnapshot;
@@ -115,6 +120,8 @@ pub(crate) struct Span {
 /// What one repetition measured, before summarising.
 #[derive(Debug, Default)]
 pub(crate) struct Repetition {
+    /// When it started, on the shared monotonic clock.
+    pub start_ns: u64,
     pub wall_ns: u64,
     pub cpu_ns: u64,
     pub spans: Vec<Span>,
@@ -193,6 +200,7 @@ impl RepetitionLog {
         let mut spans = self.spans;
         spans.sort_by_key(|s| (s.worker, s.start_ns));
         Repetition {
+            start_ns: self.start_ns,
             wall_ns,
             cpu_ns,
             spans,
@@ -253,6 +261,7 @@ fn start_executor(
     spec: &RunSpec,
     config: &EngineConfig,
     cancel: &CancelToken,
+    board: &PidBoard,
 ) -> Result<Box<dyn Executor>, EngineError> {
     Ok(match spec.model {
         Model::Serial => Box::new(serial::Serial),
@@ -265,12 +274,14 @@ fn start_executor(
             &config.worker_exe,
             spec.workers,
             spec.codec,
+            board.clone(),
         )),
         Model::Processes => Box::new(processes::ProcessPool::start(
             &config.worker_exe,
             spec.workers,
             spec.codec,
             cancel,
+            board,
         )?),
     })
 }
@@ -288,8 +299,33 @@ pub fn run_one(
     cancel: &CancelToken,
     on_progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RunRecord, EngineError> {
+    run_one_sampled(spec, config, cancel, on_progress, None)
+}
+
+/// [`run_one`], handing every system sample to `on_sample` as it is taken
+/// (from the sampler's thread) besides keeping it in the record.
+///
+/// A sampler thread ([`SAMPLER_THREAD`]) watches the cores and the run's
+/// processes from before the pool starts until the last repetition ends;
+/// it is stopped and joined before this returns, whatever the outcome.
+pub fn run_one_sampled(
+    spec: &RunSpec,
+    config: &EngineConfig,
+    cancel: &CancelToken,
+    on_progress: &mut dyn FnMut(u64, u64),
+    on_sample: Option<SampleSink>,
+) -> Result<RunRecord, EngineError> {
     let payload: Arc<[u8]> = workload::make_payload(spec.workload.payload_bytes as usize).into();
-    let mut executor = start_executor(spec, config, cancel)?;
+    let board = PidBoard::new();
+    // Declared before the executor, so dropped after it on an early return:
+    // the sampler sees the workers until they are gone.
+    let sampler = Sampler::start(board.clone(), SAMPLE_INTERVAL, on_sample).map_err(|source| {
+        EngineError::Thread {
+            name: SAMPLER_THREAD.to_string(),
+            source,
+        }
+    })?;
+    let mut executor = start_executor(spec, config, cancel, &board)?;
     let mut memory = MemoryProbe::new();
     let total = spec.total_tasks();
     let mut done = 0u64;
@@ -324,7 +360,8 @@ pub fn run_one(
         }
     }
     on_progress(total, total);
-    let mut record = summarise(spec, executor.spawn_ns(), &repetitions)?;
+    let samples = sampler.finish();
+    let mut record = summarise(spec, executor.spawn_ns(), &repetitions, &samples)?;
     record.processes_started = executor.processes_started();
     Ok(record)
 }
@@ -333,6 +370,7 @@ fn summarise(
     spec: &RunSpec,
     spawn_ns: u64,
     repetitions: &[Repetition],
+    samples: &[Sample],
 ) -> Result<RunRecord, EngineError> {
     let checksums: Vec<String> = repetitions
         .iter()
@@ -398,6 +436,11 @@ fn summarise(
             worker_rss_bytes: r.worker_rss.clone(),
             total_rss_bytes: r.parent_rss + r.worker_rss.iter().sum::<u64>(),
         };
+        for sample in samples {
+            let (cpu, memory) = sample_records(sample, r.start_ns);
+            record.cpu_samples.push(cpu);
+            record.memory_samples.push(memory);
+        }
     }
     record.repetitions = records;
     if spec.model == Model::Serial {
@@ -406,6 +449,28 @@ fn summarise(
     }
     Ok(record)
 }
+
+/// A sample as the records keep it, timed in seconds from `origin_ns` (on
+/// the shared monotonic clock; negative before it).
+pub(crate) fn sample_records(sample: &Sample, origin_ns: u64) -> (CpuSample, MemorySample) {
+    let t_seconds = (i128::from(sample.at_ns) - i128::from(origin_ns)) as f64 / 1e9;
+    (
+        CpuSample {
+            t_seconds,
+            per_core: sample.per_core.clone(),
+        },
+        MemorySample {
+            t_seconds,
+            parent_rss_bytes: sample.parent_rss,
+            worker_rss_bytes: sample.worker_rss.clone(),
+            total_rss_bytes: sample.parent_rss + sample.worker_rss.iter().sum::<u64>(),
+        },
+    )
+}
+
+/// Where live samples go: called from the sampler's thread with a
+/// [`RunEvent::Sample`].
+pub type LiveSink = Arc<dyn Fn(RunEvent) + Send + Sync>;
 
 /// Runs every run of `spec` in order on this thread, reporting through
 /// `emit`, and returns the result set. Speedups are filled in as soon as the
@@ -416,6 +481,18 @@ pub fn run_experiment(
     cancel: &CancelToken,
     emit: &mut dyn FnMut(RunEvent),
 ) -> Result<ResultSet, EngineError> {
+    run_experiment_live(spec, config, cancel, emit, None)
+}
+
+/// [`run_experiment`], also sending each run's system samples to `live` as
+/// [`RunEvent::Sample`]s while it runs.
+pub fn run_experiment_live(
+    spec: &ExperimentSpec,
+    config: &EngineConfig,
+    cancel: &CancelToken,
+    emit: &mut dyn FnMut(RunEvent),
+    live: Option<LiveSink>,
+) -> Result<ResultSet, EngineError> {
     let runs = spec.runs();
     emit(RunEvent::Started {
         runs: runs.clone(),
@@ -425,13 +502,21 @@ pub fn run_experiment(
     set.preset = spec.preset.clone();
     for (index, run) in runs.iter().enumerate() {
         emit(RunEvent::RunStarted { index, spec: *run });
-        let mut record = run_one(run, config, cancel, &mut |tasks_done, tasks_total| {
+        let run_start = monotonic_ns();
+        let on_sample = live.clone().map(|live| -> SampleSink {
+            Arc::new(move |sample: &Sample| {
+                let (cpu, memory) = sample_records(sample, run_start);
+                live(RunEvent::Sample { index, cpu, memory });
+            })
+        });
+        let mut progress = |tasks_done, tasks_total| {
             emit(RunEvent::Progress {
                 index,
                 tasks_done,
                 tasks_total,
             });
-        })?;
+        };
+        let mut record = run_one_sampled(run, config, cancel, &mut progress, on_sample)?;
         if let Some(baseline) = analysis::serial_baseline(&set.runs, &record) {
             analysis::set_speedup(&mut record, baseline);
         }

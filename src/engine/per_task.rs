@@ -21,6 +21,7 @@ use super::schedule::{Cursor, TaskSource};
 use super::{EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::measure::memory::MemoryProbe;
+use crate::measure::sampler::PidBoard;
 use crate::worker::codec::Codec;
 use crate::worker::process::{PipeSnapshot, WorkerEvent, WorkerEventKind, WorkerProcess};
 use crate::worker::protocol::{FromWorker, PROTOCOL_VERSION, ProtocolError};
@@ -35,6 +36,8 @@ pub(crate) struct ProcessPerTask {
     slots: u32,
     codec: Codec,
     started: u64,
+    /// Each slot's live process, for the sampler.
+    board: PidBoard,
 }
 
 /// The process running one slot's current task.
@@ -46,12 +49,13 @@ struct Running {
 }
 
 impl ProcessPerTask {
-    pub fn new(exe: &Path, slots: u32, codec: Codec) -> ProcessPerTask {
+    pub fn new(exe: &Path, slots: u32, codec: Codec, board: PidBoard) -> ProcessPerTask {
         ProcessPerTask {
             exe: exe.to_path_buf(),
             slots,
             codec,
             started: 0,
+            board,
         }
     }
 
@@ -78,6 +82,7 @@ impl ProcessPerTask {
                 }
             })?;
         self.started += 1;
+        self.board.set(slot, process.pid());
         // The task waits in the pipe while the process starts.
         process.send_task(input.task(index), input.payload);
         Ok(Some(Running {
@@ -177,6 +182,7 @@ impl Executor for ProcessPerTask {
                         let rss = memory.rss_of(done.process.pid());
                         worker_rss[slot] = worker_rss[slot].max(rss);
                         done.process.shutdown();
+                        self.board.clear(slot);
                         ipc = ipc + done.process.pipe_snapshot();
                     }
                     running[slot] =

@@ -19,6 +19,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 use super::schedule::{Cursor, TaskSource};
 use super::{CancelToken, EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
+use crate::measure::sampler::PidBoard;
 use crate::worker::codec::Codec;
 use crate::worker::process::{PipeSnapshot, WorkerEvent, WorkerEventKind, WorkerProcess};
 use crate::worker::protocol::{FromWorker, PROTOCOL_VERSION, ProtocolError, ToWorker, frame_len};
@@ -46,6 +47,7 @@ impl ProcessPool {
         count: u32,
         codec: Codec,
         cancel: &CancelToken,
+        board: &PidBoard,
     ) -> Result<ProcessPool, EngineError> {
         let start = monotonic_ns();
         let (events_tx, events) = crossbeam_channel::unbounded();
@@ -65,6 +67,7 @@ impl ProcessPool {
                         source,
                     }
                 })?;
+            board.set(index, worker.pid());
             pool.workers.push(worker);
         }
         drop(events_tx);

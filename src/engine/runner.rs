@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 
 use crossbeam_channel::Receiver;
 
-use super::{CancelToken, EngineConfig, EngineError, RunEvent, run_experiment};
+use super::{CancelToken, EngineConfig, EngineError, LiveSink, RunEvent, run_experiment_live};
 use crate::spec::ExperimentSpec;
 
 /// A wake-up callback, called after every event is sent.
@@ -36,6 +36,13 @@ impl Runner {
         let cancel = CancelToken::new();
         let token = cancel.clone();
         let name = "corescope-runner".to_string();
+        // Samples arrive from the sampler's thread, on the same channel.
+        let live_tx = tx.clone();
+        let live_wake = Arc::clone(&wake);
+        let live: LiveSink = Arc::new(move |event| {
+            let _ = live_tx.send(event);
+            live_wake();
+        });
         let handle = std::thread::Builder::new()
             .name(name.clone())
             .spawn(move || {
@@ -44,7 +51,8 @@ impl Runner {
                     let _ = tx.send(event);
                     wake();
                 };
-                let last = match run_experiment(&spec, &config, &token, &mut emit) {
+                let last = match run_experiment_live(&spec, &config, &token, &mut emit, Some(live))
+                {
                     Ok(set) => RunEvent::Finished(set),
                     Err(EngineError::Cancelled) => RunEvent::Cancelled,
                     Err(error) => RunEvent::Failed(error),

@@ -1,16 +1,19 @@
 //! Writing results to files: JSON (the documented schema), CSV (one row per
-//! run) and a Markdown table like hyperfine's.
+//! run), a Markdown table like hyperfine's, charts as SVG/PNG and run
+//! timelines as Chrome traces.
 //!
 //! Every file is written to a temporary file beside its destination and
 //! renamed into place, so a failed or interrupted export never leaves half a
 //! file. [`check_writable`] lets front ends refuse a bad path before a long
 //! run rather than after it.
 
+pub mod activity;
 pub mod csv;
 pub mod json;
 pub mod markdown;
 pub mod plot;
 pub mod report;
+pub mod trace;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

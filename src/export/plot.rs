@@ -87,9 +87,38 @@ const MAX_SIDE: u32 = 8192;
 /// The family the embedded font is registered under.
 const FONT_FAMILY: &str = "sans-serif";
 
+/// Something drawn over a whole image: a chart of the chart model here, or
+/// one of a run's activity charts ([`super::activity`]).
+pub(super) trait Drawing {
+    fn draw_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        style: &PlotStyle,
+    ) -> Drawn<DB>;
+}
+
+impl Drawing for Chart {
+    fn draw_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        style: &PlotStyle,
+    ) -> Drawn<DB> {
+        draw(root, self, style)
+    }
+}
+
 /// Draws `chart` and returns the file's bytes: SVG text or a PNG image.
 pub fn render(
     chart: &Chart,
+    style: &PlotStyle,
+    format: ImageFormat,
+) -> Result<Vec<u8>, ExportError> {
+    render_drawing(chart, style, format)
+}
+
+/// Draws `drawing` with the embedded font and returns the file's bytes.
+pub(super) fn render_drawing(
+    drawing: &impl Drawing,
     style: &PlotStyle,
     format: ImageFormat,
 ) -> Result<Vec<u8>, ExportError> {
@@ -109,7 +138,9 @@ pub fn render(
             {
                 let backend = SVGBackend::with_string(&mut svg, size);
                 let root = Typeset::new(backend, font, false).into_drawing_area();
-                draw(&root, chart, style).map_err(|e| render_error(e.to_string()))?;
+                drawing
+                    .draw_on(&root, style)
+                    .map_err(|e| render_error(e.to_string()))?;
                 root.present().map_err(|e| render_error(e.to_string()))?;
             }
             Ok(svg.into_bytes())
@@ -119,7 +150,9 @@ pub fn render(
             {
                 let backend = BitMapBackend::with_buffer(&mut rgb, size);
                 let root = Typeset::new(backend, font, true).into_drawing_area();
-                draw(&root, chart, style).map_err(|e| render_error(e.to_string()))?;
+                drawing
+                    .draw_on(&root, style)
+                    .map_err(|e| render_error(e.to_string()))?;
                 root.present().map_err(|e| render_error(e.to_string()))?;
             }
             encode_png(&rgb, style.width, style.height)
@@ -131,11 +164,20 @@ pub fn render(
 /// Draws `chart` into the file at `path`, as SVG or PNG by its extension.
 /// The file is replaced atomically: a failed export leaves no half image.
 pub fn write(chart: &Chart, style: &PlotStyle, path: &Path) -> Result<(), ExportError> {
+    write_drawing(chart, style, path)
+}
+
+/// Draws `drawing` into the file at `path`, as SVG or PNG by its extension.
+pub(super) fn write_drawing(
+    drawing: &impl Drawing,
+    style: &PlotStyle,
+    path: &Path,
+) -> Result<(), ExportError> {
     let format = ImageFormat::from_path(path).ok_or_else(|| ExportError::Unwritable {
         path: path.display().to_string(),
         reason: "an image needs the extension .svg or .png".to_string(),
     })?;
-    let bytes = render(chart, style, format)?;
+    let bytes = render_drawing(drawing, style, format)?;
     super::write_atomic(path, |w| {
         w.write_all(&bytes).map_err(|source| ExportError::Io {
             path: path.display().to_string(),
@@ -381,35 +423,35 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::Encod
 }
 
 /// Pixel sizes for one image, scaled from their values at 1920 × 1080.
-struct Sizes {
+pub(super) struct Sizes {
     scale: f64,
 }
 
 impl Sizes {
-    fn new(style: &PlotStyle) -> Sizes {
+    pub(super) fn new(style: &PlotStyle) -> Sizes {
         let scale = (f64::from(style.height) / 1080.0).min(f64::from(style.width) / 1920.0);
         Sizes { scale }
     }
 
     /// `px` at 1080p, scaled, at least 1.
-    fn px(&self, px: f64) -> i32 {
+    pub(super) fn px(&self, px: f64) -> i32 {
         ((px * self.scale).round() as i32).max(1)
     }
 
-    fn font(&self, px: f64) -> f64 {
+    pub(super) fn font(&self, px: f64) -> f64 {
         (px * self.scale).max(6.0)
     }
 }
 
 /// The colours of one theme.
-struct Palette {
-    background: RGBColor,
-    foreground: RGBColor,
-    dark: bool,
+pub(super) struct Palette {
+    pub(super) background: RGBColor,
+    pub(super) foreground: RGBColor,
+    pub(super) dark: bool,
 }
 
 impl Palette {
-    fn new(dark: bool) -> Palette {
+    pub(super) fn new(dark: bool) -> Palette {
         if dark {
             Palette {
                 background: RGBColor(0x1b, 0x1b, 0x1b),
@@ -430,13 +472,13 @@ impl Palette {
     }
 }
 
-fn rgb(color: Rgb) -> RGBColor {
+pub(super) fn rgb(color: Rgb) -> RGBColor {
     RGBColor(color.0, color.1, color.2)
 }
 
 /// How a line is stroked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stroke {
+pub(super) enum Stroke {
     Solid,
     /// Dashes of the given length and gap, in pixels.
     Dashed {
@@ -451,18 +493,18 @@ enum Stroke {
 
 /// The markers on a series' points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Marker {
+pub(super) enum Marker {
     Circle,
     Square,
 }
 
 /// One legend row: what it names and how its line looks.
-struct LegendEntry {
-    name: String,
-    color: RGBColor,
-    width: i32,
-    stroke: Stroke,
-    marker: Option<Marker>,
+pub(super) struct LegendEntry {
+    pub(super) name: String,
+    pub(super) color: RGBColor,
+    pub(super) width: i32,
+    pub(super) stroke: Stroke,
+    pub(super) marker: Option<Marker>,
 }
 
 /// The axes' extent and ticks.
@@ -473,11 +515,11 @@ struct Axes {
     y_ticks: Vec<f64>,
 }
 
-type Drawn<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub(super) type Drawn<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 /// Text of `size` pixels to the em. (Plotters takes the line height, 1.24
 /// em, and writes `font-size` as that over 1.24.)
-fn text_style(size: f64, color: RGBColor) -> TextStyle<'static> {
+pub(super) fn text_style(size: f64, color: RGBColor) -> TextStyle<'static> {
     FontDesc::new(
         FontFamily::Name(FONT_FAMILY),
         size * 1.24,
@@ -487,7 +529,7 @@ fn text_style(size: f64, color: RGBColor) -> TextStyle<'static> {
 }
 
 /// Width of the widest of `texts` in `style`, in pixels.
-fn widest<DB: DrawingBackend>(
+pub(super) fn widest<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     texts: impl IntoIterator<Item = String>,
     style: &TextStyle,
@@ -778,25 +820,40 @@ fn y_extent(chart: &Chart) -> f64 {
 
 /// About six round y ticks from 0: 1, 2 or 5 times a power of ten, or
 /// powers of two for bytes so that they read 256 KiB, 512 KiB, …
-fn y_ticks(unit: Unit, top: f64) -> Vec<f64> {
+pub(super) fn y_ticks(unit: Unit, top: f64) -> Vec<f64> {
     let raw = top / 6.0;
     let step = if unit == Unit::Bytes {
         raw.max(1.0).log2().ceil().exp2()
     } else {
-        let magnitude = 10_f64.powf(raw.log10().floor());
-        let normal = raw / magnitude;
-        let nice = if normal <= 1.0 {
-            1.0
-        } else if normal <= 2.0 {
-            2.0
-        } else if normal <= 5.0 {
-            5.0
-        } else {
-            10.0
-        };
-        nice * magnitude
+        nice_step(raw)
     };
     ticks_from(0.0, step, top)
+}
+
+/// The round step (1, 2 or 5 times a power of ten) at or above `raw`.
+fn nice_step(raw: f64) -> f64 {
+    let magnitude = 10_f64.powf(raw.log10().floor());
+    let normal = raw / magnitude;
+    let nice = if normal <= 1.0 {
+        1.0
+    } else if normal <= 2.0 {
+        2.0
+    } else if normal <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * magnitude
+}
+
+/// About eight round ticks over a time range, through 0 when it is inside.
+pub(super) fn time_ticks(start: f64, end: f64) -> Vec<f64> {
+    let span = end - start;
+    if !(span > 0.0 && span.is_finite()) {
+        return vec![start];
+    }
+    let step = nice_step(span / 8.0);
+    ticks_from((start / step).ceil() * step, step, end)
 }
 
 /// Integer x ticks, as many as fit the width: worker counts in steps of 1,
@@ -823,7 +880,7 @@ fn x_ticks(axis: XAxis, (start, end): (f64, f64), plot_width: i32, label_width: 
     }
 }
 
-fn ticks_from(first: f64, step: f64, end: f64) -> Vec<f64> {
+pub(super) fn ticks_from(first: f64, step: f64, end: f64) -> Vec<f64> {
     if !(step > 0.0 && first.is_finite() && end.is_finite()) {
         return vec![first];
     }
@@ -836,22 +893,26 @@ fn ticks_from(first: f64, step: f64, end: f64) -> Vec<f64> {
     ticks
 }
 
-type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<Axis, Axis>>;
+pub(super) type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<Axis, Axis>>;
 
 /// How an axis labels its ticks.
 #[derive(Debug, Clone, Copy)]
-enum Label {
+pub(super) enum Label {
     X(XAxis),
     Y(Unit),
+    /// Seconds on a time axis (negative before the repetition shown).
+    Seconds,
+    /// No tick labels: the caller writes its own (timeline lanes).
+    Blank,
 }
 
 /// A linear axis with ticks chosen here and labelled in the chart's units
 /// (plotters' own would pick and print plain decimals).
 #[derive(Debug, Clone)]
-struct Axis {
-    range: (f64, f64),
-    ticks: Vec<f64>,
-    label: Label,
+pub(super) struct Axis {
+    pub(super) range: (f64, f64),
+    pub(super) ticks: Vec<f64>,
+    pub(super) label: Label,
 }
 
 impl Ranged for Axis {
@@ -883,17 +944,27 @@ impl Ranged for Axis {
     }
 }
 
+impl Axis {
+    /// A tick's label.
+    pub(super) fn format(&self, value: f64) -> String {
+        self.format_ext(&value)
+    }
+}
+
 impl ValueFormatter<f64> for Axis {
     fn format_ext(&self, value: &f64) -> String {
         match self.label {
             Label::X(axis) => chart::format_x(axis, *value),
             Label::Y(unit) => chart::format_value(unit, *value),
+            Label::Seconds if *value < 0.0 => format!("−{}", crate::format::seconds(-*value)),
+            Label::Seconds => crate::format::seconds(*value),
+            Label::Blank => String::new(),
         }
     }
 }
 
 /// Draws a polyline through `points` in data coordinates.
-fn draw_line<DB: DrawingBackend>(
+pub(super) fn draw_line<DB: DrawingBackend>(
     plot: &mut Plot<'_, DB>,
     points: Vec<(f64, f64)>,
     color: RGBColor,
@@ -944,7 +1015,7 @@ fn draw_marker<DB: DrawingBackend>(
 }
 
 /// Draws a line sample in pixel coordinates, for the legend.
-fn draw_sample<DB: DrawingBackend>(
+pub(super) fn draw_sample<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     (x0, x1, y): (i32, i32, i32),
     entry: &LegendEntry,

@@ -204,6 +204,7 @@ impl CorescopeApp {
                     live.tasks_done = 0;
                 }
                 RunEvent::Progress { tasks_done, .. } => live.tasks_done = tasks_done,
+                RunEvent::Sample { index, cpu, memory } => live.samples.push(index, cpu, memory),
                 RunEvent::RunFinished { index, record } => {
                     live.tasks_before += live.runs.get(index).map_or(0, |r| r.total_tasks());
                     live.tasks_done = 0;

@@ -246,6 +246,8 @@ pub struct LiveRun {
     pub tasks_done: u64,
     pub current: Option<usize>,
     pub cancelling: bool,
+    /// The live per-core and memory samples of the current run.
+    pub samples: super::live::LiveSamples,
 }
 
 impl LiveRun {
@@ -259,6 +261,7 @@ impl LiveRun {
             tasks_done: 0,
             current: None,
             cancelling: false,
+            samples: super::live::LiveSamples::default(),
         }
     }
 

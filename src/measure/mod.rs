@@ -1,7 +1,9 @@
 //! Measurement primitives: the clocks every process of a run shares, the
-//! resident memory of each process, and the statistics (median, min, max)
-//! every reported figure is made of.
+//! resident memory of each process, the statistics (median, min, max)
+//! every reported figure is made of, and the sampler that watches the cores
+//! and the memory while a run is live.
 
 pub mod clock;
 pub mod memory;
+pub mod sampler;
 pub mod stats;

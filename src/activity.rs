@@ -1,0 +1,440 @@
+//! What happened inside one run, described once as data: the task timeline
+//! (one lane per worker, one bar per task and phase, gil-threads' lock
+//! holds), per-core CPU usage over time and the memory of each process over
+//! time. The window draws it with egui_plot (`gui/timeline.rs`,
+//! `gui/live.rs`), export draws it with plotters (`export/activity.rs`) and
+//! writes the timeline as a Chrome trace (`export/trace.rs`), so lanes,
+//! phases, colours and names agree everywhere.
+
+use crate::chart::{self, Rgb, Unit};
+use crate::format;
+use crate::results::{CpuSample, MemorySample, RunRecord};
+use crate::spec::Model;
+
+/// What a worker was doing during a bar of the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// A fresh process starting (process-per-task).
+    StartUp,
+    /// A task or its result in a pipe: written, read, decoded.
+    Transfer,
+    /// The task's own work, stamped by the worker that ran it.
+    Compute,
+    /// gil-threads: the thread held the global lock.
+    GilHeld,
+}
+
+impl Phase {
+    /// Every phase, in legend order.
+    pub const ALL: [Phase; 4] = [
+        Phase::StartUp,
+        Phase::Transfer,
+        Phase::Compute,
+        Phase::GilHeld,
+    ];
+
+    /// The phase's name in legends, hovers and traces.
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::StartUp => "start-up",
+            Phase::Transfer => "waiting for IPC",
+            Phase::Compute => "compute",
+            Phase::GilHeld => "GIL held",
+        }
+    }
+
+    /// Its colour: compute in the model's own colour; the others in the
+    /// Okabe–Ito colours no model uses (vermillion, blue, bluish green).
+    pub fn color(self, model: Model, dark: bool) -> Rgb {
+        match (self, dark) {
+            (Phase::Compute, _) => chart::model_color_on(model, dark),
+            (Phase::StartUp, true) => Rgb(0xe8, 0x6b, 0x1f),
+            (Phase::StartUp, false) => Rgb(0xd5, 0x5e, 0x00),
+            (Phase::Transfer, true) => Rgb(0x4f, 0x8f, 0xd8),
+            (Phase::Transfer, false) => Rgb(0x00, 0x72, 0xb2),
+            (Phase::GilHeld, _) => chart::REFERENCE_COLOR,
+        }
+    }
+}
+
+/// One bar of the timeline: a worker in one phase of one task.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaskBar {
+    /// The lane: the worker (or process-per-task slot).
+    pub lane: u32,
+    pub task: u32,
+    pub phase: Phase,
+    /// Seconds from the start of the repetition shown.
+    pub start: f64,
+    pub end: f64,
+}
+
+impl TaskBar {
+    pub fn duration(&self) -> f64 {
+        (self.end - self.start).max(0.0)
+    }
+
+    /// The hover text: lane, task, phase, start, end and duration.
+    pub fn describe(&self, timeline: &Timeline) -> String {
+        let lane = timeline
+            .lanes
+            .get(self.lane as usize)
+            .cloned()
+            .unwrap_or_else(|| format!("worker {}", self.lane));
+        let what = if self.phase == Phase::GilHeld {
+            "GIL held".to_string()
+        } else {
+            format!("task {} · {}", self.task, self.phase.label())
+        };
+        format!(
+            "{lane} · {what}\nstart {}\nend {}\nduration {}",
+            format::seconds(self.start),
+            format::seconds(self.end),
+            format::seconds(self.duration())
+        )
+    }
+}
+
+/// The timeline of a run's median repetition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    pub title: String,
+    pub model: Model,
+    /// Lane names, by lane index.
+    pub lanes: Vec<String>,
+    /// Every task's bars, phase by phase.
+    pub bars: Vec<TaskBar>,
+    /// gil-threads: when each thread held the lock.
+    pub holds: Vec<TaskBar>,
+    /// The wall time of the repetition shown (its end on the time axis).
+    pub wall_seconds: Option<f64>,
+}
+
+impl Timeline {
+    /// The latest end of any bar, or the wall time if later.
+    pub fn end(&self) -> f64 {
+        self.bars
+            .iter()
+            .chain(&self.holds)
+            .map(|b| b.end)
+            .chain(self.wall_seconds)
+            .fold(0.0, f64::max)
+    }
+
+    /// The phases that occur, in legend order.
+    pub fn phases(&self) -> Vec<Phase> {
+        Phase::ALL
+            .into_iter()
+            .filter(|p| self.bars.iter().chain(&self.holds).any(|b| b.phase == *p))
+            .collect()
+    }
+}
+
+/// A lane's name: what the worker is to the operating system.
+pub fn lane_name(model: Model, lane: u32) -> String {
+    match model {
+        Model::Serial => "runner thread".to_string(),
+        Model::Threads | Model::GilThreads => format!("thread {lane}"),
+        Model::Processes => format!("process {lane}"),
+        Model::ProcessPerTask => format!("slot {lane}"),
+    }
+}
+
+/// The wall time of the repetition whose spans are kept (the median one).
+pub fn shown_wall(run: &RunRecord) -> Option<f64> {
+    let walls: Vec<f64> = run.repetitions.iter().map(|r| r.wall_seconds).collect();
+    crate::measure::stats::median_index(&walls).and_then(|i| walls.get(i).copied())
+}
+
+/// A run's title on its own charts: `processes ×2 · 32 × sqrt-sum`.
+pub fn run_title(run: &RunRecord) -> String {
+    let mut title = format!("{} · {} × {}", run.label(), run.tasks, run.workload);
+    if run.payload_bytes > 0 {
+        title.push_str(&format!(" · payload {}", format::bytes(run.payload_bytes)));
+    }
+    if run.model.uses_workers() {
+        title.push_str(&format!(" · {} schedule", run.schedule));
+    }
+    title
+}
+
+/// The timeline of `run`'s median repetition: compute from each task's
+/// stamped start and end.
+pub fn timeline(run: &RunRecord) -> Timeline {
+    let lanes = run
+        .spans
+        .iter()
+        .chain(&run.gil_holds)
+        .map(|s| s.worker + 1)
+        .max()
+        .unwrap_or(0)
+        .max(if run.model.uses_workers() {
+            run.workers
+        } else {
+            1
+        });
+    let bars = run
+        .spans
+        .iter()
+        .map(|s| TaskBar {
+            lane: s.worker,
+            task: s.task,
+            phase: Phase::Compute,
+            start: s.start_seconds,
+            end: s.end_seconds,
+        })
+        .collect();
+    let holds = run
+        .gil_holds
+        .iter()
+        .map(|h| TaskBar {
+            lane: h.worker,
+            task: h.task,
+            phase: Phase::GilHeld,
+            start: h.start_seconds,
+            end: h.end_seconds,
+        })
+        .collect();
+    Timeline {
+        title: format!("Timeline — {}", run_title(run)),
+        model: run.model,
+        lanes: (0..lanes).map(|l| lane_name(run.model, l)).collect(),
+        bars,
+        holds,
+        wall_seconds: shown_wall(run),
+    }
+}
+
+/// One line over time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeSeries {
+    pub name: String,
+    pub color: Rgb,
+    /// Drawn thicker: the line that sums the others.
+    pub emphasis: bool,
+    /// (seconds, value) in time order.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A chart of values over time: per-core CPU or memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeChart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub unit: Unit,
+    pub series: Vec<TimeSeries>,
+    /// A fixed top of the y axis (100 % for CPU).
+    pub y_max: Option<f64>,
+    /// The median repetition's time range, shaded: the one the timeline
+    /// shows.
+    pub highlight: Option<(f64, f64)>,
+}
+
+impl TimeChart {
+    pub fn is_empty(&self) -> bool {
+        self.series.iter().all(|s| s.points.is_empty())
+    }
+}
+
+/// Distinct colours for cores, cycled past eight: the Okabe–Ito palette
+/// (without black), deeper on light backgrounds.
+pub fn core_color(core: usize, dark: bool) -> Rgb {
+    const DARK: [Rgb; 8] = [
+        Rgb(0xe6, 0x9f, 0x00),
+        Rgb(0x56, 0xb4, 0xe9),
+        Rgb(0x00, 0x9e, 0x73),
+        Rgb(0xf0, 0xe4, 0x42),
+        Rgb(0xcc, 0x79, 0xa7),
+        Rgb(0xe8, 0x6b, 0x1f),
+        Rgb(0x4f, 0x8f, 0xd8),
+        Rgb(0xbb, 0xbb, 0xbb),
+    ];
+    const LIGHT: [Rgb; 8] = [
+        Rgb(0xc2, 0x74, 0x00),
+        Rgb(0x00, 0x72, 0xb2),
+        Rgb(0x00, 0x7a, 0x5a),
+        Rgb(0x8a, 0x7d, 0x00),
+        Rgb(0xa8, 0x3c, 0x7e),
+        Rgb(0xd5, 0x5e, 0x00),
+        Rgb(0x2b, 0x4c, 0x9a),
+        Rgb(0x5c, 0x5c, 0x5c),
+    ];
+    let palette = if dark { DARK } else { LIGHT };
+    palette[core % palette.len()]
+}
+
+/// The colour of totals: the theme's foreground, so it reads as "all".
+pub fn total_color(dark: bool) -> Rgb {
+    if dark {
+        Rgb(0xe6, 0xe6, 0xe6)
+    } else {
+        Rgb(0x1e, 0x1e, 0x1e)
+    }
+}
+
+/// Per-core CPU usage over time: one line per logical core.
+pub fn cpu_chart(samples: &[CpuSample], title: &str, dark: bool) -> TimeChart {
+    let cores = samples.iter().map(|s| s.per_core.len()).max().unwrap_or(0);
+    let series = (0..cores)
+        .map(|core| TimeSeries {
+            name: format!("core {core}"),
+            color: core_color(core, dark),
+            emphasis: false,
+            points: samples
+                .iter()
+                .filter_map(|s| s.per_core.get(core).map(|&u| (s.t_seconds, f64::from(u))))
+                .collect(),
+        })
+        .collect();
+    TimeChart {
+        title: format!("CPU per core — {title}"),
+        x_label: "time since the run started".to_string(),
+        y_label: "usage [%]".to_string(),
+        unit: Unit::Percent,
+        series,
+        y_max: Some(100.0),
+        highlight: None,
+    }
+}
+
+/// Resident memory over time: the corescope process, each worker process
+/// and their total.
+pub fn memory_chart(samples: &[MemorySample], title: &str, dark: bool) -> TimeChart {
+    let workers = samples
+        .iter()
+        .map(|s| s.worker_rss_bytes.len())
+        .max()
+        .unwrap_or(0);
+    let line = |name: String, color: Rgb, emphasis: bool, value: &dyn Fn(&MemorySample) -> u64| {
+        TimeSeries {
+            name,
+            color,
+            emphasis,
+            points: samples
+                .iter()
+                .map(|s| (s.t_seconds, value(s) as f64))
+                .collect(),
+        }
+    };
+    let mut series = vec![line(
+        "corescope (all its threads)".to_string(),
+        chart::model_color_on(Model::Serial, dark),
+        workers == 0,
+        &|s| s.parent_rss_bytes,
+    )];
+    for w in 0..workers {
+        series.push(line(
+            format!("worker process {w}"),
+            core_color(w, dark),
+            false,
+            &move |s| s.worker_rss_bytes.get(w).copied().unwrap_or(0),
+        ));
+    }
+    if workers > 0 {
+        series.push(line("total".to_string(), total_color(dark), true, &|s| {
+            s.total_rss_bytes
+        }));
+    }
+    TimeChart {
+        title: format!("Memory (RSS) — {title}"),
+        x_label: "time since the run started".to_string(),
+        y_label: "resident memory".to_string(),
+        unit: Unit::Bytes,
+        series,
+        y_max: None,
+        highlight: None,
+    }
+}
+
+/// The time axis of a finished run's charts: stored samples and spans are
+/// timed from the start of its median repetition.
+pub const RUN_TIME_LABEL: &str = "time from the start of the median repetition";
+
+/// The per-core CPU chart of a finished run, its median repetition shaded.
+pub fn run_cpu_chart(run: &RunRecord, dark: bool) -> TimeChart {
+    TimeChart {
+        highlight: shown_wall(run).map(|wall| (0.0, wall)),
+        x_label: RUN_TIME_LABEL.to_string(),
+        ..cpu_chart(&run.cpu_samples, &run_title(run), dark)
+    }
+}
+
+/// The memory chart of a finished run, its median repetition shaded.
+pub fn run_memory_chart(run: &RunRecord, dark: bool) -> TimeChart {
+    TimeChart {
+        highlight: shown_wall(run).map(|wall| (0.0, wall)),
+        x_label: RUN_TIME_LABEL.to_string(),
+        ..memory_chart(&run.memory_samples, &run_title(run), dark)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::SpanRecord;
+    use crate::results::testing::record;
+
+    fn span(worker: u32, task: u32, start: f64, end: f64) -> SpanRecord {
+        SpanRecord {
+            worker,
+            task,
+            start_seconds: start,
+            end_seconds: end,
+        }
+    }
+
+    #[test]
+    fn a_timeline_has_a_lane_per_worker_and_a_bar_per_task() {
+        let mut run = record(Model::GilThreads, 3, 1.0);
+        run.spans = vec![span(0, 0, 0.0, 0.4), span(1, 1, 0.1, 0.5)];
+        run.gil_holds = vec![span(0, 0, 0.0, 0.2), span(1, 1, 0.2, 0.4)];
+        let timeline = timeline(&run);
+        assert_eq!(timeline.lanes, ["thread 0", "thread 1", "thread 2"]);
+        assert_eq!(timeline.bars.len(), 2);
+        assert!(timeline.bars.iter().all(|b| b.phase == Phase::Compute));
+        assert_eq!(timeline.holds.len(), 2);
+        assert_eq!(timeline.phases(), [Phase::Compute, Phase::GilHeld]);
+        assert_eq!(timeline.end(), 0.5);
+        let hover = timeline.bars[1].describe(&timeline);
+        assert!(hover.starts_with("thread 1 · task 1 · compute"), "{hover}");
+        assert!(hover.contains("duration 400 ms"), "{hover}");
+    }
+
+    #[test]
+    fn charts_over_time_have_a_line_per_core_and_per_process() {
+        let cpu = [
+            CpuSample {
+                t_seconds: -0.1,
+                per_core: vec![10.0, 90.0],
+            },
+            CpuSample {
+                t_seconds: 0.1,
+                per_core: vec![100.0, 0.0],
+            },
+        ];
+        let chart = cpu_chart(&cpu, "x", true);
+        assert_eq!(chart.series.len(), 2);
+        assert_eq!(chart.series[1].points, [(-0.1, 90.0), (0.1, 0.0)]);
+        assert_ne!(chart.series[0].color, chart.series[1].color);
+        let memory = [MemorySample {
+            t_seconds: 0.0,
+            parent_rss_bytes: 10,
+            worker_rss_bytes: vec![5, 7],
+            total_rss_bytes: 22,
+        }];
+        let chart = memory_chart(&memory, "x", false);
+        let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "corescope (all its threads)",
+                "worker process 0",
+                "worker process 1",
+                "total"
+            ]
+        );
+        assert_eq!(chart.series[3].points, [(0.0, 22.0)]);
+        assert!(cpu_chart(&[], "x", false).is_empty());
+    }
+}

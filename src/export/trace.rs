@@ -1,0 +1,256 @@
+//! A run's timeline as Chrome trace-event JSON, to open in Perfetto UI or
+//! `chrome://tracing` beside other traces.
+//!
+//! The file is the JSON object format (`{"traceEvents": […]}`): metadata
+//! events name each process and thread, and each bar of the
+//! [`crate::activity::Timeline`] is one complete (`"ph": "X"`) event with
+//! `ts` and `dur` in microseconds from the start of the median repetition.
+//! Worker processes (processes, process-per-task) get a pid each, named
+//! `corescope worker N`; thread models share one pid, `corescope`, with a
+//! tid per thread named as the engine names it (`corescope-threads-0`).
+//! gil-threads' lock holds go on a track of their own beside each thread,
+//! so they never cross a task's slice on the same track.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::{ExportError, write_atomic};
+use crate::activity::{self, Phase, TaskBar};
+use crate::results::RunRecord;
+use crate::spec::Model;
+
+/// The pid given to the corescope process itself; workers get 1, 2, ….
+const PARENT_PID: u64 = 0;
+/// Added to a thread's tid for its track of lock holds.
+const HOLDS_TID_OFFSET: u64 = 1000;
+
+/// Where a lane's slices go: (pid, tid).
+fn track(model: Model, lane: u32) -> (u64, u64) {
+    if model.uses_processes() {
+        (u64::from(lane) + 1, 0)
+    } else {
+        (PARENT_PID, u64::from(lane))
+    }
+}
+
+fn micros(seconds: f64) -> f64 {
+    // Whole nanoseconds: the precision of the stamps.
+    (seconds * 1e9).round() / 1e3
+}
+
+/// The trace of `run`'s median repetition, as a JSON value.
+pub fn trace(run: &RunRecord) -> Value {
+    let timeline = activity::timeline(run);
+    let model = run.model;
+    let mut events = Vec::new();
+    let meta = |name: &str, pid: u64, tid: Option<u64>, value: Value| {
+        let mut event = json!({ "name": name, "ph": "M", "pid": pid, "args": value });
+        if let Some(tid) = tid {
+            event["tid"] = json!(tid);
+        }
+        event
+    };
+    let label = run.label();
+    // Worker processes are named below; the parent runs no task of theirs.
+    if !model.uses_processes() {
+        events.push(meta(
+            "process_name",
+            PARENT_PID,
+            None,
+            json!({ "name": format!("corescope ({label})") }),
+        ));
+    }
+    for (lane, name) in timeline.lanes.iter().enumerate() {
+        let lane = u32::try_from(lane).unwrap_or(u32::MAX);
+        let (pid, tid) = track(model, lane);
+        let thread = match model {
+            Model::Serial => "corescope-runner".to_string(),
+            Model::Threads | Model::GilThreads => format!("corescope-{model}-{lane}"),
+            Model::Processes | Model::ProcessPerTask => format!("{name} (main thread)"),
+        };
+        if model.uses_processes() {
+            let process = match model {
+                Model::ProcessPerTask => {
+                    format!("corescope workers of slot {lane} (a process per task)")
+                }
+                _ => format!("corescope worker {lane}"),
+            };
+            events.push(meta("process_name", pid, None, json!({ "name": process })));
+            events.push(meta(
+                "process_sort_index",
+                pid,
+                None,
+                json!({ "sort_index": pid }),
+            ));
+        }
+        events.push(meta(
+            "thread_name",
+            pid,
+            Some(tid),
+            json!({ "name": thread }),
+        ));
+        events.push(meta(
+            "thread_sort_index",
+            pid,
+            Some(tid),
+            json!({ "sort_index": tid }),
+        ));
+        if model == Model::GilThreads {
+            let holds = tid + HOLDS_TID_OFFSET;
+            events.push(meta(
+                "thread_name",
+                pid,
+                Some(holds),
+                json!({ "name": format!("corescope-{model}-{lane} · GIL held") }),
+            ));
+            events.push(meta(
+                "thread_sort_index",
+                pid,
+                Some(holds),
+                json!({ "sort_index": tid * 2 + 1 }),
+            ));
+        }
+    }
+    let slice = |bar: &TaskBar, name: String, tid_offset: u64| {
+        let (pid, tid) = track(model, bar.lane);
+        json!({
+            "name": name,
+            "cat": bar.phase.label(),
+            "ph": "X",
+            "ts": micros(bar.start),
+            "dur": micros(bar.duration()),
+            "pid": pid,
+            "tid": tid + tid_offset,
+            "args": { "worker": bar.lane, "task": bar.task, "phase": bar.phase.label() },
+        })
+    };
+    for bar in &timeline.bars {
+        let name = if bar.phase == Phase::Compute {
+            format!("task {}", bar.task)
+        } else {
+            format!("task {} · {}", bar.task, bar.phase.label())
+        };
+        events.push(slice(bar, name, 0));
+    }
+    for hold in &timeline.holds {
+        events.push(slice(hold, "GIL held".to_string(), HOLDS_TID_OFFSET));
+    }
+    json!({
+        "traceEvents": events,
+        "displayTimeUnit": "ms",
+        "otherData": {
+            "tool": format!("corescope {}", env!("CARGO_PKG_VERSION")),
+            "run": activity::run_title(run),
+            "repetition": "median",
+            "wall_seconds": timeline.wall_seconds,
+        },
+    })
+}
+
+/// Writes the trace of `run` to `path` (atomically).
+pub fn write(run: &RunRecord, path: &Path) -> Result<(), ExportError> {
+    let value = trace(run);
+    write_atomic(path, |w| {
+        serde_json::to_writer(w, &value).map_err(|e| ExportError::Encode {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
+    })
+}
+
+/// A file name for a run's trace: `trace-03-processes-x4.json` for the
+/// third run of a set.
+pub fn file_name(index: usize, run: &RunRecord) -> String {
+    let mut name = format!("trace-{:02}-{}", index + 1, run.model);
+    if run.model.uses_workers() {
+        name.push_str(&format!("-x{}", run.workers));
+    }
+    let set_apart = |s: String| {
+        s.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+    };
+    format!("{}-{}.json", name, set_apart(run.workload.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::SpanRecord;
+    use crate::results::testing::record;
+
+    fn span(worker: u32, task: u32, start: f64, end: f64) -> SpanRecord {
+        SpanRecord {
+            worker,
+            task,
+            start_seconds: start,
+            end_seconds: end,
+        }
+    }
+
+    fn slices(trace: &Value) -> Vec<&Value> {
+        trace["traceEvents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["ph"] == "X")
+            .collect()
+    }
+
+    #[test]
+    fn processes_get_a_pid_each_and_a_slice_per_task() {
+        let mut run = record(Model::Processes, 2, 1.0);
+        run.spans = vec![
+            span(0, 0, 0.0, 0.001),
+            span(1, 1, 0.0005, 0.002),
+            span(0, 2, 0.001, 0.0025),
+        ];
+        let trace = trace(&run);
+        let slices = slices(&trace);
+        assert_eq!(slices.len(), 3);
+        assert_eq!(slices[1]["pid"], 2);
+        assert_eq!(slices[1]["ts"], 500.0);
+        assert_eq!(slices[1]["dur"], 1500.0);
+        assert_eq!(slices[2]["name"], "task 2");
+        let names: Vec<&str> = trace["traceEvents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["name"] == "process_name")
+            .map(|e| e["args"]["name"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&"corescope worker 1"), "{names:?}");
+    }
+
+    #[test]
+    fn gil_holds_get_their_own_track() {
+        let mut run = record(Model::GilThreads, 2, 1.0);
+        run.spans = vec![span(0, 0, 0.0, 0.01), span(1, 1, 0.0, 0.01)];
+        run.gil_holds = vec![span(0, 0, 0.0, 0.005), span(1, 1, 0.005, 0.01)];
+        let trace = trace(&run);
+        let slices = slices(&trace);
+        assert_eq!(slices.len(), 4);
+        assert!(slices.iter().all(|s| s["pid"] == 0));
+        let holds: Vec<&&Value> = slices.iter().filter(|s| s["name"] == "GIL held").collect();
+        assert_eq!(holds.len(), 2);
+        assert_eq!(holds[1]["tid"], 1001);
+        let threads: Vec<&str> = trace["traceEvents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["name"] == "thread_name")
+            .map(|e| e["args"]["name"].as_str().unwrap())
+            .collect();
+        assert!(threads.contains(&"corescope-gil-threads-1"), "{threads:?}");
+    }
+
+    #[test]
+    fn file_names_are_plain() {
+        let run = record(Model::ProcessPerTask, 4, 1.0);
+        assert_eq!(
+            file_name(2, &run),
+            "trace-03-process-per-task-x4-sqrt-sum.json"
+        );
+    }
+}
