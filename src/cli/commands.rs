@@ -125,7 +125,8 @@ fn report(args: &super::ReportArgs) -> Outcome {
         height,
         dark: args.dark,
     };
-    match export::report::write(&set, &args.out, &style) {
+    let options = export::report::ReportOptions { traces: args.trace };
+    match export::report::write_with(&set, &args.out, &style, options) {
         Ok(files) => {
             for file in files {
                 output::note(&format!("wrote {}", file.display()));

@@ -31,8 +31,9 @@ pub enum Command {
     Sweep(SweepArgs),
     /// List the lesson presets (run one with `sweep --preset NAME`).
     Presets,
-    /// Write every chart (SVG and PNG), a CSV and a Markdown report of a
-    /// saved result set (from --export-json) into a folder.
+    /// Write every chart (SVG and PNG), each run's timeline, CPU and memory
+    /// charts (and with --trace its Chrome trace), a CSV and a Markdown
+    /// report of a saved result set (from --export-json) into a folder.
     Report(ReportArgs),
     /// Internal: serve tasks over stdin/stdout as a worker process.
     #[command(name = "__worker", hide = true)]
@@ -140,6 +141,10 @@ pub struct ReportArgs {
     /// Draw charts for a dark slide background.
     #[arg(long)]
     pub dark: bool,
+    /// Also write each run's timeline as Chrome trace-event JSON
+    /// (runs/NN-…/trace.json), for Perfetto UI or chrome://tracing.
+    #[arg(long)]
+    pub trace: bool,
 }
 
 #[derive(Debug, Args)]

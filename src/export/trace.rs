@@ -159,20 +159,8 @@ pub fn write(run: &RunRecord, path: &Path) -> Result<(), ExportError> {
     })
 }
 
-/// A file name for a run's trace: `trace-03-processes-x4.json` for the
-/// third run of a set.
-pub fn file_name(index: usize, run: &RunRecord) -> String {
-    let mut name = format!("trace-{:02}-{}", index + 1, run.model);
-    if run.model.uses_workers() {
-        name.push_str(&format!("-x{}", run.workers));
-    }
-    let set_apart = |s: String| {
-        s.chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect::<String>()
-    };
-    format!("{}-{}.json", name, set_apart(run.workload.to_string()))
-}
+/// The trace's name in a report's run folder.
+pub const FILE_NAME: &str = "trace.json";
 
 #[cfg(test)]
 mod tests {
@@ -243,14 +231,5 @@ mod tests {
             .map(|e| e["args"]["name"].as_str().unwrap())
             .collect();
         assert!(threads.contains(&"corescope-gil-threads-1"), "{threads:?}");
-    }
-
-    #[test]
-    fn file_names_are_plain() {
-        let run = record(Model::ProcessPerTask, 4, 1.0);
-        assert_eq!(
-            file_name(2, &run),
-            "trace-03-process-per-task-x4-sqrt-sum.json"
-        );
     }
 }
