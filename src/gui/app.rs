@@ -10,7 +10,7 @@ use crossbeam_channel::TryRecvError;
 use eframe::egui;
 
 use super::state::{LiveRun, ResultsStore, Settings};
-use super::{panels, plots, theme};
+use super::{panels, theme, views};
 use crate::engine::runner::Runner;
 use crate::engine::{EngineConfig, RunEvent};
 use crate::presets;
@@ -302,7 +302,7 @@ impl eframe::App for CorescopeApp {
             .default_size(190.0)
             .min_size(120.0)
             .show(ui, |ui| panels::results_table_ui(self, ui, &mut commands));
-        egui::CentralPanel::default().show(ui, |ui| plots::charts_ui(self, ui));
+        egui::CentralPanel::default().show(ui, |ui| views::central_ui(self, ui));
         if self.confirm_clear {
             panels::confirm_clear_ui(self, ui.ctx(), &mut commands);
         }

@@ -1,15 +1,35 @@
-//! placeholder
-use crate::results::{CpuSample, MemorySample};
+//! The CPU & memory view: one line per logical core, so the audience sees
+//! one core busy under serial and gil-threads and every core busy under
+//! threads and processes; the memory of each process over time; and the
+//! memory of every run side by side, processes against threads.
+//!
+//! While an experiment runs, the view follows the live samples the engine
+//! sends (about five a second; the window repaints at most every 250 ms);
+//! afterwards it shows any run's stored samples.
 
-/// The samples of the run in progress.
+use eframe::egui::{self, RichText};
+use egui_plot::{Bar, BarChart, GridMark, Legend, Line, LineStyle, Plot, PlotPoints, Span};
+
+use super::app::CorescopeApp;
+use super::theme;
+use super::views::{chosen_run, placeholder_ui, run_picker_ui, state};
+use crate::activity::{self, TimeChart};
+use crate::chart;
+use crate::format;
+use crate::results::{CpuSample, MemorySample, ResultSet, RunRecord};
+use crate::spec::Model;
+
+/// The samples of the run in progress, as they arrive.
 #[derive(Debug, Default)]
 pub struct LiveSamples {
+    /// The run they belong to (index into the experiment's runs).
     pub index: Option<usize>,
     pub cpu: Vec<CpuSample>,
     pub memory: Vec<MemorySample>,
 }
 
 impl LiveSamples {
+    /// Adds a sample of run `index`; a new run starts a fresh trace.
     pub fn push(&mut self, index: usize, cpu: CpuSample, memory: MemorySample) {
         if self.index != Some(index) {
             *self = LiveSamples {
@@ -20,4 +40,262 @@ impl LiveSamples {
         self.cpu.push(cpu);
         self.memory.push(memory);
     }
+}
+
+/// The view.
+pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
+    let dark = ui.visuals().dark_mode;
+    let live = app
+        .live
+        .as_ref()
+        .filter(|live| live.samples.index.is_some());
+    let (cpu, memory) = if let Some(live) = live {
+        let title = live
+            .samples
+            .index
+            .and_then(|i| live.runs.get(i).map(|spec| (i, spec)))
+            .map(|(i, spec)| {
+                let run = RunRecord::from_spec(spec);
+                format!(
+                    "run {} of {}: {}",
+                    i + 1,
+                    live.runs.len(),
+                    activity::run_title(&run)
+                )
+            })
+            .unwrap_or_default();
+        ui.label(RichText::new(format!("LIVE · {title}")).strong());
+        (
+            activity::cpu_chart(&live.samples.cpu, "live", dark),
+            activity::memory_chart(&live.samples.memory, "live", dark),
+        )
+    } else {
+        let Some(set) = app.shown().filter(|s| !s.runs.is_empty()) else {
+            placeholder_ui(
+                ui,
+                if app.is_running() {
+                    "The cores show here within a fraction of a second…"
+                } else {
+                    "Press ▶ Run: every core's load shows here, live."
+                },
+            );
+            return;
+        };
+        ui.horizontal(|ui| run_picker_ui(ui, set));
+        let Some((_, run)) = chosen_run(set, &state(ui.ctx())) else {
+            return;
+        };
+        (
+            activity::run_cpu_chart(run, dark),
+            activity::run_memory_chart(run, dark),
+        )
+    };
+    let gap = 14.0;
+    let available = ui.available_size();
+    let top = ((available.y - gap) * 0.55).max(160.0);
+    let bottom = (available.y - gap - top).max(140.0);
+    let half = ((available.x - gap) / 2.0).max(200.0);
+    time_chart_ui(ui, &cpu, available.x, top);
+    ui.add_space(gap / 2.0);
+    ui.horizontal(|ui| {
+        ui.allocate_ui(egui::vec2(half, bottom), |ui| {
+            time_chart_ui(ui, &memory, half, bottom)
+        });
+        ui.add_space(gap);
+        if let Some(set) = app.shown() {
+            ui.allocate_ui(egui::vec2(half, bottom), |ui| {
+                memory_by_run_ui(ui, set, half, bottom)
+            });
+        }
+    });
+}
+
+/// Draws a chart over time with its title, legend and hover values.
+fn time_chart_ui(ui: &mut egui::Ui, chart: &TimeChart, width: f32, height: f32) {
+    let dark = ui.visuals().dark_mode;
+    ui.vertical(|ui| {
+        ui.label(RichText::new(&chart.title).size(18.0).strong());
+        let plot_height = (height - 30.0).max(100.0);
+        let unit = chart.unit;
+        let mut plot = Plot::new(("time-chart", chart.title.as_str()))
+            .width(width)
+            .height(plot_height)
+            .x_axis_label(chart.x_label.as_str())
+            .y_axis_label(chart.y_label.as_str())
+            .include_y(0.0)
+            .allow_scroll(false)
+            .x_axis_formatter(|mark, _| signed_seconds(mark.value))
+            .y_axis_formatter(move |mark, _| {
+                if mark.value < 0.0 {
+                    String::new()
+                } else {
+                    chart::format_value(unit, mark.value)
+                }
+            })
+            .label_formatter(move |position| match position {
+                egui_plot::HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } if !plot_name.is_empty() => Some(format!(
+                    "{plot_name}\n{}\n{}",
+                    signed_seconds(position.x),
+                    chart::format_value(unit, position.y)
+                )),
+                _ => None,
+            });
+        if chart.series.len() <= 16 {
+            plot = plot.legend(
+                Legend::default()
+                    .position(egui_plot::Corner::LeftTop)
+                    .text_style(egui::TextStyle::Small)
+                    .background_alpha(0.8),
+            );
+        }
+        if let Some(top) = chart.y_max {
+            plot = plot.include_y(top);
+        }
+        if chart.is_empty() {
+            plot = plot.include_x(0.0).include_x(1.0);
+        }
+        plot.show(ui, |plot_ui| {
+            if let Some((low, high)) = chart.highlight {
+                plot_ui.span(
+                    Span::new("median repetition", low..=high)
+                        .fill(theme::color(activity::total_color(dark)).gamma_multiply(0.08))
+                        .border_style(LineStyle::dashed_loose()),
+                );
+            }
+            for series in &chart.series {
+                let points: Vec<[f64; 2]> = series.points.iter().map(|&(x, y)| [x, y]).collect();
+                plot_ui.line(
+                    Line::new(series.name.as_str(), PlotPoints::new(points))
+                        .color(theme::color(series.color))
+                        .width(if series.emphasis { 3.5 } else { 2.5 }),
+                );
+            }
+        });
+    });
+}
+
+/// Seconds with their sign: samples before the median repetition are
+/// negative.
+fn signed_seconds(x: f64) -> String {
+    if x < 0.0 {
+        format!("−{}", format::seconds(-x))
+    } else {
+        format::seconds(x)
+    }
+}
+
+/// The memory of every run of the experiment, side by side: the corescope
+/// process and its worker processes, stacked.
+fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32) {
+    let dark = ui.visuals().dark_mode;
+    ui.vertical(|ui| {
+        ui.label(
+            RichText::new("Memory (RSS) by run — processes vs threads")
+                .size(18.0)
+                .strong(),
+        );
+        let runs = &set.runs;
+        let count = runs.len();
+        let y = |i: usize| (count - 1 - i) as f64;
+        let parent_color = theme::model_color(Model::Serial, dark);
+        let parent: Vec<Bar> = runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                Bar::new(y(i), r.memory.parent_rss_bytes as f64)
+                    .width(0.6)
+                    .fill(parent_color)
+                    .name(memory_hover(r))
+            })
+            .collect();
+        let workers: Vec<Bar> = runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                Bar::new(y(i), r.memory.worker_rss_bytes.iter().sum::<u64>() as f64)
+                    .width(0.6)
+                    .fill(theme::model_color(r.model, dark))
+                    .name(memory_hover(r))
+            })
+            .collect();
+        let parent = BarChart::new("corescope (all its threads)", parent)
+            .horizontal()
+            .color(parent_color)
+            .element_formatter(Box::new(|bar, _| bar.name.clone()));
+        let workers = BarChart::new("worker processes", workers)
+            .horizontal()
+            .color(theme::model_color(Model::Processes, dark))
+            .element_formatter(Box::new(|bar, _| bar.name.clone()))
+            .stack_on(&[&parent]);
+        let labels: Vec<String> = runs.iter().map(RunRecord::label).collect();
+        Plot::new("memory-by-run")
+            .width(width)
+            .height((height - 30.0).max(100.0))
+            .legend(
+                Legend::default()
+                    .position(egui_plot::Corner::RightBottom)
+                    .text_style(egui::TextStyle::Small)
+                    .background_alpha(0.8),
+            )
+            .x_axis_label("resident memory after the median repetition")
+            .include_x(0.0)
+            .include_y(-0.5)
+            .include_y(count as f64 - 0.5)
+            .allow_scroll(false)
+            .allow_zoom([true, false])
+            .allow_drag([true, false])
+            .show_grid([true, false])
+            .y_axis_min_width(110.0)
+            .x_axis_formatter(|mark, _| {
+                if mark.value < 0.0 {
+                    String::new()
+                } else {
+                    format::bytes(mark.value as u64)
+                }
+            })
+            .y_grid_spacer(move |_| {
+                (0..count)
+                    .map(|i| GridMark {
+                        value: i as f64,
+                        step_size: 1.0,
+                    })
+                    .collect()
+            })
+            .y_axis_formatter(move |mark, _| {
+                let index = count as f64 - 1.0 - mark.value;
+                if index >= 0.0 && index.fract() == 0.0 {
+                    labels.get(index as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .label_formatter(|_| None)
+            .show(ui, |plot_ui| {
+                plot_ui.bar_chart(parent);
+                plot_ui.bar_chart(workers);
+            });
+    });
+}
+
+fn memory_hover(run: &RunRecord) -> String {
+    let m = &run.memory;
+    let mut text = format!(
+        "{} · {}\ncorescope {}",
+        run.label(),
+        run.workload,
+        format::bytes(m.parent_rss_bytes)
+    );
+    if !m.worker_rss_bytes.is_empty() {
+        text.push_str(&format!(
+            "\n{} worker processes {}",
+            m.worker_rss_bytes.len(),
+            format::bytes(m.worker_rss_bytes.iter().sum())
+        ));
+    }
+    text.push_str(&format!("\ntotal {}", format::bytes(m.total_rss_bytes)));
+    text
 }

@@ -12,6 +12,8 @@ pub mod panels;
 pub mod plots;
 pub mod state;
 pub mod theme;
+pub mod timeline;
+pub mod views;
 
 use std::path::PathBuf;
 

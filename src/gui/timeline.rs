@@ -1,0 +1,244 @@
+//! The Timeline view: one lane per worker (thread or process), one bar per
+//! task of the median repetition, coloured by phase, with gil-threads' lock
+//! holds as a thin strip above each lane. Hover a bar for its worker, task,
+//! start, end and duration; drag to pan, scroll or pinch to zoom the time
+//! axis, double-click to reset. **Export trace** writes the run as Chrome
+//! trace-event JSON under `~/corescope-exports/`, for Perfetto UI.
+
+use std::path::{Path, PathBuf};
+
+use eframe::egui::{self, Color32, RichText, Stroke};
+use egui_plot::{Bar, BarChart, GridMark, Legend, LineStyle, Plot, VLine};
+
+use super::app::CorescopeApp;
+use super::theme;
+use super::views::{self, chosen_run, placeholder_ui, run_picker_ui};
+use crate::activity::{self, Phase, TaskBar, Timeline};
+use crate::export;
+use crate::results::RunRecord;
+
+/// Bar thickness as a share of a lane; the GIL strip sits above the bar.
+const BAR_HEIGHT: f64 = 0.62;
+const HOLD_OFFSET: f64 = 0.38;
+const HOLD_HEIGHT: f64 = 0.1;
+
+/// The view: a run picker, the export button and the timeline.
+pub fn timeline_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
+    let Some(set) = app.shown().filter(|s| !s.runs.is_empty()) else {
+        placeholder_ui(
+            ui,
+            if app.is_running() {
+                "The timeline of each run appears when it finishes…"
+            } else {
+                "Press ▶ Run: each run's timeline shows here."
+            },
+        );
+        return;
+    };
+    let mut chosen = None;
+    ui.horizontal(|ui| {
+        chosen = run_picker_ui(ui, set);
+        if let Some(run) = chosen.and_then(|i| set.runs.get(i).map(|r| (i, r))) {
+            export_trace_ui(ui, run);
+        }
+    });
+    export_note_ui(ui);
+    let Some((_, run)) = chosen_run(set, &views::state(ui.ctx())) else {
+        return;
+    };
+    let timeline = activity::timeline(run);
+    if timeline.bars.is_empty() {
+        placeholder_ui(ui, "This run kept no task spans.");
+        return;
+    }
+    ui.label(RichText::new(&timeline.title).strong());
+    timeline_plot_ui(ui, &timeline);
+}
+
+/// Where a lane sits on the y axis: lane 0 on top.
+fn lane_y(timeline: &Timeline, lane: u32) -> f64 {
+    timeline.lanes.len().saturating_sub(1) as f64 - f64::from(lane)
+}
+
+fn bar_chart(timeline: &Timeline, phase: Phase, bars: &[TaskBar], dark: bool) -> BarChart {
+    let color = theme::color(phase.color(timeline.model, dark));
+    let (offset, height) = if phase == Phase::GilHeld {
+        (HOLD_OFFSET, HOLD_HEIGHT)
+    } else {
+        (0.0, BAR_HEIGHT)
+    };
+    // A hairline in the background's colour keeps back-to-back tasks apart.
+    let gap = if dark {
+        Color32::from_gray(27)
+    } else {
+        Color32::WHITE
+    };
+    let elements = bars
+        .iter()
+        .filter(|b| b.phase == phase)
+        .map(|b| {
+            Bar::new(lane_y(timeline, b.lane) + offset, b.duration())
+                .base_offset(b.start)
+                .width(height)
+                .fill(color)
+                .stroke(Stroke::new(
+                    if phase == Phase::GilHeld { 0.0 } else { 1.0 },
+                    gap,
+                ))
+                .name(b.describe(timeline))
+        })
+        .collect();
+    BarChart::new(phase.label(), elements)
+        .horizontal()
+        .color(color)
+        .element_formatter(Box::new(|bar, _| bar.name.clone()))
+}
+
+/// The Gantt chart itself.
+fn timeline_plot_ui(ui: &mut egui::Ui, timeline: &Timeline) {
+    let dark = ui.visuals().dark_mode;
+    let lanes = timeline.lanes.clone();
+    let count = lanes.len();
+    let end = timeline.end();
+    let plot = Plot::new(("timeline", timeline.title.as_str()))
+        .legend(
+            Legend::default()
+                .position(egui_plot::Corner::RightBottom)
+                .text_style(egui::TextStyle::Small)
+                .background_alpha(0.85),
+        )
+        .x_axis_label(activity::RUN_TIME_LABEL)
+        .include_x(0.0)
+        .include_x(end * 1.02)
+        .include_y(-0.5)
+        .include_y(count as f64 - 0.5)
+        // Time zooms and pans; the lanes stay put.
+        .allow_zoom([true, false])
+        .allow_drag([true, false])
+        .allow_scroll([true, false])
+        .allow_boxed_zoom(false)
+        .show_grid([true, false])
+        .y_axis_min_width(90.0)
+        .x_axis_formatter(|mark, _| {
+            if mark.value < 0.0 {
+                String::new()
+            } else {
+                crate::format::seconds(mark.value)
+            }
+        })
+        .y_grid_spacer(move |_| {
+            (0..count)
+                .map(|i| GridMark {
+                    value: i as f64,
+                    step_size: 1.0,
+                })
+                .collect()
+        })
+        .y_axis_formatter(move |mark, _| {
+            let index = count as f64 - 1.0 - mark.value;
+            if index >= 0.0 && index.fract() == 0.0 {
+                lanes.get(index as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .label_formatter(|_| None);
+    plot.show(ui, |plot_ui| {
+        for phase in timeline.phases() {
+            let source = if phase == Phase::GilHeld {
+                &timeline.holds
+            } else {
+                &timeline.bars
+            };
+            plot_ui.bar_chart(bar_chart(timeline, phase, source, dark));
+        }
+        if let Some(wall) = timeline.wall_seconds {
+            plot_ui.vline(
+                VLine::new(
+                    format!("wall time ({})", crate::format::seconds(wall)),
+                    wall,
+                )
+                .color(ui_foreground(dark))
+                .width(1.5)
+                .style(LineStyle::dashed_loose()),
+            );
+        }
+    });
+}
+
+fn ui_foreground(dark: bool) -> Color32 {
+    theme::color(activity::total_color(dark))
+}
+
+/// The folder exports go to: `~/corescope-exports`.
+pub fn export_folder() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("corescope-exports")
+}
+
+/// Writes `run`'s Chrome trace into `folder` (created if missing); the
+/// path or the error, for the window.
+pub fn export_trace(folder: &Path, index: usize, run: &RunRecord) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(folder)
+        .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    let name = format!("{}-trace.json", export::report::run_stem(index, run));
+    let path = folder.join(name);
+    export::trace::write(run, &path).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+/// The **Export trace** button; its outcome shows under the picker.
+fn export_trace_ui(ui: &mut egui::Ui, (index, run): (usize, &RunRecord)) {
+    let button = ui
+        .button("Export trace")
+        .on_hover_text("Chrome trace-event JSON: open it in ui.perfetto.dev or chrome://tracing");
+    if button.clicked() {
+        let mut state = views::state(ui.ctx());
+        state.export_note = Some(match export_trace(&export_folder(), index, run) {
+            Ok(path) => (format!("saved {}", path.display()), false),
+            Err(e) => (format!("the trace was not saved: {e}"), true),
+        });
+        views::set_state(ui.ctx(), state);
+    }
+}
+
+fn export_note_ui(ui: &mut egui::Ui) {
+    if let Some((note, failed)) = views::state(ui.ctx()).export_note {
+        let text = RichText::new(note).small();
+        if failed {
+            ui.label(text.color(theme::error_color(ui.visuals().dark_mode)));
+        } else {
+            ui.label(text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::testing::record;
+    use crate::spec::Model;
+
+    #[test]
+    fn a_trace_export_names_the_file_it_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("exports");
+        let run = record(Model::Threads, 2, 1.0);
+        let path = export_trace(&folder, 1, &run).unwrap();
+        assert_eq!(
+            path.file_name().unwrap(),
+            "02-threads-x2-sqrt-sum-queue-trace.json"
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("traceEvents"));
+        let blocked = dir.path().join("file");
+        std::fs::write(&blocked, "").unwrap();
+        assert!(
+            export_trace(&blocked, 0, &run)
+                .unwrap_err()
+                .contains("cannot create")
+        );
+    }
+}

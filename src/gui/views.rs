@@ -1,0 +1,114 @@
+//! The central area's views: a tab strip on top switches between the
+//! scaling charts ([`super::plots`]), a run's timeline
+//! ([`super::timeline`]) and the cores and memory ([`super::live`]). The
+//! chosen tab and run live in egui's memory for the session.
+
+use eframe::egui::{self, RichText};
+
+use super::app::CorescopeApp;
+use super::{live, plots, timeline};
+use crate::activity;
+use crate::results::{ResultSet, RunRecord};
+
+/// The views of the central area.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum View {
+    #[default]
+    Scaling,
+    Timeline,
+    CpuMemory,
+}
+
+impl View {
+    const ALL: [View; 3] = [View::Scaling, View::Timeline, View::CpuMemory];
+
+    fn label(self) -> &'static str {
+        match self {
+            View::Scaling => "Scaling",
+            View::Timeline => "Timeline",
+            View::CpuMemory => "CPU & memory",
+        }
+    }
+}
+
+/// What the views remember between frames.
+#[derive(Debug, Clone, Default)]
+pub struct ViewState {
+    pub view: View,
+    /// The run shown by the timeline and CPU views, by index in the shown
+    /// experiment; `None`: its last run.
+    pub run: Option<usize>,
+    /// What the last trace export did: "saved PATH" or the error.
+    pub export_note: Option<(String, bool)>,
+}
+
+fn state_id() -> egui::Id {
+    egui::Id::unique("corescope-views")
+}
+
+/// Reads the views' state.
+pub fn state(ctx: &egui::Context) -> ViewState {
+    ctx.data(|d| d.get_temp::<ViewState>(state_id()))
+        .unwrap_or_default()
+}
+
+/// Stores the views' state.
+pub fn set_state(ctx: &egui::Context, state: ViewState) {
+    ctx.data_mut(|d| d.insert_temp(state_id(), state));
+}
+
+/// The tab strip and the chosen view below it.
+pub fn central_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
+    let mut state = state(ui.ctx());
+    ui.horizontal(|ui| {
+        for view in View::ALL {
+            let text = RichText::new(view.label()).size(17.0);
+            if ui.selectable_label(state.view == view, text).clicked() {
+                state.view = view;
+            }
+        }
+    });
+    ui.separator();
+    set_state(ui.ctx(), state.clone());
+    match state.view {
+        View::Scaling => plots::charts_ui(app, ui),
+        View::Timeline => timeline::timeline_ui(app, ui),
+        View::CpuMemory => live::cpu_memory_ui(app, ui),
+    }
+}
+
+/// The run the timeline and CPU views show, with its index.
+pub fn chosen_run<'a>(set: &'a ResultSet, state: &ViewState) -> Option<(usize, &'a RunRecord)> {
+    let index = state
+        .run
+        .filter(|&i| i < set.runs.len())
+        .or_else(|| set.runs.len().checked_sub(1))?;
+    set.runs.get(index).map(|run| (index, run))
+}
+
+/// A menu of the experiment's runs; returns the index of the one chosen.
+pub fn run_picker_ui(ui: &mut egui::Ui, set: &ResultSet) -> Option<usize> {
+    let mut state = state(ui.ctx());
+    let (index, run) = chosen_run(set, &state)?;
+    let label = |i: usize, r: &RunRecord| format!("{}: {}", i + 1, activity::run_title(r));
+    ui.label("Run:");
+    egui::ComboBox::from_id_salt("run-picker")
+        .selected_text(label(index, run))
+        .width(ui.available_width().min(520.0))
+        .show_ui(ui, |ui| {
+            for (i, r) in set.runs.iter().enumerate() {
+                if ui.selectable_label(i == index, label(i, r)).clicked() {
+                    state.run = Some(i);
+                }
+            }
+        });
+    set_state(ui.ctx(), state.clone());
+    chosen_run(set, &state).map(|(i, _)| i)
+}
+
+/// The line under the tabs when there is nothing to show.
+pub fn placeholder_ui(ui: &mut egui::Ui, text: &str) {
+    ui.centered_and_justified(|ui| {
+        ui.label(RichText::new(text).size(22.0).weak());
+    });
+}

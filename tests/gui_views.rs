@@ -1,0 +1,106 @@
+//! The central area's views, driven headless with egui_kittest on real
+//! runs: the CPU & memory view follows live samples while an experiment
+//! runs, and the timeline shows the chosen run's lanes afterwards.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use corescope::gui::{AppConfig, CorescopeApp};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn app_harness(data_dir: &std::path::Path) -> Harness<'static, CorescopeApp> {
+    let config = AppConfig {
+        worker_exe: common::exe(),
+        data_dir: Some(data_dir.to_path_buf()),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .build_eframe(move |cc| CorescopeApp::new(cc, config));
+    harness.run_steps(2);
+    harness
+}
+
+fn type_into(harness: &mut Harness<'_, CorescopeApp>, label: &str, text: &str) {
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    harness.run_steps(2);
+}
+
+fn click(harness: &mut Harness<'_, CorescopeApp>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run_steps(4);
+}
+
+/// Steps the app until `done` holds (or fails the test after two minutes).
+fn step_until(harness: &mut Harness<'_, CorescopeApp>, done: impl Fn(&CorescopeApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !done(harness.state()) {
+        assert!(Instant::now() < deadline, "gave up waiting");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.run_steps(2);
+}
+
+#[test]
+fn cpu_view_goes_live_and_the_timeline_shows_each_run() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app_harness(data.path());
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Workload")
+        .click();
+    harness.run_steps(2);
+    click(&mut harness, "sleep");
+    type_into(&mut harness, "Size", "40");
+    type_into(&mut harness, "Tasks", "12");
+    type_into(&mut harness, "From", "2");
+    type_into(&mut harness, "To", "2");
+    type_into(&mut harness, "Repeats", "2");
+    type_into(&mut harness, "Warm-ups", "0");
+    click(&mut harness, "CPU & memory");
+    click(&mut harness, "▶ Run");
+    // Live samples arrive while the experiment runs, and the view says so.
+    step_until(&mut harness, |app| {
+        app.live.as_ref().is_some_and(|l| !l.samples.cpu.is_empty()) || !app.is_running()
+    });
+    assert!(
+        harness.state().is_running(),
+        "the run ended before a sample"
+    );
+    let cores = harness.state().machine.logical_cores as usize;
+    let live = harness.state().live.as_ref().unwrap();
+    assert!(live.samples.cpu[0].per_core.len() >= cores);
+    assert!(
+        harness.query_by_label_contains("LIVE · run").is_some(),
+        "the view names the live run"
+    );
+    step_until(&mut harness, |app| !app.is_running());
+    let app = harness.state();
+    assert!(app.error.is_none(), "{:?}", app.error);
+    let set = app.shown().unwrap().clone();
+    assert!(set.runs.iter().all(|r| !r.cpu_samples.is_empty()));
+    // Stored samples of the last run, with a picker for the others.
+    assert!(harness.query_by_label_contains("CPU per core —").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("Memory (RSS) by run")
+            .is_some()
+    );
+
+    click(&mut harness, "Timeline");
+    let last = set.runs.last().unwrap();
+    let title = corescope::activity::timeline(last).title;
+    assert!(harness.query_by_label(&title).is_some(), "{title}");
+    assert!(harness.query_by_label("Export trace").is_some());
+}
