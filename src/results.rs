@@ -285,6 +285,31 @@ pub struct SpanRecord {
     /// Seconds from the start of the repetition.
     pub start_seconds: f64,
     pub end_seconds: f64,
+    /// Worker-process models: how the task and its result travelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipc: Option<SpanIpc>,
+}
+
+/// The instants a worker-process task passed through besides its compute
+/// span (`start_seconds..end_seconds`), in seconds from the start of the
+/// repetition. In order: spawned (process-per-task only) → received → read
+/// → compute → reply → replied → returned.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SpanIpc {
+    /// process-per-task: when this task's process was started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spawned_seconds: Option<f64>,
+    /// The worker read the task frame's header (the body starts to flow).
+    pub received_seconds: f64,
+    /// The worker had the task's body; decoding takes it to `start_seconds`.
+    pub read_seconds: f64,
+    /// The parent read the result frame's header: from `end_seconds` to
+    /// here the worker was encoding (and starting to write) its result.
+    pub reply_seconds: f64,
+    /// The parent had the result's body: the transfer back.
+    pub replied_seconds: f64,
+    /// The parent had decoded the result.
+    pub returned_seconds: f64,
 }
 
 /// Records with made-up timings, for exact tests of analysis and charts.
