@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::stats::Summary;
-use crate::spec::{Model, RunSpec, Schedule};
+use crate::spec::{Model, RunSpec, Scaling, Schedule};
 use crate::worker::codec::Codec;
 use crate::workload::Workload;
 
@@ -153,6 +153,10 @@ pub struct RunRecord {
     /// files written before the knob existed); the process models only.
     #[serde(default)]
     pub codec: Codec,
+    /// Weak scaling: `tasks` grew with the workers (`tasks / workers` each)
+    /// and `speedup` is the scaled speedup. Absent means strong.
+    #[serde(default, skip_serializing_if = "Scaling::is_strong")]
+    pub scaling: Scaling,
     /// Wall time per repetition: first task handed out to last result back.
     pub wall_seconds: Summary,
     /// Starting the pool (processes or threads) before the first
@@ -201,6 +205,33 @@ impl RunRecord {
             == (other.workload, other.size, other.tasks, other.payload_bytes)
     }
 
+    /// Tasks given to each worker under weak scaling; all tasks otherwise.
+    pub fn base_tasks(&self) -> u32 {
+        match self.scaling {
+            Scaling::Strong => self.tasks,
+            Scaling::Weak => self.tasks / self.workers.max(1),
+        }
+    }
+
+    /// Whether two records belong on one scaling curve (so one can be the
+    /// other's serial baseline): [`Self::same_workload`] under strong
+    /// scaling; under weak scaling, the same work per worker.
+    pub fn same_problem(&self, other: &RunRecord) -> bool {
+        (
+            self.workload,
+            self.size,
+            self.base_tasks(),
+            self.payload_bytes,
+            self.scaling,
+        ) == (
+            other.workload,
+            other.size,
+            other.base_tasks(),
+            other.payload_bytes,
+            other.scaling,
+        )
+    }
+
     /// A short label such as `processes ×4`.
     pub fn label(&self) -> String {
         if self.model.uses_workers() {
@@ -224,6 +255,7 @@ impl RunRecord {
             repeats: spec.repeats,
             warmup: spec.warmup,
             codec: spec.codec,
+            scaling: spec.scaling,
             wall_seconds: Summary::default(),
             spawn_seconds: 0.0,
             compute_seconds: Summary::default(),
@@ -340,6 +372,7 @@ pub(crate) mod testing {
             in_flight: 2,
             switch_interval_us: 5000,
             codec: crate::worker::codec::Codec::Bincode,
+            scaling: crate::spec::Scaling::Strong,
         });
         r.wall_seconds = Summary {
             median: wall,
