@@ -143,6 +143,7 @@ fn spec(
         in_flight,
         switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
         codec: corescope::spec::Codec::Bincode,
+        scaling: corescope::spec::Scaling::Strong,
     }
 }
 

@@ -6,53 +6,52 @@
 //! writes the timeline as a Chrome trace (`export/trace.rs`), so lanes,
 //! phases, colours and names agree everywhere.
 
+use crate::analysis::Phase;
 use crate::chart::{self, Rgb, Unit};
 use crate::format;
-use crate::results::{CpuSample, MemorySample, RunRecord};
+use crate::results::{CpuSample, MemorySample, RunRecord, SpanRecord};
 use crate::spec::Model;
 
-/// What a worker was doing during a bar of the timeline.
+/// What a bar of the timeline shows: a phase of a task, named and split as
+/// the overhead breakdown splits worker time ([`crate::analysis::overhead`]), or a
+/// gil-threads thread holding the lock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Phase {
-    /// A fresh process starting (process-per-task).
-    StartUp,
-    /// A task or its result in a pipe: written, read, decoded.
-    Transfer,
-    /// The task's own work, stamped by the worker that ran it.
-    Compute,
-    /// gil-threads: the thread held the global lock.
+pub enum Mark {
+    Task(Phase),
     GilHeld,
 }
 
-impl Phase {
-    /// Every phase, in legend order.
-    pub const ALL: [Phase; 4] = [
-        Phase::StartUp,
-        Phase::Transfer,
-        Phase::Compute,
-        Phase::GilHeld,
+impl Mark {
+    /// Every mark a timeline draws, in legend order.
+    pub const ALL: [Mark; 5] = [
+        Mark::Task(Phase::Compute),
+        Mark::Task(Phase::StartUp),
+        Mark::Task(Phase::Serialization),
+        Mark::Task(Phase::Transfer),
+        Mark::GilHeld,
     ];
 
-    /// The phase's name in legends, hovers and traces.
+    /// Its name in legends, hovers and traces.
     pub fn label(self) -> &'static str {
         match self {
-            Phase::StartUp => "start-up",
-            Phase::Transfer => "waiting for IPC",
-            Phase::Compute => "compute",
-            Phase::GilHeld => "GIL held",
+            Mark::Task(phase) => phase.name(),
+            Mark::GilHeld => "GIL held",
         }
     }
 
-    /// Its colour: compute in the model's own colour; the others in the
-    /// Okabe–Ito colours no model uses (vermillion, blue, bluish green).
+    /// Its colour: compute in the model's own colour; the IPC phases in the
+    /// Okabe–Ito colours no model uses (vermillion, bluish green, blue);
+    /// the lock in the foreground colour, a thin strip over the bars.
     pub fn color(self, model: Model, dark: bool) -> Rgb {
         match (self, dark) {
-            (Phase::Compute, _) => chart::model_color_on(model, dark),
-            (Phase::StartUp, true) => Rgb(0xe8, 0x6b, 0x1f),
-            (Phase::StartUp, false) => Rgb(0xd5, 0x5e, 0x00),
-            (Phase::Transfer, true) => Rgb(0x4f, 0x8f, 0xd8),
-            (Phase::Transfer, false) => Rgb(0x00, 0x72, 0xb2),
-            (Phase::GilHeld, _) => chart::REFERENCE_COLOR,
+            (Mark::Task(Phase::Compute), _) => chart::model_color_on(model, dark),
+            (Mark::Task(Phase::StartUp), true) => Rgb(0xe8, 0x6b, 0x1f),
+            (Mark::Task(Phase::StartUp), false) => Rgb(0xd5, 0x5e, 0x00),
+            (Mark::Task(Phase::Serialization), _) => chart::REFERENCE_COLOR,
+            (Mark::Task(Phase::Transfer), true) => Rgb(0x4f, 0x8f, 0xd8),
+            (Mark::Task(Phase::Transfer), false) => Rgb(0x00, 0x72, 0xb2),
+            (Mark::Task(Phase::Waiting), _) => chart::model_color_on(Model::Serial, dark),
+            (Mark::GilHeld, _) => total_color(dark),
         }
     }
 }
@@ -63,7 +62,7 @@ pub struct TaskBar {
     /// The lane: the worker (or process-per-task slot).
     pub lane: u32,
     pub task: u32,
-    pub phase: Phase,
+    pub mark: Mark,
     /// Seconds from the start of the repetition shown.
     pub start: f64,
     pub end: f64,
@@ -81,10 +80,10 @@ impl TaskBar {
             .get(self.lane as usize)
             .cloned()
             .unwrap_or_else(|| format!("worker {}", self.lane));
-        let what = if self.phase == Phase::GilHeld {
+        let what = if self.mark == Mark::GilHeld {
             "GIL held".to_string()
         } else {
-            format!("task {} · {}", self.task, self.phase.label())
+            format!("task {} · {}", self.task, self.mark.label())
         };
         format!(
             "{lane} · {what}\nstart {}\nend {}\nduration {}",
@@ -121,11 +120,11 @@ impl Timeline {
             .fold(0.0, f64::max)
     }
 
-    /// The phases that occur, in legend order.
-    pub fn phases(&self) -> Vec<Phase> {
-        Phase::ALL
+    /// The marks that occur, in legend order.
+    pub fn marks(&self) -> Vec<Mark> {
+        Mark::ALL
             .into_iter()
-            .filter(|p| self.bars.iter().chain(&self.holds).any(|b| b.phase == *p))
+            .filter(|m| self.bars.iter().chain(&self.holds).any(|b| b.mark == *m))
             .collect()
     }
 }
@@ -158,8 +157,9 @@ pub fn run_title(run: &RunRecord) -> String {
     title
 }
 
-/// The timeline of `run`'s median repetition: compute from each task's
-/// stamped start and end.
+/// The timeline of `run`'s median repetition: each task's compute from
+/// its stamped start and end and, for worker processes, the IPC phases
+/// around it (start-up, serialization, transfer; see [`task_bars`]).
 pub fn timeline(run: &RunRecord) -> Timeline {
     let lanes = run
         .spans
@@ -173,24 +173,22 @@ pub fn timeline(run: &RunRecord) -> Timeline {
         } else {
             1
         });
-    let bars = run
-        .spans
-        .iter()
-        .map(|s| TaskBar {
-            lane: s.worker,
-            task: s.task,
-            phase: Phase::Compute,
-            start: s.start_seconds,
-            end: s.end_seconds,
-        })
-        .collect();
+    let mut bars = Vec::with_capacity(run.spans.len());
+    for lane in 0..lanes {
+        let mut spans: Vec<&SpanRecord> = run.spans.iter().filter(|s| s.worker == lane).collect();
+        spans.sort_by(|a, b| a.start_seconds.total_cmp(&b.start_seconds));
+        for (i, span) in spans.iter().enumerate() {
+            let next = spans.get(i + 1).map(|n| first_instant(n));
+            bars.extend(task_bars(span, next));
+        }
+    }
     let holds = run
         .gil_holds
         .iter()
         .map(|h| TaskBar {
             lane: h.worker,
             task: h.task,
-            phase: Phase::GilHeld,
+            mark: Mark::GilHeld,
             start: h.start_seconds,
             end: h.end_seconds,
         })
@@ -203,6 +201,58 @@ pub fn timeline(run: &RunRecord) -> Timeline {
         holds,
         wall_seconds: shown_wall(run),
     }
+}
+
+/// When a task first occupies its worker: its process's start, the arrival
+/// of its frame, or its compute.
+fn first_instant(span: &SpanRecord) -> f64 {
+    span.ipc
+        .map_or(span.start_seconds, |ipc| {
+            ipc.spawned_seconds.unwrap_or(ipc.received_seconds)
+        })
+        .min(span.start_seconds)
+}
+
+/// One task's bars on its worker's lane, in time order: start-up (its own
+/// process starting), transfer (the task's body arriving), serialization
+/// (decoding it), compute, serialization (encoding the result), transfer
+/// (the result's body reaching the parent). The intervals are those of
+/// [`crate::analysis::overhead`]. With tasks queued ahead (`--in-flight`), the
+/// worker takes its next task while the parent still reads this result:
+/// this task's bars stop where the next task's begin, so a lane never
+/// shows two things at once.
+pub fn task_bars(span: &SpanRecord, next_start: Option<f64>) -> Vec<TaskBar> {
+    let limit = next_start.unwrap_or(f64::INFINITY);
+    let bar = |mark: Phase, start: f64, end: f64| TaskBar {
+        lane: span.worker,
+        task: span.task,
+        mark: Mark::Task(mark),
+        start,
+        end: end.min(limit),
+    };
+    let compute = bar(Phase::Compute, span.start_seconds, span.end_seconds);
+    let Some(ipc) = span.ipc else {
+        return vec![compute];
+    };
+    let mut bars = Vec::with_capacity(6);
+    if let Some(spawned) = ipc.spawned_seconds {
+        bars.push(bar(Phase::StartUp, spawned, ipc.received_seconds));
+    }
+    bars.push(bar(Phase::Transfer, ipc.received_seconds, ipc.read_seconds));
+    bars.push(bar(
+        Phase::Serialization,
+        ipc.read_seconds,
+        span.start_seconds,
+    ));
+    bars.push(compute);
+    bars.push(bar(
+        Phase::Serialization,
+        span.end_seconds,
+        ipc.reply_seconds,
+    ));
+    bars.push(bar(Phase::Transfer, ipc.reply_seconds, ipc.replied_seconds));
+    bars.retain(|b| b.end > b.start);
+    bars
 }
 
 /// One line over time.
@@ -381,6 +431,7 @@ mod tests {
             task,
             start_seconds: start,
             end_seconds: end,
+            ipc: None,
         }
     }
 
@@ -392,13 +443,70 @@ mod tests {
         let timeline = timeline(&run);
         assert_eq!(timeline.lanes, ["thread 0", "thread 1", "thread 2"]);
         assert_eq!(timeline.bars.len(), 2);
-        assert!(timeline.bars.iter().all(|b| b.phase == Phase::Compute));
+        assert!(
+            timeline
+                .bars
+                .iter()
+                .all(|b| b.mark == Mark::Task(Phase::Compute))
+        );
         assert_eq!(timeline.holds.len(), 2);
-        assert_eq!(timeline.phases(), [Phase::Compute, Phase::GilHeld]);
+        assert_eq!(
+            timeline.marks(),
+            [Mark::Task(Phase::Compute), Mark::GilHeld]
+        );
         assert_eq!(timeline.end(), 0.5);
         let hover = timeline.bars[1].describe(&timeline);
         assert!(hover.starts_with("thread 1 · task 1 · compute"), "{hover}");
         assert!(hover.contains("duration 400 ms"), "{hover}");
+    }
+
+    #[test]
+    fn ipc_stamps_become_phases_that_stop_where_the_next_task_begins() {
+        let ipc = |spawned: Option<f64>, at: f64| crate::results::SpanIpc {
+            spawned_seconds: spawned,
+            received_seconds: at,
+            read_seconds: at + 0.1,
+            reply_seconds: at + 0.6,
+            replied_seconds: at + 0.8,
+            returned_seconds: at + 0.9,
+        };
+        let mut first = span(0, 0, 0.2, 0.5);
+        first.ipc = Some(ipc(None, 0.0));
+        // The worker took its next task at 0.7, while the parent still read
+        // the first result (until 0.8).
+        let mut second = span(0, 1, 0.9, 1.0);
+        second.ipc = Some(ipc(None, 0.7));
+        let marks = |bars: &[TaskBar]| -> Vec<(Phase, f64, f64)> {
+            bars.iter()
+                .map(|b| match b.mark {
+                    Mark::Task(p) => (p, b.start, b.end),
+                    Mark::GilHeld => unreachable!(),
+                })
+                .collect()
+        };
+        let bars = task_bars(&first, Some(first_instant(&second)));
+        assert_eq!(
+            marks(&bars),
+            [
+                (Phase::Transfer, 0.0, 0.1),
+                (Phase::Serialization, 0.1, 0.2),
+                (Phase::Compute, 0.2, 0.5),
+                (Phase::Serialization, 0.5, 0.6),
+                (Phase::Transfer, 0.6, 0.7),
+            ]
+        );
+        let mut own_process = span(0, 2, 0.5, 0.6);
+        own_process.ipc = Some(ipc(Some(0.1), 0.3));
+        let bars = task_bars(&own_process, None);
+        assert_eq!(bars[0].mark, Mark::Task(Phase::StartUp));
+        assert_eq!((bars[0].start, bars[0].end), (0.1, 0.3));
+        let mut run = record(Model::Processes, 1, 1.0);
+        run.spans = vec![second, first];
+        let timeline = timeline(&run);
+        assert_eq!(timeline.bars.len(), 10);
+        for pair in timeline.bars.windows(2) {
+            assert!(pair[0].end <= pair[1].start + 1e-12, "{pair:?}");
+        }
     }
 
     #[test]

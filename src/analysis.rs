@@ -2,7 +2,8 @@
 //! baseline of the same result set, and the scaling laws that explain them.
 //!
 //! speedup(p) = median serial wall / median wall at p workers;
-//! efficiency(p) = speedup(p) / p.
+//! efficiency(p) = speedup(p) / p. Under weak scaling (p times the tasks on
+//! p workers) the scaled speedup is p · serial wall / wall at p.
 //!
 //! Scaling laws, with f the serial fraction of the work:
 //! - Amdahl (fixed problem size): S(p) = 1 / (f + (1 − f)/p). [`fit_amdahl`]
@@ -13,25 +14,33 @@
 //!   single measurement implies ([`karp_flatt`]); on exact Amdahl data it is
 //!   f at every p, so a rising e(p) reveals overhead that grows with p.
 //! - Gustafson (problem grown with p, weak scaling): S(p) = p − f·(p − 1)
-//!   ([`gustafson_speedup`]).
+//!   ([`gustafson_speedup`], fitted by [`fit_gustafson`]).
+//!
+//! [`overhead`] splits a run's worker time into compute, start-up,
+//! serialization, transfer and waiting, from the task spans.
 
 use crate::results::{ResultSet, RunRecord};
-use crate::spec::Model;
+use crate::spec::{Model, Scaling};
 
 /// The median wall time of the serial run of `record`'s workload, if the
 /// set has one.
 pub fn serial_baseline(runs: &[RunRecord], record: &RunRecord) -> Option<f64> {
     runs.iter()
-        .find(|r| r.model == Model::Serial && r.same_workload(record))
+        .find(|r| r.model == Model::Serial && r.same_problem(record))
         .map(|r| r.wall_seconds.median)
         .filter(|&wall| wall > 0.0)
 }
 
-/// Sets speedup and efficiency of `record` against a serial median wall.
+/// Sets speedup and efficiency of `record` against a serial median wall
+/// (of the base task count, under weak scaling).
 pub fn set_speedup(record: &mut RunRecord, serial_wall: f64) {
     let wall = record.wall_seconds.median;
     if wall > 0.0 && serial_wall > 0.0 {
-        let speedup = serial_wall / wall;
+        let grown = match record.scaling {
+            Scaling::Strong => 1.0,
+            Scaling::Weak => f64::from(record.workers.max(1)),
+        };
+        let speedup = grown * serial_wall / wall;
         record.speedup = Some(speedup);
         record.efficiency = Some(speedup / f64::from(record.workers.max(1)));
     }
@@ -68,9 +77,44 @@ pub fn karp_flatt(speedup: f64, workers: u32) -> Option<f64> {
     e.is_finite().then_some(e)
 }
 
-/// Amdahl's law fitted to measured speedups.
+/// The scaling law that reads a kind of sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Law {
+    /// Strong scaling: fixed work, S(p) = 1 / (f + (1 − f)/p).
+    Amdahl,
+    /// Weak scaling: work grown with p, S(p) = p − f·(p − 1).
+    Gustafson,
+}
+
+impl Law {
+    /// The law for a kind of scaling.
+    pub fn of(scaling: Scaling) -> Law {
+        match scaling {
+            Scaling::Strong => Law::Amdahl,
+            Scaling::Weak => Law::Gustafson,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Law::Amdahl => "Amdahl",
+            Law::Gustafson => "Gustafson",
+        }
+    }
+
+    /// The speedup the law predicts on `workers` for a serial fraction.
+    pub fn speedup(self, serial_fraction: f64, workers: f64) -> f64 {
+        match self {
+            Law::Amdahl => amdahl_speedup(serial_fraction, workers),
+            Law::Gustafson => gustafson_speedup(serial_fraction, workers),
+        }
+    }
+}
+
+/// A scaling law fitted to measured speedups.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AmdahlFit {
+pub struct ScalingFit {
+    pub law: Law,
     /// The estimated serial fraction f, in [0, 1].
     pub serial_fraction: f64,
     /// How many (workers, speedup) points the fit used.
@@ -95,7 +139,29 @@ pub struct AmdahlFit {
 /// are skipped. One-worker points say nothing about f (x = 0) but count in
 /// [`AmdahlFit::points`] and the RMS error. `None` unless at least two points
 /// remain and at least one of them has more than one worker.
-pub fn fit_amdahl(points: &[(u32, f64)]) -> Option<AmdahlFit> {
+pub fn fit_amdahl(points: &[(u32, f64)]) -> Option<ScalingFit> {
+    // 1/S − 1/p = f · (1 − 1/p).
+    fit_linear(Law::Amdahl, points, |p, s| {
+        (1.0 - 1.0 / p, 1.0 / s - 1.0 / p)
+    })
+}
+
+/// Fits Gustafson's law S(p) = p − f·(p − 1) to (workers, scaled speedup)
+/// points of a weak-scaling sweep, by least squares on S itself: p − S =
+/// f · (p − 1) is linear in f, so f = Σ xᵢyᵢ / Σ xᵢ² with xᵢ = pᵢ − 1 and
+/// yᵢ = pᵢ − Sᵢ, clamped to [0, 1]. Points and `None` as in [`fit_amdahl`].
+pub fn fit_gustafson(points: &[(u32, f64)]) -> Option<ScalingFit> {
+    fit_linear(Law::Gustafson, points, |p, s| (p - 1.0, p - s))
+}
+
+/// Both laws are linear in f once (p, S) is mapped to (x, y) with y = f·x:
+/// the least-squares f is Σxy / Σx², clamped to [0, 1] (the objective is a
+/// convex quadratic in f, so the clamp is the constrained minimum).
+fn fit_linear(
+    law: Law,
+    points: &[(u32, f64)],
+    to_xy: impl Fn(f64, f64) -> (f64, f64),
+) -> Option<ScalingFit> {
     let used: Vec<(f64, f64)> = points
         .iter()
         .filter(|&&(p, s)| p >= 1 && s.is_finite() && s > 0.0)
@@ -105,19 +171,19 @@ pub fn fit_amdahl(points: &[(u32, f64)]) -> Option<AmdahlFit> {
         return None;
     }
     let (sxy, sxx) = used.iter().fold((0.0, 0.0), |(sxy, sxx), &(p, s)| {
-        let x = 1.0 - 1.0 / p;
-        let y = 1.0 / s - 1.0 / p;
+        let (x, y) = to_xy(p, s);
         (sxy + x * y, sxx + x * x)
     });
     // sxx > 0: some point has p > 1, so x > 0 there.
     let serial_fraction = (sxy / sxx).clamp(0.0, 1.0);
     let squares: f64 = used
         .iter()
-        .map(|&(p, s)| (s - amdahl_speedup(serial_fraction, p)).powi(2))
+        .map(|&(p, s)| (s - law.speedup(serial_fraction, p)).powi(2))
         .sum();
     // usize → f64 is exact for any realistic number of runs.
     let rms_error = (squares / used.len() as f64).sqrt();
-    Some(AmdahlFit {
+    Some(ScalingFit {
+        law,
         serial_fraction,
         points: used.len(),
         rms_error,
@@ -141,22 +207,139 @@ pub fn gustafson_speedup(serial_fraction: f64, workers: f64) -> f64 {
     workers - f * (workers - 1.0)
 }
 
-/// Fits Amdahl's law to the runs of `model` in `set` that have a speedup
-/// (see [`fill_speedups`]). A set may hold several workloads, and only
-/// speedups of one workload follow one curve, so the fit takes the workload
-/// of the first such run and its runs only. `None` when [`fit_amdahl`] has
-/// too few points.
-pub fn fit_for_model(set: &ResultSet, model: Model) -> Option<AmdahlFit> {
-    let mut runs = set
+/// Fits the scaling law of the runs of `model` in `set` that have a
+/// speedup (see [`fill_speedups`]). A set may hold several workloads and
+/// schedules, and only the speedups of one problem and one schedule follow
+/// one curve, so the fit takes those of the first such run. `None` when the
+/// fit has too few points.
+pub fn fit_for_model(set: &ResultSet, model: Model) -> Option<ScalingFit> {
+    let first = set
         .runs
         .iter()
-        .filter(|r| r.model == model && r.speedup.is_some());
-    let first = runs.next()?;
-    let points: Vec<(u32, f64)> = std::iter::once(first)
-        .chain(runs.filter(|r| r.same_workload(first)))
+        .find(|r| r.model == model && r.speedup.is_some())?;
+    fit_runs(
+        set.runs
+            .iter()
+            .filter(|r| r.model == model && r.schedule == first.schedule && r.same_problem(first)),
+    )
+}
+
+/// Fits the law of the runs' scaling (that of the first run) to their
+/// (workers, speedup) points: one curve's runs, as the caller chose them.
+pub fn fit_runs<'a>(runs: impl IntoIterator<Item = &'a RunRecord>) -> Option<ScalingFit> {
+    let mut law = None;
+    let points: Vec<(u32, f64)> = runs
+        .into_iter()
+        .inspect(|r| {
+            law.get_or_insert(Law::of(r.scaling));
+        })
         .filter_map(|r| r.speedup.map(|s| (r.workers, s)))
         .collect();
-    fit_amdahl(&points)
+    match law? {
+        Law::Amdahl => fit_amdahl(&points),
+        Law::Gustafson => fit_gustafson(&points),
+    }
+}
+
+/// What one run's workers spent their time on, in seconds of worker time
+/// per repetition (the median one, whose spans are kept).
+///
+/// - compute: inside tasks (for gil-threads, only while holding the lock);
+/// - start-up: starting processes: the pool's start per worker (outside the
+///   wall time), or each task's own process (process-per-task);
+/// - serialization: a worker decoding its task and encoding its result;
+/// - transfer: a task's body and its result's body crossing the pipes;
+/// - waiting: the rest of workers × wall time: idle, blocked on the lock,
+///   on I/O, or waiting for work.
+///
+/// The IPC parts come from [`crate::results::SpanIpc`] stamps, so they are
+/// zero for threads and for files written before the stamps existed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Overhead {
+    pub compute: f64,
+    pub startup: f64,
+    pub serialization: f64,
+    pub transfer: f64,
+    pub waiting: f64,
+}
+
+/// The parts of an [`Overhead`], in stacking order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    Compute,
+    StartUp,
+    Serialization,
+    Transfer,
+    Waiting,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 5] = [
+        Phase::Compute,
+        Phase::StartUp,
+        Phase::Serialization,
+        Phase::Transfer,
+        Phase::Waiting,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Compute => "compute",
+            Phase::StartUp => "start-up",
+            Phase::Serialization => "serialization",
+            Phase::Transfer => "transfer",
+            Phase::Waiting => "waiting",
+        }
+    }
+}
+
+impl Overhead {
+    pub fn get(&self, phase: Phase) -> f64 {
+        match phase {
+            Phase::Compute => self.compute,
+            Phase::StartUp => self.startup,
+            Phase::Serialization => self.serialization,
+            Phase::Transfer => self.transfer,
+            Phase::Waiting => self.waiting,
+        }
+    }
+
+    pub fn total(&self) -> f64 {
+        Phase::ALL.iter().map(|&p| self.get(p)).sum()
+    }
+}
+
+/// Splits `run`'s worker time into the parts of [`Overhead`].
+pub fn overhead(run: &RunRecord) -> Overhead {
+    let workers = f64::from(run.workers.max(1));
+    let span_seconds = |start: f64, end: f64| (end - start).max(0.0);
+    let mut parts = Overhead::default();
+    for span in &run.spans {
+        parts.compute += span_seconds(span.start_seconds, span.end_seconds);
+        if let Some(ipc) = span.ipc {
+            if let Some(spawned) = ipc.spawned_seconds {
+                parts.startup += span_seconds(spawned, ipc.received_seconds);
+            }
+            parts.transfer += span_seconds(ipc.received_seconds, ipc.read_seconds)
+                + span_seconds(ipc.reply_seconds, ipc.replied_seconds);
+            parts.serialization += span_seconds(ipc.read_seconds, span.start_seconds)
+                + span_seconds(span.end_seconds, ipc.reply_seconds);
+        }
+    }
+    if run.model == Model::GilThreads && !run.gil_holds.is_empty() {
+        // A gil-threads task's span includes its waits for the lock; only
+        // the holds computed.
+        parts.compute = run
+            .gil_holds
+            .iter()
+            .map(|h| span_seconds(h.start_seconds, h.end_seconds))
+            .sum();
+    }
+    let inside_wall = parts.compute + parts.startup + parts.serialization + parts.transfer;
+    parts.waiting = (workers * run.wall_seconds.median - inside_wall).max(0.0);
+    // The pool starts before the first repetition, each worker once.
+    parts.startup += run.spawn_seconds * workers;
+    parts
 }
 
 #[cfg(test)]
@@ -338,6 +521,100 @@ mod tests {
         // Serial alone has only p = 1 points; no runs at all for gil-threads.
         assert_eq!(fit_for_model(&set, Model::Serial), None);
         assert_eq!(fit_for_model(&set, Model::GilThreads), None);
+    }
+
+    #[test]
+    fn gustafson_fit_recovers_exact_serial_fraction() {
+        for f in [0.0, 0.1, 0.3] {
+            let points: Vec<(u32, f64)> = WORKERS
+                .iter()
+                .map(|&p| (p, gustafson_speedup(f, f64::from(p))))
+                .collect();
+            let fit = fit_gustafson(&points).unwrap();
+            assert_eq!(fit.law, Law::Gustafson);
+            assert!((fit.serial_fraction - f).abs() < 1e-9, "{f}: {fit:?}");
+            assert!(fit.rms_error < 1e-9);
+        }
+        assert_eq!(fit_gustafson(&[(1, 1.0)]), None);
+    }
+
+    #[test]
+    fn weak_scaling_speedup_is_scaled_by_the_workers() {
+        use crate::spec::Scaling;
+        // 4 tasks per worker: serial does 4, threads ×4 does 16. The serial
+        // fraction f of the parallel run's time: wall(p) = 1 + … constant
+        // when the work scales perfectly.
+        let f = 0.2;
+        let serial_wall = 2.0;
+        let mut set = ResultSet::new(crate::results::MachineInfo::detect());
+        let mut serial = record(Model::Serial, 1, serial_wall);
+        serial.scaling = Scaling::Weak;
+        set.runs.push(serial);
+        for p in [2, 4, 8] {
+            // Gustafson: S = p − f(p − 1) = p · serial / wall.
+            let s = gustafson_speedup(f, f64::from(p));
+            let mut r = record(Model::Threads, p, f64::from(p) * serial_wall / s);
+            r.scaling = Scaling::Weak;
+            r.tasks = 4 * p;
+            set.runs.push(r);
+        }
+        // A strong-scaling serial run of 4 tasks must not be the baseline.
+        set.runs.push(record(Model::Serial, 1, 99.0));
+        fill_speedups(&mut set);
+        let threads4 = &set.runs[2];
+        assert!((threads4.speedup.unwrap() - gustafson_speedup(f, 4.0)).abs() < 1e-9);
+        assert!((threads4.efficiency.unwrap() - gustafson_speedup(f, 4.0) / 4.0).abs() < 1e-9);
+        let fit = fit_for_model(&set, Model::Threads).unwrap();
+        assert_eq!(fit.law, Law::Gustafson);
+        assert!((fit.serial_fraction - f).abs() < 1e-9, "{fit:?}");
+    }
+
+    #[test]
+    fn overhead_splits_worker_time_by_the_span_stamps() {
+        use crate::results::{SpanIpc, SpanRecord};
+        // Two workers, wall 1 s: worker time 2 s.
+        let mut run = record(Model::Processes, 2, 1.0);
+        run.spawn_seconds = 0.05;
+        let task = |worker, start: f64| SpanRecord {
+            worker,
+            task: worker,
+            start_seconds: start + 0.2,
+            end_seconds: start + 0.7,
+            ipc: Some(SpanIpc {
+                spawned_seconds: None,
+                received_seconds: start,
+                read_seconds: start + 0.1,
+                reply_seconds: start + 0.75,
+                replied_seconds: start + 0.85,
+                returned_seconds: start + 0.9,
+            }),
+        };
+        run.spans = vec![task(0, 0.0), task(1, 0.05)];
+        let parts = overhead(&run);
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert!(close(parts.compute, 1.0), "{parts:?}");
+        // Each: transfer 0.1 in + 0.1 out; serialization 0.1 decode + 0.05 encode.
+        assert!(close(parts.transfer, 0.4), "{parts:?}");
+        assert!(close(parts.serialization, 0.3), "{parts:?}");
+        assert!(close(parts.waiting, 2.0 - 1.0 - 0.4 - 0.3), "{parts:?}");
+        assert!(close(parts.startup, 0.1), "{parts:?}");
+        assert!(close(parts.total(), 2.0 + 0.1), "{parts:?}");
+
+        // Threads: no stamps, so compute and waiting only.
+        let mut threads = record(Model::Threads, 2, 1.0);
+        threads.spans = vec![SpanRecord {
+            worker: 0,
+            task: 0,
+            start_seconds: 0.0,
+            end_seconds: 0.9,
+            ipc: None,
+        }];
+        let parts = overhead(&threads);
+        assert!(
+            close(parts.compute, 0.9) && close(parts.waiting, 1.1),
+            "{parts:?}"
+        );
+        assert_eq!(parts.transfer + parts.serialization + parts.startup, 0.0);
     }
 
     #[test]

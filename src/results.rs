@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::stats::Summary;
-use crate::spec::{Model, RunSpec, Schedule};
+use crate::spec::{Model, RunSpec, Scaling, Schedule};
 use crate::worker::codec::Codec;
 use crate::workload::Workload;
 
@@ -153,6 +153,10 @@ pub struct RunRecord {
     /// files written before the knob existed); the process models only.
     #[serde(default)]
     pub codec: Codec,
+    /// Weak scaling: `tasks` grew with the workers (`tasks / workers` each)
+    /// and `speedup` is the scaled speedup. Absent means strong.
+    #[serde(default, skip_serializing_if = "Scaling::is_strong")]
+    pub scaling: Scaling,
     /// Wall time per repetition: first task handed out to last result back.
     pub wall_seconds: Summary,
     /// Starting the pool (processes or threads) before the first
@@ -209,6 +213,33 @@ impl RunRecord {
             == (other.workload, other.size, other.tasks, other.payload_bytes)
     }
 
+    /// Tasks given to each worker under weak scaling; all tasks otherwise.
+    pub fn base_tasks(&self) -> u32 {
+        match self.scaling {
+            Scaling::Strong => self.tasks,
+            Scaling::Weak => self.tasks / self.workers.max(1),
+        }
+    }
+
+    /// Whether two records belong on one scaling curve (so one can be the
+    /// other's serial baseline): [`Self::same_workload`] under strong
+    /// scaling; under weak scaling, the same work per worker.
+    pub fn same_problem(&self, other: &RunRecord) -> bool {
+        (
+            self.workload,
+            self.size,
+            self.base_tasks(),
+            self.payload_bytes,
+            self.scaling,
+        ) == (
+            other.workload,
+            other.size,
+            other.base_tasks(),
+            other.payload_bytes,
+            other.scaling,
+        )
+    }
+
     /// A short label such as `processes ×4`.
     pub fn label(&self) -> String {
         if self.model.uses_workers() {
@@ -232,6 +263,7 @@ impl RunRecord {
             repeats: spec.repeats,
             warmup: spec.warmup,
             codec: spec.codec,
+            scaling: spec.scaling,
             wall_seconds: Summary::default(),
             spawn_seconds: 0.0,
             compute_seconds: Summary::default(),
@@ -295,6 +327,31 @@ pub struct SpanRecord {
     /// Seconds from the start of the repetition.
     pub start_seconds: f64,
     pub end_seconds: f64,
+    /// Worker-process models: how the task and its result travelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipc: Option<SpanIpc>,
+}
+
+/// The instants a worker-process task passed through besides its compute
+/// span (`start_seconds..end_seconds`), in seconds from the start of the
+/// repetition. In order: spawned (process-per-task only) → received → read
+/// → compute → reply → replied → returned.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SpanIpc {
+    /// process-per-task: when this task's process was started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spawned_seconds: Option<f64>,
+    /// The worker read the task frame's header (the body starts to flow).
+    pub received_seconds: f64,
+    /// The worker had the task's body; decoding takes it to `start_seconds`.
+    pub read_seconds: f64,
+    /// The parent read the result frame's header: from `end_seconds` to
+    /// here the worker was encoding (and starting to write) its result.
+    pub reply_seconds: f64,
+    /// The parent had the result's body: the transfer back.
+    pub replied_seconds: f64,
+    /// The parent had decoded the result.
+    pub returned_seconds: f64,
 }
 
 /// The usage of every logical core at one moment of a run.
@@ -349,6 +406,7 @@ pub(crate) mod testing {
             in_flight: 2,
             switch_interval_us: 5000,
             codec: crate::worker::codec::Codec::Bincode,
+            scaling: crate::spec::Scaling::Strong,
         });
         r.wall_seconds = Summary {
             median: wall,

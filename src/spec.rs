@@ -130,6 +130,36 @@ impl Schedule {
 
 impl_named!(Schedule, "schedule");
 
+/// How the problem size relates to the worker count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scaling {
+    /// The same tasks at every worker count (Amdahl's law reads it).
+    #[default]
+    Strong,
+    /// `--tasks` per worker: the task count grows with the workers, so ideal
+    /// wall time stays flat (Gustafson's law reads it).
+    Weak,
+}
+
+impl Scaling {
+    pub const ALL: [Scaling; 2] = [Scaling::Strong, Scaling::Weak];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scaling::Strong => "strong",
+            Scaling::Weak => "weak",
+        }
+    }
+
+    /// Whether this is the default (so records need not say it).
+    pub fn is_strong(&self) -> bool {
+        *self == Scaling::Strong
+    }
+}
+
+impl_named!(Scaling, "scaling");
+
 /// What each task computes and how many there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkloadSpec {
@@ -161,6 +191,9 @@ pub struct RunSpec {
     /// How frames to and from worker processes are encoded.
     #[serde(default)]
     pub codec: Codec,
+    /// Weak scaling: `workload.tasks` is already the grown count.
+    #[serde(default)]
+    pub scaling: Scaling,
 }
 
 impl RunSpec {
@@ -207,6 +240,9 @@ pub struct ExperimentSpec {
     pub switch_interval_us: u32,
     #[serde(default)]
     pub codec: Codec,
+    /// Strong (fixed tasks) or weak (tasks per worker) scaling.
+    #[serde(default)]
+    pub scaling: Scaling,
     /// The lesson preset this experiment comes from, if any.
     pub preset: Option<String>,
 }
@@ -240,6 +276,15 @@ impl ExperimentSpec {
                 };
                 for &schedule in schedules {
                     for &workers in &counts {
+                        // Weak scaling gives every worker the base task
+                        // count (validate keeps the product in range).
+                        let workload = match self.scaling {
+                            Scaling::Strong => workload,
+                            Scaling::Weak => WorkloadSpec {
+                                tasks: workload.tasks.saturating_mul(workers),
+                                ..workload
+                            },
+                        };
                         runs.push(RunSpec {
                             workload,
                             model,
@@ -253,6 +298,7 @@ impl ExperimentSpec {
                             in_flight: self.in_flight,
                             switch_interval_us: self.switch_interval_us,
                             codec: self.codec,
+                            scaling: self.scaling,
                         });
                     }
                 }
@@ -305,6 +351,8 @@ pub struct RawExperiment {
     pub io_percent: Option<String>,
     /// How worker frames are encoded: `bincode` (default) or `json`.
     pub codec: Option<String>,
+    /// `strong` (default) or `weak`: tasks per worker.
+    pub scaling: Option<String>,
 }
 
 impl RawExperiment {
@@ -452,6 +500,33 @@ impl RawExperiment {
                 ),
             ));
         }
+        let scaling = match &self.scaling {
+            Some(text) => text.parse().map_err(|e: String| {
+                SpecError::new(
+                    "--scaling",
+                    format!(
+                        "{e}; expected {}",
+                        names(Scaling::ALL.map(Scaling::name)).replace(", ", " or ")
+                    ),
+                )
+            })?,
+            None => Scaling::default(),
+        };
+        if scaling == Scaling::Weak {
+            let most_workers = workers.iter().copied().max().unwrap_or(1);
+            for plan in &workloads {
+                let grown = u64::from(plan.spec.tasks) * u64::from(most_workers);
+                if grown > u64::from(MAX_TASKS) {
+                    return Err(SpecError::new(
+                        "--tasks",
+                        format!(
+                            "{} per worker × {most_workers} workers is {grown} tasks, more than {MAX_TASKS}",
+                            plan.spec.tasks
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(ExperimentSpec {
             workloads,
             models,
@@ -463,6 +538,7 @@ impl RawExperiment {
             in_flight,
             switch_interval_us,
             codec,
+            scaling,
             preset: None,
         })
     }

@@ -17,6 +17,10 @@ use corescope::worker::protocol::{
 };
 use corescope::workload::{Task, Workload};
 
+/// Framing beyond the payload, per frame, at most: a task's fields, or a
+/// result's index, value, clock stamps and CPU time (bincode varints).
+const MESSAGE_BYTES: u64 = 80;
+
 fn config() -> EngineConfig {
     EngineConfig {
         worker_exe: common::exe(),
@@ -48,6 +52,7 @@ fn spec(
         in_flight: 2,
         switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
         codec: corescope::spec::Codec::Bincode,
+        scaling: corescope::spec::Scaling::Strong,
     }
 }
 
@@ -147,8 +152,7 @@ fn echo_bytes_are_counted_at_the_pipe() {
     s.workload.payload_bytes = payload;
     let record = run(&s);
     let least = payload * u64::from(tasks);
-    // Framing: a 4-byte header plus a few bytes of message per frame.
-    let most = least + u64::from(tasks) * (FRAME_HEADER_BYTES + 48);
+    let most = least + u64::from(tasks) * (FRAME_HEADER_BYTES + MESSAGE_BYTES);
     for (direction, bytes) in [
         ("to", record.ipc.bytes_to_workers),
         ("from", record.ipc.bytes_from_workers),
@@ -564,7 +568,7 @@ fn echo_bytes_follow_the_payload_sweep() {
     assert_eq!(payloads, [1024, 4096, 16384, 65536]);
     for r in &processes {
         let least = r.payload_bytes * 3;
-        let most = least + 3 * (FRAME_HEADER_BYTES + 48);
+        let most = least + 3 * (FRAME_HEADER_BYTES + MESSAGE_BYTES);
         assert!(
             (least..=most).contains(&r.ipc.bytes_to_workers),
             "{}: {}",
@@ -576,4 +580,44 @@ fn echo_bytes_follow_the_payload_sweep() {
     for r in set.runs.iter().filter(|r| r.model == Model::Serial) {
         assert_eq!(r.ipc.bytes_to_workers + r.ipc.bytes_from_workers, 0);
     }
+}
+
+#[test]
+fn worker_process_spans_carry_their_journey_in_order() {
+    for model in [Model::Processes, Model::ProcessPerTask] {
+        let record = run(&echo(model, 2, 6, 256 * 1024, Codec::Bincode));
+        assert_eq!(record.spans.len(), 6, "{model}");
+        for span in &record.spans {
+            let ipc = span
+                .ipc
+                .unwrap_or_else(|| panic!("{model}: task {} has no ipc stamps", span.task));
+            let mut journey = vec![
+                ipc.received_seconds,
+                ipc.read_seconds,
+                span.start_seconds,
+                span.end_seconds,
+                ipc.reply_seconds,
+                ipc.replied_seconds,
+                ipc.returned_seconds,
+            ];
+            if model == Model::ProcessPerTask {
+                let spawned = ipc.spawned_seconds.expect("process-per-task stamps spawns");
+                journey.insert(0, spawned);
+            } else {
+                assert_eq!(ipc.spawned_seconds, None);
+            }
+            assert!(
+                journey.windows(2).all(|w| w[0] <= w[1]),
+                "{model}: task {} out of order: {journey:?}",
+                span.task
+            );
+            assert!(
+                ipc.returned_seconds <= record.wall_seconds.max + 1e-3,
+                "{model}: task {} returned after the repetition",
+                span.task
+            );
+        }
+    }
+    let threads = run(&echo(Model::Threads, 2, 4, 1024, Codec::Bincode));
+    assert!(threads.spans.iter().all(|s| s.ipc.is_none()));
 }

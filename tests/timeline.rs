@@ -64,6 +64,7 @@ fn sleeps(model: Model, workers: u32, tasks: u32, ms: u64) -> RunSpec {
         in_flight: 2,
         switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
         codec: Codec::Bincode,
+        scaling: corescope::spec::Scaling::Strong,
     }
 }
 
@@ -113,10 +114,23 @@ fn process_spans_cover_every_task_inside_the_wall_and_never_overlap_on_a_worker(
                 );
             }
         }
-        // The timeline draws exactly those spans, one lane per worker.
+        // The timeline draws those spans as compute, one lane per worker,
+        // with the IPC phases around them, never two bars at once per lane.
         let timeline = activity::timeline(&record);
         assert_eq!(timeline.lanes.len(), 3);
-        assert_eq!(timeline.bars.len(), 10);
+        let compute = activity::Mark::Task(corescope::analysis::Phase::Compute);
+        assert_eq!(
+            timeline.bars.iter().filter(|b| b.mark == compute).count(),
+            10
+        );
+        assert!(timeline.bars.len() > 10, "{model}: IPC phases are shown");
+        for lane in 0..3 {
+            let mut bars: Vec<_> = timeline.bars.iter().filter(|b| b.lane == lane).collect();
+            bars.sort_by(|a, b| a.start.total_cmp(&b.start));
+            for pair in bars.windows(2) {
+                assert!(pair[0].end <= pair[1].start, "{model}: {pair:?}");
+            }
+        }
     }
 }
 
@@ -340,9 +354,9 @@ fn report_trace_is_trace_event_json_with_one_slice_per_task() {
                     let tid = e["tid"].as_u64().expect("tid");
                     assert!(named_threads.contains(&(pid, tid)), "unnamed track {e}");
                     assert!(named_processes.contains(&pid), "unnamed process {e}");
-                    if e["name"] != "GIL held" {
+                    if e["cat"] == "task" {
                         tasks.push(e["args"]["task"].as_u64().unwrap());
-                        // Sleeps of 5 ms: the slice lasts about that.
+                        // Sleeps of 5 ms: the slice lasts at least that.
                         assert!(dur >= 4_000.0, "{e}");
                     }
                 }

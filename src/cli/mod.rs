@@ -103,6 +103,11 @@ pub struct ExperimentArgs {
     /// echo payloads up to a few MiB). Default: bincode.
     #[arg(long, value_name = "bincode|json", allow_hyphen_values = true)]
     pub codec: Option<String>,
+    /// strong: the same tasks at every worker count (read against Amdahl's
+    /// law); weak: --tasks per worker, so the work grows with the workers
+    /// (read against Gustafson's law). Default: strong.
+    #[arg(long, value_name = "strong|weak", allow_hyphen_values = true)]
+    pub scaling: Option<String>,
     /// Write the result set as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub export_json: Option<PathBuf>,
@@ -195,6 +200,7 @@ impl ExperimentArgs {
             switch_interval: self.switch_interval.clone(),
             io_percent: self.io_percent.clone(),
             codec: self.codec.clone(),
+            scaling: self.scaling.clone(),
         }
     }
 

@@ -99,6 +99,7 @@ impl<'a> GilHold<'a> {
             task: self.task,
             start_ns: self.since_ns,
             end_ns: monotonic_ns(),
+            ipc: None,
         });
         self.gil.release();
     }

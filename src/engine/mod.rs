@@ -35,7 +35,7 @@ use crate::measure::sampler::{
 use crate::measure::stats::{Summary, median_index};
 use crate::results::{
     CpuSample, IpcTotals, MachineInfo, MemoryRecord, MemorySample, RepetitionRecord, ResultSet,
-    RunRecord, SpanRecord,
+    RunRecord, SpanIpc, SpanRecord,
 };
 use crate::spec::{ExperimentSpec, Model, RunSpec};
 use crate::worker::process::PipeSnapshot;
@@ -115,6 +115,43 @@ pub(crate) struct Span {
     pub task: u32,
     pub start_ns: u64,
     pub end_ns: u64,
+    /// Worker-process models: how the task and its result travelled.
+    pub ipc: Option<IpcStamps>,
+}
+
+/// The instants a worker-process task passed through, besides its compute
+/// span, on the shared monotonic clock (relative to the repetition's start
+/// once recorded). They split the task's life into start-up, transfer,
+/// decoding and encoding for the timeline and the overhead breakdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct IpcStamps {
+    /// process-per-task: when the task's process was started.
+    pub spawned_ns: Option<u64>,
+    /// The task frame's header was read by the worker.
+    pub received_ns: u64,
+    /// The task frame's body was read (decoding starts; compute starts
+    /// right after).
+    pub read_ns: u64,
+    /// The result frame's header was read by the parent.
+    pub reply_ns: u64,
+    /// The result frame's body was read by the parent.
+    pub replied_ns: u64,
+    /// The parent had decoded the result.
+    pub returned_ns: u64,
+}
+
+impl IpcStamps {
+    fn relative_to(self, origin: u64) -> IpcStamps {
+        let rel = |t: u64| t.saturating_sub(origin);
+        IpcStamps {
+            spawned_ns: self.spawned_ns.map(rel),
+            received_ns: rel(self.received_ns),
+            read_ns: rel(self.read_ns),
+            reply_ns: rel(self.reply_ns),
+            replied_ns: rel(self.replied_ns),
+            returned_ns: rel(self.returned_ns),
+        }
+    }
 }
 
 /// What one repetition measured, before summarising.
@@ -166,6 +203,18 @@ impl RepetitionLog {
         start_ns: u64,
         end_ns: u64,
     ) -> bool {
+        self.record_with_ipc(worker, task, value, (start_ns, end_ns), None)
+    }
+
+    /// [`Self::record`] for a task that crossed a pipe, with its stamps.
+    pub fn record_with_ipc(
+        &mut self,
+        worker: u32,
+        task: u32,
+        value: u64,
+        (start_ns, end_ns): (u64, u64),
+        ipc: Option<IpcStamps>,
+    ) -> bool {
         match self.values.get_mut(task as usize) {
             Some(slot @ None) => {
                 *slot = Some(value);
@@ -175,6 +224,7 @@ impl RepetitionLog {
                     task,
                     start_ns: start_ns.saturating_sub(self.start_ns),
                     end_ns: end_ns.saturating_sub(self.start_ns),
+                    ipc: ipc.map(|stamps| stamps.relative_to(self.start_ns)),
                 });
                 true
             }
@@ -425,6 +475,14 @@ fn summarise(
                 task: s.task,
                 start_seconds: ns_to_s(s.start_ns),
                 end_seconds: ns_to_s(s.end_ns),
+                ipc: s.ipc.map(|i| SpanIpc {
+                    spawned_seconds: i.spawned_ns.map(ns_to_s),
+                    received_seconds: ns_to_s(i.received_ns),
+                    read_seconds: ns_to_s(i.read_ns),
+                    reply_seconds: ns_to_s(i.reply_ns),
+                    replied_seconds: ns_to_s(i.replied_ns),
+                    returned_seconds: ns_to_s(i.returned_ns),
+                }),
             })
             .collect()
     };

@@ -18,7 +18,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::schedule::{Cursor, TaskSource};
-use super::{EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
+use super::{EngineError, Executor, IpcStamps, Repetition, RepetitionInput, RepetitionLog};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::measure::memory::MemoryProbe;
 use crate::measure::sampler::PidBoard;
@@ -45,6 +45,8 @@ pub(crate) struct ProcessPerTask {
 struct Running {
     id: usize,
     task: u32,
+    /// When the process was asked for, on the shared monotonic clock.
+    spawned_ns: u64,
     process: WorkerProcess,
 }
 
@@ -74,6 +76,7 @@ impl ProcessPerTask {
         // Ids are unique within the run, so a late event from a finished
         // process is never taken for its slot's successor.
         let id = usize::try_from(self.started).unwrap_or(usize::MAX);
+        let spawned_ns = monotonic_ns();
         let process =
             WorkerProcess::spawn(&self.exe, id, self.codec, events.clone()).map_err(|source| {
                 EngineError::Spawn {
@@ -88,6 +91,7 @@ impl ProcessPerTask {
         Ok(Some(Running {
             id,
             task: index,
+            spawned_ns,
             process,
         }))
     }
@@ -160,13 +164,29 @@ impl Executor for ProcessPerTask {
                 WorkerEventKind::Message(FromWorker::Done {
                     index,
                     value,
+                    received_ns,
+                    read_ns,
                     start_ns,
                     end_ns,
                     cpu_ns,
                     ..
                 }) => {
+                    let stamps = IpcStamps {
+                        spawned_ns: Some(current.spawned_ns),
+                        received_ns,
+                        read_ns,
+                        reply_ns: event.arrived.header_ns,
+                        replied_ns: event.arrived.body_ns,
+                        returned_ns: event.received_ns,
+                    };
                     if index != current.task
-                        || !log.record(slot as u32, index, value, start_ns, end_ns)
+                        || !log.record_with_ipc(
+                            slot as u32,
+                            index,
+                            value,
+                            (start_ns, end_ns),
+                            Some(stamps),
+                        )
                     {
                         return Err(EngineError::UnexpectedResult {
                             worker: slot,

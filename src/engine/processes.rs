@@ -17,7 +17,9 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
 use super::schedule::{Cursor, TaskSource};
-use super::{CancelToken, EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
+use super::{
+    CancelToken, EngineError, Executor, IpcStamps, Repetition, RepetitionInput, RepetitionLog,
+};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::measure::sampler::PidBoard;
 use crate::worker::codec::Codec;
@@ -231,14 +233,30 @@ impl ProcessPool {
                 WorkerEventKind::Message(FromWorker::Done {
                     index,
                     value,
+                    received_ns,
+                    read_ns,
                     start_ns,
                     end_ns,
                     cpu_ns,
                     ..
                 }) => {
                     // Workers answer in the order they were sent tasks.
+                    let stamps = IpcStamps {
+                        spawned_ns: None,
+                        received_ns,
+                        read_ns,
+                        reply_ns: event.arrived.header_ns,
+                        replied_ns: event.arrived.body_ns,
+                        returned_ns: event.received_ns,
+                    };
                     if queued[w].front() != Some(&index)
-                        || !log.record(w as u32, index, value, start_ns, end_ns)
+                        || !log.record_with_ipc(
+                            w as u32,
+                            index,
+                            value,
+                            (start_ns, end_ns),
+                            Some(stamps),
+                        )
                     {
                         return Err(EngineError::UnexpectedResult {
                             worker: w,

@@ -16,7 +16,7 @@ use super::plot::{
     draw_line, draw_sample, render_drawing, rgb, text_style, time_ticks, widest, write_drawing,
     y_ticks,
 };
-use crate::activity::{self, Phase, TimeChart, Timeline};
+use crate::activity::{self, Mark, TimeChart, Timeline};
 use crate::results::RunRecord;
 
 /// The charts of one run.
@@ -254,12 +254,12 @@ fn draw_timeline<DB: DrawingBackend>(
         marker: None,
     };
     let mut legend: Vec<LegendEntry> = timeline
-        .phases()
+        .marks()
         .into_iter()
-        .map(|phase| {
-            let color = rgb(phase.color(timeline.model, style.dark));
-            let width = if phase == Phase::GilHeld { 8.0 } else { 22.0 };
-            swatch(phase.label(), color, width, Stroke::Solid)
+        .map(|mark| {
+            let color = rgb(mark.color(timeline.model, style.dark));
+            let width = if mark == Mark::GilHeld { 8.0 } else { 22.0 };
+            swatch(mark.label(), color, width, Stroke::Solid)
         })
         .collect();
     let wall_stroke = Stroke::Dashed {
@@ -303,10 +303,10 @@ fn draw_timeline<DB: DrawingBackend>(
         (hold, (y + 0.33, y + 0.44))
     });
     for (bar, (low, high)) in bars.chain(holds) {
-        let color = rgb(bar.phase.color(timeline.model, style.dark));
+        let color = rgb(bar.mark.color(timeline.model, style.dark));
         let corners = [(bar.start, low), (bar.end, high)];
         plot.draw_series(std::iter::once(Rectangle::new(corners, color.filled())))?;
-        if bar.phase != Phase::GilHeld {
+        if bar.mark != Mark::GilHeld {
             plot.draw_series(std::iter::once(Rectangle::new(corners, outline)))?;
         }
     }
@@ -433,6 +433,7 @@ mod tests {
                 task,
                 start_seconds: f64::from(task / 2) * 0.3,
                 end_seconds: f64::from(task / 2) * 0.3 + 0.28,
+                ipc: None,
             })
             .collect();
         run.repetitions = vec![crate::results::RepetitionRecord {

@@ -8,15 +8,19 @@
 //! Worker processes (processes, process-per-task) get a pid each, named
 //! `corescope worker N`; thread models share one pid, `corescope`, with a
 //! tid per thread named as the engine names it (`corescope-threads-0`).
+//! Each task is one slice (`cat` "task"); where the IPC phases were stamped
+//! (worker processes), each phase is a slice nested inside its task's.
 //! gil-threads' lock holds go on a track of their own beside each thread,
 //! so they never cross a task's slice on the same track.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{Value, json};
 
 use super::{ExportError, write_atomic};
-use crate::activity::{self, Phase, TaskBar};
+use crate::activity::{self, Mark, TaskBar};
+use crate::analysis::Phase;
 use crate::results::RunRecord;
 use crate::spec::Model;
 
@@ -112,29 +116,59 @@ pub fn trace(run: &RunRecord) -> Value {
             ));
         }
     }
-    let slice = |bar: &TaskBar, name: String, tid_offset: u64| {
-        let (pid, tid) = track(model, bar.lane);
+    let slice = |lane: u32, (start, end): (f64, f64), name: &str, cat: &str, args: Value| {
+        let (pid, tid) = track(model, lane);
         json!({
             "name": name,
-            "cat": bar.phase.label(),
+            "cat": cat,
             "ph": "X",
-            "ts": micros(bar.start),
-            "dur": micros(bar.duration()),
+            "ts": micros(start),
+            "dur": micros((end - start).max(0.0)),
             "pid": pid,
-            "tid": tid + tid_offset,
-            "args": { "worker": bar.lane, "task": bar.task, "phase": bar.phase.label() },
+            "tid": tid,
+            "args": args,
         })
     };
+    // One slice per task from its first phase to its last; where the IPC
+    // phases are known, each is a slice nested inside it.
+    let mut tasks: BTreeMap<(u32, u32), Vec<&TaskBar>> = BTreeMap::new();
     for bar in &timeline.bars {
-        let name = if bar.phase == Phase::Compute {
-            format!("task {}", bar.task)
-        } else {
-            format!("task {} · {}", bar.task, bar.phase.label())
-        };
-        events.push(slice(bar, name, 0));
+        tasks.entry((bar.lane, bar.task)).or_default().push(bar);
+    }
+    for ((lane, task), bars) in &tasks {
+        let start = bars.iter().map(|b| b.start).fold(f64::INFINITY, f64::min);
+        let end = bars.iter().map(|b| b.end).fold(f64::NEG_INFINITY, f64::max);
+        let compute = bars
+            .iter()
+            .find(|b| b.mark == Mark::Task(Phase::Compute))
+            .map_or(0.0, |b| b.duration());
+        let args = json!({ "worker": lane, "task": task, "compute_us": micros(compute) });
+        events.push(slice(
+            *lane,
+            (start, end),
+            &format!("task {task}"),
+            "task",
+            args,
+        ));
+        if bars.len() > 1 {
+            for bar in bars {
+                let label = bar.mark.label();
+                let args = json!({ "worker": lane, "task": task });
+                events.push(slice(*lane, (bar.start, bar.end), label, label, args));
+            }
+        }
     }
     for hold in &timeline.holds {
-        events.push(slice(hold, "GIL held".to_string(), HOLDS_TID_OFFSET));
+        let args = json!({ "worker": hold.lane, "task": hold.task });
+        let mut event = slice(
+            hold.lane,
+            (hold.start, hold.end),
+            "GIL held",
+            "GIL held",
+            args,
+        );
+        event["tid"] = json!(track(model, hold.lane).1 + HOLDS_TID_OFFSET);
+        events.push(event);
     }
     json!({
         "traceEvents": events,
@@ -174,6 +208,7 @@ mod tests {
             task,
             start_seconds: start,
             end_seconds: end,
+            ipc: None,
         }
     }
 
@@ -197,10 +232,15 @@ mod tests {
         let trace = trace(&run);
         let slices = slices(&trace);
         assert_eq!(slices.len(), 3);
-        assert_eq!(slices[1]["pid"], 2);
-        assert_eq!(slices[1]["ts"], 500.0);
-        assert_eq!(slices[1]["dur"], 1500.0);
-        assert_eq!(slices[2]["name"], "task 2");
+        let task1 = slices.iter().find(|s| s["name"] == "task 1").unwrap();
+        assert_eq!(task1["pid"], 2);
+        assert_eq!(task1["ts"], 500.0);
+        assert_eq!(task1["dur"], 1500.0);
+        assert!(
+            slices
+                .iter()
+                .any(|s| s["name"] == "task 2" && s["pid"] == 1)
+        );
         let names: Vec<&str> = trace["traceEvents"]
             .as_array()
             .unwrap()
@@ -209,6 +249,49 @@ mod tests {
             .map(|e| e["args"]["name"].as_str().unwrap())
             .collect();
         assert!(names.contains(&"corescope worker 1"), "{names:?}");
+    }
+
+    #[test]
+    fn ipc_phases_nest_inside_their_task() {
+        let mut run = record(Model::Processes, 1, 1.0);
+        let mut one = span(0, 0, 0.002, 0.005);
+        one.ipc = Some(crate::results::SpanIpc {
+            spawned_seconds: None,
+            received_seconds: 0.001,
+            read_seconds: 0.0015,
+            reply_seconds: 0.006,
+            replied_seconds: 0.007,
+            returned_seconds: 0.0075,
+        });
+        run.spans = vec![one];
+        let trace = trace(&run);
+        let slices = slices(&trace);
+        let task: Vec<&&Value> = slices.iter().filter(|s| s["cat"] == "task").collect();
+        assert_eq!(task.len(), 1);
+        assert_eq!(
+            (task[0]["ts"].clone(), task[0]["dur"].clone()),
+            (json!(1000.0), json!(6000.0))
+        );
+        assert_eq!(task[0]["args"]["compute_us"], 3000.0);
+        let phases: Vec<&str> = slices
+            .iter()
+            .filter(|s| s["cat"] != "task")
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            phases,
+            [
+                "transfer",
+                "serialization",
+                "compute",
+                "serialization",
+                "transfer"
+            ]
+        );
+        for s in &slices {
+            let (ts, dur) = (s["ts"].as_f64().unwrap(), s["dur"].as_f64().unwrap());
+            assert!(ts >= 1000.0 && ts + dur <= 7000.0 + 1e-9, "{s}");
+        }
     }
 
     #[test]

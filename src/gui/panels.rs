@@ -11,7 +11,7 @@ use super::theme;
 use crate::format;
 use crate::presets;
 use crate::results::RunRecord;
-use crate::spec::{Codec, Model, Schedule};
+use crate::spec::{Codec, Model, Scaling, Schedule};
 use crate::workload::Workload;
 
 /// The top bar: name, machine, theme, UI scale, Clear.
@@ -128,6 +128,21 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                         ui.label(RichText::new(workload.size_meaning()).small().weak());
                         ui.end_row();
                         text_field(ui, "Tasks", &mut form.tasks, "16", true);
+                        ui.label("Scaling");
+                        ui.horizontal(|ui| {
+                            for scaling in Scaling::ALL {
+                                ui.radio_value(&mut form.scaling, scaling, scaling.name())
+                                    .on_hover_text(match scaling {
+                                        Scaling::Strong => {
+                                            "the same tasks at every worker count (Amdahl)"
+                                        }
+                                        Scaling::Weak => {
+                                            "Tasks per worker: the work grows with the workers (Gustafson)"
+                                        }
+                                    });
+                            }
+                        });
+                        ui.end_row();
                         if workload.uses_payload() {
                             text_field(
                                 ui,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::runner::Runner;
 use crate::export;
 use crate::results::{ResultSet, RunRecord};
-use crate::spec::{Codec, Model, RawExperiment, RunSpec, Schedule};
+use crate::spec::{Codec, Model, RawExperiment, RunSpec, Scaling, Schedule};
 use crate::workload::Workload;
 
 /// What persists across restarts besides results.
@@ -50,6 +50,8 @@ pub struct ExperimentForm {
     pub io_percent: String,
     /// How process models encode their messages.
     pub codec: Codec,
+    /// Strong (fixed tasks) or weak (tasks per worker) scaling.
+    pub scaling: Scaling,
     /// Sweep a range of worker counts (else one count).
     pub sweep: bool,
     pub workers: String,
@@ -76,6 +78,7 @@ impl Default for ExperimentForm {
             switch_interval: "5ms".to_string(),
             io_percent: "50".to_string(),
             codec: Codec::Bincode,
+            scaling: Scaling::Strong,
             sweep: true,
             workers: "2".to_string(),
             sweep_from: "1".to_string(),
@@ -145,8 +148,8 @@ impl ExperimentForm {
             in_flight: None,
             switch_interval: optional(&self.switch_interval),
             io_percent: optional(&self.io_percent),
-            // No control yet: the default codec (bincode).
             codec: Some(self.codec.name().to_string()),
+            scaling: Some(self.scaling.name().to_string()),
         }
     }
 }

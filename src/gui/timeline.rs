@@ -13,7 +13,7 @@ use egui_plot::{Bar, BarChart, GridMark, Legend, LineStyle, Plot, VLine};
 use super::app::CorescopeApp;
 use super::theme;
 use super::views::{self, chosen_run, placeholder_ui, run_picker_ui};
-use crate::activity::{self, Phase, TaskBar, Timeline};
+use crate::activity::{self, Mark, TaskBar, Timeline};
 use crate::export;
 use crate::results::RunRecord;
 
@@ -60,9 +60,9 @@ fn lane_y(timeline: &Timeline, lane: u32) -> f64 {
     timeline.lanes.len().saturating_sub(1) as f64 - f64::from(lane)
 }
 
-fn bar_chart(timeline: &Timeline, phase: Phase, bars: &[TaskBar], dark: bool) -> BarChart {
-    let color = theme::color(phase.color(timeline.model, dark));
-    let (offset, height) = if phase == Phase::GilHeld {
+fn bar_chart(timeline: &Timeline, mark: Mark, bars: &[TaskBar], dark: bool) -> BarChart {
+    let color = theme::color(mark.color(timeline.model, dark));
+    let (offset, height) = if mark == Mark::GilHeld {
         (HOLD_OFFSET, HOLD_HEIGHT)
     } else {
         (0.0, BAR_HEIGHT)
@@ -75,20 +75,20 @@ fn bar_chart(timeline: &Timeline, phase: Phase, bars: &[TaskBar], dark: bool) ->
     };
     let elements = bars
         .iter()
-        .filter(|b| b.phase == phase)
+        .filter(|b| b.mark == mark)
         .map(|b| {
             Bar::new(lane_y(timeline, b.lane) + offset, b.duration())
                 .base_offset(b.start)
                 .width(height)
                 .fill(color)
                 .stroke(Stroke::new(
-                    if phase == Phase::GilHeld { 0.0 } else { 1.0 },
+                    if mark == Mark::GilHeld { 0.0 } else { 1.0 },
                     gap,
                 ))
                 .name(b.describe(timeline))
         })
         .collect();
-    BarChart::new(phase.label(), elements)
+    BarChart::new(mark.label(), elements)
         .horizontal()
         .color(color)
         .element_formatter(Box::new(|bar, _| bar.name.clone()))
@@ -144,13 +144,13 @@ fn timeline_plot_ui(ui: &mut egui::Ui, timeline: &Timeline) {
         })
         .label_formatter(|_| None);
     plot.show(ui, |plot_ui| {
-        for phase in timeline.phases() {
-            let source = if phase == Phase::GilHeld {
+        for mark in timeline.marks() {
+            let source = if mark == Mark::GilHeld {
                 &timeline.holds
             } else {
                 &timeline.bars
             };
-            plot_ui.bar_chart(bar_chart(timeline, phase, source, dark));
+            plot_ui.bar_chart(bar_chart(timeline, mark, source, dark));
         }
         if let Some(wall) = timeline.wall_seconds {
             plot_ui.vline(

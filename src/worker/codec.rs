@@ -273,6 +273,8 @@ mod tests {
             let done = FromWorker::Done {
                 index: 41,
                 value: u64::MAX - 1,
+                received_ns: 5,
+                read_ns: 7,
                 start_ns: 10,
                 end_ns: 20,
                 cpu_ns: 30,
@@ -285,14 +287,16 @@ mod tests {
                 FromWorker::Done {
                     index,
                     value,
+                    received_ns,
+                    read_ns,
                     start_ns,
                     end_ns,
                     cpu_ns,
                     payload: bytes,
                 } => {
                     assert_eq!(
-                        (index, value, start_ns, end_ns, cpu_ns),
-                        (41, u64::MAX - 1, 10, 20, 30),
+                        (index, value, received_ns, read_ns, start_ns, end_ns, cpu_ns),
+                        (41, u64::MAX - 1, 5, 7, 10, 20, 30),
                         "{codec}"
                     );
                     assert_eq!(&bytes[..], &payload[..], "{codec}");

@@ -14,7 +14,7 @@ use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::workload::run_task;
 use codec::Codec;
 use protocol::{
-    FromWorker, PIPE_BUFFER_BYTES, ProtocolError, ToWorker, read_frame_with, write_frame,
+    FromWorker, PIPE_BUFFER_BYTES, ProtocolError, ToWorker, read_frame_timed, write_frame,
 };
 
 /// The hidden subcommand that turns the binary into a worker.
@@ -67,18 +67,20 @@ fn serve(input: impl Read, output: impl Write, codec: Codec) -> Result<(), Proto
     // Reused for every frame: a payload is read into it and borrowed from it.
     let mut frame = Vec::new();
     loop {
-        let message = read_frame_with(&mut input, &mut frame, |body| {
+        let message = read_frame_timed(&mut input, &mut frame, |body| {
             codec.decode_borrowed::<ToWorker<'_>>(body)
         });
         let reply = match message? {
-            None | Some(ToWorker::Shutdown) => return Ok(()),
-            Some(ToWorker::Task { task, payload }) => {
+            None | Some((ToWorker::Shutdown, _)) => return Ok(()),
+            Some((ToWorker::Task { task, payload }, arrived)) => {
                 let start_ns = monotonic_ns();
                 let out = run_task(&task, &payload);
                 let end_ns = monotonic_ns();
                 FromWorker::Done {
                     index: task.index,
                     value: out.value,
+                    received_ns: arrived.header_ns,
+                    read_ns: arrived.body_ns,
                     start_ns,
                     end_ns,
                     cpu_ns: process_cpu_ns(),

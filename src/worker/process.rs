@@ -27,7 +27,8 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use super::WORKER_SUBCOMMAND;
 use super::codec::Codec;
 use super::protocol::{
-    FromWorker, PIPE_BUFFER_BYTES, ProtocolError, ToWorker, read_frame_with, write_frame,
+    FrameTimes, FromWorker, PIPE_BUFFER_BYTES, ProtocolError, ToWorker, read_frame_timed,
+    write_frame,
 };
 use crate::measure::clock::monotonic_ns;
 use crate::workload::Task;
@@ -87,8 +88,11 @@ impl std::ops::Add for PipeSnapshot {
 pub struct WorkerEvent {
     /// The worker's index in its pool.
     pub worker: usize,
-    /// When the parent had the whole message, on the shared monotonic clock.
+    /// When the parent had the whole message, decoded, on the shared
+    /// monotonic clock.
     pub received_ns: u64,
+    /// When its header and body arrived (zero for a failure or a close).
+    pub arrived: FrameTimes,
     pub kind: WorkerEventKind,
 }
 
@@ -383,6 +387,7 @@ fn write_loop(
                 let _ = events.send(WorkerEvent {
                     worker: index,
                     received_ns: monotonic_ns(),
+                    arrived: FrameTimes::default(),
                     kind: WorkerEventKind::Failed(error),
                 });
                 return;
@@ -413,23 +418,24 @@ fn read_loop(
     // here, never copied out.
     let mut frame = Vec::new();
     loop {
-        let read = read_frame_with(&mut reader, &mut frame, |body| {
+        let read = read_frame_timed(&mut reader, &mut frame, |body| {
             codec
                 .decode_borrowed::<FromWorker<'_>>(body)
                 .map(FromWorker::without_payload)
         });
-        let kind = match read {
-            Ok(Some(message)) => {
+        let (kind, arrived) = match read {
+            Ok(Some((message, arrived))) => {
                 counters.messages.fetch_add(1, Ordering::Relaxed);
-                WorkerEventKind::Message(message)
+                (WorkerEventKind::Message(message), arrived)
             }
-            Ok(None) => WorkerEventKind::Closed,
-            Err(e) => WorkerEventKind::Failed(e),
+            Ok(None) => (WorkerEventKind::Closed, FrameTimes::default()),
+            Err(e) => (WorkerEventKind::Failed(e), FrameTimes::default()),
         };
         let last = !matches!(kind, WorkerEventKind::Message(_));
         let event = WorkerEvent {
             worker: index,
             received_ns: monotonic_ns(),
+            arrived,
             kind,
         };
         if events.send(event).is_err() || last {
@@ -446,9 +452,16 @@ struct CountingWriter<'a, W> {
 
 impl<W: Write> Write for CountingWriter<'_, W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
+        // Counted before the write: once the bytes are in the pipe the
+        // worker may answer, and the repetition end, before this thread runs
+        // again. What was not written is taken back (a partial write leaves
+        // the frame incomplete, so nothing can answer it meanwhile).
+        let offered = buf.len() as u64;
+        self.bytes.fetch_add(offered, Ordering::Relaxed);
+        let written = self.inner.write(buf);
+        let kept = written.as_ref().map_or(0, |&n| n as u64);
+        self.bytes.fetch_sub(offered - kept, Ordering::Relaxed);
+        written
     }
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()

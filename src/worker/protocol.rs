@@ -19,11 +19,12 @@ use std::io::{self, Read, Write};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::codec::Codec;
+use crate::measure::clock::monotonic_ns;
 use crate::spec::MAX_PAYLOAD_BYTES;
 use crate::workload::Task;
 
 /// Bumped whenever a message changes shape; parent and worker must agree.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Largest frame body: the largest payload plus room for the message around it.
 pub const MAX_FRAME_BYTES: u32 = MAX_PAYLOAD_BYTES as u32 + 64 * 1024;
@@ -57,12 +58,15 @@ pub enum ToWorker<'a> {
 pub enum FromWorker<'a> {
     /// Sent once at start: the worker is ready.
     Hello { version: u32, pid: u32, cpu_ns: u64 },
-    /// A task finished: its value, its compute span on the shared monotonic
-    /// clock, the worker's CPU time so far, and the echo payload (owned when
+    /// A task finished: its value, when its frame's header arrived and when
+    /// its body was read, its compute span (all on the shared monotonic
+    /// clock), the worker's CPU time so far, and the echo payload (owned when
     /// the worker sends it, borrowed from the frame when the parent reads it).
     Done {
         index: u32,
         value: u64,
+        received_ns: u64,
+        read_ns: u64,
         start_ns: u64,
         end_ns: u64,
         cpu_ns: u64,
@@ -89,6 +93,8 @@ impl FromWorker<'_> {
             FromWorker::Done {
                 index,
                 value,
+                received_ns,
+                read_ns,
                 start_ns,
                 end_ns,
                 cpu_ns,
@@ -96,6 +102,8 @@ impl FromWorker<'_> {
             } => FromWorker::Done {
                 index,
                 value,
+                received_ns,
+                read_ns,
                 start_ns,
                 end_ns,
                 cpu_ns,
@@ -208,6 +216,25 @@ pub fn read_frame_with<'b, R: Read, M>(
     buf: &'b mut Vec<u8>,
     decode: impl FnOnce(&'b [u8]) -> Result<M, ProtocolError>,
 ) -> Result<Option<M>, ProtocolError> {
+    Ok(read_frame_timed(reader, buf, decode)?.map(|(message, _)| message))
+}
+
+/// When a frame arrived, on the shared monotonic clock: the overhead
+/// breakdown and the timeline split a task's life at these instants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FrameTimes {
+    /// The whole header was read: the body starts to flow.
+    pub header_ns: u64,
+    /// The whole body was read, before decoding.
+    pub body_ns: u64,
+}
+
+/// [`read_frame_with`], also saying when the header and the body arrived.
+pub fn read_frame_timed<'b, R: Read, M>(
+    reader: &mut R,
+    buf: &'b mut Vec<u8>,
+    decode: impl FnOnce(&'b [u8]) -> Result<M, ProtocolError>,
+) -> Result<Option<(M, FrameTimes)>, ProtocolError> {
     let mut header = [0u8; 4];
     let mut got = 0;
     while got < header.len() {
@@ -224,6 +251,7 @@ pub fn read_frame_with<'b, R: Read, M>(
             Err(e) => return Err(e.into()),
         }
     }
+    let header_ns = monotonic_ns();
     let len = u32::from_le_bytes(header);
     if len > MAX_FRAME_BYTES {
         return Err(ProtocolError::FrameTooLarge {
@@ -253,7 +281,11 @@ pub fn read_frame_with<'b, R: Read, M>(
             Err(e) => return Err(e.into()),
         }
     }
-    decode(&buf[..len]).map(Some)
+    let times = FrameTimes {
+        header_ns,
+        body_ns: monotonic_ns(),
+    };
+    decode(&buf[..len]).map(|message| Some((message, times)))
 }
 
 /// Reads one owned message (`Ok(None)` at a clean end of stream).
@@ -406,6 +438,8 @@ mod tests {
         FromWorker::Done {
             index: 3,
             value: u64::MAX,
+            received_ns: 0,
+            read_ns: 0,
             start_ns: 1,
             end_ns: 2,
             cpu_ns: 3,
@@ -441,6 +475,8 @@ mod tests {
             &FromWorker::Done {
                 index: 1,
                 value: 42,
+                received_ns: 0,
+                read_ns: 0,
                 start_ns: 10,
                 end_ns: 20,
                 cpu_ns: 30,
