@@ -279,11 +279,42 @@ pub struct TimeChart {
     /// The median repetition's time range, shaded: the one the timeline
     /// shows.
     pub highlight: Option<(f64, f64)>,
+    /// Each series in a band of its own, 0 to `y_max`, the first on top
+    /// (one row per core): lines of busy cores would all lie on 100 %.
+    pub banded: bool,
 }
+
+/// The space between two bands, as a share of a band's height.
+pub const BAND_GAP: f64 = 0.3;
 
 impl TimeChart {
     pub fn is_empty(&self) -> bool {
         self.series.iter().all(|s| s.points.is_empty())
+    }
+
+    /// Where band `index`'s zero lies on the y axis, in band heights.
+    pub fn band_base(&self, index: usize) -> f64 {
+        self.series.len().saturating_sub(index + 1) as f64 * (1.0 + BAND_GAP)
+    }
+
+    /// The height of the y axis when banded.
+    pub fn bands_top(&self) -> f64 {
+        self.band_base(0) + 1.0
+    }
+
+    /// A value of series `index` on the banded y axis.
+    pub fn band_y(&self, index: usize, value: f64) -> f64 {
+        self.band_base(index) + value / self.y_max.unwrap_or(1.0).max(f64::MIN_POSITIVE)
+    }
+
+    /// The series and value at a banded `y`, if it lies in a band.
+    pub fn band_at(&self, y: f64) -> Option<(usize, f64)> {
+        (0..self.series.len()).find_map(|i| {
+            let base = self.band_base(i);
+            (base..=base + 1.0)
+                .contains(&y)
+                .then(|| (i, (y - base) * self.y_max.unwrap_or(1.0)))
+        })
     }
 }
 
@@ -340,11 +371,12 @@ pub fn cpu_chart(samples: &[CpuSample], title: &str, dark: bool) -> TimeChart {
     TimeChart {
         title: format!("CPU per core — {title}"),
         x_label: "time since the run started".to_string(),
-        y_label: "usage [%]".to_string(),
+        y_label: "usage, each row 0–100 %".to_string(),
         unit: Unit::Percent,
         series,
         y_max: Some(100.0),
         highlight: None,
+        banded: true,
     }
 }
 
@@ -394,6 +426,7 @@ pub fn memory_chart(samples: &[MemorySample], title: &str, dark: bool) -> TimeCh
         series,
         y_max: None,
         highlight: None,
+        banded: false,
     }
 }
 
@@ -544,5 +577,13 @@ mod tests {
         );
         assert_eq!(chart.series[3].points, [(0.0, 22.0)]);
         assert!(cpu_chart(&[], "x", false).is_empty());
+        // Two cores, two bands: core 0 on top.
+        let cpu = cpu_chart(&cpu, "x", true);
+        assert_eq!(cpu.band_base(1), 0.0);
+        assert_eq!(cpu.band_y(0, 100.0), cpu.bands_top());
+        let (band, value) = cpu.band_at(cpu.band_y(0, 40.0)).unwrap();
+        assert!(band == 0 && (value - 40.0).abs() < 1e-9, "{value}");
+        assert_eq!(cpu.band_at(0.5), Some((1, 50.0)));
+        assert_eq!(cpu.band_at(1.15), None);
     }
 }

@@ -373,17 +373,34 @@ fn draw_time_chart<DB: DrawingBackend>(
             marker: None,
         });
     }
-    let frame = Frame {
-        title: &chart.title,
-        x: (start, end),
-        y: Axis {
+    let (y, y_names) = if chart.banded {
+        // One row per series (core), each 0 to y_max, named on the axis.
+        legend.retain(|e| !chart.series.iter().any(|s| s.name == e.name));
+        let names = (0..chart.series.len())
+            .map(|i| (chart.band_base(i) + 0.5, chart.series[i].name.clone()))
+            .collect();
+        let axis = Axis {
+            range: (0.0, chart.bands_top() + 0.05),
+            ticks: Vec::new(),
+            label: Label::Blank,
+        };
+        (axis, names)
+    } else {
+        let axis = Axis {
             range: (0.0, top * 1.02),
             ticks: y_ticks(chart.unit, top),
             label: Label::Y(chart.unit),
-        },
+        };
+        (axis, Vec::new())
+    };
+    let y_top = y.range.1;
+    let frame = Frame {
+        title: &chart.title,
+        x: (start, end),
+        y,
         x_label: &chart.x_label,
         y_label: &chart.y_label,
-        y_names: Vec::new(),
+        y_names,
         legend,
         empty: chart
             .is_empty()
@@ -392,12 +409,12 @@ fn draw_time_chart<DB: DrawingBackend>(
     let mut plot = draw_frame(root, frame, style)?;
     if let Some((low, high)) = chart.highlight {
         plot.draw_series(std::iter::once(Rectangle::new(
-            [(low, 0.0), (high, top * 1.02)],
+            [(low, 0.0), (high, y_top)],
             shade.filled(),
         )))?;
         for x in [low, high] {
             plot.draw_series(std::iter::once(DashedPathElement::new(
-                vec![(x, 0.0), (x, top * 1.02)],
+                vec![(x, 0.0), (x, y_top)],
                 sizes.px(10.0),
                 sizes.px(8.0),
                 palette
@@ -406,14 +423,44 @@ fn draw_time_chart<DB: DrawingBackend>(
             )))?;
         }
     }
-    for series in &chart.series {
-        draw_line(
-            &mut plot,
-            series.points.clone(),
-            rgb(series.color),
-            width(series),
-            Stroke::Solid,
-        )?;
+    for (i, series) in chart.series.iter().enumerate() {
+        let color = rgb(series.color);
+        if chart.banded {
+            let base = chart.band_base(i);
+            let points: Vec<(f64, f64)> = series
+                .points
+                .iter()
+                .map(|&(t, v)| (t, chart.band_y(i, v)))
+                .collect();
+            if let (Some(first), Some(last)) = (points.first(), points.last()) {
+                let mut area = vec![(first.0, base)];
+                area.extend(points.iter().copied());
+                area.push((last.0, base));
+                plot.draw_series(std::iter::once(Polygon::new(
+                    area,
+                    color.mix(0.35).filled(),
+                )))?;
+            }
+            draw_line(
+                &mut plot,
+                vec![(start, base + 1.0), (end, base + 1.0)],
+                color,
+                sizes.px(1.5),
+                Stroke::Dashed {
+                    dash: sizes.px(6.0),
+                    gap: sizes.px(6.0),
+                },
+            )?;
+            draw_line(&mut plot, points, color, width(series), Stroke::Solid)?;
+        } else {
+            draw_line(
+                &mut plot,
+                series.points.clone(),
+                color,
+                width(series),
+                Stroke::Solid,
+            )?;
+        }
     }
     Ok(())
 }

@@ -8,7 +8,9 @@
 //! afterwards it shows any run's stored samples.
 
 use eframe::egui::{self, RichText};
-use egui_plot::{Bar, BarChart, GridMark, Legend, Line, LineStyle, Plot, PlotPoints, Span};
+use egui_plot::{
+    Bar, BarChart, GridInput, GridMark, HLine, Legend, Line, LineStyle, Plot, PlotPoints, Span,
+};
 
 use super::app::CorescopeApp;
 use super::theme;
@@ -110,13 +112,20 @@ pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
     });
 }
 
-/// Draws a chart over time with its title, legend and hover values.
+/// Draws a chart over time with its title, legend and hover values;
+/// a banded chart (CPU) draws each series in a row of its own.
 fn time_chart_ui(ui: &mut egui::Ui, chart: &TimeChart, width: f32, height: f32) {
     let dark = ui.visuals().dark_mode;
     ui.vertical(|ui| {
         ui.label(RichText::new(&chart.title).size(18.0).strong());
         let plot_height = (height - 30.0).max(100.0);
         let unit = chart.unit;
+        let hover_chart = chart.clone();
+        let banded = chart.banded;
+        let bands: Vec<(f64, String)> = (0..chart.series.len())
+            .map(|i| (chart.band_base(i) + 0.5, chart.series[i].name.clone()))
+            .collect();
+        let band_marks: Vec<f64> = bands.iter().map(|(y, _)| *y).collect();
         let mut plot = Plot::new(("time-chart", chart.title.as_str()))
             .width(width)
             .height(plot_height)
@@ -126,7 +135,13 @@ fn time_chart_ui(ui: &mut egui::Ui, chart: &TimeChart, width: f32, height: f32) 
             .allow_scroll(false)
             .x_axis_formatter(|mark, _| signed_seconds(mark.value))
             .y_axis_formatter(move |mark, _| {
-                if mark.value < 0.0 {
+                if banded {
+                    bands
+                        .iter()
+                        .find(|(y, _)| (y - mark.value).abs() < 1e-9)
+                        .map(|(_, name)| name.clone())
+                        .unwrap_or_default()
+                } else if mark.value < 0.0 {
                     String::new()
                 } else {
                     chart::format_value(unit, mark.value)
@@ -137,23 +152,51 @@ fn time_chart_ui(ui: &mut egui::Ui, chart: &TimeChart, width: f32, height: f32) 
                     plot_name,
                     position,
                     ..
-                } if !plot_name.is_empty() => Some(format!(
-                    "{plot_name}\n{}\n{}",
-                    signed_seconds(position.x),
-                    chart::format_value(unit, position.y)
-                )),
+                } if !plot_name.is_empty() => {
+                    let value = if hover_chart.banded {
+                        hover_chart.band_at(position.y).map_or(0.0, |(_, v)| v)
+                    } else {
+                        position.y
+                    };
+                    Some(format!(
+                        "{plot_name}\n{}\n{}",
+                        signed_seconds(position.x),
+                        chart::format_value(unit, value)
+                    ))
+                }
                 _ => None,
             });
-        if chart.series.len() <= 16 {
-            plot = plot.legend(
-                Legend::default()
-                    .position(egui_plot::Corner::LeftTop)
-                    .text_style(egui::TextStyle::Small)
-                    .background_alpha(0.8),
-            );
-        }
-        if let Some(top) = chart.y_max {
-            plot = plot.include_y(top);
+        if banded {
+            plot = plot
+                .include_y(chart.bands_top())
+                .allow_zoom([true, false])
+                .allow_drag([true, false])
+                .y_grid_spacer(move |_| {
+                    band_marks
+                        .iter()
+                        .map(|&value| GridMark {
+                            value,
+                            step_size: 1.0,
+                        })
+                        .collect()
+                })
+                .y_axis_min_width(70.0);
+        } else {
+            plot = plot
+                .legend(
+                    Legend::default()
+                        .position(egui_plot::Corner::LeftTop)
+                        .text_style(egui::TextStyle::Small)
+                        .background_alpha(0.8),
+                )
+                .y_grid_spacer(bytes_grid);
+            // Headroom above the lines for the legend.
+            let top = chart
+                .series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.1))
+                .fold(0.0, f64::max);
+            plot = plot.include_y(top * 1.5);
         }
         if chart.is_empty() {
             plot = plot.include_x(0.0).include_x(1.0);
@@ -166,16 +209,56 @@ fn time_chart_ui(ui: &mut egui::Ui, chart: &TimeChart, width: f32, height: f32) 
                         .border_style(LineStyle::dashed_loose()),
                 );
             }
-            for series in &chart.series {
-                let points: Vec<[f64; 2]> = series.points.iter().map(|&(x, y)| [x, y]).collect();
-                plot_ui.line(
-                    Line::new(series.name.as_str(), PlotPoints::new(points))
-                        .color(theme::color(series.color))
-                        .width(if series.emphasis { 3.5 } else { 2.5 }),
-                );
+            for (i, series) in chart.series.iter().enumerate() {
+                let color = theme::color(series.color);
+                if banded {
+                    let base = chart.band_base(i);
+                    let points: Vec<[f64; 2]> = series
+                        .points
+                        .iter()
+                        .map(|&(x, y)| [x, chart.band_y(i, y)])
+                        .collect();
+                    plot_ui.hline(
+                        HLine::new("", base + 1.0)
+                            .color(color.gamma_multiply(0.5))
+                            .width(1.0)
+                            .style(LineStyle::dotted_dense())
+                            .allow_hover(false),
+                    );
+                    plot_ui.line(
+                        Line::new(series.name.as_str(), PlotPoints::new(points))
+                            .color(color)
+                            .width(2.5)
+                            .fill(base as f32)
+                            .fill_alpha(0.35),
+                    );
+                } else {
+                    let points: Vec<[f64; 2]> =
+                        series.points.iter().map(|&(x, y)| [x, y]).collect();
+                    plot_ui.line(
+                        Line::new(series.name.as_str(), PlotPoints::new(points))
+                            .color(color)
+                            .width(if series.emphasis { 3.5 } else { 2.5 }),
+                    );
+                }
             }
         });
     });
+}
+
+/// Grid marks for bytes: powers of two, so ticks read 32 MiB, 64 MiB, …
+fn bytes_grid(input: GridInput) -> Vec<GridMark> {
+    let (low, high) = input.bounds;
+    let span = (high - low).max(1.0);
+    let step = (span / 5.0).log2().ceil().exp2().max(1.0);
+    let first = (low / step).ceil().max(0.0) as u64;
+    let last = (high / step).floor().max(0.0) as u64;
+    (first..=last.min(first + 64))
+        .map(|i| GridMark {
+            value: i as f64 * step,
+            step_size: step,
+        })
+        .collect()
 }
 
 /// Seconds with their sign: samples before the median repetition are
@@ -242,6 +325,7 @@ fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32)
                     .background_alpha(0.8),
             )
             .x_axis_label("resident memory after the median repetition")
+            .x_grid_spacer(bytes_grid)
             .include_x(0.0)
             .include_y(-0.5)
             .include_y(count as f64 - 0.5)
