@@ -354,10 +354,15 @@ pub fn total_color(dark: bool) -> Rgb {
     }
 }
 
-/// Per-core CPU usage over time: one line per logical core.
+/// The name of the CPU chart's row for the run's own processes.
+pub const OWN_CPU_ROW: &str = "corescope + workers";
+
+/// Per-core CPU usage over time: one row per logical core and, where the
+/// samples say, a last row for what corescope and its worker processes
+/// used of the whole machine (on a busy machine, the rest is other load).
 pub fn cpu_chart(samples: &[CpuSample], title: &str, dark: bool) -> TimeChart {
     let cores = samples.iter().map(|s| s.per_core.len()).max().unwrap_or(0);
-    let series = (0..cores)
+    let mut series: Vec<TimeSeries> = (0..cores)
         .map(|core| TimeSeries {
             name: format!("core {core}"),
             color: core_color(core, dark),
@@ -368,6 +373,20 @@ pub fn cpu_chart(samples: &[CpuSample], title: &str, dark: bool) -> TimeChart {
                 .collect(),
         })
         .collect();
+    if cores > 0 && samples.iter().any(|s| s.corescope_percent > 0.0) {
+        series.push(TimeSeries {
+            name: OWN_CPU_ROW.to_string(),
+            color: total_color(dark),
+            emphasis: true,
+            points: samples
+                .iter()
+                .map(|s| {
+                    let share = f64::from(s.corescope_percent) / cores as f64;
+                    (s.t_seconds, share.clamp(0.0, 100.0))
+                })
+                .collect(),
+        });
+    }
     TimeChart {
         title: format!("CPU per core — {title}"),
         x_label: "time since the run started".to_string(),
@@ -434,11 +453,15 @@ pub fn memory_chart(samples: &[MemorySample], title: &str, dark: bool) -> TimeCh
 /// timed from the start of its median repetition.
 pub const RUN_TIME_LABEL: &str = "time from the start of the median repetition";
 
+/// The time axis of a finished run's CPU and memory charts, which shade the
+/// median repetition.
+pub const RUN_SAMPLES_LABEL: &str = "time from the start of the median repetition (shaded)";
+
 /// The per-core CPU chart of a finished run, its median repetition shaded.
 pub fn run_cpu_chart(run: &RunRecord, dark: bool) -> TimeChart {
     TimeChart {
         highlight: shown_wall(run).map(|wall| (0.0, wall)),
-        x_label: RUN_TIME_LABEL.to_string(),
+        x_label: RUN_SAMPLES_LABEL.to_string(),
         ..cpu_chart(&run.cpu_samples, &run_title(run), dark)
     }
 }
@@ -447,7 +470,7 @@ pub fn run_cpu_chart(run: &RunRecord, dark: bool) -> TimeChart {
 pub fn run_memory_chart(run: &RunRecord, dark: bool) -> TimeChart {
     TimeChart {
         highlight: shown_wall(run).map(|wall| (0.0, wall)),
-        x_label: RUN_TIME_LABEL.to_string(),
+        x_label: RUN_SAMPLES_LABEL.to_string(),
         ..memory_chart(&run.memory_samples, &run_title(run), dark)
     }
 }
@@ -548,10 +571,12 @@ mod tests {
             CpuSample {
                 t_seconds: -0.1,
                 per_core: vec![10.0, 90.0],
+                corescope_percent: 0.0,
             },
             CpuSample {
                 t_seconds: 0.1,
                 per_core: vec![100.0, 0.0],
+                corescope_percent: 0.0,
             },
         ];
         let chart = cpu_chart(&cpu, "x", true);
@@ -577,6 +602,13 @@ mod tests {
         );
         assert_eq!(chart.series[3].points, [(0.0, 22.0)]);
         assert!(cpu_chart(&[], "x", false).is_empty());
+        // With the run's own use known, a last row shows its share.
+        let mut own = cpu.to_vec();
+        own[1].corescope_percent = 100.0;
+        let with_own = cpu_chart(&own, "x", true);
+        assert_eq!(with_own.series.len(), 3);
+        assert_eq!(with_own.series[2].name, OWN_CPU_ROW);
+        assert_eq!(with_own.series[2].points, [(-0.1, 0.0), (0.1, 50.0)]);
         // Two cores, two bands: core 0 on top.
         let cpu = cpu_chart(&cpu, "x", true);
         assert_eq!(cpu.band_base(1), 0.0);

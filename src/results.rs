@@ -362,6 +362,10 @@ pub struct CpuSample {
     /// Usage of each logical core over the interval before `t_seconds`,
     /// 0 to 100 %, whoever used it.
     pub per_core: Vec<f32>,
+    /// What corescope and its worker processes used of it, in percent of
+    /// one core (200 = two cores' worth): other programs' load is the rest.
+    #[serde(default)]
+    pub corescope_percent: f32,
 }
 
 /// The resident memory of a run's processes at one moment.

@@ -516,6 +516,7 @@ pub(crate) fn sample_records(sample: &Sample, origin_ns: u64) -> (CpuSample, Mem
         CpuSample {
             t_seconds,
             per_core: sample.per_core.clone(),
+            corescope_percent: sample.own_cpu,
         },
         MemorySample {
             t_seconds,

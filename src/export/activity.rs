@@ -494,6 +494,7 @@ mod tests {
             run.cpu_samples.push(CpuSample {
                 t_seconds: t,
                 per_core: vec![95.0, 90.0 - i as f32],
+                corescope_percent: 150.0,
             });
             run.memory_samples.push(MemorySample {
                 t_seconds: t,

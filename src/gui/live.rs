@@ -94,7 +94,7 @@ pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
     };
     let gap = 14.0;
     let available = ui.available_size();
-    let top = ((available.y - gap) * 0.55).max(160.0);
+    let top = ((available.y - gap) * 0.45).max(150.0);
     let bottom = (available.y - gap - top).max(140.0);
     let half = ((available.x - gap) / 2.0).max(200.0);
     time_chart_ui(ui, &cpu, available.x, top);
@@ -196,15 +196,17 @@ fn time_chart_ui(ui: &mut egui::Ui, chart: &TimeChart, width: f32, height: f32) 
                 .iter()
                 .flat_map(|s| s.points.iter().map(|p| p.1))
                 .fold(0.0, f64::max);
-            plot = plot.include_y(top * 1.5);
+            plot = plot.include_y(top * 1.9);
         }
         if chart.is_empty() {
             plot = plot.include_x(0.0).include_x(1.0);
         }
         plot.show(ui, |plot_ui| {
             if let Some((low, high)) = chart.highlight {
+                // Unnamed: a span's name is drawn across the plot. The axis
+                // title says what the shade is.
                 plot_ui.span(
-                    Span::new("median repetition", low..=high)
+                    Span::new("", low..=high)
                         .fill(theme::color(activity::total_color(dark)).gamma_multiply(0.08))
                         .border_style(LineStyle::dashed_loose()),
                 );
@@ -320,13 +322,20 @@ fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32)
             .height((height - 30.0).max(100.0))
             .legend(
                 Legend::default()
-                    .position(egui_plot::Corner::RightBottom)
+                    .position(egui_plot::Corner::RightTop)
                     .text_style(egui::TextStyle::Small)
                     .background_alpha(0.8),
             )
             .x_axis_label("resident memory after the median repetition")
             .x_grid_spacer(bytes_grid)
             .include_x(0.0)
+            // Room right of the longest bar for the legend.
+            .include_x(
+                runs.iter()
+                    .map(|r| r.memory.total_rss_bytes as f64)
+                    .fold(0.0, f64::max)
+                    * 1.6,
+            )
             .include_y(-0.5)
             .include_y(count as f64 - 0.5)
             .allow_scroll(false)

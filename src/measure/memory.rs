@@ -51,6 +51,28 @@ impl MemoryProbe {
             .collect()
     }
 
+    /// The resident set size in bytes of each of `pids` and its CPU use
+    /// since this probe last read it, in percent of one core (0 at a first
+    /// read, or for a process that is gone).
+    pub fn rss_and_cpu(&mut self, pids: &[u32]) -> Vec<(u64, f32)> {
+        let Some(system) = self.system.as_mut() else {
+            return vec![(0, 0.0); pids.len()];
+        };
+        let pids: Vec<Pid> = pids.iter().map(|&pid| Pid::from_u32(pid)).collect();
+        system.refresh_processes_specifics(
+            ProcessesToUpdate::Some(&pids),
+            true,
+            ProcessRefreshKind::nothing().with_memory().with_cpu(),
+        );
+        pids.iter()
+            .map(|&pid| {
+                system
+                    .process(pid)
+                    .map_or((0, 0.0), |p| (p.memory(), p.cpu_usage()))
+            })
+            .collect()
+    }
+
     /// The resident set size in bytes of one process (0 if it is gone).
     pub fn rss_of(&mut self, pid: u32) -> u64 {
         self.rss(&[pid]).first().copied().unwrap_or(0)

@@ -35,6 +35,10 @@ pub struct Sample {
     pub at_ns: u64,
     /// Usage of each logical core over the last interval, 0 to 100 %.
     pub per_core: Vec<f32>,
+    /// CPU used by corescope and its worker processes over the last
+    /// interval, in percent of one core (200 = two cores' worth): the share
+    /// of `per_core` that is the run's own.
+    pub own_cpu: f32,
     /// Resident set size of the corescope process.
     pub parent_rss: u64,
     /// Resident set size of each worker process by worker (or slot); 0
@@ -165,9 +169,13 @@ impl Reader {
             RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing().with_usage()),
         )
         .ok();
+        let mut memory = MemoryProbe::new();
+        // The baseline the first interval's CPU use of this process is
+        // measured from.
+        memory.rss_and_cpu(&[std::process::id()]);
         Reader {
             system,
-            memory: MemoryProbe::new(),
+            memory,
             board,
             last_refresh: Instant::now(),
         }
@@ -192,20 +200,29 @@ impl Reader {
         };
         let at_ns = monotonic_ns();
         let pids = self.board.snapshot();
-        let worker_rss = if pids.is_empty() {
-            Vec::new()
-        } else {
-            // Empty slots read as 0 (no process has pid 0 to ask about).
-            let live: Vec<u32> = pids.iter().copied().filter(|&p| p != 0).collect();
-            let mut rss = self.memory.rss(&live).into_iter();
-            pids.iter()
-                .map(|&p| if p == 0 { 0 } else { rss.next().unwrap_or(0) })
-                .collect()
-        };
+        // Empty slots (pid 0) are not asked about: no process has pid 0.
+        let mut ask = vec![std::process::id()];
+        ask.extend(pids.iter().copied().filter(|&p| p != 0));
+        let read = self.memory.rss_and_cpu(&ask);
+        let (parent_rss, parent_cpu) = read.first().copied().unwrap_or((0, 0.0));
+        let mut workers = read.iter().skip(1);
+        let mut own_cpu = parent_cpu;
+        let worker_rss = pids
+            .iter()
+            .map(|&p| {
+                if p == 0 {
+                    return 0;
+                }
+                let (rss, cpu) = workers.next().copied().unwrap_or((0, 0.0));
+                own_cpu += cpu;
+                rss
+            })
+            .collect();
         Sample {
             at_ns,
             per_core,
-            parent_rss: self.memory.own_rss(),
+            own_cpu,
+            parent_rss,
             worker_rss,
         }
     }
@@ -238,8 +255,14 @@ mod tests {
             Some(Arc::new(move |_: &Sample| *counter.lock().unwrap() += 1)),
         )
         .unwrap();
-        std::thread::sleep(SAMPLE_INTERVAL * 2 + SAMPLE_INTERVAL / 2);
+        // Busy for two and a half intervals: this process uses a core.
+        let until = Instant::now() + SAMPLE_INTERVAL * 2 + SAMPLE_INTERVAL / 2;
+        let mut spins = 0u64;
+        while Instant::now() < until {
+            spins = std::hint::black_box(spins.wrapping_add(1));
+        }
         let samples = sampler.finish();
+        assert!(samples.iter().any(|s| s.own_cpu > 0.0), "{samples:?}");
         assert!(samples.len() >= 2, "{samples:?}");
         assert_eq!(*seen.lock().unwrap(), samples.len());
         let cores =
@@ -251,6 +274,7 @@ mod tests {
         for s in &samples {
             assert_eq!(s.per_core.len(), cores);
             assert!(s.per_core.iter().all(|u| (0.0..=100.0).contains(u)));
+            assert!(s.own_cpu >= 0.0);
             assert!(s.parent_rss > 0);
             // Slot 0 is empty; slot 1 is this process.
             assert_eq!(s.worker_rss.len(), 2);
