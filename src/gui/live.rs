@@ -21,6 +21,11 @@ use crate::format;
 use crate::results::{CpuSample, MemorySample, ResultSet, RunRecord};
 use crate::spec::Model;
 
+/// The step egui_plot is told lies between named rows (lanes, cores,
+/// runs): larger than the real 1, so it never fades their names out when
+/// rows are close together.
+const LABEL_STEP: f64 = 4.0;
+
 /// The samples of the run in progress, as they arrive.
 #[derive(Debug, Default)]
 pub struct LiveSamples {
@@ -94,7 +99,7 @@ pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
     };
     let gap = 14.0;
     let available = ui.available_size();
-    let top = ((available.y - gap) * 0.45).max(150.0);
+    let top = ((available.y - gap) * 0.55).max(150.0);
     let bottom = (available.y - gap - top).max(140.0);
     let half = ((available.x - gap) / 2.0).max(200.0);
     time_chart_ui(ui, &cpu, available.x, top);
@@ -176,7 +181,7 @@ fn time_chart_ui(ui: &mut egui::Ui, chart: &TimeChart, width: f32, height: f32) 
                         .iter()
                         .map(|&value| GridMark {
                             value,
-                            step_size: 1.0,
+                            step_size: LABEL_STEP,
                         })
                         .collect()
                 })
@@ -354,7 +359,7 @@ fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32)
                 (0..count)
                     .map(|i| GridMark {
                         value: i as f64,
-                        step_size: 1.0,
+                        step_size: LABEL_STEP,
                     })
                     .collect()
             })

@@ -17,6 +17,11 @@ use crate::activity::{self, Mark, TaskBar, Timeline};
 use crate::export;
 use crate::results::RunRecord;
 
+/// The step egui_plot is told lies between named rows (lanes, cores,
+/// runs): larger than the real 1, so it never fades their names out when
+/// rows are close together.
+const LABEL_STEP: f64 = 4.0;
+
 /// Bar thickness as a share of a lane; the GIL strip sits above the bar.
 const BAR_HEIGHT: f64 = 0.62;
 const HOLD_OFFSET: f64 = 0.38;
@@ -111,7 +116,8 @@ fn timeline_plot_ui(ui: &mut egui::Ui, timeline: &Timeline) {
         .include_x(0.0)
         .include_x(end * 1.02)
         .include_y(-0.5)
-        .include_y(count as f64 - 0.5)
+        // Headroom above the top lane: a bar's hover text sits above it.
+        .include_y(count as f64 + 0.4)
         // Time zooms and pans; the lanes stay put.
         .allow_zoom([true, false])
         .allow_drag([true, false])
@@ -130,7 +136,7 @@ fn timeline_plot_ui(ui: &mut egui::Ui, timeline: &Timeline) {
             (0..count)
                 .map(|i| GridMark {
                     value: i as f64,
-                    step_size: 1.0,
+                    step_size: LABEL_STEP,
                 })
                 .collect()
         })
