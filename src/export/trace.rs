@@ -24,15 +24,18 @@ use crate::analysis::Phase;
 use crate::results::RunRecord;
 use crate::spec::Model;
 
-/// The pid given to the corescope process itself; workers get 1, 2, ….
-const PARENT_PID: u64 = 0;
+/// The pid given to the corescope process itself; workers get 2, 3, ….
+/// (Trace viewers take pid 0 for the kernel's idle task.)
+const PARENT_PID: u64 = 1;
 /// Added to a thread's tid for its track of lock holds.
 const HOLDS_TID_OFFSET: u64 = 1000;
 
 /// Where a lane's slices go: (pid, tid).
 fn track(model: Model, lane: u32) -> (u64, u64) {
     if model.uses_processes() {
-        (u64::from(lane) + 1, 0)
+        // A process's main thread has the process's id, as on Linux.
+        let pid = u64::from(lane) + 2;
+        (pid, pid)
     } else {
         (PARENT_PID, u64::from(lane))
     }
@@ -98,7 +101,7 @@ pub fn trace(run: &RunRecord) -> Value {
             "thread_sort_index",
             pid,
             Some(tid),
-            json!({ "sort_index": tid }),
+            json!({ "sort_index": tid * 2 }),
         ));
         if model == Model::GilThreads {
             let holds = tid + HOLDS_TID_OFFSET;
@@ -233,13 +236,14 @@ mod tests {
         let slices = slices(&trace);
         assert_eq!(slices.len(), 3);
         let task1 = slices.iter().find(|s| s["name"] == "task 1").unwrap();
-        assert_eq!(task1["pid"], 2);
+        assert_eq!(task1["pid"], 3);
+        assert_eq!(task1["tid"], 3);
         assert_eq!(task1["ts"], 500.0);
         assert_eq!(task1["dur"], 1500.0);
         assert!(
             slices
                 .iter()
-                .any(|s| s["name"] == "task 2" && s["pid"] == 1)
+                .any(|s| s["name"] == "task 2" && s["pid"] == 2)
         );
         let names: Vec<&str> = trace["traceEvents"]
             .as_array()
@@ -302,7 +306,7 @@ mod tests {
         let trace = trace(&run);
         let slices = slices(&trace);
         assert_eq!(slices.len(), 4);
-        assert!(slices.iter().all(|s| s["pid"] == 0));
+        assert!(slices.iter().all(|s| s["pid"] == 1));
         let holds: Vec<&&Value> = slices.iter().filter(|s| s["name"] == "GIL held").collect();
         assert_eq!(holds.len(), 2);
         assert_eq!(holds[1]["tid"], 1001);
