@@ -35,9 +35,9 @@ impl View {
 #[derive(Debug, Clone, Default)]
 pub struct ViewState {
     pub view: View,
-    /// The run shown by the timeline and CPU views, by index in the shown
-    /// experiment; `None`: its last run.
-    pub run: Option<usize>,
+    /// The run shown by the timeline and CPU views: the experiment (by its
+    /// creation time) and the run's index in it; otherwise its last run.
+    pub run: Option<(String, usize)>,
     /// What the last trace export did: "saved PATH" or the error.
     pub export_note: Option<(String, bool)>,
 }
@@ -81,7 +81,9 @@ pub fn central_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
 pub fn chosen_run<'a>(set: &'a ResultSet, state: &ViewState) -> Option<(usize, &'a RunRecord)> {
     let index = state
         .run
-        .filter(|&i| i < set.runs.len())
+        .as_ref()
+        .filter(|(created, i)| *created == set.created && *i < set.runs.len())
+        .map(|(_, i)| *i)
         .or_else(|| set.runs.len().checked_sub(1))?;
     set.runs.get(index).map(|run| (index, run))
 }
@@ -98,7 +100,7 @@ pub fn run_picker_ui(ui: &mut egui::Ui, set: &ResultSet) -> Option<usize> {
         .show_ui(ui, |ui| {
             for (i, r) in set.runs.iter().enumerate() {
                 if ui.selectable_label(i == index, label(i, r)).clicked() {
-                    state.run = Some(i);
+                    state.run = Some((set.created.clone(), i));
                 }
             }
         });
