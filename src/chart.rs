@@ -156,7 +156,7 @@ pub struct Series {
     pub line: LineKind,
     pub points: Vec<Point>,
     /// A fitted law's curve, not measurements: drawn dashed, no markers.
-    pub predicted: bool,
+    pub prediction: Option<analysis::ScalingFit>,
 }
 
 /// How a series' line is drawn.
@@ -263,9 +263,34 @@ impl Chart {
             None => self
                 .series
                 .iter()
-                .filter(|s| !s.predicted)
+                .filter(|s| s.prediction.is_none())
                 .all(|s| s.points.is_empty()),
         }
+    }
+
+    /// One line naming each prediction's fit, e.g. `Amdahl fit: threads
+    /// f = 9.3 % (at most 10.8×) · …`; `None` without predictions.
+    pub fn prediction_caption(&self) -> Option<String> {
+        let mut law = None;
+        let parts: Vec<String> = self
+            .series
+            .iter()
+            .filter_map(|s| {
+                let fit = s.prediction?;
+                law = Some(fit.law);
+                let marker = format!(" · {}", fit.law.name());
+                let curve = s.name.split(&marker).next().unwrap_or(&s.name);
+                let f = fit.serial_fraction;
+                Some(match fit.law {
+                    analysis::Law::Amdahl if f > 0.0 => {
+                        format!("{curve} f = {:.1} % (at most {:.1}×)", f * 100.0, 1.0 / f)
+                    }
+                    analysis::Law::Amdahl => format!("{curve} f = 0 % (no limit)"),
+                    analysis::Law::Gustafson => format!("{curve} f = {:.1} %", f * 100.0),
+                })
+            })
+            .collect();
+        Some(format!("{} fit: {}", law?.name(), parts.join(" · ")))
     }
 
     /// The legend name of every series and reference, in order.
@@ -364,7 +389,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
             XAxis::Workers => "workers".to_string(),
             XAxis::PayloadBytes => "payload per task (each way)".to_string(),
             XAxis::WorkersLog2 => "workers (log scale)".to_string(),
-            XAxis::Runs => String::new(),
+            XAxis::Runs => "run (model ×workers)".to_string(),
         },
         y_label: String::new(),
         unit: Unit::Seconds,
@@ -456,7 +481,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
                         .into_iter()
                         .map(|(x, y)| Point { x, y, spread: None })
                         .collect(),
-                    predicted: true,
+                    prediction: Some(*fit),
                 });
             }
             if let Some(cores) = set
@@ -700,7 +725,7 @@ pub fn overlay(charts: Vec<(String, Chart)>) -> Option<Chart> {
         }
         // Predictions of the first set only: dashed curves of every set
         // would drown the measured lines, which are dashed here too.
-        for mut series in chart.series.into_iter().filter(|s| !s.predicted) {
+        for mut series in chart.series.into_iter().filter(|s| s.prediction.is_none()) {
             series.name = rename(&label, &series.name);
             series.line = line;
             merged.series.push(series);
@@ -841,7 +866,7 @@ fn series(
         model: group.model,
         line,
         points,
-        predicted: false,
+        prediction: None,
     }
 }
 
@@ -904,7 +929,11 @@ mod tests {
         let chart = build(ChartKind::Speedup, &set());
         assert_eq!(chart.x_axis, XAxis::WorkersLog2);
         assert_eq!(chart.x_max, 6.0, "log2(64)");
-        let predicted: Vec<&Series> = chart.series.iter().filter(|s| s.predicted).collect();
+        let predicted: Vec<&Series> = chart
+            .series
+            .iter()
+            .filter(|s| s.prediction.is_some())
+            .collect();
         // processes scaled perfectly (f = 0); threads had one worker only.
         assert_eq!(predicted.len(), 1, "{:?}", chart.series);
         let processes = predicted[0];
@@ -923,7 +952,7 @@ mod tests {
         let measured = chart
             .series
             .iter()
-            .find(|s| s.model == Model::Processes && !s.predicted)
+            .find(|s| s.model == Model::Processes && s.prediction.is_none())
             .unwrap();
         assert_eq!(
             measured.points.iter().map(|p| p.x).collect::<Vec<_>>(),
@@ -937,6 +966,14 @@ mod tests {
                 .any(|r| matches!(r, Reference::Vertical { x, .. } if *x == 1.0))
         );
         assert_eq!(format_x(XAxis::WorkersLog2, 5.0), "32");
+        assert_eq!(
+            chart.prediction_caption().as_deref(),
+            Some("Amdahl fit: processes f = 0 % (no limit)")
+        );
+        assert_eq!(
+            build(ChartKind::WallTime, &set()).prediction_caption(),
+            None
+        );
     }
 
     #[test]

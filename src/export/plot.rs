@@ -643,7 +643,7 @@ fn draw<DB: DrawingBackend>(
                 spacing: sizes.px(14.0),
             },
         };
-        let marker = if series.predicted {
+        let marker = if series.prediction.is_some() {
             None
         } else if series.line == LineKind::Solid {
             Some(Marker::Circle)
@@ -653,7 +653,7 @@ fn draw<DB: DrawingBackend>(
         legend.push(LegendEntry {
             name: series.name.clone(),
             color,
-            width: if series.predicted {
+            width: if series.prediction.is_some() {
                 reference_width
             } else {
                 series_width
@@ -741,7 +741,7 @@ fn draw<DB: DrawingBackend>(
     let radius = sizes.px(9.0);
     for (series, entry) in chart.series.iter().zip(&legend) {
         let points: Vec<(f64, f64)> = series.points.iter().map(|p| (p.x, p.y)).collect();
-        let points = if series.predicted {
+        let points = if series.prediction.is_some() {
             chart::clip_below(&points, axes.y.1)
         } else {
             points

@@ -293,7 +293,13 @@ pub fn chart_ui(
     let dark = ui.visuals().dark_mode;
     ui.vertical(|ui| {
         ui.horizontal(|ui| {
-            ui.label(RichText::new(&chart.title).heading());
+            match &frame {
+                // The switchable cell's title is its choice.
+                ChartFrame::Switchable(_) => {}
+                _ => {
+                    ui.label(RichText::new(&chart.title).heading());
+                }
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 export::chart_menu_ui(ui, chart.kind, commands);
                 match frame {
@@ -313,14 +319,25 @@ pub fn chart_ui(
                     }
                 }
                 if let ChartFrame::Switchable(choice) = frame {
-                    ui.selectable_value(choice, ChartKind::Overhead, "time breakdown");
-                    ui.selectable_value(choice, ChartKind::IpcBytes, "IPC bytes");
+                    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                        for (kind, title) in [
+                            (ChartKind::IpcBytes, "IPC bytes"),
+                            (ChartKind::Overhead, "Where the time went"),
+                        ] {
+                            ui.selectable_value(choice, kind, RichText::new(title).heading());
+                        }
+                    });
                 }
             });
         });
-        let plot_height =
+        let mut plot_height =
             (height - ui.text_style_height(&egui::TextStyle::Heading) - 12.0).max(100.0);
-        plot_ui(ui, chart, width, plot_height, dark);
+        if let Some(caption) = chart.prediction_caption() {
+            ui.label(RichText::new(caption).small())
+                .on_hover_text("Dashed: each curve's scaling law, fitted to its measured points and continued to the 'Predict to' worker count");
+            plot_height -= ui.text_style_height(&egui::TextStyle::Small) + 4.0;
+        }
+        plot_ui(ui, chart, width, plot_height.max(80.0), dark);
     });
 }
 
@@ -392,7 +409,20 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
             )),
             _ => None,
         });
+    let tallest_bar = chart.bars.as_ref().map_or(0.0, |bars| {
+        (0..bars.labels.len())
+            .map(|i| {
+                bars.segments
+                    .iter()
+                    .filter_map(|s| s.values.get(i))
+                    .filter(|v| v.is_finite())
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max)
+    });
     plot = match (chart.kind, x_axis) {
+        // Headroom above the bars for the legend.
+        (ChartKind::Overhead, _) => plot.include_y(tallest_bar * 1.35),
         (ChartKind::Speedup, XAxis::Workers) => plot.include_y(x_end),
         (ChartKind::Speedup, _) => plot.include_y(1.2),
         (ChartKind::Efficiency, _) => plot.include_y(110.0),
@@ -445,11 +475,13 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
         for series in &chart.series {
             let color = theme::model_color(series.model, dark);
             let points: Vec<[f64; 2]> = series.points.iter().map(|p| [p.x, p.y]).collect();
-            if series.predicted {
+            if let Some(fit) = series.prediction {
                 let clipped: Vec<(f64, f64)> = points.iter().map(|p| (p[0], p[1])).collect();
+                // One legend entry for every prediction (the caption above
+                // names each fit), so the legend stays readable.
                 plot_ui.line(
                     Line::new(
-                        series.name.as_str(),
+                        format!("{} prediction (dashed)", fit.law.name()),
                         PlotPoints::new(as_xy(&clip_below(&clipped, y_top))),
                     )
                     .color(color)
