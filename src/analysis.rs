@@ -310,21 +310,45 @@ impl Overhead {
 }
 
 /// Splits `run`'s worker time into the parts of [`Overhead`].
+///
+/// A worker's own time on a task that crossed a pipe runs from `received`
+/// (it starts reading the task) to when it finished writing the result.
+/// That last instant is not stamped, but it lies before both the parent
+/// having the whole result (`replied`) and the worker starting on its next
+/// task, so the earlier of the two stands for it. Of that encode-and-write
+/// stretch, the part while the parent was reading the result's body is
+/// transfer and the rest is serialization.
 pub fn overhead(run: &RunRecord) -> Overhead {
     let workers = f64::from(run.workers.max(1));
     let span_seconds = |start: f64, end: f64| (end - start).max(0.0);
     let mut parts = Overhead::default();
-    for span in &run.spans {
+    let mut spans: Vec<&crate::results::SpanRecord> = run.spans.iter().collect();
+    spans.sort_by(|a, b| {
+        (a.worker, a.start_seconds)
+            .partial_cmp(&(b.worker, b.start_seconds))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    for (i, span) in spans.iter().enumerate() {
         parts.compute += span_seconds(span.start_seconds, span.end_seconds);
-        if let Some(ipc) = span.ipc {
-            if let Some(spawned) = ipc.spawned_seconds {
-                parts.startup += span_seconds(spawned, ipc.received_seconds);
-            }
-            parts.transfer += span_seconds(ipc.received_seconds, ipc.read_seconds)
-                + span_seconds(ipc.reply_seconds, ipc.replied_seconds);
-            parts.serialization += span_seconds(ipc.read_seconds, span.start_seconds)
-                + span_seconds(span.end_seconds, ipc.reply_seconds);
+        let Some(ipc) = span.ipc else {
+            continue;
+        };
+        if let Some(spawned) = ipc.spawned_seconds {
+            parts.startup += span_seconds(spawned, ipc.received_seconds);
         }
+        // Reading the task's body, then decoding it.
+        parts.transfer += span_seconds(ipc.received_seconds, ipc.read_seconds);
+        parts.serialization += span_seconds(ipc.read_seconds, span.start_seconds);
+        let next_received = spans
+            .get(i + 1)
+            .filter(|next| next.worker == span.worker)
+            .and_then(|next| next.ipc)
+            .map(|next| next.received_seconds);
+        let written = next_received.map_or(ipc.replied_seconds, |t| t.min(ipc.replied_seconds));
+        let sending = span_seconds(span.end_seconds, written);
+        let reading = span_seconds(ipc.reply_seconds, ipc.replied_seconds).min(sending);
+        parts.transfer += reading;
+        parts.serialization += sending - reading;
     }
     if run.model == Model::GilThreads && !run.gil_holds.is_empty() {
         // A gil-threads task's span includes its waits for the lock; only
@@ -615,6 +639,41 @@ mod tests {
             "{parts:?}"
         );
         assert_eq!(parts.transfer + parts.serialization + parts.startup, 0.0);
+    }
+
+    #[test]
+    fn a_late_parent_does_not_count_as_the_workers_encoding() {
+        use crate::results::{SpanIpc, SpanRecord};
+        // One worker, two tasks; the parent read the first result late
+        // (0.5 s after it was written), but the worker had already started
+        // on the next task at 0.31: its own sending took 0.01 s.
+        let mut run = record(Model::Processes, 1, 1.0);
+        let task = |task, at: f64, reply: f64, replied: f64| SpanRecord {
+            worker: 0,
+            task,
+            start_seconds: at + 0.01,
+            end_seconds: at + 0.3,
+            ipc: Some(SpanIpc {
+                spawned_seconds: None,
+                received_seconds: at,
+                read_seconds: at + 0.005,
+                reply_seconds: reply,
+                replied_seconds: replied,
+                returned_seconds: replied,
+            }),
+        };
+        run.spans = vec![task(1, 0.31, 0.62, 0.62), task(0, 0.0, 0.8, 0.8)];
+        let parts = overhead(&run);
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert!(close(parts.compute, 0.58), "{parts:?}");
+        // Decoding 0.005 and sending 0.01, twice; not the 0.5 s the first
+        // result waited for the parent.
+        assert!(
+            close(parts.serialization, 2.0 * (0.005 + 0.01)),
+            "{parts:?}"
+        );
+        // Reading each task's body.
+        assert!(close(parts.transfer, 2.0 * 0.005), "{parts:?}");
     }
 
     #[test]

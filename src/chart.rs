@@ -5,10 +5,17 @@
 //! and reference lines (ideal speedup, the physical core count). The GUI
 //! draws it with egui_plot; file export can draw the same description, so
 //! colours, titles and units cannot drift apart between window and slide.
+//!
+//! The speedup chart also carries each curve's fitted scaling law as a
+//! dashed prediction continued to [`ChartOptions::predict_to`] workers (on a
+//! log2 worker axis), and the overhead chart is stacked bars
+//! ([`StackedBars`]) rather than lines. [`overlay`] puts the charts of two
+//! result sets on one.
 
+use crate::analysis::{self, Phase};
 use crate::format;
-use crate::results::{ResultSet, RunRecord};
-use crate::spec::{Model, Schedule};
+use crate::results::{MachineInfo, ResultSet, RunRecord};
+use crate::spec::{Model, Scaling, Schedule};
 use crate::workload::Workload;
 
 /// An sRGB colour, independent of any drawing library.
@@ -49,25 +56,77 @@ pub fn model_color_on(model: Model, dark: bool) -> Rgb {
     }
 }
 
+/// Each overhead phase's colour (Okabe–Ito again), on a dark or a light
+/// background.
+pub fn phase_color(phase: Phase, dark: bool) -> Rgb {
+    match (phase, dark) {
+        (Phase::Compute, true) => Rgb(0x56, 0xb4, 0xe9),
+        (Phase::Compute, false) => Rgb(0x00, 0x72, 0xb2),
+        (Phase::StartUp, true) => Rgb(0xf0, 0xe4, 0x42),
+        (Phase::StartUp, false) => Rgb(0x8a, 0x7d, 0x00),
+        (Phase::Serialization, true) => Rgb(0xcc, 0x79, 0xa7),
+        (Phase::Serialization, false) => Rgb(0xa8, 0x3c, 0x7e),
+        (Phase::Transfer, true) => Rgb(0xe6, 0x9f, 0x00),
+        (Phase::Transfer, false) => Rgb(0xd5, 0x5e, 0x00),
+        (Phase::Waiting, true) => Rgb(0x6e, 0x6e, 0x6e),
+        (Phase::Waiting, false) => Rgb(0xb4, 0xb4, 0xb4),
+    }
+}
+
 /// The colour of reference lines (ideal, core count).
 pub const REFERENCE_COLOR: Rgb = Rgb(0x00, 0x9e, 0x73);
 
 /// The kinds of chart every result set gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ChartKind {
     WallTime,
     Speedup,
     Efficiency,
     IpcBytes,
+    /// Stacked bars: where each run's worker time went.
+    Overhead,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 4] = [
+    pub const ALL: [ChartKind; 5] = [
         ChartKind::WallTime,
         ChartKind::Speedup,
         ChartKind::Efficiency,
         ChartKind::IpcBytes,
+        ChartKind::Overhead,
     ];
+
+    /// A short name for files and menus, e.g. `speedup`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ChartKind::WallTime => "wall-time",
+            ChartKind::Speedup => "speedup",
+            ChartKind::Efficiency => "efficiency",
+            ChartKind::IpcBytes => "ipc-bytes",
+            ChartKind::Overhead => "overhead",
+        }
+    }
+}
+
+/// Choices that shape charts beyond the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChartOptions {
+    /// Continue each speedup curve's fitted law up to this many workers
+    /// (0: no predictions).
+    pub predict_to: u32,
+}
+
+impl ChartOptions {
+    pub const DEFAULT_PREDICT_TO: u32 = 64;
+}
+
+impl Default for ChartOptions {
+    fn default() -> Self {
+        ChartOptions {
+            predict_to: Self::DEFAULT_PREDICT_TO,
+        }
+    }
 }
 
 /// What the y values are, so renderers can format ticks and hovers.
@@ -96,6 +155,8 @@ pub struct Series {
     pub model: Model,
     pub line: LineKind,
     pub points: Vec<Point>,
+    /// A fitted law's curve, not measurements: drawn dashed, no markers.
+    pub prediction: Option<analysis::ScalingFit>,
 }
 
 /// How a series' line is drawn.
@@ -109,9 +170,10 @@ pub enum LineKind {
 /// A line for orientation, not measured data.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reference {
-    /// y = x: ideal speedup.
-    Diagonal {
+    /// A polyline in data coordinates (ideal speedup: y = workers).
+    Curve {
         name: String,
+        points: Vec<(f64, f64)>,
     },
     /// A level, in `model`'s colour when it is that model's baseline.
     Horizontal {
@@ -137,9 +199,28 @@ pub struct Chart {
     pub references: Vec<Reference>,
     /// What x is: worker counts, or (for payload sweeps) payload sizes.
     pub x_axis: XAxis,
-    /// The x range to show: the smallest and largest x of any run.
+    /// The x range to show: the smallest and largest x of any run (or
+    /// prediction).
     pub x_min: f64,
     pub x_max: f64,
+    /// The overhead chart's bars (no series then); x is the bar's index.
+    pub bars: Option<StackedBars>,
+}
+
+/// Bars stacked from segments, one bar per run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackedBars {
+    /// Each bar's label, e.g. `processes ×2`.
+    pub labels: Vec<String>,
+    /// One segment per phase, bottom first, with a value per bar.
+    pub segments: Vec<BarSegment>,
+}
+
+/// One phase across all bars.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarSegment {
+    pub phase: Phase,
+    pub values: Vec<f64>,
 }
 
 /// The quantity on a chart's x axis.
@@ -150,22 +231,84 @@ pub enum XAxis {
     /// Echo payload per task, as log2(bytes) so that 1 KiB … 64 MiB spread
     /// evenly; renderers label ticks as 2^x bytes.
     PayloadBytes,
+    /// Worker count as log2(workers), so that a prediction to 64 workers
+    /// leaves room for the measured 1, 2, 4; ticks are labelled 2^x.
+    WorkersLog2,
+    /// Bars, one per run: x is the bar's index, labelled by the bars.
+    Runs,
 }
 
 impl XAxis {
     /// The x of a run on this axis.
     pub fn of(self, run: &RunRecord) -> f64 {
         match self {
-            XAxis::Workers => f64::from(run.workers),
+            XAxis::Workers | XAxis::Runs => f64::from(run.workers),
             XAxis::PayloadBytes => (run.payload_bytes.max(1) as f64).log2(),
+            XAxis::WorkersLog2 => f64::from(run.workers.max(1)).log2(),
         }
+    }
+
+    /// Whether x is log2 of the quantity (ticks at whole numbers are
+    /// powers of two).
+    pub fn is_log2(self) -> bool {
+        matches!(self, XAxis::PayloadBytes | XAxis::WorkersLog2)
     }
 }
 
 impl Chart {
     /// Whether there is any measured point to draw.
     pub fn is_empty(&self) -> bool {
-        self.series.iter().all(|s| s.points.is_empty())
+        match &self.bars {
+            Some(bars) => bars.labels.is_empty(),
+            None => self
+                .series
+                .iter()
+                .filter(|s| s.prediction.is_none())
+                .all(|s| s.points.is_empty()),
+        }
+    }
+
+    /// One line naming each prediction's fit, e.g. `Amdahl fit: threads
+    /// f = 9.3 % (at most 10.8×) · …`; `None` without predictions.
+    pub fn prediction_caption(&self) -> Option<String> {
+        let mut law = None;
+        let parts: Vec<String> = self
+            .series
+            .iter()
+            .filter_map(|s| {
+                let fit = s.prediction?;
+                law = Some(fit.law);
+                let marker = format!(" · {}", fit.law.name());
+                let curve = s.name.split(&marker).next().unwrap_or(&s.name);
+                let f = fit.serial_fraction;
+                Some(match fit.law {
+                    analysis::Law::Amdahl if f > 0.0 => {
+                        format!("{curve} f = {:.1} % (at most {:.1}×)", f * 100.0, 1.0 / f)
+                    }
+                    analysis::Law::Amdahl => format!("{curve} f = 0 % (no limit)"),
+                    analysis::Law::Gustafson => format!("{curve} f = {:.1} %", f * 100.0),
+                })
+            })
+            .collect();
+        Some(format!("{} fit: {}", law?.name(), parts.join(" · ")))
+    }
+
+    /// The legend name of every series and reference, in order.
+    pub fn legend_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = match &self.bars {
+            Some(bars) => bars
+                .segments
+                .iter()
+                .map(|s| s.phase.name().to_string())
+                .collect(),
+            None => self.series.iter().map(|s| s.name.clone()).collect(),
+        };
+        names.extend(self.references.iter().map(|r| match r {
+            Reference::Curve { name, .. }
+            | Reference::Horizontal { name, .. }
+            | Reference::Vertical { name, .. } => name.clone(),
+        }));
+        names
     }
 }
 
@@ -182,21 +325,53 @@ pub fn format_value(unit: Unit, y: f64) -> String {
 /// Formats an x value: a worker count, or a payload stored as log2(bytes).
 pub fn format_x(axis: XAxis, x: f64) -> String {
     match axis {
-        XAxis::Workers => format!("{x}"),
+        XAxis::Workers | XAxis::Runs => format!("{x}"),
         XAxis::PayloadBytes => format::bytes(x.exp2().round() as u64),
+        XAxis::WorkersLog2 => format!("{}", x.exp2().round()),
     }
 }
 
-/// Builds a chart of `kind` from the runs of `set`.
+/// Builds a chart of `kind` from the runs of `set`, with default options.
 pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
+    build_with(kind, set, &ChartOptions::default())
+}
+
+/// Builds a chart of `kind` from the runs of `set`.
+pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> Chart {
     let mut payloads: Vec<u64> = set.runs.iter().map(|r| r.payload_bytes).collect();
     payloads.sort_unstable();
     payloads.dedup();
-    let x_axis = if payloads.len() > 1 {
+    let mut x_axis = if payloads.len() > 1 {
         XAxis::PayloadBytes
     } else {
         XAxis::Workers
     };
+    let groups = groups_in(set);
+    let most_workers = set.runs.iter().map(|r| r.workers).max().unwrap_or(1);
+    // Fitted laws to continue past the measured workers, if asked to.
+    let predictions: Vec<(Group, analysis::ScalingFit)> = if kind == ChartKind::Speedup
+        && x_axis == XAxis::Workers
+        && options.predict_to > most_workers
+    {
+        groups
+            .iter()
+            .filter(|g| g.model != Model::Serial)
+            .filter_map(|g| {
+                Some((
+                    *g,
+                    analysis::fit_runs(set.runs.iter().filter(|r| g.contains(r)))?,
+                ))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !predictions.is_empty() {
+        x_axis = XAxis::WorkersLog2;
+    }
+    if kind == ChartKind::Overhead {
+        x_axis = XAxis::Runs;
+    }
     let xs = set.runs.iter().map(|r| x_axis.of(r));
     let (x_min, x_max) = match x_axis {
         XAxis::Workers => (0.0, xs.fold(1.0, f64::max)),
@@ -204,6 +379,8 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
             xs.clone().fold(f64::INFINITY, f64::min),
             xs.fold(f64::NEG_INFINITY, f64::max),
         ),
+        XAxis::WorkersLog2 => (0.0, f64::from(options.predict_to).log2()),
+        XAxis::Runs => (0.0, 0.0),
     };
     let mut chart = Chart {
         kind,
@@ -211,6 +388,8 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
         x_label: match x_axis {
             XAxis::Workers => "workers".to_string(),
             XAxis::PayloadBytes => "payload per task (each way)".to_string(),
+            XAxis::WorkersLog2 => "workers (log scale)".to_string(),
+            XAxis::Runs => "run (model ×workers)".to_string(),
         },
         y_label: String::new(),
         unit: Unit::Seconds,
@@ -219,8 +398,9 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
         x_axis,
         x_min,
         x_max,
+        bars: None,
     };
-    let groups = groups_in(set);
+    let weak = set.runs.iter().any(|r| r.scaling == Scaling::Weak);
     match kind {
         ChartKind::WallTime => {
             chart.title = "Wall time".to_string();
@@ -250,8 +430,13 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
             }
         }
         ChartKind::Speedup => {
-            chart.title = "Speedup".to_string();
-            chart.y_label = "speedup over serial [×]".to_string();
+            if weak {
+                chart.title = "Scaled speedup (weak scaling)".to_string();
+                chart.y_label = "scaled speedup: workers × serial / wall [×]".to_string();
+            } else {
+                chart.title = "Speedup".to_string();
+                chart.y_label = "speedup over serial [×]".to_string();
+            }
             chart.unit = Unit::Times;
             // Serial is 1× and 100 % by definition; the reference lines say so.
             for group in groups.iter().filter(|g| g.model != Model::Serial) {
@@ -272,18 +457,44 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
                     model: None,
                 });
             } else {
-                chart.references.push(Reference::Diagonal {
+                // y = workers, sampled finely enough to look straight or
+                // smoothly curved on either worker axis.
+                let points = curve(x_axis, chart.x_min, chart.x_max + 0.5, |p| p);
+                chart.references.push(Reference::Curve {
                     name: "ideal (speedup = workers)".to_string(),
+                    points,
+                });
+            }
+            for (group, fit) in &predictions {
+                let law = fit.law;
+                let f = fit.serial_fraction;
+                chart.series.push(Series {
+                    name: format!(
+                        "{} · {} f = {:.1} % (prediction)",
+                        group.label(),
+                        law.name(),
+                        f * 100.0
+                    ),
+                    model: group.model,
+                    line: LineKind::Dashed,
+                    points: curve(x_axis, chart.x_min, chart.x_max, |p| law.speedup(f, p))
+                        .into_iter()
+                        .map(|(x, y)| Point { x, y, spread: None })
+                        .collect(),
+                    prediction: Some(*fit),
                 });
             }
             if let Some(cores) = set
                 .machine
                 .physical_cores
-                .filter(|_| x_axis == XAxis::Workers)
+                .filter(|_| x_axis != XAxis::PayloadBytes)
             {
                 chart.references.push(Reference::Vertical {
                     name: format!("physical cores ({cores})"),
-                    x: f64::from(cores),
+                    x: match x_axis {
+                        XAxis::WorkersLog2 => f64::from(cores.max(1)).log2(),
+                        _ => f64::from(cores),
+                    },
                 });
             }
         }
@@ -356,8 +567,183 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
                 }
             }
         }
+        ChartKind::Overhead => {
+            chart.title = "Where the time went".to_string();
+            chart.y_label = "worker time per repetition [s]".to_string();
+            chart.bars = Some(overhead_bars(set, &groups));
+        }
     }
     chart
+}
+
+/// Points of `law(p)` over x in `[from, to]` on a worker axis: whole worker
+/// counts on a linear axis, eighths of a doubling on a log2 one.
+fn curve(axis: XAxis, from: f64, to: f64, law: impl Fn(f64) -> f64) -> Vec<(f64, f64)> {
+    let (step, workers): (f64, fn(f64) -> f64) = match axis {
+        XAxis::WorkersLog2 => (0.125, f64::exp2),
+        _ => (1.0, |x| x),
+    };
+    let mut points = Vec::new();
+    let mut x = from;
+    while x <= to + 1e-9 {
+        let p = workers(x);
+        if p >= 1.0 {
+            points.push((x, law(p)));
+        }
+        x += step;
+    }
+    // The first worker count may fall between steps (from 0 on linear).
+    if axis == XAxis::Workers && from < 1.0 {
+        points.insert(0, (from, from));
+    }
+    points
+}
+
+/// The part of a polyline at or below `top`, ended where it crosses it (a
+/// prediction or the ideal line would otherwise run off the plot).
+pub fn clip_below(points: &[(f64, f64)], top: f64) -> Vec<(f64, f64)> {
+    let mut kept = Vec::new();
+    for (i, &(x, y)) in points.iter().enumerate() {
+        if y <= top {
+            kept.push((x, y));
+            continue;
+        }
+        if let Some(&(px, py)) = i.checked_sub(1).and_then(|j| points.get(j)) {
+            if py < top {
+                kept.push((px + (x - px) * (top - py) / (y - py), top));
+            }
+        }
+        break;
+    }
+    kept
+}
+
+/// The most bars an overhead chart shows before it keeps only each
+/// curve's largest worker count (and serial).
+const MAX_BARS: usize = 12;
+
+/// One bar per run, grouped as the lines of the other charts are, serial
+/// first; with many runs, one bar per group at its largest worker count.
+fn overhead_bars(set: &ResultSet, groups: &[Group]) -> StackedBars {
+    let mut runs: Vec<&RunRecord> = Vec::new();
+    for group in groups {
+        let mut members: Vec<&RunRecord> = set.runs.iter().filter(|r| group.contains(r)).collect();
+        members.sort_by_key(|r| (r.payload_bytes, r.workers));
+        runs.extend(members);
+    }
+    if runs.len() > MAX_BARS {
+        let all = runs.clone();
+        runs.retain(|r| {
+            !all.iter().any(|o| {
+                o.model == r.model
+                    && o.schedule == r.schedule
+                    && o.workload == r.workload
+                    && o.payload_bytes == r.payload_bytes
+                    && o.workers > r.workers
+            })
+        });
+    }
+    let payload_sweep = runs
+        .iter()
+        .any(|r| r.payload_bytes != runs[0].payload_bytes);
+    let workload_compare = runs.iter().any(|r| r.workload != runs[0].workload);
+    let labels = runs
+        .iter()
+        .map(|r| {
+            let mut label = r.label();
+            if payload_sweep {
+                label = format!("{label} · {}", format::bytes(r.payload_bytes));
+            }
+            if workload_compare {
+                label = format!("{} · {label}", r.workload);
+            }
+            label
+        })
+        .collect();
+    let parts: Vec<analysis::Overhead> = runs.iter().map(|r| analysis::overhead(r)).collect();
+    StackedBars {
+        labels,
+        segments: Phase::ALL
+            .iter()
+            .map(|&phase| BarSegment {
+                phase,
+                values: parts.iter().map(|p| p.get(phase)).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The chart of `kind` for one result set, or for several on one chart
+/// ([`overlay`]), each named by its label.
+pub fn build_compared(
+    kind: ChartKind,
+    sets: &[(&str, &ResultSet)],
+    options: &ChartOptions,
+) -> Chart {
+    match sets {
+        [(_, set)] => build_with(kind, set, options),
+        _ => {
+            let charts: Vec<(String, Chart)> = sets
+                .iter()
+                .map(|(label, set)| (label.to_string(), build_with(kind, set, options)))
+                .collect();
+            overlay(charts).unwrap_or_else(|| {
+                build_with(kind, &ResultSet::new(MachineInfo::default()), options)
+            })
+        }
+    }
+}
+
+/// Puts the same chart of several result sets on one: each set's series
+/// and bars named after it (`label: …`), the second set's lines dashed and
+/// the third's dotted, references kept once, predictions of the first set
+/// only.
+pub fn overlay(charts: Vec<(String, Chart)>) -> Option<Chart> {
+    let mut charts = charts.into_iter();
+    let (first_label, mut merged) = charts.next()?;
+    let rename = |label: &str, name: &str| format!("{label}: {name}");
+    for series in &mut merged.series {
+        series.name = rename(&first_label, &series.name);
+    }
+    if let Some(bars) = &mut merged.bars {
+        for label in &mut bars.labels {
+            *label = rename(&first_label, label);
+        }
+    }
+    for (rank, (label, chart)) in charts.enumerate() {
+        let line = if rank == 0 {
+            LineKind::Dashed
+        } else {
+            LineKind::Dotted
+        };
+        merged.x_min = merged.x_min.min(chart.x_min);
+        merged.x_max = merged.x_max.max(chart.x_max);
+        if chart.x_axis != merged.x_axis && chart.bars.is_none() {
+            // Different axes (a payload sweep beside a worker sweep) cannot
+            // share a chart.
+            continue;
+        }
+        // Predictions of the first set only: dashed curves of every set
+        // would drown the measured lines, which are dashed here too.
+        for mut series in chart.series.into_iter().filter(|s| s.prediction.is_none()) {
+            series.name = rename(&label, &series.name);
+            series.line = line;
+            merged.series.push(series);
+        }
+        for reference in chart.references {
+            if !merged.references.contains(&reference) {
+                merged.references.push(reference);
+            }
+        }
+        if let (Some(bars), Some(more)) = (&mut merged.bars, chart.bars) {
+            bars.labels
+                .extend(more.labels.iter().map(|l| rename(&label, l)));
+            for (segment, extra) in bars.segments.iter_mut().zip(more.segments) {
+                segment.values.extend(extra.values);
+            }
+        }
+    }
+    Some(merged)
 }
 
 /// The runs a series stands for: one model, and one schedule when the set
@@ -465,7 +851,7 @@ fn series(
         .runs
         .iter()
         .filter(|r| group.contains(r))
-        .filter(|r| x_axis == XAxis::Workers || Some(r.workers) == workers)
+        .filter(|r| x_axis != XAxis::PayloadBytes || Some(r.workers) == workers)
         .filter_map(|r| {
             value(r).map(|(y, spread)| Point {
                 x: x_axis.of(r),
@@ -480,6 +866,7 @@ fn series(
         model: group.model,
         line,
         points,
+        prediction: None,
     }
 }
 
@@ -508,7 +895,7 @@ mod tests {
 
     #[test]
     fn speedup_chart_has_a_sorted_series_per_model_and_references() {
-        let chart = build(ChartKind::Speedup, &set());
+        let chart = build_with(ChartKind::Speedup, &set(), &ChartOptions { predict_to: 0 });
         let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["threads", "processes"]);
         let processes = &chart.series[1];
@@ -531,9 +918,118 @@ mod tests {
             chart
                 .references
                 .iter()
-                .any(|r| matches!(r, Reference::Diagonal { .. }))
+                .any(|r| matches!(r, Reference::Curve { .. }))
         );
         assert_eq!(chart.x_max, 2.0);
+        assert_eq!(chart.x_axis, XAxis::Workers);
+    }
+
+    #[test]
+    fn speedup_predictions_continue_each_fit_to_the_knob() {
+        let chart = build(ChartKind::Speedup, &set());
+        assert_eq!(chart.x_axis, XAxis::WorkersLog2);
+        assert_eq!(chart.x_max, 6.0, "log2(64)");
+        let predicted: Vec<&Series> = chart
+            .series
+            .iter()
+            .filter(|s| s.prediction.is_some())
+            .collect();
+        // processes scaled perfectly (f = 0); threads had one worker only.
+        assert_eq!(predicted.len(), 1, "{:?}", chart.series);
+        let processes = predicted[0];
+        assert_eq!(processes.model, Model::Processes);
+        assert!(
+            processes.name.contains("Amdahl f = 0.0 %"),
+            "{}",
+            processes.name
+        );
+        assert!(processes.name.ends_with("(prediction)"));
+        assert_eq!(processes.line, LineKind::Dashed);
+        let last = processes.points.last().unwrap();
+        assert_eq!(last.x, 6.0);
+        assert!((last.y - 64.0).abs() < 1e-9, "{last:?}");
+        // Measured points sit at log2(workers).
+        let measured = chart
+            .series
+            .iter()
+            .find(|s| s.model == Model::Processes && s.prediction.is_none())
+            .unwrap();
+        assert_eq!(
+            measured.points.iter().map(|p| p.x).collect::<Vec<_>>(),
+            [0.0, 1.0]
+        );
+        // The physical cores (2) at log2 = 1.
+        assert!(
+            chart
+                .references
+                .iter()
+                .any(|r| matches!(r, Reference::Vertical { x, .. } if *x == 1.0))
+        );
+        assert_eq!(format_x(XAxis::WorkersLog2, 5.0), "32");
+        assert_eq!(
+            chart.prediction_caption().as_deref(),
+            Some("Amdahl fit: processes f = 0 % (no limit)")
+        );
+        assert_eq!(
+            build(ChartKind::WallTime, &set()).prediction_caption(),
+            None
+        );
+    }
+
+    #[test]
+    fn overhead_chart_stacks_every_phase_per_run() {
+        let chart = build(ChartKind::Overhead, &set());
+        let bars = chart.bars.as_ref().unwrap();
+        assert_eq!(
+            bars.labels,
+            ["serial", "threads ×1", "processes ×1", "processes ×2"]
+        );
+        assert_eq!(bars.segments.len(), Phase::ALL.len());
+        for segment in &bars.segments {
+            assert_eq!(segment.values.len(), 4);
+        }
+        // No spans: all of workers × wall is waiting.
+        let waiting = &bars.segments[4];
+        assert_eq!(waiting.phase, Phase::Waiting);
+        assert_eq!(waiting.values, [4.0, 4.0, 4.0, 4.0]);
+        assert!(!chart.is_empty());
+        assert_eq!(chart.legend_names()[0], "compute");
+    }
+
+    #[test]
+    fn overlay_names_each_set_and_dashes_the_second() {
+        let a = set();
+        let mut b = set();
+        for run in &mut b.runs {
+            run.wall_seconds.median *= 2.0;
+        }
+        let chart = build_compared(
+            ChartKind::WallTime,
+            &[("laptop", &a), ("server", &b)],
+            &ChartOptions::default(),
+        );
+        let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "laptop: serial",
+                "laptop: threads",
+                "laptop: processes",
+                "server: serial",
+                "server: threads",
+                "server: processes"
+            ]
+        );
+        assert!(chart.series[..3].iter().all(|s| s.line == LineKind::Solid));
+        assert!(chart.series[3..].iter().all(|s| s.line == LineKind::Dashed));
+        // The serial baseline is drawn once per distinct level.
+        assert_eq!(chart.references.len(), 2);
+        let bars = build_compared(
+            ChartKind::Overhead,
+            &[("a", &a), ("b", &b)],
+            &ChartOptions::default(),
+        );
+        assert_eq!(bars.bars.unwrap().labels.len(), 8);
     }
 
     #[test]

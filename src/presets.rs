@@ -154,8 +154,12 @@ pub fn findings(set: &ResultSet) -> Vec<String> {
             } else {
                 let best = runs.iter().filter_map(|r| r.speedup.map(|s| (s, *r))).max_by(|a, b| a.0.total_cmp(&b.0))?;
                 let (speedup, run) = best;
+                let what = match run.scaling {
+                    crate::spec::Scaling::Strong => "serial",
+                    crate::spec::Scaling::Weak => "serial (scaled, weak scaling)",
+                };
                 Some(format!(
-                    "{key}: best {speedup:.2}× serial at {} worker{} ({:.0} % efficiency, {} wall).",
+                    "{key}: best {speedup:.2}× {what} at {} worker{} ({:.0} % efficiency, {} wall).",
                     run.workers,
                     if run.workers == 1 { "" } else { "s" },
                     run.efficiency.unwrap_or(0.0) * 100.0,

@@ -29,6 +29,10 @@ pub struct ResultSet {
     /// The lesson preset this set was measured for, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
+    /// The file this set was opened from in the app, if it was (its name
+    /// labels the set on compared charts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     pub runs: Vec<RunRecord>,
 }
 
@@ -41,6 +45,7 @@ impl ResultSet {
             created: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
             machine,
             preset: None,
+            source: None,
             runs: Vec::new(),
         }
     }
@@ -83,7 +88,7 @@ pub enum LoadError {
 }
 
 /// The machine a result set was measured on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MachineInfo {
     pub cpu_model: String,
     /// Physical cores, where the OS tells.

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use corescope::chart::{self, ChartKind};
+use corescope::chart::ChartKind;
 use corescope::gui::{AppConfig, CorescopeApp};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -107,14 +107,22 @@ fn a_clicked_experiment_fills_the_table_and_the_charts() {
         );
     }
     let shown = harness.state().shown().unwrap();
-    let speedup = chart::build(ChartKind::Speedup, shown);
+    // The chart drawn: measured points on a log2 worker axis, and the
+    // fitted law continued (dashed) to 64 workers.
+    let speedup = harness.state().chart(ChartKind::Speedup).unwrap();
     let processes = speedup
         .series
         .iter()
         .find(|s| s.name == "processes")
         .unwrap();
     let xs: Vec<f64> = processes.points.iter().map(|p| p.x).collect();
-    assert_eq!(xs, [1.0, 2.0]);
+    assert_eq!(xs, [0.0, 1.0], "log2 of 1 and 2 workers");
+    assert!(
+        speedup
+            .series
+            .iter()
+            .any(|s| s.prediction.is_some() && s.name.starts_with("processes · Amdahl"))
+    );
     assert_eq!(processes.points[1].y, shown.runs[2].speedup.unwrap());
     // Results survive a restart: a new app reads them back.
     assert!(data.path().join("results.json").exists());
@@ -238,4 +246,166 @@ fn a_lesson_runs_in_one_click_and_explains_itself() {
     harness.get_by_label_contains("Look at:");
     harness.get_by_label_contains("On this machine:");
     harness.get_by_label_contains("processes: best");
+}
+
+/// A file dropped on the window, as the windowing layer hands it over.
+#[derive(Debug)]
+struct DroppedPath(std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Every file in `folder` whose name starts with `prefix`.
+fn files_starting(folder: &std::path::Path, prefix: &str) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(folder)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    // Two result sets measured by the real binary, as two machines would.
+    let mut saved = Vec::new();
+    for name in ["laptop", "server"] {
+        let path = files.path().join(format!("{name}.json"));
+        let out = common::corescope(&[
+            "sweep",
+            "--workload",
+            "primes",
+            "--size",
+            "2000",
+            "--tasks",
+            "4",
+            "--models",
+            "serial,processes",
+            "--workers",
+            "1..2",
+            "--repeats",
+            "1",
+            "--warmup",
+            "0",
+            "--export-json",
+            path.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", common::stderr(&out));
+        saved.push(path);
+    }
+    let garbage = files.path().join("notes.json");
+    std::fs::write(&garbage, "{\"hello\": ").unwrap();
+
+    let mut harness = app_harness(data.path());
+    let exports = files.path().join("exports");
+    harness.state_mut().settings.export.folder = exports.display().to_string();
+
+    // File ▸ Open: a broken file is refused by name, nothing is added.
+    click(&mut harness, "File");
+    click(&mut harness, "Open result set…");
+    type_into(&mut harness, "Result file", garbage.to_str().unwrap());
+    click(&mut harness, "Open");
+    assert!(harness.state().results.experiments.is_empty());
+    let error = harness.state().error.clone().unwrap();
+    assert!(
+        error.contains("notes.json") && error.contains("not a corescope result set"),
+        "{error}"
+    );
+    harness.get_by_label_contains("not a corescope result set");
+    // The real one opens and is shown.
+    type_into(&mut harness, "Result file", saved[0].to_str().unwrap());
+    click(&mut harness, "Open");
+    assert_eq!(harness.state().results.experiments.len(), 1);
+    assert!(harness.state().open_dialog.is_none());
+    assert_eq!(
+        harness.state().results.experiments[0].source.as_deref(),
+        Some("laptop")
+    );
+
+    // Dropping the other one on the window opens it too.
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(DroppedPath(saved[1].clone())));
+    harness.run_steps(3);
+    assert_eq!(harness.state().results.experiments.len(), 2);
+    assert_eq!(harness.state().shown_index(), Some(1));
+
+    // Compare the shown one (server) with the laptop: one chart, both named.
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Compare with")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("laptop ·").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().compare_with, Some(0));
+    let wall = harness.state().chart(ChartKind::WallTime).unwrap();
+    let names: Vec<&str> = wall.series.iter().map(|s| s.name.as_str()).collect();
+    assert!(names.contains(&"server: processes"), "{names:?}");
+    assert!(names.contains(&"laptop: processes"), "{names:?}");
+
+    // Export the wall-time chart (the first chart's menu) as SVG.
+    harness.get_all_by_label("Export").next().unwrap().click();
+    harness.run_steps(2);
+    click(&mut harness, "Save as SVG (slides, print)");
+    let svgs = files_starting(&exports, "wall-time-compared-");
+    assert_eq!(svgs.len(), 1, "{svgs:?}");
+    let svg = std::fs::read_to_string(&svgs[0]).unwrap();
+    assert!(svg.contains("Wall time") && svg.contains("laptop: processes"));
+    assert!(
+        harness
+            .state()
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("saved "))
+    );
+
+    // Copy as image: the clipboard gets the chart at the export size.
+    harness.get_all_by_label("Export").nth(1).unwrap().click();
+    harness.run_steps(2);
+    harness.get_by_label("Copy as image").click();
+    harness.step();
+    let copied =
+        harness.output().platform_output.commands.iter().any(
+            |c| matches!(c, egui::OutputCommand::CopyImage(image) if image.size == [1920, 1080]),
+        );
+    assert!(copied, "{:?}", harness.output().platform_output.commands);
+    harness.run_steps(2);
+
+    // File ▸ data as CSV.
+    click(&mut harness, "File");
+    click(&mut harness, "Data as CSV (a row per run)");
+    let csvs = files_starting(&exports, "results-");
+    assert_eq!(csvs.len(), 1, "{csvs:?}");
+    let csv = std::fs::read_to_string(&csvs[0]).unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        1 + 3,
+        "a header and a row per run:\n{csv}"
+    );
+
+    // An export folder that cannot be made is an error, not a panic.
+    harness.state_mut().settings.export.folder = "/proc/corescope-cannot".to_string();
+    harness.get_all_by_label("Export").next().unwrap().click();
+    harness.run_steps(2);
+    click(&mut harness, "Save as PNG");
+    let error = harness.state().error.clone().unwrap();
+    assert!(
+        error.starts_with("not exported: cannot create the export folder"),
+        "{error}"
+    );
 }

@@ -100,3 +100,148 @@ fn corrupt_or_foreign_files_are_refused_by_name() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("/nonexistent/r.json"));
 }
+
+/// Runs a small sweep (sqrt-sum unless `extra` names a workload) with
+/// `extra` flags and saves it as `name`.json.
+fn saved_sweep(dir: &std::path::Path, name: &str, extra: &[&str]) -> std::path::PathBuf {
+    let json = dir.join(format!("{name}.json"));
+    let mut args = vec!["sweep"];
+    if !extra.contains(&"--workload") {
+        args.extend(["--workload", "sqrt-sum", "--size", "100000"]);
+    }
+    args.extend([
+        "--tasks",
+        "4",
+        "--models",
+        "serial,threads,processes",
+        "--workers",
+        "1..2",
+        "--repeats",
+        "1",
+        "--warmup",
+        "0",
+        "--export-json",
+        json.to_str().unwrap(),
+    ]);
+    args.extend_from_slice(extra);
+    let out = corescope(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    json
+}
+
+#[test]
+fn a_saved_set_round_trips_through_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = saved_sweep(
+        dir.path(),
+        "first",
+        &["--workload", "echo", "--payload", "4KiB"],
+    );
+    let set = corescope::results::ResultSet::load(&json).unwrap();
+    assert!(
+        set.runs
+            .iter()
+            .filter(|r| r.model == corescope::spec::Model::Processes)
+            .all(|r| r.spans.iter().all(|s| s.ipc.is_some())),
+        "process spans carry their stamps"
+    );
+    let again = dir.path().join("again.json");
+    corescope::export::json::write(&set, &again).unwrap();
+    assert_eq!(corescope::results::ResultSet::load(&again).unwrap(), set);
+}
+
+#[test]
+fn two_sets_share_every_chart_and_weak_scaling_reads_gustafson() {
+    let dir = tempfile::tempdir().unwrap();
+    let strong = saved_sweep(dir.path(), "strong", &[]);
+    let weak = saved_sweep(dir.path(), "weak", &["--scaling", "weak"]);
+    let set = corescope::results::ResultSet::load(&weak).unwrap();
+    let tasks: Vec<(u32, u32)> = set.runs.iter().map(|r| (r.workers, r.tasks)).collect();
+    assert_eq!(
+        tasks,
+        [(1, 4), (1, 4), (2, 8), (1, 4), (2, 8)],
+        "tasks grow with the workers"
+    );
+    let folder = dir.path().join("compare");
+    let out = corescope(&[
+        "report",
+        weak.to_str().unwrap(),
+        strong.to_str().unwrap(),
+        "--out",
+        folder.to_str().unwrap(),
+        "--dark",
+        "--predict-to",
+        "16",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for stem in [
+        "wall-time",
+        "speedup",
+        "efficiency",
+        "ipc-bytes",
+        "overhead",
+    ] {
+        for extension in ["svg", "png"] {
+            assert!(
+                folder.join(format!("{stem}.{extension}")).is_file(),
+                "{stem}.{extension}"
+            );
+        }
+    }
+    let wall = std::fs::read_to_string(folder.join("wall-time.svg")).unwrap();
+    assert!(wall.contains("weak: processes") && wall.contains("strong: processes"));
+    let speedup = std::fs::read_to_string(folder.join("speedup.svg")).unwrap();
+    assert!(speedup.contains("Scaled speedup (weak scaling)"));
+    assert!(
+        speedup.contains("Gustafson f ="),
+        "the weak set's prediction"
+    );
+    let overhead = std::fs::read_to_string(folder.join("overhead.svg")).unwrap();
+    for text in [
+        "Where the time went",
+        "compute",
+        "serialization",
+        "transfer",
+        "waiting",
+    ] {
+        assert!(overhead.contains(text), "{text}");
+    }
+    let report = std::fs::read_to_string(folder.join("report.md")).unwrap();
+    assert!(
+        report.contains("Comparing **weak** and **strong**"),
+        "{report}"
+    );
+    assert!(report.contains("| `processes` | Gustafson |"), "{report}");
+    assert!(report.contains("| `processes` | Amdahl |"), "{report}");
+    assert!(
+        folder.join("results-weak.csv").is_file() && folder.join("results-strong.csv").is_file()
+    );
+}
+
+#[test]
+fn a_report_that_cannot_be_written_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = saved_sweep(dir.path(), "r", &[]);
+    let out = corescope(&[
+        "report",
+        json.to_str().unwrap(),
+        "--out",
+        "/proc/corescope-report",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("/proc/corescope-report") && err.contains("report was not written"),
+        "{err}"
+    );
+    let out = corescope(&[
+        "report",
+        json.to_str().unwrap(),
+        "--out",
+        "x",
+        "--predict-to",
+        "lots",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--predict-to"), "{}", stderr(&out));
+}

@@ -116,17 +116,41 @@ fn report(args: &super::ReportArgs) -> Outcome {
         (Ok(w), Ok(h)) => (w, h),
         (Err(e), _) | (_, Err(e)) => return e,
     };
-    let set = match crate::results::ResultSet::load(&args.results) {
-        Ok(set) => set,
-        Err(e) => return Outcome::Usage(e.to_string()),
+    let predict_to = match crate::spec::parse_count("--predict-to", &args.predict_to)
+        .ok()
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|&n| n <= crate::spec::MAX_WORKERS)
+    {
+        Some(n) => n,
+        None => {
+            return Outcome::Usage(format!(
+                "--predict-to: '{}' is not a worker count from 0 to {}",
+                args.predict_to,
+                crate::spec::MAX_WORKERS
+            ));
+        }
     };
+    let mut sets = Vec::new();
+    for path in &args.results {
+        match crate::results::ResultSet::load(path) {
+            Ok(set) => sets.push(set),
+            Err(e) => return Outcome::Usage(e.to_string()),
+        }
+    }
+    let labels = source_labels(&args.results);
+    let sources: Vec<export::report::Source<'_>> = labels
+        .iter()
+        .zip(&sets)
+        .map(|(label, set)| export::report::Source { label, set })
+        .collect();
     let style = export::plot::PlotStyle {
         width,
         height,
         dark: args.dark,
     };
-    let options = export::report::ReportOptions { traces: args.trace };
-    match export::report::write_with(&set, &args.out, &style, options) {
+    let options = crate::chart::ChartOptions { predict_to };
+    let report = export::report::ReportOptions { traces: args.trace };
+    match export::report::write_with(&sources, &args.out, &style, &options, report) {
         Ok(files) => {
             for file in files {
                 output::note(&format!("wrote {}", file.display()));
@@ -135,6 +159,29 @@ fn report(args: &super::ReportArgs) -> Outcome {
         }
         Err(e) => Outcome::Failed(anyhow::Error::new(e).context("the report was not written")),
     }
+}
+
+/// A label per result file for compared charts: its file stem, or the
+/// whole path where two stems are the same.
+fn source_labels(paths: &[std::path::PathBuf]) -> Vec<String> {
+    let stem = |p: &std::path::PathBuf| {
+        p.file_stem().map_or_else(
+            || p.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        )
+    };
+    let stems: Vec<String> = paths.iter().map(stem).collect();
+    paths
+        .iter()
+        .zip(&stems)
+        .map(|(path, s)| {
+            if stems.iter().filter(|o| *o == s).count() > 1 {
+                path.display().to_string()
+            } else {
+                s.clone()
+            }
+        })
+        .collect()
 }
 
 /// Opens the desktop app; without a display, says what to run instead.

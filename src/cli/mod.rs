@@ -121,9 +121,10 @@ pub struct ExperimentArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// A result set written by --export-json.
-    #[arg(value_name = "RESULTS.json")]
-    pub results: PathBuf,
+    /// A result set written by --export-json (or saved from the app); give
+    /// two or more to compare them on the same charts (say, two machines).
+    #[arg(value_name = "RESULTS.json", required = true, num_args = 1..)]
+    pub results: Vec<PathBuf>,
     /// The folder to write into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -146,6 +147,15 @@ pub struct ReportArgs {
     /// Draw charts for a dark slide background.
     #[arg(long)]
     pub dark: bool,
+    /// Continue each speedup curve's fitted scaling law (dashed) up to N
+    /// workers; 0 draws no predictions.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "64",
+        allow_hyphen_values = true
+    )]
+    pub predict_to: String,
     /// Also write each run's timeline as Chrome trace-event JSON
     /// (runs/NN-…/trace.json), for Perfetto UI or chrome://tracing.
     #[arg(long)]

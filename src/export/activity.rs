@@ -13,8 +13,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::ExportError;
 use super::plot::{
     Axis, Drawing, Drawn, ImageFormat, Label, LegendEntry, Palette, Plot, PlotStyle, Sizes, Stroke,
-    draw_line, draw_sample, render_drawing, rgb, text_style, time_ticks, widest, write_drawing,
-    y_ticks,
+    draw_line, draw_sample, render_drawing, render_rgb_drawing, rgb, text_style, time_ticks,
+    widest, write_drawing, y_ticks,
 };
 use crate::activity::{self, Mark, TimeChart, Timeline};
 use crate::results::RunRecord;
@@ -71,6 +71,16 @@ pub fn render(
     format: ImageFormat,
 ) -> Result<Vec<u8>, ExportError> {
     render_drawing(&Figure::of(kind, run, style.dark), style, format)
+}
+
+/// Draws chart `kind` of `run` as raw pixels, 8-bit RGB rows top to bottom
+/// (for the clipboard).
+pub fn render_rgb(
+    kind: ActivityChart,
+    run: &RunRecord,
+    style: &PlotStyle,
+) -> Result<Vec<u8>, ExportError> {
+    render_rgb_drawing(&Figure::of(kind, run, style.dark), style)
 }
 
 /// Draws chart `kind` of `run` into `path` (`.svg` or `.png`), atomically.

@@ -82,7 +82,7 @@ impl Default for PlotStyle {
 }
 
 /// The largest side accepted, so a typo cannot ask for gigabytes of pixels.
-const MAX_SIDE: u32 = 8192;
+pub const MAX_SIDE: u32 = 8192;
 
 /// The family the embedded font is registered under.
 const FONT_FAMILY: &str = "sans-serif";
@@ -123,13 +123,7 @@ pub(super) fn render_drawing(
     format: ImageFormat,
 ) -> Result<Vec<u8>, ExportError> {
     let render_error = |reason: String| ExportError::Render { reason };
-    for (side, value) in [("width", style.width), ("height", style.height)] {
-        if value == 0 || value > MAX_SIDE {
-            return Err(render_error(format!(
-                "the {side} must be 1 to {MAX_SIDE} pixels, not {value}"
-            )));
-        }
-    }
+    check_size(style)?;
     let font = font().map_err(render_error)?;
     let size = (style.width, style.height);
     match format {
@@ -146,19 +140,49 @@ pub(super) fn render_drawing(
             Ok(svg.into_bytes())
         }
         ImageFormat::Png => {
-            let mut rgb = vec![0_u8; style.width as usize * style.height as usize * 3];
-            {
-                let backend = BitMapBackend::with_buffer(&mut rgb, size);
-                let root = Typeset::new(backend, font, true).into_drawing_area();
-                drawing
-                    .draw_on(&root, style)
-                    .map_err(|e| render_error(e.to_string()))?;
-                root.present().map_err(|e| render_error(e.to_string()))?;
-            }
+            let rgb = render_rgb_drawing(drawing, style)?;
             encode_png(&rgb, style.width, style.height)
                 .map_err(|e| render_error(format!("PNG encoding failed: {e}")))
         }
     }
+}
+
+/// Draws `chart` as raw pixels, 8-bit RGB rows top to bottom (for a PNG,
+/// or for the clipboard).
+pub fn render_rgb(chart: &Chart, style: &PlotStyle) -> Result<Vec<u8>, ExportError> {
+    render_rgb_drawing(chart, style)
+}
+
+/// Draws `drawing` as raw pixels, 8-bit RGB rows top to bottom.
+pub(super) fn render_rgb_drawing(
+    drawing: &impl Drawing,
+    style: &PlotStyle,
+) -> Result<Vec<u8>, ExportError> {
+    let render_error = |reason: String| ExportError::Render { reason };
+    check_size(style)?;
+    let font = font().map_err(render_error)?;
+    let mut rgb = vec![0_u8; style.width as usize * style.height as usize * 3];
+    {
+        let backend = BitMapBackend::with_buffer(&mut rgb, (style.width, style.height));
+        let root = Typeset::new(backend, font, true).into_drawing_area();
+        drawing
+            .draw_on(&root, style)
+            .map_err(|e| render_error(e.to_string()))?;
+        root.present().map_err(|e| render_error(e.to_string()))?;
+    }
+    Ok(rgb)
+}
+
+/// Refuses sizes of zero or past [`MAX_SIDE`].
+fn check_size(style: &PlotStyle) -> Result<(), ExportError> {
+    for (side, value) in [("width", style.width), ("height", style.height)] {
+        if value == 0 || value > MAX_SIDE {
+            return Err(ExportError::Render {
+                reason: format!("the {side} must be 1 to {MAX_SIDE} pixels, not {value}"),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Draws `chart` into the file at `path`, as SVG or PNG by its extension.
@@ -588,16 +612,35 @@ fn draw<DB: DrawingBackend>(
     let tick_height = i32::try_from(tick_height).unwrap_or(0);
     let gap = sizes.px(14.0);
     let y_area = y_label_width + 2 * tick_size + gap + desc_height + gap;
-    let x_area = tick_height + 2 * tick_size + gap + desc_height;
     let (x_start, x_end) = x_extent(chart);
-    // The widest x label, from whole x spread over the range.
-    let (first, last) = (x_start.ceil(), x_end.floor().max(x_start.ceil()));
-    let samples = (0..=16).map(|i| (first + (last - first) * f64::from(i) / 16.0).round());
-    let x_label_width = widest(
-        root,
-        samples.map(|x| chart::format_x(chart.x_axis, x)),
-        &tick_font,
-    )?;
+    // Bar labels go on up to three lines (set, run, payload) and shrink
+    // (to 60 %) rather than overlap their neighbours.
+    let bar_lines: Vec<Vec<String>> = chart
+        .bars
+        .as_ref()
+        .map(|bars| bars.labels.iter().map(|l| label_lines(l)).collect())
+        .unwrap_or_default();
+    let mut bar_font = tick_font.clone();
+    let mut x_area = tick_height + 2 * tick_size + gap + desc_height;
+    let x_label_width = if bar_lines.is_empty() {
+        // The widest x label, from whole x spread over the range.
+        let (first, last) = (x_start.ceil(), x_end.floor().max(x_start.ceil()));
+        let samples = (0..=16).map(|i| (first + (last - first) * f64::from(i) / 16.0).round());
+        widest(
+            root,
+            samples.map(|x| chart::format_x(chart.x_axis, x)),
+            &tick_font,
+        )?
+    } else {
+        let room = (i32::try_from(style.width).unwrap_or(i32::MAX) - 3 * margin - y_area)
+            / i32::try_from(bar_lines.len()).unwrap_or(1).max(1);
+        let natural = widest(root, bar_lines.iter().flatten().cloned(), &tick_font)?;
+        let scale = (f64::from(room) * 0.92 / f64::from(natural.max(1))).clamp(0.6, 1.0);
+        bar_font = text_style(sizes.font(26.0 * scale), fg);
+        let most_lines = bar_lines.iter().map(Vec::len).max().unwrap_or(1);
+        x_area = tick_height * 5 / 4 * i32::try_from(most_lines).unwrap_or(1) + 2 * tick_size + gap;
+        widest(root, bar_lines.iter().flatten().cloned(), &bar_font)?.min(room)
+    };
     let right = x_label_width / 2 + margin;
     let plot_width = i32::try_from(style.width).unwrap_or(i32::MAX) - 2 * margin - y_area - right;
     let x_ticks = x_ticks(chart.x_axis, (x_start, x_end), plot_width, x_label_width);
@@ -650,17 +693,34 @@ fn draw<DB: DrawingBackend>(
                 spacing: sizes.px(14.0),
             },
         };
-        let marker = if series.line == LineKind::Solid {
-            Marker::Circle
+        let marker = if series.prediction.is_some() {
+            None
+        } else if series.line == LineKind::Solid {
+            Some(Marker::Circle)
         } else {
-            Marker::Square
+            Some(Marker::Square)
         };
         legend.push(LegendEntry {
             name: series.name.clone(),
             color,
-            width: series_width,
+            width: if series.prediction.is_some() {
+                reference_width
+            } else {
+                series_width
+            },
             stroke,
-            marker: Some(marker),
+            marker,
+        });
+    }
+    // Bars: one legend row per phase, a thick stroke as its swatch.
+    let bar_segments = chart.bars.as_ref().map_or(&[][..], |b| &b.segments[..]);
+    for segment in bar_segments {
+        legend.push(LegendEntry {
+            name: segment.phase.name().to_string(),
+            color: rgb(chart::phase_color(segment.phase, style.dark)),
+            width: sizes.px(22.0),
+            stroke: Stroke::Solid,
+            marker: None,
         });
     }
     let reference_color = rgb(REFERENCE_COLOR);
@@ -671,11 +731,9 @@ fn draw<DB: DrawingBackend>(
     let mut references = Vec::new();
     for reference in &chart.references {
         let (name, color, stroke, line) = match reference {
-            Reference::Diagonal { name } => {
-                // y = x, clipped to the plot.
-                let low = axes.x.0.max(axes.y.0);
-                let high = axes.x.1.min(axes.y.1);
-                let line = (low < high).then(|| vec![(low, low), (high, high)]);
+            Reference::Curve { name, points } => {
+                let line = chart::clip_below(points, axes.y.1);
+                let line = (line.len() >= 2).then_some(line);
                 (name, reference_color, loose_dash, line)
             }
             Reference::Horizontal { name, y, model } => {
@@ -733,15 +791,52 @@ fn draw<DB: DrawingBackend>(
     let radius = sizes.px(9.0);
     for (series, entry) in chart.series.iter().zip(&legend) {
         let points: Vec<(f64, f64)> = series.points.iter().map(|p| (p.x, p.y)).collect();
+        let points = if series.prediction.is_some() {
+            chart::clip_below(&points, axes.y.1)
+        } else {
+            points
+        };
         let line = pixels(&plot, &points);
         draw_line(&mut plot, points, entry.color, entry.width, entry.stroke)?;
-        let marker = entry.marker.unwrap_or(Marker::Circle);
-        for &coord in &line {
-            draw_marker(root, coord, radius, entry.color, marker)?;
-            // A marker weighs as much as a stretch of line.
-            drawn.extend(std::iter::repeat_n(vec![coord], 8));
+        if let Some(marker) = entry.marker {
+            for &coord in &line {
+                draw_marker(root, coord, radius, entry.color, marker)?;
+                // A marker weighs as much as a stretch of line.
+                drawn.extend(std::iter::repeat_n(vec![coord], 8));
+            }
         }
         drawn.push(line);
+    }
+    if let Some(bars) = &chart.bars {
+        for bar in 0..bars.labels.len() {
+            let x = bar as f64;
+            let mut bottom = 0.0;
+            for segment in &bars.segments {
+                let value = segment.values.get(bar).copied().unwrap_or(0.0);
+                if !(value.is_finite() && value > 0.0) {
+                    continue;
+                }
+                let color = rgb(chart::phase_color(segment.phase, style.dark));
+                plot.draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.34, bottom), (x + 0.34, bottom + value)],
+                    color.filled(),
+                )))?;
+                bottom += value;
+            }
+            // The bar's outline, for the legend to avoid.
+            let outline = vec![(x - 0.34, 0.0), (x - 0.34, bottom), (x + 0.34, bottom)];
+            drawn.push(pixels(&plot, &outline));
+            drawn.push(pixels(&plot, &[(x, bottom * 0.5)]));
+            // Its label, line by line, centred under it.
+            let (cx, base) = plot.backend_coord(&(x, 0.0));
+            let (_, line_height) = root.estimate_text_size("Ag", &bar_font)?;
+            let line_height = i32::try_from(line_height).unwrap_or(0) * 5 / 4;
+            let centred = bar_font.pos(Pos::new(HPos::Center, VPos::Top));
+            for (n, line) in bar_lines.get(bar).into_iter().flatten().enumerate() {
+                let y = base + 2 * tick_size + line_height * i32::try_from(n).unwrap_or(0);
+                root.draw_text(line, &centred, (cx, y))?;
+            }
+        }
     }
 
     let (plot_x, plot_y) = plot.plotting_area().get_pixel_range();
@@ -766,19 +861,39 @@ fn draw<DB: DrawingBackend>(
 
 /// The x range shown: from 0 (workers) or half a step before the smallest
 /// payload, to half a step past the largest x or vertical reference.
+/// A bar label cut into lines: the set (`laptop:`), the model, the worker
+/// count (`×2`), the payload.
+fn label_lines(label: &str) -> Vec<String> {
+    let (set, run) = match label.split_once(": ") {
+        Some((set, run)) => (Some(format!("{set}:")), run),
+        None => (None, label),
+    };
+    let mut lines: Vec<String> = set.into_iter().collect();
+    for part in run.split(" · ") {
+        match part.rsplit_once(" ×") {
+            Some((model, workers)) => lines.extend([model.to_string(), format!("×{workers}")]),
+            None => lines.push(part.to_string()),
+        }
+    }
+    lines
+}
+
 fn x_extent(chart: &Chart) -> (f64, f64) {
     let finite = |v: f64, fallback: f64| if v.is_finite() { v } else { fallback };
+    if let Some(bars) = &chart.bars {
+        return (-0.6, bars.labels.len().max(1) as f64 - 0.4);
+    }
     let mut x_max = finite(chart.x_max, 1.0);
     for reference in &chart.references {
         if let Reference::Vertical { x, .. } = reference {
             x_max = x_max.max(finite(*x, x_max));
         }
     }
-    let start = match chart.x_axis {
-        XAxis::Workers => 0.0,
-        XAxis::PayloadBytes => finite(chart.x_min, x_max) - 0.5,
-    };
-    (start, x_max + 0.5)
+    match chart.x_axis {
+        XAxis::Workers | XAxis::Runs => (0.0, x_max + 0.5),
+        XAxis::PayloadBytes => (finite(chart.x_min, x_max) - 0.5, x_max + 0.5),
+        XAxis::WorkersLog2 => (-0.25, x_max + 0.25),
+    }
 }
 
 /// The top of the y axis: above every point, whisker and level, and the
@@ -796,6 +911,17 @@ fn y_extent(chart: &Chart) -> f64 {
             if let Some((_, high)) = point.spread {
                 include(high);
             }
+        }
+    }
+    if let Some(bars) = &chart.bars {
+        for bar in 0..bars.labels.len() {
+            include(
+                bars.segments
+                    .iter()
+                    .filter_map(|s| s.values.get(bar))
+                    .filter(|v| v.is_finite() && **v > 0.0)
+                    .sum(),
+            );
         }
     }
     for reference in &chart.references {
@@ -873,10 +999,12 @@ fn x_ticks(axis: XAxis, (start, end): (f64, f64), plot_width: i32, label_width: 
             }
             ticks_from(start.max(0.0).ceil(), step, end)
         }
-        XAxis::PayloadBytes => {
+        XAxis::PayloadBytes | XAxis::WorkersLog2 => {
             let step = (span / fit).ceil().max(1.0);
             ticks_from(start.ceil(), step, end)
         }
+        // Every bar is labelled (the labels shrink to fit).
+        XAxis::Runs => ticks_from(start.ceil(), 1.0, end),
     }
 }
 
@@ -954,6 +1082,8 @@ impl Axis {
 impl ValueFormatter<f64> for Axis {
     fn format_ext(&self, value: &f64) -> String {
         match self.label {
+            // Bars are labelled by hand, on several lines.
+            Label::X(XAxis::Runs) => String::new(),
             Label::X(axis) => chart::format_x(axis, *value),
             Label::Y(unit) => chart::format_value(unit, *value),
             Label::Seconds if *value < 0.0 => format!("−{}", crate::format::seconds(-*value)),
@@ -1065,6 +1195,7 @@ impl LegendLayout<'_> {
                 [(left, top), (right, top), (left, bottom), (right, bottom)]
             }
             ChartKind::Efficiency => [(left, bottom), (right, bottom), (left, top), (right, top)],
+            ChartKind::Overhead => [(right, top), (left, top), (right, bottom), (left, bottom)],
         };
         let mut best = corners[0];
         let mut least = usize::MAX;
@@ -1261,12 +1392,10 @@ mod tests {
             chart.x_label.clone(),
             chart.y_label.clone(),
         ];
-        expected.extend(chart.series.iter().map(|s| s.name.clone()));
-        expected.extend(chart.references.iter().map(|r| match r {
-            Reference::Diagonal { name }
-            | Reference::Horizontal { name, .. }
-            | Reference::Vertical { name, .. } => name.clone(),
-        }));
+        expected.extend(chart.legend_names());
+        if let Some(bars) = &chart.bars {
+            expected.extend(bars.labels.iter().flat_map(|l| label_lines(l)));
+        }
         for text in expected {
             assert!(
                 has_text(svg, &text),
@@ -1291,7 +1420,7 @@ mod tests {
         let set = sweep();
         for kind in ChartKind::ALL {
             let chart = build(kind, &set);
-            assert!(!chart.series.is_empty());
+            assert!(!chart.is_empty(), "{kind:?}");
             for dark in [false, true] {
                 let style = PlotStyle {
                     dark,
@@ -1350,11 +1479,22 @@ mod tests {
         let set = payload_sweep();
         for kind in ChartKind::ALL {
             let chart = build(kind, &set);
-            assert_eq!(chart.x_axis, XAxis::PayloadBytes);
             let svg = svg(&chart, &PlotStyle::default());
             assert_names_everything(&svg, &chart);
-            assert!(has_text(&svg, "1.00 KiB"), "{kind:?}: {:?}", texts(&svg));
-            assert!(has_text(&svg, "1.00 MiB"), "{kind:?}: {:?}", texts(&svg));
+            if kind == ChartKind::Overhead {
+                // A bar per run, labelled with its payload.
+                assert_eq!(chart.x_axis, XAxis::Runs);
+                assert!(has_text(&svg, "×4"), "{:?}", texts(&svg));
+                assert!(has_text(&svg, "1.00 MiB"), "{:?}", texts(&svg));
+                assert_eq!(
+                    label_lines("a: threads ×2 · 1.00 MiB"),
+                    ["a:", "threads", "×2", "1.00 MiB"]
+                );
+            } else {
+                assert_eq!(chart.x_axis, XAxis::PayloadBytes);
+                assert!(has_text(&svg, "1.00 KiB"), "{kind:?}: {:?}", texts(&svg));
+                assert!(has_text(&svg, "1.00 MiB"), "{kind:?}: {:?}", texts(&svg));
+            }
             let style = PlotStyle {
                 width: 640,
                 height: 360,

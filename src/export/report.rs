@@ -10,28 +10,28 @@ use std::path::{Path, PathBuf};
 use super::activity::ActivityChart;
 use super::{ExportError, activity, csv, markdown, plot, trace, write_atomic};
 use crate::analysis;
-use crate::chart::{self, ChartKind};
+use crate::chart::{self, ChartKind, ChartOptions};
 use crate::format;
 use crate::results::{ResultSet, RunRecord};
-use crate::spec::Model;
+use crate::spec::{Model, Scaling};
 
-/// The file stem of each chart kind in a report folder.
-pub fn chart_file_stem(kind: ChartKind) -> &'static str {
-    match kind {
-        ChartKind::WallTime => "wall-time",
-        ChartKind::Speedup => "speedup",
-        ChartKind::Efficiency => "efficiency",
-        ChartKind::IpcBytes => "ipc-bytes",
-    }
+/// One result set of a report, with the label that names it on compared
+/// charts (its file name, say).
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub label: &'a str,
+    pub set: &'a ResultSet,
 }
 
-/// The folder of run `index` (from 0) in a report: `runs/01-serial-sqrt-sum`.
-pub fn run_folder(index: usize, run: &RunRecord) -> PathBuf {
-    Path::new("runs").join(run_stem(index, run))
+/// What a report holds besides its charts, CSV and Markdown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Write each run's timeline as a Chrome trace too.
+    pub traces: bool,
 }
 
-/// A run's name in file names: `03-processes-x4-sqrt-sum` for the third
-/// run of a set.
+/// A run's name in file names: `03-processes-x4-sqrt-sum-queue` for the
+/// third run of a set.
 pub fn run_stem(index: usize, run: &RunRecord) -> String {
     let mut stem = format!("{:02}-{}", index + 1, run.model);
     if run.model.uses_workers() {
@@ -44,73 +44,93 @@ pub fn run_stem(index: usize, run: &RunRecord) -> String {
     if run.model.uses_workers() {
         stem.push_str(&format!("-{}", run.schedule));
     }
-    stem.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+    safe_name(&stem)
+}
+
+/// `name` with anything but letters, digits, `-` and `_` made `_`: safe
+/// in a file name on every system.
+fn safe_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
-fn create_folder(folder: &Path) -> Result<(), ExportError> {
-    std::fs::create_dir_all(folder).map_err(|source| ExportError::Io {
-        path: folder.display().to_string(),
-        source,
-    })
+/// The folder of run `index` of a source, relative to the report:
+/// `runs/01-serial-sqrt-sum`, or `runs/LABEL/01-…` when a report compares
+/// sets.
+pub fn run_folder(sources: &[Source<'_>], label: &str, index: usize, run: &RunRecord) -> PathBuf {
+    let runs = Path::new("runs");
+    let runs = if sources.len() > 1 {
+        runs.join(safe_name(label))
+    } else {
+        runs.to_path_buf()
+    };
+    runs.join(run_stem(index, run))
 }
 
-/// What a report holds besides the scaling charts, CSV and Markdown.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ReportOptions {
-    /// Write each run's timeline as a Chrome trace too.
-    pub traces: bool,
-}
-
-/// Writes the report for `set` into `folder` (created if missing) and
-/// returns the files written, in order.
+/// Writes the report for `sources` into `folder` (created if missing) and
+/// returns the files written, in order: every chart as SVG and PNG (several
+/// sets share each chart), the CSV (one per set when several) and
+/// `report.md`.
 pub fn write(
-    set: &ResultSet,
+    sources: &[Source<'_>],
     folder: &Path,
     style: &plot::PlotStyle,
+    options: &ChartOptions,
 ) -> Result<Vec<PathBuf>, ExportError> {
-    write_with(set, folder, style, ReportOptions::default())
+    write_with(sources, folder, style, options, ReportOptions::default())
 }
 
-/// [`write`], with the run folders' traces when `options` asks.
+/// [`write`], with each run's Chrome trace when `report` asks.
 pub fn write_with(
-    set: &ResultSet,
+    sources: &[Source<'_>],
     folder: &Path,
     style: &plot::PlotStyle,
-    options: ReportOptions,
+    options: &ChartOptions,
+    report: ReportOptions,
 ) -> Result<Vec<PathBuf>, ExportError> {
     create_folder(folder)?;
+    let labelled: Vec<(&str, &ResultSet)> = sources.iter().map(|s| (s.label, s.set)).collect();
     let mut written = Vec::new();
     for kind in ChartKind::ALL {
-        let chart = chart::build(kind, set);
+        let chart = chart::build_compared(kind, &labelled, options);
         for extension in ["svg", "png"] {
-            let path = folder.join(format!("{}.{extension}", chart_file_stem(kind)));
+            let path = folder.join(format!("{}.{extension}", kind.slug()));
             plot::write(&chart, style, &path)?;
             written.push(path);
         }
     }
-    for (index, run) in set.runs.iter().enumerate() {
-        let run_folder = folder.join(run_folder(index, run));
-        create_folder(&run_folder)?;
-        for kind in ActivityChart::ALL {
-            for extension in ["svg", "png"] {
-                let path = run_folder.join(format!("{}.{extension}", kind.file_stem()));
-                activity::write(kind, run, style, &path)?;
+    for source in sources {
+        for (index, run) in source.set.runs.iter().enumerate() {
+            let run_folder = folder.join(run_folder(sources, source.label, index, run));
+            create_folder(&run_folder)?;
+            for kind in ActivityChart::ALL {
+                for extension in ["svg", "png"] {
+                    let path = run_folder.join(format!("{}.{extension}", kind.file_stem()));
+                    activity::write(kind, run, style, &path)?;
+                    written.push(path);
+                }
+            }
+            if report.traces {
+                let path = run_folder.join(trace::FILE_NAME);
+                trace::write(run, &path)?;
                 written.push(path);
             }
         }
-        if options.traces {
-            let path = run_folder.join(trace::FILE_NAME);
-            trace::write(run, &path)?;
-            written.push(path);
-        }
     }
-    let csv_path = folder.join("results.csv");
-    csv::write(set, &csv_path)?;
-    written.push(csv_path);
+    for source in sources {
+        let csv_path = folder.join(csv_name(sources, source.label));
+        csv::write(source.set, &csv_path)?;
+        written.push(csv_path);
+    }
     let report_path = folder.join("report.md");
-    let text = markdown_report(set);
+    let text = markdown_report(sources, options);
     write_atomic(&report_path, |w| {
         w.write_all(text.as_bytes())
             .map_err(|source| ExportError::Io {
@@ -122,11 +142,80 @@ pub fn write_with(
     Ok(written)
 }
 
-/// The Markdown page of a report.
-pub fn markdown_report(set: &ResultSet) -> String {
+fn create_folder(folder: &Path) -> Result<(), ExportError> {
+    std::fs::create_dir_all(folder).map_err(|source| ExportError::Io {
+        path: folder.display().to_string(),
+        source,
+    })
+}
+
+/// `results.csv`, or `results-LABEL.csv` when a report compares sets.
+fn csv_name(sources: &[Source<'_>], label: &str) -> String {
+    if sources.len() == 1 {
+        return "results.csv".to_string();
+    }
+    let safe = safe_name(label);
+    format!("results-{safe}.csv")
+}
+
+/// The Markdown page of a report: the charts, then each set's machine,
+/// table and fitted scaling laws.
+pub fn markdown_report(sources: &[Source<'_>], options: &ChartOptions) -> String {
     let mut out = String::new();
-    let m = &set.machine;
     let _ = writeln!(out, "# corescope report\n");
+    if sources.len() > 1 {
+        let labels: Vec<String> = sources.iter().map(|s| format!("**{}**", s.label)).collect();
+        let _ = writeln!(out, "Comparing {}.\n", labels.join(" and "));
+    }
+    let _ = writeln!(out, "## Charts\n");
+    let labelled: Vec<(&str, &ResultSet)> = sources.iter().map(|s| (s.label, s.set)).collect();
+    for kind in ChartKind::ALL {
+        let chart = chart::build_compared(kind, &labelled, options);
+        let _ = writeln!(out, "![{}]({}.svg)\n", chart.title, kind.slug());
+    }
+    let _ = writeln!(
+        out,
+        "Dashed curves without markers on the speedup chart are predictions: each curve's \
+         scaling law, fitted to its measured points and continued to {} workers.\n",
+        options.predict_to
+    );
+    for source in sources {
+        set_section(&mut out, source, sources.len() > 1);
+    }
+    let _ = writeln!(out, "## Runs\n");
+    let _ = writeln!(
+        out,
+        "Each run's median repetition as a timeline (one lane per worker, one bar per task), \
+         and the cores and memory while it ran; `trace.json`, where written, opens in \
+         Perfetto UI or chrome://tracing.\n"
+    );
+    for source in sources {
+        for (index, run) in source.set.runs.iter().enumerate() {
+            let dir = run_folder(sources, source.label, index, run);
+            let dir = dir.to_string_lossy().replace('\\', "/");
+            let title = crate::activity::run_title(run);
+            if sources.len() > 1 {
+                let _ = writeln!(out, "### {}: {title}\n", source.label);
+            } else {
+                let _ = writeln!(out, "### {title}\n");
+            }
+            for kind in ActivityChart::ALL {
+                let stem = kind.file_stem();
+                let _ = writeln!(out, "![{stem}]({dir}/{stem}.svg)");
+            }
+            let _ = writeln!(out);
+        }
+    }
+    out
+}
+
+/// One set's machine, results table and scaling laws.
+fn set_section(out: &mut String, source: &Source<'_>, titled: bool) {
+    let set = source.set;
+    let m = &set.machine;
+    if titled {
+        let _ = writeln!(out, "## {}\n", source.label);
+    }
     if let Some(preset) = &set.preset {
         let _ = writeln!(out, "Lesson preset: `{preset}`.\n");
     }
@@ -143,24 +232,32 @@ pub fn markdown_report(set: &ResultSet) -> String {
         m.os,
         m.arch
     );
-    let _ = writeln!(out, "## Results\n\n{}", markdown::table(set));
-    let _ = writeln!(out, "## Charts\n");
-    for kind in ChartKind::ALL {
-        let chart = chart::build(kind, set);
-        let _ = writeln!(out, "![{}]({}.svg)\n", chart.title, chart_file_stem(kind));
+    let heading = if titled { "###" } else { "##" };
+    let _ = writeln!(out, "{heading} Results\n\n{}", markdown::table(set));
+    let _ = writeln!(out, "{heading} Scaling laws\n");
+    let weak = set.runs.iter().any(|r| r.scaling == Scaling::Weak);
+    if weak {
+        let _ = writeln!(
+            out,
+            "Weak scaling: each worker got the same tasks, so the work grew with the workers. \
+             Gustafson's law fitted to each model's scaled speedups, S(p) = p − f·(p − 1): f is \
+             the fraction of the parallel run's time that stayed serial.\n"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Amdahl's law fitted to each model's speedups, S(p) = 1 / (f + (1 − f)/p): f is the \
+             fraction of the work that stayed serial. Karp–Flatt gives the same fraction from \
+             each run alone; a value that grows with p points to overhead that grows with the \
+             workers.\n"
+        );
     }
-    let _ = writeln!(out, "## Scaling laws\n");
+    let limit_title = if weak { "At 64 workers" } else { "Limit 1/f" };
     let _ = writeln!(
         out,
-        "Amdahl's law fitted to each model's speedups, S(p) = 1 / (f + (1 − f)/p): f is the \
-         fraction of the work that stayed serial. Karp–Flatt gives the same fraction from each \
-         run alone; a value that grows with p points to overhead that grows with the workers.\n"
+        "| Model | Law | Serial fraction f | {limit_title} | Fit RMS error | Karp–Flatt by workers |"
     );
-    let _ = writeln!(
-        out,
-        "| Model | Serial fraction f | Limit 1/f | Fit RMS error | Karp–Flatt by workers |"
-    );
-    let _ = writeln!(out, "|:---|---:|---:|---:|:---|");
+    let _ = writeln!(out, "|:---|:---|---:|---:|---:|:---|");
     let mut models: Vec<Model> = set
         .runs
         .iter()
@@ -170,60 +267,48 @@ pub fn markdown_report(set: &ResultSet) -> String {
     models.sort();
     models.dedup();
     for model in models {
+        // Karp–Flatt reads fixed-size speedups only.
         let karp_flatt: Vec<String> = set
             .runs
             .iter()
-            .filter(|r| r.model == model)
+            .filter(|r| r.model == model && r.scaling == Scaling::Strong)
             .filter_map(|r| {
                 r.speedup
                     .and_then(|s| analysis::karp_flatt(s, r.workers))
                     .map(|e| format!("{}: {e:.3}", r.workers))
             })
             .collect();
+        let karp_flatt = if karp_flatt.is_empty() {
+            "—".to_string()
+        } else {
+            karp_flatt.join(", ")
+        };
         match analysis::fit_for_model(set, model) {
             Some(fit) => {
-                let limit = if fit.serial_fraction > 0.0 {
-                    format!("{:.1}×", 1.0 / fit.serial_fraction)
-                } else {
-                    "∞".to_string()
+                let limit = match fit.law {
+                    analysis::Law::Amdahl if fit.serial_fraction > 0.0 => {
+                        format!("{:.1}×", 1.0 / fit.serial_fraction)
+                    }
+                    analysis::Law::Amdahl => "∞".to_string(),
+                    analysis::Law::Gustafson => {
+                        format!("{:.1}×", fit.law.speedup(fit.serial_fraction, 64.0))
+                    }
                 };
                 let _ = writeln!(
                     out,
-                    "| `{model}` | {:.3} | {limit} | {:.3} | {} |",
+                    "| `{model}` | {} | {:.3} | {limit} | {:.3} | {karp_flatt} |",
+                    fit.law.name(),
                     fit.serial_fraction,
                     fit.rms_error,
-                    karp_flatt.join(", ")
                 );
             }
             None => {
                 let _ = writeln!(
                     out,
-                    "| `{model}` | — (too few runs) | — | — | {} |",
-                    karp_flatt.join(", ")
+                    "| `{model}` | — | — (too few runs) | — | — | {karp_flatt} |"
                 );
             }
         }
     }
-    let _ = writeln!(out, "## Runs\n");
-    let _ = writeln!(
-        out,
-        "Each run's median repetition as a timeline (one lane per worker, one bar per task), \
-         and the cores and memory while it ran; `trace.json`, where written, opens in \
-         Perfetto UI or chrome://tracing.\n"
-    );
-    for (index, run) in set.runs.iter().enumerate() {
-        let dir = run_folder(index, run);
-        let dir = dir.to_string_lossy().replace('\\', "/");
-        let _ = writeln!(out, "### {}\n", crate::activity::run_title(run));
-        for kind in ActivityChart::ALL {
-            let _ = writeln!(
-                out,
-                "![{}]({dir}/{}.svg)",
-                kind.file_stem(),
-                kind.file_stem()
-            );
-        }
-        let _ = writeln!(out);
-    }
-    out
+    let _ = writeln!(out);
 }

@@ -9,10 +9,13 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::TryRecvError;
 use eframe::egui;
 
+use super::export::{self, DataFormat};
 use super::state::{LiveRun, ResultsStore, Settings};
-use super::{panels, theme, views};
+use super::{panels, plots, theme, views};
+use crate::chart::ChartKind;
 use crate::engine::runner::Runner;
 use crate::engine::{EngineConfig, RunEvent};
+use crate::export::plot::ImageFormat;
 use crate::presets;
 use crate::results::{MachineInfo, ResultSet};
 use crate::spec::{RawExperiment, SpecError, default_sweep_workers};
@@ -41,6 +44,17 @@ pub enum Command {
     DismissError,
     SetDark(bool),
     SetZoom(f32),
+    ExportChart(ChartKind, ImageFormat),
+    CopyChart(ChartKind),
+    ExportData(DataFormat),
+    ExportReport,
+    ShowOpen,
+    CloseOpen,
+    OpenFile(PathBuf),
+    /// Compare the shown experiment with this stored one (none: stop).
+    Compare(Option<usize>),
+    /// Show one chart over the whole central area (none: the grid).
+    Focus(Option<ChartKind>),
 }
 
 /// Repaint interval while an experiment runs.
@@ -69,6 +83,12 @@ pub struct CorescopeApp {
     pub notice: Option<String>,
     pub confirm_clear: bool,
     pub table_sort: panels::TableSort,
+    /// The stored experiment drawn beside the shown one, if any.
+    pub compare_with: Option<usize>,
+    /// The chart enlarged over the central area, if any.
+    pub focused: Option<ChartKind>,
+    /// The Open dialog's path field, while the dialog is open.
+    pub open_dialog: Option<String>,
     wake: Option<egui::Context>,
 }
 
@@ -95,6 +115,9 @@ impl CorescopeApp {
             notice: None,
             confirm_clear: false,
             table_sort: panels::TableSort::default(),
+            compare_with: None,
+            focused: None,
+            open_dialog: None,
             wake: Some(cc.egui_ctx.clone()),
         }
     }
@@ -261,6 +284,7 @@ impl CorescopeApp {
                 self.confirm_clear = false;
                 self.results.experiments.clear();
                 self.selected = None;
+                self.compare_with = None;
                 if let Err(e) = self.results.save() {
                     self.error = Some(e);
                 }
@@ -275,6 +299,17 @@ impl CorescopeApp {
                 theme::apply(ctx, dark);
             }
             Command::SetZoom(zoom) => ctx.set_zoom_factor(zoom.clamp(0.5, 3.0)),
+            Command::ExportChart(kind, format) => self.export_chart(kind, format),
+            Command::CopyChart(kind) => self.copy_chart(kind, ctx),
+            Command::ExportData(format) => self.export_data(format),
+            Command::ExportReport => self.export_report(),
+            Command::ShowOpen => {
+                self.open_dialog.get_or_insert_with(String::new);
+            }
+            Command::CloseOpen => self.open_dialog = None,
+            Command::OpenFile(path) => self.open_file(&path),
+            Command::Compare(other) => self.compare_with = other,
+            Command::Focus(kind) => self.focused = kind,
         }
     }
 }
@@ -282,6 +317,7 @@ impl CorescopeApp {
 impl eframe::App for CorescopeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain_events();
+        self.open_dropped(ctx);
         // Ctrl +/−/0 zoom is egui's own; remember where the user left it.
         self.settings.zoom = ctx.zoom_factor();
         if self.live.is_some() {
@@ -302,10 +338,12 @@ impl eframe::App for CorescopeApp {
             .default_size(190.0)
             .min_size(120.0)
             .show(ui, |ui| panels::results_table_ui(self, ui, &mut commands));
-        egui::CentralPanel::default().show(ui, |ui| views::central_ui(self, ui));
+        egui::CentralPanel::default().show(ui, |ui| views::central_ui(self, ui, &mut commands));
         if self.confirm_clear {
             panels::confirm_clear_ui(self, ui.ctx(), &mut commands);
         }
+        export::open_dialog_ui(self, &ui.ctx().clone(), &mut commands);
+        plots::drop_hint_ui(ui.ctx());
         let ctx = ui.ctx().clone();
         for command in commands {
             self.apply(command, &ctx);

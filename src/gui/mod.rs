@@ -7,6 +7,7 @@
 //! folder ([`state::ResultsStore`]).
 
 pub mod app;
+pub mod export;
 pub mod live;
 pub mod panels;
 pub mod plots;

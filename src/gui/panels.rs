@@ -15,9 +15,11 @@ use crate::spec::{Codec, Model, Scaling, Schedule};
 use crate::workload::Workload;
 
 /// The top bar: name, machine, theme, UI scale, Clear.
-pub fn top_bar_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+pub fn top_bar_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.heading(RichText::new("corescope").strong());
+        ui.separator();
+        super::export::file_menu_ui(app, ui, commands);
         ui.separator();
         let m = &app.machine;
         let physical = m

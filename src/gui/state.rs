@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::chart::{ChartKind, ChartOptions};
 use crate::engine::runner::Runner;
 use crate::export;
 use crate::results::{ResultSet, RunRecord};
@@ -22,6 +23,8 @@ pub struct Settings {
     pub dark: bool,
     /// egui zoom factor: scales text and charts alike.
     pub zoom: f32,
+    pub charts: ChartSettings,
+    pub export: ExportSettings,
 }
 
 impl Default for Settings {
@@ -30,6 +33,77 @@ impl Default for Settings {
             form: ExperimentForm::default(),
             dark: true,
             zoom: 1.0,
+            charts: ChartSettings::default(),
+            export: ExportSettings::default(),
+        }
+    }
+}
+
+/// How the charts are laid out and what they predict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChartSettings {
+    /// Continue fitted scaling laws to this many workers (0: off).
+    pub predict_to: u32,
+    /// The chart in the grid's fourth cell: IPC bytes or the overhead bars.
+    pub fourth: ChartKind,
+}
+
+impl Default for ChartSettings {
+    fn default() -> Self {
+        ChartSettings {
+            predict_to: ChartOptions::DEFAULT_PREDICT_TO,
+            fourth: ChartKind::IpcBytes,
+        }
+    }
+}
+
+/// Where and how charts and data are exported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExportSettings {
+    /// The folder files are written to, as typed.
+    pub folder: String,
+    /// Image size in pixels, as typed.
+    pub width: String,
+    pub height: String,
+    /// The images' theme.
+    pub theme: ExportTheme,
+}
+
+impl Default for ExportSettings {
+    fn default() -> Self {
+        let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
+        ExportSettings {
+            folder: home.join("corescope-exports").display().to_string(),
+            width: "1920".to_string(),
+            height: "1080".to_string(),
+            theme: ExportTheme::SameAsApp,
+        }
+    }
+}
+
+/// The background exported charts are drawn for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExportTheme {
+    SameAsApp,
+    Light,
+    Dark,
+}
+
+impl ExportTheme {
+    pub const ALL: [ExportTheme; 3] = [
+        ExportTheme::SameAsApp,
+        ExportTheme::Light,
+        ExportTheme::Dark,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportTheme::SameAsApp => "as the app",
+            ExportTheme::Light => "light",
+            ExportTheme::Dark => "dark",
         }
     }
 }

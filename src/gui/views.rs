@@ -5,7 +5,7 @@
 
 use eframe::egui::{self, RichText};
 
-use super::app::CorescopeApp;
+use super::app::{Command, CorescopeApp};
 use super::{live, plots, timeline};
 use crate::activity;
 use crate::results::{ResultSet, RunRecord};
@@ -58,7 +58,7 @@ pub fn set_state(ctx: &egui::Context, state: ViewState) {
 }
 
 /// The tab strip and the chosen view below it.
-pub fn central_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
+pub fn central_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     let mut state = state(ui.ctx());
     ui.horizontal(|ui| {
         for view in View::ALL {
@@ -71,7 +71,7 @@ pub fn central_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
     ui.separator();
     set_state(ui.ctx(), state.clone());
     match state.view {
-        View::Scaling => plots::charts_ui(app, ui),
+        View::Scaling => plots::charts_ui(app, ui, commands),
         View::Timeline => timeline::timeline_ui(app, ui),
         View::CpuMemory => live::cpu_memory_ui(app, ui),
     }
