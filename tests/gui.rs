@@ -282,31 +282,18 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
     let data = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
     // Two result sets measured by the real binary, as two machines would.
-    let mut saved = Vec::new();
-    for name in ["laptop", "server"] {
-        let path = files.path().join(format!("{name}.json"));
-        let out = common::corescope(&[
-            "sweep",
-            "--workload",
-            "primes",
-            "--size",
-            "2000",
-            "--tasks",
-            "4",
-            "--models",
-            "serial,processes",
-            "--workers",
-            "1..2",
-            "--repeats",
-            "1",
-            "--warmup",
-            "0",
-            "--export-json",
-            path.to_str().unwrap(),
-        ]);
-        assert!(out.status.success(), "{}", common::stderr(&out));
-        saved.push(path);
-    }
+    let small = [
+        "--workload",
+        "primes",
+        "--size",
+        "2000",
+        "--models",
+        "serial,processes",
+    ];
+    let saved = [
+        common::saved_sweep(files.path(), "laptop", &small),
+        common::saved_sweep(files.path(), "server", &small),
+    ];
     let garbage = files.path().join("notes.json");
     std::fs::write(&garbage, "{\"hello\": ").unwrap();
 

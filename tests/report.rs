@@ -10,25 +10,7 @@ use common::{corescope, stderr};
 #[test]
 fn a_saved_sweep_becomes_a_report_folder() {
     let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("r.json");
-    let out = corescope(&[
-        "sweep",
-        "--workload",
-        "sqrt-sum",
-        "--size",
-        "100000",
-        "--tasks",
-        "4",
-        "--workers",
-        "1..2",
-        "--repeats",
-        "1",
-        "--warmup",
-        "0",
-        "--export-json",
-        json.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let json = common::saved_sweep(dir.path(), "r", &[]);
     let folder = dir.path().join("report");
     let out = corescope(&[
         "report",
@@ -101,38 +83,10 @@ fn corrupt_or_foreign_files_are_refused_by_name() {
     assert!(stderr(&out).contains("/nonexistent/r.json"));
 }
 
-/// Runs a small sweep (sqrt-sum unless `extra` names a workload) with
-/// `extra` flags and saves it as `name`.json.
-fn saved_sweep(dir: &std::path::Path, name: &str, extra: &[&str]) -> std::path::PathBuf {
-    let json = dir.join(format!("{name}.json"));
-    let mut args = vec!["sweep"];
-    if !extra.contains(&"--workload") {
-        args.extend(["--workload", "sqrt-sum", "--size", "100000"]);
-    }
-    args.extend([
-        "--tasks",
-        "4",
-        "--models",
-        "serial,threads,processes",
-        "--workers",
-        "1..2",
-        "--repeats",
-        "1",
-        "--warmup",
-        "0",
-        "--export-json",
-        json.to_str().unwrap(),
-    ]);
-    args.extend_from_slice(extra);
-    let out = corescope(&args);
-    assert!(out.status.success(), "{}", stderr(&out));
-    json
-}
-
 #[test]
 fn a_saved_set_round_trips_through_json() {
     let dir = tempfile::tempdir().unwrap();
-    let json = saved_sweep(
+    let json = common::saved_sweep(
         dir.path(),
         "first",
         &["--workload", "echo", "--payload", "4KiB"],
@@ -153,8 +107,8 @@ fn a_saved_set_round_trips_through_json() {
 #[test]
 fn two_sets_share_every_chart_and_weak_scaling_reads_gustafson() {
     let dir = tempfile::tempdir().unwrap();
-    let strong = saved_sweep(dir.path(), "strong", &[]);
-    let weak = saved_sweep(dir.path(), "weak", &["--scaling", "weak"]);
+    let strong = common::saved_sweep(dir.path(), "strong", &[]);
+    let weak = common::saved_sweep(dir.path(), "weak", &["--scaling", "weak"]);
     let set = corescope::results::ResultSet::load(&weak).unwrap();
     let tasks: Vec<(u32, u32)> = set.runs.iter().map(|r| (r.workers, r.tasks)).collect();
     assert_eq!(
@@ -221,7 +175,7 @@ fn two_sets_share_every_chart_and_weak_scaling_reads_gustafson() {
 #[test]
 fn a_report_that_cannot_be_written_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let json = saved_sweep(dir.path(), "r", &[]);
+    let json = common::saved_sweep(dir.path(), "r", &[]);
     let out = corescope(&[
         "report",
         json.to_str().unwrap(),

@@ -60,3 +60,31 @@ pub fn alive(pid: u32) -> bool {
         Err(_) => false,
     }
 }
+
+/// Runs a small, quick sweep with the real binary and saves it as
+/// `dir/name.json`: sqrt-sum, 4 tasks, serial, threads and processes at 1
+/// and 2 workers, one repetition, unless `extra` (flag, value, …) says
+/// otherwise.
+pub fn saved_sweep(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let json = dir.join(format!("{name}.json"));
+    let defaults = [
+        ("--workload", "sqrt-sum"),
+        ("--size", "100000"),
+        ("--tasks", "4"),
+        ("--models", "serial,threads,processes"),
+        ("--workers", "1..2"),
+        ("--repeats", "1"),
+        ("--warmup", "0"),
+    ];
+    let mut args = vec!["sweep"];
+    for (flag, value) in defaults {
+        if !extra.contains(&flag) {
+            args.extend([flag, value]);
+        }
+    }
+    args.extend_from_slice(extra);
+    args.extend(["--export-json", json.to_str().unwrap()]);
+    let out = corescope(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    json
+}
