@@ -89,7 +89,7 @@ fn a_saved_set_round_trips_through_json() {
     let json = common::saved_sweep(
         dir.path(),
         "first",
-        &["--workload", "echo", "--payload", "4KiB"],
+        &["--workload", "echo", "--size", "1", "--payload", "4KiB"],
     );
     let set = corescope::results::ResultSet::load(&json).unwrap();
     assert!(
