@@ -102,5 +102,39 @@ fn cpu_view_goes_live_and_the_timeline_shows_each_run() {
     let last = set.runs.last().unwrap();
     let title = corescope::activity::timeline(last).title;
     assert!(harness.query_by_label(&title).is_some(), "{title}");
-    assert!(harness.query_by_label("Export trace").is_some());
+    // Its Export menu saves the run as a trace and the timeline as an image.
+    let exports = tempfile::tempdir().unwrap();
+    harness.state_mut().settings.export.folder = exports.path().display().to_string();
+    for item in ["Save as Chrome trace (JSON)", "Save as PNG"] {
+        harness.get_by_label("Export").click();
+        harness.run_steps(2);
+        click(&mut harness, item);
+        assert!(
+            harness.state().error.is_none(),
+            "{:?}",
+            harness.state().error
+        );
+    }
+    let mut names: Vec<String> = std::fs::read_dir(exports.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names[0].contains("-timeline-") && names[0].ends_with(".png"),
+        "{names:?}"
+    );
+    assert!(
+        names[1].contains("-trace-") && names[1].ends_with(".json"),
+        "{names:?}"
+    );
+    let trace: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(exports.path().join(&names[1])).unwrap())
+            .unwrap();
+    assert!(
+        trace["traceEvents"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+    );
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::TryRecvError;
 use eframe::egui;
 
-use super::export::{self, DataFormat};
+use super::export::{self, DataFormat, ExportTarget};
 use super::state::{LiveRun, ResultsStore, Settings};
 use super::{panels, plots, theme, views};
 use crate::chart::ChartKind;
@@ -44,8 +44,10 @@ pub enum Command {
     DismissError,
     SetDark(bool),
     SetZoom(f32),
-    ExportChart(ChartKind, ImageFormat),
-    CopyChart(ChartKind),
+    ExportImage(ExportTarget, ImageFormat),
+    CopyImage(ExportTarget),
+    /// Save run `index` of the shown experiment as a Chrome trace.
+    ExportTrace(usize),
     ExportData(DataFormat),
     ExportReport,
     ShowOpen,
@@ -299,8 +301,9 @@ impl CorescopeApp {
                 theme::apply(ctx, dark);
             }
             Command::SetZoom(zoom) => ctx.set_zoom_factor(zoom.clamp(0.5, 3.0)),
-            Command::ExportChart(kind, format) => self.export_chart(kind, format),
-            Command::CopyChart(kind) => self.copy_chart(kind, ctx),
+            Command::ExportImage(target, format) => self.export_image(target, format),
+            Command::CopyImage(target) => self.copy_image(target, ctx),
+            Command::ExportTrace(index) => self.export_trace(index),
             Command::ExportData(format) => self.export_data(format),
             Command::ExportReport => self.export_report(),
             Command::ShowOpen => {

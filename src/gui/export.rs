@@ -1,6 +1,7 @@
 //! Getting charts and data out of the app, and result sets in.
 //!
-//! Each chart has an Export menu (SVG, PNG, copy as an image); the File
+//! Each chart has an Export menu (SVG, PNG, copy as an image; the timeline
+//! also a Chrome trace); the File
 //! menu opens a saved result set, exports the shown one as JSON, CSV or
 //! Markdown, or writes a whole report folder. Files land in the export
 //! folder set in the File menu, named after the chart and the experiment,
@@ -16,8 +17,18 @@ use eframe::egui::{self, RichText};
 use super::app::{Command, CorescopeApp};
 use super::state::ExportTheme;
 use crate::chart::{self, Chart, ChartKind, ChartOptions};
+use crate::export::activity::ActivityChart;
 use crate::export::{self, plot};
-use crate::results::ResultSet;
+use crate::results::{ResultSet, RunRecord};
+
+/// What an Export menu exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportTarget {
+    /// A scaling chart of the shown experiment (and the compared one).
+    Chart(ChartKind),
+    /// A chart of one run (by index) of the shown experiment.
+    Run(ActivityChart, usize),
+}
 
 /// The data formats of the File menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,29 +192,75 @@ impl CorescopeApp {
         }
     }
 
-    /// Writes the chart of `kind` as an image file.
-    pub(super) fn export_chart(&mut self, kind: ChartKind, format: plot::ImageFormat) {
+    /// Run `index` of the shown experiment.
+    fn shown_run(&self, index: usize) -> Result<&RunRecord, String> {
+        self.shown()
+            .and_then(|set| set.runs.get(index))
+            .ok_or_else(|| "that run is no longer shown".to_string())
+    }
+
+    /// Writes the chart `target` as an image file.
+    pub(super) fn export_image(&mut self, target: ExportTarget, format: plot::ImageFormat) {
         let result = (|| {
-            let chart = self.chart(kind).ok_or("there is no chart to export yet")?;
             let style = self.export_style()?;
-            let path = self.export_path(kind.slug(), format.extension())?;
-            plot::write(&chart, &style, &path).map_err(|e| e.to_string())?;
+            match target {
+                ExportTarget::Chart(kind) => {
+                    let chart = self.chart(kind).ok_or("there is no chart to export yet")?;
+                    let path = self.export_path(kind.slug(), format.extension())?;
+                    plot::write(&chart, &style, &path).map_err(|e| e.to_string())?;
+                    Ok(path)
+                }
+                ExportTarget::Run(kind, index) => {
+                    let run = self.shown_run(index)?;
+                    let what = format!(
+                        "{}-{}",
+                        export::report::run_stem(index, run),
+                        kind.file_stem()
+                    );
+                    let path = self.export_path(&what, format.extension())?;
+                    export::activity::write(kind, run, &style, &path).map_err(|e| e.to_string())?;
+                    Ok(path)
+                }
+            }
+        })();
+        self.report_export(result);
+    }
+
+    /// Writes run `index` of the shown experiment as Chrome trace-event
+    /// JSON, for Perfetto UI or chrome://tracing.
+    pub(super) fn export_trace(&mut self, index: usize) {
+        let result = (|| {
+            let run = self.shown_run(index)?;
+            let what = format!("{}-trace", export::report::run_stem(index, run));
+            let path = self.export_path(&what, "json")?;
+            export::trace::write(run, &path).map_err(|e| e.to_string())?;
             Ok(path)
         })();
         self.report_export(result);
     }
 
-    /// Puts the chart of `kind` on the clipboard as an image.
-    pub(super) fn copy_chart(&mut self, kind: ChartKind, ctx: &egui::Context) {
+    /// Puts the chart `target` on the clipboard as an image.
+    pub(super) fn copy_image(&mut self, target: ExportTarget, ctx: &egui::Context) {
         let result = (|| {
-            let chart = self.chart(kind).ok_or("there is no chart to copy yet")?;
             let style = self.export_style()?;
-            let rgb = plot::render_rgb(&chart, &style).map_err(|e| e.to_string())?;
+            let (title, rgb) = match target {
+                ExportTarget::Chart(kind) => {
+                    let chart = self.chart(kind).ok_or("there is no chart to copy yet")?;
+                    let rgb = plot::render_rgb(&chart, &style).map_err(|e| e.to_string())?;
+                    (chart.title, rgb)
+                }
+                ExportTarget::Run(kind, index) => {
+                    let run = self.shown_run(index)?;
+                    let rgb = export::activity::render_rgb(kind, run, &style)
+                        .map_err(|e| e.to_string())?;
+                    (kind.file_stem().to_string(), rgb)
+                }
+            };
             let size = [style.width as usize, style.height as usize];
             ctx.copy_image(egui::ColorImage::from_rgb(size, &rgb));
             Ok::<_, String>(format!(
-                "copied the {} chart ({}×{}) to the clipboard",
-                chart.title, style.width, style.height
+                "copied the {title} chart ({}×{}) to the clipboard",
+                style.width, style.height
             ))
         })();
         match result {
@@ -292,20 +349,29 @@ impl CorescopeApp {
 }
 
 /// The Export menu of one chart.
-pub fn chart_menu_ui(ui: &mut egui::Ui, kind: ChartKind, commands: &mut Vec<Command>) {
+pub fn chart_menu_ui(ui: &mut egui::Ui, target: ExportTarget, commands: &mut Vec<Command>) {
     ui.menu_button("Export", |ui| {
         if ui
             .button("Save as SVG (slides, print)")
             .on_hover_text("Into the export folder (File menu), at the image size set there")
             .clicked()
         {
-            commands.push(Command::ExportChart(kind, plot::ImageFormat::Svg));
+            commands.push(Command::ExportImage(target, plot::ImageFormat::Svg));
         }
         if ui.button("Save as PNG").clicked() {
-            commands.push(Command::ExportChart(kind, plot::ImageFormat::Png));
+            commands.push(Command::ExportImage(target, plot::ImageFormat::Png));
         }
         if ui.button("Copy as image").clicked() {
-            commands.push(Command::CopyChart(kind));
+            commands.push(Command::CopyImage(target));
+        }
+        if let ExportTarget::Run(ActivityChart::Timeline, index) = target {
+            if ui
+                .button("Save as Chrome trace (JSON)")
+                .on_hover_text("Trace-event JSON: open it in ui.perfetto.dev or chrome://tracing")
+                .clicked()
+            {
+                commands.push(Command::ExportTrace(index));
+            }
         }
     })
     .response

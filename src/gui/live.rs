@@ -12,11 +12,13 @@ use egui_plot::{
     Bar, BarChart, GridInput, GridMark, HLine, Legend, Line, LineStyle, Plot, PlotPoints, Span,
 };
 
-use super::app::CorescopeApp;
+use super::app::{Command, CorescopeApp};
+use super::export::{ExportTarget, chart_menu_ui};
 use super::theme;
 use super::views::{chosen_run, placeholder_ui, run_picker_ui, state};
 use crate::activity::{self, TimeChart};
 use crate::chart;
+use crate::export::activity::ActivityChart;
 use crate::format;
 use crate::results::{CpuSample, MemorySample, ResultSet, RunRecord};
 use crate::spec::Model;
@@ -50,12 +52,14 @@ impl LiveSamples {
 }
 
 /// The view.
-pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
+pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
     let live = app
         .live
         .as_ref()
         .filter(|live| live.samples.index.is_some());
+    // A stored run's charts can be exported; the live ones are not done.
+    let mut stored = None;
     let (cpu, memory) = if let Some(live) = live {
         let title = live
             .samples
@@ -89,9 +93,10 @@ pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
             return;
         };
         ui.horizontal(|ui| run_picker_ui(ui, set));
-        let Some((_, run)) = chosen_run(set, &state(ui.ctx())) else {
+        let Some((index, run)) = chosen_run(set, &state(ui.ctx())) else {
             return;
         };
+        stored = Some(index);
         (
             activity::run_cpu_chart(run, dark),
             activity::run_memory_chart(run, dark),
@@ -102,11 +107,26 @@ pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
     let top = ((available.y - gap) * 0.55).max(150.0);
     let bottom = (available.y - gap - top).max(140.0);
     let half = ((available.x - gap) / 2.0).max(200.0);
-    time_chart_ui(ui, &cpu, available.x, top);
+    let export = |kind| stored.map(|index| ExportTarget::Run(kind, index));
+    time_chart_ui(
+        ui,
+        &cpu,
+        available.x,
+        top,
+        export(ActivityChart::Cpu),
+        commands,
+    );
     ui.add_space(gap / 2.0);
     ui.horizontal(|ui| {
         ui.allocate_ui(egui::vec2(half, bottom), |ui| {
-            time_chart_ui(ui, &memory, half, bottom)
+            time_chart_ui(
+                ui,
+                &memory,
+                half,
+                bottom,
+                export(ActivityChart::Memory),
+                commands,
+            )
         });
         ui.add_space(gap);
         if let Some(set) = app.shown() {
@@ -119,10 +139,24 @@ pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
 
 /// Draws a chart over time with its title, legend and hover values;
 /// a banded chart (CPU) draws each series in a row of its own.
-fn time_chart_ui(ui: &mut egui::Ui, chart: &TimeChart, width: f32, height: f32) {
+fn time_chart_ui(
+    ui: &mut egui::Ui,
+    chart: &TimeChart,
+    width: f32,
+    height: f32,
+    export: Option<ExportTarget>,
+    commands: &mut Vec<Command>,
+) {
     let dark = ui.visuals().dark_mode;
     ui.vertical(|ui| {
-        ui.label(RichText::new(&chart.title).size(18.0).strong());
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(&chart.title).size(18.0).strong());
+            if let Some(target) = export {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    chart_menu_ui(ui, target, commands);
+                });
+            }
+        });
         let plot_height = (height - 30.0).max(100.0);
         let unit = chart.unit;
         let hover_chart = chart.clone();

@@ -301,7 +301,7 @@ pub fn chart_ui(
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                export::chart_menu_ui(ui, chart.kind, commands);
+                export::chart_menu_ui(ui, export::ExportTarget::Chart(chart.kind), commands);
                 match frame {
                     ChartFrame::Focused => {
                         if ui.button("All charts").clicked() {

@@ -2,20 +2,18 @@
 //! task of the median repetition, coloured by phase, with gil-threads' lock
 //! holds as a thin strip above each lane. Hover a bar for its worker, task,
 //! start, end and duration; drag to pan, scroll or pinch to zoom the time
-//! axis, double-click to reset. **Export trace** writes the run as Chrome
-//! trace-event JSON under `~/corescope-exports/`, for Perfetto UI.
-
-use std::path::{Path, PathBuf};
+//! axis, double-click to reset. Its **Export** menu saves the timeline as
+//! an image, or the run as Chrome trace-event JSON for Perfetto UI.
 
 use eframe::egui::{self, Color32, RichText, Stroke};
 use egui_plot::{Bar, BarChart, GridMark, Legend, LineStyle, Plot, VLine};
 
-use super::app::CorescopeApp;
+use super::app::{Command, CorescopeApp};
+use super::export::{ExportTarget, chart_menu_ui};
 use super::theme;
 use super::views::{self, chosen_run, placeholder_ui, run_picker_ui};
 use crate::activity::{self, Mark, TaskBar, Timeline};
-use crate::export;
-use crate::results::RunRecord;
+use crate::export::activity::ActivityChart;
 
 /// The step egui_plot is told lies between named rows (lanes, cores,
 /// runs): larger than the real 1, so it never fades their names out when
@@ -27,8 +25,8 @@ const BAR_HEIGHT: f64 = 0.62;
 const HOLD_OFFSET: f64 = 0.38;
 const HOLD_HEIGHT: f64 = 0.1;
 
-/// The view: a run picker, the export button and the timeline.
-pub fn timeline_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
+/// The view: a run picker, the Export menu and the timeline.
+pub fn timeline_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     let Some(set) = app.shown().filter(|s| !s.runs.is_empty()) else {
         placeholder_ui(
             ui,
@@ -43,11 +41,14 @@ pub fn timeline_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
     let mut chosen = None;
     ui.horizontal(|ui| {
         chosen = run_picker_ui(ui, set);
-        if let Some(run) = chosen.and_then(|i| set.runs.get(i).map(|r| (i, r))) {
-            export_trace_ui(ui, run);
+        if let Some(index) = chosen {
+            chart_menu_ui(
+                ui,
+                ExportTarget::Run(ActivityChart::Timeline, index),
+                commands,
+            );
         }
     });
-    export_note_ui(ui);
     let Some((_, run)) = chosen_run(set, &views::state(ui.ctx())) else {
         return;
     };
@@ -174,77 +175,4 @@ fn timeline_plot_ui(ui: &mut egui::Ui, timeline: &Timeline) {
 
 fn ui_foreground(dark: bool) -> Color32 {
     theme::color(activity::total_color(dark))
-}
-
-/// The folder exports go to: `~/corescope-exports`.
-pub fn export_folder() -> PathBuf {
-    std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir)
-        .join("corescope-exports")
-}
-
-/// Writes `run`'s Chrome trace into `folder` (created if missing); the
-/// path or the error, for the window.
-pub fn export_trace(folder: &Path, index: usize, run: &RunRecord) -> Result<PathBuf, String> {
-    std::fs::create_dir_all(folder)
-        .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
-    let name = format!("{}-trace.json", export::report::run_stem(index, run));
-    let path = folder.join(name);
-    export::trace::write(run, &path).map_err(|e| e.to_string())?;
-    Ok(path)
-}
-
-/// The **Export trace** button; its outcome shows under the picker.
-fn export_trace_ui(ui: &mut egui::Ui, (index, run): (usize, &RunRecord)) {
-    let button = ui
-        .button("Export trace")
-        .on_hover_text("Chrome trace-event JSON: open it in ui.perfetto.dev or chrome://tracing");
-    if button.clicked() {
-        let mut state = views::state(ui.ctx());
-        state.export_note = Some(match export_trace(&export_folder(), index, run) {
-            Ok(path) => (format!("saved {}", path.display()), false),
-            Err(e) => (format!("the trace was not saved: {e}"), true),
-        });
-        views::set_state(ui.ctx(), state);
-    }
-}
-
-fn export_note_ui(ui: &mut egui::Ui) {
-    if let Some((note, failed)) = views::state(ui.ctx()).export_note {
-        let text = RichText::new(note).small();
-        if failed {
-            ui.label(text.color(theme::error_color(ui.visuals().dark_mode)));
-        } else {
-            ui.label(text);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::results::testing::record;
-    use crate::spec::Model;
-
-    #[test]
-    fn a_trace_export_names_the_file_it_wrote() {
-        let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join("exports");
-        let run = record(Model::Threads, 2, 1.0);
-        let path = export_trace(&folder, 1, &run).unwrap();
-        assert_eq!(
-            path.file_name().unwrap(),
-            "02-threads-x2-sqrt-sum-queue-trace.json"
-        );
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("traceEvents"));
-        let blocked = dir.path().join("file");
-        std::fs::write(&blocked, "").unwrap();
-        assert!(
-            export_trace(&blocked, 0, &run)
-                .unwrap_err()
-                .contains("cannot create")
-        );
-    }
 }

@@ -38,8 +38,6 @@ pub struct ViewState {
     /// The run shown by the timeline and CPU views: the experiment (by its
     /// creation time) and the run's index in it; otherwise its last run.
     pub run: Option<(String, usize)>,
-    /// What the last trace export did: "saved PATH" or the error.
-    pub export_note: Option<(String, bool)>,
 }
 
 fn state_id() -> egui::Id {
@@ -72,8 +70,8 @@ pub fn central_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<
     set_state(ui.ctx(), state.clone());
     match state.view {
         View::Scaling => plots::charts_ui(app, ui, commands),
-        View::Timeline => timeline::timeline_ui(app, ui),
-        View::CpuMemory => live::cpu_memory_ui(app, ui),
+        View::Timeline => timeline::timeline_ui(app, ui, commands),
+        View::CpuMemory => live::cpu_memory_ui(app, ui, commands),
     }
 }
 
