@@ -19,10 +19,12 @@ use crate::results::{ResultSet, RunRecord};
 use crate::spec::Model;
 
 /// The median wall time of the serial run of `record`'s workload, if the
-/// set has one.
+/// set has one: `python-serial` for the python models (CPython against
+/// CPython), `serial` for corescope's own.
 pub fn serial_baseline(runs: &[RunRecord], record: &RunRecord) -> Option<f64> {
+    let baseline = record.model.baseline();
     runs.iter()
-        .find(|r| r.model == Model::Serial && r.same_workload(record))
+        .find(|r| r.model == baseline && r.same_workload(record))
         .map(|r| r.wall_seconds.median)
         .filter(|&wall| wall > 0.0)
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::stats::Summary;
-use crate::spec::{Model, RunSpec, Schedule};
+use crate::spec::{Model, RunSpec, Schedule, StartMethod};
 use crate::worker::codec::Codec;
 use crate::workload::Workload;
 
@@ -191,6 +191,12 @@ pub struct RunRecord {
     /// pool's size for processes, one per task for process-per-task.
     #[serde(default)]
     pub processes_started: u64,
+    /// CPython's process models: how the workers were started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_method: Option<StartMethod>,
+    /// The python models: the interpreter's version (e.g. `3.11.7`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python_version: Option<String>,
 }
 
 impl RunRecord {
@@ -239,6 +245,8 @@ impl RunRecord {
             switch_interval_seconds: (spec.model == Model::GilThreads)
                 .then(|| f64::from(spec.switch_interval_us) / 1e6),
             processes_started: 0,
+            start_method: spec.model.uses_start_method().then_some(spec.start_method),
+            python_version: None,
         }
     }
 }
@@ -315,6 +323,7 @@ pub(crate) mod testing {
             in_flight: 2,
             switch_interval_us: 5000,
             codec: crate::worker::codec::Codec::Bincode,
+            start_method: crate::spec::StartMethod::Fork,
         });
         r.wall_seconds = Summary {
             median: wall,

@@ -45,16 +45,36 @@ pub enum Model {
     Processes,
     /// A fresh worker process for every task: what a pool saves.
     ProcessPerTask,
+    /// CPython (the harness in assets/python): tasks in order, one thread;
+    /// the baseline of the other python models' speedups.
+    PythonSerial,
+    /// CPython threads (a `ThreadPoolExecutor`), GIL and all.
+    PythonThreads,
+    /// CPython threads on a free-threaded interpreter (3.13t or newer): no GIL.
+    PythonThreadsNogil,
+    /// CPython `multiprocessing.Pool`, start method fork or spawn.
+    PythonProcesses,
+    /// CPython `concurrent.futures.ProcessPoolExecutor`.
+    PythonExecutor,
+    /// CPython `multiprocessing.Process` workers fed by a `Queue` (the seed's
+    /// producer–consumer pattern).
+    PythonQueue,
 }
 
 impl Model {
     /// Every model, in the order menus and sweeps list them.
-    pub const ALL: [Model; 5] = [
+    pub const ALL: [Model; 11] = [
         Model::Serial,
         Model::Threads,
         Model::GilThreads,
         Model::Processes,
         Model::ProcessPerTask,
+        Model::PythonSerial,
+        Model::PythonThreads,
+        Model::PythonThreadsNogil,
+        Model::PythonProcesses,
+        Model::PythonExecutor,
+        Model::PythonQueue,
     ];
 
     /// The name used on the command line and in result files.
@@ -65,17 +85,60 @@ impl Model {
             Model::GilThreads => "gil-threads",
             Model::Processes => "processes",
             Model::ProcessPerTask => "process-per-task",
+            Model::PythonSerial => "python-serial",
+            Model::PythonThreads => "python-threads",
+            Model::PythonThreadsNogil => "python-threads-nogil",
+            Model::PythonProcesses => "python-processes",
+            Model::PythonExecutor => "python-executor",
+            Model::PythonQueue => "python-queue",
         }
     }
 
     /// Whether the worker count means anything (serial always runs one).
     pub fn uses_workers(self) -> bool {
-        self != Model::Serial
+        !matches!(self, Model::Serial | Model::PythonSerial)
     }
 
     /// Whether tasks cross a process boundary (and so move IPC bytes).
     pub fn uses_processes(self) -> bool {
-        matches!(self, Model::Processes | Model::ProcessPerTask)
+        matches!(
+            self,
+            Model::Processes
+                | Model::ProcessPerTask
+                | Model::PythonProcesses
+                | Model::PythonExecutor
+                | Model::PythonQueue
+        )
+    }
+
+    /// Whether CPython runs the tasks (through the harness).
+    pub fn is_python(self) -> bool {
+        matches!(
+            self,
+            Model::PythonSerial
+                | Model::PythonThreads
+                | Model::PythonThreadsNogil
+                | Model::PythonProcesses
+                | Model::PythonExecutor
+                | Model::PythonQueue
+        )
+    }
+
+    /// Whether the model starts Python worker processes (so the start
+    /// method applies).
+    pub fn uses_start_method(self) -> bool {
+        self.is_python() && self.uses_processes()
+    }
+
+    /// The model whose runs are this model's speedup baseline: CPython's
+    /// serial loop for the python models (CPython against CPython), serial
+    /// for corescope's own.
+    pub fn baseline(self) -> Model {
+        if self.is_python() {
+            Model::PythonSerial
+        } else {
+            Model::Serial
+        }
     }
 
     /// One line on what the model is, for menus and help.
@@ -88,6 +151,14 @@ impl Model {
             }
             Model::Processes => "a pool of worker processes, started once, fed over pipes",
             Model::ProcessPerTask => "a fresh worker process for every task",
+            Model::PythonSerial => "CPython: tasks in order, one thread: the python baseline",
+            Model::PythonThreads => "CPython threads (ThreadPoolExecutor), GIL and all",
+            Model::PythonThreadsNogil => {
+                "CPython threads on a free-threaded interpreter (3.13t or newer): no GIL"
+            }
+            Model::PythonProcesses => "CPython multiprocessing.Pool (start method fork or spawn)",
+            Model::PythonExecutor => "CPython concurrent.futures.ProcessPoolExecutor",
+            Model::PythonQueue => "CPython Process workers fed by a multiprocessing.Queue",
         }
     }
 }
@@ -130,6 +201,32 @@ impl Schedule {
 
 impl_named!(Schedule, "schedule");
 
+/// How CPython's process models start their workers
+/// (`multiprocessing.get_context(method)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StartMethod {
+    /// A copy of the harness process: fast, shares what was loaded.
+    #[default]
+    Fork,
+    /// A fresh interpreter that imports the harness: slow, portable.
+    Spawn,
+}
+
+impl StartMethod {
+    pub const ALL: [StartMethod; 2] = [StartMethod::Fork, StartMethod::Spawn];
+
+    /// The name used on the command line, in result files and by Python.
+    pub fn name(self) -> &'static str {
+        match self {
+            StartMethod::Fork => "fork",
+            StartMethod::Spawn => "spawn",
+        }
+    }
+}
+
+impl_named!(StartMethod, "start method");
+
 /// What each task computes and how many there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkloadSpec {
@@ -161,6 +258,9 @@ pub struct RunSpec {
     /// How frames to and from worker processes are encoded.
     #[serde(default)]
     pub codec: Codec,
+    /// How CPython's process models start their workers.
+    #[serde(default)]
+    pub start_method: StartMethod,
 }
 
 impl RunSpec {
@@ -207,6 +307,8 @@ pub struct ExperimentSpec {
     pub switch_interval_us: u32,
     #[serde(default)]
     pub codec: Codec,
+    #[serde(default)]
+    pub start_method: StartMethod,
     /// The lesson preset this experiment comes from, if any.
     pub preset: Option<String>,
 }
@@ -253,6 +355,7 @@ impl ExperimentSpec {
                             in_flight: self.in_flight,
                             switch_interval_us: self.switch_interval_us,
                             codec: self.codec,
+                            start_method: self.start_method,
                         });
                     }
                 }
@@ -305,6 +408,8 @@ pub struct RawExperiment {
     pub io_percent: Option<String>,
     /// How worker frames are encoded: `bincode` (default) or `json`.
     pub codec: Option<String>,
+    /// How CPython's process models start workers: `fork` (default) or `spawn`.
+    pub start_method: Option<String>,
 }
 
 impl RawExperiment {
@@ -435,6 +540,18 @@ impl RawExperiment {
             })?,
             None => Codec::default(),
         };
+        let start_method = match &self.start_method {
+            Some(text) => text.parse().map_err(|e: String| {
+                SpecError::new(
+                    "--start-method",
+                    format!(
+                        "{e}; expected one of {}",
+                        names(StartMethod::ALL.map(StartMethod::name))
+                    ),
+                )
+            })?,
+            None => StartMethod::default(),
+        };
         // JSON writes each payload byte as a number (up to four bytes): past
         // 16 MiB a frame would outgrow the protocol's limit mid-run.
         let largest = workloads
@@ -463,6 +580,7 @@ impl RawExperiment {
             in_flight,
             switch_interval_us,
             codec,
+            start_method,
             preset: None,
         })
     }

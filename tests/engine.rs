@@ -18,9 +18,7 @@ use corescope::worker::protocol::{
 use corescope::workload::{Task, Workload};
 
 fn config() -> EngineConfig {
-    EngineConfig {
-        worker_exe: common::exe(),
-    }
+    EngineConfig::new(common::exe())
 }
 
 fn spec(
@@ -48,6 +46,7 @@ fn spec(
         in_flight: 2,
         switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
         codec: corescope::spec::Codec::Bincode,
+        start_method: corescope::spec::StartMethod::Fork,
     }
 }
 
@@ -241,7 +240,7 @@ fn garbage_from_a_worker_is_a_clean_protocol_error() {
         let started = std::time::Instant::now();
         let error = run_one(
             &s,
-            &EngineConfig { worker_exe: exe },
+            &EngineConfig::new(exe),
             &CancelToken::new(),
             &mut |_, _| {},
         )

@@ -102,6 +102,14 @@ pub struct ExperimentArgs {
     /// echo payloads up to a few MiB). Default: bincode.
     #[arg(long, value_name = "bincode|json", allow_hyphen_values = true)]
     pub codec: Option<String>,
+    /// python-processes, python-executor, python-queue: how CPython starts
+    /// its worker processes, fork (default) or spawn.
+    #[arg(long, value_name = "fork|spawn", allow_hyphen_values = true)]
+    pub start_method: Option<String>,
+    /// The CPython interpreter the python-* models run (a name on PATH or a
+    /// path). Default: python3 on PATH.
+    #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
+    pub python: PathBuf,
     /// Write the result set as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub export_json: Option<PathBuf>,
@@ -146,7 +154,9 @@ pub struct ReportArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
-    /// Execution model: serial, threads, gil-threads, processes or process-per-task.
+    /// Execution model: serial, threads, gil-threads, processes,
+    /// process-per-task, or CPython's python-serial, python-threads,
+    /// python-threads-nogil, python-processes, python-executor, python-queue.
     #[arg(long, value_name = "NAME", default_value = "processes")]
     pub model: String,
     /// Worker count, 1 to 1024 (default: the logical core count).
@@ -159,7 +169,9 @@ pub struct SweepArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
     /// Models to compare, comma-separated: serial, threads, gil-threads,
-    /// processes, process-per-task.
+    /// processes, process-per-task, and CPython's python-serial,
+    /// python-threads, python-threads-nogil, python-processes,
+    /// python-executor, python-queue.
     #[arg(long, value_name = "LIST", default_value = "serial,threads,processes")]
     pub models: String,
     /// Worker counts: a range such as 1..8 or a list such as 1,2,4,8
@@ -190,6 +202,7 @@ impl ExperimentArgs {
             switch_interval: self.switch_interval.clone(),
             io_percent: self.io_percent.clone(),
             codec: self.codec.clone(),
+            start_method: self.start_method.clone(),
         }
     }
 

@@ -13,6 +13,7 @@ mod event;
 mod gil;
 mod per_task;
 mod processes;
+mod python;
 pub mod runner;
 pub mod schedule;
 mod serial;
@@ -43,6 +44,19 @@ pub struct EngineConfig {
     /// The corescope executable that worker processes run (`current_exe()`
     /// in the app, `CARGO_BIN_EXE_corescope` in tests).
     pub worker_exe: PathBuf,
+    /// The CPython interpreter the python models run (a name on PATH or a
+    /// path; `--python`, or the GUI's setting).
+    pub python: PathBuf,
+}
+
+impl EngineConfig {
+    /// Workers run `worker_exe`; python models `python3` on PATH.
+    pub fn new(worker_exe: PathBuf) -> EngineConfig {
+        EngineConfig {
+            worker_exe,
+            python: PathBuf::from(crate::python::DEFAULT_INTERPRETER),
+        }
+    }
 }
 
 /// A shared flag that asks a run to stop as soon as it can.
@@ -99,6 +113,11 @@ pub enum EngineError {
         expected: String,
         found: String,
     },
+    /// A python model failed: the interpreter is missing, or the harness
+    /// raised, crashed or broke its protocol (the message says which, with
+    /// the end of its stderr).
+    #[error("{0}")]
+    Python(String),
     #[error("cancelled")]
     Cancelled,
 }
@@ -246,6 +265,10 @@ pub(crate) trait Executor {
     fn worker_pids(&self) -> Vec<u32> {
         Vec::new()
     }
+    /// The python models: the interpreter's version.
+    fn python_version(&self) -> Option<String> {
+        None
+    }
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError>;
 }
 
@@ -272,6 +295,14 @@ fn start_executor(
             spec.codec,
             cancel,
         )?),
+        Model::PythonSerial
+        | Model::PythonThreads
+        | Model::PythonThreadsNogil
+        | Model::PythonProcesses
+        | Model::PythonExecutor
+        | Model::PythonQueue => {
+            Box::new(python::PythonExecutor::start(spec, &config.python, cancel)?)
+        }
     })
 }
 
@@ -326,6 +357,7 @@ pub fn run_one(
     on_progress(total, total);
     let mut record = summarise(spec, executor.spawn_ns(), &repetitions)?;
     record.processes_started = executor.processes_started();
+    record.python_version = executor.python_version();
     Ok(record)
 }
 
@@ -400,7 +432,7 @@ fn summarise(
         };
     }
     record.repetitions = records;
-    if spec.model == Model::Serial {
+    if !spec.model.uses_workers() {
         let own_wall = record.wall_seconds.median;
         analysis::set_speedup(&mut record, own_wall);
     }

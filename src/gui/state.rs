@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::runner::Runner;
 use crate::export;
 use crate::results::{ResultSet, RunRecord};
-use crate::spec::{Codec, Model, RawExperiment, RunSpec, Schedule};
+use crate::spec::{Codec, Model, RawExperiment, RunSpec, Schedule, StartMethod};
 use crate::workload::Workload;
 
 /// What persists across restarts besides results.
@@ -22,6 +22,9 @@ pub struct Settings {
     pub dark: bool,
     /// egui zoom factor: scales text and charts alike.
     pub zoom: f32,
+    /// The CPython interpreter of the python models, as typed; blank means
+    /// `python3` on PATH.
+    pub python: String,
 }
 
 impl Default for Settings {
@@ -30,6 +33,17 @@ impl Default for Settings {
             form: ExperimentForm::default(),
             dark: true,
             zoom: 1.0,
+            python: String::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// The interpreter the python models run.
+    pub fn python(&self) -> PathBuf {
+        match self.python.trim() {
+            "" => PathBuf::from(crate::python::DEFAULT_INTERPRETER),
+            typed => PathBuf::from(typed),
         }
     }
 }
@@ -50,6 +64,8 @@ pub struct ExperimentForm {
     pub io_percent: String,
     /// How process models encode their messages.
     pub codec: Codec,
+    /// How CPython's process models start their workers.
+    pub start_method: StartMethod,
     /// Sweep a range of worker counts (else one count).
     pub sweep: bool,
     pub workers: String,
@@ -76,6 +92,7 @@ impl Default for ExperimentForm {
             switch_interval: "5ms".to_string(),
             io_percent: "50".to_string(),
             codec: Codec::Bincode,
+            start_method: StartMethod::Fork,
             sweep: true,
             workers: "2".to_string(),
             sweep_from: "1".to_string(),
@@ -147,6 +164,7 @@ impl ExperimentForm {
             io_percent: optional(&self.io_percent),
             // No control yet: the default codec (bincode).
             codec: Some(self.codec.name().to_string()),
+            start_method: Some(self.start_method.name().to_string()),
         }
     }
 }
