@@ -327,3 +327,47 @@ fn free_threaded_threads_compute_the_same_where_such_a_python_exists() {
     );
     assert_eq!(nogil.checksum, rust.checksum);
 }
+
+#[test]
+fn without_python_the_window_greys_the_python_models_and_says_why() {
+    use egui_kittest::kittest::{NodeT, Queryable};
+    let data = tempfile::tempdir().unwrap();
+    let config = corescope::gui::AppConfig {
+        worker_exe: exe(),
+        data_dir: Some(data.path().to_path_buf()),
+    };
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .build_eframe(move |cc| corescope::gui::CorescopeApp::new(cc, config));
+    harness.state_mut().settings.python = "corescope-no-such-python".to_string();
+    harness.run_steps(2);
+    harness
+        .get_by_label("CPython models (the real GIL)")
+        .click();
+    harness.run_steps(4);
+    let node = harness.get_by_label("python-threads");
+    assert!(node.accesskit_node().is_disabled());
+    assert!(
+        !harness
+            .get_by_label("threads")
+            .accesskit_node()
+            .is_disabled()
+    );
+    // A python model ticked before (a restored form) is refused with the
+    // reason (folded again, so Run is on screen).
+    harness
+        .get_by_label("CPython models (the real GIL)")
+        .click();
+    harness.run_steps(4);
+    harness
+        .state_mut()
+        .settings
+        .form
+        .set_model(Model::PythonThreads, true);
+    harness.get_by_label("▶ Run").click();
+    harness.run_steps(4);
+    assert!(!harness.state().is_running());
+    harness.get_by_label_contains(
+        "Models: python-threads needs python: corescope-no-such-python not found on PATH (set the Python field",
+    );
+}

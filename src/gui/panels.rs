@@ -181,26 +181,35 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
 
                 ui.add_space(8.0);
                 ui.label(RichText::new("Models").strong());
-                for model in Model::ALL {
-                    if model == Model::PythonSerial {
-                        ui.label(RichText::new("CPython (real GIL)").small().weak());
-                    }
+                for model in Model::ALL.into_iter().filter(|m| !m.is_python()) {
                     models_checkbox_ui(ui, form, model, &python, dark);
                 }
-                egui::Grid::new("python_grid")
-                    .num_columns(2)
-                    .spacing([12.0, 8.0])
+                // Folded away until wanted, so the form keeps its height.
+                egui::CollapsingHeader::new("CPython models (the real GIL)")
+                    .default_open(form.models.iter().any(|m| m.is_python()))
                     .show(ui, |ui| {
-                        text_field(ui, "Python", python_typed, "python3", true);
-                        if form.models.iter().any(|m| m.uses_start_method()) {
-                            ui.label("Start method");
-                            ui.horizontal(|ui| {
-                                for method in StartMethod::ALL {
-                                    ui.radio_value(&mut form.start_method, method, method.name());
+                        for model in Model::ALL.into_iter().filter(|m| m.is_python()) {
+                            models_checkbox_ui(ui, form, model, &python, dark);
+                        }
+                        egui::Grid::new("python_grid")
+                            .num_columns(2)
+                            .spacing([12.0, 8.0])
+                            .show(ui, |ui| {
+                                text_field(ui, "Python", python_typed, "python3", true);
+                                if form.models.iter().any(|m| m.uses_start_method()) {
+                                    ui.label("Start method");
+                                    ui.horizontal(|ui| {
+                                        for method in StartMethod::ALL {
+                                            ui.radio_value(
+                                                &mut form.start_method,
+                                                method,
+                                                method.name(),
+                                            );
+                                        }
+                                    });
+                                    ui.end_row();
                                 }
                             });
-                            ui.end_row();
-                        }
                     });
                 if form.models.contains(&Model::GilThreads) {
                     egui::Grid::new("gil_grid")
@@ -365,9 +374,10 @@ pub fn describe_spec_error(error: &crate::spec::SpecError) -> String {
     let message = if error.flag == "--models" && error.message.starts_with("no model") {
         "tick at least one model".to_string()
     } else {
-        error
-            .message
-            .replace("(set --python)", "(set the Python field under Models)")
+        error.message.replace(
+            "(set --python)",
+            "(set the Python field under CPython models)",
+        )
     };
     format!("{field}: {message}")
 }
