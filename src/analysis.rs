@@ -180,6 +180,28 @@ mod tests {
     }
 
     #[test]
+    fn python_models_are_measured_against_python_serial() {
+        let mut set = ResultSet::new(crate::results::MachineInfo::detect());
+        set.runs = vec![
+            record(Model::Serial, 1, 0.5),
+            record(Model::PythonSerial, 1, 8.0),
+            record(Model::PythonThreads, 2, 8.0),
+            record(Model::PythonProcesses, 2, 4.0),
+            record(Model::Threads, 2, 0.25),
+        ];
+        fill_speedups(&mut set);
+        let speedups: Vec<Option<f64>> = set.runs.iter().map(|r| r.speedup).collect();
+        assert_eq!(
+            speedups,
+            [Some(1.0), Some(1.0), Some(1.0), Some(2.0), Some(2.0)]
+        );
+        // Without python-serial, python models have no baseline (never serial's).
+        set.runs.remove(1);
+        fill_speedups(&mut set);
+        assert_eq!(set.runs[1].speedup, None);
+    }
+
+    #[test]
     fn no_serial_means_no_speedup() {
         let mut set = ResultSet::new(crate::results::MachineInfo::detect());
         set.runs = vec![record(Model::Threads, 2, 1.0)];

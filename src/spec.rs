@@ -868,6 +868,38 @@ mod tests {
     }
 
     #[test]
+    fn start_methods_are_validated_once_and_reach_every_run() {
+        let mut r = raw();
+        r.models = "python-serial,python-processes".into();
+        let runs = r.validate(&[2]).unwrap().runs();
+        assert!(runs.iter().all(|run| run.start_method == StartMethod::Fork));
+        r.start_method = Some("Spawn".into());
+        let runs = r.validate(&[2]).unwrap().runs();
+        assert!(
+            runs.iter()
+                .all(|run| run.start_method == StartMethod::Spawn)
+        );
+        // python-serial first among the python models: their baseline.
+        assert_eq!(runs[0].model, Model::PythonSerial);
+        r.start_method = Some("forkserver".into());
+        let err = r.validate(&[2]).unwrap_err();
+        assert_eq!(err.flag, "--start-method");
+        assert!(err.message.contains("fork, spawn"), "{err}");
+    }
+
+    #[test]
+    fn python_models_have_names_and_baselines() {
+        for model in Model::ALL {
+            assert_eq!(model.name().parse::<Model>(), Ok(model));
+            assert_eq!(model.is_python(), model.name().starts_with("python-"));
+            assert_eq!(model.baseline().is_python(), model.is_python());
+        }
+        assert!(!Model::PythonSerial.uses_workers());
+        assert!(Model::PythonQueue.uses_start_method());
+        assert!(!Model::PythonThreads.uses_processes());
+    }
+
+    #[test]
     fn worker_lists_and_ranges() {
         assert_eq!(parse_workers("1..4").unwrap(), vec![1, 2, 3, 4]);
         assert_eq!(parse_workers("1..=3").unwrap(), vec![1, 2, 3]);
