@@ -371,3 +371,48 @@ fn without_python_the_window_greys_the_python_models_and_says_why() {
         "Models: python-threads needs python: corescope-no-such-python not found on PATH (set the Python field",
     );
 }
+
+#[test]
+fn a_python_exception_mid_run_is_reported_with_its_traceback() {
+    if python3("a_python_exception_mid_run_is_reported_with_its_traceback").is_none() {
+        return;
+    }
+    // CPython under a 300 MB address-space limit: ten 40 MiB echo results
+    // kept for the repetition cannot fit, and Python raises MemoryError.
+    let dir = tempfile::tempdir().unwrap();
+    let python = dir.path().join("python-with-little-memory");
+    std::fs::write(
+        &python,
+        "#!/bin/sh\nulimit -v 300000\nexec python3 \"$@\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = common::corescope(&[
+        "run",
+        "--model",
+        "python-serial",
+        "--workload",
+        "echo",
+        "--payload",
+        "40MiB",
+        "--size",
+        "1",
+        "--tasks",
+        "10",
+        "--repeats",
+        "1",
+        "--warmup",
+        "0",
+        "--python",
+        python.to_str().unwrap(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("python-serial failed in CPython")
+            && err.contains("during a repetition: MemoryError")
+            && err.contains("the harness exited with code 1")
+            && err.contains("in run_task"),
+        "{err}"
+    );
+}

@@ -399,5 +399,7 @@ if __name__ == "__main__":
         main()
     except BaseException as error:
         traceback.print_exc()
-        emit({"type": "error", "message": "%s: %s" % (type(error).__name__, error)})
+        detail = str(error)
+        name = type(error).__name__
+        emit({"type": "error", "message": "%s: %s" % (name, detail) if detail else name})
         sys.exit(1)

@@ -37,6 +37,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(120);
 const POLL: Duration = Duration::from_millis(20);
 /// How long a healthy harness gets to shut its pool down and exit.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+/// How long a harness that reported an error gets to exit by itself.
+const ERROR_EXIT_GRACE: Duration = Duration::from_secs(2);
 /// Bytes of stderr kept for error messages.
 const STDERR_TAIL_BYTES: usize = 8 * 1024;
 
@@ -47,6 +49,9 @@ enum HarnessMessage {
     Ready {
         spawn_ns: u64,
         version: String,
+        /// `sys._is_gil_enabled()` (true before 3.13).
+        #[serde(default = "gil_by_default")]
+        gil_enabled: bool,
         #[serde(default)]
         worker_pids: Vec<u32>,
     },
@@ -57,6 +62,10 @@ enum HarnessMessage {
     Error {
         message: String,
     },
+}
+
+fn gil_by_default() -> bool {
+    true
 }
 
 /// One repetition as the harness measured it.
@@ -98,7 +107,8 @@ pub(crate) struct PythonExecutor {
     worker_pids: Vec<u32>,
     /// False once anything went wrong: then `Drop` kills without waiting.
     healthy: bool,
-    reaped: bool,
+    /// How the harness ended, once reaped.
+    exit_status: Option<std::process::ExitStatus>,
     /// The harness script; removed when the executor is dropped, after the
     /// harness and its workers are gone.
     _script: tempfile::NamedTempFile,
@@ -188,7 +198,7 @@ impl PythonExecutor {
             spawn_ns: 0,
             worker_pids: Vec::new(),
             healthy: false,
-            reaped: false,
+            exit_status: None,
             _script: script,
         };
         // If a thread fails to start, dropping `executor` cleans up.
@@ -216,9 +226,20 @@ impl PythonExecutor {
         let deadline = Instant::now() + START_TIMEOUT;
         match executor.next_line(cancel, deadline, "start-up")? {
             HarnessMessage::Ready {
+                gil_enabled: true, ..
+            } if spec.model == Model::PythonThreadsNogil => {
+                // A free-threaded build can turn the GIL back on: then this
+                // would be python-threads under another name.
+                return Err(executor.failure(
+                    "start-up",
+                    Some("the GIL is enabled in this interpreter".to_string()),
+                ));
+            }
+            HarnessMessage::Ready {
                 spawn_ns,
                 version,
                 worker_pids,
+                ..
             } => {
                 executor.spawn_ns = spawn_ns;
                 executor.version = version;
@@ -257,6 +278,9 @@ impl PythonExecutor {
         loop {
             match self.lines.recv_timeout(POLL) {
                 Ok(Line::Message(HarnessMessage::Error { message })) => {
+                    // The harness exits right after saying so: let it, so
+                    // the error reads "exited with code 1", not our kill.
+                    self.wait_for_exit(ERROR_EXIT_GRACE);
                     return Err(self.failure(during, Some(message)));
                 }
                 Ok(Line::Message(message)) => return Ok(message),
@@ -273,6 +297,13 @@ impl PythonExecutor {
                     return Err(self.failure(during, None));
                 }
                 Err(RecvTimeoutError::Timeout) => {
+                    // Pool workers share the harness's stdout, so it may not
+                    // close when the harness dies: look at the harness itself.
+                    if let Ok(Some(status)) = self.child.try_wait() {
+                        self.exit_status = Some(status);
+                        let said = self.last_words();
+                        return Err(self.failure(during, said));
+                    }
                     if cancel.is_cancelled() {
                         self.healthy = false;
                         return Err(EngineError::Cancelled);
@@ -284,6 +315,19 @@ impl PythonExecutor {
                         ));
                     }
                 }
+            }
+        }
+    }
+
+    /// The error the harness reported before it exited, if any: its lines
+    /// still in flight are read for a moment.
+    fn last_words(&self) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_millis(200);
+        loop {
+            match self.lines.recv_deadline(deadline) {
+                Ok(Line::Message(HarnessMessage::Error { message })) => return Some(message),
+                Ok(Line::Message(_) | Line::Garbage(_)) => {}
+                Ok(Line::Closed) | Err(_) => return None,
             }
         }
     }
@@ -323,18 +367,32 @@ impl PythonExecutor {
         EngineError::Python(text)
     }
 
+    /// Waits up to `grace` for the harness to exit by itself, reaping it.
+    fn wait_for_exit(&mut self, grace: Duration) {
+        let deadline = Instant::now() + grace;
+        while self.exit_status.is_none() {
+            match self.child.try_wait() {
+                Ok(Some(status)) => self.exit_status = Some(status),
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Ok(None) | Err(_) => return,
+            }
+        }
+    }
+
     /// Kills the harness's process group (pool workers included) and reaps
-    /// the harness; returns how it ended, if this call reaped it.
+    /// the harness, unless it was reaped already; returns how it ended.
     fn kill_and_reap(&mut self) -> Option<String> {
         self.stdin = None;
-        if self.reaped {
-            return None;
-        }
-        // The harness is not reaped yet, so its pid still names the group.
+        // Before the harness is reaped its pid names the group; after, Linux
+        // keeps the id reserved while any pool worker still sits in it.
         crate::platform::kill_process_group(self.pid);
-        let _ = self.child.kill();
-        self.reaped = true;
-        self.child.wait().ok().map(describe_status)
+        if self.exit_status.is_none() {
+            let _ = self.child.kill();
+            self.exit_status = self.child.wait().ok();
+        }
+        self.exit_status.map(describe_status)
     }
 }
 
@@ -410,19 +468,10 @@ impl Executor for PythonExecutor {
 
 impl Drop for PythonExecutor {
     fn drop(&mut self) {
-        if self.healthy && !self.reaped {
+        if self.healthy {
             // Closing stdin asks the harness to shut its pool down and exit.
             self.stdin = None;
-            let deadline = Instant::now() + SHUTDOWN_GRACE;
-            while Instant::now() < deadline {
-                match self.child.try_wait() {
-                    Ok(Some(_)) | Err(_) => {
-                        self.reaped = true;
-                        break;
-                    }
-                    Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-                }
-            }
+            self.wait_for_exit(SHUTDOWN_GRACE);
         }
         self.kill_and_reap();
         if let Some(reader) = self.reader.take() {
