@@ -106,8 +106,8 @@ pub struct ExperimentArgs {
     /// its worker processes, fork (default) or spawn.
     #[arg(long, value_name = "fork|spawn", allow_hyphen_values = true)]
     pub start_method: Option<String>,
-    /// The CPython interpreter the python-* models run (a name on PATH or a
-    /// path). Default: python3 on PATH.
+    /// The CPython interpreter the python-* models run: a name on PATH or a
+    /// path.
     #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
     pub python: PathBuf,
     /// Write the result set as JSON to FILE.
