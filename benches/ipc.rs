@@ -144,13 +144,12 @@ fn spec(
         switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
         codec: corescope::spec::Codec::Bincode,
         scaling: corescope::spec::Scaling::Strong,
+        start_method: corescope::spec::StartMethod::Fork,
     }
 }
 
 fn run(spec: &RunSpec) -> BenchResult<RunRecord> {
-    let config = EngineConfig {
-        worker_exe: PathBuf::from(env!("CARGO_BIN_EXE_corescope")),
-    };
+    let config = EngineConfig::new(PathBuf::from(env!("CARGO_BIN_EXE_corescope")));
     Ok(run_one(spec, &config, &CancelToken::new(), &mut |_, _| {})?)
 }
 

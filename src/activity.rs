@@ -136,6 +136,11 @@ pub fn lane_name(model: Model, lane: u32) -> String {
         Model::Threads | Model::GilThreads => format!("thread {lane}"),
         Model::Processes => format!("process {lane}"),
         Model::ProcessPerTask => format!("slot {lane}"),
+        Model::PythonSerial => "python main thread".to_string(),
+        Model::PythonThreads | Model::PythonThreadsNogil => format!("python thread {lane}"),
+        Model::PythonProcesses | Model::PythonExecutor | Model::PythonQueue => {
+            format!("python process {lane}")
+        }
     }
 }
 

@@ -23,10 +23,12 @@ use crate::results::{ResultSet, RunRecord};
 use crate::spec::{Model, Scaling};
 
 /// The median wall time of the serial run of `record`'s workload, if the
-/// set has one.
+/// set has one: `python-serial` for the python models (CPython against
+/// CPython), `serial` for corescope's own.
 pub fn serial_baseline(runs: &[RunRecord], record: &RunRecord) -> Option<f64> {
+    let baseline = record.model.baseline();
     runs.iter()
-        .find(|r| r.model == Model::Serial && r.same_problem(record))
+        .find(|r| r.model == baseline && r.same_problem(record))
         .map(|r| r.wall_seconds.median)
         .filter(|&wall| wall > 0.0)
 }
@@ -382,6 +384,28 @@ mod tests {
         assert_eq!(set.runs[0].speedup, Some(1.0));
         assert_eq!(set.runs[1].speedup, Some(3.2));
         assert_eq!(set.runs[1].efficiency, Some(0.8));
+    }
+
+    #[test]
+    fn python_models_are_measured_against_python_serial() {
+        let mut set = ResultSet::new(crate::results::MachineInfo::detect());
+        set.runs = vec![
+            record(Model::Serial, 1, 0.5),
+            record(Model::PythonSerial, 1, 8.0),
+            record(Model::PythonThreads, 2, 8.0),
+            record(Model::PythonProcesses, 2, 4.0),
+            record(Model::Threads, 2, 0.25),
+        ];
+        fill_speedups(&mut set);
+        let speedups: Vec<Option<f64>> = set.runs.iter().map(|r| r.speedup).collect();
+        assert_eq!(
+            speedups,
+            [Some(1.0), Some(1.0), Some(1.0), Some(2.0), Some(2.0)]
+        );
+        // Without python-serial, python models have no baseline (never serial's).
+        set.runs.remove(1);
+        fill_speedups(&mut set);
+        assert_eq!(set.runs[1].speedup, None);
     }
 
     #[test]

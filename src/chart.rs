@@ -24,6 +24,9 @@ pub struct Rgb(pub u8, pub u8, pub u8);
 
 /// Each model's colour, the same on every chart. From the Okabe–Ito
 /// palette, which stays distinct for colour-blind viewers and on projectors.
+/// A python model takes its Rust counterpart's hue family, shifted
+/// (threads: sky blue → indigo; processes: orange → vermilion and red), so
+/// the pairs read as related but never the same line.
 pub fn model_color(model: Model) -> Rgb {
     match model {
         Model::Serial => Rgb(0x9a, 0x9a, 0x9a),
@@ -31,6 +34,12 @@ pub fn model_color(model: Model) -> Rgb {
         Model::GilThreads => Rgb(0xcc, 0x79, 0xa7),
         Model::Processes => Rgb(0xe6, 0x9f, 0x00),
         Model::ProcessPerTask => Rgb(0xf0, 0xe4, 0x42),
+        Model::PythonSerial => Rgb(0xe0, 0xe0, 0xe0),
+        Model::PythonThreads => Rgb(0x8c, 0x9e, 0xff),
+        Model::PythonThreadsNogil => Rgb(0x4d, 0xd0, 0xe1),
+        Model::PythonProcesses => Rgb(0xff, 0x6e, 0x40),
+        Model::PythonExecutor => Rgb(0xff, 0xab, 0x91),
+        Model::PythonQueue => Rgb(0xd5, 0x5e, 0x00),
     }
 }
 
@@ -43,6 +52,12 @@ pub fn model_color_light(model: Model) -> Rgb {
         Model::GilThreads => Rgb(0xa8, 0x3c, 0x7e),
         Model::Processes => Rgb(0xc2, 0x74, 0x00),
         Model::ProcessPerTask => Rgb(0x8a, 0x7d, 0x00),
+        Model::PythonSerial => Rgb(0x22, 0x22, 0x22),
+        Model::PythonThreads => Rgb(0x3f, 0x51, 0xb5),
+        Model::PythonThreadsNogil => Rgb(0x00, 0x83, 0x8f),
+        Model::PythonProcesses => Rgb(0xd8, 0x43, 0x15),
+        Model::PythonExecutor => Rgb(0x9e, 0x4a, 0x2a),
+        Model::PythonQueue => Rgb(0xa3, 0x3b, 0x00),
     }
 }
 
@@ -420,13 +435,15 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
                     },
                 ));
             }
-            let serial = set.runs.iter().find(|r| r.model == Model::Serial);
-            if let Some(serial) = serial.filter(|_| x_axis == XAxis::Workers) {
-                chart.references.push(Reference::Horizontal {
-                    name: "serial baseline".to_string(),
-                    y: serial.wall_seconds.median,
-                    model: Some(Model::Serial),
-                });
+            for baseline in [Model::Serial, Model::PythonSerial] {
+                let serial = set.runs.iter().find(|r| r.model == baseline);
+                if let Some(serial) = serial.filter(|_| x_axis == XAxis::Workers) {
+                    chart.references.push(Reference::Horizontal {
+                        name: format!("{baseline} baseline"),
+                        y: serial.wall_seconds.median,
+                        model: Some(baseline),
+                    });
+                }
             }
         }
         ChartKind::Speedup => {
@@ -439,7 +456,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
             }
             chart.unit = Unit::Times;
             // Serial is 1× and 100 % by definition; the reference lines say so.
-            for group in groups.iter().filter(|g| g.model != Model::Serial) {
+            for group in groups.iter().filter(|g| g.model.uses_workers()) {
                 chart.series.push(series(
                     set,
                     group,
@@ -503,7 +520,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
             chart.y_label = "efficiency [%]".to_string();
             chart.unit = Unit::Percent;
             // Serial is 1× and 100 % by definition; the reference lines say so.
-            for group in groups.iter().filter(|g| g.model != Model::Serial) {
+            for group in groups.iter().filter(|g| g.model.uses_workers()) {
                 chart.series.push(series(
                     set,
                     group,

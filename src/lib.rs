@@ -25,6 +25,7 @@ pub mod gui;
 pub mod measure;
 pub mod platform;
 pub mod presets;
+pub mod python;
 pub mod results;
 pub mod spec;
 pub mod worker;

@@ -54,3 +54,18 @@ pub fn child_pids(pid: u32) -> Vec<u32> {
     pids.sort_unstable();
     pids
 }
+
+/// Sends SIGKILL to every process in the process group `pgid` (a child
+/// started as its group's leader, and whatever it started in turn). Best
+/// effort: a group already gone is not an error.
+#[cfg(unix)]
+pub fn kill_process_group(pgid: u32) {
+    use rustix::process::{Pid, Signal, kill_process_group};
+    if let Some(pid) = i32::try_from(pgid).ok().and_then(Pid::from_raw) {
+        let _ = kill_process_group(pid, Signal::KILL);
+    }
+}
+
+/// Process groups are not used off Unix; the owner kills its child alone.
+#[cfg(not(unix))]
+pub fn kill_process_group(_pgid: u32) {}

@@ -25,7 +25,7 @@ pub struct Preset {
 }
 
 /// The bundled preset files, in lesson order.
-const FILES: [(&str, &str); 6] = [
+const FILES: [(&str, &str); 7] = [
     (
         "1-why-processes.json",
         include_str!("../assets/presets/1-why-processes.json"),
@@ -49,6 +49,10 @@ const FILES: [(&str, &str); 6] = [
     (
         "6-rule-of-thumb.json",
         include_str!("../assets/presets/6-rule-of-thumb.json"),
+    ),
+    (
+        "7-gil-real.json",
+        include_str!("../assets/presets/7-gil-real.json"),
     ),
 ];
 
@@ -124,14 +128,15 @@ pub fn findings(set: &ResultSet) -> Vec<String> {
         }
         key
     };
-    for r in set.runs.iter().filter(|r| r.model != Model::Serial) {
+    for r in set.runs.iter().filter(|r| r.model.uses_workers()) {
         let key = key_of(r);
         if !keys.iter().any(|(k, _)| *k == key) {
             keys.push((key, r.model));
         }
     }
     keys.iter()
-        .filter_map(|(key, _)| {
+        .filter_map(|(key, model)| {
+            let baseline = model.baseline();
             let runs: Vec<&RunRecord> = set.runs.iter().filter(|r| key_of(r) == *key).collect();
             if several_payloads {
                 let mut by_payload = runs.clone();
@@ -140,13 +145,13 @@ pub fn findings(set: &ResultSet) -> Vec<String> {
                 let best = by_payload.iter().filter_map(|r| r.speedup.map(|s| (s, r.payload_bytes))).max_by(|a, b| a.0.total_cmp(&b.0))?;
                 Some(match wins.first() {
                     Some(first) => format!(
-                        "{key} beats serial from {} per task on (best {:.2}× at {}).",
+                        "{key} beats {baseline} from {} per task on (best {:.2}× at {}).",
                         format::bytes(first.payload_bytes),
                         best.0,
                         format::bytes(best.1)
                     ),
                     None => format!(
-                        "{key} never beats serial here: the data costs more to ship than to compute (best {:.2}× at {}).",
+                        "{key} never beats {baseline} here: the data costs more to ship than to compute (best {:.2}× at {}).",
                         best.0,
                         format::bytes(best.1)
                     ),
@@ -154,12 +159,12 @@ pub fn findings(set: &ResultSet) -> Vec<String> {
             } else {
                 let best = runs.iter().filter_map(|r| r.speedup.map(|s| (s, *r))).max_by(|a, b| a.0.total_cmp(&b.0))?;
                 let (speedup, run) = best;
-                let what = match run.scaling {
-                    crate::spec::Scaling::Strong => "serial",
-                    crate::spec::Scaling::Weak => "serial (scaled, weak scaling)",
+                let scaled = match run.scaling {
+                    crate::spec::Scaling::Strong => "",
+                    crate::spec::Scaling::Weak => " (scaled, weak scaling)",
                 };
                 Some(format!(
-                    "{key}: best {speedup:.2}× {what} at {} worker{} ({:.0} % efficiency, {} wall).",
+                    "{key}: best {speedup:.2}× {baseline}{scaled} at {} worker{} ({:.0} % efficiency, {} wall).",
                     run.workers,
                     if run.workers == 1 { "" } else { "s" },
                     run.efficiency.unwrap_or(0.0) * 100.0,
@@ -186,7 +191,8 @@ mod tests {
                 "ipc-cost",
                 "pools",
                 "queue-workers",
-                "rule-of-thumb"
+                "rule-of-thumb",
+                "gil-real"
             ]
         );
         for preset in presets {

@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::stats::Summary;
-use crate::spec::{Model, RunSpec, Scaling, Schedule};
+use crate::spec::{Model, RunSpec, Scaling, Schedule, StartMethod};
 use crate::worker::codec::Codec;
 use crate::workload::Workload;
 
@@ -208,6 +208,12 @@ pub struct RunRecord {
     /// Resident memory of the run's processes, sampled with `cpu_samples`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub memory_samples: Vec<MemorySample>,
+    /// CPython's process models: how the workers were started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_method: Option<StartMethod>,
+    /// The python models: the interpreter's version (e.g. `3.11.7`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python_version: Option<String>,
 }
 
 impl RunRecord {
@@ -286,6 +292,8 @@ impl RunRecord {
             processes_started: 0,
             cpu_samples: Vec::new(),
             memory_samples: Vec::new(),
+            start_method: spec.model.uses_start_method().then_some(spec.start_method),
+            python_version: None,
         }
     }
 }
@@ -416,6 +424,7 @@ pub(crate) mod testing {
             switch_interval_us: 5000,
             codec: crate::worker::codec::Codec::Bincode,
             scaling: crate::spec::Scaling::Strong,
+            start_method: crate::spec::StartMethod::Fork,
         });
         r.wall_seconds = Summary {
             median: wall,

@@ -45,16 +45,36 @@ pub enum Model {
     Processes,
     /// A fresh worker process for every task: what a pool saves.
     ProcessPerTask,
+    /// CPython (the harness in assets/python): tasks in order, one thread;
+    /// the baseline of the other python models' speedups.
+    PythonSerial,
+    /// CPython threads (a `ThreadPoolExecutor`), GIL and all.
+    PythonThreads,
+    /// CPython threads on a free-threaded interpreter (3.13t or newer): no GIL.
+    PythonThreadsNogil,
+    /// CPython `multiprocessing.Pool`, start method fork or spawn.
+    PythonProcesses,
+    /// CPython `concurrent.futures.ProcessPoolExecutor`.
+    PythonExecutor,
+    /// CPython `multiprocessing.Process` workers fed by a `Queue` (the seed's
+    /// producer–consumer pattern).
+    PythonQueue,
 }
 
 impl Model {
     /// Every model, in the order menus and sweeps list them.
-    pub const ALL: [Model; 5] = [
+    pub const ALL: [Model; 11] = [
         Model::Serial,
         Model::Threads,
         Model::GilThreads,
         Model::Processes,
         Model::ProcessPerTask,
+        Model::PythonSerial,
+        Model::PythonThreads,
+        Model::PythonThreadsNogil,
+        Model::PythonProcesses,
+        Model::PythonExecutor,
+        Model::PythonQueue,
     ];
 
     /// The name used on the command line and in result files.
@@ -65,17 +85,60 @@ impl Model {
             Model::GilThreads => "gil-threads",
             Model::Processes => "processes",
             Model::ProcessPerTask => "process-per-task",
+            Model::PythonSerial => "python-serial",
+            Model::PythonThreads => "python-threads",
+            Model::PythonThreadsNogil => "python-threads-nogil",
+            Model::PythonProcesses => "python-processes",
+            Model::PythonExecutor => "python-executor",
+            Model::PythonQueue => "python-queue",
         }
     }
 
     /// Whether the worker count means anything (serial always runs one).
     pub fn uses_workers(self) -> bool {
-        self != Model::Serial
+        !matches!(self, Model::Serial | Model::PythonSerial)
     }
 
     /// Whether tasks cross a process boundary (and so move IPC bytes).
     pub fn uses_processes(self) -> bool {
-        matches!(self, Model::Processes | Model::ProcessPerTask)
+        matches!(
+            self,
+            Model::Processes
+                | Model::ProcessPerTask
+                | Model::PythonProcesses
+                | Model::PythonExecutor
+                | Model::PythonQueue
+        )
+    }
+
+    /// Whether CPython runs the tasks (through the harness).
+    pub fn is_python(self) -> bool {
+        matches!(
+            self,
+            Model::PythonSerial
+                | Model::PythonThreads
+                | Model::PythonThreadsNogil
+                | Model::PythonProcesses
+                | Model::PythonExecutor
+                | Model::PythonQueue
+        )
+    }
+
+    /// Whether the model starts Python worker processes (so the start
+    /// method applies).
+    pub fn uses_start_method(self) -> bool {
+        self.is_python() && self.uses_processes()
+    }
+
+    /// The model whose runs are this model's speedup baseline: CPython's
+    /// serial loop for the python models (CPython against CPython), serial
+    /// for corescope's own.
+    pub fn baseline(self) -> Model {
+        if self.is_python() {
+            Model::PythonSerial
+        } else {
+            Model::Serial
+        }
     }
 
     /// One line on what the model is, for menus and help.
@@ -88,6 +151,14 @@ impl Model {
             }
             Model::Processes => "a pool of worker processes, started once, fed over pipes",
             Model::ProcessPerTask => "a fresh worker process for every task",
+            Model::PythonSerial => "CPython: tasks in order, one thread: the python baseline",
+            Model::PythonThreads => "CPython threads (ThreadPoolExecutor), GIL and all",
+            Model::PythonThreadsNogil => {
+                "CPython threads on a free-threaded interpreter (3.13t or newer): no GIL"
+            }
+            Model::PythonProcesses => "CPython multiprocessing.Pool (start method fork or spawn)",
+            Model::PythonExecutor => "CPython concurrent.futures.ProcessPoolExecutor",
+            Model::PythonQueue => "CPython Process workers fed by a multiprocessing.Queue",
         }
     }
 }
@@ -159,6 +230,31 @@ impl Scaling {
 }
 
 impl_named!(Scaling, "scaling");
+/// How CPython's process models start their workers
+/// (`multiprocessing.get_context(method)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StartMethod {
+    /// A copy of the harness process: fast, shares what was loaded.
+    #[default]
+    Fork,
+    /// A fresh interpreter that imports the harness: slow, portable.
+    Spawn,
+}
+
+impl StartMethod {
+    pub const ALL: [StartMethod; 2] = [StartMethod::Fork, StartMethod::Spawn];
+
+    /// The name used on the command line, in result files and by Python.
+    pub fn name(self) -> &'static str {
+        match self {
+            StartMethod::Fork => "fork",
+            StartMethod::Spawn => "spawn",
+        }
+    }
+}
+
+impl_named!(StartMethod, "start method");
 
 /// What each task computes and how many there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,6 +290,9 @@ pub struct RunSpec {
     /// Weak scaling: `workload.tasks` is already the grown count.
     #[serde(default)]
     pub scaling: Scaling,
+    /// How CPython's process models start their workers.
+    #[serde(default)]
+    pub start_method: StartMethod,
 }
 
 impl RunSpec {
@@ -243,6 +342,8 @@ pub struct ExperimentSpec {
     /// Strong (fixed tasks) or weak (tasks per worker) scaling.
     #[serde(default)]
     pub scaling: Scaling,
+    #[serde(default)]
+    pub start_method: StartMethod,
     /// The lesson preset this experiment comes from, if any.
     pub preset: Option<String>,
 }
@@ -299,6 +400,7 @@ impl ExperimentSpec {
                             switch_interval_us: self.switch_interval_us,
                             codec: self.codec,
                             scaling: self.scaling,
+                            start_method: self.start_method,
                         });
                     }
                 }
@@ -353,6 +455,8 @@ pub struct RawExperiment {
     pub codec: Option<String>,
     /// `strong` (default) or `weak`: tasks per worker.
     pub scaling: Option<String>,
+    /// How CPython's process models start workers: `fork` (default) or `spawn`.
+    pub start_method: Option<String>,
 }
 
 impl RawExperiment {
@@ -483,6 +587,18 @@ impl RawExperiment {
             })?,
             None => Codec::default(),
         };
+        let start_method = match &self.start_method {
+            Some(text) => text.parse().map_err(|e: String| {
+                SpecError::new(
+                    "--start-method",
+                    format!(
+                        "{e}; expected one of {}",
+                        names(StartMethod::ALL.map(StartMethod::name))
+                    ),
+                )
+            })?,
+            None => StartMethod::default(),
+        };
         // JSON writes each payload byte as a number (up to four bytes): past
         // 16 MiB a frame would outgrow the protocol's limit mid-run.
         let largest = workloads
@@ -539,6 +655,7 @@ impl RawExperiment {
             switch_interval_us,
             codec,
             scaling,
+            start_method,
             preset: None,
         })
     }
@@ -823,6 +940,38 @@ mod tests {
         let err = r.validate(&[2]).unwrap_err();
         assert_eq!(err.flag, "--codec");
         assert!(err.message.contains("bincode, json"), "{err}");
+    }
+
+    #[test]
+    fn start_methods_are_validated_once_and_reach_every_run() {
+        let mut r = raw();
+        r.models = "python-serial,python-processes".into();
+        let runs = r.validate(&[2]).unwrap().runs();
+        assert!(runs.iter().all(|run| run.start_method == StartMethod::Fork));
+        r.start_method = Some("Spawn".into());
+        let runs = r.validate(&[2]).unwrap().runs();
+        assert!(
+            runs.iter()
+                .all(|run| run.start_method == StartMethod::Spawn)
+        );
+        // python-serial first among the python models: their baseline.
+        assert_eq!(runs[0].model, Model::PythonSerial);
+        r.start_method = Some("forkserver".into());
+        let err = r.validate(&[2]).unwrap_err();
+        assert_eq!(err.flag, "--start-method");
+        assert!(err.message.contains("fork, spawn"), "{err}");
+    }
+
+    #[test]
+    fn python_models_have_names_and_baselines() {
+        for model in Model::ALL {
+            assert_eq!(model.name().parse::<Model>(), Ok(model));
+            assert_eq!(model.is_python(), model.name().starts_with("python-"));
+            assert_eq!(model.baseline().is_python(), model.is_python());
+        }
+        assert!(!Model::PythonSerial.uses_workers());
+        assert!(Model::PythonQueue.uses_start_method());
+        assert!(!Model::PythonThreads.uses_processes());
     }
 
     #[test]

@@ -22,9 +22,7 @@ use corescope::workload::{Task, Workload};
 const MESSAGE_BYTES: u64 = 80;
 
 fn config() -> EngineConfig {
-    EngineConfig {
-        worker_exe: common::exe(),
-    }
+    EngineConfig::new(common::exe())
 }
 
 fn spec(
@@ -53,6 +51,7 @@ fn spec(
         switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
         codec: corescope::spec::Codec::Bincode,
         scaling: corescope::spec::Scaling::Strong,
+        start_method: corescope::spec::StartMethod::Fork,
     }
 }
 
@@ -245,7 +244,7 @@ fn garbage_from_a_worker_is_a_clean_protocol_error() {
         let started = std::time::Instant::now();
         let error = run_one(
             &s,
-            &EngineConfig { worker_exe: exe },
+            &EngineConfig::new(exe),
             &CancelToken::new(),
             &mut |_, _| {},
         )

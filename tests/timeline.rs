@@ -41,7 +41,7 @@ fn sampler_threads() -> usize {
 }
 
 fn config(exe: PathBuf) -> EngineConfig {
-    EngineConfig { worker_exe: exe }
+    EngineConfig::new(exe)
 }
 
 /// `tasks` sleeps of `ms` each: long enough for several 200 ms samples
@@ -65,6 +65,7 @@ fn sleeps(model: Model, workers: u32, tasks: u32, ms: u64) -> RunSpec {
         switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
         codec: Codec::Bincode,
         scaling: corescope::spec::Scaling::Strong,
+        start_method: corescope::spec::StartMethod::Fork,
     }
 }
 

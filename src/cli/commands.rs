@@ -219,6 +219,9 @@ fn experiment_named(
         Err(e) => return usage(&e),
     };
     spec.preset = preset;
+    if let Err(e) = crate::python::check_models(&spec.models, &args.python) {
+        return usage(&e);
+    }
     let exports = args.exports();
     for (flag, path) in &exports {
         if let Err(e) = export::check_writable(path) {
@@ -230,7 +233,11 @@ fn experiment_named(
             Ok(path) => path,
             Err(e) => return Outcome::Failed(e),
         };
-    let runner = match Runner::start(spec, EngineConfig { worker_exe }, Arc::new(|| {})) {
+    let config = EngineConfig {
+        worker_exe,
+        python: args.python.clone(),
+    };
+    let runner = match Runner::start(spec, config, Arc::new(|| {})) {
         Ok(runner) => runner,
         Err(e) => return Outcome::Failed(e.into()),
     };

@@ -108,6 +108,14 @@ pub struct ExperimentArgs {
     /// (read against Gustafson's law). Default: strong.
     #[arg(long, value_name = "strong|weak", allow_hyphen_values = true)]
     pub scaling: Option<String>,
+    /// python-processes, python-executor, python-queue: how CPython starts
+    /// its worker processes, fork (default) or spawn.
+    #[arg(long, value_name = "fork|spawn", allow_hyphen_values = true)]
+    pub start_method: Option<String>,
+    /// The CPython interpreter the python-* models run: a name on PATH or a
+    /// path.
+    #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
+    pub python: PathBuf,
     /// Write the result set as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub export_json: Option<PathBuf>,
@@ -166,7 +174,9 @@ pub struct ReportArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
-    /// Execution model: serial, threads, gil-threads, processes or process-per-task.
+    /// Execution model: serial, threads, gil-threads, processes,
+    /// process-per-task, or CPython's python-serial, python-threads,
+    /// python-threads-nogil, python-processes, python-executor, python-queue.
     #[arg(long, value_name = "NAME", default_value = "processes")]
     pub model: String,
     /// Worker count, 1 to 1024 (default: the logical core count).
@@ -179,7 +189,9 @@ pub struct SweepArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
     /// Models to compare, comma-separated: serial, threads, gil-threads,
-    /// processes, process-per-task.
+    /// processes, process-per-task, and CPython's python-serial,
+    /// python-threads, python-threads-nogil, python-processes,
+    /// python-executor, python-queue.
     #[arg(long, value_name = "LIST", default_value = "serial,threads,processes")]
     pub models: String,
     /// Worker counts: a range such as 1..8 or a list such as 1,2,4,8
@@ -211,6 +223,7 @@ impl ExperimentArgs {
             io_percent: self.io_percent.clone(),
             codec: self.codec.clone(),
             scaling: self.scaling.clone(),
+            start_method: self.start_method.clone(),
         }
     }
 

@@ -172,7 +172,7 @@ pub fn print_results(set: &ResultSet) {
     }
     if set.runs.iter().all(|r| r.speedup.is_none()) {
         println!(
-            "speedup needs a serial baseline: add serial to --models (sweep), or run --model serial"
+            "speedup needs a serial baseline: add serial (python-serial for the python models) to --models (sweep), or run --model serial"
         );
     }
 }

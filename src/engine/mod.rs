@@ -13,6 +13,7 @@ mod event;
 mod gil;
 mod per_task;
 mod processes;
+mod python;
 pub mod runner;
 pub mod schedule;
 mod serial;
@@ -48,6 +49,19 @@ pub struct EngineConfig {
     /// The corescope executable that worker processes run (`current_exe()`
     /// in the app, `CARGO_BIN_EXE_corescope` in tests).
     pub worker_exe: PathBuf,
+    /// The CPython interpreter the python models run (a name on PATH or a
+    /// path; `--python`, or the GUI's setting).
+    pub python: PathBuf,
+}
+
+impl EngineConfig {
+    /// Workers run `worker_exe`; python models `python3` on PATH.
+    pub fn new(worker_exe: PathBuf) -> EngineConfig {
+        EngineConfig {
+            worker_exe,
+            python: PathBuf::from(crate::python::DEFAULT_INTERPRETER),
+        }
+    }
 }
 
 /// A shared flag that asks a run to stop as soon as it can.
@@ -104,6 +118,11 @@ pub enum EngineError {
         expected: String,
         found: String,
     },
+    /// A python model failed: the interpreter is missing, or the harness
+    /// raised, crashed or broke its protocol (the message says which, with
+    /// the end of its stderr).
+    #[error("{0}")]
+    Python(String),
     #[error("cancelled")]
     Cancelled,
 }
@@ -304,6 +323,10 @@ pub(crate) trait Executor {
     fn worker_pids(&self) -> Vec<u32> {
         Vec::new()
     }
+    /// The python models: the interpreter's version.
+    fn python_version(&self) -> Option<String> {
+        None
+    }
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError>;
 }
 
@@ -333,6 +356,19 @@ fn start_executor(
             cancel,
             board,
         )?),
+        Model::PythonSerial
+        | Model::PythonThreads
+        | Model::PythonThreadsNogil
+        | Model::PythonProcesses
+        | Model::PythonExecutor
+        | Model::PythonQueue => {
+            let executor = python::PythonExecutor::start(spec, &config.python, cancel)?;
+            // The harness and its pool's workers, for the sampler.
+            for (slot, pid) in executor.worker_pids().into_iter().enumerate() {
+                board.set(slot, pid);
+            }
+            Box::new(executor)
+        }
     })
 }
 
@@ -413,6 +449,7 @@ pub fn run_one_sampled(
     let samples = sampler.finish();
     let mut record = summarise(spec, executor.spawn_ns(), &repetitions, &samples)?;
     record.processes_started = executor.processes_started();
+    record.python_version = executor.python_version();
     Ok(record)
 }
 
@@ -501,7 +538,7 @@ fn summarise(
         }
     }
     record.repetitions = records;
-    if spec.model == Model::Serial {
+    if !spec.model.uses_workers() {
         let own_wall = record.wall_seconds.median;
         analysis::set_speedup(&mut record, own_wall);
     }

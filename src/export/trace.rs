@@ -61,11 +61,17 @@ pub fn trace(run: &RunRecord) -> Value {
     let label = run.label();
     // Worker processes are named below; the parent runs no task of theirs.
     if !model.uses_processes() {
+        // CPython's serial and threads models run in the harness process.
+        let process = if model.is_python() {
+            format!("python harness ({label})")
+        } else {
+            format!("corescope ({label})")
+        };
         events.push(meta(
             "process_name",
             PARENT_PID,
             None,
-            json!({ "name": format!("corescope ({label})") }),
+            json!({ "name": process }),
         ));
     }
     for (lane, name) in timeline.lanes.iter().enumerate() {
@@ -74,13 +80,20 @@ pub fn trace(run: &RunRecord) -> Value {
         let thread = match model {
             Model::Serial => "corescope-runner".to_string(),
             Model::Threads | Model::GilThreads => format!("corescope-{model}-{lane}"),
-            Model::Processes | Model::ProcessPerTask => format!("{name} (main thread)"),
+            Model::PythonSerial => "python MainThread".to_string(),
+            Model::PythonThreads | Model::PythonThreadsNogil => format!("python thread {lane}"),
+            Model::Processes
+            | Model::ProcessPerTask
+            | Model::PythonProcesses
+            | Model::PythonExecutor
+            | Model::PythonQueue => format!("{name} (main thread)"),
         };
         if model.uses_processes() {
             let process = match model {
                 Model::ProcessPerTask => {
                     format!("corescope workers of slot {lane} (a process per task)")
                 }
+                m if m.is_python() => format!("python {m} worker {lane}"),
                 _ => format!("corescope worker {lane}"),
             };
             events.push(meta("process_name", pid, None, json!({ "name": process })));

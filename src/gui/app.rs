@@ -177,8 +177,14 @@ impl CorescopeApp {
         spec.preset = preset.clone();
         self.form_error = None;
         let wake = self.wake.clone();
+        let python = self.settings.python();
+        if let Err(e) = crate::python::check_models(&spec.models, &python) {
+            self.form_error = Some(e);
+            return;
+        }
         let config = EngineConfig {
             worker_exe: self.config.worker_exe.clone(),
+            python,
         };
         match Runner::start(
             spec,

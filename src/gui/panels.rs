@@ -11,7 +11,7 @@ use super::theme;
 use crate::format;
 use crate::presets;
 use crate::results::RunRecord;
-use crate::spec::{Codec, Model, Scaling, Schedule};
+use crate::spec::{Codec, Model, Scaling, Schedule, StartMethod};
 use crate::workload::Workload;
 
 /// The top bar: name, machine, theme, UI scale, Clear.
@@ -86,6 +86,32 @@ fn text_field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str, en
     ui.end_row();
 }
 
+/// One model's checkbox; a python model without a usable interpreter is
+/// disabled, and says why on hover.
+fn models_checkbox_ui(
+    ui: &mut egui::Ui,
+    form: &mut super::state::ExperimentForm,
+    model: Model,
+    python: &std::path::Path,
+    dark: bool,
+) {
+    let mut ticked = form.models.contains(&model);
+    let text = RichText::new(model.name()).color(theme::model_color(model, dark));
+    let reason = crate::python::unavailable(model, python);
+    let response = ui
+        .add_enabled(reason.is_none(), egui::Checkbox::new(&mut ticked, text))
+        .on_hover_text(model.describe());
+    let response = match &reason {
+        Some(reason) => {
+            response.on_disabled_hover_text(format!("{}\nunavailable: {reason}", model.describe()))
+        }
+        None => response,
+    };
+    if response.changed() {
+        form.set_model(model, ticked);
+    }
+}
+
 /// The experiment form, Run/Cancel, progress and messages.
 pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     let running = app.is_running();
@@ -99,6 +125,8 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
             ui.separator();
             ui.heading("Experiment");
             ui.add_space(4.0);
+            let python = app.settings.python();
+            let python_typed = &mut app.settings.python;
             let form = &mut app.settings.form;
             ui.add_enabled_ui(!running, |ui| {
                 egui::Grid::new("workload_grid")
@@ -170,17 +198,36 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
 
                 ui.add_space(8.0);
                 ui.label(RichText::new("Models").strong());
-                for model in Model::ALL {
-                    let mut ticked = form.models.contains(&model);
-                    let text = RichText::new(model.name()).color(theme::model_color(model, dark));
-                    if ui
-                        .checkbox(&mut ticked, text)
-                        .on_hover_text(model.describe())
-                        .changed()
-                    {
-                        form.set_model(model, ticked);
-                    }
+                for model in Model::ALL.into_iter().filter(|m| !m.is_python()) {
+                    models_checkbox_ui(ui, form, model, &python, dark);
                 }
+                // Folded away until wanted, so the form keeps its height.
+                egui::CollapsingHeader::new("CPython models (the real GIL)")
+                    .default_open(form.models.iter().any(|m| m.is_python()))
+                    .show(ui, |ui| {
+                        for model in Model::ALL.into_iter().filter(|m| m.is_python()) {
+                            models_checkbox_ui(ui, form, model, &python, dark);
+                        }
+                        egui::Grid::new("python_grid")
+                            .num_columns(2)
+                            .spacing([12.0, 8.0])
+                            .show(ui, |ui| {
+                                text_field(ui, "Python", python_typed, "python3", true);
+                                if form.models.iter().any(|m| m.uses_start_method()) {
+                                    ui.label("Start method");
+                                    ui.horizontal(|ui| {
+                                        for method in StartMethod::ALL {
+                                            ui.radio_value(
+                                                &mut form.start_method,
+                                                method,
+                                                method.name(),
+                                            );
+                                        }
+                                    });
+                                    ui.end_row();
+                                }
+                            });
+                    });
                 if form.models.contains(&Model::GilThreads) {
                     egui::Grid::new("gil_grid")
                         .num_columns(2)
@@ -344,7 +391,10 @@ pub fn describe_spec_error(error: &crate::spec::SpecError) -> String {
     let message = if error.flag == "--models" && error.message.starts_with("no model") {
         "tick at least one model".to_string()
     } else {
-        error.message.clone()
+        error.message.replace(
+            "(set --python)",
+            "(set the Python field under CPython models)",
+        )
     };
     format!("{field}: {message}")
 }

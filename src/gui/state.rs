@@ -12,7 +12,7 @@ use crate::chart::{ChartKind, ChartOptions};
 use crate::engine::runner::Runner;
 use crate::export;
 use crate::results::{ResultSet, RunRecord};
-use crate::spec::{Codec, Model, RawExperiment, RunSpec, Scaling, Schedule};
+use crate::spec::{Codec, Model, RawExperiment, RunSpec, Scaling, Schedule, StartMethod};
 use crate::workload::Workload;
 
 /// What persists across restarts besides results.
@@ -25,6 +25,9 @@ pub struct Settings {
     pub zoom: f32,
     pub charts: ChartSettings,
     pub export: ExportSettings,
+    /// The CPython interpreter of the python models, as typed; blank means
+    /// `python3` on PATH.
+    pub python: String,
 }
 
 impl Default for Settings {
@@ -35,6 +38,7 @@ impl Default for Settings {
             zoom: 1.0,
             charts: ChartSettings::default(),
             export: ExportSettings::default(),
+            python: String::new(),
         }
     }
 }
@@ -108,6 +112,16 @@ impl ExportTheme {
     }
 }
 
+impl Settings {
+    /// The interpreter the python models run.
+    pub fn python(&self) -> PathBuf {
+        match self.python.trim() {
+            "" => PathBuf::from(crate::python::DEFAULT_INTERPRETER),
+            typed => PathBuf::from(typed),
+        }
+    }
+}
+
 /// The experiment form, as typed: text fields stay text until Run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -126,6 +140,8 @@ pub struct ExperimentForm {
     pub codec: Codec,
     /// Strong (fixed tasks) or weak (tasks per worker) scaling.
     pub scaling: Scaling,
+    /// How CPython's process models start their workers.
+    pub start_method: StartMethod,
     /// Sweep a range of worker counts (else one count).
     pub sweep: bool,
     pub workers: String,
@@ -153,6 +169,7 @@ impl Default for ExperimentForm {
             io_percent: "50".to_string(),
             codec: Codec::Bincode,
             scaling: Scaling::Strong,
+            start_method: StartMethod::Fork,
             sweep: true,
             workers: "2".to_string(),
             sweep_from: "1".to_string(),
@@ -224,6 +241,7 @@ impl ExperimentForm {
             io_percent: optional(&self.io_percent),
             codec: Some(self.codec.name().to_string()),
             scaling: Some(self.scaling.name().to_string()),
+            start_method: Some(self.start_method.name().to_string()),
         }
     }
 }

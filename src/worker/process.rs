@@ -310,7 +310,9 @@ fn kill_and_reap(child: &mut Child) {
     let _ = child.wait();
 }
 
-fn describe_status(status: std::process::ExitStatus) -> String {
+/// How a child process ended, in words (`exited with code 1`, `was killed
+/// by signal 9 (SIGKILL)`).
+pub(crate) fn describe_status(status: std::process::ExitStatus) -> String {
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;

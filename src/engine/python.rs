@@ -1,0 +1,519 @@
+//! The python models: the same workloads run by CPython, GIL and all.
+//!
+//! A [`PythonExecutor`] starts the embedded harness (written to a temporary
+//! file, so `spawn` workers can import it) under the run's interpreter, in
+//! a process group of its own, and hands it the run spec as one JSON line.
+//! The harness starts its pool (a `ThreadPoolExecutor`, a
+//! `multiprocessing.Pool`, a `ProcessPoolExecutor` or `Process` workers on a
+//! `Queue`) and says `ready` with the start-up time; each repetition is one
+//! `rep` line down and a `task` line per finished task plus one `rep` line
+//! back, with spans on `CLOCK_MONOTONIC` (the clock corescope stamps on),
+//! CPU time and the bytes multiprocessing pickled through the pool. A named
+//! thread reads stdout into a channel and another keeps the tail of stderr
+//! for error messages. Dropping the executor ends the harness politely when
+//! it is healthy, and otherwise kills its whole process group (pool workers
+//! included) and reaps it: on success, failure and cancel alike.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use serde::Deserialize;
+
+use super::{CancelToken, EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
+use crate::python::{self, HARNESS, last_lines};
+use crate::spec::{Model, RunSpec};
+use crate::worker::process::{PipeSnapshot, describe_status};
+
+/// How long the harness may take to start its pool (spawn imports a fresh
+/// interpreter per worker).
+const START_TIMEOUT: Duration = Duration::from_secs(120);
+/// How often a waiting executor looks at the cancel flag.
+const POLL: Duration = Duration::from_millis(20);
+/// How long a healthy harness gets to shut its pool down and exit.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+/// How long a harness that reported an error gets to exit by itself.
+const ERROR_EXIT_GRACE: Duration = Duration::from_secs(2);
+/// Bytes of stderr kept for error messages.
+const STDERR_TAIL_BYTES: usize = 8 * 1024;
+
+/// One line of the harness's stdout.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+enum HarnessMessage {
+    Ready {
+        spawn_ns: u64,
+        version: String,
+        /// `sys._is_gil_enabled()` (true before 3.13).
+        #[serde(default = "gil_by_default")]
+        gil_enabled: bool,
+        #[serde(default)]
+        worker_pids: Vec<u32>,
+    },
+    Task {
+        index: u32,
+    },
+    Rep(RepMessage),
+    Error {
+        message: String,
+    },
+}
+
+fn gil_by_default() -> bool {
+    true
+}
+
+/// One repetition as the harness measured it.
+#[derive(Debug, Deserialize)]
+struct RepMessage {
+    start_ns: u64,
+    end_ns: u64,
+    cpu_ns: u64,
+    /// `[task, worker, value, start_ns, end_ns]` per task.
+    tasks: Vec<(u32, u32, u64, u64, u64)>,
+    bytes_to_workers: u64,
+    bytes_from_workers: u64,
+    messages: u64,
+}
+
+/// What the stdout reader thread forwards.
+#[derive(Debug)]
+enum Line {
+    Message(HarnessMessage),
+    /// A line that is not a harness message (a stray print, garbage).
+    Garbage(String),
+    /// stdout closed: the harness exited (or closed it).
+    Closed,
+}
+
+/// A running harness: the model's pool, started once per run.
+pub(crate) struct PythonExecutor {
+    model: Model,
+    interpreter: String,
+    version: String,
+    child: Child,
+    pid: u32,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<Line>,
+    stderr_tail: Arc<Mutex<VecDeque<u8>>>,
+    reader: Option<JoinHandle<()>>,
+    stderr_reader: Option<JoinHandle<()>>,
+    spawn_ns: u64,
+    worker_pids: Vec<u32>,
+    /// False once anything went wrong: then `Drop` kills without waiting.
+    healthy: bool,
+    /// How the harness ended, once reaped.
+    exit_status: Option<std::process::ExitStatus>,
+    /// The harness script; removed when the executor is dropped, after the
+    /// harness and its workers are gone.
+    _script: tempfile::NamedTempFile,
+}
+
+impl std::fmt::Debug for PythonExecutor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PythonExecutor")
+            .field("model", &self.model)
+            .field("interpreter", &self.interpreter)
+            .field("pid", &self.pid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PythonExecutor {
+    /// Starts the harness for `spec` under `python` (or, for
+    /// `python-threads-nogil`, a free-threaded interpreter) and waits until
+    /// its pool is up.
+    pub fn start(
+        spec: &RunSpec,
+        python: &Path,
+        cancel: &CancelToken,
+    ) -> Result<PythonExecutor, EngineError> {
+        let info = python::interpreter_for(spec.model, python)
+            .map_err(|e| EngineError::Python(format!("{} needs python: {e}", spec.model)))?;
+        let interpreter = info.interpreter.display().to_string();
+        let io_error = |what: &str, e: std::io::Error| {
+            EngineError::Python(format!("{what} for {}: {e}", spec.model))
+        };
+        let mut script = tempfile::Builder::new()
+            .prefix("corescope-harness-")
+            .suffix(".py")
+            .tempfile()
+            .map_err(|e| io_error("cannot write the python harness", e))?;
+        script
+            .write_all(HARNESS.as_bytes())
+            .and_then(|()| script.flush())
+            .map_err(|e| io_error("cannot write the python harness", e))?;
+        let mut command = Command::new(&info.interpreter);
+        command
+            .arg(script.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if spec.model == Model::PythonThreadsNogil {
+            // A free-threaded build may re-enable the GIL for an extension
+            // module; the harness uses none, and this keeps it off regardless.
+            command.env("PYTHON_GIL", "0");
+        }
+        #[cfg(unix)]
+        {
+            // Its own process group: a terminal's Ctrl-C reaches corescope
+            // only, and one kill reaches the harness and every pool worker.
+            use std::os::unix::process::CommandExt;
+            command.process_group(0);
+        }
+        let mut child = command
+            .spawn()
+            .map_err(|e| io_error(&format!("cannot start {interpreter}"), e))?;
+        let pid = child.id();
+        let (stdin, stdout, stderr) =
+            match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
+                (Some(i), Some(o), Some(e)) => (i, o, e),
+                _ => {
+                    crate::platform::kill_process_group(pid);
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(EngineError::Python(
+                        "the python harness's pipes were not created".to_string(),
+                    ));
+                }
+            };
+        let (lines_tx, lines) = crossbeam_channel::unbounded();
+        let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
+        let mut executor = PythonExecutor {
+            model: spec.model,
+            interpreter,
+            version: info.version,
+            child,
+            pid,
+            stdin: Some(stdin),
+            lines,
+            stderr_tail: Arc::clone(&stderr_tail),
+            reader: None,
+            stderr_reader: None,
+            spawn_ns: 0,
+            worker_pids: Vec::new(),
+            healthy: false,
+            exit_status: None,
+            _script: script,
+        };
+        // If a thread fails to start, dropping `executor` cleans up.
+        executor.reader = Some(
+            std::thread::Builder::new()
+                .name("corescope-py-rx".to_string())
+                .spawn(move || read_lines(stdout, &lines_tx))
+                .map_err(|source| EngineError::Thread {
+                    name: "corescope-py-rx".to_string(),
+                    source,
+                })?,
+        );
+        executor.stderr_reader = Some(
+            std::thread::Builder::new()
+                .name("corescope-py-err".to_string())
+                .spawn(move || keep_tail(stderr, &stderr_tail))
+                .map_err(|source| EngineError::Thread {
+                    name: "corescope-py-err".to_string(),
+                    source,
+                })?,
+        );
+        let spec_line = serde_json::to_string(spec)
+            .map_err(|e| EngineError::Python(format!("cannot encode the run spec: {e}")))?;
+        executor.send(&spec_line, "start-up")?;
+        let deadline = Instant::now() + START_TIMEOUT;
+        match executor.next_line(cancel, deadline, "start-up")? {
+            HarnessMessage::Ready {
+                gil_enabled: true, ..
+            } if spec.model == Model::PythonThreadsNogil => {
+                // A free-threaded build can turn the GIL back on: then this
+                // would be python-threads under another name.
+                return Err(executor.failure(
+                    "start-up",
+                    Some("the GIL is enabled in this interpreter".to_string()),
+                ));
+            }
+            HarnessMessage::Ready {
+                spawn_ns,
+                version,
+                worker_pids,
+                ..
+            } => {
+                executor.spawn_ns = spawn_ns;
+                executor.version = version;
+                executor.worker_pids = worker_pids;
+            }
+            other => return Err(executor.unexpected(&other, "start-up")),
+        }
+        executor.healthy = true;
+        Ok(executor)
+    }
+
+    /// Sends one line to the harness.
+    fn send(&mut self, line: &str, during: &str) -> Result<(), EngineError> {
+        let written = match self.stdin.as_mut() {
+            Some(stdin) => stdin
+                .write_all(line.as_bytes())
+                .and_then(|()| stdin.write_all(b"\n"))
+                .and_then(|()| stdin.flush()),
+            None => Err(std::io::Error::other("stdin closed")),
+        };
+        match written {
+            Ok(()) => Ok(()),
+            // A closed pipe means the harness is gone: say how it ended.
+            Err(_) => Err(self.failure(during, None)),
+        }
+    }
+
+    /// The next message, waiting at most until `deadline` and stopping on
+    /// cancel; an ended harness or a Python error is a failure.
+    fn next_line(
+        &mut self,
+        cancel: &CancelToken,
+        deadline: Instant,
+        during: &str,
+    ) -> Result<HarnessMessage, EngineError> {
+        loop {
+            match self.lines.recv_timeout(POLL) {
+                Ok(Line::Message(HarnessMessage::Error { message })) => {
+                    // The harness exits right after saying so: let it, so
+                    // the error reads "exited with code 1", not our kill.
+                    self.wait_for_exit(ERROR_EXIT_GRACE);
+                    return Err(self.failure(during, Some(message)));
+                }
+                Ok(Line::Message(message)) => return Ok(message),
+                Ok(Line::Garbage(text)) => {
+                    return Err(self.failure(
+                        during,
+                        Some(format!(
+                            "it printed '{}', not a harness message",
+                            last_lines(&text, 1)
+                        )),
+                    ));
+                }
+                Ok(Line::Closed) | Err(RecvTimeoutError::Disconnected) => {
+                    return Err(self.failure(during, None));
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    // Pool workers share the harness's stdout, so it may not
+                    // close when the harness dies: look at the harness itself.
+                    if let Ok(Some(status)) = self.child.try_wait() {
+                        self.exit_status = Some(status);
+                        let said = self.last_words();
+                        return Err(self.failure(during, said));
+                    }
+                    if cancel.is_cancelled() {
+                        self.healthy = false;
+                        return Err(EngineError::Cancelled);
+                    }
+                    if Instant::now() > deadline {
+                        return Err(self.failure(
+                            during,
+                            Some(format!("no answer within {} s", START_TIMEOUT.as_secs())),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The error the harness reported before it exited, if any: its lines
+    /// still in flight are read for a moment.
+    fn last_words(&self) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_millis(200);
+        loop {
+            match self.lines.recv_deadline(deadline) {
+                Ok(Line::Message(HarnessMessage::Error { message })) => return Some(message),
+                Ok(Line::Message(_) | Line::Garbage(_)) => {}
+                Ok(Line::Closed) | Err(_) => return None,
+            }
+        }
+    }
+
+    fn unexpected(&mut self, message: &HarnessMessage, during: &str) -> EngineError {
+        self.failure(during, Some(format!("unexpected message {message:?}")))
+    }
+
+    /// Ends the harness (its whole group) and describes the failure: what
+    /// it said, how it ended and the end of its stderr.
+    fn failure(&mut self, during: &str, said: Option<String>) -> EngineError {
+        self.healthy = false;
+        let ended = self.kill_and_reap();
+        // The stderr reader ends once every holder of the pipe is gone.
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = reader.join();
+        }
+        let stderr = self
+            .stderr_tail
+            .lock()
+            .map(|mut tail| String::from_utf8_lossy(tail.make_contiguous()).into_owned())
+            .unwrap_or_default();
+        let mut text = format!(
+            "{} failed in CPython ({}) during {during}",
+            self.model, self.interpreter
+        );
+        if let Some(said) = said {
+            text.push_str(&format!(": {said}"));
+        }
+        if let Some(ended) = ended {
+            text.push_str(&format!("; the harness {ended}"));
+        }
+        let tail = last_lines(&stderr, 4);
+        if !tail.is_empty() {
+            text.push_str(&format!("; its stderr ends: {tail}"));
+        }
+        EngineError::Python(text)
+    }
+
+    /// Waits up to `grace` for the harness to exit by itself, reaping it.
+    fn wait_for_exit(&mut self, grace: Duration) {
+        let deadline = Instant::now() + grace;
+        while self.exit_status.is_none() {
+            match self.child.try_wait() {
+                Ok(Some(status)) => self.exit_status = Some(status),
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Ok(None) | Err(_) => return,
+            }
+        }
+    }
+
+    /// Kills the harness's process group (pool workers included) and reaps
+    /// the harness, unless it was reaped already; returns how it ended.
+    fn kill_and_reap(&mut self) -> Option<String> {
+        self.stdin = None;
+        // Before the harness is reaped its pid names the group; after, Linux
+        // keeps the id reserved while any pool worker still sits in it.
+        crate::platform::kill_process_group(self.pid);
+        if self.exit_status.is_none() {
+            let _ = self.child.kill();
+            self.exit_status = self.child.wait().ok();
+        }
+        self.exit_status.map(describe_status)
+    }
+}
+
+impl Executor for PythonExecutor {
+    fn spawn_ns(&self) -> u64 {
+        self.spawn_ns
+    }
+
+    fn python_version(&self) -> Option<String> {
+        Some(self.version.clone())
+    }
+
+    fn processes_started(&self) -> u64 {
+        if self.model.uses_processes() {
+            self.worker_pids.len() as u64
+        } else {
+            0
+        }
+    }
+
+    fn worker_pids(&self) -> Vec<u32> {
+        // The harness first (the python models' "main process"), then each
+        // pool worker process.
+        let mut pids = vec![self.pid];
+        pids.extend(&self.worker_pids);
+        pids
+    }
+
+    fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError> {
+        if input.cancel.is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
+        self.send("rep", "a repetition")?;
+        // A repetition has no time limit (CPython may take minutes): it
+        // ends with its result, the harness's exit, or a cancel.
+        let no_deadline = Instant::now() + Duration::from_secs(365 * 24 * 3600);
+        let rep = loop {
+            match self.next_line(input.cancel, no_deadline, "a repetition")? {
+                HarnessMessage::Task { index } if index < input.spec.workload.tasks => {
+                    (input.on_task_done)();
+                }
+                HarnessMessage::Rep(rep) => break rep,
+                other => return Err(self.unexpected(&other, "a repetition")),
+            }
+        };
+        let tasks = input.spec.workload.tasks;
+        let mut log = RepetitionLog::new(tasks, rep.start_ns);
+        for &(task, worker, value, start_ns, end_ns) in &rep.tasks {
+            if !log.record(worker, task, value, start_ns, end_ns) {
+                return Err(self.failure(
+                    "a repetition",
+                    Some(format!("it reported task {task} twice or out of range")),
+                ));
+            }
+        }
+        if !log.is_complete() {
+            return Err(self.failure(
+                "a repetition",
+                Some(format!("it reported {} of {tasks} tasks", rep.tasks.len())),
+            ));
+        }
+        Ok(log.finish(
+            rep.end_ns.saturating_sub(rep.start_ns),
+            rep.cpu_ns,
+            PipeSnapshot {
+                bytes_to_worker: rep.bytes_to_workers,
+                bytes_from_worker: rep.bytes_from_workers,
+                messages: rep.messages,
+            },
+        ))
+    }
+}
+
+impl Drop for PythonExecutor {
+    fn drop(&mut self) {
+        if self.healthy {
+            // Closing stdin asks the harness to shut its pool down and exit.
+            self.stdin = None;
+            self.wait_for_exit(SHUTDOWN_GRACE);
+        }
+        self.kill_and_reap();
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = reader.join();
+        }
+    }
+}
+
+fn read_lines(stdout: impl Read, lines: &Sender<Line>) {
+    let mut reader = BufReader::new(stdout);
+    let mut text = String::new();
+    loop {
+        text.clear();
+        let line = match reader.read_line(&mut text) {
+            Ok(0) | Err(_) => Line::Closed,
+            Ok(_) => match serde_json::from_str::<HarnessMessage>(text.trim_end()) {
+                Ok(message) => Line::Message(message),
+                Err(_) => Line::Garbage(text.clone()),
+            },
+        };
+        let last = matches!(line, Line::Closed);
+        if lines.send(line).is_err() || last {
+            return;
+        }
+    }
+}
+
+fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {
+    let mut buffer = [0u8; 4096];
+    loop {
+        match stderr.read(&mut buffer) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => {
+                if let Ok(mut tail) = tail.lock() {
+                    tail.extend(&buffer[..n]);
+                    let excess = tail.len().saturating_sub(STDERR_TAIL_BYTES);
+                    tail.drain(..excess);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! CPython for the python models: which interpreter runs them, what it is,
+//! and the harness script it runs.
+//!
+//! The harness (`assets/python/corescope_harness.py`) is compiled into the
+//! binary, so an installed corescope needs nothing beside it but an
+//! interpreter. [`probe`] asks an interpreter for its version and whether
+//! it is free-threaded, once per path (the GUI asks every frame); its error
+//! is the reason a python model is unavailable, in the CLI's error line and
+//! on the GUI's disabled checkboxes alike.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::spec::{Model, SpecError};
+use crate::worker::process::describe_status;
+
+/// The harness every python model runs.
+pub const HARNESS: &str = include_str!("../assets/python/corescope_harness.py");
+
+/// The interpreter used when none is set: `python3` on PATH.
+pub const DEFAULT_INTERPRETER: &str = "python3";
+
+/// The oldest CPython the harness supports.
+pub const MIN_VERSION: (u32, u32) = (3, 8);
+
+/// Names a free-threaded CPython goes by on PATH, newest first.
+const FREE_THREADED_NAMES: [&str; 3] = ["python3.14t", "python3.13t", "python3t"];
+
+/// How long a probe may take (a cold interpreter on a busy machine).
+const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What a probe learned about an interpreter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PythonInfo {
+    /// The interpreter as given (a name on PATH or a path).
+    pub interpreter: PathBuf,
+    /// `major.minor.micro`.
+    pub version: String,
+    /// A free-threaded build (`Py_GIL_DISABLED`): threads without a GIL.
+    pub free_threaded: bool,
+}
+
+/// Why an interpreter cannot run the python models.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PythonError {
+    #[error("{0} not found on PATH (set --python)")]
+    NotOnPath(String),
+    #[error("{0} does not exist (set --python)")]
+    Missing(String),
+    #[error("{interpreter} could not be run: {reason}")]
+    Broken { interpreter: String, reason: String },
+    #[error("{interpreter} is Python {version}; the python models need 3.8 or newer")]
+    TooOld {
+        interpreter: String,
+        version: String,
+    },
+    #[error(
+        "no free-threaded CPython found ({interpreter} has a GIL, and none of python3.14t, python3.13t, python3t is on PATH)"
+    )]
+    NoFreeThreaded { interpreter: String },
+}
+
+/// What the probe script prints.
+#[derive(Debug, Deserialize)]
+struct ProbeReport {
+    major: u32,
+    minor: u32,
+    micro: u32,
+    free_threaded: bool,
+}
+
+/// Checks the version and the modules the harness imports; prints one line.
+const PROBE_SCRIPT: &str = "import sys, json, sysconfig, pickle, threading, multiprocessing, \
+     concurrent.futures; v = sys.version_info; print(json.dumps({'major': v[0], 'minor': v[1], \
+     'micro': v[2], 'free_threaded': bool(sysconfig.get_config_var('Py_GIL_DISABLED'))}))";
+
+/// Probes `interpreter` once per path and process; later calls return the
+/// first answer (so a fixed or installed interpreter shows after a restart,
+/// or under another path).
+pub fn probe(interpreter: &Path) -> Result<PythonInfo, PythonError> {
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Result<PythonInfo, PythonError>>>> =
+        OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(known) = cache
+        .lock()
+        .ok()
+        .and_then(|map| map.get(interpreter).cloned())
+    {
+        return known;
+    }
+    let answer = probe_uncached(interpreter);
+    if let Ok(mut map) = cache.lock() {
+        map.insert(interpreter.to_path_buf(), answer.clone());
+    }
+    answer
+}
+
+fn probe_uncached(interpreter: &Path) -> Result<PythonInfo, PythonError> {
+    let name = interpreter.display().to_string();
+    let broken = |reason: String| PythonError::Broken {
+        interpreter: name.clone(),
+        reason,
+    };
+    let mut child = Command::new(interpreter)
+        .args(["-c", PROBE_SCRIPT])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound if interpreter.components().count() > 1 => {
+                PythonError::Missing(name.clone())
+            }
+            std::io::ErrorKind::NotFound => PythonError::NotOnPath(name.clone()),
+            _ => broken(e.to_string()),
+        })?;
+    // The probe's output is a line or a short traceback: it fits in the
+    // pipes, so waiting before reading cannot deadlock.
+    let deadline = Instant::now() + PROBE_TIMEOUT;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(broken(format!(
+                    "no answer within {} s",
+                    PROBE_TIMEOUT.as_secs()
+                )));
+            }
+            Err(e) => return Err(broken(e.to_string())),
+        }
+    };
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        let _ = out.read_to_string(&mut stdout);
+    }
+    if let Some(mut err) = child.stderr.take() {
+        let _ = err.read_to_string(&mut stderr);
+    }
+    if !status.success() {
+        let tail = last_lines(&stderr, 3);
+        return Err(broken(if tail.is_empty() {
+            format!("it {}", describe_status(status))
+        } else {
+            format!("it {}: {tail}", describe_status(status))
+        }));
+    }
+    let report: ProbeReport = serde_json::from_str(stdout.trim())
+        .map_err(|_| broken(format!("unexpected answer '{}'", last_lines(&stdout, 1))))?;
+    let version = format!("{}.{}.{}", report.major, report.minor, report.micro);
+    if (report.major, report.minor) < MIN_VERSION {
+        return Err(PythonError::TooOld {
+            interpreter: name,
+            version,
+        });
+    }
+    Ok(PythonInfo {
+        interpreter: interpreter.to_path_buf(),
+        version,
+        free_threaded: report.free_threaded,
+    })
+}
+
+/// The interpreter that runs `model`: the configured one, or for
+/// `python-threads-nogil` a free-threaded one (the configured one if it is,
+/// else the first free-threaded name on PATH).
+pub fn interpreter_for(model: Model, configured: &Path) -> Result<PythonInfo, PythonError> {
+    let info = probe(configured)?;
+    if model != Model::PythonThreadsNogil || info.free_threaded {
+        return Ok(info);
+    }
+    FREE_THREADED_NAMES
+        .iter()
+        .filter_map(|name| probe(Path::new(name)).ok())
+        .find(|found| found.free_threaded)
+        .ok_or(PythonError::NoFreeThreaded {
+            interpreter: info.interpreter.display().to_string(),
+        })
+}
+
+/// Why `model` cannot run with `configured`, if it cannot: `None` for
+/// corescope's own models and for python models that can.
+pub fn unavailable(model: Model, configured: &Path) -> Option<PythonError> {
+    if !model.is_python() {
+        return None;
+    }
+    interpreter_for(model, configured).err()
+}
+
+/// Checks that every python model of an experiment has an interpreter,
+/// as a `--models` error naming the model and why.
+pub fn check_models(models: &[Model], configured: &Path) -> Result<(), SpecError> {
+    for &model in models {
+        if let Some(reason) = unavailable(model, configured) {
+            return Err(SpecError {
+                flag: "--models",
+                message: format!("{model} needs python: {reason}"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The last `n` non-empty lines of `text`, joined with " | ".
+pub fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    lines[lines.len().saturating_sub(n)..].join(" | ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_interpreter_is_named_with_the_way_out() {
+        let err = probe(Path::new("corescope-no-such-python")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "corescope-no-such-python not found on PATH (set --python)"
+        );
+        let err = probe(Path::new("/nonexistent/python3")).unwrap_err();
+        assert!(matches!(err, PythonError::Missing(_)), "{err}");
+        let err = check_models(
+            &[Model::Serial, Model::PythonThreads],
+            Path::new("corescope-no-such-python"),
+        )
+        .unwrap_err();
+        assert_eq!(err.flag, "--models");
+        assert!(
+            err.message
+                .starts_with("python-threads needs python: corescope-no-such-python not found"),
+            "{err}"
+        );
+        // corescope's own models never need python.
+        assert!(check_models(&[Model::Threads], Path::new("corescope-no-such-python")).is_ok());
+    }
+
+    #[test]
+    fn last_lines_keeps_the_end() {
+        assert_eq!(last_lines("a\n\nb\nc\n", 2), "b | c");
+        assert_eq!(last_lines("", 2), "");
+    }
+}

@@ -1,0 +1,419 @@
+//! The python models against the real CPython on PATH: the same checksums as
+//! corescope's own workloads, the bytes multiprocessing pickles, and clean
+//! failures that leave no process behind. Skipped, saying so, where no
+//! python3 (3.8 or newer) exists; CI installs one.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{alive, exe, stderr, wait_for};
+use corescope::engine::{CancelToken, EngineConfig, run_one};
+use corescope::results::RunRecord;
+use corescope::spec::{Codec, Model, RunSpec, Schedule, StartMethod, WorkloadSpec};
+use corescope::workload::Workload;
+
+/// python3 when it can run the harness, else a printed reason to skip.
+fn python3(test: &str) -> Option<PathBuf> {
+    let python = PathBuf::from("python3");
+    match corescope::python::probe(&python) {
+        Ok(_) => Some(python),
+        Err(e) => {
+            eprintln!("skipping {test}: {e}");
+            None
+        }
+    }
+}
+
+fn spec(workload: Workload, size: u64, tasks: u32, model: Model, workers: u32) -> RunSpec {
+    RunSpec {
+        workload: WorkloadSpec {
+            workload,
+            size,
+            tasks,
+            payload_bytes: if workload == Workload::Echo { 3000 } else { 0 },
+            io_percent: if workload == Workload::Mixed { 50 } else { 0 },
+        },
+        model,
+        workers,
+        schedule: Schedule::Queue,
+        chunk: 1,
+        repeats: 2,
+        warmup: 0,
+        in_flight: 2,
+        switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
+        codec: Codec::Bincode,
+        start_method: StartMethod::Fork,
+        scaling: corescope::spec::Scaling::Strong,
+    }
+}
+
+fn run(spec: &RunSpec, python: &Path) -> RunRecord {
+    let config = EngineConfig {
+        worker_exe: exe(),
+        python: python.to_path_buf(),
+    };
+    run_one(spec, &config, &CancelToken::new(), &mut |_, _| {})
+        .unwrap_or_else(|e| panic!("{} failed: {e}", spec.label()))
+}
+
+/// Small sizes: CPython is tens of times slower than Rust.
+fn small(workload: Workload) -> u64 {
+    match workload {
+        Workload::SqrtSum => 20_000,
+        Workload::Primes => 3_000,
+        Workload::Mandelbrot => 40,
+        Workload::Sleep => 1,
+        Workload::Mixed => 1,
+        Workload::Echo => 2,
+    }
+}
+
+#[test]
+fn every_workload_gives_rusts_checksum_in_cpython() {
+    let Some(python) = python3("every_workload_gives_rusts_checksum_in_cpython") else {
+        return;
+    };
+    for workload in Workload::ALL {
+        let size = small(workload);
+        let rust = run(&spec(workload, size, 5, Model::Serial, 1), &python);
+        let cpython = run(&spec(workload, size, 5, Model::PythonSerial, 1), &python);
+        assert_eq!(cpython.checksum, rust.checksum, "{workload}");
+        assert!(cpython.python_version.is_some());
+        // Every task has one span, on the repetition's own timeline.
+        assert_eq!(cpython.spans.len(), 5, "{workload}");
+        let wall = cpython.repetitions.iter().map(|r| r.wall_seconds);
+        let longest = wall.fold(0.0, f64::max);
+        for span in &cpython.spans {
+            assert!(span.start_seconds <= span.end_seconds, "{span:?}");
+            assert!(span.end_seconds <= longest + 1.0, "{span:?}");
+        }
+    }
+}
+
+#[test]
+fn every_python_pool_computes_the_same_as_rust() {
+    let Some(python) = python3("every_python_pool_computes_the_same_as_rust") else {
+        return;
+    };
+    // Mandelbrot's bands differ in cost and index: a wrong order or a lost
+    // task changes the checksum.
+    let rust = run(
+        &spec(Workload::Mandelbrot, 40, 6, Model::Serial, 1),
+        &python,
+    );
+    let mut runs = Vec::new();
+    for model in [
+        Model::PythonThreads,
+        Model::PythonProcesses,
+        Model::PythonExecutor,
+        Model::PythonQueue,
+    ] {
+        for schedule in [Schedule::Queue, Schedule::Static] {
+            let mut s = spec(Workload::Mandelbrot, 40, 6, model, 2);
+            s.schedule = schedule;
+            s.chunk = schedule.default_chunk(6, 2);
+            runs.push(s);
+        }
+    }
+    let mut spawned = spec(Workload::Mandelbrot, 40, 6, Model::PythonProcesses, 2);
+    spawned.start_method = StartMethod::Spawn;
+    runs.push(spawned);
+    for s in runs {
+        let record = run(&s, &python);
+        assert_eq!(record.checksum, rust.checksum, "{}", s.label());
+        assert!(record.spawn_seconds > 0.0, "{}", s.label());
+        let workers: std::collections::BTreeSet<u32> =
+            record.spans.iter().map(|sp| sp.worker).collect();
+        assert!(workers.iter().all(|&w| w < 2), "{}: {workers:?}", s.label());
+        if s.model.uses_processes() {
+            assert_eq!(record.processes_started, 2, "{}", s.label());
+            assert_eq!(record.start_method, Some(s.start_method));
+        }
+    }
+}
+
+#[test]
+fn python_processes_report_the_bytes_they_pickle() {
+    let Some(python) = python3("python_processes_report_the_bytes_they_pickle") else {
+        return;
+    };
+    let tasks = 4u64;
+    let mut s = spec(Workload::Echo, 1, tasks as u32, Model::PythonProcesses, 2);
+    s.workload.payload_bytes = 20_000;
+    let record = run(&s, &python);
+    let payloads = tasks * 20_000;
+    // Each task's payload goes out and its transformed copy comes back,
+    // pickled, plus a little framing and the call's own bytes.
+    for (what, bytes) in [
+        ("to", record.ipc.bytes_to_workers),
+        ("from", record.ipc.bytes_from_workers),
+    ] {
+        assert!(
+            bytes >= payloads && bytes < payloads + tasks * 1024,
+            "{what} workers: {bytes} B for {payloads} B of payloads"
+        );
+    }
+    assert_eq!(record.ipc.messages, 2 * tasks);
+    // Threads share memory: nothing is pickled.
+    s.model = Model::PythonThreads;
+    let threads = run(&s, &python);
+    assert_eq!(
+        threads.ipc.bytes_to_workers + threads.ipc.bytes_from_workers,
+        0
+    );
+    assert_eq!(threads.checksum, record.checksum);
+}
+
+/// A stand-in interpreter: answers the probe with the real python3, and
+/// fails as the harness would, writing its pid to `pid_file` first.
+fn failing_python(dir: &Path, pid_file: &Path) -> PathBuf {
+    let path = dir.join("python-that-fails");
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = -c ]; then exec python3 \"$@\"; fi\n\
+             echo $$ > {}\necho 'Traceback: ModuleNotFoundError: no module named boom' >&2\nexit 1\n",
+            pid_file.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn a_failing_harness_is_a_clean_error_with_its_stderr() {
+    if python3("a_failing_harness_is_a_clean_error_with_its_stderr").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("pid");
+    let python = failing_python(dir.path(), &pid_file);
+    let out = common::corescope(&[
+        "run",
+        "--model",
+        "python-threads",
+        "--workers",
+        "2",
+        "--python",
+        python.to_str().unwrap(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("python-threads failed in CPython")
+            && err.contains("exited with code 1")
+            && err.contains("no module named boom"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let pid: u32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(!alive(pid));
+}
+
+#[test]
+fn an_interpreter_that_cannot_run_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("python-broken");
+    std::fs::write(&path, "#!/bin/sh\necho 'cannot start' >&2\nexit 1\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = common::corescope(&[
+        "sweep",
+        "--models",
+        "serial,python-serial",
+        "--python",
+        path.to_str().unwrap(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: --models: python-serial needs python: ")
+            && err.contains("exited with code 1: cannot start"),
+        "{err}"
+    );
+    let out = common::corescope(&[
+        "run",
+        "--model",
+        "python-serial",
+        "--python",
+        "corescope-no-such-python",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("corescope-no-such-python not found on PATH (set --python)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_crashed_harness_fails_the_run_and_takes_its_pool_along() {
+    let Some(_) = python3("a_crashed_harness_fails_the_run_and_takes_its_pool_along") else {
+        return;
+    };
+    let child = Command::new(exe())
+        .args([
+            "run",
+            "--model",
+            "python-processes",
+            "--workers",
+            "2",
+            "--workload",
+            "sleep",
+            "--size",
+            "100",
+            "--tasks",
+            "200",
+            "--repeats",
+            "1",
+            "--warmup",
+            "0",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The harness is corescope's child; its pool workers are the harness's.
+    let (harness, pool) = wait_for(Duration::from_secs(30), || {
+        let harness = *corescope::platform::child_pids(child.id()).first()?;
+        let pool = corescope::platform::child_pids(harness);
+        (pool.len() >= 2).then_some((harness, pool))
+    })
+    .expect("the harness starts its pool");
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(harness as i32).unwrap(),
+        rustix::process::Signal::KILL,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("python-processes failed in CPython") && err.contains("signal 9"),
+        "{err}"
+    );
+    for pid in pool {
+        assert!(
+            wait_for(Duration::from_secs(5), || (!alive(pid)).then_some(())).is_some(),
+            "pool worker {pid} outlived its harness"
+        );
+    }
+}
+
+#[test]
+fn free_threaded_threads_compute_the_same_where_such_a_python_exists() {
+    let python = PathBuf::from("python3");
+    if let Err(e) = corescope::python::interpreter_for(Model::PythonThreadsNogil, &python) {
+        eprintln!(
+            "skipping free_threaded_threads_compute_the_same_where_such_a_python_exists: {e}"
+        );
+        return;
+    }
+    let rust = run(
+        &spec(Workload::SqrtSum, 20_000, 4, Model::Serial, 1),
+        &python,
+    );
+    let nogil = run(
+        &spec(Workload::SqrtSum, 20_000, 4, Model::PythonThreadsNogil, 2),
+        &python,
+    );
+    assert_eq!(nogil.checksum, rust.checksum);
+}
+
+#[test]
+fn without_python_the_window_greys_the_python_models_and_says_why() {
+    use egui_kittest::kittest::{NodeT, Queryable};
+    let data = tempfile::tempdir().unwrap();
+    let config = corescope::gui::AppConfig {
+        worker_exe: exe(),
+        data_dir: Some(data.path().to_path_buf()),
+    };
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .build_eframe(move |cc| corescope::gui::CorescopeApp::new(cc, config));
+    harness.state_mut().settings.python = "corescope-no-such-python".to_string();
+    harness.run_steps(2);
+    harness
+        .get_by_label("CPython models (the real GIL)")
+        .click();
+    harness.run_steps(4);
+    let node = harness.get_by_label("python-threads");
+    assert!(node.accesskit_node().is_disabled());
+    assert!(
+        !harness
+            .get_by_label("threads")
+            .accesskit_node()
+            .is_disabled()
+    );
+    // A python model ticked before (a restored form) is refused with the
+    // reason (folded again, so Run is on screen).
+    harness
+        .get_by_label("CPython models (the real GIL)")
+        .click();
+    harness.run_steps(4);
+    harness
+        .state_mut()
+        .settings
+        .form
+        .set_model(Model::PythonThreads, true);
+    harness.get_by_label("▶ Run").click();
+    harness.run_steps(4);
+    assert!(!harness.state().is_running());
+    harness.get_by_label_contains(
+        "Models: python-threads needs python: corescope-no-such-python not found on PATH (set the Python field",
+    );
+}
+
+#[test]
+fn a_python_exception_mid_run_is_reported_with_its_traceback() {
+    if python3("a_python_exception_mid_run_is_reported_with_its_traceback").is_none() {
+        return;
+    }
+    // CPython under a 300 MB address-space limit: ten 40 MiB echo results
+    // kept for the repetition cannot fit, and Python raises MemoryError.
+    let dir = tempfile::tempdir().unwrap();
+    let python = dir.path().join("python-with-little-memory");
+    std::fs::write(
+        &python,
+        "#!/bin/sh\nulimit -v 300000\nexec python3 \"$@\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = common::corescope(&[
+        "run",
+        "--model",
+        "python-serial",
+        "--workload",
+        "echo",
+        "--payload",
+        "40MiB",
+        "--size",
+        "1",
+        "--tasks",
+        "10",
+        "--repeats",
+        "1",
+        "--warmup",
+        "0",
+        "--python",
+        python.to_str().unwrap(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("python-serial failed in CPython")
+            && err.contains("during a repetition: MemoryError")
+            && err.contains("the harness exited with code 1")
+            && err.contains("in run_task"),
+        "{err}"
+    );
+}
