@@ -638,7 +638,10 @@ fn draw<DB: DrawingBackend>(
         let scale = (f64::from(room) * 0.92 / f64::from(natural.max(1))).clamp(0.6, 1.0);
         bar_font = text_style(sizes.font(26.0 * scale), fg);
         let most_lines = bar_lines.iter().map(Vec::len).max().unwrap_or(1);
-        x_area = tick_height * 5 / 4 * i32::try_from(most_lines).unwrap_or(1) + 2 * tick_size + gap;
+        x_area = tick_height * 5 / 4 * i32::try_from(most_lines).unwrap_or(1)
+            + 2 * tick_size
+            + gap
+            + desc_height;
         widest(root, bar_lines.iter().flatten().cloned(), &bar_font)?.min(room)
     };
     let right = x_label_width / 2 + margin;
