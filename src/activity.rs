@@ -39,19 +39,13 @@ impl Mark {
         }
     }
 
-    /// Its colour: compute in the model's own colour; the IPC phases in the
-    /// Okabe–Ito colours no model uses (vermillion, bluish green, blue);
-    /// the lock in the foreground colour, a thin strip over the bars.
+    /// Its colour: a phase's as in the time breakdown
+    /// ([`chart::phase_color`]); the lock in the foreground colour, a thin
+    /// strip over the bars.
     pub fn color(self, model: Model, dark: bool) -> Rgb {
-        match (self, dark) {
-            (Mark::Task(Phase::Compute), _) => chart::model_color_on(model, dark),
-            (Mark::Task(Phase::StartUp), true) => Rgb(0xe8, 0x6b, 0x1f),
-            (Mark::Task(Phase::StartUp), false) => Rgb(0xd5, 0x5e, 0x00),
-            (Mark::Task(Phase::Serialization), _) => chart::REFERENCE_COLOR,
-            (Mark::Task(Phase::Transfer), true) => Rgb(0x4f, 0x8f, 0xd8),
-            (Mark::Task(Phase::Transfer), false) => Rgb(0x00, 0x72, 0xb2),
-            (Mark::Task(Phase::Waiting), _) => chart::model_color_on(Model::Serial, dark),
-            (Mark::GilHeld, _) => total_color(dark),
+        match self {
+            Mark::Task(phase) => chart::phase_color(phase, model, dark),
+            Mark::GilHeld => total_color(dark),
         }
     }
 }

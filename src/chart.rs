@@ -71,20 +71,28 @@ pub fn model_color_on(model: Model, dark: bool) -> Rgb {
     }
 }
 
-/// Each overhead phase's colour (Okabe–Ito again), on a dark or a light
-/// background.
-pub fn phase_color(phase: Phase, dark: bool) -> Rgb {
+/// A phase's colour, the same on the timeline and in the time breakdown:
+/// compute in the model's own colour; the IPC phases in hues no process
+/// model uses (vermillion, bluish green, violet: only process models have
+/// them, and those are orange, yellow and coral); waiting grey.
+pub fn phase_color(phase: Phase, model: Model, dark: bool) -> Rgb {
     match (phase, dark) {
-        (Phase::Compute, true) => Rgb(0x56, 0xb4, 0xe9),
-        (Phase::Compute, false) => Rgb(0x00, 0x72, 0xb2),
-        (Phase::StartUp, true) => Rgb(0xf0, 0xe4, 0x42),
-        (Phase::StartUp, false) => Rgb(0x8a, 0x7d, 0x00),
-        (Phase::Serialization, true) => Rgb(0xcc, 0x79, 0xa7),
-        (Phase::Serialization, false) => Rgb(0xa8, 0x3c, 0x7e),
-        (Phase::Transfer, true) => Rgb(0xe6, 0x9f, 0x00),
-        (Phase::Transfer, false) => Rgb(0xd5, 0x5e, 0x00),
-        (Phase::Waiting, true) => Rgb(0x6e, 0x6e, 0x6e),
-        (Phase::Waiting, false) => Rgb(0xb4, 0xb4, 0xb4),
+        (Phase::Compute, _) => model_color_on(model, dark),
+        (Phase::StartUp, true) => Rgb(0xe8, 0x6b, 0x1f),
+        (Phase::StartUp, false) => Rgb(0xd5, 0x5e, 0x00),
+        (Phase::Serialization, _) => REFERENCE_COLOR,
+        (Phase::Transfer, true) => Rgb(0xb5, 0x8c, 0xf0),
+        (Phase::Transfer, false) => Rgb(0x6a, 0x3d, 0x9a),
+        (Phase::Waiting, true) => Rgb(0x5a, 0x5a, 0x5a),
+        (Phase::Waiting, false) => Rgb(0xc8, 0xc8, 0xc8),
+    }
+}
+
+/// A phase's name in the time breakdown's legend.
+pub fn phase_legend(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Compute => "compute (in the model's colour)",
+        other => other.name(),
     }
 }
 
@@ -227,6 +235,8 @@ pub struct Chart {
 pub struct StackedBars {
     /// Each bar's label, e.g. `processes ×2`.
     pub labels: Vec<String>,
+    /// Each bar's model: its compute is drawn in the model's colour.
+    pub models: Vec<Model>,
     /// One segment per phase, bottom first, with a value per bar.
     pub segments: Vec<BarSegment>,
 }
@@ -314,7 +324,7 @@ impl Chart {
             Some(bars) => bars
                 .segments
                 .iter()
-                .map(|s| s.phase.name().to_string())
+                .map(|s| phase_legend(s.phase).to_string())
                 .collect(),
             None => self.series.iter().map(|s| s.name.clone()).collect(),
         };
@@ -680,6 +690,7 @@ fn overhead_bars(set: &ResultSet, groups: &[Group]) -> StackedBars {
     let parts: Vec<analysis::Overhead> = runs.iter().map(|r| analysis::overhead(r)).collect();
     StackedBars {
         labels,
+        models: runs.iter().map(|r| r.model).collect(),
         segments: Phase::ALL
             .iter()
             .map(|&phase| BarSegment {
@@ -755,6 +766,7 @@ pub fn overlay(charts: Vec<(String, Chart)>) -> Option<Chart> {
         if let (Some(bars), Some(more)) = (&mut merged.bars, chart.bars) {
             bars.labels
                 .extend(more.labels.iter().map(|l| rename(&label, l)));
+            bars.models.extend(more.models);
             for (segment, extra) in bars.segments.iter_mut().zip(more.segments) {
                 segment.values.extend(extra.values);
             }
@@ -1010,7 +1022,7 @@ mod tests {
         assert_eq!(waiting.phase, Phase::Waiting);
         assert_eq!(waiting.values, [4.0, 4.0, 4.0, 4.0]);
         assert!(!chart.is_empty());
-        assert_eq!(chart.legend_names()[0], "compute");
+        assert_eq!(chart.legend_names()[0], "compute (in the model's colour)");
     }
 
     #[test]

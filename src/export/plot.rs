@@ -717,10 +717,15 @@ fn draw<DB: DrawingBackend>(
     }
     // Bars: one legend row per phase, a thick stroke as its swatch.
     let bar_segments = chart.bars.as_ref().map_or(&[][..], |b| &b.segments[..]);
+    let first_model = chart
+        .bars
+        .as_ref()
+        .and_then(|b| b.models.first().copied())
+        .unwrap_or(crate::spec::Model::Serial);
     for segment in bar_segments {
         legend.push(LegendEntry {
-            name: segment.phase.name().to_string(),
-            color: rgb(chart::phase_color(segment.phase, style.dark)),
+            name: chart::phase_legend(segment.phase).to_string(),
+            color: rgb(chart::phase_color(segment.phase, first_model, style.dark)),
             width: sizes.px(22.0),
             stroke: Stroke::Solid,
             marker: None,
@@ -819,7 +824,12 @@ fn draw<DB: DrawingBackend>(
                 if !(value.is_finite() && value > 0.0) {
                     continue;
                 }
-                let color = rgb(chart::phase_color(segment.phase, style.dark));
+                let model = bars
+                    .models
+                    .get(bar)
+                    .copied()
+                    .unwrap_or(crate::spec::Model::Serial);
+                let color = rgb(chart::phase_color(segment.phase, model, style.dark));
                 plot.draw_series(std::iter::once(Rectangle::new(
                     [(x - 0.34, bottom), (x + 0.34, bottom + value)],
                     color.filled(),
@@ -1363,7 +1373,7 @@ mod tests {
             .replace('<', "&lt;")
             .replace('>', "&gt;")
             .replace('"', "&quot;")
-            .replace('\'', "&#39;")
+            .replace('\'', "&apos;")
     }
 
     fn svg(chart: &Chart, style: &PlotStyle) -> String {

@@ -150,12 +150,19 @@ fn time_chart_ui(
     let dark = ui.visuals().dark_mode;
     ui.vertical(|ui| {
         ui.horizontal(|ui| {
-            ui.label(RichText::new(&chart.title).size(18.0).strong());
-            if let Some(target) = export {
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            // The menu first, from the right; the title takes what is left
+            // and is cut short rather than run under it.
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if let Some(target) = export {
                     chart_menu_ui(ui, target, commands);
+                }
+                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                    ui.add(
+                        egui::Label::new(RichText::new(&chart.title).size(18.0).strong())
+                            .truncate(),
+                    );
                 });
-            }
+            });
         });
         let plot_height = (height - 30.0).max(100.0);
         let unit = chart.unit;

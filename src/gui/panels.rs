@@ -117,6 +117,9 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
     let running = app.is_running();
     let dark = app.settings.dark;
     let cores = app.machine.logical_cores;
+    egui::Panel::bottom("run_controls")
+        .resizable(false)
+        .show(ui, |ui| run_controls_ui(app, ui, commands));
     egui::ScrollArea::vertical()
         .auto_shrink([false, true])
         .show(ui, |ui| {
@@ -288,24 +291,31 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                     });
             });
 
-            ui.add_space(12.0);
-            ui.horizontal(|ui| {
-                let run = egui::Button::new(RichText::new("▶ Run").size(20.0).strong())
-                    .min_size(egui::vec2(140.0, 38.0));
-                if ui.add_enabled(!running, run).clicked() {
-                    commands.push(Command::Run);
-                }
-                let cancelling = app.live.as_ref().is_some_and(|l| l.cancelling);
-                let cancel = egui::Button::new(RichText::new("■ Cancel").size(20.0))
-                    .min_size(egui::vec2(120.0, 38.0));
-                if ui.add_enabled(running && !cancelling, cancel).clicked() {
-                    commands.push(Command::Cancel);
-                }
-            });
-            ui.add_space(8.0);
-            progress_ui(app, ui);
-            messages_ui(app, ui, commands);
         });
+}
+
+/// Run/Cancel, progress and messages, pinned under the form so that they
+/// stay in view however long the form grows.
+fn run_controls_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    let running = app.is_running();
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        let run = egui::Button::new(RichText::new("▶ Run").size(20.0).strong())
+            .min_size(egui::vec2(140.0, 38.0));
+        if ui.add_enabled(!running, run).clicked() {
+            commands.push(Command::Run);
+        }
+        let cancelling = app.live.as_ref().is_some_and(|l| l.cancelling);
+        let cancel = egui::Button::new(RichText::new("■ Cancel").size(20.0))
+            .min_size(egui::vec2(120.0, 38.0));
+        if ui.add_enabled(running && !cancelling, cancel).clicked() {
+            commands.push(Command::Cancel);
+        }
+    });
+    ui.add_space(8.0);
+    progress_ui(app, ui);
+    messages_ui(app, ui, commands);
+    ui.add_space(4.0);
 }
 
 /// One button per lesson preset: one click runs it.

@@ -536,7 +536,15 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
 fn bars_ui(plot_ui: &mut egui_plot::PlotUi<'_>, bars: &chart::StackedBars, dark: bool) {
     let mut layers: Vec<BarChart> = Vec::new();
     for segment in &bars.segments {
-        let color = theme::color(chart::phase_color(segment.phase, dark));
+        let color_of = |i: usize| {
+            let model = bars
+                .models
+                .get(i)
+                .copied()
+                .unwrap_or(crate::spec::Model::Serial);
+            theme::color(chart::phase_color(segment.phase, model, dark))
+        };
+        let color = color_of(0);
         let parts: Vec<Bar> = segment
             .values
             .iter()
@@ -544,12 +552,12 @@ fn bars_ui(plot_ui: &mut egui_plot::PlotUi<'_>, bars: &chart::StackedBars, dark:
             .map(|(i, &v)| {
                 Bar::new(i as f64, v.max(0.0))
                     .width(0.68)
-                    .fill(color)
+                    .fill(color_of(i))
                     .name(bars.labels.get(i).cloned().unwrap_or_default())
             })
             .collect();
         let phase = segment.phase.name();
-        let mut layer = BarChart::new(phase, parts)
+        let mut layer = BarChart::new(chart::phase_legend(segment.phase), parts)
             .color(color)
             .element_formatter(Box::new(move |bar, _| {
                 format!("{}\n{phase}: {}", bar.name, format::seconds(bar.value))
