@@ -362,12 +362,6 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
     let mut plot = Plot::new(("chart", chart.kind))
         .width(width)
         .height(height)
-        .legend(
-            Legend::default()
-                .position(legend_corner(chart.kind))
-                .text_style(egui::TextStyle::Small)
-                .background_alpha(0.8),
-        )
         .x_axis_label(chart.x_label.as_str())
         .y_axis_label(chart.y_label.as_str())
         .include_x(x_start)
@@ -439,6 +433,20 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
                 })
                 .collect()
         });
+    }
+    // A legend taller than its plot would spill over the next chart: in a
+    // small cell it is left out (the model colours are those of the form's
+    // checkboxes, hover names every line, Enlarge shows it).
+    let mut entries = chart.legend_names();
+    entries.dedup();
+    let row = ui.text_style_height(&egui::TextStyle::Small) + 4.0;
+    if (entries.len() as f32) * row + 24.0 < height * 0.9 {
+        plot = plot.legend(
+            Legend::default()
+                .position(legend_corner(chart.kind))
+                .text_style(egui::TextStyle::Small)
+                .background_alpha(0.8),
+        );
     }
     let y_top = speedup_top(chart);
     plot.show(ui, |plot_ui| {
