@@ -167,15 +167,20 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                                 ui.radio_value(&mut form.scaling, scaling, scaling.name())
                                     .on_hover_text(match scaling {
                                         Scaling::Strong => {
-                                            "the same tasks at every worker count (Amdahl)"
+                                            "The same tasks at every worker count (read against Amdahl's law)"
                                         }
                                         Scaling::Weak => {
-                                            "Tasks per worker: the work grows with the workers (Gustafson)"
+                                            "Tasks per worker: the work grows with the workers (read against Gustafson's law)"
                                         }
                                     });
                             }
                         });
                         ui.end_row();
+                        if form.scaling == Scaling::Weak {
+                            ui.label("");
+                            ui.label(RichText::new("tasks are per worker").small().weak());
+                            ui.end_row();
+                        }
                         if workload.uses_payload() {
                             text_field(
                                 ui,
