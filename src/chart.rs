@@ -486,7 +486,12 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
             } else {
                 // y = workers, sampled finely enough to look straight or
                 // smoothly curved on either worker axis.
-                let points = curve(x_axis, chart.x_min, chart.x_max + 0.5, |p| p);
+                // To the edge of the drawn range (see the renderers' extent).
+                let edge = match x_axis {
+                    XAxis::WorkersLog2 => chart.x_max + 0.25,
+                    _ => chart.x_max + 0.5,
+                };
+                let points = curve(x_axis, chart.x_min, edge, |p| p);
                 chart.references.push(Reference::Curve {
                     name: "ideal (speedup = workers)".to_string(),
                     points,

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::TryRecvError;
@@ -59,8 +60,15 @@ pub enum Command {
     Focus(Option<ChartKind>),
 }
 
-/// Repaint interval while an experiment runs.
-const REPAINT_WHILE_RUNNING: Duration = Duration::from_millis(250);
+/// Repaint interval while an experiment runs and the live CPU view is
+/// shown: it follows samples taken every 200 ms.
+const REPAINT_LIVE: Duration = Duration::from_millis(250);
+
+/// Repaint interval while an experiment runs on the other views: the
+/// progress bar and the charts need no more, and every redraw takes CPU
+/// from the run being measured (much of it where the window is drawn in
+/// software).
+const REPAINT_QUIET: Duration = Duration::from_millis(1000);
 
 /// How long `logic` may spend draining events per frame.
 const EVENT_BUDGET: Duration = Duration::from_millis(8);
@@ -91,6 +99,9 @@ pub struct CorescopeApp {
     pub focused: Option<ChartKind>,
     /// The Open dialog's path field, while the dialog is open.
     pub open_dialog: Option<String>,
+    /// The repaint interval while running, in ms, shared with the engine's
+    /// wake-up callback.
+    repaint_ms: Arc<AtomicU64>,
     wake: Option<egui::Context>,
 }
 
@@ -120,6 +131,7 @@ impl CorescopeApp {
             compare_with: None,
             focused: None,
             open_dialog: None,
+            repaint_ms: Arc::new(AtomicU64::new(REPAINT_QUIET.as_millis() as u64)),
             wake: Some(cc.egui_ctx.clone()),
         }
     }
@@ -177,6 +189,7 @@ impl CorescopeApp {
         spec.preset = preset.clone();
         self.form_error = None;
         let wake = self.wake.clone();
+        let repaint_ms = Arc::clone(&self.repaint_ms);
         let python = self.settings.python();
         if let Err(e) = crate::python::check_models(&spec.models, &python) {
             self.form_error = Some(e);
@@ -192,8 +205,9 @@ impl CorescopeApp {
             Arc::new(move || {
                 if let Some(ctx) = &wake {
                     // Coalesced: at most a few repaints a second, so drawing
-                    // the window takes next to no CPU from the measurement.
-                    ctx.request_repaint_after(REPAINT_WHILE_RUNNING);
+                    // the window takes little CPU from the measurement.
+                    let every = repaint_ms.load(Ordering::Relaxed);
+                    ctx.request_repaint_after(Duration::from_millis(every));
                 }
             }),
         ) {
@@ -330,8 +344,15 @@ impl eframe::App for CorescopeApp {
         // Ctrl +/−/0 zoom is egui's own; remember where the user left it.
         self.settings.zoom = ctx.zoom_factor();
         if self.live.is_some() {
+            let every = if super::views::state(ctx).view == super::views::View::CpuMemory {
+                REPAINT_LIVE
+            } else {
+                REPAINT_QUIET
+            };
+            self.repaint_ms
+                .store(every.as_millis() as u64, Ordering::Relaxed);
             // Keeps the time-left estimate moving between engine events.
-            ctx.request_repaint_after(REPAINT_WHILE_RUNNING);
+            ctx.request_repaint_after(every);
         }
     }
 
