@@ -477,18 +477,7 @@ pub fn run_memory_chart(run: &RunRecord, dark: bool) -> TimeChart {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::SpanRecord;
-    use crate::results::testing::record;
-
-    fn span(worker: u32, task: u32, start: f64, end: f64) -> SpanRecord {
-        SpanRecord {
-            worker,
-            task,
-            start_seconds: start,
-            end_seconds: end,
-            ipc: None,
-        }
-    }
+    use crate::results::testing::{record, span};
 
     #[test]
     fn a_timeline_has_a_lane_per_worker_and_a_bar_per_task() {

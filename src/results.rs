@@ -398,10 +398,21 @@ pub struct MemorySample {
 /// Records with made-up timings, for exact tests of analysis and charts.
 #[cfg(test)]
 pub(crate) mod testing {
-    use super::RunRecord;
+    use super::{RunRecord, SpanRecord};
     use crate::measure::stats::Summary;
     use crate::spec::{Model, RunSpec, Schedule, WorkloadSpec};
     use crate::workload::Workload;
+
+    /// A task span without IPC stamps.
+    pub fn span(worker: u32, task: u32, start: f64, end: f64) -> SpanRecord {
+        SpanRecord {
+            worker,
+            task,
+            start_seconds: start,
+            end_seconds: end,
+            ipc: None,
+        }
+    }
 
     /// A sqrt-sum run of `model` at `workers` whose repetitions took
     /// `wall` seconds, spread ±10 %.

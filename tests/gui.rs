@@ -5,54 +5,14 @@
 
 mod common;
 
+use corescope::chart::ChartKind;
 use std::time::{Duration, Instant};
 
-use corescope::chart::ChartKind;
-use corescope::gui::{AppConfig, CorescopeApp};
+use common::gui::{app_harness, click, type_into, wait_until_idle};
+use corescope::gui::CorescopeApp;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-fn app_harness(data_dir: &std::path::Path) -> Harness<'static, CorescopeApp> {
-    let config = AppConfig {
-        worker_exe: common::exe(),
-        data_dir: Some(data_dir.to_path_buf()),
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1440.0, 900.0))
-        .build_eframe(move |cc| CorescopeApp::new(cc, config));
-    harness.run_steps(2);
-    harness
-}
-
-/// Replaces the text of the field labelled `label`, as a user would.
-fn type_into(harness: &mut Harness<'_, CorescopeApp>, label: &str, text: &str) {
-    let field = harness.get_by_role_and_label(Role::TextInput, label);
-    field.click();
-    harness.run_steps(1);
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_by_role_and_label(Role::TextInput, label)
-        .type_text(text);
-    harness.run_steps(2);
-}
-
-fn click(harness: &mut Harness<'_, CorescopeApp>, label: &str) {
-    harness.get_by_label(label).click();
-    // New windows (a modal) take a sizing frame before they show.
-    harness.run_steps(4);
-}
-
-/// Steps the app until the experiment ends (or fails the test after a minute).
-fn wait_until_idle(harness: &mut Harness<'_, CorescopeApp>) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while harness.state().is_running() {
-        assert!(Instant::now() < deadline, "the experiment did not finish");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    harness.run_steps(2);
-}
 
 /// A quick experiment set up by clicking and typing.
 fn set_up_small_experiment(harness: &mut Harness<'_, CorescopeApp>) {

@@ -6,52 +6,9 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use corescope::gui::{AppConfig, CorescopeApp};
+use common::gui::{app_harness, click, step_until, type_into};
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-fn app_harness(data_dir: &std::path::Path) -> Harness<'static, CorescopeApp> {
-    let config = AppConfig {
-        worker_exe: common::exe(),
-        data_dir: Some(data_dir.to_path_buf()),
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1440.0, 900.0))
-        .build_eframe(move |cc| CorescopeApp::new(cc, config));
-    harness.run_steps(2);
-    harness
-}
-
-fn type_into(harness: &mut Harness<'_, CorescopeApp>, label: &str, text: &str) {
-    harness
-        .get_by_role_and_label(Role::TextInput, label)
-        .click();
-    harness.run_steps(1);
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_by_role_and_label(Role::TextInput, label)
-        .type_text(text);
-    harness.run_steps(2);
-}
-
-fn click(harness: &mut Harness<'_, CorescopeApp>, label: &str) {
-    harness.get_by_label(label).click();
-    harness.run_steps(4);
-}
-
-/// Steps the app until `done` holds (or fails the test after two minutes).
-fn step_until(harness: &mut Harness<'_, CorescopeApp>, done: impl Fn(&CorescopeApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !done(harness.state()) {
-        assert!(Instant::now() < deadline, "gave up waiting");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    harness.run_steps(2);
-}
 
 #[test]
 fn cpu_view_goes_live_and_the_timeline_shows_each_run() {

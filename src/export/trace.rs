@@ -215,18 +215,7 @@ pub const FILE_NAME: &str = "trace.json";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::SpanRecord;
-    use crate::results::testing::record;
-
-    fn span(worker: u32, task: u32, start: f64, end: f64) -> SpanRecord {
-        SpanRecord {
-            worker,
-            task,
-            start_seconds: start,
-            end_seconds: end,
-            ipc: None,
-        }
-    }
+    use crate::results::testing::{record, span};
 
     fn slices(trace: &Value) -> Vec<&Value> {
         trace["traceEvents"]

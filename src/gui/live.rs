@@ -23,10 +23,7 @@ use crate::format;
 use crate::results::{CpuSample, MemorySample, ResultSet, RunRecord};
 use crate::spec::Model;
 
-/// The step egui_plot is told lies between named rows (lanes, cores,
-/// runs): larger than the real 1, so it never fades their names out when
-/// rows are close together.
-const LABEL_STEP: f64 = 4.0;
+use super::views::LABEL_STEP;
 
 /// The samples of the run in progress, as they arrive.
 #[derive(Debug, Default)]
@@ -363,7 +360,7 @@ fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32)
             .element_formatter(Box::new(|bar, _| bar.name.clone()))
             .stack_on(&[&parent]);
         let labels: Vec<String> = runs.iter().map(RunRecord::label).collect();
-        Plot::new("memory-by-run")
+        let plot = Plot::new("memory-by-run")
             .width(width)
             .height((height - 30.0).max(100.0))
             .legend(
@@ -396,27 +393,11 @@ fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32)
                     format::bytes(mark.value as u64)
                 }
             })
-            .y_grid_spacer(move |_| {
-                (0..count)
-                    .map(|i| GridMark {
-                        value: i as f64,
-                        step_size: LABEL_STEP,
-                    })
-                    .collect()
-            })
-            .y_axis_formatter(move |mark, _| {
-                let index = count as f64 - 1.0 - mark.value;
-                if index >= 0.0 && index.fract() == 0.0 {
-                    labels.get(index as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .label_formatter(|_| None)
-            .show(ui, |plot_ui| {
-                plot_ui.bar_chart(parent);
-                plot_ui.bar_chart(workers);
-            });
+            .label_formatter(|_| None);
+        super::views::named_rows(plot, labels).show(ui, |plot_ui| {
+            plot_ui.bar_chart(parent);
+            plot_ui.bar_chart(workers);
+        });
     });
 }
 

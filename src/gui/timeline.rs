@@ -6,7 +6,7 @@
 //! an image, or the run as Chrome trace-event JSON for Perfetto UI.
 
 use eframe::egui::{self, Color32, RichText, Stroke};
-use egui_plot::{Bar, BarChart, GridMark, Legend, LineStyle, Plot, VLine};
+use egui_plot::{Bar, BarChart, Legend, LineStyle, Plot, VLine};
 
 use super::app::{Command, CorescopeApp};
 use super::export::{ExportTarget, chart_menu_ui};
@@ -14,11 +14,6 @@ use super::theme;
 use super::views::{self, chosen_run, placeholder_ui, run_picker_ui};
 use crate::activity::{self, Mark, TaskBar, Timeline};
 use crate::export::activity::ActivityChart;
-
-/// The step egui_plot is told lies between named rows (lanes, cores,
-/// runs): larger than the real 1, so it never fades their names out when
-/// rows are close together.
-const LABEL_STEP: f64 = 4.0;
 
 /// Bar thickness as a share of a lane; the GIL strip sits above the bar.
 const BAR_HEIGHT: f64 = 0.62;
@@ -133,23 +128,8 @@ fn timeline_plot_ui(ui: &mut egui::Ui, timeline: &Timeline) {
                 crate::format::seconds(mark.value)
             }
         })
-        .y_grid_spacer(move |_| {
-            (0..count)
-                .map(|i| GridMark {
-                    value: i as f64,
-                    step_size: LABEL_STEP,
-                })
-                .collect()
-        })
-        .y_axis_formatter(move |mark, _| {
-            let index = count as f64 - 1.0 - mark.value;
-            if index >= 0.0 && index.fract() == 0.0 {
-                lanes.get(index as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
         .label_formatter(|_| None);
+    let plot = views::named_rows(plot, lanes);
     plot.show(ui, |plot_ui| {
         for mark in timeline.marks() {
             let source = if mark == Mark::GilHeld {

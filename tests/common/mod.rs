@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: run the real corescope binary.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod gui;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};

@@ -1,0 +1,63 @@
+//! Helpers for the GUI tests: the real app in an egui_kittest harness,
+//! driven by clicks and typing.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use corescope::gui::{AppConfig, CorescopeApp};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// The app at 1440×900, keeping its data in `data_dir`.
+pub fn app_harness(data_dir: &std::path::Path) -> Harness<'static, CorescopeApp> {
+    let config = AppConfig {
+        worker_exe: super::exe(),
+        data_dir: Some(data_dir.to_path_buf()),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .build_eframe(move |cc| CorescopeApp::new(cc, config));
+    harness.run_steps(2);
+    harness
+}
+
+/// Replaces the text of the field labelled `label`, as a user would.
+pub fn type_into(harness: &mut Harness<'_, CorescopeApp>, label: &str, text: &str) {
+    let field = harness.get_by_role_and_label(Role::TextInput, label);
+    field.click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    harness.run_steps(2);
+}
+
+pub fn click(harness: &mut Harness<'_, CorescopeApp>, label: &str) {
+    harness.get_by_label(label).click();
+    // New windows (a modal) take a sizing frame before they show.
+    harness.run_steps(4);
+}
+
+/// Steps the app until the experiment ends (or fails the test after a minute).
+pub fn wait_until_idle(harness: &mut Harness<'_, CorescopeApp>) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while harness.state().is_running() {
+        assert!(Instant::now() < deadline, "the experiment did not finish");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.run_steps(2);
+}
+
+/// Steps the app until `done` holds (or fails the test after two minutes).
+pub fn step_until(harness: &mut Harness<'_, CorescopeApp>, done: impl Fn(&CorescopeApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !done(harness.state()) {
+        assert!(Instant::now() < deadline, "gave up waiting");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.run_steps(2);
+}
