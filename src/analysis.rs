@@ -79,6 +79,15 @@ pub fn karp_flatt(speedup: f64, workers: u32) -> Option<f64> {
     e.is_finite().then_some(e)
 }
 
+/// The Karp–Flatt metric of one run: `None` without a speedup, for one
+/// worker, and for weak scaling (the metric reads fixed-size speedups).
+pub fn karp_flatt_of(run: &RunRecord) -> Option<f64> {
+    if run.scaling != Scaling::Strong {
+        return None;
+    }
+    run.speedup.and_then(|s| karp_flatt(s, run.workers))
+}
+
 /// The scaling law that reads a kind of sweep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Law {
@@ -561,6 +570,8 @@ mod tests {
         assert_eq!(fit.points, 3);
         assert!((fit.serial_fraction - f).abs() < 1e-9, "{fit:?}");
         assert!(fit.rms_error < 1e-9);
+        let threads8 = set.runs.iter().find(|r| r.workers == 8).unwrap();
+        assert!((karp_flatt_of(threads8).unwrap() - f).abs() < 1e-9);
 
         let fit = fit_for_model(&set, Model::Processes).unwrap();
         assert_eq!(fit.points, 2);
@@ -612,6 +623,8 @@ mod tests {
         let threads4 = &set.runs[2];
         assert!((threads4.speedup.unwrap() - gustafson_speedup(f, 4.0)).abs() < 1e-9);
         assert!((threads4.efficiency.unwrap() - gustafson_speedup(f, 4.0) / 4.0).abs() < 1e-9);
+        // Karp–Flatt reads fixed-size speedups only.
+        assert_eq!(karp_flatt_of(threads4), None);
         let fit = fit_for_model(&set, Model::Threads).unwrap();
         assert_eq!(fit.law, Law::Gustafson);
         assert!((fit.serial_fraction - f).abs() < 1e-9, "{fit:?}");

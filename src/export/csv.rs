@@ -6,7 +6,7 @@ use super::{ExportError, write_atomic};
 use crate::results::ResultSet;
 
 /// The header row.
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 22] = [
     "workload",
     "model",
     "workers",
@@ -24,6 +24,7 @@ pub const COLUMNS: [&str; 21] = [
     "cpu_median_s",
     "speedup",
     "efficiency",
+    "karp_flatt",
     "ipc_bytes_to_workers",
     "ipc_bytes_from_workers",
     "ipc_messages",
@@ -59,6 +60,7 @@ pub fn write(set: &ResultSet, path: &Path) -> Result<(), ExportError> {
                 format!("{:.6}", r.cpu_seconds.median),
                 opt(r.speedup),
                 opt(r.efficiency),
+                opt(crate::analysis::karp_flatt_of(r)),
                 r.ipc.bytes_to_workers.to_string(),
                 r.ipc.bytes_from_workers.to_string(),
                 r.ipc.messages.to_string(),

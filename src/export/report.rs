@@ -271,12 +271,8 @@ fn set_section(out: &mut String, source: &Source<'_>, titled: bool) {
         let karp_flatt: Vec<String> = set
             .runs
             .iter()
-            .filter(|r| r.model == model && r.scaling == Scaling::Strong)
-            .filter_map(|r| {
-                r.speedup
-                    .and_then(|s| analysis::karp_flatt(s, r.workers))
-                    .map(|e| format!("{}: {e:.3}", r.workers))
-            })
+            .filter(|r| r.model == model)
+            .filter_map(|r| analysis::karp_flatt_of(r).map(|e| format!("{}: {e:.3}", r.workers)))
             .collect();
         let karp_flatt = if karp_flatt.is_empty() {
             "—".to_string()

@@ -586,10 +586,15 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
                             ui.label(r.speedup.map_or("—".to_string(), |s| format!("{s:.2}×")));
                         });
                         row.col(|ui| {
-                            ui.label(
+                            let cell = ui.label(
                                 r.efficiency
                                     .map_or("—".to_string(), |e| format!("{:.0} %", e * 100.0)),
                             );
+                            if let Some(e) = crate::analysis::karp_flatt_of(r) {
+                                cell.on_hover_text(format!(
+                                    "Karp–Flatt e = {e:.3}: the serial fraction this run's speedup implies"
+                                ));
+                            }
                         });
                         row.col(|ui| {
                             ui.label(format::bytes(r.ipc.bytes_to_workers));
