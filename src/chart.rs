@@ -426,25 +426,34 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
         bars: None,
     };
     let weak = set.runs.iter().any(|r| r.scaling == Scaling::Weak);
+    // A series per group, named and drawn as the group; `workers_only`
+    // leaves out serial, which is 1× and 100 % by definition (the
+    // reference lines say so).
+    let per_group = |chart: &mut Chart, workers_only: bool, value: &ValueOf<'_>| {
+        for group in groups
+            .iter()
+            .filter(|g| !workers_only || g.model.uses_workers())
+        {
+            chart.series.push(series(
+                set,
+                group,
+                &group.label(),
+                group.line(),
+                x_axis,
+                value,
+            ));
+        }
+    };
     match kind {
         ChartKind::WallTime => {
             chart.title = "Wall time".to_string();
             chart.y_label = "wall time [s]".to_string();
-            for group in &groups {
-                chart.series.push(series(
-                    set,
-                    group,
-                    &group.label(),
-                    group.line(),
-                    x_axis,
-                    |r| {
-                        Some((
-                            r.wall_seconds.median,
-                            Some((r.wall_seconds.min, r.wall_seconds.max)),
-                        ))
-                    },
-                ));
-            }
+            per_group(&mut chart, false, &|r| {
+                Some((
+                    r.wall_seconds.median,
+                    Some((r.wall_seconds.min, r.wall_seconds.max)),
+                ))
+            });
             for baseline in [Model::Serial, Model::PythonSerial] {
                 let serial = set.runs.iter().find(|r| r.model == baseline);
                 if let Some(serial) = serial.filter(|_| x_axis == XAxis::Workers) {
@@ -465,17 +474,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
                 chart.y_label = "speedup over serial [×]".to_string();
             }
             chart.unit = Unit::Times;
-            // Serial is 1× and 100 % by definition; the reference lines say so.
-            for group in groups.iter().filter(|g| g.model.uses_workers()) {
-                chart.series.push(series(
-                    set,
-                    group,
-                    &group.label(),
-                    group.line(),
-                    x_axis,
-                    |r| r.speedup.map(|s| (s, None)),
-                ));
-            }
+            per_group(&mut chart, true, &|r| r.speedup.map(|s| (s, None)));
             if x_axis == XAxis::PayloadBytes {
                 // Below this line the parallel model loses to serial.
                 chart.references.push(Reference::Horizontal {
@@ -485,8 +484,8 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
                 });
             } else {
                 // y = workers, sampled finely enough to look straight or
-                // smoothly curved on either worker axis.
-                // To the edge of the drawn range (see the renderers' extent).
+                // smoothly curved on either worker axis, to the edge of the
+                // drawn range (see the renderers' extent).
                 let edge = match x_axis {
                     XAxis::WorkersLog2 => chart.x_max + 0.25,
                     _ => chart.x_max + 0.5,
@@ -534,17 +533,9 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
             chart.title = "Efficiency".to_string();
             chart.y_label = "efficiency [%]".to_string();
             chart.unit = Unit::Percent;
-            // Serial is 1× and 100 % by definition; the reference lines say so.
-            for group in groups.iter().filter(|g| g.model.uses_workers()) {
-                chart.series.push(series(
-                    set,
-                    group,
-                    &group.label(),
-                    group.line(),
-                    x_axis,
-                    |r| r.efficiency.map(|e| (e * 100.0, None)),
-                ));
-            }
+            per_group(&mut chart, true, &|r| {
+                r.efficiency.map(|e| (e * 100.0, None))
+            });
             chart.references.push(Reference::Horizontal {
                 name: "ideal (100 %)".to_string(),
                 y: 100.0,
@@ -570,7 +561,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
                         &format!("{} to workers", group.label()),
                         group.line(),
                         x_axis,
-                        |r| Some((r.ipc.bytes_to_workers as f64, None)),
+                        &|r| Some((r.ipc.bytes_to_workers as f64, None)),
                     ));
                     chart.series.push(series(
                         set,
@@ -578,7 +569,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
                         &format!("{} from workers", group.label()),
                         LineKind::Dashed,
                         x_axis,
-                        |r| Some((r.ipc.bytes_from_workers as f64, None)),
+                        &|r| Some((r.ipc.bytes_from_workers as f64, None)),
                     ));
                 } else {
                     // Nothing crosses a process boundary: one line at zero
@@ -589,7 +580,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
                         &format!("{} (shared memory)", group.label()),
                         group.line(),
                         x_axis,
-                        |r| {
+                        &|r| {
                             Some((
                                 (r.ipc.bytes_to_workers + r.ipc.bytes_from_workers) as f64,
                                 None,
@@ -624,9 +615,9 @@ fn curve(axis: XAxis, from: f64, to: f64, law: impl Fn(f64) -> f64) -> Vec<(f64,
         }
         x += step;
     }
-    // The first worker count may fall between steps (from 0 on linear).
+    // A linear axis starts at 0 workers, before the first whole count.
     if axis == XAxis::Workers && from < 1.0 {
-        points.insert(0, (from, from));
+        points.insert(0, (from, law(from)));
     }
     points
 }
@@ -865,6 +856,9 @@ fn groups_in(set: &ResultSet) -> Vec<Group> {
     groups
 }
 
+/// A run's y value on a chart, with its min–max spread where it has one.
+type ValueOf<'a> = dyn Fn(&RunRecord) -> Option<(f64, Option<(f64, f64)>)> + 'a;
+
 /// The series of one model: a point per run, sorted by x. Over payloads,
 /// the model's largest worker count stands for it.
 fn series(
@@ -873,7 +867,7 @@ fn series(
     name: &str,
     line: LineKind,
     x_axis: XAxis,
-    value: impl Fn(&RunRecord) -> Option<(f64, Option<(f64, f64)>)>,
+    value: &ValueOf<'_>,
 ) -> Series {
     let workers = set
         .runs

@@ -40,7 +40,7 @@ use crate::results::{
 };
 use crate::spec::{ExperimentSpec, Model, RunSpec};
 use crate::worker::process::PipeSnapshot;
-use crate::worker::protocol::ProtocolError;
+use crate::worker::protocol::{FrameTimes, ProtocolError};
 use crate::workload::{self, Task};
 
 /// What the engine needs from its surroundings.
@@ -160,6 +160,25 @@ pub(crate) struct IpcStamps {
 }
 
 impl IpcStamps {
+    /// The stamps of a task whose `Done` the parent read: the worker's own
+    /// (`received_ns`, `read_ns`), then when the reply's frame `arrived` and
+    /// when it was decoded (`returned_ns`).
+    pub fn of_reply(
+        spawned_ns: Option<u64>,
+        (received_ns, read_ns): (u64, u64),
+        arrived: FrameTimes,
+        returned_ns: u64,
+    ) -> IpcStamps {
+        IpcStamps {
+            spawned_ns,
+            received_ns,
+            read_ns,
+            reply_ns: arrived.header_ns,
+            replied_ns: arrived.body_ns,
+            returned_ns,
+        }
+    }
+
     fn relative_to(self, origin: u64) -> IpcStamps {
         let rel = |t: u64| t.saturating_sub(origin);
         IpcStamps {
@@ -361,14 +380,12 @@ fn start_executor(
         | Model::PythonThreadsNogil
         | Model::PythonProcesses
         | Model::PythonExecutor
-        | Model::PythonQueue => {
-            let executor = python::PythonExecutor::start(spec, &config.python, cancel)?;
-            // The harness and its pool's workers, for the sampler.
-            for (slot, pid) in executor.worker_pids().into_iter().enumerate() {
-                board.set(slot, pid);
-            }
-            Box::new(executor)
-        }
+        | Model::PythonQueue => Box::new(python::PythonExecutor::start(
+            spec,
+            &config.python,
+            cancel,
+            board,
+        )?),
     })
 }
 

@@ -171,14 +171,12 @@ impl Executor for ProcessPerTask {
                     cpu_ns,
                     ..
                 }) => {
-                    let stamps = IpcStamps {
-                        spawned_ns: Some(current.spawned_ns),
-                        received_ns,
-                        read_ns,
-                        reply_ns: event.arrived.header_ns,
-                        replied_ns: event.arrived.body_ns,
-                        returned_ns: event.received_ns,
-                    };
+                    let stamps = IpcStamps::of_reply(
+                        Some(current.spawned_ns),
+                        (received_ns, read_ns),
+                        event.arrived,
+                        event.received_ns,
+                    );
                     if index != current.task
                         || !log.record_with_ipc(
                             slot as u32,

@@ -241,14 +241,12 @@ impl ProcessPool {
                     ..
                 }) => {
                     // Workers answer in the order they were sent tasks.
-                    let stamps = IpcStamps {
-                        spawned_ns: None,
-                        received_ns,
-                        read_ns,
-                        reply_ns: event.arrived.header_ns,
-                        replied_ns: event.arrived.body_ns,
-                        returned_ns: event.received_ns,
-                    };
+                    let stamps = IpcStamps::of_reply(
+                        None,
+                        (received_ns, read_ns),
+                        event.arrived,
+                        event.received_ns,
+                    );
                     if queued[w].front() != Some(&index)
                         || !log.record_with_ipc(
                             w as u32,

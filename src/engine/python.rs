@@ -26,6 +26,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use serde::Deserialize;
 
 use super::{CancelToken, EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
+use crate::measure::sampler::PidBoard;
 use crate::python::{self, HARNESS, last_lines};
 use crate::spec::{Model, RunSpec};
 use crate::worker::process::{PipeSnapshot, describe_status};
@@ -127,11 +128,13 @@ impl std::fmt::Debug for PythonExecutor {
 impl PythonExecutor {
     /// Starts the harness for `spec` under `python` (or, for
     /// `python-threads-nogil`, a free-threaded interpreter) and waits until
-    /// its pool is up.
+    /// its pool is up. The harness, then each pool worker, goes on `board`
+    /// for the sampler.
     pub fn start(
         spec: &RunSpec,
         python: &Path,
         cancel: &CancelToken,
+        board: &PidBoard,
     ) -> Result<PythonExecutor, EngineError> {
         let info = python::interpreter_for(spec.model, python)
             .map_err(|e| EngineError::Python(format!("{} needs python: {e}", spec.model)))?;
@@ -170,6 +173,7 @@ impl PythonExecutor {
             .spawn()
             .map_err(|e| io_error(&format!("cannot start {interpreter}"), e))?;
         let pid = child.id();
+        board.set(0, pid);
         let (stdin, stdout, stderr) =
             match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
                 (Some(i), Some(o), Some(e)) => (i, o, e),
@@ -241,6 +245,9 @@ impl PythonExecutor {
                 worker_pids,
                 ..
             } => {
+                for (slot, &worker) in worker_pids.iter().enumerate() {
+                    board.set(slot + 1, worker);
+                }
                 executor.spawn_ns = spawn_ns;
                 executor.version = version;
                 executor.worker_pids = worker_pids;

@@ -97,8 +97,8 @@ pub struct CorescopeApp {
     pub compare_with: Option<usize>,
     /// The chart enlarged over the central area, if any.
     pub focused: Option<ChartKind>,
-    /// The Open dialog's path field, while the dialog is open.
-    pub open_dialog: Option<String>,
+    /// The Open dialog, while it is open.
+    pub open_dialog: Option<export::OpenDialog>,
     /// The repaint interval while running, in ms, shared with the engine's
     /// wake-up callback.
     repaint_ms: Arc<AtomicU64>,
@@ -327,7 +327,9 @@ impl CorescopeApp {
             Command::ExportData(format) => self.export_data(format),
             Command::ExportReport => self.export_report(),
             Command::ShowOpen => {
-                self.open_dialog.get_or_insert_with(String::new);
+                if self.open_dialog.is_none() {
+                    self.open_dialog = Some(export::OpenDialog::new(&self.settings.export.folder));
+                }
             }
             Command::CloseOpen => self.open_dialog = None,
             Command::OpenFile(path) => self.open_file(&path),

@@ -430,10 +430,30 @@ pub fn file_menu_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Ve
     });
 }
 
+/// The Open dialog's state while it is open.
+#[derive(Debug, Clone, Default)]
+pub struct OpenDialog {
+    /// The path field, as typed.
+    pub path: String,
+    /// Result files found when the dialog opened (not re-read every frame).
+    found: Vec<PathBuf>,
+}
+
+impl OpenDialog {
+    /// A dialog listing the `.json` files in `export_folder` and the
+    /// working folder.
+    pub fn new(export_folder: &str) -> OpenDialog {
+        OpenDialog {
+            path: String::new(),
+            found: result_files(&[PathBuf::from(export_folder.trim()), PathBuf::from(".")]),
+        }
+    }
+}
+
 /// The Open dialog: a path to type (or paste), and the result sets found
 /// in the export folder and the current folder to click.
 pub fn open_dialog_ui(app: &mut CorescopeApp, ctx: &egui::Context, commands: &mut Vec<Command>) {
-    let Some(path) = app.open_dialog.as_mut() else {
+    let Some(OpenDialog { path, found }) = app.open_dialog.as_mut() else {
         return;
     };
     let mut open = true;
@@ -464,19 +484,15 @@ pub fn open_dialog_ui(app: &mut CorescopeApp, ctx: &egui::Context, commands: &mu
                     commands.push(Command::CloseOpen);
                 }
             });
-            let found = result_files(&[
-                PathBuf::from(app.settings.export.folder.trim()),
-                PathBuf::from("."),
-            ]);
             if !found.is_empty() {
                 ui.separator();
                 ui.label(RichText::new("Found nearby").strong());
                 egui::ScrollArea::vertical()
                     .max_height(200.0)
                     .show(ui, |ui| {
-                        for file in found {
+                        for file in found.iter() {
                             if ui.link(file.display().to_string()).clicked() {
-                                commands.push(Command::OpenFile(file));
+                                commands.push(Command::OpenFile(file.clone()));
                             }
                         }
                     });
