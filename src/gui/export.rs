@@ -95,16 +95,19 @@ impl CorescopeApp {
             None => "this run".to_string(),
         };
         let mut sources = vec![(shown_label, shown)];
-        if let Some(other) = self
-            .compare_with
-            .filter(|&i| Some(i) != self.shown_index())
-            .and_then(|i| Some((set_label(self.results.experiments.get(i)?, i), i)))
-        {
-            if let Some(set) = self.results.experiments.get(other.1) {
-                sources.push((other.0, set));
-            }
+        if let Some((i, other)) = self.compared() {
+            sources.push((set_label(other, i), other));
         }
         sources
+    }
+
+    /// The stored experiment compared with the shown one, with its index
+    /// (none when it is the shown one itself).
+    pub fn compared(&self) -> Option<(usize, &ResultSet)> {
+        let i = self
+            .compare_with
+            .filter(|&i| Some(i) != self.shown_index())?;
+        self.results.experiments.get(i).map(|set| (i, set))
     }
 
     /// Options of every chart drawn or exported.

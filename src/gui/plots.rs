@@ -186,10 +186,7 @@ pub fn charts_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<C
 /// shown one, its lines dashed.
 fn compare_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     let shown = app.shown_index();
-    let current = app
-        .compare_with
-        .filter(|&i| Some(i) != shown)
-        .and_then(|i| Some(export::set_label(app.results.experiments.get(i)?, i)));
+    let current = app.compared().map(|(i, set)| export::set_label(set, i));
     let label = ui.label("Compare with");
     egui::ComboBox::from_id_salt("compare_with")
         .selected_text(current.as_deref().unwrap_or("nothing"))
