@@ -9,8 +9,8 @@
 use crate::analysis::Phase;
 use crate::chart::{self, Rgb, Unit};
 use crate::format;
+use crate::model::{Model, Naming};
 use crate::results::{CpuSample, MemorySample, RunRecord, SpanRecord};
-use crate::spec::Model;
 
 /// What a bar of the timeline shows: a phase of a task, named and split as
 /// the overhead breakdown splits worker time ([`crate::analysis::overhead`]), or a
@@ -125,17 +125,7 @@ impl Timeline {
 
 /// A lane's name: what the worker is to the operating system.
 pub fn lane_name(model: Model, lane: u32) -> String {
-    match model {
-        Model::Serial => "runner thread".to_string(),
-        Model::Threads | Model::GilThreads => format!("thread {lane}"),
-        Model::Processes => format!("process {lane}"),
-        Model::ProcessPerTask => format!("slot {lane}"),
-        Model::PythonSerial => "python main thread".to_string(),
-        Model::PythonThreads | Model::PythonThreadsNogil => format!("python thread {lane}"),
-        Model::PythonProcesses | Model::PythonExecutor | Model::PythonQueue => {
-            format!("python process {lane}")
-        }
-    }
+    Naming::fill(model.info().naming.lane, model, lane)
 }
 
 /// The wall time of the repetition whose spans are kept (the median one).

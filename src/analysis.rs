@@ -361,7 +361,7 @@ pub fn overhead(run: &RunRecord) -> Overhead {
         parts.transfer += reading;
         parts.serialization += sending - reading;
     }
-    if run.model == Model::GilThreads && !run.gil_holds.is_empty() {
+    if !run.gil_holds.is_empty() {
         // A gil-threads task's span includes its waits for the lock; only
         // the holds computed.
         parts.compute = run

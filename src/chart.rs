@@ -18,57 +18,12 @@ use crate::results::{MachineInfo, ResultSet, RunRecord};
 use crate::spec::{Model, Scaling, Schedule};
 use crate::workload::Workload;
 
-/// An sRGB colour, independent of any drawing library.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rgb(pub u8, pub u8, pub u8);
-
-/// Each model's colour, the same on every chart. From the Okabe–Ito
-/// palette, which stays distinct for colour-blind viewers and on projectors.
-/// A python model takes its Rust counterpart's hue family, shifted
-/// (threads: sky blue → indigo; processes: orange → vermilion and red), so
-/// the pairs read as related but never the same line.
-pub fn model_color(model: Model) -> Rgb {
-    match model {
-        Model::Serial => Rgb(0x9a, 0x9a, 0x9a),
-        Model::Threads => Rgb(0x56, 0xb4, 0xe9),
-        Model::GilThreads => Rgb(0xcc, 0x79, 0xa7),
-        Model::Processes => Rgb(0xe6, 0x9f, 0x00),
-        Model::ProcessPerTask => Rgb(0xf0, 0xe4, 0x42),
-        Model::PythonSerial => Rgb(0xe0, 0xe0, 0xe0),
-        Model::PythonThreads => Rgb(0x8c, 0x9e, 0xff),
-        Model::PythonThreadsNogil => Rgb(0x4d, 0xd0, 0xe1),
-        Model::PythonProcesses => Rgb(0xff, 0x6e, 0x40),
-        Model::PythonExecutor => Rgb(0xff, 0xab, 0x91),
-        Model::PythonQueue => Rgb(0xd5, 0x5e, 0x00),
-    }
-}
-
-/// Each model's colour on a light background: the same hues, deeper, so
-/// lines keep their contrast on white slides and light projector themes.
-pub fn model_color_light(model: Model) -> Rgb {
-    match model {
-        Model::Serial => Rgb(0x5c, 0x5c, 0x5c),
-        Model::Threads => Rgb(0x00, 0x72, 0xb2),
-        Model::GilThreads => Rgb(0xa8, 0x3c, 0x7e),
-        Model::Processes => Rgb(0xc2, 0x74, 0x00),
-        Model::ProcessPerTask => Rgb(0x8a, 0x7d, 0x00),
-        Model::PythonSerial => Rgb(0x22, 0x22, 0x22),
-        Model::PythonThreads => Rgb(0x3f, 0x51, 0xb5),
-        Model::PythonThreadsNogil => Rgb(0x00, 0x83, 0x8f),
-        Model::PythonProcesses => Rgb(0xd8, 0x43, 0x15),
-        Model::PythonExecutor => Rgb(0x9e, 0x4a, 0x2a),
-        Model::PythonQueue => Rgb(0xa3, 0x3b, 0x00),
-    }
-}
+pub use crate::palette::Rgb;
 
 /// A model's colour on a dark or a light background: the one choice both
-/// renderers (window and file) make.
+/// renderers (window and file) make, read from the model catalogue.
 pub fn model_color_on(model: Model, dark: bool) -> Rgb {
-    if dark {
-        model_color(model)
-    } else {
-        model_color_light(model)
-    }
+    model.color(dark)
 }
 
 /// A phase's colour, the same on the timeline and in the time breakdown:
@@ -380,7 +335,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
     {
         groups
             .iter()
-            .filter(|g| g.model != Model::Serial)
+            .filter(|g| g.model.uses_workers())
             .filter_map(|g| {
                 Some((
                     *g,
@@ -454,7 +409,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
                     Some((r.wall_seconds.min, r.wall_seconds.max)),
                 ))
             });
-            for baseline in [Model::Serial, Model::PythonSerial] {
+            for baseline in Model::ALL.into_iter().filter(|m| !m.uses_workers()) {
                 let serial = set.runs.iter().find(|r| r.model == baseline);
                 if let Some(serial) = serial.filter(|_| x_axis == XAxis::Workers) {
                     chart.references.push(Reference::Horizontal {

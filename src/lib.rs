@@ -23,6 +23,8 @@ pub mod export;
 pub mod format;
 pub mod gui;
 pub mod measure;
+pub mod model;
+pub mod palette;
 pub mod platform;
 pub mod presets;
 pub mod python;

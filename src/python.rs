@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::spec::{Model, SpecError};
+use crate::model::{Model, Requirement};
 use crate::worker::process::describe_status;
 
 /// The harness every python model runs.
@@ -175,7 +175,11 @@ fn probe_uncached(interpreter: &Path) -> Result<PythonInfo, PythonError> {
 /// else the first free-threaded name on PATH).
 pub fn interpreter_for(model: Model, configured: &Path) -> Result<PythonInfo, PythonError> {
     let info = probe(configured)?;
-    if model != Model::PythonThreadsNogil || info.free_threaded {
+    let needs_free_threaded = model
+        .info()
+        .requires
+        .contains(&Requirement::FreeThreadedPython);
+    if !needs_free_threaded || info.free_threaded {
         return Ok(info);
     }
     FREE_THREADED_NAMES
@@ -185,29 +189,6 @@ pub fn interpreter_for(model: Model, configured: &Path) -> Result<PythonInfo, Py
         .ok_or(PythonError::NoFreeThreaded {
             interpreter: info.interpreter.display().to_string(),
         })
-}
-
-/// Why `model` cannot run with `configured`, if it cannot: `None` for
-/// corescope's own models and for python models that can.
-pub fn unavailable(model: Model, configured: &Path) -> Option<PythonError> {
-    if !model.is_python() {
-        return None;
-    }
-    interpreter_for(model, configured).err()
-}
-
-/// Checks that every python model of an experiment has an interpreter,
-/// as a `--models` error naming the model and why.
-pub fn check_models(models: &[Model], configured: &Path) -> Result<(), SpecError> {
-    for &model in models {
-        if let Some(reason) = unavailable(model, configured) {
-            return Err(SpecError {
-                flag: "--models",
-                message: format!("{model} needs python: {reason}"),
-            });
-        }
-    }
-    Ok(())
 }
 
 /// The last `n` non-empty lines of `text`, joined with " | ".
@@ -233,19 +214,6 @@ mod tests {
         );
         let err = probe(Path::new("/nonexistent/python3")).unwrap_err();
         assert!(matches!(err, PythonError::Missing(_)), "{err}");
-        let err = check_models(
-            &[Model::Serial, Model::PythonThreads],
-            Path::new("corescope-no-such-python"),
-        )
-        .unwrap_err();
-        assert_eq!(err.flag, "--models");
-        assert!(
-            err.message
-                .starts_with("python-threads needs python: corescope-no-such-python not found"),
-            "{err}"
-        );
-        // corescope's own models never need python.
-        assert!(check_models(&[Model::Threads], Path::new("corescope-no-such-python")).is_ok());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::stats::Summary;
+use crate::model::Knob;
 use crate::spec::{Model, RunSpec, Scaling, Schedule, StartMethod};
 use crate::worker::codec::Codec;
 use crate::workload::Workload;
@@ -287,7 +288,7 @@ impl RunRecord {
             repetitions: Vec::new(),
             spans: Vec::new(),
             gil_holds: Vec::new(),
-            switch_interval_seconds: (spec.model == Model::GilThreads)
+            switch_interval_seconds: (spec.model.info().has_knob(Knob::SwitchInterval))
                 .then(|| f64::from(spec.switch_interval_us) / 1e6),
             processes_started: 0,
             cpu_samples: Vec::new(),

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::workload::Workload;
 
+pub use crate::model::Model;
 pub use crate::worker::codec::Codec;
 
 /// Most workers one run may use: beyond this a laptop drowns in processes.
@@ -29,141 +30,6 @@ pub const DEFAULT_SWITCH_INTERVAL_US: u32 = 5_000;
 /// Default tasks kept in flight per worker process: one computing, one
 /// waiting in the pipe, so a worker never idles for a round trip.
 pub const DEFAULT_IN_FLIGHT: u32 = 2;
-
-/// How tasks are executed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Model {
-    /// One thread, tasks in order: the baseline of every speedup.
-    Serial,
-    /// A pool of real OS threads sharing memory.
-    Threads,
-    /// Threads that must hold one global lock to compute, handing it over
-    /// every switch interval and releasing it while blocked: CPython's GIL.
-    GilThreads,
-    /// A pool of persistent worker processes of this binary, over pipes.
-    Processes,
-    /// A fresh worker process for every task: what a pool saves.
-    ProcessPerTask,
-    /// CPython (the harness in assets/python): tasks in order, one thread;
-    /// the baseline of the other python models' speedups.
-    PythonSerial,
-    /// CPython threads (a `ThreadPoolExecutor`), GIL and all.
-    PythonThreads,
-    /// CPython threads on a free-threaded interpreter (3.13t or newer): no GIL.
-    PythonThreadsNogil,
-    /// CPython `multiprocessing.Pool`, start method fork or spawn.
-    PythonProcesses,
-    /// CPython `concurrent.futures.ProcessPoolExecutor`.
-    PythonExecutor,
-    /// CPython `multiprocessing.Process` workers fed by a `Queue` (the seed's
-    /// producer–consumer pattern).
-    PythonQueue,
-}
-
-impl Model {
-    /// Every model, in the order menus and sweeps list them.
-    pub const ALL: [Model; 11] = [
-        Model::Serial,
-        Model::Threads,
-        Model::GilThreads,
-        Model::Processes,
-        Model::ProcessPerTask,
-        Model::PythonSerial,
-        Model::PythonThreads,
-        Model::PythonThreadsNogil,
-        Model::PythonProcesses,
-        Model::PythonExecutor,
-        Model::PythonQueue,
-    ];
-
-    /// The name used on the command line and in result files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Model::Serial => "serial",
-            Model::Threads => "threads",
-            Model::GilThreads => "gil-threads",
-            Model::Processes => "processes",
-            Model::ProcessPerTask => "process-per-task",
-            Model::PythonSerial => "python-serial",
-            Model::PythonThreads => "python-threads",
-            Model::PythonThreadsNogil => "python-threads-nogil",
-            Model::PythonProcesses => "python-processes",
-            Model::PythonExecutor => "python-executor",
-            Model::PythonQueue => "python-queue",
-        }
-    }
-
-    /// Whether the worker count means anything (serial always runs one).
-    pub fn uses_workers(self) -> bool {
-        !matches!(self, Model::Serial | Model::PythonSerial)
-    }
-
-    /// Whether tasks cross a process boundary (and so move IPC bytes).
-    pub fn uses_processes(self) -> bool {
-        matches!(
-            self,
-            Model::Processes
-                | Model::ProcessPerTask
-                | Model::PythonProcesses
-                | Model::PythonExecutor
-                | Model::PythonQueue
-        )
-    }
-
-    /// Whether CPython runs the tasks (through the harness).
-    pub fn is_python(self) -> bool {
-        matches!(
-            self,
-            Model::PythonSerial
-                | Model::PythonThreads
-                | Model::PythonThreadsNogil
-                | Model::PythonProcesses
-                | Model::PythonExecutor
-                | Model::PythonQueue
-        )
-    }
-
-    /// Whether the model starts Python worker processes (so the start
-    /// method applies).
-    pub fn uses_start_method(self) -> bool {
-        self.is_python() && self.uses_processes()
-    }
-
-    /// The model whose runs are this model's speedup baseline: CPython's
-    /// serial loop for the python models (CPython against CPython), serial
-    /// for corescope's own.
-    pub fn baseline(self) -> Model {
-        if self.is_python() {
-            Model::PythonSerial
-        } else {
-            Model::Serial
-        }
-    }
-
-    /// One line on what the model is, for menus and help.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Model::Serial => "one thread, tasks in order: the baseline",
-            Model::Threads => "OS threads sharing memory (Rust: no GIL)",
-            Model::GilThreads => {
-                "threads that take turns holding one global lock, like CPython's GIL"
-            }
-            Model::Processes => "a pool of worker processes, started once, fed over pipes",
-            Model::ProcessPerTask => "a fresh worker process for every task",
-            Model::PythonSerial => "CPython: tasks in order, one thread: the python baseline",
-            Model::PythonThreads => "CPython threads (ThreadPoolExecutor), GIL and all",
-            Model::PythonThreadsNogil => {
-                "CPython threads on a free-threaded interpreter (3.13t or newer): no GIL"
-            }
-            Model::PythonProcesses => "CPython multiprocessing.Pool (start method fork or spawn)",
-            Model::PythonExecutor => "CPython concurrent.futures.ProcessPoolExecutor",
-            Model::PythonQueue => "CPython Process workers fed by a multiprocessing.Queue",
-        }
-    }
-}
-
-impl_named!(Model, "model");
 
 /// How tasks are handed to workers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

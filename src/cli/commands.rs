@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use super::output::{self, Progress};
 use super::{Cli, Command, ExperimentArgs};
 use crate::engine::runner::Runner;
-use crate::engine::{EngineConfig, RunEvent};
+use crate::engine::{EngineConfig, EngineError, RunEvent};
 use crate::export;
 use crate::presets;
 use crate::results::{MachineInfo, ResultSet};
@@ -219,9 +219,6 @@ fn experiment_named(
         Err(e) => return usage(&e),
     };
     spec.preset = preset;
-    if let Err(e) = crate::python::check_models(&spec.models, &args.python) {
-        return usage(&e);
-    }
     let exports = args.exports();
     for (flag, path) in &exports {
         if let Err(e) = export::check_writable(path) {
@@ -239,6 +236,7 @@ fn experiment_named(
     };
     let runner = match Runner::start(spec, config, Arc::new(|| {})) {
         Ok(runner) => runner,
+        Err(EngineError::Unavailable(why)) => return Outcome::Usage(format!("--models: {why}")),
         Err(e) => return Outcome::Failed(e.into()),
     };
     let token = runner.cancel_token();

@@ -174,10 +174,9 @@ pub struct ReportArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
-    /// Execution model: serial, threads, gil-threads, processes,
-    /// process-per-task, or CPython's python-serial, python-threads,
-    /// python-threads-nogil, python-processes, python-executor, python-queue.
-    #[arg(long, value_name = "NAME", default_value = "processes")]
+    // Help from the model catalogue, so it never misses a model.
+    #[arg(long, value_name = "NAME", default_value = "processes",
+          help = format!("Execution model: {}", crate::model::help_list()))]
     pub model: String,
     /// Worker count, 1 to 1024 (default: the logical core count).
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
@@ -188,11 +187,9 @@ pub struct RunArgs {
 pub struct SweepArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
-    /// Models to compare, comma-separated: serial, threads, gil-threads,
-    /// processes, process-per-task, and CPython's python-serial,
-    /// python-threads, python-threads-nogil, python-processes,
-    /// python-executor, python-queue.
-    #[arg(long, value_name = "LIST", default_value = "serial,threads,processes")]
+    // Help from the model catalogue, so it never misses a model.
+    #[arg(long, value_name = "LIST", default_value = "serial,threads,processes",
+          help = format!("Models to compare, comma-separated: {}", crate::model::help_list()))]
     pub models: String,
     /// Worker counts: a range such as 1..8 or a list such as 1,2,4,8
     /// (default: 1 to the logical core count).

@@ -9,6 +9,7 @@
 //!
 //! The engine never prints and never imports a UI toolkit.
 
+pub mod availability;
 mod event;
 mod gil;
 mod per_task;
@@ -123,6 +124,9 @@ pub enum EngineError {
     /// the end of its stderr).
     #[error("{0}")]
     Python(String),
+    /// A model cannot run on this machine (refused before anything runs).
+    #[error(transparent)]
+    Unavailable(#[from] availability::Unavailable),
     #[error("cancelled")]
     Cancelled,
 }
@@ -606,6 +610,7 @@ pub fn run_experiment_live(
     emit: &mut dyn FnMut(RunEvent),
     live: Option<LiveSink>,
 ) -> Result<ResultSet, EngineError> {
+    availability::check_all(&spec.models, &config.python)?;
     let runs = spec.runs();
     emit(RunEvent::Started {
         runs: runs.clone(),

@@ -11,7 +11,9 @@ use std::thread::JoinHandle;
 
 use crossbeam_channel::Receiver;
 
-use super::{CancelToken, EngineConfig, EngineError, LiveSink, RunEvent, run_experiment_live};
+use super::{
+    CancelToken, EngineConfig, EngineError, LiveSink, RunEvent, availability, run_experiment_live,
+};
 use crate::spec::ExperimentSpec;
 
 /// A wake-up callback, called after every event is sent.
@@ -26,12 +28,15 @@ pub struct Runner {
 }
 
 impl Runner {
-    /// Starts `spec` on a thread named `corescope-runner`.
+    /// Starts `spec` on a thread named `corescope-runner`, or refuses at
+    /// once (`EngineError::Unavailable`) when one of its models cannot run
+    /// on this machine, so a front end can show the reason by the form.
     pub fn start(
         spec: ExperimentSpec,
         config: EngineConfig,
         wake: Wake,
     ) -> Result<Runner, EngineError> {
+        availability::check_all(&spec.models, &config.python)?;
         let (tx, events) = crossbeam_channel::unbounded();
         let cancel = CancelToken::new();
         let token = cancel.clone();

@@ -21,8 +21,8 @@ use serde_json::{Value, json};
 use super::{ExportError, write_atomic};
 use crate::activity::{self, Mark, TaskBar};
 use crate::analysis::Phase;
+use crate::model::{Model, Naming};
 use crate::results::RunRecord;
-use crate::spec::Model;
 
 /// The pid given to the corescope process itself; workers get 2, 3, ….
 /// (Trace viewers take pid 0 for the kernel's idle task.)
@@ -59,14 +59,11 @@ pub fn trace(run: &RunRecord) -> Value {
         event
     };
     let label = run.label();
+    let naming = model.info().naming;
     // Worker processes are named below; the parent runs no task of theirs.
-    if !model.uses_processes() {
+    if naming.worker_process.is_none() {
         // CPython's serial and threads models run in the harness process.
-        let process = if model.is_python() {
-            format!("python harness ({label})")
-        } else {
-            format!("corescope ({label})")
-        };
+        let process = format!("{} ({label})", naming.host_process);
         events.push(meta(
             "process_name",
             PARENT_PID,
@@ -74,28 +71,12 @@ pub fn trace(run: &RunRecord) -> Value {
             json!({ "name": process }),
         ));
     }
-    for (lane, name) in timeline.lanes.iter().enumerate() {
+    for lane in 0..timeline.lanes.len() {
         let lane = u32::try_from(lane).unwrap_or(u32::MAX);
         let (pid, tid) = track(model, lane);
-        let thread = match model {
-            Model::Serial => "corescope-runner".to_string(),
-            Model::Threads | Model::GilThreads => format!("corescope-{model}-{lane}"),
-            Model::PythonSerial => "python MainThread".to_string(),
-            Model::PythonThreads | Model::PythonThreadsNogil => format!("python thread {lane}"),
-            Model::Processes
-            | Model::ProcessPerTask
-            | Model::PythonProcesses
-            | Model::PythonExecutor
-            | Model::PythonQueue => format!("{name} (main thread)"),
-        };
-        if model.uses_processes() {
-            let process = match model {
-                Model::ProcessPerTask => {
-                    format!("corescope workers of slot {lane} (a process per task)")
-                }
-                m if m.is_python() => format!("python {m} worker {lane}"),
-                _ => format!("corescope worker {lane}"),
-            };
+        let thread = Naming::fill(naming.thread, model, lane);
+        if let Some(template) = naming.worker_process {
+            let process = Naming::fill(template, model, lane);
             events.push(meta("process_name", pid, None, json!({ "name": process })));
             events.push(meta(
                 "process_sort_index",
@@ -116,13 +97,13 @@ pub fn trace(run: &RunRecord) -> Value {
             Some(tid),
             json!({ "sort_index": tid * 2 }),
         ));
-        if model == Model::GilThreads {
+        if !timeline.holds.is_empty() {
             let holds = tid + HOLDS_TID_OFFSET;
             events.push(meta(
                 "thread_name",
                 pid,
                 Some(holds),
-                json!({ "name": format!("corescope-{model}-{lane} · GIL held") }),
+                json!({ "name": format!("{thread} · GIL held") }),
             ));
             events.push(meta(
                 "thread_sort_index",

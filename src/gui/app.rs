@@ -15,7 +15,7 @@ use super::state::{LiveRun, ResultsStore, Settings};
 use super::{panels, plots, theme, views};
 use crate::chart::ChartKind;
 use crate::engine::runner::Runner;
-use crate::engine::{EngineConfig, RunEvent};
+use crate::engine::{EngineConfig, EngineError, RunEvent};
 use crate::export::plot::ImageFormat;
 use crate::presets;
 use crate::results::{MachineInfo, ResultSet};
@@ -191,10 +191,6 @@ impl CorescopeApp {
         let wake = self.wake.clone();
         let repaint_ms = Arc::clone(&self.repaint_ms);
         let python = self.settings.python();
-        if let Err(e) = crate::python::check_models(&spec.models, &python) {
-            self.form_error = Some(e);
-            return;
-        }
         let config = EngineConfig {
             worker_exe: self.config.worker_exe.clone(),
             python,
@@ -216,6 +212,12 @@ impl CorescopeApp {
                 let mut current = ResultSet::new(self.machine.clone());
                 current.preset = preset;
                 self.current = Some(current);
+            }
+            Err(EngineError::Unavailable(why)) => {
+                self.form_error = Some(SpecError {
+                    flag: "--models",
+                    message: why.to_string(),
+                });
             }
             Err(e) => self.error = Some(format!("could not start the run: {e}")),
         }

@@ -9,6 +9,7 @@ use egui_extras::{Column, TableBuilder};
 use super::app::{Command, CorescopeApp};
 use super::theme;
 use crate::format;
+use crate::model::Knob;
 use crate::presets;
 use crate::results::RunRecord;
 use crate::spec::{Codec, Model, Scaling, Schedule, StartMethod};
@@ -97,7 +98,7 @@ fn models_checkbox_ui(
 ) {
     let mut ticked = form.models.contains(&model);
     let text = RichText::new(model.name()).color(theme::model_color(model, dark));
-    let reason = crate::python::unavailable(model, python);
+    let reason = crate::engine::availability::check(model, python).err();
     let response = ui
         .add_enabled(reason.is_none(), egui::Checkbox::new(&mut ticked, text))
         .on_hover_text(model.describe());
@@ -236,7 +237,7 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                                 }
                             });
                     });
-                if form.models.contains(&Model::GilThreads) {
+                if form.models.iter().any(|m| m.info().has_knob(Knob::SwitchInterval)) {
                     egui::Grid::new("gil_grid")
                         .num_columns(2)
                         .spacing([12.0, 8.0])

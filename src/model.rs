@@ -1,0 +1,520 @@
+//! The model catalogue: every execution model's facts in one descriptor.
+//!
+//! A [`ModelInfo`] holds a model's name, one-line description, family,
+//! runtime, speedup baseline, colours, marker, how its lanes, threads and
+//! processes are named, what it needs to run and which knobs apply to it.
+//! [`Model::info`] is one exhaustive `match`: a new variant that is not
+//! described does not compile. Help text, the GUI's model list, the charts,
+//! the timeline, the trace and the exports read the catalogue; nothing else
+//! lists models. Whether a model can run on this machine is decided from
+//! its [`Requirement`]s by `engine::availability`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::palette::{Marker, Rgb, ThemedColor};
+
+/// How tasks are executed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Model {
+    /// One thread, tasks in order: the baseline of every speedup.
+    Serial,
+    /// A pool of real OS threads sharing memory.
+    Threads,
+    /// Threads that must hold one global lock to compute, handing it over
+    /// every switch interval and releasing it while blocked: CPython's GIL.
+    GilThreads,
+    /// A pool of persistent worker processes of this binary, over pipes.
+    Processes,
+    /// A fresh worker process for every task: what a pool saves.
+    ProcessPerTask,
+    /// CPython (the harness in assets/python): tasks in order, one thread;
+    /// the baseline of the other python models' speedups.
+    PythonSerial,
+    /// CPython threads (a `ThreadPoolExecutor`), GIL and all.
+    PythonThreads,
+    /// CPython threads on a free-threaded interpreter (3.13t or newer): no GIL.
+    PythonThreadsNogil,
+    /// CPython `multiprocessing.Pool`, start method fork or spawn.
+    PythonProcesses,
+    /// CPython `concurrent.futures.ProcessPoolExecutor`.
+    PythonExecutor,
+    /// CPython `multiprocessing.Process` workers fed by a `Queue` (the seed's
+    /// producer–consumer pattern).
+    PythonQueue,
+}
+
+/// What runs the tasks: corescope's own code or CPython through the harness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Runtime {
+    Corescope,
+    Cpython,
+}
+
+/// How a model's workers relate: one sequence, threads sharing one memory,
+/// or processes each with their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// One worker, tasks in order: a baseline.
+    Serial,
+    /// Threads of one process, sharing memory.
+    Threads,
+    /// Separate processes: tasks and results cross a process boundary.
+    Processes,
+}
+
+/// Something a model needs on this machine before it can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requirement {
+    /// A CPython interpreter (the configured one).
+    Python,
+    /// A free-threaded CPython (3.13t or newer): the configured one if it
+    /// is, else one found on PATH.
+    FreeThreadedPython,
+    /// A launcher program on PATH (such as `mpirun`).
+    Launcher(&'static str),
+    /// A cargo feature of corescope's build; `built` is `cfg!(feature)`.
+    Feature { name: &'static str, built: bool },
+}
+
+/// A setting of the experiment that means something for a model (the form
+/// shows it only when a ticked model has it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Knob {
+    /// The worker count (and the sweep over it).
+    Workers,
+    /// Static or queue schedule, and the chunk size.
+    Schedule,
+    /// Tasks queued ahead per worker process.
+    InFlight,
+    /// The worker protocol's codec (bincode or JSON).
+    Codec,
+    /// The emulated GIL's switch interval.
+    SwitchInterval,
+    /// CPython's process start method (fork, spawn, forkserver).
+    StartMethod,
+    /// The CPython interpreter.
+    Interpreter,
+}
+
+/// How a model's workers are named: on the timeline's lanes, and as
+/// threads and processes in a Chrome trace. In each template `{lane}` is
+/// the lane number, `{model}` the model's name and `{lane_name}` the lane's
+/// filled name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Naming {
+    /// A timeline lane: what the worker is to the operating system.
+    pub lane: &'static str,
+    /// The worker's thread in a trace.
+    pub thread: &'static str,
+    /// The worker's process in a trace, for models whose workers are
+    /// processes of their own.
+    pub worker_process: Option<&'static str>,
+    /// The process that runs the tasks when workers are not processes
+    /// (corescope itself, or CPython's harness).
+    pub host_process: &'static str,
+}
+
+impl Naming {
+    /// A template filled for one lane of one model.
+    pub fn fill(template: &str, model: Model, lane: u32) -> String {
+        let lane_name = model
+            .info()
+            .naming
+            .lane
+            .replace("{lane}", &lane.to_string());
+        template
+            .replace("{lane_name}", &lane_name)
+            .replace("{model}", model.name())
+            .replace("{lane}", &lane.to_string())
+    }
+}
+
+/// Everything corescope knows about one model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelInfo {
+    /// The name on the command line and in result files.
+    pub name: &'static str,
+    /// One line on what the model is, for menus and help.
+    pub description: &'static str,
+    pub runtime: Runtime,
+    pub family: Family,
+    /// The model whose runs are this one's speedup baseline (CPython
+    /// against CPython, corescope against corescope).
+    pub baseline: Model,
+    /// The model's colour on every chart, from the Okabe–Ito palette.
+    pub color: ThemedColor,
+    /// The model's point marker on every chart.
+    pub marker: Marker,
+    pub naming: Naming,
+    /// What it needs on this machine to run.
+    pub requires: &'static [Requirement],
+    /// The settings that apply to it.
+    pub knobs: &'static [Knob],
+}
+
+impl ModelInfo {
+    /// Whether `knob` applies to the model.
+    pub fn has_knob(&self, knob: Knob) -> bool {
+        self.knobs.contains(&knob)
+    }
+}
+
+const fn themed(dark: Rgb, light: Rgb) -> ThemedColor {
+    ThemedColor { dark, light }
+}
+
+const POOL_KNOBS: &[Knob] = &[Knob::Workers, Knob::Schedule];
+const PROCESS_KNOBS: &[Knob] = &[Knob::Workers, Knob::Schedule, Knob::InFlight, Knob::Codec];
+const PYTHON_POOL_KNOBS: &[Knob] = &[Knob::Workers, Knob::Schedule, Knob::Interpreter];
+const PYTHON_PROCESS_KNOBS: &[Knob] = &[
+    Knob::Workers,
+    Knob::Schedule,
+    Knob::Interpreter,
+    Knob::StartMethod,
+];
+
+/// Corescope's worker processes, as named in a trace.
+const RUST_WORKER: Naming = Naming {
+    lane: "process {lane}",
+    thread: "{lane_name} (main thread)",
+    worker_process: Some("corescope worker {lane}"),
+    host_process: "corescope",
+};
+
+/// CPython's worker processes, as named in a trace.
+const PYTHON_WORKER: Naming = Naming {
+    lane: "python process {lane}",
+    thread: "{lane_name} (main thread)",
+    worker_process: Some("python {model} worker {lane}"),
+    host_process: "python harness",
+};
+
+const PYTHON_THREAD: Naming = Naming {
+    lane: "python thread {lane}",
+    thread: "python thread {lane}",
+    worker_process: None,
+    host_process: "python harness",
+};
+
+const RUST_THREAD: Naming = Naming {
+    lane: "thread {lane}",
+    thread: "corescope-{model}-{lane}",
+    worker_process: None,
+    host_process: "corescope",
+};
+
+// Colours: a python model takes its Rust counterpart's hue family, shifted
+// (threads: sky blue → indigo; processes: orange → vermilion and red), so
+// the pairs read as related but never the same line.
+const SERIAL: ModelInfo = ModelInfo {
+    name: "serial",
+    description: "one thread, tasks in order: the baseline",
+    runtime: Runtime::Corescope,
+    family: Family::Serial,
+    baseline: Model::Serial,
+    color: themed(Rgb(0x9a, 0x9a, 0x9a), Rgb(0x5c, 0x5c, 0x5c)),
+    marker: Marker::Circle,
+    naming: Naming {
+        lane: "runner thread",
+        thread: "corescope-runner",
+        worker_process: None,
+        host_process: "corescope",
+    },
+    requires: &[],
+    knobs: &[],
+};
+
+const THREADS: ModelInfo = ModelInfo {
+    name: "threads",
+    description: "OS threads sharing memory (Rust: no GIL)",
+    runtime: Runtime::Corescope,
+    family: Family::Threads,
+    baseline: Model::Serial,
+    color: themed(Rgb(0x56, 0xb4, 0xe9), Rgb(0x00, 0x72, 0xb2)),
+    marker: Marker::Square,
+    naming: RUST_THREAD,
+    requires: &[],
+    knobs: POOL_KNOBS,
+};
+
+const GIL_THREADS: ModelInfo = ModelInfo {
+    name: "gil-threads",
+    description: "threads that take turns holding one global lock, like CPython's GIL",
+    runtime: Runtime::Corescope,
+    family: Family::Threads,
+    baseline: Model::Serial,
+    color: themed(Rgb(0xcc, 0x79, 0xa7), Rgb(0xa8, 0x3c, 0x7e)),
+    marker: Marker::Diamond,
+    naming: RUST_THREAD,
+    requires: &[],
+    knobs: &[Knob::Workers, Knob::Schedule, Knob::SwitchInterval],
+};
+
+const PROCESSES: ModelInfo = ModelInfo {
+    name: "processes",
+    description: "a pool of worker processes, started once, fed over pipes",
+    runtime: Runtime::Corescope,
+    family: Family::Processes,
+    baseline: Model::Serial,
+    color: themed(Rgb(0xe6, 0x9f, 0x00), Rgb(0xc2, 0x74, 0x00)),
+    marker: Marker::Up,
+    naming: RUST_WORKER,
+    requires: &[],
+    knobs: PROCESS_KNOBS,
+};
+
+const PROCESS_PER_TASK: ModelInfo = ModelInfo {
+    name: "process-per-task",
+    description: "a fresh worker process for every task",
+    runtime: Runtime::Corescope,
+    family: Family::Processes,
+    baseline: Model::Serial,
+    color: themed(Rgb(0xf0, 0xe4, 0x42), Rgb(0x8a, 0x7d, 0x00)),
+    marker: Marker::Down,
+    naming: Naming {
+        lane: "slot {lane}",
+        worker_process: Some("corescope workers of slot {lane} (a process per task)"),
+        ..RUST_WORKER
+    },
+    requires: &[],
+    knobs: &[Knob::Workers, Knob::Schedule, Knob::Codec],
+};
+
+const PYTHON_SERIAL: ModelInfo = ModelInfo {
+    name: "python-serial",
+    description: "CPython: tasks in order, one thread: the python baseline",
+    runtime: Runtime::Cpython,
+    family: Family::Serial,
+    baseline: Model::PythonSerial,
+    color: themed(Rgb(0xe0, 0xe0, 0xe0), Rgb(0x22, 0x22, 0x22)),
+    marker: Marker::Plus,
+    naming: Naming {
+        lane: "python main thread",
+        thread: "python MainThread",
+        worker_process: None,
+        host_process: "python harness",
+    },
+    requires: &[Requirement::Python],
+    knobs: &[Knob::Interpreter],
+};
+
+const PYTHON_THREADS: ModelInfo = ModelInfo {
+    name: "python-threads",
+    description: "CPython threads (ThreadPoolExecutor), GIL and all",
+    runtime: Runtime::Cpython,
+    family: Family::Threads,
+    baseline: Model::PythonSerial,
+    color: themed(Rgb(0x8c, 0x9e, 0xff), Rgb(0x3f, 0x51, 0xb5)),
+    marker: Marker::Cross,
+    naming: PYTHON_THREAD,
+    requires: &[Requirement::Python],
+    knobs: PYTHON_POOL_KNOBS,
+};
+
+const PYTHON_THREADS_NOGIL: ModelInfo = ModelInfo {
+    name: "python-threads-nogil",
+    description: "CPython threads on a free-threaded interpreter (3.13t or newer): no GIL",
+    runtime: Runtime::Cpython,
+    family: Family::Threads,
+    baseline: Model::PythonSerial,
+    color: themed(Rgb(0x4d, 0xd0, 0xe1), Rgb(0x00, 0x83, 0x8f)),
+    marker: Marker::Asterisk,
+    naming: PYTHON_THREAD,
+    requires: &[Requirement::FreeThreadedPython],
+    knobs: PYTHON_POOL_KNOBS,
+};
+
+const PYTHON_PROCESSES: ModelInfo = ModelInfo {
+    name: "python-processes",
+    description: "CPython multiprocessing.Pool (start method fork or spawn)",
+    runtime: Runtime::Cpython,
+    family: Family::Processes,
+    baseline: Model::PythonSerial,
+    color: themed(Rgb(0xff, 0x6e, 0x40), Rgb(0xd8, 0x43, 0x15)),
+    marker: Marker::Right,
+    naming: PYTHON_WORKER,
+    requires: &[Requirement::Python],
+    knobs: PYTHON_PROCESS_KNOBS,
+};
+
+const PYTHON_EXECUTOR: ModelInfo = ModelInfo {
+    name: "python-executor",
+    description: "CPython concurrent.futures.ProcessPoolExecutor",
+    runtime: Runtime::Cpython,
+    family: Family::Processes,
+    baseline: Model::PythonSerial,
+    color: themed(Rgb(0xff, 0xab, 0x91), Rgb(0x9e, 0x4a, 0x2a)),
+    marker: Marker::Left,
+    naming: PYTHON_WORKER,
+    requires: &[Requirement::Python],
+    knobs: PYTHON_PROCESS_KNOBS,
+};
+
+const PYTHON_QUEUE: ModelInfo = ModelInfo {
+    name: "python-queue",
+    description: "CPython Process workers fed by a multiprocessing.Queue",
+    runtime: Runtime::Cpython,
+    family: Family::Processes,
+    baseline: Model::PythonSerial,
+    color: themed(Rgb(0xd5, 0x5e, 0x00), Rgb(0xa3, 0x3b, 0x00)),
+    marker: Marker::Down,
+    naming: PYTHON_WORKER,
+    requires: &[Requirement::Python],
+    knobs: PYTHON_PROCESS_KNOBS,
+};
+
+impl Model {
+    /// Every model, in the order menus and sweeps list them.
+    pub const ALL: [Model; 11] = [
+        Model::Serial,
+        Model::Threads,
+        Model::GilThreads,
+        Model::Processes,
+        Model::ProcessPerTask,
+        Model::PythonSerial,
+        Model::PythonThreads,
+        Model::PythonThreadsNogil,
+        Model::PythonProcesses,
+        Model::PythonExecutor,
+        Model::PythonQueue,
+    ];
+
+    /// The model's descriptor: the one place its facts live.
+    pub const fn info(self) -> &'static ModelInfo {
+        match self {
+            Model::Serial => &SERIAL,
+            Model::Threads => &THREADS,
+            Model::GilThreads => &GIL_THREADS,
+            Model::Processes => &PROCESSES,
+            Model::ProcessPerTask => &PROCESS_PER_TASK,
+            Model::PythonSerial => &PYTHON_SERIAL,
+            Model::PythonThreads => &PYTHON_THREADS,
+            Model::PythonThreadsNogil => &PYTHON_THREADS_NOGIL,
+            Model::PythonProcesses => &PYTHON_PROCESSES,
+            Model::PythonExecutor => &PYTHON_EXECUTOR,
+            Model::PythonQueue => &PYTHON_QUEUE,
+        }
+    }
+
+    /// The name used on the command line and in result files.
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    /// One line on what the model is, for menus and help.
+    pub fn describe(self) -> &'static str {
+        self.info().description
+    }
+
+    /// Whether the worker count means anything (serial always runs one).
+    pub fn uses_workers(self) -> bool {
+        self.info().family != Family::Serial
+    }
+
+    /// Whether tasks cross a process boundary (and so move IPC bytes).
+    pub fn uses_processes(self) -> bool {
+        self.info().family == Family::Processes
+    }
+
+    /// Whether CPython runs the tasks (through the harness).
+    pub fn is_python(self) -> bool {
+        self.info().runtime == Runtime::Cpython
+    }
+
+    /// Whether CPython's process start method applies.
+    pub fn uses_start_method(self) -> bool {
+        self.info().has_knob(Knob::StartMethod)
+    }
+
+    /// The model whose runs are this model's speedup baseline.
+    pub fn baseline(self) -> Model {
+        self.info().baseline
+    }
+
+    /// The model's colour on a dark or a light background.
+    pub fn color(self, dark: bool) -> Rgb {
+        self.info().color.on(dark)
+    }
+
+    /// The models of one runtime, in menu order.
+    pub fn of_runtime(runtime: Runtime) -> impl Iterator<Item = Model> {
+        Model::ALL
+            .into_iter()
+            .filter(move |m| m.info().runtime == runtime)
+    }
+}
+
+impl_named!(Model, "model");
+
+/// The model names for `--help`: corescope's own, then CPython's.
+pub fn help_list() -> String {
+    let names = |runtime| {
+        Model::of_runtime(runtime)
+            .map(Model::name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "{}, or CPython's {}",
+        names(Runtime::Corescope),
+        names(Runtime::Cpython)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_model_is_listed_once_with_a_unique_name_and_look() {
+        let names: HashSet<_> = Model::ALL.iter().map(|m| m.name()).collect();
+        assert_eq!(names.len(), Model::ALL.len());
+        for model in Model::ALL {
+            assert_eq!(model.name().parse::<Model>(), Ok(model));
+            // A baseline is a serial model of the same runtime.
+            let baseline = model.baseline().info();
+            assert_eq!(baseline.family, Family::Serial);
+            assert_eq!(baseline.runtime, model.info().runtime);
+        }
+        // Colour and marker together tell every pair of models apart.
+        let looks: HashSet<_> = Model::ALL
+            .iter()
+            .map(|m| (m.info().color.dark, m.info().marker))
+            .collect();
+        assert_eq!(looks.len(), Model::ALL.len());
+    }
+
+    #[test]
+    fn lane_and_thread_names_are_filled_from_the_templates() {
+        let fill = |m: Model, t: &str| Naming::fill(t, m, 3);
+        let threads = Model::Threads.info().naming;
+        assert_eq!(fill(Model::Threads, threads.lane), "thread 3");
+        assert_eq!(
+            fill(Model::GilThreads, threads.thread),
+            "corescope-gil-threads-3"
+        );
+        let worker = Model::Processes.info().naming;
+        assert_eq!(
+            fill(Model::Processes, worker.thread),
+            "process 3 (main thread)"
+        );
+        let python = Model::PythonQueue.info().naming;
+        assert_eq!(
+            fill(
+                Model::PythonQueue,
+                python.worker_process.unwrap_or_default()
+            ),
+            "python python-queue worker 3"
+        );
+    }
+
+    #[test]
+    fn help_lists_every_model() {
+        let help = help_list();
+        for model in Model::ALL {
+            assert!(help.contains(model.name()), "{help}");
+        }
+    }
+}
