@@ -88,22 +88,23 @@ impl Column {
         columns
     }
 
-    /// The column's header.
+    /// The column's header: plain words, no arrows (the app's font has
+    /// none), and no wider than the terminal table had room for.
     pub fn header(self) -> &'static str {
         match self {
             Column::Payload => "payload",
             Column::Workload => "workload",
             Column::Model => "model",
             Column::Workers => "workers",
-            Column::Wall => "wall (median)",
+            Column::Wall => "wall median",
             Column::WallRange => "min … max",
             Column::Speedup => "speedup",
             Column::Efficiency => "efficiency",
             Column::CpuTime => "CPU time",
             Column::Spawn => "spawn",
-            Column::IpcToWorkers => "IPC → workers",
-            Column::IpcFromWorkers => "IPC ← workers",
-            Column::Memory => "memory (RSS)",
+            Column::IpcToWorkers => "IPC to workers",
+            Column::IpcFromWorkers => "IPC from workers",
+            Column::Memory => "memory",
         }
     }
 
@@ -297,15 +298,15 @@ mod tests {
             [
                 "model",
                 "workers",
-                "wall (median)",
+                "wall median",
                 "min … max",
                 "speedup",
                 "efficiency",
                 "CPU time",
                 "spawn",
-                "IPC → workers",
-                "IPC ← workers",
-                "memory (RSS)",
+                "IPC to workers",
+                "IPC from workers",
+                "memory",
             ]
         );
         assert_eq!(table.rows.len(), 3);

@@ -98,7 +98,7 @@ mod tests {
         let text = table(&set);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4);
-        assert!(lines[0].starts_with("| model | workers | wall (median) |"));
+        assert!(lines[0].starts_with("| model | workers | wall median |"));
         assert!(lines[1].starts_with("|:---|---:|---:|"));
         assert_eq!(lines[1].matches('|').count(), 12, "11 columns");
         assert!(

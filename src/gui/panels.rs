@@ -589,3 +589,33 @@ pub fn confirm_clear_ui(app: &CorescopeApp, ctx: &egui::Context, commands: &mut 
         });
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::testing::record;
+
+    #[test]
+    fn a_header_click_sorts_by_its_column_and_a_second_flips_it() {
+        let wall = SortColumn::Table(table::Column::Wall);
+        let sort = TableSort::default().clicked(wall);
+        assert_eq!((sort.column, sort.descending), (wall, false));
+        assert_eq!(sort.title("wall median", wall), "wall median ⏶");
+        assert_eq!(sort.title("#", SortColumn::Experiment), "#");
+        let flipped = sort.clicked(wall);
+        assert!(flipped.descending);
+
+        let (slow, fast) = (
+            record(Model::Serial, 1, 2.0),
+            record(Model::Threads, 2, 1.0),
+        );
+        let (a, b) = ((1, &slow), (0, &fast));
+        assert_eq!(sort.compare(&a, &b), std::cmp::Ordering::Greater);
+        assert_eq!(flipped.compare(&a, &b), std::cmp::Ordering::Less);
+        // Newest experiment first by default.
+        assert_eq!(
+            TableSort::default().compare(&a, &b),
+            std::cmp::Ordering::Less
+        );
+    }
+}
