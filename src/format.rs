@@ -46,6 +46,16 @@ pub fn seconds(s: f64) -> String {
     }
 }
 
+/// A speedup to two decimals: `1.00×`, `3.33×`.
+pub fn speedup(s: f64) -> String {
+    format!("{s:.2}×")
+}
+
+/// An efficiency (1.0 = every worker fully used) in whole percent: `83 %`.
+pub fn efficiency(e: f64) -> String {
+    format!("{:.0} %", e * 100.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +68,7 @@ mod tests {
         assert_eq!(seconds(1.234), "1.23 s");
         assert_eq!(seconds(0.0123), "12.3 ms");
         assert_eq!(seconds(0.000812), "812 µs");
+        assert_eq!(speedup(10.0 / 3.0), "3.33×");
+        assert_eq!(efficiency(0.8333), "83 %");
     }
 }

@@ -30,5 +30,6 @@ pub mod presets;
 pub mod python;
 pub mod results;
 pub mod spec;
+pub mod table;
 pub mod worker;
 pub mod workload;

@@ -100,7 +100,8 @@ fn a_saved_set_round_trips_through_json() {
         "process spans carry their stamps"
     );
     let again = dir.path().join("again.json");
-    corescope::export::json::write(&set, &again).unwrap();
+    corescope::export::data::write(corescope::export::data::DataFormat::Json, &set, &again)
+        .unwrap();
     assert_eq!(corescope::results::ResultSet::load(&again).unwrap(), set);
 }
 

@@ -1,7 +1,7 @@
 //! Executes the `run` and `sweep` commands: validate, check export paths,
 //! start a [`Runner`], show progress, print the table, write the exports.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -219,11 +219,9 @@ fn experiment_named(
         Err(e) => return usage(&e),
     };
     spec.preset = preset;
-    let exports = args.exports();
-    for (flag, path) in &exports {
-        if let Err(e) = export::check_writable(path) {
-            return Outcome::Usage(format!("{flag}: {e}"));
-        }
+    let exports = &args.exports.manager;
+    if let Err(e) = exports.check() {
+        return Outcome::Usage(format!("{}: {}", e.format.flag(), e.source));
     }
     let worker_exe =
         match std::env::current_exe().context("cannot find the corescope executable for workers") {
@@ -249,9 +247,12 @@ fn experiment_named(
         Ok(set) => {
             output::print_results(&set);
             output::print_findings(&presets::findings(&set));
-            match write_exports(&set, &exports) {
+            let written = |path: &Path| output::note(&format!("wrote {}", path.display()));
+            match exports.write_all(&set, written) {
                 Ok(()) => Outcome::Done,
-                Err(e) => Outcome::Failed(e),
+                Err(e) => Outcome::Failed(
+                    anyhow::Error::new(e.source).context(format!("{} failed", e.format.flag())),
+                ),
             }
         }
         Err(outcome) => outcome,
@@ -288,17 +289,4 @@ fn follow(runner: &Runner) -> Result<ResultSet, Outcome> {
     Err(Outcome::Failed(anyhow::anyhow!(
         "the engine stopped without a result"
     )))
-}
-
-fn write_exports(set: &ResultSet, exports: &[(&'static str, PathBuf)]) -> anyhow::Result<()> {
-    for (flag, path) in exports {
-        let write: fn(&ResultSet, &Path) -> Result<(), export::ExportError> = match *flag {
-            "--export-json" => export::json::write,
-            "--export-csv" => export::csv::write,
-            _ => export::markdown::write,
-        };
-        write(set, path).with_context(|| format!("{flag} failed"))?;
-        output::note(&format!("wrote {}", path.display()));
-    }
-    Ok(())
 }

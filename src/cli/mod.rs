@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::export::data::{DataFormat, ExportManager};
 use crate::spec::RawExperiment;
 
 /// corescope: see parallelism happen, and measure it.
@@ -116,15 +117,62 @@ pub struct ExperimentArgs {
     /// path.
     #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
     pub python: PathBuf,
-    /// Write the result set as JSON to FILE.
-    #[arg(long, value_name = "FILE")]
-    pub export_json: Option<PathBuf>,
-    /// Write one CSV row per run to FILE.
-    #[arg(long, value_name = "FILE")]
-    pub export_csv: Option<PathBuf>,
-    /// Write a Markdown results table to FILE.
-    #[arg(long, value_name = "FILE")]
-    pub export_markdown: Option<PathBuf>,
+    /// `--export-json FILE` and the other data formats' flags.
+    #[command(flatten)]
+    pub exports: ExportArgs,
+}
+
+/// The `--export-*` flags, one per data format of the export registry
+/// ([`DataFormat::ALL`]), so a new format gets its flag without a change
+/// here.
+#[derive(Debug, Clone, Default)]
+pub struct ExportArgs {
+    pub manager: ExportManager,
+}
+
+impl clap::FromArgMatches for ExportArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        Self::from_arg_matches_mut(&mut matches.clone())
+    }
+
+    fn from_arg_matches_mut(matches: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut exports = ExportManager::new();
+        for format in DataFormat::ALL {
+            let path = matches
+                .try_remove_one::<PathBuf>(format.info().flag)
+                .map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidValue, e))?;
+            if let Some(path) = path {
+                exports.add(format, path);
+            }
+        }
+        Ok(ExportArgs { manager: exports })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for ExportArgs {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        DataFormat::ALL
+            .into_iter()
+            .fold(command, |command, format| {
+                let info = format.info();
+                command.arg(
+                    clap::Arg::new(info.flag)
+                        .long(info.flag)
+                        .value_name("FILE")
+                        .value_parser(clap::value_parser!(PathBuf))
+                        .help(info.flag_help),
+                )
+            })
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -222,17 +270,5 @@ impl ExperimentArgs {
             scaling: self.scaling.clone(),
             start_method: self.start_method.clone(),
         }
-    }
-
-    /// The export destinations given, with the flag that named each.
-    pub fn exports(&self) -> Vec<(&'static str, PathBuf)> {
-        [
-            ("--export-json", &self.export_json),
-            ("--export-csv", &self.export_csv),
-            ("--export-markdown", &self.export_markdown),
-        ]
-        .into_iter()
-        .filter_map(|(flag, path)| path.clone().map(|p| (flag, p)))
-        .collect()
     }
 }

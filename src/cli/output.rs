@@ -9,6 +9,7 @@ use crate::format;
 use crate::presets::Preset;
 use crate::results::{ResultSet, RunRecord};
 use crate::spec::RunSpec;
+use crate::table::{Align, ResultsTable};
 
 /// Prints `error: message` on stderr.
 pub fn error_line(message: &str) {
@@ -177,60 +178,23 @@ pub fn print_results(set: &ResultSet) {
     }
 }
 
-/// The results table: one row per run (with a payload column for echo).
+/// The results table ([`crate::table`]'s, with a payload column for echo)
+/// for a terminal: it wraps to the terminal's width.
 pub fn results_table(set: &ResultSet) -> Table {
-    let show_payload = set.runs.iter().any(|r| r.payload_bytes > 0);
-    let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
-    let mut header = vec![
-        "model",
-        "workers",
-        "wall (median)",
-        "min … max",
-        "speedup",
-        "efficiency",
-        "CPU time",
-        "spawn",
-        "IPC → workers",
-        "IPC ← workers",
-        "memory (RSS)",
-    ];
-    if show_payload {
-        header.insert(0, "payload");
-    }
+    let model = ResultsTable::of_set(set);
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header);
-    for r in &set.runs {
-        let mut row = vec![
-            Cell::new(r.model),
-            right(r.workers.to_string()),
-            right(format::seconds(r.wall_seconds.median)),
-            right(format!(
-                "{} … {}",
-                format::seconds(r.wall_seconds.min),
-                format::seconds(r.wall_seconds.max)
-            )),
-            right(r.speedup.map_or("—".to_string(), |s| format!("{s:.2}×"))),
-            right(
-                r.efficiency
-                    .map_or("—".to_string(), |e| format!("{:.0} %", e * 100.0)),
-            ),
-            right(format::seconds(r.cpu_seconds.median)),
-            right(if r.model.uses_workers() && r.spawn_seconds > 0.0 {
-                format::seconds(r.spawn_seconds)
-            } else {
-                "—".to_string()
-            }),
-            right(format::bytes(r.ipc.bytes_to_workers)),
-            right(format::bytes(r.ipc.bytes_from_workers)),
-            right(format::bytes(r.memory.total_rss_bytes)),
-        ];
-        if show_payload {
-            row.insert(0, right(format::bytes(r.payload_bytes)));
-        }
-        table.add_row(row);
+        .set_header(model.headers());
+    for row in &model.rows {
+        table.add_row(model.columns.iter().zip(&row.cells).map(|(column, cell)| {
+            let alignment = match column.align() {
+                Align::Left => CellAlignment::Left,
+                Align::Right => CellAlignment::Right,
+            };
+            Cell::new(&cell.text).set_alignment(alignment)
+        }));
     }
     table
 }

@@ -1,8 +1,7 @@
 //! CSV export: one row per run, flat columns, for spreadsheets.
 
-use std::path::Path;
-
-use super::{ExportError, write_atomic};
+use super::ExportError;
+use super::data::{DataFormat, Exporter};
 use crate::results::ResultSet;
 
 /// The header row.
@@ -31,15 +30,20 @@ pub const COLUMNS: [&str; 22] = [
     "checksum",
 ];
 
-/// Writes one row per run of `set` to `path`, atomically.
-pub fn write(set: &ResultSet, path: &Path) -> Result<(), ExportError> {
-    let encode = |e: csv::Error| ExportError::Encode {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    };
-    write_atomic(path, |w| {
-        let mut out = csv::Writer::from_writer(w);
-        out.write_record(COLUMNS).map_err(encode)?;
+/// The CSV format: raw numbers (seconds to the microsecond), not the
+/// rounded figures of the results table.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Csv;
+
+impl Exporter for Csv {
+    fn serialize(&self, set: &ResultSet) -> Result<Vec<u8>, ExportError> {
+        let encode = |reason: String| ExportError::Serialize {
+            format: DataFormat::Csv,
+            reason,
+        };
+        let mut out = csv::Writer::from_writer(Vec::new());
+        out.write_record(COLUMNS)
+            .map_err(|e| encode(e.to_string()))?;
         let opt = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
         for r in &set.runs {
             out.write_record([
@@ -66,11 +70,8 @@ pub fn write(set: &ResultSet, path: &Path) -> Result<(), ExportError> {
                 r.ipc.messages.to_string(),
                 r.checksum.clone(),
             ])
-            .map_err(encode)?;
+            .map_err(|e| encode(e.to_string()))?;
         }
-        out.flush().map_err(|source| ExportError::Io {
-            path: path.display().to_string(),
-            source,
-        })
-    })
+        out.into_inner().map_err(|e| encode(e.to_string()))
+    }
 }

@@ -1,20 +1,21 @@
 //! JSON export: the whole [`ResultSet`], pretty-printed.
 
-use std::path::Path;
-
-use super::{ExportError, write_atomic};
+use super::ExportError;
+use super::data::{DataFormat, Exporter};
 use crate::results::ResultSet;
 
-/// Writes `set` as JSON to `path`, atomically.
-pub fn write(set: &ResultSet, path: &Path) -> Result<(), ExportError> {
-    write_atomic(path, |w| {
-        serde_json::to_writer_pretty(&mut *w, set).map_err(|e| ExportError::Encode {
-            path: path.display().to_string(),
+/// The JSON format: the documented schema, which `ResultSet::load` reads
+/// back.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json;
+
+impl Exporter for Json {
+    fn serialize(&self, set: &ResultSet) -> Result<Vec<u8>, ExportError> {
+        let mut bytes = serde_json::to_vec_pretty(set).map_err(|e| ExportError::Serialize {
+            format: DataFormat::Json,
             reason: e.to_string(),
         })?;
-        w.write_all(b"\n").map_err(|source| ExportError::Io {
-            path: path.display().to_string(),
-            source,
-        })
-    })
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
 }

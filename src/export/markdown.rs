@@ -1,65 +1,115 @@
-//! Markdown export: a results table in the style of hyperfine's
-//! `--export-markdown`, ready to paste into a report.
+//! Markdown export: the results table in the style of hyperfine's
+//! `--export-markdown`, ready to paste into a report. The table is
+//! [`crate::table`]'s, the one the terminal and the app show too.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
-use super::{ExportError, write_atomic};
+use super::ExportError;
+use super::data::Exporter;
 use crate::results::ResultSet;
+use crate::table::{Align, Column, ResultsTable};
 
-/// Renders the table as Markdown text.
-pub fn table(set: &ResultSet) -> String {
+/// Renders a results table as Markdown: model names as code, names
+/// aligned left and numbers right.
+pub fn render(table: &ResultsTable) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "| Model | Workers | Wall median [s] | Min [s] | Max [s] | Speedup | Efficiency | IPC to workers | IPC from workers |"
-    );
-    let _ = writeln!(out, "|:---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for r in &set.runs {
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {:.4} | {:.4} | {:.4} | {} | {} | {} | {} |",
-            r.model,
-            r.workers,
-            r.wall_seconds.median,
-            r.wall_seconds.min,
-            r.wall_seconds.max,
-            r.speedup.map_or("—".to_string(), |s| format!("{s:.2}×")),
-            r.efficiency
-                .map_or("—".to_string(), |e| format!("{:.0} %", e * 100.0)),
-            crate::format::bytes(r.ipc.bytes_to_workers),
-            crate::format::bytes(r.ipc.bytes_from_workers),
-        );
+    let headers: Vec<String> = table.headers().map(escape).collect();
+    let _ = writeln!(out, "| {} |", headers.join(" | "));
+    let rules: Vec<&str> = table
+        .columns
+        .iter()
+        .map(|c| match c.align() {
+            Align::Left => ":---",
+            Align::Right => "---:",
+        })
+        .collect();
+    let _ = writeln!(out, "|{}|", rules.join("|"));
+    for row in &table.rows {
+        let cells: Vec<String> = table
+            .columns
+            .iter()
+            .zip(&row.cells)
+            .map(|(&column, cell)| {
+                if column == Column::Model {
+                    format!("`{}`", cell.text)
+                } else {
+                    escape(&cell.text)
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
     out
 }
 
-/// Writes the table, with a line naming the workload and machine, to `path`.
-pub fn write(set: &ResultSet, path: &Path) -> Result<(), ExportError> {
-    let mut text = String::new();
-    if let Some(first) = set.runs.first() {
-        let _ = writeln!(
-            text,
-            "Workload `{}` (size {}, {} tasks{}) on {} ({} logical cores), median of {} repetitions.\n",
-            first.workload,
-            first.size,
-            first.tasks,
-            if first.payload_bytes > 0 {
-                format!(", {} payload", crate::format::bytes(first.payload_bytes))
-            } else {
-                String::new()
-            },
-            set.machine.cpu_model,
-            set.machine.logical_cores,
-            first.repeats,
+/// `text` with the pipes that would end its cell escaped.
+fn escape(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+/// The results table of `set` as Markdown.
+pub fn table(set: &ResultSet) -> String {
+    render(&ResultsTable::of_set(set))
+}
+
+/// The Markdown format: a line naming the workload and machine, then the
+/// results table.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Markdown;
+
+impl Exporter for Markdown {
+    fn serialize(&self, set: &ResultSet) -> Result<Vec<u8>, ExportError> {
+        let mut text = String::new();
+        if let Some(first) = set.runs.first() {
+            let _ = writeln!(
+                text,
+                "Workload `{}` (size {}, {} tasks{}) on {} ({} logical cores), median of {} repetitions.\n",
+                first.workload,
+                first.size,
+                first.tasks,
+                if first.payload_bytes > 0 {
+                    format!(", {} payload", crate::format::bytes(first.payload_bytes))
+                } else {
+                    String::new()
+                },
+                set.machine.cpu_model,
+                set.machine.logical_cores,
+                first.repeats,
+            );
+        }
+        text.push_str(&table(set));
+        Ok(text.into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::testing::record;
+    use crate::results::{MachineInfo, ResultSet};
+    use crate::spec::Model;
+
+    #[test]
+    fn the_markdown_table_renders_the_results_table() {
+        let mut set = ResultSet::new(MachineInfo::detect());
+        set.runs.push(record(Model::Serial, 1, 1.0));
+        set.runs.push(record(Model::Threads, 4, 0.3));
+        crate::analysis::fill_speedups(&mut set);
+        let text = table(&set);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert!(lines[0].starts_with("| model | workers | wall median |"));
+        assert!(lines[1].starts_with("|:---|---:|---:|"));
+        assert_eq!(lines[1].matches('|').count(), 12, "11 columns");
+        assert!(
+            lines[3].starts_with("| `threads` | 4 | 300 ms | 270 ms … 330 ms | 3.33× | 83 % |"),
+            "{}",
+            lines[3]
         );
     }
-    text.push_str(&table(set));
-    write_atomic(path, |w| {
-        w.write_all(text.as_bytes())
-            .map_err(|source| ExportError::Io {
-                path: path.display().to_string(),
-                source,
-            })
-    })
+
+    #[test]
+    fn pipes_inside_a_cell_are_escaped() {
+        assert_eq!(escape("a|b"), "a\\|b");
+    }
 }

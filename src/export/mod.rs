@@ -1,6 +1,6 @@
-//! Writing results to files: JSON (the documented schema), CSV (one row per
-//! run), a Markdown table like hyperfine's, charts as SVG/PNG and run
-//! timelines as Chrome traces.
+//! Writing results to files: the data formats of [`data`] (JSON, the
+//! documented schema; CSV, one row per run; a Markdown table like
+//! hyperfine's), charts as SVG/PNG and run timelines as Chrome traces.
 //!
 //! Every file is written to a temporary file beside its destination and
 //! renamed into place, so a failed or interrupted export never leaves half a
@@ -9,6 +9,7 @@
 
 pub mod activity;
 pub mod csv;
+pub mod data;
 pub mod json;
 pub mod markdown;
 pub mod plot;
@@ -27,6 +28,11 @@ pub enum ExportError {
     Io { path: String, source: io::Error },
     #[error("cannot encode {path}: {reason}")]
     Encode { path: String, reason: String },
+    #[error("cannot encode the results as {}: {reason}", format.info().name)]
+    Serialize {
+        format: data::DataFormat,
+        reason: String,
+    },
     #[error("cannot draw the chart: {reason}")]
     Render { reason: String },
 }

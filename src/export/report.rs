@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::activity::ActivityChart;
-use super::{ExportError, activity, csv, markdown, plot, trace, write_atomic};
+use super::data::{self, DataFormat};
+use super::{ExportError, activity, markdown, plot, trace};
 use crate::analysis;
 use crate::chart::{self, ChartKind, ChartOptions};
 use crate::format;
@@ -76,8 +77,8 @@ pub fn run_folder(sources: &[Source<'_>], label: &str, index: usize, run: &RunRe
 
 /// Writes the report for `sources` into `folder` (created if missing) and
 /// returns the files written, in order: every chart as SVG and PNG (several
-/// sets share each chart), the CSV (one per set when several) and
-/// `report.md`.
+/// sets share each chart), each run's charts, the data formats a report
+/// holds (the CSV; one file per set when several) and `report.md`.
 pub fn write(
     sources: &[Source<'_>],
     folder: &Path,
@@ -124,20 +125,16 @@ pub fn write_with(
             }
         }
     }
-    for source in sources {
-        let csv_path = folder.join(csv_name(sources, source.label));
-        csv::write(source.set, &csv_path)?;
-        written.push(csv_path);
+    let formats = DataFormat::ALL.into_iter().filter(|f| f.info().in_report);
+    for format in formats {
+        for source in sources {
+            let path = folder.join(data_name(sources, source.label, format));
+            data::write(format, source.set, &path)?;
+            written.push(path);
+        }
     }
     let report_path = folder.join("report.md");
-    let text = markdown_report(sources, options);
-    write_atomic(&report_path, |w| {
-        w.write_all(text.as_bytes())
-            .map_err(|source| ExportError::Io {
-                path: report_path.display().to_string(),
-                source,
-            })
-    })?;
+    data::write_bytes(&report_path, markdown_report(sources, options).as_bytes())?;
     written.push(report_path);
     Ok(written)
 }
@@ -149,13 +146,15 @@ fn create_folder(folder: &Path) -> Result<(), ExportError> {
     })
 }
 
-/// `results.csv`, or `results-LABEL.csv` when a report compares sets.
-fn csv_name(sources: &[Source<'_>], label: &str) -> String {
+/// `results.csv` (in `format`'s extension), or `results-LABEL.csv` when a
+/// report compares sets.
+fn data_name(sources: &[Source<'_>], label: &str, format: DataFormat) -> String {
+    let extension = format.info().extension;
     if sources.len() == 1 {
-        return "results.csv".to_string();
+        return format!("results.{extension}");
     }
     let safe = safe_name(label);
-    format!("results-{safe}.csv")
+    format!("results-{safe}.{extension}")
 }
 
 /// The Markdown page of a report: the charts, then each set's machine,

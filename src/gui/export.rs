@@ -30,33 +30,8 @@ pub enum ExportTarget {
     Run(ActivityChart, usize),
 }
 
-/// The data formats of the File menu.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DataFormat {
-    Json,
-    Csv,
-    Markdown,
-}
-
-impl DataFormat {
-    pub const ALL: [DataFormat; 3] = [DataFormat::Json, DataFormat::Csv, DataFormat::Markdown];
-
-    fn extension(self) -> &'static str {
-        match self {
-            DataFormat::Json => "json",
-            DataFormat::Csv => "csv",
-            DataFormat::Markdown => "md",
-        }
-    }
-
-    fn menu_text(self) -> &'static str {
-        match self {
-            DataFormat::Json => "Data as JSON (the full result set)",
-            DataFormat::Csv => "Data as CSV (a row per run)",
-            DataFormat::Markdown => "Table as Markdown",
-        }
-    }
-}
+/// The data formats of the File menu: the export registry's.
+pub use crate::export::data::DataFormat;
 
 /// The label of a stored experiment on compared charts: the file it was
 /// opened from, else its number and time.
@@ -279,14 +254,9 @@ impl CorescopeApp {
             let path = self.export_folder()?.join(format!(
                 "results-{}.{}",
                 stamp(set),
-                format.extension()
+                format.info().extension
             ));
-            match format {
-                DataFormat::Json => export::json::write(set, &path),
-                DataFormat::Csv => export::csv::write(set, &path),
-                DataFormat::Markdown => export::markdown::write(set, &path),
-            }
-            .map_err(|e| e.to_string())?;
+            export::data::write(format, set, &path).map_err(|e| e.to_string())?;
             Ok(path)
         })();
         self.report_export(result);
@@ -396,7 +366,7 @@ pub fn file_menu_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Ve
         let has_data = app.shown().is_some();
         for format in DataFormat::ALL {
             if ui
-                .add_enabled(has_data, egui::Button::new(format.menu_text()))
+                .add_enabled(has_data, egui::Button::new(format.info().menu_text))
                 .clicked()
             {
                 commands.push(Command::ExportData(format));

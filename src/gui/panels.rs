@@ -13,6 +13,7 @@ use crate::model::Knob;
 use crate::presets;
 use crate::results::RunRecord;
 use crate::spec::{Codec, Model, Scaling, Schedule, StartMethod};
+use crate::table;
 use crate::workload::Workload;
 
 /// The top bar: name, machine, theme, UI scale, Clear.
@@ -422,16 +423,11 @@ fn plural(n: usize) -> &'static str {
 /// Which column the results table is sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortColumn {
+    /// The experiment's number, the table's first column.
     #[default]
     Experiment,
-    Workload,
-    Model,
-    Workers,
-    Wall,
-    Speedup,
-    Efficiency,
-    Ipc,
-    Memory,
+    /// One of the results table's columns.
+    Table(table::Column),
 }
 
 /// The results table's sort order.
@@ -451,34 +447,44 @@ impl Default for TableSort {
     }
 }
 
-fn compare(
-    column: SortColumn,
-    a: &(usize, &RunRecord),
-    b: &(usize, &RunRecord),
-) -> std::cmp::Ordering {
-    let (ra, rb) = (a.1, b.1);
-    let ipc = |r: &RunRecord| r.ipc.bytes_to_workers + r.ipc.bytes_from_workers;
-    match column {
-        SortColumn::Experiment => a.0.cmp(&b.0),
-        SortColumn::Workload => ra.workload.name().cmp(rb.workload.name()),
-        SortColumn::Model => ra.model.cmp(&rb.model),
-        SortColumn::Workers => ra.workers.cmp(&rb.workers),
-        SortColumn::Wall => ra.wall_seconds.median.total_cmp(&rb.wall_seconds.median),
-        SortColumn::Speedup => ra
-            .speedup
-            .unwrap_or(0.0)
-            .total_cmp(&rb.speedup.unwrap_or(0.0)),
-        SortColumn::Efficiency => ra
-            .efficiency
-            .unwrap_or(0.0)
-            .total_cmp(&rb.efficiency.unwrap_or(0.0)),
-        SortColumn::Ipc => ipc(ra).cmp(&ipc(rb)),
-        SortColumn::Memory => ra.memory.total_rss_bytes.cmp(&rb.memory.total_rss_bytes),
+impl TableSort {
+    /// Orders two (experiment, run) rows; ties keep the order the runs
+    /// were measured in (the sort is stable).
+    fn compare(self, a: &(usize, &RunRecord), b: &(usize, &RunRecord)) -> std::cmp::Ordering {
+        let order = match self.column {
+            SortColumn::Experiment => a.0.cmp(&b.0),
+            SortColumn::Table(column) => column.compare(a.1, b.1),
+        };
+        if self.descending {
+            order.reverse()
+        } else {
+            order
+        }
+    }
+
+    /// A header's title, with an arrow when the table is sorted by it.
+    fn title(self, title: &str, column: SortColumn) -> String {
+        let arrow = match (self.column == column, self.descending) {
+            (false, _) => "",
+            (true, true) => " ⏷",
+            (true, false) => " ⏶",
+        };
+        format!("{title}{arrow}")
+    }
+
+    /// The order after a click on `column`'s header: by it, flipped when
+    /// it already was.
+    fn clicked(self, column: SortColumn) -> TableSort {
+        TableSort {
+            column,
+            descending: self.column == column && !self.descending,
+        }
     }
 }
 
-/// The table of every finished run, sortable by clicking a header; a click
-/// on a row shows that run's experiment in the charts.
+/// The table of every finished run ([`table::Column::STORED`] after the
+/// experiment's number), sortable by clicking a header; a click on a row
+/// shows that run's experiment in the charts.
 pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("Results").strong());
@@ -495,29 +501,10 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
     let several = app.results.experiments.len() > 1;
     let mut rows: Vec<(usize, &RunRecord)> = app.results.runs().collect();
     let sort = app.table_sort;
-    rows.sort_by(|a, b| {
-        let order = compare(sort.column, a, b);
-        let order = if sort.descending {
-            order.reverse()
-        } else {
-            order
-        };
-        // Ties keep the order the runs were measured in (sort is stable).
-        order
-    });
-    let headers = [
-        ("#", SortColumn::Experiment),
-        ("workload", SortColumn::Workload),
-        ("model", SortColumn::Model),
-        ("workers", SortColumn::Workers),
-        ("wall median", SortColumn::Wall),
-        ("min … max", SortColumn::Wall),
-        ("speedup", SortColumn::Speedup),
-        ("efficiency", SortColumn::Efficiency),
-        ("IPC to workers", SortColumn::Ipc),
-        ("IPC from workers", SortColumn::Ipc),
-        ("RSS", SortColumn::Memory),
-    ];
+    rows.sort_by(|a, b| sort.compare(a, b));
+    let columns = table::Column::STORED;
+    let headers = std::iter::once(("#", SortColumn::Experiment))
+        .chain(columns.map(|c| (c.header(), SortColumn::Table(c))));
     let mut new_sort = None;
     ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
@@ -530,31 +517,20 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
                 .sense(egui::Sense::click())
                 .auto_shrink([false, false])
                 .column(Column::exact(52.0))
-                .columns(Column::auto().resizable(true), headers.len() - 1)
+                .columns(Column::auto().resizable(true), columns.len())
                 .header(row_height + 4.0, |mut header| {
                     for (title, column) in headers {
                         header.col(|ui| {
-                            let arrow = if sort.column == column && title != "min … max" {
-                                if sort.descending { " ⏷" } else { " ⏶" }
-                            } else {
-                                ""
-                            };
-                            if ui
-                                .button(RichText::new(format!("{title}{arrow}")).strong())
-                                .clicked()
-                            {
-                                new_sort = Some(TableSort {
-                                    column,
-                                    descending: sort.column == column && !sort.descending,
-                                });
+                            let title = RichText::new(sort.title(title, column)).strong();
+                            if ui.button(title).clicked() {
+                                new_sort = Some(sort.clicked(column));
                             }
                         });
                     }
                 })
                 .body(|body| {
                     body.rows(row_height, rows.len(), |mut row| {
-                        let (experiment, r) = rows[row.index()];
-                        let color = theme::model_color(r.model, app.settings.dark);
+                        let (experiment, run) = rows[row.index()];
                         row.col(|ui| {
                             // An arrow marks the experiment the charts show.
                             let mark = if several && Some(experiment) == shown {
@@ -564,62 +540,23 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
                             };
                             ui.label(format!("{mark}{}", experiment + 1));
                         });
-                        row.col(|ui| {
-                            ui.label(r.workload.name());
-                        });
-                        row.col(|ui| {
-                            ui.label(RichText::new(r.model.name()).color(color).strong());
-                        });
-                        row.col(|ui| {
-                            ui.label(r.workers.to_string());
-                        });
-                        row.col(|ui| {
-                            ui.label(format::seconds(r.wall_seconds.median));
-                        });
-                        row.col(|ui| {
-                            ui.label(format!(
-                                "{} … {}",
-                                format::seconds(r.wall_seconds.min),
-                                format::seconds(r.wall_seconds.max)
-                            ));
-                        });
-                        row.col(|ui| {
-                            ui.label(r.speedup.map_or("—".to_string(), |s| format!("{s:.2}×")));
-                        });
-                        row.col(|ui| {
-                            let cell = ui.label(
-                                r.efficiency
-                                    .map_or("—".to_string(), |e| format!("{:.0} %", e * 100.0)),
-                            );
-                            if let Some(e) = crate::analysis::karp_flatt_of(r) {
-                                cell.on_hover_text(format!(
-                                    "Karp–Flatt e = {e:.3}: the serial fraction this run's speedup implies"
-                                ));
-                            }
-                        });
-                        row.col(|ui| {
-                            ui.label(format::bytes(r.ipc.bytes_to_workers));
-                        });
-                        row.col(|ui| {
-                            ui.label(format::bytes(r.ipc.bytes_from_workers));
-                        });
-                        row.col(|ui| {
-                            let m = &r.memory;
-                            ui.label(format::bytes(m.total_rss_bytes))
-                                .on_hover_text(format!(
-                                    "corescope {}; workers {}",
-                                    format::bytes(m.parent_rss_bytes),
-                                    if m.worker_rss_bytes.is_empty() {
-                                        "none (threads share the process)".to_string()
-                                    } else {
-                                        m.worker_rss_bytes
-                                            .iter()
-                                            .map(|&b| format::bytes(b))
-                                            .collect::<Vec<_>>()
-                                            .join(", ")
-                                    }
-                                ));
-                        });
+                        // Only the rows in view are formatted.
+                        let cells = table::Row::of(&columns, run);
+                        let color = theme::model_color(cells.model, app.settings.dark);
+                        for (column, cell) in columns.iter().zip(cells.cells) {
+                            row.col(|ui| {
+                                let text = RichText::new(cell.text);
+                                let text = if *column == table::Column::Model {
+                                    text.color(color).strong()
+                                } else {
+                                    text
+                                };
+                                let label = ui.label(text);
+                                if let Some(note) = cell.note {
+                                    label.on_hover_text(note);
+                                }
+                            });
+                        }
                         if row.response().clicked() {
                             commands.push(Command::Select(experiment));
                         }
@@ -652,4 +589,34 @@ pub fn confirm_clear_ui(app: &CorescopeApp, ctx: &egui::Context, commands: &mut 
             }
         });
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::testing::record;
+
+    #[test]
+    fn a_header_click_sorts_by_its_column_and_a_second_flips_it() {
+        let wall = SortColumn::Table(table::Column::Wall);
+        let sort = TableSort::default().clicked(wall);
+        assert_eq!((sort.column, sort.descending), (wall, false));
+        assert_eq!(sort.title("wall median", wall), "wall median ⏶");
+        assert_eq!(sort.title("#", SortColumn::Experiment), "#");
+        let flipped = sort.clicked(wall);
+        assert!(flipped.descending);
+
+        let (slow, fast) = (
+            record(Model::Serial, 1, 2.0),
+            record(Model::Threads, 2, 1.0),
+        );
+        let (a, b) = ((1, &slow), (0, &fast));
+        assert_eq!(sort.compare(&a, &b), std::cmp::Ordering::Greater);
+        assert_eq!(flipped.compare(&a, &b), std::cmp::Ordering::Less);
+        // Newest experiment first by default.
+        assert_eq!(
+            TableSort::default().compare(&a, &b),
+            std::cmp::Ordering::Less
+        );
+    }
 }

@@ -1,0 +1,404 @@
+//! The results table as data: which columns a table of runs has, their
+//! headers and alignment, and every cell already formatted, with the note a
+//! renderer may show on hover (Karp–Flatt on efficiency, the RSS split on
+//! memory).
+//!
+//! The terminal table (`cli::output`), the Markdown export and the app's
+//! results table all render this model, so a speedup, an efficiency, a
+//! duration or a byte count reads the same, to the same digits, wherever
+//! it is shown. Renderers only lay cells out; they decide no number.
+
+use std::cmp::Ordering;
+
+use crate::analysis;
+use crate::format;
+use crate::results::{ResultSet, RunRecord};
+use crate::spec::Model;
+
+/// What a cell shows where a run has no value: no serial baseline to give
+/// a speedup, no worker to spawn.
+pub const MISSING: &str = "—";
+
+/// How a column's cells line up: names left, numbers right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+/// A column of the results table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    /// Echo's payload per task.
+    Payload,
+    Workload,
+    Model,
+    Workers,
+    /// The median repetition's wall time.
+    Wall,
+    /// The fastest and the slowest repetition.
+    WallRange,
+    Speedup,
+    /// With the run's Karp–Flatt serial fraction as its note.
+    Efficiency,
+    CpuTime,
+    /// Starting the pool, for models with workers.
+    Spawn,
+    IpcToWorkers,
+    IpcFromWorkers,
+    /// corescope's and its workers' RSS, split in the note.
+    Memory,
+}
+
+impl Column {
+    /// The app's table of every stored run, beside its experiment number.
+    pub const STORED: [Column; 10] = [
+        Column::Workload,
+        Column::Model,
+        Column::Workers,
+        Column::Wall,
+        Column::WallRange,
+        Column::Speedup,
+        Column::Efficiency,
+        Column::IpcToWorkers,
+        Column::IpcFromWorkers,
+        Column::Memory,
+    ];
+
+    /// The columns of one result set's table (the terminal's and the
+    /// Markdown export's): the payload first when a run carried one.
+    pub fn for_set(set: &ResultSet) -> Vec<Column> {
+        let mut columns = Vec::with_capacity(12);
+        if set.runs.iter().any(|r| r.payload_bytes > 0) {
+            columns.push(Column::Payload);
+        }
+        columns.extend([
+            Column::Model,
+            Column::Workers,
+            Column::Wall,
+            Column::WallRange,
+            Column::Speedup,
+            Column::Efficiency,
+            Column::CpuTime,
+            Column::Spawn,
+            Column::IpcToWorkers,
+            Column::IpcFromWorkers,
+            Column::Memory,
+        ]);
+        columns
+    }
+
+    /// The column's header: plain words, no arrows (the app's font has
+    /// none), and no wider than the terminal table had room for.
+    pub fn header(self) -> &'static str {
+        match self {
+            Column::Payload => "payload",
+            Column::Workload => "workload",
+            Column::Model => "model",
+            Column::Workers => "workers",
+            Column::Wall => "wall median",
+            Column::WallRange => "min … max",
+            Column::Speedup => "speedup",
+            Column::Efficiency => "efficiency",
+            Column::CpuTime => "CPU time",
+            Column::Spawn => "spawn",
+            Column::IpcToWorkers => "IPC to workers",
+            Column::IpcFromWorkers => "IPC from workers",
+            Column::Memory => "memory",
+        }
+    }
+
+    /// How the column's cells line up.
+    pub fn align(self) -> Align {
+        match self {
+            Column::Workload | Column::Model => Align::Left,
+            _ => Align::Right,
+        }
+    }
+
+    /// The cell of `run` in this column.
+    pub fn cell(self, run: &RunRecord) -> Cell {
+        let text = match self {
+            Column::Payload => format::bytes(run.payload_bytes),
+            Column::Workload => run.workload.name().to_string(),
+            Column::Model => run.model.to_string(),
+            Column::Workers => run.workers.to_string(),
+            Column::Wall => format::seconds(run.wall_seconds.median),
+            Column::WallRange => format!(
+                "{} … {}",
+                format::seconds(run.wall_seconds.min),
+                format::seconds(run.wall_seconds.max)
+            ),
+            Column::Speedup => run.speedup.map_or(MISSING.to_string(), format::speedup),
+            Column::Efficiency => run
+                .efficiency
+                .map_or(MISSING.to_string(), format::efficiency),
+            Column::CpuTime => format::seconds(run.cpu_seconds.median),
+            Column::Spawn if run.model.uses_workers() && run.spawn_seconds > 0.0 => {
+                format::seconds(run.spawn_seconds)
+            }
+            Column::Spawn => MISSING.to_string(),
+            Column::IpcToWorkers => format::bytes(run.ipc.bytes_to_workers),
+            Column::IpcFromWorkers => format::bytes(run.ipc.bytes_from_workers),
+            Column::Memory => format::bytes(run.memory.total_rss_bytes),
+        };
+        Cell {
+            text,
+            note: self.note(run),
+        }
+    }
+
+    /// What hovering the cell of `run` tells, where there is more to say.
+    fn note(self, run: &RunRecord) -> Option<String> {
+        match self {
+            Column::Efficiency => analysis::karp_flatt_of(run).map(|e| {
+                format!("Karp–Flatt e = {e:.3}: the serial fraction this run's speedup implies")
+            }),
+            Column::Memory => {
+                let m = &run.memory;
+                let workers = if m.worker_rss_bytes.is_empty() {
+                    "none (threads share the process)".to_string()
+                } else {
+                    m.worker_rss_bytes
+                        .iter()
+                        .map(|&b| format::bytes(b))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                Some(format!(
+                    "corescope {}; workers {workers}",
+                    format::bytes(m.parent_rss_bytes)
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// Orders two runs by this column's value (runs without a speedup or
+    /// efficiency count as 0; both IPC columns by the bytes of both ways;
+    /// both wall columns by the median).
+    pub fn compare(self, a: &RunRecord, b: &RunRecord) -> Ordering {
+        let ipc = |r: &RunRecord| r.ipc.bytes_to_workers + r.ipc.bytes_from_workers;
+        match self {
+            Column::Payload => a.payload_bytes.cmp(&b.payload_bytes),
+            Column::Workload => a.workload.name().cmp(b.workload.name()),
+            Column::Model => a.model.cmp(&b.model),
+            Column::Workers => a.workers.cmp(&b.workers),
+            Column::Wall | Column::WallRange => {
+                a.wall_seconds.median.total_cmp(&b.wall_seconds.median)
+            }
+            Column::Speedup => a
+                .speedup
+                .unwrap_or(0.0)
+                .total_cmp(&b.speedup.unwrap_or(0.0)),
+            Column::Efficiency => a
+                .efficiency
+                .unwrap_or(0.0)
+                .total_cmp(&b.efficiency.unwrap_or(0.0)),
+            Column::CpuTime => a.cpu_seconds.median.total_cmp(&b.cpu_seconds.median),
+            Column::Spawn => a.spawn_seconds.total_cmp(&b.spawn_seconds),
+            Column::IpcToWorkers | Column::IpcFromWorkers => ipc(a).cmp(&ipc(b)),
+            Column::Memory => a.memory.total_rss_bytes.cmp(&b.memory.total_rss_bytes),
+        }
+    }
+}
+
+/// One formatted cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub text: String,
+    /// More about the value, for a renderer that can show it on hover.
+    pub note: Option<String>,
+}
+
+/// One run's cells, in the table's column order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The run's model, for renderers that colour or mark it.
+    pub model: Model,
+    pub cells: Vec<Cell>,
+}
+
+impl Row {
+    /// The cells of `run` in `columns`. A renderer that draws only the
+    /// rows in view (the app's) builds just those.
+    pub fn of(columns: &[Column], run: &RunRecord) -> Row {
+        Row {
+            model: run.model,
+            cells: columns.iter().map(|c| c.cell(run)).collect(),
+        }
+    }
+}
+
+/// A table of runs: columns × rows of formatted cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultsTable {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+}
+
+impl ResultsTable {
+    /// A row per run, in the order given.
+    pub fn build<'a>(
+        columns: Vec<Column>,
+        runs: impl IntoIterator<Item = &'a RunRecord>,
+    ) -> ResultsTable {
+        let rows = runs.into_iter().map(|r| Row::of(&columns, r)).collect();
+        ResultsTable { columns, rows }
+    }
+
+    /// The table of one result set, a row per run in measuring order.
+    pub fn of_set(set: &ResultSet) -> ResultsTable {
+        ResultsTable::build(Column::for_set(set), &set.runs)
+    }
+
+    /// The headers, in column order.
+    pub fn headers(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.columns.iter().map(|c| c.header())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::testing::record;
+    use crate::results::{MachineInfo, ResultSet};
+
+    /// serial at 1 s, processes at 2 and 4 workers (0.5 s, 0.3 s); 4 KiB of payload on
+    /// the last when `payload`.
+    fn set(payload: bool) -> ResultSet {
+        let mut set = ResultSet::new(MachineInfo::detect());
+        set.runs.push(record(Model::Serial, 1, 1.0));
+        let mut two = record(Model::Processes, 2, 0.5);
+        two.spawn_seconds = 0.0123;
+        two.ipc.bytes_to_workers = 2048;
+        two.memory.parent_rss_bytes = 1024 * 1024;
+        two.memory.worker_rss_bytes = vec![2 * 1024 * 1024, 3 * 1024 * 1024];
+        two.memory.total_rss_bytes = 6 * 1024 * 1024;
+        set.runs.push(two);
+        let mut four = record(Model::Processes, 4, 0.3);
+        if payload {
+            four.payload_bytes = 4096;
+        }
+        set.runs.push(four);
+        crate::analysis::fill_speedups(&mut set);
+        set
+    }
+
+    fn texts(table: &ResultsTable, column: Column) -> Vec<String> {
+        let i = table.columns.iter().position(|&c| c == column).unwrap();
+        table.rows.iter().map(|r| r.cells[i].text.clone()).collect()
+    }
+
+    #[test]
+    fn a_set_gets_one_row_per_run_with_every_value_formatted_once() {
+        let table = ResultsTable::of_set(&set(false));
+        assert_eq!(
+            table.headers().collect::<Vec<_>>(),
+            [
+                "model",
+                "workers",
+                "wall median",
+                "min … max",
+                "speedup",
+                "efficiency",
+                "CPU time",
+                "spawn",
+                "IPC to workers",
+                "IPC from workers",
+                "memory",
+            ]
+        );
+        assert_eq!(table.rows.len(), 3);
+        assert!(table.rows.iter().all(|r| r.cells.len() == 11));
+        assert_eq!(
+            table.rows.iter().map(|r| r.model).collect::<Vec<_>>(),
+            [Model::Serial, Model::Processes, Model::Processes]
+        );
+        assert_eq!(texts(&table, Column::Speedup), ["1.00×", "2.00×", "3.33×"]);
+        assert_eq!(
+            texts(&table, Column::Efficiency),
+            ["100 %", "100 %", "83 %"]
+        );
+        assert_eq!(texts(&table, Column::Wall), ["1.00 s", "500 ms", "300 ms"]);
+        assert_eq!(texts(&table, Column::WallRange)[1], "450 ms … 550 ms");
+        // Serial has no pool; a pool that took no measurable time shows none.
+        assert_eq!(texts(&table, Column::Spawn), [MISSING, "12.3 ms", MISSING]);
+        assert_eq!(texts(&table, Column::IpcToWorkers)[1], "2.00 KiB");
+    }
+
+    #[test]
+    fn without_a_serial_run_speedup_and_efficiency_are_missing() {
+        let mut set = set(false);
+        set.runs.remove(0);
+        crate::analysis::fill_speedups(&mut set);
+        let table = ResultsTable::of_set(&set);
+        assert_eq!(texts(&table, Column::Speedup), [MISSING, MISSING]);
+        assert_eq!(texts(&table, Column::Efficiency), [MISSING, MISSING]);
+        let efficiency = table.columns.iter().position(|&c| c == Column::Efficiency);
+        assert!(table.rows[0].cells[efficiency.unwrap()].note.is_none());
+    }
+
+    #[test]
+    fn a_payload_column_comes_first_when_a_run_carried_one() {
+        assert_eq!(Column::for_set(&set(false))[0], Column::Model);
+        let table = ResultsTable::of_set(&set(true));
+        assert_eq!(table.columns[0], Column::Payload);
+        assert_eq!(texts(&table, Column::Payload), ["0 B", "0 B", "4.00 KiB"]);
+    }
+
+    #[test]
+    fn notes_carry_karp_flatt_and_the_memory_split() {
+        let set = set(false);
+        let efficiency = Column::Efficiency.cell(&set.runs[2]);
+        let e = analysis::karp_flatt_of(&set.runs[2]).unwrap();
+        assert_eq!(
+            efficiency.note.unwrap(),
+            format!("Karp–Flatt e = {e:.3}: the serial fraction this run's speedup implies")
+        );
+        assert_eq!(
+            Column::Memory.cell(&set.runs[1]).note.unwrap(),
+            "corescope 1.00 MiB; workers 2.00 MiB, 3.00 MiB"
+        );
+        assert_eq!(
+            Column::Memory.cell(&set.runs[0]).note.unwrap(),
+            "corescope 0 B; workers none (threads share the process)"
+        );
+        assert!(Column::Speedup.cell(&set.runs[1]).note.is_none());
+    }
+
+    #[test]
+    fn names_align_left_and_numbers_right() {
+        for column in Column::STORED {
+            let left = matches!(column, Column::Workload | Column::Model);
+            assert_eq!(column.align() == Align::Left, left, "{column:?}");
+        }
+    }
+
+    #[test]
+    fn columns_order_runs_by_their_value() {
+        let set = set(false);
+        let (serial, two, four) = (&set.runs[0], &set.runs[1], &set.runs[2]);
+        assert_eq!(Column::Wall.compare(serial, two), Ordering::Greater);
+        assert_eq!(Column::WallRange.compare(four, two), Ordering::Less);
+        assert_eq!(Column::Speedup.compare(two, four), Ordering::Less);
+        assert_eq!(Column::Workers.compare(four, two), Ordering::Greater);
+        assert_eq!(Column::Model.compare(serial, two), Ordering::Less);
+        // Both IPC columns order by the bytes of both ways.
+        assert_eq!(Column::IpcFromWorkers.compare(two, four), Ordering::Greater);
+        let mut none = four.clone();
+        none.speedup = None;
+        assert_eq!(Column::Speedup.compare(&none, four), Ordering::Less);
+    }
+
+    #[test]
+    fn the_app_builds_the_same_cells_row_by_row() {
+        let set = set(false);
+        let table = ResultsTable::build(Column::STORED.to_vec(), &set.runs);
+        for (row, run) in table.rows.iter().zip(&set.runs) {
+            assert_eq!(*row, Row::of(&Column::STORED, run));
+        }
+        assert_eq!(table.headers().next(), Some("workload"));
+        assert_eq!(texts(&table, Column::Workload)[0], "sqrt-sum");
+    }
+}
