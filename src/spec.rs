@@ -128,7 +128,8 @@ pub struct WorkloadSpec {
     pub workload: Workload,
     pub size: u64,
     pub tasks: u32,
-    /// Echo payload per task, in bytes (0 for other workloads).
+    /// Echo payload per task, or the net service's reply, in bytes (0 for
+    /// other workloads).
     pub payload_bytes: u64,
     /// `mixed`: percent of each task spent blocked (0 for other workloads).
     #[serde(default)]
@@ -332,6 +333,16 @@ impl RawExperiment {
             Some(text) => parse_count("--size", text)?,
             None => workload.default_size(),
         };
+        if size > workload.max_size() {
+            return Err(SpecError::new(
+                "--size",
+                format!(
+                    "must be at most {} for {workload} ({})",
+                    workload.max_size(),
+                    workload.size_meaning()
+                ),
+            ));
+        }
         if size < workload.min_size() {
             return Err(SpecError::new(
                 "--size",
@@ -356,11 +367,10 @@ impl RawExperiment {
             ));
         }
         let payloads = match &self.payload {
-            Some(text) if workload.uses_payload() => parse_payloads(text)?,
+            Some(text) if workload.takes_payload() => parse_payloads(text)?,
             // Checked even where unused, so a typo is never silently ignored.
             Some(text) => parse_payloads(text).map(|_| vec![0])?,
-            None if workload.uses_payload() => vec![64 * 1024],
-            None => vec![0],
+            None => vec![workload.default_payload()],
         };
         let payload_bytes = payloads[0];
         let io_percent = match &self.io_percent {
@@ -469,6 +479,7 @@ impl RawExperiment {
         // 16 MiB a frame would outgrow the protocol's limit mid-run.
         let largest = workloads
             .iter()
+            .filter(|w| w.spec.workload.uses_payload())
             .flat_map(|w| w.payloads.iter())
             .max()
             .copied()

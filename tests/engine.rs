@@ -471,6 +471,7 @@ fn a_json_reply_over_the_limit_is_announced_not_cut_short() {
             index: 0,
             tasks: 1,
             io_percent: 0,
+            port: 0,
         },
         payload: Cow::Borrowed(&payload),
     };

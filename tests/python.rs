@@ -35,7 +35,7 @@ fn spec(workload: Workload, size: u64, tasks: u32, model: Model, workers: u32) -
             workload,
             size,
             tasks,
-            payload_bytes: if workload == Workload::Echo { 3000 } else { 0 },
+            payload_bytes: if workload.takes_payload() { 3000 } else { 0 },
             io_percent: if workload == Workload::Mixed { 50 } else { 0 },
         },
         model,
@@ -67,7 +67,7 @@ fn small(workload: Workload) -> u64 {
         Workload::SqrtSum => 20_000,
         Workload::Primes => 3_000,
         Workload::Mandelbrot => 40,
-        Workload::Sleep => 1,
+        Workload::Sleep | Workload::Net => 1,
         Workload::Mixed => 1,
         Workload::Echo => 2,
     }

@@ -22,6 +22,7 @@ itself stamps spans on) and time.process_time_ns() for CPU time.
 import json
 import math
 import os
+import socket
 import struct
 import sys
 import threading
@@ -116,6 +117,58 @@ def make_payload(length):
     return (block * (length // 2048 + 1))[:length]
 
 
+# ------------------------------------------------------------------ net
+
+NET_SLACK_S = 30.0
+MAX_REPLY = 64 * 1024 * 1024
+_NET_PREFIX = {}
+
+
+def net_prefix(length):
+    """The reply's bytes before the task index, and their FNV-1a state
+    (the same for every task of a run: computed once per process)."""
+    if length not in _NET_PREFIX:
+        prefix = make_payload(length)[: length - min(length, 4)]
+        _NET_PREFIX[length] = (prefix, fnv1a(prefix))
+    return _NET_PREFIX[length]
+
+
+def net_request(index, wait_ms):
+    return struct.pack("<IQ", index, wait_ms)
+
+
+def net_value(reply, index, length):
+    """FNV-1a of the service's reply, checked against what it must be: the
+    echo pattern with the task's index in its last (up to four) bytes."""
+    prefix, h = net_prefix(length)
+    tail = struct.pack("<I", index)[: min(length, 4)]
+    if len(reply) != length or reply[: len(prefix)] != prefix or reply[len(prefix) :] != tail:
+        raise ValueError("net task %d: the service's reply is not the expected one" % index)
+    for b in tail:
+        h = ((h ^ b) * FNV_PRIME) & U64
+    return h
+
+
+def net_task(spec, index):
+    """One blocking request to the run's service on 127.0.0.1."""
+    wait_ms = spec["size"]
+    with socket.create_connection(("127.0.0.1", spec["net_port"])) as conn:
+        conn.settimeout(wait_ms / 1000.0 + NET_SLACK_S)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn.sendall(net_request(index, wait_ms))
+        chunks = []
+        received = 0
+        while True:
+            chunk = conn.recv(1 << 16)
+            if not chunk:
+                break
+            received += len(chunk)
+            if received > MAX_REPLY:
+                raise ValueError("net task %d: the reply is too long" % index)
+            chunks.append(chunk)
+    return net_value(b"".join(chunks), index, spec["payload_bytes"])
+
+
 def run_task(spec, index, payload):
     """One task: returns (value, echo output or None)."""
     workload = spec["workload"]
@@ -129,6 +182,8 @@ def run_task(spec, index, payload):
     if workload == "sleep":
         time.sleep(size / 1000.0)
         return size, None
+    if workload == "net":
+        return net_task(spec, index), None
     if workload == "mixed":
         io = min(spec["io_percent"], 100)
         terms = min(min(size * (100 - io), U64) * TERMS_PER_MS, U64) // 100
@@ -376,6 +431,7 @@ def main():
         chunk=spec["chunk"],
         switch_interval_us=spec["switch_interval_us"],
         start_method=spec.get("start_method", "fork"),
+        net_port=spec.get("net_port", 0),
     )
     pool = Pool(run)
     emit(

@@ -43,6 +43,15 @@ pub fn execute(cli: Cli) -> ExitCode {
             },
             Err(e) => Outcome::Usage(format!("--codec: {e}")),
         },
+        Some(Command::NetService(args)) => {
+            match crate::net_service::service_main(&args.bind, args.reply_bytes) {
+                Ok(()) => Outcome::Done,
+                Err(e @ crate::net_service::ServiceError::NotLoopback(_)) => {
+                    Outcome::Usage(format!("--bind: {e}"))
+                }
+                Err(e) => Outcome::Failed(anyhow::Error::new(e).context("net service")),
+            }
+        }
         Some(Command::Run(args)) => {
             let raw = args.experiment.raw(&args.model, args.workers.as_ref());
             let cores = MachineInfo::detect().logical_cores;

@@ -39,6 +39,20 @@ pub enum Command {
     /// Internal: serve tasks over stdin/stdout as a worker process.
     #[command(name = "__worker", hide = true)]
     Worker(WorkerArgs),
+    /// Internal: the slow loopback service that `net` tasks talk to.
+    #[command(name = "__net-service", hide = true)]
+    NetService(NetServiceArgs),
+}
+
+/// What the net service is told by its owner.
+#[derive(Debug, Args)]
+pub struct NetServiceArgs {
+    /// Where to listen: 127.0.0.1 only (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub bind: String,
+    /// Bytes of every reply (the run's --payload).
+    #[arg(long, value_name = "BYTES", default_value = "1024")]
+    pub reply_bytes: u64,
 }
 
 /// What a worker process is told by its parent.

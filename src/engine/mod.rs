@@ -35,6 +35,7 @@ use crate::measure::sampler::{
     PidBoard, SAMPLE_INTERVAL, SAMPLER_THREAD, Sample, SampleSink, Sampler,
 };
 use crate::measure::stats::{Summary, median_index};
+use crate::net_service::NetService;
 use crate::results::{
     CpuSample, IpcTotals, MachineInfo, MemoryRecord, MemorySample, RepetitionRecord, ResultSet,
     RunRecord, SpanIpc, SpanRecord,
@@ -127,6 +128,12 @@ pub enum EngineError {
     /// A model cannot run on this machine (refused before anything runs).
     #[error(transparent)]
     Unavailable(#[from] availability::Unavailable),
+    /// The `net` workload's service could not be started.
+    #[error(transparent)]
+    Service(#[from] crate::net_service::ServiceError),
+    /// A task could not be done (net: the service did not answer).
+    #[error("{0}")]
+    Task(String),
     #[error("cancelled")]
     Cancelled,
 }
@@ -317,6 +324,8 @@ pub(crate) struct RepetitionInput<'a> {
     pub cancel: &'a CancelToken,
     /// Called once per finished task, from the thread running the repetition.
     pub on_task_done: &'a mut dyn FnMut(),
+    /// `net`: the port of the run's service on 127.0.0.1 (0 otherwise).
+    pub net_port: u16,
 }
 
 impl RepetitionInput<'_> {
@@ -327,6 +336,7 @@ impl RepetitionInput<'_> {
             index,
             tasks: self.spec.workload.tasks,
             io_percent: self.spec.workload.io_percent,
+            port: self.net_port,
         }
     }
 }
@@ -358,6 +368,7 @@ fn start_executor(
     config: &EngineConfig,
     cancel: &CancelToken,
     board: &PidBoard,
+    net_port: u16,
 ) -> Result<Box<dyn Executor>, EngineError> {
     Ok(match spec.model {
         Model::Serial => Box::new(serial::Serial),
@@ -389,6 +400,7 @@ fn start_executor(
             &config.python,
             cancel,
             board,
+            net_port,
         )?),
     })
 }
@@ -422,7 +434,23 @@ pub fn run_one_sampled(
     on_progress: &mut dyn FnMut(u64, u64),
     on_sample: Option<SampleSink>,
 ) -> Result<RunRecord, EngineError> {
-    let payload: Arc<[u8]> = workload::make_payload(spec.workload.payload_bytes as usize).into();
+    // Only echo ships a payload to its workers; net's is the reply's size.
+    let shipped = if spec.workload.workload.uses_payload() {
+        spec.workload.payload_bytes as usize
+    } else {
+        0
+    };
+    let payload: Arc<[u8]> = workload::make_payload(shipped).into();
+    // Started before the sampler and the executor, so dropped (killed and
+    // reaped) after both, on every path.
+    let service = match spec.workload.workload {
+        workload::Workload::Net => Some(NetService::start(
+            &config.worker_exe,
+            spec.workload.payload_bytes,
+        )?),
+        _ => None,
+    };
+    let net_port = service.as_ref().map_or(0, NetService::port);
     let board = PidBoard::new();
     // Declared before the executor, so dropped after it on an early return:
     // the sampler sees the workers until they are gone.
@@ -432,7 +460,7 @@ pub fn run_one_sampled(
             source,
         }
     })?;
-    let mut executor = start_executor(spec, config, cancel, &board)?;
+    let mut executor = start_executor(spec, config, cancel, &board, net_port)?;
     let mut memory = MemoryProbe::new();
     let total = spec.total_tasks();
     let mut done = 0u64;
@@ -454,6 +482,7 @@ pub fn run_one_sampled(
             payload: &payload,
             cancel,
             on_task_done: &mut tick,
+            net_port,
         })?;
         if rep >= spec.warmup {
             // Read once the repetition's clocks have stopped (its wall and

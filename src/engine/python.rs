@@ -135,6 +135,7 @@ impl PythonExecutor {
         python: &Path,
         cancel: &CancelToken,
         board: &PidBoard,
+        net_port: u16,
     ) -> Result<PythonExecutor, EngineError> {
         let info = python::interpreter_for(spec.model, python)
             .map_err(|e| EngineError::Python(format!("{} needs python: {e}", spec.model)))?;
@@ -224,7 +225,12 @@ impl PythonExecutor {
                     source,
                 })?,
         );
-        let spec_line = serde_json::to_string(spec)
+        // The run spec, and where net tasks find the run's service.
+        let spec_line = serde_json::to_value(spec)
+            .map(|mut value| {
+                value["net_port"] = serde_json::json!(net_port);
+                value.to_string()
+            })
             .map_err(|e| EngineError::Python(format!("cannot encode the run spec: {e}")))?;
         executor.send(&spec_line, "start-up")?;
         let deadline = Instant::now() + START_TIMEOUT;

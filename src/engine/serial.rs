@@ -26,6 +26,9 @@ impl Executor for Serial {
             }
             let task_start = monotonic_ns();
             let out = run_task(&input.task(index), input.payload);
+            if let Some(error) = out.error {
+                return Err(EngineError::Task(error));
+            }
             log.record(0, index, out.value, task_start, monotonic_ns());
             (input.on_task_done)();
         }

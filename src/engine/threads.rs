@@ -37,6 +37,8 @@ enum Report {
         end_ns: u64,
         /// gil-threads: when the lock was held during the task.
         holds: Vec<Span>,
+        /// Why the task failed (net: no answer from the service).
+        error: Option<String>,
     },
     Idle,
 }
@@ -131,6 +133,7 @@ fn thread_main(
                 start_ns,
                 end_ns,
                 holds,
+                error: out.error,
             };
             if reports.send(report).is_err() {
                 return;
@@ -165,6 +168,7 @@ impl Executor for ThreadPool {
             }
         }
         let mut idle = 0;
+        let mut failure = None;
         while idle < workers {
             match self.reports.recv_timeout(Duration::from_millis(20)) {
                 Ok(Report::Done {
@@ -174,7 +178,15 @@ impl Executor for ThreadPool {
                     start_ns,
                     end_ns,
                     holds,
+                    error,
                 }) => {
+                    if let Some(error) = error {
+                        // The others stop at their next task; the first
+                        // failure is the run's.
+                        job.stop.store(true, Ordering::Relaxed);
+                        failure.get_or_insert(error);
+                        continue;
+                    }
                     log.record(worker, task, value, start_ns, end_ns);
                     log.record_holds(holds);
                     (input.on_task_done)();
@@ -192,6 +204,9 @@ impl Executor for ThreadPool {
             }
         }
         let wall = monotonic_ns() - start;
+        if let Some(error) = failure {
+            return Err(EngineError::Task(error));
+        }
         if input.cancel.is_cancelled() {
             return Err(EngineError::Cancelled);
         }

@@ -183,7 +183,7 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                             ui.label(RichText::new("tasks are per worker").small().weak());
                             ui.end_row();
                         }
-                        if workload.uses_payload() {
+                        if workload.takes_payload() {
                             text_field(
                                 ui,
                                 "Payload",

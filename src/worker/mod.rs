@@ -76,6 +76,11 @@ fn serve(input: impl Read, output: impl Write, codec: Codec) -> Result<(), Proto
                 let start_ns = monotonic_ns();
                 let out = run_task(&task, &payload);
                 let end_ns = monotonic_ns();
+                if let Some(error) = out.error {
+                    // The parent reports this worker's exit with the task it
+                    // held; the reason goes to the inherited stderr.
+                    return Err(ProtocolError::Io(io::Error::other(error)));
+                }
                 FromWorker::Done {
                     index: task.index,
                     value: out.value,

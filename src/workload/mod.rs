@@ -8,6 +8,7 @@
 mod echo;
 mod mandelbrot;
 mod mixed;
+pub mod net;
 mod primes;
 mod sleep;
 mod sqrt_sum;
@@ -29,6 +30,9 @@ pub enum Workload {
     Mandelbrot,
     /// A blocking wait of `n` milliseconds: I/O-bound work.
     Sleep,
+    /// A request to corescope's slow loopback service, answered after `n`
+    /// ms with `--payload` bytes: real I/O-bound work.
+    Net,
     /// A payload sent to the worker, transformed `n` times per byte, sent back.
     Echo,
     /// `n` ms of nominal work per task: part sqrt-sum compute, part blocking
@@ -38,11 +42,12 @@ pub enum Workload {
 
 impl Workload {
     /// Every workload, in the order menus list them.
-    pub const ALL: [Workload; 6] = [
+    pub const ALL: [Workload; 7] = [
         Workload::SqrtSum,
         Workload::Primes,
         Workload::Mandelbrot,
         Workload::Sleep,
+        Workload::Net,
         Workload::Mixed,
         Workload::Echo,
     ];
@@ -54,6 +59,7 @@ impl Workload {
             Workload::Primes => "primes",
             Workload::Mandelbrot => "mandelbrot",
             Workload::Sleep => "sleep",
+            Workload::Net => "net",
             Workload::Echo => "echo",
             Workload::Mixed => "mixed",
         }
@@ -66,6 +72,7 @@ impl Workload {
             Workload::Primes => "numbers tested per task",
             Workload::Mandelbrot => "image width and height in pixels",
             Workload::Sleep => "milliseconds of waiting per task",
+            Workload::Net => "milliseconds the service waits before answering",
             Workload::Echo => "transform passes over each payload byte",
             Workload::Mixed => "milliseconds of nominal work per task",
         }
@@ -78,7 +85,7 @@ impl Workload {
             Workload::SqrtSum => 10_000_000,
             Workload::Primes => 100_000,
             Workload::Mandelbrot => 1_200,
-            Workload::Sleep => 20,
+            Workload::Sleep | Workload::Net => 20,
             Workload::Echo => 1,
             Workload::Mixed => 20,
         }
@@ -104,6 +111,29 @@ impl Workload {
     pub fn uses_payload(self) -> bool {
         self == Workload::Echo
     }
+
+    /// Whether `--payload` means something: echo's payload, or the size of
+    /// the net service's reply.
+    pub fn takes_payload(self) -> bool {
+        matches!(self, Workload::Echo | Workload::Net)
+    }
+
+    /// The payload used when none is given.
+    pub fn default_payload(self) -> u64 {
+        match self {
+            Workload::Echo => 64 * 1024,
+            Workload::Net => 1024,
+            _ => 0,
+        }
+    }
+
+    /// The largest size that means something (a net wait the service grants).
+    pub fn max_size(self) -> u64 {
+        match self {
+            Workload::Net => net::MAX_WAIT_MS,
+            _ => u64::MAX,
+        }
+    }
 }
 
 impl_named!(Workload, "workload");
@@ -120,6 +150,9 @@ pub struct Task {
     pub tasks: u32,
     /// `mixed`: the share of each task spent blocked, in percent.
     pub io_percent: u8,
+    /// `net`: the port of the run's service on 127.0.0.1 (0 otherwise).
+    #[serde(default)]
+    pub port: u16,
 }
 
 /// What a task returns.
@@ -129,6 +162,9 @@ pub struct TaskOutput {
     pub value: u64,
     /// Bytes sent back to the caller (echo only; empty otherwise).
     pub payload: Vec<u8>,
+    /// Why the task could not be done (net: the service did not answer);
+    /// the run fails with it.
+    pub error: Option<String>,
 }
 
 /// Points inside a task where it may pause: the hook a simulated GIL uses
@@ -169,6 +205,19 @@ pub fn run_task_with<C: Checkpoint>(task: &Task, payload: &[u8], checkpoint: &mu
             task.size, task.index, task.tasks, checkpoint,
         )),
         Workload::Sleep => value_only(sleep::wait_ms(task.size, checkpoint)),
+        Workload::Net => {
+            let max_reply = crate::spec::MAX_PAYLOAD_BYTES;
+            match net::request(task.port, task.index, task.size, max_reply, checkpoint) {
+                Ok(value) => value_only(value),
+                Err(error) => TaskOutput {
+                    error: Some(format!(
+                        "task {}: the net service on port {} did not answer: {error}",
+                        task.index, task.port
+                    )),
+                    ..TaskOutput::default()
+                },
+            }
+        }
         Workload::Mixed => value_only(mixed::compute_then_wait(
             task.size,
             task.io_percent,
@@ -179,6 +228,7 @@ pub fn run_task_with<C: Checkpoint>(task: &Task, payload: &[u8], checkpoint: &mu
             TaskOutput {
                 value: fnv1a(&out),
                 payload: out,
+                error: None,
             }
         }
     }
@@ -188,6 +238,7 @@ fn value_only(value: u64) -> TaskOutput {
     TaskOutput {
         value,
         payload: Vec::new(),
+        error: None,
     }
 }
 
@@ -219,6 +270,7 @@ mod tests {
     fn task(workload: Workload, size: u64, index: u32, tasks: u32) -> Task {
         Task {
             io_percent: 50,
+            port: 0,
             workload,
             size,
             index,
