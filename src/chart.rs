@@ -318,10 +318,7 @@ pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
 
 /// Builds a chart of `kind` from the runs of `set`.
 pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> Chart {
-    let mut payloads: Vec<u64> = set.runs.iter().map(|r| r.payload_bytes).collect();
-    payloads.sort_unstable();
-    payloads.dedup();
-    let mut x_axis = if payloads.len() > 1 {
+    let mut x_axis = if set.sweeps_payloads() {
         XAxis::PayloadBytes
     } else {
         XAxis::Workers
@@ -362,13 +359,20 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
         XAxis::WorkersLog2 => (0.0, f64::from(options.predict_to).log2()),
         XAxis::Runs => (0.0, 0.0),
     };
+    // An async model's workers are tasks in flight: the axis says so.
+    let tasks_note = if set.runs.iter().any(|r| r.model.workers_are_tasks()) {
+        " (async: tasks in flight)"
+    } else {
+        ""
+    };
     let mut chart = Chart {
         kind,
         title: String::new(),
         x_label: match x_axis {
-            XAxis::Workers => "workers".to_string(),
+            XAxis::Workers => format!("workers{tasks_note}"),
             XAxis::PayloadBytes => "payload per task (each way)".to_string(),
-            XAxis::WorkersLog2 => "workers (log scale)".to_string(),
+            XAxis::WorkersLog2 if tasks_note.is_empty() => "workers (log scale)".to_string(),
+            XAxis::WorkersLog2 => format!("workers, log scale{tasks_note}"),
             XAxis::Runs => "run (model ×workers)".to_string(),
         },
         y_label: String::new(),

@@ -42,6 +42,9 @@ pub enum Model {
     /// CPython `multiprocessing.Process` workers fed by a `Queue` (the seed's
     /// producer–consumer pattern).
     PythonQueue,
+    /// Tasks as futures on a tokio runtime (current-thread by default):
+    /// "workers" are tasks in flight.
+    Async,
 }
 
 /// What runs the tasks: corescope's own code or CPython through the harness.
@@ -61,6 +64,9 @@ pub enum Family {
     Threads,
     /// Separate processes: tasks and results cross a process boundary.
     Processes,
+    /// Tasks as futures on an event loop: a worker is a task in flight, not
+    /// a thread; waits overlap, computing blocks the loop.
+    Async,
 }
 
 /// Something a model needs on this machine before it can run.
@@ -95,6 +101,8 @@ pub enum Knob {
     StartMethod,
     /// The CPython interpreter.
     Interpreter,
+    /// The async runtime's threads (1: current-thread).
+    RuntimeThreads,
 }
 
 /// How a model's workers are named: on the timeline's lanes, and as
@@ -364,14 +372,39 @@ const PYTHON_QUEUE: ModelInfo = ModelInfo {
     knobs: PYTHON_PROCESS_KNOBS,
 };
 
+/// Tasks in flight on a tokio runtime, as named in a trace: every slot runs
+/// on the runtime's thread(s).
+const ASYNC_SLOT: Naming = Naming {
+    lane: "task slot {lane}",
+    thread: "{lane_name} (async task)",
+    worker_process: None,
+    host_process: "corescope",
+};
+
+// Async models take the palette's one hue no other family uses: bluish
+// green.
+const ASYNC: ModelInfo = ModelInfo {
+    name: "async",
+    description: "futures on a tokio runtime (one thread by default): workers are tasks in flight",
+    runtime: Runtime::Corescope,
+    family: Family::Async,
+    baseline: Model::Serial,
+    color: themed(Rgb(0x2e, 0xd1, 0x9c), Rgb(0x00, 0x9e, 0x73)),
+    marker: Marker::Circle,
+    naming: ASYNC_SLOT,
+    requires: &[],
+    knobs: &[Knob::Workers, Knob::Schedule, Knob::RuntimeThreads],
+};
+
 impl Model {
     /// Every model, in the order menus and sweeps list them.
-    pub const ALL: [Model; 11] = [
+    pub const ALL: [Model; 12] = [
         Model::Serial,
         Model::Threads,
         Model::GilThreads,
         Model::Processes,
         Model::ProcessPerTask,
+        Model::Async,
         Model::PythonSerial,
         Model::PythonThreads,
         Model::PythonThreadsNogil,
@@ -394,6 +427,7 @@ impl Model {
             Model::PythonProcesses => &PYTHON_PROCESSES,
             Model::PythonExecutor => &PYTHON_EXECUTOR,
             Model::PythonQueue => &PYTHON_QUEUE,
+            Model::Async => &ASYNC,
         }
     }
 
@@ -420,6 +454,12 @@ impl Model {
     /// Whether CPython runs the tasks (through the harness).
     pub fn is_python(self) -> bool {
         self.info().runtime == Runtime::Cpython
+    }
+
+    /// Whether a "worker" is a task in flight on an event loop rather than
+    /// a thread or a process.
+    pub fn workers_are_tasks(self) -> bool {
+        self.info().family == Family::Async
     }
 
     /// Whether CPython's process start method applies.

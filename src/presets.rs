@@ -114,10 +114,7 @@ pub fn findings(set: &ResultSet) -> Vec<String> {
         .iter()
         .any(|r| r.model.uses_workers() && r.schedule != set.runs[0].schedule);
     let several_workloads = set.runs.iter().any(|r| r.workload != set.runs[0].workload);
-    let several_payloads = set
-        .runs
-        .iter()
-        .any(|r| r.payload_bytes != set.runs[0].payload_bytes);
+    let several_payloads = set.sweeps_payloads();
     let key_of = |r: &RunRecord| {
         let mut key = r.model.to_string();
         if several_schedules {

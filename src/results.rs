@@ -51,6 +51,17 @@ impl ResultSet {
         }
     }
 
+    /// Whether the set sweeps payloads: some workload ran with several
+    /// (workloads of different payloads, net's replies beside sqrt-sum,
+    /// are a comparison of workloads, not a sweep).
+    pub fn sweeps_payloads(&self) -> bool {
+        self.runs.iter().any(|r| {
+            self.runs
+                .iter()
+                .any(|o| o.workload == r.workload && o.payload_bytes != r.payload_bytes)
+        })
+    }
+
     /// Reads a result set, with errors that name the file and the problem.
     pub fn load(path: &Path) -> Result<ResultSet, LoadError> {
         let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
@@ -215,6 +226,10 @@ pub struct RunRecord {
     /// The python models: the interpreter's version (e.g. `3.11.7`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python_version: Option<String>,
+    /// The async models: the runtime's threads (1: current-thread; absent
+    /// for the other models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_threads: Option<u32>,
 }
 
 impl RunRecord {
@@ -295,6 +310,8 @@ impl RunRecord {
             memory_samples: Vec::new(),
             start_method: spec.model.uses_start_method().then_some(spec.start_method),
             python_version: None,
+            runtime_threads: (spec.model.info().has_knob(Knob::RuntimeThreads))
+                .then_some(spec.runtime_threads),
         }
     }
 }
@@ -437,6 +454,7 @@ pub(crate) mod testing {
             codec: crate::worker::codec::Codec::Bincode,
             scaling: crate::spec::Scaling::Strong,
             start_method: crate::spec::StartMethod::Fork,
+            runtime_threads: 1,
         });
         r.wall_seconds = Summary {
             median: wall,

@@ -24,6 +24,8 @@ pub const MAX_JSON_PAYLOAD_BYTES: u64 = 16 * 1024 * 1024;
 pub const MAX_REPEATS: u32 = 1000;
 /// Most tasks a process worker may hold at once (see `in_flight`).
 pub const MAX_IN_FLIGHT: u32 = 64;
+/// Most threads an async model's runtime may have.
+pub const MAX_RUNTIME_THREADS: u32 = 256;
 /// CPython's default `sys.getswitchinterval()`: 5 ms.
 pub const DEFAULT_SWITCH_INTERVAL_US: u32 = 5_000;
 
@@ -160,6 +162,14 @@ pub struct RunSpec {
     /// How CPython's process models start their workers.
     #[serde(default)]
     pub start_method: StartMethod,
+    /// The async models: threads of the tokio runtime (1: a current-thread
+    /// runtime, the run's own thread).
+    #[serde(default = "one")]
+    pub runtime_threads: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 impl RunSpec {
@@ -211,6 +221,9 @@ pub struct ExperimentSpec {
     pub scaling: Scaling,
     #[serde(default)]
     pub start_method: StartMethod,
+    /// The async models' runtime threads (1: current-thread).
+    #[serde(default = "one")]
+    pub runtime_threads: u32,
     /// The lesson preset this experiment comes from, if any.
     pub preset: Option<String>,
 }
@@ -268,6 +281,7 @@ impl ExperimentSpec {
                             codec: self.codec,
                             scaling: self.scaling,
                             start_method: self.start_method,
+                            runtime_threads: self.runtime_threads,
                         });
                     }
                 }
@@ -324,6 +338,8 @@ pub struct RawExperiment {
     pub scaling: Option<String>,
     /// How CPython's process models start workers: `fork` (default) or `spawn`.
     pub start_method: Option<String>,
+    /// The async models' runtime threads: `1` (default, current-thread) or more.
+    pub runtime_threads: Option<String>,
 }
 
 impl RawExperiment {
@@ -520,6 +536,12 @@ impl RawExperiment {
                 }
             }
         }
+        let runtime_threads = match &self.runtime_threads {
+            Some(text) => {
+                parse_in_range("--runtime-threads", text, 1, u64::from(MAX_RUNTIME_THREADS))? as u32
+            }
+            None => 1,
+        };
         Ok(ExperimentSpec {
             workloads,
             models,
@@ -533,6 +555,7 @@ impl RawExperiment {
             codec,
             scaling,
             start_method,
+            runtime_threads,
             preset: None,
         })
     }

@@ -122,6 +122,10 @@ impl Column {
             Column::Payload => format::bytes(run.payload_bytes),
             Column::Workload => run.workload.name().to_string(),
             Column::Model => run.model.to_string(),
+            // An async model's workers are tasks in flight, not threads.
+            Column::Workers if run.model.workers_are_tasks() => {
+                format!("{} in flight", run.workers)
+            }
             Column::Workers => run.workers.to_string(),
             Column::Wall => format::seconds(run.wall_seconds.median),
             Column::WallRange => format!(
@@ -151,6 +155,18 @@ impl Column {
     /// What hovering the cell of `run` tells, where there is more to say.
     fn note(self, run: &RunRecord) -> Option<String> {
         match self {
+            Column::Workers if run.model.workers_are_tasks() => {
+                let threads = run.runtime_threads.unwrap_or(1);
+                Some(format!(
+                    "{} tasks in flight on {}",
+                    run.workers,
+                    if threads <= 1 {
+                        "one runtime thread (current-thread)".to_string()
+                    } else {
+                        format!("{threads} runtime threads")
+                    }
+                ))
+            }
             Column::Efficiency => analysis::karp_flatt_of(run).map(|e| {
                 format!("Karp–Flatt e = {e:.3}: the serial fraction this run's speedup implies")
             }),

@@ -35,6 +35,7 @@ fn net_spec(model: Model, size: u64, tasks: u32, workers: u32) -> RunSpec {
         codec: Codec::Bincode,
         scaling: Scaling::Strong,
         start_method: StartMethod::Fork,
+        runtime_threads: 1,
     }
 }
 
@@ -124,6 +125,7 @@ fn a_net_run_gives_every_model_the_same_checksum() {
         (Model::GilThreads, 3),
         (Model::Processes, 2),
         (Model::ProcessPerTask, 2),
+        (Model::Async, 6),
     ] {
         let record = run(model, workers);
         assert_eq!(record.checksum, serial.checksum, "{model}");
@@ -135,14 +137,23 @@ fn a_net_run_gives_every_model_the_same_checksum() {
 
 #[test]
 fn a_cancelled_net_run_leaves_no_service_behind() {
+    // Each model with its own reply size, to find its own service.
+    for (model, reply_bytes) in [(Model::Processes, 333), (Model::Async, 334)] {
+        cancel_a_net_run(model, reply_bytes);
+    }
+}
+
+fn cancel_a_net_run(model: Model, reply_bytes: u64) {
     let cancel = CancelToken::new();
     let token = cancel.clone();
     let config = EngineConfig::new(common::exe());
-    let mut spec = net_spec(Model::Processes, 5_000, 8, 2);
-    spec.workload.payload_bytes = 333;
+    let mut spec = net_spec(model, 5_000, 8, 2);
+    spec.workload.payload_bytes = reply_bytes;
     let runner = std::thread::spawn(move || run_one(&spec, &config, &token, &mut |_, _| {}));
-    let service = wait_for(Duration::from_secs(20), || services(333).first().copied())
-        .expect("the run starts its service");
+    let service = wait_for(Duration::from_secs(20), || {
+        services(reply_bytes).first().copied()
+    })
+    .expect("the run starts its service");
     std::thread::sleep(Duration::from_millis(200));
     cancel.cancel();
     let outcome = runner.join().unwrap();
@@ -151,5 +162,5 @@ fn a_cancelled_net_run_leaves_no_service_behind() {
         "{outcome:?}"
     );
     assert!(!alive(service), "the service {service} outlived its run");
-    assert!(services(333).is_empty());
+    assert!(services(reply_bytes).is_empty(), "{model}");
 }

@@ -127,6 +127,10 @@ pub struct ExperimentArgs {
     /// its worker processes, fork (default) or spawn.
     #[arg(long, value_name = "fork|spawn", allow_hyphen_values = true)]
     pub start_method: Option<String>,
+    /// async, async+processes: threads of the tokio runtime; 1 (default)
+    /// is a current-thread runtime, every task on one thread.
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub runtime_threads: Option<String>,
     /// The CPython interpreter the python-* models run: a name on PATH or a
     /// path.
     #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
@@ -283,6 +287,7 @@ impl ExperimentArgs {
             codec: self.codec.clone(),
             scaling: self.scaling.clone(),
             start_method: self.start_method.clone(),
+            runtime_threads: self.runtime_threads.clone(),
         }
     }
 }

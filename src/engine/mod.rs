@@ -9,6 +9,7 @@
 //!
 //! The engine never prints and never imports a UI toolkit.
 
+mod async_tasks;
 pub mod availability;
 mod event;
 mod gil;
@@ -389,6 +390,10 @@ fn start_executor(
             spec.codec,
             cancel,
             board,
+        )?),
+        Model::Async => Box::new(async_tasks::AsyncTasks::start(
+            spec.workers,
+            spec.runtime_threads,
         )?),
         Model::PythonSerial
         | Model::PythonThreads

@@ -238,6 +238,20 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                                 }
                             });
                     });
+                if form.models.iter().any(|m| m.info().has_knob(Knob::RuntimeThreads)) {
+                    egui::Grid::new("async_grid")
+                        .num_columns(2)
+                        .spacing([12.0, 8.0])
+                        .show(ui, |ui| {
+                            text_field(
+                                ui,
+                                "Runtime threads",
+                                &mut form.runtime_threads,
+                                "1",
+                                true,
+                            );
+                        });
+                }
                 if form.models.iter().any(|m| m.info().has_knob(Knob::SwitchInterval)) {
                     egui::Grid::new("gil_grid")
                         .num_columns(2)

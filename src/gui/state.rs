@@ -142,6 +142,8 @@ pub struct ExperimentForm {
     pub scaling: Scaling,
     /// How CPython's process models start their workers.
     pub start_method: StartMethod,
+    /// The async models' runtime threads, as typed (1: current-thread).
+    pub runtime_threads: String,
     /// Sweep a range of worker counts (else one count).
     pub sweep: bool,
     pub workers: String,
@@ -170,6 +172,7 @@ impl Default for ExperimentForm {
             codec: Codec::Bincode,
             scaling: Scaling::Strong,
             start_method: StartMethod::Fork,
+            runtime_threads: "1".to_string(),
             sweep: true,
             workers: "2".to_string(),
             sweep_from: "1".to_string(),
@@ -242,6 +245,7 @@ impl ExperimentForm {
             codec: Some(self.codec.name().to_string()),
             scaling: Some(self.scaling.name().to_string()),
             start_method: Some(self.start_method.name().to_string()),
+            runtime_threads: optional(&self.runtime_threads),
         }
     }
 }

@@ -8,14 +8,39 @@ use super::sqrt_sum::sqrt_sum;
 /// core. Fixed, so a task's work (and result) is the same on every machine.
 pub const TERMS_PER_MS: u64 = 400_000;
 
-/// `ms` milliseconds of nominal work: `100 − io_percent` % of it computed
-/// (sqrt-sum), then `io_percent` % waited. Returns the compute's bits mixed
-/// with the wait, deterministic for a given task.
+/// A mixed task cut into its two parts: what it computes and how long it
+/// waits. The async models run the parts apart (async+processes ships only
+/// the compute to a worker process); every model combines them alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MixedParts {
+    /// sqrt-sum terms: `100 − io_percent` % of the nominal work.
+    pub compute_terms: u64,
+    /// The wait, in microseconds: `io_percent` % of it.
+    pub wait_us: u64,
+}
+
+impl MixedParts {
+    /// The parts of `ms` milliseconds of nominal work, `io_percent` % waited.
+    pub fn of(ms: u64, io_percent: u8) -> MixedParts {
+        let io = u64::from(io_percent.min(100));
+        MixedParts {
+            compute_terms: ms.saturating_mul(100 - io).saturating_mul(TERMS_PER_MS) / 100,
+            wait_us: ms.saturating_mul(io).saturating_mul(10),
+        }
+    }
+
+    /// The task's value from its compute's result (sqrt-sum's bits):
+    /// deterministic for a given task.
+    pub fn value(self, compute_bits: u64) -> u64 {
+        compute_bits ^ self.wait_us
+    }
+}
+
+/// `ms` milliseconds of nominal work: computed (sqrt-sum), then waited.
 pub fn compute_then_wait<C: Checkpoint>(ms: u64, io_percent: u8, checkpoint: &mut C) -> u64 {
-    let io = u64::from(io_percent.min(100));
-    let compute_terms = ms.saturating_mul(100 - io).saturating_mul(TERMS_PER_MS) / 100;
-    let sum = sqrt_sum(compute_terms, checkpoint);
-    let wait_us = ms.saturating_mul(io).saturating_mul(10);
-    checkpoint.blocking(&mut || std::thread::sleep(std::time::Duration::from_micros(wait_us)));
-    sum.to_bits() ^ wait_us
+    let parts = MixedParts::of(ms, io_percent);
+    let sum = sqrt_sum(parts.compute_terms, checkpoint);
+    checkpoint
+        .blocking(&mut || std::thread::sleep(std::time::Duration::from_micros(parts.wait_us)));
+    parts.value(sum.to_bits())
 }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use echo::{echo_transform, make_payload};
 pub use mandelbrot::MAX_ITERATIONS as MANDELBROT_MAX_ITERATIONS;
+pub use mixed::MixedParts;
 
 /// The kinds of work a task can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -209,13 +210,7 @@ pub fn run_task_with<C: Checkpoint>(task: &Task, payload: &[u8], checkpoint: &mu
             let max_reply = crate::spec::MAX_PAYLOAD_BYTES;
             match net::request(task.port, task.index, task.size, max_reply, checkpoint) {
                 Ok(value) => value_only(value),
-                Err(error) => TaskOutput {
-                    error: Some(format!(
-                        "task {}: the net service on port {} did not answer: {error}",
-                        task.index, task.port
-                    )),
-                    ..TaskOutput::default()
-                },
+                Err(error) => net_failure(task, &error),
             }
         }
         Workload::Mixed => value_only(mixed::compute_then_wait(
@@ -231,6 +226,73 @@ pub fn run_task_with<C: Checkpoint>(task: &Task, payload: &[u8], checkpoint: &mu
                 error: None,
             }
         }
+    }
+}
+
+/// Runs one task as a future (the async models): the waits of `sleep`,
+/// `net` and `mixed` suspend the task, so other tasks run meanwhile; every
+/// computation runs right here and blocks the runtime's thread until done,
+/// as CPU-bound code in a coroutine does. Results are bit-for-bit those of
+/// [`run_task`].
+pub async fn run_task_async(task: &Task, payload: &[u8]) -> TaskOutput {
+    match task.workload {
+        Workload::Sleep => {
+            tokio::time::sleep(std::time::Duration::from_millis(task.size)).await;
+            value_only(task.size)
+        }
+        Workload::Net => {
+            let max_reply = crate::spec::MAX_PAYLOAD_BYTES;
+            match net::request_async(task.port, task.index, task.size, max_reply).await {
+                Ok(value) => value_only(value),
+                Err(error) => net_failure(task, &error),
+            }
+        }
+        Workload::Mixed => {
+            let parts = MixedParts::of(task.size, task.io_percent);
+            let sum = sqrt_sum::sqrt_sum(parts.compute_terms, &mut NoCheckpoint);
+            tokio::time::sleep(std::time::Duration::from_micros(parts.wait_us)).await;
+            value_only(parts.value(sum.to_bits()))
+        }
+        _ => run_task(task, payload),
+    }
+}
+
+/// The output of a net task the service did not answer.
+fn net_failure(task: &Task, error: &std::io::Error) -> TaskOutput {
+    TaskOutput {
+        error: Some(format!(
+            "task {}: the net service on port {} did not answer: {error}",
+            task.index, task.port
+        )),
+        ..TaskOutput::default()
+    }
+}
+
+/// The compute part of a task as a task of its own, and how to turn that
+/// part's value into the task's (async+processes ships only this part to a
+/// worker process); `None` for a task that only waits.
+pub fn compute_part(task: &Task) -> Option<(Task, MixedParts)> {
+    match task.workload {
+        Workload::Sleep | Workload::Net => None,
+        Workload::Mixed => {
+            let parts = MixedParts::of(task.size, task.io_percent);
+            let compute = Task {
+                workload: Workload::SqrtSum,
+                size: parts.compute_terms,
+                io_percent: 0,
+                port: 0,
+                ..*task
+            };
+            Some((compute, parts))
+        }
+        // All compute: the part is the task, its value the task's.
+        _ => Some((
+            *task,
+            MixedParts {
+                compute_terms: 0,
+                wait_us: 0,
+            },
+        )),
     }
 }
 
