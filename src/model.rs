@@ -45,6 +45,9 @@ pub enum Model {
     /// Tasks as futures on a tokio runtime (current-thread by default):
     /// "workers" are tasks in flight.
     Async,
+    /// An async coordinator that awaits each task's I/O itself and ships
+    /// its CPU part to a pool of worker processes.
+    AsyncProcesses,
 }
 
 /// What runs the tasks: corescope's own code or CPython through the harness.
@@ -67,6 +70,10 @@ pub enum Family {
     /// Tasks as futures on an event loop: a worker is a task in flight, not
     /// a thread; waits overlap, computing blocks the loop.
     Async,
+    /// An event loop whose tasks await their I/O and ship their computing
+    /// to worker processes: workers are tasks in flight, and CPU parts
+    /// cross a process boundary.
+    AsyncProcesses,
 }
 
 /// Something a model needs on this machine before it can run.
@@ -396,15 +403,35 @@ const ASYNC: ModelInfo = ModelInfo {
     knobs: &[Knob::Workers, Knob::Schedule, Knob::RuntimeThreads],
 };
 
+const ASYNC_PROCESSES: ModelInfo = ModelInfo {
+    name: "async+processes",
+    description: "an async event loop that awaits I/O itself and ships computing to a process pool",
+    runtime: Runtime::Corescope,
+    family: Family::AsyncProcesses,
+    baseline: Model::Serial,
+    color: themed(Rgb(0xa5, 0xd6, 0x3f), Rgb(0x55, 0x8b, 0x2f)),
+    marker: Marker::Square,
+    naming: ASYNC_SLOT,
+    requires: &[],
+    knobs: &[
+        Knob::Workers,
+        Knob::Schedule,
+        Knob::RuntimeThreads,
+        Knob::InFlight,
+        Knob::Codec,
+    ],
+};
+
 impl Model {
     /// Every model, in the order menus and sweeps list them.
-    pub const ALL: [Model; 12] = [
+    pub const ALL: [Model; 13] = [
         Model::Serial,
         Model::Threads,
         Model::GilThreads,
         Model::Processes,
         Model::ProcessPerTask,
         Model::Async,
+        Model::AsyncProcesses,
         Model::PythonSerial,
         Model::PythonThreads,
         Model::PythonThreadsNogil,
@@ -428,6 +455,7 @@ impl Model {
             Model::PythonExecutor => &PYTHON_EXECUTOR,
             Model::PythonQueue => &PYTHON_QUEUE,
             Model::Async => &ASYNC,
+            Model::AsyncProcesses => &ASYNC_PROCESSES,
         }
     }
 
@@ -448,7 +476,10 @@ impl Model {
 
     /// Whether tasks cross a process boundary (and so move IPC bytes).
     pub fn uses_processes(self) -> bool {
-        self.info().family == Family::Processes
+        matches!(
+            self.info().family,
+            Family::Processes | Family::AsyncProcesses
+        )
     }
 
     /// Whether CPython runs the tasks (through the harness).
@@ -459,7 +490,7 @@ impl Model {
     /// Whether a "worker" is a task in flight on an event loop rather than
     /// a thread or a process.
     pub fn workers_are_tasks(self) -> bool {
-        self.info().family == Family::Async
+        matches!(self.info().family, Family::Async | Family::AsyncProcesses)
     }
 
     /// Whether CPython's process start method applies.

@@ -139,3 +139,75 @@ fn an_async_models_workers_are_called_tasks_in_flight() {
         "workers (async: tasks in flight)"
     );
 }
+
+/// The bytes of one task frame to a worker (header included), bincode.
+fn task_frame_bytes(task: corescope::workload::Task) -> u64 {
+    use corescope::worker::protocol::{FRAME_HEADER_BYTES, ToWorker, frame_len};
+    let frame = ToWorker::Task {
+        task,
+        payload: std::borrow::Cow::Borrowed(&[][..]),
+    };
+    FRAME_HEADER_BYTES + u64::from(frame_len(Codec::Bincode, &frame).unwrap())
+}
+
+#[test]
+fn async_plus_processes_ships_only_the_cpu_part() {
+    use corescope::workload::{Task, compute_part};
+    let tasks = 8;
+    // All I/O: nothing crosses a pipe.
+    for workload in [Workload::Sleep, Workload::Net] {
+        let serial = run(&spec(workload, 2, tasks, Model::Serial, 1));
+        let record = run(&spec(workload, 2, tasks, Model::AsyncProcesses, 4));
+        assert_eq!(record.checksum, serial.checksum, "{workload}");
+        assert_eq!(record.ipc.messages, 0, "{workload}");
+        assert_eq!(record.ipc.bytes_to_workers, 0, "{workload}");
+        assert_eq!(record.ipc.bytes_from_workers, 0, "{workload}");
+        assert!(record.processes_started > 0);
+    }
+    // Mixed and CPU-bound: one frame out and one back per task, and the
+    // frame out is the compute part's (mixed's sqrt-sum terms), not the task.
+    for workload in [Workload::Mixed, Workload::SqrtSum] {
+        let size = if workload == Workload::Mixed {
+            2
+        } else {
+            100_000
+        };
+        let s = spec(workload, size, tasks, Model::AsyncProcesses, 4);
+        let serial = run(&spec(workload, size, tasks, Model::Serial, 1));
+        let record = run(&s);
+        assert_eq!(record.checksum, serial.checksum, "{workload}");
+        assert_eq!(record.ipc.messages, 2 * u64::from(tasks), "{workload}");
+        let shipped: u64 = (0..tasks)
+            .map(|index| {
+                let task = Task {
+                    workload,
+                    size,
+                    index,
+                    tasks,
+                    io_percent: s.workload.io_percent,
+                    port: 0,
+                };
+                task_frame_bytes(compute_part(&task).unwrap().0)
+            })
+            .sum();
+        assert_eq!(record.ipc.bytes_to_workers, shipped, "{workload}");
+    }
+}
+
+#[test]
+fn every_workload_gives_serials_checksum_under_async_plus_processes() {
+    for workload in Workload::ALL {
+        let size = match workload {
+            Workload::SqrtSum => 50_000,
+            Workload::Primes => 5_000,
+            Workload::Mandelbrot => 40,
+            _ => 2,
+        };
+        let serial = run(&spec(workload, size, 6, Model::Serial, 1));
+        for (slots, in_flight) in [(1, 1), (5, 2)] {
+            let mut s = spec(workload, size, 6, Model::AsyncProcesses, slots);
+            s.in_flight = in_flight;
+            assert_eq!(run(&s).checksum, serial.checksum, "{workload} ×{slots}");
+        }
+    }
+}

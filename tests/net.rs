@@ -126,6 +126,7 @@ fn a_net_run_gives_every_model_the_same_checksum() {
         (Model::Processes, 2),
         (Model::ProcessPerTask, 2),
         (Model::Async, 6),
+        (Model::AsyncProcesses, 3),
     ] {
         let record = run(model, workers);
         assert_eq!(record.checksum, serial.checksum, "{model}");
@@ -138,7 +139,11 @@ fn a_net_run_gives_every_model_the_same_checksum() {
 #[test]
 fn a_cancelled_net_run_leaves_no_service_behind() {
     // Each model with its own reply size, to find its own service.
-    for (model, reply_bytes) in [(Model::Processes, 333), (Model::Async, 334)] {
+    for (model, reply_bytes) in [
+        (Model::Processes, 333),
+        (Model::Async, 334),
+        (Model::AsyncProcesses, 335),
+    ] {
         cancel_a_net_run(model, reply_bytes);
     }
 }

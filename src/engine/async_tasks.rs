@@ -19,6 +19,7 @@
 //! at the cancel flag every 20 ms; cancelling aborts every slot, and
 //! dropping the executor shuts the runtime down and joins its threads.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,7 +31,7 @@ use super::schedule::{Cursor, TaskSource};
 use super::{EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::worker::process::PipeSnapshot;
-use crate::workload::{Task, run_task_async};
+use crate::workload::{Task, TaskOutput, run_task_async};
 
 /// How often the repetition's future looks at the cancel flag.
 const POLL: Duration = Duration::from_millis(20);
@@ -96,19 +97,26 @@ impl AsyncTasks {
     }
 }
 
-/// One slot: runs the tasks it claims, one at a time, each as a future.
-async fn slot_main(
+/// One slot: runs the tasks it claims, one at a time, each through `run`
+/// (a future per task), and reports each; stops early when `run` gives
+/// nothing (the repetition is over: failed or cancelled).
+pub(crate) async fn run_slot<F, Fut>(
     slot: u32,
     tasks: Arc<[Task]>,
     source: Arc<TaskSource>,
-    payload: Arc<[u8]>,
     done: UnboundedSender<TaskDone>,
-) {
+    run: F,
+) where
+    F: Fn(Task) -> Fut,
+    Fut: Future<Output = Option<TaskOutput>>,
+{
     let mut cursor = Cursor::default();
     while let Some(index) = source.claim(slot, &mut cursor) {
         let task = tasks[index as usize];
         let start_ns = monotonic_ns();
-        let out = run_task_async(&task, &payload).await;
+        let Some(out) = run(task).await else {
+            return;
+        };
         let report = TaskDone {
             slot,
             task: index,
@@ -124,6 +132,21 @@ async fn slot_main(
         // callbacks (a computation never yields by itself).
         tokio::task::yield_now().await;
     }
+}
+
+/// The async model's slot: every part of every task right here.
+async fn slot_main(
+    slot: u32,
+    tasks: Arc<[Task]>,
+    source: Arc<TaskSource>,
+    payload: Arc<[u8]>,
+    done: UnboundedSender<TaskDone>,
+) {
+    run_slot(slot, tasks, source, done, |task| {
+        let payload = Arc::clone(&payload);
+        async move { Some(run_task_async(&task, &payload).await) }
+    })
+    .await;
 }
 
 /// Collects the slots' reports into `log` until every slot is done, the

@@ -9,6 +9,7 @@
 //!
 //! The engine never prints and never imports a UI toolkit.
 
+mod async_processes;
 mod async_tasks;
 pub mod availability;
 mod event;
@@ -394,6 +395,12 @@ fn start_executor(
         Model::Async => Box::new(async_tasks::AsyncTasks::start(
             spec.workers,
             spec.runtime_threads,
+        )?),
+        Model::AsyncProcesses => Box::new(async_processes::AsyncProcesses::start(
+            spec,
+            &config.worker_exe,
+            cancel,
+            board,
         )?),
         Model::PythonSerial
         | Model::PythonThreads

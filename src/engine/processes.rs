@@ -124,7 +124,7 @@ impl ProcessPool {
         Ok(pool)
     }
 
-    fn protocol_error(&self, worker: usize, source: ProtocolError) -> EngineError {
+    pub(crate) fn protocol_error(&self, worker: usize, source: ProtocolError) -> EngineError {
         EngineError::Protocol {
             worker,
             pid: self.workers.get(worker).map_or(0, WorkerProcess::pid),
@@ -133,7 +133,12 @@ impl ProcessPool {
     }
 
     /// Turns a failure seen on a worker's output into the run's error.
-    fn failure(&mut self, worker: usize, kind: WorkerEventKind, doing: &str) -> EngineError {
+    pub(crate) fn failure(
+        &mut self,
+        worker: usize,
+        kind: WorkerEventKind,
+        doing: &str,
+    ) -> EngineError {
         match kind {
             WorkerEventKind::Failed(source) => self.protocol_error(worker, source),
             WorkerEventKind::Closed => {
@@ -157,7 +162,36 @@ impl ProcessPool {
         }
     }
 
-    fn pipes(&self) -> PipeSnapshot {
+    /// Another receiver of the workers' events, for a dispatcher that runs
+    /// elsewhere (async+processes forwards them to its runtime). Closed
+    /// once every worker is gone.
+    pub(crate) fn events(&self) -> Receiver<WorkerEvent> {
+        self.events.clone()
+    }
+
+    /// The running workers, by index.
+    pub(crate) fn workers(&self) -> &[WorkerProcess] {
+        &self.workers
+    }
+
+    /// Notes worker `w`'s CPU time from its latest report.
+    pub(crate) fn note_cpu(&mut self, w: usize, cpu_ns: u64) {
+        if let Some(slot) = self.cpu_ns.get_mut(w) {
+            *slot = cpu_ns;
+        }
+    }
+
+    /// The workers' CPU time at their latest reports, together.
+    pub(crate) fn workers_cpu_ns(&self) -> u64 {
+        self.cpu_ns.iter().sum()
+    }
+
+    /// Something went wrong: `Drop` kills without waiting.
+    pub(crate) fn mark_unhealthy(&mut self) {
+        self.healthy = false;
+    }
+
+    pub(crate) fn pipes(&self) -> PipeSnapshot {
         self.workers
             .iter()
             .map(WorkerProcess::pipe_snapshot)

@@ -32,7 +32,7 @@ const HOLDS_TID_OFFSET: u64 = 1000;
 
 /// Where a lane's slices go: (pid, tid).
 fn track(model: Model, lane: u32) -> (u64, u64) {
-    if model.uses_processes() {
+    if model.info().naming.worker_process.is_some() {
         // A process's main thread has the process's id, as on Linux.
         let pid = u64::from(lane) + 2;
         (pid, pid)
