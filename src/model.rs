@@ -47,7 +47,14 @@ pub enum Model {
     Async,
     /// An async coordinator that awaits each task's I/O itself and ships
     /// its CPU part to a pool of worker processes.
+    #[serde(rename = "async+processes")]
     AsyncProcesses,
+    /// CPython coroutines on one asyncio event loop.
+    PythonAsyncio,
+    /// CPython asyncio, computing through `run_in_executor` on a
+    /// `ProcessPoolExecutor`.
+    #[serde(rename = "python-asyncio+processes")]
+    PythonAsyncioProcesses,
 }
 
 /// What runs the tasks: corescope's own code or CPython through the harness.
@@ -422,9 +429,42 @@ const ASYNC_PROCESSES: ModelInfo = ModelInfo {
     ],
 };
 
+const PYTHON_ASYNC_SLOT: Naming = Naming {
+    lane: "python task slot {lane}",
+    thread: "{lane_name} (asyncio task)",
+    worker_process: None,
+    host_process: "python harness",
+};
+
+const PYTHON_ASYNCIO: ModelInfo = ModelInfo {
+    name: "python-asyncio",
+    description: "CPython coroutines on one asyncio event loop: workers are tasks in flight",
+    runtime: Runtime::Cpython,
+    family: Family::Async,
+    baseline: Model::PythonSerial,
+    color: themed(Rgb(0x81, 0xc7, 0x84), Rgb(0x2e, 0x7d, 0x32)),
+    marker: Marker::Diamond,
+    naming: PYTHON_ASYNC_SLOT,
+    requires: &[Requirement::Python],
+    knobs: PYTHON_POOL_KNOBS,
+};
+
+const PYTHON_ASYNCIO_PROCESSES: ModelInfo = ModelInfo {
+    name: "python-asyncio+processes",
+    description: "CPython asyncio awaiting I/O, computing via run_in_executor on a ProcessPoolExecutor",
+    runtime: Runtime::Cpython,
+    family: Family::AsyncProcesses,
+    baseline: Model::PythonSerial,
+    color: themed(Rgb(0xd4, 0xe1, 0x57), Rgb(0x6b, 0x70, 0x1c)),
+    marker: Marker::Up,
+    naming: PYTHON_ASYNC_SLOT,
+    requires: &[Requirement::Python],
+    knobs: PYTHON_PROCESS_KNOBS,
+};
+
 impl Model {
     /// Every model, in the order menus and sweeps list them.
-    pub const ALL: [Model; 13] = [
+    pub const ALL: [Model; 15] = [
         Model::Serial,
         Model::Threads,
         Model::GilThreads,
@@ -438,6 +478,8 @@ impl Model {
         Model::PythonProcesses,
         Model::PythonExecutor,
         Model::PythonQueue,
+        Model::PythonAsyncio,
+        Model::PythonAsyncioProcesses,
     ];
 
     /// The model's descriptor: the one place its facts live.
@@ -456,6 +498,8 @@ impl Model {
             Model::PythonQueue => &PYTHON_QUEUE,
             Model::Async => &ASYNC,
             Model::AsyncProcesses => &ASYNC_PROCESSES,
+            Model::PythonAsyncio => &PYTHON_ASYNCIO,
+            Model::PythonAsyncioProcesses => &PYTHON_ASYNCIO_PROCESSES,
         }
     }
 
@@ -544,6 +588,9 @@ mod tests {
         assert_eq!(names.len(), Model::ALL.len());
         for model in Model::ALL {
             assert_eq!(model.name().parse::<Model>(), Ok(model));
+            // Result files spell it as the command line does.
+            let json = serde_json::to_string(&model).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", model.name()));
             // A baseline is a serial model of the same runtime.
             let baseline = model.baseline().info();
             assert_eq!(baseline.family, Family::Serial);

@@ -418,3 +418,35 @@ fn a_python_exception_mid_run_is_reported_with_its_traceback() {
         "{err}"
     );
 }
+
+#[test]
+fn python_asyncio_computes_what_corescope_computes() {
+    let Some(python) = python3("python_asyncio_computes_what_corescope_computes") else {
+        return;
+    };
+    for workload in Workload::ALL {
+        let size = small(workload);
+        let rust = run(&spec(workload, size, 5, Model::Serial, 1), &python);
+        for model in [Model::PythonAsyncio, Model::PythonAsyncioProcesses] {
+            for schedule in [Schedule::Queue, Schedule::Static] {
+                let mut s = spec(workload, size, 5, model, 3);
+                s.schedule = schedule;
+                s.chunk = schedule.default_chunk(5, 3);
+                let record = run(&s, &python);
+                assert_eq!(record.checksum, rust.checksum, "{workload}: {}", s.label());
+                assert_eq!(record.spans.len(), 5, "{workload}: {}", s.label());
+                assert!(record.spans.iter().all(|sp| sp.worker < 3));
+                // Waits are awaited in the event loop: only computing
+                // crosses to the pool.
+                let shipped = record.ipc.bytes_to_workers > 0;
+                let computes = !matches!(workload, Workload::Sleep | Workload::Net);
+                assert_eq!(
+                    shipped,
+                    computes && model == Model::PythonAsyncioProcesses,
+                    "{workload}: {}",
+                    s.label()
+                );
+            }
+        }
+    }
+}

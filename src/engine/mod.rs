@@ -407,7 +407,9 @@ fn start_executor(
         | Model::PythonThreadsNogil
         | Model::PythonProcesses
         | Model::PythonExecutor
-        | Model::PythonQueue => Box::new(python::PythonExecutor::start(
+        | Model::PythonQueue
+        | Model::PythonAsyncio
+        | Model::PythonAsyncioProcesses => Box::new(python::PythonExecutor::start(
             spec,
             &config.python,
             cancel,
