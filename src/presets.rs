@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::format;
 use crate::results::{ResultSet, RunRecord};
 use crate::spec::{Model, RawExperiment};
+use crate::workload::Workload;
 
 /// A lesson: the claim, what to look at, and the experiment that shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,10 +105,103 @@ pub fn find(name: &str) -> Result<Preset, PresetError> {
         })
 }
 
-/// What the measurement says, one sentence per model (per schedule and
-/// workload where the set compares them): its best speedup and where, or
-/// for a payload sweep, from which payload it beats serial.
+/// The kind of work a workload is, for the rule of thumb.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    Io,
+    Cpu,
+    Mixed,
+}
+
+fn bound(workload: Workload) -> Bound {
+    match workload {
+        Workload::Sleep | Workload::Net => Bound::Io,
+        Workload::Mixed => Bound::Mixed,
+        _ => Bound::Cpu,
+    }
+}
+
+/// The rule of thumb's three lines with this set's figures, when it
+/// measured I/O-bound, CPU-bound and mixed work: for each, the models the
+/// rule names first, then the others, each at its best speedup.
+pub fn rule_of_thumb(set: &ResultSet) -> Vec<String> {
+    let lines = [
+        (
+            Bound::Io,
+            "I/O-bound",
+            "threads or async",
+            &[Model::GilThreads, Model::Threads, Model::Async][..],
+        ),
+        (
+            Bound::Cpu,
+            "CPU-bound",
+            "processes",
+            &[Model::Processes][..],
+        ),
+        (
+            Bound::Mixed,
+            "mixed",
+            "async + process pool",
+            &[Model::AsyncProcesses][..],
+        ),
+    ];
+    let mut out = Vec::new();
+    for (kind, name, rule, named) in lines {
+        let Some(workload) = set
+            .runs
+            .iter()
+            .map(|r| r.workload)
+            .find(|&w| bound(w) == kind)
+        else {
+            return Vec::new();
+        };
+        let mut models: Vec<Model> = Vec::new();
+        for r in set
+            .runs
+            .iter()
+            .filter(|r| r.workload == workload && r.model.uses_workers())
+        {
+            if !models.contains(&r.model) {
+                models.push(r.model);
+            }
+        }
+        // The models the rule names first.
+        models.sort_by_key(|m| !named.contains(m));
+        let figures: Vec<String> = models
+            .iter()
+            .filter_map(|&model| {
+                let best = set
+                    .runs
+                    .iter()
+                    .filter(|r| r.workload == workload && r.model == model)
+                    .filter_map(|r| r.speedup.map(|s| (s, r.workers)))
+                    .max_by(|a, b| a.0.total_cmp(&b.0))?;
+                Some(format!("{model} {:.2}× (×{})", best.0, best.1))
+            })
+            .collect();
+        if figures.is_empty() {
+            return Vec::new();
+        }
+        out.push(format!(
+            "{name} ({workload}) → {rule}: {}.",
+            figures.join(", ")
+        ));
+    }
+    out
+}
+
+/// What the measurement says: the rule of thumb's lines when the set
+/// measured all three kinds of work ([`rule_of_thumb`]), then one sentence
+/// per model (per schedule and workload where the set compares them): its
+/// best speedup and where, or for a payload sweep, from which payload it
+/// beats serial.
 pub fn findings(set: &ResultSet) -> Vec<String> {
+    let mut lines = rule_of_thumb(set);
+    lines.extend(model_findings(set));
+    lines
+}
+
+fn model_findings(set: &ResultSet) -> Vec<String> {
     let mut keys: Vec<(String, Model)> = Vec::new();
     let several_schedules = set
         .runs
@@ -210,6 +304,48 @@ mod tests {
             "{err}"
         );
         assert_eq!(find("pools").unwrap().name, "pools");
+    }
+
+    #[test]
+    fn the_rule_of_thumb_is_stated_with_the_measured_figures() {
+        use crate::results::testing::record;
+        let mut set = ResultSet::new(crate::results::MachineInfo::detect());
+        for (workload, models) in [
+            (
+                Workload::Net,
+                [(Model::Async, 8.0), (Model::Processes, 4.0)],
+            ),
+            (
+                Workload::SqrtSum,
+                [(Model::Async, 1.0), (Model::Processes, 2.0)],
+            ),
+            (
+                Workload::Mixed,
+                [(Model::Processes, 2.5), (Model::AsyncProcesses, 3.5)],
+            ),
+        ] {
+            let mut serial = record(Model::Serial, 1, 8.0);
+            serial.workload = workload;
+            set.runs.push(serial);
+            for (model, speedup) in models {
+                let mut r = record(model, 8, 8.0 / speedup);
+                r.workload = workload;
+                set.runs.push(r);
+            }
+        }
+        crate::analysis::fill_speedups(&mut set);
+        let lines = findings(&set);
+        assert_eq!(
+            lines[..3],
+            [
+                "I/O-bound (net) → threads or async: async 8.00× (×8), processes 4.00× (×8).",
+                "CPU-bound (sqrt-sum) → processes: processes 2.00× (×8), async 1.00× (×8).",
+                "mixed (mixed) → async + process pool: async+processes 3.50× (×8), processes 2.50× (×8).",
+            ]
+        );
+        // Without the three kinds of work, no rule.
+        set.runs.retain(|r| r.workload != Workload::Mixed);
+        assert!(rule_of_thumb(&set).is_empty());
     }
 
     #[test]
