@@ -66,18 +66,21 @@ pub struct WorkerArgs {
 /// Knobs shared by `run` and `sweep`.
 #[derive(Debug, Args)]
 pub struct ExperimentArgs {
-    /// What each task computes: sqrt-sum, primes, mandelbrot, sleep or echo.
+    /// What each task does: sqrt-sum, primes, mandelbrot, sleep, net (a real
+    /// request to a slow service on 127.0.0.1), mixed or echo.
     #[arg(long, value_name = "NAME", default_value = "sqrt-sum")]
     pub workload: String,
     /// Work per task (terms for sqrt-sum, numbers for primes, image side for
-    /// mandelbrot, milliseconds for sleep, passes per byte for echo);
+    /// mandelbrot, milliseconds for sleep, net and mixed, passes per byte
+    /// for echo);
     /// accepts 1_000_000 or 1M. Default: a size that takes ~10-30 ms.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub size: Option<String>,
     /// Number of tasks per repetition.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub tasks: Option<String>,
-    /// Echo payload per task, e.g. 512, 64KiB, 1MiB (at most 64MiB); a list
+    /// Echo payload per task (net: each reply's bytes), e.g. 512, 64KiB,
+    /// 1MiB (at most 64MiB); a list
     /// (1KiB,1MiB) or a range stepping ×4 (1KiB..64MiB) sweeps payloads.
     #[arg(long, value_name = "BYTES", allow_hyphen_values = true)]
     pub payload: Option<String>,
