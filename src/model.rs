@@ -395,15 +395,16 @@ const ASYNC_SLOT: Naming = Naming {
     host_process: "corescope",
 };
 
-// Async models take the palette's one hue no other family uses: bluish
-// green.
+// Async models take greens (not the bluish green of the charts' reference
+// lines); async+processes mixes async's green with processes' orange into
+// a brown.
 const ASYNC: ModelInfo = ModelInfo {
     name: "async",
     description: "futures on a tokio runtime (one thread by default): workers are tasks in flight",
     runtime: Runtime::Corescope,
     family: Family::Async,
     baseline: Model::Serial,
-    color: themed(Rgb(0x2e, 0xd1, 0x9c), Rgb(0x00, 0x9e, 0x73)),
+    color: themed(Rgb(0x8b, 0xd3, 0x46), Rgb(0x3d, 0x8b, 0x1e)),
     marker: Marker::Circle,
     naming: ASYNC_SLOT,
     requires: &[],
@@ -416,7 +417,7 @@ const ASYNC_PROCESSES: ModelInfo = ModelInfo {
     runtime: Runtime::Corescope,
     family: Family::AsyncProcesses,
     baseline: Model::Serial,
-    color: themed(Rgb(0xa5, 0xd6, 0x3f), Rgb(0x55, 0x8b, 0x2f)),
+    color: themed(Rgb(0xd9, 0xb3, 0x6c), Rgb(0x7b, 0x5a, 0x17)),
     marker: Marker::Square,
     naming: ASYNC_SLOT,
     requires: &[],
@@ -442,7 +443,7 @@ const PYTHON_ASYNCIO: ModelInfo = ModelInfo {
     runtime: Runtime::Cpython,
     family: Family::Async,
     baseline: Model::PythonSerial,
-    color: themed(Rgb(0x81, 0xc7, 0x84), Rgb(0x2e, 0x7d, 0x32)),
+    color: themed(Rgb(0xa5, 0xd6, 0xa7), Rgb(0x1b, 0x5e, 0x20)),
     marker: Marker::Diamond,
     naming: PYTHON_ASYNC_SLOT,
     requires: &[Requirement::Python],
@@ -455,7 +456,7 @@ const PYTHON_ASYNCIO_PROCESSES: ModelInfo = ModelInfo {
     runtime: Runtime::Cpython,
     family: Family::AsyncProcesses,
     baseline: Model::PythonSerial,
-    color: themed(Rgb(0xd4, 0xe1, 0x57), Rgb(0x6b, 0x70, 0x1c)),
+    color: themed(Rgb(0xe6, 0xc9, 0x9a), Rgb(0x5d, 0x40, 0x37)),
     marker: Marker::Up,
     naming: PYTHON_ASYNC_SLOT,
     requires: &[Requirement::Python],
