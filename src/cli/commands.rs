@@ -9,11 +9,12 @@ use anyhow::Context as _;
 
 use super::output::{self, Progress};
 use super::{Cli, Command, ExperimentArgs};
+use crate::engine::EngineConfig;
 use crate::engine::runner::Runner;
-use crate::engine::{EngineConfig, RunEvent};
 use crate::export;
 use crate::presets;
 use crate::results::{MachineInfo, ResultSet};
+use crate::session::progress::{Ending, RunProgress, Step};
 use crate::spec::{RawExperiment, SpecError, default_sweep_workers};
 use crate::worker;
 
@@ -260,36 +261,34 @@ fn experiment_named(
     }
 }
 
-/// Drains the runner's events into the progress bar until it ends.
+/// Folds the runner's events into the progress bar until it ends.
 fn follow(runner: &Runner) -> Result<ResultSet, Outcome> {
-    let mut progress = Progress::new();
-    for event in runner.events() {
-        match event {
-            RunEvent::Started { runs, total_tasks } => progress.start(runs.len(), total_tasks),
-            RunEvent::RunStarted { index, spec } => progress.run_started(index, &spec),
-            RunEvent::Progress { tasks_done, .. } => progress.tasks(tasks_done),
-            // Kept in the record; a terminal has no room to draw them live.
-            RunEvent::Sample { .. } => {}
-            RunEvent::RunFinished { record, .. } => progress.run_finished(&record),
-            RunEvent::Finished(set) => {
-                progress.finish();
-                return Ok(set);
-            }
-            RunEvent::Failed(error) => {
-                progress.abandon();
-                // EngineError's messages already end with their cause; as a
-                // chain, `{:#}` would print that cause twice.
-                return Err(Outcome::Failed(anyhow::anyhow!("the run failed: {error}")));
-            }
-            RunEvent::Cancelled => {
-                progress.abandon();
-                return Err(Outcome::Interrupted);
-            }
+    let bar = Progress::new();
+    let mut state = RunProgress::default();
+    let ending = loop {
+        let Ok(event) = runner.events().recv() else {
+            break Ending::Lost;
+        };
+        match state.apply(event) {
+            Step::Ended(ending) => break ending,
+            step => bar.show(&state, &step),
+        }
+    };
+    match ending {
+        Ending::Finished(set) => {
+            bar.finish();
+            Ok(set)
+        }
+        Ending::Cancelled => {
+            bar.abandon();
+            Err(Outcome::Interrupted)
+        }
+        Ending::Failed(_) | Ending::Lost => {
+            bar.abandon();
+            let error = ending.error().unwrap_or_default();
+            Err(Outcome::Failed(anyhow::anyhow!(error)))
         }
     }
-    Err(Outcome::Failed(anyhow::anyhow!(
-        "the engine stopped without a result"
-    )))
 }
 
 fn write_exports(set: &ResultSet, exports: &[(&'static str, PathBuf)]) -> anyhow::Result<()> {

@@ -12,52 +12,34 @@ use egui_plot::{
     Bar, BarChart, GridInput, GridMark, HLine, Legend, Line, LineStyle, Plot, PlotPoints, Span,
 };
 
-use super::app::{Command, CorescopeApp};
+use super::command::Command;
 use super::export::{ExportTarget, chart_menu_ui};
 use super::theme;
-use super::views::{chosen_run, placeholder_ui, run_picker_ui, state};
+use super::widgets::{LABEL_STEP, chosen_run, placeholder_ui, run_picker_ui, state};
 use crate::activity::{self, TimeChart};
 use crate::chart;
 use crate::export::activity::ActivityChart;
 use crate::format;
-use crate::results::{CpuSample, MemorySample, ResultSet, RunRecord};
+use crate::results::{ResultSet, RunRecord};
+use crate::session::LiveRun;
 use crate::spec::Model;
 
-use super::views::LABEL_STEP;
-
-/// The samples of the run in progress, as they arrive.
-#[derive(Debug, Default)]
-pub struct LiveSamples {
-    /// The run they belong to (index into the experiment's runs).
-    pub index: Option<usize>,
-    pub cpu: Vec<CpuSample>,
-    pub memory: Vec<MemorySample>,
-}
-
-impl LiveSamples {
-    /// Adds a sample of run `index`; a new run starts a fresh trace.
-    pub fn push(&mut self, index: usize, cpu: CpuSample, memory: MemorySample) {
-        if self.index != Some(index) {
-            *self = LiveSamples {
-                index: Some(index),
-                ..LiveSamples::default()
-            };
-        }
-        self.cpu.push(cpu);
-        self.memory.push(memory);
-    }
-}
-
-/// The view.
-pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+/// The view: the live samples of the run in progress, else a stored
+/// run's of the shown experiment.
+pub fn cpu_memory_ui(
+    ui: &mut egui::Ui,
+    live: Option<&LiveRun>,
+    shown: Option<&ResultSet>,
+    commands: &mut Vec<Command>,
+) {
     let dark = ui.visuals().dark_mode;
-    let live = app
-        .live
-        .as_ref()
-        .filter(|live| live.samples.index.is_some());
+    let running = live.is_some();
+    let sampled = live
+        .map(|live| &live.progress)
+        .filter(|progress| progress.samples.index.is_some());
     // A stored run's charts can be exported; the live ones are not done.
     let mut stored = None;
-    let (cpu, memory) = if let Some(live) = live {
+    let (cpu, memory) = if let Some(live) = sampled {
         let title = live
             .samples
             .index
@@ -78,10 +60,10 @@ pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<C
             activity::memory_chart(&live.samples.memory, "live", dark),
         )
     } else {
-        let Some(set) = app.shown().filter(|s| !s.runs.is_empty()) else {
+        let Some(set) = shown.filter(|s| !s.runs.is_empty()) else {
             placeholder_ui(
                 ui,
-                if app.is_running() {
+                if running {
                     "The cores show here within a fraction of a second…"
                 } else {
                     "Press ▶ Run: every core's load shows here, live."
@@ -126,7 +108,7 @@ pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<C
             )
         });
         ui.add_space(gap);
-        if let Some(set) = app.shown() {
+        if let Some(set) = shown {
             ui.allocate_ui(egui::vec2(half, bottom), |ui| {
                 memory_by_run_ui(ui, set, half, bottom)
             });
@@ -394,7 +376,7 @@ fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32)
                 }
             })
             .label_formatter(|_| None);
-        super::views::named_rows(plot, labels).show(ui, |plot_ui| {
+        super::widgets::named_rows(plot, labels).show(ui, |plot_ui| {
             plot_ui.bar_chart(parent);
             plot_ui.bar_chart(workers);
         });
