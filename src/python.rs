@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::spec::{Model, SpecError};
+use crate::spec::{Field, Model, SpecError};
 use crate::worker::process::describe_status;
 
 /// The harness every python model runs.
@@ -201,10 +201,10 @@ pub fn unavailable(model: Model, configured: &Path) -> Option<PythonError> {
 pub fn check_models(models: &[Model], configured: &Path) -> Result<(), SpecError> {
     for &model in models {
         if let Some(reason) = unavailable(model, configured) {
-            return Err(SpecError {
-                flag: "--models",
-                message: format!("{model} needs python: {reason}"),
-            });
+            return Err(SpecError::new(
+                Field::Models,
+                format!("{model} needs python: {reason}"),
+            ));
         }
     }
     Ok(())
@@ -238,7 +238,7 @@ mod tests {
             Path::new("corescope-no-such-python"),
         )
         .unwrap_err();
-        assert_eq!(err.flag, "--models");
+        assert_eq!(err.field.flag(), "--models");
         assert!(
             err.message
                 .starts_with("python-threads needs python: corescope-no-such-python not found"),

@@ -103,7 +103,7 @@ pub fn execute(cli: Cli) -> ExitCode {
 /// Writes the report of a saved result set.
 fn report(args: &super::ReportArgs) -> Outcome {
     let size = |flag: &'static str, text: &str| -> Result<u32, Outcome> {
-        crate::spec::parse_count(flag, text)
+        crate::spec::parse_number(text)
             .ok()
             .and_then(|n| u32::try_from(n).ok())
             .filter(|n| (64..=8192).contains(n))
@@ -117,7 +117,7 @@ fn report(args: &super::ReportArgs) -> Outcome {
         (Ok(w), Ok(h)) => (w, h),
         (Err(e), _) | (_, Err(e)) => return e,
     };
-    let predict_to = match crate::spec::parse_count("--predict-to", &args.predict_to)
+    let predict_to = match crate::spec::parse_number(&args.predict_to)
         .ok()
         .and_then(|n| u32::try_from(n).ok())
         .filter(|&n| n <= crate::spec::MAX_WORKERS)

@@ -14,7 +14,7 @@ use crate::presets;
 use crate::results::{MachineInfo, RunRecord};
 use crate::session::store::ResultsStore;
 use crate::session::{LiveRun, Messages};
-use crate::spec::{Codec, Model, Scaling, Schedule, StartMethod};
+use crate::spec::{Codec, Field, Model, Scaling, Schedule, SpecError, StartMethod};
 use crate::workload::Workload;
 
 /// What the top bar shows.
@@ -427,23 +427,8 @@ fn messages_ui(ui: &mut egui::Ui, messages: &Messages, dark: bool, commands: &mu
 }
 
 /// A validation error in the words of the form rather than the flags.
-pub fn describe_spec_error(error: &crate::spec::SpecError) -> String {
-    let field = match error.flag {
-        "--workload" => "Workload",
-        "--size" => "Size",
-        "--tasks" => "Tasks",
-        "--payload" => "Payload",
-        "--models" => "Models",
-        "--workers" => "Workers",
-        "--schedule" => "Schedule",
-        "--chunk" => "Chunk",
-        "--repeats" => "Repeats",
-        "--warmup" => "Warm-ups",
-        "--switch-interval" => "Switch interval",
-        "--io-percent" => "Waiting %",
-        other => other,
-    };
-    let message = if error.flag == "--models" && error.message.starts_with("no model") {
+pub fn describe_spec_error(error: &SpecError) -> String {
+    let message = if error.missing && error.field == Field::Models {
         "tick at least one model".to_string()
     } else {
         error.message.replace(
@@ -451,7 +436,7 @@ pub fn describe_spec_error(error: &crate::spec::SpecError) -> String {
             "(set the Python field under CPython models)",
         )
     };
-    format!("{field}: {message}")
+    format!("{}: {message}", error.field.label())
 }
 
 fn plural(n: usize) -> &'static str {
@@ -697,4 +682,33 @@ pub fn confirm_clear_ui(ctx: &egui::Context, results: &ResultsStore, commands: &
             }
         });
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::RawExperiment;
+
+    #[test]
+    fn a_spec_error_reads_in_the_forms_words_and_the_cli_keeps_its_flag() {
+        let mut raw = super::super::state::ExperimentForm::default().raw(2);
+        raw.warmup = "many".to_string();
+        let error = raw.validate(&[2]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("--warmup: 'many' is not a number")
+        );
+        assert!(describe_spec_error(&error).starts_with("Warm-ups: 'many' is not a number"));
+        let none = RawExperiment {
+            models: String::new(),
+            ..raw
+        };
+        let error = none.validate(&[2]).unwrap_err();
+        assert!(error.to_string().starts_with("--models: no model given"));
+        assert_eq!(
+            describe_spec_error(&error),
+            "Models: tick at least one model"
+        );
+    }
 }
