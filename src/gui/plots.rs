@@ -104,24 +104,7 @@ pub fn charts_ui(
         });
         return;
     };
-    let title = experiment_title(set);
-    if let Some(preset) = set
-        .preset
-        .as_deref()
-        .and_then(|name| presets::find(name).ok())
-    {
-        lesson_ui(ui, &preset, set, session.is_running());
-    }
-    ui.horizontal(|ui| {
-        ui.label(RichText::new(title).strong());
-        ui.separator();
-        compare_ui(ui, session, commands);
-        ui.separator();
-        let predict = &mut settings.predict_to;
-        ui.label("Predict to")
-            .on_hover_text("Continue each speedup curve's fitted scaling law (dashed) up to this many workers; 0: off");
-        ui.add(egui::DragValue::new(predict).range(0..=1024).suffix(" workers"));
-    });
+    charts_header_ui(ui, session, set, &mut settings.predict_to, commands);
     // While a sweep runs, the x axis already spans every planned worker
     // count, so the charts do not rescale as each run lands.
     let planned = session
@@ -190,6 +173,34 @@ pub fn charts_ui(
             }
         });
     settings.fourth = fourth_choice;
+}
+
+/// Above the charts: the lesson, if the experiment is one, and a line
+/// with what ran, the Compare choice and how far to predict.
+fn charts_header_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    set: &crate::results::ResultSet,
+    predict_to: &mut u32,
+    commands: &mut Vec<Command>,
+) {
+    let title = experiment_title(set);
+    if let Some(preset) = set
+        .preset
+        .as_deref()
+        .and_then(|name| presets::find(name).ok())
+    {
+        lesson_ui(ui, &preset, set, session.is_running());
+    }
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(title).strong());
+        ui.separator();
+        compare_ui(ui, session, commands);
+        ui.separator();
+        ui.label("Predict to")
+            .on_hover_text("Continue each speedup curve's fitted scaling law (dashed) up to this many workers; 0: off");
+        ui.add(egui::DragValue::new(predict_to).range(0..=1024).suffix(" workers"));
+    });
 }
 
 /// The "Compare with" choice: another stored experiment drawn beside the
