@@ -29,6 +29,7 @@ pub mod platform;
 pub mod presets;
 pub mod python;
 pub mod results;
+pub mod session;
 pub mod spec;
 pub mod table;
 pub mod worker;

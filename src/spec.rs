@@ -2,8 +2,8 @@
 //!
 //! Front ends collect raw text (clap arguments, GUI text fields) into a
 //! [`RawExperiment`]; [`RawExperiment::validate`] checks every value once and
-//! returns an [`ExperimentSpec`] or a [`SpecError`] naming the flag and what
-//! it accepts. Everything past this point can trust its input.
+//! returns an [`ExperimentSpec`] or a [`SpecError`] naming the [`Field`]
+//! (its flag and its form label) and what it accepts. Everything past this point can trust its input.
 
 use serde::{Deserialize, Serialize};
 
@@ -276,20 +276,100 @@ impl ExperimentSpec {
     }
 }
 
-/// A value that failed validation: which flag, and what it accepts.
+/// A value of an experiment: each knows its command-line flag and the
+/// label of its field in the window's form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Workload,
+    Size,
+    Tasks,
+    Payload,
+    Models,
+    Workers,
+    Schedule,
+    Chunk,
+    Repeats,
+    Warmup,
+    InFlight,
+    SwitchInterval,
+    IoPercent,
+    Codec,
+    Scaling,
+    StartMethod,
+}
+
+impl Field {
+    /// The command-line flag that sets it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Field::Workload => "--workload",
+            Field::Size => "--size",
+            Field::Tasks => "--tasks",
+            Field::Payload => "--payload",
+            Field::Models => "--models",
+            Field::Workers => "--workers",
+            Field::Schedule => "--schedule",
+            Field::Chunk => "--chunk",
+            Field::Repeats => "--repeats",
+            Field::Warmup => "--warmup",
+            Field::InFlight => "--in-flight",
+            Field::SwitchInterval => "--switch-interval",
+            Field::IoPercent => "--io-percent",
+            Field::Codec => "--codec",
+            Field::Scaling => "--scaling",
+            Field::StartMethod => "--start-method",
+        }
+    }
+
+    /// The label of its field in the window's form (the flag where the
+    /// form has none).
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Workload => "Workload",
+            Field::Size => "Size",
+            Field::Tasks => "Tasks",
+            Field::Payload => "Payload",
+            Field::Models => "Models",
+            Field::Workers => "Workers",
+            Field::Schedule => "Schedule",
+            Field::Chunk => "Chunk",
+            Field::Repeats => "Repeats",
+            Field::Warmup => "Warm-ups",
+            Field::SwitchInterval => "Switch interval",
+            Field::IoPercent => "Waiting %",
+            Field::Codec => "Codec",
+            Field::Scaling => "Scaling",
+            Field::StartMethod => "Start method",
+            Field::InFlight => "--in-flight",
+        }
+    }
+}
+
+/// A value that failed validation: which field, and what it accepts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{flag}: {message}")]
+#[error("{}: {}", .field.flag(), .message)]
 pub struct SpecError {
-    /// The command-line flag (the GUI maps it to its field).
-    pub flag: &'static str,
+    pub field: Field,
     pub message: String,
+    /// Nothing was given where something is needed (the form asks for it
+    /// in its own words).
+    pub missing: bool,
 }
 
 impl SpecError {
-    fn new(flag: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: Field, message: impl Into<String>) -> Self {
         SpecError {
-            flag,
+            field,
             message: message.into(),
+            missing: false,
+        }
+    }
+
+    /// Nothing was given for `field`.
+    pub fn missing(field: Field, message: impl Into<String>) -> Self {
+        SpecError {
+            missing: true,
+            ..SpecError::new(field, message)
         }
     }
 }
@@ -329,12 +409,12 @@ impl RawExperiment {
     /// Validates the workload knobs for one workload of the experiment.
     fn workload_plan(&self, workload: Workload) -> Result<WorkloadPlan, SpecError> {
         let size = match &self.size {
-            Some(text) => parse_count("--size", text)?,
+            Some(text) => parse_count(Field::Size, text)?,
             None => workload.default_size(),
         };
         if size < workload.min_size() {
             return Err(SpecError::new(
-                "--size",
+                Field::Size,
                 format!(
                     "must be at least {} for {workload} ({})",
                     workload.min_size(),
@@ -343,13 +423,13 @@ impl RawExperiment {
             ));
         }
         let tasks = match &self.tasks {
-            Some(text) => parse_in_range("--tasks", text, 1, u64::from(MAX_TASKS))?,
+            Some(text) => parse_in_range(Field::Tasks, text, 1, u64::from(MAX_TASKS))?,
             None => u64::from(workload.default_tasks()),
         };
         let tasks = u32::try_from(tasks).unwrap_or(MAX_TASKS);
         if workload == Workload::Mandelbrot && u64::from(tasks) > size {
             return Err(SpecError::new(
-                "--tasks",
+                Field::Tasks,
                 format!(
                     "mandelbrot splits the image into row bands: at most --size ({size}) tasks"
                 ),
@@ -364,7 +444,7 @@ impl RawExperiment {
         };
         let payload_bytes = payloads[0];
         let io_percent = match &self.io_percent {
-            Some(text) => parse_in_range("--io-percent", text, 0, 100)? as u8,
+            Some(text) => parse_in_range(Field::IoPercent, text, 0, 100)? as u8,
             None if workload == Workload::Mixed => 50,
             None => 0,
         };
@@ -392,7 +472,7 @@ impl RawExperiment {
         for part in self.workload.split(',').map(str::trim) {
             let workload: Workload = part.parse().map_err(|e: String| {
                 SpecError::new(
-                    "--workload",
+                    Field::Workload,
                     format!(
                         "{e}; expected one or more of {}",
                         names(Workload::ALL.map(Workload::name))
@@ -416,7 +496,7 @@ impl RawExperiment {
         for part in self.schedule.split(',').map(str::trim) {
             let schedule: Schedule = part.parse().map_err(|e: String| {
                 SpecError::new(
-                    "--schedule",
+                    Field::Schedule,
                     format!(
                         "{e}; expected {} or both, comma-separated",
                         names(Schedule::ALL.map(Schedule::name)).replace(", ", " or ")
@@ -428,23 +508,26 @@ impl RawExperiment {
             }
         }
         let chunk = match &self.chunk {
-            Some(text) => Some(parse_in_range("--chunk", text, 1, u64::from(MAX_TASKS))? as u32),
+            Some(text) => Some(parse_in_range(Field::Chunk, text, 1, u64::from(MAX_TASKS))? as u32),
             None => None,
         };
-        let repeats = parse_in_range("--repeats", &self.repeats, 1, u64::from(MAX_REPEATS))? as u32;
-        let warmup = parse_in_range("--warmup", &self.warmup, 0, u64::from(MAX_REPEATS))? as u32;
+        let repeats =
+            parse_in_range(Field::Repeats, &self.repeats, 1, u64::from(MAX_REPEATS))? as u32;
+        let warmup = parse_in_range(Field::Warmup, &self.warmup, 0, u64::from(MAX_REPEATS))? as u32;
         let in_flight = match &self.in_flight {
-            Some(text) => parse_in_range("--in-flight", text, 1, u64::from(MAX_IN_FLIGHT))? as u32,
+            Some(text) => {
+                parse_in_range(Field::InFlight, text, 1, u64::from(MAX_IN_FLIGHT))? as u32
+            }
             None => DEFAULT_IN_FLIGHT,
         };
         let switch_interval_us = match &self.switch_interval {
-            Some(text) => parse_interval_us("--switch-interval", text)?,
+            Some(text) => parse_interval_us(Field::SwitchInterval, text)?,
             None => DEFAULT_SWITCH_INTERVAL_US,
         };
         let codec = match &self.codec {
             Some(text) => text.parse().map_err(|e: String| {
                 SpecError::new(
-                    "--codec",
+                    Field::Codec,
                     format!(
                         "{e}; expected one of {}",
                         names(Codec::ALL.map(Codec::name))
@@ -456,7 +539,7 @@ impl RawExperiment {
         let start_method = match &self.start_method {
             Some(text) => text.parse().map_err(|e: String| {
                 SpecError::new(
-                    "--start-method",
+                    Field::StartMethod,
                     format!(
                         "{e}; expected one of {}",
                         names(StartMethod::ALL.map(StartMethod::name))
@@ -475,7 +558,7 @@ impl RawExperiment {
             .unwrap_or(0);
         if codec == Codec::Json && largest > MAX_JSON_PAYLOAD_BYTES {
             return Err(SpecError::new(
-                "--payload",
+                Field::Payload,
                 format!(
                     "{} is too large for --codec json (at most 16MiB); use bincode for larger payloads",
                     crate::format::bytes(largest)
@@ -485,7 +568,7 @@ impl RawExperiment {
         let scaling = match &self.scaling {
             Some(text) => text.parse().map_err(|e: String| {
                 SpecError::new(
-                    "--scaling",
+                    Field::Scaling,
                     format!(
                         "{e}; expected {}",
                         names(Scaling::ALL.map(Scaling::name)).replace(", ", " or ")
@@ -500,7 +583,7 @@ impl RawExperiment {
                 let grown = u64::from(plan.spec.tasks) * u64::from(most_workers);
                 if grown > u64::from(MAX_TASKS) {
                     return Err(SpecError::new(
-                        "--tasks",
+                        Field::Tasks,
                         format!(
                             "{} per worker × {most_workers} workers is {grown} tasks, more than {MAX_TASKS}",
                             plan.spec.tasks
@@ -552,7 +635,7 @@ fn parse_models(text: &str) -> Result<Vec<Model>, SpecError> {
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let model: Model = part.parse().map_err(|e: String| {
             SpecError::new(
-                "--models",
+                Field::Models,
                 format!("{e}; expected one or more of {expected}"),
             )
         })?;
@@ -561,8 +644,8 @@ fn parse_models(text: &str) -> Result<Vec<Model>, SpecError> {
         }
     }
     if models.is_empty() {
-        return Err(SpecError::new(
-            "--models",
+        return Err(SpecError::missing(
+            Field::Models,
             format!("no model given; expected one or more of {expected}"),
         ));
     }
@@ -572,7 +655,7 @@ fn parse_models(text: &str) -> Result<Vec<Model>, SpecError> {
 /// Parses a worker count list: `4`, `1..8`, `1..=8` (both inclusive) or
 /// `1,2,4,8`. Each count must lie in 1..=[`MAX_WORKERS`].
 pub fn parse_workers(text: &str) -> Result<Vec<u32>, SpecError> {
-    const FLAG: &str = "--workers";
+    const FLAG: Field = Field::Workers;
     const ACCEPTS: &str =
         "expected a count from 1 to 1024, a range such as 1..8, or a list such as 1,2,4,8";
     let text = text.trim();
@@ -605,11 +688,11 @@ pub fn parse_workers(text: &str) -> Result<Vec<u32>, SpecError> {
     Ok(counts)
 }
 
-fn parse_in_range(flag: &'static str, text: &str, min: u64, max: u64) -> Result<u64, SpecError> {
-    let value = parse_count(flag, text)?;
+fn parse_in_range(field: Field, text: &str, min: u64, max: u64) -> Result<u64, SpecError> {
+    let value = parse_count(field, text)?;
     if value < min || value > max {
         return Err(SpecError::new(
-            flag,
+            field,
             format!("{value} is out of range; expected {min} to {max}"),
         ));
     }
@@ -618,14 +701,17 @@ fn parse_in_range(flag: &'static str, text: &str, min: u64, max: u64) -> Result<
 
 /// Parses a non-negative count: digits with optional `_` separators and an
 /// optional decimal suffix `k`, `M` or `G` (`10M` = 10,000,000).
-pub fn parse_count(flag: &'static str, text: &str) -> Result<u64, SpecError> {
+pub fn parse_count(field: Field, text: &str) -> Result<u64, SpecError> {
+    parse_number(text).map_err(|message| SpecError::new(field, message))
+}
+
+/// [`parse_count`] for a value that is no experiment field (an image
+/// size, say): the error says what was wrong and what is accepted.
+pub fn parse_number(text: &str) -> Result<u64, String> {
     let trimmed = text.trim();
     let accepts = "expected a whole number such as 1000000, 1_000_000 or 1M";
     if trimmed.starts_with('-') {
-        return Err(SpecError::new(
-            flag,
-            format!("'{trimmed}' is negative; {accepts}"),
-        ));
+        return Err(format!("'{trimmed}' is negative; {accepts}"));
     }
     let (digits, multiplier) = match trimmed.char_indices().last() {
         Some((i, 'k' | 'K')) => (&trimmed[..i], 1_000),
@@ -635,22 +721,19 @@ pub fn parse_count(flag: &'static str, text: &str) -> Result<u64, SpecError> {
     };
     let digits: String = digits.chars().filter(|&c| c != '_').collect();
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(SpecError::new(
-            flag,
-            format!("'{trimmed}' is not a number; {accepts}"),
-        ));
+        return Err(format!("'{trimmed}' is not a number; {accepts}"));
     }
     digits
         .parse::<u64>()
         .ok()
         .and_then(|v| v.checked_mul(multiplier))
-        .ok_or_else(|| SpecError::new(flag, format!("'{trimmed}' is too large")))
+        .ok_or_else(|| format!("'{trimmed}' is too large"))
 }
 
 /// Parses a time interval into microseconds: a number with `us` (or `µs`),
 /// `ms` or `s`, e.g. `5ms`, `0.5ms`, `200us`; a bare number is milliseconds.
 /// Accepts 10 µs to 1 s.
-pub fn parse_interval_us(flag: &'static str, text: &str) -> Result<u32, SpecError> {
+pub fn parse_interval_us(field: Field, text: &str) -> Result<u32, SpecError> {
     let trimmed = text.trim();
     let accepts = "expected an interval from 10us to 1s such as 5ms, 0.5ms or 200us";
     let split = trimmed
@@ -663,18 +746,18 @@ pub fn parse_interval_us(flag: &'static str, text: &str) -> Result<u32, SpecErro
         "s" => 1_000_000.0,
         other => {
             return Err(SpecError::new(
-                flag,
+                field,
                 format!("unknown unit '{other}' in '{trimmed}'; {accepts}"),
             ));
         }
     };
     let value: f64 = number
         .parse()
-        .map_err(|_| SpecError::new(flag, format!("'{trimmed}' is not a number; {accepts}")))?;
+        .map_err(|_| SpecError::new(field, format!("'{trimmed}' is not a number; {accepts}")))?;
     let us = value * scale;
     if !(10.0..=1_000_000.0).contains(&us) {
         return Err(SpecError::new(
-            flag,
+            field,
             format!("'{trimmed}' is out of range; {accepts}"),
         ));
     }
@@ -685,7 +768,7 @@ pub fn parse_interval_us(flag: &'static str, text: &str) -> Result<u32, SpecErro
 /// a range `A..B` stepping ×4 from A up to B (`1KiB..64MiB`: 1, 4, 16 … 64
 /// MiB). Each at most 64 MiB; returned ascending without duplicates.
 pub fn parse_payloads(text: &str) -> Result<Vec<u64>, SpecError> {
-    const FLAG: &str = "--payload";
+    const FLAG: Field = Field::Payload;
     let one = |s: &str| -> Result<u64, SpecError> {
         let bytes = parse_bytes(FLAG, s)?;
         if bytes > MAX_PAYLOAD_BYTES {
@@ -725,13 +808,13 @@ pub fn parse_payloads(text: &str) -> Result<Vec<u64>, SpecError> {
 /// Parses a byte size: a whole number with an optional unit, `B`, `KB`,
 /// `MB`, `GB` (powers of 1000) or `KiB`, `MiB`, `GiB` (powers of 1024),
 /// case-insensitive, e.g. `64KiB`, `1 MiB`, `512`.
-pub fn parse_bytes(flag: &'static str, text: &str) -> Result<u64, SpecError> {
+pub fn parse_bytes(field: Field, text: &str) -> Result<u64, SpecError> {
     let trimmed = text.trim();
     let accepts =
         "expected a size in bytes such as 512, 64KiB or 1MiB (units B, KB, KiB, MB, MiB, GB, GiB)";
     if trimmed.starts_with('-') {
         return Err(SpecError::new(
-            flag,
+            field,
             format!("'{trimmed}' is negative; {accepts}"),
         ));
     }
@@ -750,14 +833,14 @@ pub fn parse_bytes(flag: &'static str, text: &str) -> Result<u64, SpecError> {
         "gib" => 1024 * 1024 * 1024,
         _ => {
             return Err(SpecError::new(
-                flag,
+                field,
                 format!("unknown unit '{}' in '{trimmed}'; {accepts}", unit.trim()),
             ));
         }
     };
     if number.is_empty() {
         return Err(SpecError::new(
-            flag,
+            field,
             format!("'{trimmed}' has no number; {accepts}"),
         ));
     }
@@ -765,7 +848,7 @@ pub fn parse_bytes(flag: &'static str, text: &str) -> Result<u64, SpecError> {
         .parse::<u64>()
         .ok()
         .and_then(|v| v.checked_mul(multiplier))
-        .ok_or_else(|| SpecError::new(flag, format!("'{trimmed}' is too large")))
+        .ok_or_else(|| SpecError::new(field, format!("'{trimmed}' is too large")))
 }
 
 #[cfg(test)]
@@ -804,7 +887,7 @@ mod tests {
         assert!(runs.iter().all(|run| run.codec == Codec::Json));
         r.codec = Some("xml".into());
         let err = r.validate(&[2]).unwrap_err();
-        assert_eq!(err.flag, "--codec");
+        assert_eq!(err.field.flag(), "--codec");
         assert!(err.message.contains("bincode, json"), "{err}");
     }
 
@@ -824,7 +907,7 @@ mod tests {
         assert_eq!(runs[0].model, Model::PythonSerial);
         r.start_method = Some("forkserver".into());
         let err = r.validate(&[2]).unwrap_err();
-        assert_eq!(err.flag, "--start-method");
+        assert_eq!(err.field.flag(), "--start-method");
         assert!(err.message.contains("fork, spawn"), "{err}");
     }
 
@@ -848,7 +931,7 @@ mod tests {
         assert_eq!(parse_workers("4").unwrap(), vec![4]);
         for bad in ["0", "1025", "4..1", "", "a", "-1", "1..", "1,,2"] {
             let err = parse_workers(bad).unwrap_err();
-            assert_eq!(err.flag, "--workers", "{bad}");
+            assert_eq!(err.field.flag(), "--workers", "{bad}");
         }
         assert!(
             parse_workers("4..1")
@@ -860,22 +943,22 @@ mod tests {
 
     #[test]
     fn counts_and_bytes() {
-        assert_eq!(parse_count("--size", "1_000_000").unwrap(), 1_000_000);
-        assert_eq!(parse_count("--size", "10M").unwrap(), 10_000_000);
+        assert_eq!(parse_count(Field::Size, "1_000_000").unwrap(), 1_000_000);
+        assert_eq!(parse_count(Field::Size, "10M").unwrap(), 10_000_000);
         assert!(
-            parse_count("--size", "-5")
+            parse_count(Field::Size, "-5")
                 .unwrap_err()
                 .message
                 .contains("negative")
         );
-        assert!(parse_count("--size", "12QB").is_err());
-        assert_eq!(parse_bytes("--payload", "64KiB").unwrap(), 65536);
-        assert_eq!(parse_bytes("--payload", "1 MiB").unwrap(), 1 << 20);
-        assert_eq!(parse_bytes("--payload", "1mb").unwrap(), 1_000_000);
-        assert_eq!(parse_bytes("--payload", "512").unwrap(), 512);
-        let err = parse_bytes("--payload", "12QB").unwrap_err();
+        assert!(parse_count(Field::Size, "12QB").is_err());
+        assert_eq!(parse_bytes(Field::Payload, "64KiB").unwrap(), 65536);
+        assert_eq!(parse_bytes(Field::Payload, "1 MiB").unwrap(), 1 << 20);
+        assert_eq!(parse_bytes(Field::Payload, "1mb").unwrap(), 1_000_000);
+        assert_eq!(parse_bytes(Field::Payload, "512").unwrap(), 512);
+        let err = parse_bytes(Field::Payload, "12QB").unwrap_err();
         assert!(err.message.contains("unknown unit 'QB'"), "{err}");
-        assert!(parse_bytes("--payload", "KiB").is_err());
+        assert!(parse_bytes(Field::Payload, "KiB").is_err());
     }
 
     #[test]
@@ -894,7 +977,7 @@ mod tests {
             let mut r = raw();
             r.workload = "echo".into();
             break_it(&mut r);
-            assert_eq!(r.validate(&[2]).unwrap_err().flag, flag);
+            assert_eq!(r.validate(&[2]).unwrap_err().field.flag(), flag);
         }
     }
 
@@ -925,19 +1008,22 @@ mod tests {
 
     #[test]
     fn switch_intervals() {
-        assert_eq!(parse_interval_us("--switch-interval", "5ms").unwrap(), 5000);
         assert_eq!(
-            parse_interval_us("--switch-interval", "0.5ms").unwrap(),
+            parse_interval_us(Field::SwitchInterval, "5ms").unwrap(),
+            5000
+        );
+        assert_eq!(
+            parse_interval_us(Field::SwitchInterval, "0.5ms").unwrap(),
             500
         );
         assert_eq!(
-            parse_interval_us("--switch-interval", "200us").unwrap(),
+            parse_interval_us(Field::SwitchInterval, "200us").unwrap(),
             200
         );
-        assert_eq!(parse_interval_us("--switch-interval", "2").unwrap(), 2000);
+        assert_eq!(parse_interval_us(Field::SwitchInterval, "2").unwrap(), 2000);
         for bad in ["0ms", "5 parsecs", "-1ms", "2s", "fast"] {
             assert!(
-                parse_interval_us("--switch-interval", bad).is_err(),
+                parse_interval_us(Field::SwitchInterval, bad).is_err(),
                 "{bad}"
             );
         }

@@ -46,16 +46,23 @@ fn a_clicked_experiment_fills_the_table_and_the_charts() {
     );
 
     click(&mut harness, "▶ Run");
-    assert!(harness.state().is_running() || !harness.state().results.experiments.is_empty());
+    assert!(
+        harness.state().is_running() || !harness.state().session.results.experiments.is_empty()
+    );
     wait_until_idle(&mut harness);
 
     let app = harness.state();
-    assert!(app.error.is_none(), "{:?}", app.error);
-    assert_eq!(app.results.experiments.len(), 1);
-    let labels: Vec<String> = app.results.runs().map(|(_, r)| r.label()).collect();
+    assert!(
+        app.session.messages.error.is_none(),
+        "{:?}",
+        app.session.messages.error
+    );
+    assert_eq!(app.session.results.experiments.len(), 1);
+    let labels: Vec<String> = app.session.results.runs().map(|(_, r)| r.label()).collect();
     assert_eq!(labels, ["serial", "processes ×1", "processes ×2"]);
     // The table shows every run; the charts hold the same numbers.
     let walls: Vec<String> = app
+        .session
         .results
         .runs()
         .map(|(_, r)| corescope::format::seconds(r.wall_seconds.median))
@@ -87,7 +94,7 @@ fn a_clicked_experiment_fills_the_table_and_the_charts() {
     // Results survive a restart: a new app reads them back.
     assert!(data.path().join("results.json").exists());
     let again = app_harness(data.path());
-    assert_eq!(again.state().results.runs().count(), 3);
+    assert_eq!(again.state().session.results.runs().count(), 3);
 }
 
 #[test]
@@ -101,7 +108,7 @@ fn an_invalid_value_shows_an_error_and_runs_nothing() {
     type_into(&mut harness, "Tasks", "lots");
     click(&mut harness, "▶ Run");
     harness.get_by_label_contains("Tasks: 'lots' is not a number");
-    assert!(harness.state().results.experiments.is_empty());
+    assert!(harness.state().session.results.experiments.is_empty());
     assert!(!data.path().join("results.json").exists());
 }
 
@@ -137,9 +144,9 @@ fn cancel_stops_the_run_and_every_worker() {
         panic!(
             "no two workers: running {}, form error {:?}, error {:?}, {} experiments, form {:?}",
             app.is_running(),
-            app.form_error,
-            app.error,
-            app.results.experiments.len(),
+            app.session.messages.form_error,
+            app.session.messages.error,
+            app.session.results.experiments.len(),
             app.settings.form
         )
     });
@@ -155,6 +162,8 @@ fn cancel_stops_the_run_and_every_worker() {
     assert!(
         harness
             .state()
+            .session
+            .messages
             .notice
             .as_deref()
             .unwrap_or_default()
@@ -173,17 +182,17 @@ fn clear_asks_first() {
     click(&mut harness, "processes");
     click(&mut harness, "▶ Run");
     wait_until_idle(&mut harness);
-    assert_eq!(harness.state().results.experiments.len(), 1);
+    assert_eq!(harness.state().session.results.experiments.len(), 1);
 
     click(&mut harness, "Clear results…");
     assert!(harness.state().confirm_clear, "Clear asks first");
     click(&mut harness, "Keep them");
-    assert_eq!(harness.state().results.experiments.len(), 1);
+    assert_eq!(harness.state().session.results.experiments.len(), 1);
     click(&mut harness, "Clear results…");
     click(&mut harness, "Delete all results");
-    assert!(harness.state().results.experiments.is_empty());
+    assert!(harness.state().session.results.experiments.is_empty());
     let again = app_harness(data.path());
-    assert!(again.state().results.experiments.is_empty());
+    assert!(again.state().session.results.experiments.is_empty());
 }
 
 #[test]
@@ -193,8 +202,12 @@ fn a_lesson_runs_in_one_click_and_explains_itself() {
     click(&mut harness, "2 cpu-parallelism");
     wait_until_idle(&mut harness);
     let app = harness.state();
-    assert!(app.error.is_none(), "{:?}", app.error);
-    let set = app.results.experiments.last().unwrap();
+    assert!(
+        app.session.messages.error.is_none(),
+        "{:?}",
+        app.session.messages.error
+    );
+    let set = app.session.results.experiments.last().unwrap();
     assert_eq!(set.preset.as_deref(), Some("cpu-parallelism"));
     assert!(
         set.runs
@@ -266,8 +279,8 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
     click(&mut harness, "Open result set…");
     type_into(&mut harness, "Result file", garbage.to_str().unwrap());
     click(&mut harness, "Open");
-    assert!(harness.state().results.experiments.is_empty());
-    let error = harness.state().error.clone().unwrap();
+    assert!(harness.state().session.results.experiments.is_empty());
+    let error = harness.state().session.messages.error.clone().unwrap();
     assert!(
         error.contains("notes.json") && error.contains("not a corescope result set"),
         "{error}"
@@ -276,10 +289,12 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
     // The real one opens and is shown.
     type_into(&mut harness, "Result file", saved[0].to_str().unwrap());
     click(&mut harness, "Open");
-    assert_eq!(harness.state().results.experiments.len(), 1);
+    assert_eq!(harness.state().session.results.experiments.len(), 1);
     assert!(harness.state().open_dialog.is_none());
     assert_eq!(
-        harness.state().results.experiments[0].source.as_deref(),
+        harness.state().session.results.experiments[0]
+            .source
+            .as_deref(),
         Some("laptop")
     );
 
@@ -289,7 +304,7 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
         .dropped_files
         .push(std::sync::Arc::new(DroppedPath(saved[1].clone())));
     harness.run_steps(3);
-    assert_eq!(harness.state().results.experiments.len(), 2);
+    assert_eq!(harness.state().session.results.experiments.len(), 2);
     assert_eq!(harness.state().shown_index(), Some(1));
 
     // Compare the shown one (server) with the laptop: one chart, both named.
@@ -299,7 +314,7 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
     harness.run_steps(2);
     harness.get_by_label_contains("laptop ·").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().compare_with, Some(0));
+    assert_eq!(harness.state().session.compare_with, Some(0));
     let wall = harness.state().chart(ChartKind::WallTime).unwrap();
     let names: Vec<&str> = wall.series.iter().map(|s| s.name.as_str()).collect();
     assert!(names.contains(&"server: processes"), "{names:?}");
@@ -316,6 +331,8 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
     assert!(
         harness
             .state()
+            .session
+            .messages
             .notice
             .as_deref()
             .is_some_and(|n| n.starts_with("saved "))
@@ -350,7 +367,7 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
     harness.get_all_by_label("Export").next().unwrap().click();
     harness.run_steps(2);
     click(&mut harness, "Save as PNG");
-    let error = harness.state().error.clone().unwrap();
+    let error = harness.state().session.messages.error.clone().unwrap();
     assert!(
         error.starts_with("not exported: cannot create the export folder"),
         "{error}"

@@ -9,11 +9,13 @@ use anyhow::Context as _;
 
 use super::output::{self, Progress};
 use super::{Cli, Command, ExperimentArgs};
+use crate::engine::EngineConfig;
+use crate::engine::EngineError;
 use crate::engine::runner::Runner;
-use crate::engine::{EngineConfig, EngineError, RunEvent};
 use crate::export;
 use crate::presets;
 use crate::results::{MachineInfo, ResultSet};
+use crate::session::progress::{Ending, RunProgress, Step};
 use crate::spec::{RawExperiment, SpecError, default_sweep_workers};
 use crate::worker;
 
@@ -102,7 +104,7 @@ pub fn execute(cli: Cli) -> ExitCode {
 /// Writes the report of a saved result set.
 fn report(args: &super::ReportArgs) -> Outcome {
     let size = |flag: &'static str, text: &str| -> Result<u32, Outcome> {
-        crate::spec::parse_count(flag, text)
+        crate::spec::parse_number(text)
             .ok()
             .and_then(|n| u32::try_from(n).ok())
             .filter(|n| (64..=8192).contains(n))
@@ -116,7 +118,7 @@ fn report(args: &super::ReportArgs) -> Outcome {
         (Ok(w), Ok(h)) => (w, h),
         (Err(e), _) | (_, Err(e)) => return e,
     };
-    let predict_to = match crate::spec::parse_count("--predict-to", &args.predict_to)
+    let predict_to = match crate::spec::parse_number(&args.predict_to)
         .ok()
         .and_then(|n| u32::try_from(n).ok())
         .filter(|&n| n <= crate::spec::MAX_WORKERS)
@@ -259,34 +261,32 @@ fn experiment_named(
     }
 }
 
-/// Drains the runner's events into the progress bar until it ends.
+/// Folds the runner's events into the progress bar until it ends.
 fn follow(runner: &Runner) -> Result<ResultSet, Outcome> {
-    let mut progress = Progress::new();
-    for event in runner.events() {
-        match event {
-            RunEvent::Started { runs, total_tasks } => progress.start(runs.len(), total_tasks),
-            RunEvent::RunStarted { index, spec } => progress.run_started(index, &spec),
-            RunEvent::Progress { tasks_done, .. } => progress.tasks(tasks_done),
-            // Kept in the record; a terminal has no room to draw them live.
-            RunEvent::Sample { .. } => {}
-            RunEvent::RunFinished { record, .. } => progress.run_finished(&record),
-            RunEvent::Finished(set) => {
-                progress.finish();
-                return Ok(set);
-            }
-            RunEvent::Failed(error) => {
-                progress.abandon();
-                // EngineError's messages already end with their cause; as a
-                // chain, `{:#}` would print that cause twice.
-                return Err(Outcome::Failed(anyhow::anyhow!("the run failed: {error}")));
-            }
-            RunEvent::Cancelled => {
-                progress.abandon();
-                return Err(Outcome::Interrupted);
-            }
+    let bar = Progress::new();
+    let mut state = RunProgress::default();
+    let ending = loop {
+        let Ok(event) = runner.events().recv() else {
+            break Ending::Lost;
+        };
+        match state.apply(event) {
+            Step::Ended(ending) => break ending,
+            step => bar.show(&state, &step),
+        }
+    };
+    match ending {
+        Ending::Finished(set) => {
+            bar.finish();
+            Ok(set)
+        }
+        Ending::Cancelled => {
+            bar.abandon();
+            Err(Outcome::Interrupted)
+        }
+        Ending::Failed(_) | Ending::Lost => {
+            bar.abandon();
+            let error = ending.error().unwrap_or_default();
+            Err(Outcome::Failed(anyhow::anyhow!(error)))
         }
     }
-    Err(Outcome::Failed(anyhow::anyhow!(
-        "the engine stopped without a result"
-    )))
 }

@@ -7,8 +7,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::format;
 use crate::presets::Preset;
-use crate::results::{ResultSet, RunRecord};
-use crate::spec::RunSpec;
+use crate::results::ResultSet;
+use crate::session::progress::{RunProgress, Step};
 use crate::table::{Align, ResultsTable};
 
 /// Prints `error: message` on stderr.
@@ -50,14 +50,11 @@ pub fn print_findings(findings: &[String]) {
     }
 }
 
-/// The progress bar of an experiment: tasks done over tasks in all runs.
+/// The progress bar of an experiment: tasks done over tasks in all runs,
+/// drawn from the [`RunProgress`] reducer the window shares.
 #[derive(Debug)]
 pub struct Progress {
     bar: ProgressBar,
-    runs: usize,
-    /// Tasks of the runs already finished.
-    base: u64,
-    current_total: u64,
 }
 
 impl Progress {
@@ -69,43 +66,39 @@ impl Progress {
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
         bar.set_style(style);
-        Progress {
-            bar,
-            runs: 0,
-            base: 0,
-            current_total: 0,
+        Progress { bar }
+    }
+
+    /// Shows what `step` changed in `state`; a finished run gets a line.
+    pub fn show(&self, state: &RunProgress, step: &Step) {
+        match step {
+            Step::Started => {
+                self.bar.set_length(state.total_tasks);
+                self.bar
+                    .enable_steady_tick(std::time::Duration::from_millis(120));
+            }
+            Step::RunStarted(_) => {
+                if let Some((index, spec)) = state.current_run() {
+                    self.bar
+                        .set_prefix(format!("run {}/{}", index + 1, state.runs.len()));
+                    self.bar.set_message(spec.label());
+                }
+            }
+            Step::Progress => self.bar.set_position(state.tasks_finished()),
+            // Kept in the record; a terminal has no room to draw them live.
+            Step::Sample | Step::Ended(_) => {}
+            Step::RunFinished { record, .. } => {
+                self.bar.set_position(state.tasks_finished());
+                self.bar.println(format!(
+                    "  {:<16} {:>9}  {}",
+                    record.label(),
+                    format::seconds(record.wall_seconds.median),
+                    record
+                        .speedup
+                        .map_or(String::new(), |s| format!("{s:.2}× serial")),
+                ));
+            }
         }
-    }
-
-    pub fn start(&mut self, runs: usize, total_tasks: u64) {
-        self.runs = runs;
-        self.bar.set_length(total_tasks);
-        self.bar
-            .enable_steady_tick(std::time::Duration::from_millis(120));
-    }
-
-    pub fn run_started(&mut self, index: usize, spec: &RunSpec) {
-        self.current_total = spec.total_tasks();
-        self.bar
-            .set_prefix(format!("run {}/{}", index + 1, self.runs));
-        self.bar.set_message(spec.label());
-    }
-
-    pub fn tasks(&mut self, done: u64) {
-        self.bar.set_position(self.base + done);
-    }
-
-    pub fn run_finished(&mut self, record: &RunRecord) {
-        self.base += self.current_total;
-        self.bar.set_position(self.base);
-        self.bar.println(format!(
-            "  {:<16} {:>9}  {}",
-            record.label(),
-            format::seconds(record.wall_seconds.median),
-            record
-                .speedup
-                .map_or(String::new(), |s| format!("{s:.2}× serial")),
-        ));
     }
 
     pub fn finish(&self) {

@@ -1,12 +1,16 @@
 //! The desktop app: point-and-click experiments with live charts.
 //!
-//! [`app::CorescopeApp`] is the `eframe::App`. Its `logic` drains the
-//! engine's events within a time budget; its `ui` only draws, and the panels
-//! return [`app::Command`]s that are applied after drawing. Settings persist
-//! through eframe's storage; results persist in a JSON file in the app's data
-//! folder ([`state::ResultsStore`]).
+//! [`app::CorescopeApp`] is the `eframe::App`: it draws a UI-free
+//! [`crate::session::Session`] (results, the run in progress, exports) and
+//! the persisted [`state::Settings`]. Its `logic` drains the engine's events
+//! within a time budget; its `ui` only draws: each panel takes the narrow
+//! state it shows and pushes [`command::Command`]s, applied after drawing.
+//! No panel imports the app. Settings persist through eframe's storage;
+//! results persist in a JSON file in the app's data folder
+//! ([`crate::session::store::ResultsStore`]).
 
 pub mod app;
+pub mod command;
 pub mod export;
 pub mod live;
 pub mod panels;
@@ -15,6 +19,7 @@ pub mod state;
 pub mod theme;
 pub mod timeline;
 pub mod views;
+pub mod widgets;
 
 use std::path::PathBuf;
 

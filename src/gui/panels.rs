@@ -1,29 +1,59 @@
 //! The panels around the charts: the top bar, the experiment form with
 //! Run/Cancel and progress, the results table and the Clear confirmation.
-//! Panels read the app and edit the form; everything else they ask for is a
-//! [`Command`].
+//! Each panel takes the narrow state it draws (and edits the settings it
+//! shows); everything else it asks for is a [`Command`].
 
 use eframe::egui::{self, Align, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use super::app::{Command, CorescopeApp};
+use super::command::Command;
+use super::state::{ExperimentForm, ExportSettings, python_path};
 use super::theme;
 use crate::format;
 use crate::model::Knob;
 use crate::presets;
-use crate::results::RunRecord;
-use crate::spec::{Codec, Model, Scaling, Schedule, StartMethod};
+use crate::results::{MachineInfo, RunRecord};
+use crate::session::store::ResultsStore;
+use crate::session::{LiveRun, Messages};
+use crate::spec::{Codec, Field, Model, Scaling, Schedule, SpecError, StartMethod};
 use crate::table;
 use crate::workload::Workload;
 
-/// The top bar: name, machine, theme, UI scale, Clear.
-pub fn top_bar_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+/// What the top bar shows.
+#[derive(Debug, Clone, Copy)]
+pub struct TopBar<'a> {
+    pub machine: &'a MachineInfo,
+    /// There are results, and no experiment runs.
+    pub can_clear: bool,
+    pub dark: bool,
+    /// An experiment is shown, so its data can be exported.
+    pub has_data: bool,
+}
+
+/// What the left panel shows besides the form.
+#[derive(Debug, Clone, Copy)]
+pub struct RunPanel<'a> {
+    /// The machine's logical cores (the default sweep's end).
+    pub cores: u32,
+    pub dark: bool,
+    /// The experiment in progress, if any.
+    pub live: Option<&'a LiveRun>,
+    pub messages: &'a Messages,
+}
+
+/// The top bar: name, File menu, machine, theme, UI scale, Clear.
+pub fn top_bar_ui(
+    ui: &mut egui::Ui,
+    bar: &TopBar<'_>,
+    export: &mut ExportSettings,
+    commands: &mut Vec<Command>,
+) {
     ui.horizontal(|ui| {
         ui.heading(RichText::new("corescope").strong());
         ui.separator();
-        super::export::file_menu_ui(app, ui, commands);
+        super::export::file_menu_ui(ui, bar.has_data, export, commands);
         ui.separator();
-        let m = &app.machine;
+        let m = bar.machine;
         let physical = m
             .physical_cores
             .map_or(String::new(), |p| format!("{p} physical / "));
@@ -35,10 +65,7 @@ pub fn top_bar_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<
         ))
         .on_hover_text(format!("{} · kernel {} · {}", m.os, m.kernel, m.arch));
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-            let clear = ui.add_enabled(
-                !app.results.experiments.is_empty() && !app.is_running(),
-                egui::Button::new("Clear results…"),
-            );
+            let clear = ui.add_enabled(bar.can_clear, egui::Button::new("Clear results…"));
             if clear.clicked() {
                 commands.push(Command::AskClear);
             }
@@ -59,7 +86,7 @@ pub fn top_bar_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<
             }
             ui.label("UI scale");
             ui.separator();
-            let dark = app.settings.dark;
+            let dark = bar.dark;
             if ui
                 .button(if dark {
                     "☀ Light theme"
@@ -92,7 +119,7 @@ fn text_field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str, en
 /// disabled, and says why on hover.
 fn models_checkbox_ui(
     ui: &mut egui::Ui,
-    form: &mut super::state::ExperimentForm,
+    form: &mut ExperimentForm,
     model: Model,
     python: &std::path::Path,
     dark: bool,
@@ -115,13 +142,18 @@ fn models_checkbox_ui(
 }
 
 /// The experiment form, Run/Cancel, progress and messages.
-pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    let running = app.is_running();
-    let dark = app.settings.dark;
-    let cores = app.machine.logical_cores;
+pub fn experiment_ui(
+    ui: &mut egui::Ui,
+    form: &mut ExperimentForm,
+    python_typed: &mut String,
+    run: &RunPanel<'_>,
+    commands: &mut Vec<Command>,
+) {
+    let running = run.live.is_some();
+    let (dark, cores) = (run.dark, run.cores);
     egui::Panel::bottom("run_controls")
         .resizable(false)
-        .show(ui, |ui| run_controls_ui(app, ui, commands));
+        .show(ui, |ui| run_controls_ui(ui, run, commands));
     egui::ScrollArea::vertical()
         .auto_shrink([false, true])
         .show(ui, |ui| {
@@ -130,81 +162,9 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
             ui.separator();
             ui.heading("Experiment");
             ui.add_space(4.0);
-            let python = app.settings.python();
-            let python_typed = &mut app.settings.python;
-            let form = &mut app.settings.form;
+            let python = python_path(python_typed);
             ui.add_enabled_ui(!running, |ui| {
-                egui::Grid::new("workload_grid")
-                    .num_columns(2)
-                    .spacing([12.0, 8.0])
-                    .show(ui, |ui| {
-                        let label = ui.label("Workload");
-                        let mut workload = form.workload;
-                        egui::ComboBox::from_id_salt("workload")
-                            .selected_text(workload.name())
-                            .width(150.0)
-                            .show_ui(ui, |ui| {
-                                for w in Workload::ALL {
-                                    ui.selectable_value(&mut workload, w, w.name());
-                                }
-                            })
-                            .response
-                            .labelled_by(label.id);
-                        form.set_workload(workload);
-                        ui.end_row();
-                        text_field(
-                            ui,
-                            "Size",
-                            &mut form.size,
-                            &workload.default_size().to_string(),
-                            true,
-                        );
-                        ui.label("");
-                        ui.label(RichText::new(workload.size_meaning()).small().weak());
-                        ui.end_row();
-                        text_field(ui, "Tasks", &mut form.tasks, "16", true);
-                        ui.label("Scaling");
-                        ui.horizontal(|ui| {
-                            for scaling in Scaling::ALL {
-                                ui.radio_value(&mut form.scaling, scaling, scaling.name())
-                                    .on_hover_text(match scaling {
-                                        Scaling::Strong => {
-                                            "The same tasks at every worker count (read against Amdahl's law)"
-                                        }
-                                        Scaling::Weak => {
-                                            "Tasks per worker: the work grows with the workers (read against Gustafson's law)"
-                                        }
-                                    });
-                            }
-                        });
-                        ui.end_row();
-                        if form.scaling == Scaling::Weak {
-                            ui.label("");
-                            ui.label(RichText::new("tasks are per worker").small().weak());
-                            ui.end_row();
-                        }
-                        if workload.uses_payload() {
-                            text_field(
-                                ui,
-                                "Payload",
-                                &mut form.payload,
-                                "64KiB or 1KiB..16MiB",
-                                true,
-                            );
-                        }
-                        if workload.uses_payload() {
-                            ui.label("Codec");
-                            ui.horizontal(|ui| {
-                                for codec in Codec::ALL {
-                                    ui.radio_value(&mut form.codec, codec, codec.name());
-                                }
-                            });
-                            ui.end_row();
-                        }
-                        if workload == Workload::Mixed {
-                            text_field(ui, "Waiting %", &mut form.io_percent, "50", true);
-                        }
-                    });
+                workload_ui(ui, form);
 
                 ui.add_space(8.0);
                 ui.label(RichText::new("Models").strong());
@@ -238,7 +198,11 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                                 }
                             });
                     });
-                if form.models.iter().any(|m| m.info().has_knob(Knob::SwitchInterval)) {
+                if form
+                    .models
+                    .iter()
+                    .any(|m| m.info().has_knob(Knob::SwitchInterval))
+                {
                     egui::Grid::new("gil_grid")
                         .num_columns(2)
                         .spacing([12.0, 8.0])
@@ -253,58 +217,137 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                         });
                 }
 
-                ui.add_space(8.0);
-                ui.label(RichText::new("Workers").strong());
-                ui.horizontal(|ui| {
-                    ui.radio_value(&mut form.sweep, true, "Sweep");
-                    ui.radio_value(&mut form.sweep, false, "One count");
-                });
-                egui::Grid::new("workers_grid")
-                    .num_columns(2)
-                    .spacing([12.0, 8.0])
-                    .show(ui, |ui| {
-                        if form.sweep {
-                            text_field(ui, "From", &mut form.sweep_from, "1", true);
-                            text_field(ui, "To", &mut form.sweep_to, &cores.to_string(), true);
-                        } else {
-                            text_field(ui, "Workers", &mut form.workers, &cores.to_string(), true);
-                        }
-                    });
-                ui.label(
-                    RichText::new(format!("this machine has {cores} logical cores"))
-                        .small()
-                        .weak(),
-                );
+                workers_ui(ui, form, cores);
+            });
+        });
+}
 
-                ui.add_space(8.0);
-                egui::Grid::new("schedule_grid")
-                    .num_columns(2)
-                    .spacing([12.0, 8.0])
-                    .show(ui, |ui| {
-                        ui.label("Schedule");
-                        ui.horizontal(|ui| {
-                            for schedule in Schedule::ALL {
-                                ui.radio_value(&mut form.schedule, schedule, schedule.name())
-                                    .on_hover_text(match schedule {
-                                        Schedule::Static => "chunks assigned to workers up front",
-                                        Schedule::Queue => "a free worker takes the next chunk",
-                                    });
+/// The workload and its knobs: size, tasks, scaling, payload, codec.
+fn workload_ui(ui: &mut egui::Ui, form: &mut ExperimentForm) {
+    egui::Grid::new("workload_grid")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            let label = ui.label("Workload");
+            let mut workload = form.workload;
+            egui::ComboBox::from_id_salt("workload")
+                .selected_text(workload.name())
+                .width(150.0)
+                .show_ui(ui, |ui| {
+                    for w in Workload::ALL {
+                        ui.selectable_value(&mut workload, w, w.name());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            form.set_workload(workload);
+            ui.end_row();
+            text_field(
+                ui,
+                "Size",
+                &mut form.size,
+                &workload.default_size().to_string(),
+                true,
+            );
+            ui.label("");
+            ui.label(RichText::new(workload.size_meaning()).small().weak());
+            ui.end_row();
+            text_field(ui, "Tasks", &mut form.tasks, "16", true);
+            ui.label("Scaling");
+            ui.horizontal(|ui| {
+                for scaling in Scaling::ALL {
+                    ui.radio_value(&mut form.scaling, scaling, scaling.name())
+                        .on_hover_text(match scaling {
+                            Scaling::Strong => {
+                                "The same tasks at every worker count (read against Amdahl's law)"
+                            }
+                            Scaling::Weak => {
+                                "Tasks per worker: the work grows with the workers (read against Gustafson's law)"
                             }
                         });
-                        ui.end_row();
-                        text_field(ui, "Chunk", &mut form.chunk, "auto", true);
-                        text_field(ui, "Repeats", &mut form.repeats, "3", true);
-                        text_field(ui, "Warm-ups", &mut form.warmup, "1", true);
-                    });
+                }
             });
+            ui.end_row();
+            if form.scaling == Scaling::Weak {
+                ui.label("");
+                ui.label(RichText::new("tasks are per worker").small().weak());
+                ui.end_row();
+            }
+            if workload.uses_payload() {
+                text_field(
+                    ui,
+                    "Payload",
+                    &mut form.payload,
+                    "64KiB or 1KiB..16MiB",
+                    true,
+                );
+            }
+            if workload.uses_payload() {
+                ui.label("Codec");
+                ui.horizontal(|ui| {
+                    for codec in Codec::ALL {
+                        ui.radio_value(&mut form.codec, codec, codec.name());
+                    }
+                });
+                ui.end_row();
+            }
+            if workload == Workload::Mixed {
+                text_field(ui, "Waiting %", &mut form.io_percent, "50", true);
+            }
+        });
+}
 
+/// The worker counts and the schedule, chunk, repeats and warm-ups.
+fn workers_ui(ui: &mut egui::Ui, form: &mut ExperimentForm, cores: u32) {
+    ui.add_space(8.0);
+    ui.label(RichText::new("Workers").strong());
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut form.sweep, true, "Sweep");
+        ui.radio_value(&mut form.sweep, false, "One count");
+    });
+    egui::Grid::new("workers_grid")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            if form.sweep {
+                text_field(ui, "From", &mut form.sweep_from, "1", true);
+                text_field(ui, "To", &mut form.sweep_to, &cores.to_string(), true);
+            } else {
+                text_field(ui, "Workers", &mut form.workers, &cores.to_string(), true);
+            }
+        });
+    ui.label(
+        RichText::new(format!("this machine has {cores} logical cores"))
+            .small()
+            .weak(),
+    );
+
+    ui.add_space(8.0);
+    egui::Grid::new("schedule_grid")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            ui.label("Schedule");
+            ui.horizontal(|ui| {
+                for schedule in Schedule::ALL {
+                    ui.radio_value(&mut form.schedule, schedule, schedule.name())
+                        .on_hover_text(match schedule {
+                            Schedule::Static => "chunks assigned to workers up front",
+                            Schedule::Queue => "a free worker takes the next chunk",
+                        });
+                }
+            });
+            ui.end_row();
+            text_field(ui, "Chunk", &mut form.chunk, "auto", true);
+            text_field(ui, "Repeats", &mut form.repeats, "3", true);
+            text_field(ui, "Warm-ups", &mut form.warmup, "1", true);
         });
 }
 
 /// Run/Cancel, progress and messages, pinned under the form so that they
 /// stay in view however long the form grows.
-fn run_controls_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    let running = app.is_running();
+fn run_controls_ui(ui: &mut egui::Ui, panel: &RunPanel<'_>, commands: &mut Vec<Command>) {
+    let running = panel.live.is_some();
     ui.add_space(8.0);
     ui.horizontal(|ui| {
         let run = egui::Button::new(RichText::new("▶ Run").size(20.0).strong())
@@ -312,7 +355,7 @@ fn run_controls_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Com
         if ui.add_enabled(!running, run).clicked() {
             commands.push(Command::Run);
         }
-        let cancelling = app.live.as_ref().is_some_and(|l| l.cancelling);
+        let cancelling = panel.live.is_some_and(|l| l.cancelling);
         let cancel = egui::Button::new(RichText::new("■ Cancel").size(20.0))
             .min_size(egui::vec2(120.0, 38.0));
         if ui.add_enabled(running && !cancelling, cancel).clicked() {
@@ -320,8 +363,10 @@ fn run_controls_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Com
         }
     });
     ui.add_space(8.0);
-    progress_ui(app, ui);
-    messages_ui(app, ui, commands);
+    if let Some(live) = panel.live {
+        progress_ui(ui, live);
+    }
+    messages_ui(ui, panel.messages, panel.dark, commands);
     ui.add_space(4.0);
 }
 
@@ -348,17 +393,15 @@ fn lessons_ui(ui: &mut egui::Ui, running: bool, commands: &mut Vec<Command>) {
     }
 }
 
-fn progress_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
-    let Some(live) = &app.live else {
-        return;
-    };
+fn progress_ui(ui: &mut egui::Ui, live: &LiveRun) {
     let fraction = live.fraction();
     let left = live.seconds_left().map_or(String::new(), |s| {
         format!(" · ~{} left", format::seconds(s.max(0.0)))
     });
     ui.add(egui::ProgressBar::new(fraction).text(format!("{:.0} %{left}", fraction * 100.0)));
-    let what = match live.current.and_then(|i| live.runs.get(i).map(|r| (i, r))) {
-        Some((i, run)) => format!("run {} of {}: {}", i + 1, live.runs.len(), run.label()),
+    let progress = &live.progress;
+    let what = match progress.current_run() {
+        Some((i, run)) => format!("run {} of {}: {}", i + 1, progress.runs.len(), run.label()),
         None => "starting…".to_string(),
     };
     let what = if live.cancelling {
@@ -369,43 +412,29 @@ fn progress_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
     ui.label(what);
 }
 
-fn messages_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    let red = theme::error_color(app.settings.dark);
-    if let Some(e) = &app.form_error {
+fn messages_ui(ui: &mut egui::Ui, messages: &Messages, dark: bool, commands: &mut Vec<Command>) {
+    let red = theme::error_color(dark);
+    if let Some(e) = &messages.form_error {
         ui.add_space(6.0);
         ui.label(RichText::new(format!("⚠ {}", describe_spec_error(e))).color(red));
     }
-    if let Some(error) = &app.error {
+    if let Some(error) = &messages.error {
         ui.add_space(6.0);
         ui.label(RichText::new(format!("⚠ {error}")).color(red));
     }
-    if let Some(notice) = &app.notice {
+    if let Some(notice) = &messages.notice {
         ui.add_space(6.0);
         ui.label(notice);
     }
-    if (app.error.is_some() || app.notice.is_some()) && ui.small_button("Dismiss").clicked() {
+    let any = messages.error.is_some() || messages.notice.is_some();
+    if any && ui.small_button("Dismiss").clicked() {
         commands.push(Command::DismissError);
     }
 }
 
 /// A validation error in the words of the form rather than the flags.
-pub fn describe_spec_error(error: &crate::spec::SpecError) -> String {
-    let field = match error.flag {
-        "--workload" => "Workload",
-        "--size" => "Size",
-        "--tasks" => "Tasks",
-        "--payload" => "Payload",
-        "--models" => "Models",
-        "--workers" => "Workers",
-        "--schedule" => "Schedule",
-        "--chunk" => "Chunk",
-        "--repeats" => "Repeats",
-        "--warmup" => "Warm-ups",
-        "--switch-interval" => "Switch interval",
-        "--io-percent" => "Waiting %",
-        other => other,
-    };
-    let message = if error.flag == "--models" && error.message.starts_with("no model") {
+pub fn describe_spec_error(error: &SpecError) -> String {
+    let message = if error.missing && error.field == Field::Models {
         "tick at least one model".to_string()
     } else {
         error.message.replace(
@@ -413,7 +442,7 @@ pub fn describe_spec_error(error: &crate::spec::SpecError) -> String {
             "(set the Python field under CPython models)",
         )
     };
-    format!("{field}: {message}")
+    format!("{}: {message}", error.field.label())
 }
 
 fn plural(n: usize) -> &'static str {
@@ -482,14 +511,20 @@ impl TableSort {
     }
 }
 
-/// The table of every finished run ([`table::Column::STORED`] after the
-/// experiment's number), sortable by clicking a header; a click on a row
-/// shows that run's experiment in the charts.
-pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+/// The table of every finished run, sortable by clicking a header; a click
+/// on a row shows that run's experiment in the charts.
+pub fn results_table_ui(
+    ui: &mut egui::Ui,
+    results: &ResultsStore,
+    shown: Option<usize>,
+    table_sort: &mut TableSort,
+    dark: bool,
+    commands: &mut Vec<Command>,
+) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("Results").strong());
-        let count = app.results.runs().count();
-        let experiments = app.results.experiments.len();
+        let count = results.runs().count();
+        let experiments = results.experiments.len();
         let text = format!(
             "{count} run{} in {experiments} experiment{} · click a row to chart its experiment",
             plural(count),
@@ -497,10 +532,9 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
         );
         ui.label(RichText::new(text).weak());
     });
-    let shown = app.shown_index();
-    let several = app.results.experiments.len() > 1;
-    let mut rows: Vec<(usize, &RunRecord)> = app.results.runs().collect();
-    let sort = app.table_sort;
+    let several = results.experiments.len() > 1;
+    let mut rows: Vec<(usize, &RunRecord)> = results.runs().collect();
+    let sort = *table_sort;
     rows.sort_by(|a, b| sort.compare(a, b));
     let columns = table::Column::STORED;
     let headers = std::iter::once(("#", SortColumn::Experiment))
@@ -542,7 +576,7 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
                         });
                         // Only the rows in view are formatted.
                         let cells = table::Row::of(&columns, run);
-                        let color = theme::model_color(cells.model, app.settings.dark);
+                        let color = theme::model_color(cells.model, dark);
                         for (column, cell) in columns.iter().zip(cells.cells) {
                             row.col(|ui| {
                                 let text = RichText::new(cell.text);
@@ -564,20 +598,20 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
                 });
         });
     if let Some(sort) = new_sort {
-        app.table_sort = sort;
+        *table_sort = sort;
     }
 }
 
 /// Asks before Clear wipes every stored result.
-pub fn confirm_clear_ui(app: &CorescopeApp, ctx: &egui::Context, commands: &mut Vec<Command>) {
+pub fn confirm_clear_ui(ctx: &egui::Context, results: &ResultsStore, commands: &mut Vec<Command>) {
     egui::Modal::new(egui::Id::unique("confirm_clear")).show(ctx, |ui| {
         ui.heading("Clear all results?");
         ui.label(format!(
             "This deletes {} run{} in {} experiment{} from this machine's results file. It cannot be undone.",
-            app.results.runs().count(),
-            plural(app.results.runs().count()),
-            app.results.experiments.len(),
-            plural(app.results.experiments.len())
+            results.runs().count(),
+            plural(results.runs().count()),
+            results.experiments.len(),
+            plural(results.experiments.len())
         ));
         ui.add_space(8.0);
         ui.horizontal(|ui| {
@@ -595,6 +629,30 @@ pub fn confirm_clear_ui(app: &CorescopeApp, ctx: &egui::Context, commands: &mut 
 mod tests {
     use super::*;
     use crate::results::testing::record;
+    use crate::spec::RawExperiment;
+
+    #[test]
+    fn a_spec_error_reads_in_the_forms_words_and_the_cli_keeps_its_flag() {
+        let mut raw = super::super::state::ExperimentForm::default().raw(2);
+        raw.warmup = "many".to_string();
+        let error = raw.validate(&[2]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("--warmup: 'many' is not a number")
+        );
+        assert!(describe_spec_error(&error).starts_with("Warm-ups: 'many' is not a number"));
+        let none = RawExperiment {
+            models: String::new(),
+            ..raw
+        };
+        let error = none.validate(&[2]).unwrap_err();
+        assert!(error.to_string().starts_with("--models: no model given"));
+        assert_eq!(
+            describe_spec_error(&error),
+            "Models: tick at least one model"
+        );
+    }
 
     #[test]
     fn a_header_click_sorts_by_its_column_and_a_second_flips_it() {

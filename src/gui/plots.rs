@@ -9,13 +9,15 @@ use egui_plot::{
     PlotPoints, Points, VLine,
 };
 
-use super::app::{Command, CorescopeApp};
+use super::command::Command;
+use super::state::ChartSettings;
 use super::{export, theme};
 use crate::chart::{
     self, Chart, ChartKind, LineKind, REFERENCE_COLOR, Reference, XAxis, clip_below,
 };
 use crate::format;
 use crate::presets::{self, Preset};
+use crate::session::Session;
 
 /// One line on what the shown experiment ran: tasks, workloads, sizes,
 /// payloads and schedules, each given once when it did not vary.
@@ -83,10 +85,16 @@ fn legend_corner(kind: ChartKind) -> Corner {
 
 /// The charts of the shown experiment: a 2 × 2 grid (the fourth cell shows
 /// IPC bytes or the time breakdown), or one chart enlarged.
-pub fn charts_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    let Some(set) = app.shown().filter(|s| !s.runs.is_empty()) else {
+pub fn charts_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    settings: &mut ChartSettings,
+    focused: Option<ChartKind>,
+    commands: &mut Vec<Command>,
+) {
+    let Some(set) = session.shown().filter(|s| !s.runs.is_empty()) else {
         ui.centered_and_justified(|ui| {
-            let text = if app.is_running() {
+            let text = if session.is_running() {
                 "The charts fill in as each run finishes…"
             } else {
                 "Press ▶ Run: the charts fill in as each run finishes.\n\
@@ -96,45 +104,30 @@ pub fn charts_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<C
         });
         return;
     };
-    let title = experiment_title(set);
-    if let Some(preset) = set
-        .preset
-        .as_deref()
-        .and_then(|name| presets::find(name).ok())
-    {
-        lesson_ui(ui, &preset, set, app.is_running());
-    }
-    ui.horizontal(|ui| {
-        ui.label(RichText::new(title).strong());
-        ui.separator();
-        compare_ui(app, ui, commands);
-        ui.separator();
-        let predict = &mut app.settings.charts.predict_to;
-        ui.label("Predict to")
-            .on_hover_text("Continue each speedup curve's fitted scaling law (dashed) up to this many workers; 0: off");
-        ui.add(egui::DragValue::new(predict).range(0..=1024).suffix(" workers"));
-    });
+    charts_header_ui(ui, session, set, &mut settings.predict_to, commands);
     // While a sweep runs, the x axis already spans every planned worker
     // count, so the charts do not rescale as each run lands.
-    let planned = app
+    let planned = session
         .live
         .as_ref()
         .and_then(|live| {
-            live.runs
+            live.progress
+                .runs
                 .iter()
                 .map(|r| f64::from(r.workers))
                 .reduce(f64::max)
         })
         .unwrap_or(0.0);
+    let options = settings.options();
     let chart_of = |kind: ChartKind| {
-        app.chart(kind).map(|mut chart| {
+        session.chart(kind, &options).map(|mut chart| {
             if chart.x_axis == XAxis::Workers {
                 chart.x_max = chart.x_max.max(planned);
             }
             chart
         })
     };
-    if let Some(kind) = app.focused {
+    if let Some(kind) = focused {
         let available = ui.available_size();
         if let Some(chart) = chart_of(kind) {
             chart_ui(
@@ -152,7 +145,7 @@ pub fn charts_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<C
     let available = ui.available_size();
     let width = ((available.x - gap) / 2.0).max(200.0);
     let height = ((available.y - gap) / 2.0).max(150.0);
-    let fourth = app.settings.charts.fourth;
+    let fourth = settings.fourth;
     let kinds = [
         ChartKind::WallTime,
         ChartKind::Speedup,
@@ -179,14 +172,42 @@ pub fn charts_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<C
                 }
             }
         });
-    app.settings.charts.fourth = fourth_choice;
+    settings.fourth = fourth_choice;
+}
+
+/// Above the charts: the lesson, if the experiment is one, and a line
+/// with what ran, the Compare choice and how far to predict.
+fn charts_header_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    set: &crate::results::ResultSet,
+    predict_to: &mut u32,
+    commands: &mut Vec<Command>,
+) {
+    let title = experiment_title(set);
+    if let Some(preset) = set
+        .preset
+        .as_deref()
+        .and_then(|name| presets::find(name).ok())
+    {
+        lesson_ui(ui, &preset, set, session.is_running());
+    }
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(title).strong());
+        ui.separator();
+        compare_ui(ui, session, commands);
+        ui.separator();
+        ui.label("Predict to")
+            .on_hover_text("Continue each speedup curve's fitted scaling law (dashed) up to this many workers; 0: off");
+        ui.add(egui::DragValue::new(predict_to).range(0..=1024).suffix(" workers"));
+    });
 }
 
 /// The "Compare with" choice: another stored experiment drawn beside the
 /// shown one, its lines dashed.
-fn compare_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    let shown = app.shown_index();
-    let current = app.compared().map(|(i, set)| export::set_label(set, i));
+fn compare_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {
+    let shown = session.shown_index();
+    let current = session.compared().map(|(i, set)| export::set_label(set, i));
     let label = ui.label("Compare with");
     egui::ComboBox::from_id_salt("compare_with")
         .selected_text(current.as_deref().unwrap_or("nothing"))
@@ -195,7 +216,7 @@ fn compare_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>
             if ui.selectable_label(current.is_none(), "nothing").clicked() {
                 commands.push(Command::Compare(None));
             }
-            for (i, set) in app.results.experiments.iter().enumerate().rev() {
+            for (i, set) in session.results.experiments.iter().enumerate().rev() {
                 if Some(i) == shown {
                     continue;
                 }
@@ -207,7 +228,7 @@ fn compare_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>
                     set.machine.cpu_model
                 );
                 if ui
-                    .selectable_label(app.compare_with == Some(i), text)
+                    .selectable_label(session.compare_with == Some(i), text)
                     .clicked()
                 {
                     commands.push(Command::Compare(Some(i)));

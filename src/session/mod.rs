@@ -1,0 +1,258 @@
+//! A [`Session`]: what the desktop app knows and does, without its window.
+//! It starts an experiment, drains the engine's events through the
+//! [`progress::RunProgress`] reducer (shared with the command line's
+//! progress bar), finishes it into the [`store::ResultsStore`], chooses what
+//! is shown and compared, exports it and opens saved result sets. It never
+//! imports a UI toolkit: the window draws from it and asks it to act.
+
+pub mod export;
+pub mod progress;
+pub mod store;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::TryRecvError;
+
+use crate::chart::{self, Chart, ChartKind, ChartOptions};
+use crate::engine::runner::{Runner, Wake};
+use crate::engine::{EngineConfig, EngineError};
+use crate::results::{MachineInfo, ResultSet};
+use crate::spec::{ExperimentSpec, Field, SpecError};
+use progress::{Ending, RunProgress, Step};
+use store::ResultsStore;
+
+/// The status line: what went wrong, or how the last action ended.
+#[derive(Debug, Default)]
+pub struct Messages {
+    /// The last error, shown until dismissed or the next run.
+    pub error: Option<String>,
+    /// A value of the form that failed validation.
+    pub form_error: Option<SpecError>,
+    /// A note on how the last action ended (cancelled, saved, …).
+    pub notice: Option<String>,
+}
+
+impl Messages {
+    /// Clears the error and the notice (a form error stays until the
+    /// next Run).
+    pub fn dismiss(&mut self) {
+        self.error = None;
+        self.notice = None;
+    }
+}
+
+/// An experiment in progress.
+#[derive(Debug)]
+pub struct LiveRun {
+    runner: Runner,
+    pub started: Instant,
+    /// Everything the engine reported so far.
+    pub progress: RunProgress,
+    pub cancelling: bool,
+    /// The runs that finished so far, as a result set the charts show.
+    pub partial: ResultSet,
+}
+
+impl LiveRun {
+    /// Fraction of all tasks done, 0 to 1.
+    pub fn fraction(&self) -> f32 {
+        self.progress.fraction()
+    }
+
+    /// Seconds left, extrapolated from the fraction done so far.
+    pub fn seconds_left(&self) -> Option<f64> {
+        let fraction = f64::from(self.fraction());
+        let elapsed = self.started.elapsed().as_secs_f64();
+        (fraction > 0.02 && elapsed > 0.5).then(|| elapsed * (1.0 - fraction) / fraction)
+    }
+}
+
+/// The app's state apart from its settings and its window.
+#[derive(Debug)]
+pub struct Session {
+    pub machine: MachineInfo,
+    pub results: ResultsStore,
+    /// The experiment shown when none is running; `None`: the newest.
+    pub selected: Option<usize>,
+    /// The stored experiment drawn beside the shown one, if any.
+    pub compare_with: Option<usize>,
+    pub live: Option<LiveRun>,
+    pub messages: Messages,
+}
+
+impl Session {
+    /// A session on this machine with the results stored in `data_dir`
+    /// (none: kept in memory only).
+    pub fn open(data_dir: Option<&Path>) -> Session {
+        let (results, error) = ResultsStore::open(data_dir);
+        Session {
+            machine: MachineInfo::detect(),
+            results,
+            selected: None,
+            compare_with: None,
+            live: None,
+            messages: Messages {
+                error,
+                ..Messages::default()
+            },
+        }
+    }
+
+    /// Whether an experiment is running.
+    pub fn is_running(&self) -> bool {
+        self.live.is_some()
+    }
+
+    /// The result set the charts show: the running experiment, else the
+    /// selected one, else the newest.
+    pub fn shown(&self) -> Option<&ResultSet> {
+        if let Some(live) = &self.live {
+            return Some(&live.partial);
+        }
+        match self.selected {
+            Some(i) => self.results.experiments.get(i),
+            None => self.results.experiments.last(),
+        }
+    }
+
+    /// Index of the experiment the charts show, if it is a stored one.
+    pub fn shown_index(&self) -> Option<usize> {
+        if self.live.is_some() {
+            return None;
+        }
+        self.selected
+            .or_else(|| self.results.experiments.len().checked_sub(1))
+    }
+
+    /// The stored experiment compared with the shown one, with its index
+    /// (none when it is the shown one itself).
+    pub fn compared(&self) -> Option<(usize, &ResultSet)> {
+        let i = self
+            .compare_with
+            .filter(|&i| Some(i) != self.shown_index())?;
+        self.results.experiments.get(i).map(|set| (i, set))
+    }
+
+    /// The result sets the charts show, labelled: the shown experiment and,
+    /// when one is chosen, the one compared with it.
+    pub fn shown_sources(&self) -> Vec<(String, &ResultSet)> {
+        let Some(shown) = self.shown() else {
+            return Vec::new();
+        };
+        let shown_label = match self.shown_index() {
+            Some(i) => export::set_label(shown, i),
+            None => "this run".to_string(),
+        };
+        let mut sources = vec![(shown_label, shown)];
+        if let Some((i, other)) = self.compared() {
+            sources.push((export::set_label(other, i), other));
+        }
+        sources
+    }
+
+    /// The chart of `kind` for what is shown (compared, if chosen).
+    pub fn chart(&self, kind: ChartKind, options: &ChartOptions) -> Option<Chart> {
+        let sources = self.shown_sources();
+        if sources.is_empty() {
+            return None;
+        }
+        let labelled: Vec<(&str, &ResultSet)> =
+            sources.iter().map(|(l, s)| (l.as_str(), *s)).collect();
+        Some(chart::build_compared(kind, &labelled, options))
+    }
+
+    /// Starts a validated experiment; `wake` is called after every engine
+    /// event. Does nothing while another one runs.
+    pub fn start(&mut self, spec: ExperimentSpec, config: EngineConfig, wake: Wake) {
+        if self.live.is_some() {
+            return;
+        }
+        let preset = spec.preset.clone();
+        match Runner::start(spec, config, wake) {
+            Ok(runner) => {
+                let mut partial = ResultSet::new(self.machine.clone());
+                partial.preset = preset;
+                self.live = Some(LiveRun {
+                    runner,
+                    started: Instant::now(),
+                    progress: RunProgress::default(),
+                    cancelling: false,
+                    partial,
+                });
+            }
+            // The runner refuses a model this machine cannot run: the
+            // reason goes under the form, by the models it concerns.
+            Err(EngineError::Unavailable(why)) => {
+                self.messages.form_error = Some(SpecError::new(Field::Models, why.to_string()));
+            }
+            Err(e) => self.messages.error = Some(format!("could not start the run: {e}")),
+        }
+    }
+
+    /// Asks the running experiment to stop.
+    pub fn cancel(&mut self) {
+        if let Some(live) = &mut self.live {
+            live.runner.cancel();
+            live.cancelling = true;
+        }
+    }
+
+    /// Folds engine events until the channel is empty or `budget` is spent.
+    pub fn drain_events(&mut self, budget: Duration) {
+        let deadline = Instant::now() + budget;
+        while Instant::now() < deadline {
+            let Some(live) = &mut self.live else {
+                return;
+            };
+            let step = match live.runner.events().try_recv() {
+                Ok(event) => live.progress.apply(event),
+                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Disconnected) => Step::Ended(Ending::Lost),
+            };
+            match step {
+                Step::RunFinished { record, .. } => live.partial.runs.push(record),
+                Step::Ended(ending) => self.finish(ending),
+                Step::Started | Step::RunStarted(_) | Step::Progress | Step::Sample => {}
+            }
+        }
+    }
+
+    /// Deletes every stored experiment, in memory and on disk.
+    pub fn clear_results(&mut self) {
+        self.results.experiments.clear();
+        self.selected = None;
+        self.compare_with = None;
+        if let Err(e) = self.results.save() {
+            self.messages.error = Some(e);
+        }
+    }
+
+    /// Ends the live experiment; whatever runs finished are kept.
+    fn finish(&mut self, ending: Ending) {
+        let Some(live) = self.live.take() else {
+            return;
+        };
+        let error = ending.error();
+        let cancelled = matches!(ending, Ending::Cancelled);
+        let set = match ending {
+            Ending::Finished(set) => Some(set),
+            Ending::Failed(_) | Ending::Cancelled | Ending::Lost => {
+                Some(live.partial).filter(|s| !s.runs.is_empty())
+            }
+        };
+        if let Some(set) = set {
+            self.results.experiments.push(set);
+            self.selected = None;
+            if let Err(e) = self.results.save() {
+                self.messages.error = Some(e);
+            }
+        }
+        if error.is_some() {
+            self.messages.error = error;
+        }
+        if cancelled {
+            self.messages.notice = Some("cancelled; every worker process was stopped".to_string());
+        }
+    }
+}
