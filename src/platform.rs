@@ -69,3 +69,22 @@ pub fn kill_process_group(pgid: u32) {
 /// Process groups are not used off Unix; the owner kills its child alone.
 #[cfg(not(unix))]
 pub fn kill_process_group(_pgid: u32) {}
+
+/// Whether a process with this id exists (a zombie counts: its id is
+/// still taken). Off Unix, every process is assumed alive.
+pub fn process_exists(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Pid, test_kill_process};
+        match i32::try_from(pid).ok().and_then(Pid::from_raw) {
+            // EPERM: it exists, and belongs to someone else.
+            Some(pid) => !matches!(test_kill_process(pid), Err(rustix::io::Errno::SRCH)),
+            None => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
