@@ -166,3 +166,84 @@ fn a_report_killed_part_way_leaves_no_folder_and_its_leftovers_are_swept() {
     assert_eq!(names(dir.path()), ["report", "set.json"]);
     assert!(out_dir.join("report.md").is_file());
 }
+
+/// `report` on `path`: exit code and stderr.
+fn report_of(path: &Path, out: &Path) -> (Option<i32>, String) {
+    let out = corescope(&["report", path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    (out.status.code(), stderr(&out))
+}
+
+#[test]
+fn an_edited_result_file_is_refused_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = common::saved_sweep(dir.path(), "set", &["--models", "serial,processes"]);
+    let good = common::read_json(&json);
+    let out = dir.path().join("report");
+    // (pointer, value, the field the error must name)
+    let edits: [(&str, serde_json::Value, &str); 8] = [
+        ("/runs/2/spans/0/worker", 4_000_000_000u32.into(), "runs[2].spans[0].worker"),
+        ("/runs/1/workers", 0.into(), "runs[1].workers"),
+        ("/runs/1/tasks", 4_000_000_000u32.into(), "runs[1].tasks"),
+        ("/runs/2/speedup", 1e308.into(), "runs[2].speedup"),
+        ("/runs/0/spans/0/end_seconds", (-1.0).into(), "runs[0].spans[0].end_seconds"),
+        ("/runs/0/wall_seconds/median", (-0.5).into(), "runs[0].wall_seconds.median"),
+        ("/runs/2/memory/total_rss_bytes", 1.into(), "runs[2].memory.total_rss_bytes"),
+        ("/machine/logical_cores", 0.into(), "machine.logical_cores"),
+    ];
+    for (pointer, value, field) in edits {
+        let mut edited = good.clone();
+        *edited.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer}")) = value;
+        let path = dir.path().join("edited.json");
+        fs::write(&path, serde_json::to_vec(&edited).unwrap()).unwrap();
+        let (code, err) = report_of(&path, &out);
+        assert_eq!(code, Some(2), "{pointer}: {err}");
+        assert!(err.contains(field), "{pointer}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // An end before its start (both in range).
+    let mut edited = good.clone();
+    let span = edited.pointer_mut("/runs/0/spans/0").unwrap();
+    span["end_seconds"] = (span["start_seconds"].as_f64().unwrap() / 2.0 - 1e-3).max(0.0).into();
+    span["start_seconds"] = 1.0.into();
+    let path = dir.path().join("edited.json");
+    fs::write(&path, serde_json::to_vec(&edited).unwrap()).unwrap();
+    let (code, err) = report_of(&path, &out);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("runs[0].spans[0].end_seconds") && err.contains("before the start"));
+    assert!(!out.exists());
+    // The untouched file still makes a report.
+    assert_eq!(report_of(&json, &out).0, Some(0));
+}
+
+#[test]
+fn only_a_regular_file_of_bounded_size_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    // A sparse file past the cap: refused from its size, never read.
+    let big = dir.path().join("big.json");
+    fs::File::create(&big)
+        .unwrap()
+        .set_len(corescope::results::MAX_FILE_BYTES + 1)
+        .unwrap();
+    let (code, err) = report_of(&big, &out);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("larger than"), "{err}");
+    let (code, err) = report_of(dir.path(), &out);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("folder"), "{err}");
+    // A device that never ends (like /dev/urandom), made here.
+    let urandom = dir.path().join("urandom");
+    let made = Command::new("mknod")
+        .arg(&urandom)
+        .args(["c", "1", "9"])
+        .status()
+        .unwrap();
+    if made.success() {
+        let (code, err) = report_of(&urandom, &out);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains("character device"), "{err}");
+    } else {
+        eprintln!("mknod is not permitted here: the device case is skipped");
+    }
+    assert!(!out.exists());
+}

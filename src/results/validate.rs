@@ -353,3 +353,48 @@ fn cpu_sample(at: &str, s: &CpuSample) -> Checked {
         200.0 * cores,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::testing::{record, span};
+
+    fn set_of(run: RunRecord) -> ResultSet {
+        let mut set = ResultSet::new(MachineInfo {
+            logical_cores: 2,
+            ..MachineInfo::default()
+        });
+        set.runs.push(run);
+        set
+    }
+
+    fn field_of(set: &ResultSet) -> String {
+        check(set).unwrap_err().field
+    }
+
+    #[test]
+    fn a_made_up_run_passes_and_each_lie_names_its_field() {
+        let mut run = record(Model::Threads, 2, 1.0);
+        run.spans = vec![span(0, 0, 0.0, 0.4), span(1, 1, 0.1, 0.5)];
+        assert_eq!(check(&set_of(run.clone())), Ok(()));
+        let lies: [(&str, fn(&mut RunRecord)); 9] = [
+            ("runs[0].spans[1].worker", |r| r.spans[1].worker = 2),
+            ("runs[0].spans[0].task", |r| r.spans[0].task = 4),
+            ("runs[0].spans[0].end_seconds", |r| r.spans[0].end_seconds = -0.1),
+            ("runs[0].spans[1].start_seconds", |r| r.spans[1].start_seconds = f64::NAN),
+            ("runs[0].speedup", |r| r.speedup = Some(f64::INFINITY)),
+            ("runs[0].wall_seconds", |r| r.wall_seconds.min = 2.0),
+            ("runs[0].workers", |r| r.workers = 5000),
+            ("runs[0].chunk", |r| r.chunk = 0),
+            ("runs[0].memory.total_rss_bytes", |r| r.memory.parent_rss_bytes = 7),
+        ];
+        for (field, lie) in lies {
+            let mut lying = run.clone();
+            lie(&mut lying);
+            assert_eq!(field_of(&set_of(lying)), field);
+        }
+        let mut many = run.clone();
+        many.spans = (0..5).map(|t| span(0, t % 4, 0.0, 0.1)).collect();
+        assert_eq!(field_of(&set_of(many)), "runs[0].spans");
+    }
+}
