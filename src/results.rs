@@ -39,6 +39,21 @@ pub struct ResultSet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     pub runs: Vec<RunRecord>,
+    /// Runs stopped by the time limit (`--time-limit`): they measured
+    /// nothing, so they are listed here rather than among `runs`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timed_out: Vec<TimedOutRun>,
+}
+
+/// A run the time limit stopped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimedOutRun {
+    /// Its place among the experiment's runs, from 0.
+    pub index: usize,
+    /// Its label, such as `processes ×4`.
+    pub label: String,
+    /// The limit it ran into, in seconds.
+    pub limit_seconds: f64,
 }
 
 impl ResultSet {
@@ -52,6 +67,7 @@ impl ResultSet {
             preset: None,
             source: None,
             runs: Vec::new(),
+            timed_out: Vec::new(),
         }
     }
 

@@ -169,7 +169,12 @@ fn a_report_killed_part_way_leaves_no_folder_and_its_leftovers_are_swept() {
 
 /// `report` on `path`: exit code and stderr.
 fn report_of(path: &Path, out: &Path) -> (Option<i32>, String) {
-    let out = corescope(&["report", path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let out = corescope(&[
+        "report",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     (out.status.code(), stderr(&out))
 }
 
@@ -181,18 +186,36 @@ fn an_edited_result_file_is_refused_naming_the_field() {
     let out = dir.path().join("report");
     // (pointer, value, the field the error must name)
     let edits: [(&str, serde_json::Value, &str); 8] = [
-        ("/runs/2/spans/0/worker", 4_000_000_000u32.into(), "runs[2].spans[0].worker"),
+        (
+            "/runs/2/spans/0/worker",
+            4_000_000_000u32.into(),
+            "runs[2].spans[0].worker",
+        ),
         ("/runs/1/workers", 0.into(), "runs[1].workers"),
         ("/runs/1/tasks", 4_000_000_000u32.into(), "runs[1].tasks"),
         ("/runs/2/speedup", 1e308.into(), "runs[2].speedup"),
-        ("/runs/0/spans/0/end_seconds", (-1.0).into(), "runs[0].spans[0].end_seconds"),
-        ("/runs/0/wall_seconds/median", (-0.5).into(), "runs[0].wall_seconds.median"),
-        ("/runs/2/memory/total_rss_bytes", 1.into(), "runs[2].memory.total_rss_bytes"),
+        (
+            "/runs/0/spans/0/end_seconds",
+            (-1.0).into(),
+            "runs[0].spans[0].end_seconds",
+        ),
+        (
+            "/runs/0/wall_seconds/median",
+            (-0.5).into(),
+            "runs[0].wall_seconds.median",
+        ),
+        (
+            "/runs/2/memory/total_rss_bytes",
+            1.into(),
+            "runs[2].memory.total_rss_bytes",
+        ),
         ("/machine/logical_cores", 0.into(), "machine.logical_cores"),
     ];
     for (pointer, value, field) in edits {
         let mut edited = good.clone();
-        *edited.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer}")) = value;
+        *edited
+            .pointer_mut(pointer)
+            .unwrap_or_else(|| panic!("{pointer}")) = value;
         let path = dir.path().join("edited.json");
         fs::write(&path, serde_json::to_vec(&edited).unwrap()).unwrap();
         let (code, err) = report_of(&path, &out);
@@ -203,7 +226,9 @@ fn an_edited_result_file_is_refused_naming_the_field() {
     // An end before its start (both in range).
     let mut edited = good.clone();
     let span = edited.pointer_mut("/runs/0/spans/0").unwrap();
-    span["end_seconds"] = (span["start_seconds"].as_f64().unwrap() / 2.0 - 1e-3).max(0.0).into();
+    span["end_seconds"] = (span["start_seconds"].as_f64().unwrap() / 2.0 - 1e-3)
+        .max(0.0)
+        .into();
     span["start_seconds"] = 1.0.into();
     let path = dir.path().join("edited.json");
     fs::write(&path, serde_json::to_vec(&edited).unwrap()).unwrap();

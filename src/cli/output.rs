@@ -57,6 +57,47 @@ pub struct Progress {
     /// Tasks of the runs already finished.
     base: u64,
     current_total: u64,
+    /// Redraws the spinner between events; none where no thread could be
+    /// started (the bar then moves with events only).
+    ticker: Option<Ticker>,
+}
+
+/// A named thread ticking the bar, stopped and joined on drop. It replaces
+/// indicatif's steady tick, which panics when a thread cannot be started.
+#[derive(Debug)]
+struct Ticker {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Ticker {
+    fn start(bar: ProgressBar) -> std::io::Result<Ticker> {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let interval = std::time::Duration::from_millis(120);
+        let handle = std::thread::Builder::new()
+            .name("corescope-progress".to_string())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(interval)
+                {
+                    bar.tick();
+                }
+            })?;
+        Ok(Ticker {
+            stop: Some(stop),
+            handle: Some(handle),
+        })
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        // Dropping the sender wakes the thread at once.
+        self.stop = None;
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
 }
 
 impl Progress {
@@ -73,14 +114,14 @@ impl Progress {
             runs: 0,
             base: 0,
             current_total: 0,
+            ticker: None,
         }
     }
 
     pub fn start(&mut self, runs: usize, total_tasks: u64) {
         self.runs = runs;
         self.bar.set_length(total_tasks);
-        self.bar
-            .enable_steady_tick(std::time::Duration::from_millis(120));
+        self.ticker = Ticker::start(self.bar.clone()).ok();
     }
 
     pub fn run_started(&mut self, index: usize, spec: &RunSpec) {
@@ -107,11 +148,13 @@ impl Progress {
         ));
     }
 
-    pub fn finish(&self) {
+    pub fn finish(&mut self) {
+        self.ticker = None;
         self.bar.finish_and_clear();
     }
 
-    pub fn abandon(&self) {
+    pub fn abandon(&mut self) {
+        self.ticker = None;
         self.bar.abandon();
     }
 }

@@ -125,6 +125,17 @@ pub fn check(set: &ResultSet) -> Checked {
     for (i, run) in set.runs.iter().enumerate() {
         run_record(&format!("runs[{i}]"), run)?;
     }
+    if set.timed_out.len() > MAX_RUNS {
+        return Err(invalid("timed_out", format!("more than {MAX_RUNS} runs")));
+    }
+    for (i, run) in set.timed_out.iter().enumerate() {
+        let at = format!("timed_out[{i}]");
+        count(&format!("{at}.index"), run.index as u64, 0, MAX_RUNS as u64)?;
+        seconds(&format!("{at}.limit_seconds"), run.limit_seconds)?;
+        if run.label.chars().count() > 200 {
+            return Err(invalid(format!("{at}.label"), "longer than 200 characters"));
+        }
+    }
     Ok(())
 }
 
@@ -377,16 +388,23 @@ mod tests {
         let mut run = record(Model::Threads, 2, 1.0);
         run.spans = vec![span(0, 0, 0.0, 0.4), span(1, 1, 0.1, 0.5)];
         assert_eq!(check(&set_of(run.clone())), Ok(()));
-        let lies: [(&str, fn(&mut RunRecord)); 9] = [
+        type Lie = fn(&mut RunRecord);
+        let lies: [(&str, Lie); 9] = [
             ("runs[0].spans[1].worker", |r| r.spans[1].worker = 2),
             ("runs[0].spans[0].task", |r| r.spans[0].task = 4),
-            ("runs[0].spans[0].end_seconds", |r| r.spans[0].end_seconds = -0.1),
-            ("runs[0].spans[1].start_seconds", |r| r.spans[1].start_seconds = f64::NAN),
+            ("runs[0].spans[0].end_seconds", |r| {
+                r.spans[0].end_seconds = -0.1
+            }),
+            ("runs[0].spans[1].start_seconds", |r| {
+                r.spans[1].start_seconds = f64::NAN
+            }),
             ("runs[0].speedup", |r| r.speedup = Some(f64::INFINITY)),
             ("runs[0].wall_seconds", |r| r.wall_seconds.min = 2.0),
             ("runs[0].workers", |r| r.workers = 5000),
             ("runs[0].chunk", |r| r.chunk = 0),
-            ("runs[0].memory.total_rss_bytes", |r| r.memory.parent_rss_bytes = 7),
+            ("runs[0].memory.total_rss_bytes", |r| {
+                r.memory.parent_rss_bytes = 7
+            }),
         ];
         for (field, lie) in lies {
             let mut lying = run.clone();
