@@ -69,3 +69,65 @@ pub fn kill_process_group(pgid: u32) {
 /// Process groups are not used off Unix; the owner kills its child alone.
 #[cfg(not(unix))]
 pub fn kill_process_group(_pgid: u32) {}
+
+/// Whether a process with this id exists (a zombie counts: its id is
+/// still taken). Off Unix, every process is assumed alive.
+pub fn process_exists(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Pid, test_kill_process};
+        match i32::try_from(pid).ok().and_then(Pid::from_raw) {
+            // EPERM: it exists, and belongs to someone else.
+            Some(pid) => !matches!(test_kill_process(pid), Err(rustix::io::Errno::SRCH)),
+            None => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// A per-process limit a run can outgrow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Open file descriptors (`ulimit -n`).
+    OpenFiles,
+    /// Processes and threads of this user (`ulimit -u`).
+    Processes,
+}
+
+/// Makes sure the soft `limit` is at least `needed`, raising it up to the
+/// hard limit where it is lower; `Err(soft limit)` where it cannot be.
+#[cfg(unix)]
+pub fn ensure_limit(limit: Limit, needed: u64) -> Result<(), u64> {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let resource = match limit {
+        Limit::OpenFiles => Resource::Nofile,
+        Limit::Processes => Resource::Nproc,
+    };
+    let now = getrlimit(resource);
+    let Some(soft) = now.current else {
+        return Ok(());
+    };
+    if soft >= needed {
+        return Ok(());
+    }
+    if now.maximum.is_none_or(|hard| hard >= needed) {
+        let raised = Rlimit {
+            current: Some(needed),
+            maximum: now.maximum,
+        };
+        if setrlimit(resource, raised).is_ok() {
+            return Ok(());
+        }
+    }
+    Err(soft)
+}
+
+/// No such limits are read off Unix.
+#[cfg(not(unix))]
+pub fn ensure_limit(_limit: Limit, _needed: u64) -> Result<(), u64> {
+    Ok(())
+}

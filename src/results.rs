@@ -5,9 +5,14 @@
 //! by [`SCHEMA_VERSION`]. Every duration is in seconds, every figure over
 //! repetitions a [`Summary`] (median, min, max).
 
+mod validate;
+
+use std::io::Read as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+
+pub use validate::{Invalid, MAX_RUNS};
 
 use crate::measure::stats::Summary;
 use crate::model::Knob;
@@ -35,6 +40,21 @@ pub struct ResultSet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     pub runs: Vec<RunRecord>,
+    /// Runs stopped by the time limit (`--time-limit`): they measured
+    /// nothing, so they are listed here rather than among `runs`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timed_out: Vec<TimedOutRun>,
+}
+
+/// A run the time limit stopped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimedOutRun {
+    /// Its place among the experiment's runs, from 0.
+    pub index: usize,
+    /// Its label, such as `processes ×4`.
+    pub label: String,
+    /// The limit it ran into, in seconds.
+    pub limit_seconds: f64,
 }
 
 impl ResultSet {
@@ -48,26 +68,116 @@ impl ResultSet {
             preset: None,
             source: None,
             runs: Vec::new(),
+            timed_out: Vec::new(),
         }
     }
 
-    /// Reads a result set, with errors that name the file and the problem.
+    /// Reads a result set, with errors that name the file and the problem:
+    /// only a regular file of at most [`MAX_FILE_BYTES`], parsed, then
+    /// checked whole ([`ResultSet::validate`]) before anything uses it.
     pub fn load(path: &Path) -> Result<ResultSet, LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
-            path: path.display().to_string(),
+        let name = path.display().to_string();
+        let bytes = read_bounded(path).map_err(|source| LoadError::Read {
+            path: name.clone(),
             source,
         })?;
-        let set: ResultSet = serde_json::from_str(&text).map_err(|source| LoadError::Parse {
-            path: path.display().to_string(),
+        let set: ResultSet = serde_json::from_slice(&bytes).map_err(|source| LoadError::Parse {
+            path: name.clone(),
             source,
         })?;
         if set.schema_version != SCHEMA_VERSION {
             return Err(LoadError::Schema {
-                path: path.display().to_string(),
+                path: name,
                 found: set.schema_version,
             });
         }
+        set.validate()
+            .map_err(|Invalid { field, reason }| LoadError::Invalid {
+                path: name,
+                field,
+                reason,
+            })?;
         Ok(set)
+    }
+
+    /// Checks every count, index, time and ratio of the set and the fields
+    /// that must agree; the error names the first field that fails.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        validate::check(self)
+    }
+}
+
+/// Largest result file read: a sweep of thousands of runs with their
+/// samples stays well below.
+pub const MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]. The type is checked
+/// before reading and again on the opened file, which is opened without
+/// blocking: a FIFO, a device or a folder is refused, never read from.
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    let not_regular = |meta: &std::fs::Metadata| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("it is {}, not a regular file", file_kind(meta.file_type())),
+        )
+    };
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Swapped for a FIFO since the check, the open still returns at once.
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let too_large = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20),
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    // The size may change while reading: the cap holds regardless.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// A file type in words.
+fn file_kind(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
     }
 }
 
@@ -86,6 +196,12 @@ pub enum LoadError {
     },
     #[error("{path} has schema version {found}; this corescope reads version {SCHEMA_VERSION}")]
     Schema { path: String, found: u32 },
+    #[error("{path} is not a valid result set: {field}: {reason}")]
+    Invalid {
+        path: String,
+        field: String,
+        reason: String,
+    },
 }
 
 /// The machine a result set was measured on.

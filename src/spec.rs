@@ -212,6 +212,10 @@ pub struct ExperimentSpec {
     pub start_method: StartMethod,
     /// The lesson preset this experiment comes from, if any.
     pub preset: Option<String>,
+    /// Longest one run may take (`--time-limit`): a run still going then is
+    /// cancelled, its processes reaped, and it is listed as timed out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit: Option<std::time::Duration>,
 }
 
 impl ExperimentSpec {
@@ -606,6 +610,7 @@ impl RawExperiment {
             scaling,
             start_method,
             preset: None,
+            time_limit: None,
         })
     }
 }

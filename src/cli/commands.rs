@@ -53,6 +53,10 @@ pub fn execute(cli: Cli) -> ExitCode {
         Some(Command::Sweep(args)) => {
             let cores = MachineInfo::detect().logical_cores;
             match &args.preset {
+                Some(_) if !args.experiment_flags_given.is_empty() => Outcome::Usage(format!(
+                    "--preset: a preset sets the experiment; drop {} or the preset",
+                    args.experiment_flags_given.join(", ")
+                )),
                 Some(name) => match presets::find(name) {
                     Ok(preset) => {
                         output::print_preset(&preset);
@@ -221,6 +225,13 @@ fn experiment_named(
         Err(e) => return usage(&e),
     };
     spec.preset = preset;
+    match time_limit(args.time_limit.as_deref()) {
+        Ok(limit) => spec.time_limit = limit,
+        Err(outcome) => return outcome,
+    }
+    if let Err(e) = crate::engine::check_budget(&spec) {
+        return Outcome::Usage(format!("--workers: {e}"));
+    }
     let exports = &args.exports.manager;
     if let Err(e) = exports.check() {
         return Outcome::Usage(format!("{}: {}", e.format.flag(), e.source));
@@ -249,9 +260,21 @@ fn experiment_named(
         Ok(set) => {
             output::print_results(&set);
             output::print_findings(&presets::findings(&set));
+            for run in &set.timed_out {
+                output::note(&format!(
+                    "run {} ({}) timed out after {}: stopped, every process reaped",
+                    run.index + 1,
+                    run.label,
+                    crate::format::seconds(run.limit_seconds)
+                ));
+            }
             let written = |path: &Path| output::note(&format!("wrote {}", path.display()));
             match exports.write_all(&set, written) {
-                Ok(()) => Outcome::Done,
+                Ok(()) if set.timed_out.is_empty() => Outcome::Done,
+                Ok(()) => Outcome::Failed(anyhow::anyhow!(
+                    "{} of the runs timed out (--time-limit); the others were kept",
+                    set.timed_out.len()
+                )),
                 Err(e) => Outcome::Failed(
                     anyhow::Error::new(e.source).context(format!("{} failed", e.format.flag())),
                 ),
@@ -261,9 +284,22 @@ fn experiment_named(
     }
 }
 
+/// `--time-limit`, if given: a positive duration such as `30s` or `2m`.
+fn time_limit(text: Option<&str>) -> Result<Option<std::time::Duration>, Outcome> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    match humantime::parse_duration(text.trim()) {
+        Ok(limit) if !limit.is_zero() => Ok(Some(limit)),
+        _ => Err(Outcome::Usage(format!(
+            "--time-limit: '{text}' is not a positive time such as 30s or 2m"
+        ))),
+    }
+}
+
 /// Folds the runner's events into the progress bar until it ends.
 fn follow(runner: &Runner) -> Result<ResultSet, Outcome> {
-    let bar = Progress::new();
+    let mut bar = Progress::new();
     let mut state = RunProgress::default();
     let ending = loop {
         let Ok(event) = runner.events().recv() else {

@@ -10,7 +10,8 @@ pub mod output;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::export::data::{DataFormat, ExportManager};
 use crate::spec::RawExperiment;
@@ -117,6 +118,11 @@ pub struct ExperimentArgs {
     /// path.
     #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
     pub python: PathBuf,
+    /// Stop any run still going after TIME (e.g. 30s, 2m): its processes
+    /// are killed and reaped, it is listed as timed out, the other runs go
+    /// on, the exports are written, and corescope exits with status 1.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub time_limit: Option<String>,
     /// `--export-json FILE` and the other data formats' flags.
     #[command(flatten)]
     pub exports: ExportArgs,
@@ -244,9 +250,51 @@ pub struct SweepArgs {
     #[arg(long, value_name = "RANGE", allow_hyphen_values = true)]
     pub workers: Option<String>,
     /// Run a lesson preset (see `corescope presets`) instead of the
-    /// experiment flags; the export flags still apply.
+    /// experiment flags, which it refuses; --python, --time-limit and the
+    /// export flags still apply.
     #[arg(long, value_name = "NAME")]
     pub preset: Option<String>,
+    /// The experiment flags given on the command line (filled by [`parse`]),
+    /// which a preset refuses rather than silently ignores.
+    #[arg(skip)]
+    pub experiment_flags_given: Vec<String>,
+}
+
+/// The arguments that describe an experiment (and that a preset sets).
+const EXPERIMENT_IDS: [&str; 16] = [
+    "workload",
+    "size",
+    "tasks",
+    "payload",
+    "schedule",
+    "chunk",
+    "repeats",
+    "warmup",
+    "in_flight",
+    "switch_interval",
+    "io_percent",
+    "codec",
+    "scaling",
+    "start_method",
+    "models",
+    "workers",
+];
+
+/// Parses the process's command line (exiting on a usage error, like
+/// clap), noting which experiment flags a `sweep` got explicitly.
+pub fn parse() -> Cli {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let (Some(Command::Sweep(args)), Some(("sweep", sub))) =
+        (&mut cli.command, matches.subcommand())
+    {
+        args.experiment_flags_given = EXPERIMENT_IDS
+            .iter()
+            .filter(|id| sub.value_source(id) == Some(ValueSource::CommandLine))
+            .map(|id| format!("--{}", id.replace('_', "-")))
+            .collect();
+    }
+    cli
 }
 
 impl ExperimentArgs {

@@ -55,6 +55,47 @@ pub fn print_findings(findings: &[String]) {
 #[derive(Debug)]
 pub struct Progress {
     bar: ProgressBar,
+    /// Redraws the spinner between events; none where no thread could be
+    /// started (the bar then moves with events only).
+    ticker: Option<Ticker>,
+}
+
+/// A named thread ticking the bar, stopped and joined on drop. It replaces
+/// indicatif's steady tick, which panics when a thread cannot be started.
+#[derive(Debug)]
+struct Ticker {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Ticker {
+    fn start(bar: ProgressBar) -> std::io::Result<Ticker> {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let interval = std::time::Duration::from_millis(120);
+        let handle = std::thread::Builder::new()
+            .name("corescope-progress".to_string())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(interval)
+                {
+                    bar.tick();
+                }
+            })?;
+        Ok(Ticker {
+            stop: Some(stop),
+            handle: Some(handle),
+        })
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        // Dropping the sender wakes the thread at once.
+        self.stop = None;
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
 }
 
 impl Progress {
@@ -66,16 +107,15 @@ impl Progress {
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
         bar.set_style(style);
-        Progress { bar }
+        Progress { bar, ticker: None }
     }
 
     /// Shows what `step` changed in `state`; a finished run gets a line.
-    pub fn show(&self, state: &RunProgress, step: &Step) {
+    pub fn show(&mut self, state: &RunProgress, step: &Step) {
         match step {
             Step::Started => {
                 self.bar.set_length(state.total_tasks);
-                self.bar
-                    .enable_steady_tick(std::time::Duration::from_millis(120));
+                self.ticker = Ticker::start(self.bar.clone()).ok();
             }
             Step::RunStarted(_) => {
                 if let Some((index, spec)) = state.current_run() {
@@ -101,11 +141,13 @@ impl Progress {
         }
     }
 
-    pub fn finish(&self) {
+    pub fn finish(&mut self) {
+        self.ticker = None;
         self.bar.finish_and_clear();
     }
 
-    pub fn abandon(&self) {
+    pub fn abandon(&mut self) {
+        self.ticker = None;
         self.bar.abandon();
     }
 }

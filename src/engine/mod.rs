@@ -10,6 +10,7 @@
 //! The engine never prints and never imports a UI toolkit.
 
 pub mod availability;
+mod budget;
 mod event;
 mod gil;
 mod per_task;
@@ -25,6 +26,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+pub use budget::check_budget;
 pub use event::RunEvent;
 
 use crate::analysis;
@@ -37,7 +39,7 @@ use crate::measure::sampler::{
 use crate::measure::stats::{Summary, median_index};
 use crate::results::{
     CpuSample, IpcTotals, MachineInfo, MemoryRecord, MemorySample, RepetitionRecord, ResultSet,
-    RunRecord, SpanIpc, SpanRecord,
+    RunRecord, SpanIpc, SpanRecord, TimedOutRun,
 };
 use crate::spec::{ExperimentSpec, Model, RunSpec};
 use crate::worker::process::PipeSnapshot;
@@ -65,19 +67,35 @@ impl EngineConfig {
     }
 }
 
-/// A shared flag that asks a run to stop as soon as it can.
+/// A shared flag that asks a run to stop as soon as it can; a token for
+/// one run may also carry a deadline (`--time-limit`), after which it reads
+/// as cancelled too.
 #[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
+pub struct CancelToken {
+    flag: Arc<AtomicBool>,
+    deadline: Option<Instant>,
+}
 
 impl CancelToken {
     pub fn new() -> CancelToken {
         CancelToken::default()
     }
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.flag.store(true, Ordering::SeqCst);
     }
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.flag.load(Ordering::SeqCst) || self.timed_out()
+    }
+    /// This token, cancelled also once `deadline` passes.
+    pub fn with_deadline(&self, deadline: Instant) -> CancelToken {
+        CancelToken {
+            flag: Arc::clone(&self.flag),
+            deadline: Some(deadline),
+        }
+    }
+    /// Whether the deadline (not a cancel) stopped it.
+    pub fn timed_out(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 }
 
@@ -129,6 +147,11 @@ pub enum EngineError {
     Unavailable(#[from] availability::Unavailable),
     #[error("cancelled")]
     Cancelled,
+    #[error("not enough memory for {what} ({bytes} bytes)")]
+    OutOfMemory { what: &'static str, bytes: u64 },
+    /// The run outgrew the process's limits before it started.
+    #[error("{0}")]
+    Limits(String),
 }
 
 /// One task's compute span, relative to its repetition's start.
@@ -422,7 +445,13 @@ pub fn run_one_sampled(
     on_progress: &mut dyn FnMut(u64, u64),
     on_sample: Option<SampleSink>,
 ) -> Result<RunRecord, EngineError> {
-    let payload: Arc<[u8]> = workload::make_payload(spec.workload.payload_bytes as usize).into();
+    let bytes = usize::try_from(spec.workload.payload_bytes).unwrap_or(usize::MAX);
+    let payload: Arc<[u8]> = workload::try_make_payload(bytes)
+        .map_err(|_| EngineError::OutOfMemory {
+            what: "the echo payload",
+            bytes: spec.workload.payload_bytes,
+        })?
+        .into();
     let board = PidBoard::new();
     // Declared before the executor, so dropped after it on an early return:
     // the sampler sees the workers until they are gone.
@@ -611,6 +640,7 @@ pub fn run_experiment_live(
     live: Option<LiveSink>,
 ) -> Result<ResultSet, EngineError> {
     availability::check_all(&spec.models, &config.python)?;
+    check_budget(spec)?;
     let runs = spec.runs();
     emit(RunEvent::Started {
         runs: runs.clone(),
@@ -634,7 +664,23 @@ pub fn run_experiment_live(
                 tasks_total,
             });
         };
-        let mut record = run_one_sampled(run, config, cancel, &mut progress, on_sample)?;
+        let run_cancel = match spec.time_limit {
+            Some(limit) => cancel.with_deadline(Instant::now() + limit),
+            None => cancel.clone(),
+        };
+        let outcome = run_one_sampled(run, config, &run_cancel, &mut progress, on_sample);
+        let mut record = match outcome {
+            // Its executor has killed and reaped its processes: go on.
+            Err(EngineError::Cancelled) if run_cancel.timed_out() && !cancel.is_cancelled() => {
+                set.timed_out.push(TimedOutRun {
+                    index,
+                    label: run.label(),
+                    limit_seconds: spec.time_limit.map_or(0.0, |l| l.as_secs_f64()),
+                });
+                continue;
+            }
+            outcome => outcome?,
+        };
         if let Some(baseline) = analysis::serial_baseline(&set.runs, &record) {
             analysis::set_speedup(&mut record, baseline);
         }

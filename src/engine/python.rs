@@ -42,6 +42,12 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 const ERROR_EXIT_GRACE: Duration = Duration::from_secs(2);
 /// Bytes of stderr kept for error messages.
 const STDERR_TAIL_BYTES: usize = 8 * 1024;
+/// Characters of the harness's own text quoted in an error.
+const QUOTE_CHARS: usize = 200;
+/// The longest stdout line read: the fixed part of any message, plus a
+/// `rep` line's room per task (five numbers of at most 20 digits).
+const LINE_BASE_BYTES: usize = 64 * 1024;
+const LINE_BYTES_PER_TASK: usize = 128;
 
 /// One line of the harness's stdout.
 #[derive(Debug, Deserialize)]
@@ -88,6 +94,10 @@ enum Line {
     Message(HarnessMessage),
     /// A line that is not a harness message (a stray print, garbage).
     Garbage(String),
+    /// A line longer than any message can be: reading stopped there.
+    TooLong {
+        limit: usize,
+    },
     /// stdout closed: the harness exited (or closed it).
     Closed,
 }
@@ -142,10 +152,15 @@ impl PythonExecutor {
         let io_error = |what: &str, e: std::io::Error| {
             EngineError::Python(format!("{what} for {}: {e}", spec.model))
         };
+        // Named like every temporary file of corescope, so a copy left by a
+        // killed corescope is swept by the next one.
+        let temp_folder = std::env::temp_dir();
+        crate::export::sweep_stale(&temp_folder);
+        let prefix = format!("{}harness-", crate::export::temp_prefix());
         let mut script = tempfile::Builder::new()
-            .prefix("corescope-harness-")
+            .prefix(&prefix)
             .suffix(".py")
-            .tempfile()
+            .tempfile_in(&temp_folder)
             .map_err(|e| io_error("cannot write the python harness", e))?;
         script
             .write_all(HARNESS.as_bytes())
@@ -187,6 +202,8 @@ impl PythonExecutor {
                 }
             };
         let (lines_tx, lines) = crossbeam_channel::unbounded();
+        let max_line =
+            LINE_BASE_BYTES.saturating_add(LINE_BYTES_PER_TASK * spec.workload.tasks as usize);
         let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
         let mut executor = PythonExecutor {
             model: spec.model,
@@ -209,7 +226,7 @@ impl PythonExecutor {
         executor.reader = Some(
             std::thread::Builder::new()
                 .name("corescope-py-rx".to_string())
-                .spawn(move || read_lines(stdout, &lines_tx))
+                .spawn(move || read_lines(stdout, &lines_tx, max_line))
                 .map_err(|source| EngineError::Thread {
                     name: "corescope-py-rx".to_string(),
                     source,
@@ -237,6 +254,18 @@ impl PythonExecutor {
                 return Err(executor.failure(
                     "start-up",
                     Some("the GIL is enabled in this interpreter".to_string()),
+                ));
+            }
+            HarnessMessage::Ready { worker_pids, .. }
+                if worker_pids.len() > spec.workers as usize =>
+            {
+                return Err(executor.failure(
+                    "start-up",
+                    Some(format!(
+                        "it reported {} worker processes for {} workers",
+                        worker_pids.len(),
+                        spec.workers
+                    )),
                 ));
             }
             HarnessMessage::Ready {
@@ -288,7 +317,7 @@ impl PythonExecutor {
                     // The harness exits right after saying so: let it, so
                     // the error reads "exited with code 1", not our kill.
                     self.wait_for_exit(ERROR_EXIT_GRACE);
-                    return Err(self.failure(during, Some(message)));
+                    return Err(self.failure(during, Some(quote(&message))));
                 }
                 Ok(Line::Message(message)) => return Ok(message),
                 Ok(Line::Garbage(text)) => {
@@ -296,7 +325,15 @@ impl PythonExecutor {
                         during,
                         Some(format!(
                             "it printed '{}', not a harness message",
-                            last_lines(&text, 1)
+                            quote(&text)
+                        )),
+                    ));
+                }
+                Ok(Line::TooLong { limit }) => {
+                    return Err(self.failure(
+                        during,
+                        Some(format!(
+                            "it printed a line longer than {limit} bytes, not a harness message"
                         )),
                     ));
                 }
@@ -332,9 +369,11 @@ impl PythonExecutor {
         let deadline = Instant::now() + Duration::from_millis(200);
         loop {
             match self.lines.recv_deadline(deadline) {
-                Ok(Line::Message(HarnessMessage::Error { message })) => return Some(message),
+                Ok(Line::Message(HarnessMessage::Error { message })) => {
+                    return Some(quote(&message));
+                }
                 Ok(Line::Message(_) | Line::Garbage(_)) => {}
-                Ok(Line::Closed) | Err(_) => return None,
+                Ok(Line::Closed | Line::TooLong { .. }) | Err(_) => return None,
             }
         }
     }
@@ -445,6 +484,9 @@ impl Executor for PythonExecutor {
                 other => return Err(self.unexpected(&other, "a repetition")),
             }
         };
+        if let Err(why) = check_rep(&rep, input.spec) {
+            return Err(self.failure("a repetition", Some(why)));
+        }
         let tasks = input.spec.workload.tasks;
         let mut log = RepetitionLog::new(tasks, rep.start_ns);
         for &(task, worker, value, start_ns, end_ns) in &rep.tasks {
@@ -490,23 +532,79 @@ impl Drop for PythonExecutor {
     }
 }
 
-fn read_lines(stdout: impl Read, lines: &Sender<Line>) {
+/// Whether a repetition the harness reported is possible: every task by a
+/// worker of the run, inside the repetition, ending after it started.
+/// (Task indices, duplicates and counts are the log's to check.)
+fn check_rep(rep: &RepMessage, spec: &RunSpec) -> Result<(), String> {
+    if rep.end_ns < rep.start_ns {
+        return Err(format!(
+            "it reported a repetition ending at {} ns, before its start at {} ns",
+            rep.end_ns, rep.start_ns
+        ));
+    }
+    let workers = spec.workers.max(1);
+    for &(task, worker, _, start_ns, end_ns) in &rep.tasks {
+        if worker >= workers {
+            return Err(format!(
+                "it reported task {task} done by worker {worker} of {workers}"
+            ));
+        }
+        if !(rep.start_ns <= start_ns && start_ns <= end_ns && end_ns <= rep.end_ns) {
+            return Err(format!(
+                "it reported task {task} running from {start_ns} to {end_ns} ns, \
+                 not inside the repetition ({} to {} ns)",
+                rep.start_ns, rep.end_ns
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads stdout line by line, none longer than `max_line` bytes: a line
+/// that outgrows it ends the reading (the executor then fails the run and
+/// kills the harness), so a flood without newlines never grows memory.
+fn read_lines(stdout: impl Read, lines: &Sender<Line>, max_line: usize) {
     let mut reader = BufReader::new(stdout);
-    let mut text = String::new();
+    let mut buffer = Vec::new();
     loop {
-        text.clear();
-        let line = match reader.read_line(&mut text) {
+        buffer.clear();
+        let limit = u64::try_from(max_line)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        let read = (&mut reader).take(limit).read_until(b'\n', &mut buffer);
+        let line = match read {
             Ok(0) | Err(_) => Line::Closed,
-            Ok(_) => match serde_json::from_str::<HarnessMessage>(text.trim_end()) {
-                Ok(message) => Line::Message(message),
-                Err(_) => Line::Garbage(text.clone()),
-            },
+            Ok(n) if n > max_line => Line::TooLong { limit: max_line },
+            Ok(_) => {
+                let text = String::from_utf8_lossy(&buffer);
+                match serde_json::from_str::<HarnessMessage>(text.trim_end()) {
+                    Ok(message) => Line::Message(message),
+                    Err(_) => Line::Garbage(text.into_owned()),
+                }
+            }
         };
-        let last = matches!(line, Line::Closed);
+        let last = matches!(line, Line::Closed | Line::TooLong { .. });
         if lines.send(line).is_err() || last {
             return;
         }
     }
+}
+
+/// The first non-empty line of text the harness sent, at most
+/// [`QUOTE_CHARS`] characters, control characters made visible: safe to
+/// quote in a one-line error on a terminal.
+fn quote(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("");
+    let mut out: String = first
+        .chars()
+        .take(QUOTE_CHARS)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect();
+    if first.chars().count() > QUOTE_CHARS || lines.next().is_some() {
+        out.push('…');
+    }
+    out
 }
 
 fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {

@@ -75,7 +75,8 @@ pub fn run_folder(sources: &[Source<'_>], label: &str, index: usize, run: &RunRe
     runs.join(run_stem(index, run))
 }
 
-/// Writes the report for `sources` into `folder` (created if missing) and
+/// Writes the report for `sources` into `folder` (created if missing;
+/// see [`super::write_folder_atomic`] for what happens on failure) and
 /// returns the files written, in order: every chart as SVG and PNG (several
 /// sets share each chart), each run's charts, the data formats a report
 /// holds (the CSV; one file per set when several) and `report.md`.
@@ -96,7 +97,21 @@ pub fn write_with(
     options: &ChartOptions,
     report: ReportOptions,
 ) -> Result<Vec<PathBuf>, ExportError> {
-    create_folder(folder)?;
+    // Built in a temporary folder and moved into place whole: a report
+    // that fails part-way leaves nothing behind.
+    super::write_folder_atomic(folder, |staged| {
+        write_into(sources, staged, style, options, report)
+    })
+}
+
+/// Writes every file of the report into `folder` (the staging folder).
+fn write_into(
+    sources: &[Source<'_>],
+    folder: &Path,
+    style: &plot::PlotStyle,
+    options: &ChartOptions,
+    report: ReportOptions,
+) -> Result<Vec<PathBuf>, ExportError> {
     let labelled: Vec<(&str, &ResultSet)> = sources.iter().map(|s| (s.label, s.set)).collect();
     let mut written = Vec::new();
     for kind in ChartKind::ALL {

@@ -20,6 +20,13 @@ use protocol::{
 /// The hidden subcommand that turns the binary into a worker.
 pub const WORKER_SUBCOMMAND: &str = "__worker";
 
+/// Hidden, for fault-injection tests: a worker that finds this variable
+/// misbehaves as it says on its first task — `panic`, `abort`, `exit:N`,
+/// `hang`, `garbage` (a frame that does not decode), `huge-prefix` (a
+/// length past the frame limit), `early-close` (stdout closed, then a
+/// hang) or `flood` (bytes without end).
+pub const FAULT_VAR: &str = "CORESCOPE_WORKER_FAULT";
+
 /// The worker's loop: greet, then compute each task as it arrives, every
 /// frame in `codec` (the parent names it on the worker's command line).
 ///
@@ -66,10 +73,24 @@ fn serve(input: impl Read, output: impl Write, codec: Codec) -> Result<(), Proto
 
     // Reused for every frame: a payload is read into it and borrowed from it.
     let mut frame = Vec::new();
+    let fault = std::env::var(FAULT_VAR).ok();
     loop {
         let message = read_frame_timed(&mut input, &mut frame, |body| {
             codec.decode_borrowed::<ToWorker<'_>>(body)
         });
+        if let (Some(fault), Ok(Some((ToWorker::Task { .. }, _)))) = (&fault, &message) {
+            if inject(fault, &mut output)? {
+                // early-close: every handle on the pipe goes, the process stays.
+                drop(output);
+                #[cfg(unix)]
+                {
+                    use std::os::fd::AsFd;
+                    let null = std::fs::File::open("/dev/null")?;
+                    rustix::stdio::dup2_stdout(null.as_fd()).map_err(io::Error::from)?;
+                }
+                hang();
+            }
+        }
         let reply = match message? {
             None | Some((ToWorker::Shutdown, _)) => return Ok(()),
             Some((ToWorker::Task { task, payload }, arrived)) => {
@@ -103,5 +124,42 @@ fn serve(input: impl Read, output: impl Write, codec: Codec) -> Result<(), Proto
             return Err(error);
         }
         output.flush()?;
+    }
+}
+
+/// Sleeps for good.
+fn hang() -> ! {
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+    }
+}
+
+/// Misbehaves as [`FAULT_VAR`] asks; true asks the caller to close stdout
+/// (`early-close`); returns false for an unknown fault.
+#[allow(clippy::panic)]
+fn inject(fault: &str, output: &mut impl Write) -> Result<bool, ProtocolError> {
+    match fault {
+        "panic" => panic!("injected fault"),
+        "abort" => std::process::abort(),
+        "hang" => hang(),
+        "garbage" => {
+            output.write_all(&16u32.to_le_bytes())?;
+            output.write_all(&[0xff; 16])?;
+            output.flush()?;
+            hang()
+        }
+        "huge-prefix" => {
+            output.write_all(&u32::MAX.to_le_bytes())?;
+            output.flush()?;
+            hang()
+        }
+        "early-close" => Ok(true),
+        "flood" => loop {
+            output.write_all(&[1u8; 64 * 1024])?;
+        },
+        other => match other.strip_prefix("exit:").and_then(|n| n.parse().ok()) {
+            Some(code) => std::process::exit(code),
+            None => Ok(false),
+        },
     }
 }

@@ -14,7 +14,7 @@ mod sqrt_sum;
 
 use serde::{Deserialize, Serialize};
 
-pub use echo::{echo_transform, make_payload};
+pub use echo::{echo_transform, make_payload, try_make_payload};
 pub use mandelbrot::MAX_ITERATIONS as MANDELBROT_MAX_ITERATIONS;
 
 /// The kinds of work a task can do.
