@@ -60,8 +60,12 @@ fn slow_form(harness: &mut Harness<'_, CorescopeApp>) {
 fn cancel_with_keys(harness: &mut Harness<'_, CorescopeApp>) {
     assert!(harness.state().is_running());
     ctrl(harness, Key::Period);
-    assert!(harness.state().session.live.as_ref().unwrap().cancelling);
     wait_until_idle(harness);
+    let notice = harness.state().session.messages.notice.clone();
+    assert!(
+        notice.as_deref().unwrap_or_default().contains("cancelled"),
+        "{notice:?}"
+    );
 }
 
 #[test]
@@ -176,8 +180,6 @@ fn run_cancel_and_next_lesson_come_from_the_keyboard() {
         harness.state().session.messages
     );
     cancel_with_keys(&mut harness);
-    let notice = harness.state().session.messages.notice.clone();
-    assert!(notice.unwrap_or_default().contains("cancelled"));
 
     // No lesson shown: the next lesson is the first.
     ctrl(&mut harness, Key::L);
@@ -273,7 +275,7 @@ fn a_clear_can_be_undone_and_never_deletes_an_opened_file() {
 
     // The status line offers Undo.
     harness.get_by_label("cleared 1 experiment");
-    click(&mut harness, "↶ Undo");
+    click(&mut harness, "Undo");
     assert_eq!(harness.state().session.results.experiments.len(), 1);
     assert_eq!(
         app_harness(data.path())
@@ -314,8 +316,10 @@ fn the_first_run_view_leads_into_the_first_lesson_and_every_knob_explains_itself
         ("Repeats", Field::Repeats.help()),
         ("Warm-ups", Field::Warmup.help()),
         ("Chunk", Field::Chunk.help()),
-        ("Payload", Field::Payload.help()),
-        ("Size", "terms summed per task"),
+        (
+            "Size",
+            "How much work one task does, in terms summed per task",
+        ),
         ("To", "this machine's logical cores"),
     ] {
         harness
@@ -323,7 +327,7 @@ fn the_first_run_view_leads_into_the_first_lesson_and_every_knob_explains_itself
             .hover();
         harness.run_steps(4);
         assert!(
-            harness.query_by_label_contains(says).is_some(),
+            harness.query_all_by_label_contains(says).next().is_some(),
             "{label} does not explain itself"
         );
     }

@@ -529,7 +529,7 @@ fn messages_ui(ui: &mut egui::Ui, panel: &RunPanel<'_>, commands: &mut Vec<Comma
     }
     if messages.offer_undo && panel.restorable > 0 {
         let hint = shortcuts::hint(ui.ctx(), Action::UndoClear);
-        if ui.button("↶ Undo").on_hover_text(hint).clicked() {
+        if ui.button("Undo").on_hover_text(hint).clicked() {
             commands.push(Command::UndoClear);
         }
     }
