@@ -19,7 +19,7 @@ use super::dialogs::{self, FileDialogs, Purpose};
 use super::export;
 use super::panels::{self, RunPanel, TableSort};
 use super::state::{Settings, View};
-use super::{plots, shortcuts, theme, views, welcome, widgets};
+use super::{plots, shortcuts, theme, views, widgets};
 use crate::chart::{Chart, ChartKind};
 use crate::engine::EngineConfig;
 use crate::engine::runner::Wake;
@@ -407,20 +407,22 @@ impl CorescopeApp {
                 let (form, python) = (&mut settings.form, &mut settings.python);
                 panels::experiment_ui(ui, form, python, &run, &mut commands);
             });
-        egui::Panel::bottom("results")
-            .resizable(true)
-            .default_size(190.0)
-            .min_size(120.0)
-            .show(ui, |ui| {
-                let sort = &mut self.table_sort;
-                let (results, shown) = (&session.results, session.shown_index());
-                panels::results_table_ui(ui, results, shown, sort, settings.dark, &mut commands);
-            });
+        // Nothing to list before the first result: the first-run view
+        // takes the whole central area.
+        let first_run = session.results.experiments.is_empty() && !session.is_running();
+        if !first_run {
+            egui::Panel::bottom("results")
+                .resizable(true)
+                .default_size(190.0)
+                .min_size(120.0)
+                .show(ui, |ui| {
+                    let sort = &mut self.table_sort;
+                    let (results, shown) = (&session.results, session.shown_index());
+                    let dark = settings.dark;
+                    panels::results_table_ui(ui, results, shown, sort, dark, &mut commands);
+                });
+        }
         egui::CentralPanel::default().show(ui, |ui| {
-            if session.results.experiments.is_empty() && !session.is_running() {
-                welcome::first_run_ui(ui, &mut commands);
-                return;
-            }
             let view = &mut settings.view;
             let charts = &mut settings.charts;
             views::central_ui(ui, view, session, charts, self.focused, &mut commands);

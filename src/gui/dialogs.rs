@@ -132,11 +132,13 @@ fn build(purpose: Purpose, folder: &Path, file_name: Option<String>) -> FileDial
     }
 }
 
-/// Draws the open dialog; a choice or a cancel becomes a command.
+/// Draws the open dialog over a dimmed window; a choice or a cancel
+/// becomes a command.
 pub fn dialogs_ui(ctx: &egui::Context, dialogs: &mut FileDialogs, commands: &mut Vec<Command>) {
     let Some(open) = &mut dialogs.open else {
         return;
     };
+    let _ = backdrop_ui(ctx);
     match open.dialog.show(ctx).state() {
         State::Open => {}
         State::Selected => match open.dialog.path() {
@@ -145,6 +147,23 @@ pub fn dialogs_ui(ctx: &egui::Context, dialogs: &mut FileDialogs, commands: &mut
         },
         State::Cancelled | State::Closed => commands.push(Command::CloseDialog),
     }
+}
+
+/// Dims the window behind a dialog and takes its clicks and hovers, so
+/// the dialog reads as modal (the dialog keeps itself on top of this
+/// layer); returns the response to a click outside the dialog.
+pub fn backdrop_ui(ctx: &egui::Context) -> egui::Response {
+    let screen = ctx.content_rect();
+    egui::Area::new(egui::Id::unique("corescope-dialog-backdrop"))
+        .order(egui::Order::Middle)
+        .fixed_pos(screen.min)
+        .show(ctx, |ui| {
+            let (rect, response) = ui.allocate_exact_size(screen.size(), egui::Sense::click());
+            let dim = egui::Color32::from_black_alpha(150);
+            ui.painter().rect_filled(rect, 0.0, dim);
+            response
+        })
+        .inner
 }
 
 /// The first of `candidates` that is a folder, else the working folder.

@@ -215,45 +215,56 @@ pub fn menu_item_ui(
     response
 }
 
-/// The help overlay: every shortcut of the table, with its keys. F1, `?`,
-/// Escape or a click outside closes it.
+/// The help overlay: every shortcut of the table, with its keys, over
+/// the dimmed window. F1, `?`, Escape or a click outside closes it.
 pub fn help_ui(ctx: &egui::Context, commands: &mut Vec<Command>) {
-    let modal = egui::Modal::new(egui::Id::unique("corescope-shortcuts")).show(ctx, |ui| {
-        ui.set_width(520.0);
-        ui.heading("Keyboard shortcuts");
-        ui.add_space(6.0);
-        egui::Grid::new("shortcuts_grid")
-            .num_columns(2)
-            .spacing([24.0, 6.0])
-            .striped(true)
-            .show(ui, |ui| {
-                for shortcut in SHORTCUTS {
-                    ui.label(
-                        RichText::new(keys_text(ctx, shortcut.action))
-                            .monospace()
-                            .strong(),
-                    );
-                    ui.label(shortcut.what);
-                    ui.end_row();
-                }
-            });
-        ui.add_space(8.0);
-        ui.label(
-            RichText::new(
-                "Menus show the same keys beside their entries. \
-                 While you type in a field, ? and Ctrl+Z belong to the field.",
-            )
-            .small()
-            .weak(),
-        );
-        ui.add_space(4.0);
-        if ui.button("Close").clicked() {
-            commands.push(Command::ShowHelp(false));
-        }
-    });
-    if modal.should_close() {
-        commands.push(Command::ShowHelp(false));
+    let outside = super::dialogs::backdrop_ui(ctx);
+    let close = |commands: &mut Vec<Command>| commands.push(Command::ShowHelp(false));
+    if outside.clicked() || ctx.input(|i| i.key_pressed(Key::Escape)) {
+        close(commands);
     }
+    egui::Window::new("Keyboard shortcuts")
+        .id(egui::Id::unique("corescope-shortcuts"))
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            // Above the backdrop, which shares its layer order.
+            ui.ctx().move_to_top(ui.layer_id());
+            shortcuts_table_ui(ui);
+            ui.add_space(8.0);
+            ui.label(
+                RichText::new(
+                    "Menus show the same keys beside their entries. \
+                     While you type in a field, ? and Ctrl+Z belong to the field.",
+                )
+                .small()
+                .weak(),
+            );
+            ui.add_space(4.0);
+            if ui.button("Close").clicked() {
+                close(commands);
+            }
+        });
+}
+
+/// Every shortcut: its keys, then what it does.
+fn shortcuts_table_ui(ui: &mut egui::Ui) {
+    let ctx = ui.ctx().clone();
+    egui::Grid::new("shortcuts_grid")
+        .num_columns(2)
+        .spacing([24.0, 6.0])
+        .striped(true)
+        .show(ui, |ui| {
+            for shortcut in SHORTCUTS {
+                let keys = RichText::new(keys_text(&ctx, shortcut.action))
+                    .monospace()
+                    .strong();
+                ui.label(keys);
+                ui.label(shortcut.what);
+                ui.end_row();
+            }
+        });
 }
 
 #[cfg(test)]
