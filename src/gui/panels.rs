@@ -225,7 +225,8 @@ pub fn experiment_ui(
                 workload_ui(ui, form);
 
                 ui.add_space(8.0);
-                ui.label(RichText::new("Models").strong());
+                ui.label(RichText::new("Models").strong())
+                    .on_hover_text(Field::Models.help());
                 for model in Model::ALL.into_iter().filter(|m| !m.is_python()) {
                     models_checkbox_ui(ui, form, model, &python, dark);
                 }
@@ -256,7 +257,8 @@ pub fn experiment_ui(
                                                 &mut form.start_method,
                                                 method,
                                                 method.name(),
-                                            );
+                                            )
+                                            .on_hover_text(Field::StartMethod.help());
                                         }
                                     });
                                     ui.end_row();

@@ -23,7 +23,12 @@ pub fn central_ui(
     ui.horizontal(|ui| {
         for tab in View::ALL {
             let text = RichText::new(tab.label()).size(17.0);
-            if ui.selectable_label(*view == tab, text).clicked() {
+            let hint = super::shortcuts::hint(ui.ctx(), super::shortcuts::Action::Tab(tab));
+            if ui
+                .selectable_label(*view == tab, text)
+                .on_hover_text(hint)
+                .clicked()
+            {
                 *view = tab;
             }
         }
