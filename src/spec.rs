@@ -347,6 +347,62 @@ impl Field {
             Field::InFlight => "--in-flight",
         }
     }
+
+    /// What the value changes, and its unit: the form's hover text.
+    pub fn help(self) -> &'static str {
+        match self {
+            Field::Workload => {
+                "What each task does: compute (sqrt-sum, primes, mandelbrot), wait (sleep), \
+                 move a payload (echo) or both (mixed)"
+            }
+            Field::Size => "How much work one task does; its unit depends on the workload",
+            Field::Tasks => {
+                "How many tasks the work is cut into (a count; per worker under weak scaling)"
+            }
+            Field::Payload => {
+                "Bytes sent to a worker with each task and back (64KiB, 1MiB; \
+                 a range such as 1KiB..16MiB sweeps the size)"
+            }
+            Field::Models => "The ways of running the tasks to compare, side by side",
+            Field::Workers => {
+                "How many threads or processes run tasks at once (a count of workers)"
+            }
+            Field::Schedule => {
+                "How tasks reach the workers: static deals chunks out up front, \
+                 queue lets a free worker take the next chunk"
+            }
+            Field::Chunk => {
+                "Tasks handed out at a time (a count of tasks; blank: one block per worker \
+                 for static, 1 for queue)"
+            }
+            Field::Repeats => {
+                "Measured repetitions of each run; tables and charts show their median (a count)"
+            }
+            Field::Warmup => {
+                "Unmeasured repetitions before the measured ones, to warm caches (a count)"
+            }
+            Field::InFlight => "Tasks queued ahead per worker process (a count)",
+            Field::SwitchInterval => {
+                "How long a gil-threads thread may hold the lock before it hands it over \
+                 (a duration: 5ms, 100us)"
+            }
+            Field::IoPercent => {
+                "Share of each mixed task spent waiting rather than computing (percent, 0 to 100)"
+            }
+            Field::Codec => {
+                "How messages to worker processes are encoded: bincode (compact binary) \
+                 or json (text, larger and slower)"
+            }
+            Field::Scaling => {
+                "strong: the same tasks at every worker count (Amdahl); \
+                 weak: tasks per worker, so the work grows with the workers (Gustafson)"
+            }
+            Field::StartMethod => {
+                "How CPython's process pools start workers: fork copies the running \
+                 interpreter (fast), spawn starts fresh ones (slow, portable)"
+            }
+        }
+    }
 }
 
 /// A value that failed validation: which field, and what it accepts.

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::gui::{app_harness, click, type_into, wait_until_idle};
 use corescope::gui::CorescopeApp;
+use corescope::gui::dialogs::Purpose;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -189,7 +190,7 @@ fn clear_asks_first() {
     click(&mut harness, "Keep them");
     assert_eq!(harness.state().session.results.experiments.len(), 1);
     click(&mut harness, "Clear results…");
-    click(&mut harness, "Delete all results");
+    click(&mut harness, "Clear results");
     assert!(harness.state().session.results.experiments.is_empty());
     let again = app_harness(data.path());
     assert!(again.state().session.results.experiments.is_empty());
@@ -272,12 +273,16 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
 
     let mut harness = app_harness(data.path());
     let exports = files.path().join("exports");
+    // Dialogs start in the export folder, or the folder above it.
     harness.state_mut().settings.export.folder = exports.display().to_string();
 
-    // File ▸ Open: a broken file is refused by name, nothing is added.
+    // File ▸ Open, in the dialog drawn inside the window: a broken file
+    // is refused by name, nothing is added, and the dialog stays.
     click(&mut harness, "File");
-    click(&mut harness, "Open result set…");
-    type_into(&mut harness, "Result file", garbage.to_str().unwrap());
+    harness.get_by_label_contains("Open a result set…").click();
+    harness.run_steps(4);
+    assert_eq!(harness.state().dialogs.purpose(), Some(Purpose::Open));
+    click(&mut harness, "🗋 notes.json");
     click(&mut harness, "Open");
     assert!(harness.state().session.results.experiments.is_empty());
     let error = harness.state().session.messages.error.clone().unwrap();
@@ -286,11 +291,12 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
         "{error}"
     );
     harness.get_by_label_contains("not a corescope result set");
-    // The real one opens and is shown.
-    type_into(&mut harness, "Result file", saved[0].to_str().unwrap());
+    assert_eq!(harness.state().dialogs.purpose(), Some(Purpose::Open));
+    // The real one opens, is shown, and the dialog closes.
+    click(&mut harness, "🗋 laptop.json");
     click(&mut harness, "Open");
     assert_eq!(harness.state().session.results.experiments.len(), 1);
-    assert!(harness.state().open_dialog.is_none());
+    assert_eq!(harness.state().dialogs.purpose(), None);
     assert_eq!(
         harness.state().session.results.experiments[0]
             .source

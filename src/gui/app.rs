@@ -2,9 +2,10 @@
 //! keeps the persisted [`Settings`] apart from the runtime state: the
 //! UI-free [`Session`] (results, the run in progress, the status line) and
 //! a few fields that only the window needs (dialogs, sort order, the
-//! enlarged chart). `logic` drains engine events within a time budget;
-//! `ui` hands each panel the narrow state it draws, and the [`Command`]s
-//! they push are applied after the frame is drawn.
+//! enlarged chart, the help overlay, the title). `logic` drains engine
+//! events within a time budget; `ui` turns the keyboard shortcuts pressed
+//! into [`Command`]s, hands each panel the narrow state it draws, and
+//! applies the commands they push after the frame is drawn.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,17 +15,19 @@ use std::time::Duration;
 use eframe::egui;
 
 use super::command::Command;
-use super::export::{self, OpenDialog};
+use super::dialogs::{self, FileDialogs, Purpose};
+use super::export;
 use super::panels::{self, RunPanel, TableSort};
 use super::state::{Settings, View};
-use super::{plots, theme, views};
+use super::{plots, shortcuts, theme, views, widgets};
 use crate::chart::{Chart, ChartKind};
 use crate::engine::EngineConfig;
 use crate::engine::runner::Wake;
+use crate::export::activity::ActivityChart;
 use crate::presets;
 use crate::results::ResultSet;
 use crate::session::Session;
-use crate::session::export::ExportConfig;
+use crate::session::export::{ExportConfig, ExportTarget};
 use crate::spec::{RawExperiment, default_sweep_workers};
 
 /// Where the app finds its worker executable and keeps its data.
@@ -62,8 +65,12 @@ pub struct CorescopeApp {
     pub table_sort: TableSort,
     /// The chart enlarged over the central area, if any.
     pub focused: Option<ChartKind>,
-    /// The Open dialog, while it is open.
-    pub open_dialog: Option<OpenDialog>,
+    /// The file dialog, while one is open.
+    pub dialogs: FileDialogs,
+    /// The keyboard shortcuts overlay is shown.
+    pub help_open: bool,
+    /// The window's title as last set.
+    pub title: String,
     /// The repaint interval while running, in ms, shared with the engine's
     /// wake-up callback.
     repaint_ms: Arc<AtomicU64>,
@@ -79,6 +86,8 @@ impl CorescopeApp {
             .unwrap_or_default();
         theme::apply(&cc.egui_ctx, settings.dark);
         cc.egui_ctx.set_zoom_factor(settings.zoom.clamp(0.5, 3.0));
+        // Zoom keys are in the app's own shortcut table (and its help).
+        cc.egui_ctx.options_mut(|o| o.zoom_with_keyboard = false);
         let session = Session::open(config.data_dir.as_deref());
         CorescopeApp {
             config,
@@ -87,7 +96,9 @@ impl CorescopeApp {
             confirm_clear: false,
             table_sort: TableSort::default(),
             focused: None,
-            open_dialog: None,
+            dialogs: FileDialogs::default(),
+            help_open: false,
+            title: String::new(),
             repaint_ms: Arc::new(AtomicU64::new(REPAINT_QUIET.as_millis() as u64)),
             wake: Some(cc.egui_ctx.clone()),
         }
@@ -168,21 +179,139 @@ impl CorescopeApp {
         self.session.drain_events(EVENT_BUDGET);
     }
 
-    /// Opens a saved result set; the Open dialog closes once it opened.
-    fn open_file(&mut self, path: &Path) {
-        if self.session.open_file(path) {
-            self.open_dialog = None;
-        }
-    }
-
     /// Opens every result set dropped on the window.
     fn open_dropped(&mut self, ctx: &egui::Context) {
         for path in export::dropped_files(ctx) {
-            self.open_file(&path);
+            self.session.open_file(&path);
         }
     }
 
-    /// Applies one command from the panels.
+    /// Runs the lesson after the one shown, or the first.
+    fn next_lesson(&mut self) {
+        let Ok(all) = presets::all() else {
+            return;
+        };
+        let shown = self.shown().and_then(|set| set.preset.as_deref());
+        let next = match shown.and_then(|name| all.iter().position(|p| p.name == name)) {
+            Some(i) => (i + 1) % all.len(),
+            None => 0,
+        };
+        if let Some(preset) = all.get(next) {
+            let name = preset.name.clone();
+            self.start_preset(&name);
+        }
+    }
+
+    /// The chart shown now, as an export target: the enlarged chart, else
+    /// the first of the Scaling grid, else the chosen run's timeline or
+    /// CPU chart.
+    fn shown_chart(&self, ctx: &egui::Context) -> Option<ExportTarget> {
+        let set = self.shown()?;
+        let run = || widgets::chosen_run(set, &widgets::state(ctx)).map(|(i, _)| i);
+        match self.settings.view {
+            View::Scaling => Some(ExportTarget::Chart(
+                self.focused.unwrap_or(ChartKind::WallTime),
+            )),
+            View::Timeline => Some(ExportTarget::Run(ActivityChart::Timeline, run()?)),
+            View::CpuMemory => Some(ExportTarget::Run(ActivityChart::Cpu, run()?)),
+        }
+    }
+
+    /// Where a file dialog starts: for Open, the folder of the newest
+    /// recent file; else the export folder (or the folder above it).
+    fn dialog_folder(&self, purpose: Purpose) -> PathBuf {
+        let export = PathBuf::from(self.settings.export.folder.trim());
+        let recent = match purpose {
+            Purpose::Open => self.session.recent.files().first().and_then(|f| f.parent()),
+            _ => None,
+        };
+        let candidates: Vec<PathBuf> = recent
+            .into_iter()
+            .chain([export.as_path()])
+            .chain(export.parent())
+            .map(Path::to_path_buf)
+            .collect();
+        dialogs::first_folder(&candidates)
+    }
+
+    /// Opens the file dialog for `purpose` (nothing to save: an error).
+    fn ask(&mut self, purpose: Purpose) {
+        let how = crate::export::plot::ImageFormat::Svg;
+        let name = match purpose {
+            Purpose::Open | Purpose::ExportFolder => None,
+            Purpose::SaveData => self
+                .session
+                .suggested_data_name(crate::export::data::DataFormat::Json),
+            Purpose::ExportChart(target) => self.session.suggested_image_name(target, how),
+        };
+        let needs_data = matches!(purpose, Purpose::SaveData | Purpose::ExportChart(_));
+        if needs_data && name.is_none() {
+            self.session.messages.error = Some("there is nothing to save yet".to_string());
+            return;
+        }
+        let folder = self.dialog_folder(purpose);
+        self.dialogs.show(purpose, &folder, name);
+    }
+
+    /// Applies a command of the file dialogs and the File menu.
+    fn apply_file(&mut self, command: Command, ctx: &egui::Context) {
+        let how = ExportConfig {
+            settings: &self.settings.export,
+            app_dark: self.settings.dark,
+            charts: self.settings.chart_options(),
+        };
+        let session = &mut self.session;
+        // A choice that worked closes its dialog; one that did not opens
+        // it again where it was.
+        let worked = match command {
+            Command::ShowOpen => {
+                self.ask(Purpose::Open);
+                return;
+            }
+            Command::AskSaveData => {
+                self.ask(Purpose::SaveData);
+                return;
+            }
+            Command::AskExportChart(target) => {
+                match target.or_else(|| self.shown_chart(ctx)) {
+                    Some(target) => self.ask(Purpose::ExportChart(target)),
+                    None => {
+                        self.session.messages.error = Some("there is no chart to export yet".into())
+                    }
+                }
+                return;
+            }
+            Command::AskExportFolder => {
+                self.ask(Purpose::ExportFolder);
+                return;
+            }
+            Command::OpenChosen(path) => session.open_file(&path),
+            Command::SaveDataAs(path) => session.export_data_as(&path),
+            Command::ExportChartAs(target, path) => session.export_image_as(target, &path, &how),
+            Command::SetExportFolder(path) => {
+                self.settings.export.folder = path.display().to_string();
+                true
+            }
+            Command::OpenFile(path) => {
+                session.open_file(&path);
+                return;
+            }
+            Command::ClearRecent => {
+                if let Err(e) = session.recent.clear() {
+                    session.messages.error = Some(e);
+                }
+                return;
+            }
+            _ => return,
+        };
+        if worked {
+            self.dialogs.close();
+        } else {
+            self.dialogs.reopen();
+        }
+    }
+
+    /// Applies one command from the panels or the shortcuts.
     pub fn apply(&mut self, command: Command, ctx: &egui::Context) {
         let how = ExportConfig {
             settings: &self.settings.export,
@@ -218,15 +347,30 @@ impl CorescopeApp {
             Command::ExportTrace(index) => session.export_trace(index, &how),
             Command::ExportData(format) => session.export_data(format, &how),
             Command::ExportReport => session.export_report(&how),
-            Command::ShowOpen => {
-                if self.open_dialog.is_none() {
-                    self.open_dialog = Some(OpenDialog::new(&self.settings.export.folder));
-                }
-            }
-            Command::CloseOpen => self.open_dialog = None,
-            Command::OpenFile(path) => self.open_file(&path),
+            Command::CloseDialog => self.dialogs.close(),
             Command::Compare(other) => session.compare_with = other,
             Command::Focus(kind) => self.focused = kind,
+            Command::UndoClear => session.undo_clear(),
+            Command::SetView(view) => self.settings.view = view,
+            Command::ToggleEnlarge => {
+                self.settings.view = View::Scaling;
+                self.focused = match self.focused {
+                    Some(_) => None,
+                    None => Some(ChartKind::WallTime),
+                };
+            }
+            Command::NextLesson => self.next_lesson(),
+            Command::ShowHelp(show) => self.help_open = show,
+            Command::ShowOpen
+            | Command::OpenFile(_)
+            | Command::OpenChosen(_)
+            | Command::AskSaveData
+            | Command::SaveDataAs(_)
+            | Command::AskExportChart(_)
+            | Command::ExportChartAs(..)
+            | Command::AskExportFolder
+            | Command::SetExportFolder(_)
+            | Command::ClearRecent => self.apply_file(command, ctx),
         }
     }
 
@@ -243,6 +387,9 @@ impl CorescopeApp {
                 can_clear,
                 dark: settings.dark,
                 has_data,
+                running: session.is_running(),
+                recent: &session.recent,
+                restorable: session.results.restorable(),
             };
             panels::top_bar_ui(ui, &bar, &mut settings.export, &mut commands);
         });
@@ -255,32 +402,57 @@ impl CorescopeApp {
                     dark: settings.dark,
                     live: session.live.as_ref(),
                     messages: &session.messages,
+                    restorable: session.results.restorable(),
                 };
                 let (form, python) = (&mut settings.form, &mut settings.python);
                 panels::experiment_ui(ui, form, python, &run, &mut commands);
             });
-        egui::Panel::bottom("results")
-            .resizable(true)
-            .default_size(190.0)
-            .min_size(120.0)
-            .show(ui, |ui| {
-                let sort = &mut self.table_sort;
-                let (results, shown) = (&session.results, session.shown_index());
-                panels::results_table_ui(ui, results, shown, sort, settings.dark, &mut commands);
-            });
+        // Nothing to list before the first result: the first-run view
+        // takes the whole central area.
+        let first_run = session.results.experiments.is_empty() && !session.is_running();
+        if !first_run {
+            egui::Panel::bottom("results")
+                .resizable(true)
+                .default_size(190.0)
+                .min_size(120.0)
+                .show(ui, |ui| {
+                    let sort = &mut self.table_sort;
+                    let (results, shown) = (&session.results, session.shown_index());
+                    let dark = settings.dark;
+                    panels::results_table_ui(ui, results, shown, sort, dark, &mut commands);
+                });
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             let view = &mut settings.view;
             let charts = &mut settings.charts;
             views::central_ui(ui, view, session, charts, self.focused, &mut commands);
         });
-        if self.confirm_clear {
-            panels::confirm_clear_ui(ui.ctx(), &session.results, &mut commands);
-        }
-        if let Some(dialog) = &mut self.open_dialog {
-            export::open_dialog_ui(ui.ctx(), dialog, &mut commands);
-        }
-        plots::drop_hint_ui(ui.ctx());
+        self.overlays_ui(ui.ctx(), &mut commands);
         commands
+    }
+
+    /// What is drawn over the panels: the Clear confirmation, the file
+    /// dialog, the shortcuts and the drop hint.
+    fn overlays_ui(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        if self.confirm_clear {
+            let restorable = self.session.results.restorable();
+            panels::confirm_clear_ui(ctx, &self.session.results, restorable, commands);
+        }
+        dialogs::dialogs_ui(ctx, &mut self.dialogs, commands);
+        if self.help_open {
+            shortcuts::help_ui(ctx, commands);
+        }
+        plots::drop_hint_ui(ctx);
+    }
+
+    /// Names the shown experiment or lesson in the window's title (only
+    /// when it changed).
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = self.session.title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
     }
 }
 
@@ -288,7 +460,7 @@ impl eframe::App for CorescopeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain_events();
         self.open_dropped(ctx);
-        // Ctrl +/−/0 zoom is egui's own; remember where the user left it.
+        // Remember where the user left the UI scale.
         self.settings.zoom = ctx.zoom_factor();
         if self.session.is_running() {
             let every = if self.settings.view == View::CpuMemory {
@@ -304,8 +476,16 @@ impl eframe::App for CorescopeApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let commands = self.panels_ui(ui);
         let ctx = ui.ctx().clone();
+        // Taken before the widgets see the keys; a file dialog or the
+        // Clear question keeps the keyboard to itself.
+        let mut commands = if self.dialogs.purpose().is_none() && !self.confirm_clear {
+            shortcuts::pressed(&ctx, self.help_open)
+        } else {
+            Vec::new()
+        };
+        commands.extend(self.panels_ui(ui));
+        self.update_title(&ctx);
         for command in commands {
             self.apply(command, &ctx);
         }

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use super::state::View;
 use crate::chart::ChartKind;
 use crate::export::plot::ImageFormat;
 use crate::session::export::{DataFormat, ExportTarget};
@@ -30,9 +31,35 @@ pub enum Command {
     ExportTrace(usize),
     ExportData(DataFormat),
     ExportReport,
+    /// Show the Open dialog.
     ShowOpen,
-    CloseOpen,
+    /// Close whichever file dialog is open.
+    CloseDialog,
+    /// Open this result set (from the recent files, or dropped).
     OpenFile(PathBuf),
+    /// Open the result set chosen in the Open dialog (which opens again
+    /// where it was if the file is not one).
+    OpenChosen(PathBuf),
+    /// Ask where to save the shown experiment's data.
+    AskSaveData,
+    SaveDataAs(PathBuf),
+    /// Ask where to save a chart (none: the chart shown now).
+    AskExportChart(Option<ExportTarget>),
+    ExportChartAs(ExportTarget, PathBuf),
+    /// Ask for the export folder.
+    AskExportFolder,
+    SetExportFolder(PathBuf),
+    ClearRecent,
+    /// Bring back the results cleared in this session.
+    UndoClear,
+    /// Switch the central area's tab.
+    SetView(View),
+    /// Enlarge the chart shown (or go back to the grid).
+    ToggleEnlarge,
+    /// Run the lesson after the one shown (the first if none is).
+    NextLesson,
+    /// Show or hide the keyboard shortcuts.
+    ShowHelp(bool),
     /// Compare the shown experiment with this stored one (none: stop).
     Compare(Option<usize>),
     /// Show one chart over the whole central area (none: the grid).

@@ -7,12 +7,15 @@ use eframe::egui::{self, Align, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use super::command::Command;
-use super::state::{ExperimentForm, ExportSettings, python_path};
+use super::export::FileMenu;
+use super::shortcuts::{self, Action};
+use super::state::{ExperimentForm, ExportSettings, View, python_path};
 use super::theme;
 use crate::format;
 use crate::model::Knob;
 use crate::presets;
 use crate::results::{MachineInfo, RunRecord};
+use crate::session::recent::RecentFiles;
 use crate::session::store::ResultsStore;
 use crate::session::{LiveRun, Messages};
 use crate::spec::{Codec, Field, Model, Scaling, Schedule, SpecError, StartMethod};
@@ -28,6 +31,10 @@ pub struct TopBar<'a> {
     pub dark: bool,
     /// An experiment is shown, so its data can be exported.
     pub has_data: bool,
+    pub running: bool,
+    pub recent: &'a RecentFiles,
+    /// How many cleared experiments Undo would bring back.
+    pub restorable: usize,
 }
 
 /// What the left panel shows besides the form.
@@ -39,9 +46,12 @@ pub struct RunPanel<'a> {
     /// The experiment in progress, if any.
     pub live: Option<&'a LiveRun>,
     pub messages: &'a Messages,
+    /// How many cleared experiments Undo would bring back.
+    pub restorable: usize,
 }
 
-/// The top bar: name, File menu, machine, theme, UI scale, Clear.
+/// The top bar: name, File, View and Help menus, machine, theme, UI
+/// scale, Clear.
 pub fn top_bar_ui(
     ui: &mut egui::Ui,
     bar: &TopBar<'_>,
@@ -51,7 +61,16 @@ pub fn top_bar_ui(
     ui.horizontal(|ui| {
         ui.heading(RichText::new("corescope").strong());
         ui.separator();
-        super::export::file_menu_ui(ui, bar.has_data, export, commands);
+        let menu = FileMenu {
+            has_data: bar.has_data,
+            recent: bar.recent,
+            restorable: bar.restorable,
+        };
+        super::export::file_menu_ui(ui, &menu, export, commands);
+        view_menu_ui(ui, bar, commands);
+        ui.menu_button("Help", |ui| {
+            shortcuts::menu_item_ui(ui, Action::Help, true, commands);
+        });
         ui.separator();
         let m = bar.machine;
         let physical = m
@@ -65,23 +84,37 @@ pub fn top_bar_ui(
         ))
         .on_hover_text(format!("{} · kernel {} · {}", m.os, m.kernel, m.arch));
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-            let clear = ui.add_enabled(bar.can_clear, egui::Button::new("Clear results…"));
+            let clear = ui
+                .add_enabled(bar.can_clear, egui::Button::new("Clear results…"))
+                .on_hover_text(
+                    "Clear the results table and charts (Undo brings them back until you quit)",
+                );
             if clear.clicked() {
                 commands.push(Command::AskClear);
             }
             ui.separator();
             let zoom = ui.ctx().zoom_factor();
-            if ui.button("A+").on_hover_text("Larger (Ctrl +)").clicked() {
+            let ctx = ui.ctx().clone();
+            let hint = |action| shortcuts::hint(&ctx, action);
+            if ui
+                .button("A+")
+                .on_hover_text(hint(Action::ZoomIn))
+                .clicked()
+            {
                 commands.push(Command::SetZoom(zoom + 0.1));
             }
             if ui
                 .button(format!("{:.0} %", zoom * 100.0))
-                .on_hover_text("Reset to 100 % (Ctrl 0)")
+                .on_hover_text(hint(Action::ZoomReset))
                 .clicked()
             {
                 commands.push(Command::SetZoom(1.0));
             }
-            if ui.button("A−").on_hover_text("Smaller (Ctrl −)").clicked() {
+            if ui
+                .button("A−")
+                .on_hover_text(hint(Action::ZoomOut))
+                .clicked()
+            {
                 commands.push(Command::SetZoom(zoom - 0.1));
             }
             ui.label("UI scale");
@@ -101,18 +134,43 @@ pub fn top_bar_ui(
     });
 }
 
+/// The View and Run menus' entries: the tabs, enlarging a chart, the
+/// scale, running, cancelling and the next lesson, each with its keys.
+fn view_menu_ui(ui: &mut egui::Ui, bar: &TopBar<'_>, commands: &mut Vec<Command>) {
+    ui.menu_button("View", |ui| {
+        for view in View::ALL {
+            shortcuts::menu_item_ui(ui, Action::Tab(view), true, commands);
+        }
+        shortcuts::menu_item_ui(ui, Action::Enlarge, bar.has_data, commands);
+        ui.separator();
+        for action in [Action::ZoomIn, Action::ZoomOut, Action::ZoomReset] {
+            shortcuts::menu_item_ui(ui, action, true, commands);
+        }
+    });
+    ui.menu_button("Run", |ui| {
+        shortcuts::menu_item_ui(ui, Action::Run, !bar.running, commands);
+        shortcuts::menu_item_ui(ui, Action::Cancel, bar.running, commands);
+        shortcuts::menu_item_ui(ui, Action::NextLesson, !bar.running, commands);
+    });
+}
+
 /// A labelled single-line text field (the label names it for screen
-/// readers and tests).
-fn text_field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str, enabled: bool) {
-    let label = ui.label(label);
-    ui.add_enabled(
-        enabled,
+/// readers and tests); both say on hover what it changes and its unit.
+fn text_field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str, help: &str) {
+    let label = ui.label(label).on_hover_text(help);
+    ui.add(
         egui::TextEdit::singleline(value)
             .hint_text(hint)
             .desired_width(150.0),
     )
-    .labelled_by(label.id);
+    .labelled_by(label.id)
+    .on_hover_text(help);
     ui.end_row();
+}
+
+/// A form label that explains its choice on hover.
+fn knob_label(ui: &mut egui::Ui, field: Field) -> egui::Response {
+    ui.label(field.label()).on_hover_text(field.help())
 }
 
 /// One model's checkbox; a python model without a usable interpreter is
@@ -167,7 +225,8 @@ pub fn experiment_ui(
                 workload_ui(ui, form);
 
                 ui.add_space(8.0);
-                ui.label(RichText::new("Models").strong());
+                ui.label(RichText::new("Models").strong())
+                    .on_hover_text(Field::Models.help());
                 for model in Model::ALL.into_iter().filter(|m| !m.is_python()) {
                     models_checkbox_ui(ui, form, model, &python, dark);
                 }
@@ -182,16 +241,24 @@ pub fn experiment_ui(
                             .num_columns(2)
                             .spacing([12.0, 8.0])
                             .show(ui, |ui| {
-                                text_field(ui, "Python", python_typed, "python3", true);
+                                text_field(
+                                    ui,
+                                    "Python",
+                                    python_typed,
+                                    "python3",
+                                    "The CPython interpreter the python models run \
+                                     (a path, or a command on PATH; blank: python3)",
+                                );
                                 if form.models.iter().any(|m| m.uses_start_method()) {
-                                    ui.label("Start method");
+                                    knob_label(ui, Field::StartMethod);
                                     ui.horizontal(|ui| {
                                         for method in StartMethod::ALL {
                                             ui.radio_value(
                                                 &mut form.start_method,
                                                 method,
                                                 method.name(),
-                                            );
+                                            )
+                                            .on_hover_text(Field::StartMethod.help());
                                         }
                                     });
                                     ui.end_row();
@@ -212,7 +279,7 @@ pub fn experiment_ui(
                                 "Switch interval",
                                 &mut form.switch_interval,
                                 "5ms",
-                                true,
+                                Field::SwitchInterval.help(),
                             );
                         });
                 }
@@ -228,7 +295,7 @@ fn workload_ui(ui: &mut egui::Ui, form: &mut ExperimentForm) {
         .num_columns(2)
         .spacing([12.0, 8.0])
         .show(ui, |ui| {
-            let label = ui.label("Workload");
+            let label = knob_label(ui, Field::Workload);
             let mut workload = form.workload;
             egui::ComboBox::from_id_salt("workload")
                 .selected_text(workload.name())
@@ -239,21 +306,26 @@ fn workload_ui(ui: &mut egui::Ui, form: &mut ExperimentForm) {
                     }
                 })
                 .response
-                .labelled_by(label.id);
+                .labelled_by(label.id)
+                .on_hover_text(Field::Workload.help());
             form.set_workload(workload);
             ui.end_row();
+            let size_help = format!(
+                "How much work one task does, in {} (a count; 10M, 2k)",
+                workload.size_meaning()
+            );
             text_field(
                 ui,
                 "Size",
                 &mut form.size,
                 &workload.default_size().to_string(),
-                true,
+                &size_help,
             );
             ui.label("");
             ui.label(RichText::new(workload.size_meaning()).small().weak());
             ui.end_row();
-            text_field(ui, "Tasks", &mut form.tasks, "16", true);
-            ui.label("Scaling");
+            text_field(ui, "Tasks", &mut form.tasks, "16", Field::Tasks.help());
+            knob_label(ui, Field::Scaling);
             ui.horizontal(|ui| {
                 for scaling in Scaling::ALL {
                     ui.radio_value(&mut form.scaling, scaling, scaling.name())
@@ -279,20 +351,27 @@ fn workload_ui(ui: &mut egui::Ui, form: &mut ExperimentForm) {
                     "Payload",
                     &mut form.payload,
                     "64KiB or 1KiB..16MiB",
-                    true,
+                    Field::Payload.help(),
                 );
             }
             if workload.uses_payload() {
-                ui.label("Codec");
+                knob_label(ui, Field::Codec);
                 ui.horizontal(|ui| {
                     for codec in Codec::ALL {
-                        ui.radio_value(&mut form.codec, codec, codec.name());
+                        ui.radio_value(&mut form.codec, codec, codec.name())
+                            .on_hover_text(Field::Codec.help());
                     }
                 });
                 ui.end_row();
             }
             if workload == Workload::Mixed {
-                text_field(ui, "Waiting %", &mut form.io_percent, "50", true);
+                text_field(
+                    ui,
+                    "Waiting %",
+                    &mut form.io_percent,
+                    "50",
+                    Field::IoPercent.help(),
+                );
             }
         });
 }
@@ -300,20 +379,34 @@ fn workload_ui(ui: &mut egui::Ui, form: &mut ExperimentForm) {
 /// The worker counts and the schedule, chunk, repeats and warm-ups.
 fn workers_ui(ui: &mut egui::Ui, form: &mut ExperimentForm, cores: u32) {
     ui.add_space(8.0);
-    ui.label(RichText::new("Workers").strong());
+    ui.label(RichText::new("Workers").strong())
+        .on_hover_text(Field::Workers.help());
     ui.horizontal(|ui| {
-        ui.radio_value(&mut form.sweep, true, "Sweep");
-        ui.radio_value(&mut form.sweep, false, "One count");
+        ui.radio_value(&mut form.sweep, true, "Sweep")
+            .on_hover_text("Run every worker count from From to To, one run each");
+        ui.radio_value(&mut form.sweep, false, "One count")
+            .on_hover_text("Run one worker count only");
     });
     egui::Grid::new("workers_grid")
         .num_columns(2)
         .spacing([12.0, 8.0])
         .show(ui, |ui| {
             if form.sweep {
-                text_field(ui, "From", &mut form.sweep_from, "1", true);
-                text_field(ui, "To", &mut form.sweep_to, &cores.to_string(), true);
+                let to_help = format!(
+                    "The last worker count of the sweep (a count of workers; blank: {cores}, \
+                     this machine's logical cores)"
+                );
+                text_field(
+                    ui,
+                    "From",
+                    &mut form.sweep_from,
+                    "1",
+                    "The first worker count of the sweep (a count of workers)",
+                );
+                text_field(ui, "To", &mut form.sweep_to, &cores.to_string(), &to_help);
             } else {
-                text_field(ui, "Workers", &mut form.workers, &cores.to_string(), true);
+                let help = Field::Workers.help();
+                text_field(ui, "Workers", &mut form.workers, &cores.to_string(), help);
             }
         });
     ui.label(
@@ -327,7 +420,7 @@ fn workers_ui(ui: &mut egui::Ui, form: &mut ExperimentForm, cores: u32) {
         .num_columns(2)
         .spacing([12.0, 8.0])
         .show(ui, |ui| {
-            ui.label("Schedule");
+            knob_label(ui, Field::Schedule);
             ui.horizontal(|ui| {
                 for schedule in Schedule::ALL {
                     ui.radio_value(&mut form.schedule, schedule, schedule.name())
@@ -338,9 +431,9 @@ fn workers_ui(ui: &mut egui::Ui, form: &mut ExperimentForm, cores: u32) {
                 }
             });
             ui.end_row();
-            text_field(ui, "Chunk", &mut form.chunk, "auto", true);
-            text_field(ui, "Repeats", &mut form.repeats, "3", true);
-            text_field(ui, "Warm-ups", &mut form.warmup, "1", true);
+            text_field(ui, "Chunk", &mut form.chunk, "auto", Field::Chunk.help());
+            text_field(ui, "Repeats", &mut form.repeats, "3", Field::Repeats.help());
+            text_field(ui, "Warm-ups", &mut form.warmup, "1", Field::Warmup.help());
         });
 }
 
@@ -352,13 +445,19 @@ fn run_controls_ui(ui: &mut egui::Ui, panel: &RunPanel<'_>, commands: &mut Vec<C
     ui.horizontal(|ui| {
         let run = egui::Button::new(RichText::new("▶ Run").size(20.0).strong())
             .min_size(egui::vec2(140.0, 38.0));
-        if ui.add_enabled(!running, run).clicked() {
+        let hint = shortcuts::hint(ui.ctx(), Action::Run);
+        if ui.add_enabled(!running, run).on_hover_text(hint).clicked() {
             commands.push(Command::Run);
         }
         let cancelling = panel.live.is_some_and(|l| l.cancelling);
         let cancel = egui::Button::new(RichText::new("■ Cancel").size(20.0))
             .min_size(egui::vec2(120.0, 38.0));
-        if ui.add_enabled(running && !cancelling, cancel).clicked() {
+        let hint = shortcuts::hint(ui.ctx(), Action::Cancel);
+        if ui
+            .add_enabled(running && !cancelling, cancel)
+            .on_hover_text(hint)
+            .clicked()
+        {
             commands.push(Command::Cancel);
         }
     });
@@ -366,13 +465,14 @@ fn run_controls_ui(ui: &mut egui::Ui, panel: &RunPanel<'_>, commands: &mut Vec<C
     if let Some(live) = panel.live {
         progress_ui(ui, live);
     }
-    messages_ui(ui, panel.messages, panel.dark, commands);
+    messages_ui(ui, panel, commands);
     ui.add_space(4.0);
 }
 
 /// One button per lesson preset: one click runs it.
 fn lessons_ui(ui: &mut egui::Ui, running: bool, commands: &mut Vec<Command>) {
-    ui.heading("Lessons");
+    ui.heading("Lessons")
+        .on_hover_text(shortcuts::hint(ui.ctx(), Action::NextLesson));
     match presets::all() {
         Ok(all) => {
             ui.horizontal_wrapped(|ui| {
@@ -412,8 +512,11 @@ fn progress_ui(ui: &mut egui::Ui, live: &LiveRun) {
     ui.label(what);
 }
 
-fn messages_ui(ui: &mut egui::Ui, messages: &Messages, dark: bool, commands: &mut Vec<Command>) {
-    let red = theme::error_color(dark);
+/// The status line: the form's error, the last error and notice, and the
+/// Undo of a Clear.
+fn messages_ui(ui: &mut egui::Ui, panel: &RunPanel<'_>, commands: &mut Vec<Command>) {
+    let messages = panel.messages;
+    let red = theme::error_color(panel.dark);
     if let Some(e) = &messages.form_error {
         ui.add_space(6.0);
         ui.label(RichText::new(format!("⚠ {}", describe_spec_error(e))).color(red));
@@ -425,6 +528,12 @@ fn messages_ui(ui: &mut egui::Ui, messages: &Messages, dark: bool, commands: &mu
     if let Some(notice) = &messages.notice {
         ui.add_space(6.0);
         ui.label(notice);
+    }
+    if messages.offer_undo && panel.restorable > 0 {
+        let hint = shortcuts::hint(ui.ctx(), Action::UndoClear);
+        if ui.button("Undo").on_hover_text(hint).clicked() {
+            commands.push(Command::UndoClear);
+        }
     }
     let any = messages.error.is_some() || messages.notice.is_some();
     if any && ui.small_button("Dismiss").clicked() {
@@ -602,20 +711,34 @@ pub fn results_table_ui(
     }
 }
 
-/// Asks before Clear wipes every stored result.
-pub fn confirm_clear_ui(ctx: &egui::Context, results: &ResultsStore, commands: &mut Vec<Command>) {
+/// Asks before Clear empties the results table.
+pub fn confirm_clear_ui(
+    ctx: &egui::Context,
+    results: &ResultsStore,
+    restorable: usize,
+    commands: &mut Vec<Command>,
+) {
     egui::Modal::new(egui::Id::unique("confirm_clear")).show(ctx, |ui| {
         ui.heading("Clear all results?");
+        let (runs, experiments) = (results.runs().count(), results.experiments.len());
         ui.label(format!(
-            "This deletes {} run{} in {} experiment{} from this machine's results file. It cannot be undone.",
-            results.runs().count(),
-            plural(results.runs().count()),
-            results.experiments.len(),
-            plural(results.experiments.len())
+            "{runs} run{} in {experiments} experiment{} leave the table, the charts and \
+             this machine's results file.",
+            plural(runs),
+            plural(experiments),
+        ));
+        ui.label(format!(
+            "Until you quit, Undo ({}) brings them back{}. Result files you opened are not touched.",
+            shortcuts::keys_text(ctx, Action::UndoClear),
+            if restorable > 0 {
+                ", with those cleared before"
+            } else {
+                ""
+            }
         ));
         ui.add_space(8.0);
         ui.horizontal(|ui| {
-            if ui.button("Delete all results").clicked() {
+            if ui.button("Clear results").clicked() {
                 commands.push(Command::ConfirmClear);
             }
             if ui.button("Keep them").clicked() {

@@ -329,7 +329,10 @@ pub fn chart_ui(
                     ChartFrame::Grid | ChartFrame::Switchable(_) => {
                         if ui
                             .button("Enlarge")
-                            .on_hover_text("Enlarge (for the projector)")
+                            .on_hover_text(super::shortcuts::hint(
+                                ui.ctx(),
+                                super::shortcuts::Action::Enlarge,
+                            ))
                             .clicked()
                         {
                             commands.push(Command::Focus(Some(chart.kind)));

@@ -7,7 +7,7 @@ use eframe::egui::{self, RichText};
 
 use super::command::Command;
 use super::state::{ChartSettings, View};
-use super::{live, plots, timeline};
+use super::{live, plots, timeline, welcome};
 use crate::chart::ChartKind;
 use crate::session::Session;
 
@@ -23,7 +23,12 @@ pub fn central_ui(
     ui.horizontal(|ui| {
         for tab in View::ALL {
             let text = RichText::new(tab.label()).size(17.0);
-            if ui.selectable_label(*view == tab, text).clicked() {
+            let hint = super::shortcuts::hint(ui.ctx(), super::shortcuts::Action::Tab(tab));
+            if ui
+                .selectable_label(*view == tab, text)
+                .on_hover_text(hint)
+                .clicked()
+            {
                 *view = tab;
             }
         }
@@ -31,6 +36,10 @@ pub fn central_ui(
     ui.separator();
     let shown = session.shown();
     match *view {
+        // Before the first result, the first-run view stands in for the charts.
+        View::Scaling if session.results.experiments.is_empty() && !session.is_running() => {
+            welcome::first_run_ui(ui, commands)
+        }
         View::Scaling => plots::charts_ui(ui, session, charts, focused, commands),
         View::Timeline => timeline::timeline_ui(ui, shown, session.is_running(), commands),
         View::CpuMemory => live::cpu_memory_ui(ui, session.live.as_ref(), shown, commands),

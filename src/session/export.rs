@@ -3,8 +3,10 @@
 //! Files land in the export folder, named after the chart and the
 //! experiment, and are written by [`crate::export`] (a temporary file, then
 //! a rename), so a failed export leaves nothing behind; the status line
-//! says where each file went, or why it was not written. A result set
-//! opened from a file joins the stored experiments and is shown.
+//! says where each file went, or why it was not written. A file dialog
+//! may name the file instead (`*_as`): its extension picks the format. A
+//! result set opened from a file joins the stored experiments and is
+//! shown, and the file joins the recent files.
 
 use std::path::{Path, PathBuf};
 
@@ -155,32 +157,77 @@ fn stamp(set: &ResultSet) -> String {
 }
 
 impl Session {
-    /// Where a file about the shown experiment goes: `{what}-{created}.{ext}`.
-    fn export_path(
-        &self,
-        how: &ExportConfig<'_>,
-        what: &str,
-        extension: &str,
-    ) -> Result<PathBuf, String> {
+    /// The name of a file about the shown experiment:
+    /// `{what}-{created}.{ext}` (`-compared` when another one is drawn).
+    fn export_name(&self, what: &str, extension: &str) -> Result<String, String> {
         let set = self.shown().ok_or("there is no experiment to export yet")?;
         let compared = if self.shown_sources().len() > 1 {
             "-compared"
         } else {
             ""
         };
-        Ok(how
-            .folder()?
-            .join(format!("{what}{compared}-{}.{extension}", stamp(set))))
+        Ok(format!("{what}{compared}-{}.{extension}", stamp(set)))
     }
 
-    /// Reports how an export went in the status line.
-    fn report_export(&mut self, result: Result<PathBuf, String>) {
+    /// Where a file about the shown experiment goes in the export folder.
+    fn export_path(
+        &self,
+        how: &ExportConfig<'_>,
+        what: &str,
+        extension: &str,
+    ) -> Result<PathBuf, String> {
+        let name = self.export_name(what, extension)?;
+        Ok(how.folder()?.join(name))
+    }
+
+    /// What a chart's file is called, before the experiment's stamp.
+    fn target_stem(&self, target: ExportTarget) -> Result<String, String> {
+        match target {
+            ExportTarget::Chart(kind) => Ok(kind.slug().to_string()),
+            ExportTarget::Run(kind, index) => {
+                let run = self.shown_run(index)?;
+                Ok(format!(
+                    "{}-{}",
+                    export::report::run_stem(index, run),
+                    kind.file_stem()
+                ))
+            }
+        }
+    }
+
+    /// The file name a Save dialog offers for the chart `target`.
+    pub fn suggested_image_name(
+        &self,
+        target: ExportTarget,
+        format: plot::ImageFormat,
+    ) -> Option<String> {
+        let stem = self.target_stem(target).ok()?;
+        self.export_name(&stem, format.extension()).ok()
+    }
+
+    /// The file name a Save dialog offers for the shown experiment's data.
+    pub fn suggested_data_name(&self, format: DataFormat) -> Option<String> {
+        let set = self.shown()?;
+        Some(format!(
+            "results-{}.{}",
+            stamp(set),
+            format.info().extension
+        ))
+    }
+
+    /// Reports how an export went in the status line; returns whether
+    /// it worked.
+    fn report_export(&mut self, result: Result<PathBuf, String>) -> bool {
         match result {
             Ok(path) => {
                 self.messages.error = None;
                 self.messages.notice = Some(format!("saved {}", path.display()));
+                true
             }
-            Err(e) => self.messages.error = Some(format!("not exported: {e}")),
+            Err(e) => {
+                self.messages.error = Some(format!("not exported: {e}"));
+                false
+            }
         }
     }
 
@@ -191,7 +238,7 @@ impl Session {
             .ok_or_else(|| "that run is no longer shown".to_string())
     }
 
-    /// Writes the chart `target` as an image file.
+    /// Writes the chart `target` as an image file in the export folder.
     pub fn export_image(
         &mut self,
         target: ExportTarget,
@@ -199,30 +246,50 @@ impl Session {
         how: &ExportConfig<'_>,
     ) {
         let result = (|| {
-            let style = how.style()?;
-            match target {
-                ExportTarget::Chart(kind) => {
-                    let chart = self
-                        .chart(kind, &how.charts)
-                        .ok_or("there is no chart to export yet")?;
-                    let path = self.export_path(how, kind.slug(), format.extension())?;
-                    plot::write(&chart, &style, &path).map_err(|e| e.to_string())?;
-                    Ok(path)
-                }
-                ExportTarget::Run(kind, index) => {
-                    let run = self.shown_run(index)?;
-                    let what = format!(
-                        "{}-{}",
-                        export::report::run_stem(index, run),
-                        kind.file_stem()
-                    );
-                    let path = self.export_path(how, &what, format.extension())?;
-                    export::activity::write(kind, run, &style, &path).map_err(|e| e.to_string())?;
-                    Ok(path)
-                }
-            }
+            let path = self.export_path(how, &self.target_stem(target)?, format.extension())?;
+            self.write_image(target, &path, how)?;
+            Ok(path)
         })();
         self.report_export(result);
+    }
+
+    /// Writes the chart `target` to `path`, in the format its extension
+    /// names (`.svg` or `.png`).
+    pub fn export_image_as(
+        &mut self,
+        target: ExportTarget,
+        path: &Path,
+        how: &ExportConfig<'_>,
+    ) -> bool {
+        let result = (|| {
+            plot::ImageFormat::from_path(path)
+                .ok_or("name the file .svg or .png to choose the image format")?;
+            self.write_image(target, path, how)?;
+            Ok(path.to_path_buf())
+        })();
+        self.report_export(result)
+    }
+
+    /// Draws `target` into `path`; its extension picks the format.
+    fn write_image(
+        &self,
+        target: ExportTarget,
+        path: &Path,
+        how: &ExportConfig<'_>,
+    ) -> Result<(), String> {
+        let style = how.style()?;
+        match target {
+            ExportTarget::Chart(kind) => {
+                let chart = self
+                    .chart(kind, &how.charts)
+                    .ok_or("there is no chart to export yet")?;
+                plot::write(&chart, &style, path).map_err(|e| e.to_string())
+            }
+            ExportTarget::Run(kind, index) => {
+                let run = self.shown_run(index)?;
+                export::activity::write(kind, run, &style, path).map_err(|e| e.to_string())
+            }
+        }
     }
 
     /// Writes run `index` of the shown experiment as Chrome trace-event
@@ -275,19 +342,37 @@ impl Session {
         }
     }
 
-    /// Writes the shown experiment's data.
+    /// Writes the shown experiment's data into the export folder.
     pub fn export_data(&mut self, format: DataFormat, how: &ExportConfig<'_>) {
         let result = (|| {
-            let set = self.shown().ok_or("there is no experiment to export yet")?;
-            let path = how.folder()?.join(format!(
-                "results-{}.{}",
-                stamp(set),
-                format.info().extension
-            ));
-            export::data::write(format, set, &path).map_err(|e| e.to_string())?;
+            let name = self
+                .suggested_data_name(format)
+                .ok_or("there is no experiment to export yet")?;
+            let path = how.folder()?.join(name);
+            self.write_data(format, &path)?;
             Ok(path)
         })();
         self.report_export(result);
+    }
+
+    /// Writes the shown experiment's data to `path`, in the format its
+    /// extension names; a JSON file joins the recent files.
+    pub fn export_data_as(&mut self, path: &Path) -> bool {
+        let result = (|| {
+            let format = DataFormat::from_path(path)
+                .ok_or("name the file .json, .csv or .md to choose the format")?;
+            self.write_data(format, path)?;
+            if format == DataFormat::Json {
+                self.recent.add(path)?;
+            }
+            Ok(path.to_path_buf())
+        })();
+        self.report_export(result)
+    }
+
+    fn write_data(&self, format: DataFormat, path: &Path) -> Result<(), String> {
+        let set = self.shown().ok_or("there is no experiment to export yet")?;
+        export::data::write(format, set, path).map_err(|e| e.to_string())
     }
 
     /// Writes every chart, the CSV and a Markdown report into a folder of
@@ -325,7 +410,7 @@ impl Session {
                     path.display(),
                     if runs == 1 { "" } else { "s" }
                 ));
-                if let Err(e) = self.results.save() {
+                if let Err(e) = self.results.save().and_then(|()| self.recent.add(path)) {
                     self.messages.error = Some(e);
                 }
                 true

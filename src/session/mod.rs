@@ -2,11 +2,14 @@
 //! It starts an experiment, drains the engine's events through the
 //! [`progress::RunProgress`] reducer (shared with the command line's
 //! progress bar), finishes it into the [`store::ResultsStore`], chooses what
-//! is shown and compared, exports it and opens saved result sets. It never
+//! is shown and compared, exports it and opens saved result sets
+//! (remembering them in [`recent::RecentFiles`]), clears results into a
+//! pile they can be restored from, and names what is shown. It never
 //! imports a UI toolkit: the window draws from it and asks it to act.
 
 pub mod export;
 pub mod progress;
+pub mod recent;
 pub mod store;
 
 use std::path::Path;
@@ -20,6 +23,7 @@ use crate::engine::{EngineConfig, EngineError};
 use crate::results::{MachineInfo, ResultSet};
 use crate::spec::{ExperimentSpec, Field, SpecError};
 use progress::{Ending, RunProgress, Step};
+use recent::RecentFiles;
 use store::ResultsStore;
 
 /// The status line: what went wrong, or how the last action ended.
@@ -31,14 +35,17 @@ pub struct Messages {
     pub form_error: Option<SpecError>,
     /// A note on how the last action ended (cancelled, saved, …).
     pub notice: Option<String>,
+    /// The status line offers to undo the last Clear.
+    pub offer_undo: bool,
 }
 
 impl Messages {
-    /// Clears the error and the notice (a form error stays until the
-    /// next Run).
+    /// Clears the error, the notice and the Undo offer (a form error
+    /// stays until the next Run; Undo stays in the menu).
     pub fn dismiss(&mut self) {
         self.error = None;
         self.notice = None;
+        self.offer_undo = false;
     }
 }
 
@@ -68,11 +75,37 @@ impl LiveRun {
     }
 }
 
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The workloads and models of a set, each once: `primes · serial, threads`.
+fn experiment_summary(set: &ResultSet) -> Option<String> {
+    fn names<T: PartialEq>(
+        values: impl Iterator<Item = T>,
+        name: impl Fn(&T) -> &'static str,
+    ) -> String {
+        let mut seen: Vec<T> = Vec::new();
+        for v in values {
+            if !seen.contains(&v) {
+                seen.push(v);
+            }
+        }
+        seen.iter().map(name).collect::<Vec<_>>().join(", ")
+    }
+    set.runs.first()?;
+    let workloads = names(set.runs.iter().map(|r| r.workload), |w| w.name());
+    let models = names(set.runs.iter().map(|r| r.model), |m| m.name());
+    Some(format!("{workloads} · {models}"))
+}
+
 /// The app's state apart from its settings and its window.
 #[derive(Debug)]
 pub struct Session {
     pub machine: MachineInfo,
     pub results: ResultsStore,
+    /// Result sets opened or saved lately.
+    pub recent: RecentFiles,
     /// The experiment shown when none is running; `None`: the newest.
     pub selected: Option<usize>,
     /// The stored experiment drawn beside the shown one, if any.
@@ -89,6 +122,7 @@ impl Session {
         Session {
             machine: MachineInfo::detect(),
             results,
+            recent: RecentFiles::open(data_dir),
             selected: None,
             compare_with: None,
             live: None,
@@ -218,14 +252,62 @@ impl Session {
         }
     }
 
-    /// Deletes every stored experiment, in memory and on disk.
+    /// Clears every stored experiment from the results file; they stay
+    /// restorable ([`Session::undo_clear`]) until the app quits, and the
+    /// files any of them were opened from are never touched.
     pub fn clear_results(&mut self) {
-        self.results.experiments.clear();
+        let count = self.results.clear();
         self.selected = None;
         self.compare_with = None;
+        self.messages.dismiss();
+        self.messages.notice = Some(format!("cleared {count} experiment{}", plural(count)));
+        self.messages.offer_undo = true;
         if let Err(e) = self.results.save() {
             self.messages.error = Some(e);
         }
+    }
+
+    /// Brings back every experiment cleared in this session.
+    pub fn undo_clear(&mut self) {
+        let count = self.results.restore();
+        if count == 0 {
+            return;
+        }
+        self.selected = None;
+        self.compare_with = None;
+        self.messages.dismiss();
+        self.messages.notice = Some(format!("restored {count} experiment{}", plural(count)));
+        if let Err(e) = self.results.save() {
+            self.messages.error = Some(e);
+        }
+    }
+
+    /// What the window's title names: the lesson or experiment shown (or
+    /// running), the file it came from, or nothing yet.
+    pub fn title(&self) -> String {
+        let (set, running) = match &self.live {
+            Some(live) => (Some(&live.partial), true),
+            None => (self.shown(), false),
+        };
+        let Some(set) = set else {
+            return "corescope — parallelism, measured".to_string();
+        };
+        let lesson = set
+            .preset
+            .as_deref()
+            .and_then(|name| crate::presets::find(name).ok());
+        let what = match (&lesson, &set.source, self.shown_index()) {
+            (Some(lesson), _, _) => format!("lesson: {}", lesson.title),
+            (None, Some(source), _) => format!("{source}.json"),
+            (None, None, Some(i)) if !running => format!("experiment #{}", i + 1),
+            (None, None, _) => "new experiment".to_string(),
+        };
+        let what = match experiment_summary(set) {
+            Some(summary) if lesson.is_none() => format!("{what} · {summary}"),
+            _ => what,
+        };
+        let state = if running { " (running)" } else { "" };
+        format!("corescope — {what}{state}")
     }
 
     /// Ends the live experiment; whatever runs finished are kept.

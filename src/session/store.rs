@@ -1,6 +1,9 @@
 //! [`ResultsStore`]: every finished experiment, kept in `results.json` in
 //! the app's data folder so that nothing is lost on restart. A file that
-//! cannot be read is reported and moved aside, never overwritten.
+//! cannot be read is reported and moved aside, never overwritten. Clearing
+//! moves the experiments to a pile kept in memory, from which they can be
+//! restored until the app quits; the files they were opened from are
+//! never touched.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +18,9 @@ use crate::results::{ResultSet, RunRecord};
 pub struct ResultsStore {
     path: Option<PathBuf>,
     pub experiments: Vec<ResultSet>,
+    /// Experiments cleared in this session, oldest first: restorable
+    /// until the app quits.
+    cleared: Vec<ResultSet>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -32,7 +38,7 @@ impl ResultsStore {
         let path = folder.join("results.json");
         let mut store = ResultsStore {
             path: Some(path.clone()),
-            experiments: Vec::new(),
+            ..ResultsStore::default()
         };
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
@@ -67,20 +73,33 @@ impl ResultsStore {
         let Some(path) = &self.path else {
             return Ok(());
         };
-        if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder)
-                .map_err(|e| format!("cannot create the data folder {}: {e}", folder.display()))?;
-        }
         let stored = StoredResults {
             experiments: self.experiments.clone(),
         };
-        export::write_atomic(path, |w| {
-            serde_json::to_writer(w, &stored).map_err(|e| export::ExportError::Encode {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })
-        })
-        .map_err(|e| format!("results were not saved: {e}"))
+        save_json(path, &stored).map_err(|e| format!("results were not saved: {e}"))
+    }
+
+    /// Moves every experiment to the cleared pile (nothing is deleted
+    /// until the app quits); returns how many moved.
+    pub fn clear(&mut self) -> usize {
+        let count = self.experiments.len();
+        self.cleared.append(&mut self.experiments);
+        count
+    }
+
+    /// How many cleared experiments can be restored.
+    pub fn restorable(&self) -> usize {
+        self.cleared.len()
+    }
+
+    /// Puts every cleared experiment back, before those measured since
+    /// (they are older); returns how many came back.
+    pub fn restore(&mut self) -> usize {
+        let count = self.cleared.len();
+        let newer = std::mem::take(&mut self.experiments);
+        self.experiments = std::mem::take(&mut self.cleared);
+        self.experiments.extend(newer);
+        count
     }
 
     /// Every run of every experiment, with its experiment's index.
@@ -90,6 +109,22 @@ impl ResultsStore {
             .enumerate()
             .flat_map(|(i, set)| set.runs.iter().map(move |r| (i, r)))
     }
+}
+
+/// Writes `value` as JSON to `path` (atomically), creating its folder;
+/// an error says why.
+pub(super) fn save_json(path: &Path, value: &impl Serialize) -> Result<(), String> {
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)
+            .map_err(|e| format!("cannot create the data folder {}: {e}", folder.display()))?;
+    }
+    export::write_atomic(path, |w| {
+        serde_json::to_writer(w, value).map_err(|e| export::ExportError::Encode {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
+    })
+    .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -112,5 +147,28 @@ mod tests {
         assert!(broken.experiments.is_empty());
         assert!(error.unwrap().contains("could not be read"));
         assert!(dir.path().join("results.json.unreadable").exists());
+    }
+
+    #[test]
+    fn cleared_experiments_come_back_before_newer_ones() {
+        let machine = crate::results::MachineInfo::detect();
+        let mut store = ResultsStore::default();
+        let mut first = ResultSet::new(machine.clone());
+        first.created = "first".to_string();
+        store.experiments.push(first);
+        assert_eq!(store.clear(), 1);
+        assert!(store.experiments.is_empty());
+        let mut newer = ResultSet::new(machine);
+        newer.created = "newer".to_string();
+        store.experiments.push(newer);
+        assert_eq!(store.restorable(), 1);
+        assert_eq!(store.restore(), 1);
+        let order: Vec<&str> = store
+            .experiments
+            .iter()
+            .map(|s| s.created.as_str())
+            .collect();
+        assert_eq!(order, ["first", "newer"]);
+        assert_eq!(store.restorable(), 0);
     }
 }
