@@ -300,6 +300,7 @@ pub enum Field {
     Codec,
     Scaling,
     StartMethod,
+    TimeLimit,
 }
 
 impl Field {
@@ -322,6 +323,7 @@ impl Field {
             Field::Codec => "--codec",
             Field::Scaling => "--scaling",
             Field::StartMethod => "--start-method",
+            Field::TimeLimit => "--time-limit",
         }
     }
 
@@ -344,6 +346,7 @@ impl Field {
             Field::Codec => "Codec",
             Field::Scaling => "Scaling",
             Field::StartMethod => "Start method",
+            Field::TimeLimit => "Time limit",
             Field::InFlight => "--in-flight",
         }
     }
@@ -400,6 +403,10 @@ impl Field {
             Field::StartMethod => {
                 "How CPython's process pools start workers: fork copies the running \
                  interpreter (fast), spawn starts fresh ones (slow, portable)"
+            }
+            Field::TimeLimit => {
+                "Stop any run still going after this long: its processes are killed, \
+                 it is listed as timed out and the others go on (a duration: 30s, 2m; blank: none)"
             }
         }
     }
@@ -463,6 +470,8 @@ pub struct RawExperiment {
     pub scaling: Option<String>,
     /// How CPython's process models start workers: `fork` (default) or `spawn`.
     pub start_method: Option<String>,
+    /// Stop a run still going after this long, e.g. `30s`; absent: never.
+    pub time_limit: Option<String>,
 }
 
 impl RawExperiment {
@@ -528,21 +537,7 @@ impl RawExperiment {
 
     /// Validates every field; `default_workers` fills an absent worker count.
     pub fn validate(&self, default_workers: &[u32]) -> Result<ExperimentSpec, SpecError> {
-        let mut workloads: Vec<WorkloadPlan> = Vec::new();
-        for part in self.workload.split(',').map(str::trim) {
-            let workload: Workload = part.parse().map_err(|e: String| {
-                SpecError::new(
-                    Field::Workload,
-                    format!(
-                        "{e}; expected one or more of {}",
-                        names(Workload::ALL.map(Workload::name))
-                    ),
-                )
-            })?;
-            if !workloads.iter().any(|w| w.spec.workload == workload) {
-                workloads.push(self.workload_plan(workload)?);
-            }
-        }
+        let workloads = self.workload_plans()?;
         let models = parse_models(&self.models)?;
         let workers = match &self.workers {
             Some(text) => parse_workers(text)?,
@@ -552,21 +547,14 @@ impl RawExperiment {
                 .map(|&w| w.clamp(1, MAX_WORKERS))
                 .collect(),
         };
-        let mut schedules = Vec::new();
-        for part in self.schedule.split(',').map(str::trim) {
-            let schedule: Schedule = part.parse().map_err(|e: String| {
-                SpecError::new(
-                    Field::Schedule,
-                    format!(
-                        "{e}; expected {} or both, comma-separated",
-                        names(Schedule::ALL.map(Schedule::name)).replace(", ", " or ")
-                    ),
-                )
-            })?;
-            if !schedules.contains(&schedule) {
-                schedules.push(schedule);
-            }
-        }
+        let schedules = parse_list(
+            Field::Schedule,
+            &self.schedule,
+            &format!(
+                "{} or both, comma-separated",
+                names(Schedule::ALL.map(Schedule::name)).replace(", ", " or ")
+            ),
+        )?;
         let chunk = match &self.chunk {
             Some(text) => Some(parse_in_range(Field::Chunk, text, 1, u64::from(MAX_TASKS))? as u32),
             None => None,
@@ -584,73 +572,24 @@ impl RawExperiment {
             Some(text) => parse_interval_us(Field::SwitchInterval, text)?,
             None => DEFAULT_SWITCH_INTERVAL_US,
         };
-        let codec = match &self.codec {
-            Some(text) => text.parse().map_err(|e: String| {
-                SpecError::new(
-                    Field::Codec,
-                    format!(
-                        "{e}; expected one of {}",
-                        names(Codec::ALL.map(Codec::name))
-                    ),
-                )
-            })?,
-            None => Codec::default(),
-        };
-        let start_method = match &self.start_method {
-            Some(text) => text.parse().map_err(|e: String| {
-                SpecError::new(
-                    Field::StartMethod,
-                    format!(
-                        "{e}; expected one of {}",
-                        names(StartMethod::ALL.map(StartMethod::name))
-                    ),
-                )
-            })?,
-            None => StartMethod::default(),
-        };
-        // JSON writes each payload byte as a number (up to four bytes): past
-        // 16 MiB a frame would outgrow the protocol's limit mid-run.
-        let largest = workloads
-            .iter()
-            .flat_map(|w| w.payloads.iter())
-            .max()
-            .copied()
-            .unwrap_or(0);
-        if codec == Codec::Json && largest > MAX_JSON_PAYLOAD_BYTES {
-            return Err(SpecError::new(
-                Field::Payload,
-                format!(
-                    "{} is too large for --codec json (at most 16MiB); use bincode for larger payloads",
-                    crate::format::bytes(largest)
-                ),
-            ));
-        }
-        let scaling = match &self.scaling {
-            Some(text) => text.parse().map_err(|e: String| {
-                SpecError::new(
-                    Field::Scaling,
-                    format!(
-                        "{e}; expected {}",
-                        names(Scaling::ALL.map(Scaling::name)).replace(", ", " or ")
-                    ),
-                )
-            })?,
-            None => Scaling::default(),
-        };
+        let codec: Codec = parse_choice(
+            Field::Codec,
+            self.codec.as_deref(),
+            &format!("one of {}", names(Codec::ALL.map(Codec::name))),
+        )?;
+        let start_method: StartMethod = parse_choice(
+            Field::StartMethod,
+            self.start_method.as_deref(),
+            &format!("one of {}", names(StartMethod::ALL.map(StartMethod::name))),
+        )?;
+        check_json_payloads(codec, &workloads)?;
+        let scaling: Scaling = parse_choice(
+            Field::Scaling,
+            self.scaling.as_deref(),
+            &names(Scaling::ALL.map(Scaling::name)).replace(", ", " or "),
+        )?;
         if scaling == Scaling::Weak {
-            let most_workers = workers.iter().copied().max().unwrap_or(1);
-            for plan in &workloads {
-                let grown = u64::from(plan.spec.tasks) * u64::from(most_workers);
-                if grown > u64::from(MAX_TASKS) {
-                    return Err(SpecError::new(
-                        Field::Tasks,
-                        format!(
-                            "{} per worker × {most_workers} workers is {grown} tasks, more than {MAX_TASKS}",
-                            plan.spec.tasks
-                        ),
-                    ));
-                }
-            }
+            check_weak_tasks(&workloads, &workers)?;
         }
         Ok(ExperimentSpec {
             workloads,
@@ -666,9 +605,104 @@ impl RawExperiment {
             scaling,
             start_method,
             preset: None,
-            time_limit: None,
+            time_limit: parse_time_limit(self.time_limit.as_deref())?,
         })
     }
+
+    /// Each workload named once, with its validated knobs.
+    fn workload_plans(&self) -> Result<Vec<WorkloadPlan>, SpecError> {
+        let expected = format!(
+            "one or more of {}",
+            names(Workload::ALL.map(Workload::name))
+        );
+        parse_list(Field::Workload, &self.workload, &expected)?
+            .into_iter()
+            .map(|workload| self.workload_plan(workload))
+            .collect()
+    }
+}
+
+/// A comma-separated list of names, each kept once, in the order given.
+fn parse_list<T>(field: Field, text: &str, expected: &str) -> Result<Vec<T>, SpecError>
+where
+    T: std::str::FromStr<Err = String> + PartialEq,
+{
+    let mut parsed = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let value: T = part
+            .parse()
+            .map_err(|e: String| SpecError::new(field, format!("{e}; expected {expected}")))?;
+        if !parsed.contains(&value) {
+            parsed.push(value);
+        }
+    }
+    Ok(parsed)
+}
+
+/// One name of a closed set, or the default when absent.
+fn parse_choice<T>(field: Field, text: Option<&str>, expected: &str) -> Result<T, SpecError>
+where
+    T: std::str::FromStr<Err = String> + Default,
+{
+    match text {
+        Some(text) => text
+            .parse()
+            .map_err(|e: String| SpecError::new(field, format!("{e}; expected {expected}"))),
+        None => Ok(T::default()),
+    }
+}
+
+/// `--time-limit`: a positive duration such as `30s` or `2m`; blank is none.
+fn parse_time_limit(text: Option<&str>) -> Result<Option<std::time::Duration>, SpecError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    match humantime::parse_duration(text) {
+        Ok(limit) if !limit.is_zero() => Ok(Some(limit)),
+        _ => Err(SpecError::new(
+            Field::TimeLimit,
+            format!("'{text}' is not a positive time such as 30s or 2m"),
+        )),
+    }
+}
+
+/// JSON writes each payload byte as a number (up to four bytes): past
+/// 16 MiB a frame would outgrow the protocol's limit mid-run.
+fn check_json_payloads(codec: Codec, workloads: &[WorkloadPlan]) -> Result<(), SpecError> {
+    let largest = workloads
+        .iter()
+        .flat_map(|w| w.payloads.iter())
+        .max()
+        .copied()
+        .unwrap_or(0);
+    if codec == Codec::Json && largest > MAX_JSON_PAYLOAD_BYTES {
+        return Err(SpecError::new(
+            Field::Payload,
+            format!(
+                "{} is too large for --codec json (at most 16MiB); use bincode for larger payloads",
+                crate::format::bytes(largest)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Weak scaling multiplies tasks by workers: the product must stay a run.
+fn check_weak_tasks(workloads: &[WorkloadPlan], workers: &[u32]) -> Result<(), SpecError> {
+    let most_workers = workers.iter().copied().max().unwrap_or(1);
+    for plan in workloads {
+        let grown = u64::from(plan.spec.tasks) * u64::from(most_workers);
+        if grown > u64::from(MAX_TASKS) {
+            return Err(SpecError::new(
+                Field::Tasks,
+                format!(
+                    "{} per worker × {most_workers} workers is {grown} tasks, more than {MAX_TASKS}",
+                    plan.spec.tasks
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The worker counts a sweep uses when none are given: every count up to

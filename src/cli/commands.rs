@@ -225,10 +225,6 @@ fn experiment_named(
         Err(e) => return usage(&e),
     };
     spec.preset = preset;
-    match time_limit(args.time_limit.as_deref()) {
-        Ok(limit) => spec.time_limit = limit,
-        Err(outcome) => return outcome,
-    }
     if let Err(e) = crate::engine::check_budget(&spec) {
         return Outcome::Usage(format!("--workers: {e}"));
     }
@@ -281,19 +277,6 @@ fn experiment_named(
             }
         }
         Err(outcome) => outcome,
-    }
-}
-
-/// `--time-limit`, if given: a positive duration such as `30s` or `2m`.
-fn time_limit(text: Option<&str>) -> Result<Option<std::time::Duration>, Outcome> {
-    let Some(text) = text else {
-        return Ok(None);
-    };
-    match humantime::parse_duration(text.trim()) {
-        Ok(limit) if !limit.is_zero() => Ok(Some(limit)),
-        _ => Err(Outcome::Usage(format!(
-            "--time-limit: '{text}' is not a positive time such as 30s or 2m"
-        ))),
     }
 }
 

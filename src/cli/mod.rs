@@ -317,6 +317,7 @@ impl ExperimentArgs {
             codec: self.codec.clone(),
             scaling: self.scaling.clone(),
             start_method: self.start_method.clone(),
+            time_limit: self.time_limit.clone(),
         }
     }
 }

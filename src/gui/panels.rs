@@ -434,6 +434,13 @@ fn workers_ui(ui: &mut egui::Ui, form: &mut ExperimentForm, cores: u32) {
             text_field(ui, "Chunk", &mut form.chunk, "auto", Field::Chunk.help());
             text_field(ui, "Repeats", &mut form.repeats, "3", Field::Repeats.help());
             text_field(ui, "Warm-ups", &mut form.warmup, "1", Field::Warmup.help());
+            text_field(
+                ui,
+                "Time limit",
+                &mut form.time_limit,
+                "none",
+                Field::TimeLimit.help(),
+            );
         });
 }
 

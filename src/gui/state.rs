@@ -145,6 +145,8 @@ pub struct ExperimentForm {
     pub chunk: String,
     pub repeats: String,
     pub warmup: String,
+    /// Per run, as typed (`30s`, `2m`); blank: no limit.
+    pub time_limit: String,
 }
 
 impl Default for ExperimentForm {
@@ -170,6 +172,7 @@ impl Default for ExperimentForm {
             chunk: String::new(),
             repeats: "3".to_string(),
             warmup: "1".to_string(),
+            time_limit: String::new(),
         }
     }
 }
@@ -234,6 +237,7 @@ impl ExperimentForm {
             codec: Some(self.codec.name().to_string()),
             scaling: Some(self.scaling.name().to_string()),
             start_method: Some(self.start_method.name().to_string()),
+            time_limit: optional(&self.time_limit),
         }
     }
 }
