@@ -122,6 +122,39 @@ impl StartMethod {
 
 impl_named!(StartMethod, "start method");
 
+/// In which order the repetitions of compared runs are taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Order {
+    /// The runs of one problem take turns, one repetition each (A B C A B
+    /// C …), their pools kept alive in between: a drift in the machine's
+    /// speed reaches every model alike.
+    #[default]
+    Interleaved,
+    /// Each run does all its repetitions before the next one starts (A A
+    /// A B B B …): what corescope did before, and what result files
+    /// without an order were measured with.
+    Sequential,
+}
+
+impl Order {
+    pub const ALL: [Order; 2] = [Order::Interleaved, Order::Sequential];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Order::Interleaved => "interleaved",
+            Order::Sequential => "sequential",
+        }
+    }
+
+    /// The order of result files written before it was recorded.
+    pub fn legacy() -> Order {
+        Order::Sequential
+    }
+}
+
+impl_named!(Order, "order");
+
 /// What each task computes and how many there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkloadSpec {
@@ -210,6 +243,9 @@ pub struct ExperimentSpec {
     pub scaling: Scaling,
     #[serde(default)]
     pub start_method: StartMethod,
+    /// Interleaved (default) or sequential repetitions.
+    #[serde(default)]
+    pub order: Order,
     /// The lesson preset this experiment comes from, if any.
     pub preset: Option<String>,
 }
@@ -296,6 +332,7 @@ pub enum Field {
     Codec,
     Scaling,
     StartMethod,
+    Order,
 }
 
 impl Field {
@@ -318,6 +355,7 @@ impl Field {
             Field::Codec => "--codec",
             Field::Scaling => "--scaling",
             Field::StartMethod => "--start-method",
+            Field::Order => "--order",
         }
     }
 
@@ -340,6 +378,7 @@ impl Field {
             Field::Codec => "Codec",
             Field::Scaling => "Scaling",
             Field::StartMethod => "Start method",
+            Field::Order => "Order",
             Field::InFlight => "--in-flight",
         }
     }
@@ -403,6 +442,8 @@ pub struct RawExperiment {
     pub scaling: Option<String>,
     /// How CPython's process models start workers: `fork` (default) or `spawn`.
     pub start_method: Option<String>,
+    /// `interleaved` (default) or `sequential` repetitions.
+    pub order: Option<String>,
 }
 
 impl RawExperiment {
@@ -548,6 +589,18 @@ impl RawExperiment {
             })?,
             None => StartMethod::default(),
         };
+        let order = match &self.order {
+            Some(text) => text.parse().map_err(|e: String| {
+                SpecError::new(
+                    Field::Order,
+                    format!(
+                        "{e}; expected {}",
+                        names(Order::ALL.map(Order::name)).replace(", ", " or ")
+                    ),
+                )
+            })?,
+            None => Order::default(),
+        };
         // JSON writes each payload byte as a number (up to four bytes): past
         // 16 MiB a frame would outgrow the protocol's limit mid-run.
         let largest = workloads
@@ -605,6 +658,7 @@ impl RawExperiment {
             codec,
             scaling,
             start_method,
+            order,
             preset: None,
         })
     }

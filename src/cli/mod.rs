@@ -113,6 +113,16 @@ pub struct ExperimentArgs {
     /// its worker processes, fork (default) or spawn.
     #[arg(long, value_name = "fork|spawn", allow_hyphen_values = true)]
     pub start_method: Option<String>,
+    /// interleaved: the runs of one problem take turns, one repetition
+    /// each, so a change in the machine's speed reaches every model alike;
+    /// sequential: each run's repetitions back to back. Default:
+    /// interleaved.
+    #[arg(
+        long,
+        value_name = "interleaved|sequential",
+        allow_hyphen_values = true
+    )]
+    pub order: Option<String>,
     /// The CPython interpreter the python-* models run: a name on PATH or a
     /// path.
     #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
@@ -269,6 +279,7 @@ impl ExperimentArgs {
             codec: self.codec.clone(),
             scaling: self.scaling.clone(),
             start_method: self.start_method.clone(),
+            order: self.order.clone(),
         }
     }
 }

@@ -6,6 +6,7 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::format;
+use crate::noise;
 use crate::presets::Preset;
 use crate::results::ResultSet;
 use crate::session::progress::{RunProgress, Step};
@@ -77,11 +78,20 @@ impl Progress {
                 self.bar
                     .enable_steady_tick(std::time::Duration::from_millis(120));
             }
-            Step::RunStarted(_) => {
+            Step::RunStarted(_) | Step::Turn(_) => {
                 if let Some((index, spec)) = state.current_run() {
                     self.bar
                         .set_prefix(format!("run {}/{}", index + 1, state.runs.len()));
-                    self.bar.set_message(spec.label());
+                    let message = match state.repetition {
+                        Some(r) => format!(
+                            "{} · repetition {}/{}",
+                            spec.label(),
+                            r + 1,
+                            spec.warmup + spec.repeats
+                        ),
+                        None => format!("{} · starting", spec.label()),
+                    };
+                    self.bar.set_message(message);
                 }
             }
             Step::Progress => self.bar.set_position(state.tasks_finished()),
@@ -90,12 +100,22 @@ impl Progress {
             Step::RunFinished { record, .. } => {
                 self.bar.set_position(state.tasks_finished());
                 self.bar.println(format!(
-                    "  {:<16} {:>9}  {}",
+                    "  {:<16} {:>9}  {}{}",
                     record.label(),
                     format::seconds(record.wall_seconds.median),
                     record
                         .speedup
                         .map_or(String::new(), |s| format!("{s:.2}× serial")),
+                    if record.warnings.is_empty() {
+                        String::new()
+                    } else {
+                        let names: Vec<&str> = record
+                            .warnings
+                            .iter()
+                            .map(|w| noise::short_name(&w.code))
+                            .collect();
+                        format!("  ⚠ {}", names.join(", "))
+                    },
                 ));
             }
         }

@@ -15,7 +15,7 @@ use crate::presets;
 use crate::results::{MachineInfo, RunRecord};
 use crate::session::store::ResultsStore;
 use crate::session::{LiveRun, Messages};
-use crate::spec::{Codec, Field, Model, Scaling, Schedule, SpecError, StartMethod};
+use crate::spec::{Codec, Field, Model, Order, Scaling, Schedule, SpecError, StartMethod};
 use crate::table;
 use crate::workload::Workload;
 
@@ -341,6 +341,19 @@ fn workers_ui(ui: &mut egui::Ui, form: &mut ExperimentForm, cores: u32) {
             text_field(ui, "Chunk", &mut form.chunk, "auto", true);
             text_field(ui, "Repeats", &mut form.repeats, "3", true);
             text_field(ui, "Warm-ups", &mut form.warmup, "1", true);
+            ui.label("Order");
+            ui.horizontal(|ui| {
+                for order in Order::ALL {
+                    ui.radio_value(&mut form.order, order, order.name())
+                        .on_hover_text(match order {
+                            Order::Interleaved => {
+                                "runs take turns, one repetition each: a busy moment slows every model alike"
+                            }
+                            Order::Sequential => "each run's repetitions back to back",
+                        });
+                }
+            });
+            ui.end_row();
         });
 }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chart::{ChartKind, ChartOptions};
 pub use crate::session::export::{ExportSettings, ExportTheme};
-use crate::spec::{Codec, Model, RawExperiment, Scaling, Schedule, StartMethod};
+use crate::spec::{Codec, Model, Order, RawExperiment, Scaling, Schedule, StartMethod};
 use crate::workload::Workload;
 
 /// What persists across restarts besides results.
@@ -145,6 +145,8 @@ pub struct ExperimentForm {
     pub chunk: String,
     pub repeats: String,
     pub warmup: String,
+    /// Interleaved (default) or sequential repetitions.
+    pub order: Order,
 }
 
 impl Default for ExperimentForm {
@@ -170,6 +172,7 @@ impl Default for ExperimentForm {
             chunk: String::new(),
             repeats: "3".to_string(),
             warmup: "1".to_string(),
+            order: Order::default(),
         }
     }
 }
@@ -234,6 +237,7 @@ impl ExperimentForm {
             codec: Some(self.codec.name().to_string()),
             scaling: Some(self.scaling.name().to_string()),
             start_method: Some(self.start_method.name().to_string()),
+            order: Some(self.order.name().to_string()),
         }
     }
 }

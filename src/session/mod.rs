@@ -213,7 +213,11 @@ impl Session {
             match step {
                 Step::RunFinished { record, .. } => live.partial.runs.push(record),
                 Step::Ended(ending) => self.finish(ending),
-                Step::Started | Step::RunStarted(_) | Step::Progress | Step::Sample => {}
+                Step::Started
+                | Step::RunStarted(_)
+                | Step::Turn(_)
+                | Step::Progress
+                | Step::Sample => {}
             }
         }
     }
