@@ -29,6 +29,7 @@ pub mod palette;
 pub mod platform;
 pub mod presets;
 pub mod python;
+pub mod rerun;
 pub mod results;
 pub mod session;
 pub mod spec;

@@ -32,6 +32,10 @@ pub enum Command {
     Sweep(SweepArgs),
     /// List the lesson presets (run one with `sweep --preset NAME`).
     Presets,
+    /// Measure the flagged runs of a saved result set again (each beside
+    /// its serial baseline, interleaved) and write the set with them
+    /// replaced.
+    Rerun(RerunArgs),
     /// Write every chart (SVG and PNG), each run's timeline, CPU and memory
     /// charts (and with --trace its Chrome trace), a CSV and a Markdown
     /// report of a saved result set (from --export-json) into a folder.
@@ -226,6 +230,21 @@ pub struct ReportArgs {
     /// (runs/NN-…/trace.json), for Perfetto UI or chrome://tracing.
     #[arg(long)]
     pub trace: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RerunArgs {
+    /// A result set written by --export-json (or saved from the app).
+    #[arg(value_name = "RESULTS.json")]
+    pub results: PathBuf,
+    /// The CPython interpreter the python-* models run: a name on PATH or a
+    /// path.
+    #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
+    pub python: PathBuf,
+    /// `--export-json FILE` and the other data formats' flags: where the
+    /// merged set goes.
+    #[command(flatten)]
+    pub exports: ExportArgs,
 }
 
 #[derive(Debug, Args)]

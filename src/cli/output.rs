@@ -41,6 +41,31 @@ pub fn print_preset_list(presets: &[Preset]) {
     println!("run one with: corescope sweep --preset NAME");
 }
 
+/// Prints the noise guard's flags after the table, with what to do about
+/// them: the re-run command for the JSON file being written, if any.
+pub fn print_flags(set: &ResultSet, json: Option<&std::path::Path>) {
+    let lines = noise::describe(set);
+    if lines.is_empty() {
+        return;
+    }
+    println!("\nFlagged (these figures may not be what the machine can do):");
+    for line in lines {
+        println!("  ⚠ {line}");
+    }
+    if !noise::flagged_runs(set).is_empty() {
+        match json {
+            Some(path) => println!(
+                "  measure the flagged runs again with: corescope rerun {} --export-json {}",
+                path.display(),
+                path.display()
+            ),
+            None => println!(
+                "  to measure the flagged runs again, save the set with --export-json FILE, then: corescope rerun FILE --export-json FILE"
+            ),
+        }
+    }
+}
+
 /// Prints what the measurement says, after the table.
 pub fn print_findings(findings: &[String]) {
     if !findings.is_empty() {

@@ -12,6 +12,7 @@
 pub mod app;
 pub mod command;
 pub mod export;
+pub mod flags;
 pub mod live;
 pub mod panels;
 pub mod plots;
