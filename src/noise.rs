@@ -104,7 +104,11 @@ pub fn run_warnings(
     machine: &MachineInfo,
 ) -> Vec<Warning> {
     let mut flags = Vec::new();
-    if let Some(load) = run.load.filter(|l| l.other_cpu_cores >= OTHER_CPU_LIMIT) {
+    if let Some(load) = run
+        .load
+        .as_deref()
+        .filter(|l| l.other_cpu_cores >= OTHER_CPU_LIMIT)
+    {
         flags.push(warning(
             code::BUSY_MACHINE,
             format!(
@@ -205,6 +209,7 @@ fn set_warnings(set: &ResultSet) -> Vec<Warning> {
     let mut flags = Vec::new();
     if let Some(load) = set
         .load_before
+        .as_deref()
         .filter(|l| l.other_cpu_cores >= OTHER_CPU_LIMIT)
     {
         flags.push(warning(
@@ -373,8 +378,8 @@ mod tests {
             record(Model::Serial, 1, 4.0),
             record(Model::Threads, 2, 2.0),
         ]);
-        set.runs[1].load = Some(busy);
-        set.load_before = Some(busy);
+        set.runs[1].load = Some(Box::new(busy));
+        set.load_before = Some(Box::new(busy));
         assess(&mut set);
         assert_eq!(codes(&set.runs[1]), [code::BUSY_MACHINE]);
         assert!(set.runs[0].warnings.is_empty());

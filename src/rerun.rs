@@ -54,7 +54,7 @@ pub fn merge(old: &ResultSet, fresh: &ResultSet) -> ResultSet {
     let mut merged = old.clone();
     merged.created = fresh.created.clone();
     merged.corescope_version = fresh.corescope_version.clone();
-    merged.load_before = fresh.load_before;
+    merged.load_before = fresh.load_before.clone();
     merged.source = None;
     for run in &fresh.runs {
         let spec = run.to_spec();

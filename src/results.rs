@@ -41,7 +41,7 @@ pub struct ResultSet {
     pub order: Order,
     /// Other programs' use of the machine just before the first run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub load_before: Option<LoadReading>,
+    pub load_before: Option<Box<LoadReading>>,
     /// What makes the set's figures doubtful, as a whole (each run carries
     /// its own); empty when nothing was flagged.
     #[serde(default)]
@@ -244,9 +244,10 @@ pub struct RunRecord {
     /// run's and its baseline's repetitions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speedup_ci: Option<Interval>,
-    /// Other programs' use of the machine while this run's repetitions ran.
+    /// Other programs' use of the machine while this run's repetitions ran
+    /// (boxed: most records are passed around without looking at it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub load: Option<LoadReading>,
+    pub load: Option<Box<LoadReading>>,
     /// What makes this run's figures doubtful; empty when nothing was
     /// flagged.
     #[serde(default)]

@@ -7,6 +7,10 @@ use super::EngineError;
 
 /// One step of an experiment, in the order they happen.
 #[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one event per run step, moved once: a record or a set inline costs less than a box each"
+)]
 pub enum RunEvent {
     /// The experiment starts: its runs, and the tasks they execute in all.
     Started {

@@ -153,7 +153,7 @@ pub(crate) fn measure_batch(
             )?;
             record.processes_started = live.executor.processes_started();
             record.python_version = live.executor.python_version();
-            record.load = noise::reading(samples);
+            record.load = noise::reading(samples).map(Box::new);
             Ok(record)
         })
         .collect()

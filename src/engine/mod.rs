@@ -638,7 +638,7 @@ pub fn run_plan(
     let mut set = ResultSet::new(MachineInfo::detect());
     set.preset = plan.preset.clone();
     set.order = plan.order;
-    set.load_before = noise::probe_before();
+    set.load_before = noise::probe_before().map(Box::new);
     let mut start = |spec: &RunSpec, board: &PidBoard| start_executor(spec, config, cancel, board);
     let mut sequence = 0u64;
     for batch in interleave::batches(&runs, plan.order) {

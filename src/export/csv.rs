@@ -79,7 +79,7 @@ impl Exporter for Csv {
                 opt(r.wall_ci.map(|ci| ci.high)),
                 opt(r.speedup_ci.map(|ci| ci.low)),
                 opt(r.speedup_ci.map(|ci| ci.high)),
-                opt(r.load.map(|l| l.other_cpu_cores)),
+                opt(r.load.as_deref().map(|l| l.other_cpu_cores)),
                 // Codes only: the sentences are in the JSON.
                 r.warnings
                     .iter()

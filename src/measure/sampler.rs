@@ -2,7 +2,8 @@
 //! run's processes, read every [`SAMPLE_INTERVAL`] on a thread of its own
 //! (`corescope-sampler`) while a run is live.
 //!
-//! The engine starts one [`Sampler`] per run and stops it when the run ends;
+//! The engine starts one [`Sampler`] per batch of runs (one run, or the
+//! runs interleaved together: see [`Turns`]) and stops it when they end;
 //! dropping it (success, failure, cancel) stops and joins the thread. It
 //! reads only what a front end draws: `/proc/stat` for the cores (through
 //! sysinfo) and the memory of the pids on a [`PidBoard`], which the

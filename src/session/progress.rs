@@ -33,6 +33,10 @@ pub struct RunProgress {
 
 /// What one event changed.
 #[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one event per run step, moved once: a record or a set inline costs less than a box each"
+)]
 pub enum Step {
     /// The runs and their task count are known.
     Started,
@@ -52,6 +56,10 @@ pub enum Step {
 
 /// How an experiment ended.
 #[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one event per run step, moved once: a record or a set inline costs less than a box each"
+)]
 pub enum Ending {
     /// Every run finished.
     Finished(ResultSet),
@@ -246,5 +254,49 @@ mod tests {
             Ending::Lost.error().as_deref(),
             Some("the engine stopped without a result")
         );
+    }
+
+    #[test]
+    fn interleaved_turns_add_up_per_run() {
+        let runs = runs();
+        let total: u64 = runs.iter().map(RunSpec::total_tasks).sum();
+        let mut state = RunProgress::default();
+        state.apply(RunEvent::Started {
+            runs: runs.clone(),
+            total_tasks: total,
+        });
+        for (index, spec) in runs.iter().enumerate() {
+            state.apply(RunEvent::RunStarted { index, spec: *spec });
+        }
+        // Run 0 does half its tasks, then run 1 some, then run 0 again.
+        state.apply(RunEvent::Turn {
+            index: 0,
+            repetition: 0,
+        });
+        state.apply(RunEvent::Progress {
+            index: 0,
+            tasks_done: 2,
+            tasks_total: 4,
+        });
+        assert!(matches!(
+            state.apply(RunEvent::Turn {
+                index: 1,
+                repetition: 0
+            }),
+            Step::Turn(1)
+        ));
+        assert_eq!(state.tasks_done, 0);
+        state.apply(RunEvent::Progress {
+            index: 1,
+            tasks_done: 3,
+            tasks_total: 4,
+        });
+        assert_eq!(state.tasks_finished(), 5);
+        state.apply(RunEvent::Turn {
+            index: 0,
+            repetition: 1,
+        });
+        assert_eq!((state.current, state.repetition), (Some(0), Some(1)));
+        assert_eq!(state.tasks_done, 2, "run 0 picks up where it left");
     }
 }
