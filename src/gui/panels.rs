@@ -414,7 +414,17 @@ fn progress_ui(ui: &mut egui::Ui, live: &LiveRun) {
     ui.add(egui::ProgressBar::new(fraction).text(format!("{:.0} %{left}", fraction * 100.0)));
     let progress = &live.progress;
     let what = match progress.current_run() {
-        Some((i, run)) => format!("run {} of {}: {}", i + 1, progress.runs.len(), run.label()),
+        Some((i, run)) => {
+            let repetition = progress.repetition.map_or(String::new(), |r| {
+                format!(" · repetition {} of {}", r + 1, run.warmup + run.repeats)
+            });
+            format!(
+                "run {} of {}: {}{repetition}",
+                i + 1,
+                progress.runs.len(),
+                run.label()
+            )
+        }
         None => "starting…".to_string(),
     };
     let what = if live.cancelling {
