@@ -394,4 +394,31 @@ mod tests {
         }
         assert!(samples.windows(2).all(|w| w[0].at_ns < w[1].at_ns));
     }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_worker_that_lived_between_samples_still_counts_as_our_own() {
+        let sampler = Sampler::start(Turns::default(), SAMPLE_INTERVAL, None).unwrap();
+        let before = crate::platform::reaped_children_cpu_ms().unwrap();
+        // Never on a board: its CPU reaches us only once it is reaped.
+        let status = std::process::Command::new("sh")
+            .args(["-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let burnt_ms = crate::platform::reaped_children_cpu_ms().unwrap() - before;
+        // At least one reading after the child was reaped.
+        std::thread::sleep(SAMPLE_INTERVAL * 2 + SAMPLE_INTERVAL / 4);
+        let samples = sampler.finish();
+        let seconds = SAMPLE_INTERVAL.as_secs_f64();
+        let own_ms: f64 = samples
+            .iter()
+            .map(|s| f64::from(s.own_cpu) / 100.0 * seconds * 1000.0)
+            .sum();
+        assert!(burnt_ms > 0, "the child used no CPU");
+        assert!(
+            own_ms >= 0.5 * burnt_ms as f64,
+            "own {own_ms:.0} ms of the child's {burnt_ms} ms: {samples:?}"
+        );
+    }
 }
