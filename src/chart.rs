@@ -124,6 +124,9 @@ pub struct Point {
     pub y: f64,
     /// Min and max over repetitions, where the chart shows whiskers.
     pub spread: Option<(f64, f64)>,
+    /// The 95 % confidence interval of `y` (bootstrap over repetitions),
+    /// drawn as a thicker whisker.
+    pub ci: Option<(f64, f64)>,
 }
 
 /// One line of a chart.
@@ -249,7 +252,7 @@ impl Chart {
     }
 
     /// One line naming each prediction's fit, e.g. `Amdahl fit: threads
-    /// f = 9.3 % (at most 10.8×) · …`; `None` without predictions.
+    /// f = 9.3 ± 1.2 % (at most 10.8×) · …`; `None` without predictions.
     pub fn prediction_caption(&self) -> Option<String> {
         let mut law = None;
         let parts: Vec<String> = self
@@ -262,11 +265,18 @@ impl Chart {
                 let curve = s.name.split(&marker).next().unwrap_or(&s.name);
                 let f = fit.serial_fraction;
                 Some(match fit.law {
-                    analysis::Law::Amdahl if f > 0.0 => {
-                        format!("{curve} f = {:.1} % (at most {:.1}×)", f * 100.0, 1.0 / f)
-                    }
+                    analysis::Law::Amdahl if f > 0.0 => format!(
+                        "{curve} f = {:.1} ± {:.1} % (at most {:.1}×)",
+                        f * 100.0,
+                        fit.serial_fraction_error * 100.0,
+                        1.0 / f
+                    ),
                     analysis::Law::Amdahl => format!("{curve} f = 0 % (no limit)"),
-                    analysis::Law::Gustafson => format!("{curve} f = {:.1} %", f * 100.0),
+                    analysis::Law::Gustafson => format!(
+                        "{curve} f = {:.1} ± {:.1} %",
+                        f * 100.0,
+                        fit.serial_fraction_error * 100.0
+                    ),
                 })
             })
             .collect();
@@ -384,18 +394,18 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
     // A series per group, named and drawn as the group; `workers_only`
     // leaves out serial, which is 1× and 100 % by definition (the
     // reference lines say so).
-    let per_group = |chart: &mut Chart, workers_only: bool, value: &ValueOf<'_>| {
+    let per_group = |chart: &mut Chart, workers_only: bool, value: &ValueOf<'_>, ci: &CiOf<'_>| {
         for group in groups
             .iter()
             .filter(|g| !workers_only || g.model.uses_workers())
         {
-            chart.series.push(series(
+            chart.series.push(series_with_ci(
                 set,
                 group,
-                &group.label(),
-                group.line(),
+                (&group.label(), group.line()),
                 x_axis,
                 value,
+                ci,
             ));
         }
     };
@@ -403,12 +413,17 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
         ChartKind::WallTime => {
             chart.title = "Wall time".to_string();
             chart.y_label = "wall time [s]".to_string();
-            per_group(&mut chart, false, &|r| {
-                Some((
-                    r.wall_seconds.median,
-                    Some((r.wall_seconds.min, r.wall_seconds.max)),
-                ))
-            });
+            per_group(
+                &mut chart,
+                false,
+                &|r| {
+                    Some((
+                        r.wall_seconds.median,
+                        Some((r.wall_seconds.min, r.wall_seconds.max)),
+                    ))
+                },
+                &|r| r.wall_ci.map(|ci| (ci.low, ci.high)),
+            );
             for baseline in Model::ALL.into_iter().filter(|m| !m.uses_workers()) {
                 let serial = set.runs.iter().find(|r| r.model == baseline);
                 if let Some(serial) = serial.filter(|_| x_axis == XAxis::Workers) {
@@ -429,7 +444,9 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
                 chart.y_label = "speedup over serial [×]".to_string();
             }
             chart.unit = Unit::Times;
-            per_group(&mut chart, true, &|r| r.speedup.map(|s| (s, None)));
+            per_group(&mut chart, true, &|r| r.speedup.map(|s| (s, None)), &|r| {
+                r.speedup_ci.map(|ci| (ci.low, ci.high))
+            });
             if x_axis == XAxis::PayloadBytes {
                 // Below this line the parallel model loses to serial.
                 chart.references.push(Reference::Horizontal {
@@ -465,7 +482,12 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
                     line: LineKind::Dashed,
                     points: curve(x_axis, chart.x_min, chart.x_max, |p| law.speedup(f, p))
                         .into_iter()
-                        .map(|(x, y)| Point { x, y, spread: None })
+                        .map(|(x, y)| Point {
+                            x,
+                            y,
+                            spread: None,
+                            ci: None,
+                        })
                         .collect(),
                     prediction: Some(*fit),
                 });
@@ -488,9 +510,17 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
             chart.title = "Efficiency".to_string();
             chart.y_label = "efficiency [%]".to_string();
             chart.unit = Unit::Percent;
-            per_group(&mut chart, true, &|r| {
-                r.efficiency.map(|e| (e * 100.0, None))
-            });
+            per_group(
+                &mut chart,
+                true,
+                &|r| r.efficiency.map(|e| (e * 100.0, None)),
+                &|r| {
+                    let per_worker = 100.0 / f64::from(r.workers.max(1));
+                    r.speedup_ci
+                        .map(|ci| ci.scaled(per_worker))
+                        .map(|ci| (ci.low, ci.high))
+                },
+            );
             chart.references.push(Reference::Horizontal {
                 name: "ideal (100 %)".to_string(),
                 y: 100.0,
@@ -814,6 +844,9 @@ fn groups_in(set: &ResultSet) -> Vec<Group> {
 /// A run's y value on a chart, with its min–max spread where it has one.
 type ValueOf<'a> = dyn Fn(&RunRecord) -> Option<(f64, Option<(f64, f64)>)> + 'a;
 
+/// A run's confidence interval on a chart, where it has one.
+type CiOf<'a> = dyn Fn(&RunRecord) -> Option<(f64, f64)> + 'a;
+
 /// The series of one model: a point per run, sorted by x. Over payloads,
 /// the model's largest worker count stands for it.
 fn series(
@@ -823,6 +856,18 @@ fn series(
     line: LineKind,
     x_axis: XAxis,
     value: &ValueOf<'_>,
+) -> Series {
+    series_with_ci(set, group, (name, line), x_axis, value, &|_| None)
+}
+
+/// [`series`], each point with its confidence interval.
+fn series_with_ci(
+    set: &ResultSet,
+    group: &Group,
+    (name, line): (&str, LineKind),
+    x_axis: XAxis,
+    value: &ValueOf<'_>,
+    ci: &CiOf<'_>,
 ) -> Series {
     let workers = set
         .runs
@@ -840,6 +885,7 @@ fn series(
                 x: x_axis.of(r),
                 y,
                 spread,
+                ci: ci(r),
             })
         })
         .collect();
@@ -908,8 +954,39 @@ mod tests {
     }
 
     #[test]
+    fn points_carry_their_confidence_intervals() {
+        let mut set = set();
+        set.runs[1].wall_ci = Some(crate::results::Interval {
+            low: 1.9,
+            high: 2.2,
+        });
+        set.runs[1].speedup_ci = Some(crate::results::Interval {
+            low: 1.8,
+            high: 2.1,
+        });
+        let point = |kind: ChartKind| -> Point {
+            let chart = build_with(kind, &set, &ChartOptions { predict_to: 0 });
+            let series = chart
+                .series
+                .iter()
+                .find(|s| s.model == Model::Processes)
+                .unwrap();
+            *series.points.iter().find(|p| p.x == 2.0).unwrap()
+        };
+        assert_eq!(point(ChartKind::WallTime).ci, Some((1.9, 2.2)));
+        assert_eq!(point(ChartKind::Speedup).ci, Some((1.8, 2.1)));
+        let efficiency = point(ChartKind::Efficiency).ci.unwrap();
+        assert!((efficiency.0 - 90.0).abs() < 1e-9 && (efficiency.1 - 105.0).abs() < 1e-9);
+        assert_eq!(point(ChartKind::IpcBytes).ci, None);
+    }
+
+    #[test]
     fn speedup_predictions_continue_each_fit_to_the_knob() {
-        let chart = build(ChartKind::Speedup, &set());
+        // A law needs three worker counts: processes at 1, 2 and 4.
+        let mut scaling = set();
+        scaling.runs.push(record(Model::Processes, 4, 1.0));
+        crate::analysis::fill_speedups(&mut scaling);
+        let chart = build(ChartKind::Speedup, &scaling);
         assert_eq!(chart.x_axis, XAxis::WorkersLog2);
         assert_eq!(chart.x_max, 6.0, "log2(64)");
         let predicted: Vec<&Series> = chart
@@ -939,7 +1016,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             measured.points.iter().map(|p| p.x).collect::<Vec<_>>(),
-            [0.0, 1.0]
+            [0.0, 1.0, 2.0]
         );
         // The physical cores (2) at log2 = 1.
         assert!(

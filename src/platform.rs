@@ -55,6 +55,29 @@ pub fn child_pids(pid: u32) -> Vec<u32> {
     pids
 }
 
+/// CPU time (user + system) of this process's children that exited and
+/// were waited for, theirs included, in milliseconds: `cutime + cstime`
+/// of `/proc/self/stat`. It is how the CPU of a worker that lived between
+/// two samples is still counted as corescope's own. `None` where `/proc`
+/// is not available.
+#[cfg(target_os = "linux")]
+pub fn reaped_children_cpu_ms() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name may hold spaces and parentheses: fields start after
+    // the last ')'. There, index 0 is field 3 (state); cutime and cstime
+    // are fields 16 and 17.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+    let per_second = rustix::param::clock_ticks_per_second().max(1);
+    Some((ticks(13)? + ticks(14)?).saturating_mul(1000) / per_second)
+}
+
+/// Off Linux, reaped children's CPU time is not read.
+#[cfg(not(target_os = "linux"))]
+pub fn reaped_children_cpu_ms() -> Option<u64> {
+    None
+}
+
 /// Sends SIGKILL to every process in the process group `pgid` (a child
 /// started as its group's leader, and whatever it started in turn). Best
 /// effort: a group already gone is not an error.

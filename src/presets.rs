@@ -106,7 +106,9 @@ pub fn find(name: &str) -> Result<Preset, PresetError> {
 
 /// What the measurement says, one sentence per model (per schedule and
 /// workload where the set compares them): its best speedup and where, or
-/// for a payload sweep, from which payload it beats serial.
+/// for a payload sweep, from which payload it beats serial. A model whose
+/// runs (or their baselines) are flagged by the noise guard gets no
+/// verdict: the sentence says why it is withheld.
 pub fn findings(set: &ResultSet) -> Vec<String> {
     let mut keys: Vec<(String, Model)> = Vec::new();
     let several_schedules = set
@@ -138,6 +140,9 @@ pub fn findings(set: &ResultSet) -> Vec<String> {
         .filter_map(|(key, model)| {
             let baseline = model.baseline();
             let runs: Vec<&RunRecord> = set.runs.iter().filter(|r| key_of(r) == *key).collect();
+            if let Some(withheld) = withheld(set, key, &runs) {
+                return Some(withheld);
+            }
             if several_payloads {
                 let mut by_payload = runs.clone();
                 by_payload.sort_by_key(|r| r.payload_bytes);
@@ -173,6 +178,37 @@ pub fn findings(set: &ResultSet) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// The sentence that replaces a verdict whose figures are flagged: the
+/// runs of `key`, or the serial runs they are read against.
+fn withheld(set: &ResultSet, key: &str, runs: &[&RunRecord]) -> Option<String> {
+    let mut codes: Vec<&str> = Vec::new();
+    let mut flagged = 0;
+    for run in runs {
+        let baseline = crate::analysis::baseline_run(&set.runs, run);
+        let warnings: Vec<&crate::results::Warning> = run
+            .warnings
+            .iter()
+            .chain(baseline.iter().flat_map(|b| &b.warnings))
+            .collect();
+        if !warnings.is_empty() {
+            flagged += 1;
+        }
+        for w in warnings {
+            let name = crate::noise::short_name(&w.code);
+            if !codes.contains(&name) {
+                codes.push(name);
+            }
+        }
+    }
+    (flagged > 0).then(|| {
+        format!(
+            "{key}: no verdict — {flagged} of its {} runs are flagged ({}); re-run flagged runs for one.",
+            runs.len(),
+            codes.join(", ")
+        )
+    })
 }
 
 #[cfg(test)]
@@ -227,6 +263,41 @@ mod tests {
         assert_eq!(
             findings(&set),
             ["processes: best 2.00× serial at 2 workers (100 % efficiency, 2.00 s wall)."]
+        );
+    }
+
+    #[test]
+    fn a_flagged_lesson_gets_no_verdict() {
+        let mut set = ResultSet::new(crate::results::MachineInfo {
+            logical_cores: 64,
+            ..Default::default()
+        });
+        set.runs = vec![
+            crate::results::testing::record(Model::Serial, 1, 4.0),
+            crate::results::testing::record(Model::Processes, 1, 4.0),
+            crate::results::testing::record(Model::Processes, 2, 1.5),
+        ];
+        crate::analysis::fill_speedups(&mut set);
+        crate::noise::assess(&mut set);
+        assert_eq!(
+            findings(&set),
+            [
+                "processes: no verdict — 1 of its 2 runs are flagged (over 100 %); re-run flagged runs for one."
+            ]
+        );
+        // A flagged baseline withholds every verdict read against it.
+        set.runs[2].wall_seconds.median = 2.0;
+        crate::analysis::fill_speedups(&mut set);
+        set.runs[0].warnings = vec![crate::results::Warning {
+            code: crate::noise::code::WIDE_SPREAD.to_string(),
+            message: String::new(),
+            remedy: String::new(),
+        }];
+        set.runs[2].warnings.clear();
+        let finding = &findings(&set)[0];
+        assert!(
+            finding.contains("2 of its 2 runs are flagged (wide spread)"),
+            "{finding}"
         );
     }
 }

@@ -16,7 +16,7 @@ pub use validate::{Invalid, MAX_RUNS};
 
 use crate::measure::stats::Summary;
 use crate::model::Knob;
-use crate::spec::{Model, RunSpec, Scaling, Schedule, StartMethod};
+use crate::spec::{DEFAULT_IN_FLIGHT, Model, Order, RunSpec, Scaling, Schedule, StartMethod};
 use crate::worker::codec::Codec;
 use crate::workload::Workload;
 
@@ -39,6 +39,18 @@ pub struct ResultSet {
     /// labels the set on compared charts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// How the repetitions were taken: interleaved between the runs of
+    /// one problem, or each run's back to back (files written before the
+    /// order was recorded were sequential).
+    #[serde(default = "Order::legacy")]
+    pub order: Order,
+    /// Other programs' use of the machine just before the first run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_before: Option<Box<LoadReading>>,
+    /// What makes the set's figures doubtful, as a whole (each run carries
+    /// its own); empty when nothing was flagged.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
     pub runs: Vec<RunRecord>,
     /// Runs stopped by the time limit (`--time-limit`): they measured
     /// nothing, so they are listed here rather than among `runs`.
@@ -67,6 +79,9 @@ impl ResultSet {
             machine,
             preset: None,
             source: None,
+            order: Order::default(),
+            load_before: None,
+            warnings: Vec::new(),
             runs: Vec::new(),
             timed_out: Vec::new(),
         }
@@ -331,6 +346,80 @@ pub struct RunRecord {
     /// The python models: the interpreter's version (e.g. `3.11.7`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python_version: Option<String>,
+    /// `mixed`: percent of each task spent blocked (absent: 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub io_percent: u8,
+    /// Tasks kept in flight per worker process.
+    #[serde(default = "default_in_flight")]
+    pub in_flight: u32,
+    /// A 95 % confidence interval of the median wall time (bootstrap over
+    /// the repetitions); absent with fewer than two repetitions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall_ci: Option<Interval>,
+    /// A 95 % confidence interval of the speedup (bootstrap over this
+    /// run's and its baseline's repetitions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speedup_ci: Option<Interval>,
+    /// Other programs' use of the machine while this run's repetitions ran
+    /// (boxed: most records are passed around without looking at it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<Box<LoadReading>>,
+    /// What makes this run's figures doubtful; empty when nothing was
+    /// flagged.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+}
+
+fn is_zero(value: &u8) -> bool {
+    *value == 0
+}
+
+fn default_in_flight() -> u32 {
+    DEFAULT_IN_FLIGHT
+}
+
+/// A range a figure lies in with 95 % confidence.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Interval {
+    /// The interval scaled by `factor` (a speedup's into an efficiency's).
+    pub fn scaled(self, factor: f64) -> Interval {
+        Interval {
+            low: self.low * factor,
+            high: self.high * factor,
+        }
+    }
+}
+
+/// How much other programs used the machine over a stretch of time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LoadReading {
+    /// Other programs' CPU use, on average, in cores' worth (1.0 = one
+    /// core fully busy): every core's use minus corescope's own.
+    pub other_cpu_cores: f64,
+    /// The most any one sample saw, in cores' worth.
+    pub peak_other_cpu_cores: f64,
+    /// The system's 1-minute load average at the end of the stretch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_average: Option<f64>,
+    /// How many samples the figures come from.
+    pub samples: u32,
+}
+
+/// Why a figure should not be trusted as it stands, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    /// A stable name, e.g. `busy-machine` (see the README's list).
+    pub code: String,
+    /// What was seen, as a sentence.
+    pub message: String,
+    /// What to do about it, e.g. "close other programs, then re-run".
+    #[serde(default)]
+    pub remedy: String,
 }
 
 impl RunRecord {
@@ -411,6 +500,44 @@ impl RunRecord {
             memory_samples: Vec::new(),
             start_method: spec.model.uses_start_method().then_some(spec.start_method),
             python_version: None,
+            io_percent: spec.workload.io_percent,
+            in_flight: spec.in_flight,
+            wall_ci: None,
+            speedup_ci: None,
+            load: None,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl RunRecord {
+    /// The run that measures this record again (the inverse of
+    /// [`RunRecord::from_spec`]; knobs a file did not record take their
+    /// defaults).
+    pub fn to_spec(&self) -> RunSpec {
+        RunSpec {
+            workload: crate::spec::WorkloadSpec {
+                workload: self.workload,
+                size: self.size,
+                tasks: self.tasks,
+                payload_bytes: self.payload_bytes,
+                io_percent: self.io_percent,
+            },
+            model: self.model,
+            workers: self.workers,
+            schedule: self.schedule,
+            chunk: self.chunk,
+            repeats: self.repeats,
+            warmup: self.warmup,
+            in_flight: self.in_flight,
+            switch_interval_us: self
+                .switch_interval_seconds
+                .map_or(crate::spec::DEFAULT_SWITCH_INTERVAL_US, |s| {
+                    (s * 1e6).round() as u32
+                }),
+            codec: self.codec,
+            scaling: self.scaling,
+            start_method: self.start_method.unwrap_or_default(),
         }
     }
 }
@@ -447,6 +574,10 @@ pub struct RepetitionRecord {
     pub compute_seconds: f64,
     pub cpu_seconds: f64,
     pub ipc: IpcTotals,
+    /// Its place in the experiment's measuring order (0 first, warm-ups
+    /// counted): interleaved runs' repetitions alternate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u64>,
 }
 
 /// One task's compute, as stamped by the worker that ran it.

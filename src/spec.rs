@@ -122,6 +122,39 @@ impl StartMethod {
 
 impl_named!(StartMethod, "start method");
 
+/// In which order the repetitions of compared runs are taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Order {
+    /// The runs of one problem take turns, one repetition each (A B C A B
+    /// C …), their pools kept alive in between: a drift in the machine's
+    /// speed reaches every model alike.
+    #[default]
+    Interleaved,
+    /// Each run does all its repetitions before the next one starts (A A
+    /// A B B B …): what corescope did before, and what result files
+    /// without an order were measured with.
+    Sequential,
+}
+
+impl Order {
+    pub const ALL: [Order; 2] = [Order::Interleaved, Order::Sequential];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Order::Interleaved => "interleaved",
+            Order::Sequential => "sequential",
+        }
+    }
+
+    /// The order of result files written before it was recorded.
+    pub fn legacy() -> Order {
+        Order::Sequential
+    }
+}
+
+impl_named!(Order, "order");
+
 /// What each task computes and how many there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkloadSpec {
@@ -210,6 +243,9 @@ pub struct ExperimentSpec {
     pub scaling: Scaling,
     #[serde(default)]
     pub start_method: StartMethod,
+    /// Interleaved (default) or sequential repetitions.
+    #[serde(default)]
+    pub order: Order,
     /// The lesson preset this experiment comes from, if any.
     pub preset: Option<String>,
     /// Longest one run may take (`--time-limit`): a run still going then is
@@ -301,6 +337,7 @@ pub enum Field {
     Scaling,
     StartMethod,
     TimeLimit,
+    Order,
 }
 
 impl Field {
@@ -324,6 +361,7 @@ impl Field {
             Field::Scaling => "--scaling",
             Field::StartMethod => "--start-method",
             Field::TimeLimit => "--time-limit",
+            Field::Order => "--order",
         }
     }
 
@@ -347,6 +385,7 @@ impl Field {
             Field::Scaling => "Scaling",
             Field::StartMethod => "Start method",
             Field::TimeLimit => "Time limit",
+            Field::Order => "Order",
             Field::InFlight => "--in-flight",
         }
     }
@@ -403,6 +442,10 @@ impl Field {
             Field::StartMethod => {
                 "How CPython's process pools start workers: fork copies the running \
                  interpreter (fast), spawn starts fresh ones (slow, portable)"
+            }
+            Field::Order => {
+                "interleaved: the runs take turns, one repetition each, so a busy moment \
+                 slows every model alike; sequential: each run's repetitions back to back"
             }
             Field::TimeLimit => {
                 "Stop any run still going after this long: its processes are killed, \
@@ -472,6 +515,8 @@ pub struct RawExperiment {
     pub start_method: Option<String>,
     /// Stop a run still going after this long, e.g. `30s`; absent: never.
     pub time_limit: Option<String>,
+    /// `interleaved` (default) or `sequential` repetitions.
+    pub order: Option<String>,
 }
 
 impl RawExperiment {
@@ -588,6 +633,11 @@ impl RawExperiment {
             self.scaling.as_deref(),
             &names(Scaling::ALL.map(Scaling::name)).replace(", ", " or "),
         )?;
+        let order: Order = parse_choice(
+            Field::Order,
+            self.order.as_deref(),
+            &names(Order::ALL.map(Order::name)).replace(", ", " or "),
+        )?;
         if scaling == Scaling::Weak {
             check_weak_tasks(&workloads, &workers)?;
         }
@@ -604,6 +654,7 @@ impl RawExperiment {
             codec,
             scaling,
             start_method,
+            order,
             preset: None,
             time_limit: parse_time_limit(self.time_limit.as_deref())?,
         })

@@ -38,7 +38,11 @@ pub enum Column {
     Wall,
     /// The fastest and the slowest repetition.
     WallRange,
+    /// The median wall time's 95 % confidence interval.
+    WallCi,
     Speedup,
+    /// The speedup's 95 % confidence interval.
+    SpeedupCi,
     /// With the run's Karp–Flatt serial fraction as its note.
     Efficiency,
     CpuTime,
@@ -48,27 +52,33 @@ pub enum Column {
     IpcFromWorkers,
     /// corescope's and its workers' RSS, split in the note.
     Memory,
+    /// The noise guard's flags, each sentence in the note.
+    Flags,
 }
 
 impl Column {
     /// The app's table of every stored run, beside its experiment number.
-    pub const STORED: [Column; 10] = [
+    pub const STORED: [Column; 13] = [
         Column::Workload,
         Column::Model,
         Column::Workers,
         Column::Wall,
         Column::WallRange,
+        Column::WallCi,
         Column::Speedup,
+        Column::SpeedupCi,
         Column::Efficiency,
         Column::IpcToWorkers,
         Column::IpcFromWorkers,
         Column::Memory,
+        Column::Flags,
     ];
 
     /// The columns of one result set's table (the terminal's and the
-    /// Markdown export's): the payload first when a run carried one.
+    /// Markdown export's): the payload first when a run carried one, the
+    /// flags last when a run has one.
     pub fn for_set(set: &ResultSet) -> Vec<Column> {
-        let mut columns = Vec::with_capacity(12);
+        let mut columns = Vec::with_capacity(15);
         if set.runs.iter().any(|r| r.payload_bytes > 0) {
             columns.push(Column::Payload);
         }
@@ -77,7 +87,9 @@ impl Column {
             Column::Workers,
             Column::Wall,
             Column::WallRange,
+            Column::WallCi,
             Column::Speedup,
+            Column::SpeedupCi,
             Column::Efficiency,
             Column::CpuTime,
             Column::Spawn,
@@ -85,6 +97,9 @@ impl Column {
             Column::IpcFromWorkers,
             Column::Memory,
         ]);
+        if set.runs.iter().any(|r| !r.warnings.is_empty()) {
+            columns.push(Column::Flags);
+        }
         columns
     }
 
@@ -98,20 +113,23 @@ impl Column {
             Column::Workers => "workers",
             Column::Wall => "wall median",
             Column::WallRange => "min … max",
+            Column::WallCi => "wall 95 % CI",
             Column::Speedup => "speedup",
+            Column::SpeedupCi => "speedup 95 % CI",
             Column::Efficiency => "efficiency",
             Column::CpuTime => "CPU time",
             Column::Spawn => "spawn",
             Column::IpcToWorkers => "IPC to workers",
             Column::IpcFromWorkers => "IPC from workers",
             Column::Memory => "memory",
+            Column::Flags => "flags",
         }
     }
 
     /// How the column's cells line up.
     pub fn align(self) -> Align {
         match self {
-            Column::Workload | Column::Model => Align::Left,
+            Column::Workload | Column::Model | Column::Flags => Align::Left,
             _ => Align::Right,
         }
     }
@@ -129,7 +147,13 @@ impl Column {
                 format::seconds(run.wall_seconds.min),
                 format::seconds(run.wall_seconds.max)
             ),
+            Column::WallCi => run.wall_ci.map_or(MISSING.to_string(), |ci| {
+                format!("{} … {}", format::seconds(ci.low), format::seconds(ci.high))
+            }),
             Column::Speedup => run.speedup.map_or(MISSING.to_string(), format::speedup),
+            Column::SpeedupCi => run.speedup_ci.map_or(MISSING.to_string(), |ci| {
+                format!("{} … {}", format::speedup(ci.low), format::speedup(ci.high))
+            }),
             Column::Efficiency => run
                 .efficiency
                 .map_or(MISSING.to_string(), format::efficiency),
@@ -141,6 +165,17 @@ impl Column {
             Column::IpcToWorkers => format::bytes(run.ipc.bytes_to_workers),
             Column::IpcFromWorkers => format::bytes(run.ipc.bytes_from_workers),
             Column::Memory => format::bytes(run.memory.total_rss_bytes),
+            Column::Flags if run.warnings.is_empty() => String::new(),
+            Column::Flags => {
+                let mut names: Vec<&str> = Vec::new();
+                for w in &run.warnings {
+                    let name = crate::noise::short_name(&w.code);
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+                format!("⚠ {}", names.join(", "))
+            }
         };
         Cell {
             text,
@@ -170,6 +205,13 @@ impl Column {
                     format::bytes(m.parent_rss_bytes)
                 ))
             }
+            Column::Flags if !run.warnings.is_empty() => Some(
+                run.warnings
+                    .iter()
+                    .map(|w| format!("{} — {}", w.message, w.remedy))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
             _ => None,
         }
     }
@@ -184,10 +226,10 @@ impl Column {
             Column::Workload => a.workload.name().cmp(b.workload.name()),
             Column::Model => a.model.cmp(&b.model),
             Column::Workers => a.workers.cmp(&b.workers),
-            Column::Wall | Column::WallRange => {
+            Column::Wall | Column::WallRange | Column::WallCi => {
                 a.wall_seconds.median.total_cmp(&b.wall_seconds.median)
             }
-            Column::Speedup => a
+            Column::Speedup | Column::SpeedupCi => a
                 .speedup
                 .unwrap_or(0.0)
                 .total_cmp(&b.speedup.unwrap_or(0.0)),
@@ -199,6 +241,7 @@ impl Column {
             Column::Spawn => a.spawn_seconds.total_cmp(&b.spawn_seconds),
             Column::IpcToWorkers | Column::IpcFromWorkers => ipc(a).cmp(&ipc(b)),
             Column::Memory => a.memory.total_rss_bytes.cmp(&b.memory.total_rss_bytes),
+            Column::Flags => a.warnings.len().cmp(&b.warnings.len()),
         }
     }
 }
@@ -300,7 +343,9 @@ mod tests {
                 "workers",
                 "wall median",
                 "min … max",
+                "wall 95 % CI",
                 "speedup",
+                "speedup 95 % CI",
                 "efficiency",
                 "CPU time",
                 "spawn",
@@ -310,7 +355,7 @@ mod tests {
             ]
         );
         assert_eq!(table.rows.len(), 3);
-        assert!(table.rows.iter().all(|r| r.cells.len() == 11));
+        assert!(table.rows.iter().all(|r| r.cells.len() == 13));
         assert_eq!(
             table.rows.iter().map(|r| r.model).collect::<Vec<_>>(),
             [Model::Serial, Model::Processes, Model::Processes]
@@ -368,9 +413,38 @@ mod tests {
     }
 
     #[test]
+    fn intervals_and_flags_have_their_cells() {
+        let mut set = set(false);
+        set.runs[1].wall_ci = Some(crate::results::Interval {
+            low: 0.48,
+            high: 0.52,
+        });
+        set.runs[1].speedup_ci = Some(crate::results::Interval {
+            low: 1.9,
+            high: 2.1,
+        });
+        assert!(!Column::for_set(&set).contains(&Column::Flags));
+        set.runs[2].warnings = vec![crate::results::Warning {
+            code: crate::noise::code::WIDE_SPREAD.to_string(),
+            message: "it spread".to_string(),
+            remedy: "more repeats".to_string(),
+        }];
+        let table = ResultsTable::of_set(&set);
+        assert_eq!(table.columns.last(), Some(&Column::Flags));
+        assert_eq!(
+            texts(&table, Column::WallCi),
+            [MISSING, "480 ms … 520 ms", MISSING]
+        );
+        assert_eq!(texts(&table, Column::SpeedupCi)[1], "1.90× … 2.10×");
+        assert_eq!(texts(&table, Column::Flags), ["", "", "⚠ wide spread"]);
+        let note = Column::Flags.cell(&set.runs[2]).note.unwrap();
+        assert_eq!(note, "it spread — more repeats");
+    }
+
+    #[test]
     fn names_align_left_and_numbers_right() {
         for column in Column::STORED {
-            let left = matches!(column, Column::Workload | Column::Model);
+            let left = matches!(column, Column::Workload | Column::Model | Column::Flags);
             assert_eq!(column.align() == Align::Left, left, "{column:?}");
         }
     }

@@ -108,13 +108,18 @@ fn a_saved_set_round_trips_through_json() {
 #[test]
 fn two_sets_share_every_chart_and_weak_scaling_reads_gustafson() {
     let dir = tempfile::tempdir().unwrap();
-    let strong = common::saved_sweep(dir.path(), "strong", &[]);
-    let weak = common::saved_sweep(dir.path(), "weak", &["--scaling", "weak"]);
+    // Three worker counts: a scaling law is fitted to no fewer.
+    let strong = common::saved_sweep(dir.path(), "strong", &["--workers", "1..3"]);
+    let weak = common::saved_sweep(
+        dir.path(),
+        "weak",
+        &["--scaling", "weak", "--workers", "1..3"],
+    );
     let set = corescope::results::ResultSet::load(&weak).unwrap();
     let tasks: Vec<(u32, u32)> = set.runs.iter().map(|r| (r.workers, r.tasks)).collect();
     assert_eq!(
         tasks,
-        [(1, 4), (1, 4), (2, 8), (1, 4), (2, 8)],
+        [(1, 4), (1, 4), (2, 8), (3, 12), (1, 4), (2, 8), (3, 12)],
         "tasks grow with the workers"
     );
     let folder = dir.path().join("compare");

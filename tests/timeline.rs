@@ -240,6 +240,8 @@ fn the_runner_sends_live_samples_while_each_run_is_live() {
         schedule: "queue".into(),
         repeats: "2".into(),
         warmup: "0".into(),
+        // Each run sampled on its own, one after the other.
+        order: Some("sequential".into()),
         ..RawExperiment::default()
     };
     let spec = raw.validate(&[2]).unwrap();

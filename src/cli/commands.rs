@@ -9,11 +9,13 @@ use anyhow::Context as _;
 
 use super::output::{self, Progress};
 use super::{Cli, Command, ExperimentArgs};
-use crate::engine::EngineConfig;
 use crate::engine::EngineError;
 use crate::engine::runner::Runner;
+use crate::engine::{EngineConfig, Plan};
 use crate::export;
+use crate::export::data::{DataFormat, ExportManager};
 use crate::presets;
+use crate::rerun;
 use crate::results::{MachineInfo, ResultSet};
 use crate::session::progress::{Ending, RunProgress, Step};
 use crate::spec::{RawExperiment, SpecError, default_sweep_workers};
@@ -76,6 +78,7 @@ pub fn execute(cli: Cli) -> ExitCode {
             }
         }
         Some(Command::Report(args)) => report(&args),
+        Some(Command::Rerun(args)) => rerun(&args),
         Some(Command::Presets) => match presets::all() {
             Ok(all) => {
                 output::print_preset_list(all);
@@ -232,6 +235,46 @@ fn experiment_named(
     if let Err(e) = exports.check() {
         return Outcome::Usage(format!("{}: {}", e.format.flag(), e.source));
     }
+    measure(Plan::of(&spec), &args.python, exports, |set| set)
+}
+
+/// Measures the flagged runs of a saved result set again and writes the
+/// merged set.
+fn rerun(args: &super::RerunArgs) -> Outcome {
+    let old = match ResultSet::load(&args.results) {
+        Ok(set) => set,
+        Err(e) => return Outcome::Usage(e.to_string()),
+    };
+    let exports = &args.exports.manager;
+    if let Err(e) = exports.check() {
+        return Outcome::Usage(format!("{}: {}", e.format.flag(), e.source));
+    }
+    let Some(plan) = rerun::plan(&old) else {
+        output::note(&format!(
+            "{}: no run is flagged; nothing to measure again",
+            args.results.display()
+        ));
+        return Outcome::Done;
+    };
+    output::note(&format!(
+        "measuring {} run{} again (flagged, with their serial baselines)",
+        plan.runs.len(),
+        if plan.runs.len() == 1 { "" } else { "s" }
+    ));
+    measure(plan, &args.python, exports, |fresh| {
+        rerun::merge(&old, &fresh)
+    })
+}
+
+/// Runs a plan with a progress bar, then prints the set (`finish` turns
+/// the measured set into the one shown and written), its flags and its
+/// findings, and writes the exports.
+fn measure(
+    plan: Plan,
+    python: &Path,
+    exports: &ExportManager,
+    finish: impl FnOnce(ResultSet) -> ResultSet,
+) -> Outcome {
     let worker_exe =
         match std::env::current_exe().context("cannot find the corescope executable for workers") {
             Ok(path) => path,
@@ -239,9 +282,9 @@ fn experiment_named(
         };
     let config = EngineConfig {
         worker_exe,
-        python: args.python.clone(),
+        python: python.to_path_buf(),
     };
-    let runner = match Runner::start(spec, config, Arc::new(|| {})) {
+    let runner = match Runner::start_plan(plan, config, Arc::new(|| {})) {
         Ok(runner) => runner,
         Err(EngineError::Unavailable(why)) => return Outcome::Usage(format!("--models: {why}")),
         Err(e) => return Outcome::Failed(e.into()),
@@ -254,7 +297,14 @@ fn experiment_named(
     }
     match follow(&runner) {
         Ok(set) => {
+            let set = finish(set);
             output::print_results(&set);
+            let json = exports
+                .targets()
+                .iter()
+                .find(|(format, _)| *format == DataFormat::Json)
+                .map(|(_, path)| path.as_path());
+            output::print_flags(&set, json);
             output::print_findings(&presets::findings(&set));
             for run in &set.timed_out {
                 output::note(&format!(

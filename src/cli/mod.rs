@@ -33,6 +33,10 @@ pub enum Command {
     Sweep(SweepArgs),
     /// List the lesson presets (run one with `sweep --preset NAME`).
     Presets,
+    /// Measure the flagged runs of a saved result set again (each beside
+    /// its serial baseline, interleaved) and write the set with them
+    /// replaced.
+    Rerun(RerunArgs),
     /// Write every chart (SVG and PNG), each run's timeline, CPU and memory
     /// charts (and with --trace its Chrome trace), a CSV and a Markdown
     /// report of a saved result set (from --export-json) into a folder.
@@ -114,6 +118,16 @@ pub struct ExperimentArgs {
     /// its worker processes, fork (default) or spawn.
     #[arg(long, value_name = "fork|spawn", allow_hyphen_values = true)]
     pub start_method: Option<String>,
+    /// interleaved: the runs of one problem take turns, one repetition
+    /// each, so a change in the machine's speed reaches every model alike;
+    /// sequential: each run's repetitions back to back. Default:
+    /// interleaved.
+    #[arg(
+        long,
+        value_name = "interleaved|sequential",
+        allow_hyphen_values = true
+    )]
+    pub order: Option<String>,
     /// The CPython interpreter the python-* models run: a name on PATH or a
     /// path.
     #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
@@ -225,6 +239,21 @@ pub struct ReportArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct RerunArgs {
+    /// A result set written by --export-json (or saved from the app).
+    #[arg(value_name = "RESULTS.json")]
+    pub results: PathBuf,
+    /// The CPython interpreter the python-* models run: a name on PATH or a
+    /// path.
+    #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
+    pub python: PathBuf,
+    /// `--export-json FILE` and the other data formats' flags: where the
+    /// merged set goes.
+    #[command(flatten)]
+    pub exports: ExportArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
@@ -318,6 +347,7 @@ impl ExperimentArgs {
             scaling: self.scaling.clone(),
             start_method: self.start_method.clone(),
             time_limit: self.time_limit.clone(),
+            order: self.order.clone(),
         }
     }
 }

@@ -6,6 +6,7 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::format;
+use crate::noise;
 use crate::presets::Preset;
 use crate::results::ResultSet;
 use crate::session::progress::{RunProgress, Step};
@@ -38,6 +39,31 @@ pub fn print_preset_list(presets: &[Preset]) {
         );
     }
     println!("run one with: corescope sweep --preset NAME");
+}
+
+/// Prints the noise guard's flags after the table, with what to do about
+/// them: the re-run command for the JSON file being written, if any.
+pub fn print_flags(set: &ResultSet, json: Option<&std::path::Path>) {
+    let lines = noise::describe(set);
+    if lines.is_empty() {
+        return;
+    }
+    println!("\nFlagged (these figures may not be what the machine can do):");
+    for line in lines {
+        println!("  ⚠ {line}");
+    }
+    if !noise::flagged_runs(set).is_empty() {
+        match json {
+            Some(path) => println!(
+                "  measure the flagged runs again with: corescope rerun {} --export-json {}",
+                path.display(),
+                path.display()
+            ),
+            None => println!(
+                "  to measure the flagged runs again, save the set with --export-json FILE, then: corescope rerun FILE --export-json FILE"
+            ),
+        }
+    }
 }
 
 /// Prints what the measurement says, after the table.
@@ -117,11 +143,20 @@ impl Progress {
                 self.bar.set_length(state.total_tasks);
                 self.ticker = Ticker::start(self.bar.clone()).ok();
             }
-            Step::RunStarted(_) => {
+            Step::RunStarted(_) | Step::Turn(_) => {
                 if let Some((index, spec)) = state.current_run() {
                     self.bar
                         .set_prefix(format!("run {}/{}", index + 1, state.runs.len()));
-                    self.bar.set_message(spec.label());
+                    let message = match state.repetition {
+                        Some(r) => format!(
+                            "{} · repetition {}/{}",
+                            spec.label(),
+                            r + 1,
+                            spec.warmup + spec.repeats
+                        ),
+                        None => format!("{} · starting", spec.label()),
+                    };
+                    self.bar.set_message(message);
                 }
             }
             Step::Progress => self.bar.set_position(state.tasks_finished()),
@@ -130,12 +165,22 @@ impl Progress {
             Step::RunFinished { record, .. } => {
                 self.bar.set_position(state.tasks_finished());
                 self.bar.println(format!(
-                    "  {:<16} {:>9}  {}",
+                    "  {:<16} {:>9}  {}{}",
                     record.label(),
                     format::seconds(record.wall_seconds.median),
                     record
                         .speedup
                         .map_or(String::new(), |s| format!("{s:.2}× serial")),
+                    if record.warnings.is_empty() {
+                        String::new()
+                    } else {
+                        let names: Vec<&str> = record
+                            .warnings
+                            .iter()
+                            .map(|w| noise::short_name(&w.code))
+                            .collect();
+                        format!("  ⚠ {}", names.join(", "))
+                    },
                 ));
             }
         }

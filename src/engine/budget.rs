@@ -29,21 +29,37 @@ fn needs(run: &RunSpec) -> (u64, u64) {
 }
 
 /// Checks (raising the soft limits where the hard ones allow) that the
-/// largest run of `spec` fits the descriptor and process limits.
+/// largest batch of `spec` — the runs whose pools are alive at once when
+/// repetitions are interleaved — fits the descriptor and process limits.
 pub fn check_budget(spec: &ExperimentSpec) -> Result<(), EngineError> {
-    let runs = spec.runs();
-    let largest = |pick: fn((u64, u64)) -> u64| runs.iter().map(|r| pick(needs(r))).max();
+    check_plan_budget(&super::Plan::of(spec))
+}
+
+/// [`check_budget`] for the runs of a plan.
+pub fn check_plan_budget(plan: &super::Plan) -> Result<(), EngineError> {
+    let batches = super::interleave::batches(&plan.runs, plan.order);
+    let largest = |pick: fn((u64, u64)) -> u64| {
+        batches
+            .iter()
+            .map(|batch| {
+                batch
+                    .iter()
+                    .map(|&i| pick(needs(&plan.runs[i])))
+                    .sum::<u64>()
+            })
+            .max()
+    };
     let files = BASE_FILES + largest(|n| n.0).unwrap_or(0);
     let tasks = BASE_TASKS + largest(|n| n.1).unwrap_or(0);
     ensure_limit(Limit::OpenFiles, files).map_err(|soft| {
         EngineError::Limits(format!(
-            "the largest run needs about {files} open files, but the limit is {soft} \
+            "the largest batch of runs needs about {files} open files, but the limit is {soft} \
              (raise it with `ulimit -n {files}`, or use fewer worker processes)"
         ))
     })?;
     ensure_limit(Limit::Processes, tasks).map_err(|soft| {
         EngineError::Limits(format!(
-            "the largest run needs about {tasks} processes and threads, but the limit is \
+            "the largest batch of runs needs about {tasks} processes and threads, but the limit is \
              {soft} (raise it with `ulimit -u`, or use fewer workers)"
         ))
     })

@@ -13,6 +13,7 @@ pub mod availability;
 mod budget;
 mod event;
 mod gil;
+pub mod interleave;
 mod per_task;
 mod processes;
 mod python;
@@ -32,16 +33,14 @@ pub use event::RunEvent;
 use crate::analysis;
 use crate::measure::clock::monotonic_ns;
 use crate::measure::clock::ns_to_s;
-use crate::measure::memory::MemoryProbe;
-use crate::measure::sampler::{
-    PidBoard, SAMPLE_INTERVAL, SAMPLER_THREAD, Sample, SampleSink, Sampler,
-};
+use crate::measure::sampler::{PidBoard, Sample, SampleSink};
 use crate::measure::stats::{Summary, median_index};
+use crate::noise;
 use crate::results::{
     CpuSample, IpcTotals, MachineInfo, MemoryRecord, MemorySample, RepetitionRecord, ResultSet,
     RunRecord, SpanIpc, SpanRecord, TimedOutRun,
 };
-use crate::spec::{ExperimentSpec, Model, RunSpec};
+use crate::spec::{ExperimentSpec, Model, Order, RunSpec};
 use crate::worker::process::PipeSnapshot;
 use crate::worker::protocol::{FrameTimes, ProtocolError};
 use crate::workload::{self, Task};
@@ -236,6 +235,8 @@ pub(crate) struct Repetition {
     pub parent_rss: u64,
     /// Resident set size of each worker process, by worker (or slot).
     pub worker_rss: Vec<u64>,
+    /// Its place in the experiment's measuring order (warm-ups counted).
+    pub sequence: u64,
 }
 
 /// Collects the results of one repetition as they arrive, in any order.
@@ -328,6 +329,7 @@ impl RepetitionLog {
             ipc,
             parent_rss: 0,
             worker_rss: Vec::new(),
+            sequence: 0,
         }
     }
 }
@@ -445,62 +447,28 @@ pub fn run_one_sampled(
     on_progress: &mut dyn FnMut(u64, u64),
     on_sample: Option<SampleSink>,
 ) -> Result<RunRecord, EngineError> {
-    let bytes = usize::try_from(spec.workload.payload_bytes).unwrap_or(usize::MAX);
-    let payload: Arc<[u8]> = workload::try_make_payload(bytes)
-        .map_err(|_| EngineError::OutOfMemory {
-            what: "the echo payload",
-            bytes: spec.workload.payload_bytes,
-        })?
-        .into();
-    let board = PidBoard::new();
-    // Declared before the executor, so dropped after it on an early return:
-    // the sampler sees the workers until they are gone.
-    let sampler = Sampler::start(board.clone(), SAMPLE_INTERVAL, on_sample).map_err(|source| {
-        EngineError::Thread {
-            name: SAMPLER_THREAD.to_string(),
-            source,
+    let mut start = |spec: &RunSpec, board: &PidBoard| start_executor(spec, config, cancel, board);
+    let mut emit = |event: RunEvent| {
+        if let RunEvent::Progress {
+            tasks_done,
+            tasks_total,
+            ..
+        } = event
+        {
+            on_progress(tasks_done, tasks_total);
         }
-    })?;
-    let mut executor = start_executor(spec, config, cancel, &board)?;
-    let mut memory = MemoryProbe::new();
-    let total = spec.total_tasks();
-    let mut done = 0u64;
-    let mut last_report = Instant::now();
-    let mut repetitions = Vec::with_capacity(spec.repeats as usize);
-    for rep in 0..(spec.warmup + spec.repeats) {
-        if cancel.is_cancelled() {
-            return Err(EngineError::Cancelled);
-        }
-        let mut tick = || {
-            done += 1;
-            if last_report.elapsed() >= PROGRESS_INTERVAL {
-                last_report = Instant::now();
-                on_progress(done, total);
-            }
-        };
-        let mut repetition = executor.run_repetition(RepetitionInput {
-            spec,
-            payload: &payload,
-            cancel,
-            on_task_done: &mut tick,
-        })?;
-        if rep >= spec.warmup {
-            // Read once the repetition's clocks have stopped (its wall and
-            // CPU figures are taken), so /proc reads never count in them.
-            let pids = executor.worker_pids();
-            repetition.parent_rss = memory.own_rss();
-            if !pids.is_empty() {
-                repetition.worker_rss = memory.rss(&pids);
-            }
-            repetitions.push(repetition);
-        }
-    }
-    on_progress(total, total);
-    let samples = sampler.finish();
-    let mut record = summarise(spec, executor.spawn_ns(), &repetitions, &samples)?;
-    record.processes_started = executor.processes_started();
-    record.python_version = executor.python_version();
-    Ok(record)
+    };
+    let records = interleave::measure_batch(
+        &[(0, *spec)],
+        &mut start,
+        cancel,
+        interleave::BatchIo {
+            emit: &mut emit,
+            on_sample,
+            sequence: &mut 0,
+        },
+    )?;
+    records.into_iter().next().ok_or(EngineError::Cancelled)
 }
 
 fn summarise(
@@ -541,6 +509,7 @@ fn summarise(
                 bytes_from_workers: r.ipc.bytes_from_worker,
                 messages: r.ipc.messages,
             },
+            sequence: Some(r.sequence),
         })
         .collect();
     let typical = median_index(&walls).unwrap_or(0);
@@ -588,6 +557,7 @@ fn summarise(
         }
     }
     record.repetitions = records;
+    record.wall_ci = analysis::wall_interval(&record);
     if !spec.model.uses_workers() {
         let own_wall = record.wall_seconds.median;
         analysis::set_speedup(&mut record, own_wall);
@@ -618,9 +588,42 @@ pub(crate) fn sample_records(sample: &Sample, origin_ns: u64) -> (CpuSample, Mem
 /// [`RunEvent::Sample`].
 pub type LiveSink = Arc<dyn Fn(RunEvent) + Send + Sync>;
 
-/// Runs every run of `spec` in order on this thread, reporting through
-/// `emit`, and returns the result set. Speedups are filled in as soon as the
-/// serial baseline (always the first run) is known.
+/// What an experiment measures: its runs (baselines first) and in which
+/// order their repetitions are taken. An [`ExperimentSpec`] gives one;
+/// re-running flagged runs gives another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub runs: Vec<RunSpec>,
+    pub order: Order,
+    /// The lesson preset the runs come from, if any.
+    pub preset: Option<String>,
+    /// Stop a run still going after this long (`--time-limit`).
+    pub time_limit: Option<Duration>,
+}
+
+impl Plan {
+    /// The runs of `spec`, in its order.
+    pub fn of(spec: &ExperimentSpec) -> Plan {
+        Plan {
+            runs: spec.runs(),
+            order: spec.order,
+            preset: spec.preset.clone(),
+            time_limit: spec.time_limit,
+        }
+    }
+
+    /// Every model the plan runs, once each.
+    pub fn models(&self) -> Vec<Model> {
+        let mut models: Vec<Model> = self.runs.iter().map(|r| r.model).collect();
+        models.sort();
+        models.dedup();
+        models
+    }
+}
+
+/// Runs every run of `spec` on this thread, reporting through `emit`, and
+/// returns the result set. Speedups are filled in as soon as the serial
+/// baseline (always the first run of its problem) is known.
 pub fn run_experiment(
     spec: &ExperimentSpec,
     config: &EngineConfig,
@@ -639,56 +642,93 @@ pub fn run_experiment_live(
     emit: &mut dyn FnMut(RunEvent),
     live: Option<LiveSink>,
 ) -> Result<ResultSet, EngineError> {
-    availability::check_all(&spec.models, &config.python)?;
-    check_budget(spec)?;
-    let runs = spec.runs();
+    run_plan(&Plan::of(spec), config, cancel, emit, live)
+}
+
+/// Measures a [`Plan`]: first other programs' use of the machine, then
+/// each batch of runs ([`interleave::batches`]), each run's speedup and
+/// noise flags as it finishes, and the set's flags at the end.
+pub fn run_plan(
+    plan: &Plan,
+    config: &EngineConfig,
+    cancel: &CancelToken,
+    emit: &mut dyn FnMut(RunEvent),
+    live: Option<LiveSink>,
+) -> Result<ResultSet, EngineError> {
+    availability::check_all(&plan.models(), &config.python)?;
+    budget::check_plan_budget(plan)?;
+    let runs = plan.runs.clone();
     emit(RunEvent::Started {
         runs: runs.clone(),
         total_tasks: runs.iter().map(RunSpec::total_tasks).sum(),
     });
     let mut set = ResultSet::new(MachineInfo::detect());
-    set.preset = spec.preset.clone();
-    for (index, run) in runs.iter().enumerate() {
-        emit(RunEvent::RunStarted { index, spec: *run });
-        let run_start = monotonic_ns();
-        let on_sample = live.clone().map(|live| -> SampleSink {
-            Arc::new(move |sample: &Sample| {
-                let (cpu, memory) = sample_records(sample, run_start);
-                live(RunEvent::Sample { index, cpu, memory });
-            })
-        });
-        let mut progress = |tasks_done, tasks_total| {
-            emit(RunEvent::Progress {
-                index,
-                tasks_done,
-                tasks_total,
-            });
-        };
-        let run_cancel = match spec.time_limit {
-            Some(limit) => cancel.with_deadline(Instant::now() + limit),
+    set.preset = plan.preset.clone();
+    set.order = plan.order;
+    set.load_before = noise::probe_before().map(Box::new);
+    let mut sequence = 0u64;
+    for batch in interleave::batches(&runs, plan.order) {
+        let members: Vec<(usize, RunSpec)> = batch.iter().map(|&i| (i, runs[i])).collect();
+        // A batch's runs take turns: each may use its own limit's worth.
+        let batch_cancel = match plan.time_limit {
+            Some(limit) => cancel.with_deadline(Instant::now() + limit * batch.len() as u32),
             None => cancel.clone(),
         };
-        let outcome = run_one_sampled(run, config, &run_cancel, &mut progress, on_sample);
-        let mut record = match outcome {
-            // Its executor has killed and reaped its processes: go on.
-            Err(EngineError::Cancelled) if run_cancel.timed_out() && !cancel.is_cancelled() => {
-                set.timed_out.push(TimedOutRun {
-                    index,
-                    label: run.label(),
-                    limit_seconds: spec.time_limit.map_or(0.0, |l| l.as_secs_f64()),
-                });
+        let mut start =
+            |spec: &RunSpec, board: &PidBoard| start_executor(spec, config, &batch_cancel, board);
+        let measured = interleave::measure_batch(
+            &members,
+            &mut start,
+            &batch_cancel,
+            interleave::BatchIo {
+                emit: &mut *emit,
+                on_sample: live_samples(&live, &batch),
+                sequence: &mut sequence,
+            },
+        );
+        let records = match measured {
+            // Its executors have killed and reaped their processes: go on.
+            Err(EngineError::Cancelled) if batch_cancel.timed_out() && !cancel.is_cancelled() => {
+                set.timed_out
+                    .extend(members.iter().map(|(index, run)| TimedOutRun {
+                        index: *index,
+                        label: run.label(),
+                        limit_seconds: plan.time_limit.map_or(0.0, |l| l.as_secs_f64()),
+                    }));
                 continue;
             }
-            outcome => outcome?,
+            measured => measured?,
         };
-        if let Some(baseline) = analysis::serial_baseline(&set.runs, &record) {
-            analysis::set_speedup(&mut record, baseline);
+        for (index, mut record) in batch.into_iter().zip(records) {
+            if let Some(baseline) = analysis::baseline_run(&set.runs, &record) {
+                let baseline = baseline.clone();
+                analysis::set_speedup_against(&mut record, &baseline);
+            }
+            noise::assess_run(&mut record, &set);
+            emit(RunEvent::RunFinished {
+                index,
+                record: record.clone(),
+            });
+            set.runs.push(record);
         }
-        emit(RunEvent::RunFinished {
-            index,
-            record: record.clone(),
-        });
-        set.runs.push(record);
     }
+    noise::assess(&mut set);
     Ok(set)
+}
+
+/// The sampler's sink for a batch: each sample goes to `live` as a
+/// [`RunEvent::Sample`] of the run whose turn it was, timed from the
+/// batch's start.
+fn live_samples(live: &Option<LiveSink>, batch: &[usize]) -> Option<SampleSink> {
+    let live = live.clone()?;
+    let batch = batch.to_vec();
+    let origin = monotonic_ns();
+    Some(Arc::new(move |sample: &Sample| {
+        let turn = sample.turn.unwrap_or(0);
+        let Some(&index) = batch.get(turn) else {
+            return;
+        };
+        let (cpu, memory) = sample_records(sample, origin);
+        live(RunEvent::Sample { index, cpu, memory });
+    }))
 }

@@ -5,7 +5,7 @@ use super::data::{DataFormat, Exporter};
 use crate::results::ResultSet;
 
 /// The header row.
-pub const COLUMNS: [&str; 22] = [
+pub const COLUMNS: [&str; 28] = [
     "workload",
     "model",
     "workers",
@@ -28,6 +28,12 @@ pub const COLUMNS: [&str; 22] = [
     "ipc_bytes_from_workers",
     "ipc_messages",
     "checksum",
+    "wall_ci_low_s",
+    "wall_ci_high_s",
+    "speedup_ci_low",
+    "speedup_ci_high",
+    "other_cpu_cores",
+    "warnings",
 ];
 
 /// The CSV format: raw numbers (seconds to the microsecond), not the
@@ -69,6 +75,17 @@ impl Exporter for Csv {
                 r.ipc.bytes_from_workers.to_string(),
                 r.ipc.messages.to_string(),
                 r.checksum.clone(),
+                opt(r.wall_ci.map(|ci| ci.low)),
+                opt(r.wall_ci.map(|ci| ci.high)),
+                opt(r.speedup_ci.map(|ci| ci.low)),
+                opt(r.speedup_ci.map(|ci| ci.high)),
+                opt(r.load.as_deref().map(|l| l.other_cpu_cores)),
+                // Codes only: the sentences are in the JSON.
+                r.warnings
+                    .iter()
+                    .map(|w| w.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
             ])
             .map_err(|e| encode(e.to_string()))?;
         }

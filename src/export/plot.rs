@@ -795,6 +795,18 @@ fn draw<DB: DrawingBackend>(
                 color.stroke_width(whisker_width),
             )))?;
         }
+        // The confidence interval: a bar three times as thick.
+        for point in &series.points {
+            let Some((low, high)) = point.ci.filter(|(low, high)| low < high) else {
+                continue;
+            };
+            let bar = vec![(point.x, low), (point.x, high)];
+            drawn.push(pixels(&plot, &bar));
+            plot.draw_series(std::iter::once(PathElement::new(
+                bar,
+                color.stroke_width(whisker_width * 3),
+            )))?;
+        }
     }
     let radius = sizes.px(9.0);
     for (series, entry) in chart.series.iter().zip(&legend) {
@@ -921,7 +933,7 @@ fn y_extent(chart: &Chart) -> f64 {
     for series in &chart.series {
         for point in &series.points {
             include(point.y);
-            if let Some((_, high)) = point.spread {
+            for (_, high) in point.spread.into_iter().chain(point.ci) {
                 include(high);
             }
         }

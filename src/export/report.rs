@@ -248,6 +248,10 @@ fn set_section(out: &mut String, source: &Source<'_>, titled: bool) {
     );
     let heading = if titled { "###" } else { "##" };
     let _ = writeln!(out, "{heading} Results\n\n{}", markdown::table(set));
+    let flags = markdown::warnings(set);
+    if !flags.is_empty() {
+        let _ = writeln!(out, "{heading} Flags\n\n{flags}");
+    }
     let _ = writeln!(out, "{heading} Scaling laws\n");
     let weak = set.runs.iter().any(|r| r.scaling == Scaling::Weak);
     if weak {
@@ -306,16 +310,17 @@ fn set_section(out: &mut String, source: &Source<'_>, titled: bool) {
                 };
                 let _ = writeln!(
                     out,
-                    "| `{model}` | {} | {:.3} | {limit} | {:.3} | {karp_flatt} |",
+                    "| `{model}` | {} | {:.3} ± {:.3} | {limit} | {:.3} | {karp_flatt} |",
                     fit.law.name(),
                     fit.serial_fraction,
+                    fit.serial_fraction_error,
                     fit.rms_error,
                 );
             }
             None => {
                 let _ = writeln!(
                     out,
-                    "| `{model}` | — | — (too few runs) | — | — | {karp_flatt} |"
+                    "| `{model}` | — | — (fewer than three worker counts) | — | — | {karp_flatt} |"
                 );
             }
         }

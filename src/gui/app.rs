@@ -160,6 +160,19 @@ impl CorescopeApp {
         self.session.start(spec, config, wake);
     }
 
+    /// Measures the shown experiment's flagged runs again.
+    fn rerun_flagged(&mut self) {
+        let messages = &mut self.session.messages;
+        messages.error = None;
+        messages.notice = None;
+        let config = EngineConfig {
+            worker_exe: self.config.worker_exe.clone(),
+            python: self.settings.python(),
+        };
+        let wake = self.wake_up();
+        self.session.rerun_flagged(config, wake);
+    }
+
     /// The engine's wake-up callback: a coalesced repaint request.
     fn wake_up(&self) -> Wake {
         let wake = self.wake.clone();
@@ -326,6 +339,7 @@ impl CorescopeApp {
                 self.start_run(&raw, &[cores], None);
             }
             Command::RunPreset(name) => self.start_preset(&name),
+            Command::RerunFlagged => self.rerun_flagged(),
             Command::Cancel => session.cancel(),
             Command::AskClear => self.confirm_clear = true,
             Command::DismissClear => self.confirm_clear = false,

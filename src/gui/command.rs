@@ -16,6 +16,8 @@ pub enum Command {
     Run,
     /// Run the lesson preset of this name.
     RunPreset(String),
+    /// Measure the flagged runs of the shown experiment again.
+    RerunFlagged,
     Cancel,
     AskClear,
     ConfirmClear,

@@ -16,6 +16,7 @@ pub mod app;
 pub mod command;
 pub mod dialogs;
 pub mod export;
+pub mod flags;
 pub mod live;
 pub mod panels;
 pub mod plots;

@@ -18,7 +18,7 @@ use crate::results::{MachineInfo, RunRecord};
 use crate::session::recent::RecentFiles;
 use crate::session::store::ResultsStore;
 use crate::session::{LiveRun, Messages};
-use crate::spec::{Codec, Field, Model, Scaling, Schedule, SpecError, StartMethod};
+use crate::spec::{Codec, Field, Model, Order, Scaling, Schedule, SpecError, StartMethod};
 use crate::table;
 use crate::workload::Workload;
 
@@ -441,6 +441,19 @@ fn workers_ui(ui: &mut egui::Ui, form: &mut ExperimentForm, cores: u32) {
                 "none",
                 Field::TimeLimit.help(),
             );
+            ui.label("Order");
+            ui.horizontal(|ui| {
+                for order in Order::ALL {
+                    ui.radio_value(&mut form.order, order, order.name())
+                        .on_hover_text(match order {
+                            Order::Interleaved => {
+                                "runs take turns, one repetition each: a busy moment slows every model alike"
+                            }
+                            Order::Sequential => "each run's repetitions back to back",
+                        });
+                }
+            });
+            ui.end_row();
         });
 }
 
@@ -508,7 +521,17 @@ fn progress_ui(ui: &mut egui::Ui, live: &LiveRun) {
     ui.add(egui::ProgressBar::new(fraction).text(format!("{:.0} %{left}", fraction * 100.0)));
     let progress = &live.progress;
     let what = match progress.current_run() {
-        Some((i, run)) => format!("run {} of {}: {}", i + 1, progress.runs.len(), run.label()),
+        Some((i, run)) => {
+            let repetition = progress.repetition.map_or(String::new(), |r| {
+                format!(" · repetition {} of {}", r + 1, run.warmup + run.repeats)
+            });
+            format!(
+                "run {} of {}: {}{repetition}",
+                i + 1,
+                progress.runs.len(),
+                run.label()
+            )
+        }
         None => "starting…".to_string(),
     };
     let what = if live.cancelling {

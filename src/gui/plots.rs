@@ -192,6 +192,13 @@ fn charts_header_ui(
     {
         lesson_ui(ui, &preset, set, session.is_running());
     }
+    super::flags::flags_ui(
+        ui,
+        set,
+        session.is_running(),
+        ui.visuals().dark_mode,
+        commands,
+    );
     ui.horizontal(|ui| {
         ui.label(RichText::new(title).strong());
         ui.separator();
@@ -530,6 +537,18 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
                         )
                         .color(color)
                         .width(2.0)
+                        .allow_hover(false),
+                    );
+                }
+                if let Some((low, high)) = p.ci {
+                    // The confidence interval: a thicker bar on the whisker.
+                    plot_ui.line(
+                        Line::new(
+                            series.name.as_str(),
+                            PlotPoints::new(vec![[p.x, low], [p.x, high]]),
+                        )
+                        .color(color)
+                        .width(6.0)
                         .allow_hover(false),
                     );
                 }

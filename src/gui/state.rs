@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chart::{ChartKind, ChartOptions};
 pub use crate::session::export::{ExportSettings, ExportTheme};
-use crate::spec::{Codec, Model, RawExperiment, Scaling, Schedule, StartMethod};
+use crate::spec::{Codec, Model, Order, RawExperiment, Scaling, Schedule, StartMethod};
 use crate::workload::Workload;
 
 /// What persists across restarts besides results.
@@ -147,6 +147,8 @@ pub struct ExperimentForm {
     pub warmup: String,
     /// Per run, as typed (`30s`, `2m`); blank: no limit.
     pub time_limit: String,
+    /// Interleaved (default) or sequential repetitions.
+    pub order: Order,
 }
 
 impl Default for ExperimentForm {
@@ -173,6 +175,7 @@ impl Default for ExperimentForm {
             repeats: "3".to_string(),
             warmup: "1".to_string(),
             time_limit: String::new(),
+            order: Order::default(),
         }
     }
 }
@@ -238,6 +241,7 @@ impl ExperimentForm {
             scaling: Some(self.scaling.name().to_string()),
             start_method: Some(self.start_method.name().to_string()),
             time_limit: optional(&self.time_limit),
+            order: Some(self.order.name().to_string()),
         }
     }
 }

@@ -19,7 +19,8 @@ use crossbeam_channel::TryRecvError;
 
 use crate::chart::{self, Chart, ChartKind, ChartOptions};
 use crate::engine::runner::{Runner, Wake};
-use crate::engine::{EngineConfig, EngineError};
+use crate::engine::{EngineConfig, EngineError, Plan};
+use crate::rerun;
 use crate::results::{MachineInfo, ResultSet};
 use crate::spec::{ExperimentSpec, Field, SpecError};
 use progress::{Ending, RunProgress, Step};
@@ -59,6 +60,9 @@ pub struct LiveRun {
     pub cancelling: bool,
     /// The runs that finished so far, as a result set the charts show.
     pub partial: ResultSet,
+    /// Re-running the flagged runs of this stored experiment: what
+    /// finishes is merged into a copy of it.
+    pub rerun_of: Option<usize>,
 }
 
 impl LiveRun {
@@ -202,8 +206,35 @@ impl Session {
         if self.live.is_some() {
             return;
         }
-        let preset = spec.preset.clone();
-        match Runner::start(spec, config, wake) {
+        self.start_plan(Plan::of(&spec), config, wake, None);
+    }
+
+    /// Measures the flagged runs of the shown experiment again (with the
+    /// serial runs they are read against); the merged result becomes a new
+    /// experiment. Does nothing while another one runs or when nothing is
+    /// flagged.
+    pub fn rerun_flagged(&mut self, config: EngineConfig, wake: Wake) {
+        let Some(index) = self.shown_index() else {
+            return;
+        };
+        match self.results.experiments.get(index).and_then(rerun::plan) {
+            Some(plan) => self.start_plan(plan, config, wake, Some(index)),
+            None => self.messages.notice = Some("no run is flagged".to_string()),
+        }
+    }
+
+    fn start_plan(
+        &mut self,
+        plan: Plan,
+        config: EngineConfig,
+        wake: Wake,
+        rerun_of: Option<usize>,
+    ) {
+        if self.live.is_some() {
+            return;
+        }
+        let preset = plan.preset.clone();
+        match Runner::start_plan(plan, config, wake) {
             Ok(runner) => {
                 let mut partial = ResultSet::new(self.machine.clone());
                 partial.preset = preset;
@@ -213,6 +244,7 @@ impl Session {
                     progress: RunProgress::default(),
                     cancelling: false,
                     partial,
+                    rerun_of,
                 });
             }
             // The runner refuses a model this machine cannot run: the
@@ -247,7 +279,11 @@ impl Session {
             match step {
                 Step::RunFinished { record, .. } => live.partial.runs.push(record),
                 Step::Ended(ending) => self.finish(ending),
-                Step::Started | Step::RunStarted(_) | Step::Progress | Step::Sample => {}
+                Step::Started
+                | Step::RunStarted(_)
+                | Step::Turn(_)
+                | Step::Progress
+                | Step::Sample => {}
             }
         }
     }
@@ -322,6 +358,15 @@ impl Session {
             Ending::Failed(_) | Ending::Cancelled | Ending::Lost => {
                 Some(live.partial).filter(|s| !s.runs.is_empty())
             }
+        };
+        // A re-run replaces the runs it measured in a copy of the original.
+        let set = match (set, live.rerun_of) {
+            (Some(fresh), Some(i)) => self
+                .results
+                .experiments
+                .get(i)
+                .map(|old| rerun::merge(old, &fresh)),
+            (set, _) => set,
         };
         if let Some(set) = set {
             self.results.experiments.push(set);

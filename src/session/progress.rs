@@ -17,23 +17,33 @@ pub struct RunProgress {
     pub runs: Vec<RunSpec>,
     /// Tasks of every run together, warm-ups included.
     pub total_tasks: u64,
-    /// Tasks of runs already finished.
-    pub tasks_before: u64,
+    /// Tasks finished so far by each run (interleaved runs advance in
+    /// turns, so several may be part done).
+    pub done_by_run: Vec<u64>,
     /// Tasks finished in the current run.
     pub tasks_done: u64,
-    /// The run in progress (index into `runs`).
+    /// The run in progress (index into `runs`): the one whose pool starts
+    /// or whose turn it is.
     pub current: Option<usize>,
+    /// The current run's repetition (from 0, warm-ups first).
+    pub repetition: Option<u32>,
     /// The live per-core and memory samples of the current run.
     pub samples: LiveSamples,
 }
 
 /// What one event changed.
 #[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one event per run step, moved once: a record or a set inline costs less than a box each"
+)]
 pub enum Step {
     /// The runs and their task count are known.
     Started,
     /// Run `index` started.
     RunStarted(usize),
+    /// Run `index` took its turn for another repetition.
+    Turn(usize),
     /// More tasks of the current run finished.
     Progress,
     /// A live sample arrived.
@@ -46,6 +56,10 @@ pub enum Step {
 
 /// How an experiment ended.
 #[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one event per run step, moved once: a record or a set inline costs less than a box each"
+)]
 pub enum Ending {
     /// Every run finished.
     Finished(ResultSet),
@@ -75,17 +89,30 @@ impl RunProgress {
     pub fn apply(&mut self, event: RunEvent) -> Step {
         match event {
             RunEvent::Started { runs, total_tasks } => {
+                self.done_by_run = vec![0; runs.len()];
                 self.runs = runs;
                 self.total_tasks = total_tasks;
                 Step::Started
             }
             RunEvent::RunStarted { index, .. } => {
                 self.current = Some(index);
-                self.tasks_done = 0;
+                self.repetition = None;
+                self.tasks_done = self.done_of(index);
                 Step::RunStarted(index)
             }
-            RunEvent::Progress { tasks_done, .. } => {
-                self.tasks_done = tasks_done;
+            RunEvent::Turn { index, repetition } => {
+                self.current = Some(index);
+                self.repetition = Some(repetition);
+                self.tasks_done = self.done_of(index);
+                Step::Turn(index)
+            }
+            RunEvent::Progress {
+                index, tasks_done, ..
+            } => {
+                self.set_done(index, tasks_done);
+                if self.current == Some(index) {
+                    self.tasks_done = tasks_done;
+                }
                 Step::Progress
             }
             RunEvent::Sample { index, cpu, memory } => {
@@ -93,7 +120,8 @@ impl RunProgress {
                 Step::Sample
             }
             RunEvent::RunFinished { index, record } => {
-                self.tasks_before += self.runs.get(index).map_or(0, RunSpec::total_tasks);
+                let total = self.runs.get(index).map_or(0, RunSpec::total_tasks);
+                self.set_done(index, total);
                 self.tasks_done = 0;
                 Step::RunFinished { index, record }
             }
@@ -105,7 +133,17 @@ impl RunProgress {
 
     /// Tasks finished in all runs so far.
     pub fn tasks_finished(&self) -> u64 {
-        self.tasks_before + self.tasks_done
+        self.done_by_run.iter().sum()
+    }
+
+    fn done_of(&self, index: usize) -> u64 {
+        self.done_by_run.get(index).copied().unwrap_or(0)
+    }
+
+    fn set_done(&mut self, index: usize, done: u64) {
+        if let Some(slot) = self.done_by_run.get_mut(index) {
+            *slot = done;
+        }
     }
 
     /// Fraction of all tasks done, 0 to 1.
@@ -134,14 +172,21 @@ pub struct LiveSamples {
 }
 
 impl LiveSamples {
-    /// Adds a sample of run `index`; a new run starts a fresh trace.
+    /// Adds a sample of run `index`. A sample timed before the last one
+    /// starts a fresh trace: a new batch of runs (sequential: a new run)
+    /// started its clock; interleaved runs of one batch share a trace.
     pub fn push(&mut self, index: usize, cpu: CpuSample, memory: MemorySample) {
-        if self.index != Some(index) {
+        let restarted = self
+            .cpu
+            .last()
+            .is_some_and(|last| cpu.t_seconds < last.t_seconds);
+        if self.index.is_none() || restarted {
             *self = LiveSamples {
                 index: Some(index),
                 ..LiveSamples::default()
             };
         }
+        self.index = Some(index);
         self.cpu.push(cpu);
         self.memory.push(memory);
     }
@@ -209,5 +254,49 @@ mod tests {
             Ending::Lost.error().as_deref(),
             Some("the engine stopped without a result")
         );
+    }
+
+    #[test]
+    fn interleaved_turns_add_up_per_run() {
+        let runs = runs();
+        let total: u64 = runs.iter().map(RunSpec::total_tasks).sum();
+        let mut state = RunProgress::default();
+        state.apply(RunEvent::Started {
+            runs: runs.clone(),
+            total_tasks: total,
+        });
+        for (index, spec) in runs.iter().enumerate() {
+            state.apply(RunEvent::RunStarted { index, spec: *spec });
+        }
+        // Run 0 does half its tasks, then run 1 some, then run 0 again.
+        state.apply(RunEvent::Turn {
+            index: 0,
+            repetition: 0,
+        });
+        state.apply(RunEvent::Progress {
+            index: 0,
+            tasks_done: 2,
+            tasks_total: 4,
+        });
+        assert!(matches!(
+            state.apply(RunEvent::Turn {
+                index: 1,
+                repetition: 0
+            }),
+            Step::Turn(1)
+        ));
+        assert_eq!(state.tasks_done, 0);
+        state.apply(RunEvent::Progress {
+            index: 1,
+            tasks_done: 3,
+            tasks_total: 4,
+        });
+        assert_eq!(state.tasks_finished(), 5);
+        state.apply(RunEvent::Turn {
+            index: 0,
+            repetition: 1,
+        });
+        assert_eq!((state.current, state.repetition), (Some(0), Some(1)));
+        assert_eq!(state.tasks_done, 2, "run 0 picks up where it left");
     }
 }
