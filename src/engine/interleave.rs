@@ -17,7 +17,7 @@
 //! measuring order (`RepetitionRecord::sequence`).
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::{
     CancelToken, EngineError, Executor, PROGRESS_INTERVAL, Repetition, RepetitionInput, RunEvent,
@@ -84,8 +84,10 @@ pub fn batches(runs: &[RunSpec], order: Order) -> Vec<Vec<usize>> {
 }
 
 /// Starts a run's pool; its workers' pids go on the board.
+/// The token is the run's own: cancelled with the experiment, or when the
+/// run's time limit is spent.
 pub(crate) type StartPool<'a> =
-    dyn FnMut(&RunSpec, &PidBoard) -> Result<Box<dyn Executor>, EngineError> + 'a;
+    dyn FnMut(&RunSpec, &PidBoard, &CancelToken) -> Result<Box<dyn Executor>, EngineError> + 'a;
 
 /// Where a batch reports to.
 pub(crate) struct BatchIo<'a> {
@@ -96,12 +98,29 @@ pub(crate) struct BatchIo<'a> {
     pub on_sample: Option<SampleSink>,
     /// Repetitions taken so far in the experiment, warm-ups included.
     pub sequence: &'a mut u64,
+    /// How long each run may measure, over all its turns (`--time-limit`).
+    pub time_limit: Option<Duration>,
+}
+
+/// What a batch measured: the records of the runs that finished, in turn
+/// order, and the experiment indices of the runs stopped by their limit.
+#[derive(Debug)]
+pub(crate) struct BatchOutcome {
+    pub records: Vec<RunRecord>,
+    pub timed_out: Vec<usize>,
 }
 
 /// One run of a batch while it is alive.
 struct Live {
     index: usize,
+    /// Its place in the batch (the sampler's turn number).
+    turn: usize,
     spec: RunSpec,
+    /// The run's own token: the experiment's, with the run's deadline
+    /// set only while it is its turn.
+    cancel: CancelToken,
+    /// Time its turns took so far (counted against the time limit).
+    used: Duration,
     executor: Box<dyn Executor>,
     payload: Arc<[u8]>,
     done: u64,
@@ -118,7 +137,7 @@ pub(crate) fn measure_batch(
     start: &mut StartPool<'_>,
     cancel: &CancelToken,
     io: BatchIo<'_>,
-) -> Result<Vec<RunRecord>, EngineError> {
+) -> Result<BatchOutcome, EngineError> {
     let boards: Vec<PidBoard> = batch.iter().map(|_| PidBoard::new()).collect();
     let turns = Turns::new(boards.clone());
     // Declared before the pools, so dropped after them on an early return:
@@ -130,13 +149,19 @@ pub(crate) fn measure_batch(
                 source,
             }
         })?;
-    let mut lives = start_pools(batch, &boards, &turns, start, io.emit)?;
-    take_rounds(&mut lives, &turns, cancel, io.emit, io.sequence)?;
+    let rounds = Rounds {
+        turns: &turns,
+        cancel,
+        time_limit: io.time_limit,
+    };
+    let mut timed_out = Vec::new();
+    let mut lives = rounds.start_pools(batch, &boards, start, io.emit, &mut timed_out)?;
+    timed_out.extend(rounds.take(&mut lives, io.emit, io.sequence)?);
     let samples = sampler.finish();
-    lives
+    let records = lives
         .iter()
-        .enumerate()
-        .map(|(turn, live)| {
+        .map(|live| {
+            let turn = live.turn;
             let own: Vec<Sample> = samples
                 .iter()
                 .filter(|s| s.turn == Some(turn))
@@ -156,108 +181,178 @@ pub(crate) fn measure_batch(
             record.load = noise::reading(samples).map(Box::new);
             Ok(record)
         })
-        .collect()
+        .collect::<Result<Vec<_>, EngineError>>()?;
+    Ok(BatchOutcome { records, timed_out })
 }
 
-/// Starts every pool of the batch in turn order.
-fn start_pools(
-    batch: &[(usize, RunSpec)],
-    boards: &[PidBoard],
-    turns: &Turns,
-    start: &mut StartPool<'_>,
-    emit: &mut dyn FnMut(RunEvent),
-) -> Result<Vec<Live>, EngineError> {
-    let mut lives: Vec<Live> = Vec::with_capacity(batch.len());
-    for (turn, ((index, spec), board)) in batch.iter().zip(boards).enumerate() {
-        emit(RunEvent::RunStarted {
-            index: *index,
-            spec: *spec,
-        });
-        turns.set_current(turn);
-        // Runs of one problem share their payload (interleaved batches hold
-        // one problem, so one payload however many runs).
-        let payload = match lives.last() {
-            Some(previous) if previous.payload.len() as u64 == spec.workload.payload_bytes => {
-                Arc::clone(&previous.payload)
-            }
-            _ => {
-                let bytes = usize::try_from(spec.workload.payload_bytes).unwrap_or(usize::MAX);
-                workload::try_make_payload(bytes)
-                    .map_err(|_| EngineError::OutOfMemory {
-                        what: "the echo payload",
-                        bytes: spec.workload.payload_bytes,
-                    })?
-                    .into()
-            }
-        };
-        lives.push(Live {
-            index: *index,
-            spec: *spec,
-            executor: start(spec, board)?,
-            payload,
-            done: 0,
-            repetitions: Vec::with_capacity(spec.repeats as usize),
-        });
-    }
-    Ok(lives)
+/// What every round of a batch shares.
+struct Rounds<'a> {
+    turns: &'a Turns,
+    /// The experiment's token (a cancel stops every run).
+    cancel: &'a CancelToken,
+    time_limit: Option<Duration>,
 }
 
-/// Rounds of one repetition per run, until each has done its warm-ups and
-/// repetitions.
-fn take_rounds(
-    lives: &mut [Live],
-    turns: &Turns,
-    cancel: &CancelToken,
-    emit: &mut dyn FnMut(RunEvent),
-    sequence: &mut u64,
-) -> Result<(), EngineError> {
-    let rounds = lives
-        .iter()
-        .map(|l| l.spec.warmup + l.spec.repeats)
-        .max()
-        .unwrap_or(0);
-    let mut memory = MemoryProbe::new();
-    let mut last_report = Instant::now();
-    for round in 0..rounds {
-        for (turn, live) in lives.iter_mut().enumerate() {
-            if round >= live.spec.warmup + live.spec.repeats {
-                continue;
-            }
-            if cancel.is_cancelled() {
-                return Err(EngineError::Cancelled);
-            }
-            turns.set_current(turn);
-            emit(RunEvent::Turn {
-                index: live.index,
-                repetition: round,
+impl Rounds<'_> {
+    /// Starts every pool of the batch in turn order, each under its run's
+    /// time limit (a start-up that hangs is a run that times out).
+    fn start_pools(
+        &self,
+        batch: &[(usize, RunSpec)],
+        boards: &[PidBoard],
+        start: &mut StartPool<'_>,
+        emit: &mut dyn FnMut(RunEvent),
+        timed_out: &mut Vec<usize>,
+    ) -> Result<Vec<Live>, EngineError> {
+        let mut lives: Vec<Live> = Vec::with_capacity(batch.len());
+        for (turn, ((index, spec), board)) in batch.iter().zip(boards).enumerate() {
+            emit(RunEvent::RunStarted {
+                index: *index,
+                spec: *spec,
             });
-            let mut repetition = repetition_of(live, cancel, emit, &mut last_report)?;
-            repetition.sequence = *sequence;
-            *sequence += 1;
-            if round >= live.spec.warmup {
-                // Read once the repetition's clocks have stopped (its wall
-                // and CPU figures are taken), so /proc reads never count.
-                let pids = live.executor.worker_pids();
-                repetition.parent_rss = memory.own_rss();
-                if !pids.is_empty() {
-                    repetition.worker_rss = memory.rss(&pids);
+            self.turns.set_current(turn);
+            // Runs of one problem share their payload (interleaved batches
+            // hold one problem, so one payload however many runs).
+            let payload = match lives.last() {
+                Some(previous) if previous.payload.len() as u64 == spec.workload.payload_bytes => {
+                    Arc::clone(&previous.payload)
                 }
-                live.repetitions.push(repetition);
-            }
-            emit(RunEvent::Progress {
-                index: live.index,
-                tasks_done: live.done,
-                tasks_total: live.spec.total_tasks(),
+                _ => payload_of(spec)?,
+            };
+            let run_cancel = self.cancel.child();
+            run_cancel.set_time_left(self.time_limit);
+            let began = Instant::now();
+            let executor = match start(spec, board, &run_cancel) {
+                Err(EngineError::Cancelled)
+                    if run_cancel.timed_out() && !self.cancel.is_cancelled() =>
+                {
+                    timed_out.push(*index);
+                    continue;
+                }
+                started => started?,
+            };
+            run_cancel.set_time_left(None);
+            lives.push(Live {
+                index: *index,
+                turn,
+                spec: *spec,
+                executor,
+                cancel: run_cancel,
+                used: began.elapsed(),
+                payload,
+                done: 0,
+                repetitions: Vec::with_capacity(spec.repeats as usize),
             });
         }
+        Ok(lives)
     }
-    Ok(())
+
+    /// Rounds of one repetition per run, until each has done its warm-ups
+    /// and repetitions. A run that spends its time limit is dropped (its
+    /// workers killed and reaped) and its index returned; the others go on.
+    fn take(
+        &self,
+        lives: &mut Vec<Live>,
+        emit: &mut dyn FnMut(RunEvent),
+        sequence: &mut u64,
+    ) -> Result<Vec<usize>, EngineError> {
+        let rounds = lives
+            .iter()
+            .map(|l| l.spec.warmup + l.spec.repeats)
+            .max()
+            .unwrap_or(0);
+        let mut memory = MemoryProbe::new();
+        let mut last_report = Instant::now();
+        let mut timed_out = Vec::new();
+        for round in 0..rounds {
+            let mut at = 0;
+            while let Some(live) = lives.get_mut(at) {
+                if self.cancel.is_cancelled() {
+                    return Err(EngineError::Cancelled);
+                }
+                if round >= live.spec.warmup + live.spec.repeats {
+                    at += 1;
+                    continue;
+                }
+                match self.turn(live, round, emit, &mut last_report) {
+                    Ok(mut repetition) => {
+                        repetition.sequence = *sequence;
+                        *sequence += 1;
+                        if round >= live.spec.warmup {
+                            // Read once the repetition's clocks have stopped
+                            // (its wall and CPU figures are taken), so /proc
+                            // reads never count.
+                            let pids = live.executor.worker_pids();
+                            repetition.parent_rss = memory.own_rss();
+                            if !pids.is_empty() {
+                                repetition.worker_rss = memory.rss(&pids);
+                            }
+                            live.repetitions.push(repetition);
+                        }
+                        emit(RunEvent::Progress {
+                            index: live.index,
+                            tasks_done: live.done,
+                            tasks_total: live.spec.total_tasks(),
+                        });
+                        at += 1;
+                    }
+                    Err(TurnError::TimedOut) => timed_out.push(lives.remove(at).index),
+                    Err(TurnError::Engine(e)) => return Err(e),
+                }
+            }
+        }
+        Ok(timed_out)
+    }
+
+    /// One repetition of `live`, under what is left of its time limit.
+    fn turn(
+        &self,
+        live: &mut Live,
+        round: u32,
+        emit: &mut dyn FnMut(RunEvent),
+        last_report: &mut Instant,
+    ) -> Result<Repetition, TurnError> {
+        self.turns.set_current(live.turn);
+        emit(RunEvent::Turn {
+            index: live.index,
+            repetition: round,
+        });
+        let left = self.time_limit.map(|limit| limit.saturating_sub(live.used));
+        live.cancel.set_time_left(left);
+        let began = Instant::now();
+        let result = repetition_of(live, emit, last_report);
+        let timed_out = live.cancel.timed_out();
+        live.cancel.set_time_left(None);
+        live.used += began.elapsed();
+        match result {
+            Err(EngineError::Cancelled) if timed_out && !self.cancel.is_cancelled() => {
+                Err(TurnError::TimedOut)
+            }
+            other => other.map_err(TurnError::Engine),
+        }
+    }
+}
+
+/// Why a turn ended without a repetition.
+enum TurnError {
+    /// The run spent its time limit.
+    TimedOut,
+    Engine(EngineError),
+}
+
+/// The echo payload of a run, allocated fallibly (its size is the user's).
+fn payload_of(spec: &RunSpec) -> Result<Arc<[u8]>, EngineError> {
+    let bytes = usize::try_from(spec.workload.payload_bytes).unwrap_or(usize::MAX);
+    let payload = workload::try_make_payload(bytes).map_err(|_| EngineError::OutOfMemory {
+        what: "the echo payload",
+        bytes: spec.workload.payload_bytes,
+    })?;
+    Ok(payload.into())
 }
 
 /// One repetition of `live`, reporting progress at most every 50 ms.
 fn repetition_of(
     live: &mut Live,
-    cancel: &CancelToken,
     emit: &mut dyn FnMut(RunEvent),
     last_report: &mut Instant,
 ) -> Result<Repetition, EngineError> {
@@ -277,7 +372,7 @@ fn repetition_of(
     live.executor.run_repetition(RepetitionInput {
         spec: &live.spec,
         payload: &live.payload,
-        cancel,
+        cancel: &live.cancel,
         on_task_done: &mut tick,
     })
 }
@@ -380,7 +475,10 @@ mod tests {
             taken: Default::default(),
             slow_from: 4,
         };
-        let mut start = |spec: &RunSpec, _: &PidBoard| -> Result<Box<dyn Executor>, EngineError> {
+        let mut start = |spec: &RunSpec,
+                         _: &PidBoard,
+                         _: &CancelToken|
+         -> Result<Box<dyn Executor>, EngineError> {
             Ok(Box::new(Simulated {
                 machine: machine.clone(),
                 work_ns: if spec.model == Model::Serial {
@@ -404,8 +502,13 @@ mod tests {
                 emit: &mut emit,
                 on_sample: None,
                 sequence: &mut sequence,
+                time_limit: None,
             };
-            records.extend(measure_batch(&members, &mut start, &CancelToken::new(), io).unwrap());
+            records.extend(
+                measure_batch(&members, &mut start, &CancelToken::new(), io)
+                    .unwrap()
+                    .records,
+            );
         }
         let serial = records[0].clone();
         crate::analysis::set_speedup_against(&mut records[1], &serial);

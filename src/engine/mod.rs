@@ -24,8 +24,8 @@ mod threads;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 pub use budget::check_budget;
 pub use event::RunEvent;
@@ -72,7 +72,9 @@ impl EngineConfig {
 #[derive(Debug, Clone, Default)]
 pub struct CancelToken {
     flag: Arc<AtomicBool>,
-    deadline: Option<Instant>,
+    /// `CLOCK_MONOTONIC` nanoseconds after which the token counts as
+    /// cancelled (a time limit); 0: none.
+    deadline_ns: Arc<AtomicU64>,
 }
 
 impl CancelToken {
@@ -85,16 +87,26 @@ impl CancelToken {
     pub fn is_cancelled(&self) -> bool {
         self.flag.load(Ordering::SeqCst) || self.timed_out()
     }
-    /// This token, cancelled also once `deadline` passes.
-    pub fn with_deadline(&self, deadline: Instant) -> CancelToken {
+    /// A token cancelled with this one, with a deadline of its own (one
+    /// run's, under the experiment's token).
+    pub fn child(&self) -> CancelToken {
         CancelToken {
             flag: Arc::clone(&self.flag),
-            deadline: Some(deadline),
+            deadline_ns: Arc::new(AtomicU64::new(0)),
         }
+    }
+    /// Counts as cancelled once `left` has passed from now (none: never).
+    pub fn set_time_left(&self, left: Option<Duration>) {
+        let deadline = left.map_or(0, |left| {
+            let left = u64::try_from(left.as_nanos()).unwrap_or(u64::MAX);
+            monotonic_ns().saturating_add(left).max(1)
+        });
+        self.deadline_ns.store(deadline, Ordering::SeqCst);
     }
     /// Whether the deadline (not a cancel) stopped it.
     pub fn timed_out(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
+        let deadline = self.deadline_ns.load(Ordering::SeqCst);
+        deadline != 0 && monotonic_ns() >= deadline
     }
 }
 
@@ -447,7 +459,9 @@ pub fn run_one_sampled(
     on_progress: &mut dyn FnMut(u64, u64),
     on_sample: Option<SampleSink>,
 ) -> Result<RunRecord, EngineError> {
-    let mut start = |spec: &RunSpec, board: &PidBoard| start_executor(spec, config, cancel, board);
+    let mut start = |spec: &RunSpec, board: &PidBoard, cancel: &CancelToken| {
+        start_executor(spec, config, cancel, board)
+    };
     let mut emit = |event: RunEvent| {
         if let RunEvent::Progress {
             tasks_done,
@@ -466,9 +480,14 @@ pub fn run_one_sampled(
             emit: &mut emit,
             on_sample,
             sequence: &mut 0,
+            time_limit: None,
         },
     )?;
-    records.into_iter().next().ok_or(EngineError::Cancelled)
+    records
+        .records
+        .into_iter()
+        .next()
+        .ok_or(EngineError::Cancelled)
 }
 
 fn summarise(
@@ -669,37 +688,31 @@ pub fn run_plan(
     let mut sequence = 0u64;
     for batch in interleave::batches(&runs, plan.order) {
         let members: Vec<(usize, RunSpec)> = batch.iter().map(|&i| (i, runs[i])).collect();
-        // A batch's runs take turns: each may use its own limit's worth.
-        let batch_cancel = match plan.time_limit {
-            Some(limit) => cancel.with_deadline(Instant::now() + limit * batch.len() as u32),
-            None => cancel.clone(),
+        let mut start = |spec: &RunSpec, board: &PidBoard, cancel: &CancelToken| {
+            start_executor(spec, config, cancel, board)
         };
-        let mut start =
-            |spec: &RunSpec, board: &PidBoard| start_executor(spec, config, &batch_cancel, board);
-        let measured = interleave::measure_batch(
+        let outcome = interleave::measure_batch(
             &members,
             &mut start,
-            &batch_cancel,
+            cancel,
             interleave::BatchIo {
                 emit: &mut *emit,
                 on_sample: live_samples(&live, &batch),
                 sequence: &mut sequence,
+                time_limit: plan.time_limit,
             },
-        );
-        let records = match measured {
-            // Its executors have killed and reaped their processes: go on.
-            Err(EngineError::Cancelled) if batch_cancel.timed_out() && !cancel.is_cancelled() => {
-                set.timed_out
-                    .extend(members.iter().map(|(index, run)| TimedOutRun {
-                        index: *index,
-                        label: run.label(),
-                        limit_seconds: plan.time_limit.map_or(0.0, |l| l.as_secs_f64()),
-                    }));
-                continue;
-            }
-            measured => measured?,
-        };
-        for (index, mut record) in batch.into_iter().zip(records) {
+        )?;
+        // Their executors have killed and reaped their processes.
+        set.timed_out
+            .extend(outcome.timed_out.iter().map(|&index| TimedOutRun {
+                index,
+                label: runs[index].label(),
+                limit_seconds: plan.time_limit.map_or(0.0, |l| l.as_secs_f64()),
+            }));
+        let finished = batch
+            .into_iter()
+            .filter(|index| !outcome.timed_out.contains(index));
+        for (index, mut record) in finished.zip(outcome.records) {
             if let Some(baseline) = analysis::baseline_run(&set.runs, &record) {
                 let baseline = baseline.clone();
                 analysis::set_speedup_against(&mut record, &baseline);
