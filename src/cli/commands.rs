@@ -45,6 +45,7 @@ pub fn execute(cli: Cli) -> ExitCode {
             },
             Err(e) => Outcome::Usage(format!("--codec: {e}")),
         },
+        Some(Command::MpiRank(args)) => mpi_rank(&args.codec),
         Some(Command::Run(args)) => {
             let raw = args.experiment.raw(&args.model, args.workers.as_ref());
             let cores = MachineInfo::detect().logical_cores;
@@ -201,6 +202,28 @@ fn open_window() -> Outcome {
     }
 }
 
+/// `__mpi-rank`: this process is a rank of an MPI job.
+fn mpi_rank(codec: &str) -> Outcome {
+    let codec: crate::worker::codec::Codec = match codec.parse() {
+        Ok(codec) => codec,
+        Err(e) => return Outcome::Usage(format!("--codec: {e}")),
+    };
+    #[cfg(feature = "mpi")]
+    {
+        match crate::mpi::rank::rank_main(codec) {
+            Ok(()) => Outcome::Done,
+            Err(e) => Outcome::Failed(anyhow::Error::new(e).context("mpi rank")),
+        }
+    }
+    #[cfg(not(feature = "mpi"))]
+    {
+        let _ = codec;
+        Outcome::Failed(anyhow::anyhow!(
+            "this corescope was built without MPI; build it with `--features mpi`"
+        ))
+    }
+}
+
 fn usage(error: &SpecError) -> Outcome {
     Outcome::Usage(error.to_string())
 }
@@ -233,6 +256,7 @@ fn experiment_named(
     let config = EngineConfig {
         worker_exe,
         python: args.python.clone(),
+        hostfile: args.hostfile.clone(),
     };
     let runner = match Runner::start(spec, config, Arc::new(|| {})) {
         Ok(runner) => runner,

@@ -144,6 +144,7 @@ impl CorescopeApp {
         let config = EngineConfig {
             worker_exe: self.config.worker_exe.clone(),
             python,
+            hostfile: self.settings.hostfile(),
         };
         let wake = self.wake_up();
         self.session.start(spec, config, wake);
@@ -256,8 +257,12 @@ impl CorescopeApp {
                     live: session.live.as_ref(),
                     messages: &session.messages,
                 };
-                let (form, python) = (&mut settings.form, &mut settings.python);
-                panels::experiment_ui(ui, form, python, &run, &mut commands);
+                let form = &mut settings.form;
+                let typed = panels::TypedPaths {
+                    python: &mut settings.python,
+                    hostfile: &mut settings.hostfile,
+                };
+                panels::experiment_ui(ui, form, typed, &run, &mut commands);
             });
         egui::Panel::bottom("results")
             .resizable(true)
