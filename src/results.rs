@@ -216,9 +216,9 @@ pub struct RunRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python_version: Option<String>,
     /// The MPI models: the library, the hostfile, whether ranks outnumbered
-    /// cores, and each rank's host and traffic.
+    /// cores, and each rank's host and traffic (boxed: most runs have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mpi: Option<MpiRecord>,
+    pub mpi: Option<Box<MpiRecord>>,
 }
 
 impl RunRecord {

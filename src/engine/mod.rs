@@ -482,7 +482,7 @@ pub fn run_one_sampled(
     let mut record = summarise(spec, executor.spawn_ns(), &repetitions, &samples)?;
     record.processes_started = executor.processes_started();
     record.python_version = executor.python_version();
-    record.mpi = executor.mpi();
+    record.mpi = executor.mpi().map(Box::new);
     Ok(record)
 }
 

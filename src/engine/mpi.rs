@@ -41,7 +41,6 @@ use crate::mpi::protocol::{
     FromCoordinator, JobInfo, MPI_PROTOCOL_VERSION, RankTraffic, RepEnd, TaskReport, ToCoordinator,
 };
 use crate::mpi::{RANK_SUBCOMMAND, add_traffic, launch, local_pids};
-use crate::python::last_lines;
 use crate::results::MpiRecord;
 use crate::spec::RunSpec;
 use crate::worker::codec::Codec;
@@ -322,7 +321,7 @@ impl MpiExecutor {
         if let Some(ended) = ended {
             text.push_str(&format!("; mpirun {ended}"));
         }
-        let tail = last_lines(&stderr, 4);
+        let tail = crate::mpi::stderr_tail(&stderr, 4);
         if !tail.is_empty() {
             text.push_str(&format!("; its stderr ends: {tail}"));
         }

@@ -415,7 +415,11 @@ impl PythonExecutor {
             };
             text.push_str(&format!("; {who} {ended}"));
         }
-        let tail = last_lines(&stderr, 4);
+        let tail = if self.model.uses_mpirun() {
+            crate::mpi::stderr_tail(&stderr, 4)
+        } else {
+            last_lines(&stderr, 4)
+        };
         if !tail.is_empty() {
             text.push_str(&format!("; its stderr ends: {tail}"));
         }

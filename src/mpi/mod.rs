@@ -101,6 +101,17 @@ pub fn local_pids(job: &JobInfo) -> Vec<u32> {
         .collect()
 }
 
+/// The end of `mpirun`'s stderr, `n` lines, without the rules of dashes
+/// Open MPI frames its messages with.
+pub fn stderr_tail(stderr: &str, n: usize) -> String {
+    let text: String = stderr
+        .lines()
+        .filter(|line| !line.trim().chars().all(|c| c == '-'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    crate::python::last_lines(&text, n)
+}
+
 /// Adds one repetition's traffic per worker rank to the run's totals.
 pub fn add_traffic(totals: &mut Vec<RankTraffic>, rep: &[RankTraffic]) {
     if totals.len() < rep.len() {
@@ -142,6 +153,15 @@ mod tests {
         let record = record(&job, &[], None);
         assert_eq!(record.library, "Open MPI v4.1.4, package: Debian");
         assert!(record.oversubscribed);
+    }
+
+    #[test]
+    fn open_mpis_rules_are_left_out_of_error_messages() {
+        let stderr = "----\nPrimary job terminated\n\n-----\nmpirun noticed that process rank 2 exited on signal 9 (Killed).\n---\n";
+        assert_eq!(
+            stderr_tail(stderr, 2),
+            "Primary job terminated | mpirun noticed that process rank 2 exited on signal 9 (Killed)."
+        );
     }
 
     #[test]
