@@ -376,3 +376,35 @@ mod python_ranks {
         assert!(err.to_string().contains("python-mpi needs python"), "{err}");
     }
 }
+
+#[test]
+fn the_window_greys_mpi_where_it_cannot_run_and_asks_for_a_hostfile_when_ticked() {
+    use egui_kittest::kittest::{NodeT, Queryable};
+    let data = tempfile::tempdir().unwrap();
+    let config = corescope::gui::AppConfig {
+        worker_exe: exe(),
+        data_dir: Some(data.path().to_path_buf()),
+    };
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .build_eframe(move |cc| corescope::gui::CorescopeApp::new(cc, config));
+    harness.run_steps(2);
+    // Disabled exactly where availability refuses it (without the feature
+    // or without mpirun), with the reason on hover.
+    let refused = availability::check(Model::Mpi, Path::new("python3")).is_err();
+    let node = harness.get_by_label("mpi");
+    assert_eq!(node.accesskit_node().is_disabled(), refused);
+    assert!(harness.query_by_label("Hostfile").is_none());
+    harness
+        .state_mut()
+        .settings
+        .form
+        .set_model(Model::Mpi, true);
+    harness.run_steps(4);
+    harness.get_by_label("Hostfile");
+    harness.state_mut().settings.hostfile = " hosts.txt ".to_string();
+    assert_eq!(
+        harness.state().settings.hostfile(),
+        Some(PathBuf::from("hosts.txt"))
+    );
+}
