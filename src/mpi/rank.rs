@@ -20,6 +20,7 @@
 
 use std::borrow::Cow;
 use std::io::{BufReader, BufWriter, Read, Write};
+use std::time::{Duration, Instant};
 
 use ::mpi::point_to_point::{Message, Status};
 use ::mpi::topology::SimpleCommunicator;
@@ -39,6 +40,34 @@ use crate::worker::protocol::{
     write_frame,
 };
 use crate::workload::{Task, make_payload, run_task};
+
+/// A waiting rank probes without pause this long, then naps between
+/// probes: Open MPI's blocking probe would spin on a core (yielding it at
+/// best), taking CPU from the ranks computing beside it; `processes`'
+/// dispatcher sleeps in the kernel while it waits.
+const SPIN: Duration = Duration::from_micros(50);
+/// The first nap, doubled after each empty probe up to [`MAX_NAP`]: a
+/// result waits at most about that long to be seen.
+const FIRST_NAP: Duration = Duration::from_micros(10);
+const MAX_NAP: Duration = Duration::from_micros(100);
+
+/// Waits for a message that `probe` matches, spinning briefly, then
+/// napping between probes.
+fn wait_for(mut probe: impl FnMut() -> Option<(Message, Status)>) -> (Message, Status) {
+    let start = Instant::now();
+    let mut nap = FIRST_NAP;
+    loop {
+        if let Some(found) = probe() {
+            return found;
+        }
+        if start.elapsed() < SPIN {
+            std::hint::spin_loop();
+        } else {
+            std::thread::sleep(nap);
+            nap = (nap * 2).min(MAX_NAP);
+        }
+    }
+}
 
 /// Why a rank gave up.
 #[derive(Debug, thiserror::Error)]
@@ -130,7 +159,7 @@ fn serve(world: &SimpleCommunicator, codec: Codec) -> Result<(), RankError> {
     coordinator.send_with_tag(&out[..], Tag::About as i32);
     let mut body = Vec::new();
     loop {
-        let (message, status) = coordinator.matched_probe();
+        let (message, status) = wait_for(|| coordinator.immediate_matched_probe());
         let received_ns = monotonic_ns();
         receive(message, &status, &mut body)?;
         let read_ns = monotonic_ns();
@@ -354,10 +383,9 @@ impl<'w> Job<'w> {
 
     /// Waits for the next result: the worker it came from and its report.
     fn next_result(&mut self, slots: &mut [Slot]) -> Result<(usize, TaskReport, u64), RankError> {
-        let (message, status) = self
-            .world
-            .any_process()
-            .matched_probe_with_tag(Tag::Result as i32);
+        let any = self.world.any_process();
+        let (message, status) =
+            wait_for(|| any.immediate_matched_probe_with_tag(Tag::Result as i32));
         let reply_ns = monotonic_ns();
         let rank = status.source_rank();
         let len = receive(message, &status, &mut self.body)?;
