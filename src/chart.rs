@@ -402,7 +402,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
             chart.series.push(series_with_ci(
                 set,
                 group,
-                (&group.label(), group.line()),
+                (&series_name(set, group), group.line()),
                 x_axis,
                 value,
                 ci,
@@ -797,6 +797,23 @@ impl Group {
     }
 }
 
+/// A group's series name: its label, and for MPI runs whose ranks
+/// outnumbered a host's cores, from which worker count on
+/// (`mpi (oversubscribed from ×2)`): there ranks share cores.
+fn series_name(set: &ResultSet, group: &Group) -> String {
+    let label = group.label();
+    let oversubscribed = set
+        .runs
+        .iter()
+        .filter(|r| group.contains(r) && r.oversubscribed())
+        .map(|r| r.workers)
+        .min();
+    match oversubscribed {
+        Some(workers) => format!("{label} (oversubscribed from ×{workers})"),
+        None => label,
+    }
+}
+
 fn groups_in(set: &ResultSet) -> Vec<Group> {
     let mut models: Vec<Model> = set.runs.iter().map(|r| r.model).collect();
     models.sort();
@@ -920,6 +937,23 @@ mod tests {
         }
         crate::analysis::fill_speedups(&mut set);
         set
+    }
+
+    #[test]
+    fn oversubscribed_mpi_runs_say_so_in_their_series_name() {
+        let mut set = set();
+        for workers in [1, 2, 3] {
+            let mut r = record(Model::Mpi, workers, 4.0 / f64::from(workers));
+            r.mpi = Some(Box::new(crate::results::MpiRecord {
+                oversubscribed: workers >= 2,
+                ..crate::results::MpiRecord::default()
+            }));
+            set.runs.push(r);
+        }
+        let chart = build(ChartKind::WallTime, &set);
+        let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+        assert!(names.contains(&"mpi (oversubscribed from ×2)"), "{names:?}");
+        assert!(names.contains(&"processes"), "{names:?}");
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod format;
 pub mod gui;
 pub mod measure;
 pub mod model;
+pub mod mpi;
 pub mod noise;
 pub mod palette;
 pub mod platform;

@@ -28,6 +28,9 @@ pub enum Model {
     Processes,
     /// A fresh worker process for every task: what a pool saves.
     ProcessPerTask,
+    /// Ranks of this binary under MPI (`mpirun`): a coordinating rank hands
+    /// tasks to worker ranks, on this machine or on the hosts of a hostfile.
+    Mpi,
     /// CPython (the harness in assets/python): tasks in order, one thread;
     /// the baseline of the other python models' speedups.
     PythonSerial,
@@ -42,6 +45,8 @@ pub enum Model {
     /// CPython `multiprocessing.Process` workers fed by a `Queue` (the seed's
     /// producer–consumer pattern).
     PythonQueue,
+    /// CPython ranks under MPI through mpi4py: the `mpi` model in Python.
+    PythonMpi,
 }
 
 /// What runs the tasks: corescope's own code or CPython through the harness.
@@ -75,6 +80,9 @@ pub enum Requirement {
     Launcher(&'static str),
     /// A cargo feature of corescope's build; `built` is `cfg!(feature)`.
     Feature { name: &'static str, built: bool },
+    /// A CPython that can import this module: the configured interpreter
+    /// if it can, else the first `python3` on PATH that can.
+    PythonModule(&'static str),
 }
 
 /// A setting of the experiment that means something for a model (the form
@@ -95,12 +103,15 @@ pub enum Knob {
     StartMethod,
     /// The CPython interpreter.
     Interpreter,
+    /// The MPI hostfile handed to `mpirun` (blank: this machine only).
+    Hostfile,
 }
 
 /// How a model's workers are named: on the timeline's lanes, and as
 /// threads and processes in a Chrome trace. In each template `{lane}` is
-/// the lane number, `{model}` the model's name and `{lane_name}` the lane's
-/// filled name.
+/// the lane number, `{rank}` the MPI rank of the lane's worker (the lane
+/// number plus one: rank 0 coordinates), `{model}` the model's name and
+/// `{lane_name}` the lane's filled name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Naming {
     /// A timeline lane: what the worker is to the operating system.
@@ -118,15 +129,18 @@ pub struct Naming {
 impl Naming {
     /// A template filled for one lane of one model.
     pub fn fill(template: &str, model: Model, lane: u32) -> String {
+        let rank = u64::from(lane) + 1;
         let lane_name = model
             .info()
             .naming
             .lane
-            .replace("{lane}", &lane.to_string());
+            .replace("{lane}", &lane.to_string())
+            .replace("{rank}", &rank.to_string());
         template
             .replace("{lane_name}", &lane_name)
             .replace("{model}", model.name())
             .replace("{lane}", &lane.to_string())
+            .replace("{rank}", &rank.to_string())
     }
 }
 
@@ -204,6 +218,15 @@ const RUST_THREAD: Naming = Naming {
     host_process: "corescope",
 };
 
+/// MPI ranks, as named in a trace: a worker rank is a process of its own
+/// (on this host or another).
+const MPI_RANK: Naming = Naming {
+    lane: "rank {rank}",
+    thread: "{lane_name} (main thread)",
+    worker_process: Some("{model} rank {rank}"),
+    host_process: "mpirun",
+};
+
 // Colours: a python model takes its Rust counterpart's hue family, shifted
 // (threads: sky blue → indigo; processes: orange → vermilion and red), so
 // the pairs read as related but never the same line.
@@ -279,6 +302,27 @@ const PROCESS_PER_TASK: ModelInfo = ModelInfo {
     },
     requires: &[],
     knobs: &[Knob::Workers, Knob::Schedule, Knob::Codec],
+};
+
+// MPI: a bluish green (Okabe–Ito) unused by the others; python-mpi a
+// darker teal of it.
+const MPI: ModelInfo = ModelInfo {
+    name: "mpi",
+    description: "MPI ranks of corescope under mpirun: one coordinating rank, a worker rank per worker",
+    runtime: Runtime::Corescope,
+    family: Family::Processes,
+    baseline: Model::Serial,
+    color: themed(Rgb(0x00, 0x9e, 0x73), Rgb(0x00, 0x7a, 0x59)),
+    marker: Marker::Square,
+    naming: MPI_RANK,
+    requires: &[
+        Requirement::Feature {
+            name: "mpi",
+            built: cfg!(feature = "mpi"),
+        },
+        Requirement::Launcher("mpirun"),
+    ],
+    knobs: &[Knob::Workers, Knob::Schedule, Knob::Codec, Knob::Hostfile],
 };
 
 const PYTHON_SERIAL: ModelInfo = ModelInfo {
@@ -364,20 +408,44 @@ const PYTHON_QUEUE: ModelInfo = ModelInfo {
     knobs: PYTHON_PROCESS_KNOBS,
 };
 
+const PYTHON_MPI: ModelInfo = ModelInfo {
+    name: "python-mpi",
+    description: "CPython ranks under mpirun through mpi4py: one coordinating rank, a worker rank per worker",
+    runtime: Runtime::Cpython,
+    family: Family::Processes,
+    baseline: Model::PythonSerial,
+    color: themed(Rgb(0x66, 0xc2, 0xa5), Rgb(0x1b, 0x5e, 0x4a)),
+    marker: Marker::Circle,
+    naming: MPI_RANK,
+    requires: &[
+        Requirement::Launcher("mpirun"),
+        Requirement::Python,
+        Requirement::PythonModule("mpi4py"),
+    ],
+    knobs: &[
+        Knob::Workers,
+        Knob::Schedule,
+        Knob::Interpreter,
+        Knob::Hostfile,
+    ],
+};
+
 impl Model {
     /// Every model, in the order menus and sweeps list them.
-    pub const ALL: [Model; 11] = [
+    pub const ALL: [Model; 13] = [
         Model::Serial,
         Model::Threads,
         Model::GilThreads,
         Model::Processes,
         Model::ProcessPerTask,
+        Model::Mpi,
         Model::PythonSerial,
         Model::PythonThreads,
         Model::PythonThreadsNogil,
         Model::PythonProcesses,
         Model::PythonExecutor,
         Model::PythonQueue,
+        Model::PythonMpi,
     ];
 
     /// The model's descriptor: the one place its facts live.
@@ -394,6 +462,8 @@ impl Model {
             Model::PythonProcesses => &PYTHON_PROCESSES,
             Model::PythonExecutor => &PYTHON_EXECUTOR,
             Model::PythonQueue => &PYTHON_QUEUE,
+            Model::Mpi => &MPI,
+            Model::PythonMpi => &PYTHON_MPI,
         }
     }
 
@@ -425,6 +495,14 @@ impl Model {
     /// Whether CPython's process start method applies.
     pub fn uses_start_method(self) -> bool {
         self.info().has_knob(Knob::StartMethod)
+    }
+
+    /// Whether the model runs as ranks under `mpirun` (and so takes a
+    /// hostfile).
+    pub fn uses_mpirun(self) -> bool {
+        self.info()
+            .requires
+            .contains(&Requirement::Launcher("mpirun"))
     }
 
     /// The model whose runs are this model's speedup baseline.
@@ -499,6 +577,12 @@ mod tests {
         assert_eq!(
             fill(Model::Processes, worker.thread),
             "process 3 (main thread)"
+        );
+        let mpi = Model::Mpi.info().naming;
+        assert_eq!(fill(Model::Mpi, mpi.lane), "rank 4");
+        assert_eq!(
+            fill(Model::PythonMpi, mpi.worker_process.unwrap_or_default()),
+            "python-mpi rank 4"
         );
         let python = Model::PythonQueue.info().naming;
         assert_eq!(

@@ -154,3 +154,41 @@ pub fn ensure_limit(limit: Limit, needed: u64) -> Result<(), u64> {
 pub fn ensure_limit(_limit: Limit, _needed: u64) -> Result<(), u64> {
     Ok(())
 }
+
+/// Every descendant of `pid` (children, their children, …), parents
+/// before their children, read from `/proc`. Empty where `/proc` is not
+/// available.
+pub fn descendants(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    let mut next = vec![pid];
+    while let Some(parent) = next.pop() {
+        for child in child_pids(parent) {
+            if !found.contains(&child) {
+                found.push(child);
+                next.push(child);
+            }
+        }
+    }
+    found
+}
+
+/// Sends SIGKILL to `pid`'s process group and to each of its descendants
+/// by pid: for a launcher such as `mpirun`, which puts every process it
+/// starts in a group of its own. The descendants are listed before
+/// anything is killed (a killed parent's children move to another parent).
+/// Best effort, like [`kill_process_group`].
+#[cfg(unix)]
+pub fn kill_tree(pid: u32) {
+    use rustix::process::{Pid, Signal, kill_process};
+    let tree = descendants(pid);
+    kill_process_group(pid);
+    for child in tree {
+        if let Some(child) = i32::try_from(child).ok().and_then(Pid::from_raw) {
+            let _ = kill_process(child, Signal::KILL);
+        }
+    }
+}
+
+/// Process trees are not walked off Unix; the owner kills its child alone.
+#[cfg(not(unix))]
+pub fn kill_tree(_pid: u32) {}

@@ -346,6 +346,10 @@ pub struct RunRecord {
     /// The python models: the interpreter's version (e.g. `3.11.7`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python_version: Option<String>,
+    /// The MPI models: the library, the hostfile, whether ranks outnumbered
+    /// cores, and each rank's host and traffic (boxed: most runs have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mpi: Option<Box<MpiRecord>>,
     /// `mixed`: percent of each task spent blocked (absent: 0).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub io_percent: u8,
@@ -506,6 +510,7 @@ impl RunRecord {
             speedup_ci: None,
             load: None,
             warnings: Vec::new(),
+            mpi: None,
         }
     }
 }
@@ -540,6 +545,53 @@ impl RunRecord {
             start_method: self.start_method.unwrap_or_default(),
         }
     }
+
+    /// Whether MPI ranks outnumbered the cores of a host in this run.
+    pub fn oversubscribed(&self) -> bool {
+        self.mpi.as_ref().is_some_and(|m| m.oversubscribed)
+    }
+}
+
+/// Where an MPI run's ranks ran and what they exchanged.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MpiRecord {
+    /// The MPI library as it names itself (its first line), e.g.
+    /// `Open MPI v4.1.4, …`.
+    pub library: String,
+    /// The hostfile given to `mpirun`, if any (else: this machine only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostfile: Option<String>,
+    /// Some host ran more ranks (the coordinating rank included) than it
+    /// has logical cores: `mpirun --oversubscribe` let it, and ranks then
+    /// share cores.
+    pub oversubscribed: bool,
+    /// The coordinating rank (rank 0), then each worker rank.
+    pub ranks: Vec<RankRecord>,
+}
+
+/// One MPI rank of a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RankRecord {
+    pub rank: u32,
+    /// The host it ran on (`MPI_Get_processor_name`).
+    pub host: String,
+    /// Its process id on that host.
+    pub pid: u32,
+    /// Logical cores of that host.
+    pub cpus: u32,
+    /// Its host's monotonic clock minus the coordinator's, as measured by
+    /// the fastest of a few round trips (0 on the coordinator's machine,
+    /// which shares one clock); its spans are moved by it.
+    pub clock_offset_seconds: f64,
+    /// The round trip that measured the offset (its uncertainty is half).
+    pub clock_round_trip_seconds: f64,
+    /// Bytes it sent over the whole run (warm-ups included), counted at
+    /// the coordinator's MPI calls (for rank 0: to every worker rank).
+    pub bytes_sent: u64,
+    /// Bytes it received, counted the same way.
+    pub bytes_received: u64,
+    /// Messages it sent and received.
+    pub messages: u64,
 }
 
 /// IPC traffic of one repetition, counted at the pipes, framing included.

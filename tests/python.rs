@@ -54,8 +54,8 @@ fn spec(workload: Workload, size: u64, tasks: u32, model: Model, workers: u32) -
 
 fn run(spec: &RunSpec, python: &Path) -> RunRecord {
     let config = EngineConfig {
-        worker_exe: exe(),
         python: python.to_path_buf(),
+        ..EngineConfig::new(exe())
     };
     run_one(spec, &config, &CancelToken::new(), &mut |_, _| {})
         .unwrap_or_else(|e| panic!("{} failed: {e}", spec.label()))

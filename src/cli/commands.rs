@@ -47,6 +47,7 @@ pub fn execute(cli: Cli) -> ExitCode {
             },
             Err(e) => Outcome::Usage(format!("--codec: {e}")),
         },
+        Some(Command::MpiRank(args)) => mpi_rank(&args.codec),
         Some(Command::Run(args)) => {
             let raw = args.experiment.raw(&args.model, args.workers.as_ref());
             let cores = MachineInfo::detect().logical_cores;
@@ -208,6 +209,28 @@ fn open_window() -> Outcome {
     }
 }
 
+/// `__mpi-rank`: this process is a rank of an MPI job.
+fn mpi_rank(codec: &str) -> Outcome {
+    let codec: crate::worker::codec::Codec = match codec.parse() {
+        Ok(codec) => codec,
+        Err(e) => return Outcome::Usage(format!("--codec: {e}")),
+    };
+    #[cfg(feature = "mpi")]
+    {
+        match crate::mpi::rank::rank_main(codec) {
+            Ok(()) => Outcome::Done,
+            Err(e) => Outcome::Failed(anyhow::Error::new(e).context("mpi rank")),
+        }
+    }
+    #[cfg(not(feature = "mpi"))]
+    {
+        let _ = codec;
+        Outcome::Failed(anyhow::anyhow!(
+            "this corescope was built without MPI; build it with `--features mpi`"
+        ))
+    }
+}
+
 fn usage(error: &SpecError) -> Outcome {
     Outcome::Usage(error.to_string())
 }
@@ -235,7 +258,11 @@ fn experiment_named(
     if let Err(e) = exports.check() {
         return Outcome::Usage(format!("{}: {}", e.format.flag(), e.source));
     }
-    measure(Plan::of(&spec), &args.python, exports, |set| set)
+    let paths = EnginePaths {
+        python: &args.python,
+        hostfile: args.hostfile.as_deref(),
+    };
+    measure(Plan::of(&spec), paths, exports, |set| set)
 }
 
 /// Measures the flagged runs of a saved result set again and writes the
@@ -261,17 +288,26 @@ fn rerun(args: &super::RerunArgs) -> Outcome {
         plan.runs.len(),
         if plan.runs.len() == 1 { "" } else { "s" }
     ));
-    measure(plan, &args.python, exports, |fresh| {
-        rerun::merge(&old, &fresh)
-    })
+    let paths = EnginePaths {
+        python: &args.python,
+        hostfile: None,
+    };
+    measure(plan, paths, exports, |fresh| rerun::merge(&old, &fresh))
 }
 
 /// Runs a plan with a progress bar, then prints the set (`finish` turns
 /// the measured set into the one shown and written), its flags and its
 /// findings, and writes the exports.
+/// The interpreter and hostfile a run's engine uses.
+#[derive(Debug, Clone, Copy)]
+struct EnginePaths<'a> {
+    python: &'a Path,
+    hostfile: Option<&'a Path>,
+}
+
 fn measure(
     plan: Plan,
-    python: &Path,
+    paths: EnginePaths<'_>,
     exports: &ExportManager,
     finish: impl FnOnce(ResultSet) -> ResultSet,
 ) -> Outcome {
@@ -282,7 +318,8 @@ fn measure(
         };
     let config = EngineConfig {
         worker_exe,
-        python: python.to_path_buf(),
+        python: paths.python.to_path_buf(),
+        hostfile: paths.hostfile.map(Path::to_path_buf),
     };
     let runner = match Runner::start_plan(plan, config, Arc::new(|| {})) {
         Ok(runner) => runner,

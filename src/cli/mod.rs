@@ -44,6 +44,10 @@ pub enum Command {
     /// Internal: serve tasks over stdin/stdout as a worker process.
     #[command(name = "__worker", hide = true)]
     Worker(WorkerArgs),
+    /// Internal: an MPI rank under mpirun (the mpi model; needs the mpi
+    /// cargo feature).
+    #[command(name = "__mpi-rank", hide = true)]
+    MpiRank(WorkerArgs),
 }
 
 /// What a worker process is told by its parent.
@@ -137,6 +141,10 @@ pub struct ExperimentArgs {
     /// on, the exports are written, and corescope exits with status 1.
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub time_limit: Option<String>,
+    /// mpi, python-mpi: an Open MPI hostfile for mpirun (a host per line,
+    /// e.g. `node1 slots=4`); without one every rank runs on this machine.
+    #[arg(long, value_name = "FILE")]
+    pub hostfile: Option<PathBuf>,
     /// `--export-json FILE` and the other data formats' flags.
     #[command(flatten)]
     pub exports: ExportArgs,

@@ -178,6 +178,7 @@ pub(crate) fn measure_batch(
             )?;
             record.processes_started = live.executor.processes_started();
             record.python_version = live.executor.python_version();
+            record.mpi = live.executor.mpi().map(Box::new);
             record.load = noise::reading(samples).map(Box::new);
             Ok(record)
         })

@@ -14,6 +14,7 @@ mod budget;
 mod event;
 mod gil;
 pub mod interleave;
+mod mpi;
 mod per_task;
 mod processes;
 mod python;
@@ -54,6 +55,9 @@ pub struct EngineConfig {
     /// The CPython interpreter the python models run (a name on PATH or a
     /// path; `--python`, or the GUI's setting).
     pub python: PathBuf,
+    /// The MPI models' hostfile (`--hostfile`, or the GUI's setting): the
+    /// hosts `mpirun` places ranks on; `None` runs them all here.
+    pub hostfile: Option<PathBuf>,
 }
 
 impl EngineConfig {
@@ -62,6 +66,7 @@ impl EngineConfig {
         EngineConfig {
             worker_exe,
             python: PathBuf::from(crate::python::DEFAULT_INTERPRETER),
+            hostfile: None,
         }
     }
 }
@@ -153,6 +158,11 @@ pub enum EngineError {
     /// the end of its stderr).
     #[error("{0}")]
     Python(String),
+    /// An MPI model failed: mpirun could not start, the hostfile is
+    /// unusable, or a rank died or broke the protocol (the message says
+    /// which, with the end of mpirun's stderr).
+    #[error("{0}")]
+    Mpi(String),
     /// A model cannot run on this machine (refused before anything runs).
     #[error(transparent)]
     Unavailable(#[from] availability::Unavailable),
@@ -387,6 +397,10 @@ pub(crate) trait Executor {
     fn python_version(&self) -> Option<String> {
         None
     }
+    /// The MPI models: where the ranks ran and what they exchanged.
+    fn mpi(&self) -> Option<crate::results::MpiRecord> {
+        None
+    }
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError>;
 }
 
@@ -421,12 +435,9 @@ fn start_executor(
         | Model::PythonThreadsNogil
         | Model::PythonProcesses
         | Model::PythonExecutor
-        | Model::PythonQueue => Box::new(python::PythonExecutor::start(
-            spec,
-            &config.python,
-            cancel,
-            board,
-        )?),
+        | Model::PythonQueue
+        | Model::PythonMpi => Box::new(python::PythonExecutor::start(spec, config, cancel, board)?),
+        Model::Mpi => Box::new(mpi::MpiExecutor::start(spec, config, cancel, board)?),
     })
 }
 

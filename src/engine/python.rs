@@ -25,9 +25,15 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use serde::Deserialize;
 
-use super::{CancelToken, EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
+use super::{
+    CancelToken, EngineConfig, EngineError, Executor, Repetition, RepetitionInput, RepetitionLog,
+};
+use crate::measure::clock::monotonic_ns;
 use crate::measure::sampler::PidBoard;
+use crate::mpi::protocol::{JobInfo, RankTraffic};
+use crate::mpi::{add_traffic, launch, local_pids};
 use crate::python::{self, HARNESS, last_lines};
+use crate::results::MpiRecord;
 use crate::spec::{Model, RunSpec};
 use crate::worker::process::{PipeSnapshot, describe_status};
 
@@ -61,6 +67,9 @@ enum HarnessMessage {
         gil_enabled: bool,
         #[serde(default)]
         worker_pids: Vec<u32>,
+        /// python-mpi: the job's ranks, rank 0 (the harness) first.
+        #[serde(default)]
+        mpi: Option<JobInfo>,
     },
     Task {
         index: u32,
@@ -86,6 +95,9 @@ struct RepMessage {
     bytes_to_workers: u64,
     bytes_from_workers: u64,
     messages: u64,
+    /// python-mpi: per worker rank, counted at rank 0's MPI calls.
+    #[serde(default)]
+    traffic: Vec<RankTraffic>,
 }
 
 /// What the stdout reader thread forwards.
@@ -116,6 +128,10 @@ pub(crate) struct PythonExecutor {
     stderr_reader: Option<JoinHandle<()>>,
     spawn_ns: u64,
     worker_pids: Vec<u32>,
+    /// python-mpi: the job, its bytes per worker rank so far, its hostfile.
+    job: Option<JobInfo>,
+    traffic: Vec<RankTraffic>,
+    hostfile: Option<std::path::PathBuf>,
     /// False once anything went wrong: then `Drop` kills without waiting.
     healthy: bool,
     /// How the harness ended, once reaped.
@@ -136,17 +152,18 @@ impl std::fmt::Debug for PythonExecutor {
 }
 
 impl PythonExecutor {
-    /// Starts the harness for `spec` under `python` (or, for
-    /// `python-threads-nogil`, a free-threaded interpreter) and waits until
-    /// its pool is up. The harness, then each pool worker, goes on `board`
-    /// for the sampler.
+    /// Starts the harness for `spec` under the configured interpreter (or,
+    /// for `python-threads-nogil`, a free-threaded one; for `python-mpi`
+    /// one with mpi4py, as ranks under `mpirun`) and waits until its pool
+    /// is up. The harness, then each pool worker, goes on `board` for the
+    /// sampler.
     pub fn start(
         spec: &RunSpec,
-        python: &Path,
+        config: &EngineConfig,
         cancel: &CancelToken,
         board: &PidBoard,
     ) -> Result<PythonExecutor, EngineError> {
-        let info = python::interpreter_for(spec.model, python)
+        let info = python::interpreter_for(spec.model, &config.python)
             .map_err(|e| EngineError::Python(format!("{} needs python: {e}", spec.model)))?;
         let interpreter = info.interpreter.display().to_string();
         let io_error = |what: &str, e: std::io::Error| {
@@ -157,6 +174,10 @@ impl PythonExecutor {
         let temp_folder = std::env::temp_dir();
         crate::export::sweep_stale(&temp_folder);
         let prefix = format!("{}harness-", crate::export::temp_prefix());
+        let mpi = spec.model.uses_mpirun();
+        if let Some(hostfile) = config.hostfile.as_deref().filter(|_| mpi) {
+            launch::check_hostfile(hostfile).map_err(EngineError::Mpi)?;
+        }
         let mut script = tempfile::Builder::new()
             .prefix(&prefix)
             .suffix(".py")
@@ -166,34 +187,20 @@ impl PythonExecutor {
             .write_all(HARNESS.as_bytes())
             .and_then(|()| script.flush())
             .map_err(|e| io_error("cannot write the python harness", e))?;
-        let mut command = Command::new(&info.interpreter);
-        command
-            .arg(script.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        if spec.model == Model::PythonThreadsNogil {
-            // A free-threaded build may re-enable the GIL for an extension
-            // module; the harness uses none, and this keeps it off regardless.
-            command.env("PYTHON_GIL", "0");
-        }
-        #[cfg(unix)]
-        {
-            // Its own process group: a terminal's Ctrl-C reaches corescope
-            // only, and one kill reaches the harness and every pool worker.
-            use std::os::unix::process::CommandExt;
-            command.process_group(0);
-        }
-        let mut child = command
+        let launched = monotonic_ns();
+        let mut child = harness_command(spec, &info.interpreter, script.path(), config)
             .spawn()
-            .map_err(|e| io_error(&format!("cannot start {interpreter}"), e))?;
+            .map_err(|e| {
+                let program = if mpi { launch::MPIRUN } else { &interpreter };
+                io_error(&format!("cannot start {program}"), e)
+            })?;
         let pid = child.id();
         board.set(0, pid);
         let (stdin, stdout, stderr) =
             match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
                 (Some(i), Some(o), Some(e)) => (i, o, e),
                 _ => {
-                    crate::platform::kill_process_group(pid);
+                    crate::platform::kill_tree(pid);
                     let _ = child.kill();
                     let _ = child.wait();
                     return Err(EngineError::Python(
@@ -218,6 +225,9 @@ impl PythonExecutor {
             stderr_reader: None,
             spawn_ns: 0,
             worker_pids: Vec::new(),
+            job: None,
+            traffic: Vec::new(),
+            hostfile: config.hostfile.clone().filter(|_| mpi),
             healthy: false,
             exit_status: None,
             _script: script,
@@ -244,47 +254,80 @@ impl PythonExecutor {
         let spec_line = serde_json::to_string(spec)
             .map_err(|e| EngineError::Python(format!("cannot encode the run spec: {e}")))?;
         executor.send(&spec_line, "start-up")?;
+        executor.await_ready(spec, cancel, board)?;
+        if mpi {
+            // From starting mpirun: its ranks' interpreters and MPI start
+            // before the harness's own clock could see them.
+            executor.spawn_ns = monotonic_ns().saturating_sub(launched);
+        }
+        executor.healthy = true;
+        Ok(executor)
+    }
+
+    /// Waits for the harness's `ready` and takes in what it says.
+    fn await_ready(
+        &mut self,
+        spec: &RunSpec,
+        cancel: &CancelToken,
+        board: &PidBoard,
+    ) -> Result<(), EngineError> {
         let deadline = Instant::now() + START_TIMEOUT;
-        match executor.next_line(cancel, deadline, "start-up")? {
+        match self.next_line(cancel, deadline, "start-up")? {
             HarnessMessage::Ready {
                 gil_enabled: true, ..
             } if spec.model == Model::PythonThreadsNogil => {
                 // A free-threaded build can turn the GIL back on: then this
                 // would be python-threads under another name.
-                return Err(executor.failure(
+                Err(self.failure(
                     "start-up",
                     Some("the GIL is enabled in this interpreter".to_string()),
-                ));
+                ))
             }
             HarnessMessage::Ready { worker_pids, .. }
                 if worker_pids.len() > spec.workers as usize =>
             {
-                return Err(executor.failure(
+                Err(self.failure(
                     "start-up",
                     Some(format!(
                         "it reported {} worker processes for {} workers",
                         worker_pids.len(),
                         spec.workers
                     )),
-                ));
+                ))
             }
             HarnessMessage::Ready {
                 spawn_ns,
                 version,
                 worker_pids,
+                mpi,
                 ..
             } => {
-                for (slot, &worker) in worker_pids.iter().enumerate() {
-                    board.set(slot + 1, worker);
+                self.spawn_ns = spawn_ns;
+                self.version = version;
+                self.worker_pids = worker_pids;
+                if let Some(job) = mpi {
+                    if job.ranks.len() != spec.workers as usize + 1 {
+                        let said = format!(
+                            "it has {} ranks, {} were asked for",
+                            job.ranks.len(),
+                            spec.workers + 1
+                        );
+                        return Err(self.failure("start-up", Some(said)));
+                    }
+                    // Rank 0 (the harness) first, then the worker ranks;
+                    // mpirun after them.
+                    self.worker_pids = local_pids(&job);
+                    board.set(self.worker_pids.len(), self.pid);
+                    self.job = Some(job);
                 }
-                executor.spawn_ns = spawn_ns;
-                executor.version = version;
-                executor.worker_pids = worker_pids;
+                let first = usize::from(self.job.is_none());
+                for (slot, &worker) in self.worker_pids.iter().enumerate() {
+                    board.set(slot + first, worker);
+                }
+                Ok(())
             }
-            other => return Err(executor.unexpected(&other, "start-up")),
+            other => Err(self.unexpected(&other, "start-up")),
         }
-        executor.healthy = true;
-        Ok(executor)
     }
 
     /// Sends one line to the harness.
@@ -404,9 +447,18 @@ impl PythonExecutor {
             text.push_str(&format!(": {said}"));
         }
         if let Some(ended) = ended {
-            text.push_str(&format!("; the harness {ended}"));
+            let who = if self.model.uses_mpirun() {
+                launch::MPIRUN
+            } else {
+                "the harness"
+            };
+            text.push_str(&format!("; {who} {ended}"));
         }
-        let tail = last_lines(&stderr, 4);
+        let tail = if self.model.uses_mpirun() {
+            crate::mpi::stderr_tail(&stderr, 4)
+        } else {
+            last_lines(&stderr, 4)
+        };
         if !tail.is_empty() {
             text.push_str(&format!("; its stderr ends: {tail}"));
         }
@@ -427,17 +479,13 @@ impl PythonExecutor {
         }
     }
 
-    /// Kills the harness's process group (pool workers included) and reaps
-    /// the harness, unless it was reaped already; returns how it ended.
+    /// Kills the harness's process group and every descendant (pool
+    /// workers; for python-mpi, mpirun's ranks in their own groups) and
+    /// reaps the harness, unless it was reaped already; returns how it
+    /// ended.
     fn kill_and_reap(&mut self) -> Option<String> {
         self.stdin = None;
-        // Before the harness is reaped its pid names the group; after, Linux
-        // keeps the id reserved while any pool worker still sits in it.
-        crate::platform::kill_process_group(self.pid);
-        if self.exit_status.is_none() {
-            let _ = self.child.kill();
-            self.exit_status = self.child.wait().ok();
-        }
+        super::mpi::end_job(&mut self.child, self.pid, &mut self.exit_status);
         self.exit_status.map(describe_status)
     }
 }
@@ -452,7 +500,10 @@ impl Executor for PythonExecutor {
     }
 
     fn processes_started(&self) -> u64 {
-        if self.model.uses_processes() {
+        if self.job.is_some() {
+            // Rank 0 is the harness.
+            self.worker_pids.len().saturating_sub(1) as u64
+        } else if self.model.uses_processes() {
             self.worker_pids.len() as u64
         } else {
             0
@@ -460,11 +511,24 @@ impl Executor for PythonExecutor {
     }
 
     fn worker_pids(&self) -> Vec<u32> {
+        if self.job.is_some() {
+            // Rank 0 (the harness), then each worker rank.
+            return self.worker_pids.clone();
+        }
         // The harness first (the python models' "main process"), then each
         // pool worker process.
         let mut pids = vec![self.pid];
         pids.extend(&self.worker_pids);
         pids
+    }
+
+    fn mpi(&self) -> Option<MpiRecord> {
+        let job = self.job.as_ref()?;
+        Some(crate::mpi::record(
+            job,
+            &self.traffic,
+            self.hostfile.as_deref(),
+        ))
     }
 
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError> {
@@ -502,6 +566,9 @@ impl Executor for PythonExecutor {
                 "a repetition",
                 Some(format!("it reported {} of {tasks} tasks", rep.tasks.len())),
             ));
+        }
+        if self.job.is_some() {
+            add_traffic(&mut self.traffic, &rep.traffic);
         }
         Ok(log.finish(
             rep.end_ns.saturating_sub(rep.start_ns),
@@ -560,6 +627,49 @@ fn check_rep(rep: &RepMessage, spec: &RunSpec) -> Result<(), String> {
     Ok(())
 }
 
+/// The harness's command: the interpreter running the script, or for
+/// python-mpi `mpirun` running the interpreter on the harness's source as
+/// `-c` (so hosts of a hostfile need no copy of the script).
+fn harness_command(
+    spec: &RunSpec,
+    interpreter: &Path,
+    script: &Path,
+    config: &EngineConfig,
+) -> Command {
+    if spec.model.uses_mpirun() {
+        let args = [
+            std::ffi::OsStr::new("-c"),
+            std::ffi::OsStr::new(HARNESS),
+            std::ffi::OsStr::new("--mpi"),
+        ];
+        return launch::command(
+            spec.workers + 1,
+            config.hostfile.as_deref(),
+            interpreter.as_os_str(),
+            &args,
+        );
+    }
+    let mut command = Command::new(interpreter);
+    command
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if spec.model == Model::PythonThreadsNogil {
+        // A free-threaded build may re-enable the GIL for an extension
+        // module; the harness uses none, and this keeps it off regardless.
+        command.env("PYTHON_GIL", "0");
+    }
+    #[cfg(unix)]
+    {
+        // Its own process group: a terminal's Ctrl-C reaches corescope
+        // only, and one kill reaches the harness and every pool worker.
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    command
+}
+
 /// Reads stdout line by line, none longer than `max_line` bytes: a line
 /// that outgrows it ends the reading (the executor then fails the run and
 /// kills the harness), so a flood without newlines never grows memory.
@@ -607,7 +717,8 @@ fn quote(text: &str) -> String {
     out
 }
 
-fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {
+/// Keeps the last bytes of a child's stderr in `tail` until it closes.
+pub(super) fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {
     let mut buffer = [0u8; 4096];
     loop {
         match stderr.read(&mut buffer) {

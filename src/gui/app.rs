@@ -155,6 +155,7 @@ impl CorescopeApp {
         let config = EngineConfig {
             worker_exe: self.config.worker_exe.clone(),
             python,
+            hostfile: self.settings.hostfile(),
         };
         let wake = self.wake_up();
         self.session.start(spec, config, wake);
@@ -168,6 +169,7 @@ impl CorescopeApp {
         let config = EngineConfig {
             worker_exe: self.config.worker_exe.clone(),
             python: self.settings.python(),
+            hostfile: self.settings.hostfile(),
         };
         let wake = self.wake_up();
         self.session.rerun_flagged(config, wake);
@@ -418,8 +420,12 @@ impl CorescopeApp {
                     messages: &session.messages,
                     restorable: session.results.restorable(),
                 };
-                let (form, python) = (&mut settings.form, &mut settings.python);
-                panels::experiment_ui(ui, form, python, &run, &mut commands);
+                let form = &mut settings.form;
+                let typed = panels::TypedPaths {
+                    python: &mut settings.python,
+                    hostfile: &mut settings.hostfile,
+                };
+                panels::experiment_ui(ui, form, typed, &run, &mut commands);
             });
         // Nothing to list before the first result: the first-run view
         // takes the whole central area.

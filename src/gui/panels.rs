@@ -199,14 +199,24 @@ fn models_checkbox_ui(
     }
 }
 
+/// The machine settings the form edits beside the experiment, as typed.
+#[derive(Debug)]
+pub struct TypedPaths<'a> {
+    /// The python models' interpreter.
+    pub python: &'a mut String,
+    /// The MPI models' hostfile.
+    pub hostfile: &'a mut String,
+}
+
 /// The experiment form, Run/Cancel, progress and messages.
 pub fn experiment_ui(
     ui: &mut egui::Ui,
     form: &mut ExperimentForm,
-    python_typed: &mut String,
+    typed: TypedPaths<'_>,
     run: &RunPanel<'_>,
     commands: &mut Vec<Command>,
 ) {
+    let python_typed = typed.python;
     let running = run.live.is_some();
     let (dark, cores) = (run.dark, run.cores);
     egui::Panel::bottom("run_controls")
@@ -280,6 +290,26 @@ pub fn experiment_ui(
                                 &mut form.switch_interval,
                                 "5ms",
                                 Field::SwitchInterval.help(),
+                            );
+                        });
+                }
+
+                if form
+                    .models
+                    .iter()
+                    .any(|m| m.info().has_knob(Knob::Hostfile))
+                {
+                    egui::Grid::new("mpi_grid")
+                        .num_columns(2)
+                        .spacing([12.0, 8.0])
+                        .show(ui, |ui| {
+                            text_field(
+                                ui,
+                                "Hostfile",
+                                typed.hostfile,
+                                "this machine",
+                                "mpi, python-mpi: an Open MPI hostfile (a host per line, \
+                                     e.g. `node1 slots=4`); blank: every rank on this machine",
                             );
                         });
                 }

@@ -25,6 +25,8 @@ pub struct Settings {
     /// The CPython interpreter of the python models, as typed; blank means
     /// `python3` on PATH.
     pub python: String,
+    /// The MPI models' hostfile, as typed; blank means this machine only.
+    pub hostfile: String,
     /// The central area's tab.
     pub view: View,
 }
@@ -38,6 +40,7 @@ impl Default for Settings {
             charts: ChartSettings::default(),
             export: ExportSettings::default(),
             python: String::new(),
+            hostfile: String::new(),
             view: View::default(),
         }
     }
@@ -75,6 +78,14 @@ impl Settings {
     /// The interpreter the python models run.
     pub fn python(&self) -> PathBuf {
         python_path(&self.python)
+    }
+
+    /// The hostfile the MPI models hand to `mpirun`, if one is set.
+    pub fn hostfile(&self) -> Option<PathBuf> {
+        match self.hostfile.trim() {
+            "" => None,
+            typed => Some(PathBuf::from(typed)),
+        }
     }
 
     /// What every chart drawn or exported is built with.

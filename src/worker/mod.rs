@@ -49,7 +49,7 @@ pub fn worker_main(codec: Codec) -> Result<(), ProtocolError> {
 /// the standard handles' own buffering: stdout's line buffering would split
 /// a payload's writes at its newline bytes.
 #[cfg(unix)]
-fn raw_stdio() -> io::Result<(std::fs::File, std::fs::File)> {
+pub(crate) fn raw_stdio() -> io::Result<(std::fs::File, std::fs::File)> {
     use std::os::fd::AsFd;
     let input = io::stdin().as_fd().try_clone_to_owned()?;
     let output = io::stdout().as_fd().try_clone_to_owned()?;
