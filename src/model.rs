@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::palette::{Marker, Rgb, ThemedColor};
+use crate::workload::{CountedIn, Sharing};
 
 /// How tasks are executed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -151,6 +152,11 @@ pub struct ModelInfo {
     pub requires: &'static [Requirement],
     /// The settings that apply to it.
     pub knobs: &'static [Knob],
+    /// The `counter` workload's sharing modes it can run.
+    pub sharing: &'static [Sharing],
+    /// Where its workers' shared counter lives: memory the main process
+    /// reads, or a copy in each worker process's own memory.
+    pub shared_counter: CountedIn,
 }
 
 impl ModelInfo {
@@ -173,6 +179,11 @@ const PYTHON_PROCESS_KNOBS: &[Knob] = &[
     Knob::Interpreter,
     Knob::StartMethod,
 ];
+
+/// Every sharing mode: corescope has atomics.
+const ALL_SHARING: &[Sharing] = &Sharing::ALL;
+/// CPython has no atomic integer: racy, locked or isolated.
+const PYTHON_SHARING: &[Sharing] = &[Sharing::Racy, Sharing::Locked, Sharing::Isolated];
 
 /// Corescope's worker processes, as named in a trace.
 const RUST_WORKER: Naming = Naming {
@@ -223,6 +234,8 @@ const SERIAL: ModelInfo = ModelInfo {
     },
     requires: &[],
     knobs: &[],
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const THREADS: ModelInfo = ModelInfo {
@@ -236,6 +249,8 @@ const THREADS: ModelInfo = ModelInfo {
     naming: RUST_THREAD,
     requires: &[],
     knobs: POOL_KNOBS,
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const GIL_THREADS: ModelInfo = ModelInfo {
@@ -249,6 +264,8 @@ const GIL_THREADS: ModelInfo = ModelInfo {
     naming: RUST_THREAD,
     requires: &[],
     knobs: &[Knob::Workers, Knob::Schedule, Knob::SwitchInterval],
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PROCESSES: ModelInfo = ModelInfo {
@@ -262,6 +279,8 @@ const PROCESSES: ModelInfo = ModelInfo {
     naming: RUST_WORKER,
     requires: &[],
     knobs: PROCESS_KNOBS,
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::WorkerCopies,
 };
 
 const PROCESS_PER_TASK: ModelInfo = ModelInfo {
@@ -279,6 +298,8 @@ const PROCESS_PER_TASK: ModelInfo = ModelInfo {
     },
     requires: &[],
     knobs: &[Knob::Workers, Knob::Schedule, Knob::Codec],
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::WorkerCopies,
 };
 
 const PYTHON_SERIAL: ModelInfo = ModelInfo {
@@ -297,6 +318,8 @@ const PYTHON_SERIAL: ModelInfo = ModelInfo {
     },
     requires: &[Requirement::Python],
     knobs: &[Knob::Interpreter],
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_THREADS: ModelInfo = ModelInfo {
@@ -310,6 +333,8 @@ const PYTHON_THREADS: ModelInfo = ModelInfo {
     naming: PYTHON_THREAD,
     requires: &[Requirement::Python],
     knobs: PYTHON_POOL_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_THREADS_NOGIL: ModelInfo = ModelInfo {
@@ -323,6 +348,8 @@ const PYTHON_THREADS_NOGIL: ModelInfo = ModelInfo {
     naming: PYTHON_THREAD,
     requires: &[Requirement::FreeThreadedPython],
     knobs: PYTHON_POOL_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_PROCESSES: ModelInfo = ModelInfo {
@@ -336,6 +363,8 @@ const PYTHON_PROCESSES: ModelInfo = ModelInfo {
     naming: PYTHON_WORKER,
     requires: &[Requirement::Python],
     knobs: PYTHON_PROCESS_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_EXECUTOR: ModelInfo = ModelInfo {
@@ -349,6 +378,8 @@ const PYTHON_EXECUTOR: ModelInfo = ModelInfo {
     naming: PYTHON_WORKER,
     requires: &[Requirement::Python],
     knobs: PYTHON_PROCESS_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_QUEUE: ModelInfo = ModelInfo {
@@ -362,6 +393,8 @@ const PYTHON_QUEUE: ModelInfo = ModelInfo {
     naming: PYTHON_WORKER,
     requires: &[Requirement::Python],
     knobs: PYTHON_PROCESS_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 impl Model {

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::workload::Workload;
+use crate::workload::{Sharing, Workload};
 
 pub use crate::model::Model;
 pub use crate::worker::codec::Codec;
@@ -133,6 +133,10 @@ pub struct WorkloadSpec {
     /// `mixed`: percent of each task spent blocked (0 for other workloads).
     #[serde(default)]
     pub io_percent: u8,
+    /// `counter`: how workers share the counter (isolated for other
+    /// workloads, where it means nothing).
+    #[serde(default)]
+    pub sharing: Sharing,
 }
 
 /// One run: a workload under one model with one worker count.
@@ -184,6 +188,28 @@ pub struct WorkloadPlan {
     pub spec: WorkloadSpec,
     /// Echo payloads to sweep, ascending (one entry, 0, for other workloads).
     pub payloads: Vec<u64>,
+    /// `counter`: the sharing modes to compare, in the order given
+    /// (`spec.sharing` is the first; empty means that one alone).
+    #[serde(default)]
+    pub sharings: Vec<Sharing>,
+}
+
+impl WorkloadPlan {
+    /// The workload at every payload and sharing mode it sweeps.
+    fn points(&self) -> impl Iterator<Item = WorkloadSpec> + '_ {
+        let sharings = if self.sharings.is_empty() {
+            std::slice::from_ref(&self.spec.sharing)
+        } else {
+            &self.sharings[..]
+        };
+        self.payloads.iter().flat_map(move |&payload_bytes| {
+            sharings.iter().map(move |&sharing| WorkloadSpec {
+                payload_bytes,
+                sharing,
+                ..self.spec
+            })
+        })
+    }
 }
 
 /// A validated experiment: one workload under several models and worker
@@ -222,14 +248,15 @@ impl ExperimentSpec {
         models.sort();
         models.dedup();
         let mut runs = Vec::new();
-        let points = self.workloads.iter().flat_map(|plan| {
-            plan.payloads.iter().map(|&payload_bytes| WorkloadSpec {
-                payload_bytes,
-                ..plan.spec
-            })
-        });
+        let points = self.workloads.iter().flat_map(WorkloadPlan::points);
         for workload in points {
-            for &model in &models {
+            // A model runs only the sharing modes it has (CPython has no
+            // atomic integer); validate made sure each has one.
+            let runs_here = |model: Model| {
+                workload.workload != Workload::Counter
+                    || model.info().sharing.contains(&workload.sharing)
+            };
+            for &model in models.iter().filter(|&&m| runs_here(m)) {
                 let counts: Vec<u32> = if model.uses_workers() {
                     self.workers.clone()
                 } else {
@@ -323,6 +350,9 @@ pub struct RawExperiment {
     pub scaling: Option<String>,
     /// How CPython's process models start workers: `fork` (default) or `spawn`.
     pub start_method: Option<String>,
+    /// `counter`: how workers share the counter, one mode or several
+    /// comma-separated (`racy,locked,atomic,isolated`).
+    pub sharing: Option<String>,
 }
 
 impl RawExperiment {
@@ -373,6 +403,16 @@ impl RawExperiment {
         } else {
             0
         };
+        // Checked even where unused, like the payload.
+        let sharings = match &self.sharing {
+            Some(text) => parse_sharings(text)?,
+            None => vec![Sharing::default()],
+        };
+        let sharings = if workload == Workload::Counter {
+            sharings
+        } else {
+            vec![Sharing::default()]
+        };
 
         Ok(WorkloadPlan {
             spec: WorkloadSpec {
@@ -381,8 +421,10 @@ impl RawExperiment {
                 tasks,
                 payload_bytes,
                 io_percent,
+                sharing: sharings[0],
             },
             payloads,
+            sharings,
         })
     }
 
@@ -404,6 +446,12 @@ impl RawExperiment {
             }
         }
         let models = parse_models(&self.models)?;
+        for plan in workloads
+            .iter()
+            .filter(|p| p.spec.workload == Workload::Counter)
+        {
+            check_sharing(&models, &plan.sharings)?;
+        }
         let workers = match &self.workers {
             Some(text) => parse_workers(text)?,
             None if default_workers.is_empty() => vec![1],
@@ -544,6 +592,47 @@ pub fn default_sweep_workers(logical_cores: u32) -> Vec<u32> {
 
 fn names<const N: usize>(list: [&str; N]) -> String {
     list.join(", ")
+}
+
+/// Parses sharing modes: one name or several, comma-separated, kept in
+/// the order given without duplicates.
+fn parse_sharings(text: &str) -> Result<Vec<Sharing>, SpecError> {
+    let mut sharings = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let sharing: Sharing = part.parse().map_err(|e: String| {
+            SpecError::new(
+                "--sharing",
+                format!(
+                    "{e}; expected one or more of {}, comma-separated",
+                    names(Sharing::ALL.map(Sharing::name))
+                ),
+            )
+        })?;
+        if !sharings.contains(&sharing) {
+            sharings.push(sharing);
+        }
+    }
+    Ok(sharings)
+}
+
+/// Every model must run at least one of the sharing modes asked for.
+fn check_sharing(models: &[Model], sharings: &[Sharing]) -> Result<(), SpecError> {
+    for &model in models {
+        let has = model.info().sharing;
+        if !sharings.iter().any(|s| has.contains(s)) {
+            let asked: Vec<&str> = sharings.iter().map(|s| s.name()).collect();
+            let offered: Vec<&str> = has.iter().map(|s| s.name()).collect();
+            return Err(SpecError::new(
+                "--sharing",
+                format!(
+                    "{model} cannot count {}; it has {}",
+                    asked.join(" or "),
+                    offered.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn parse_models(text: &str) -> Result<Vec<Model>, SpecError> {

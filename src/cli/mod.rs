@@ -109,6 +109,11 @@ pub struct ExperimentArgs {
     /// (read against Gustafson's law). Default: strong.
     #[arg(long, value_name = "strong|weak", allow_hyphen_values = true)]
     pub scaling: Option<String>,
+    /// counter: how workers share the counter, one mode or several to
+    /// compare: racy (no synchronisation), locked (a mutex), atomic (an
+    /// atomic add; not in CPython), isolated (partial sums; the default).
+    #[arg(long, value_name = "MODES", allow_hyphen_values = true)]
+    pub sharing: Option<String>,
     /// python-processes, python-executor, python-queue: how CPython starts
     /// its worker processes, fork (default) or spawn.
     #[arg(long, value_name = "fork|spawn", allow_hyphen_values = true)]
@@ -269,6 +274,7 @@ impl ExperimentArgs {
             codec: self.codec.clone(),
             scaling: self.scaling.clone(),
             start_method: self.start_method.clone(),
+            sharing: self.sharing.clone(),
         }
     }
 }

@@ -42,7 +42,7 @@ use crate::results::{
 use crate::spec::{ExperimentSpec, Model, RunSpec};
 use crate::worker::process::PipeSnapshot;
 use crate::worker::protocol::{FrameTimes, ProtocolError};
-use crate::workload::{self, Task};
+use crate::workload::{self, CountedIn, Task, Workload};
 
 /// What the engine needs from its surroundings.
 #[derive(Debug, Clone)]
@@ -213,6 +213,10 @@ pub(crate) struct Repetition {
     pub parent_rss: u64,
     /// Resident set size of each worker process, by worker (or slot).
     pub worker_rss: Vec<u64>,
+    /// `counter`: the main process's shared counter after the repetition.
+    /// Executors whose workers count in memory of their own never touch
+    /// it, so it stays 0 there, as the parent's global does.
+    pub counter: u64,
 }
 
 /// Collects the results of one repetition as they arrive, in any order.
@@ -305,6 +309,7 @@ impl RepetitionLog {
             ipc,
             parent_rss: 0,
             worker_rss: Vec::new(),
+            counter: 0,
         }
     }
 }
@@ -327,6 +332,7 @@ impl RepetitionInput<'_> {
             index,
             tasks: self.spec.workload.tasks,
             io_percent: self.spec.workload.io_percent,
+            sharing: self.spec.workload.sharing,
         }
     }
 }
@@ -512,6 +518,7 @@ fn summarise(
                 bytes_from_workers: r.ipc.bytes_from_worker,
                 messages: r.ipc.messages,
             },
+            total: counter_total(spec, r),
         })
         .collect();
     let typical = median_index(&walls).unwrap_or(0);
@@ -558,12 +565,36 @@ fn summarise(
             record.memory_samples.push(memory);
         }
     }
+    if let Some(total) = records.get(typical).and_then(|r| r.total) {
+        let expected = u64::from(spec.workload.tasks).saturating_mul(spec.workload.size);
+        record.expected_total = Some(expected);
+        record.total = Some(total);
+        record.lost_updates = Some(expected.saturating_sub(total));
+        record.counted_in = Some(CountedIn::of(spec.model, spec.workload.sharing));
+    }
     record.repetitions = records;
     if !spec.model.uses_workers() {
         let own_wall = record.wall_seconds.median;
         analysis::set_speedup(&mut record, own_wall);
     }
     Ok(record)
+}
+
+/// `counter`: the total the main process has after a repetition: the sum
+/// of the partial sums (the task values) when isolated, else its shared
+/// counter. `None` for other workloads.
+fn counter_total(spec: &RunSpec, repetition: &Repetition) -> Option<u64> {
+    if spec.workload.workload != Workload::Counter {
+        return None;
+    }
+    Some(if spec.workload.sharing.is_shared() {
+        repetition.counter
+    } else {
+        repetition
+            .values
+            .iter()
+            .fold(0u64, |sum, &v| sum.saturating_add(v))
+    })
 }
 
 /// A sample as the records keep it, timed in seconds from `origin_ns` (on

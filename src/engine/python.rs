@@ -30,6 +30,7 @@ use crate::measure::sampler::PidBoard;
 use crate::python::{self, HARNESS, last_lines};
 use crate::spec::{Model, RunSpec};
 use crate::worker::process::{PipeSnapshot, describe_status};
+use crate::workload::Workload;
 
 /// How long the harness may take to start its pool (spawn imports a fresh
 /// interpreter per worker).
@@ -80,6 +81,9 @@ struct RepMessage {
     bytes_to_workers: u64,
     bytes_from_workers: u64,
     messages: u64,
+    /// `counter`: the shared counter as the harness read it afterwards.
+    #[serde(default)]
+    counter: Option<u64>,
 }
 
 /// What the stdout reader thread forwards.
@@ -403,6 +407,35 @@ impl PythonExecutor {
     }
 }
 
+impl PythonExecutor {
+    /// A `counter` run's shared counter as the harness reported it: present,
+    /// and no more than the increments made (updates can be lost, never
+    /// invented). 0 for other workloads.
+    fn checked_counter(
+        &mut self,
+        spec: &RunSpec,
+        counter: Option<u64>,
+    ) -> Result<u64, EngineError> {
+        if spec.workload.workload != Workload::Counter {
+            return Ok(0);
+        }
+        let most = u64::from(spec.workload.tasks).saturating_mul(spec.workload.size);
+        match counter {
+            Some(total) if total <= most => Ok(total),
+            Some(total) => Err(self.failure(
+                "a repetition",
+                Some(format!(
+                    "it counted {total}, more than the {most} increments made"
+                )),
+            )),
+            None => Err(self.failure(
+                "a repetition",
+                Some("it reported no counter total".to_string()),
+            )),
+        }
+    }
+}
+
 impl Executor for PythonExecutor {
     fn spawn_ns(&self) -> u64 {
         self.spawn_ns
@@ -461,7 +494,8 @@ impl Executor for PythonExecutor {
                 Some(format!("it reported {} of {tasks} tasks", rep.tasks.len())),
             ));
         }
-        Ok(log.finish(
+        let counter = self.checked_counter(input.spec, rep.counter)?;
+        let mut repetition = log.finish(
             rep.end_ns.saturating_sub(rep.start_ns),
             rep.cpu_ns,
             PipeSnapshot {
@@ -469,7 +503,9 @@ impl Executor for PythonExecutor {
                 bytes_from_worker: rep.bytes_from_workers,
                 messages: rep.messages,
             },
-        ))
+        );
+        repetition.counter = counter;
+        Ok(repetition)
     }
 }
 

@@ -498,6 +498,7 @@ mod tests {
             compute_seconds: 1.68,
             cpu_seconds: 1.7,
             ipc: Default::default(),
+            total: None,
         }];
         for i in 0..8 {
             let t = f64::from(i) * 0.2 - 0.4;

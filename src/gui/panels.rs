@@ -14,7 +14,7 @@ use crate::presets;
 use crate::results::RunRecord;
 use crate::spec::{Codec, Model, Scaling, Schedule, StartMethod};
 use crate::table;
-use crate::workload::Workload;
+use crate::workload::{Sharing, Workload};
 
 /// The top bar: name, machine, theme, UI scale, Clear.
 pub fn top_bar_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
@@ -203,6 +203,9 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                         }
                         if workload == Workload::Mixed {
                             text_field(ui, "Waiting %", &mut form.io_percent, "50", true);
+                        }
+                        if workload == Workload::Counter {
+                            sharing_ui(ui, &mut form.sharing);
                         }
                     });
 
@@ -619,4 +622,22 @@ mod tests {
             std::cmp::Ordering::Less
         );
     }
+}
+
+/// The counter's sharing modes, each a checkbox: every one ticked is run.
+fn sharing_ui(ui: &mut egui::Ui, ticked: &mut Vec<Sharing>) {
+    ui.label("Sharing")
+        .on_hover_text("How workers share the counter; each mode ticked is a run of its own");
+    ui.horizontal_wrapped(|ui| {
+        for sharing in Sharing::ALL {
+            let mut on = ticked.contains(&sharing);
+            if ui.checkbox(&mut on, sharing.name()).changed() {
+                ticked.retain(|&s| s != sharing);
+                if on {
+                    ticked.push(sharing);
+                }
+            }
+        }
+    });
+    ui.end_row();
 }
