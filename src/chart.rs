@@ -9,14 +9,16 @@
 //! The speedup chart also carries each curve's fitted scaling law as a
 //! dashed prediction continued to [`ChartOptions::predict_to`] workers (on a
 //! log2 worker axis), and the overhead chart is stacked bars
-//! ([`StackedBars`]) rather than lines. [`overlay`] puts the charts of two
-//! result sets on one.
+//! ([`StackedBars`]) rather than lines. The `counter` workload adds two:
+//! the share of increments lost, one bar per model and sharing mode, and
+//! the core time one increment cost against workers. [`overlay`] puts the
+//! charts of two result sets on one.
 
 use crate::analysis::{self, Phase};
 use crate::format;
 use crate::results::{MachineInfo, ResultSet, RunRecord};
 use crate::spec::{Model, Scaling, Schedule};
-use crate::workload::Workload;
+use crate::workload::{CountedIn, Sharing, Workload};
 
 pub use crate::palette::Rgb;
 
@@ -64,16 +66,33 @@ pub enum ChartKind {
     IpcBytes,
     /// Stacked bars: where each run's worker time went.
     Overhead,
+    /// `counter`: bars of the increments lost, per model and sharing mode.
+    LostUpdates,
+    /// `counter`: core time per increment against workers.
+    IncrementCost,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 5] = [
+    pub const ALL: [ChartKind; 7] = [
         ChartKind::WallTime,
         ChartKind::Speedup,
         ChartKind::Efficiency,
         ChartKind::IpcBytes,
         ChartKind::Overhead,
+        ChartKind::LostUpdates,
+        ChartKind::IncrementCost,
     ];
+
+    /// Whether the chart means anything for these sets: the counter's
+    /// charts need a run that counted.
+    pub fn shows_in(self, sets: &[&ResultSet]) -> bool {
+        match self {
+            ChartKind::LostUpdates | ChartKind::IncrementCost => sets
+                .iter()
+                .any(|set| set.runs.iter().any(|r| r.sharing.is_some())),
+            _ => true,
+        }
+    }
 
     /// A short name for files and menus, e.g. `speedup`.
     pub fn slug(self) -> &'static str {
@@ -83,6 +102,8 @@ impl ChartKind {
             ChartKind::Efficiency => "efficiency",
             ChartKind::IpcBytes => "ipc-bytes",
             ChartKind::Overhead => "overhead",
+            ChartKind::LostUpdates => "lost-updates",
+            ChartKind::IncrementCost => "increment-cost",
         }
     }
 }
@@ -143,6 +164,8 @@ pub enum LineKind {
     Solid,
     Dashed,
     Dotted,
+    /// Long dashes: a fourth style, for the fourth sharing mode.
+    LongDashed,
 }
 
 /// A line for orientation, not measured data.
@@ -196,11 +219,25 @@ pub struct StackedBars {
     pub segments: Vec<BarSegment>,
 }
 
-/// One phase across all bars.
+/// One phase (or one measure) across all bars.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BarSegment {
-    pub phase: Phase,
+    /// The phase it stands for, which gives its colour; `None`: a measure
+    /// drawn in each bar's model colour, named by the bars' labels.
+    pub phase: Option<Phase>,
+    /// Its name in the legend and on hover.
+    pub name: String,
     pub values: Vec<f64>,
+}
+
+impl BarSegment {
+    /// The segment's colour in the bar of `model`.
+    pub fn color(&self, model: Model, dark: bool) -> Rgb {
+        match self.phase {
+            Some(phase) => phase_color(phase, model, dark),
+            None => model_color_on(model, dark),
+        }
+    }
 }
 
 /// The quantity on a chart's x axis.
@@ -276,11 +313,7 @@ impl Chart {
     /// The legend name of every series and reference, in order.
     pub fn legend_names(&self) -> Vec<String> {
         let mut names: Vec<String> = match &self.bars {
-            Some(bars) => bars
-                .segments
-                .iter()
-                .map(|s| phase_legend(s.phase).to_string())
-                .collect(),
+            Some(bars) => bars.segments.iter().map(|s| s.name.clone()).collect(),
             None => self.series.iter().map(|s| s.name.clone()).collect(),
         };
         names.extend(self.references.iter().map(|r| match r {
@@ -349,7 +382,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
     if !predictions.is_empty() {
         x_axis = XAxis::WorkersLog2;
     }
-    if kind == ChartKind::Overhead {
+    if matches!(kind, ChartKind::Overhead | ChartKind::LostUpdates) {
         x_axis = XAxis::Runs;
     }
     let xs = set.runs.iter().map(|r| x_axis.of(r));
@@ -550,8 +583,68 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
             chart.y_label = "worker time per repetition [s]".to_string();
             chart.bars = Some(overhead_bars(set, &groups));
         }
+        ChartKind::LostUpdates => {
+            chart.title = "Lost updates".to_string();
+            chart.y_label = "increments the main process never saw [%]".to_string();
+            chart.unit = Unit::Percent;
+            chart.bars = Some(lost_update_bars(set, &groups));
+        }
+        ChartKind::IncrementCost => {
+            chart.title = "Time per increment".to_string();
+            chart.y_label = "core time per increment: wall × workers ÷ increments [s]".to_string();
+            per_group(&mut chart, true, &|r| {
+                let increments = r.expected_total.filter(|&n| n > 0)? as f64;
+                let per = |wall: f64| wall * f64::from(r.workers) / increments;
+                Some((
+                    per(r.wall_seconds.median),
+                    Some((per(r.wall_seconds.min), per(r.wall_seconds.max))),
+                ))
+            });
+        }
     }
     chart
+}
+
+/// `counter`: one bar per model and sharing mode (per curve of the other
+/// charts), at its largest worker count: the share of the expected
+/// increments the main process did not get. A bar is empty where nothing
+/// was lost.
+fn lost_update_bars(set: &ResultSet, groups: &[Group]) -> StackedBars {
+    let runs: Vec<&RunRecord> = groups
+        .iter()
+        .filter(|g| g.model.uses_workers())
+        .filter_map(|g| {
+            set.runs
+                .iter()
+                .filter(|r| g.contains(r) && r.lost_updates.is_some())
+                .max_by_key(|r| r.workers)
+        })
+        .collect();
+    let labels = runs
+        .iter()
+        .map(|r| {
+            let sharing = r.sharing.map_or("", Sharing::name);
+            let own = if r.counted_in == Some(CountedIn::WorkerCopies) {
+                " · own copies"
+            } else {
+                ""
+            };
+            format!("{sharing} · {}{own}", r.label())
+        })
+        .collect();
+    let share = |r: &&RunRecord| match (r.lost_updates, r.expected_total) {
+        (Some(lost), Some(expected)) if expected > 0 => lost as f64 * 100.0 / expected as f64,
+        _ => 0.0,
+    };
+    StackedBars {
+        labels,
+        models: runs.iter().map(|r| r.model).collect(),
+        segments: vec![BarSegment {
+            phase: None,
+            name: "lost updates (in the model's colour)".to_string(),
+            values: runs.iter().map(share).collect(),
+        }],
+    }
 }
 
 /// Points of `law(p)` over x in `[from, to]` on a worker axis: whole worker
@@ -645,7 +738,8 @@ fn overhead_bars(set: &ResultSet, groups: &[Group]) -> StackedBars {
         segments: Phase::ALL
             .iter()
             .map(|&phase| BarSegment {
-                phase,
+                phase: Some(phase),
+                name: phase_legend(phase).to_string(),
                 values: parts.iter().map(|p| p.get(phase)).collect(),
             })
             .collect(),
@@ -736,6 +830,8 @@ struct Group {
     workload: Option<Workload>,
     /// Position of the workload among those compared (0 when one).
     workload_rank: usize,
+    /// `counter`: the sharing mode, when the set compares several.
+    sharing: Option<Sharing>,
 }
 
 impl Group {
@@ -743,6 +839,9 @@ impl Group {
         let mut label = self.model.to_string();
         if let Some(schedule) = self.schedule {
             label = format!("{label} · {schedule}");
+        }
+        if let Some(sharing) = self.sharing {
+            label = format!("{label} · {sharing}");
         }
         if let Some(workload) = self.workload {
             label = format!("{workload} · {label}");
@@ -752,7 +851,17 @@ impl Group {
 
     /// How the series is drawn: the first workload solid, others dashed
     /// and dotted; a static schedule dashed beside the solid queue.
+    /// Comparing sharing modes, the mode decides: isolated solid, locked
+    /// dashed, atomic long-dashed, racy dotted.
     fn line(&self) -> LineKind {
+        if let Some(sharing) = self.sharing {
+            return match sharing {
+                Sharing::Isolated => LineKind::Solid,
+                Sharing::Locked => LineKind::Dashed,
+                Sharing::Atomic => LineKind::LongDashed,
+                Sharing::Racy => LineKind::Dotted,
+            };
+        }
         match (self.workload_rank, self.schedule) {
             (0, Some(Schedule::Static)) | (1, _) => LineKind::Dashed,
             (0, _) => LineKind::Solid,
@@ -764,6 +873,7 @@ impl Group {
         run.model == self.model
             && self.schedule.is_none_or(|s| s == run.schedule)
             && self.workload.is_none_or(|w| w == run.workload)
+            && self.sharing.is_none_or(|s| Some(s) == run.sharing)
     }
 }
 
@@ -783,6 +893,14 @@ fn groups_in(set: &ResultSet) -> Vec<Group> {
         }
     }
     let compares_workloads = workloads.len() > 1;
+    let mut sharings: Vec<Sharing> = set.runs.iter().filter_map(|r| r.sharing).collect();
+    sharings.sort();
+    sharings.dedup();
+    let sharings: Vec<Option<Sharing>> = if sharings.len() > 1 {
+        sharings.into_iter().map(Some).collect()
+    } else {
+        vec![None]
+    };
     let mut groups = Vec::new();
     for (workload_rank, &workload) in workloads.iter().enumerate() {
         for &model in &models {
@@ -792,18 +910,21 @@ fn groups_in(set: &ResultSet) -> Vec<Group> {
                 vec![None]
             };
             for schedule in schedules {
-                let group = Group {
-                    model,
-                    schedule,
-                    workload: compares_workloads.then_some(workload),
-                    workload_rank,
-                };
-                if set
-                    .runs
-                    .iter()
-                    .any(|r| r.workload == workload && group.contains(r))
-                {
-                    groups.push(group);
+                for &sharing in &sharings {
+                    let group = Group {
+                        model,
+                        schedule,
+                        workload: compares_workloads.then_some(workload),
+                        workload_rank,
+                        sharing,
+                    };
+                    if set
+                        .runs
+                        .iter()
+                        .any(|r| r.workload == workload && group.contains(r))
+                    {
+                        groups.push(group);
+                    }
                 }
             }
         }
@@ -973,7 +1094,7 @@ mod tests {
         }
         // No spans: all of workers × wall is waiting.
         let waiting = &bars.segments[4];
-        assert_eq!(waiting.phase, Phase::Waiting);
+        assert_eq!(waiting.phase, Some(Phase::Waiting));
         assert_eq!(waiting.values, [4.0, 4.0, 4.0, 4.0]);
         assert!(!chart.is_empty());
         assert_eq!(chart.legend_names()[0], "compute (in the model's colour)");

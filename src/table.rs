@@ -48,14 +48,21 @@ pub enum Column {
     IpcFromWorkers,
     /// corescope's and its workers' RSS, split in the note.
     Memory,
+    /// `counter`: how the workers shared the counter.
+    Sharing,
+    /// `counter`: increments the main process never saw, with the share
+    /// of all; expected and counted totals in the note.
+    LostUpdates,
 }
 
 impl Column {
     /// The app's table of every stored run, beside its experiment number.
-    pub const STORED: [Column; 10] = [
+    pub const STORED: [Column; 12] = [
         Column::Workload,
         Column::Model,
+        Column::Sharing,
         Column::Workers,
+        Column::LostUpdates,
         Column::Wall,
         Column::WallRange,
         Column::Speedup,
@@ -66,15 +73,23 @@ impl Column {
     ];
 
     /// The columns of one result set's table (the terminal's and the
-    /// Markdown export's): the payload first when a run carried one.
+    /// Markdown export's): the payload first when a run carried one; the
+    /// sharing mode and lost updates when a run counted.
     pub fn for_set(set: &ResultSet) -> Vec<Column> {
-        let mut columns = Vec::with_capacity(12);
+        let mut columns = Vec::with_capacity(14);
         if set.runs.iter().any(|r| r.payload_bytes > 0) {
             columns.push(Column::Payload);
         }
+        let counted = set.runs.iter().any(|r| r.sharing.is_some());
+        columns.push(Column::Model);
+        if counted {
+            columns.push(Column::Sharing);
+        }
+        columns.push(Column::Workers);
+        if counted {
+            columns.push(Column::LostUpdates);
+        }
         columns.extend([
-            Column::Model,
-            Column::Workers,
             Column::Wall,
             Column::WallRange,
             Column::Speedup,
@@ -105,13 +120,15 @@ impl Column {
             Column::IpcToWorkers => "IPC to workers",
             Column::IpcFromWorkers => "IPC from workers",
             Column::Memory => "memory",
+            Column::Sharing => "sharing",
+            Column::LostUpdates => "lost updates",
         }
     }
 
     /// How the column's cells line up.
     pub fn align(self) -> Align {
         match self {
-            Column::Workload | Column::Model => Align::Left,
+            Column::Workload | Column::Model | Column::Sharing => Align::Left,
             _ => Align::Right,
         }
     }
@@ -141,6 +158,16 @@ impl Column {
             Column::IpcToWorkers => format::bytes(run.ipc.bytes_to_workers),
             Column::IpcFromWorkers => format::bytes(run.ipc.bytes_from_workers),
             Column::Memory => format::bytes(run.memory.total_rss_bytes),
+            Column::Sharing => run.sharing.map_or(MISSING.to_string(), |s| s.to_string()),
+            Column::LostUpdates => match (run.lost_updates, run.expected_total) {
+                (Some(0), _) => "0".to_string(),
+                (Some(lost), Some(expected)) => format!(
+                    "{} ({})",
+                    format::count(lost),
+                    format::share(lost, expected)
+                ),
+                _ => MISSING.to_string(),
+            },
         };
         Cell {
             text,
@@ -168,6 +195,15 @@ impl Column {
                 Some(format!(
                     "corescope {}; workers {workers}",
                     format::bytes(m.parent_rss_bytes)
+                ))
+            }
+            Column::LostUpdates => {
+                let (expected, total, counted) = (run.expected_total?, run.total?, run.counted_in?);
+                Some(format!(
+                    "expected {}, the main process got {}: counted in {}",
+                    format::count(expected),
+                    format::count(total),
+                    counted.describe()
                 ))
             }
             _ => None,
@@ -199,6 +235,8 @@ impl Column {
             Column::Spawn => a.spawn_seconds.total_cmp(&b.spawn_seconds),
             Column::IpcToWorkers | Column::IpcFromWorkers => ipc(a).cmp(&ipc(b)),
             Column::Memory => a.memory.total_rss_bytes.cmp(&b.memory.total_rss_bytes),
+            Column::Sharing => a.sharing.cmp(&b.sharing),
+            Column::LostUpdates => a.lost_updates.cmp(&b.lost_updates),
         }
     }
 }

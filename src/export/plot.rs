@@ -695,6 +695,10 @@ fn draw<DB: DrawingBackend>(
             LineKind::Dotted => Stroke::Dotted {
                 spacing: sizes.px(14.0),
             },
+            LineKind::LongDashed => Stroke::Dashed {
+                dash: sizes.px(44.0),
+                gap: sizes.px(16.0),
+            },
         };
         let marker = if series.prediction.is_some() {
             None
@@ -715,17 +719,18 @@ fn draw<DB: DrawingBackend>(
             marker,
         });
     }
-    // Bars: one legend row per phase, a thick stroke as its swatch.
+    // Bars: one legend row per phase, a thick stroke as its swatch. Bars
+    // of one measure in their models' colours need none: labels name them.
     let bar_segments = chart.bars.as_ref().map_or(&[][..], |b| &b.segments[..]);
     let first_model = chart
         .bars
         .as_ref()
         .and_then(|b| b.models.first().copied())
         .unwrap_or(crate::spec::Model::Serial);
-    for segment in bar_segments {
+    for segment in bar_segments.iter().filter(|s| s.phase.is_some()) {
         legend.push(LegendEntry {
-            name: chart::phase_legend(segment.phase).to_string(),
-            color: rgb(chart::phase_color(segment.phase, first_model, style.dark)),
+            name: segment.name.clone(),
+            color: rgb(segment.color(first_model, style.dark)),
             width: sizes.px(22.0),
             stroke: Stroke::Solid,
             marker: None,
@@ -829,7 +834,7 @@ fn draw<DB: DrawingBackend>(
                     .get(bar)
                     .copied()
                     .unwrap_or(crate::spec::Model::Serial);
-                let color = rgb(chart::phase_color(segment.phase, model, style.dark));
+                let color = rgb(segment.color(model, style.dark));
                 plot.draw_series(std::iter::once(Rectangle::new(
                     [(x - 0.34, bottom), (x + 0.34, bottom + value)],
                     color.filled(),
@@ -1203,8 +1208,10 @@ impl LegendLayout<'_> {
         let top = plot_y.start + inset;
         let bottom = plot_y.end - inset - height;
         let corners = match self.kind {
-            ChartKind::WallTime => [(right, top), (left, top), (right, bottom), (left, bottom)],
-            ChartKind::Speedup | ChartKind::IpcBytes => {
+            ChartKind::WallTime | ChartKind::LostUpdates => {
+                [(right, top), (left, top), (right, bottom), (left, bottom)]
+            }
+            ChartKind::Speedup | ChartKind::IpcBytes | ChartKind::IncrementCost => {
                 [(left, top), (right, top), (left, bottom), (right, bottom)]
             }
             ChartKind::Efficiency => [(left, bottom), (right, bottom), (left, top), (right, top)],

@@ -75,8 +75,8 @@ fn experiment_title(set: &crate::results::ResultSet) -> String {
 /// to the right, speedup rises to the right, efficiency falls from 100 %.
 fn legend_corner(kind: ChartKind) -> Corner {
     match kind {
-        ChartKind::WallTime | ChartKind::Overhead => Corner::RightTop,
-        ChartKind::Speedup | ChartKind::IpcBytes => Corner::LeftTop,
+        ChartKind::WallTime | ChartKind::Overhead | ChartKind::LostUpdates => Corner::RightTop,
+        ChartKind::Speedup | ChartKind::IpcBytes | ChartKind::IncrementCost => Corner::LeftTop,
         ChartKind::Efficiency => Corner::LeftBottom,
     }
 }
@@ -97,6 +97,7 @@ pub fn charts_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<C
         return;
     };
     let title = experiment_title(set);
+    let counted = ChartKind::LostUpdates.shows_in(&[set]);
     if let Some(preset) = set
         .preset
         .as_deref()
@@ -153,12 +154,7 @@ pub fn charts_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<C
     let width = ((available.x - gap) / 2.0).max(200.0);
     let height = ((available.y - gap) / 2.0).max(150.0);
     let fourth = app.settings.charts.fourth;
-    let kinds = [
-        ChartKind::WallTime,
-        ChartKind::Speedup,
-        ChartKind::Efficiency,
-        fourth,
-    ];
+    let kinds = grid_kinds(counted, fourth);
     let mut fourth_choice = fourth;
     egui::Grid::new("charts")
         .spacing([gap, gap])
@@ -180,6 +176,30 @@ pub fn charts_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<C
             }
         });
     app.settings.charts.fourth = fourth_choice;
+}
+
+/// The grid's four charts: wall time, speedup, efficiency and the chosen
+/// fourth; for a set that `counted`, its lost updates and time per
+/// increment first (speedup and efficiency say little there).
+fn grid_kinds(counted: bool, fourth: ChartKind) -> [ChartKind; 4] {
+    if counted {
+        let fourth = match fourth {
+            ChartKind::LostUpdates | ChartKind::IncrementCost => ChartKind::IpcBytes,
+            other => other,
+        };
+        return [
+            ChartKind::LostUpdates,
+            ChartKind::IncrementCost,
+            ChartKind::WallTime,
+            fourth,
+        ];
+    }
+    [
+        ChartKind::WallTime,
+        ChartKind::Speedup,
+        ChartKind::Efficiency,
+        fourth,
+    ]
 }
 
 /// The "Compare with" choice: another stored experiment drawn beside the
@@ -320,6 +340,8 @@ pub fn chart_ui(
                         for (kind, title) in [
                             (ChartKind::IpcBytes, "IPC bytes"),
                             (ChartKind::Overhead, "Where the time went"),
+                            (ChartKind::LostUpdates, "Lost updates"),
+                            (ChartKind::IncrementCost, "Time per increment"),
                         ] {
                             ui.selectable_value(choice, kind, RichText::new(title).heading());
                         }
@@ -413,7 +435,7 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
     });
     plot = match (chart.kind, x_axis) {
         // Headroom above the bars for the legend.
-        (ChartKind::Overhead, _) => plot.include_y(tallest_bar * 1.35),
+        (ChartKind::Overhead | ChartKind::LostUpdates, _) => plot.include_y(tallest_bar * 1.35),
         (ChartKind::Speedup, XAxis::Workers) => plot.include_y(x_end),
         (ChartKind::Speedup, _) => plot.include_y(1.2),
         (ChartKind::Efficiency, _) => plot.include_y(110.0),
@@ -475,7 +497,7 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
             }
         }
         if let Some(bars) = &chart.bars {
-            bars_ui(plot_ui, bars, dark);
+            bars_ui(plot_ui, bars, unit, dark);
         }
         for series in &chart.series {
             let color = theme::model_color(series.model, dark);
@@ -514,6 +536,7 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
                 LineKind::Solid => LineStyle::Solid,
                 LineKind::Dashed => LineStyle::dashed_dense(),
                 LineKind::Dotted => LineStyle::dotted_dense(),
+                LineKind::LongDashed => LineStyle::Dashed { length: 18.0 },
             };
             plot_ui.line(
                 Line::new(series.name.as_str(), PlotPoints::new(points.clone()))
@@ -537,8 +560,13 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
 }
 
 /// The stacked bars of the time breakdown, one chart per phase stacked on
-/// the ones below; hovering a segment tells its run, phase and seconds.
-fn bars_ui(plot_ui: &mut egui_plot::PlotUi<'_>, bars: &chart::StackedBars, dark: bool) {
+/// the ones below; hovering a segment tells its run, phase and value.
+fn bars_ui(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    bars: &chart::StackedBars,
+    unit: chart::Unit,
+    dark: bool,
+) {
     let mut layers: Vec<BarChart> = Vec::new();
     for segment in &bars.segments {
         let color_of = |i: usize| {
@@ -547,7 +575,7 @@ fn bars_ui(plot_ui: &mut egui_plot::PlotUi<'_>, bars: &chart::StackedBars, dark:
                 .get(i)
                 .copied()
                 .unwrap_or(crate::spec::Model::Serial);
-            theme::color(chart::phase_color(segment.phase, model, dark))
+            theme::color(segment.color(model, dark))
         };
         let color = color_of(0);
         let parts: Vec<Bar> = segment
@@ -561,11 +589,17 @@ fn bars_ui(plot_ui: &mut egui_plot::PlotUi<'_>, bars: &chart::StackedBars, dark:
                     .name(bars.labels.get(i).cloned().unwrap_or_default())
             })
             .collect();
-        let phase = segment.phase.name();
-        let mut layer = BarChart::new(chart::phase_legend(segment.phase), parts)
+        let what = segment
+            .phase
+            .map_or(segment.name.clone(), |p| p.name().to_string());
+        let mut layer = BarChart::new(segment.name.as_str(), parts)
             .color(color)
             .element_formatter(Box::new(move |bar, _| {
-                format!("{}\n{phase}: {}", bar.name, format::seconds(bar.value))
+                format!(
+                    "{}\n{what}: {}",
+                    bar.name,
+                    chart::format_value(unit, bar.value)
+                )
             }));
         if !layers.is_empty() {
             let below: Vec<&BarChart> = layers.iter().collect();

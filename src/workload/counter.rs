@@ -25,7 +25,9 @@ use super::Checkpoint;
 const INCREMENTS_PER_TICK: u64 = 1024;
 
 /// How the workers of a `counter` run share their counter.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Sharing {
     /// One shared counter, read and written without synchronisation (an
@@ -91,6 +93,15 @@ impl CountedIn {
             model.info().shared_counter
         } else {
             CountedIn::PartialSums
+        }
+    }
+
+    /// The name in result files (JSON and CSV).
+    pub fn name(self) -> &'static str {
+        match self {
+            CountedIn::SharedCounter => "shared-counter",
+            CountedIn::WorkerCopies => "worker-copies",
+            CountedIn::PartialSums => "partial-sums",
         }
     }
 
