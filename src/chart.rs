@@ -1163,4 +1163,103 @@ mod tests {
         assert_eq!(efficiency.unit, Unit::Percent);
         assert!(build(ChartKind::WallTime, &ResultSet::new(MachineInfo::detect())).is_empty());
     }
+
+    /// A counter sweep: threads lose updates racy at ×2, processes count
+    /// racy in their own copies, isolated loses nothing.
+    fn counted() -> ResultSet {
+        let mut set = ResultSet::new(MachineInfo::default());
+        for (model, workers, sharing, lost, counted) in [
+            (
+                Model::Threads,
+                1,
+                Sharing::Racy,
+                0,
+                CountedIn::SharedCounter,
+            ),
+            (
+                Model::Threads,
+                2,
+                Sharing::Racy,
+                300,
+                CountedIn::SharedCounter,
+            ),
+            (
+                Model::Threads,
+                2,
+                Sharing::Isolated,
+                0,
+                CountedIn::PartialSums,
+            ),
+            (
+                Model::Processes,
+                2,
+                Sharing::Racy,
+                1000,
+                CountedIn::WorkerCopies,
+            ),
+            (
+                Model::Processes,
+                2,
+                Sharing::Isolated,
+                0,
+                CountedIn::PartialSums,
+            ),
+        ] {
+            let mut r = record(model, workers, 2.0);
+            r.workload = Workload::Counter;
+            r.sharing = Some(sharing);
+            r.expected_total = Some(1000);
+            r.total = Some(1000 - lost);
+            r.lost_updates = Some(lost);
+            r.counted_in = Some(counted);
+            set.runs.push(r);
+        }
+        set
+    }
+
+    #[test]
+    fn lost_updates_are_a_bar_per_model_and_sharing_mode() {
+        let chart = build(ChartKind::LostUpdates, &counted());
+        let bars = chart.bars.as_ref().unwrap();
+        assert_eq!(
+            bars.labels,
+            [
+                "racy · threads ×2",
+                "isolated · threads ×2",
+                "racy · processes ×2 · own copies",
+                "isolated · processes ×2"
+            ]
+        );
+        assert_eq!(bars.segments.len(), 1);
+        assert_eq!(bars.segments[0].phase, None);
+        assert_eq!(bars.segments[0].values, [30.0, 0.0, 100.0, 0.0]);
+        assert_eq!(chart.unit, Unit::Percent);
+        assert!(ChartKind::LostUpdates.shows_in(&[&counted()]));
+        assert!(!ChartKind::LostUpdates.shows_in(&[&set()]));
+    }
+
+    #[test]
+    fn increment_cost_is_a_curve_per_sharing_mode() {
+        let chart = build(ChartKind::IncrementCost, &counted());
+        let names: Vec<(&str, LineKind)> = chart
+            .series
+            .iter()
+            .map(|s| (s.name.as_str(), s.line))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("threads · racy", LineKind::Dotted),
+                ("threads · isolated", LineKind::Solid),
+                ("processes · racy", LineKind::Dotted),
+                ("processes · isolated", LineKind::Solid),
+            ]
+        );
+        // 2 s × 2 workers over 1000 increments.
+        let racy = &chart.series[0].points;
+        assert_eq!(racy.iter().map(|p| p.x).collect::<Vec<_>>(), [1.0, 2.0]);
+        assert!((racy[1].y - 0.004).abs() < 1e-12, "{racy:?}");
+        // Other sets have no counter figures: nothing to draw.
+        assert!(build(ChartKind::IncrementCost, &set()).is_empty());
+    }
 }

@@ -1033,6 +1033,48 @@ mod tests {
     }
 
     #[test]
+    fn sharing_modes_sweep_and_each_model_runs_the_ones_it_has() {
+        let mut r = raw();
+        r.workload = "counter".into();
+        r.models = "serial,threads,python-threads".into();
+        r.workers = Some("2".into());
+        r.sharing = Some("atomic, racy,atomic".into());
+        let spec = r.validate(&[2]).unwrap();
+        assert_eq!(spec.workloads[0].sharings, [Sharing::Atomic, Sharing::Racy]);
+        let runs: Vec<(String, Sharing)> = spec
+            .runs()
+            .iter()
+            .map(|r| (r.label(), r.workload.sharing))
+            .collect();
+        // CPython has no atomic counter: python-threads runs racy only.
+        assert_eq!(
+            runs,
+            [
+                ("serial".to_string(), Sharing::Atomic),
+                ("threads ×2".to_string(), Sharing::Atomic),
+                ("serial".to_string(), Sharing::Racy),
+                ("threads ×2".to_string(), Sharing::Racy),
+                ("python-threads ×2".to_string(), Sharing::Racy),
+            ]
+        );
+        r.sharing = Some("atomic".into());
+        let err = r.validate(&[2]).unwrap_err();
+        assert_eq!(err.flag, "--sharing");
+        assert!(
+            err.message.contains("python-threads cannot count atomic"),
+            "{err}"
+        );
+        r.sharing = Some("sloppy".into());
+        assert_eq!(r.validate(&[2]).unwrap_err().flag, "--sharing");
+        // Other workloads ignore the knob (but not a typo in it).
+        r.workload = "sqrt-sum".into();
+        r.sharing = Some("racy".into());
+        let runs = r.validate(&[2]).unwrap().runs();
+        assert!(runs.iter().all(|r| r.workload.sharing == Sharing::Isolated));
+        assert_eq!(runs.len(), 3);
+    }
+
+    #[test]
     fn default_sweeps_stay_short() {
         assert_eq!(default_sweep_workers(2), [1, 2]);
         assert_eq!(default_sweep_workers(16), [1, 2, 4, 8, 16]);
