@@ -671,7 +671,7 @@ pub fn run_experiment_live(
         }
         emit(RunEvent::RunFinished {
             index,
-            record: record.clone(),
+            record: Box::new(record.clone()),
         });
         set.runs.push(record);
     }

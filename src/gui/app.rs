@@ -256,7 +256,7 @@ impl CorescopeApp {
                     live.tasks_before += live.runs.get(index).map_or(0, |r| r.total_tasks());
                     live.tasks_done = 0;
                     if let Some(current) = &mut self.current {
-                        current.runs.push(record);
+                        current.runs.push(*record);
                     }
                 }
                 RunEvent::Finished(set) => self.finish_experiment(Some(set), None),

@@ -594,6 +594,24 @@ pub fn confirm_clear_ui(app: &CorescopeApp, ctx: &egui::Context, commands: &mut 
     });
 }
 
+/// The counter's sharing modes, each a checkbox: every one ticked is run.
+fn sharing_ui(ui: &mut egui::Ui, ticked: &mut Vec<Sharing>) {
+    ui.label("Sharing")
+        .on_hover_text("How workers share the counter; each mode ticked is a run of its own");
+    ui.horizontal_wrapped(|ui| {
+        for sharing in Sharing::ALL {
+            let mut on = ticked.contains(&sharing);
+            if ui.checkbox(&mut on, sharing.name()).changed() {
+                ticked.retain(|&s| s != sharing);
+                if on {
+                    ticked.push(sharing);
+                }
+            }
+        }
+    });
+    ui.end_row();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -622,22 +640,4 @@ mod tests {
             std::cmp::Ordering::Less
         );
     }
-}
-
-/// The counter's sharing modes, each a checkbox: every one ticked is run.
-fn sharing_ui(ui: &mut egui::Ui, ticked: &mut Vec<Sharing>) {
-    ui.label("Sharing")
-        .on_hover_text("How workers share the counter; each mode ticked is a run of its own");
-    ui.horizontal_wrapped(|ui| {
-        for sharing in Sharing::ALL {
-            let mut on = ticked.contains(&sharing);
-            if ui.checkbox(&mut on, sharing.name()).changed() {
-                ticked.retain(|&s| s != sharing);
-                if on {
-                    ticked.push(sharing);
-                }
-            }
-        }
-    });
-    ui.end_row();
 }
