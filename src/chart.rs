@@ -313,7 +313,14 @@ impl Chart {
     /// The legend name of every series and reference, in order.
     pub fn legend_names(&self) -> Vec<String> {
         let mut names: Vec<String> = match &self.bars {
-            Some(bars) => bars.segments.iter().map(|s| s.name.clone()).collect(),
+            // A measure in the bars' own colours has no legend entry: the
+            // bars' labels name it.
+            Some(bars) => bars
+                .segments
+                .iter()
+                .filter(|s| s.phase.is_some())
+                .map(|s| s.name.clone())
+                .collect(),
             None => self.series.iter().map(|s| s.name.clone()).collect(),
         };
         names.extend(self.references.iter().map(|r| match r {
@@ -330,6 +337,8 @@ pub fn format_value(unit: Unit, y: f64) -> String {
     match unit {
         Unit::Seconds => format::seconds(y),
         Unit::Times => format!("{y:.2}×"),
+        // Small fractions keep a decimal, so 0.2 % never reads 0 %.
+        Unit::Percent if y.fract() != 0.0 && y.abs() < 10.0 => format!("{y:.1} %"),
         Unit::Percent => format!("{y:.0} %"),
         Unit::Bytes => format::bytes(y.max(0.0).round() as u64),
     }

@@ -408,7 +408,7 @@ mod tests {
     #[test]
     fn names_align_left_and_numbers_right() {
         for column in Column::STORED {
-            let left = matches!(column, Column::Workload | Column::Model);
+            let left = matches!(column, Column::Workload | Column::Model | Column::Sharing);
             assert_eq!(column.align() == Align::Left, left, "{column:?}");
         }
     }

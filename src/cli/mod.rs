@@ -52,12 +52,13 @@ pub struct WorkerArgs {
 /// Knobs shared by `run` and `sweep`.
 #[derive(Debug, Args)]
 pub struct ExperimentArgs {
-    /// What each task computes: sqrt-sum, primes, mandelbrot, sleep or echo.
+    /// What each task computes: sqrt-sum, primes, mandelbrot, sleep, mixed,
+    /// echo or counter (comma-separated to compare several).
     #[arg(long, value_name = "NAME", default_value = "sqrt-sum")]
     pub workload: String,
     /// Work per task (terms for sqrt-sum, numbers for primes, image side for
-    /// mandelbrot, milliseconds for sleep, passes per byte for echo);
-    /// accepts 1_000_000 or 1M. Default: a size that takes ~10-30 ms.
+    /// mandelbrot, milliseconds for sleep, passes per byte for echo,
+    /// increments for counter); accepts 1_000_000 or 1M. Default: a size that takes ~10-30 ms.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub size: Option<String>,
     /// Number of tasks per repetition.

@@ -951,6 +951,8 @@ fn y_extent(chart: &Chart) -> f64 {
         (ChartKind::Speedup, XAxis::Workers) => include(x_extent(chart).1),
         (ChartKind::Speedup, XAxis::PayloadBytes) => include(1.2),
         (ChartKind::Efficiency, _) => include(110.0),
+        // Nothing lost reads as flat bars on the whole 0–100 % scale.
+        (ChartKind::LostUpdates, _) => include(100.0),
         _ => {}
     }
     if top <= 0.0 {
@@ -1438,7 +1440,7 @@ mod tests {
     #[test]
     fn every_chart_draws_to_svg_with_its_texts() {
         let set = sweep();
-        for kind in ChartKind::ALL {
+        for kind in ChartKind::ALL.into_iter().filter(|k| k.shows_in(&[&set])) {
             let chart = build(kind, &set);
             assert!(!chart.is_empty(), "{kind:?}");
             for dark in [false, true] {
@@ -1495,9 +1497,63 @@ mod tests {
     }
 
     #[test]
+    fn counter_charts_draw_with_their_texts() {
+        use crate::workload::{CountedIn, Sharing};
+        let mut set = ResultSet::new(MachineInfo::default());
+        for (model, sharing, lost, counted) in [
+            (Model::Threads, Sharing::Racy, 300, CountedIn::SharedCounter),
+            (Model::Threads, Sharing::Locked, 0, CountedIn::SharedCounter),
+            (
+                Model::Processes,
+                Sharing::Atomic,
+                1000,
+                CountedIn::WorkerCopies,
+            ),
+            (
+                Model::Processes,
+                Sharing::Isolated,
+                0,
+                CountedIn::PartialSums,
+            ),
+        ] {
+            for workers in [1, 2] {
+                let mut r = record(model, workers, 1e-5 * f64::from(workers));
+                r.workload = Workload::Counter;
+                r.sharing = Some(sharing);
+                r.expected_total = Some(1000);
+                r.lost_updates = Some(if workers == 1 && sharing == Sharing::Racy {
+                    0
+                } else {
+                    lost
+                });
+                r.total = r.lost_updates.map(|l| 1000 - l);
+                r.counted_in = Some(counted);
+                set.runs.push(r);
+            }
+        }
+        for kind in [ChartKind::LostUpdates, ChartKind::IncrementCost] {
+            assert!(kind.shows_in(&[&set]));
+            let chart = build(kind, &set);
+            assert!(!chart.is_empty(), "{kind:?}");
+            let svg = svg(&chart, &PlotStyle::default());
+            assert_names_everything(&svg, &chart);
+        }
+        // Every sharing mode has a line style of its own.
+        let cost = build(ChartKind::IncrementCost, &set);
+        let mut lines: Vec<String> = cost
+            .series
+            .iter()
+            .map(|s| format!("{:?}", s.line))
+            .collect();
+        lines.sort();
+        lines.dedup();
+        assert_eq!(lines.len(), 4, "{lines:?}");
+    }
+
+    #[test]
     fn payload_sweeps_label_x_in_bytes() {
         let set = payload_sweep();
-        for kind in ChartKind::ALL {
+        for kind in ChartKind::ALL.into_iter().filter(|k| k.shows_in(&[&set])) {
             let chart = build(kind, &set);
             let svg = svg(&chart, &PlotStyle::default());
             assert_names_everything(&svg, &chart);

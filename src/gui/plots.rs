@@ -435,7 +435,8 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
     });
     plot = match (chart.kind, x_axis) {
         // Headroom above the bars for the legend.
-        (ChartKind::Overhead | ChartKind::LostUpdates, _) => plot.include_y(tallest_bar * 1.35),
+        (ChartKind::Overhead, _) => plot.include_y(tallest_bar * 1.35),
+        (ChartKind::LostUpdates, _) => plot.include_y(105.0),
         (ChartKind::Speedup, XAxis::Workers) => plot.include_y(x_end),
         (ChartKind::Speedup, _) => plot.include_y(1.2),
         (ChartKind::Efficiency, _) => plot.include_y(110.0),
@@ -592,7 +593,14 @@ fn bars_ui(
         let what = segment
             .phase
             .map_or(segment.name.clone(), |p| p.name().to_string());
-        let mut layer = BarChart::new(segment.name.as_str(), parts)
+        // A measure in the bars' own colours stays out of the legend (an
+        // empty name): the bars' labels name it.
+        let legend = if segment.phase.is_some() {
+            segment.name.as_str()
+        } else {
+            ""
+        };
+        let mut layer = BarChart::new(legend, parts)
             .color(color)
             .element_formatter(Box::new(move |bar, _| {
                 format!(
