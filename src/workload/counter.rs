@@ -151,8 +151,12 @@ pub fn count<C: Checkpoint>(
             Sharing::Racy => {
                 for _ in 0..step {
                     // Another thread's increment between this load and
-                    // store is overwritten: a lost update.
-                    let seen = counter.value.load(Ordering::Relaxed);
+                    // store is overwritten: a lost update. black_box keeps
+                    // the compiler from fusing the loop's loads and stores
+                    // into one of each per slice, which it may do with
+                    // relaxed atomics: every increment reads and writes
+                    // memory, as an unsynchronised `+=` does.
+                    let seen = std::hint::black_box(counter.value.load(Ordering::Relaxed));
                     counter.value.store(seen.wrapping_add(1), Ordering::Relaxed);
                 }
             }
