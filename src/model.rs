@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::palette::{Marker, Rgb, ThemedColor};
+use crate::workload::{CountedIn, Sharing};
 
 /// How tasks are executed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -165,6 +166,11 @@ pub struct ModelInfo {
     pub requires: &'static [Requirement],
     /// The settings that apply to it.
     pub knobs: &'static [Knob],
+    /// The `counter` workload's sharing modes it can run.
+    pub sharing: &'static [Sharing],
+    /// Where its workers' shared counter lives: memory the main process
+    /// reads, or a copy in each worker process's own memory.
+    pub shared_counter: CountedIn,
 }
 
 impl ModelInfo {
@@ -187,6 +193,11 @@ const PYTHON_PROCESS_KNOBS: &[Knob] = &[
     Knob::Interpreter,
     Knob::StartMethod,
 ];
+
+/// Every sharing mode: corescope has atomics.
+const ALL_SHARING: &[Sharing] = &Sharing::ALL;
+/// CPython has no atomic integer: racy, locked or isolated.
+const PYTHON_SHARING: &[Sharing] = &[Sharing::Racy, Sharing::Locked, Sharing::Isolated];
 
 /// Corescope's worker processes, as named in a trace.
 const RUST_WORKER: Naming = Naming {
@@ -246,6 +257,8 @@ const SERIAL: ModelInfo = ModelInfo {
     },
     requires: &[],
     knobs: &[],
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const THREADS: ModelInfo = ModelInfo {
@@ -259,6 +272,8 @@ const THREADS: ModelInfo = ModelInfo {
     naming: RUST_THREAD,
     requires: &[],
     knobs: POOL_KNOBS,
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const GIL_THREADS: ModelInfo = ModelInfo {
@@ -272,6 +287,8 @@ const GIL_THREADS: ModelInfo = ModelInfo {
     naming: RUST_THREAD,
     requires: &[],
     knobs: &[Knob::Workers, Knob::Schedule, Knob::SwitchInterval],
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PROCESSES: ModelInfo = ModelInfo {
@@ -285,6 +302,8 @@ const PROCESSES: ModelInfo = ModelInfo {
     naming: RUST_WORKER,
     requires: &[],
     knobs: PROCESS_KNOBS,
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::WorkerCopies,
 };
 
 const PROCESS_PER_TASK: ModelInfo = ModelInfo {
@@ -302,6 +321,8 @@ const PROCESS_PER_TASK: ModelInfo = ModelInfo {
     },
     requires: &[],
     knobs: &[Knob::Workers, Knob::Schedule, Knob::Codec],
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::WorkerCopies,
 };
 
 // MPI: a bluish green (Okabe–Ito) unused by the others; python-mpi a
@@ -323,6 +344,8 @@ const MPI: ModelInfo = ModelInfo {
         Requirement::Launcher("mpirun"),
     ],
     knobs: &[Knob::Workers, Knob::Schedule, Knob::Codec, Knob::Hostfile],
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::WorkerCopies,
 };
 
 const PYTHON_SERIAL: ModelInfo = ModelInfo {
@@ -341,6 +364,8 @@ const PYTHON_SERIAL: ModelInfo = ModelInfo {
     },
     requires: &[Requirement::Python],
     knobs: &[Knob::Interpreter],
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_THREADS: ModelInfo = ModelInfo {
@@ -354,6 +379,8 @@ const PYTHON_THREADS: ModelInfo = ModelInfo {
     naming: PYTHON_THREAD,
     requires: &[Requirement::Python],
     knobs: PYTHON_POOL_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_THREADS_NOGIL: ModelInfo = ModelInfo {
@@ -367,6 +394,8 @@ const PYTHON_THREADS_NOGIL: ModelInfo = ModelInfo {
     naming: PYTHON_THREAD,
     requires: &[Requirement::FreeThreadedPython],
     knobs: PYTHON_POOL_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_PROCESSES: ModelInfo = ModelInfo {
@@ -380,6 +409,8 @@ const PYTHON_PROCESSES: ModelInfo = ModelInfo {
     naming: PYTHON_WORKER,
     requires: &[Requirement::Python],
     knobs: PYTHON_PROCESS_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_EXECUTOR: ModelInfo = ModelInfo {
@@ -393,6 +424,8 @@ const PYTHON_EXECUTOR: ModelInfo = ModelInfo {
     naming: PYTHON_WORKER,
     requires: &[Requirement::Python],
     knobs: PYTHON_PROCESS_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_QUEUE: ModelInfo = ModelInfo {
@@ -406,6 +439,8 @@ const PYTHON_QUEUE: ModelInfo = ModelInfo {
     naming: PYTHON_WORKER,
     requires: &[Requirement::Python],
     knobs: PYTHON_PROCESS_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_MPI: ModelInfo = ModelInfo {
@@ -428,6 +463,8 @@ const PYTHON_MPI: ModelInfo = ModelInfo {
         Knob::Interpreter,
         Knob::Hostfile,
     ],
+    sharing: &[],
+    shared_counter: CountedIn::WorkerCopies,
 };
 
 impl Model {

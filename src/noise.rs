@@ -297,6 +297,7 @@ mod tests {
                     cpu_seconds: 0.0,
                     ipc: Default::default(),
                     sequence: None,
+                    total: None,
                 })
                 .collect();
         }

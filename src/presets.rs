@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::format;
 use crate::results::{ResultSet, RunRecord};
 use crate::spec::{Model, RawExperiment};
+use crate::workload::{CountedIn, Sharing};
 
 /// A lesson: the claim, what to look at, and the experiment that shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,7 +26,11 @@ pub struct Preset {
 }
 
 /// The bundled preset files, in lesson order.
-const FILES: [(&str, &str); 8] = [
+const FILES: [(&str, &str); 9] = [
+    (
+        "0-shared-state.json",
+        include_str!("../assets/presets/0-shared-state.json"),
+    ),
     (
         "1-why-processes.json",
         include_str!("../assets/presets/1-why-processes.json"),
@@ -108,12 +113,113 @@ pub fn find(name: &str) -> Result<Preset, PresetError> {
         })
 }
 
-/// What the measurement says, one sentence per model (per schedule and
-/// workload where the set compares them): its best speedup and where, or
-/// for a payload sweep, from which payload it beats serial. A model whose
-/// runs (or their baselines) are flagged by the noise guard gets no
-/// verdict: the sentence says why it is withheld.
+/// What the measurement says: for runs that counted, what each model lost
+/// and what an increment cost ([`counter_findings`]); then one sentence
+/// per model (per schedule and workload where the set compares them): its
+/// best speedup and where, or for a payload sweep, from which payload it
+/// beats serial. A model whose runs (or their baselines) are flagged by the
+/// noise guard gets no verdict: the sentence says why it is withheld.
 pub fn findings(set: &ResultSet) -> Vec<String> {
+    let mut sentences = counter_findings(set);
+    sentences.extend(speedup_findings(set));
+    sentences
+}
+
+/// `counter`: one sentence per model with workers, at its largest worker
+/// count: which sharing modes lost updates (and how many), which lost
+/// none, where the increments went when the main process never saw them,
+/// and the core time an increment cost locked against isolated.
+pub fn counter_findings(set: &ResultSet) -> Vec<String> {
+    let mut models: Vec<Model> = Vec::new();
+    for r in set
+        .runs
+        .iter()
+        .filter(|r| r.sharing.is_some() && r.model.uses_workers())
+    {
+        if !models.contains(&r.model) {
+            models.push(r.model);
+        }
+    }
+    models
+        .into_iter()
+        .filter_map(|model| {
+            let workers = set
+                .runs
+                .iter()
+                .filter(|r| r.model == model && r.lost_updates.is_some())
+                .map(|r| r.workers)
+                .max()?;
+            let mut runs: Vec<&RunRecord> = set
+                .runs
+                .iter()
+                .filter(|r| r.model == model && r.workers == workers && r.lost_updates.is_some())
+                .collect();
+            runs.sort_by_key(|r| r.sharing);
+            Some(counter_sentence(model, workers, &runs))
+        })
+        .collect()
+}
+
+/// One model's counter sentence, from its runs at `workers`.
+fn counter_sentence(model: Model, workers: u32, runs: &[&RunRecord]) -> String {
+    let name = |r: &&RunRecord| r.sharing.map_or("", Sharing::name);
+    let copies: Vec<&str> = runs
+        .iter()
+        .filter(|r| r.counted_in == Some(CountedIn::WorkerCopies))
+        .map(name)
+        .collect();
+    let raced: Vec<String> = runs
+        .iter()
+        .filter(|r| r.counted_in != Some(CountedIn::WorkerCopies))
+        .filter(|r| r.lost_updates.unwrap_or(0) > 0)
+        .map(|r| {
+            let (lost, expected) = (r.lost_updates.unwrap_or(0), r.expected_total.unwrap_or(0));
+            format!(
+                "{} lost {} of {} increments ({})",
+                name(r),
+                format::count(lost),
+                format::count(expected),
+                format::share(lost, expected)
+            )
+        })
+        .collect();
+    let clean: Vec<&str> = runs
+        .iter()
+        .filter(|r| r.lost_updates == Some(0))
+        .map(name)
+        .collect();
+    let mut parts = raced;
+    if !copies.is_empty() {
+        parts.push(format!(
+            "{} counted in each worker process's own copy, so the main process's counter stayed 0",
+            copies.join(", ")
+        ));
+    }
+    if !clean.is_empty() {
+        parts.push(format!("{} lost none", clean.join(", ")));
+    }
+    let cost = |sharing: Sharing| {
+        runs.iter()
+            .find(|r| r.sharing == Some(sharing))
+            .and_then(|r| {
+                let increments = r.expected_total.filter(|&n| n > 0)? as f64;
+                Some(r.wall_seconds.median * f64::from(r.workers) / increments)
+            })
+    };
+    let mut sentence = format!("{model} ×{workers}: {}", parts.join("; "));
+    if let (Some(locked), Some(isolated)) = (cost(Sharing::Locked), cost(Sharing::Isolated)) {
+        sentence.push_str(&format!(
+            "; an increment cost {} locked, {} isolated",
+            format::seconds(locked),
+            format::seconds(isolated)
+        ));
+    }
+    sentence.push('.');
+    sentence
+}
+
+/// One sentence per model on its best speedup (see [`findings`]).
+fn speedup_findings(set: &ResultSet) -> Vec<String> {
     let mut keys: Vec<(String, Model)> = Vec::new();
     let several_schedules = set
         .runs
@@ -226,6 +332,7 @@ mod tests {
         assert_eq!(
             names,
             [
+                "shared-state",
                 "why-processes",
                 "cpu-parallelism",
                 "ipc-cost",
@@ -303,6 +410,45 @@ mod tests {
         assert!(
             finding.contains("2 of its 2 runs are flagged (wide spread)"),
             "{finding}"
+        );
+    }
+
+    #[test]
+    fn counter_findings_say_what_each_model_lost_and_where() {
+        let mut set = ResultSet::new(crate::results::MachineInfo::default());
+        for (model, sharing, lost, counted) in [
+            (Model::Threads, Sharing::Racy, 250, CountedIn::SharedCounter),
+            (Model::Threads, Sharing::Locked, 0, CountedIn::SharedCounter),
+            (Model::Threads, Sharing::Isolated, 0, CountedIn::PartialSums),
+            (
+                Model::Processes,
+                Sharing::Racy,
+                1000,
+                CountedIn::WorkerCopies,
+            ),
+            (
+                Model::Processes,
+                Sharing::Isolated,
+                0,
+                CountedIn::PartialSums,
+            ),
+        ] {
+            let mut r = crate::results::testing::record(model, 2, 1e-6);
+            r.sharing = Some(sharing);
+            r.expected_total = Some(1000);
+            r.total = Some(1000 - lost);
+            r.lost_updates = Some(lost);
+            r.counted_in = Some(counted);
+            set.runs.push(r);
+        }
+        assert_eq!(
+            findings(&set),
+            [
+                "threads ×2: racy lost 250 of 1,000 increments (25 %); locked, isolated lost \
+                 none; an increment cost 2.00 ns locked, 2.00 ns isolated.",
+                "processes ×2: racy counted in each worker process's own copy, so the main \
+                 process's counter stayed 0; isolated lost none."
+            ]
         );
     }
 }

@@ -18,7 +18,7 @@ use crate::measure::stats::Summary;
 use crate::model::Knob;
 use crate::spec::{DEFAULT_IN_FLIGHT, Model, Order, RunSpec, Scaling, Schedule, StartMethod};
 use crate::worker::codec::Codec;
-use crate::workload::Workload;
+use crate::workload::{CountedIn, Sharing, Workload};
 
 /// Version of the JSON layout; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -372,6 +372,25 @@ pub struct RunRecord {
     /// flagged.
     #[serde(default)]
     pub warnings: Vec<Warning>,
+    /// `counter`: how the workers shared the counter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharing: Option<Sharing>,
+    /// `counter`: the increments of one repetition, tasks × size: the total
+    /// every repetition should reach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_total: Option<u64>,
+    /// `counter`: the total the main process read after the median
+    /// repetition (its shared counter, or the sum of the partial sums).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+    /// `counter`: `expected_total − total`: increments the main process
+    /// never saw, overwritten by a race or counted in another process's
+    /// memory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost_updates: Option<u64>,
+    /// `counter`: where the increments were counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted_in: Option<CountedIn>,
 }
 
 fn is_zero(value: &u8) -> bool {
@@ -430,8 +449,19 @@ impl RunRecord {
     /// Whether two records measured the same work (so one can be the
     /// other's serial baseline): workload, size, tasks and payload.
     pub fn same_workload(&self, other: &RunRecord) -> bool {
-        (self.workload, self.size, self.tasks, self.payload_bytes)
-            == (other.workload, other.size, other.tasks, other.payload_bytes)
+        (
+            self.workload,
+            self.size,
+            self.tasks,
+            self.payload_bytes,
+            self.sharing,
+        ) == (
+            other.workload,
+            other.size,
+            other.tasks,
+            other.payload_bytes,
+            other.sharing,
+        )
     }
 
     /// Tasks given to each worker under weak scaling; all tasks otherwise.
@@ -452,12 +482,14 @@ impl RunRecord {
             self.base_tasks(),
             self.payload_bytes,
             self.scaling,
+            self.sharing,
         ) == (
             other.workload,
             other.size,
             other.base_tasks(),
             other.payload_bytes,
             other.scaling,
+            other.sharing,
         )
     }
 
@@ -511,6 +543,11 @@ impl RunRecord {
             load: None,
             warnings: Vec::new(),
             mpi: None,
+            sharing: (spec.workload.workload == Workload::Counter).then_some(spec.workload.sharing),
+            expected_total: None,
+            total: None,
+            lost_updates: None,
+            counted_in: None,
         }
     }
 }
@@ -527,6 +564,7 @@ impl RunRecord {
                 tasks: self.tasks,
                 payload_bytes: self.payload_bytes,
                 io_percent: self.io_percent,
+                sharing: self.sharing.unwrap_or_default(),
             },
             model: self.model,
             workers: self.workers,
@@ -630,6 +668,10 @@ pub struct RepetitionRecord {
     /// counted): interleaved runs' repetitions alternate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence: Option<u64>,
+    /// `counter`: the total the main process read after this repetition
+    /// (races make it differ from one repetition to the next).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
 /// One task's compute, as stamped by the worker that ran it.
@@ -724,6 +766,7 @@ pub(crate) mod testing {
                 tasks: 4,
                 payload_bytes: 0,
                 io_percent: 0,
+                sharing: crate::workload::Sharing::Isolated,
             },
             model,
             workers,

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::workload::Workload;
+use crate::workload::{Sharing, Workload};
 
 pub use crate::model::Model;
 pub use crate::worker::codec::Codec;
@@ -166,6 +166,10 @@ pub struct WorkloadSpec {
     /// `mixed`: percent of each task spent blocked (0 for other workloads).
     #[serde(default)]
     pub io_percent: u8,
+    /// `counter`: how workers share the counter (isolated for other
+    /// workloads, where it means nothing).
+    #[serde(default)]
+    pub sharing: Sharing,
 }
 
 /// One run: a workload under one model with one worker count.
@@ -217,6 +221,28 @@ pub struct WorkloadPlan {
     pub spec: WorkloadSpec,
     /// Echo payloads to sweep, ascending (one entry, 0, for other workloads).
     pub payloads: Vec<u64>,
+    /// `counter`: the sharing modes to compare, in the order given
+    /// (`spec.sharing` is the first; empty means that one alone).
+    #[serde(default)]
+    pub sharings: Vec<Sharing>,
+}
+
+impl WorkloadPlan {
+    /// The workload at every payload and sharing mode it sweeps.
+    fn points(&self) -> impl Iterator<Item = WorkloadSpec> + '_ {
+        let sharings = if self.sharings.is_empty() {
+            std::slice::from_ref(&self.spec.sharing)
+        } else {
+            &self.sharings[..]
+        };
+        self.payloads.iter().flat_map(move |&payload_bytes| {
+            sharings.iter().map(move |&sharing| WorkloadSpec {
+                payload_bytes,
+                sharing,
+                ..self.spec
+            })
+        })
+    }
 }
 
 /// A validated experiment: one workload under several models and worker
@@ -262,14 +288,15 @@ impl ExperimentSpec {
         models.sort();
         models.dedup();
         let mut runs = Vec::new();
-        let points = self.workloads.iter().flat_map(|plan| {
-            plan.payloads.iter().map(|&payload_bytes| WorkloadSpec {
-                payload_bytes,
-                ..plan.spec
-            })
-        });
+        let points = self.workloads.iter().flat_map(WorkloadPlan::points);
         for workload in points {
-            for &model in &models {
+            // A model runs only the sharing modes it has (CPython has no
+            // atomic integer); validate made sure each has one.
+            let runs_here = |model: Model| {
+                workload.workload != Workload::Counter
+                    || model.info().sharing.contains(&workload.sharing)
+            };
+            for &model in models.iter().filter(|&&m| runs_here(m)) {
                 let counts: Vec<u32> = if model.uses_workers() {
                     self.workers.clone()
                 } else {
@@ -338,6 +365,7 @@ pub enum Field {
     StartMethod,
     TimeLimit,
     Order,
+    Sharing,
 }
 
 impl Field {
@@ -362,6 +390,7 @@ impl Field {
             Field::StartMethod => "--start-method",
             Field::TimeLimit => "--time-limit",
             Field::Order => "--order",
+            Field::Sharing => "--sharing",
         }
     }
 
@@ -386,6 +415,7 @@ impl Field {
             Field::StartMethod => "Start method",
             Field::TimeLimit => "Time limit",
             Field::Order => "Order",
+            Field::Sharing => "Sharing",
             Field::InFlight => "--in-flight",
         }
     }
@@ -442,6 +472,10 @@ impl Field {
             Field::StartMethod => {
                 "How CPython's process pools start workers: fork copies the running \
                  interpreter (fast), spawn starts fresh ones (slow, portable)"
+            }
+            Field::Sharing => {
+                "counter: how the workers share the counter — racy (no synchronisation), \
+                 locked (a mutex), atomic (one atomic add) or isolated (partial sums added at the end)"
             }
             Field::Order => {
                 "interleaved: the runs take turns, one repetition each, so a busy moment \
@@ -517,6 +551,9 @@ pub struct RawExperiment {
     pub time_limit: Option<String>,
     /// `interleaved` (default) or `sequential` repetitions.
     pub order: Option<String>,
+    /// `counter`: how workers share the counter, one mode or several
+    /// comma-separated (`racy,locked,atomic,isolated`).
+    pub sharing: Option<String>,
 }
 
 impl RawExperiment {
@@ -567,6 +604,16 @@ impl RawExperiment {
         } else {
             0
         };
+        // Checked even where unused, like the payload.
+        let sharings = match &self.sharing {
+            Some(text) => parse_sharings(text)?,
+            None => vec![Sharing::default()],
+        };
+        let sharings = if workload == Workload::Counter {
+            sharings
+        } else {
+            vec![Sharing::default()]
+        };
 
         Ok(WorkloadPlan {
             spec: WorkloadSpec {
@@ -575,8 +622,10 @@ impl RawExperiment {
                 tasks,
                 payload_bytes,
                 io_percent,
+                sharing: sharings[0],
             },
             payloads,
+            sharings,
         })
     }
 
@@ -584,6 +633,12 @@ impl RawExperiment {
     pub fn validate(&self, default_workers: &[u32]) -> Result<ExperimentSpec, SpecError> {
         let workloads = self.workload_plans()?;
         let models = parse_models(&self.models)?;
+        for plan in workloads
+            .iter()
+            .filter(|p| p.spec.workload == Workload::Counter)
+        {
+            check_sharing(&models, &plan.sharings)?;
+        }
         let workers = match &self.workers {
             Some(text) => parse_workers(text)?,
             None if default_workers.is_empty() => vec![1],
@@ -773,6 +828,51 @@ pub fn default_sweep_workers(logical_cores: u32) -> Vec<u32> {
 
 fn names<const N: usize>(list: [&str; N]) -> String {
     list.join(", ")
+}
+
+/// Parses sharing modes: one name or several, comma-separated, kept in
+/// the order given without duplicates.
+fn parse_sharings(text: &str) -> Result<Vec<Sharing>, SpecError> {
+    let mut sharings = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let sharing: Sharing = part.parse().map_err(|e: String| {
+            SpecError::new(
+                Field::Sharing,
+                format!(
+                    "{e}; expected one or more of {}, comma-separated",
+                    names(Sharing::ALL.map(Sharing::name))
+                ),
+            )
+        })?;
+        if !sharings.contains(&sharing) {
+            sharings.push(sharing);
+        }
+    }
+    Ok(sharings)
+}
+
+/// Every model must run at least one of the sharing modes asked for.
+fn check_sharing(models: &[Model], sharings: &[Sharing]) -> Result<(), SpecError> {
+    for &model in models {
+        let has = model.info().sharing;
+        if !sharings.iter().any(|s| has.contains(s)) {
+            let asked: Vec<&str> = sharings.iter().map(|s| s.name()).collect();
+            let offered: Vec<&str> = has.iter().map(|s| s.name()).collect();
+            return Err(SpecError::new(
+                Field::Sharing,
+                if offered.is_empty() {
+                    format!("{model} does not run the counter workload")
+                } else {
+                    format!(
+                        "{model} cannot count {}; it has {}",
+                        asked.join(" or "),
+                        offered.join(", ")
+                    )
+                },
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn parse_models(text: &str) -> Result<Vec<Model>, SpecError> {
@@ -1173,6 +1273,48 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn sharing_modes_sweep_and_each_model_runs_the_ones_it_has() {
+        let mut r = raw();
+        r.workload = "counter".into();
+        r.models = "serial,threads,python-threads".into();
+        r.workers = Some("2".into());
+        r.sharing = Some("atomic, racy,atomic".into());
+        let spec = r.validate(&[2]).unwrap();
+        assert_eq!(spec.workloads[0].sharings, [Sharing::Atomic, Sharing::Racy]);
+        let runs: Vec<(String, Sharing)> = spec
+            .runs()
+            .iter()
+            .map(|r| (r.label(), r.workload.sharing))
+            .collect();
+        // CPython has no atomic counter: python-threads runs racy only.
+        assert_eq!(
+            runs,
+            [
+                ("serial".to_string(), Sharing::Atomic),
+                ("threads ×2".to_string(), Sharing::Atomic),
+                ("serial".to_string(), Sharing::Racy),
+                ("threads ×2".to_string(), Sharing::Racy),
+                ("python-threads ×2".to_string(), Sharing::Racy),
+            ]
+        );
+        r.sharing = Some("atomic".into());
+        let err = r.validate(&[2]).unwrap_err();
+        assert_eq!(err.field, Field::Sharing);
+        assert!(
+            err.message.contains("python-threads cannot count atomic"),
+            "{err}"
+        );
+        r.sharing = Some("sloppy".into());
+        assert_eq!(r.validate(&[2]).unwrap_err().field, Field::Sharing);
+        // Other workloads ignore the knob (but not a typo in it).
+        r.workload = "sqrt-sum".into();
+        r.sharing = Some("racy".into());
+        let runs = r.validate(&[2]).unwrap().runs();
+        assert!(runs.iter().all(|r| r.workload.sharing == Sharing::Isolated));
+        assert_eq!(runs.len(), 3);
     }
 
     #[test]

@@ -54,14 +54,21 @@ pub enum Column {
     Memory,
     /// The noise guard's flags, each sentence in the note.
     Flags,
+    /// `counter`: how the workers shared the counter.
+    Sharing,
+    /// `counter`: increments the main process never saw, with the share
+    /// of all; expected and counted totals in the note.
+    LostUpdates,
 }
 
 impl Column {
     /// The app's table of every stored run, beside its experiment number.
-    pub const STORED: [Column; 13] = [
+    pub const STORED: [Column; 15] = [
         Column::Workload,
         Column::Model,
+        Column::Sharing,
         Column::Workers,
+        Column::LostUpdates,
         Column::Wall,
         Column::WallRange,
         Column::WallCi,
@@ -75,16 +82,24 @@ impl Column {
     ];
 
     /// The columns of one result set's table (the terminal's and the
-    /// Markdown export's): the payload first when a run carried one, the
-    /// flags last when a run has one.
+    /// Markdown export's): the payload first when a run carried one; the
+    /// sharing mode and lost updates when a run counted; the flags last
+    /// when a run has one.
     pub fn for_set(set: &ResultSet) -> Vec<Column> {
-        let mut columns = Vec::with_capacity(15);
+        let mut columns = Vec::with_capacity(17);
         if set.runs.iter().any(|r| r.payload_bytes > 0) {
             columns.push(Column::Payload);
         }
+        let counted = set.runs.iter().any(|r| r.sharing.is_some());
+        columns.push(Column::Model);
+        if counted {
+            columns.push(Column::Sharing);
+        }
+        columns.push(Column::Workers);
+        if counted {
+            columns.push(Column::LostUpdates);
+        }
         columns.extend([
-            Column::Model,
-            Column::Workers,
             Column::Wall,
             Column::WallRange,
             Column::WallCi,
@@ -123,13 +138,15 @@ impl Column {
             Column::IpcFromWorkers => "IPC from workers",
             Column::Memory => "memory",
             Column::Flags => "flags",
+            Column::Sharing => "sharing",
+            Column::LostUpdates => "lost updates",
         }
     }
 
     /// How the column's cells line up.
     pub fn align(self) -> Align {
         match self {
-            Column::Workload | Column::Model | Column::Flags => Align::Left,
+            Column::Workload | Column::Model | Column::Flags | Column::Sharing => Align::Left,
             _ => Align::Right,
         }
     }
@@ -176,6 +193,16 @@ impl Column {
                 }
                 format!("⚠ {}", names.join(", "))
             }
+            Column::Sharing => run.sharing.map_or(MISSING.to_string(), |s| s.to_string()),
+            Column::LostUpdates => match (run.lost_updates, run.expected_total) {
+                (Some(0), _) => "0".to_string(),
+                (Some(lost), Some(expected)) => format!(
+                    "{} ({})",
+                    format::count(lost),
+                    format::share(lost, expected)
+                ),
+                _ => MISSING.to_string(),
+            },
         };
         Cell {
             text,
@@ -212,6 +239,15 @@ impl Column {
                     .collect::<Vec<_>>()
                     .join("\n"),
             ),
+            Column::LostUpdates => {
+                let (expected, total, counted) = (run.expected_total?, run.total?, run.counted_in?);
+                Some(format!(
+                    "expected {}, the main process got {}: counted in {}",
+                    format::count(expected),
+                    format::count(total),
+                    counted.describe()
+                ))
+            }
             _ => None,
         }
     }
@@ -242,6 +278,8 @@ impl Column {
             Column::IpcToWorkers | Column::IpcFromWorkers => ipc(a).cmp(&ipc(b)),
             Column::Memory => a.memory.total_rss_bytes.cmp(&b.memory.total_rss_bytes),
             Column::Flags => a.warnings.len().cmp(&b.warnings.len()),
+            Column::Sharing => a.sharing.cmp(&b.sharing),
+            Column::LostUpdates => a.lost_updates.cmp(&b.lost_updates),
         }
     }
 }
@@ -444,7 +482,10 @@ mod tests {
     #[test]
     fn names_align_left_and_numbers_right() {
         for column in Column::STORED {
-            let left = matches!(column, Column::Workload | Column::Model | Column::Flags);
+            let left = matches!(
+                column,
+                Column::Workload | Column::Model | Column::Flags | Column::Sharing
+            );
             assert_eq!(column.align() == Align::Left, left, "{column:?}");
         }
     }

@@ -195,7 +195,7 @@ fn clear_asks_first() {
 fn a_lesson_runs_in_one_click_and_explains_itself() {
     let data = tempfile::tempdir().unwrap();
     let mut harness = app_harness(data.path());
-    click(&mut harness, "2 cpu-parallelism");
+    click(&mut harness, "3 cpu-parallelism");
     wait_until_idle(&mut harness);
     let app = harness.state();
     assert!(

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use corescope::results::ResultSet;
 use corescope::worker::codec::Codec;
 use corescope::worker::protocol::{FromWorker, ToWorker, read_frame_with, write_frame};
-use corescope::workload::{Task, Workload};
+use corescope::workload::{Sharing, Task, Workload};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -47,6 +47,7 @@ fn task() -> impl Strategy<Value = Task> {
             index,
             tasks,
             io_percent,
+            sharing: Sharing::ALL[(index % 4) as usize],
         })
 }
 

@@ -37,6 +37,7 @@ fn spec(workload: Workload, size: u64, tasks: u32, model: Model, workers: u32) -
             tasks,
             payload_bytes: if workload == Workload::Echo { 3000 } else { 0 },
             io_percent: if workload == Workload::Mixed { 50 } else { 0 },
+            sharing: corescope::workload::Sharing::Isolated,
         },
         model,
         workers,
@@ -70,6 +71,7 @@ fn small(workload: Workload) -> u64 {
         Workload::Sleep => 1,
         Workload::Mixed => 1,
         Workload::Echo => 2,
+        Workload::Counter => 1_000,
     }
 }
 

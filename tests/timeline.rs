@@ -54,6 +54,7 @@ fn sleeps(model: Model, workers: u32, tasks: u32, ms: u64) -> RunSpec {
             tasks,
             payload_bytes: 0,
             io_percent: 0,
+            sharing: corescope::workload::Sharing::Isolated,
         },
         model,
         workers,

@@ -125,6 +125,46 @@ def make_payload(length):
     return (block * (length // 2048 + 1))[:length]
 
 
+# The counter workload's shared state. Threads share this module's global;
+# worker processes each have their own copy of it, so the process models
+# share a multiprocessing.Value (shared memory, with its lock) instead.
+_COUNTER = 0
+_COUNTER_LOCK = threading.Lock()
+_VALUE = None
+
+
+def count(n, sharing):
+    """counter: n increments shared as `sharing` says; the task's own count."""
+    global _COUNTER
+    if sharing == "isolated":
+        partial = 0
+        for _ in range(n):
+            partial += 1
+        return partial
+    if sharing not in ("racy", "locked"):
+        raise ValueError("CPython has no %r counter" % sharing)
+    if _VALUE is not None:
+        if sharing == "locked":
+            lock = _VALUE.get_lock()
+            for _ in range(n):
+                with lock:
+                    _VALUE.value += 1
+        else:
+            for _ in range(n):
+                # Reading and writing .value each take its lock, but not
+                # together: another process can write in between.
+                _VALUE.value += 1
+        return n
+    if sharing == "locked":
+        for _ in range(n):
+            with _COUNTER_LOCK:
+                _COUNTER += 1
+    else:
+        for _ in range(n):
+            _COUNTER += 1
+    return n
+
+
 def run_task(spec, index, payload):
     """One task: returns (value, echo output or None)."""
     workload = spec["workload"]
@@ -150,6 +190,8 @@ def run_task(spec, index, payload):
         for _ in range(size):
             out = out.translate(ECHO_TABLE)
         return fnv1a(out), out
+    if workload == "counter":
+        return count(size, spec["sharing"]), None
     raise ValueError("unknown workload %r" % workload)
 
 
@@ -170,10 +212,11 @@ def die_with_parent():
             pass
 
 
-def init_worker(spec, barrier, process):
-    global _SPEC, _BARRIER
+def init_worker(spec, barrier, process, value=None):
+    global _SPEC, _BARRIER, _VALUE
     _SPEC = spec
     _BARRIER = barrier
+    _VALUE = value
     if process:
         die_with_parent()
 
@@ -195,9 +238,9 @@ def run_job(job):
     return key, time.process_time_ns(), done
 
 
-def queue_worker(spec, tasks, results, barrier):
+def queue_worker(spec, tasks, results, barrier, value):
     """python-queue: the seed's Process worker, fed by a Queue until None."""
-    init_worker(spec, barrier, True)
+    init_worker(spec, barrier, True, value)
     results.put(("ready",) + worker_ready())
     while True:
         job = tasks.get()
@@ -243,6 +286,7 @@ class Pool:
         self.keys = {}
         self.pool = None
         self.procs = []
+        self.value = None
         start = time.monotonic_ns()
         if self.model in ("python-threads", "python-threads-nogil"):
             from concurrent.futures import ThreadPoolExecutor
@@ -261,7 +305,9 @@ class Pool:
         else:
             ctx = multiprocessing.get_context(spec["start_method"])
             barrier = ctx.Barrier(self.workers + 1)
-            initargs = (spec, barrier, True)
+            # The counter the workers share: handed over as they start.
+            self.value = ctx.Value("q", 0)
+            initargs = (spec, barrier, True, self.value)
             if self.model == "python-processes":
                 self.pool = ctx.Pool(self.workers, initializer=init_worker, initargs=initargs)
                 ready = self.pool.map_async(worker_ready, range(self.workers), chunksize=1)
@@ -283,7 +329,9 @@ class Pool:
                 for w in range(self.workers):
                     q = self.queues[w % len(self.queues)]
                     p = ctx.Process(
-                        target=queue_worker, args=(spec, q, self.results, barrier), daemon=True
+                        target=queue_worker,
+                        args=(spec, q, self.results, barrier, self.value),
+                        daemon=True,
                     )
                     p.start()
                     self.procs.append(p)
@@ -316,7 +364,18 @@ class Pool:
             for f in as_completed(futures):
                 yield f.result()
 
+    def counter(self):
+        """The shared counter as the main process reads it."""
+        return _COUNTER if self.value is None else self.value.value
+
+    def reset_counter(self):
+        global _COUNTER
+        _COUNTER = 0
+        if self.value is not None:
+            self.value.value = 0
+
     def repetition(self):
+        self.reset_counter()
         main_cpu = time.process_time_ns()
         cpu_before = dict(self.cpu)
         results = []
@@ -346,6 +405,8 @@ class Pool:
             "bytes_from_workers": 0,
             "messages": 0,
         }
+        if self.spec["workload"] == "counter":
+            message["counter"] = self.counter()
         if self.process:
             # Measured after the clock stopped: what multiprocessing pickled
             # through the pool (function reference and arguments of each job,

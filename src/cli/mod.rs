@@ -61,12 +61,13 @@ pub struct WorkerArgs {
 /// Knobs shared by `run` and `sweep`.
 #[derive(Debug, Args)]
 pub struct ExperimentArgs {
-    /// What each task computes: sqrt-sum, primes, mandelbrot, sleep or echo.
+    /// What each task computes: sqrt-sum, primes, mandelbrot, sleep, mixed,
+    /// echo or counter (comma-separated to compare several).
     #[arg(long, value_name = "NAME", default_value = "sqrt-sum")]
     pub workload: String,
     /// Work per task (terms for sqrt-sum, numbers for primes, image side for
-    /// mandelbrot, milliseconds for sleep, passes per byte for echo);
-    /// accepts 1_000_000 or 1M. Default: a size that takes ~10-30 ms.
+    /// mandelbrot, milliseconds for sleep, passes per byte for echo,
+    /// increments for counter); accepts 1_000_000 or 1M. Default: a size that takes ~10-30 ms.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub size: Option<String>,
     /// Number of tasks per repetition.
@@ -118,6 +119,11 @@ pub struct ExperimentArgs {
     /// (read against Gustafson's law). Default: strong.
     #[arg(long, value_name = "strong|weak", allow_hyphen_values = true)]
     pub scaling: Option<String>,
+    /// counter: how workers share the counter, one mode or several to
+    /// compare: racy (no synchronisation), locked (a mutex), atomic (an
+    /// atomic add; not in CPython), isolated (partial sums; the default).
+    #[arg(long, value_name = "MODES", allow_hyphen_values = true)]
+    pub sharing: Option<String>,
     /// python-processes, python-executor, python-queue: how CPython starts
     /// its worker processes, fork (default) or spawn.
     #[arg(long, value_name = "fork|spawn", allow_hyphen_values = true)]
@@ -356,6 +362,7 @@ impl ExperimentArgs {
             start_method: self.start_method.clone(),
             time_limit: self.time_limit.clone(),
             order: self.order.clone(),
+            sharing: self.sharing.clone(),
         }
     }
 }

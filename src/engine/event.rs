@@ -41,8 +41,12 @@ pub enum RunEvent {
         cpu: CpuSample,
         memory: MemorySample,
     },
-    /// Run `index` finished and was measured.
-    RunFinished { index: usize, record: RunRecord },
+    /// Run `index` finished and was measured (boxed: a record is far
+    /// larger than every other event).
+    RunFinished {
+        index: usize,
+        record: Box<RunRecord>,
+    },
     /// Every run finished (sent by [`super::runner::Runner`] only).
     Finished(ResultSet),
     /// The experiment stopped on an error (sent by the runner only).

@@ -44,7 +44,7 @@ use crate::results::{
 use crate::spec::{ExperimentSpec, Model, Order, RunSpec};
 use crate::worker::process::PipeSnapshot;
 use crate::worker::protocol::{FrameTimes, ProtocolError};
-use crate::workload::{self, Task};
+use crate::workload::{self, CountedIn, Task, Workload};
 
 /// What the engine needs from its surroundings.
 #[derive(Debug, Clone)]
@@ -259,6 +259,10 @@ pub(crate) struct Repetition {
     pub worker_rss: Vec<u64>,
     /// Its place in the experiment's measuring order (warm-ups counted).
     pub sequence: u64,
+    /// `counter`: the main process's shared counter after the repetition.
+    /// Executors whose workers count in memory of their own never touch
+    /// it, so it stays 0 there, as the parent's global does.
+    pub counter: u64,
 }
 
 /// Collects the results of one repetition as they arrive, in any order.
@@ -352,6 +356,7 @@ impl RepetitionLog {
             parent_rss: 0,
             worker_rss: Vec::new(),
             sequence: 0,
+            counter: 0,
         }
     }
 }
@@ -374,6 +379,7 @@ impl RepetitionInput<'_> {
             index,
             tasks: self.spec.workload.tasks,
             io_percent: self.spec.workload.io_percent,
+            sharing: self.spec.workload.sharing,
         }
     }
 }
@@ -540,6 +546,7 @@ fn summarise(
                 messages: r.ipc.messages,
             },
             sequence: Some(r.sequence),
+            total: counter_total(spec, r),
         })
         .collect();
     let typical = median_index(&walls).unwrap_or(0);
@@ -586,6 +593,13 @@ fn summarise(
             record.memory_samples.push(memory);
         }
     }
+    if let Some(total) = records.get(typical).and_then(|r| r.total) {
+        let expected = u64::from(spec.workload.tasks).saturating_mul(spec.workload.size);
+        record.expected_total = Some(expected);
+        record.total = Some(total);
+        record.lost_updates = Some(expected.saturating_sub(total));
+        record.counted_in = Some(CountedIn::of(spec.model, spec.workload.sharing));
+    }
     record.repetitions = records;
     record.wall_ci = analysis::wall_interval(&record);
     if !spec.model.uses_workers() {
@@ -593,6 +607,23 @@ fn summarise(
         analysis::set_speedup(&mut record, own_wall);
     }
     Ok(record)
+}
+
+/// `counter`: the total the main process has after a repetition: the sum
+/// of the partial sums (the task values) when isolated, else its shared
+/// counter. `None` for other workloads.
+fn counter_total(spec: &RunSpec, repetition: &Repetition) -> Option<u64> {
+    if spec.workload.workload != Workload::Counter {
+        return None;
+    }
+    Some(if spec.workload.sharing.is_shared() {
+        repetition.counter
+    } else {
+        repetition
+            .values
+            .iter()
+            .fold(0u64, |sum, &v| sum.saturating_add(v))
+    })
 }
 
 /// A sample as the records keep it, timed in seconds from `origin_ns` (on
@@ -731,7 +762,7 @@ pub fn run_plan(
             noise::assess_run(&mut record, &set);
             emit(RunEvent::RunFinished {
                 index,
-                record: record.clone(),
+                record: Box::new(record.clone()),
             });
             set.runs.push(record);
         }

@@ -36,6 +36,7 @@ use crate::python::{self, HARNESS, last_lines};
 use crate::results::MpiRecord;
 use crate::spec::{Model, RunSpec};
 use crate::worker::process::{PipeSnapshot, describe_status};
+use crate::workload::Workload;
 
 /// How long the harness may take to start its pool (spawn imports a fresh
 /// interpreter per worker).
@@ -98,6 +99,9 @@ struct RepMessage {
     /// python-mpi: per worker rank, counted at rank 0's MPI calls.
     #[serde(default)]
     traffic: Vec<RankTraffic>,
+    /// `counter`: the shared counter as the harness read it afterwards.
+    #[serde(default)]
+    counter: Option<u64>,
 }
 
 /// What the stdout reader thread forwards.
@@ -490,6 +494,35 @@ impl PythonExecutor {
     }
 }
 
+impl PythonExecutor {
+    /// A `counter` run's shared counter as the harness reported it: present,
+    /// and no more than the increments made (updates can be lost, never
+    /// invented). 0 for other workloads.
+    fn checked_counter(
+        &mut self,
+        spec: &RunSpec,
+        counter: Option<u64>,
+    ) -> Result<u64, EngineError> {
+        if spec.workload.workload != Workload::Counter {
+            return Ok(0);
+        }
+        let most = u64::from(spec.workload.tasks).saturating_mul(spec.workload.size);
+        match counter {
+            Some(total) if total <= most => Ok(total),
+            Some(total) => Err(self.failure(
+                "a repetition",
+                Some(format!(
+                    "it counted {total}, more than the {most} increments made"
+                )),
+            )),
+            None => Err(self.failure(
+                "a repetition",
+                Some("it reported no counter total".to_string()),
+            )),
+        }
+    }
+}
+
 impl Executor for PythonExecutor {
     fn spawn_ns(&self) -> u64 {
         self.spawn_ns
@@ -570,7 +603,8 @@ impl Executor for PythonExecutor {
         if self.job.is_some() {
             add_traffic(&mut self.traffic, &rep.traffic);
         }
-        Ok(log.finish(
+        let counter = self.checked_counter(input.spec, rep.counter)?;
+        let mut repetition = log.finish(
             rep.end_ns.saturating_sub(rep.start_ns),
             rep.cpu_ns,
             PipeSnapshot {
@@ -578,7 +612,9 @@ impl Executor for PythonExecutor {
                 bytes_from_worker: rep.bytes_from_workers,
                 messages: rep.messages,
             },
-        ))
+        );
+        repetition.counter = counter;
+        Ok(repetition)
     }
 }
 

@@ -5,7 +5,7 @@ use super::data::{DataFormat, Exporter};
 use crate::results::ResultSet;
 
 /// The header row.
-pub const COLUMNS: [&str; 28] = [
+pub const COLUMNS: [&str; 33] = [
     "workload",
     "model",
     "workers",
@@ -34,6 +34,11 @@ pub const COLUMNS: [&str; 28] = [
     "speedup_ci_high",
     "other_cpu_cores",
     "warnings",
+    "sharing",
+    "expected_total",
+    "total",
+    "lost_updates",
+    "counted_in",
 ];
 
 /// The CSV format: raw numbers (seconds to the microsecond), not the
@@ -51,6 +56,7 @@ impl Exporter for Csv {
         out.write_record(COLUMNS)
             .map_err(|e| encode(e.to_string()))?;
         let opt = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
+        let count = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
         for r in &set.runs {
             out.write_record([
                 r.workload.to_string(),
@@ -86,6 +92,11 @@ impl Exporter for Csv {
                     .map(|w| w.code.as_str())
                     .collect::<Vec<_>>()
                     .join(";"),
+                r.sharing.map(|s| s.to_string()).unwrap_or_default(),
+                count(r.expected_total),
+                count(r.total),
+                count(r.lost_updates),
+                r.counted_in.map_or("", |c| c.name()).to_string(),
             ])
             .map_err(|e| encode(e.to_string()))?;
         }

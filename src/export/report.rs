@@ -114,7 +114,8 @@ fn write_into(
 ) -> Result<Vec<PathBuf>, ExportError> {
     let labelled: Vec<(&str, &ResultSet)> = sources.iter().map(|s| (s.label, s.set)).collect();
     let mut written = Vec::new();
-    for kind in ChartKind::ALL {
+    let sets: Vec<&ResultSet> = labelled.iter().map(|(_, set)| *set).collect();
+    for kind in ChartKind::ALL.into_iter().filter(|k| k.shows_in(&sets)) {
         let chart = chart::build_compared(kind, &labelled, options);
         for extension in ["svg", "png"] {
             let path = folder.join(format!("{}.{extension}", kind.slug()));
@@ -183,7 +184,8 @@ pub fn markdown_report(sources: &[Source<'_>], options: &ChartOptions) -> String
     }
     let _ = writeln!(out, "## Charts\n");
     let labelled: Vec<(&str, &ResultSet)> = sources.iter().map(|s| (s.label, s.set)).collect();
-    for kind in ChartKind::ALL {
+    let sets: Vec<&ResultSet> = labelled.iter().map(|(_, set)| *set).collect();
+    for kind in ChartKind::ALL.into_iter().filter(|k| k.shows_in(&sets)) {
         let chart = chart::build_compared(kind, &labelled, options);
         let _ = writeln!(out, "![{}]({}.svg)\n", chart.title, kind.slug());
     }

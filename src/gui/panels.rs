@@ -20,7 +20,7 @@ use crate::session::store::ResultsStore;
 use crate::session::{LiveRun, Messages};
 use crate::spec::{Codec, Field, Model, Order, Scaling, Schedule, SpecError, StartMethod};
 use crate::table;
-use crate::workload::Workload;
+use crate::workload::{Sharing, Workload};
 
 /// What the top bar shows.
 #[derive(Debug, Clone, Copy)]
@@ -402,6 +402,9 @@ fn workload_ui(ui: &mut egui::Ui, form: &mut ExperimentForm) {
                     "50",
                     Field::IoPercent.help(),
                 );
+            }
+            if workload == Workload::Counter {
+                sharing_ui(ui, &mut form.sharing);
             }
         });
 }
@@ -806,6 +809,24 @@ pub fn confirm_clear_ui(
             }
         });
     });
+}
+
+/// The counter's sharing modes, each a checkbox: every one ticked is run.
+fn sharing_ui(ui: &mut egui::Ui, ticked: &mut Vec<Sharing>) {
+    ui.label("Sharing")
+        .on_hover_text("How workers share the counter; each mode ticked is a run of its own");
+    ui.horizontal_wrapped(|ui| {
+        for sharing in Sharing::ALL {
+            let mut on = ticked.contains(&sharing);
+            if ui.checkbox(&mut on, sharing.name()).changed() {
+                ticked.retain(|&s| s != sharing);
+                if on {
+                    ticked.push(sharing);
+                }
+            }
+        }
+    });
+    ui.end_row();
 }
 
 #[cfg(test)]

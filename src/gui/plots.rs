@@ -77,8 +77,8 @@ fn experiment_title(set: &crate::results::ResultSet) -> String {
 /// to the right, speedup rises to the right, efficiency falls from 100 %.
 fn legend_corner(kind: ChartKind) -> Corner {
     match kind {
-        ChartKind::WallTime | ChartKind::Overhead => Corner::RightTop,
-        ChartKind::Speedup | ChartKind::IpcBytes => Corner::LeftTop,
+        ChartKind::WallTime | ChartKind::Overhead | ChartKind::LostUpdates => Corner::RightTop,
+        ChartKind::Speedup | ChartKind::IpcBytes | ChartKind::IncrementCost => Corner::LeftTop,
         ChartKind::Efficiency => Corner::LeftBottom,
     }
 }
@@ -105,6 +105,7 @@ pub fn charts_ui(
         return;
     };
     charts_header_ui(ui, session, set, &mut settings.predict_to, commands);
+    let counted = ChartKind::LostUpdates.shows_in(&[set]);
     // While a sweep runs, the x axis already spans every planned worker
     // count, so the charts do not rescale as each run lands.
     let planned = session
@@ -146,12 +147,7 @@ pub fn charts_ui(
     let width = ((available.x - gap) / 2.0).max(200.0);
     let height = ((available.y - gap) / 2.0).max(150.0);
     let fourth = settings.fourth;
-    let kinds = [
-        ChartKind::WallTime,
-        ChartKind::Speedup,
-        ChartKind::Efficiency,
-        fourth,
-    ];
+    let kinds = grid_kinds(counted, fourth);
     let mut fourth_choice = fourth;
     egui::Grid::new("charts")
         .spacing([gap, gap])
@@ -208,6 +204,30 @@ fn charts_header_ui(
             .on_hover_text("Continue each speedup curve's fitted scaling law (dashed) up to this many workers; 0: off");
         ui.add(egui::DragValue::new(predict_to).range(0..=1024).suffix(" workers"));
     });
+}
+
+/// The grid's four charts: wall time, speedup, efficiency and the chosen
+/// fourth; for a set that `counted`, its lost updates and time per
+/// increment first (speedup and efficiency say little there).
+fn grid_kinds(counted: bool, fourth: ChartKind) -> [ChartKind; 4] {
+    if counted {
+        let fourth = match fourth {
+            ChartKind::LostUpdates | ChartKind::IncrementCost => ChartKind::IpcBytes,
+            other => other,
+        };
+        return [
+            ChartKind::LostUpdates,
+            ChartKind::IncrementCost,
+            ChartKind::WallTime,
+            fourth,
+        ];
+    }
+    [
+        ChartKind::WallTime,
+        ChartKind::Speedup,
+        ChartKind::Efficiency,
+        fourth,
+    ]
 }
 
 /// The "Compare with" choice: another stored experiment drawn beside the
@@ -351,6 +371,8 @@ pub fn chart_ui(
                         for (kind, title) in [
                             (ChartKind::IpcBytes, "IPC bytes"),
                             (ChartKind::Overhead, "Where the time went"),
+                            (ChartKind::LostUpdates, "Lost updates"),
+                            (ChartKind::IncrementCost, "Time per increment"),
                         ] {
                             ui.selectable_value(choice, kind, RichText::new(title).heading());
                         }
@@ -445,6 +467,7 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
     plot = match (chart.kind, x_axis) {
         // Headroom above the bars for the legend.
         (ChartKind::Overhead, _) => plot.include_y(tallest_bar * 1.35),
+        (ChartKind::LostUpdates, _) => plot.include_y(105.0),
         (ChartKind::Speedup, XAxis::Workers) => plot.include_y(x_end),
         (ChartKind::Speedup, _) => plot.include_y(1.2),
         (ChartKind::Efficiency, _) => plot.include_y(110.0),
@@ -506,7 +529,7 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
             }
         }
         if let Some(bars) = &chart.bars {
-            bars_ui(plot_ui, bars, dark);
+            bars_ui(plot_ui, bars, unit, dark);
         }
         for series in &chart.series {
             let color = theme::model_color(series.model, dark);
@@ -557,6 +580,7 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
                 LineKind::Solid => LineStyle::Solid,
                 LineKind::Dashed => LineStyle::dashed_dense(),
                 LineKind::Dotted => LineStyle::dotted_dense(),
+                LineKind::LongDashed => LineStyle::Dashed { length: 18.0 },
             };
             plot_ui.line(
                 Line::new(series.name.as_str(), PlotPoints::new(points.clone()))
@@ -580,8 +604,13 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
 }
 
 /// The stacked bars of the time breakdown, one chart per phase stacked on
-/// the ones below; hovering a segment tells its run, phase and seconds.
-fn bars_ui(plot_ui: &mut egui_plot::PlotUi<'_>, bars: &chart::StackedBars, dark: bool) {
+/// the ones below; hovering a segment tells its run, phase and value.
+fn bars_ui(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    bars: &chart::StackedBars,
+    unit: chart::Unit,
+    dark: bool,
+) {
     let mut layers: Vec<BarChart> = Vec::new();
     for segment in &bars.segments {
         let color_of = |i: usize| {
@@ -590,7 +619,7 @@ fn bars_ui(plot_ui: &mut egui_plot::PlotUi<'_>, bars: &chart::StackedBars, dark:
                 .get(i)
                 .copied()
                 .unwrap_or(crate::spec::Model::Serial);
-            theme::color(chart::phase_color(segment.phase, model, dark))
+            theme::color(segment.color(model, dark))
         };
         let color = color_of(0);
         let parts: Vec<Bar> = segment
@@ -604,11 +633,24 @@ fn bars_ui(plot_ui: &mut egui_plot::PlotUi<'_>, bars: &chart::StackedBars, dark:
                     .name(bars.labels.get(i).cloned().unwrap_or_default())
             })
             .collect();
-        let phase = segment.phase.name();
-        let mut layer = BarChart::new(chart::phase_legend(segment.phase), parts)
+        let what = segment
+            .phase
+            .map_or(segment.name.clone(), |p| p.name().to_string());
+        // A measure in the bars' own colours stays out of the legend (an
+        // empty name): the bars' labels name it.
+        let legend = if segment.phase.is_some() {
+            segment.name.as_str()
+        } else {
+            ""
+        };
+        let mut layer = BarChart::new(legend, parts)
             .color(color)
             .element_formatter(Box::new(move |bar, _| {
-                format!("{}\n{phase}: {}", bar.name, format::seconds(bar.value))
+                format!(
+                    "{}\n{what}: {}",
+                    bar.name,
+                    chart::format_value(unit, bar.value)
+                )
             }));
         if !layers.is_empty() {
             let below: Vec<&BarChart> = layers.iter().collect();

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::chart::{ChartKind, ChartOptions};
 pub use crate::session::export::{ExportSettings, ExportTheme};
 use crate::spec::{Codec, Model, Order, RawExperiment, Scaling, Schedule, StartMethod};
-use crate::workload::Workload;
+use crate::workload::{Sharing, Workload};
 
 /// What persists across restarts besides results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,6 +139,8 @@ pub struct ExperimentForm {
     pub switch_interval: String,
     /// mixed: percent of each task spent blocked, as typed.
     pub io_percent: String,
+    /// counter: the sharing modes ticked (none ticked: isolated).
+    pub sharing: Vec<Sharing>,
     /// How process models encode their messages.
     pub codec: Codec,
     /// Strong (fixed tasks) or weak (tasks per worker) scaling.
@@ -174,6 +176,7 @@ impl Default for ExperimentForm {
             models: vec![Model::Serial, Model::Threads, Model::Processes],
             switch_interval: "5ms".to_string(),
             io_percent: "50".to_string(),
+            sharing: Sharing::ALL.to_vec(),
             codec: Codec::Bincode,
             scaling: Scaling::Strong,
             start_method: StartMethod::Fork,
@@ -253,6 +256,14 @@ impl ExperimentForm {
             start_method: Some(self.start_method.name().to_string()),
             time_limit: optional(&self.time_limit),
             order: Some(self.order.name().to_string()),
+            sharing: (!self.sharing.is_empty()).then(|| {
+                Sharing::ALL
+                    .into_iter()
+                    .filter(|s| self.sharing.contains(s))
+                    .map(Sharing::name)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }),
         }
     }
 }

@@ -123,7 +123,10 @@ impl RunProgress {
                 let total = self.runs.get(index).map_or(0, RunSpec::total_tasks);
                 self.set_done(index, total);
                 self.tasks_done = 0;
-                Step::RunFinished { index, record }
+                Step::RunFinished {
+                    index,
+                    record: *record,
+                }
             }
             RunEvent::Finished(set) => Step::Ended(Ending::Finished(set)),
             RunEvent::Failed(error) => Step::Ended(Ending::Failed(error)),
@@ -237,7 +240,10 @@ mod tests {
         });
         assert_eq!(state.tasks_finished(), 2);
         let record = RunRecord::from_spec(&first);
-        let step = state.apply(RunEvent::RunFinished { index: 0, record });
+        let step = state.apply(RunEvent::RunFinished {
+            index: 0,
+            record: Box::new(record),
+        });
         assert!(matches!(step, Step::RunFinished { index: 0, .. }));
         assert_eq!(state.tasks_finished(), first.total_tasks());
         state.apply(RunEvent::RunStarted {

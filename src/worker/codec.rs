@@ -217,6 +217,7 @@ mod tests {
             index: 41,
             tasks: 64,
             io_percent: 0,
+            sharing: crate::workload::Sharing::Isolated,
         }
     }
 

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
-use crate::workload::run_task;
+use crate::workload::{NoCheckpoint, SharedCounter, run_task_with};
 use codec::Codec;
 use protocol::{
     FromWorker, PIPE_BUFFER_BYTES, ProtocolError, ToWorker, read_frame_timed, write_frame,
@@ -74,6 +74,9 @@ fn serve(input: impl Read, output: impl Write, codec: Codec) -> Result<(), Proto
     // Reused for every frame: a payload is read into it and borrowed from it.
     let mut frame = Vec::new();
     let fault = std::env::var(FAULT_VAR).ok();
+    // The `counter` workload's shared counter as this process has it: its
+    // own memory, which the parent never sees.
+    let counter = SharedCounter::default();
     loop {
         let message = read_frame_timed(&mut input, &mut frame, |body| {
             codec.decode_borrowed::<ToWorker<'_>>(body)
@@ -95,7 +98,7 @@ fn serve(input: impl Read, output: impl Write, codec: Codec) -> Result<(), Proto
             None | Some((ToWorker::Shutdown, _)) => return Ok(()),
             Some((ToWorker::Task { task, payload }, arrived)) => {
                 let start_ns = monotonic_ns();
-                let out = run_task(&task, &payload);
+                let out = run_task_with(&task, &payload, &counter, &mut NoCheckpoint);
                 let end_ns = monotonic_ns();
                 FromWorker::Done {
                     index: task.index,

@@ -24,7 +24,7 @@ use crate::spec::MAX_PAYLOAD_BYTES;
 use crate::workload::Task;
 
 /// Bumped whenever a message changes shape; parent and worker must agree.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// Largest frame body: the largest payload plus room for the message around it.
 pub const MAX_FRAME_BYTES: u32 = MAX_PAYLOAD_BYTES as u32 + 64 * 1024;
@@ -312,6 +312,7 @@ mod tests {
                     index: 7,
                     tasks: 8,
                     io_percent: 0,
+                    sharing: crate::workload::Sharing::Isolated,
                 },
                 payload: Cow::Borrowed(payload),
             },
@@ -402,6 +403,7 @@ mod tests {
                     index: 0,
                     tasks: 1,
                     io_percent: 0,
+                    sharing: crate::workload::Sharing::Isolated,
                 },
                 &mut body,
             )
@@ -545,6 +547,7 @@ mod tests {
                 index: 0,
                 tasks: 1,
                 io_percent: 0,
+                sharing: crate::workload::Sharing::Isolated,
             },
             payload: Cow::Borrowed(&payload),
         };

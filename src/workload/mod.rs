@@ -3,8 +3,12 @@
 //! Every task is a pure function of its [`Task`] descriptor (and, for echo,
 //! its input payload) and returns a deterministic `u64` value. A run's
 //! checksum folds those values in task order, so it is identical whatever
-//! the model, worker count or schedule that produced them.
+//! the model, worker count or schedule that produced them. The `counter`
+//! workload also writes a counter its process's workers share
+//! ([`SharedCounter`]); its task values are each task's own count, so the
+//! checksum stays the same however many updates the shared counter lost.
 
+mod counter;
 mod echo;
 mod mandelbrot;
 mod mixed;
@@ -14,6 +18,7 @@ mod sqrt_sum;
 
 use serde::{Deserialize, Serialize};
 
+pub use counter::{CountedIn, SharedCounter, Sharing};
 pub use echo::{echo_transform, make_payload, try_make_payload};
 pub use mandelbrot::MAX_ITERATIONS as MANDELBROT_MAX_ITERATIONS;
 
@@ -34,17 +39,21 @@ pub enum Workload {
     /// `n` ms of nominal work per task: part sqrt-sum compute, part blocking
     /// wait, the split set by `--io-percent`.
     Mixed,
+    /// `n` increments of a counter per task, the counter shared as
+    /// `--sharing` says: the cost and the risk of shared state.
+    Counter,
 }
 
 impl Workload {
     /// Every workload, in the order menus list them.
-    pub const ALL: [Workload; 6] = [
+    pub const ALL: [Workload; 7] = [
         Workload::SqrtSum,
         Workload::Primes,
         Workload::Mandelbrot,
         Workload::Sleep,
         Workload::Mixed,
         Workload::Echo,
+        Workload::Counter,
     ];
 
     /// The name used on the command line and in result files.
@@ -56,6 +65,7 @@ impl Workload {
             Workload::Sleep => "sleep",
             Workload::Echo => "echo",
             Workload::Mixed => "mixed",
+            Workload::Counter => "counter",
         }
     }
 
@@ -68,6 +78,7 @@ impl Workload {
             Workload::Sleep => "milliseconds of waiting per task",
             Workload::Echo => "transform passes over each payload byte",
             Workload::Mixed => "milliseconds of nominal work per task",
+            Workload::Counter => "increments of the counter per task",
         }
     }
 
@@ -81,6 +92,7 @@ impl Workload {
             Workload::Sleep => 20,
             Workload::Echo => 1,
             Workload::Mixed => 20,
+            Workload::Counter => 2_000_000,
         }
     }
 
@@ -88,6 +100,7 @@ impl Workload {
     pub fn default_tasks(self) -> u32 {
         match self {
             Workload::Mandelbrot => 48,
+            Workload::Counter => 8,
             _ => 32,
         }
     }
@@ -120,6 +133,8 @@ pub struct Task {
     pub tasks: u32,
     /// `mixed`: the share of each task spent blocked, in percent.
     pub io_percent: u8,
+    /// `counter`: how the workers share the counter (isolated otherwise).
+    pub sharing: Sharing,
 }
 
 /// What a task returns.
@@ -154,14 +169,21 @@ impl Checkpoint for NoCheckpoint {
     }
 }
 
-/// Runs one task. `payload` is the echo input (ignored by other workloads).
+/// Runs one task on its own: `payload` is the echo input (ignored by other
+/// workloads); a counter task counts on a counter nobody else sees.
 pub fn run_task(task: &Task, payload: &[u8]) -> TaskOutput {
-    run_task_with(task, payload, &mut NoCheckpoint)
+    run_task_with(task, payload, &SharedCounter::default(), &mut NoCheckpoint)
 }
 
-/// Runs one task, passing `checkpoint` the points where it may pause.
-/// Results are bit-for-bit those of [`run_task`].
-pub fn run_task_with<C: Checkpoint>(task: &Task, payload: &[u8], checkpoint: &mut C) -> TaskOutput {
+/// Runs one task, passing `checkpoint` the points where it may pause;
+/// `counter` is the counter the process's workers share. Values are
+/// bit-for-bit those of [`run_task`].
+pub fn run_task_with<C: Checkpoint>(
+    task: &Task,
+    payload: &[u8],
+    counter: &SharedCounter,
+    checkpoint: &mut C,
+) -> TaskOutput {
     match task.workload {
         Workload::SqrtSum => value_only(sqrt_sum::sqrt_sum(task.size, checkpoint).to_bits()),
         Workload::Primes => value_only(primes::count_in_slice(task.size, task.index, checkpoint)),
@@ -174,6 +196,9 @@ pub fn run_task_with<C: Checkpoint>(task: &Task, payload: &[u8], checkpoint: &mu
             task.io_percent,
             checkpoint,
         )),
+        Workload::Counter => {
+            value_only(counter::count(task.size, task.sharing, counter, checkpoint))
+        }
         Workload::Echo => {
             let out = echo::echo_transform(payload, task.size, checkpoint);
             TaskOutput {
@@ -219,6 +244,7 @@ mod tests {
     fn task(workload: Workload, size: u64, index: u32, tasks: u32) -> Task {
         Task {
             io_percent: 50,
+            sharing: Sharing::Isolated,
             workload,
             size,
             index,
