@@ -133,6 +133,7 @@ fn spec(
             tasks,
             payload_bytes,
             io_percent: 0,
+            sharing: corescope::workload::Sharing::Isolated,
         },
         model,
         workers: 1,

@@ -19,18 +19,33 @@
 //! [`overhead`] splits a run's worker time into compute, start-up,
 //! serialization, transfer and waiting, from the task spans.
 
-use crate::results::{ResultSet, RunRecord};
+use crate::measure::bootstrap;
+use crate::results::{Interval, ResultSet, RunRecord};
 use crate::spec::{Model, Scaling};
 
-/// The median wall time of the serial run of `record`'s workload, if the
-/// set has one: `python-serial` for the python models (CPython against
-/// CPython), `serial` for corescope's own.
-pub fn serial_baseline(runs: &[RunRecord], record: &RunRecord) -> Option<f64> {
+/// The serial run of `record`'s problem in `runs`, if there is one:
+/// `python-serial` for the python models (CPython against CPython),
+/// `serial` for corescope's own.
+pub fn baseline_run<'a>(runs: &'a [RunRecord], record: &RunRecord) -> Option<&'a RunRecord> {
     let baseline = record.model.baseline();
     runs.iter()
         .find(|r| r.model == baseline && r.same_problem(record))
+}
+
+/// The median wall time of the serial run of `record`'s workload, if the
+/// set has one (see [`baseline_run`]).
+pub fn serial_baseline(runs: &[RunRecord], record: &RunRecord) -> Option<f64> {
+    baseline_run(runs, record)
         .map(|r| r.wall_seconds.median)
         .filter(|&wall| wall > 0.0)
+}
+
+/// How much the work grew over the serial run's: p under weak scaling.
+fn growth(record: &RunRecord) -> f64 {
+    match record.scaling {
+        Scaling::Strong => 1.0,
+        Scaling::Weak => f64::from(record.workers.max(1)),
+    }
 }
 
 /// Sets speedup and efficiency of `record` against a serial median wall
@@ -38,28 +53,46 @@ pub fn serial_baseline(runs: &[RunRecord], record: &RunRecord) -> Option<f64> {
 pub fn set_speedup(record: &mut RunRecord, serial_wall: f64) {
     let wall = record.wall_seconds.median;
     if wall > 0.0 && serial_wall > 0.0 {
-        let grown = match record.scaling {
-            Scaling::Strong => 1.0,
-            Scaling::Weak => f64::from(record.workers.max(1)),
-        };
-        let speedup = grown * serial_wall / wall;
+        let speedup = growth(record) * serial_wall / wall;
         record.speedup = Some(speedup);
         record.efficiency = Some(speedup / f64::from(record.workers.max(1)));
     }
 }
 
+/// Sets speedup, efficiency and the speedup's confidence interval of
+/// `record` against its serial run `baseline` (bootstrap over both runs'
+/// repetitions). The baseline itself is 1× by definition, with no interval.
+pub fn set_speedup_against(record: &mut RunRecord, baseline: &RunRecord) {
+    set_speedup(record, baseline.wall_seconds.median);
+    record.speedup_ci = None;
+    if record.model == baseline.model && record.workers == baseline.workers {
+        return;
+    }
+    let walls =
+        |r: &RunRecord| -> Vec<f64> { r.repetitions.iter().map(|x| x.wall_seconds).collect() };
+    record.speedup_ci = bootstrap::ratio_interval(&walls(baseline), &walls(record), growth(record));
+}
+
+/// A 95 % confidence interval of the median wall time of `record` from
+/// its repetitions.
+pub fn wall_interval(record: &RunRecord) -> Option<Interval> {
+    let walls: Vec<f64> = record.repetitions.iter().map(|r| r.wall_seconds).collect();
+    bootstrap::median_interval(&walls)
+}
+
 /// Recomputes every run's speedup and efficiency from the set's serial runs.
 pub fn fill_speedups(set: &mut ResultSet) {
-    let baselines: Vec<Option<f64>> = set
+    let baselines: Vec<Option<RunRecord>> = set
         .runs
         .iter()
-        .map(|r| serial_baseline(&set.runs, r))
+        .map(|r| baseline_run(&set.runs, r).cloned())
         .collect();
     for (record, baseline) in set.runs.iter_mut().zip(baselines) {
         record.speedup = None;
         record.efficiency = None;
-        if let Some(baseline) = baseline {
-            set_speedup(record, baseline);
+        record.speedup_ci = None;
+        if let Some(baseline) = baseline.filter(|b| b.wall_seconds.median > 0.0) {
+            set_speedup_against(record, &baseline);
         }
     }
 }
@@ -133,7 +166,14 @@ pub struct ScalingFit {
     /// Root mean square of measured − predicted speedup over those points,
     /// in speedup units (how far the drawn curve misses the markers).
     pub rms_error: f64,
+    /// The standard error of `serial_fraction` from the least-squares
+    /// residuals: f is known to about ± this much.
+    pub serial_fraction_error: f64,
 }
+
+/// Fewest distinct worker counts a law is fitted to: two points fit any
+/// one-parameter curve and say nothing about whether it holds.
+pub const MIN_FIT_WORKER_COUNTS: usize = 3;
 
 /// Fits Amdahl's law S(p) = 1 / (f + (1 − f)/p) to (workers, speedup)
 /// points by least squares, with f clamped to [0, 1].
@@ -148,8 +188,9 @@ pub struct ScalingFit {
 ///
 /// Points with no workers or a speedup that is not a positive finite number
 /// are skipped. One-worker points say nothing about f (x = 0) but count in
-/// [`AmdahlFit::points`] and the RMS error. `None` unless at least two points
-/// remain and at least one of them has more than one worker.
+/// [`ScalingFit::points`] and the RMS error. `None` unless the points left
+/// cover at least [`MIN_FIT_WORKER_COUNTS`] distinct worker counts, one of
+/// them above one.
 pub fn fit_amdahl(points: &[(u32, f64)]) -> Option<ScalingFit> {
     // 1/S − 1/p = f · (1 − 1/p).
     fit_linear(Law::Amdahl, points, |p, s| {
@@ -178,7 +219,10 @@ fn fit_linear(
         .filter(|&&(p, s)| p >= 1 && s.is_finite() && s > 0.0)
         .map(|&(p, s)| (f64::from(p), s))
         .collect();
-    if used.len() < 2 || !used.iter().any(|&(p, _)| p > 1.0) {
+    let mut counts: Vec<u64> = used.iter().map(|&(p, _)| p.to_bits()).collect();
+    counts.sort_unstable();
+    counts.dedup();
+    if counts.len() < MIN_FIT_WORKER_COUNTS || !used.iter().any(|&(p, _)| p > 1.0) {
         return None;
     }
     let (sxy, sxx) = used.iter().fold((0.0, 0.0), |(sxy, sxx), &(p, s)| {
@@ -193,11 +237,22 @@ fn fit_linear(
         .sum();
     // usize → f64 is exact for any realistic number of runs.
     let rms_error = (squares / used.len() as f64).sqrt();
+    // The residuals of the linear form y = f·x: σ² over n − 1 degrees of
+    // freedom (one parameter), and var(f) = σ² / Σx².
+    let residuals: f64 = used
+        .iter()
+        .map(|&(p, s)| {
+            let (x, y) = to_xy(p, s);
+            (y - serial_fraction * x).powi(2)
+        })
+        .sum();
+    let serial_fraction_error = (residuals / (used.len() - 1) as f64 / sxx).sqrt();
     Some(ScalingFit {
         law,
         serial_fraction,
         points: used.len(),
         rms_error,
+        serial_fraction_error,
     })
 }
 
@@ -476,9 +531,9 @@ mod tests {
     #[test]
     fn fit_clamps_to_unit_interval() {
         // Superlinear speedup would need f < 0; slowdown would need f > 1.
-        let fit = fit_amdahl(&[(2, 2.5), (4, 5.0)]).unwrap();
+        let fit = fit_amdahl(&[(2, 2.5), (4, 5.0), (8, 10.0)]).unwrap();
         assert_eq!(fit.serial_fraction, 0.0);
-        let fit = fit_amdahl(&[(2, 0.5), (4, 0.5)]).unwrap();
+        let fit = fit_amdahl(&[(2, 0.5), (4, 0.5), (8, 0.5)]).unwrap();
         assert_eq!(fit.serial_fraction, 1.0);
     }
 
@@ -494,11 +549,33 @@ mod tests {
         assert_eq!(fit_amdahl(&[(4, 3.0), (2, 0.0)]), None);
         assert_eq!(fit_amdahl(&[(4, 3.0), (2, f64::INFINITY)]), None);
 
-        let one_and_four = fit_amdahl(&[(1, 1.0), (4, 2.0)]).unwrap();
-        assert_eq!(one_and_four.points, 2);
-        // 1/2 = f + (1 − f)/4 ⇒ f = 1/3.
-        assert!((one_and_four.serial_fraction - 1.0 / 3.0).abs() < 1e-12);
-        assert_eq!(fit_amdahl(&[(2, 1.5), (4, 2.0)]).map(|f| f.points), Some(2));
+        // Two worker counts fit any one-parameter curve: no law from them.
+        assert_eq!(fit_amdahl(&[(1, 1.0), (4, 2.0)]), None);
+        assert_eq!(fit_amdahl(&[(2, 1.5), (4, 2.0), (4, 2.1)]), None);
+        let three = fit_amdahl(&[(1, 1.0), (2, 1.5), (4, 2.0)]).unwrap();
+        assert_eq!(three.points, 3);
+        // 1/1.5 = f + (1 − f)/2 and 1/2 = f + (1 − f)/4 both give f = 1/3.
+        assert!((three.serial_fraction - 1.0 / 3.0).abs() < 1e-12);
+        assert!(three.serial_fraction_error < 1e-9, "{three:?}");
+    }
+
+    #[test]
+    fn a_fit_says_how_sure_it_is() {
+        let f = 0.1;
+        let exact = fit_amdahl(&amdahl_points(f)).unwrap();
+        assert!(exact.serial_fraction_error < 1e-9, "{exact:?}");
+        let noisy: Vec<(u32, f64)> = amdahl_points(f)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (p, s))| (p, s * if i % 2 == 0 { 1.1 } else { 0.9 }))
+            .collect();
+        let fit = fit_amdahl(&noisy).unwrap();
+        // The true f lies within a few standard errors of the estimate.
+        assert!(fit.serial_fraction_error > 0.0, "{fit:?}");
+        assert!(
+            (fit.serial_fraction - f).abs() < 4.0 * fit.serial_fraction_error,
+            "{fit:?}"
+        );
     }
 
     #[test]
@@ -553,7 +630,7 @@ mod tests {
             set.runs.push(record(Model::Threads, p, wall(p)));
         }
         // Another model, scaling perfectly: must not leak into the threads fit.
-        for p in [2, 4] {
+        for p in [2, 4, 8] {
             set.runs
                 .push(record(Model::Processes, p, serial_wall / f64::from(p)));
         }
@@ -574,7 +651,7 @@ mod tests {
         assert!((karp_flatt_of(threads8).unwrap() - f).abs() < 1e-9);
 
         let fit = fit_for_model(&set, Model::Processes).unwrap();
-        assert_eq!(fit.points, 2);
+        assert_eq!(fit.points, 3);
         assert!(fit.serial_fraction.abs() < 1e-9, "{fit:?}");
 
         // Serial alone has only p = 1 points; no runs at all for gil-threads.

@@ -9,14 +9,16 @@
 //! The speedup chart also carries each curve's fitted scaling law as a
 //! dashed prediction continued to [`ChartOptions::predict_to`] workers (on a
 //! log2 worker axis), and the overhead chart is stacked bars
-//! ([`StackedBars`]) rather than lines. [`overlay`] puts the charts of two
-//! result sets on one.
+//! ([`StackedBars`]) rather than lines. The `counter` workload adds two:
+//! the share of increments lost, one bar per model and sharing mode, and
+//! the core time one increment cost against workers. [`overlay`] puts the
+//! charts of two result sets on one.
 
 use crate::analysis::{self, Phase};
 use crate::format;
 use crate::results::{MachineInfo, ResultSet, RunRecord};
 use crate::spec::{Model, Scaling, Schedule};
-use crate::workload::Workload;
+use crate::workload::{CountedIn, Sharing, Workload};
 
 pub use crate::palette::Rgb;
 
@@ -64,16 +66,33 @@ pub enum ChartKind {
     IpcBytes,
     /// Stacked bars: where each run's worker time went.
     Overhead,
+    /// `counter`: bars of the increments lost, per model and sharing mode.
+    LostUpdates,
+    /// `counter`: core time per increment against workers.
+    IncrementCost,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 5] = [
+    pub const ALL: [ChartKind; 7] = [
         ChartKind::WallTime,
         ChartKind::Speedup,
         ChartKind::Efficiency,
         ChartKind::IpcBytes,
         ChartKind::Overhead,
+        ChartKind::LostUpdates,
+        ChartKind::IncrementCost,
     ];
+
+    /// Whether the chart means anything for these sets: the counter's
+    /// charts need a run that counted.
+    pub fn shows_in(self, sets: &[&ResultSet]) -> bool {
+        match self {
+            ChartKind::LostUpdates | ChartKind::IncrementCost => sets
+                .iter()
+                .any(|set| set.runs.iter().any(|r| r.sharing.is_some())),
+            _ => true,
+        }
+    }
 
     /// A short name for files and menus, e.g. `speedup`.
     pub fn slug(self) -> &'static str {
@@ -83,6 +102,8 @@ impl ChartKind {
             ChartKind::Efficiency => "efficiency",
             ChartKind::IpcBytes => "ipc-bytes",
             ChartKind::Overhead => "overhead",
+            ChartKind::LostUpdates => "lost-updates",
+            ChartKind::IncrementCost => "increment-cost",
         }
     }
 }
@@ -124,6 +145,9 @@ pub struct Point {
     pub y: f64,
     /// Min and max over repetitions, where the chart shows whiskers.
     pub spread: Option<(f64, f64)>,
+    /// The 95 % confidence interval of `y` (bootstrap over repetitions),
+    /// drawn as a thicker whisker.
+    pub ci: Option<(f64, f64)>,
 }
 
 /// One line of a chart.
@@ -143,6 +167,8 @@ pub enum LineKind {
     Solid,
     Dashed,
     Dotted,
+    /// Long dashes: a fourth style, for the fourth sharing mode.
+    LongDashed,
 }
 
 /// A line for orientation, not measured data.
@@ -196,11 +222,25 @@ pub struct StackedBars {
     pub segments: Vec<BarSegment>,
 }
 
-/// One phase across all bars.
+/// One phase (or one measure) across all bars.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BarSegment {
-    pub phase: Phase,
+    /// The phase it stands for, which gives its colour; `None`: a measure
+    /// drawn in each bar's model colour, named by the bars' labels.
+    pub phase: Option<Phase>,
+    /// Its name in the legend and on hover.
+    pub name: String,
     pub values: Vec<f64>,
+}
+
+impl BarSegment {
+    /// The segment's colour in the bar of `model`.
+    pub fn color(&self, model: Model, dark: bool) -> Rgb {
+        match self.phase {
+            Some(phase) => phase_color(phase, model, dark),
+            None => model_color_on(model, dark),
+        }
+    }
 }
 
 /// The quantity on a chart's x axis.
@@ -249,7 +289,7 @@ impl Chart {
     }
 
     /// One line naming each prediction's fit, e.g. `Amdahl fit: threads
-    /// f = 9.3 % (at most 10.8×) · …`; `None` without predictions.
+    /// f = 9.3 ± 1.2 % (at most 10.8×) · …`; `None` without predictions.
     pub fn prediction_caption(&self) -> Option<String> {
         let mut law = None;
         let parts: Vec<String> = self
@@ -262,11 +302,18 @@ impl Chart {
                 let curve = s.name.split(&marker).next().unwrap_or(&s.name);
                 let f = fit.serial_fraction;
                 Some(match fit.law {
-                    analysis::Law::Amdahl if f > 0.0 => {
-                        format!("{curve} f = {:.1} % (at most {:.1}×)", f * 100.0, 1.0 / f)
-                    }
+                    analysis::Law::Amdahl if f > 0.0 => format!(
+                        "{curve} f = {:.1} ± {:.1} % (at most {:.1}×)",
+                        f * 100.0,
+                        fit.serial_fraction_error * 100.0,
+                        1.0 / f
+                    ),
                     analysis::Law::Amdahl => format!("{curve} f = 0 % (no limit)"),
-                    analysis::Law::Gustafson => format!("{curve} f = {:.1} %", f * 100.0),
+                    analysis::Law::Gustafson => format!(
+                        "{curve} f = {:.1} ± {:.1} %",
+                        f * 100.0,
+                        fit.serial_fraction_error * 100.0
+                    ),
                 })
             })
             .collect();
@@ -276,10 +323,13 @@ impl Chart {
     /// The legend name of every series and reference, in order.
     pub fn legend_names(&self) -> Vec<String> {
         let mut names: Vec<String> = match &self.bars {
+            // A measure in the bars' own colours has no legend entry: the
+            // bars' labels name it.
             Some(bars) => bars
                 .segments
                 .iter()
-                .map(|s| phase_legend(s.phase).to_string())
+                .filter(|s| s.phase.is_some())
+                .map(|s| s.name.clone())
                 .collect(),
             None => self.series.iter().map(|s| s.name.clone()).collect(),
         };
@@ -297,6 +347,8 @@ pub fn format_value(unit: Unit, y: f64) -> String {
     match unit {
         Unit::Seconds => format::seconds(y),
         Unit::Times => format!("{y:.2}×"),
+        // Small fractions keep a decimal, so 0.2 % never reads 0 %.
+        Unit::Percent if y.fract() != 0.0 && y.abs() < 10.0 => format!("{y:.1} %"),
         Unit::Percent => format!("{y:.0} %"),
         Unit::Bytes => format::bytes(y.max(0.0).round() as u64),
     }
@@ -346,7 +398,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
     if !predictions.is_empty() {
         x_axis = XAxis::WorkersLog2;
     }
-    if kind == ChartKind::Overhead {
+    if matches!(kind, ChartKind::Overhead | ChartKind::LostUpdates) {
         x_axis = XAxis::Runs;
     }
     let xs = set.runs.iter().map(|r| x_axis.of(r));
@@ -388,18 +440,18 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
     // A series per group, named and drawn as the group; `workers_only`
     // leaves out serial, which is 1× and 100 % by definition (the
     // reference lines say so).
-    let per_group = |chart: &mut Chart, workers_only: bool, value: &ValueOf<'_>| {
+    let per_group = |chart: &mut Chart, workers_only: bool, value: &ValueOf<'_>, ci: &CiOf<'_>| {
         for group in groups
             .iter()
             .filter(|g| !workers_only || g.model.uses_workers())
         {
-            chart.series.push(series(
+            chart.series.push(series_with_ci(
                 set,
                 group,
-                &group.label(),
-                group.line(),
+                (&series_name(set, group), group.line()),
                 x_axis,
                 value,
+                ci,
             ));
         }
     };
@@ -407,12 +459,17 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
         ChartKind::WallTime => {
             chart.title = "Wall time".to_string();
             chart.y_label = "wall time [s]".to_string();
-            per_group(&mut chart, false, &|r| {
-                Some((
-                    r.wall_seconds.median,
-                    Some((r.wall_seconds.min, r.wall_seconds.max)),
-                ))
-            });
+            per_group(
+                &mut chart,
+                false,
+                &|r| {
+                    Some((
+                        r.wall_seconds.median,
+                        Some((r.wall_seconds.min, r.wall_seconds.max)),
+                    ))
+                },
+                &|r| r.wall_ci.map(|ci| (ci.low, ci.high)),
+            );
             for baseline in Model::ALL.into_iter().filter(|m| !m.uses_workers()) {
                 let serial = set.runs.iter().find(|r| r.model == baseline);
                 if let Some(serial) = serial.filter(|_| x_axis == XAxis::Workers) {
@@ -433,7 +490,9 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
                 chart.y_label = "speedup over serial [×]".to_string();
             }
             chart.unit = Unit::Times;
-            per_group(&mut chart, true, &|r| r.speedup.map(|s| (s, None)));
+            per_group(&mut chart, true, &|r| r.speedup.map(|s| (s, None)), &|r| {
+                r.speedup_ci.map(|ci| (ci.low, ci.high))
+            });
             if x_axis == XAxis::PayloadBytes {
                 // Below this line the parallel model loses to serial.
                 chart.references.push(Reference::Horizontal {
@@ -469,7 +528,12 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
                     line: LineKind::Dashed,
                     points: curve(x_axis, chart.x_min, chart.x_max, |p| law.speedup(f, p))
                         .into_iter()
-                        .map(|(x, y)| Point { x, y, spread: None })
+                        .map(|(x, y)| Point {
+                            x,
+                            y,
+                            spread: None,
+                            ci: None,
+                        })
                         .collect(),
                     prediction: Some(*fit),
                 });
@@ -492,9 +556,17 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
             chart.title = "Efficiency".to_string();
             chart.y_label = "efficiency [%]".to_string();
             chart.unit = Unit::Percent;
-            per_group(&mut chart, true, &|r| {
-                r.efficiency.map(|e| (e * 100.0, None))
-            });
+            per_group(
+                &mut chart,
+                true,
+                &|r| r.efficiency.map(|e| (e * 100.0, None)),
+                &|r| {
+                    let per_worker = 100.0 / f64::from(r.workers.max(1));
+                    r.speedup_ci
+                        .map(|ci| ci.scaled(per_worker))
+                        .map(|ci| (ci.low, ci.high))
+                },
+            );
             chart.references.push(Reference::Horizontal {
                 name: "ideal (100 %)".to_string(),
                 y: 100.0,
@@ -554,8 +626,77 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
             chart.y_label = "worker time per repetition [s]".to_string();
             chart.bars = Some(overhead_bars(set, &groups));
         }
+        ChartKind::LostUpdates => {
+            chart.title = "Lost updates".to_string();
+            chart.y_label = "increments the main process never saw [%]".to_string();
+            chart.unit = Unit::Percent;
+            chart.bars = Some(lost_update_bars(set, &groups));
+        }
+        ChartKind::IncrementCost => {
+            chart.title = "Time per increment".to_string();
+            chart.y_label = "core time per increment: wall × workers ÷ increments [s]".to_string();
+            per_group(
+                &mut chart,
+                true,
+                &|r| {
+                    let increments = r.expected_total.filter(|&n| n > 0)? as f64;
+                    let per = |wall: f64| wall * f64::from(r.workers) / increments;
+                    Some((
+                        per(r.wall_seconds.median),
+                        Some((per(r.wall_seconds.min), per(r.wall_seconds.max))),
+                    ))
+                },
+                &|r| {
+                    let increments = r.expected_total.filter(|&n| n > 0)? as f64;
+                    let per = |wall: f64| wall * f64::from(r.workers) / increments;
+                    r.wall_ci.map(|ci| (per(ci.low), per(ci.high)))
+                },
+            );
+        }
     }
     chart
+}
+
+/// `counter`: one bar per model and sharing mode (per curve of the other
+/// charts), at its largest worker count: the share of the expected
+/// increments the main process did not get. A bar is empty where nothing
+/// was lost.
+fn lost_update_bars(set: &ResultSet, groups: &[Group]) -> StackedBars {
+    let runs: Vec<&RunRecord> = groups
+        .iter()
+        .filter(|g| g.model.uses_workers())
+        .filter_map(|g| {
+            set.runs
+                .iter()
+                .filter(|r| g.contains(r) && r.lost_updates.is_some())
+                .max_by_key(|r| r.workers)
+        })
+        .collect();
+    let labels = runs
+        .iter()
+        .map(|r| {
+            let sharing = r.sharing.map_or("", Sharing::name);
+            let own = if r.counted_in == Some(CountedIn::WorkerCopies) {
+                " · own copies"
+            } else {
+                ""
+            };
+            format!("{sharing} · {}{own}", r.label())
+        })
+        .collect();
+    let share = |r: &&RunRecord| match (r.lost_updates, r.expected_total) {
+        (Some(lost), Some(expected)) if expected > 0 => lost as f64 * 100.0 / expected as f64,
+        _ => 0.0,
+    };
+    StackedBars {
+        labels,
+        models: runs.iter().map(|r| r.model).collect(),
+        segments: vec![BarSegment {
+            phase: None,
+            name: "lost updates (in the model's colour)".to_string(),
+            values: runs.iter().map(share).collect(),
+        }],
+    }
 }
 
 /// Points of `law(p)` over x in `[from, to]` on a worker axis: whole worker
@@ -649,7 +790,8 @@ fn overhead_bars(set: &ResultSet, groups: &[Group]) -> StackedBars {
         segments: Phase::ALL
             .iter()
             .map(|&phase| BarSegment {
-                phase,
+                phase: Some(phase),
+                name: phase_legend(phase).to_string(),
                 values: parts.iter().map(|p| p.get(phase)).collect(),
             })
             .collect(),
@@ -740,6 +882,8 @@ struct Group {
     workload: Option<Workload>,
     /// Position of the workload among those compared (0 when one).
     workload_rank: usize,
+    /// `counter`: the sharing mode, when the set compares several.
+    sharing: Option<Sharing>,
 }
 
 impl Group {
@@ -747,6 +891,9 @@ impl Group {
         let mut label = self.model.to_string();
         if let Some(schedule) = self.schedule {
             label = format!("{label} · {schedule}");
+        }
+        if let Some(sharing) = self.sharing {
+            label = format!("{label} · {sharing}");
         }
         if let Some(workload) = self.workload {
             label = format!("{workload} · {label}");
@@ -756,7 +903,17 @@ impl Group {
 
     /// How the series is drawn: the first workload solid, others dashed
     /// and dotted; a static schedule dashed beside the solid queue.
+    /// Comparing sharing modes, the mode decides: isolated solid, locked
+    /// dashed, atomic long-dashed, racy dotted.
     fn line(&self) -> LineKind {
+        if let Some(sharing) = self.sharing {
+            return match sharing {
+                Sharing::Isolated => LineKind::Solid,
+                Sharing::Locked => LineKind::Dashed,
+                Sharing::Atomic => LineKind::LongDashed,
+                Sharing::Racy => LineKind::Dotted,
+            };
+        }
         match (self.workload_rank, self.schedule) {
             (0, Some(Schedule::Static)) | (1, _) => LineKind::Dashed,
             (0, _) => LineKind::Solid,
@@ -768,6 +925,24 @@ impl Group {
         run.model == self.model
             && self.schedule.is_none_or(|s| s == run.schedule)
             && self.workload.is_none_or(|w| w == run.workload)
+            && self.sharing.is_none_or(|s| Some(s) == run.sharing)
+    }
+}
+
+/// A group's series name: its label, and for MPI runs whose ranks
+/// outnumbered a host's cores, from which worker count on
+/// (`mpi (oversubscribed from ×2)`): there ranks share cores.
+fn series_name(set: &ResultSet, group: &Group) -> String {
+    let label = group.label();
+    let oversubscribed = set
+        .runs
+        .iter()
+        .filter(|r| group.contains(r) && r.oversubscribed())
+        .map(|r| r.workers)
+        .min();
+    match oversubscribed {
+        Some(workers) => format!("{label} (oversubscribed from ×{workers})"),
+        None => label,
     }
 }
 
@@ -787,6 +962,14 @@ fn groups_in(set: &ResultSet) -> Vec<Group> {
         }
     }
     let compares_workloads = workloads.len() > 1;
+    let mut sharings: Vec<Sharing> = set.runs.iter().filter_map(|r| r.sharing).collect();
+    sharings.sort();
+    sharings.dedup();
+    let sharings: Vec<Option<Sharing>> = if sharings.len() > 1 {
+        sharings.into_iter().map(Some).collect()
+    } else {
+        vec![None]
+    };
     let mut groups = Vec::new();
     for (workload_rank, &workload) in workloads.iter().enumerate() {
         for &model in &models {
@@ -796,18 +979,21 @@ fn groups_in(set: &ResultSet) -> Vec<Group> {
                 vec![None]
             };
             for schedule in schedules {
-                let group = Group {
-                    model,
-                    schedule,
-                    workload: compares_workloads.then_some(workload),
-                    workload_rank,
-                };
-                if set
-                    .runs
-                    .iter()
-                    .any(|r| r.workload == workload && group.contains(r))
-                {
-                    groups.push(group);
+                for &sharing in &sharings {
+                    let group = Group {
+                        model,
+                        schedule,
+                        workload: compares_workloads.then_some(workload),
+                        workload_rank,
+                        sharing,
+                    };
+                    if set
+                        .runs
+                        .iter()
+                        .any(|r| r.workload == workload && group.contains(r))
+                    {
+                        groups.push(group);
+                    }
                 }
             }
         }
@@ -818,6 +1004,9 @@ fn groups_in(set: &ResultSet) -> Vec<Group> {
 /// A run's y value on a chart, with its min–max spread where it has one.
 type ValueOf<'a> = dyn Fn(&RunRecord) -> Option<(f64, Option<(f64, f64)>)> + 'a;
 
+/// A run's confidence interval on a chart, where it has one.
+type CiOf<'a> = dyn Fn(&RunRecord) -> Option<(f64, f64)> + 'a;
+
 /// The series of one model: a point per run, sorted by x. Over payloads,
 /// the model's largest worker count stands for it.
 fn series(
@@ -827,6 +1016,18 @@ fn series(
     line: LineKind,
     x_axis: XAxis,
     value: &ValueOf<'_>,
+) -> Series {
+    series_with_ci(set, group, (name, line), x_axis, value, &|_| None)
+}
+
+/// [`series`], each point with its confidence interval.
+fn series_with_ci(
+    set: &ResultSet,
+    group: &Group,
+    (name, line): (&str, LineKind),
+    x_axis: XAxis,
+    value: &ValueOf<'_>,
+    ci: &CiOf<'_>,
 ) -> Series {
     let workers = set
         .runs
@@ -844,6 +1045,7 @@ fn series(
                 x: x_axis.of(r),
                 y,
                 spread,
+                ci: ci(r),
             })
         })
         .collect();
@@ -881,6 +1083,23 @@ mod tests {
     }
 
     #[test]
+    fn oversubscribed_mpi_runs_say_so_in_their_series_name() {
+        let mut set = set();
+        for workers in [1, 2, 3] {
+            let mut r = record(Model::Mpi, workers, 4.0 / f64::from(workers));
+            r.mpi = Some(Box::new(crate::results::MpiRecord {
+                oversubscribed: workers >= 2,
+                ..crate::results::MpiRecord::default()
+            }));
+            set.runs.push(r);
+        }
+        let chart = build(ChartKind::WallTime, &set);
+        let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+        assert!(names.contains(&"mpi (oversubscribed from ×2)"), "{names:?}");
+        assert!(names.contains(&"processes"), "{names:?}");
+    }
+
+    #[test]
     fn speedup_chart_has_a_sorted_series_per_model_and_references() {
         let chart = build_with(ChartKind::Speedup, &set(), &ChartOptions { predict_to: 0 });
         let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
@@ -912,8 +1131,39 @@ mod tests {
     }
 
     #[test]
+    fn points_carry_their_confidence_intervals() {
+        let mut set = set();
+        set.runs[1].wall_ci = Some(crate::results::Interval {
+            low: 1.9,
+            high: 2.2,
+        });
+        set.runs[1].speedup_ci = Some(crate::results::Interval {
+            low: 1.8,
+            high: 2.1,
+        });
+        let point = |kind: ChartKind| -> Point {
+            let chart = build_with(kind, &set, &ChartOptions { predict_to: 0 });
+            let series = chart
+                .series
+                .iter()
+                .find(|s| s.model == Model::Processes)
+                .unwrap();
+            *series.points.iter().find(|p| p.x == 2.0).unwrap()
+        };
+        assert_eq!(point(ChartKind::WallTime).ci, Some((1.9, 2.2)));
+        assert_eq!(point(ChartKind::Speedup).ci, Some((1.8, 2.1)));
+        let efficiency = point(ChartKind::Efficiency).ci.unwrap();
+        assert!((efficiency.0 - 90.0).abs() < 1e-9 && (efficiency.1 - 105.0).abs() < 1e-9);
+        assert_eq!(point(ChartKind::IpcBytes).ci, None);
+    }
+
+    #[test]
     fn speedup_predictions_continue_each_fit_to_the_knob() {
-        let chart = build(ChartKind::Speedup, &set());
+        // A law needs three worker counts: processes at 1, 2 and 4.
+        let mut scaling = set();
+        scaling.runs.push(record(Model::Processes, 4, 1.0));
+        crate::analysis::fill_speedups(&mut scaling);
+        let chart = build(ChartKind::Speedup, &scaling);
         assert_eq!(chart.x_axis, XAxis::WorkersLog2);
         assert_eq!(chart.x_max, 6.0, "log2(64)");
         let predicted: Vec<&Series> = chart
@@ -943,7 +1193,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             measured.points.iter().map(|p| p.x).collect::<Vec<_>>(),
-            [0.0, 1.0]
+            [0.0, 1.0, 2.0]
         );
         // The physical cores (2) at log2 = 1.
         assert!(
@@ -977,7 +1227,7 @@ mod tests {
         }
         // No spans: all of workers × wall is waiting.
         let waiting = &bars.segments[4];
-        assert_eq!(waiting.phase, Phase::Waiting);
+        assert_eq!(waiting.phase, Some(Phase::Waiting));
         assert_eq!(waiting.values, [4.0, 4.0, 4.0, 4.0]);
         assert!(!chart.is_empty());
         assert_eq!(chart.legend_names()[0], "compute (in the model's colour)");
@@ -1045,5 +1295,104 @@ mod tests {
         let efficiency = build(ChartKind::Efficiency, &set());
         assert_eq!(efficiency.unit, Unit::Percent);
         assert!(build(ChartKind::WallTime, &ResultSet::new(MachineInfo::detect())).is_empty());
+    }
+
+    /// A counter sweep: threads lose updates racy at ×2, processes count
+    /// racy in their own copies, isolated loses nothing.
+    fn counted() -> ResultSet {
+        let mut set = ResultSet::new(MachineInfo::default());
+        for (model, workers, sharing, lost, counted) in [
+            (
+                Model::Threads,
+                1,
+                Sharing::Racy,
+                0,
+                CountedIn::SharedCounter,
+            ),
+            (
+                Model::Threads,
+                2,
+                Sharing::Racy,
+                300,
+                CountedIn::SharedCounter,
+            ),
+            (
+                Model::Threads,
+                2,
+                Sharing::Isolated,
+                0,
+                CountedIn::PartialSums,
+            ),
+            (
+                Model::Processes,
+                2,
+                Sharing::Racy,
+                1000,
+                CountedIn::WorkerCopies,
+            ),
+            (
+                Model::Processes,
+                2,
+                Sharing::Isolated,
+                0,
+                CountedIn::PartialSums,
+            ),
+        ] {
+            let mut r = record(model, workers, 2.0);
+            r.workload = Workload::Counter;
+            r.sharing = Some(sharing);
+            r.expected_total = Some(1000);
+            r.total = Some(1000 - lost);
+            r.lost_updates = Some(lost);
+            r.counted_in = Some(counted);
+            set.runs.push(r);
+        }
+        set
+    }
+
+    #[test]
+    fn lost_updates_are_a_bar_per_model_and_sharing_mode() {
+        let chart = build(ChartKind::LostUpdates, &counted());
+        let bars = chart.bars.as_ref().unwrap();
+        assert_eq!(
+            bars.labels,
+            [
+                "racy · threads ×2",
+                "isolated · threads ×2",
+                "racy · processes ×2 · own copies",
+                "isolated · processes ×2"
+            ]
+        );
+        assert_eq!(bars.segments.len(), 1);
+        assert_eq!(bars.segments[0].phase, None);
+        assert_eq!(bars.segments[0].values, [30.0, 0.0, 100.0, 0.0]);
+        assert_eq!(chart.unit, Unit::Percent);
+        assert!(ChartKind::LostUpdates.shows_in(&[&counted()]));
+        assert!(!ChartKind::LostUpdates.shows_in(&[&set()]));
+    }
+
+    #[test]
+    fn increment_cost_is_a_curve_per_sharing_mode() {
+        let chart = build(ChartKind::IncrementCost, &counted());
+        let names: Vec<(&str, LineKind)> = chart
+            .series
+            .iter()
+            .map(|s| (s.name.as_str(), s.line))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("threads · racy", LineKind::Dotted),
+                ("threads · isolated", LineKind::Solid),
+                ("processes · racy", LineKind::Dotted),
+                ("processes · isolated", LineKind::Solid),
+            ]
+        );
+        // 2 s × 2 workers over 1000 increments.
+        let racy = &chart.series[0].points;
+        assert_eq!(racy.iter().map(|p| p.x).collect::<Vec<_>>(), [1.0, 2.0]);
+        assert!((racy[1].y - 0.004).abs() < 1e-12, "{racy:?}");
+        // Other sets have no counter figures: nothing to draw.
+        assert!(build(ChartKind::IncrementCost, &set()).is_empty());
     }
 }

@@ -34,8 +34,10 @@ pub fn seconds(s: f64) -> String {
         (s, "s")
     } else if s >= 1e-3 {
         (s * 1e3, "ms")
-    } else {
+    } else if s >= 1e-6 {
         (s * 1e6, "µs")
+    } else {
+        (s * 1e9, "ns")
     };
     if value >= 100.0 {
         format!("{value:.0} {unit}")
@@ -43,6 +45,34 @@ pub fn seconds(s: f64) -> String {
         format!("{value:.1} {unit}")
     } else {
         format!("{value:.2} {unit}")
+    }
+}
+
+/// A count with thousands separated: `8,000,000`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `part` as a share of `whole`, in percent: `30 %`, and to two decimals
+/// under 1 % so that a small loss never reads as none: `0.04 %`.
+pub fn share(part: u64, whole: u64) -> String {
+    let percent = if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    };
+    if percent > 0.0 && percent < 1.0 {
+        format!("{percent:.2} %")
+    } else {
+        format!("{percent:.0} %")
     }
 }
 
@@ -68,6 +98,11 @@ mod tests {
         assert_eq!(seconds(1.234), "1.23 s");
         assert_eq!(seconds(0.0123), "12.3 ms");
         assert_eq!(seconds(0.000812), "812 µs");
+        assert_eq!(seconds(2.5e-8), "25.0 ns");
+        assert_eq!(count(8_000_000), "8,000,000");
+        assert_eq!(count(999), "999");
+        assert_eq!(share(1, 2500), "0.04 %");
+        assert_eq!(share(3, 10), "30 %");
         assert_eq!(speedup(10.0 / 3.0), "3.33×");
         assert_eq!(efficiency(0.8333), "83 %");
     }

@@ -4,9 +4,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
-
 fn main() -> ExitCode {
-    let cli = corescope::cli::Cli::parse();
+    let cli = corescope::cli::parse();
     corescope::cli::commands::execute(cli)
 }

@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::palette::{Marker, Rgb, ThemedColor};
+use crate::workload::{CountedIn, Sharing};
 
 /// How tasks are executed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -28,6 +29,9 @@ pub enum Model {
     Processes,
     /// A fresh worker process for every task: what a pool saves.
     ProcessPerTask,
+    /// Ranks of this binary under MPI (`mpirun`): a coordinating rank hands
+    /// tasks to worker ranks, on this machine or on the hosts of a hostfile.
+    Mpi,
     /// CPython (the harness in assets/python): tasks in order, one thread;
     /// the baseline of the other python models' speedups.
     PythonSerial,
@@ -55,6 +59,8 @@ pub enum Model {
     /// `ProcessPoolExecutor`.
     #[serde(rename = "python-asyncio+processes")]
     PythonAsyncioProcesses,
+    /// CPython ranks under MPI through mpi4py: the `mpi` model in Python.
+    PythonMpi,
 }
 
 /// What runs the tasks: corescope's own code or CPython through the harness.
@@ -95,6 +101,9 @@ pub enum Requirement {
     Launcher(&'static str),
     /// A cargo feature of corescope's build; `built` is `cfg!(feature)`.
     Feature { name: &'static str, built: bool },
+    /// A CPython that can import this module: the configured interpreter
+    /// if it can, else the first `python3` on PATH that can.
+    PythonModule(&'static str),
 }
 
 /// A setting of the experiment that means something for a model (the form
@@ -117,12 +126,15 @@ pub enum Knob {
     Interpreter,
     /// The async runtime's threads (1: current-thread).
     RuntimeThreads,
+    /// The MPI hostfile handed to `mpirun` (blank: this machine only).
+    Hostfile,
 }
 
 /// How a model's workers are named: on the timeline's lanes, and as
 /// threads and processes in a Chrome trace. In each template `{lane}` is
-/// the lane number, `{model}` the model's name and `{lane_name}` the lane's
-/// filled name.
+/// the lane number, `{rank}` the MPI rank of the lane's worker (the lane
+/// number plus one: rank 0 coordinates), `{model}` the model's name and
+/// `{lane_name}` the lane's filled name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Naming {
     /// A timeline lane: what the worker is to the operating system.
@@ -140,15 +152,18 @@ pub struct Naming {
 impl Naming {
     /// A template filled for one lane of one model.
     pub fn fill(template: &str, model: Model, lane: u32) -> String {
+        let rank = u64::from(lane) + 1;
         let lane_name = model
             .info()
             .naming
             .lane
-            .replace("{lane}", &lane.to_string());
+            .replace("{lane}", &lane.to_string())
+            .replace("{rank}", &rank.to_string());
         template
             .replace("{lane_name}", &lane_name)
             .replace("{model}", model.name())
             .replace("{lane}", &lane.to_string())
+            .replace("{rank}", &rank.to_string())
     }
 }
 
@@ -173,6 +188,11 @@ pub struct ModelInfo {
     pub requires: &'static [Requirement],
     /// The settings that apply to it.
     pub knobs: &'static [Knob],
+    /// The `counter` workload's sharing modes it can run.
+    pub sharing: &'static [Sharing],
+    /// Where its workers' shared counter lives: memory the main process
+    /// reads, or a copy in each worker process's own memory.
+    pub shared_counter: CountedIn,
 }
 
 impl ModelInfo {
@@ -195,6 +215,11 @@ const PYTHON_PROCESS_KNOBS: &[Knob] = &[
     Knob::Interpreter,
     Knob::StartMethod,
 ];
+
+/// Every sharing mode: corescope has atomics.
+const ALL_SHARING: &[Sharing] = &Sharing::ALL;
+/// CPython has no atomic integer: racy, locked or isolated.
+const PYTHON_SHARING: &[Sharing] = &[Sharing::Racy, Sharing::Locked, Sharing::Isolated];
 
 /// Corescope's worker processes, as named in a trace.
 const RUST_WORKER: Naming = Naming {
@@ -226,6 +251,15 @@ const RUST_THREAD: Naming = Naming {
     host_process: "corescope",
 };
 
+/// MPI ranks, as named in a trace: a worker rank is a process of its own
+/// (on this host or another).
+const MPI_RANK: Naming = Naming {
+    lane: "rank {rank}",
+    thread: "{lane_name} (main thread)",
+    worker_process: Some("{model} rank {rank}"),
+    host_process: "mpirun",
+};
+
 // Colours: a python model takes its Rust counterpart's hue family, shifted
 // (threads: sky blue → indigo; processes: orange → vermilion and red), so
 // the pairs read as related but never the same line.
@@ -245,6 +279,8 @@ const SERIAL: ModelInfo = ModelInfo {
     },
     requires: &[],
     knobs: &[],
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const THREADS: ModelInfo = ModelInfo {
@@ -258,6 +294,8 @@ const THREADS: ModelInfo = ModelInfo {
     naming: RUST_THREAD,
     requires: &[],
     knobs: POOL_KNOBS,
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const GIL_THREADS: ModelInfo = ModelInfo {
@@ -271,6 +309,8 @@ const GIL_THREADS: ModelInfo = ModelInfo {
     naming: RUST_THREAD,
     requires: &[],
     knobs: &[Knob::Workers, Knob::Schedule, Knob::SwitchInterval],
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PROCESSES: ModelInfo = ModelInfo {
@@ -284,6 +324,8 @@ const PROCESSES: ModelInfo = ModelInfo {
     naming: RUST_WORKER,
     requires: &[],
     knobs: PROCESS_KNOBS,
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::WorkerCopies,
 };
 
 const PROCESS_PER_TASK: ModelInfo = ModelInfo {
@@ -301,6 +343,31 @@ const PROCESS_PER_TASK: ModelInfo = ModelInfo {
     },
     requires: &[],
     knobs: &[Knob::Workers, Knob::Schedule, Knob::Codec],
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::WorkerCopies,
+};
+
+// MPI: a bluish green (Okabe–Ito) unused by the others; python-mpi a
+// darker teal of it.
+const MPI: ModelInfo = ModelInfo {
+    name: "mpi",
+    description: "MPI ranks of corescope under mpirun: one coordinating rank, a worker rank per worker",
+    runtime: Runtime::Corescope,
+    family: Family::Processes,
+    baseline: Model::Serial,
+    color: themed(Rgb(0x00, 0x9e, 0x73), Rgb(0x00, 0x7a, 0x59)),
+    marker: Marker::Square,
+    naming: MPI_RANK,
+    requires: &[
+        Requirement::Feature {
+            name: "mpi",
+            built: cfg!(feature = "mpi"),
+        },
+        Requirement::Launcher("mpirun"),
+    ],
+    knobs: &[Knob::Workers, Knob::Schedule, Knob::Codec, Knob::Hostfile],
+    sharing: ALL_SHARING,
+    shared_counter: CountedIn::WorkerCopies,
 };
 
 const PYTHON_SERIAL: ModelInfo = ModelInfo {
@@ -319,6 +386,8 @@ const PYTHON_SERIAL: ModelInfo = ModelInfo {
     },
     requires: &[Requirement::Python],
     knobs: &[Knob::Interpreter],
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_THREADS: ModelInfo = ModelInfo {
@@ -332,6 +401,8 @@ const PYTHON_THREADS: ModelInfo = ModelInfo {
     naming: PYTHON_THREAD,
     requires: &[Requirement::Python],
     knobs: PYTHON_POOL_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_THREADS_NOGIL: ModelInfo = ModelInfo {
@@ -345,6 +416,8 @@ const PYTHON_THREADS_NOGIL: ModelInfo = ModelInfo {
     naming: PYTHON_THREAD,
     requires: &[Requirement::FreeThreadedPython],
     knobs: PYTHON_POOL_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_PROCESSES: ModelInfo = ModelInfo {
@@ -358,6 +431,8 @@ const PYTHON_PROCESSES: ModelInfo = ModelInfo {
     naming: PYTHON_WORKER,
     requires: &[Requirement::Python],
     knobs: PYTHON_PROCESS_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_EXECUTOR: ModelInfo = ModelInfo {
@@ -371,6 +446,8 @@ const PYTHON_EXECUTOR: ModelInfo = ModelInfo {
     naming: PYTHON_WORKER,
     requires: &[Requirement::Python],
     knobs: PYTHON_PROCESS_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_QUEUE: ModelInfo = ModelInfo {
@@ -384,6 +461,32 @@ const PYTHON_QUEUE: ModelInfo = ModelInfo {
     naming: PYTHON_WORKER,
     requires: &[Requirement::Python],
     knobs: PYTHON_PROCESS_KNOBS,
+    sharing: PYTHON_SHARING,
+    shared_counter: CountedIn::SharedCounter,
+};
+
+const PYTHON_MPI: ModelInfo = ModelInfo {
+    name: "python-mpi",
+    description: "CPython ranks under mpirun through mpi4py: one coordinating rank, a worker rank per worker",
+    runtime: Runtime::Cpython,
+    family: Family::Processes,
+    baseline: Model::PythonSerial,
+    color: themed(Rgb(0x66, 0xc2, 0xa5), Rgb(0x1b, 0x5e, 0x4a)),
+    marker: Marker::Circle,
+    naming: MPI_RANK,
+    requires: &[
+        Requirement::Launcher("mpirun"),
+        Requirement::Python,
+        Requirement::PythonModule("mpi4py"),
+    ],
+    knobs: &[
+        Knob::Workers,
+        Knob::Schedule,
+        Knob::Interpreter,
+        Knob::Hostfile,
+    ],
+    sharing: &[],
+    shared_counter: CountedIn::WorkerCopies,
 };
 
 /// Tasks in flight on a tokio runtime, as named in a trace: every slot runs
@@ -409,6 +512,9 @@ const ASYNC: ModelInfo = ModelInfo {
     naming: ASYNC_SLOT,
     requires: &[],
     knobs: &[Knob::Workers, Knob::Schedule, Knob::RuntimeThreads],
+    // The counter workload is not one of the async models' lessons.
+    sharing: &[],
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const ASYNC_PROCESSES: ModelInfo = ModelInfo {
@@ -428,6 +534,9 @@ const ASYNC_PROCESSES: ModelInfo = ModelInfo {
         Knob::InFlight,
         Knob::Codec,
     ],
+    // The counter workload is not one of the async models' lessons.
+    sharing: &[],
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_ASYNC_SLOT: Naming = Naming {
@@ -448,6 +557,9 @@ const PYTHON_ASYNCIO: ModelInfo = ModelInfo {
     naming: PYTHON_ASYNC_SLOT,
     requires: &[Requirement::Python],
     knobs: PYTHON_POOL_KNOBS,
+    // The counter workload is not one of the async models' lessons.
+    sharing: &[],
+    shared_counter: CountedIn::SharedCounter,
 };
 
 const PYTHON_ASYNCIO_PROCESSES: ModelInfo = ModelInfo {
@@ -461,11 +573,14 @@ const PYTHON_ASYNCIO_PROCESSES: ModelInfo = ModelInfo {
     naming: PYTHON_ASYNC_SLOT,
     requires: &[Requirement::Python],
     knobs: PYTHON_PROCESS_KNOBS,
+    // The counter workload is not one of the async models' lessons.
+    sharing: &[],
+    shared_counter: CountedIn::SharedCounter,
 };
 
 impl Model {
     /// Every model, in the order menus and sweeps list them.
-    pub const ALL: [Model; 15] = [
+    pub const ALL: [Model; 17] = [
         Model::Serial,
         Model::Threads,
         Model::GilThreads,
@@ -473,6 +588,7 @@ impl Model {
         Model::ProcessPerTask,
         Model::Async,
         Model::AsyncProcesses,
+        Model::Mpi,
         Model::PythonSerial,
         Model::PythonThreads,
         Model::PythonThreadsNogil,
@@ -481,6 +597,7 @@ impl Model {
         Model::PythonQueue,
         Model::PythonAsyncio,
         Model::PythonAsyncioProcesses,
+        Model::PythonMpi,
     ];
 
     /// The model's descriptor: the one place its facts live.
@@ -501,6 +618,8 @@ impl Model {
             Model::AsyncProcesses => &ASYNC_PROCESSES,
             Model::PythonAsyncio => &PYTHON_ASYNCIO,
             Model::PythonAsyncioProcesses => &PYTHON_ASYNCIO_PROCESSES,
+            Model::Mpi => &MPI,
+            Model::PythonMpi => &PYTHON_MPI,
         }
     }
 
@@ -541,6 +660,14 @@ impl Model {
     /// Whether CPython's process start method applies.
     pub fn uses_start_method(self) -> bool {
         self.info().has_knob(Knob::StartMethod)
+    }
+
+    /// Whether the model runs as ranks under `mpirun` (and so takes a
+    /// hostfile).
+    pub fn uses_mpirun(self) -> bool {
+        self.info()
+            .requires
+            .contains(&Requirement::Launcher("mpirun"))
     }
 
     /// The model whose runs are this model's speedup baseline.
@@ -618,6 +745,12 @@ mod tests {
         assert_eq!(
             fill(Model::Processes, worker.thread),
             "process 3 (main thread)"
+        );
+        let mpi = Model::Mpi.info().naming;
+        assert_eq!(fill(Model::Mpi, mpi.lane), "rank 4");
+        assert_eq!(
+            fill(Model::PythonMpi, mpi.worker_process.unwrap_or_default()),
+            "python-mpi rank 4"
         );
         let python = Model::PythonQueue.info().naming;
         assert_eq!(

@@ -55,6 +55,29 @@ pub fn child_pids(pid: u32) -> Vec<u32> {
     pids
 }
 
+/// CPU time (user + system) of this process's children that exited and
+/// were waited for, theirs included, in milliseconds: `cutime + cstime`
+/// of `/proc/self/stat`. It is how the CPU of a worker that lived between
+/// two samples is still counted as corescope's own. `None` where `/proc`
+/// is not available.
+#[cfg(target_os = "linux")]
+pub fn reaped_children_cpu_ms() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name may hold spaces and parentheses: fields start after
+    // the last ')'. There, index 0 is field 3 (state); cutime and cstime
+    // are fields 16 and 17.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+    let per_second = rustix::param::clock_ticks_per_second().max(1);
+    Some((ticks(13)? + ticks(14)?).saturating_mul(1000) / per_second)
+}
+
+/// Off Linux, reaped children's CPU time is not read.
+#[cfg(not(target_os = "linux"))]
+pub fn reaped_children_cpu_ms() -> Option<u64> {
+    None
+}
+
 /// Sends SIGKILL to every process in the process group `pgid` (a child
 /// started as its group's leader, and whatever it started in turn). Best
 /// effort: a group already gone is not an error.
@@ -69,3 +92,103 @@ pub fn kill_process_group(pgid: u32) {
 /// Process groups are not used off Unix; the owner kills its child alone.
 #[cfg(not(unix))]
 pub fn kill_process_group(_pgid: u32) {}
+
+/// Whether a process with this id exists (a zombie counts: its id is
+/// still taken). Off Unix, every process is assumed alive.
+pub fn process_exists(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Pid, test_kill_process};
+        match i32::try_from(pid).ok().and_then(Pid::from_raw) {
+            // EPERM: it exists, and belongs to someone else.
+            Some(pid) => !matches!(test_kill_process(pid), Err(rustix::io::Errno::SRCH)),
+            None => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// A per-process limit a run can outgrow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Open file descriptors (`ulimit -n`).
+    OpenFiles,
+    /// Processes and threads of this user (`ulimit -u`).
+    Processes,
+}
+
+/// Makes sure the soft `limit` is at least `needed`, raising it up to the
+/// hard limit where it is lower; `Err(soft limit)` where it cannot be.
+#[cfg(unix)]
+pub fn ensure_limit(limit: Limit, needed: u64) -> Result<(), u64> {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let resource = match limit {
+        Limit::OpenFiles => Resource::Nofile,
+        Limit::Processes => Resource::Nproc,
+    };
+    let now = getrlimit(resource);
+    let Some(soft) = now.current else {
+        return Ok(());
+    };
+    if soft >= needed {
+        return Ok(());
+    }
+    if now.maximum.is_none_or(|hard| hard >= needed) {
+        let raised = Rlimit {
+            current: Some(needed),
+            maximum: now.maximum,
+        };
+        if setrlimit(resource, raised).is_ok() {
+            return Ok(());
+        }
+    }
+    Err(soft)
+}
+
+/// No such limits are read off Unix.
+#[cfg(not(unix))]
+pub fn ensure_limit(_limit: Limit, _needed: u64) -> Result<(), u64> {
+    Ok(())
+}
+
+/// Every descendant of `pid` (children, their children, …), parents
+/// before their children, read from `/proc`. Empty where `/proc` is not
+/// available.
+pub fn descendants(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    let mut next = vec![pid];
+    while let Some(parent) = next.pop() {
+        for child in child_pids(parent) {
+            if !found.contains(&child) {
+                found.push(child);
+                next.push(child);
+            }
+        }
+    }
+    found
+}
+
+/// Sends SIGKILL to `pid`'s process group and to each of its descendants
+/// by pid: for a launcher such as `mpirun`, which puts every process it
+/// starts in a group of its own. The descendants are listed before
+/// anything is killed (a killed parent's children move to another parent).
+/// Best effort, like [`kill_process_group`].
+#[cfg(unix)]
+pub fn kill_tree(pid: u32) {
+    use rustix::process::{Pid, Signal, kill_process};
+    let tree = descendants(pid);
+    kill_process_group(pid);
+    for child in tree {
+        if let Some(child) = i32::try_from(child).ok().and_then(Pid::from_raw) {
+            let _ = kill_process(child, Signal::KILL);
+        }
+    }
+}
+
+/// Process trees are not walked off Unix; the owner kills its child alone.
+#[cfg(not(unix))]
+pub fn kill_tree(_pid: u32) {}

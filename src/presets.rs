@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::format;
 use crate::results::{ResultSet, RunRecord};
 use crate::spec::{Model, RawExperiment};
-use crate::workload::Workload;
+use crate::workload::{CountedIn, Sharing, Workload};
 
 /// A lesson: the claim, what to look at, and the experiment that shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,7 +26,11 @@ pub struct Preset {
 }
 
 /// The bundled preset files, in lesson order.
-const FILES: [(&str, &str); 7] = [
+const FILES: [(&str, &str); 9] = [
+    (
+        "0-shared-state.json",
+        include_str!("../assets/presets/0-shared-state.json"),
+    ),
     (
         "1-why-processes.json",
         include_str!("../assets/presets/1-why-processes.json"),
@@ -54,6 +58,10 @@ const FILES: [(&str, &str); 7] = [
     (
         "7-gil-real.json",
         include_str!("../assets/presets/7-gil-real.json"),
+    ),
+    (
+        "8-beyond-one-machine.json",
+        include_str!("../assets/presets/8-beyond-one-machine.json"),
     ),
 ];
 
@@ -191,17 +199,115 @@ pub fn rule_of_thumb(set: &ResultSet) -> Vec<String> {
 }
 
 /// What the measurement says: the rule of thumb's lines when the set
-/// measured all three kinds of work ([`rule_of_thumb`]), then one sentence
-/// per model (per schedule and workload where the set compares them): its
-/// best speedup and where, or for a payload sweep, from which payload it
-/// beats serial.
+/// measured all three kinds of work ([`rule_of_thumb`]); for runs that
+/// counted, what each model lost and what an increment cost
+/// ([`counter_findings`]); then one sentence per model (per schedule and
+/// workload where the set compares them): its best speedup and where, or
+/// for a payload sweep, from which payload it beats serial. A model whose
+/// runs (or their baselines) are flagged by the noise guard gets no
+/// verdict: the sentence says why it is withheld.
 pub fn findings(set: &ResultSet) -> Vec<String> {
-    let mut lines = rule_of_thumb(set);
-    lines.extend(model_findings(set));
-    lines
+    let mut sentences = rule_of_thumb(set);
+    sentences.extend(counter_findings(set));
+    sentences.extend(speedup_findings(set));
+    sentences
 }
 
-fn model_findings(set: &ResultSet) -> Vec<String> {
+/// `counter`: one sentence per model with workers, at its largest worker
+/// count: which sharing modes lost updates (and how many), which lost
+/// none, where the increments went when the main process never saw them,
+/// and the core time an increment cost locked against isolated.
+pub fn counter_findings(set: &ResultSet) -> Vec<String> {
+    let mut models: Vec<Model> = Vec::new();
+    for r in set
+        .runs
+        .iter()
+        .filter(|r| r.sharing.is_some() && r.model.uses_workers())
+    {
+        if !models.contains(&r.model) {
+            models.push(r.model);
+        }
+    }
+    models
+        .into_iter()
+        .filter_map(|model| {
+            let workers = set
+                .runs
+                .iter()
+                .filter(|r| r.model == model && r.lost_updates.is_some())
+                .map(|r| r.workers)
+                .max()?;
+            let mut runs: Vec<&RunRecord> = set
+                .runs
+                .iter()
+                .filter(|r| r.model == model && r.workers == workers && r.lost_updates.is_some())
+                .collect();
+            runs.sort_by_key(|r| r.sharing);
+            Some(counter_sentence(model, workers, &runs))
+        })
+        .collect()
+}
+
+/// One model's counter sentence, from its runs at `workers`.
+fn counter_sentence(model: Model, workers: u32, runs: &[&RunRecord]) -> String {
+    let name = |r: &&RunRecord| r.sharing.map_or("", Sharing::name);
+    let copies: Vec<&str> = runs
+        .iter()
+        .filter(|r| r.counted_in == Some(CountedIn::WorkerCopies))
+        .map(name)
+        .collect();
+    let raced: Vec<String> = runs
+        .iter()
+        .filter(|r| r.counted_in != Some(CountedIn::WorkerCopies))
+        .filter(|r| r.lost_updates.unwrap_or(0) > 0)
+        .map(|r| {
+            let (lost, expected) = (r.lost_updates.unwrap_or(0), r.expected_total.unwrap_or(0));
+            format!(
+                "{} lost {} of {} increments ({})",
+                name(r),
+                format::count(lost),
+                format::count(expected),
+                format::share(lost, expected)
+            )
+        })
+        .collect();
+    let clean: Vec<&str> = runs
+        .iter()
+        .filter(|r| r.lost_updates == Some(0))
+        .map(name)
+        .collect();
+    let mut parts = raced;
+    if !copies.is_empty() {
+        parts.push(format!(
+            "{} counted in each worker process's own copy, so the main process's counter stayed 0",
+            copies.join(", ")
+        ));
+    }
+    if !clean.is_empty() {
+        parts.push(format!("{} lost none", clean.join(", ")));
+    }
+    let cost = |sharing: Sharing| {
+        runs.iter()
+            .find(|r| r.sharing == Some(sharing))
+            .and_then(|r| {
+                let increments = r.expected_total.filter(|&n| n > 0)? as f64;
+                Some(r.wall_seconds.median * f64::from(r.workers) / increments)
+            })
+    };
+    let mut sentence = format!("{model} ×{workers}: {}", parts.join("; "));
+    if let (Some(locked), Some(isolated)) = (cost(Sharing::Locked), cost(Sharing::Isolated)) {
+        sentence.push_str(&format!(
+            "; an increment cost {} locked, {} isolated",
+            format::seconds(locked),
+            format::seconds(isolated)
+        ));
+    }
+    sentence.push('.');
+    sentence
+}
+
+/// One sentence per model on its best speedup (see [`findings`]).
+fn speedup_findings(set: &ResultSet) -> Vec<String> {
     let mut keys: Vec<(String, Model)> = Vec::new();
     let several_schedules = set
         .runs
@@ -229,6 +335,9 @@ fn model_findings(set: &ResultSet) -> Vec<String> {
         .filter_map(|(key, model)| {
             let baseline = model.baseline();
             let runs: Vec<&RunRecord> = set.runs.iter().filter(|r| key_of(r) == *key).collect();
+            if let Some(withheld) = withheld(set, key, &runs) {
+                return Some(withheld);
+            }
             if several_payloads {
                 let mut by_payload = runs.clone();
                 by_payload.sort_by_key(|r| r.payload_bytes);
@@ -266,6 +375,37 @@ fn model_findings(set: &ResultSet) -> Vec<String> {
         .collect()
 }
 
+/// The sentence that replaces a verdict whose figures are flagged: the
+/// runs of `key`, or the serial runs they are read against.
+fn withheld(set: &ResultSet, key: &str, runs: &[&RunRecord]) -> Option<String> {
+    let mut codes: Vec<&str> = Vec::new();
+    let mut flagged = 0;
+    for run in runs {
+        let baseline = crate::analysis::baseline_run(&set.runs, run);
+        let warnings: Vec<&crate::results::Warning> = run
+            .warnings
+            .iter()
+            .chain(baseline.iter().flat_map(|b| &b.warnings))
+            .collect();
+        if !warnings.is_empty() {
+            flagged += 1;
+        }
+        for w in warnings {
+            let name = crate::noise::short_name(&w.code);
+            if !codes.contains(&name) {
+                codes.push(name);
+            }
+        }
+    }
+    (flagged > 0).then(|| {
+        format!(
+            "{key}: no verdict — {flagged} of its {} runs are flagged ({}); re-run flagged runs for one.",
+            runs.len(),
+            codes.join(", ")
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,13 +417,15 @@ mod tests {
         assert_eq!(
             names,
             [
+                "shared-state",
                 "why-processes",
                 "cpu-parallelism",
                 "ipc-cost",
                 "pools",
                 "queue-workers",
                 "rule-of-thumb",
-                "gil-real"
+                "gil-real",
+                "beyond-one-machine"
             ]
         );
         for preset in presets {
@@ -360,6 +502,80 @@ mod tests {
         assert_eq!(
             findings(&set),
             ["processes: best 2.00× serial at 2 workers (100 % efficiency, 2.00 s wall)."]
+        );
+    }
+
+    #[test]
+    fn a_flagged_lesson_gets_no_verdict() {
+        let mut set = ResultSet::new(crate::results::MachineInfo {
+            logical_cores: 64,
+            ..Default::default()
+        });
+        set.runs = vec![
+            crate::results::testing::record(Model::Serial, 1, 4.0),
+            crate::results::testing::record(Model::Processes, 1, 4.0),
+            crate::results::testing::record(Model::Processes, 2, 1.5),
+        ];
+        crate::analysis::fill_speedups(&mut set);
+        crate::noise::assess(&mut set);
+        assert_eq!(
+            findings(&set),
+            [
+                "processes: no verdict — 1 of its 2 runs are flagged (over 100 %); re-run flagged runs for one."
+            ]
+        );
+        // A flagged baseline withholds every verdict read against it.
+        set.runs[2].wall_seconds.median = 2.0;
+        crate::analysis::fill_speedups(&mut set);
+        set.runs[0].warnings = vec![crate::results::Warning {
+            code: crate::noise::code::WIDE_SPREAD.to_string(),
+            message: String::new(),
+            remedy: String::new(),
+        }];
+        set.runs[2].warnings.clear();
+        let finding = &findings(&set)[0];
+        assert!(
+            finding.contains("2 of its 2 runs are flagged (wide spread)"),
+            "{finding}"
+        );
+    }
+
+    #[test]
+    fn counter_findings_say_what_each_model_lost_and_where() {
+        let mut set = ResultSet::new(crate::results::MachineInfo::default());
+        for (model, sharing, lost, counted) in [
+            (Model::Threads, Sharing::Racy, 250, CountedIn::SharedCounter),
+            (Model::Threads, Sharing::Locked, 0, CountedIn::SharedCounter),
+            (Model::Threads, Sharing::Isolated, 0, CountedIn::PartialSums),
+            (
+                Model::Processes,
+                Sharing::Racy,
+                1000,
+                CountedIn::WorkerCopies,
+            ),
+            (
+                Model::Processes,
+                Sharing::Isolated,
+                0,
+                CountedIn::PartialSums,
+            ),
+        ] {
+            let mut r = crate::results::testing::record(model, 2, 1e-6);
+            r.sharing = Some(sharing);
+            r.expected_total = Some(1000);
+            r.total = Some(1000 - lost);
+            r.lost_updates = Some(lost);
+            r.counted_in = Some(counted);
+            set.runs.push(r);
+        }
+        assert_eq!(
+            findings(&set),
+            [
+                "threads ×2: racy lost 250 of 1,000 increments (25 %); locked, isolated lost \
+                 none; an increment cost 2.00 ns locked, 2.00 ns isolated.",
+                "processes ×2: racy counted in each worker process's own copy, so the main \
+                 process's counter stayed 0; isolated lost none."
+            ]
         );
     }
 }

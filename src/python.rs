@@ -64,6 +64,10 @@ pub enum PythonError {
         "no free-threaded CPython found ({interpreter} has a GIL, and none of python3.14t, python3.13t, python3t is on PATH)"
     )]
     NoFreeThreaded { interpreter: String },
+    #[error(
+        "no python with {module} found (tried {tried}); install it for one of them (Debian: apt-get install python3-{module}; or pip install {module}), or set --python"
+    )]
+    NoModule { module: String, tried: String },
 }
 
 /// What the probe script prints.
@@ -107,8 +111,46 @@ fn probe_uncached(interpreter: &Path) -> Result<PythonInfo, PythonError> {
         interpreter: name.clone(),
         reason,
     };
+    let (status, stdout, stderr) = run_script(interpreter, PROBE_SCRIPT, &[])?;
+    if !status.success() {
+        let tail = last_lines(&stderr, 3);
+        return Err(broken(if tail.is_empty() {
+            format!("it {}", describe_status(status))
+        } else {
+            format!("it {}: {tail}", describe_status(status))
+        }));
+    }
+    let report: ProbeReport = serde_json::from_str(stdout.trim())
+        .map_err(|_| broken(format!("unexpected answer '{}'", last_lines(&stdout, 1))))?;
+    let version = format!("{}.{}.{}", report.major, report.minor, report.micro);
+    if (report.major, report.minor) < MIN_VERSION {
+        return Err(PythonError::TooOld {
+            interpreter: name,
+            version,
+        });
+    }
+    Ok(PythonInfo {
+        interpreter: interpreter.to_path_buf(),
+        version,
+        free_threaded: report.free_threaded,
+    })
+}
+
+/// Runs `python -c script args…` with a time limit: its exit status,
+/// stdout and stderr (short: the scripts print a line or a traceback).
+fn run_script(
+    interpreter: &Path,
+    script: &str,
+    args: &[&str],
+) -> Result<(std::process::ExitStatus, String, String), PythonError> {
+    let name = interpreter.display().to_string();
+    let broken = |reason: String| PythonError::Broken {
+        interpreter: name.clone(),
+        reason,
+    };
     let mut child = Command::new(interpreter)
-        .args(["-c", PROBE_SCRIPT])
+        .args(["-c", script])
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -146,35 +188,78 @@ fn probe_uncached(interpreter: &Path) -> Result<PythonInfo, PythonError> {
     if let Some(mut err) = child.stderr.take() {
         let _ = err.read_to_string(&mut stderr);
     }
-    if !status.success() {
-        let tail = last_lines(&stderr, 3);
-        return Err(broken(if tail.is_empty() {
-            format!("it {}", describe_status(status))
-        } else {
-            format!("it {}: {tail}", describe_status(status))
-        }));
+    Ok((status, stdout, stderr))
+}
+
+/// Whether `interpreter` can import `module` (found, not imported: an
+/// import could start MPI). Asked once per interpreter and module.
+pub fn has_module(interpreter: &Path, module: &str) -> bool {
+    static CACHE: OnceLock<Mutex<HashMap<(PathBuf, String), bool>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    let key = (interpreter.to_path_buf(), module.to_string());
+    if let Some(known) = cache.lock().ok().and_then(|map| map.get(&key).copied()) {
+        return known;
     }
-    let report: ProbeReport = serde_json::from_str(stdout.trim())
-        .map_err(|_| broken(format!("unexpected answer '{}'", last_lines(&stdout, 1))))?;
-    let version = format!("{}.{}.{}", report.major, report.minor, report.micro);
-    if (report.major, report.minor) < MIN_VERSION {
-        return Err(PythonError::TooOld {
-            interpreter: name,
-            version,
-        });
+    let script =
+        "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec(sys.argv[1]) else 3)";
+    let found =
+        run_script(interpreter, script, &[module]).is_ok_and(|(status, _, _)| status.success());
+    if let Ok(mut map) = cache.lock() {
+        map.insert(key, found);
     }
-    Ok(PythonInfo {
-        interpreter: interpreter.to_path_buf(),
-        version,
-        free_threaded: report.free_threaded,
-    })
+    found
+}
+
+/// Every `python3` on PATH, as a path, in PATH order.
+fn python3_on_path() -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(DEFAULT_INTERPRETER))
+                .filter(|candidate| candidate.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    found.dedup();
+    found
+}
+
+/// The interpreter for a model that needs `module`: `configured` if it
+/// has it, else the first `python3` on PATH that has it (a pyenv python
+/// first on PATH may lack what Debian installed for /usr/bin/python3).
+fn with_module(configured: PythonInfo, module: &str) -> Result<PythonInfo, PythonError> {
+    if has_module(&configured.interpreter, module) {
+        return Ok(configured);
+    }
+    let others = python3_on_path();
+    others
+        .iter()
+        .filter(|candidate| has_module(candidate, module))
+        .find_map(|candidate| probe(candidate).ok())
+        .ok_or_else(|| {
+            let mut tried = vec![configured.interpreter.display().to_string()];
+            tried.extend(others.iter().map(|p| p.display().to_string()));
+            tried.dedup();
+            PythonError::NoModule {
+                module: module.to_string(),
+                tried: tried.join(", "),
+            }
+        })
 }
 
 /// The interpreter that runs `model`: the configured one, or for
 /// `python-threads-nogil` a free-threaded one (the configured one if it is,
-/// else the first free-threaded name on PATH).
+/// else the first free-threaded name on PATH), or for a model that needs a
+/// module (`python-mpi`: mpi4py) one that has it.
 pub fn interpreter_for(model: Model, configured: &Path) -> Result<PythonInfo, PythonError> {
     let info = probe(configured)?;
+    let module = model.info().requires.iter().find_map(|r| match r {
+        Requirement::PythonModule(module) => Some(*module),
+        _ => None,
+    });
+    if let Some(module) = module {
+        return with_module(info, module);
+    }
     let needs_free_threaded = model
         .info()
         .requires

@@ -5,15 +5,20 @@
 //! by [`SCHEMA_VERSION`]. Every duration is in seconds, every figure over
 //! repetitions a [`Summary`] (median, min, max).
 
+mod validate;
+
+use std::io::Read as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use validate::{Invalid, MAX_RUNS};
+
 use crate::measure::stats::Summary;
 use crate::model::Knob;
-use crate::spec::{Model, RunSpec, Scaling, Schedule, StartMethod};
+use crate::spec::{DEFAULT_IN_FLIGHT, Model, Order, RunSpec, Scaling, Schedule, StartMethod};
 use crate::worker::codec::Codec;
-use crate::workload::Workload;
+use crate::workload::{CountedIn, Sharing, Workload};
 
 /// Version of the JSON layout; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -34,7 +39,34 @@ pub struct ResultSet {
     /// labels the set on compared charts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// How the repetitions were taken: interleaved between the runs of
+    /// one problem, or each run's back to back (files written before the
+    /// order was recorded were sequential).
+    #[serde(default = "Order::legacy")]
+    pub order: Order,
+    /// Other programs' use of the machine just before the first run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_before: Option<Box<LoadReading>>,
+    /// What makes the set's figures doubtful, as a whole (each run carries
+    /// its own); empty when nothing was flagged.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
     pub runs: Vec<RunRecord>,
+    /// Runs stopped by the time limit (`--time-limit`): they measured
+    /// nothing, so they are listed here rather than among `runs`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timed_out: Vec<TimedOutRun>,
+}
+
+/// A run the time limit stopped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimedOutRun {
+    /// Its place among the experiment's runs, from 0.
+    pub index: usize,
+    /// Its label, such as `processes ×4`.
+    pub label: String,
+    /// The limit it ran into, in seconds.
+    pub limit_seconds: f64,
 }
 
 impl ResultSet {
@@ -47,7 +79,11 @@ impl ResultSet {
             machine,
             preset: None,
             source: None,
+            order: Order::default(),
+            load_before: None,
+            warnings: Vec::new(),
             runs: Vec::new(),
+            timed_out: Vec::new(),
         }
     }
 
@@ -62,23 +98,112 @@ impl ResultSet {
         })
     }
 
-    /// Reads a result set, with errors that name the file and the problem.
+    /// Reads a result set, with errors that name the file and the problem:
+    /// only a regular file of at most [`MAX_FILE_BYTES`], parsed, then
+    /// checked whole ([`ResultSet::validate`]) before anything uses it.
     pub fn load(path: &Path) -> Result<ResultSet, LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
-            path: path.display().to_string(),
+        let name = path.display().to_string();
+        let bytes = read_bounded(path).map_err(|source| LoadError::Read {
+            path: name.clone(),
             source,
         })?;
-        let set: ResultSet = serde_json::from_str(&text).map_err(|source| LoadError::Parse {
-            path: path.display().to_string(),
+        let set: ResultSet = serde_json::from_slice(&bytes).map_err(|source| LoadError::Parse {
+            path: name.clone(),
             source,
         })?;
         if set.schema_version != SCHEMA_VERSION {
             return Err(LoadError::Schema {
-                path: path.display().to_string(),
+                path: name,
                 found: set.schema_version,
             });
         }
+        set.validate()
+            .map_err(|Invalid { field, reason }| LoadError::Invalid {
+                path: name,
+                field,
+                reason,
+            })?;
         Ok(set)
+    }
+
+    /// Checks every count, index, time and ratio of the set and the fields
+    /// that must agree; the error names the first field that fails.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        validate::check(self)
+    }
+}
+
+/// Largest result file read: a sweep of thousands of runs with their
+/// samples stays well below.
+pub const MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]. The type is checked
+/// before reading and again on the opened file, which is opened without
+/// blocking: a FIFO, a device or a folder is refused, never read from.
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    let not_regular = |meta: &std::fs::Metadata| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("it is {}, not a regular file", file_kind(meta.file_type())),
+        )
+    };
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Swapped for a FIFO since the check, the open still returns at once.
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let too_large = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20),
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    // The size may change while reading: the cap holds regardless.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// A file type in words.
+fn file_kind(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
     }
 }
 
@@ -97,6 +222,12 @@ pub enum LoadError {
     },
     #[error("{path} has schema version {found}; this corescope reads version {SCHEMA_VERSION}")]
     Schema { path: String, found: u32 },
+    #[error("{path} is not a valid result set: {field}: {reason}")]
+    Invalid {
+        path: String,
+        field: String,
+        reason: String,
+    },
 }
 
 /// The machine a result set was measured on.
@@ -230,14 +361,122 @@ pub struct RunRecord {
     /// for the other models).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime_threads: Option<u32>,
+    /// The MPI models: the library, the hostfile, whether ranks outnumbered
+    /// cores, and each rank's host and traffic (boxed: most runs have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mpi: Option<Box<MpiRecord>>,
+    /// `mixed`: percent of each task spent blocked (absent: 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub io_percent: u8,
+    /// Tasks kept in flight per worker process.
+    #[serde(default = "default_in_flight")]
+    pub in_flight: u32,
+    /// A 95 % confidence interval of the median wall time (bootstrap over
+    /// the repetitions); absent with fewer than two repetitions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall_ci: Option<Interval>,
+    /// A 95 % confidence interval of the speedup (bootstrap over this
+    /// run's and its baseline's repetitions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speedup_ci: Option<Interval>,
+    /// Other programs' use of the machine while this run's repetitions ran
+    /// (boxed: most records are passed around without looking at it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<Box<LoadReading>>,
+    /// What makes this run's figures doubtful; empty when nothing was
+    /// flagged.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+    /// `counter`: how the workers shared the counter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharing: Option<Sharing>,
+    /// `counter`: the increments of one repetition, tasks × size: the total
+    /// every repetition should reach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_total: Option<u64>,
+    /// `counter`: the total the main process read after the median
+    /// repetition (its shared counter, or the sum of the partial sums).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+    /// `counter`: `expected_total − total`: increments the main process
+    /// never saw, overwritten by a race or counted in another process's
+    /// memory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost_updates: Option<u64>,
+    /// `counter`: where the increments were counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted_in: Option<CountedIn>,
+}
+
+fn is_zero(value: &u8) -> bool {
+    *value == 0
+}
+
+fn default_in_flight() -> u32 {
+    DEFAULT_IN_FLIGHT
+}
+
+/// A range a figure lies in with 95 % confidence.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Interval {
+    /// The interval scaled by `factor` (a speedup's into an efficiency's).
+    pub fn scaled(self, factor: f64) -> Interval {
+        Interval {
+            low: self.low * factor,
+            high: self.high * factor,
+        }
+    }
+}
+
+/// How much other programs used the machine over a stretch of time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LoadReading {
+    /// Other programs' CPU use, on average, in cores' worth (1.0 = one
+    /// core fully busy): every core's use minus corescope's own.
+    pub other_cpu_cores: f64,
+    /// The most any one sample saw, in cores' worth.
+    pub peak_other_cpu_cores: f64,
+    /// The system's 1-minute load average at the end of the stretch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_average: Option<f64>,
+    /// How many samples the figures come from.
+    pub samples: u32,
+}
+
+/// Why a figure should not be trusted as it stands, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    /// A stable name, e.g. `busy-machine` (see the README's list).
+    pub code: String,
+    /// What was seen, as a sentence.
+    pub message: String,
+    /// What to do about it, e.g. "close other programs, then re-run".
+    #[serde(default)]
+    pub remedy: String,
 }
 
 impl RunRecord {
     /// Whether two records measured the same work (so one can be the
     /// other's serial baseline): workload, size, tasks and payload.
     pub fn same_workload(&self, other: &RunRecord) -> bool {
-        (self.workload, self.size, self.tasks, self.payload_bytes)
-            == (other.workload, other.size, other.tasks, other.payload_bytes)
+        (
+            self.workload,
+            self.size,
+            self.tasks,
+            self.payload_bytes,
+            self.sharing,
+        ) == (
+            other.workload,
+            other.size,
+            other.tasks,
+            other.payload_bytes,
+            other.sharing,
+        )
     }
 
     /// Tasks given to each worker under weak scaling; all tasks otherwise.
@@ -258,12 +497,14 @@ impl RunRecord {
             self.base_tasks(),
             self.payload_bytes,
             self.scaling,
+            self.sharing,
         ) == (
             other.workload,
             other.size,
             other.base_tasks(),
             other.payload_bytes,
             other.scaling,
+            other.sharing,
         )
     }
 
@@ -312,8 +553,101 @@ impl RunRecord {
             python_version: None,
             runtime_threads: (spec.model.info().has_knob(Knob::RuntimeThreads))
                 .then_some(spec.runtime_threads),
+            io_percent: spec.workload.io_percent,
+            in_flight: spec.in_flight,
+            wall_ci: None,
+            speedup_ci: None,
+            load: None,
+            warnings: Vec::new(),
+            mpi: None,
+            sharing: (spec.workload.workload == Workload::Counter).then_some(spec.workload.sharing),
+            expected_total: None,
+            total: None,
+            lost_updates: None,
+            counted_in: None,
         }
     }
+}
+
+impl RunRecord {
+    /// The run that measures this record again (the inverse of
+    /// [`RunRecord::from_spec`]; knobs a file did not record take their
+    /// defaults).
+    pub fn to_spec(&self) -> RunSpec {
+        RunSpec {
+            workload: crate::spec::WorkloadSpec {
+                workload: self.workload,
+                size: self.size,
+                tasks: self.tasks,
+                payload_bytes: self.payload_bytes,
+                io_percent: self.io_percent,
+                sharing: self.sharing.unwrap_or_default(),
+            },
+            model: self.model,
+            workers: self.workers,
+            schedule: self.schedule,
+            chunk: self.chunk,
+            repeats: self.repeats,
+            warmup: self.warmup,
+            in_flight: self.in_flight,
+            switch_interval_us: self
+                .switch_interval_seconds
+                .map_or(crate::spec::DEFAULT_SWITCH_INTERVAL_US, |s| {
+                    (s * 1e6).round() as u32
+                }),
+            codec: self.codec,
+            scaling: self.scaling,
+            start_method: self.start_method.unwrap_or_default(),
+            runtime_threads: self.runtime_threads.unwrap_or(1),
+        }
+    }
+
+    /// Whether MPI ranks outnumbered the cores of a host in this run.
+    pub fn oversubscribed(&self) -> bool {
+        self.mpi.as_ref().is_some_and(|m| m.oversubscribed)
+    }
+}
+
+/// Where an MPI run's ranks ran and what they exchanged.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MpiRecord {
+    /// The MPI library as it names itself (its first line), e.g.
+    /// `Open MPI v4.1.4, …`.
+    pub library: String,
+    /// The hostfile given to `mpirun`, if any (else: this machine only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostfile: Option<String>,
+    /// Some host ran more ranks (the coordinating rank included) than it
+    /// has logical cores: `mpirun --oversubscribe` let it, and ranks then
+    /// share cores.
+    pub oversubscribed: bool,
+    /// The coordinating rank (rank 0), then each worker rank.
+    pub ranks: Vec<RankRecord>,
+}
+
+/// One MPI rank of a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RankRecord {
+    pub rank: u32,
+    /// The host it ran on (`MPI_Get_processor_name`).
+    pub host: String,
+    /// Its process id on that host.
+    pub pid: u32,
+    /// Logical cores of that host.
+    pub cpus: u32,
+    /// Its host's monotonic clock minus the coordinator's, as measured by
+    /// the fastest of a few round trips (0 on the coordinator's machine,
+    /// which shares one clock); its spans are moved by it.
+    pub clock_offset_seconds: f64,
+    /// The round trip that measured the offset (its uncertainty is half).
+    pub clock_round_trip_seconds: f64,
+    /// Bytes it sent over the whole run (warm-ups included), counted at
+    /// the coordinator's MPI calls (for rank 0: to every worker rank).
+    pub bytes_sent: u64,
+    /// Bytes it received, counted the same way.
+    pub bytes_received: u64,
+    /// Messages it sent and received.
+    pub messages: u64,
 }
 
 /// IPC traffic of one repetition, counted at the pipes, framing included.
@@ -348,6 +682,14 @@ pub struct RepetitionRecord {
     pub compute_seconds: f64,
     pub cpu_seconds: f64,
     pub ipc: IpcTotals,
+    /// Its place in the experiment's measuring order (0 first, warm-ups
+    /// counted): interleaved runs' repetitions alternate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u64>,
+    /// `counter`: the total the main process read after this repetition
+    /// (races make it differ from one repetition to the next).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
 /// One task's compute, as stamped by the worker that ran it.
@@ -442,6 +784,7 @@ pub(crate) mod testing {
                 tasks: 4,
                 payload_bytes: 0,
                 io_percent: 0,
+                sharing: crate::workload::Sharing::Isolated,
             },
             model,
             workers,

@@ -2,12 +2,12 @@
 //!
 //! Front ends collect raw text (clap arguments, GUI text fields) into a
 //! [`RawExperiment`]; [`RawExperiment::validate`] checks every value once and
-//! returns an [`ExperimentSpec`] or a [`SpecError`] naming the flag and what
-//! it accepts. Everything past this point can trust its input.
+//! returns an [`ExperimentSpec`] or a [`SpecError`] naming the [`Field`]
+//! (its flag and its form label) and what it accepts. Everything past this point can trust its input.
 
 use serde::{Deserialize, Serialize};
 
-use crate::workload::Workload;
+use crate::workload::{Sharing, Workload};
 
 pub use crate::model::Model;
 pub use crate::worker::codec::Codec;
@@ -124,6 +124,39 @@ impl StartMethod {
 
 impl_named!(StartMethod, "start method");
 
+/// In which order the repetitions of compared runs are taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Order {
+    /// The runs of one problem take turns, one repetition each (A B C A B
+    /// C …), their pools kept alive in between: a drift in the machine's
+    /// speed reaches every model alike.
+    #[default]
+    Interleaved,
+    /// Each run does all its repetitions before the next one starts (A A
+    /// A B B B …): what corescope did before, and what result files
+    /// without an order were measured with.
+    Sequential,
+}
+
+impl Order {
+    pub const ALL: [Order; 2] = [Order::Interleaved, Order::Sequential];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Order::Interleaved => "interleaved",
+            Order::Sequential => "sequential",
+        }
+    }
+
+    /// The order of result files written before it was recorded.
+    pub fn legacy() -> Order {
+        Order::Sequential
+    }
+}
+
+impl_named!(Order, "order");
+
 /// What each task computes and how many there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkloadSpec {
@@ -136,6 +169,10 @@ pub struct WorkloadSpec {
     /// `mixed`: percent of each task spent blocked (0 for other workloads).
     #[serde(default)]
     pub io_percent: u8,
+    /// `counter`: how workers share the counter (isolated for other
+    /// workloads, where it means nothing).
+    #[serde(default)]
+    pub sharing: Sharing,
 }
 
 /// One run: a workload under one model with one worker count.
@@ -195,6 +232,28 @@ pub struct WorkloadPlan {
     pub spec: WorkloadSpec,
     /// Echo payloads to sweep, ascending (one entry, 0, for other workloads).
     pub payloads: Vec<u64>,
+    /// `counter`: the sharing modes to compare, in the order given
+    /// (`spec.sharing` is the first; empty means that one alone).
+    #[serde(default)]
+    pub sharings: Vec<Sharing>,
+}
+
+impl WorkloadPlan {
+    /// The workload at every payload and sharing mode it sweeps.
+    fn points(&self) -> impl Iterator<Item = WorkloadSpec> + '_ {
+        let sharings = if self.sharings.is_empty() {
+            std::slice::from_ref(&self.spec.sharing)
+        } else {
+            &self.sharings[..]
+        };
+        self.payloads.iter().flat_map(move |&payload_bytes| {
+            sharings.iter().map(move |&sharing| WorkloadSpec {
+                payload_bytes,
+                sharing,
+                ..self.spec
+            })
+        })
+    }
 }
 
 /// A validated experiment: one workload under several models and worker
@@ -224,8 +283,15 @@ pub struct ExperimentSpec {
     /// The async models' runtime threads (1: current-thread).
     #[serde(default = "one")]
     pub runtime_threads: u32,
+    /// Interleaved (default) or sequential repetitions.
+    #[serde(default)]
+    pub order: Order,
     /// The lesson preset this experiment comes from, if any.
     pub preset: Option<String>,
+    /// Longest one run may take (`--time-limit`): a run still going then is
+    /// cancelled, its processes reaped, and it is listed as timed out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit: Option<std::time::Duration>,
 }
 
 impl ExperimentSpec {
@@ -236,14 +302,15 @@ impl ExperimentSpec {
         models.sort();
         models.dedup();
         let mut runs = Vec::new();
-        let points = self.workloads.iter().flat_map(|plan| {
-            plan.payloads.iter().map(|&payload_bytes| WorkloadSpec {
-                payload_bytes,
-                ..plan.spec
-            })
-        });
+        let points = self.workloads.iter().flat_map(WorkloadPlan::points);
         for workload in points {
-            for &model in &models {
+            // A model runs only the sharing modes it has (CPython has no
+            // atomic integer); validate made sure each has one.
+            let runs_here = |model: Model| {
+                workload.workload != Workload::Counter
+                    || model.info().sharing.contains(&workload.sharing)
+            };
+            for &model in models.iter().filter(|&&m| runs_here(m)) {
                 let counts: Vec<u32> = if model.uses_workers() {
                     self.workers.clone()
                 } else {
@@ -291,20 +358,184 @@ impl ExperimentSpec {
     }
 }
 
-/// A value that failed validation: which flag, and what it accepts.
+/// A value of an experiment: each knows its command-line flag and the
+/// label of its field in the window's form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Workload,
+    Size,
+    Tasks,
+    Payload,
+    Models,
+    Workers,
+    Schedule,
+    Chunk,
+    Repeats,
+    Warmup,
+    InFlight,
+    SwitchInterval,
+    IoPercent,
+    Codec,
+    Scaling,
+    StartMethod,
+    TimeLimit,
+    Order,
+    Sharing,
+    RuntimeThreads,
+}
+
+impl Field {
+    /// The command-line flag that sets it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Field::Workload => "--workload",
+            Field::Size => "--size",
+            Field::Tasks => "--tasks",
+            Field::Payload => "--payload",
+            Field::Models => "--models",
+            Field::Workers => "--workers",
+            Field::Schedule => "--schedule",
+            Field::Chunk => "--chunk",
+            Field::Repeats => "--repeats",
+            Field::Warmup => "--warmup",
+            Field::InFlight => "--in-flight",
+            Field::SwitchInterval => "--switch-interval",
+            Field::IoPercent => "--io-percent",
+            Field::Codec => "--codec",
+            Field::Scaling => "--scaling",
+            Field::StartMethod => "--start-method",
+            Field::TimeLimit => "--time-limit",
+            Field::Order => "--order",
+            Field::Sharing => "--sharing",
+            Field::RuntimeThreads => "--runtime-threads",
+        }
+    }
+
+    /// The label of its field in the window's form (the flag where the
+    /// form has none).
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Workload => "Workload",
+            Field::Size => "Size",
+            Field::Tasks => "Tasks",
+            Field::Payload => "Payload",
+            Field::Models => "Models",
+            Field::Workers => "Workers",
+            Field::Schedule => "Schedule",
+            Field::Chunk => "Chunk",
+            Field::Repeats => "Repeats",
+            Field::Warmup => "Warm-ups",
+            Field::SwitchInterval => "Switch interval",
+            Field::IoPercent => "Waiting %",
+            Field::Codec => "Codec",
+            Field::Scaling => "Scaling",
+            Field::StartMethod => "Start method",
+            Field::TimeLimit => "Time limit",
+            Field::Order => "Order",
+            Field::Sharing => "Sharing",
+            Field::RuntimeThreads => "Runtime threads",
+            Field::InFlight => "--in-flight",
+        }
+    }
+
+    /// What the value changes, and its unit: the form's hover text.
+    pub fn help(self) -> &'static str {
+        match self {
+            Field::Workload => {
+                "What each task does: compute (sqrt-sum, primes, mandelbrot), wait (sleep), \
+                 move a payload (echo) or both (mixed)"
+            }
+            Field::Size => "How much work one task does; its unit depends on the workload",
+            Field::Tasks => {
+                "How many tasks the work is cut into (a count; per worker under weak scaling)"
+            }
+            Field::Payload => {
+                "Bytes sent to a worker with each task and back (64KiB, 1MiB; \
+                 a range such as 1KiB..16MiB sweeps the size)"
+            }
+            Field::Models => "The ways of running the tasks to compare, side by side",
+            Field::Workers => {
+                "How many threads or processes run tasks at once (a count of workers)"
+            }
+            Field::Schedule => {
+                "How tasks reach the workers: static deals chunks out up front, \
+                 queue lets a free worker take the next chunk"
+            }
+            Field::Chunk => {
+                "Tasks handed out at a time (a count of tasks; blank: one block per worker \
+                 for static, 1 for queue)"
+            }
+            Field::Repeats => {
+                "Measured repetitions of each run; tables and charts show their median (a count)"
+            }
+            Field::Warmup => {
+                "Unmeasured repetitions before the measured ones, to warm caches (a count)"
+            }
+            Field::InFlight => "Tasks queued ahead per worker process (a count)",
+            Field::SwitchInterval => {
+                "How long a gil-threads thread may hold the lock before it hands it over \
+                 (a duration: 5ms, 100us)"
+            }
+            Field::IoPercent => {
+                "Share of each mixed task spent waiting rather than computing (percent, 0 to 100)"
+            }
+            Field::Codec => {
+                "How messages to worker processes are encoded: bincode (compact binary) \
+                 or json (text, larger and slower)"
+            }
+            Field::Scaling => {
+                "strong: the same tasks at every worker count (Amdahl); \
+                 weak: tasks per worker, so the work grows with the workers (Gustafson)"
+            }
+            Field::StartMethod => {
+                "How CPython's process pools start workers: fork copies the running \
+                 interpreter (fast), spawn starts fresh ones (slow, portable)"
+            }
+            Field::RuntimeThreads => {
+                "async, async+processes: threads of the tokio runtime (a count; 1: a \
+                 current-thread runtime, every task on one thread)"
+            }
+            Field::Sharing => {
+                "counter: how the workers share the counter — racy (no synchronisation), \
+                 locked (a mutex), atomic (one atomic add) or isolated (partial sums added at the end)"
+            }
+            Field::Order => {
+                "interleaved: the runs take turns, one repetition each, so a busy moment \
+                 slows every model alike; sequential: each run's repetitions back to back"
+            }
+            Field::TimeLimit => {
+                "Stop any run still going after this long: its processes are killed, \
+                 it is listed as timed out and the others go on (a duration: 30s, 2m; blank: none)"
+            }
+        }
+    }
+}
+
+/// A value that failed validation: which field, and what it accepts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{flag}: {message}")]
+#[error("{}: {}", .field.flag(), .message)]
 pub struct SpecError {
-    /// The command-line flag (the GUI maps it to its field).
-    pub flag: &'static str,
+    pub field: Field,
     pub message: String,
+    /// Nothing was given where something is needed (the form asks for it
+    /// in its own words).
+    pub missing: bool,
 }
 
 impl SpecError {
-    fn new(flag: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: Field, message: impl Into<String>) -> Self {
         SpecError {
-            flag,
+            field,
             message: message.into(),
+            missing: false,
+        }
+    }
+
+    /// Nothing was given for `field`.
+    pub fn missing(field: Field, message: impl Into<String>) -> Self {
+        SpecError {
+            missing: true,
+            ..SpecError::new(field, message)
         }
     }
 }
@@ -340,18 +571,25 @@ pub struct RawExperiment {
     pub start_method: Option<String>,
     /// The async models' runtime threads: `1` (default, current-thread) or more.
     pub runtime_threads: Option<String>,
+    /// Stop a run still going after this long, e.g. `30s`; absent: never.
+    pub time_limit: Option<String>,
+    /// `interleaved` (default) or `sequential` repetitions.
+    pub order: Option<String>,
+    /// `counter`: how workers share the counter, one mode or several
+    /// comma-separated (`racy,locked,atomic,isolated`).
+    pub sharing: Option<String>,
 }
 
 impl RawExperiment {
     /// Validates the workload knobs for one workload of the experiment.
     fn workload_plan(&self, workload: Workload) -> Result<WorkloadPlan, SpecError> {
         let size = match &self.size {
-            Some(text) => parse_count("--size", text)?,
+            Some(text) => parse_count(Field::Size, text)?,
             None => workload.default_size(),
         };
         if size > workload.max_size() {
             return Err(SpecError::new(
-                "--size",
+                Field::Size,
                 format!(
                     "must be at most {} for {workload} ({})",
                     workload.max_size(),
@@ -361,7 +599,7 @@ impl RawExperiment {
         }
         if size < workload.min_size() {
             return Err(SpecError::new(
-                "--size",
+                Field::Size,
                 format!(
                     "must be at least {} for {workload} ({})",
                     workload.min_size(),
@@ -370,13 +608,13 @@ impl RawExperiment {
             ));
         }
         let tasks = match &self.tasks {
-            Some(text) => parse_in_range("--tasks", text, 1, u64::from(MAX_TASKS))?,
+            Some(text) => parse_in_range(Field::Tasks, text, 1, u64::from(MAX_TASKS))?,
             None => u64::from(workload.default_tasks()),
         };
         let tasks = u32::try_from(tasks).unwrap_or(MAX_TASKS);
         if workload == Workload::Mandelbrot && u64::from(tasks) > size {
             return Err(SpecError::new(
-                "--tasks",
+                Field::Tasks,
                 format!(
                     "mandelbrot splits the image into row bands: at most --size ({size}) tasks"
                 ),
@@ -390,7 +628,7 @@ impl RawExperiment {
         };
         let payload_bytes = payloads[0];
         let io_percent = match &self.io_percent {
-            Some(text) => parse_in_range("--io-percent", text, 0, 100)? as u8,
+            Some(text) => parse_in_range(Field::IoPercent, text, 0, 100)? as u8,
             None if workload == Workload::Mixed => 50,
             None => 0,
         };
@@ -398,6 +636,16 @@ impl RawExperiment {
             io_percent
         } else {
             0
+        };
+        // Checked even where unused, like the payload.
+        let sharings = match &self.sharing {
+            Some(text) => parse_sharings(text)?,
+            None => vec![Sharing::default()],
+        };
+        let sharings = if workload == Workload::Counter {
+            sharings
+        } else {
+            vec![Sharing::default()]
         };
 
         Ok(WorkloadPlan {
@@ -407,29 +655,23 @@ impl RawExperiment {
                 tasks,
                 payload_bytes,
                 io_percent,
+                sharing: sharings[0],
             },
             payloads,
+            sharings,
         })
     }
 
     /// Validates every field; `default_workers` fills an absent worker count.
     pub fn validate(&self, default_workers: &[u32]) -> Result<ExperimentSpec, SpecError> {
-        let mut workloads: Vec<WorkloadPlan> = Vec::new();
-        for part in self.workload.split(',').map(str::trim) {
-            let workload: Workload = part.parse().map_err(|e: String| {
-                SpecError::new(
-                    "--workload",
-                    format!(
-                        "{e}; expected one or more of {}",
-                        names(Workload::ALL.map(Workload::name))
-                    ),
-                )
-            })?;
-            if !workloads.iter().any(|w| w.spec.workload == workload) {
-                workloads.push(self.workload_plan(workload)?);
-            }
-        }
+        let workloads = self.workload_plans()?;
         let models = parse_models(&self.models)?;
+        for plan in workloads
+            .iter()
+            .filter(|p| p.spec.workload == Workload::Counter)
+        {
+            check_sharing(&models, &plan.sharings)?;
+        }
         let workers = match &self.workers {
             Some(text) => parse_workers(text)?,
             None if default_workers.is_empty() => vec![1],
@@ -438,108 +680,62 @@ impl RawExperiment {
                 .map(|&w| w.clamp(1, MAX_WORKERS))
                 .collect(),
         };
-        let mut schedules = Vec::new();
-        for part in self.schedule.split(',').map(str::trim) {
-            let schedule: Schedule = part.parse().map_err(|e: String| {
-                SpecError::new(
-                    "--schedule",
-                    format!(
-                        "{e}; expected {} or both, comma-separated",
-                        names(Schedule::ALL.map(Schedule::name)).replace(", ", " or ")
-                    ),
-                )
-            })?;
-            if !schedules.contains(&schedule) {
-                schedules.push(schedule);
-            }
-        }
+        let schedules = parse_list(
+            Field::Schedule,
+            &self.schedule,
+            &format!(
+                "{} or both, comma-separated",
+                names(Schedule::ALL.map(Schedule::name)).replace(", ", " or ")
+            ),
+        )?;
         let chunk = match &self.chunk {
-            Some(text) => Some(parse_in_range("--chunk", text, 1, u64::from(MAX_TASKS))? as u32),
+            Some(text) => Some(parse_in_range(Field::Chunk, text, 1, u64::from(MAX_TASKS))? as u32),
             None => None,
         };
-        let repeats = parse_in_range("--repeats", &self.repeats, 1, u64::from(MAX_REPEATS))? as u32;
-        let warmup = parse_in_range("--warmup", &self.warmup, 0, u64::from(MAX_REPEATS))? as u32;
+        let repeats =
+            parse_in_range(Field::Repeats, &self.repeats, 1, u64::from(MAX_REPEATS))? as u32;
+        let warmup = parse_in_range(Field::Warmup, &self.warmup, 0, u64::from(MAX_REPEATS))? as u32;
         let in_flight = match &self.in_flight {
-            Some(text) => parse_in_range("--in-flight", text, 1, u64::from(MAX_IN_FLIGHT))? as u32,
+            Some(text) => {
+                parse_in_range(Field::InFlight, text, 1, u64::from(MAX_IN_FLIGHT))? as u32
+            }
             None => DEFAULT_IN_FLIGHT,
         };
         let switch_interval_us = match &self.switch_interval {
-            Some(text) => parse_interval_us("--switch-interval", text)?,
+            Some(text) => parse_interval_us(Field::SwitchInterval, text)?,
             None => DEFAULT_SWITCH_INTERVAL_US,
         };
-        let codec = match &self.codec {
-            Some(text) => text.parse().map_err(|e: String| {
-                SpecError::new(
-                    "--codec",
-                    format!(
-                        "{e}; expected one of {}",
-                        names(Codec::ALL.map(Codec::name))
-                    ),
-                )
-            })?,
-            None => Codec::default(),
-        };
-        let start_method = match &self.start_method {
-            Some(text) => text.parse().map_err(|e: String| {
-                SpecError::new(
-                    "--start-method",
-                    format!(
-                        "{e}; expected one of {}",
-                        names(StartMethod::ALL.map(StartMethod::name))
-                    ),
-                )
-            })?,
-            None => StartMethod::default(),
-        };
-        // JSON writes each payload byte as a number (up to four bytes): past
-        // 16 MiB a frame would outgrow the protocol's limit mid-run.
-        let largest = workloads
-            .iter()
-            .filter(|w| w.spec.workload.uses_payload())
-            .flat_map(|w| w.payloads.iter())
-            .max()
-            .copied()
-            .unwrap_or(0);
-        if codec == Codec::Json && largest > MAX_JSON_PAYLOAD_BYTES {
-            return Err(SpecError::new(
-                "--payload",
-                format!(
-                    "{} is too large for --codec json (at most 16MiB); use bincode for larger payloads",
-                    crate::format::bytes(largest)
-                ),
-            ));
-        }
-        let scaling = match &self.scaling {
-            Some(text) => text.parse().map_err(|e: String| {
-                SpecError::new(
-                    "--scaling",
-                    format!(
-                        "{e}; expected {}",
-                        names(Scaling::ALL.map(Scaling::name)).replace(", ", " or ")
-                    ),
-                )
-            })?,
-            None => Scaling::default(),
-        };
+        let codec: Codec = parse_choice(
+            Field::Codec,
+            self.codec.as_deref(),
+            &format!("one of {}", names(Codec::ALL.map(Codec::name))),
+        )?;
+        let start_method: StartMethod = parse_choice(
+            Field::StartMethod,
+            self.start_method.as_deref(),
+            &format!("one of {}", names(StartMethod::ALL.map(StartMethod::name))),
+        )?;
+        check_json_payloads(codec, &workloads)?;
+        let scaling: Scaling = parse_choice(
+            Field::Scaling,
+            self.scaling.as_deref(),
+            &names(Scaling::ALL.map(Scaling::name)).replace(", ", " or "),
+        )?;
+        let order: Order = parse_choice(
+            Field::Order,
+            self.order.as_deref(),
+            &names(Order::ALL.map(Order::name)).replace(", ", " or "),
+        )?;
         if scaling == Scaling::Weak {
-            let most_workers = workers.iter().copied().max().unwrap_or(1);
-            for plan in &workloads {
-                let grown = u64::from(plan.spec.tasks) * u64::from(most_workers);
-                if grown > u64::from(MAX_TASKS) {
-                    return Err(SpecError::new(
-                        "--tasks",
-                        format!(
-                            "{} per worker × {most_workers} workers is {grown} tasks, more than {MAX_TASKS}",
-                            plan.spec.tasks
-                        ),
-                    ));
-                }
-            }
+            check_weak_tasks(&workloads, &workers)?;
         }
         let runtime_threads = match &self.runtime_threads {
-            Some(text) => {
-                parse_in_range("--runtime-threads", text, 1, u64::from(MAX_RUNTIME_THREADS))? as u32
-            }
+            Some(text) => parse_in_range(
+                Field::RuntimeThreads,
+                text,
+                1,
+                u64::from(MAX_RUNTIME_THREADS),
+            )? as u32,
             None => 1,
         };
         Ok(ExperimentSpec {
@@ -556,9 +752,106 @@ impl RawExperiment {
             scaling,
             start_method,
             runtime_threads,
+            order,
             preset: None,
+            time_limit: parse_time_limit(self.time_limit.as_deref())?,
         })
     }
+
+    /// Each workload named once, with its validated knobs.
+    fn workload_plans(&self) -> Result<Vec<WorkloadPlan>, SpecError> {
+        let expected = format!(
+            "one or more of {}",
+            names(Workload::ALL.map(Workload::name))
+        );
+        parse_list(Field::Workload, &self.workload, &expected)?
+            .into_iter()
+            .map(|workload| self.workload_plan(workload))
+            .collect()
+    }
+}
+
+/// A comma-separated list of names, each kept once, in the order given.
+fn parse_list<T>(field: Field, text: &str, expected: &str) -> Result<Vec<T>, SpecError>
+where
+    T: std::str::FromStr<Err = String> + PartialEq,
+{
+    let mut parsed = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let value: T = part
+            .parse()
+            .map_err(|e: String| SpecError::new(field, format!("{e}; expected {expected}")))?;
+        if !parsed.contains(&value) {
+            parsed.push(value);
+        }
+    }
+    Ok(parsed)
+}
+
+/// One name of a closed set, or the default when absent.
+fn parse_choice<T>(field: Field, text: Option<&str>, expected: &str) -> Result<T, SpecError>
+where
+    T: std::str::FromStr<Err = String> + Default,
+{
+    match text {
+        Some(text) => text
+            .parse()
+            .map_err(|e: String| SpecError::new(field, format!("{e}; expected {expected}"))),
+        None => Ok(T::default()),
+    }
+}
+
+/// `--time-limit`: a positive duration such as `30s` or `2m`; blank is none.
+fn parse_time_limit(text: Option<&str>) -> Result<Option<std::time::Duration>, SpecError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    match humantime::parse_duration(text) {
+        Ok(limit) if !limit.is_zero() => Ok(Some(limit)),
+        _ => Err(SpecError::new(
+            Field::TimeLimit,
+            format!("'{text}' is not a positive time such as 30s or 2m"),
+        )),
+    }
+}
+
+/// JSON writes each payload byte as a number (up to four bytes): past
+/// 16 MiB a frame would outgrow the protocol's limit mid-run.
+fn check_json_payloads(codec: Codec, workloads: &[WorkloadPlan]) -> Result<(), SpecError> {
+    let largest = workloads
+        .iter()
+        .flat_map(|w| w.payloads.iter())
+        .max()
+        .copied()
+        .unwrap_or(0);
+    if codec == Codec::Json && largest > MAX_JSON_PAYLOAD_BYTES {
+        return Err(SpecError::new(
+            Field::Payload,
+            format!(
+                "{} is too large for --codec json (at most 16MiB); use bincode for larger payloads",
+                crate::format::bytes(largest)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Weak scaling multiplies tasks by workers: the product must stay a run.
+fn check_weak_tasks(workloads: &[WorkloadPlan], workers: &[u32]) -> Result<(), SpecError> {
+    let most_workers = workers.iter().copied().max().unwrap_or(1);
+    for plan in workloads {
+        let grown = u64::from(plan.spec.tasks) * u64::from(most_workers);
+        if grown > u64::from(MAX_TASKS) {
+            return Err(SpecError::new(
+                Field::Tasks,
+                format!(
+                    "{} per worker × {most_workers} workers is {grown} tasks, more than {MAX_TASKS}",
+                    plan.spec.tasks
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The worker counts a sweep uses when none are given: every count up to
@@ -580,13 +873,58 @@ fn names<const N: usize>(list: [&str; N]) -> String {
     list.join(", ")
 }
 
+/// Parses sharing modes: one name or several, comma-separated, kept in
+/// the order given without duplicates.
+fn parse_sharings(text: &str) -> Result<Vec<Sharing>, SpecError> {
+    let mut sharings = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let sharing: Sharing = part.parse().map_err(|e: String| {
+            SpecError::new(
+                Field::Sharing,
+                format!(
+                    "{e}; expected one or more of {}, comma-separated",
+                    names(Sharing::ALL.map(Sharing::name))
+                ),
+            )
+        })?;
+        if !sharings.contains(&sharing) {
+            sharings.push(sharing);
+        }
+    }
+    Ok(sharings)
+}
+
+/// Every model must run at least one of the sharing modes asked for.
+fn check_sharing(models: &[Model], sharings: &[Sharing]) -> Result<(), SpecError> {
+    for &model in models {
+        let has = model.info().sharing;
+        if !sharings.iter().any(|s| has.contains(s)) {
+            let asked: Vec<&str> = sharings.iter().map(|s| s.name()).collect();
+            let offered: Vec<&str> = has.iter().map(|s| s.name()).collect();
+            return Err(SpecError::new(
+                Field::Sharing,
+                if offered.is_empty() {
+                    format!("{model} does not run the counter workload")
+                } else {
+                    format!(
+                        "{model} cannot count {}; it has {}",
+                        asked.join(" or "),
+                        offered.join(", ")
+                    )
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn parse_models(text: &str) -> Result<Vec<Model>, SpecError> {
     let expected = names(Model::ALL.map(Model::name));
     let mut models = Vec::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let model: Model = part.parse().map_err(|e: String| {
             SpecError::new(
-                "--models",
+                Field::Models,
                 format!("{e}; expected one or more of {expected}"),
             )
         })?;
@@ -595,8 +933,8 @@ fn parse_models(text: &str) -> Result<Vec<Model>, SpecError> {
         }
     }
     if models.is_empty() {
-        return Err(SpecError::new(
-            "--models",
+        return Err(SpecError::missing(
+            Field::Models,
             format!("no model given; expected one or more of {expected}"),
         ));
     }
@@ -606,7 +944,7 @@ fn parse_models(text: &str) -> Result<Vec<Model>, SpecError> {
 /// Parses a worker count list: `4`, `1..8`, `1..=8` (both inclusive) or
 /// `1,2,4,8`. Each count must lie in 1..=[`MAX_WORKERS`].
 pub fn parse_workers(text: &str) -> Result<Vec<u32>, SpecError> {
-    const FLAG: &str = "--workers";
+    const FLAG: Field = Field::Workers;
     const ACCEPTS: &str =
         "expected a count from 1 to 1024, a range such as 1..8, or a list such as 1,2,4,8";
     let text = text.trim();
@@ -639,11 +977,11 @@ pub fn parse_workers(text: &str) -> Result<Vec<u32>, SpecError> {
     Ok(counts)
 }
 
-fn parse_in_range(flag: &'static str, text: &str, min: u64, max: u64) -> Result<u64, SpecError> {
-    let value = parse_count(flag, text)?;
+fn parse_in_range(field: Field, text: &str, min: u64, max: u64) -> Result<u64, SpecError> {
+    let value = parse_count(field, text)?;
     if value < min || value > max {
         return Err(SpecError::new(
-            flag,
+            field,
             format!("{value} is out of range; expected {min} to {max}"),
         ));
     }
@@ -652,14 +990,17 @@ fn parse_in_range(flag: &'static str, text: &str, min: u64, max: u64) -> Result<
 
 /// Parses a non-negative count: digits with optional `_` separators and an
 /// optional decimal suffix `k`, `M` or `G` (`10M` = 10,000,000).
-pub fn parse_count(flag: &'static str, text: &str) -> Result<u64, SpecError> {
+pub fn parse_count(field: Field, text: &str) -> Result<u64, SpecError> {
+    parse_number(text).map_err(|message| SpecError::new(field, message))
+}
+
+/// [`parse_count`] for a value that is no experiment field (an image
+/// size, say): the error says what was wrong and what is accepted.
+pub fn parse_number(text: &str) -> Result<u64, String> {
     let trimmed = text.trim();
     let accepts = "expected a whole number such as 1000000, 1_000_000 or 1M";
     if trimmed.starts_with('-') {
-        return Err(SpecError::new(
-            flag,
-            format!("'{trimmed}' is negative; {accepts}"),
-        ));
+        return Err(format!("'{trimmed}' is negative; {accepts}"));
     }
     let (digits, multiplier) = match trimmed.char_indices().last() {
         Some((i, 'k' | 'K')) => (&trimmed[..i], 1_000),
@@ -669,22 +1010,19 @@ pub fn parse_count(flag: &'static str, text: &str) -> Result<u64, SpecError> {
     };
     let digits: String = digits.chars().filter(|&c| c != '_').collect();
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(SpecError::new(
-            flag,
-            format!("'{trimmed}' is not a number; {accepts}"),
-        ));
+        return Err(format!("'{trimmed}' is not a number; {accepts}"));
     }
     digits
         .parse::<u64>()
         .ok()
         .and_then(|v| v.checked_mul(multiplier))
-        .ok_or_else(|| SpecError::new(flag, format!("'{trimmed}' is too large")))
+        .ok_or_else(|| format!("'{trimmed}' is too large"))
 }
 
 /// Parses a time interval into microseconds: a number with `us` (or `µs`),
 /// `ms` or `s`, e.g. `5ms`, `0.5ms`, `200us`; a bare number is milliseconds.
 /// Accepts 10 µs to 1 s.
-pub fn parse_interval_us(flag: &'static str, text: &str) -> Result<u32, SpecError> {
+pub fn parse_interval_us(field: Field, text: &str) -> Result<u32, SpecError> {
     let trimmed = text.trim();
     let accepts = "expected an interval from 10us to 1s such as 5ms, 0.5ms or 200us";
     let split = trimmed
@@ -697,18 +1035,18 @@ pub fn parse_interval_us(flag: &'static str, text: &str) -> Result<u32, SpecErro
         "s" => 1_000_000.0,
         other => {
             return Err(SpecError::new(
-                flag,
+                field,
                 format!("unknown unit '{other}' in '{trimmed}'; {accepts}"),
             ));
         }
     };
     let value: f64 = number
         .parse()
-        .map_err(|_| SpecError::new(flag, format!("'{trimmed}' is not a number; {accepts}")))?;
+        .map_err(|_| SpecError::new(field, format!("'{trimmed}' is not a number; {accepts}")))?;
     let us = value * scale;
     if !(10.0..=1_000_000.0).contains(&us) {
         return Err(SpecError::new(
-            flag,
+            field,
             format!("'{trimmed}' is out of range; {accepts}"),
         ));
     }
@@ -719,7 +1057,7 @@ pub fn parse_interval_us(flag: &'static str, text: &str) -> Result<u32, SpecErro
 /// a range `A..B` stepping ×4 from A up to B (`1KiB..64MiB`: 1, 4, 16 … 64
 /// MiB). Each at most 64 MiB; returned ascending without duplicates.
 pub fn parse_payloads(text: &str) -> Result<Vec<u64>, SpecError> {
-    const FLAG: &str = "--payload";
+    const FLAG: Field = Field::Payload;
     let one = |s: &str| -> Result<u64, SpecError> {
         let bytes = parse_bytes(FLAG, s)?;
         if bytes > MAX_PAYLOAD_BYTES {
@@ -759,13 +1097,13 @@ pub fn parse_payloads(text: &str) -> Result<Vec<u64>, SpecError> {
 /// Parses a byte size: a whole number with an optional unit, `B`, `KB`,
 /// `MB`, `GB` (powers of 1000) or `KiB`, `MiB`, `GiB` (powers of 1024),
 /// case-insensitive, e.g. `64KiB`, `1 MiB`, `512`.
-pub fn parse_bytes(flag: &'static str, text: &str) -> Result<u64, SpecError> {
+pub fn parse_bytes(field: Field, text: &str) -> Result<u64, SpecError> {
     let trimmed = text.trim();
     let accepts =
         "expected a size in bytes such as 512, 64KiB or 1MiB (units B, KB, KiB, MB, MiB, GB, GiB)";
     if trimmed.starts_with('-') {
         return Err(SpecError::new(
-            flag,
+            field,
             format!("'{trimmed}' is negative; {accepts}"),
         ));
     }
@@ -784,14 +1122,14 @@ pub fn parse_bytes(flag: &'static str, text: &str) -> Result<u64, SpecError> {
         "gib" => 1024 * 1024 * 1024,
         _ => {
             return Err(SpecError::new(
-                flag,
+                field,
                 format!("unknown unit '{}' in '{trimmed}'; {accepts}", unit.trim()),
             ));
         }
     };
     if number.is_empty() {
         return Err(SpecError::new(
-            flag,
+            field,
             format!("'{trimmed}' has no number; {accepts}"),
         ));
     }
@@ -799,7 +1137,7 @@ pub fn parse_bytes(flag: &'static str, text: &str) -> Result<u64, SpecError> {
         .parse::<u64>()
         .ok()
         .and_then(|v| v.checked_mul(multiplier))
-        .ok_or_else(|| SpecError::new(flag, format!("'{trimmed}' is too large")))
+        .ok_or_else(|| SpecError::new(field, format!("'{trimmed}' is too large")))
 }
 
 #[cfg(test)]
@@ -838,7 +1176,7 @@ mod tests {
         assert!(runs.iter().all(|run| run.codec == Codec::Json));
         r.codec = Some("xml".into());
         let err = r.validate(&[2]).unwrap_err();
-        assert_eq!(err.flag, "--codec");
+        assert_eq!(err.field.flag(), "--codec");
         assert!(err.message.contains("bincode, json"), "{err}");
     }
 
@@ -858,7 +1196,7 @@ mod tests {
         assert_eq!(runs[0].model, Model::PythonSerial);
         r.start_method = Some("forkserver".into());
         let err = r.validate(&[2]).unwrap_err();
-        assert_eq!(err.flag, "--start-method");
+        assert_eq!(err.field.flag(), "--start-method");
         assert!(err.message.contains("fork, spawn"), "{err}");
     }
 
@@ -882,7 +1220,7 @@ mod tests {
         assert_eq!(parse_workers("4").unwrap(), vec![4]);
         for bad in ["0", "1025", "4..1", "", "a", "-1", "1..", "1,,2"] {
             let err = parse_workers(bad).unwrap_err();
-            assert_eq!(err.flag, "--workers", "{bad}");
+            assert_eq!(err.field.flag(), "--workers", "{bad}");
         }
         assert!(
             parse_workers("4..1")
@@ -894,22 +1232,22 @@ mod tests {
 
     #[test]
     fn counts_and_bytes() {
-        assert_eq!(parse_count("--size", "1_000_000").unwrap(), 1_000_000);
-        assert_eq!(parse_count("--size", "10M").unwrap(), 10_000_000);
+        assert_eq!(parse_count(Field::Size, "1_000_000").unwrap(), 1_000_000);
+        assert_eq!(parse_count(Field::Size, "10M").unwrap(), 10_000_000);
         assert!(
-            parse_count("--size", "-5")
+            parse_count(Field::Size, "-5")
                 .unwrap_err()
                 .message
                 .contains("negative")
         );
-        assert!(parse_count("--size", "12QB").is_err());
-        assert_eq!(parse_bytes("--payload", "64KiB").unwrap(), 65536);
-        assert_eq!(parse_bytes("--payload", "1 MiB").unwrap(), 1 << 20);
-        assert_eq!(parse_bytes("--payload", "1mb").unwrap(), 1_000_000);
-        assert_eq!(parse_bytes("--payload", "512").unwrap(), 512);
-        let err = parse_bytes("--payload", "12QB").unwrap_err();
+        assert!(parse_count(Field::Size, "12QB").is_err());
+        assert_eq!(parse_bytes(Field::Payload, "64KiB").unwrap(), 65536);
+        assert_eq!(parse_bytes(Field::Payload, "1 MiB").unwrap(), 1 << 20);
+        assert_eq!(parse_bytes(Field::Payload, "1mb").unwrap(), 1_000_000);
+        assert_eq!(parse_bytes(Field::Payload, "512").unwrap(), 512);
+        let err = parse_bytes(Field::Payload, "12QB").unwrap_err();
         assert!(err.message.contains("unknown unit 'QB'"), "{err}");
-        assert!(parse_bytes("--payload", "KiB").is_err());
+        assert!(parse_bytes(Field::Payload, "KiB").is_err());
     }
 
     #[test]
@@ -928,7 +1266,7 @@ mod tests {
             let mut r = raw();
             r.workload = "echo".into();
             break_it(&mut r);
-            assert_eq!(r.validate(&[2]).unwrap_err().flag, flag);
+            assert_eq!(r.validate(&[2]).unwrap_err().field.flag(), flag);
         }
     }
 
@@ -959,22 +1297,67 @@ mod tests {
 
     #[test]
     fn switch_intervals() {
-        assert_eq!(parse_interval_us("--switch-interval", "5ms").unwrap(), 5000);
         assert_eq!(
-            parse_interval_us("--switch-interval", "0.5ms").unwrap(),
+            parse_interval_us(Field::SwitchInterval, "5ms").unwrap(),
+            5000
+        );
+        assert_eq!(
+            parse_interval_us(Field::SwitchInterval, "0.5ms").unwrap(),
             500
         );
         assert_eq!(
-            parse_interval_us("--switch-interval", "200us").unwrap(),
+            parse_interval_us(Field::SwitchInterval, "200us").unwrap(),
             200
         );
-        assert_eq!(parse_interval_us("--switch-interval", "2").unwrap(), 2000);
+        assert_eq!(parse_interval_us(Field::SwitchInterval, "2").unwrap(), 2000);
         for bad in ["0ms", "5 parsecs", "-1ms", "2s", "fast"] {
             assert!(
-                parse_interval_us("--switch-interval", bad).is_err(),
+                parse_interval_us(Field::SwitchInterval, bad).is_err(),
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn sharing_modes_sweep_and_each_model_runs_the_ones_it_has() {
+        let mut r = raw();
+        r.workload = "counter".into();
+        r.models = "serial,threads,python-threads".into();
+        r.workers = Some("2".into());
+        r.sharing = Some("atomic, racy,atomic".into());
+        let spec = r.validate(&[2]).unwrap();
+        assert_eq!(spec.workloads[0].sharings, [Sharing::Atomic, Sharing::Racy]);
+        let runs: Vec<(String, Sharing)> = spec
+            .runs()
+            .iter()
+            .map(|r| (r.label(), r.workload.sharing))
+            .collect();
+        // CPython has no atomic counter: python-threads runs racy only.
+        assert_eq!(
+            runs,
+            [
+                ("serial".to_string(), Sharing::Atomic),
+                ("threads ×2".to_string(), Sharing::Atomic),
+                ("serial".to_string(), Sharing::Racy),
+                ("threads ×2".to_string(), Sharing::Racy),
+                ("python-threads ×2".to_string(), Sharing::Racy),
+            ]
+        );
+        r.sharing = Some("atomic".into());
+        let err = r.validate(&[2]).unwrap_err();
+        assert_eq!(err.field, Field::Sharing);
+        assert!(
+            err.message.contains("python-threads cannot count atomic"),
+            "{err}"
+        );
+        r.sharing = Some("sloppy".into());
+        assert_eq!(r.validate(&[2]).unwrap_err().field, Field::Sharing);
+        // Other workloads ignore the knob (but not a typo in it).
+        r.workload = "sqrt-sum".into();
+        r.sharing = Some("racy".into());
+        let runs = r.validate(&[2]).unwrap().runs();
+        assert!(runs.iter().all(|r| r.workload.sharing == Sharing::Isolated));
+        assert_eq!(runs.len(), 3);
     }
 
     #[test]

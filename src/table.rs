@@ -38,7 +38,11 @@ pub enum Column {
     Wall,
     /// The fastest and the slowest repetition.
     WallRange,
+    /// The median wall time's 95 % confidence interval.
+    WallCi,
     Speedup,
+    /// The speedup's 95 % confidence interval.
+    SpeedupCi,
     /// With the run's Karp–Flatt serial fraction as its note.
     Efficiency,
     CpuTime,
@@ -48,36 +52,59 @@ pub enum Column {
     IpcFromWorkers,
     /// corescope's and its workers' RSS, split in the note.
     Memory,
+    /// The noise guard's flags, each sentence in the note.
+    Flags,
+    /// `counter`: how the workers shared the counter.
+    Sharing,
+    /// `counter`: increments the main process never saw, with the share
+    /// of all; expected and counted totals in the note.
+    LostUpdates,
 }
 
 impl Column {
     /// The app's table of every stored run, beside its experiment number.
-    pub const STORED: [Column; 10] = [
+    pub const STORED: [Column; 15] = [
         Column::Workload,
         Column::Model,
+        Column::Sharing,
         Column::Workers,
+        Column::LostUpdates,
         Column::Wall,
         Column::WallRange,
+        Column::WallCi,
         Column::Speedup,
+        Column::SpeedupCi,
         Column::Efficiency,
         Column::IpcToWorkers,
         Column::IpcFromWorkers,
         Column::Memory,
+        Column::Flags,
     ];
 
     /// The columns of one result set's table (the terminal's and the
-    /// Markdown export's): the payload first when a run carried one.
+    /// Markdown export's): the payload first when a run carried one; the
+    /// sharing mode and lost updates when a run counted; the flags last
+    /// when a run has one.
     pub fn for_set(set: &ResultSet) -> Vec<Column> {
-        let mut columns = Vec::with_capacity(12);
+        let mut columns = Vec::with_capacity(17);
         if set.runs.iter().any(|r| r.payload_bytes > 0) {
             columns.push(Column::Payload);
         }
+        let counted = set.runs.iter().any(|r| r.sharing.is_some());
+        columns.push(Column::Model);
+        if counted {
+            columns.push(Column::Sharing);
+        }
+        columns.push(Column::Workers);
+        if counted {
+            columns.push(Column::LostUpdates);
+        }
         columns.extend([
-            Column::Model,
-            Column::Workers,
             Column::Wall,
             Column::WallRange,
+            Column::WallCi,
             Column::Speedup,
+            Column::SpeedupCi,
             Column::Efficiency,
             Column::CpuTime,
             Column::Spawn,
@@ -85,6 +112,9 @@ impl Column {
             Column::IpcFromWorkers,
             Column::Memory,
         ]);
+        if set.runs.iter().any(|r| !r.warnings.is_empty()) {
+            columns.push(Column::Flags);
+        }
         columns
     }
 
@@ -98,20 +128,25 @@ impl Column {
             Column::Workers => "workers",
             Column::Wall => "wall median",
             Column::WallRange => "min … max",
+            Column::WallCi => "wall 95 % CI",
             Column::Speedup => "speedup",
+            Column::SpeedupCi => "speedup 95 % CI",
             Column::Efficiency => "efficiency",
             Column::CpuTime => "CPU time",
             Column::Spawn => "spawn",
             Column::IpcToWorkers => "IPC to workers",
             Column::IpcFromWorkers => "IPC from workers",
             Column::Memory => "memory",
+            Column::Flags => "flags",
+            Column::Sharing => "sharing",
+            Column::LostUpdates => "lost updates",
         }
     }
 
     /// How the column's cells line up.
     pub fn align(self) -> Align {
         match self {
-            Column::Workload | Column::Model => Align::Left,
+            Column::Workload | Column::Model | Column::Flags | Column::Sharing => Align::Left,
             _ => Align::Right,
         }
     }
@@ -133,7 +168,13 @@ impl Column {
                 format::seconds(run.wall_seconds.min),
                 format::seconds(run.wall_seconds.max)
             ),
+            Column::WallCi => run.wall_ci.map_or(MISSING.to_string(), |ci| {
+                format!("{} … {}", format::seconds(ci.low), format::seconds(ci.high))
+            }),
             Column::Speedup => run.speedup.map_or(MISSING.to_string(), format::speedup),
+            Column::SpeedupCi => run.speedup_ci.map_or(MISSING.to_string(), |ci| {
+                format!("{} … {}", format::speedup(ci.low), format::speedup(ci.high))
+            }),
             Column::Efficiency => run
                 .efficiency
                 .map_or(MISSING.to_string(), format::efficiency),
@@ -145,6 +186,27 @@ impl Column {
             Column::IpcToWorkers => format::bytes(run.ipc.bytes_to_workers),
             Column::IpcFromWorkers => format::bytes(run.ipc.bytes_from_workers),
             Column::Memory => format::bytes(run.memory.total_rss_bytes),
+            Column::Flags if run.warnings.is_empty() => String::new(),
+            Column::Flags => {
+                let mut names: Vec<&str> = Vec::new();
+                for w in &run.warnings {
+                    let name = crate::noise::short_name(&w.code);
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+                format!("⚠ {}", names.join(", "))
+            }
+            Column::Sharing => run.sharing.map_or(MISSING.to_string(), |s| s.to_string()),
+            Column::LostUpdates => match (run.lost_updates, run.expected_total) {
+                (Some(0), _) => "0".to_string(),
+                (Some(lost), Some(expected)) => format!(
+                    "{} ({})",
+                    format::count(lost),
+                    format::share(lost, expected)
+                ),
+                _ => MISSING.to_string(),
+            },
         };
         Cell {
             text,
@@ -186,6 +248,22 @@ impl Column {
                     format::bytes(m.parent_rss_bytes)
                 ))
             }
+            Column::Flags if !run.warnings.is_empty() => Some(
+                run.warnings
+                    .iter()
+                    .map(|w| format!("{} — {}", w.message, w.remedy))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            Column::LostUpdates => {
+                let (expected, total, counted) = (run.expected_total?, run.total?, run.counted_in?);
+                Some(format!(
+                    "expected {}, the main process got {}: counted in {}",
+                    format::count(expected),
+                    format::count(total),
+                    counted.describe()
+                ))
+            }
             _ => None,
         }
     }
@@ -200,10 +278,10 @@ impl Column {
             Column::Workload => a.workload.name().cmp(b.workload.name()),
             Column::Model => a.model.cmp(&b.model),
             Column::Workers => a.workers.cmp(&b.workers),
-            Column::Wall | Column::WallRange => {
+            Column::Wall | Column::WallRange | Column::WallCi => {
                 a.wall_seconds.median.total_cmp(&b.wall_seconds.median)
             }
-            Column::Speedup => a
+            Column::Speedup | Column::SpeedupCi => a
                 .speedup
                 .unwrap_or(0.0)
                 .total_cmp(&b.speedup.unwrap_or(0.0)),
@@ -215,6 +293,9 @@ impl Column {
             Column::Spawn => a.spawn_seconds.total_cmp(&b.spawn_seconds),
             Column::IpcToWorkers | Column::IpcFromWorkers => ipc(a).cmp(&ipc(b)),
             Column::Memory => a.memory.total_rss_bytes.cmp(&b.memory.total_rss_bytes),
+            Column::Flags => a.warnings.len().cmp(&b.warnings.len()),
+            Column::Sharing => a.sharing.cmp(&b.sharing),
+            Column::LostUpdates => a.lost_updates.cmp(&b.lost_updates),
         }
     }
 }
@@ -316,7 +397,9 @@ mod tests {
                 "workers",
                 "wall median",
                 "min … max",
+                "wall 95 % CI",
                 "speedup",
+                "speedup 95 % CI",
                 "efficiency",
                 "CPU time",
                 "spawn",
@@ -326,7 +409,7 @@ mod tests {
             ]
         );
         assert_eq!(table.rows.len(), 3);
-        assert!(table.rows.iter().all(|r| r.cells.len() == 11));
+        assert!(table.rows.iter().all(|r| r.cells.len() == 13));
         assert_eq!(
             table.rows.iter().map(|r| r.model).collect::<Vec<_>>(),
             [Model::Serial, Model::Processes, Model::Processes]
@@ -384,9 +467,41 @@ mod tests {
     }
 
     #[test]
+    fn intervals_and_flags_have_their_cells() {
+        let mut set = set(false);
+        set.runs[1].wall_ci = Some(crate::results::Interval {
+            low: 0.48,
+            high: 0.52,
+        });
+        set.runs[1].speedup_ci = Some(crate::results::Interval {
+            low: 1.9,
+            high: 2.1,
+        });
+        assert!(!Column::for_set(&set).contains(&Column::Flags));
+        set.runs[2].warnings = vec![crate::results::Warning {
+            code: crate::noise::code::WIDE_SPREAD.to_string(),
+            message: "it spread".to_string(),
+            remedy: "more repeats".to_string(),
+        }];
+        let table = ResultsTable::of_set(&set);
+        assert_eq!(table.columns.last(), Some(&Column::Flags));
+        assert_eq!(
+            texts(&table, Column::WallCi),
+            [MISSING, "480 ms … 520 ms", MISSING]
+        );
+        assert_eq!(texts(&table, Column::SpeedupCi)[1], "1.90× … 2.10×");
+        assert_eq!(texts(&table, Column::Flags), ["", "", "⚠ wide spread"]);
+        let note = Column::Flags.cell(&set.runs[2]).note.unwrap();
+        assert_eq!(note, "it spread — more repeats");
+    }
+
+    #[test]
     fn names_align_left_and_numbers_right() {
         for column in Column::STORED {
-            let left = matches!(column, Column::Workload | Column::Model);
+            let left = matches!(
+                column,
+                Column::Workload | Column::Model | Column::Flags | Column::Sharing
+            );
             assert_eq!(column.align() == Align::Left, left, "{column:?}");
         }
     }

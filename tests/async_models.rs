@@ -18,6 +18,7 @@ fn spec(workload: Workload, size: u64, tasks: u32, model: Model, workers: u32) -
             tasks,
             payload_bytes: if workload.takes_payload() { 2000 } else { 0 },
             io_percent: if workload == Workload::Mixed { 50 } else { 0 },
+            sharing: corescope::workload::Sharing::Isolated,
         },
         model,
         workers,
@@ -186,6 +187,7 @@ fn async_plus_processes_ships_only_the_cpu_part() {
                     tasks,
                     io_percent: s.workload.io_percent,
                     port: 0,
+                    sharing: corescope::workload::Sharing::Isolated,
                 };
                 task_frame_bytes(compute_part(&task).unwrap().0)
             })

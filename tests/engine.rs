@@ -40,6 +40,7 @@ fn spec(
             tasks,
             payload_bytes: 0,
             io_percent: 0,
+            sharing: corescope::workload::Sharing::Isolated,
         },
         model,
         workers,
@@ -473,6 +474,7 @@ fn a_json_reply_over_the_limit_is_announced_not_cut_short() {
             tasks: 1,
             io_percent: 0,
             port: 0,
+            sharing: corescope::workload::Sharing::Isolated,
         },
         payload: Cow::Borrowed(&payload),
     };

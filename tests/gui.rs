@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::gui::{app_harness, click, type_into, wait_until_idle};
 use corescope::gui::CorescopeApp;
+use corescope::gui::dialogs::Purpose;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -46,16 +47,23 @@ fn a_clicked_experiment_fills_the_table_and_the_charts() {
     );
 
     click(&mut harness, "▶ Run");
-    assert!(harness.state().is_running() || !harness.state().results.experiments.is_empty());
+    assert!(
+        harness.state().is_running() || !harness.state().session.results.experiments.is_empty()
+    );
     wait_until_idle(&mut harness);
 
     let app = harness.state();
-    assert!(app.error.is_none(), "{:?}", app.error);
-    assert_eq!(app.results.experiments.len(), 1);
-    let labels: Vec<String> = app.results.runs().map(|(_, r)| r.label()).collect();
+    assert!(
+        app.session.messages.error.is_none(),
+        "{:?}",
+        app.session.messages.error
+    );
+    assert_eq!(app.session.results.experiments.len(), 1);
+    let labels: Vec<String> = app.session.results.runs().map(|(_, r)| r.label()).collect();
     assert_eq!(labels, ["serial", "processes ×1", "processes ×2"]);
     // The table shows every run; the charts hold the same numbers.
     let walls: Vec<String> = app
+        .session
         .results
         .runs()
         .map(|(_, r)| corescope::format::seconds(r.wall_seconds.median))
@@ -67,8 +75,8 @@ fn a_clicked_experiment_fills_the_table_and_the_charts() {
         );
     }
     let shown = harness.state().shown().unwrap();
-    // The chart drawn: measured points on a log2 worker axis, and the
-    // fitted law continued (dashed) to 64 workers.
+    // The chart drawn: measured points at 1 and 2 workers, and no fitted
+    // law (two worker counts fit any curve; a law needs three).
     let speedup = harness.state().chart(ChartKind::Speedup).unwrap();
     let processes = speedup
         .series
@@ -76,18 +84,13 @@ fn a_clicked_experiment_fills_the_table_and_the_charts() {
         .find(|s| s.name == "processes")
         .unwrap();
     let xs: Vec<f64> = processes.points.iter().map(|p| p.x).collect();
-    assert_eq!(xs, [0.0, 1.0], "log2 of 1 and 2 workers");
-    assert!(
-        speedup
-            .series
-            .iter()
-            .any(|s| s.prediction.is_some() && s.name.starts_with("processes · Amdahl"))
-    );
+    assert_eq!(xs, [1.0, 2.0], "1 and 2 workers");
+    assert!(speedup.series.iter().all(|s| s.prediction.is_none()));
     assert_eq!(processes.points[1].y, shown.runs[2].speedup.unwrap());
     // Results survive a restart: a new app reads them back.
     assert!(data.path().join("results.json").exists());
     let again = app_harness(data.path());
-    assert_eq!(again.state().results.runs().count(), 3);
+    assert_eq!(again.state().session.results.runs().count(), 3);
 }
 
 #[test]
@@ -101,7 +104,7 @@ fn an_invalid_value_shows_an_error_and_runs_nothing() {
     type_into(&mut harness, "Tasks", "lots");
     click(&mut harness, "▶ Run");
     harness.get_by_label_contains("Tasks: 'lots' is not a number");
-    assert!(harness.state().results.experiments.is_empty());
+    assert!(harness.state().session.results.experiments.is_empty());
     assert!(!data.path().join("results.json").exists());
 }
 
@@ -137,9 +140,9 @@ fn cancel_stops_the_run_and_every_worker() {
         panic!(
             "no two workers: running {}, form error {:?}, error {:?}, {} experiments, form {:?}",
             app.is_running(),
-            app.form_error,
-            app.error,
-            app.results.experiments.len(),
+            app.session.messages.form_error,
+            app.session.messages.error,
+            app.session.results.experiments.len(),
             app.settings.form
         )
     });
@@ -155,6 +158,8 @@ fn cancel_stops_the_run_and_every_worker() {
     assert!(
         harness
             .state()
+            .session
+            .messages
             .notice
             .as_deref()
             .unwrap_or_default()
@@ -173,28 +178,32 @@ fn clear_asks_first() {
     click(&mut harness, "processes");
     click(&mut harness, "▶ Run");
     wait_until_idle(&mut harness);
-    assert_eq!(harness.state().results.experiments.len(), 1);
+    assert_eq!(harness.state().session.results.experiments.len(), 1);
 
     click(&mut harness, "Clear results…");
     assert!(harness.state().confirm_clear, "Clear asks first");
     click(&mut harness, "Keep them");
-    assert_eq!(harness.state().results.experiments.len(), 1);
+    assert_eq!(harness.state().session.results.experiments.len(), 1);
     click(&mut harness, "Clear results…");
-    click(&mut harness, "Delete all results");
-    assert!(harness.state().results.experiments.is_empty());
+    click(&mut harness, "Clear results");
+    assert!(harness.state().session.results.experiments.is_empty());
     let again = app_harness(data.path());
-    assert!(again.state().results.experiments.is_empty());
+    assert!(again.state().session.results.experiments.is_empty());
 }
 
 #[test]
 fn a_lesson_runs_in_one_click_and_explains_itself() {
     let data = tempfile::tempdir().unwrap();
     let mut harness = app_harness(data.path());
-    click(&mut harness, "2 cpu-parallelism");
+    click(&mut harness, "3 cpu-parallelism");
     wait_until_idle(&mut harness);
     let app = harness.state();
-    assert!(app.error.is_none(), "{:?}", app.error);
-    let set = app.results.experiments.last().unwrap();
+    assert!(
+        app.session.messages.error.is_none(),
+        "{:?}",
+        app.session.messages.error
+    );
+    let set = app.session.results.experiments.last().unwrap();
     assert_eq!(set.preset.as_deref(), Some("cpu-parallelism"));
     assert!(
         set.runs
@@ -205,7 +214,13 @@ fn a_lesson_runs_in_one_click_and_explains_itself() {
     harness.get_by_label_contains("Processes run on separate cores simultaneously");
     harness.get_by_label_contains("Look at:");
     harness.get_by_label_contains("On this machine:");
-    harness.get_by_label_contains("processes: best");
+    // A verdict, or (on a busy machine) why there is none, with the flags.
+    if corescope::noise::flagged_runs(set).is_empty() {
+        harness.get_by_label_contains("processes: best");
+    } else {
+        harness.get_by_label_contains("processes: no verdict");
+        harness.get_by_label_contains("These figures may not be what the machine can do");
+    }
 }
 
 /// A file dropped on the window, as the windowing layer hands it over.
@@ -259,27 +274,34 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
 
     let mut harness = app_harness(data.path());
     let exports = files.path().join("exports");
+    // Dialogs start in the export folder, or the folder above it.
     harness.state_mut().settings.export.folder = exports.display().to_string();
 
-    // File ▸ Open: a broken file is refused by name, nothing is added.
+    // File ▸ Open, in the dialog drawn inside the window: a broken file
+    // is refused by name, nothing is added, and the dialog stays.
     click(&mut harness, "File");
-    click(&mut harness, "Open result set…");
-    type_into(&mut harness, "Result file", garbage.to_str().unwrap());
+    harness.get_by_label_contains("Open a result set…").click();
+    harness.run_steps(4);
+    assert_eq!(harness.state().dialogs.purpose(), Some(Purpose::Open));
+    click(&mut harness, "🗋 notes.json");
     click(&mut harness, "Open");
-    assert!(harness.state().results.experiments.is_empty());
-    let error = harness.state().error.clone().unwrap();
+    assert!(harness.state().session.results.experiments.is_empty());
+    let error = harness.state().session.messages.error.clone().unwrap();
     assert!(
         error.contains("notes.json") && error.contains("not a corescope result set"),
         "{error}"
     );
     harness.get_by_label_contains("not a corescope result set");
-    // The real one opens and is shown.
-    type_into(&mut harness, "Result file", saved[0].to_str().unwrap());
+    assert_eq!(harness.state().dialogs.purpose(), Some(Purpose::Open));
+    // The real one opens, is shown, and the dialog closes.
+    click(&mut harness, "🗋 laptop.json");
     click(&mut harness, "Open");
-    assert_eq!(harness.state().results.experiments.len(), 1);
-    assert!(harness.state().open_dialog.is_none());
+    assert_eq!(harness.state().session.results.experiments.len(), 1);
+    assert_eq!(harness.state().dialogs.purpose(), None);
     assert_eq!(
-        harness.state().results.experiments[0].source.as_deref(),
+        harness.state().session.results.experiments[0]
+            .source
+            .as_deref(),
         Some("laptop")
     );
 
@@ -289,7 +311,7 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
         .dropped_files
         .push(std::sync::Arc::new(DroppedPath(saved[1].clone())));
     harness.run_steps(3);
-    assert_eq!(harness.state().results.experiments.len(), 2);
+    assert_eq!(harness.state().session.results.experiments.len(), 2);
     assert_eq!(harness.state().shown_index(), Some(1));
 
     // Compare the shown one (server) with the laptop: one chart, both named.
@@ -299,7 +321,7 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
     harness.run_steps(2);
     harness.get_by_label_contains("laptop ·").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().compare_with, Some(0));
+    assert_eq!(harness.state().session.compare_with, Some(0));
     let wall = harness.state().chart(ChartKind::WallTime).unwrap();
     let names: Vec<&str> = wall.series.iter().map(|s| s.name.as_str()).collect();
     assert!(names.contains(&"server: processes"), "{names:?}");
@@ -316,6 +338,8 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
     assert!(
         harness
             .state()
+            .session
+            .messages
             .notice
             .as_deref()
             .is_some_and(|n| n.starts_with("saved "))
@@ -350,9 +374,67 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
     harness.get_all_by_label("Export").next().unwrap().click();
     harness.run_steps(2);
     click(&mut harness, "Save as PNG");
-    let error = harness.state().error.clone().unwrap();
+    let error = harness.state().session.messages.error.clone().unwrap();
     assert!(
         error.starts_with("not exported: cannot create the export folder"),
         "{error}"
+    );
+}
+
+#[test]
+fn flagged_figures_are_shown_with_a_re_run_button() {
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let saved = common::saved_sweep(
+        files.path(),
+        "flagged",
+        &[
+            "--models",
+            "serial,processes",
+            "--workers",
+            "2",
+            "--repeats",
+            "2",
+        ],
+    );
+    let mut set = corescope::results::ResultSet::load(&saved).unwrap();
+    for run in &mut set.runs {
+        run.warnings.clear();
+    }
+    // processes ×2 flagged by hand; the rest as the shared machine left it.
+    set.runs[1].warnings.push(corescope::results::Warning {
+        code: corescope::noise::code::WIDE_SPREAD.to_string(),
+        message: "flagged by the test".to_string(),
+        remedy: "more repeats".to_string(),
+    });
+    let mut harness = app_harness(data.path());
+    harness.state_mut().session.results.experiments.push(set);
+    harness.run_steps(3);
+    harness.get_by_label_contains("These figures may not be what the machine can do");
+    harness.get_by_label_contains("flagged by the test");
+    click(&mut harness, "Re-run flagged runs");
+    assert!(harness.state().is_running());
+    wait_until_idle(&mut harness);
+    let experiments = &harness.state().session.results.experiments;
+    assert_eq!(
+        experiments.len(),
+        2,
+        "{:?}",
+        harness.state().session.messages
+    );
+    // serial and processes ×2 measured again, taking turns.
+    let fresh = &experiments[1];
+    assert_eq!(fresh.runs.len(), 2);
+    let sequences: Vec<Vec<u64>> = fresh
+        .runs
+        .iter()
+        .map(|r| r.repetitions.iter().filter_map(|x| x.sequence).collect())
+        .collect();
+    assert_eq!(sequences, [vec![0, 2], vec![1, 3]]);
+    assert!(
+        fresh.runs[1]
+            .warnings
+            .iter()
+            .all(|w| w.message != "flagged by the test")
     );
 }

@@ -29,22 +29,30 @@ fn cpu_view_goes_live_and_the_timeline_shows_each_run() {
     click(&mut harness, "▶ Run");
     // Live samples arrive while the experiment runs, and the view says so.
     step_until(&mut harness, |app| {
-        app.live.as_ref().is_some_and(|l| !l.samples.cpu.is_empty()) || !app.is_running()
+        app.session
+            .live
+            .as_ref()
+            .is_some_and(|l| !l.progress.samples.cpu.is_empty())
+            || !app.is_running()
     });
     assert!(
         harness.state().is_running(),
         "the run ended before a sample"
     );
-    let cores = harness.state().machine.logical_cores as usize;
-    let live = harness.state().live.as_ref().unwrap();
-    assert!(live.samples.cpu[0].per_core.len() >= cores);
+    let cores = harness.state().session.machine.logical_cores as usize;
+    let live = harness.state().session.live.as_ref().unwrap();
+    assert!(live.progress.samples.cpu[0].per_core.len() >= cores);
     assert!(
         harness.query_by_label_contains("LIVE · run").is_some(),
         "the view names the live run"
     );
     step_until(&mut harness, |app| !app.is_running());
     let app = harness.state();
-    assert!(app.error.is_none(), "{:?}", app.error);
+    assert!(
+        app.session.messages.error.is_none(),
+        "{:?}",
+        app.session.messages.error
+    );
     let set = app.shown().unwrap().clone();
     assert!(set.runs.iter().all(|r| !r.cpu_samples.is_empty()));
     // Stored samples of the last run, with a picker for the others.
@@ -67,9 +75,9 @@ fn cpu_view_goes_live_and_the_timeline_shows_each_run() {
         harness.run_steps(2);
         click(&mut harness, item);
         assert!(
-            harness.state().error.is_none(),
+            harness.state().session.messages.error.is_none(),
             "{:?}",
-            harness.state().error
+            harness.state().session.messages.error
         );
     }
     let mut names: Vec<String> = std::fs::read_dir(exports.path())

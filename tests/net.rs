@@ -23,6 +23,7 @@ fn net_spec(model: Model, size: u64, tasks: u32, workers: u32) -> RunSpec {
             tasks,
             payload_bytes: 300,
             io_percent: 0,
+            sharing: corescope::workload::Sharing::Isolated,
         },
         model,
         workers,

@@ -37,6 +37,7 @@ fn spec(workload: Workload, size: u64, tasks: u32, model: Model, workers: u32) -
             tasks,
             payload_bytes: if workload.takes_payload() { 3000 } else { 0 },
             io_percent: if workload == Workload::Mixed { 50 } else { 0 },
+            sharing: corescope::workload::Sharing::Isolated,
         },
         model,
         workers,
@@ -55,8 +56,8 @@ fn spec(workload: Workload, size: u64, tasks: u32, model: Model, workers: u32) -
 
 fn run(spec: &RunSpec, python: &Path) -> RunRecord {
     let config = EngineConfig {
-        worker_exe: exe(),
         python: python.to_path_buf(),
+        ..EngineConfig::new(exe())
     };
     run_one(spec, &config, &CancelToken::new(), &mut |_, _| {})
         .unwrap_or_else(|e| panic!("{} failed: {e}", spec.label()))
@@ -71,6 +72,7 @@ fn small(workload: Workload) -> u64 {
         Workload::Sleep | Workload::Net => 1,
         Workload::Mixed => 1,
         Workload::Echo => 2,
+        Workload::Counter => 1_000,
     }
 }
 

@@ -49,6 +49,62 @@ fn a_saved_sweep_becomes_a_report_folder() {
 }
 
 #[test]
+fn a_counter_sweep_reports_its_lost_updates() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = common::saved_sweep(
+        dir.path(),
+        "c",
+        &[
+            "--workload",
+            "counter",
+            "--sharing",
+            "racy,isolated",
+            "--models",
+            "threads,processes",
+        ],
+    );
+    let folder = dir.path().join("report");
+    let out = corescope(&[
+        "report",
+        json.to_str().unwrap(),
+        "--out",
+        folder.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lost = std::fs::read_to_string(folder.join("lost-updates.svg")).unwrap();
+    assert!(
+        lost.contains("own copies"),
+        "processes racy: the parent's copy"
+    );
+    assert!(folder.join("increment-cost.png").exists());
+    let csv = std::fs::read_to_string(folder.join("results.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with("sharing,expected_total,total,lost_updates,counted_in"),
+        "{header}"
+    );
+    // processes racy ×2: nothing reached the main process.
+    assert!(
+        csv.lines()
+            .any(|l| l.ends_with(",racy,400000,0,400000,worker-copies")),
+        "{csv}"
+    );
+    let report = std::fs::read_to_string(folder.join("report.md")).unwrap();
+    assert!(report.contains("| lost updates |"), "{report}");
+    // A sweep that did not count has no counter charts.
+    let plain = common::saved_sweep(dir.path(), "p", &[]);
+    let folder = dir.path().join("plain");
+    let out = corescope(&[
+        "report",
+        plain.to_str().unwrap(),
+        "--out",
+        folder.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!folder.join("lost-updates.svg").exists());
+}
+
+#[test]
 fn corrupt_or_foreign_files_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("report");
@@ -108,13 +164,18 @@ fn a_saved_set_round_trips_through_json() {
 #[test]
 fn two_sets_share_every_chart_and_weak_scaling_reads_gustafson() {
     let dir = tempfile::tempdir().unwrap();
-    let strong = common::saved_sweep(dir.path(), "strong", &[]);
-    let weak = common::saved_sweep(dir.path(), "weak", &["--scaling", "weak"]);
+    // Three worker counts: a scaling law is fitted to no fewer.
+    let strong = common::saved_sweep(dir.path(), "strong", &["--workers", "1..3"]);
+    let weak = common::saved_sweep(
+        dir.path(),
+        "weak",
+        &["--scaling", "weak", "--workers", "1..3"],
+    );
     let set = corescope::results::ResultSet::load(&weak).unwrap();
     let tasks: Vec<(u32, u32)> = set.runs.iter().map(|r| (r.workers, r.tasks)).collect();
     assert_eq!(
         tasks,
-        [(1, 4), (1, 4), (2, 8), (1, 4), (2, 8)],
+        [(1, 4), (1, 4), (2, 8), (3, 12), (1, 4), (2, 8), (3, 12)],
         "tasks grow with the workers"
     );
     let folder = dir.path().join("compare");

@@ -54,6 +54,7 @@ fn sleeps(model: Model, workers: u32, tasks: u32, ms: u64) -> RunSpec {
             tasks,
             payload_bytes: 0,
             io_percent: 0,
+            sharing: corescope::workload::Sharing::Isolated,
         },
         model,
         workers,
@@ -241,6 +242,8 @@ fn the_runner_sends_live_samples_while_each_run_is_live() {
         schedule: "queue".into(),
         repeats: "2".into(),
         warmup: "0".into(),
+        // Each run sampled on its own, one after the other.
+        order: Some("sequential".into()),
         ..RawExperiment::default()
     };
     let spec = raw.validate(&[2]).unwrap();

@@ -12,6 +12,14 @@ Protocol (one JSON object per line):
 A Python error prints its traceback on stderr, a {"type": "error"} line on
 stdout, and exits 1.
 
+python-mpi: corescope runs `mpirun -n WORKERS+1 python -c <this file> --mpi`.
+Rank 0 speaks the protocol above (mpirun forwards its stdin and stdout; its
+ready line adds "mpi": the library and every rank's host, pid, cores and
+clock offset; its rep line adds "traffic" per worker rank) and hands chunks
+of tasks to the other ranks through mpi4py, pickled by hand so the bytes
+are counted where they are handed to MPI. A failing rank prints its
+traceback and aborts the whole job.
+
 Every task computes bit for bit what corescope's Rust workloads compute: the
 same loop order, float operations and wrapping arithmetic (sqrt-sum is an
 explicit loop: from CPython 3.12 on, sum() of floats is compensated).
@@ -23,6 +31,7 @@ import json
 import math
 import os
 import socket
+import pickle
 import struct
 import sys
 import threading
@@ -206,6 +215,44 @@ def mixed_parts(spec):
     terms = min(min(size * (100 - io), U64) * TERMS_PER_MS, U64) // 100
     wait_us = min(min(size * io, U64) * 10, U64)
     return terms, wait_us
+# The counter workload's shared state. Threads share this module's global;
+# worker processes each have their own copy of it, so the process models
+# share a multiprocessing.Value (shared memory, with its lock) instead.
+_COUNTER = 0
+_COUNTER_LOCK = threading.Lock()
+_VALUE = None
+
+
+def count(n, sharing):
+    """counter: n increments shared as `sharing` says; the task's own count."""
+    global _COUNTER
+    if sharing == "isolated":
+        partial = 0
+        for _ in range(n):
+            partial += 1
+        return partial
+    if sharing not in ("racy", "locked"):
+        raise ValueError("CPython has no %r counter" % sharing)
+    if _VALUE is not None:
+        if sharing == "locked":
+            lock = _VALUE.get_lock()
+            for _ in range(n):
+                with lock:
+                    _VALUE.value += 1
+        else:
+            for _ in range(n):
+                # Reading and writing .value each take its lock, but not
+                # together: another process can write in between.
+                _VALUE.value += 1
+        return n
+    if sharing == "locked":
+        for _ in range(n):
+            with _COUNTER_LOCK:
+                _COUNTER += 1
+    else:
+        for _ in range(n):
+            _COUNTER += 1
+    return n
 
 
 def run_task(spec, index, payload):
@@ -233,6 +280,8 @@ def run_task(spec, index, payload):
         for _ in range(size):
             out = out.translate(ECHO_TABLE)
         return fnv1a(out), out
+    if workload == "counter":
+        return count(size, spec["sharing"]), None
     raise ValueError("unknown workload %r" % workload)
 
 
@@ -253,10 +302,11 @@ def die_with_parent():
             pass
 
 
-def init_worker(spec, barrier, process):
-    global _SPEC, _BARRIER
+def init_worker(spec, barrier, process, value=None):
+    global _SPEC, _BARRIER, _VALUE
     _SPEC = spec
     _BARRIER = barrier
+    _VALUE = value
     if process:
         die_with_parent()
 
@@ -289,9 +339,9 @@ def compute_task(index, payload):
     return value, out, os.getpid(), time.process_time_ns()
 
 
-def queue_worker(spec, tasks, results, barrier):
+def queue_worker(spec, tasks, results, barrier, value):
     """python-queue: the seed's Process worker, fed by a Queue until None."""
-    init_worker(spec, barrier, True)
+    init_worker(spec, barrier, True, value)
     results.put(("ready",) + worker_ready())
     while True:
         job = tasks.get()
@@ -337,6 +387,7 @@ class Pool:
         self.keys = {}
         self.pool = None
         self.procs = []
+        self.value = None
         start = time.monotonic_ns()
         if self.model in ("python-threads", "python-threads-nogil"):
             from concurrent.futures import ThreadPoolExecutor
@@ -355,7 +406,9 @@ class Pool:
         else:
             ctx = multiprocessing.get_context(spec["start_method"])
             barrier = ctx.Barrier(self.workers + 1)
-            initargs = (spec, barrier, True)
+            # The counter the workers share: handed over as they start.
+            self.value = ctx.Value("q", 0)
+            initargs = (spec, barrier, True, self.value)
             if self.model == "python-processes":
                 self.pool = ctx.Pool(self.workers, initializer=init_worker, initargs=initargs)
                 ready = self.pool.map_async(worker_ready, range(self.workers), chunksize=1)
@@ -377,7 +430,9 @@ class Pool:
                 for w in range(self.workers):
                     q = self.queues[w % len(self.queues)]
                     p = ctx.Process(
-                        target=queue_worker, args=(spec, q, self.results, barrier), daemon=True
+                        target=queue_worker,
+                        args=(spec, q, self.results, barrier, self.value),
+                        daemon=True,
                     )
                     p.start()
                     self.procs.append(p)
@@ -410,7 +465,18 @@ class Pool:
             for f in as_completed(futures):
                 yield f.result()
 
+    def counter(self):
+        """The shared counter as the main process reads it."""
+        return _COUNTER if self.value is None else self.value.value
+
+    def reset_counter(self):
+        global _COUNTER
+        _COUNTER = 0
+        if self.value is not None:
+            self.value.value = 0
+
     def repetition(self):
+        self.reset_counter()
         main_cpu = time.process_time_ns()
         cpu_before = dict(self.cpu)
         results = []
@@ -440,6 +506,8 @@ class Pool:
             "bytes_from_workers": 0,
             "messages": 0,
         }
+        if self.spec["workload"] == "counter":
+            message["counter"] = self.counter()
         if self.process:
             # Measured after the clock stopped: what multiprocessing pickled
             # through the pool (function reference and arguments of each job,
@@ -597,9 +665,8 @@ class AsyncPool:
         self.loop.close()
 
 
-def main():
-    die_with_parent()
-    spec = json.loads(sys.stdin.readline())
+def run_of(spec):
+    """The run as the harness uses it: the workload's fields and the model's."""
     run = dict(spec["workload"])
     run.update(
         model=spec["model"],
@@ -610,6 +677,12 @@ def main():
         start_method=spec.get("start_method", "fork"),
         net_port=spec.get("net_port", 0),
     )
+    return run
+
+
+def main():
+    die_with_parent()
+    run = run_of(json.loads(sys.stdin.readline()))
     pool = AsyncPool(run) if run["model"] in ASYNC_MODELS else Pool(run)
     emit(
         {
@@ -627,12 +700,228 @@ def main():
     pool.close()
 
 
-if __name__ == "__main__":
+# ------------------------------------------------------------ python-mpi
+
+TAG_ABOUT, TAG_CLOCK, TAG_WORK, TAG_RESULT = 1, 2, 3, 4
+CLOCK_ROUND_TRIPS = 8
+
+
+def boot_id():
+    """This kernel's boot id: ranks that share it share CLOCK_MONOTONIC."""
     try:
-        main()
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def about(MPI):
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "host": MPI.Get_processor_name(),
+        "boot_id": boot_id(),
+        "pid": os.getpid(),
+        "cpus": cpus or 1,
+        "cpu_ns": time.process_time_ns(),
+    }
+
+
+def mpi_send(comm, MPI, obj, dest, tag):
+    """Sends a pickled object; returns the bytes handed to MPI."""
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    comm.Send([data, MPI.BYTE], dest=dest, tag=tag)
+    return len(data)
+
+
+def mpi_recv(comm, MPI, source, tag):
+    """Receives a pickled object: (object, source, tag, bytes). Waits by
+    probing, briefly without pause, then with naps of up to 100 us: a
+    blocking probe would spin on a core that a computing rank needs."""
+    status = MPI.Status()
+    spin_until = time.monotonic_ns() + 50_000
+    nap = 10e-6
+    while not comm.Iprobe(source=source, tag=tag, status=status):
+        if time.monotonic_ns() > spin_until:
+            time.sleep(nap)
+            nap = min(nap * 2, 100e-6)
+    data = bytearray(status.Get_count(MPI.BYTE))
+    comm.Recv([data, MPI.BYTE], source=status.Get_source(), tag=status.Get_tag())
+    return pickle.loads(data), status.Get_source(), status.Get_tag(), len(data)
+
+
+def mpi_serve(comm, MPI):
+    """A worker rank: answer clock pings, then run each job sent until None."""
+    mpi_send(comm, MPI, about(MPI), 0, TAG_ABOUT)
+    spec = None
+    while True:
+        obj, _, tag, _ = mpi_recv(comm, MPI, 0, MPI.ANY_TAG)
+        if tag == TAG_CLOCK:
+            mpi_send(comm, MPI, time.monotonic_ns(), 0, TAG_CLOCK)
+        elif obj is None:
+            return
+        elif obj[0] == "spec":
+            spec = obj[1]
+        else:
+            done = []
+            for index, payload in obj[1]:
+                start = time.monotonic_ns()
+                value, out = run_task(spec, index, payload)
+                done.append((index, value, start, time.monotonic_ns(), out))
+            mpi_send(comm, MPI, (time.process_time_ns(), done), 0, TAG_RESULT)
+
+
+def measure_clock(comm, MPI, rank):
+    """(offset, round trip) of a rank's clock from the fastest round trip."""
+    best = None
+    for _ in range(CLOCK_ROUND_TRIPS):
+        sent = time.monotonic_ns()
+        mpi_send(comm, MPI, None, rank, TAG_CLOCK)
+        remote = mpi_recv(comm, MPI, rank, TAG_CLOCK)[0]
+        trip = time.monotonic_ns() - sent
+        if best is None or trip < best[1]:
+            best = (remote - (sent + trip // 2), trip)
+    return best
+
+
+class MpiJob:
+    """Rank 0's view: the worker ranks, their clocks, CPU and traffic."""
+
+    def __init__(self, comm, MPI, run):
+        self.comm, self.MPI, self.run = comm, MPI, run
+        self.workers = comm.Get_size() - 1
+        own = about(MPI)
+        del own["cpu_ns"]
+        self.ranks = [dict(rank=0, clock_offset_ns=0, clock_round_trip_ns=0, **own)]
+        self.offsets, self.cpu = [], []
+        for rank in range(1, self.workers + 1):
+            peer = mpi_recv(comm, MPI, rank, TAG_ABOUT)[0]
+            self.cpu.append(peer.pop("cpu_ns"))
+            same = own["boot_id"] and own["boot_id"] == peer["boot_id"]
+            offset, trip = (0, 0) if same else measure_clock(comm, MPI, rank)
+            self.offsets.append(offset)
+            self.ranks.append(dict(rank=rank, clock_offset_ns=offset, clock_round_trip_ns=trip, **peer))
+        for rank in range(1, self.workers + 1):
+            mpi_send(comm, MPI, ("spec", run), rank, TAG_WORK)
+        echo = run["workload"] == "echo"
+        self.payload = make_payload(run["payload_bytes"]) if echo else None
+        tasks, chunk = run["tasks"], max(run["chunk"], 1)
+        self.chunks = [list(range(s, min(s + chunk, tasks))) for s in range(0, tasks, chunk)]
+
+    def claims(self):
+        """The schedule: each worker's chunks up front (static), or the next
+        chunk to whichever worker is free (queue), like corescope's own."""
+        if self.run["schedule"] == "static":
+            mine = [iter(self.chunks[w :: self.workers]) for w in range(self.workers)]
+            return lambda w: next(mine[w], None)
+        shared = iter(self.chunks)
+        return lambda w: next(shared, None)
+
+    def repetition(self):
+        comm, MPI = self.comm, self.MPI
+        claim = self.claims()
+        traffic = [{"to_rank": 0, "from_rank": 0, "messages": 0} for _ in range(self.workers)]
+        main_cpu = time.process_time_ns()
+        cpu_before = list(self.cpu)
+        tasks = []
+        running = 0
+        start = time.monotonic_ns()
+
+        def hand_out(w):
+            chunk = claim(w)
+            if chunk is None:
+                return 0
+            job = ("job", [(i, self.payload) for i in chunk])
+            traffic[w]["to_rank"] += mpi_send(comm, MPI, job, w + 1, TAG_WORK)
+            traffic[w]["messages"] += 1
+            return 1
+
+        for w in range(self.workers):
+            running += hand_out(w)
+        while running:
+            (cpu, done), source, _, size = mpi_recv(comm, MPI, MPI.ANY_SOURCE, TAG_RESULT)
+            w = source - 1
+            traffic[w]["from_rank"] += size
+            traffic[w]["messages"] += 1
+            self.cpu[w] = cpu
+            offset = self.offsets[w]
+            for index, value, t0, t1, _ in done:
+                tasks.append([index, w, value, max(t0 - offset, 0), max(t1 - offset, 0)])
+                emit({"type": "task", "index": index})
+            running += hand_out(w) - 1
+        end = time.monotonic_ns()
+        cpu_ns = time.process_time_ns() - main_cpu
+        cpu_ns += sum(c - b for c, b in zip(self.cpu, cpu_before))
+        return {
+            "type": "rep",
+            "start_ns": start,
+            "end_ns": end,
+            "cpu_ns": cpu_ns,
+            "tasks": tasks,
+            "bytes_to_workers": sum(t["to_rank"] for t in traffic),
+            "bytes_from_workers": sum(t["from_rank"] for t in traffic),
+            "messages": sum(t["messages"] for t in traffic),
+            "traffic": traffic,
+        }
+
+    def close(self):
+        for rank in range(1, self.workers + 1):
+            mpi_send(self.comm, self.MPI, None, rank, TAG_WORK)
+
+
+def mpi_coordinate(comm, MPI):
+    """Rank 0: the protocol with corescope, the job's tasks handed out."""
+    run = run_of(json.loads(sys.stdin.readline()))
+    job = MpiJob(comm, MPI, run)
+    emit(
+        {
+            "type": "ready",
+            "spawn_ns": 0,
+            "pid": os.getpid(),
+            "version": sys.version.split()[0],
+            "mpi": {"version": 1, "library": MPI.Get_library_version(), "ranks": job.ranks},
+        }
+    )
+    for line in sys.stdin:
+        if line.strip() == "rep":
+            emit(job.repetition())
+    job.close()
+
+
+def mpi_main():
+    """python-mpi: this process is one rank of the job."""
+    die_with_parent()
+    from mpi4py import MPI
+
+    comm = MPI.COMM_WORLD
+    try:
+        if comm.Get_rank() == 0:
+            mpi_coordinate(comm, MPI)
+        else:
+            # A worker's stdout would mix into rank 0's protocol lines.
+            os.dup2(2, 1)
+            mpi_serve(comm, MPI)
     except BaseException as error:
         traceback.print_exc()
-        detail = str(error)
-        name = type(error).__name__
-        emit({"type": "error", "message": "%s: %s" % (name, detail) if detail else name})
-        sys.exit(1)
+        if comm.Get_rank() == 0:
+            report(error)
+        sys.stderr.flush()
+        # Ending alone would leave MPI_Finalize waiting for the others.
+        comm.Abort(1)
+
+
+def report(error):
+    detail = str(error)
+    name = type(error).__name__
+    emit({"type": "error", "message": "%s: %s" % (name, detail) if detail else name})
+
+
+if __name__ == "__main__":
+    if "--mpi" in sys.argv[1:]:
+        mpi_main()
+    else:
+        try:
+            main()
+        except BaseException as error:
+            traceback.print_exc()
+            report(error)
+            sys.exit(1)

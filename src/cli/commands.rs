@@ -9,11 +9,15 @@ use anyhow::Context as _;
 
 use super::output::{self, Progress};
 use super::{Cli, Command, ExperimentArgs};
+use crate::engine::EngineError;
 use crate::engine::runner::Runner;
-use crate::engine::{EngineConfig, EngineError, RunEvent};
+use crate::engine::{EngineConfig, Plan};
 use crate::export;
+use crate::export::data::{DataFormat, ExportManager};
 use crate::presets;
+use crate::rerun;
 use crate::results::{MachineInfo, ResultSet};
+use crate::session::progress::{Ending, RunProgress, Step};
 use crate::spec::{RawExperiment, SpecError, default_sweep_workers};
 use crate::worker;
 
@@ -52,6 +56,7 @@ pub fn execute(cli: Cli) -> ExitCode {
                 Err(e) => Outcome::Failed(anyhow::Error::new(e).context("net service")),
             }
         }
+        Some(Command::MpiRank(args)) => mpi_rank(&args.codec),
         Some(Command::Run(args)) => {
             let raw = args.experiment.raw(&args.model, args.workers.as_ref());
             let cores = MachineInfo::detect().logical_cores;
@@ -60,6 +65,10 @@ pub fn execute(cli: Cli) -> ExitCode {
         Some(Command::Sweep(args)) => {
             let cores = MachineInfo::detect().logical_cores;
             match &args.preset {
+                Some(_) if !args.experiment_flags_given.is_empty() => Outcome::Usage(format!(
+                    "--preset: a preset sets the experiment; drop {} or the preset",
+                    args.experiment_flags_given.join(", ")
+                )),
                 Some(name) => match presets::find(name) {
                     Ok(preset) => {
                         output::print_preset(&preset);
@@ -79,6 +88,7 @@ pub fn execute(cli: Cli) -> ExitCode {
             }
         }
         Some(Command::Report(args)) => report(&args),
+        Some(Command::Rerun(args)) => rerun(&args),
         Some(Command::Presets) => match presets::all() {
             Ok(all) => {
                 output::print_preset_list(all);
@@ -111,7 +121,7 @@ pub fn execute(cli: Cli) -> ExitCode {
 /// Writes the report of a saved result set.
 fn report(args: &super::ReportArgs) -> Outcome {
     let size = |flag: &'static str, text: &str| -> Result<u32, Outcome> {
-        crate::spec::parse_count(flag, text)
+        crate::spec::parse_number(text)
             .ok()
             .and_then(|n| u32::try_from(n).ok())
             .filter(|n| (64..=8192).contains(n))
@@ -125,7 +135,7 @@ fn report(args: &super::ReportArgs) -> Outcome {
         (Ok(w), Ok(h)) => (w, h),
         (Err(e), _) | (_, Err(e)) => return e,
     };
-    let predict_to = match crate::spec::parse_count("--predict-to", &args.predict_to)
+    let predict_to = match crate::spec::parse_number(&args.predict_to)
         .ok()
         .and_then(|n| u32::try_from(n).ok())
         .filter(|&n| n <= crate::spec::MAX_WORKERS)
@@ -208,6 +218,28 @@ fn open_window() -> Outcome {
     }
 }
 
+/// `__mpi-rank`: this process is a rank of an MPI job.
+fn mpi_rank(codec: &str) -> Outcome {
+    let codec: crate::worker::codec::Codec = match codec.parse() {
+        Ok(codec) => codec,
+        Err(e) => return Outcome::Usage(format!("--codec: {e}")),
+    };
+    #[cfg(feature = "mpi")]
+    {
+        match crate::mpi::rank::rank_main(codec) {
+            Ok(()) => Outcome::Done,
+            Err(e) => Outcome::Failed(anyhow::Error::new(e).context("mpi rank")),
+        }
+    }
+    #[cfg(not(feature = "mpi"))]
+    {
+        let _ = codec;
+        Outcome::Failed(anyhow::anyhow!(
+            "this corescope was built without MPI; build it with `--features mpi`"
+        ))
+    }
+}
+
 fn usage(error: &SpecError) -> Outcome {
     Outcome::Usage(error.to_string())
 }
@@ -228,10 +260,66 @@ fn experiment_named(
         Err(e) => return usage(&e),
     };
     spec.preset = preset;
+    if let Err(e) = crate::engine::check_budget(&spec) {
+        return Outcome::Usage(format!("--workers: {e}"));
+    }
     let exports = &args.exports.manager;
     if let Err(e) = exports.check() {
         return Outcome::Usage(format!("{}: {}", e.format.flag(), e.source));
     }
+    let paths = EnginePaths {
+        python: &args.python,
+        hostfile: args.hostfile.as_deref(),
+    };
+    measure(Plan::of(&spec), paths, exports, |set| set)
+}
+
+/// Measures the flagged runs of a saved result set again and writes the
+/// merged set.
+fn rerun(args: &super::RerunArgs) -> Outcome {
+    let old = match ResultSet::load(&args.results) {
+        Ok(set) => set,
+        Err(e) => return Outcome::Usage(e.to_string()),
+    };
+    let exports = &args.exports.manager;
+    if let Err(e) = exports.check() {
+        return Outcome::Usage(format!("{}: {}", e.format.flag(), e.source));
+    }
+    let Some(plan) = rerun::plan(&old) else {
+        output::note(&format!(
+            "{}: no run is flagged; nothing to measure again",
+            args.results.display()
+        ));
+        return Outcome::Done;
+    };
+    output::note(&format!(
+        "measuring {} run{} again (flagged, with their serial baselines)",
+        plan.runs.len(),
+        if plan.runs.len() == 1 { "" } else { "s" }
+    ));
+    let paths = EnginePaths {
+        python: &args.python,
+        hostfile: None,
+    };
+    measure(plan, paths, exports, |fresh| rerun::merge(&old, &fresh))
+}
+
+/// Runs a plan with a progress bar, then prints the set (`finish` turns
+/// the measured set into the one shown and written), its flags and its
+/// findings, and writes the exports.
+/// The interpreter and hostfile a run's engine uses.
+#[derive(Debug, Clone, Copy)]
+struct EnginePaths<'a> {
+    python: &'a Path,
+    hostfile: Option<&'a Path>,
+}
+
+fn measure(
+    plan: Plan,
+    paths: EnginePaths<'_>,
+    exports: &ExportManager,
+    finish: impl FnOnce(ResultSet) -> ResultSet,
+) -> Outcome {
     let worker_exe =
         match std::env::current_exe().context("cannot find the corescope executable for workers") {
             Ok(path) => path,
@@ -239,9 +327,10 @@ fn experiment_named(
         };
     let config = EngineConfig {
         worker_exe,
-        python: args.python.clone(),
+        python: paths.python.to_path_buf(),
+        hostfile: paths.hostfile.map(Path::to_path_buf),
     };
-    let runner = match Runner::start(spec, config, Arc::new(|| {})) {
+    let runner = match Runner::start_plan(plan, config, Arc::new(|| {})) {
         Ok(runner) => runner,
         Err(EngineError::Unavailable(why)) => return Outcome::Usage(format!("--models: {why}")),
         Err(e) => return Outcome::Failed(e.into()),
@@ -254,11 +343,30 @@ fn experiment_named(
     }
     match follow(&runner) {
         Ok(set) => {
+            let set = finish(set);
             output::print_results(&set);
+            let json = exports
+                .targets()
+                .iter()
+                .find(|(format, _)| *format == DataFormat::Json)
+                .map(|(_, path)| path.as_path());
+            output::print_flags(&set, json);
             output::print_findings(&presets::findings(&set));
+            for run in &set.timed_out {
+                output::note(&format!(
+                    "run {} ({}) timed out after {}: stopped, every process reaped",
+                    run.index + 1,
+                    run.label,
+                    crate::format::seconds(run.limit_seconds)
+                ));
+            }
             let written = |path: &Path| output::note(&format!("wrote {}", path.display()));
             match exports.write_all(&set, written) {
-                Ok(()) => Outcome::Done,
+                Ok(()) if set.timed_out.is_empty() => Outcome::Done,
+                Ok(()) => Outcome::Failed(anyhow::anyhow!(
+                    "{} of the runs timed out (--time-limit); the others were kept",
+                    set.timed_out.len()
+                )),
                 Err(e) => Outcome::Failed(
                     anyhow::Error::new(e.source).context(format!("{} failed", e.format.flag())),
                 ),
@@ -268,34 +376,32 @@ fn experiment_named(
     }
 }
 
-/// Drains the runner's events into the progress bar until it ends.
+/// Folds the runner's events into the progress bar until it ends.
 fn follow(runner: &Runner) -> Result<ResultSet, Outcome> {
-    let mut progress = Progress::new();
-    for event in runner.events() {
-        match event {
-            RunEvent::Started { runs, total_tasks } => progress.start(runs.len(), total_tasks),
-            RunEvent::RunStarted { index, spec } => progress.run_started(index, &spec),
-            RunEvent::Progress { tasks_done, .. } => progress.tasks(tasks_done),
-            // Kept in the record; a terminal has no room to draw them live.
-            RunEvent::Sample { .. } => {}
-            RunEvent::RunFinished { record, .. } => progress.run_finished(&record),
-            RunEvent::Finished(set) => {
-                progress.finish();
-                return Ok(set);
-            }
-            RunEvent::Failed(error) => {
-                progress.abandon();
-                // EngineError's messages already end with their cause; as a
-                // chain, `{:#}` would print that cause twice.
-                return Err(Outcome::Failed(anyhow::anyhow!("the run failed: {error}")));
-            }
-            RunEvent::Cancelled => {
-                progress.abandon();
-                return Err(Outcome::Interrupted);
-            }
+    let mut bar = Progress::new();
+    let mut state = RunProgress::default();
+    let ending = loop {
+        let Ok(event) = runner.events().recv() else {
+            break Ending::Lost;
+        };
+        match state.apply(event) {
+            Step::Ended(ending) => break ending,
+            step => bar.show(&state, &step),
+        }
+    };
+    match ending {
+        Ending::Finished(set) => {
+            bar.finish();
+            Ok(set)
+        }
+        Ending::Cancelled => {
+            bar.abandon();
+            Err(Outcome::Interrupted)
+        }
+        Ending::Failed(_) | Ending::Lost => {
+            bar.abandon();
+            let error = ending.error().unwrap_or_default();
+            Err(Outcome::Failed(anyhow::anyhow!(error)))
         }
     }
-    Err(Outcome::Failed(anyhow::anyhow!(
-        "the engine stopped without a result"
-    )))
 }

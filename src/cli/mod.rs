@@ -10,7 +10,8 @@ pub mod output;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::export::data::{DataFormat, ExportManager};
 use crate::spec::RawExperiment;
@@ -32,6 +33,10 @@ pub enum Command {
     Sweep(SweepArgs),
     /// List the lesson presets (run one with `sweep --preset NAME`).
     Presets,
+    /// Measure the flagged runs of a saved result set again (each beside
+    /// its serial baseline, interleaved) and write the set with them
+    /// replaced.
+    Rerun(RerunArgs),
     /// Write every chart (SVG and PNG), each run's timeline, CPU and memory
     /// charts (and with --trace its Chrome trace), a CSV and a Markdown
     /// report of a saved result set (from --export-json) into a folder.
@@ -39,6 +44,10 @@ pub enum Command {
     /// Internal: serve tasks over stdin/stdout as a worker process.
     #[command(name = "__worker", hide = true)]
     Worker(WorkerArgs),
+    /// Internal: an MPI rank under mpirun (the mpi model; needs the mpi
+    /// cargo feature).
+    #[command(name = "__mpi-rank", hide = true)]
+    MpiRank(WorkerArgs),
     /// Internal: the slow loopback service that `net` tasks talk to.
     #[command(name = "__net-service", hide = true)]
     NetService(NetServiceArgs),
@@ -67,13 +76,14 @@ pub struct WorkerArgs {
 #[derive(Debug, Args)]
 pub struct ExperimentArgs {
     /// What each task does: sqrt-sum, primes, mandelbrot, sleep, net (a real
-    /// request to a slow service on 127.0.0.1), mixed or echo.
+    /// request to a slow service on 127.0.0.1), mixed, echo or counter
+    /// (comma-separated to compare several).
     #[arg(long, value_name = "NAME", default_value = "sqrt-sum")]
     pub workload: String,
     /// Work per task (terms for sqrt-sum, numbers for primes, image side for
     /// mandelbrot, milliseconds for sleep, net and mixed, passes per byte
-    /// for echo);
-    /// accepts 1_000_000 or 1M. Default: a size that takes ~10-30 ms.
+    /// for echo, increments for counter); accepts 1_000_000 or 1M. Default:
+    /// a size that takes ~10-30 ms.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub size: Option<String>,
     /// Number of tasks per repetition.
@@ -126,6 +136,11 @@ pub struct ExperimentArgs {
     /// (read against Gustafson's law). Default: strong.
     #[arg(long, value_name = "strong|weak", allow_hyphen_values = true)]
     pub scaling: Option<String>,
+    /// counter: how workers share the counter, one mode or several to
+    /// compare: racy (no synchronisation), locked (a mutex), atomic (an
+    /// atomic add; not in CPython), isolated (partial sums; the default).
+    #[arg(long, value_name = "MODES", allow_hyphen_values = true)]
+    pub sharing: Option<String>,
     /// python-processes, python-executor, python-queue: how CPython starts
     /// its worker processes, fork (default) or spawn.
     #[arg(long, value_name = "fork|spawn", allow_hyphen_values = true)]
@@ -134,10 +149,29 @@ pub struct ExperimentArgs {
     /// is a current-thread runtime, every task on one thread.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub runtime_threads: Option<String>,
+    /// interleaved: the runs of one problem take turns, one repetition
+    /// each, so a change in the machine's speed reaches every model alike;
+    /// sequential: each run's repetitions back to back. Default:
+    /// interleaved.
+    #[arg(
+        long,
+        value_name = "interleaved|sequential",
+        allow_hyphen_values = true
+    )]
+    pub order: Option<String>,
     /// The CPython interpreter the python-* models run: a name on PATH or a
     /// path.
     #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
     pub python: PathBuf,
+    /// Stop any run still going after TIME (e.g. 30s, 2m): its processes
+    /// are killed and reaped, it is listed as timed out, the other runs go
+    /// on, the exports are written, and corescope exits with status 1.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub time_limit: Option<String>,
+    /// mpi, python-mpi: an Open MPI hostfile for mpirun (a host per line,
+    /// e.g. `node1 slots=4`); without one every rank runs on this machine.
+    #[arg(long, value_name = "FILE")]
+    pub hostfile: Option<PathBuf>,
     /// `--export-json FILE` and the other data formats' flags.
     #[command(flatten)]
     pub exports: ExportArgs,
@@ -240,6 +274,21 @@ pub struct ReportArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct RerunArgs {
+    /// A result set written by --export-json (or saved from the app).
+    #[arg(value_name = "RESULTS.json")]
+    pub results: PathBuf,
+    /// The CPython interpreter the python-* models run: a name on PATH or a
+    /// path.
+    #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
+    pub python: PathBuf,
+    /// `--export-json FILE` and the other data formats' flags: where the
+    /// merged set goes.
+    #[command(flatten)]
+    pub exports: ExportArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
@@ -265,9 +314,51 @@ pub struct SweepArgs {
     #[arg(long, value_name = "RANGE", allow_hyphen_values = true)]
     pub workers: Option<String>,
     /// Run a lesson preset (see `corescope presets`) instead of the
-    /// experiment flags; the export flags still apply.
+    /// experiment flags, which it refuses; --python, --time-limit and the
+    /// export flags still apply.
     #[arg(long, value_name = "NAME")]
     pub preset: Option<String>,
+    /// The experiment flags given on the command line (filled by [`parse`]),
+    /// which a preset refuses rather than silently ignores.
+    #[arg(skip)]
+    pub experiment_flags_given: Vec<String>,
+}
+
+/// The arguments that describe an experiment (and that a preset sets).
+const EXPERIMENT_IDS: [&str; 16] = [
+    "workload",
+    "size",
+    "tasks",
+    "payload",
+    "schedule",
+    "chunk",
+    "repeats",
+    "warmup",
+    "in_flight",
+    "switch_interval",
+    "io_percent",
+    "codec",
+    "scaling",
+    "start_method",
+    "models",
+    "workers",
+];
+
+/// Parses the process's command line (exiting on a usage error, like
+/// clap), noting which experiment flags a `sweep` got explicitly.
+pub fn parse() -> Cli {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let (Some(Command::Sweep(args)), Some(("sweep", sub))) =
+        (&mut cli.command, matches.subcommand())
+    {
+        args.experiment_flags_given = EXPERIMENT_IDS
+            .iter()
+            .filter(|id| sub.value_source(id) == Some(ValueSource::CommandLine))
+            .map(|id| format!("--{}", id.replace('_', "-")))
+            .collect();
+    }
+    cli
 }
 
 impl ExperimentArgs {
@@ -291,6 +382,9 @@ impl ExperimentArgs {
             scaling: self.scaling.clone(),
             start_method: self.start_method.clone(),
             runtime_threads: self.runtime_threads.clone(),
+            time_limit: self.time_limit.clone(),
+            order: self.order.clone(),
+            sharing: self.sharing.clone(),
         }
     }
 }

@@ -6,9 +6,10 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::format;
+use crate::noise;
 use crate::presets::Preset;
-use crate::results::{ResultSet, RunRecord};
-use crate::spec::RunSpec;
+use crate::results::ResultSet;
+use crate::session::progress::{RunProgress, Step};
 use crate::table::{Align, ResultsTable};
 
 /// Prints `error: message` on stderr.
@@ -40,6 +41,31 @@ pub fn print_preset_list(presets: &[Preset]) {
     println!("run one with: corescope sweep --preset NAME");
 }
 
+/// Prints the noise guard's flags after the table, with what to do about
+/// them: the re-run command for the JSON file being written, if any.
+pub fn print_flags(set: &ResultSet, json: Option<&std::path::Path>) {
+    let lines = noise::describe(set);
+    if lines.is_empty() {
+        return;
+    }
+    println!("\nFlagged (these figures may not be what the machine can do):");
+    for line in lines {
+        println!("  ⚠ {line}");
+    }
+    if !noise::flagged_runs(set).is_empty() {
+        match json {
+            Some(path) => println!(
+                "  measure the flagged runs again with: corescope rerun {} --export-json {}",
+                path.display(),
+                path.display()
+            ),
+            None => println!(
+                "  to measure the flagged runs again, save the set with --export-json FILE, then: corescope rerun FILE --export-json FILE"
+            ),
+        }
+    }
+}
+
 /// Prints what the measurement says, after the table.
 pub fn print_findings(findings: &[String]) {
     if !findings.is_empty() {
@@ -50,14 +76,52 @@ pub fn print_findings(findings: &[String]) {
     }
 }
 
-/// The progress bar of an experiment: tasks done over tasks in all runs.
+/// The progress bar of an experiment: tasks done over tasks in all runs,
+/// drawn from the [`RunProgress`] reducer the window shares.
 #[derive(Debug)]
 pub struct Progress {
     bar: ProgressBar,
-    runs: usize,
-    /// Tasks of the runs already finished.
-    base: u64,
-    current_total: u64,
+    /// Redraws the spinner between events; none where no thread could be
+    /// started (the bar then moves with events only).
+    ticker: Option<Ticker>,
+}
+
+/// A named thread ticking the bar, stopped and joined on drop. It replaces
+/// indicatif's steady tick, which panics when a thread cannot be started.
+#[derive(Debug)]
+struct Ticker {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Ticker {
+    fn start(bar: ProgressBar) -> std::io::Result<Ticker> {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let interval = std::time::Duration::from_millis(120);
+        let handle = std::thread::Builder::new()
+            .name("corescope-progress".to_string())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(interval)
+                {
+                    bar.tick();
+                }
+            })?;
+        Ok(Ticker {
+            stop: Some(stop),
+            handle: Some(handle),
+        })
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        // Dropping the sender wakes the thread at once.
+        self.stop = None;
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
 }
 
 impl Progress {
@@ -69,50 +133,66 @@ impl Progress {
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
         bar.set_style(style);
-        Progress {
-            bar,
-            runs: 0,
-            base: 0,
-            current_total: 0,
+        Progress { bar, ticker: None }
+    }
+
+    /// Shows what `step` changed in `state`; a finished run gets a line.
+    pub fn show(&mut self, state: &RunProgress, step: &Step) {
+        match step {
+            Step::Started => {
+                self.bar.set_length(state.total_tasks);
+                self.ticker = Ticker::start(self.bar.clone()).ok();
+            }
+            Step::RunStarted(_) | Step::Turn(_) => {
+                if let Some((index, spec)) = state.current_run() {
+                    self.bar
+                        .set_prefix(format!("run {}/{}", index + 1, state.runs.len()));
+                    let message = match state.repetition {
+                        Some(r) => format!(
+                            "{} · repetition {}/{}",
+                            spec.label(),
+                            r + 1,
+                            spec.warmup + spec.repeats
+                        ),
+                        None => format!("{} · starting", spec.label()),
+                    };
+                    self.bar.set_message(message);
+                }
+            }
+            Step::Progress => self.bar.set_position(state.tasks_finished()),
+            // Kept in the record; a terminal has no room to draw them live.
+            Step::Sample | Step::Ended(_) => {}
+            Step::RunFinished { record, .. } => {
+                self.bar.set_position(state.tasks_finished());
+                self.bar.println(format!(
+                    "  {:<16} {:>9}  {}{}",
+                    record.label(),
+                    format::seconds(record.wall_seconds.median),
+                    record
+                        .speedup
+                        .map_or(String::new(), |s| format!("{s:.2}× serial")),
+                    if record.warnings.is_empty() {
+                        String::new()
+                    } else {
+                        let names: Vec<&str> = record
+                            .warnings
+                            .iter()
+                            .map(|w| noise::short_name(&w.code))
+                            .collect();
+                        format!("  ⚠ {}", names.join(", "))
+                    },
+                ));
+            }
         }
     }
 
-    pub fn start(&mut self, runs: usize, total_tasks: u64) {
-        self.runs = runs;
-        self.bar.set_length(total_tasks);
-        self.bar
-            .enable_steady_tick(std::time::Duration::from_millis(120));
-    }
-
-    pub fn run_started(&mut self, index: usize, spec: &RunSpec) {
-        self.current_total = spec.total_tasks();
-        self.bar
-            .set_prefix(format!("run {}/{}", index + 1, self.runs));
-        self.bar.set_message(spec.label());
-    }
-
-    pub fn tasks(&mut self, done: u64) {
-        self.bar.set_position(self.base + done);
-    }
-
-    pub fn run_finished(&mut self, record: &RunRecord) {
-        self.base += self.current_total;
-        self.bar.set_position(self.base);
-        self.bar.println(format!(
-            "  {:<16} {:>9}  {}",
-            record.label(),
-            format::seconds(record.wall_seconds.median),
-            record
-                .speedup
-                .map_or(String::new(), |s| format!("{s:.2}× serial")),
-        ));
-    }
-
-    pub fn finish(&self) {
+    pub fn finish(&mut self) {
+        self.ticker = None;
         self.bar.finish_and_clear();
     }
 
-    pub fn abandon(&self) {
+    pub fn abandon(&mut self) {
+        self.ticker = None;
         self.bar.abandon();
     }
 }

@@ -40,7 +40,9 @@ impl Unavailable {
 pub fn check(model: Model, python: &Path) -> Result<(), Unavailable> {
     for requirement in model.info().requires {
         match *requirement {
-            Requirement::Python | Requirement::FreeThreadedPython => {
+            Requirement::Python
+            | Requirement::FreeThreadedPython
+            | Requirement::PythonModule(_) => {
                 python::interpreter_for(model, python)
                     .map_err(|source| Unavailable::Python { model, source })?;
             }

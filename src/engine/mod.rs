@@ -12,8 +12,11 @@
 mod async_processes;
 mod async_tasks;
 pub mod availability;
+mod budget;
 mod event;
 mod gil;
+pub mod interleave;
+mod mpi;
 mod per_task;
 mod processes;
 mod python;
@@ -24,28 +27,27 @@ mod threads;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
+pub use budget::check_budget;
 pub use event::RunEvent;
 
 use crate::analysis;
 use crate::measure::clock::monotonic_ns;
 use crate::measure::clock::ns_to_s;
-use crate::measure::memory::MemoryProbe;
-use crate::measure::sampler::{
-    PidBoard, SAMPLE_INTERVAL, SAMPLER_THREAD, Sample, SampleSink, Sampler,
-};
+use crate::measure::sampler::{PidBoard, Sample, SampleSink};
 use crate::measure::stats::{Summary, median_index};
 use crate::net_service::NetService;
+use crate::noise;
 use crate::results::{
     CpuSample, IpcTotals, MachineInfo, MemoryRecord, MemorySample, RepetitionRecord, ResultSet,
-    RunRecord, SpanIpc, SpanRecord,
+    RunRecord, SpanIpc, SpanRecord, TimedOutRun,
 };
-use crate::spec::{ExperimentSpec, Model, RunSpec};
+use crate::spec::{ExperimentSpec, Model, Order, RunSpec};
 use crate::worker::process::PipeSnapshot;
 use crate::worker::protocol::{FrameTimes, ProtocolError};
-use crate::workload::{self, Task};
+use crate::workload::{self, CountedIn, Task, Workload};
 
 /// What the engine needs from its surroundings.
 #[derive(Debug, Clone)]
@@ -56,6 +58,9 @@ pub struct EngineConfig {
     /// The CPython interpreter the python models run (a name on PATH or a
     /// path; `--python`, or the GUI's setting).
     pub python: PathBuf,
+    /// The MPI models' hostfile (`--hostfile`, or the GUI's setting): the
+    /// hosts `mpirun` places ranks on; `None` runs them all here.
+    pub hostfile: Option<PathBuf>,
 }
 
 impl EngineConfig {
@@ -64,23 +69,52 @@ impl EngineConfig {
         EngineConfig {
             worker_exe,
             python: PathBuf::from(crate::python::DEFAULT_INTERPRETER),
+            hostfile: None,
         }
     }
 }
 
-/// A shared flag that asks a run to stop as soon as it can.
+/// A shared flag that asks a run to stop as soon as it can; a token for
+/// one run may also carry a deadline (`--time-limit`), after which it reads
+/// as cancelled too.
 #[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
+pub struct CancelToken {
+    flag: Arc<AtomicBool>,
+    /// `CLOCK_MONOTONIC` nanoseconds after which the token counts as
+    /// cancelled (a time limit); 0: none.
+    deadline_ns: Arc<AtomicU64>,
+}
 
 impl CancelToken {
     pub fn new() -> CancelToken {
         CancelToken::default()
     }
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.flag.store(true, Ordering::SeqCst);
     }
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.flag.load(Ordering::SeqCst) || self.timed_out()
+    }
+    /// A token cancelled with this one, with a deadline of its own (one
+    /// run's, under the experiment's token).
+    pub fn child(&self) -> CancelToken {
+        CancelToken {
+            flag: Arc::clone(&self.flag),
+            deadline_ns: Arc::new(AtomicU64::new(0)),
+        }
+    }
+    /// Counts as cancelled once `left` has passed from now (none: never).
+    pub fn set_time_left(&self, left: Option<Duration>) {
+        let deadline = left.map_or(0, |left| {
+            let left = u64::try_from(left.as_nanos()).unwrap_or(u64::MAX);
+            monotonic_ns().saturating_add(left).max(1)
+        });
+        self.deadline_ns.store(deadline, Ordering::SeqCst);
+    }
+    /// Whether the deadline (not a cancel) stopped it.
+    pub fn timed_out(&self) -> bool {
+        let deadline = self.deadline_ns.load(Ordering::SeqCst);
+        deadline != 0 && monotonic_ns() >= deadline
     }
 }
 
@@ -127,6 +161,11 @@ pub enum EngineError {
     /// the end of its stderr).
     #[error("{0}")]
     Python(String),
+    /// An MPI model failed: mpirun could not start, the hostfile is
+    /// unusable, or a rank died or broke the protocol (the message says
+    /// which, with the end of mpirun's stderr).
+    #[error("{0}")]
+    Mpi(String),
     /// A model cannot run on this machine (refused before anything runs).
     #[error(transparent)]
     Unavailable(#[from] availability::Unavailable),
@@ -138,6 +177,11 @@ pub enum EngineError {
     Task(String),
     #[error("cancelled")]
     Cancelled,
+    #[error("not enough memory for {what} ({bytes} bytes)")]
+    OutOfMemory { what: &'static str, bytes: u64 },
+    /// The run outgrew the process's limits before it started.
+    #[error("{0}")]
+    Limits(String),
 }
 
 /// One task's compute span, relative to its repetition's start.
@@ -222,6 +266,12 @@ pub(crate) struct Repetition {
     pub parent_rss: u64,
     /// Resident set size of each worker process, by worker (or slot).
     pub worker_rss: Vec<u64>,
+    /// Its place in the experiment's measuring order (warm-ups counted).
+    pub sequence: u64,
+    /// `counter`: the main process's shared counter after the repetition.
+    /// Executors whose workers count in memory of their own never touch
+    /// it, so it stays 0 there, as the parent's global does.
+    pub counter: u64,
 }
 
 /// Collects the results of one repetition as they arrive, in any order.
@@ -314,6 +364,8 @@ impl RepetitionLog {
             ipc,
             parent_rss: 0,
             worker_rss: Vec::new(),
+            sequence: 0,
+            counter: 0,
         }
     }
 }
@@ -339,6 +391,7 @@ impl RepetitionInput<'_> {
             tasks: self.spec.workload.tasks,
             io_percent: self.spec.workload.io_percent,
             port: self.net_port,
+            sharing: self.spec.workload.sharing,
         }
     }
 }
@@ -362,7 +415,46 @@ pub(crate) trait Executor {
     fn python_version(&self) -> Option<String> {
         None
     }
+    /// The MPI models: where the ranks ran and what they exchanged.
+    fn mpi(&self) -> Option<crate::results::MpiRecord> {
+        None
+    }
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError>;
+}
+
+/// A run's pool and, for `net`, the service its tasks call. The executor
+/// is declared first, so it is dropped (its workers killed and reaped)
+/// before the service.
+pub(crate) struct Pool {
+    pub executor: Box<dyn Executor>,
+    pub service: Option<NetService>,
+}
+
+impl Pool {
+    /// The port of the run's `net` service on 127.0.0.1 (0: none).
+    pub fn net_port(&self) -> u16 {
+        self.service.as_ref().map_or(0, NetService::port)
+    }
+}
+
+/// Starts the run's `net` service if its workload calls one, then its
+/// executor.
+fn start_pool(
+    spec: &RunSpec,
+    config: &EngineConfig,
+    cancel: &CancelToken,
+    board: &PidBoard,
+) -> Result<Pool, EngineError> {
+    let service = match spec.workload.workload {
+        crate::workload::Workload::Net => Some(NetService::start(
+            &config.worker_exe,
+            spec.workload.payload_bytes,
+        )?),
+        _ => None,
+    };
+    let net_port = service.as_ref().map_or(0, NetService::port);
+    let executor = start_executor(spec, config, cancel, board, net_port)?;
+    Ok(Pool { executor, service })
 }
 
 fn start_executor(
@@ -409,13 +501,11 @@ fn start_executor(
         | Model::PythonExecutor
         | Model::PythonQueue
         | Model::PythonAsyncio
-        | Model::PythonAsyncioProcesses => Box::new(python::PythonExecutor::start(
-            spec,
-            &config.python,
-            cancel,
-            board,
-            net_port,
+        | Model::PythonAsyncioProcesses
+        | Model::PythonMpi => Box::new(python::PythonExecutor::start(
+            spec, config, cancel, board, net_port,
         )?),
+        Model::Mpi => Box::new(mpi::MpiExecutor::start(spec, config, cancel, board)?),
     })
 }
 
@@ -448,73 +538,35 @@ pub fn run_one_sampled(
     on_progress: &mut dyn FnMut(u64, u64),
     on_sample: Option<SampleSink>,
 ) -> Result<RunRecord, EngineError> {
-    // Only echo ships a payload to its workers; net's is the reply's size.
-    let shipped = if spec.workload.workload.uses_payload() {
-        spec.workload.payload_bytes as usize
-    } else {
-        0
+    let mut start = |spec: &RunSpec, board: &PidBoard, cancel: &CancelToken| {
+        start_pool(spec, config, cancel, board)
     };
-    let payload: Arc<[u8]> = workload::make_payload(shipped).into();
-    // Started before the sampler and the executor, so dropped (killed and
-    // reaped) after both, on every path.
-    let service = match spec.workload.workload {
-        workload::Workload::Net => Some(NetService::start(
-            &config.worker_exe,
-            spec.workload.payload_bytes,
-        )?),
-        _ => None,
+    let mut emit = |event: RunEvent| {
+        if let RunEvent::Progress {
+            tasks_done,
+            tasks_total,
+            ..
+        } = event
+        {
+            on_progress(tasks_done, tasks_total);
+        }
     };
-    let net_port = service.as_ref().map_or(0, NetService::port);
-    let board = PidBoard::new();
-    // Declared before the executor, so dropped after it on an early return:
-    // the sampler sees the workers until they are gone.
-    let sampler = Sampler::start(board.clone(), SAMPLE_INTERVAL, on_sample).map_err(|source| {
-        EngineError::Thread {
-            name: SAMPLER_THREAD.to_string(),
-            source,
-        }
-    })?;
-    let mut executor = start_executor(spec, config, cancel, &board, net_port)?;
-    let mut memory = MemoryProbe::new();
-    let total = spec.total_tasks();
-    let mut done = 0u64;
-    let mut last_report = Instant::now();
-    let mut repetitions = Vec::with_capacity(spec.repeats as usize);
-    for rep in 0..(spec.warmup + spec.repeats) {
-        if cancel.is_cancelled() {
-            return Err(EngineError::Cancelled);
-        }
-        let mut tick = || {
-            done += 1;
-            if last_report.elapsed() >= PROGRESS_INTERVAL {
-                last_report = Instant::now();
-                on_progress(done, total);
-            }
-        };
-        let mut repetition = executor.run_repetition(RepetitionInput {
-            spec,
-            payload: &payload,
-            cancel,
-            on_task_done: &mut tick,
-            net_port,
-        })?;
-        if rep >= spec.warmup {
-            // Read once the repetition's clocks have stopped (its wall and
-            // CPU figures are taken), so /proc reads never count in them.
-            let pids = executor.worker_pids();
-            repetition.parent_rss = memory.own_rss();
-            if !pids.is_empty() {
-                repetition.worker_rss = memory.rss(&pids);
-            }
-            repetitions.push(repetition);
-        }
-    }
-    on_progress(total, total);
-    let samples = sampler.finish();
-    let mut record = summarise(spec, executor.spawn_ns(), &repetitions, &samples)?;
-    record.processes_started = executor.processes_started();
-    record.python_version = executor.python_version();
-    Ok(record)
+    let records = interleave::measure_batch(
+        &[(0, *spec)],
+        &mut start,
+        cancel,
+        interleave::BatchIo {
+            emit: &mut emit,
+            on_sample,
+            sequence: &mut 0,
+            time_limit: None,
+        },
+    )?;
+    records
+        .records
+        .into_iter()
+        .next()
+        .ok_or(EngineError::Cancelled)
 }
 
 fn summarise(
@@ -555,6 +607,8 @@ fn summarise(
                 bytes_from_workers: r.ipc.bytes_from_worker,
                 messages: r.ipc.messages,
             },
+            sequence: Some(r.sequence),
+            total: counter_total(spec, r),
         })
         .collect();
     let typical = median_index(&walls).unwrap_or(0);
@@ -601,12 +655,37 @@ fn summarise(
             record.memory_samples.push(memory);
         }
     }
+    if let Some(total) = records.get(typical).and_then(|r| r.total) {
+        let expected = u64::from(spec.workload.tasks).saturating_mul(spec.workload.size);
+        record.expected_total = Some(expected);
+        record.total = Some(total);
+        record.lost_updates = Some(expected.saturating_sub(total));
+        record.counted_in = Some(CountedIn::of(spec.model, spec.workload.sharing));
+    }
     record.repetitions = records;
+    record.wall_ci = analysis::wall_interval(&record);
     if !spec.model.uses_workers() {
         let own_wall = record.wall_seconds.median;
         analysis::set_speedup(&mut record, own_wall);
     }
     Ok(record)
+}
+
+/// `counter`: the total the main process has after a repetition: the sum
+/// of the partial sums (the task values) when isolated, else its shared
+/// counter. `None` for other workloads.
+fn counter_total(spec: &RunSpec, repetition: &Repetition) -> Option<u64> {
+    if spec.workload.workload != Workload::Counter {
+        return None;
+    }
+    Some(if spec.workload.sharing.is_shared() {
+        repetition.counter
+    } else {
+        repetition
+            .values
+            .iter()
+            .fold(0u64, |sum, &v| sum.saturating_add(v))
+    })
 }
 
 /// A sample as the records keep it, timed in seconds from `origin_ns` (on
@@ -632,9 +711,42 @@ pub(crate) fn sample_records(sample: &Sample, origin_ns: u64) -> (CpuSample, Mem
 /// [`RunEvent::Sample`].
 pub type LiveSink = Arc<dyn Fn(RunEvent) + Send + Sync>;
 
-/// Runs every run of `spec` in order on this thread, reporting through
-/// `emit`, and returns the result set. Speedups are filled in as soon as the
-/// serial baseline (always the first run) is known.
+/// What an experiment measures: its runs (baselines first) and in which
+/// order their repetitions are taken. An [`ExperimentSpec`] gives one;
+/// re-running flagged runs gives another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub runs: Vec<RunSpec>,
+    pub order: Order,
+    /// The lesson preset the runs come from, if any.
+    pub preset: Option<String>,
+    /// Stop a run still going after this long (`--time-limit`).
+    pub time_limit: Option<Duration>,
+}
+
+impl Plan {
+    /// The runs of `spec`, in its order.
+    pub fn of(spec: &ExperimentSpec) -> Plan {
+        Plan {
+            runs: spec.runs(),
+            order: spec.order,
+            preset: spec.preset.clone(),
+            time_limit: spec.time_limit,
+        }
+    }
+
+    /// Every model the plan runs, once each.
+    pub fn models(&self) -> Vec<Model> {
+        let mut models: Vec<Model> = self.runs.iter().map(|r| r.model).collect();
+        models.sort();
+        models.dedup();
+        models
+    }
+}
+
+/// Runs every run of `spec` on this thread, reporting through `emit`, and
+/// returns the result set. Speedups are filled in as soon as the serial
+/// baseline (always the first run of its problem) is known.
 pub fn run_experiment(
     spec: &ExperimentSpec,
     config: &EngineConfig,
@@ -653,39 +765,87 @@ pub fn run_experiment_live(
     emit: &mut dyn FnMut(RunEvent),
     live: Option<LiveSink>,
 ) -> Result<ResultSet, EngineError> {
-    availability::check_all(&spec.models, &config.python)?;
-    let runs = spec.runs();
+    run_plan(&Plan::of(spec), config, cancel, emit, live)
+}
+
+/// Measures a [`Plan`]: first other programs' use of the machine, then
+/// each batch of runs ([`interleave::batches`]), each run's speedup and
+/// noise flags as it finishes, and the set's flags at the end.
+pub fn run_plan(
+    plan: &Plan,
+    config: &EngineConfig,
+    cancel: &CancelToken,
+    emit: &mut dyn FnMut(RunEvent),
+    live: Option<LiveSink>,
+) -> Result<ResultSet, EngineError> {
+    availability::check_all(&plan.models(), &config.python)?;
+    budget::check_plan_budget(plan)?;
+    let runs = plan.runs.clone();
     emit(RunEvent::Started {
         runs: runs.clone(),
         total_tasks: runs.iter().map(RunSpec::total_tasks).sum(),
     });
     let mut set = ResultSet::new(MachineInfo::detect());
-    set.preset = spec.preset.clone();
-    for (index, run) in runs.iter().enumerate() {
-        emit(RunEvent::RunStarted { index, spec: *run });
-        let run_start = monotonic_ns();
-        let on_sample = live.clone().map(|live| -> SampleSink {
-            Arc::new(move |sample: &Sample| {
-                let (cpu, memory) = sample_records(sample, run_start);
-                live(RunEvent::Sample { index, cpu, memory });
-            })
-        });
-        let mut progress = |tasks_done, tasks_total| {
-            emit(RunEvent::Progress {
-                index,
-                tasks_done,
-                tasks_total,
-            });
+    set.preset = plan.preset.clone();
+    set.order = plan.order;
+    set.load_before = noise::probe_before().map(Box::new);
+    let mut sequence = 0u64;
+    for batch in interleave::batches(&runs, plan.order) {
+        let members: Vec<(usize, RunSpec)> = batch.iter().map(|&i| (i, runs[i])).collect();
+        let mut start = |spec: &RunSpec, board: &PidBoard, cancel: &CancelToken| {
+            start_pool(spec, config, cancel, board)
         };
-        let mut record = run_one_sampled(run, config, cancel, &mut progress, on_sample)?;
-        if let Some(baseline) = analysis::serial_baseline(&set.runs, &record) {
-            analysis::set_speedup(&mut record, baseline);
+        let outcome = interleave::measure_batch(
+            &members,
+            &mut start,
+            cancel,
+            interleave::BatchIo {
+                emit: &mut *emit,
+                on_sample: live_samples(&live, &batch),
+                sequence: &mut sequence,
+                time_limit: plan.time_limit,
+            },
+        )?;
+        // Their executors have killed and reaped their processes.
+        set.timed_out
+            .extend(outcome.timed_out.iter().map(|&index| TimedOutRun {
+                index,
+                label: runs[index].label(),
+                limit_seconds: plan.time_limit.map_or(0.0, |l| l.as_secs_f64()),
+            }));
+        let finished = batch
+            .into_iter()
+            .filter(|index| !outcome.timed_out.contains(index));
+        for (index, mut record) in finished.zip(outcome.records) {
+            if let Some(baseline) = analysis::baseline_run(&set.runs, &record) {
+                let baseline = baseline.clone();
+                analysis::set_speedup_against(&mut record, &baseline);
+            }
+            noise::assess_run(&mut record, &set);
+            emit(RunEvent::RunFinished {
+                index,
+                record: Box::new(record.clone()),
+            });
+            set.runs.push(record);
         }
-        emit(RunEvent::RunFinished {
-            index,
-            record: record.clone(),
-        });
-        set.runs.push(record);
     }
+    noise::assess(&mut set);
     Ok(set)
+}
+
+/// The sampler's sink for a batch: each sample goes to `live` as a
+/// [`RunEvent::Sample`] of the run whose turn it was, timed from the
+/// batch's start.
+fn live_samples(live: &Option<LiveSink>, batch: &[usize]) -> Option<SampleSink> {
+    let live = live.clone()?;
+    let batch = batch.to_vec();
+    let origin = monotonic_ns();
+    Some(Arc::new(move |sample: &Sample| {
+        let turn = sample.turn.unwrap_or(0);
+        let Some(&index) = batch.get(turn) else {
+            return;
+        };
+        let (cpu, memory) = sample_records(sample, origin);
+        live(RunEvent::Sample { index, cpu, memory });
+    }))
 }

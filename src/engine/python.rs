@@ -25,11 +25,18 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use serde::Deserialize;
 
-use super::{CancelToken, EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
+use super::{
+    CancelToken, EngineConfig, EngineError, Executor, Repetition, RepetitionInput, RepetitionLog,
+};
+use crate::measure::clock::monotonic_ns;
 use crate::measure::sampler::PidBoard;
+use crate::mpi::protocol::{JobInfo, RankTraffic};
+use crate::mpi::{add_traffic, launch, local_pids};
 use crate::python::{self, HARNESS, last_lines};
+use crate::results::MpiRecord;
 use crate::spec::{Model, RunSpec};
 use crate::worker::process::{PipeSnapshot, describe_status};
+use crate::workload::Workload;
 
 /// How long the harness may take to start its pool (spawn imports a fresh
 /// interpreter per worker).
@@ -42,6 +49,12 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 const ERROR_EXIT_GRACE: Duration = Duration::from_secs(2);
 /// Bytes of stderr kept for error messages.
 const STDERR_TAIL_BYTES: usize = 8 * 1024;
+/// Characters of the harness's own text quoted in an error.
+const QUOTE_CHARS: usize = 200;
+/// The longest stdout line read: the fixed part of any message, plus a
+/// `rep` line's room per task (five numbers of at most 20 digits).
+const LINE_BASE_BYTES: usize = 64 * 1024;
+const LINE_BYTES_PER_TASK: usize = 128;
 
 /// One line of the harness's stdout.
 #[derive(Debug, Deserialize)]
@@ -55,6 +68,9 @@ enum HarnessMessage {
         gil_enabled: bool,
         #[serde(default)]
         worker_pids: Vec<u32>,
+        /// python-mpi: the job's ranks, rank 0 (the harness) first.
+        #[serde(default)]
+        mpi: Option<JobInfo>,
     },
     Task {
         index: u32,
@@ -80,6 +96,12 @@ struct RepMessage {
     bytes_to_workers: u64,
     bytes_from_workers: u64,
     messages: u64,
+    /// python-mpi: per worker rank, counted at rank 0's MPI calls.
+    #[serde(default)]
+    traffic: Vec<RankTraffic>,
+    /// `counter`: the shared counter as the harness read it afterwards.
+    #[serde(default)]
+    counter: Option<u64>,
 }
 
 /// What the stdout reader thread forwards.
@@ -88,6 +110,10 @@ enum Line {
     Message(HarnessMessage),
     /// A line that is not a harness message (a stray print, garbage).
     Garbage(String),
+    /// A line longer than any message can be: reading stopped there.
+    TooLong {
+        limit: usize,
+    },
     /// stdout closed: the harness exited (or closed it).
     Closed,
 }
@@ -106,6 +132,10 @@ pub(crate) struct PythonExecutor {
     stderr_reader: Option<JoinHandle<()>>,
     spawn_ns: u64,
     worker_pids: Vec<u32>,
+    /// python-mpi: the job, its bytes per worker rank so far, its hostfile.
+    job: Option<JobInfo>,
+    traffic: Vec<RankTraffic>,
+    hostfile: Option<std::path::PathBuf>,
     /// False once anything went wrong: then `Drop` kills without waiting.
     healthy: bool,
     /// How the harness ended, once reaped.
@@ -126,60 +156,56 @@ impl std::fmt::Debug for PythonExecutor {
 }
 
 impl PythonExecutor {
-    /// Starts the harness for `spec` under `python` (or, for
-    /// `python-threads-nogil`, a free-threaded interpreter) and waits until
-    /// its pool is up. The harness, then each pool worker, goes on `board`
-    /// for the sampler.
+    /// Starts the harness for `spec` under the configured interpreter (or,
+    /// for `python-threads-nogil`, a free-threaded one; for `python-mpi`
+    /// one with mpi4py, as ranks under `mpirun`) and waits until its pool
+    /// is up. The harness, then each pool worker, goes on `board` for the
+    /// sampler.
     pub fn start(
         spec: &RunSpec,
-        python: &Path,
+        config: &EngineConfig,
         cancel: &CancelToken,
         board: &PidBoard,
         net_port: u16,
     ) -> Result<PythonExecutor, EngineError> {
-        let info = python::interpreter_for(spec.model, python)
+        let info = python::interpreter_for(spec.model, &config.python)
             .map_err(|e| EngineError::Python(format!("{} needs python: {e}", spec.model)))?;
         let interpreter = info.interpreter.display().to_string();
         let io_error = |what: &str, e: std::io::Error| {
             EngineError::Python(format!("{what} for {}: {e}", spec.model))
         };
+        // Named like every temporary file of corescope, so a copy left by a
+        // killed corescope is swept by the next one.
+        let temp_folder = std::env::temp_dir();
+        crate::export::sweep_stale(&temp_folder);
+        let prefix = format!("{}harness-", crate::export::temp_prefix());
+        let mpi = spec.model.uses_mpirun();
+        if let Some(hostfile) = config.hostfile.as_deref().filter(|_| mpi) {
+            launch::check_hostfile(hostfile).map_err(EngineError::Mpi)?;
+        }
         let mut script = tempfile::Builder::new()
-            .prefix("corescope-harness-")
+            .prefix(&prefix)
             .suffix(".py")
-            .tempfile()
+            .tempfile_in(&temp_folder)
             .map_err(|e| io_error("cannot write the python harness", e))?;
         script
             .write_all(HARNESS.as_bytes())
             .and_then(|()| script.flush())
             .map_err(|e| io_error("cannot write the python harness", e))?;
-        let mut command = Command::new(&info.interpreter);
-        command
-            .arg(script.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        if spec.model == Model::PythonThreadsNogil {
-            // A free-threaded build may re-enable the GIL for an extension
-            // module; the harness uses none, and this keeps it off regardless.
-            command.env("PYTHON_GIL", "0");
-        }
-        #[cfg(unix)]
-        {
-            // Its own process group: a terminal's Ctrl-C reaches corescope
-            // only, and one kill reaches the harness and every pool worker.
-            use std::os::unix::process::CommandExt;
-            command.process_group(0);
-        }
-        let mut child = command
+        let launched = monotonic_ns();
+        let mut child = harness_command(spec, &info.interpreter, script.path(), config)
             .spawn()
-            .map_err(|e| io_error(&format!("cannot start {interpreter}"), e))?;
+            .map_err(|e| {
+                let program = if mpi { launch::MPIRUN } else { &interpreter };
+                io_error(&format!("cannot start {program}"), e)
+            })?;
         let pid = child.id();
         board.set(0, pid);
         let (stdin, stdout, stderr) =
             match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
                 (Some(i), Some(o), Some(e)) => (i, o, e),
                 _ => {
-                    crate::platform::kill_process_group(pid);
+                    crate::platform::kill_tree(pid);
                     let _ = child.kill();
                     let _ = child.wait();
                     return Err(EngineError::Python(
@@ -188,6 +214,8 @@ impl PythonExecutor {
                 }
             };
         let (lines_tx, lines) = crossbeam_channel::unbounded();
+        let max_line =
+            LINE_BASE_BYTES.saturating_add(LINE_BYTES_PER_TASK * spec.workload.tasks as usize);
         let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
         let mut executor = PythonExecutor {
             model: spec.model,
@@ -202,6 +230,9 @@ impl PythonExecutor {
             stderr_reader: None,
             spawn_ns: 0,
             worker_pids: Vec::new(),
+            job: None,
+            traffic: Vec::new(),
+            hostfile: config.hostfile.clone().filter(|_| mpi),
             healthy: false,
             exit_status: None,
             _script: script,
@@ -210,7 +241,7 @@ impl PythonExecutor {
         executor.reader = Some(
             std::thread::Builder::new()
                 .name("corescope-py-rx".to_string())
-                .spawn(move || read_lines(stdout, &lines_tx))
+                .spawn(move || read_lines(stdout, &lines_tx, max_line))
                 .map_err(|source| EngineError::Thread {
                     name: "corescope-py-rx".to_string(),
                     source,
@@ -233,35 +264,80 @@ impl PythonExecutor {
             })
             .map_err(|e| EngineError::Python(format!("cannot encode the run spec: {e}")))?;
         executor.send(&spec_line, "start-up")?;
+        executor.await_ready(spec, cancel, board)?;
+        if mpi {
+            // From starting mpirun: its ranks' interpreters and MPI start
+            // before the harness's own clock could see them.
+            executor.spawn_ns = monotonic_ns().saturating_sub(launched);
+        }
+        executor.healthy = true;
+        Ok(executor)
+    }
+
+    /// Waits for the harness's `ready` and takes in what it says.
+    fn await_ready(
+        &mut self,
+        spec: &RunSpec,
+        cancel: &CancelToken,
+        board: &PidBoard,
+    ) -> Result<(), EngineError> {
         let deadline = Instant::now() + START_TIMEOUT;
-        match executor.next_line(cancel, deadline, "start-up")? {
+        match self.next_line(cancel, deadline, "start-up")? {
             HarnessMessage::Ready {
                 gil_enabled: true, ..
             } if spec.model == Model::PythonThreadsNogil => {
                 // A free-threaded build can turn the GIL back on: then this
                 // would be python-threads under another name.
-                return Err(executor.failure(
+                Err(self.failure(
                     "start-up",
                     Some("the GIL is enabled in this interpreter".to_string()),
-                ));
+                ))
+            }
+            HarnessMessage::Ready { worker_pids, .. }
+                if worker_pids.len() > spec.workers as usize =>
+            {
+                Err(self.failure(
+                    "start-up",
+                    Some(format!(
+                        "it reported {} worker processes for {} workers",
+                        worker_pids.len(),
+                        spec.workers
+                    )),
+                ))
             }
             HarnessMessage::Ready {
                 spawn_ns,
                 version,
                 worker_pids,
+                mpi,
                 ..
             } => {
-                for (slot, &worker) in worker_pids.iter().enumerate() {
-                    board.set(slot + 1, worker);
+                self.spawn_ns = spawn_ns;
+                self.version = version;
+                self.worker_pids = worker_pids;
+                if let Some(job) = mpi {
+                    if job.ranks.len() != spec.workers as usize + 1 {
+                        let said = format!(
+                            "it has {} ranks, {} were asked for",
+                            job.ranks.len(),
+                            spec.workers + 1
+                        );
+                        return Err(self.failure("start-up", Some(said)));
+                    }
+                    // Rank 0 (the harness) first, then the worker ranks;
+                    // mpirun after them.
+                    self.worker_pids = local_pids(&job);
+                    board.set(self.worker_pids.len(), self.pid);
+                    self.job = Some(job);
                 }
-                executor.spawn_ns = spawn_ns;
-                executor.version = version;
-                executor.worker_pids = worker_pids;
+                let first = usize::from(self.job.is_none());
+                for (slot, &worker) in self.worker_pids.iter().enumerate() {
+                    board.set(slot + first, worker);
+                }
+                Ok(())
             }
-            other => return Err(executor.unexpected(&other, "start-up")),
+            other => Err(self.unexpected(&other, "start-up")),
         }
-        executor.healthy = true;
-        Ok(executor)
     }
 
     /// Sends one line to the harness.
@@ -294,7 +370,7 @@ impl PythonExecutor {
                     // The harness exits right after saying so: let it, so
                     // the error reads "exited with code 1", not our kill.
                     self.wait_for_exit(ERROR_EXIT_GRACE);
-                    return Err(self.failure(during, Some(message)));
+                    return Err(self.failure(during, Some(quote(&message))));
                 }
                 Ok(Line::Message(message)) => return Ok(message),
                 Ok(Line::Garbage(text)) => {
@@ -302,7 +378,15 @@ impl PythonExecutor {
                         during,
                         Some(format!(
                             "it printed '{}', not a harness message",
-                            last_lines(&text, 1)
+                            quote(&text)
+                        )),
+                    ));
+                }
+                Ok(Line::TooLong { limit }) => {
+                    return Err(self.failure(
+                        during,
+                        Some(format!(
+                            "it printed a line longer than {limit} bytes, not a harness message"
                         )),
                     ));
                 }
@@ -338,9 +422,11 @@ impl PythonExecutor {
         let deadline = Instant::now() + Duration::from_millis(200);
         loop {
             match self.lines.recv_deadline(deadline) {
-                Ok(Line::Message(HarnessMessage::Error { message })) => return Some(message),
+                Ok(Line::Message(HarnessMessage::Error { message })) => {
+                    return Some(quote(&message));
+                }
                 Ok(Line::Message(_) | Line::Garbage(_)) => {}
-                Ok(Line::Closed) | Err(_) => return None,
+                Ok(Line::Closed | Line::TooLong { .. }) | Err(_) => return None,
             }
         }
     }
@@ -371,9 +457,18 @@ impl PythonExecutor {
             text.push_str(&format!(": {said}"));
         }
         if let Some(ended) = ended {
-            text.push_str(&format!("; the harness {ended}"));
+            let who = if self.model.uses_mpirun() {
+                launch::MPIRUN
+            } else {
+                "the harness"
+            };
+            text.push_str(&format!("; {who} {ended}"));
         }
-        let tail = last_lines(&stderr, 4);
+        let tail = if self.model.uses_mpirun() {
+            crate::mpi::stderr_tail(&stderr, 4)
+        } else {
+            last_lines(&stderr, 4)
+        };
         if !tail.is_empty() {
             text.push_str(&format!("; its stderr ends: {tail}"));
         }
@@ -394,18 +489,43 @@ impl PythonExecutor {
         }
     }
 
-    /// Kills the harness's process group (pool workers included) and reaps
-    /// the harness, unless it was reaped already; returns how it ended.
+    /// Kills the harness's process group and every descendant (pool
+    /// workers; for python-mpi, mpirun's ranks in their own groups) and
+    /// reaps the harness, unless it was reaped already; returns how it
+    /// ended.
     fn kill_and_reap(&mut self) -> Option<String> {
         self.stdin = None;
-        // Before the harness is reaped its pid names the group; after, Linux
-        // keeps the id reserved while any pool worker still sits in it.
-        crate::platform::kill_process_group(self.pid);
-        if self.exit_status.is_none() {
-            let _ = self.child.kill();
-            self.exit_status = self.child.wait().ok();
-        }
+        super::mpi::end_job(&mut self.child, self.pid, &mut self.exit_status);
         self.exit_status.map(describe_status)
+    }
+}
+
+impl PythonExecutor {
+    /// A `counter` run's shared counter as the harness reported it: present,
+    /// and no more than the increments made (updates can be lost, never
+    /// invented). 0 for other workloads.
+    fn checked_counter(
+        &mut self,
+        spec: &RunSpec,
+        counter: Option<u64>,
+    ) -> Result<u64, EngineError> {
+        if spec.workload.workload != Workload::Counter {
+            return Ok(0);
+        }
+        let most = u64::from(spec.workload.tasks).saturating_mul(spec.workload.size);
+        match counter {
+            Some(total) if total <= most => Ok(total),
+            Some(total) => Err(self.failure(
+                "a repetition",
+                Some(format!(
+                    "it counted {total}, more than the {most} increments made"
+                )),
+            )),
+            None => Err(self.failure(
+                "a repetition",
+                Some("it reported no counter total".to_string()),
+            )),
+        }
     }
 }
 
@@ -419,7 +539,10 @@ impl Executor for PythonExecutor {
     }
 
     fn processes_started(&self) -> u64 {
-        if self.model.uses_processes() {
+        if self.job.is_some() {
+            // Rank 0 is the harness.
+            self.worker_pids.len().saturating_sub(1) as u64
+        } else if self.model.uses_processes() {
             self.worker_pids.len() as u64
         } else {
             0
@@ -427,11 +550,24 @@ impl Executor for PythonExecutor {
     }
 
     fn worker_pids(&self) -> Vec<u32> {
+        if self.job.is_some() {
+            // Rank 0 (the harness), then each worker rank.
+            return self.worker_pids.clone();
+        }
         // The harness first (the python models' "main process"), then each
         // pool worker process.
         let mut pids = vec![self.pid];
         pids.extend(&self.worker_pids);
         pids
+    }
+
+    fn mpi(&self) -> Option<MpiRecord> {
+        let job = self.job.as_ref()?;
+        Some(crate::mpi::record(
+            job,
+            &self.traffic,
+            self.hostfile.as_deref(),
+        ))
     }
 
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError> {
@@ -451,6 +587,9 @@ impl Executor for PythonExecutor {
                 other => return Err(self.unexpected(&other, "a repetition")),
             }
         };
+        if let Err(why) = check_rep(&rep, input.spec) {
+            return Err(self.failure("a repetition", Some(why)));
+        }
         let tasks = input.spec.workload.tasks;
         let mut log = RepetitionLog::new(tasks, rep.start_ns);
         for &(task, worker, value, start_ns, end_ns) in &rep.tasks {
@@ -467,7 +606,11 @@ impl Executor for PythonExecutor {
                 Some(format!("it reported {} of {tasks} tasks", rep.tasks.len())),
             ));
         }
-        Ok(log.finish(
+        if self.job.is_some() {
+            add_traffic(&mut self.traffic, &rep.traffic);
+        }
+        let counter = self.checked_counter(input.spec, rep.counter)?;
+        let mut repetition = log.finish(
             rep.end_ns.saturating_sub(rep.start_ns),
             rep.cpu_ns,
             PipeSnapshot {
@@ -475,7 +618,9 @@ impl Executor for PythonExecutor {
                 bytes_from_worker: rep.bytes_from_workers,
                 messages: rep.messages,
             },
-        ))
+        );
+        repetition.counter = counter;
+        Ok(repetition)
     }
 }
 
@@ -496,26 +641,126 @@ impl Drop for PythonExecutor {
     }
 }
 
-fn read_lines(stdout: impl Read, lines: &Sender<Line>) {
+/// Whether a repetition the harness reported is possible: every task by a
+/// worker of the run, inside the repetition, ending after it started.
+/// (Task indices, duplicates and counts are the log's to check.)
+fn check_rep(rep: &RepMessage, spec: &RunSpec) -> Result<(), String> {
+    if rep.end_ns < rep.start_ns {
+        return Err(format!(
+            "it reported a repetition ending at {} ns, before its start at {} ns",
+            rep.end_ns, rep.start_ns
+        ));
+    }
+    let workers = spec.workers.max(1);
+    for &(task, worker, _, start_ns, end_ns) in &rep.tasks {
+        if worker >= workers {
+            return Err(format!(
+                "it reported task {task} done by worker {worker} of {workers}"
+            ));
+        }
+        if !(rep.start_ns <= start_ns && start_ns <= end_ns && end_ns <= rep.end_ns) {
+            return Err(format!(
+                "it reported task {task} running from {start_ns} to {end_ns} ns, \
+                 not inside the repetition ({} to {} ns)",
+                rep.start_ns, rep.end_ns
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The harness's command: the interpreter running the script, or for
+/// python-mpi `mpirun` running the interpreter on the harness's source as
+/// `-c` (so hosts of a hostfile need no copy of the script).
+fn harness_command(
+    spec: &RunSpec,
+    interpreter: &Path,
+    script: &Path,
+    config: &EngineConfig,
+) -> Command {
+    if spec.model.uses_mpirun() {
+        let args = [
+            std::ffi::OsStr::new("-c"),
+            std::ffi::OsStr::new(HARNESS),
+            std::ffi::OsStr::new("--mpi"),
+        ];
+        return launch::command(
+            spec.workers + 1,
+            config.hostfile.as_deref(),
+            interpreter.as_os_str(),
+            &args,
+        );
+    }
+    let mut command = Command::new(interpreter);
+    command
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if spec.model == Model::PythonThreadsNogil {
+        // A free-threaded build may re-enable the GIL for an extension
+        // module; the harness uses none, and this keeps it off regardless.
+        command.env("PYTHON_GIL", "0");
+    }
+    #[cfg(unix)]
+    {
+        // Its own process group: a terminal's Ctrl-C reaches corescope
+        // only, and one kill reaches the harness and every pool worker.
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    command
+}
+
+/// Reads stdout line by line, none longer than `max_line` bytes: a line
+/// that outgrows it ends the reading (the executor then fails the run and
+/// kills the harness), so a flood without newlines never grows memory.
+fn read_lines(stdout: impl Read, lines: &Sender<Line>, max_line: usize) {
     let mut reader = BufReader::new(stdout);
-    let mut text = String::new();
+    let mut buffer = Vec::new();
     loop {
-        text.clear();
-        let line = match reader.read_line(&mut text) {
+        buffer.clear();
+        let limit = u64::try_from(max_line)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        let read = (&mut reader).take(limit).read_until(b'\n', &mut buffer);
+        let line = match read {
             Ok(0) | Err(_) => Line::Closed,
-            Ok(_) => match serde_json::from_str::<HarnessMessage>(text.trim_end()) {
-                Ok(message) => Line::Message(message),
-                Err(_) => Line::Garbage(text.clone()),
-            },
+            Ok(n) if n > max_line => Line::TooLong { limit: max_line },
+            Ok(_) => {
+                let text = String::from_utf8_lossy(&buffer);
+                match serde_json::from_str::<HarnessMessage>(text.trim_end()) {
+                    Ok(message) => Line::Message(message),
+                    Err(_) => Line::Garbage(text.into_owned()),
+                }
+            }
         };
-        let last = matches!(line, Line::Closed);
+        let last = matches!(line, Line::Closed | Line::TooLong { .. });
         if lines.send(line).is_err() || last {
             return;
         }
     }
 }
 
-fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {
+/// The first non-empty line of text the harness sent, at most
+/// [`QUOTE_CHARS`] characters, control characters made visible: safe to
+/// quote in a one-line error on a terminal.
+fn quote(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("");
+    let mut out: String = first
+        .chars()
+        .take(QUOTE_CHARS)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect();
+    if first.chars().count() > QUOTE_CHARS || lines.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// Keeps the last bytes of a child's stderr in `tail` until it closes.
+pub(super) fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {
     let mut buffer = [0u8; 4096];
     loop {
         match stderr.read(&mut buffer) {

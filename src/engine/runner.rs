@@ -12,7 +12,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::Receiver;
 
 use super::{
-    CancelToken, EngineConfig, EngineError, LiveSink, RunEvent, availability, run_experiment_live,
+    CancelToken, EngineConfig, EngineError, LiveSink, Plan, RunEvent, availability, run_plan,
 };
 use crate::spec::ExperimentSpec;
 
@@ -36,7 +36,13 @@ impl Runner {
         config: EngineConfig,
         wake: Wake,
     ) -> Result<Runner, EngineError> {
-        availability::check_all(&spec.models, &config.python)?;
+        Runner::start_plan(Plan::of(&spec), config, wake)
+    }
+
+    /// [`Runner::start`] for a [`Plan`]: runs chosen one by one (say, the
+    /// flagged runs of a result set, measured again).
+    pub fn start_plan(plan: Plan, config: EngineConfig, wake: Wake) -> Result<Runner, EngineError> {
+        availability::check_all(&plan.models(), &config.python)?;
         let (tx, events) = crossbeam_channel::unbounded();
         let cancel = CancelToken::new();
         let token = cancel.clone();
@@ -56,8 +62,7 @@ impl Runner {
                     let _ = tx.send(event);
                     wake();
                 };
-                let last = match run_experiment_live(&spec, &config, &token, &mut emit, Some(live))
-                {
+                let last = match run_plan(&plan, &config, &token, &mut emit, Some(live)) {
                     Ok(set) => RunEvent::Finished(set),
                     Err(EngineError::Cancelled) => RunEvent::Cancelled,
                     Err(error) => RunEvent::Failed(error),

@@ -4,7 +4,7 @@
 use super::{EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::worker::process::PipeSnapshot;
-use crate::workload::run_task;
+use crate::workload::{NoCheckpoint, SharedCounter, run_task_with};
 
 /// The serial model: no pool to start.
 #[derive(Debug)]
@@ -20,12 +20,20 @@ impl Executor for Serial {
         let cpu_before = process_cpu_ns();
         let start = monotonic_ns();
         let mut log = RepetitionLog::new(tasks, start);
+        // The counter a `counter` run shares: this repetition's, so every
+        // repetition starts from 0.
+        let counter = SharedCounter::default();
         for index in 0..tasks {
             if input.cancel.is_cancelled() {
                 return Err(EngineError::Cancelled);
             }
             let task_start = monotonic_ns();
-            let out = run_task(&input.task(index), input.payload);
+            let out = run_task_with(
+                &input.task(index),
+                input.payload,
+                &counter,
+                &mut NoCheckpoint,
+            );
             if let Some(error) = out.error {
                 return Err(EngineError::Task(error));
             }
@@ -33,6 +41,9 @@ impl Executor for Serial {
             (input.on_task_done)();
         }
         let wall = monotonic_ns() - start;
-        Ok(log.finish(wall, process_cpu_ns() - cpu_before, PipeSnapshot::default()))
+        let mut repetition =
+            log.finish(wall, process_cpu_ns() - cpu_before, PipeSnapshot::default());
+        repetition.counter = counter.total();
+        Ok(repetition)
     }
 }

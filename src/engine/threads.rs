@@ -17,13 +17,16 @@ use super::{EngineError, Executor, Repetition, RepetitionInput, RepetitionLog, S
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::spec::Model;
 use crate::worker::process::PipeSnapshot;
-use crate::workload::{Task, run_task, run_task_with};
+use crate::workload::{NoCheckpoint, SharedCounter, Task, run_task_with};
 
 /// One repetition's work, shared by every thread of the pool.
 struct Job {
     tasks: Vec<Task>,
     source: TaskSource,
     payload: Arc<[u8]>,
+    /// The counter a `counter` run's threads share: one per repetition,
+    /// in the memory of the process they all belong to.
+    counter: SharedCounter,
     stop: AtomicBool,
 }
 
@@ -116,12 +119,15 @@ fn thread_main(
             let task = job.tasks[index as usize];
             let start_ns = monotonic_ns();
             let (out, holds) = match gil {
-                None => (run_task(&task, &job.payload), Vec::new()),
+                None => (
+                    run_task_with(&task, &job.payload, &job.counter, &mut NoCheckpoint),
+                    Vec::new(),
+                ),
                 Some(gil) => {
                     // The span runs from asking for the lock to giving it
                     // back: waiting for the GIL is part of a task's time.
                     let mut hold = GilHold::take(gil, worker, index);
-                    let out = run_task_with(&task, &job.payload, &mut hold);
+                    let out = run_task_with(&task, &job.payload, &job.counter, &mut hold);
                     (out, hold.finish())
                 }
             };
@@ -157,6 +163,7 @@ impl Executor for ThreadPool {
             tasks: (0..spec.workload.tasks).map(|i| input.task(i)).collect(),
             source: TaskSource::new(spec.schedule, spec.workload.tasks, spec.chunk, workers),
             payload: Arc::clone(input.payload),
+            counter: SharedCounter::default(),
             stop: AtomicBool::new(false),
         });
         let cpu_before = process_cpu_ns();
@@ -210,7 +217,11 @@ impl Executor for ThreadPool {
         if input.cancel.is_cancelled() {
             return Err(EngineError::Cancelled);
         }
-        Ok(log.finish(wall, process_cpu_ns() - cpu_before, PipeSnapshot::default()))
+        let mut repetition =
+            log.finish(wall, process_cpu_ns() - cpu_before, PipeSnapshot::default());
+        // Every thread reported Idle: none writes the counter any more.
+        repetition.counter = job.counter.total();
+        Ok(repetition)
     }
 }
 

@@ -498,6 +498,8 @@ mod tests {
             compute_seconds: 1.68,
             cpu_seconds: 1.7,
             ipc: Default::default(),
+            sequence: None,
+            total: None,
         }];
         for i in 0..8 {
             let t = f64::from(i) * 0.2 - 0.4;

@@ -5,7 +5,7 @@ use super::data::{DataFormat, Exporter};
 use crate::results::ResultSet;
 
 /// The header row.
-pub const COLUMNS: [&str; 22] = [
+pub const COLUMNS: [&str; 33] = [
     "workload",
     "model",
     "workers",
@@ -28,6 +28,17 @@ pub const COLUMNS: [&str; 22] = [
     "ipc_bytes_from_workers",
     "ipc_messages",
     "checksum",
+    "wall_ci_low_s",
+    "wall_ci_high_s",
+    "speedup_ci_low",
+    "speedup_ci_high",
+    "other_cpu_cores",
+    "warnings",
+    "sharing",
+    "expected_total",
+    "total",
+    "lost_updates",
+    "counted_in",
 ];
 
 /// The CSV format: raw numbers (seconds to the microsecond), not the
@@ -45,6 +56,7 @@ impl Exporter for Csv {
         out.write_record(COLUMNS)
             .map_err(|e| encode(e.to_string()))?;
         let opt = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
+        let count = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
         for r in &set.runs {
             out.write_record([
                 r.workload.to_string(),
@@ -69,6 +81,22 @@ impl Exporter for Csv {
                 r.ipc.bytes_from_workers.to_string(),
                 r.ipc.messages.to_string(),
                 r.checksum.clone(),
+                opt(r.wall_ci.map(|ci| ci.low)),
+                opt(r.wall_ci.map(|ci| ci.high)),
+                opt(r.speedup_ci.map(|ci| ci.low)),
+                opt(r.speedup_ci.map(|ci| ci.high)),
+                opt(r.load.as_deref().map(|l| l.other_cpu_cores)),
+                // Codes only: the sentences are in the JSON.
+                r.warnings
+                    .iter()
+                    .map(|w| w.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                r.sharing.map(|s| s.to_string()).unwrap_or_default(),
+                count(r.expected_total),
+                count(r.total),
+                count(r.lost_updates),
+                r.counted_in.map_or("", |c| c.name()).to_string(),
             ])
             .map_err(|e| encode(e.to_string()))?;
         }

@@ -89,6 +89,14 @@ impl DataFormat {
         }
     }
 
+    /// The format a file name asks for by its extension, in any case.
+    pub fn from_path(path: &Path) -> Option<DataFormat> {
+        let extension = path.extension()?.to_str()?;
+        DataFormat::ALL
+            .into_iter()
+            .find(|f| f.info().extension.eq_ignore_ascii_case(extension))
+    }
+
     /// The command line flag as typed: `--export-json`.
     pub fn flag(self) -> String {
         format!("--{}", self.info().flag)

@@ -47,6 +47,23 @@ fn escape(text: &str) -> String {
     text.replace('|', "\\|")
 }
 
+/// The noise guard's flags of `set` as a Markdown list, after a line on
+/// what they mean; empty when nothing is flagged.
+pub fn warnings(set: &ResultSet) -> String {
+    let lines = crate::noise::describe(set);
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "These figures may not be what the machine can do: other programs, or too few \
+         repetitions, got in the way. The verdicts they would support are withheld.\n\n",
+    );
+    for line in lines {
+        let _ = writeln!(out, "- ⚠ {}", escape(&line));
+    }
+    out
+}
+
 /// The results table of `set` as Markdown.
 pub fn table(set: &ResultSet) -> String {
     render(&ResultsTable::of_set(set))
@@ -78,6 +95,10 @@ impl Exporter for Markdown {
             );
         }
         text.push_str(&table(set));
+        let flags = warnings(set);
+        if !flags.is_empty() {
+            let _ = write!(text, "\n{flags}");
+        }
         Ok(text.into_bytes())
     }
 }
@@ -100,9 +121,10 @@ mod tests {
         assert_eq!(lines.len(), 4);
         assert!(lines[0].starts_with("| model | workers | wall median |"));
         assert!(lines[1].starts_with("|:---|---:|---:|"));
-        assert_eq!(lines[1].matches('|').count(), 12, "11 columns");
+        assert_eq!(lines[1].matches('|').count(), 14, "13 columns");
         assert!(
-            lines[3].starts_with("| `threads` | 4 | 300 ms | 270 ms … 330 ms | 3.33× | 83 % |"),
+            lines[3]
+                .starts_with("| `threads` | 4 | 300 ms | 270 ms … 330 ms | — | 3.33× | — | 83 % |"),
             "{}",
             lines[3]
         );

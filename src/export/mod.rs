@@ -4,10 +4,12 @@
 //!
 //! Every file is written to a temporary file beside its destination and
 //! renamed into place, so a failed or interrupted export never leaves half a
-//! file. [`check_writable`] lets front ends refuse a bad path before a long
-//! run rather than after it.
+//! file; only regular files are ever replaced (`atomic.rs`).
+//! [`check_writable`] lets front ends refuse a bad path before a long run
+//! rather than after it.
 
 pub mod activity;
+mod atomic;
 pub mod csv;
 pub mod data;
 pub mod json;
@@ -16,8 +18,12 @@ pub mod plot;
 pub mod report;
 pub mod trace;
 
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+
+pub use atomic::{
+    TEMP_PREFIX, check_writable, resolve, sweep_stale, temp_prefix, write_atomic,
+    write_folder_atomic,
+};
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
@@ -35,66 +41,6 @@ pub enum ExportError {
     },
     #[error("cannot draw the chart: {reason}")]
     Render { reason: String },
-}
-
-fn folder_of(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-/// Checks that `path` can be created or replaced, without touching it.
-pub fn check_writable(path: &Path) -> Result<(), ExportError> {
-    let unwritable = |reason: String| ExportError::Unwritable {
-        path: path.display().to_string(),
-        reason,
-    };
-    if path.as_os_str().is_empty() {
-        return Err(unwritable("the path is empty".to_string()));
-    }
-    if path.is_dir() {
-        return Err(unwritable("it is a folder".to_string()));
-    }
-    let folder = folder_of(path);
-    if !folder.is_dir() {
-        return Err(unwritable(format!(
-            "the folder {} does not exist",
-            folder.display()
-        )));
-    }
-    // Creating (and at once deleting) a temporary file is the only check
-    // that answers for permissions, read-only mounts and quotas alike.
-    tempfile::NamedTempFile::new_in(&folder)
-        .map(drop)
-        .map_err(|e| {
-            unwritable(format!(
-                "the folder {} is not writable ({e})",
-                folder.display()
-            ))
-        })
-}
-
-/// Writes a file atomically: `fill` writes into a temporary file in the same
-/// folder, which then replaces `path`.
-pub fn write_atomic(
-    path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> Result<(), ExportError>,
-) -> Result<(), ExportError> {
-    let io_error = |source: io::Error| ExportError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    check_writable(path)?;
-    let mut temp = tempfile::NamedTempFile::new_in(folder_of(path)).map_err(io_error)?;
-    {
-        let mut writer = io::BufWriter::new(temp.as_file_mut());
-        fill(&mut writer)?;
-        writer.flush().map_err(io_error)?;
-    }
-    temp.as_file().sync_all().map_err(io_error)?;
-    temp.persist(path).map_err(|e| io_error(e.error))?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -695,6 +695,10 @@ fn draw<DB: DrawingBackend>(
             LineKind::Dotted => Stroke::Dotted {
                 spacing: sizes.px(14.0),
             },
+            LineKind::LongDashed => Stroke::Dashed {
+                dash: sizes.px(44.0),
+                gap: sizes.px(16.0),
+            },
         };
         let marker = if series.prediction.is_some() {
             None
@@ -715,17 +719,18 @@ fn draw<DB: DrawingBackend>(
             marker,
         });
     }
-    // Bars: one legend row per phase, a thick stroke as its swatch.
+    // Bars: one legend row per phase, a thick stroke as its swatch. Bars
+    // of one measure in their models' colours need none: labels name them.
     let bar_segments = chart.bars.as_ref().map_or(&[][..], |b| &b.segments[..]);
     let first_model = chart
         .bars
         .as_ref()
         .and_then(|b| b.models.first().copied())
         .unwrap_or(crate::spec::Model::Serial);
-    for segment in bar_segments {
+    for segment in bar_segments.iter().filter(|s| s.phase.is_some()) {
         legend.push(LegendEntry {
-            name: chart::phase_legend(segment.phase).to_string(),
-            color: rgb(chart::phase_color(segment.phase, first_model, style.dark)),
+            name: segment.name.clone(),
+            color: rgb(segment.color(first_model, style.dark)),
             width: sizes.px(22.0),
             stroke: Stroke::Solid,
             marker: None,
@@ -795,6 +800,18 @@ fn draw<DB: DrawingBackend>(
                 color.stroke_width(whisker_width),
             )))?;
         }
+        // The confidence interval: a bar three times as thick.
+        for point in &series.points {
+            let Some((low, high)) = point.ci.filter(|(low, high)| low < high) else {
+                continue;
+            };
+            let bar = vec![(point.x, low), (point.x, high)];
+            drawn.push(pixels(&plot, &bar));
+            plot.draw_series(std::iter::once(PathElement::new(
+                bar,
+                color.stroke_width(whisker_width * 3),
+            )))?;
+        }
     }
     let radius = sizes.px(9.0);
     for (series, entry) in chart.series.iter().zip(&legend) {
@@ -829,7 +846,7 @@ fn draw<DB: DrawingBackend>(
                     .get(bar)
                     .copied()
                     .unwrap_or(crate::spec::Model::Serial);
-                let color = rgb(chart::phase_color(segment.phase, model, style.dark));
+                let color = rgb(segment.color(model, style.dark));
                 plot.draw_series(std::iter::once(Rectangle::new(
                     [(x - 0.34, bottom), (x + 0.34, bottom + value)],
                     color.filled(),
@@ -921,7 +938,7 @@ fn y_extent(chart: &Chart) -> f64 {
     for series in &chart.series {
         for point in &series.points {
             include(point.y);
-            if let Some((_, high)) = point.spread {
+            for (_, high) in point.spread.into_iter().chain(point.ci) {
                 include(high);
             }
         }
@@ -946,6 +963,8 @@ fn y_extent(chart: &Chart) -> f64 {
         (ChartKind::Speedup, XAxis::Workers) => include(x_extent(chart).1),
         (ChartKind::Speedup, XAxis::PayloadBytes) => include(1.2),
         (ChartKind::Efficiency, _) => include(110.0),
+        // Nothing lost reads as flat bars on the whole 0–100 % scale.
+        (ChartKind::LostUpdates, _) => include(100.0),
         _ => {}
     }
     if top <= 0.0 {
@@ -1203,8 +1222,10 @@ impl LegendLayout<'_> {
         let top = plot_y.start + inset;
         let bottom = plot_y.end - inset - height;
         let corners = match self.kind {
-            ChartKind::WallTime => [(right, top), (left, top), (right, bottom), (left, bottom)],
-            ChartKind::Speedup | ChartKind::IpcBytes => {
+            ChartKind::WallTime | ChartKind::LostUpdates => {
+                [(right, top), (left, top), (right, bottom), (left, bottom)]
+            }
+            ChartKind::Speedup | ChartKind::IpcBytes | ChartKind::IncrementCost => {
                 [(left, top), (right, top), (left, bottom), (right, bottom)]
             }
             ChartKind::Efficiency => [(left, bottom), (right, bottom), (left, top), (right, top)],
@@ -1431,7 +1452,7 @@ mod tests {
     #[test]
     fn every_chart_draws_to_svg_with_its_texts() {
         let set = sweep();
-        for kind in ChartKind::ALL {
+        for kind in ChartKind::ALL.into_iter().filter(|k| k.shows_in(&[&set])) {
             let chart = build(kind, &set);
             assert!(!chart.is_empty(), "{kind:?}");
             for dark in [false, true] {
@@ -1488,9 +1509,63 @@ mod tests {
     }
 
     #[test]
+    fn counter_charts_draw_with_their_texts() {
+        use crate::workload::{CountedIn, Sharing};
+        let mut set = ResultSet::new(MachineInfo::default());
+        for (model, sharing, lost, counted) in [
+            (Model::Threads, Sharing::Racy, 300, CountedIn::SharedCounter),
+            (Model::Threads, Sharing::Locked, 0, CountedIn::SharedCounter),
+            (
+                Model::Processes,
+                Sharing::Atomic,
+                1000,
+                CountedIn::WorkerCopies,
+            ),
+            (
+                Model::Processes,
+                Sharing::Isolated,
+                0,
+                CountedIn::PartialSums,
+            ),
+        ] {
+            for workers in [1, 2] {
+                let mut r = record(model, workers, 1e-5 * f64::from(workers));
+                r.workload = Workload::Counter;
+                r.sharing = Some(sharing);
+                r.expected_total = Some(1000);
+                r.lost_updates = Some(if workers == 1 && sharing == Sharing::Racy {
+                    0
+                } else {
+                    lost
+                });
+                r.total = r.lost_updates.map(|l| 1000 - l);
+                r.counted_in = Some(counted);
+                set.runs.push(r);
+            }
+        }
+        for kind in [ChartKind::LostUpdates, ChartKind::IncrementCost] {
+            assert!(kind.shows_in(&[&set]));
+            let chart = build(kind, &set);
+            assert!(!chart.is_empty(), "{kind:?}");
+            let svg = svg(&chart, &PlotStyle::default());
+            assert_names_everything(&svg, &chart);
+        }
+        // Every sharing mode has a line style of its own.
+        let cost = build(ChartKind::IncrementCost, &set);
+        let mut lines: Vec<String> = cost
+            .series
+            .iter()
+            .map(|s| format!("{:?}", s.line))
+            .collect();
+        lines.sort();
+        lines.dedup();
+        assert_eq!(lines.len(), 4, "{lines:?}");
+    }
+
+    #[test]
     fn payload_sweeps_label_x_in_bytes() {
         let set = payload_sweep();
-        for kind in ChartKind::ALL {
+        for kind in ChartKind::ALL.into_iter().filter(|k| k.shows_in(&[&set])) {
             let chart = build(kind, &set);
             let svg = svg(&chart, &PlotStyle::default());
             assert_names_everything(&svg, &chart);

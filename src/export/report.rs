@@ -75,7 +75,8 @@ pub fn run_folder(sources: &[Source<'_>], label: &str, index: usize, run: &RunRe
     runs.join(run_stem(index, run))
 }
 
-/// Writes the report for `sources` into `folder` (created if missing) and
+/// Writes the report for `sources` into `folder` (created if missing;
+/// see [`super::write_folder_atomic`] for what happens on failure) and
 /// returns the files written, in order: every chart as SVG and PNG (several
 /// sets share each chart), each run's charts, the data formats a report
 /// holds (the CSV; one file per set when several) and `report.md`.
@@ -96,10 +97,25 @@ pub fn write_with(
     options: &ChartOptions,
     report: ReportOptions,
 ) -> Result<Vec<PathBuf>, ExportError> {
-    create_folder(folder)?;
+    // Built in a temporary folder and moved into place whole: a report
+    // that fails part-way leaves nothing behind.
+    super::write_folder_atomic(folder, |staged| {
+        write_into(sources, staged, style, options, report)
+    })
+}
+
+/// Writes every file of the report into `folder` (the staging folder).
+fn write_into(
+    sources: &[Source<'_>],
+    folder: &Path,
+    style: &plot::PlotStyle,
+    options: &ChartOptions,
+    report: ReportOptions,
+) -> Result<Vec<PathBuf>, ExportError> {
     let labelled: Vec<(&str, &ResultSet)> = sources.iter().map(|s| (s.label, s.set)).collect();
     let mut written = Vec::new();
-    for kind in ChartKind::ALL {
+    let sets: Vec<&ResultSet> = labelled.iter().map(|(_, set)| *set).collect();
+    for kind in ChartKind::ALL.into_iter().filter(|k| k.shows_in(&sets)) {
         let chart = chart::build_compared(kind, &labelled, options);
         for extension in ["svg", "png"] {
             let path = folder.join(format!("{}.{extension}", kind.slug()));
@@ -168,7 +184,8 @@ pub fn markdown_report(sources: &[Source<'_>], options: &ChartOptions) -> String
     }
     let _ = writeln!(out, "## Charts\n");
     let labelled: Vec<(&str, &ResultSet)> = sources.iter().map(|s| (s.label, s.set)).collect();
-    for kind in ChartKind::ALL {
+    let sets: Vec<&ResultSet> = labelled.iter().map(|(_, set)| *set).collect();
+    for kind in ChartKind::ALL.into_iter().filter(|k| k.shows_in(&sets)) {
         let chart = chart::build_compared(kind, &labelled, options);
         let _ = writeln!(out, "![{}]({}.svg)\n", chart.title, kind.slug());
     }
@@ -233,6 +250,10 @@ fn set_section(out: &mut String, source: &Source<'_>, titled: bool) {
     );
     let heading = if titled { "###" } else { "##" };
     let _ = writeln!(out, "{heading} Results\n\n{}", markdown::table(set));
+    let flags = markdown::warnings(set);
+    if !flags.is_empty() {
+        let _ = writeln!(out, "{heading} Flags\n\n{flags}");
+    }
     let _ = writeln!(out, "{heading} Scaling laws\n");
     let weak = set.runs.iter().any(|r| r.scaling == Scaling::Weak);
     if weak {
@@ -291,16 +312,17 @@ fn set_section(out: &mut String, source: &Source<'_>, titled: bool) {
                 };
                 let _ = writeln!(
                     out,
-                    "| `{model}` | {} | {:.3} | {limit} | {:.3} | {karp_flatt} |",
+                    "| `{model}` | {} | {:.3} ± {:.3} | {limit} | {:.3} | {karp_flatt} |",
                     fit.law.name(),
                     fit.serial_fraction,
+                    fit.serial_fraction_error,
                     fit.rms_error,
                 );
             }
             None => {
                 let _ = writeln!(
                     out,
-                    "| `{model}` | — | — (too few runs) | — | — | {karp_flatt} |"
+                    "| `{model}` | — | — (fewer than three worker counts) | — | — | {karp_flatt} |"
                 );
             }
         }

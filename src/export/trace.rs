@@ -49,21 +49,39 @@ fn micros(seconds: f64) -> f64 {
 /// The trace of `run`'s median repetition, as a JSON value.
 pub fn trace(run: &RunRecord) -> Value {
     let timeline = activity::timeline(run);
+    let mut events = names(run, &timeline);
+    events.extend(slices(run.model, &timeline));
+    json!({
+        "traceEvents": events,
+        "displayTimeUnit": "ms",
+        "otherData": {
+            "tool": format!("corescope {}", env!("CARGO_PKG_VERSION")),
+            "run": activity::run_title(run),
+            "repetition": "median",
+            "wall_seconds": timeline.wall_seconds,
+        },
+    })
+}
+
+/// A metadata event: a process's or thread's name or sort index.
+fn meta(name: &str, pid: u64, tid: Option<u64>, value: Value) -> Value {
+    let mut event = json!({ "name": name, "ph": "M", "pid": pid, "args": value });
+    if let Some(tid) = tid {
+        event["tid"] = json!(tid);
+    }
+    event
+}
+
+/// The metadata events that name and order every process and thread, as
+/// the model catalogue names them.
+fn names(run: &RunRecord, timeline: &activity::Timeline) -> Vec<Value> {
     let model = run.model;
-    let mut events = Vec::new();
-    let meta = |name: &str, pid: u64, tid: Option<u64>, value: Value| {
-        let mut event = json!({ "name": name, "ph": "M", "pid": pid, "args": value });
-        if let Some(tid) = tid {
-            event["tid"] = json!(tid);
-        }
-        event
-    };
-    let label = run.label();
     let naming = model.info().naming;
+    let mut events = Vec::new();
     // Worker processes are named below; the parent runs no task of theirs.
     if naming.worker_process.is_none() {
         // CPython's serial and threads models run in the harness process.
-        let process = format!("{} ({label})", naming.host_process);
+        let process = format!("{} ({})", naming.host_process, run.label());
         events.push(meta(
             "process_name",
             PARENT_PID,
@@ -85,49 +103,56 @@ pub fn trace(run: &RunRecord) -> Value {
                 json!({ "sort_index": pid }),
             ));
         }
-        events.push(meta(
-            "thread_name",
-            pid,
-            Some(tid),
-            json!({ "name": thread }),
-        ));
-        events.push(meta(
-            "thread_sort_index",
-            pid,
-            Some(tid),
-            json!({ "sort_index": tid * 2 }),
-        ));
-        if !timeline.holds.is_empty() {
-            let holds = tid + HOLDS_TID_OFFSET;
-            events.push(meta(
-                "thread_name",
-                pid,
-                Some(holds),
-                json!({ "name": format!("{thread} · GIL held") }),
-            ));
+        let mut thread_meta = |tid: u64, name: String, sort_index: u64| {
+            events.push(meta("thread_name", pid, Some(tid), json!({ "name": name })));
             events.push(meta(
                 "thread_sort_index",
                 pid,
-                Some(holds),
-                json!({ "sort_index": tid * 2 + 1 }),
+                Some(tid),
+                json!({ "sort_index": sort_index }),
             ));
+        };
+        if !timeline.holds.is_empty() {
+            thread_meta(tid, thread.clone(), tid * 2);
+            thread_meta(
+                tid + HOLDS_TID_OFFSET,
+                format!("{thread} · GIL held"),
+                tid * 2 + 1,
+            );
+        } else {
+            thread_meta(tid, thread, tid * 2);
         }
     }
-    let slice = |lane: u32, (start, end): (f64, f64), name: &str, cat: &str, args: Value| {
-        let (pid, tid) = track(model, lane);
-        json!({
-            "name": name,
-            "cat": cat,
-            "ph": "X",
-            "ts": micros(start),
-            "dur": micros((end - start).max(0.0)),
-            "pid": pid,
-            "tid": tid,
-            "args": args,
-        })
-    };
-    // One slice per task from its first phase to its last; where the IPC
-    // phases are known, each is a slice nested inside it.
+    events
+}
+
+/// A complete ("X") slice on a lane's track.
+fn slice(
+    model: Model,
+    lane: u32,
+    (start, end): (f64, f64),
+    name: &str,
+    cat: &str,
+    args: Value,
+) -> Value {
+    let (pid, tid) = track(model, lane);
+    json!({
+        "name": name,
+        "cat": cat,
+        "ph": "X",
+        "ts": micros(start),
+        "dur": micros((end - start).max(0.0)),
+        "pid": pid,
+        "tid": tid,
+        "args": args,
+    })
+}
+
+/// One slice per task from its first phase to its last; where the IPC
+/// phases are known, each is a slice nested inside it; and the lock holds
+/// on their own tracks.
+fn slices(model: Model, timeline: &activity::Timeline) -> Vec<Value> {
+    let mut events = Vec::new();
     let mut tasks: BTreeMap<(u32, u32), Vec<&TaskBar>> = BTreeMap::new();
     for bar in &timeline.bars {
         tasks.entry((bar.lane, bar.task)).or_default().push(bar);
@@ -140,43 +165,31 @@ pub fn trace(run: &RunRecord) -> Value {
             .find(|b| b.mark == Mark::Task(Phase::Compute))
             .map_or(0.0, |b| b.duration());
         let args = json!({ "worker": lane, "task": task, "compute_us": micros(compute) });
-        events.push(slice(
-            *lane,
-            (start, end),
-            &format!("task {task}"),
-            "task",
-            args,
-        ));
+        let name = format!("task {task}");
+        events.push(slice(model, *lane, (start, end), &name, "task", args));
         if bars.len() > 1 {
             for bar in bars {
                 let label = bar.mark.label();
                 let args = json!({ "worker": lane, "task": task });
-                events.push(slice(*lane, (bar.start, bar.end), label, label, args));
+                events.push(slice(
+                    model,
+                    *lane,
+                    (bar.start, bar.end),
+                    label,
+                    label,
+                    args,
+                ));
             }
         }
     }
     for hold in &timeline.holds {
         let args = json!({ "worker": hold.lane, "task": hold.task });
-        let mut event = slice(
-            hold.lane,
-            (hold.start, hold.end),
-            "GIL held",
-            "GIL held",
-            args,
-        );
+        let span = (hold.start, hold.end);
+        let mut event = slice(model, hold.lane, span, "GIL held", "GIL held", args);
         event["tid"] = json!(track(model, hold.lane).1 + HOLDS_TID_OFFSET);
         events.push(event);
     }
-    json!({
-        "traceEvents": events,
-        "displayTimeUnit": "ms",
-        "otherData": {
-            "tool": format!("corescope {}", env!("CARGO_PKG_VERSION")),
-            "run": activity::run_title(run),
-            "repetition": "median",
-            "wall_seconds": timeline.wall_seconds,
-        },
-    })
+    events
 }
 
 /// Writes the trace of `run` to `path` (atomically).

@@ -1,25 +1,34 @@
-//! [`CorescopeApp`]: the eframe app. `logic` drains engine events within a
-//! time budget and keeps settings in step; `ui` draws the panels, which hand
-//! back [`Command`]s applied after the frame is drawn.
+//! [`CorescopeApp`]: the eframe app. Like egui_demo_app's `WrapApp`, it
+//! keeps the persisted [`Settings`] apart from the runtime state: the
+//! UI-free [`Session`] (results, the run in progress, the status line) and
+//! a few fields that only the window needs (dialogs, sort order, the
+//! enlarged chart, the help overlay, the title). `logic` drains engine
+//! events within a time budget; `ui` turns the keyboard shortcuts pressed
+//! into [`Command`]s, hands each panel the narrow state it draws, and
+//! applies the commands they push after the frame is drawn.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crossbeam_channel::TryRecvError;
 use eframe::egui;
 
-use super::export::{self, DataFormat, ExportTarget};
-use super::state::{LiveRun, ResultsStore, Settings};
-use super::{panels, plots, theme, views};
-use crate::chart::ChartKind;
-use crate::engine::runner::Runner;
-use crate::engine::{EngineConfig, EngineError, RunEvent};
-use crate::export::plot::ImageFormat;
+use super::command::Command;
+use super::dialogs::{self, FileDialogs, Purpose};
+use super::export;
+use super::panels::{self, RunPanel, TableSort};
+use super::state::{Settings, View};
+use super::{plots, shortcuts, theme, views, widgets};
+use crate::chart::{Chart, ChartKind};
+use crate::engine::EngineConfig;
+use crate::engine::runner::Wake;
+use crate::export::activity::ActivityChart;
 use crate::presets;
-use crate::results::{MachineInfo, ResultSet};
-use crate::spec::{RawExperiment, SpecError, default_sweep_workers};
+use crate::results::ResultSet;
+use crate::session::Session;
+use crate::session::export::{ExportConfig, ExportTarget};
+use crate::spec::{RawExperiment, default_sweep_workers};
 
 /// Where the app finds its worker executable and keeps its data.
 #[derive(Debug, Clone)]
@@ -28,36 +37,6 @@ pub struct AppConfig {
     pub worker_exe: PathBuf,
     /// Folder of `results.json`; `None` keeps results in memory only.
     pub data_dir: Option<PathBuf>,
-}
-
-/// What the panels ask the app to do once the frame is drawn.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    Run,
-    /// Run the lesson preset of this name.
-    RunPreset(String),
-    Cancel,
-    AskClear,
-    ConfirmClear,
-    DismissClear,
-    /// Show this experiment (index into the store) in the charts.
-    Select(usize),
-    DismissError,
-    SetDark(bool),
-    SetZoom(f32),
-    ExportImage(ExportTarget, ImageFormat),
-    CopyImage(ExportTarget),
-    /// Save run `index` of the shown experiment as a Chrome trace.
-    ExportTrace(usize),
-    ExportData(DataFormat),
-    ExportReport,
-    ShowOpen,
-    CloseOpen,
-    OpenFile(PathBuf),
-    /// Compare the shown experiment with this stored one (none: stop).
-    Compare(Option<usize>),
-    /// Show one chart over the whole central area (none: the grid).
-    Focus(Option<ChartKind>),
 }
 
 /// Repaint interval while an experiment runs and the live CPU view is
@@ -76,29 +55,22 @@ const EVENT_BUDGET: Duration = Duration::from_millis(8);
 /// The corescope desktop app.
 #[derive(Debug)]
 pub struct CorescopeApp {
-    pub(super) config: AppConfig,
+    config: AppConfig,
+    /// What persists across restarts.
     pub settings: Settings,
-    pub machine: MachineInfo,
-    pub results: ResultsStore,
-    /// The experiment shown when none is running; `None`: the newest.
-    pub selected: Option<usize>,
-    pub live: Option<LiveRun>,
-    /// Runs of the experiment in progress, filled as they finish.
-    pub current: Option<ResultSet>,
-    /// The last error, shown until dismissed or the next run.
-    pub error: Option<String>,
-    /// A value of the form that failed validation.
-    pub form_error: Option<SpecError>,
-    /// A note on how the last experiment ended (cancelled, saved, …).
-    pub notice: Option<String>,
+    /// Results, the run in progress and the status line.
+    pub session: Session,
+    /// The Clear confirmation is open.
     pub confirm_clear: bool,
-    pub table_sort: panels::TableSort,
-    /// The stored experiment drawn beside the shown one, if any.
-    pub compare_with: Option<usize>,
+    pub table_sort: TableSort,
     /// The chart enlarged over the central area, if any.
     pub focused: Option<ChartKind>,
-    /// The Open dialog, while it is open.
-    pub open_dialog: Option<export::OpenDialog>,
+    /// The file dialog, while one is open.
+    pub dialogs: FileDialogs,
+    /// The keyboard shortcuts overlay is shown.
+    pub help_open: bool,
+    /// The window's title as last set.
+    pub title: String,
     /// The repaint interval while running, in ms, shared with the engine's
     /// wake-up callback.
     repaint_ms: Arc<AtomicU64>,
@@ -114,23 +86,19 @@ impl CorescopeApp {
             .unwrap_or_default();
         theme::apply(&cc.egui_ctx, settings.dark);
         cc.egui_ctx.set_zoom_factor(settings.zoom.clamp(0.5, 3.0));
-        let (results, error) = ResultsStore::open(config.data_dir.as_deref());
+        // Zoom keys are in the app's own shortcut table (and its help).
+        cc.egui_ctx.options_mut(|o| o.zoom_with_keyboard = false);
+        let session = Session::open(config.data_dir.as_deref());
         CorescopeApp {
             config,
             settings,
-            machine: MachineInfo::detect(),
-            results,
-            selected: None,
-            live: None,
-            current: None,
-            error,
-            form_error: None,
-            notice: None,
+            session,
             confirm_clear: false,
-            table_sort: panels::TableSort::default(),
-            compare_with: None,
+            table_sort: TableSort::default(),
             focused: None,
-            open_dialog: None,
+            dialogs: FileDialogs::default(),
+            help_open: false,
+            title: String::new(),
             repaint_ms: Arc::new(AtomicU64::new(REPAINT_QUIET.as_millis() as u64)),
             wake: Some(cc.egui_ctx.clone()),
         }
@@ -138,205 +106,372 @@ impl CorescopeApp {
 
     /// Whether an experiment is running.
     pub fn is_running(&self) -> bool {
-        self.live.is_some()
+        self.session.is_running()
     }
 
-    /// The result set the charts show: the running experiment, else the
-    /// selected one, else the newest.
+    /// The result set the charts show (see [`Session::shown`]).
     pub fn shown(&self) -> Option<&ResultSet> {
-        if let Some(current) = &self.current {
-            return Some(current);
-        }
-        match self.selected {
-            Some(i) => self.results.experiments.get(i),
-            None => self.results.experiments.last(),
-        }
+        self.session.shown()
     }
 
     /// Index of the experiment the charts show, if it is a stored one.
     pub fn shown_index(&self) -> Option<usize> {
-        if self.current.is_some() {
-            return None;
-        }
-        self.selected
-            .or_else(|| self.results.experiments.len().checked_sub(1))
+        self.session.shown_index()
+    }
+
+    /// The chart of `kind` as drawn now.
+    pub fn chart(&self, kind: ChartKind) -> Option<Chart> {
+        self.session.chart(kind, &self.settings.chart_options())
     }
 
     /// Runs a lesson preset: its own experiment, swept over 1 … cores.
     fn start_preset(&mut self, name: &str) {
         match presets::find(name) {
             Ok(preset) => {
-                let workers = default_sweep_workers(self.machine.logical_cores);
+                let workers = default_sweep_workers(self.session.machine.logical_cores);
                 self.start_run(&preset.experiment, &workers, Some(preset.name));
             }
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => self.session.messages.error = Some(e.to_string()),
         }
     }
 
     fn start_run(&mut self, raw: &RawExperiment, default_workers: &[u32], preset: Option<String>) {
-        if self.live.is_some() {
+        if self.session.is_running() {
             return;
         }
-        self.error = None;
-        self.notice = None;
+        let messages = &mut self.session.messages;
+        messages.error = None;
+        messages.notice = None;
         let mut spec = match raw.validate(default_workers) {
             Ok(spec) => spec,
             Err(e) => {
-                self.form_error = Some(e);
+                messages.form_error = Some(e);
                 return;
             }
         };
-        spec.preset = preset.clone();
-        self.form_error = None;
-        let wake = self.wake.clone();
-        let repaint_ms = Arc::clone(&self.repaint_ms);
+        spec.preset = preset;
+        messages.form_error = None;
         let python = self.settings.python();
         let config = EngineConfig {
             worker_exe: self.config.worker_exe.clone(),
             python,
+            hostfile: self.settings.hostfile(),
         };
-        match Runner::start(
-            spec,
-            config,
-            Arc::new(move || {
-                if let Some(ctx) = &wake {
-                    // Coalesced: at most a few repaints a second, so drawing
-                    // the window takes little CPU from the measurement.
-                    let every = repaint_ms.load(Ordering::Relaxed);
-                    ctx.request_repaint_after(Duration::from_millis(every));
-                }
-            }),
-        ) {
-            Ok(runner) => {
-                self.live = Some(LiveRun::new(runner));
-                let mut current = ResultSet::new(self.machine.clone());
-                current.preset = preset;
-                self.current = Some(current);
+        let wake = self.wake_up();
+        self.session.start(spec, config, wake);
+    }
+
+    /// Measures the shown experiment's flagged runs again.
+    fn rerun_flagged(&mut self) {
+        let messages = &mut self.session.messages;
+        messages.error = None;
+        messages.notice = None;
+        let config = EngineConfig {
+            worker_exe: self.config.worker_exe.clone(),
+            python: self.settings.python(),
+            hostfile: self.settings.hostfile(),
+        };
+        let wake = self.wake_up();
+        self.session.rerun_flagged(config, wake);
+    }
+
+    /// The engine's wake-up callback: a coalesced repaint request.
+    fn wake_up(&self) -> Wake {
+        let wake = self.wake.clone();
+        let repaint_ms = Arc::clone(&self.repaint_ms);
+        Arc::new(move || {
+            if let Some(ctx) = &wake {
+                // Coalesced: at most a few repaints a second, so drawing
+                // the window takes little CPU from the measurement.
+                let every = repaint_ms.load(Ordering::Relaxed);
+                ctx.request_repaint_after(Duration::from_millis(every));
             }
-            Err(EngineError::Unavailable(why)) => {
-                self.form_error = Some(SpecError {
-                    flag: "--models",
-                    message: why.to_string(),
-                });
-            }
-            Err(e) => self.error = Some(format!("could not start the run: {e}")),
-        }
+        })
     }
 
     /// Applies engine events until the channel is empty or the budget is spent.
     pub fn drain_events(&mut self) {
-        let deadline = Instant::now() + EVENT_BUDGET;
-        while Instant::now() < deadline {
-            let Some(live) = &mut self.live else {
+        self.session.drain_events(EVENT_BUDGET);
+    }
+
+    /// Opens every result set dropped on the window.
+    fn open_dropped(&mut self, ctx: &egui::Context) {
+        for path in export::dropped_files(ctx) {
+            self.session.open_file(&path);
+        }
+    }
+
+    /// Runs the lesson after the one shown, or the first.
+    fn next_lesson(&mut self) {
+        let Ok(all) = presets::all() else {
+            return;
+        };
+        let shown = self.shown().and_then(|set| set.preset.as_deref());
+        let next = match shown.and_then(|name| all.iter().position(|p| p.name == name)) {
+            Some(i) => (i + 1) % all.len(),
+            None => 0,
+        };
+        if let Some(preset) = all.get(next) {
+            let name = preset.name.clone();
+            self.start_preset(&name);
+        }
+    }
+
+    /// The chart shown now, as an export target: the enlarged chart, else
+    /// the first of the Scaling grid, else the chosen run's timeline or
+    /// CPU chart.
+    fn shown_chart(&self, ctx: &egui::Context) -> Option<ExportTarget> {
+        let set = self.shown()?;
+        let run = || widgets::chosen_run(set, &widgets::state(ctx)).map(|(i, _)| i);
+        match self.settings.view {
+            View::Scaling => Some(ExportTarget::Chart(
+                self.focused.unwrap_or(ChartKind::WallTime),
+            )),
+            View::Timeline => Some(ExportTarget::Run(ActivityChart::Timeline, run()?)),
+            View::CpuMemory => Some(ExportTarget::Run(ActivityChart::Cpu, run()?)),
+        }
+    }
+
+    /// Where a file dialog starts: for Open, the folder of the newest
+    /// recent file; else the export folder (or the folder above it).
+    fn dialog_folder(&self, purpose: Purpose) -> PathBuf {
+        let export = PathBuf::from(self.settings.export.folder.trim());
+        let recent = match purpose {
+            Purpose::Open => self.session.recent.files().first().and_then(|f| f.parent()),
+            _ => None,
+        };
+        let candidates: Vec<PathBuf> = recent
+            .into_iter()
+            .chain([export.as_path()])
+            .chain(export.parent())
+            .map(Path::to_path_buf)
+            .collect();
+        dialogs::first_folder(&candidates)
+    }
+
+    /// Opens the file dialog for `purpose` (nothing to save: an error).
+    fn ask(&mut self, purpose: Purpose) {
+        let how = crate::export::plot::ImageFormat::Svg;
+        let name = match purpose {
+            Purpose::Open | Purpose::ExportFolder => None,
+            Purpose::SaveData => self
+                .session
+                .suggested_data_name(crate::export::data::DataFormat::Json),
+            Purpose::ExportChart(target) => self.session.suggested_image_name(target, how),
+        };
+        let needs_data = matches!(purpose, Purpose::SaveData | Purpose::ExportChart(_));
+        if needs_data && name.is_none() {
+            self.session.messages.error = Some("there is nothing to save yet".to_string());
+            return;
+        }
+        let folder = self.dialog_folder(purpose);
+        self.dialogs.show(purpose, &folder, name);
+    }
+
+    /// Applies a command of the file dialogs and the File menu.
+    fn apply_file(&mut self, command: Command, ctx: &egui::Context) {
+        let how = ExportConfig {
+            settings: &self.settings.export,
+            app_dark: self.settings.dark,
+            charts: self.settings.chart_options(),
+        };
+        let session = &mut self.session;
+        // A choice that worked closes its dialog; one that did not opens
+        // it again where it was.
+        let worked = match command {
+            Command::ShowOpen => {
+                self.ask(Purpose::Open);
                 return;
-            };
-            let event = match live.runner.events().try_recv() {
-                Ok(event) => event,
-                Err(TryRecvError::Empty) => return,
-                Err(TryRecvError::Disconnected) => {
-                    self.finish_experiment(
-                        None,
-                        Some("the engine stopped without a result".to_string()),
-                    );
-                    return;
-                }
-            };
-            match event {
-                RunEvent::Started { runs, total_tasks } => {
-                    live.runs = runs;
-                    live.total_tasks = total_tasks;
-                }
-                RunEvent::RunStarted { index, .. } => {
-                    live.current = Some(index);
-                    live.tasks_done = 0;
-                }
-                RunEvent::Progress { tasks_done, .. } => live.tasks_done = tasks_done,
-                RunEvent::Sample { index, cpu, memory } => live.samples.push(index, cpu, memory),
-                RunEvent::RunFinished { index, record } => {
-                    live.tasks_before += live.runs.get(index).map_or(0, |r| r.total_tasks());
-                    live.tasks_done = 0;
-                    if let Some(current) = &mut self.current {
-                        current.runs.push(record);
+            }
+            Command::AskSaveData => {
+                self.ask(Purpose::SaveData);
+                return;
+            }
+            Command::AskExportChart(target) => {
+                match target.or_else(|| self.shown_chart(ctx)) {
+                    Some(target) => self.ask(Purpose::ExportChart(target)),
+                    None => {
+                        self.session.messages.error = Some("there is no chart to export yet".into())
                     }
                 }
-                RunEvent::Finished(set) => self.finish_experiment(Some(set), None),
-                RunEvent::Failed(error) => {
-                    self.finish_experiment(None, Some(format!("the run failed: {error}")))
-                }
-                RunEvent::Cancelled => {
-                    self.finish_experiment(None, None);
-                    self.notice = Some("cancelled; every worker process was stopped".to_string());
-                }
+                return;
             }
+            Command::AskExportFolder => {
+                self.ask(Purpose::ExportFolder);
+                return;
+            }
+            Command::OpenChosen(path) => session.open_file(&path),
+            Command::SaveDataAs(path) => session.export_data_as(&path),
+            Command::ExportChartAs(target, path) => session.export_image_as(target, &path, &how),
+            Command::SetExportFolder(path) => {
+                self.settings.export.folder = path.display().to_string();
+                true
+            }
+            Command::OpenFile(path) => {
+                session.open_file(&path);
+                return;
+            }
+            Command::ClearRecent => {
+                if let Err(e) = session.recent.clear() {
+                    session.messages.error = Some(e);
+                }
+                return;
+            }
+            _ => return,
+        };
+        if worked {
+            self.dialogs.close();
+        } else {
+            self.dialogs.reopen();
         }
     }
 
-    /// Ends the live experiment; whatever runs finished are kept.
-    fn finish_experiment(&mut self, complete: Option<ResultSet>, error: Option<String>) {
-        self.live = None;
-        let set = complete.or_else(|| self.current.take().filter(|s| !s.runs.is_empty()));
-        self.current = None;
-        if let Some(set) = set {
-            self.results.experiments.push(set);
-            self.selected = None;
-            if let Err(e) = self.results.save() {
-                self.error = Some(e);
-            }
-        }
-        if error.is_some() {
-            self.error = error;
-        }
-    }
-
-    /// Applies one command from the panels.
+    /// Applies one command from the panels or the shortcuts.
     pub fn apply(&mut self, command: Command, ctx: &egui::Context) {
+        let how = ExportConfig {
+            settings: &self.settings.export,
+            app_dark: self.settings.dark,
+            charts: self.settings.chart_options(),
+        };
+        let session = &mut self.session;
         match command {
             Command::Run => {
-                let raw = self.settings.form.raw(self.machine.logical_cores);
-                self.start_run(&raw, &[self.machine.logical_cores], None);
+                let cores = session.machine.logical_cores;
+                let raw = self.settings.form.raw(cores);
+                self.start_run(&raw, &[cores], None);
             }
             Command::RunPreset(name) => self.start_preset(&name),
-            Command::Cancel => {
-                if let Some(live) = &mut self.live {
-                    live.runner.cancel();
-                    live.cancelling = true;
-                }
-            }
+            Command::RerunFlagged => self.rerun_flagged(),
+            Command::Cancel => session.cancel(),
             Command::AskClear => self.confirm_clear = true,
             Command::DismissClear => self.confirm_clear = false,
             Command::ConfirmClear => {
                 self.confirm_clear = false;
-                self.results.experiments.clear();
-                self.selected = None;
-                self.compare_with = None;
-                if let Err(e) = self.results.save() {
-                    self.error = Some(e);
-                }
+                session.clear_results();
             }
-            Command::Select(index) => self.selected = Some(index),
-            Command::DismissError => {
-                self.error = None;
-                self.notice = None;
-            }
+            Command::Select(index) => session.selected = Some(index),
+            Command::DismissError => session.messages.dismiss(),
             Command::SetDark(dark) => {
                 self.settings.dark = dark;
                 theme::apply(ctx, dark);
             }
             Command::SetZoom(zoom) => ctx.set_zoom_factor(zoom.clamp(0.5, 3.0)),
-            Command::ExportImage(target, format) => self.export_image(target, format),
-            Command::CopyImage(target) => self.copy_image(target, ctx),
-            Command::ExportTrace(index) => self.export_trace(index),
-            Command::ExportData(format) => self.export_data(format),
-            Command::ExportReport => self.export_report(),
-            Command::ShowOpen => {
-                if self.open_dialog.is_none() {
-                    self.open_dialog = Some(export::OpenDialog::new(&self.settings.export.folder));
-                }
-            }
-            Command::CloseOpen => self.open_dialog = None,
-            Command::OpenFile(path) => self.open_file(&path),
-            Command::Compare(other) => self.compare_with = other,
+            Command::ExportImage(target, format) => session.export_image(target, format, &how),
+            Command::CopyImage(target) => session.copy_image(target, &how, |size, rgb| {
+                ctx.copy_image(egui::ColorImage::from_rgb(size, rgb));
+            }),
+            Command::ExportTrace(index) => session.export_trace(index, &how),
+            Command::ExportData(format) => session.export_data(format, &how),
+            Command::ExportReport => session.export_report(&how),
+            Command::CloseDialog => self.dialogs.close(),
+            Command::Compare(other) => session.compare_with = other,
             Command::Focus(kind) => self.focused = kind,
+            Command::UndoClear => session.undo_clear(),
+            Command::SetView(view) => self.settings.view = view,
+            Command::ToggleEnlarge => {
+                self.settings.view = View::Scaling;
+                self.focused = match self.focused {
+                    Some(_) => None,
+                    None => Some(ChartKind::WallTime),
+                };
+            }
+            Command::NextLesson => self.next_lesson(),
+            Command::ShowHelp(show) => self.help_open = show,
+            Command::ShowOpen
+            | Command::OpenFile(_)
+            | Command::OpenChosen(_)
+            | Command::AskSaveData
+            | Command::SaveDataAs(_)
+            | Command::AskExportChart(_)
+            | Command::ExportChartAs(..)
+            | Command::AskExportFolder
+            | Command::SetExportFolder(_)
+            | Command::ClearRecent => self.apply_file(command, ctx),
+        }
+    }
+
+    /// Draws every panel; returns what they asked for.
+    fn panels_ui(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        let mut commands = Vec::new();
+        let session = &self.session;
+        let settings = &mut self.settings;
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            let can_clear = !session.results.experiments.is_empty() && !session.is_running();
+            let has_data = session.shown().is_some();
+            let bar = panels::TopBar {
+                machine: &session.machine,
+                can_clear,
+                dark: settings.dark,
+                has_data,
+                running: session.is_running(),
+                recent: &session.recent,
+                restorable: session.results.restorable(),
+            };
+            panels::top_bar_ui(ui, &bar, &mut settings.export, &mut commands);
+        });
+        egui::Panel::left("experiment")
+            .resizable(false)
+            .exact_size(350.0)
+            .show(ui, |ui| {
+                let run = RunPanel {
+                    cores: session.machine.logical_cores,
+                    dark: settings.dark,
+                    live: session.live.as_ref(),
+                    messages: &session.messages,
+                    restorable: session.results.restorable(),
+                };
+                let form = &mut settings.form;
+                let typed = panels::TypedPaths {
+                    python: &mut settings.python,
+                    hostfile: &mut settings.hostfile,
+                };
+                panels::experiment_ui(ui, form, typed, &run, &mut commands);
+            });
+        // Nothing to list before the first result: the first-run view
+        // takes the whole central area.
+        let first_run = session.results.experiments.is_empty() && !session.is_running();
+        if !first_run {
+            egui::Panel::bottom("results")
+                .resizable(true)
+                .default_size(190.0)
+                .min_size(120.0)
+                .show(ui, |ui| {
+                    let sort = &mut self.table_sort;
+                    let (results, shown) = (&session.results, session.shown_index());
+                    let dark = settings.dark;
+                    panels::results_table_ui(ui, results, shown, sort, dark, &mut commands);
+                });
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            let view = &mut settings.view;
+            let charts = &mut settings.charts;
+            views::central_ui(ui, view, session, charts, self.focused, &mut commands);
+        });
+        self.overlays_ui(ui.ctx(), &mut commands);
+        commands
+    }
+
+    /// What is drawn over the panels: the Clear confirmation, the file
+    /// dialog, the shortcuts and the drop hint.
+    fn overlays_ui(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        if self.confirm_clear {
+            let restorable = self.session.results.restorable();
+            panels::confirm_clear_ui(ctx, &self.session.results, restorable, commands);
+        }
+        dialogs::dialogs_ui(ctx, &mut self.dialogs, commands);
+        if self.help_open {
+            shortcuts::help_ui(ctx, commands);
+        }
+        plots::drop_hint_ui(ctx);
+    }
+
+    /// Names the shown experiment or lesson in the window's title (only
+    /// when it changed).
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = self.session.title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
         }
     }
 }
@@ -345,10 +480,10 @@ impl eframe::App for CorescopeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain_events();
         self.open_dropped(ctx);
-        // Ctrl +/−/0 zoom is egui's own; remember where the user left it.
+        // Remember where the user left the UI scale.
         self.settings.zoom = ctx.zoom_factor();
-        if self.live.is_some() {
-            let every = if super::views::state(ctx).view == super::views::View::CpuMemory {
+        if self.session.is_running() {
+            let every = if self.settings.view == View::CpuMemory {
                 REPAINT_LIVE
             } else {
                 REPAINT_QUIET
@@ -361,24 +496,16 @@ impl eframe::App for CorescopeApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let mut commands = Vec::new();
-        egui::Panel::top("top_bar").show(ui, |ui| panels::top_bar_ui(self, ui, &mut commands));
-        egui::Panel::left("experiment")
-            .resizable(false)
-            .exact_size(350.0)
-            .show(ui, |ui| panels::experiment_ui(self, ui, &mut commands));
-        egui::Panel::bottom("results")
-            .resizable(true)
-            .default_size(190.0)
-            .min_size(120.0)
-            .show(ui, |ui| panels::results_table_ui(self, ui, &mut commands));
-        egui::CentralPanel::default().show(ui, |ui| views::central_ui(self, ui, &mut commands));
-        if self.confirm_clear {
-            panels::confirm_clear_ui(self, ui.ctx(), &mut commands);
-        }
-        export::open_dialog_ui(self, &ui.ctx().clone(), &mut commands);
-        plots::drop_hint_ui(ui.ctx());
         let ctx = ui.ctx().clone();
+        // Taken before the widgets see the keys; a file dialog or the
+        // Clear question keeps the keyboard to itself.
+        let mut commands = if self.dialogs.purpose().is_none() && !self.confirm_clear {
+            shortcuts::pressed(&ctx, self.help_open)
+        } else {
+            Vec::new()
+        };
+        commands.extend(self.panels_ui(ui));
+        self.update_title(&ctx);
         for command in commands {
             self.apply(command, &ctx);
         }

@@ -12,52 +12,34 @@ use egui_plot::{
     Bar, BarChart, GridInput, GridMark, HLine, Legend, Line, LineStyle, Plot, PlotPoints, Span,
 };
 
-use super::app::{Command, CorescopeApp};
+use super::command::Command;
 use super::export::{ExportTarget, chart_menu_ui};
 use super::theme;
-use super::views::{chosen_run, placeholder_ui, run_picker_ui, state};
+use super::widgets::{LABEL_STEP, chosen_run, placeholder_ui, run_picker_ui, state};
 use crate::activity::{self, TimeChart};
 use crate::chart;
 use crate::export::activity::ActivityChart;
 use crate::format;
-use crate::results::{CpuSample, MemorySample, ResultSet, RunRecord};
+use crate::results::{ResultSet, RunRecord};
+use crate::session::LiveRun;
 use crate::spec::Model;
 
-use super::views::LABEL_STEP;
-
-/// The samples of the run in progress, as they arrive.
-#[derive(Debug, Default)]
-pub struct LiveSamples {
-    /// The run they belong to (index into the experiment's runs).
-    pub index: Option<usize>,
-    pub cpu: Vec<CpuSample>,
-    pub memory: Vec<MemorySample>,
-}
-
-impl LiveSamples {
-    /// Adds a sample of run `index`; a new run starts a fresh trace.
-    pub fn push(&mut self, index: usize, cpu: CpuSample, memory: MemorySample) {
-        if self.index != Some(index) {
-            *self = LiveSamples {
-                index: Some(index),
-                ..LiveSamples::default()
-            };
-        }
-        self.cpu.push(cpu);
-        self.memory.push(memory);
-    }
-}
-
-/// The view.
-pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+/// The view: the live samples of the run in progress, else a stored
+/// run's of the shown experiment.
+pub fn cpu_memory_ui(
+    ui: &mut egui::Ui,
+    live: Option<&LiveRun>,
+    shown: Option<&ResultSet>,
+    commands: &mut Vec<Command>,
+) {
     let dark = ui.visuals().dark_mode;
-    let live = app
-        .live
-        .as_ref()
-        .filter(|live| live.samples.index.is_some());
+    let running = live.is_some();
+    let sampled = live
+        .map(|live| &live.progress)
+        .filter(|progress| progress.samples.index.is_some());
     // A stored run's charts can be exported; the live ones are not done.
     let mut stored = None;
-    let (cpu, memory) = if let Some(live) = live {
+    let (cpu, memory) = if let Some(live) = sampled {
         let title = live
             .samples
             .index
@@ -78,10 +60,10 @@ pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<C
             activity::memory_chart(&live.samples.memory, "live", dark),
         )
     } else {
-        let Some(set) = app.shown().filter(|s| !s.runs.is_empty()) else {
+        let Some(set) = shown.filter(|s| !s.runs.is_empty()) else {
             placeholder_ui(
                 ui,
-                if app.is_running() {
+                if running {
                     "The cores show here within a fraction of a second…"
                 } else {
                     "Press ▶ Run: every core's load shows here, live."
@@ -126,7 +108,7 @@ pub fn cpu_memory_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<C
             )
         });
         ui.add_space(gap);
-        if let Some(set) = app.shown() {
+        if let Some(set) = shown {
             ui.allocate_ui(egui::vec2(half, bottom), |ui| {
                 memory_by_run_ui(ui, set, half, bottom)
             });
@@ -161,134 +143,143 @@ fn time_chart_ui(
                 });
             });
         });
-        let plot_height = (height - 30.0).max(100.0);
-        let unit = chart.unit;
-        let hover_chart = chart.clone();
-        let banded = chart.banded;
-        let bands: Vec<(f64, String)> = (0..chart.series.len())
-            .map(|i| (chart.band_base(i) + 0.5, chart.series[i].name.clone()))
-            .collect();
-        let band_marks: Vec<f64> = bands.iter().map(|(y, _)| *y).collect();
-        let mut plot = Plot::new(("time-chart", chart.title.as_str()))
-            .width(width)
-            .height(plot_height)
-            .x_axis_label(chart.x_label.as_str())
-            .y_axis_label(chart.y_label.as_str())
-            .include_y(0.0)
-            .allow_scroll(false)
-            .x_axis_formatter(|mark, _| signed_seconds(mark.value))
-            .y_axis_formatter(move |mark, _| {
-                if banded {
-                    bands
-                        .iter()
-                        .find(|(y, _)| (y - mark.value).abs() < 1e-9)
-                        .map(|(_, name)| name.clone())
-                        .unwrap_or_default()
-                } else if mark.value < 0.0 {
-                    String::new()
-                } else {
-                    chart::format_value(unit, mark.value)
-                }
-            })
-            .label_formatter(move |position| match position {
-                egui_plot::HoverPosition::NearDataPoint {
-                    plot_name,
-                    position,
-                    ..
-                } if !plot_name.is_empty() => {
-                    let value = if hover_chart.banded {
-                        hover_chart.band_at(position.y).map_or(0.0, |(_, v)| v)
-                    } else {
-                        position.y
-                    };
-                    Some(format!(
-                        "{plot_name}\n{}\n{}",
-                        signed_seconds(position.x),
-                        chart::format_value(unit, value)
-                    ))
-                }
-                _ => None,
-            });
-        if banded {
-            plot = plot
-                .include_y(chart.bands_top())
-                .allow_zoom([true, false])
-                .allow_drag([true, false])
-                .y_grid_spacer(move |_| {
-                    band_marks
-                        .iter()
-                        .map(|&value| GridMark {
-                            value,
-                            step_size: LABEL_STEP,
-                        })
-                        .collect()
-                })
-                .y_axis_min_width(70.0);
-        } else {
-            plot = plot
-                .legend(
-                    Legend::default()
-                        .position(egui_plot::Corner::LeftTop)
-                        .text_style(egui::TextStyle::Small)
-                        .background_alpha(0.8),
-                )
-                .y_grid_spacer(bytes_grid);
-            // Headroom above the lines for the legend.
-            let top = chart
-                .series
-                .iter()
-                .flat_map(|s| s.points.iter().map(|p| p.1))
-                .fold(0.0, f64::max);
-            plot = plot.include_y(top * 1.9);
-        }
-        if chart.is_empty() {
-            plot = plot.include_x(0.0).include_x(1.0);
-        }
-        plot.show(ui, |plot_ui| {
-            if let Some((low, high)) = chart.highlight {
-                // Unnamed: a span's name is drawn across the plot. The axis
-                // title says what the shade is.
-                plot_ui.span(
-                    Span::new("", low..=high)
-                        .fill(theme::color(activity::total_color(dark)).gamma_multiply(0.08))
-                        .border_style(LineStyle::dashed_loose()),
-                );
-            }
-            for (i, series) in chart.series.iter().enumerate() {
-                let color = theme::color(series.color);
-                if banded {
-                    let base = chart.band_base(i);
-                    let points: Vec<[f64; 2]> = series
-                        .points
-                        .iter()
-                        .map(|&(x, y)| [x, chart.band_y(i, y)])
-                        .collect();
-                    plot_ui.hline(
-                        HLine::new("", base + 1.0)
-                            .color(color.gamma_multiply(0.5))
-                            .width(1.0)
-                            .style(LineStyle::dotted_dense())
-                            .allow_hover(false),
-                    );
-                    plot_ui.line(
-                        Line::new(series.name.as_str(), PlotPoints::new(points))
-                            .color(color)
-                            .width(2.5)
-                            .fill(base as f32)
-                            .fill_alpha(0.35),
-                    );
-                } else {
-                    let points: Vec<[f64; 2]> =
-                        series.points.iter().map(|&(x, y)| [x, y]).collect();
-                    plot_ui.line(
-                        Line::new(series.name.as_str(), PlotPoints::new(points))
-                            .color(color)
-                            .width(if series.emphasis { 3.5 } else { 2.5 }),
-                    );
-                }
-            }
-        });
+        let plot = time_plot(chart, width, (height - 30.0).max(100.0));
+        plot.show(ui, |plot_ui| time_series_ui(plot_ui, chart, dark));
     });
+}
+
+/// The plot of a chart over time: its axes and hover values, and for a
+/// banded chart a row per series.
+fn time_plot(chart: &TimeChart, width: f32, height: f32) -> Plot<'_> {
+    let unit = chart.unit;
+    let hover_chart = chart.clone();
+    let banded = chart.banded;
+    let bands: Vec<(f64, String)> = (0..chart.series.len())
+        .map(|i| (chart.band_base(i) + 0.5, chart.series[i].name.clone()))
+        .collect();
+    let band_marks: Vec<f64> = bands.iter().map(|(y, _)| *y).collect();
+    let mut plot = Plot::new(("time-chart", chart.title.as_str()))
+        .width(width)
+        .height(height)
+        .x_axis_label(chart.x_label.as_str())
+        .y_axis_label(chart.y_label.as_str())
+        .include_y(0.0)
+        .allow_scroll(false)
+        .x_axis_formatter(|mark, _| signed_seconds(mark.value))
+        .y_axis_formatter(move |mark, _| {
+            if banded {
+                bands
+                    .iter()
+                    .find(|(y, _)| (y - mark.value).abs() < 1e-9)
+                    .map(|(_, name)| name.clone())
+                    .unwrap_or_default()
+            } else if mark.value < 0.0 {
+                String::new()
+            } else {
+                chart::format_value(unit, mark.value)
+            }
+        })
+        .label_formatter(move |position| match position {
+            egui_plot::HoverPosition::NearDataPoint {
+                plot_name,
+                position,
+                ..
+            } if !plot_name.is_empty() => {
+                let value = if hover_chart.banded {
+                    hover_chart.band_at(position.y).map_or(0.0, |(_, v)| v)
+                } else {
+                    position.y
+                };
+                Some(format!(
+                    "{plot_name}\n{}\n{}",
+                    signed_seconds(position.x),
+                    chart::format_value(unit, value)
+                ))
+            }
+            _ => None,
+        });
+    if banded {
+        plot = plot
+            .include_y(chart.bands_top())
+            .allow_zoom([true, false])
+            .allow_drag([true, false])
+            .y_grid_spacer(move |_| {
+                band_marks
+                    .iter()
+                    .map(|&value| GridMark {
+                        value,
+                        step_size: LABEL_STEP,
+                    })
+                    .collect()
+            })
+            .y_axis_min_width(70.0);
+    } else {
+        plot = plot
+            .legend(
+                Legend::default()
+                    .position(egui_plot::Corner::LeftTop)
+                    .text_style(egui::TextStyle::Small)
+                    .background_alpha(0.8),
+            )
+            .y_grid_spacer(bytes_grid);
+        // Headroom above the lines for the legend.
+        let top = chart
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .fold(0.0, f64::max);
+        plot = plot.include_y(top * 1.9);
+    }
+    if chart.is_empty() {
+        plot = plot.include_x(0.0).include_x(1.0);
+    }
+    plot
+}
+
+/// The series of a chart over time, and the shaded median repetition.
+fn time_series_ui(plot_ui: &mut egui_plot::PlotUi<'_>, chart: &TimeChart, dark: bool) {
+    let banded = chart.banded;
+    if let Some((low, high)) = chart.highlight {
+        // Unnamed: a span's name is drawn across the plot. The axis
+        // title says what the shade is.
+        plot_ui.span(
+            Span::new("", low..=high)
+                .fill(theme::color(activity::total_color(dark)).gamma_multiply(0.08))
+                .border_style(LineStyle::dashed_loose()),
+        );
+    }
+    for (i, series) in chart.series.iter().enumerate() {
+        let color = theme::color(series.color);
+        if banded {
+            let base = chart.band_base(i);
+            let points: Vec<[f64; 2]> = series
+                .points
+                .iter()
+                .map(|&(x, y)| [x, chart.band_y(i, y)])
+                .collect();
+            plot_ui.hline(
+                HLine::new("", base + 1.0)
+                    .color(color.gamma_multiply(0.5))
+                    .width(1.0)
+                    .style(LineStyle::dotted_dense())
+                    .allow_hover(false),
+            );
+            plot_ui.line(
+                Line::new(series.name.as_str(), PlotPoints::new(points))
+                    .color(color)
+                    .width(2.5)
+                    .fill(base as f32)
+                    .fill_alpha(0.35),
+            );
+        } else {
+            let points: Vec<[f64; 2]> = series.points.iter().map(|&(x, y)| [x, y]).collect();
+            plot_ui.line(
+                Line::new(series.name.as_str(), PlotPoints::new(points))
+                    .color(color)
+                    .width(if series.emphasis { 3.5 } else { 2.5 }),
+            );
+        }
+    }
 }
 
 /// Grid marks for bytes: powers of two, so ticks read 32 MiB, 64 MiB, …
@@ -394,7 +385,7 @@ fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32)
                 }
             })
             .label_formatter(|_| None);
-        super::views::named_rows(plot, labels).show(ui, |plot_ui| {
+        super::widgets::named_rows(plot, labels).show(ui, |plot_ui| {
             plot_ui.bar_chart(parent);
             plot_ui.bar_chart(workers);
         });

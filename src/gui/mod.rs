@@ -1,20 +1,32 @@
 //! The desktop app: point-and-click experiments with live charts.
 //!
-//! [`app::CorescopeApp`] is the `eframe::App`. Its `logic` drains the
-//! engine's events within a time budget; its `ui` only draws, and the panels
-//! return [`app::Command`]s that are applied after drawing. Settings persist
-//! through eframe's storage; results persist in a JSON file in the app's data
-//! folder ([`state::ResultsStore`]).
+//! [`app::CorescopeApp`] is the `eframe::App`: it draws a UI-free
+//! [`crate::session::Session`] (results, the run in progress, exports) and
+//! the persisted [`state::Settings`]. Its `logic` drains the engine's events
+//! within a time budget; its `ui` only draws: each panel takes the narrow
+//! state it shows and pushes [`command::Command`]s, applied after drawing.
+//! No panel imports the app. Keyboard shortcuts come from one table
+//! ([`shortcuts`]) that also feeds the menus and the help overlay; file
+//! dialogs are drawn in the window ([`dialogs`]); with no results yet the
+//! central area shows the first-run view ([`welcome`]). Settings persist through eframe's storage;
+//! results persist in a JSON file in the app's data folder
+//! ([`crate::session::store::ResultsStore`]).
 
 pub mod app;
+pub mod command;
+pub mod dialogs;
 pub mod export;
+pub mod flags;
 pub mod live;
 pub mod panels;
 pub mod plots;
+pub mod shortcuts;
 pub mod state;
 pub mod theme;
 pub mod timeline;
 pub mod views;
+pub mod welcome;
+pub mod widgets;
 
 use std::path::PathBuf;
 

@@ -1,29 +1,78 @@
 //! The panels around the charts: the top bar, the experiment form with
 //! Run/Cancel and progress, the results table and the Clear confirmation.
-//! Panels read the app and edit the form; everything else they ask for is a
-//! [`Command`].
+//! Each panel takes the narrow state it draws (and edits the settings it
+//! shows); everything else it asks for is a [`Command`].
 
 use eframe::egui::{self, Align, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use super::app::{Command, CorescopeApp};
+use super::command::Command;
+use super::export::FileMenu;
+use super::shortcuts::{self, Action};
+use super::state::{ExperimentForm, ExportSettings, View, python_path};
 use super::theme;
 use crate::format;
 use crate::model::Knob;
 use crate::presets;
-use crate::results::RunRecord;
-use crate::spec::{Codec, Model, Scaling, Schedule, StartMethod};
+use crate::results::{MachineInfo, RunRecord};
+use crate::session::recent::RecentFiles;
+use crate::session::store::ResultsStore;
+use crate::session::{LiveRun, Messages};
+use crate::spec::{Codec, Field, Model, Order, Scaling, Schedule, SpecError, StartMethod};
 use crate::table;
-use crate::workload::Workload;
+use crate::workload::{Sharing, Workload};
 
-/// The top bar: name, machine, theme, UI scale, Clear.
-pub fn top_bar_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+/// What the top bar shows.
+#[derive(Debug, Clone, Copy)]
+pub struct TopBar<'a> {
+    pub machine: &'a MachineInfo,
+    /// There are results, and no experiment runs.
+    pub can_clear: bool,
+    pub dark: bool,
+    /// An experiment is shown, so its data can be exported.
+    pub has_data: bool,
+    pub running: bool,
+    pub recent: &'a RecentFiles,
+    /// How many cleared experiments Undo would bring back.
+    pub restorable: usize,
+}
+
+/// What the left panel shows besides the form.
+#[derive(Debug, Clone, Copy)]
+pub struct RunPanel<'a> {
+    /// The machine's logical cores (the default sweep's end).
+    pub cores: u32,
+    pub dark: bool,
+    /// The experiment in progress, if any.
+    pub live: Option<&'a LiveRun>,
+    pub messages: &'a Messages,
+    /// How many cleared experiments Undo would bring back.
+    pub restorable: usize,
+}
+
+/// The top bar: name, File, View and Help menus, machine, theme, UI
+/// scale, Clear.
+pub fn top_bar_ui(
+    ui: &mut egui::Ui,
+    bar: &TopBar<'_>,
+    export: &mut ExportSettings,
+    commands: &mut Vec<Command>,
+) {
     ui.horizontal(|ui| {
         ui.heading(RichText::new("corescope").strong());
         ui.separator();
-        super::export::file_menu_ui(app, ui, commands);
+        let menu = FileMenu {
+            has_data: bar.has_data,
+            recent: bar.recent,
+            restorable: bar.restorable,
+        };
+        super::export::file_menu_ui(ui, &menu, export, commands);
+        view_menu_ui(ui, bar, commands);
+        ui.menu_button("Help", |ui| {
+            shortcuts::menu_item_ui(ui, Action::Help, true, commands);
+        });
         ui.separator();
-        let m = &app.machine;
+        let m = bar.machine;
         let physical = m
             .physical_cores
             .map_or(String::new(), |p| format!("{p} physical / "));
@@ -35,31 +84,42 @@ pub fn top_bar_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<
         ))
         .on_hover_text(format!("{} · kernel {} · {}", m.os, m.kernel, m.arch));
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-            let clear = ui.add_enabled(
-                !app.results.experiments.is_empty() && !app.is_running(),
-                egui::Button::new("Clear results…"),
-            );
+            let clear = ui
+                .add_enabled(bar.can_clear, egui::Button::new("Clear results…"))
+                .on_hover_text(
+                    "Clear the results table and charts (Undo brings them back until you quit)",
+                );
             if clear.clicked() {
                 commands.push(Command::AskClear);
             }
             ui.separator();
             let zoom = ui.ctx().zoom_factor();
-            if ui.button("A+").on_hover_text("Larger (Ctrl +)").clicked() {
+            let ctx = ui.ctx().clone();
+            let hint = |action| shortcuts::hint(&ctx, action);
+            if ui
+                .button("A+")
+                .on_hover_text(hint(Action::ZoomIn))
+                .clicked()
+            {
                 commands.push(Command::SetZoom(zoom + 0.1));
             }
             if ui
                 .button(format!("{:.0} %", zoom * 100.0))
-                .on_hover_text("Reset to 100 % (Ctrl 0)")
+                .on_hover_text(hint(Action::ZoomReset))
                 .clicked()
             {
                 commands.push(Command::SetZoom(1.0));
             }
-            if ui.button("A−").on_hover_text("Smaller (Ctrl −)").clicked() {
+            if ui
+                .button("A−")
+                .on_hover_text(hint(Action::ZoomOut))
+                .clicked()
+            {
                 commands.push(Command::SetZoom(zoom - 0.1));
             }
             ui.label("UI scale");
             ui.separator();
-            let dark = app.settings.dark;
+            let dark = bar.dark;
             if ui
                 .button(if dark {
                     "☀ Light theme"
@@ -74,25 +134,50 @@ pub fn top_bar_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<
     });
 }
 
+/// The View and Run menus' entries: the tabs, enlarging a chart, the
+/// scale, running, cancelling and the next lesson, each with its keys.
+fn view_menu_ui(ui: &mut egui::Ui, bar: &TopBar<'_>, commands: &mut Vec<Command>) {
+    ui.menu_button("View", |ui| {
+        for view in View::ALL {
+            shortcuts::menu_item_ui(ui, Action::Tab(view), true, commands);
+        }
+        shortcuts::menu_item_ui(ui, Action::Enlarge, bar.has_data, commands);
+        ui.separator();
+        for action in [Action::ZoomIn, Action::ZoomOut, Action::ZoomReset] {
+            shortcuts::menu_item_ui(ui, action, true, commands);
+        }
+    });
+    ui.menu_button("Run", |ui| {
+        shortcuts::menu_item_ui(ui, Action::Run, !bar.running, commands);
+        shortcuts::menu_item_ui(ui, Action::Cancel, bar.running, commands);
+        shortcuts::menu_item_ui(ui, Action::NextLesson, !bar.running, commands);
+    });
+}
+
 /// A labelled single-line text field (the label names it for screen
-/// readers and tests).
-fn text_field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str, enabled: bool) {
-    let label = ui.label(label);
-    ui.add_enabled(
-        enabled,
+/// readers and tests); both say on hover what it changes and its unit.
+fn text_field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str, help: &str) {
+    let label = ui.label(label).on_hover_text(help);
+    ui.add(
         egui::TextEdit::singleline(value)
             .hint_text(hint)
             .desired_width(150.0),
     )
-    .labelled_by(label.id);
+    .labelled_by(label.id)
+    .on_hover_text(help);
     ui.end_row();
+}
+
+/// A form label that explains its choice on hover.
+fn knob_label(ui: &mut egui::Ui, field: Field) -> egui::Response {
+    ui.label(field.label()).on_hover_text(field.help())
 }
 
 /// One model's checkbox; a python model without a usable interpreter is
 /// disabled, and says why on hover.
 fn models_checkbox_ui(
     ui: &mut egui::Ui,
-    form: &mut super::state::ExperimentForm,
+    form: &mut ExperimentForm,
     model: Model,
     python: &std::path::Path,
     dark: bool,
@@ -114,14 +199,29 @@ fn models_checkbox_ui(
     }
 }
 
+/// The machine settings the form edits beside the experiment, as typed.
+#[derive(Debug)]
+pub struct TypedPaths<'a> {
+    /// The python models' interpreter.
+    pub python: &'a mut String,
+    /// The MPI models' hostfile.
+    pub hostfile: &'a mut String,
+}
+
 /// The experiment form, Run/Cancel, progress and messages.
-pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    let running = app.is_running();
-    let dark = app.settings.dark;
-    let cores = app.machine.logical_cores;
+pub fn experiment_ui(
+    ui: &mut egui::Ui,
+    form: &mut ExperimentForm,
+    typed: TypedPaths<'_>,
+    run: &RunPanel<'_>,
+    commands: &mut Vec<Command>,
+) {
+    let python_typed = typed.python;
+    let running = run.live.is_some();
+    let (dark, cores) = (run.dark, run.cores);
     egui::Panel::bottom("run_controls")
         .resizable(false)
-        .show(ui, |ui| run_controls_ui(app, ui, commands));
+        .show(ui, |ui| run_controls_ui(ui, run, commands));
     egui::ScrollArea::vertical()
         .auto_shrink([false, true])
         .show(ui, |ui| {
@@ -130,84 +230,13 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
             ui.separator();
             ui.heading("Experiment");
             ui.add_space(4.0);
-            let python = app.settings.python();
-            let python_typed = &mut app.settings.python;
-            let form = &mut app.settings.form;
+            let python = python_path(python_typed);
             ui.add_enabled_ui(!running, |ui| {
-                egui::Grid::new("workload_grid")
-                    .num_columns(2)
-                    .spacing([12.0, 8.0])
-                    .show(ui, |ui| {
-                        let label = ui.label("Workload");
-                        let mut workload = form.workload;
-                        egui::ComboBox::from_id_salt("workload")
-                            .selected_text(workload.name())
-                            .width(150.0)
-                            .show_ui(ui, |ui| {
-                                for w in Workload::ALL {
-                                    ui.selectable_value(&mut workload, w, w.name());
-                                }
-                            })
-                            .response
-                            .labelled_by(label.id);
-                        form.set_workload(workload);
-                        ui.end_row();
-                        text_field(
-                            ui,
-                            "Size",
-                            &mut form.size,
-                            &workload.default_size().to_string(),
-                            true,
-                        );
-                        ui.label("");
-                        ui.label(RichText::new(workload.size_meaning()).small().weak());
-                        ui.end_row();
-                        text_field(ui, "Tasks", &mut form.tasks, "16", true);
-                        ui.label("Scaling");
-                        ui.horizontal(|ui| {
-                            for scaling in Scaling::ALL {
-                                ui.radio_value(&mut form.scaling, scaling, scaling.name())
-                                    .on_hover_text(match scaling {
-                                        Scaling::Strong => {
-                                            "The same tasks at every worker count (read against Amdahl's law)"
-                                        }
-                                        Scaling::Weak => {
-                                            "Tasks per worker: the work grows with the workers (read against Gustafson's law)"
-                                        }
-                                    });
-                            }
-                        });
-                        ui.end_row();
-                        if form.scaling == Scaling::Weak {
-                            ui.label("");
-                            ui.label(RichText::new("tasks are per worker").small().weak());
-                            ui.end_row();
-                        }
-                        if workload.takes_payload() {
-                            text_field(
-                                ui,
-                                "Payload",
-                                &mut form.payload,
-                                "64KiB or 1KiB..16MiB",
-                                true,
-                            );
-                        }
-                        if workload.uses_payload() {
-                            ui.label("Codec");
-                            ui.horizontal(|ui| {
-                                for codec in Codec::ALL {
-                                    ui.radio_value(&mut form.codec, codec, codec.name());
-                                }
-                            });
-                            ui.end_row();
-                        }
-                        if workload == Workload::Mixed {
-                            text_field(ui, "Waiting %", &mut form.io_percent, "50", true);
-                        }
-                    });
+                workload_ui(ui, form);
 
                 ui.add_space(8.0);
-                ui.label(RichText::new("Models").strong());
+                ui.label(RichText::new("Models").strong())
+                    .on_hover_text(Field::Models.help());
                 for model in Model::ALL.into_iter().filter(|m| !m.is_python()) {
                     models_checkbox_ui(ui, form, model, &python, dark);
                 }
@@ -222,23 +251,35 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                             .num_columns(2)
                             .spacing([12.0, 8.0])
                             .show(ui, |ui| {
-                                text_field(ui, "Python", python_typed, "python3", true);
+                                text_field(
+                                    ui,
+                                    "Python",
+                                    python_typed,
+                                    "python3",
+                                    "The CPython interpreter the python models run \
+                                     (a path, or a command on PATH; blank: python3)",
+                                );
                                 if form.models.iter().any(|m| m.uses_start_method()) {
-                                    ui.label("Start method");
+                                    knob_label(ui, Field::StartMethod);
                                     ui.horizontal(|ui| {
                                         for method in StartMethod::ALL {
                                             ui.radio_value(
                                                 &mut form.start_method,
                                                 method,
                                                 method.name(),
-                                            );
+                                            )
+                                            .on_hover_text(Field::StartMethod.help());
                                         }
                                     });
                                     ui.end_row();
                                 }
                             });
                     });
-                if form.models.iter().any(|m| m.info().has_knob(Knob::RuntimeThreads)) {
+                if form
+                    .models
+                    .iter()
+                    .any(|m| m.info().has_knob(Knob::RuntimeThreads))
+                {
                     egui::Grid::new("async_grid")
                         .num_columns(2)
                         .spacing([12.0, 8.0])
@@ -248,11 +289,15 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                                 "Runtime threads",
                                 &mut form.runtime_threads,
                                 "1",
-                                true,
+                                Field::RuntimeThreads.help(),
                             );
                         });
                 }
-                if form.models.iter().any(|m| m.info().has_knob(Knob::SwitchInterval)) {
+                if form
+                    .models
+                    .iter()
+                    .any(|m| m.info().has_knob(Knob::SwitchInterval))
+                {
                     egui::Grid::new("gil_grid")
                         .num_columns(2)
                         .spacing([12.0, 8.0])
@@ -262,86 +307,243 @@ pub fn experiment_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut V
                                 "Switch interval",
                                 &mut form.switch_interval,
                                 "5ms",
-                                true,
+                                Field::SwitchInterval.help(),
                             );
                         });
                 }
 
-                ui.add_space(8.0);
-                ui.label(RichText::new("Workers").strong());
-                ui.horizontal(|ui| {
-                    ui.radio_value(&mut form.sweep, true, "Sweep");
-                    ui.radio_value(&mut form.sweep, false, "One count");
-                });
-                egui::Grid::new("workers_grid")
-                    .num_columns(2)
-                    .spacing([12.0, 8.0])
-                    .show(ui, |ui| {
-                        if form.sweep {
-                            text_field(ui, "From", &mut form.sweep_from, "1", true);
-                            text_field(ui, "To", &mut form.sweep_to, &cores.to_string(), true);
-                        } else {
-                            text_field(ui, "Workers", &mut form.workers, &cores.to_string(), true);
-                        }
-                    });
-                ui.label(
-                    RichText::new(format!("this machine has {cores} logical cores"))
-                        .small()
-                        .weak(),
-                );
+                if form
+                    .models
+                    .iter()
+                    .any(|m| m.info().has_knob(Knob::Hostfile))
+                {
+                    egui::Grid::new("mpi_grid")
+                        .num_columns(2)
+                        .spacing([12.0, 8.0])
+                        .show(ui, |ui| {
+                            text_field(
+                                ui,
+                                "Hostfile",
+                                typed.hostfile,
+                                "this machine",
+                                "mpi, python-mpi: an Open MPI hostfile (a host per line, \
+                                     e.g. `node1 slots=4`); blank: every rank on this machine",
+                            );
+                        });
+                }
 
-                ui.add_space(8.0);
-                egui::Grid::new("schedule_grid")
-                    .num_columns(2)
-                    .spacing([12.0, 8.0])
-                    .show(ui, |ui| {
-                        ui.label("Schedule");
-                        ui.horizontal(|ui| {
-                            for schedule in Schedule::ALL {
-                                ui.radio_value(&mut form.schedule, schedule, schedule.name())
-                                    .on_hover_text(match schedule {
-                                        Schedule::Static => "chunks assigned to workers up front",
-                                        Schedule::Queue => "a free worker takes the next chunk",
-                                    });
+                workers_ui(ui, form, cores);
+            });
+        });
+}
+
+/// The workload and its knobs: size, tasks, scaling, payload, codec.
+fn workload_ui(ui: &mut egui::Ui, form: &mut ExperimentForm) {
+    egui::Grid::new("workload_grid")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            let label = knob_label(ui, Field::Workload);
+            let mut workload = form.workload;
+            egui::ComboBox::from_id_salt("workload")
+                .selected_text(workload.name())
+                .width(150.0)
+                .show_ui(ui, |ui| {
+                    for w in Workload::ALL {
+                        ui.selectable_value(&mut workload, w, w.name());
+                    }
+                })
+                .response
+                .labelled_by(label.id)
+                .on_hover_text(Field::Workload.help());
+            form.set_workload(workload);
+            ui.end_row();
+            let size_help = format!(
+                "How much work one task does, in {} (a count; 10M, 2k)",
+                workload.size_meaning()
+            );
+            text_field(
+                ui,
+                "Size",
+                &mut form.size,
+                &workload.default_size().to_string(),
+                &size_help,
+            );
+            ui.label("");
+            ui.label(RichText::new(workload.size_meaning()).small().weak());
+            ui.end_row();
+            text_field(ui, "Tasks", &mut form.tasks, "16", Field::Tasks.help());
+            knob_label(ui, Field::Scaling);
+            ui.horizontal(|ui| {
+                for scaling in Scaling::ALL {
+                    ui.radio_value(&mut form.scaling, scaling, scaling.name())
+                        .on_hover_text(match scaling {
+                            Scaling::Strong => {
+                                "The same tasks at every worker count (read against Amdahl's law)"
+                            }
+                            Scaling::Weak => {
+                                "Tasks per worker: the work grows with the workers (read against Gustafson's law)"
                             }
                         });
-                        ui.end_row();
-                        text_field(ui, "Chunk", &mut form.chunk, "auto", true);
-                        text_field(ui, "Repeats", &mut form.repeats, "3", true);
-                        text_field(ui, "Warm-ups", &mut form.warmup, "1", true);
-                    });
+                }
             });
+            ui.end_row();
+            if form.scaling == Scaling::Weak {
+                ui.label("");
+                ui.label(RichText::new("tasks are per worker").small().weak());
+                ui.end_row();
+            }
+            if workload.takes_payload() {
+                text_field(
+                    ui,
+                    "Payload",
+                    &mut form.payload,
+                    "64KiB or 1KiB..16MiB",
+                    Field::Payload.help(),
+                );
+            }
+            if workload.uses_payload() {
+                knob_label(ui, Field::Codec);
+                ui.horizontal(|ui| {
+                    for codec in Codec::ALL {
+                        ui.radio_value(&mut form.codec, codec, codec.name())
+                            .on_hover_text(Field::Codec.help());
+                    }
+                });
+                ui.end_row();
+            }
+            if workload == Workload::Mixed {
+                text_field(
+                    ui,
+                    "Waiting %",
+                    &mut form.io_percent,
+                    "50",
+                    Field::IoPercent.help(),
+                );
+            }
+            if workload == Workload::Counter {
+                sharing_ui(ui, &mut form.sharing);
+            }
+        });
+}
 
+/// The worker counts and the schedule, chunk, repeats and warm-ups.
+fn workers_ui(ui: &mut egui::Ui, form: &mut ExperimentForm, cores: u32) {
+    ui.add_space(8.0);
+    ui.label(RichText::new("Workers").strong())
+        .on_hover_text(Field::Workers.help());
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut form.sweep, true, "Sweep")
+            .on_hover_text("Run every worker count from From to To, one run each");
+        ui.radio_value(&mut form.sweep, false, "One count")
+            .on_hover_text("Run one worker count only");
+    });
+    egui::Grid::new("workers_grid")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            if form.sweep {
+                let to_help = format!(
+                    "The last worker count of the sweep (a count of workers; blank: {cores}, \
+                     this machine's logical cores)"
+                );
+                text_field(
+                    ui,
+                    "From",
+                    &mut form.sweep_from,
+                    "1",
+                    "The first worker count of the sweep (a count of workers)",
+                );
+                text_field(ui, "To", &mut form.sweep_to, &cores.to_string(), &to_help);
+            } else {
+                let help = Field::Workers.help();
+                text_field(ui, "Workers", &mut form.workers, &cores.to_string(), help);
+            }
+        });
+    ui.label(
+        RichText::new(format!("this machine has {cores} logical cores"))
+            .small()
+            .weak(),
+    );
+
+    ui.add_space(8.0);
+    egui::Grid::new("schedule_grid")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            knob_label(ui, Field::Schedule);
+            ui.horizontal(|ui| {
+                for schedule in Schedule::ALL {
+                    ui.radio_value(&mut form.schedule, schedule, schedule.name())
+                        .on_hover_text(match schedule {
+                            Schedule::Static => "chunks assigned to workers up front",
+                            Schedule::Queue => "a free worker takes the next chunk",
+                        });
+                }
+            });
+            ui.end_row();
+            text_field(ui, "Chunk", &mut form.chunk, "auto", Field::Chunk.help());
+            text_field(ui, "Repeats", &mut form.repeats, "3", Field::Repeats.help());
+            text_field(ui, "Warm-ups", &mut form.warmup, "1", Field::Warmup.help());
+            text_field(
+                ui,
+                "Time limit",
+                &mut form.time_limit,
+                "none",
+                Field::TimeLimit.help(),
+            );
+            ui.label("Order");
+            ui.horizontal(|ui| {
+                for order in Order::ALL {
+                    ui.radio_value(&mut form.order, order, order.name())
+                        .on_hover_text(match order {
+                            Order::Interleaved => {
+                                "runs take turns, one repetition each: a busy moment slows every model alike"
+                            }
+                            Order::Sequential => "each run's repetitions back to back",
+                        });
+                }
+            });
+            ui.end_row();
         });
 }
 
 /// Run/Cancel, progress and messages, pinned under the form so that they
 /// stay in view however long the form grows.
-fn run_controls_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    let running = app.is_running();
+fn run_controls_ui(ui: &mut egui::Ui, panel: &RunPanel<'_>, commands: &mut Vec<Command>) {
+    let running = panel.live.is_some();
     ui.add_space(8.0);
     ui.horizontal(|ui| {
         let run = egui::Button::new(RichText::new("▶ Run").size(20.0).strong())
             .min_size(egui::vec2(140.0, 38.0));
-        if ui.add_enabled(!running, run).clicked() {
+        let hint = shortcuts::hint(ui.ctx(), Action::Run);
+        if ui.add_enabled(!running, run).on_hover_text(hint).clicked() {
             commands.push(Command::Run);
         }
-        let cancelling = app.live.as_ref().is_some_and(|l| l.cancelling);
+        let cancelling = panel.live.is_some_and(|l| l.cancelling);
         let cancel = egui::Button::new(RichText::new("■ Cancel").size(20.0))
             .min_size(egui::vec2(120.0, 38.0));
-        if ui.add_enabled(running && !cancelling, cancel).clicked() {
+        let hint = shortcuts::hint(ui.ctx(), Action::Cancel);
+        if ui
+            .add_enabled(running && !cancelling, cancel)
+            .on_hover_text(hint)
+            .clicked()
+        {
             commands.push(Command::Cancel);
         }
     });
     ui.add_space(8.0);
-    progress_ui(app, ui);
-    messages_ui(app, ui, commands);
+    if let Some(live) = panel.live {
+        progress_ui(ui, live);
+    }
+    messages_ui(ui, panel, commands);
     ui.add_space(4.0);
 }
 
 /// One button per lesson preset: one click runs it.
 fn lessons_ui(ui: &mut egui::Ui, running: bool, commands: &mut Vec<Command>) {
-    ui.heading("Lessons");
+    ui.heading("Lessons")
+        .on_hover_text(shortcuts::hint(ui.ctx(), Action::NextLesson));
     match presets::all() {
         Ok(all) => {
             ui.horizontal_wrapped(|ui| {
@@ -362,17 +564,25 @@ fn lessons_ui(ui: &mut egui::Ui, running: bool, commands: &mut Vec<Command>) {
     }
 }
 
-fn progress_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
-    let Some(live) = &app.live else {
-        return;
-    };
+fn progress_ui(ui: &mut egui::Ui, live: &LiveRun) {
     let fraction = live.fraction();
     let left = live.seconds_left().map_or(String::new(), |s| {
         format!(" · ~{} left", format::seconds(s.max(0.0)))
     });
     ui.add(egui::ProgressBar::new(fraction).text(format!("{:.0} %{left}", fraction * 100.0)));
-    let what = match live.current.and_then(|i| live.runs.get(i).map(|r| (i, r))) {
-        Some((i, run)) => format!("run {} of {}: {}", i + 1, live.runs.len(), run.label()),
+    let progress = &live.progress;
+    let what = match progress.current_run() {
+        Some((i, run)) => {
+            let repetition = progress.repetition.map_or(String::new(), |r| {
+                format!(" · repetition {} of {}", r + 1, run.warmup + run.repeats)
+            });
+            format!(
+                "run {} of {}: {}{repetition}",
+                i + 1,
+                progress.runs.len(),
+                run.label()
+            )
+        }
         None => "starting…".to_string(),
     };
     let what = if live.cancelling {
@@ -383,43 +593,38 @@ fn progress_ui(app: &CorescopeApp, ui: &mut egui::Ui) {
     ui.label(what);
 }
 
-fn messages_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    let red = theme::error_color(app.settings.dark);
-    if let Some(e) = &app.form_error {
+/// The status line: the form's error, the last error and notice, and the
+/// Undo of a Clear.
+fn messages_ui(ui: &mut egui::Ui, panel: &RunPanel<'_>, commands: &mut Vec<Command>) {
+    let messages = panel.messages;
+    let red = theme::error_color(panel.dark);
+    if let Some(e) = &messages.form_error {
         ui.add_space(6.0);
         ui.label(RichText::new(format!("⚠ {}", describe_spec_error(e))).color(red));
     }
-    if let Some(error) = &app.error {
+    if let Some(error) = &messages.error {
         ui.add_space(6.0);
         ui.label(RichText::new(format!("⚠ {error}")).color(red));
     }
-    if let Some(notice) = &app.notice {
+    if let Some(notice) = &messages.notice {
         ui.add_space(6.0);
         ui.label(notice);
     }
-    if (app.error.is_some() || app.notice.is_some()) && ui.small_button("Dismiss").clicked() {
+    if messages.offer_undo && panel.restorable > 0 {
+        let hint = shortcuts::hint(ui.ctx(), Action::UndoClear);
+        if ui.button("Undo").on_hover_text(hint).clicked() {
+            commands.push(Command::UndoClear);
+        }
+    }
+    let any = messages.error.is_some() || messages.notice.is_some();
+    if any && ui.small_button("Dismiss").clicked() {
         commands.push(Command::DismissError);
     }
 }
 
 /// A validation error in the words of the form rather than the flags.
-pub fn describe_spec_error(error: &crate::spec::SpecError) -> String {
-    let field = match error.flag {
-        "--workload" => "Workload",
-        "--size" => "Size",
-        "--tasks" => "Tasks",
-        "--payload" => "Payload",
-        "--models" => "Models",
-        "--workers" => "Workers",
-        "--schedule" => "Schedule",
-        "--chunk" => "Chunk",
-        "--repeats" => "Repeats",
-        "--warmup" => "Warm-ups",
-        "--switch-interval" => "Switch interval",
-        "--io-percent" => "Waiting %",
-        other => other,
-    };
-    let message = if error.flag == "--models" && error.message.starts_with("no model") {
+pub fn describe_spec_error(error: &SpecError) -> String {
+    let message = if error.missing && error.field == Field::Models {
         "tick at least one model".to_string()
     } else {
         error.message.replace(
@@ -427,7 +632,7 @@ pub fn describe_spec_error(error: &crate::spec::SpecError) -> String {
             "(set the Python field under CPython models)",
         )
     };
-    format!("{field}: {message}")
+    format!("{}: {message}", error.field.label())
 }
 
 fn plural(n: usize) -> &'static str {
@@ -496,14 +701,20 @@ impl TableSort {
     }
 }
 
-/// The table of every finished run ([`table::Column::STORED`] after the
-/// experiment's number), sortable by clicking a header; a click on a row
-/// shows that run's experiment in the charts.
-pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+/// The table of every finished run, sortable by clicking a header; a click
+/// on a row shows that run's experiment in the charts.
+pub fn results_table_ui(
+    ui: &mut egui::Ui,
+    results: &ResultsStore,
+    shown: Option<usize>,
+    table_sort: &mut TableSort,
+    dark: bool,
+    commands: &mut Vec<Command>,
+) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("Results").strong());
-        let count = app.results.runs().count();
-        let experiments = app.results.experiments.len();
+        let count = results.runs().count();
+        let experiments = results.experiments.len();
         let text = format!(
             "{count} run{} in {experiments} experiment{} · click a row to chart its experiment",
             plural(count),
@@ -511,10 +722,9 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
         );
         ui.label(RichText::new(text).weak());
     });
-    let shown = app.shown_index();
-    let several = app.results.experiments.len() > 1;
-    let mut rows: Vec<(usize, &RunRecord)> = app.results.runs().collect();
-    let sort = app.table_sort;
+    let several = results.experiments.len() > 1;
+    let mut rows: Vec<(usize, &RunRecord)> = results.runs().collect();
+    let sort = *table_sort;
     rows.sort_by(|a, b| sort.compare(a, b));
     let columns = table::Column::STORED;
     let headers = std::iter::once(("#", SortColumn::Experiment))
@@ -556,7 +766,7 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
                         });
                         // Only the rows in view are formatted.
                         let cells = table::Row::of(&columns, run);
-                        let color = theme::model_color(cells.model, app.settings.dark);
+                        let color = theme::model_color(cells.model, dark);
                         for (column, cell) in columns.iter().zip(cells.cells) {
                             row.col(|ui| {
                                 let text = RichText::new(cell.text);
@@ -578,24 +788,38 @@ pub fn results_table_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mu
                 });
         });
     if let Some(sort) = new_sort {
-        app.table_sort = sort;
+        *table_sort = sort;
     }
 }
 
-/// Asks before Clear wipes every stored result.
-pub fn confirm_clear_ui(app: &CorescopeApp, ctx: &egui::Context, commands: &mut Vec<Command>) {
+/// Asks before Clear empties the results table.
+pub fn confirm_clear_ui(
+    ctx: &egui::Context,
+    results: &ResultsStore,
+    restorable: usize,
+    commands: &mut Vec<Command>,
+) {
     egui::Modal::new(egui::Id::unique("confirm_clear")).show(ctx, |ui| {
         ui.heading("Clear all results?");
+        let (runs, experiments) = (results.runs().count(), results.experiments.len());
         ui.label(format!(
-            "This deletes {} run{} in {} experiment{} from this machine's results file. It cannot be undone.",
-            app.results.runs().count(),
-            plural(app.results.runs().count()),
-            app.results.experiments.len(),
-            plural(app.results.experiments.len())
+            "{runs} run{} in {experiments} experiment{} leave the table, the charts and \
+             this machine's results file.",
+            plural(runs),
+            plural(experiments),
+        ));
+        ui.label(format!(
+            "Until you quit, Undo ({}) brings them back{}. Result files you opened are not touched.",
+            shortcuts::keys_text(ctx, Action::UndoClear),
+            if restorable > 0 {
+                ", with those cleared before"
+            } else {
+                ""
+            }
         ));
         ui.add_space(8.0);
         ui.horizontal(|ui| {
-            if ui.button("Delete all results").clicked() {
+            if ui.button("Clear results").clicked() {
                 commands.push(Command::ConfirmClear);
             }
             if ui.button("Keep them").clicked() {
@@ -605,10 +829,52 @@ pub fn confirm_clear_ui(app: &CorescopeApp, ctx: &egui::Context, commands: &mut 
     });
 }
 
+/// The counter's sharing modes, each a checkbox: every one ticked is run.
+fn sharing_ui(ui: &mut egui::Ui, ticked: &mut Vec<Sharing>) {
+    ui.label("Sharing")
+        .on_hover_text("How workers share the counter; each mode ticked is a run of its own");
+    ui.horizontal_wrapped(|ui| {
+        for sharing in Sharing::ALL {
+            let mut on = ticked.contains(&sharing);
+            if ui.checkbox(&mut on, sharing.name()).changed() {
+                ticked.retain(|&s| s != sharing);
+                if on {
+                    ticked.push(sharing);
+                }
+            }
+        }
+    });
+    ui.end_row();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::results::testing::record;
+    use crate::spec::RawExperiment;
+
+    #[test]
+    fn a_spec_error_reads_in_the_forms_words_and_the_cli_keeps_its_flag() {
+        let mut raw = super::super::state::ExperimentForm::default().raw(2);
+        raw.warmup = "many".to_string();
+        let error = raw.validate(&[2]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("--warmup: 'many' is not a number")
+        );
+        assert!(describe_spec_error(&error).starts_with("Warm-ups: 'many' is not a number"));
+        let none = RawExperiment {
+            models: String::new(),
+            ..raw
+        };
+        let error = none.validate(&[2]).unwrap_err();
+        assert!(error.to_string().starts_with("--models: no model given"));
+        assert_eq!(
+            describe_spec_error(&error),
+            "Models: tick at least one model"
+        );
+    }
 
     #[test]
     fn a_header_click_sorts_by_its_column_and_a_second_flips_it() {

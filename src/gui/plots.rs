@@ -9,13 +9,15 @@ use egui_plot::{
     PlotPoints, Points, VLine,
 };
 
-use super::app::{Command, CorescopeApp};
+use super::command::Command;
+use super::state::ChartSettings;
 use super::{export, theme};
 use crate::chart::{
     self, Chart, ChartKind, LineKind, REFERENCE_COLOR, Reference, XAxis, clip_below,
 };
 use crate::format;
 use crate::presets::{self, Preset};
+use crate::session::Session;
 
 /// One line on what the shown experiment ran: tasks, workloads, sizes,
 /// payloads and schedules, each given once when it did not vary.
@@ -75,18 +77,24 @@ fn experiment_title(set: &crate::results::ResultSet) -> String {
 /// to the right, speedup rises to the right, efficiency falls from 100 %.
 fn legend_corner(kind: ChartKind) -> Corner {
     match kind {
-        ChartKind::WallTime | ChartKind::Overhead => Corner::RightTop,
-        ChartKind::Speedup | ChartKind::IpcBytes => Corner::LeftTop,
+        ChartKind::WallTime | ChartKind::Overhead | ChartKind::LostUpdates => Corner::RightTop,
+        ChartKind::Speedup | ChartKind::IpcBytes | ChartKind::IncrementCost => Corner::LeftTop,
         ChartKind::Efficiency => Corner::LeftBottom,
     }
 }
 
 /// The charts of the shown experiment: a 2 × 2 grid (the fourth cell shows
 /// IPC bytes or the time breakdown), or one chart enlarged.
-pub fn charts_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    let Some(set) = app.shown().filter(|s| !s.runs.is_empty()) else {
+pub fn charts_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    settings: &mut ChartSettings,
+    focused: Option<ChartKind>,
+    commands: &mut Vec<Command>,
+) {
+    let Some(set) = session.shown().filter(|s| !s.runs.is_empty()) else {
         ui.centered_and_justified(|ui| {
-            let text = if app.is_running() {
+            let text = if session.is_running() {
                 "The charts fill in as each run finishes…"
             } else {
                 "Press ▶ Run: the charts fill in as each run finishes.\n\
@@ -96,45 +104,31 @@ pub fn charts_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<C
         });
         return;
     };
-    let title = experiment_title(set);
-    if let Some(preset) = set
-        .preset
-        .as_deref()
-        .and_then(|name| presets::find(name).ok())
-    {
-        lesson_ui(ui, &preset, set, app.is_running());
-    }
-    ui.horizontal(|ui| {
-        ui.label(RichText::new(title).strong());
-        ui.separator();
-        compare_ui(app, ui, commands);
-        ui.separator();
-        let predict = &mut app.settings.charts.predict_to;
-        ui.label("Predict to")
-            .on_hover_text("Continue each speedup curve's fitted scaling law (dashed) up to this many workers; 0: off");
-        ui.add(egui::DragValue::new(predict).range(0..=1024).suffix(" workers"));
-    });
+    charts_header_ui(ui, session, set, &mut settings.predict_to, commands);
+    let counted = ChartKind::LostUpdates.shows_in(&[set]);
     // While a sweep runs, the x axis already spans every planned worker
     // count, so the charts do not rescale as each run lands.
-    let planned = app
+    let planned = session
         .live
         .as_ref()
         .and_then(|live| {
-            live.runs
+            live.progress
+                .runs
                 .iter()
                 .map(|r| f64::from(r.workers))
                 .reduce(f64::max)
         })
         .unwrap_or(0.0);
+    let options = settings.options();
     let chart_of = |kind: ChartKind| {
-        app.chart(kind).map(|mut chart| {
+        session.chart(kind, &options).map(|mut chart| {
             if chart.x_axis == XAxis::Workers {
                 chart.x_max = chart.x_max.max(planned);
             }
             chart
         })
     };
-    if let Some(kind) = app.focused {
+    if let Some(kind) = focused {
         let available = ui.available_size();
         if let Some(chart) = chart_of(kind) {
             chart_ui(
@@ -152,13 +146,8 @@ pub fn charts_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<C
     let available = ui.available_size();
     let width = ((available.x - gap) / 2.0).max(200.0);
     let height = ((available.y - gap) / 2.0).max(150.0);
-    let fourth = app.settings.charts.fourth;
-    let kinds = [
-        ChartKind::WallTime,
-        ChartKind::Speedup,
-        ChartKind::Efficiency,
-        fourth,
-    ];
+    let fourth = settings.fourth;
+    let kinds = grid_kinds(counted, fourth);
     let mut fourth_choice = fourth;
     egui::Grid::new("charts")
         .spacing([gap, gap])
@@ -179,14 +168,73 @@ pub fn charts_ui(app: &mut CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<C
                 }
             }
         });
-    app.settings.charts.fourth = fourth_choice;
+    settings.fourth = fourth_choice;
+}
+
+/// Above the charts: the lesson, if the experiment is one, and a line
+/// with what ran, the Compare choice and how far to predict.
+fn charts_header_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    set: &crate::results::ResultSet,
+    predict_to: &mut u32,
+    commands: &mut Vec<Command>,
+) {
+    let title = experiment_title(set);
+    if let Some(preset) = set
+        .preset
+        .as_deref()
+        .and_then(|name| presets::find(name).ok())
+    {
+        lesson_ui(ui, &preset, set, session.is_running());
+    }
+    super::flags::flags_ui(
+        ui,
+        set,
+        session.is_running(),
+        ui.visuals().dark_mode,
+        commands,
+    );
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(title).strong());
+        ui.separator();
+        compare_ui(ui, session, commands);
+        ui.separator();
+        ui.label("Predict to")
+            .on_hover_text("Continue each speedup curve's fitted scaling law (dashed) up to this many workers; 0: off");
+        ui.add(egui::DragValue::new(predict_to).range(0..=1024).suffix(" workers"));
+    });
+}
+
+/// The grid's four charts: wall time, speedup, efficiency and the chosen
+/// fourth; for a set that `counted`, its lost updates and time per
+/// increment first (speedup and efficiency say little there).
+fn grid_kinds(counted: bool, fourth: ChartKind) -> [ChartKind; 4] {
+    if counted {
+        let fourth = match fourth {
+            ChartKind::LostUpdates | ChartKind::IncrementCost => ChartKind::IpcBytes,
+            other => other,
+        };
+        return [
+            ChartKind::LostUpdates,
+            ChartKind::IncrementCost,
+            ChartKind::WallTime,
+            fourth,
+        ];
+    }
+    [
+        ChartKind::WallTime,
+        ChartKind::Speedup,
+        ChartKind::Efficiency,
+        fourth,
+    ]
 }
 
 /// The "Compare with" choice: another stored experiment drawn beside the
 /// shown one, its lines dashed.
-fn compare_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    let shown = app.shown_index();
-    let current = app.compared().map(|(i, set)| export::set_label(set, i));
+fn compare_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {
+    let shown = session.shown_index();
+    let current = session.compared().map(|(i, set)| export::set_label(set, i));
     let label = ui.label("Compare with");
     egui::ComboBox::from_id_salt("compare_with")
         .selected_text(current.as_deref().unwrap_or("nothing"))
@@ -195,7 +243,7 @@ fn compare_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>
             if ui.selectable_label(current.is_none(), "nothing").clicked() {
                 commands.push(Command::Compare(None));
             }
-            for (i, set) in app.results.experiments.iter().enumerate().rev() {
+            for (i, set) in session.results.experiments.iter().enumerate().rev() {
                 if Some(i) == shown {
                     continue;
                 }
@@ -207,7 +255,7 @@ fn compare_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>
                     set.machine.cpu_model
                 );
                 if ui
-                    .selectable_label(app.compare_with == Some(i), text)
+                    .selectable_label(session.compare_with == Some(i), text)
                     .clicked()
                 {
                     commands.push(Command::Compare(Some(i)));
@@ -308,7 +356,10 @@ pub fn chart_ui(
                     ChartFrame::Grid | ChartFrame::Switchable(_) => {
                         if ui
                             .button("Enlarge")
-                            .on_hover_text("Enlarge (for the projector)")
+                            .on_hover_text(super::shortcuts::hint(
+                                ui.ctx(),
+                                super::shortcuts::Action::Enlarge,
+                            ))
                             .clicked()
                         {
                             commands.push(Command::Focus(Some(chart.kind)));
@@ -320,6 +371,8 @@ pub fn chart_ui(
                         for (kind, title) in [
                             (ChartKind::IpcBytes, "IPC bytes"),
                             (ChartKind::Overhead, "Where the time went"),
+                            (ChartKind::LostUpdates, "Lost updates"),
+                            (ChartKind::IncrementCost, "Time per increment"),
                         ] {
                             ui.selectable_value(choice, kind, RichText::new(title).heading());
                         }
@@ -414,6 +467,7 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
     plot = match (chart.kind, x_axis) {
         // Headroom above the bars for the legend.
         (ChartKind::Overhead, _) => plot.include_y(tallest_bar * 1.35),
+        (ChartKind::LostUpdates, _) => plot.include_y(105.0),
         (ChartKind::Speedup, XAxis::Workers) => plot.include_y(x_end),
         (ChartKind::Speedup, _) => plot.include_y(1.2),
         (ChartKind::Efficiency, _) => plot.include_y(110.0),
@@ -475,7 +529,7 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
             }
         }
         if let Some(bars) = &chart.bars {
-            bars_ui(plot_ui, bars, dark);
+            bars_ui(plot_ui, bars, unit, dark);
         }
         for series in &chart.series {
             let color = theme::model_color(series.model, dark);
@@ -509,11 +563,24 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
                         .allow_hover(false),
                     );
                 }
+                if let Some((low, high)) = p.ci {
+                    // The confidence interval: a thicker bar on the whisker.
+                    plot_ui.line(
+                        Line::new(
+                            series.name.as_str(),
+                            PlotPoints::new(vec![[p.x, low], [p.x, high]]),
+                        )
+                        .color(color)
+                        .width(6.0)
+                        .allow_hover(false),
+                    );
+                }
             }
             let style = match series.line {
                 LineKind::Solid => LineStyle::Solid,
                 LineKind::Dashed => LineStyle::dashed_dense(),
                 LineKind::Dotted => LineStyle::dotted_dense(),
+                LineKind::LongDashed => LineStyle::Dashed { length: 18.0 },
             };
             plot_ui.line(
                 Line::new(series.name.as_str(), PlotPoints::new(points.clone()))
@@ -537,8 +604,13 @@ fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool
 }
 
 /// The stacked bars of the time breakdown, one chart per phase stacked on
-/// the ones below; hovering a segment tells its run, phase and seconds.
-fn bars_ui(plot_ui: &mut egui_plot::PlotUi<'_>, bars: &chart::StackedBars, dark: bool) {
+/// the ones below; hovering a segment tells its run, phase and value.
+fn bars_ui(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    bars: &chart::StackedBars,
+    unit: chart::Unit,
+    dark: bool,
+) {
     let mut layers: Vec<BarChart> = Vec::new();
     for segment in &bars.segments {
         let color_of = |i: usize| {
@@ -547,7 +619,7 @@ fn bars_ui(plot_ui: &mut egui_plot::PlotUi<'_>, bars: &chart::StackedBars, dark:
                 .get(i)
                 .copied()
                 .unwrap_or(crate::spec::Model::Serial);
-            theme::color(chart::phase_color(segment.phase, model, dark))
+            theme::color(segment.color(model, dark))
         };
         let color = color_of(0);
         let parts: Vec<Bar> = segment
@@ -561,11 +633,24 @@ fn bars_ui(plot_ui: &mut egui_plot::PlotUi<'_>, bars: &chart::StackedBars, dark:
                     .name(bars.labels.get(i).cloned().unwrap_or_default())
             })
             .collect();
-        let phase = segment.phase.name();
-        let mut layer = BarChart::new(chart::phase_legend(segment.phase), parts)
+        let what = segment
+            .phase
+            .map_or(segment.name.clone(), |p| p.name().to_string());
+        // A measure in the bars' own colours stays out of the legend (an
+        // empty name): the bars' labels name it.
+        let legend = if segment.phase.is_some() {
+            segment.name.as_str()
+        } else {
+            ""
+        };
+        let mut layer = BarChart::new(legend, parts)
             .color(color)
             .element_formatter(Box::new(move |bar, _| {
-                format!("{}\n{phase}: {}", bar.name, format::seconds(bar.value))
+                format!(
+                    "{}\n{what}: {}",
+                    bar.name,
+                    chart::format_value(unit, bar.value)
+                )
             }));
         if !layers.is_empty() {
             let below: Vec<&BarChart> = layers.iter().collect();

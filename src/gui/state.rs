@@ -1,19 +1,16 @@
-//! The app's state, split by lifetime: [`Settings`] persist through eframe
-//! storage (the last experiment, theme, UI scale); [`ResultsStore`] keeps
-//! every finished experiment in a JSON file in the data folder; [`LiveRun`]
-//! lives only while an experiment runs.
+//! The app's persisted state: [`Settings`] live through eframe storage
+//! (the last experiment's form, theme, UI scale, the chosen tab, chart and
+//! export settings). Results and the run in progress belong to the
+//! [`crate::session::Session`]; what only lasts a frame stays in the widgets.
 
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use crate::chart::{ChartKind, ChartOptions};
-use crate::engine::runner::Runner;
-use crate::export;
-use crate::results::{ResultSet, RunRecord};
-use crate::spec::{Codec, Model, RawExperiment, RunSpec, Scaling, Schedule, StartMethod};
-use crate::workload::Workload;
+pub use crate::session::export::{ExportSettings, ExportTheme};
+use crate::spec::{Codec, Model, Order, RawExperiment, Scaling, Schedule, StartMethod};
+use crate::workload::{Sharing, Workload};
 
 /// What persists across restarts besides results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +25,10 @@ pub struct Settings {
     /// The CPython interpreter of the python models, as typed; blank means
     /// `python3` on PATH.
     pub python: String,
+    /// The MPI models' hostfile, as typed; blank means this machine only.
+    pub hostfile: String,
+    /// The central area's tab.
+    pub view: View,
 }
 
 impl Default for Settings {
@@ -39,6 +40,8 @@ impl Default for Settings {
             charts: ChartSettings::default(),
             export: ExportSettings::default(),
             python: String::new(),
+            hostfile: String::new(),
+            view: View::default(),
         }
     }
 }
@@ -53,6 +56,15 @@ pub struct ChartSettings {
     pub fourth: ChartKind,
 }
 
+impl ChartSettings {
+    /// The options charts are built with.
+    pub fn options(&self) -> ChartOptions {
+        ChartOptions {
+            predict_to: self.predict_to,
+        }
+    }
+}
+
 impl Default for ChartSettings {
     fn default() -> Self {
         ChartSettings {
@@ -62,62 +74,53 @@ impl Default for ChartSettings {
     }
 }
 
-/// Where and how charts and data are exported.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ExportSettings {
-    /// The folder files are written to, as typed.
-    pub folder: String,
-    /// Image size in pixels, as typed.
-    pub width: String,
-    pub height: String,
-    /// The images' theme.
-    pub theme: ExportTheme,
-}
-
-impl Default for ExportSettings {
-    fn default() -> Self {
-        let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
-        ExportSettings {
-            folder: home.join("corescope-exports").display().to_string(),
-            width: "1920".to_string(),
-            height: "1080".to_string(),
-            theme: ExportTheme::SameAsApp,
-        }
-    }
-}
-
-/// The background exported charts are drawn for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ExportTheme {
-    SameAsApp,
-    Light,
-    Dark,
-}
-
-impl ExportTheme {
-    pub const ALL: [ExportTheme; 3] = [
-        ExportTheme::SameAsApp,
-        ExportTheme::Light,
-        ExportTheme::Dark,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ExportTheme::SameAsApp => "as the app",
-            ExportTheme::Light => "light",
-            ExportTheme::Dark => "dark",
-        }
-    }
-}
-
 impl Settings {
     /// The interpreter the python models run.
     pub fn python(&self) -> PathBuf {
-        match self.python.trim() {
-            "" => PathBuf::from(crate::python::DEFAULT_INTERPRETER),
-            typed => PathBuf::from(typed),
+        python_path(&self.python)
+    }
+
+    /// The hostfile the MPI models hand to `mpirun`, if one is set.
+    pub fn hostfile(&self) -> Option<PathBuf> {
+        match self.hostfile.trim() {
+            "" => None,
+            typed => Some(PathBuf::from(typed)),
+        }
+    }
+
+    /// What every chart drawn or exported is built with.
+    pub fn chart_options(&self) -> ChartOptions {
+        self.charts.options()
+    }
+}
+
+/// The interpreter named by the Python field (blank: `python3` on PATH).
+pub fn python_path(typed: &str) -> PathBuf {
+    match typed.trim() {
+        "" => PathBuf::from(crate::python::DEFAULT_INTERPRETER),
+        typed => PathBuf::from(typed),
+    }
+}
+
+/// The tabs of the central area.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum View {
+    #[default]
+    Scaling,
+    Timeline,
+    CpuMemory,
+}
+
+impl View {
+    pub const ALL: [View; 3] = [View::Scaling, View::Timeline, View::CpuMemory];
+
+    /// The tab's title.
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Scaling => "Scaling",
+            View::Timeline => "Timeline",
+            View::CpuMemory => "CPU & memory",
         }
     }
 }
@@ -136,6 +139,8 @@ pub struct ExperimentForm {
     pub switch_interval: String,
     /// mixed: percent of each task spent blocked, as typed.
     pub io_percent: String,
+    /// counter: the sharing modes ticked (none ticked: isolated).
+    pub sharing: Vec<Sharing>,
     /// How process models encode their messages.
     pub codec: Codec,
     /// Strong (fixed tasks) or weak (tasks per worker) scaling.
@@ -155,6 +160,10 @@ pub struct ExperimentForm {
     pub chunk: String,
     pub repeats: String,
     pub warmup: String,
+    /// Per run, as typed (`30s`, `2m`); blank: no limit.
+    pub time_limit: String,
+    /// Interleaved (default) or sequential repetitions.
+    pub order: Order,
 }
 
 impl Default for ExperimentForm {
@@ -169,6 +178,7 @@ impl Default for ExperimentForm {
             models: vec![Model::Serial, Model::Threads, Model::Processes],
             switch_interval: "5ms".to_string(),
             io_percent: "50".to_string(),
+            sharing: Sharing::ALL.to_vec(),
             codec: Codec::Bincode,
             scaling: Scaling::Strong,
             start_method: StartMethod::Fork,
@@ -181,6 +191,8 @@ impl Default for ExperimentForm {
             chunk: String::new(),
             repeats: "3".to_string(),
             warmup: "1".to_string(),
+            time_limit: String::new(),
+            order: Order::default(),
         }
     }
 }
@@ -246,139 +258,17 @@ impl ExperimentForm {
             scaling: Some(self.scaling.name().to_string()),
             start_method: Some(self.start_method.name().to_string()),
             runtime_threads: optional(&self.runtime_threads),
+            time_limit: optional(&self.time_limit),
+            order: Some(self.order.name().to_string()),
+            sharing: (!self.sharing.is_empty()).then(|| {
+                Sharing::ALL
+                    .into_iter()
+                    .filter(|s| self.sharing.contains(s))
+                    .map(Sharing::name)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }),
         }
-    }
-}
-
-/// Every finished experiment, newest last, kept in `results.json` in the
-/// app's data folder so that nothing is lost on restart.
-#[derive(Debug, Default)]
-pub struct ResultsStore {
-    path: Option<PathBuf>,
-    pub experiments: Vec<ResultSet>,
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct StoredResults {
-    experiments: Vec<ResultSet>,
-}
-
-impl ResultsStore {
-    /// Loads the store from `folder` (none: kept in memory only). A file
-    /// that cannot be read is reported, and moved aside rather than lost.
-    pub fn open(folder: Option<&Path>) -> (ResultsStore, Option<String>) {
-        let Some(folder) = folder else {
-            return (ResultsStore::default(), None);
-        };
-        let path = folder.join("results.json");
-        let mut store = ResultsStore {
-            path: Some(path.clone()),
-            experiments: Vec::new(),
-        };
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (store, None),
-            Err(e) => {
-                return (
-                    store,
-                    Some(format!("cannot read saved results {}: {e}", path.display())),
-                );
-            }
-        };
-        match serde_json::from_str::<StoredResults>(&text) {
-            Ok(stored) => {
-                store.experiments = stored.experiments;
-                (store, None)
-            }
-            Err(e) => {
-                let aside = path.with_extension("json.unreadable");
-                let _ = std::fs::rename(&path, &aside);
-                let message = format!(
-                    "saved results in {} could not be read ({e}); the file was kept as {}",
-                    path.display(),
-                    aside.display()
-                );
-                (store, Some(message))
-            }
-        }
-    }
-
-    /// Writes the store (atomically); an error says why.
-    pub fn save(&self) -> Result<(), String> {
-        let Some(path) = &self.path else {
-            return Ok(());
-        };
-        if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder)
-                .map_err(|e| format!("cannot create the data folder {}: {e}", folder.display()))?;
-        }
-        let stored = StoredResults {
-            experiments: self.experiments.clone(),
-        };
-        export::write_atomic(path, |w| {
-            serde_json::to_writer(w, &stored).map_err(|e| export::ExportError::Encode {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })
-        })
-        .map_err(|e| format!("results were not saved: {e}"))
-    }
-
-    /// Every run of every experiment, with its experiment's index.
-    pub fn runs(&self) -> impl Iterator<Item = (usize, &RunRecord)> {
-        self.experiments
-            .iter()
-            .enumerate()
-            .flat_map(|(i, set)| set.runs.iter().map(move |r| (i, r)))
-    }
-}
-
-/// An experiment in progress.
-#[derive(Debug)]
-pub struct LiveRun {
-    pub runner: Runner,
-    pub started: Instant,
-    pub runs: Vec<RunSpec>,
-    pub total_tasks: u64,
-    /// Tasks of runs already finished.
-    pub tasks_before: u64,
-    pub tasks_done: u64,
-    pub current: Option<usize>,
-    pub cancelling: bool,
-    /// The live per-core and memory samples of the current run.
-    pub samples: super::live::LiveSamples,
-}
-
-impl LiveRun {
-    pub fn new(runner: Runner) -> LiveRun {
-        LiveRun {
-            runner,
-            started: Instant::now(),
-            runs: Vec::new(),
-            total_tasks: 0,
-            tasks_before: 0,
-            tasks_done: 0,
-            current: None,
-            cancelling: false,
-            samples: super::live::LiveSamples::default(),
-        }
-    }
-
-    /// Fraction of all tasks done, 0 to 1.
-    pub fn fraction(&self) -> f32 {
-        if self.total_tasks == 0 {
-            0.0
-        } else {
-            ((self.tasks_before + self.tasks_done) as f64 / self.total_tasks as f64).clamp(0.0, 1.0)
-                as f32
-        }
-    }
-
-    /// Seconds left, extrapolated from the fraction done so far.
-    pub fn seconds_left(&self) -> Option<f64> {
-        let fraction = f64::from(self.fraction());
-        let elapsed = self.started.elapsed().as_secs_f64();
-        (fraction > 0.02 && elapsed > 0.5).then(|| elapsed * (1.0 - fraction) / fraction)
     }
 }
 
@@ -391,23 +281,5 @@ mod tests {
         let spec = ExperimentForm::default().raw(4).validate(&[4]).unwrap();
         assert_eq!(spec.workers, vec![1, 2, 3, 4]);
         assert_eq!(spec.models.len(), 3);
-    }
-
-    #[test]
-    fn a_store_round_trips_and_survives_a_corrupt_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let (mut store, error) = ResultsStore::open(Some(dir.path()));
-        assert!(error.is_none());
-        store
-            .experiments
-            .push(ResultSet::new(crate::results::MachineInfo::detect()));
-        store.save().unwrap();
-        let (again, _) = ResultsStore::open(Some(dir.path()));
-        assert_eq!(again.experiments.len(), 1);
-        std::fs::write(dir.path().join("results.json"), "{ not json").unwrap();
-        let (broken, error) = ResultsStore::open(Some(dir.path()));
-        assert!(broken.experiments.is_empty());
-        assert!(error.unwrap().contains("could not be read"));
-        assert!(dir.path().join("results.json.unreadable").exists());
     }
 }

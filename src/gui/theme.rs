@@ -25,6 +25,15 @@ pub fn error_color(dark: bool) -> Color32 {
     }
 }
 
+/// Colour of the noise guard's flags: amber, readable on both themes.
+pub fn warning_color(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_rgb(0xff, 0xc1, 0x4d)
+    } else {
+        Color32::from_rgb(0x9a, 0x5b, 0x00)
+    }
+}
+
 /// Applies the theme and text sizes chosen to read from the back of a room.
 pub fn apply(ctx: &egui::Context, dark: bool) {
     ctx.set_theme(if dark {

@@ -8,12 +8,13 @@
 use eframe::egui::{self, Color32, RichText, Stroke};
 use egui_plot::{Bar, BarChart, Legend, LineStyle, Plot, VLine};
 
-use super::app::{Command, CorescopeApp};
+use super::command::Command;
 use super::export::{ExportTarget, chart_menu_ui};
 use super::theme;
-use super::views::{self, chosen_run, placeholder_ui, run_picker_ui};
+use super::widgets::{self, chosen_run, placeholder_ui, run_picker_ui};
 use crate::activity::{self, Mark, TaskBar, Timeline};
 use crate::export::activity::ActivityChart;
+use crate::results::ResultSet;
 
 /// Bar thickness as a share of a lane; the GIL strip sits above the bar.
 const BAR_HEIGHT: f64 = 0.62;
@@ -21,11 +22,16 @@ const HOLD_OFFSET: f64 = 0.38;
 const HOLD_HEIGHT: f64 = 0.1;
 
 /// The view: a run picker, the Export menu and the timeline.
-pub fn timeline_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    let Some(set) = app.shown().filter(|s| !s.runs.is_empty()) else {
+pub fn timeline_ui(
+    ui: &mut egui::Ui,
+    shown: Option<&ResultSet>,
+    running: bool,
+    commands: &mut Vec<Command>,
+) {
+    let Some(set) = shown.filter(|s| !s.runs.is_empty()) else {
         placeholder_ui(
             ui,
-            if app.is_running() {
+            if running {
                 "The timeline of each run appears when it finishes…"
             } else {
                 "Press ▶ Run: each run's timeline shows here."
@@ -44,7 +50,7 @@ pub fn timeline_ui(app: &CorescopeApp, ui: &mut egui::Ui, commands: &mut Vec<Com
             );
         }
     });
-    let Some((_, run)) = chosen_run(set, &views::state(ui.ctx())) else {
+    let Some((_, run)) = chosen_run(set, &widgets::state(ui.ctx())) else {
         return;
     };
     let timeline = activity::timeline(run);
@@ -129,7 +135,7 @@ fn timeline_plot_ui(ui: &mut egui::Ui, timeline: &Timeline) {
             }
         })
         .label_formatter(|_| None);
-    let plot = views::named_rows(plot, lanes);
+    let plot = widgets::named_rows(plot, lanes);
     plot.show(ui, |plot_ui| {
         for mark in timeline.marks() {
             let source = if mark == Mark::GilHeld {

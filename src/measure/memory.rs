@@ -73,6 +73,28 @@ impl MemoryProbe {
             .collect()
     }
 
+    /// The resident set size in bytes and the CPU time used so far, in
+    /// milliseconds, of each of `pids`, in order; `None` for a process that
+    /// is gone.
+    pub fn rss_and_cpu_time(&mut self, pids: &[u32]) -> Vec<Option<(u64, u64)>> {
+        let Some(system) = self.system.as_mut() else {
+            return vec![None; pids.len()];
+        };
+        let pids: Vec<Pid> = pids.iter().map(|&pid| Pid::from_u32(pid)).collect();
+        system.refresh_processes_specifics(
+            ProcessesToUpdate::Some(&pids),
+            true,
+            ProcessRefreshKind::nothing().with_memory().with_cpu(),
+        );
+        pids.iter()
+            .map(|&pid| {
+                system
+                    .process(pid)
+                    .map(|p| (p.memory(), p.accumulated_cpu_time()))
+            })
+            .collect()
+    }
+
     /// The resident set size in bytes of one process (0 if it is gone).
     pub fn rss_of(&mut self, pid: u32) -> u64 {
         self.rss(&[pid]).first().copied().unwrap_or(0)

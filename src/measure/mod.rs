@@ -3,6 +3,7 @@
 //! every reported figure is made of, and the sampler that watches the cores
 //! and the memory while a run is live.
 
+pub mod bootstrap;
 pub mod clock;
 pub mod memory;
 pub mod sampler;

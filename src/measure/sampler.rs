@@ -2,7 +2,8 @@
 //! run's processes, read every [`SAMPLE_INTERVAL`] on a thread of its own
 //! (`corescope-sampler`) while a run is live.
 //!
-//! The engine starts one [`Sampler`] per run and stops it when the run ends;
+//! The engine starts one [`Sampler`] per batch of runs (one run, or the
+//! runs interleaved together: see [`Turns`]) and stops it when they end;
 //! dropping it (success, failure, cancel) stops and joins the thread. It
 //! reads only what a front end draws: `/proc/stat` for the cores (through
 //! sysinfo) and the memory of the pids on a [`PidBoard`], which the
@@ -10,6 +11,7 @@
 //! the whole machine's, not corescope's alone: what the audience sees is
 //! what the cores did.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -37,13 +39,18 @@ pub struct Sample {
     pub per_core: Vec<f32>,
     /// CPU used by corescope and its worker processes over the last
     /// interval, in percent of one core (200 = two cores' worth): the share
-    /// of `per_core` that is the run's own.
+    /// of `per_core` that is the run's own. Workers that lived and exited
+    /// between two samples count too (through the CPU time of reaped
+    /// children), so a busy neighbour is what is left.
     pub own_cpu: f32,
     /// Resident set size of the corescope process.
     pub parent_rss: u64,
     /// Resident set size of each worker process by worker (or slot); 0
     /// where none runs at that moment.
     pub worker_rss: Vec<u64>,
+    /// Whose turn it was among the sampler's [`Turns`] (`None` before the
+    /// first turn): the run whose repetition was measuring.
+    pub turn: Option<usize>,
 }
 
 /// Called with every sample as it is taken, from the sampler's thread.
@@ -82,6 +89,64 @@ impl PidBoard {
     }
 }
 
+/// The pid boards of the runs alive at once (one run's, or an interleaved
+/// batch's) and whose turn it is: the sampler counts every board's
+/// processes as corescope's own, and reads the memory of the current one's.
+#[derive(Debug, Clone, Default)]
+pub struct Turns(Arc<Mutex<TurnState>>);
+
+#[derive(Debug, Default)]
+struct TurnState {
+    boards: Vec<PidBoard>,
+    current: Option<usize>,
+}
+
+impl Turns {
+    /// The boards of runs alive together; nobody's turn yet.
+    pub fn new(boards: Vec<PidBoard>) -> Turns {
+        Turns(Arc::new(Mutex::new(TurnState {
+            boards,
+            current: None,
+        })))
+    }
+
+    /// It is now run `turn`'s turn (an index into the boards).
+    pub fn set_current(&self, turn: usize) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .current = Some(turn);
+    }
+
+    /// Whose turn it is, that run's pids by slot, and every board's pids.
+    fn snapshot(&self) -> (Option<usize>, Vec<u32>, Vec<u32>) {
+        let state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let current = state
+            .current
+            .and_then(|i| state.boards.get(i))
+            .map(PidBoard::snapshot)
+            .unwrap_or_default();
+        let mut all: Vec<u32> = state
+            .boards
+            .iter()
+            .flat_map(PidBoard::snapshot)
+            .filter(|&p| p != 0)
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        (state.current, current, all)
+    }
+}
+
+impl From<PidBoard> for Turns {
+    /// One run's board, its turn from the start.
+    fn from(board: PidBoard) -> Turns {
+        let turns = Turns::new(vec![board]);
+        turns.set_current(0);
+        turns
+    }
+}
+
 /// A running sampler; [`Sampler::finish`] or dropping it stops its thread.
 #[derive(Debug)]
 pub struct Sampler {
@@ -93,10 +158,11 @@ impl Sampler {
     /// Starts sampling every `interval` on a thread named
     /// [`SAMPLER_THREAD`]; each sample is kept and handed to `sink`.
     pub fn start(
-        board: PidBoard,
+        turns: impl Into<Turns>,
         interval: Duration,
         sink: Option<SampleSink>,
     ) -> std::io::Result<Sampler> {
+        let board = turns.into();
         let (stop, stopped) = bounded::<()>(1);
         let handle = std::thread::Builder::new()
             .name(SAMPLER_THREAD.to_string())
@@ -158,35 +224,47 @@ impl Drop for Sampler {
 struct Reader {
     system: Option<System>,
     memory: MemoryProbe,
-    board: PidBoard,
+    board: Turns,
     last_refresh: Instant,
+    /// When own CPU was last read.
+    last_read: Instant,
+    /// The CPU time (ms) each of corescope's processes had used at the last
+    /// read, this process included.
+    seen_cpu_ms: HashMap<u32, u64>,
+    /// Reaped children's CPU time (ms) at the last read.
+    reaped_ms: Option<u64>,
 }
 
 impl Reader {
-    fn new(board: PidBoard) -> Reader {
+    fn new(board: Turns) -> Reader {
         // The first refresh sets the baseline each later usage is a delta to.
         let system = System::new_with_specifics(
             RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing().with_usage()),
         )
         .ok();
-        let mut memory = MemoryProbe::new();
-        // The baseline the first interval's CPU use of this process is
-        // measured from.
-        memory.rss_and_cpu(&[std::process::id()]);
-        Reader {
+        let mut reader = Reader {
             system,
-            memory,
+            memory: MemoryProbe::new(),
             board,
             last_refresh: Instant::now(),
+            last_read: Instant::now(),
+            seen_cpu_ms: HashMap::new(),
+            reaped_ms: crate::platform::reaped_children_cpu_ms(),
+        };
+        // The baseline this process's first interval is measured from.
+        let own = std::process::id();
+        if let Some(Some((_, cpu))) = reader.memory.rss_and_cpu_time(&[own]).first() {
+            reader.seen_cpu_ms.insert(own, *cpu);
         }
+        reader
     }
 
     fn can_refresh(&self) -> bool {
         self.last_refresh.elapsed() >= sysinfo::MINIMUM_CPU_UPDATE_INTERVAL
     }
 
-    fn read(&mut self) -> Sample {
-        let per_core = match self.system.as_mut() {
+    fn per_core(&mut self) -> Vec<f32> {
+        match self.system.as_mut() {
             Some(system) => {
                 system.refresh_cpu_specifics(CpuRefreshKind::nothing().with_usage());
                 self.last_refresh = Instant::now();
@@ -197,33 +275,66 @@ impl Reader {
                     .collect()
             }
             None => Vec::new(),
-        };
+        }
+    }
+
+    fn read(&mut self) -> Sample {
+        let per_core = self.per_core();
         let at_ns = monotonic_ns();
-        let pids = self.board.snapshot();
-        // Empty slots (pid 0) are not asked about: no process has pid 0.
-        let mut ask = vec![std::process::id()];
-        ask.extend(pids.iter().copied().filter(|&p| p != 0));
-        let read = self.memory.rss_and_cpu(&ask);
-        let (parent_rss, parent_cpu) = read.first().copied().unwrap_or((0, 0.0));
-        let mut workers = read.iter().skip(1);
-        let mut own_cpu = parent_cpu;
-        let worker_rss = pids
-            .iter()
-            .map(|&p| {
-                if p == 0 {
-                    return 0;
-                }
-                let (rss, cpu) = workers.next().copied().unwrap_or((0, 0.0));
-                own_cpu += cpu;
-                rss
-            })
+        let (turn, current, all) = self.board.snapshot();
+        let own = std::process::id();
+        // This process, every board's workers, and any worker seen before
+        // (to notice when it is gone).
+        let mut ask = vec![own];
+        ask.extend(all.iter().copied().filter(|&p| p != own));
+        let earlier: Vec<u32> = self
+            .seen_cpu_ms
+            .keys()
+            .copied()
+            .filter(|p| !ask.contains(p))
             .collect();
+        ask.extend(earlier);
+        let read = self.memory.rss_and_cpu_time(&ask);
+        let mut rss_of = HashMap::with_capacity(ask.len());
+        let (mut used_ms, mut gone_ms) = (0i64, 0i64);
+        for (&pid, reading) in ask.iter().zip(&read) {
+            match reading {
+                Some((rss, cpu)) => {
+                    rss_of.insert(pid, *rss);
+                    let before = self.seen_cpu_ms.insert(pid, *cpu).unwrap_or(0);
+                    used_ms += i64::try_from(cpu.saturating_sub(before)).unwrap_or(0);
+                }
+                None => {
+                    // Reaped: its whole CPU time now sits in the reaped
+                    // children's, of which this much was counted already.
+                    let before = self.seen_cpu_ms.remove(&pid).unwrap_or(0);
+                    gone_ms += i64::try_from(before).unwrap_or(0);
+                }
+            }
+        }
+        let reaped = crate::platform::reaped_children_cpu_ms();
+        if let (Some(now), Some(then)) = (reaped, self.reaped_ms) {
+            used_ms += i64::try_from(now.saturating_sub(then)).unwrap_or(0) - gone_ms;
+        }
+        self.reaped_ms = reaped;
+        let interval_ms = self.last_read.elapsed().as_secs_f64() * 1000.0;
+        self.last_read = Instant::now();
+        let own_cpu = if interval_ms > 0.0 {
+            (used_ms.max(0) as f64 / interval_ms * 100.0) as f32
+        } else {
+            0.0
+        };
         Sample {
             at_ns,
             per_core,
             own_cpu,
-            parent_rss,
-            worker_rss,
+            parent_rss: rss_of.get(&own).copied().unwrap_or(0),
+            // Empty slots (pid 0) read 0: no process has pid 0.
+            worker_rss: current
+                .iter()
+                .map(|p| rss_of.get(p).copied().unwrap_or(0))
+                .collect(),
+            turn,
         }
     }
 }
@@ -282,5 +393,32 @@ mod tests {
             assert!(s.worker_rss[1] > 0);
         }
         assert!(samples.windows(2).all(|w| w[0].at_ns < w[1].at_ns));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_worker_that_lived_between_samples_still_counts_as_our_own() {
+        let sampler = Sampler::start(Turns::default(), SAMPLE_INTERVAL, None).unwrap();
+        let before = crate::platform::reaped_children_cpu_ms().unwrap();
+        // Never on a board: its CPU reaches us only once it is reaped.
+        let status = std::process::Command::new("sh")
+            .args(["-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let burnt_ms = crate::platform::reaped_children_cpu_ms().unwrap() - before;
+        // At least one reading after the child was reaped.
+        std::thread::sleep(SAMPLE_INTERVAL * 2 + SAMPLE_INTERVAL / 4);
+        let samples = sampler.finish();
+        let seconds = SAMPLE_INTERVAL.as_secs_f64();
+        let own_ms: f64 = samples
+            .iter()
+            .map(|s| f64::from(s.own_cpu) / 100.0 * seconds * 1000.0)
+            .sum();
+        assert!(burnt_ms > 0, "the child used no CPU");
+        assert!(
+            own_ms >= 0.5 * burnt_ms as f64,
+            "own {own_ms:.0} ms of the child's {burnt_ms} ms: {samples:?}"
+        );
     }
 }

@@ -218,6 +218,7 @@ mod tests {
             tasks: 64,
             io_percent: 0,
             port: 0,
+            sharing: crate::workload::Sharing::Isolated,
         }
     }
 

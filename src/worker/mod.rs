@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
-use crate::workload::run_task;
+use crate::workload::{NoCheckpoint, SharedCounter, run_task_with};
 use codec::Codec;
 use protocol::{
     FromWorker, PIPE_BUFFER_BYTES, ProtocolError, ToWorker, read_frame_timed, write_frame,
@@ -19,6 +19,13 @@ use protocol::{
 
 /// The hidden subcommand that turns the binary into a worker.
 pub const WORKER_SUBCOMMAND: &str = "__worker";
+
+/// Hidden, for fault-injection tests: a worker that finds this variable
+/// misbehaves as it says on its first task — `panic`, `abort`, `exit:N`,
+/// `hang`, `garbage` (a frame that does not decode), `huge-prefix` (a
+/// length past the frame limit), `early-close` (stdout closed, then a
+/// hang) or `flood` (bytes without end).
+pub const FAULT_VAR: &str = "CORESCOPE_WORKER_FAULT";
 
 /// The worker's loop: greet, then compute each task as it arrives, every
 /// frame in `codec` (the parent names it on the worker's command line).
@@ -42,7 +49,7 @@ pub fn worker_main(codec: Codec) -> Result<(), ProtocolError> {
 /// the standard handles' own buffering: stdout's line buffering would split
 /// a payload's writes at its newline bytes.
 #[cfg(unix)]
-fn raw_stdio() -> io::Result<(std::fs::File, std::fs::File)> {
+pub(crate) fn raw_stdio() -> io::Result<(std::fs::File, std::fs::File)> {
     use std::os::fd::AsFd;
     let input = io::stdin().as_fd().try_clone_to_owned()?;
     let output = io::stdout().as_fd().try_clone_to_owned()?;
@@ -66,15 +73,32 @@ fn serve(input: impl Read, output: impl Write, codec: Codec) -> Result<(), Proto
 
     // Reused for every frame: a payload is read into it and borrowed from it.
     let mut frame = Vec::new();
+    let fault = std::env::var(FAULT_VAR).ok();
+    // The `counter` workload's shared counter as this process has it: its
+    // own memory, which the parent never sees.
+    let counter = SharedCounter::default();
     loop {
         let message = read_frame_timed(&mut input, &mut frame, |body| {
             codec.decode_borrowed::<ToWorker<'_>>(body)
         });
+        if let (Some(fault), Ok(Some((ToWorker::Task { .. }, _)))) = (&fault, &message) {
+            if inject(fault, &mut output)? {
+                // early-close: every handle on the pipe goes, the process stays.
+                drop(output);
+                #[cfg(unix)]
+                {
+                    use std::os::fd::AsFd;
+                    let null = std::fs::File::open("/dev/null")?;
+                    rustix::stdio::dup2_stdout(null.as_fd()).map_err(io::Error::from)?;
+                }
+                hang();
+            }
+        }
         let reply = match message? {
             None | Some((ToWorker::Shutdown, _)) => return Ok(()),
             Some((ToWorker::Task { task, payload }, arrived)) => {
                 let start_ns = monotonic_ns();
-                let out = run_task(&task, &payload);
+                let out = run_task_with(&task, &payload, &counter, &mut NoCheckpoint);
                 let end_ns = monotonic_ns();
                 if let Some(error) = out.error {
                     // The parent reports this worker's exit with the task it
@@ -108,5 +132,42 @@ fn serve(input: impl Read, output: impl Write, codec: Codec) -> Result<(), Proto
             return Err(error);
         }
         output.flush()?;
+    }
+}
+
+/// Sleeps for good.
+fn hang() -> ! {
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+    }
+}
+
+/// Misbehaves as [`FAULT_VAR`] asks; true asks the caller to close stdout
+/// (`early-close`); returns false for an unknown fault.
+#[allow(clippy::panic)]
+fn inject(fault: &str, output: &mut impl Write) -> Result<bool, ProtocolError> {
+    match fault {
+        "panic" => panic!("injected fault"),
+        "abort" => std::process::abort(),
+        "hang" => hang(),
+        "garbage" => {
+            output.write_all(&16u32.to_le_bytes())?;
+            output.write_all(&[0xff; 16])?;
+            output.flush()?;
+            hang()
+        }
+        "huge-prefix" => {
+            output.write_all(&u32::MAX.to_le_bytes())?;
+            output.flush()?;
+            hang()
+        }
+        "early-close" => Ok(true),
+        "flood" => loop {
+            output.write_all(&[1u8; 64 * 1024])?;
+        },
+        other => match other.strip_prefix("exit:").and_then(|n| n.parse().ok()) {
+            Some(code) => std::process::exit(code),
+            None => Ok(false),
+        },
     }
 }

@@ -313,6 +313,7 @@ mod tests {
                     tasks: 8,
                     io_percent: 0,
                     port: 0,
+                    sharing: crate::workload::Sharing::Isolated,
                 },
                 payload: Cow::Borrowed(payload),
             },
@@ -404,6 +405,7 @@ mod tests {
                     tasks: 1,
                     io_percent: 0,
                     port: 0,
+                    sharing: crate::workload::Sharing::Isolated,
                 },
                 &mut body,
             )
@@ -548,6 +550,7 @@ mod tests {
                 tasks: 1,
                 io_percent: 0,
                 port: 0,
+                sharing: crate::workload::Sharing::Isolated,
             },
             payload: Cow::Borrowed(&payload),
         };

@@ -9,6 +9,15 @@ pub fn make_payload(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i.wrapping_mul(131) >> 3) as u8).collect()
 }
 
+/// [`make_payload`] for a length the user chose: an allocation the machine
+/// refuses is an error, not an abort.
+pub fn try_make_payload(len: usize) -> Result<Vec<u8>, std::collections::TryReserveError> {
+    let mut payload = Vec::new();
+    payload.try_reserve_exact(len)?;
+    payload.extend((0..len).map(|i| (i.wrapping_mul(131) >> 3) as u8));
+    Ok(payload)
+}
+
 /// Bytes transformed between two checkpoints.
 const BYTES_PER_TICK: usize = 64 * 1024;
 

@@ -3,8 +3,12 @@
 //! Every task is a pure function of its [`Task`] descriptor (and, for echo,
 //! its input payload) and returns a deterministic `u64` value. A run's
 //! checksum folds those values in task order, so it is identical whatever
-//! the model, worker count or schedule that produced them.
+//! the model, worker count or schedule that produced them. The `counter`
+//! workload also writes a counter its process's workers share
+//! ([`SharedCounter`]); its task values are each task's own count, so the
+//! checksum stays the same however many updates the shared counter lost.
 
+mod counter;
 mod echo;
 mod mandelbrot;
 mod mixed;
@@ -15,7 +19,8 @@ mod sqrt_sum;
 
 use serde::{Deserialize, Serialize};
 
-pub use echo::{echo_transform, make_payload};
+pub use counter::{CountedIn, SharedCounter, Sharing};
+pub use echo::{echo_transform, make_payload, try_make_payload};
 pub use mandelbrot::MAX_ITERATIONS as MANDELBROT_MAX_ITERATIONS;
 pub use mixed::MixedParts;
 
@@ -39,11 +44,14 @@ pub enum Workload {
     /// `n` ms of nominal work per task: part sqrt-sum compute, part blocking
     /// wait, the split set by `--io-percent`.
     Mixed,
+    /// `n` increments of a counter per task, the counter shared as
+    /// `--sharing` says: the cost and the risk of shared state.
+    Counter,
 }
 
 impl Workload {
     /// Every workload, in the order menus list them.
-    pub const ALL: [Workload; 7] = [
+    pub const ALL: [Workload; 8] = [
         Workload::SqrtSum,
         Workload::Primes,
         Workload::Mandelbrot,
@@ -51,6 +59,7 @@ impl Workload {
         Workload::Net,
         Workload::Mixed,
         Workload::Echo,
+        Workload::Counter,
     ];
 
     /// The name used on the command line and in result files.
@@ -63,6 +72,7 @@ impl Workload {
             Workload::Net => "net",
             Workload::Echo => "echo",
             Workload::Mixed => "mixed",
+            Workload::Counter => "counter",
         }
     }
 
@@ -76,6 +86,7 @@ impl Workload {
             Workload::Net => "milliseconds the service waits before answering",
             Workload::Echo => "transform passes over each payload byte",
             Workload::Mixed => "milliseconds of nominal work per task",
+            Workload::Counter => "increments of the counter per task",
         }
     }
 
@@ -89,6 +100,7 @@ impl Workload {
             Workload::Sleep | Workload::Net => 20,
             Workload::Echo => 1,
             Workload::Mixed => 20,
+            Workload::Counter => 2_000_000,
         }
     }
 
@@ -96,6 +108,7 @@ impl Workload {
     pub fn default_tasks(self) -> u32 {
         match self {
             Workload::Mandelbrot => 48,
+            Workload::Counter => 8,
             _ => 32,
         }
     }
@@ -154,6 +167,8 @@ pub struct Task {
     /// `net`: the port of the run's service on 127.0.0.1 (0 otherwise).
     #[serde(default)]
     pub port: u16,
+    /// `counter`: how the workers share the counter (isolated otherwise).
+    pub sharing: Sharing,
 }
 
 /// What a task returns.
@@ -191,14 +206,21 @@ impl Checkpoint for NoCheckpoint {
     }
 }
 
-/// Runs one task. `payload` is the echo input (ignored by other workloads).
+/// Runs one task on its own: `payload` is the echo input (ignored by other
+/// workloads); a counter task counts on a counter nobody else sees.
 pub fn run_task(task: &Task, payload: &[u8]) -> TaskOutput {
-    run_task_with(task, payload, &mut NoCheckpoint)
+    run_task_with(task, payload, &SharedCounter::default(), &mut NoCheckpoint)
 }
 
-/// Runs one task, passing `checkpoint` the points where it may pause.
-/// Results are bit-for-bit those of [`run_task`].
-pub fn run_task_with<C: Checkpoint>(task: &Task, payload: &[u8], checkpoint: &mut C) -> TaskOutput {
+/// Runs one task, passing `checkpoint` the points where it may pause;
+/// `counter` is the counter the process's workers share. Values are
+/// bit-for-bit those of [`run_task`].
+pub fn run_task_with<C: Checkpoint>(
+    task: &Task,
+    payload: &[u8],
+    counter: &SharedCounter,
+    checkpoint: &mut C,
+) -> TaskOutput {
     match task.workload {
         Workload::SqrtSum => value_only(sqrt_sum::sqrt_sum(task.size, checkpoint).to_bits()),
         Workload::Primes => value_only(primes::count_in_slice(task.size, task.index, checkpoint)),
@@ -218,6 +240,9 @@ pub fn run_task_with<C: Checkpoint>(task: &Task, payload: &[u8], checkpoint: &mu
             task.io_percent,
             checkpoint,
         )),
+        Workload::Counter => {
+            value_only(counter::count(task.size, task.sharing, counter, checkpoint))
+        }
         Workload::Echo => {
             let out = echo::echo_transform(payload, task.size, checkpoint);
             TaskOutput {
@@ -333,6 +358,7 @@ mod tests {
         Task {
             io_percent: 50,
             port: 0,
+            sharing: Sharing::Isolated,
             workload,
             size,
             index,

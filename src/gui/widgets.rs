@@ -1,0 +1,96 @@
+//! Pieces the central views share: the run picker (its choice kept in
+//! egui's memory for the session), the y axis of named rows, and the line
+//! shown when there is nothing to draw.
+
+use eframe::egui::{self, RichText};
+
+use crate::activity;
+use crate::results::{ResultSet, RunRecord};
+
+/// What the run picker remembers between frames.
+#[derive(Debug, Clone, Default)]
+pub struct ViewState {
+    /// The run shown by the timeline and CPU views: the experiment (by its
+    /// creation time) and the run's index in it; otherwise its last run.
+    pub run: Option<(String, usize)>,
+}
+
+fn state_id() -> egui::Id {
+    egui::Id::unique("corescope-views")
+}
+
+/// Reads the run picker's state.
+pub fn state(ctx: &egui::Context) -> ViewState {
+    ctx.data(|d| d.get_temp::<ViewState>(state_id()))
+        .unwrap_or_default()
+}
+
+/// Stores the run picker's state.
+pub fn set_state(ctx: &egui::Context, state: ViewState) {
+    ctx.data_mut(|d| d.insert_temp(state_id(), state));
+}
+
+/// The run the timeline and CPU views show, with its index.
+pub fn chosen_run<'a>(set: &'a ResultSet, state: &ViewState) -> Option<(usize, &'a RunRecord)> {
+    let index = state
+        .run
+        .as_ref()
+        .filter(|(created, i)| *created == set.created && *i < set.runs.len())
+        .map(|(_, i)| *i)
+        .or_else(|| set.runs.len().checked_sub(1))?;
+    set.runs.get(index).map(|run| (index, run))
+}
+
+/// A menu of the experiment's runs; returns the index of the one chosen.
+pub fn run_picker_ui(ui: &mut egui::Ui, set: &ResultSet) -> Option<usize> {
+    let mut state = state(ui.ctx());
+    let (index, run) = chosen_run(set, &state)?;
+    let label = |i: usize, r: &RunRecord| format!("{}: {}", i + 1, activity::run_title(r));
+    ui.label("Run:");
+    egui::ComboBox::from_id_salt("run-picker")
+        .selected_text(label(index, run))
+        .width(ui.available_width().min(520.0))
+        .show_ui(ui, |ui| {
+            for (i, r) in set.runs.iter().enumerate() {
+                if ui.selectable_label(i == index, label(i, r)).clicked() {
+                    state.run = Some((set.created.clone(), i));
+                }
+            }
+        });
+    set_state(ui.ctx(), state.clone());
+    chosen_run(set, &state).map(|(i, _)| i)
+}
+
+/// The step egui_plot is told lies between named rows (lanes, cores,
+/// runs): larger than the real 1, so it never fades their names out when
+/// rows are close together.
+pub const LABEL_STEP: f64 = 4.0;
+
+/// Names the rows of a plot's y axis, one per whole y, the first name on
+/// top (at y = count − 1), with a grid line at each.
+pub fn named_rows(plot: egui_plot::Plot<'_>, names: Vec<String>) -> egui_plot::Plot<'_> {
+    let count = names.len();
+    plot.y_grid_spacer(move |_| {
+        (0..count)
+            .map(|i| egui_plot::GridMark {
+                value: i as f64,
+                step_size: LABEL_STEP,
+            })
+            .collect()
+    })
+    .y_axis_formatter(move |mark, _| {
+        let index = count as f64 - 1.0 - mark.value;
+        if index >= 0.0 && index.fract() == 0.0 {
+            names.get(index as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    })
+}
+
+/// The line under the tabs when there is nothing to show.
+pub fn placeholder_ui(ui: &mut egui::Ui, text: &str) {
+    ui.centered_and_justified(|ui| {
+        ui.label(RichText::new(text).size(22.0).weak());
+    });
+}

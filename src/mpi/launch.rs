@@ -1,0 +1,147 @@
+//! Starting an MPI job: the `mpirun` command line and its environment.
+//!
+//! corescope starts `mpirun -n RANKS --oversubscribe --bind-to none
+//! [--hostfile FILE] PROGRAM ARGS…` in a process group of its own with
+//! piped stdin, stdout and stderr. Open MPI puts every rank in a process
+//! group of its own, so ending a job takes `platform::kill_tree` (mpirun
+//! and every descendant), not one group kill.
+//!
+//! - `--oversubscribe`: ranks may outnumber the slots (cores, or the
+//!   hostfile's), which the record then says; without it Open MPI refuses.
+//! - `--bind-to none`: ranks float over the cores like `processes`'
+//!   workers, so the two models compare like for like.
+//! - `OMPI_ALLOW_RUN_AS_ROOT`(`_CONFIRM`): CI runs as root.
+//! - `OMPI_MCA_btl_vader_single_copy_mechanism=none`: inside containers
+//!   the shared-memory transport's single-copy path (CMA) is often denied.
+//! - `OMPI_MCA_mpi_yield_when_idle=1`: a rank waiting for a message yields
+//!   its core instead of spinning on it, so the coordinator and idle
+//!   workers do not take cores from the ranks computing.
+//!
+//! Each `OMPI_MCA_*` setting already in the environment wins.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The launcher on PATH.
+pub const MPIRUN: &str = "mpirun";
+
+/// Environment that a job gets unless the user set it already.
+const DEFAULT_ENV: [(&str, &str); 4] = [
+    ("OMPI_ALLOW_RUN_AS_ROOT", "1"),
+    ("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1"),
+    ("OMPI_MCA_btl_vader_single_copy_mechanism", "none"),
+    ("OMPI_MCA_mpi_yield_when_idle", "1"),
+];
+
+/// Most bytes of a hostfile read to check it.
+const MAX_HOSTFILE_BYTES: u64 = 1024 * 1024;
+
+/// The `mpirun` command for `ranks` ranks of `program args…`, in a
+/// process group of its own, all three standard streams piped.
+pub fn command(ranks: u32, hostfile: Option<&Path>, program: &OsStr, args: &[&OsStr]) -> Command {
+    let mut command = Command::new(MPIRUN);
+    command
+        .arg("-n")
+        .arg(ranks.to_string())
+        .args(["--oversubscribe", "--bind-to", "none"]);
+    if let Some(hostfile) = hostfile {
+        command.arg("--hostfile").arg(hostfile);
+    }
+    command
+        .arg(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, value) in DEFAULT_ENV {
+        if std::env::var_os(name).is_none() {
+            command.env(name, value);
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // A terminal's Ctrl-C reaches corescope only; it then ends the job.
+        command.process_group(0);
+    }
+    command
+}
+
+/// Checks a hostfile before a job is started with it: readable, not huge,
+/// naming at least one host. The message says what is wrong.
+pub fn check_hostfile(path: &Path) -> Result<(), String> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| format!("hostfile {shown}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("hostfile {shown} is not a file"));
+    }
+    if meta.len() > MAX_HOSTFILE_BYTES {
+        return Err(format!("hostfile {shown} is over 1 MiB"));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("hostfile {shown}: {e}"))?;
+    let names_a_host = text
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or_default().trim())
+        .any(|line| !line.is_empty());
+    if names_a_host {
+        Ok(())
+    } else {
+        Err(format!(
+            "hostfile {shown} names no host (one per line, e.g. 'node1 slots=4')"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_asks_for_every_rank_and_the_hostfile() {
+        let command = command(
+            3,
+            Some(Path::new("hosts.txt")),
+            OsStr::new("/bin/corescope"),
+            &[OsStr::new("__mpi-rank")],
+        );
+        assert_eq!(command.get_program(), "mpirun");
+        let args: Vec<&OsStr> = command.get_args().collect();
+        assert_eq!(
+            args,
+            [
+                "-n",
+                "3",
+                "--oversubscribe",
+                "--bind-to",
+                "none",
+                "--hostfile",
+                "hosts.txt",
+                "/bin/corescope",
+                "__mpi-rank"
+            ]
+        );
+    }
+
+    #[test]
+    fn hostfiles_are_checked_before_a_job_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("hosts");
+        std::fs::write(&good, "# lab\nlocalhost slots=2\n").unwrap();
+        assert_eq!(check_hostfile(&good), Ok(()));
+        let empty = dir.path().join("empty");
+        std::fs::write(&empty, "# nothing\n\n").unwrap();
+        assert!(
+            check_hostfile(&empty)
+                .unwrap_err()
+                .contains("names no host")
+        );
+        let missing = dir.path().join("missing");
+        assert!(check_hostfile(&missing).unwrap_err().contains("missing"));
+        assert!(
+            check_hostfile(dir.path())
+                .unwrap_err()
+                .contains("not a file")
+        );
+    }
+}

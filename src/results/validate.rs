@@ -1,0 +1,418 @@
+//! A loaded result set, checked whole before anything trusts it.
+//!
+//! A result file may have been edited, truncated or written by anyone:
+//! every count and index in it is bounded (a worker index sizes the
+//! timeline's lanes, a worker count its rows), every time, ratio and
+//! percentage must be finite and in range, and the fields that restate one
+//! another must agree (a span's worker below the run's worker count, its
+//! end after its start, a memory total equal to its parts). The first
+//! problem found is reported with the field's path, such as
+//! `runs[2].spans[5].worker`.
+
+use super::{
+    CpuSample, IpcTotals, MachineInfo, MemoryRecord, MemorySample, RepetitionRecord, ResultSet,
+    RunRecord, SpanIpc, SpanRecord,
+};
+use crate::measure::stats::Summary;
+use crate::spec::{MAX_PAYLOAD_BYTES, MAX_REPEATS, MAX_TASKS, MAX_WORKERS, Model};
+
+/// Most runs in one set: a sweep of every model, worker count, workload,
+/// payload and schedule stays far below.
+pub const MAX_RUNS: usize = 10_000;
+/// Longest time any field may hold: about 115 days.
+pub const MAX_SECONDS: f64 = 1e7;
+/// Largest speedup or efficiency believed (1024 workers of sleep tasks
+/// reach ~1000).
+pub const MAX_RATIO: f64 = 1e5;
+/// Most logical cores a machine (and a CPU sample) may have.
+pub const MAX_CORES: u32 = 65_536;
+/// Largest byte count of any memory or pipe figure: 1 PiB.
+pub const MAX_BYTES: u64 = 1 << 50;
+
+/// A field that failed its check, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    /// The field's path in the file, such as `runs[2].spans[5].worker`.
+    pub field: String,
+    pub reason: String,
+}
+
+type Checked = Result<(), Invalid>;
+
+fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Invalid {
+    Invalid {
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
+
+/// A number of seconds: finite, from 0 to [`MAX_SECONDS`].
+fn seconds(field: &str, value: f64) -> Checked {
+    if value.is_finite() && (0.0..=MAX_SECONDS).contains(&value) {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            format!("{value} is not a time from 0 to {MAX_SECONDS} s"),
+        ))
+    }
+}
+
+/// A time relative to a repetition's start: may be negative (samples taken
+/// before it), never beyond [`MAX_SECONDS`] either way.
+fn offset(field: &str, value: f64) -> Checked {
+    if value.is_finite() && value.abs() <= MAX_SECONDS {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            format!("{value} is not a time within ±{MAX_SECONDS} s"),
+        ))
+    }
+}
+
+fn count(field: &str, value: u64, low: u64, high: u64) -> Checked {
+    if (low..=high).contains(&value) {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            format!("{value} is not from {low} to {high}"),
+        ))
+    }
+}
+
+fn bytes(field: &str, value: u64) -> Checked {
+    count(field, value, 0, MAX_BYTES)
+}
+
+fn summary(field: &str, s: &Summary) -> Checked {
+    seconds(&format!("{field}.median"), s.median)?;
+    seconds(&format!("{field}.min"), s.min)?;
+    seconds(&format!("{field}.max"), s.max)?;
+    if s.min <= s.median && s.median <= s.max {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            format!(
+                "min {} ≤ median {} ≤ max {} does not hold",
+                s.min, s.median, s.max
+            ),
+        ))
+    }
+}
+
+fn ratio(field: &str, value: Option<f64>) -> Checked {
+    match value {
+        Some(v) if !(v.is_finite() && v > 0.0 && v <= MAX_RATIO) => Err(invalid(
+            field,
+            format!("{v} is not a ratio above 0 and at most {MAX_RATIO}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Checks a whole result set; the first problem found names its field.
+pub fn check(set: &ResultSet) -> Checked {
+    machine(&set.machine)?;
+    if set.runs.len() > MAX_RUNS {
+        return Err(invalid(
+            "runs",
+            format!("{} runs; at most {MAX_RUNS} are read", set.runs.len()),
+        ));
+    }
+    for (i, run) in set.runs.iter().enumerate() {
+        run_record(&format!("runs[{i}]"), run)?;
+    }
+    if set.timed_out.len() > MAX_RUNS {
+        return Err(invalid("timed_out", format!("more than {MAX_RUNS} runs")));
+    }
+    for (i, run) in set.timed_out.iter().enumerate() {
+        let at = format!("timed_out[{i}]");
+        count(&format!("{at}.index"), run.index as u64, 0, MAX_RUNS as u64)?;
+        seconds(&format!("{at}.limit_seconds"), run.limit_seconds)?;
+        if run.label.chars().count() > 200 {
+            return Err(invalid(format!("{at}.label"), "longer than 200 characters"));
+        }
+    }
+    Ok(())
+}
+
+fn machine(m: &MachineInfo) -> Checked {
+    let cores = u64::from(MAX_CORES);
+    count("machine.logical_cores", m.logical_cores.into(), 1, cores)?;
+    if let Some(p) = m.physical_cores {
+        count("machine.physical_cores", p.into(), 1, cores)?;
+    }
+    Ok(())
+}
+
+fn run_record(at: &str, r: &RunRecord) -> Checked {
+    let f = |name: &str| format!("{at}.{name}");
+    count(&f("workers"), r.workers.into(), 1, MAX_WORKERS.into())?;
+    count(&f("tasks"), r.tasks.into(), 1, MAX_TASKS.into())?;
+    count(&f("chunk"), r.chunk.into(), 1, r.tasks.into())?;
+    count(&f("repeats"), r.repeats.into(), 1, MAX_REPEATS.into())?;
+    count(&f("warmup"), r.warmup.into(), 0, MAX_REPEATS.into())?;
+    count(&f("payload_bytes"), r.payload_bytes, 0, MAX_PAYLOAD_BYTES)?;
+    summary(&f("wall_seconds"), &r.wall_seconds)?;
+    summary(&f("compute_seconds"), &r.compute_seconds)?;
+    summary(&f("cpu_seconds"), &r.cpu_seconds)?;
+    seconds(&f("spawn_seconds"), r.spawn_seconds)?;
+    ratio(&f("speedup"), r.speedup)?;
+    ratio(&f("efficiency"), r.efficiency)?;
+    ipc(&f("ipc"), &r.ipc)?;
+    if r.checksum.len() > 64 {
+        return Err(invalid(f("checksum"), "longer than 64 characters"));
+    }
+    if let Some(s) = r.switch_interval_seconds {
+        if !(s.is_finite() && s > 0.0 && s <= 1.0) {
+            return Err(invalid(
+                f("switch_interval_seconds"),
+                format!("{s} is not from 0 to 1 s"),
+            ));
+        }
+    }
+    // The engine keeps one record per measured repetition.
+    if r.repetitions.len() > r.repeats as usize {
+        return Err(invalid(
+            f("repetitions"),
+            format!(
+                "{} repetitions, but repeats is {}",
+                r.repetitions.len(),
+                r.repeats
+            ),
+        ));
+    }
+    for (i, rep) in r.repetitions.iter().enumerate() {
+        repetition(&format!("{at}.repetitions[{i}]"), rep)?;
+    }
+    spans(&f("spans"), &r.spans, r, true)?;
+    spans(&f("gil_holds"), &r.gil_holds, r, false)?;
+    // Process-per-task starts one per task and repetition, plus retries
+    // never; anything beyond is made up.
+    let most = u64::from(r.tasks) * u64::from(r.repeats + r.warmup) + u64::from(r.workers);
+    count(&f("processes_started"), r.processes_started, 0, most)?;
+    memory(&f("memory"), &r.memory, r)?;
+    for (i, s) in r.cpu_samples.iter().enumerate() {
+        cpu_sample(&format!("{at}.cpu_samples[{i}]"), s)?;
+    }
+    for (i, s) in r.memory_samples.iter().enumerate() {
+        memory_sample(&format!("{at}.memory_samples[{i}]"), s, r)?;
+    }
+    Ok(())
+}
+
+fn ipc(at: &str, t: &IpcTotals) -> Checked {
+    bytes(&format!("{at}.bytes_to_workers"), t.bytes_to_workers)?;
+    bytes(&format!("{at}.bytes_from_workers"), t.bytes_from_workers)?;
+    bytes(&format!("{at}.messages"), t.messages)
+}
+
+fn repetition(at: &str, rep: &RepetitionRecord) -> Checked {
+    seconds(&format!("{at}.wall_seconds"), rep.wall_seconds)?;
+    seconds(&format!("{at}.compute_seconds"), rep.compute_seconds)?;
+    seconds(&format!("{at}.cpu_seconds"), rep.cpu_seconds)?;
+    ipc(&format!("{at}.ipc"), &rep.ipc)
+}
+
+/// Task spans (or lock holds): a worker below the run's worker count, a
+/// task below its task count, a start before the end; task spans at most
+/// one per task.
+fn spans(at: &str, list: &[SpanRecord], run: &RunRecord, one_per_task: bool) -> Checked {
+    if one_per_task && list.len() > run.tasks as usize {
+        return Err(invalid(
+            at,
+            format!("{} spans for {} tasks", list.len(), run.tasks),
+        ));
+    }
+    for (i, s) in list.iter().enumerate() {
+        let f = |name: &str| format!("{at}[{i}].{name}");
+        if s.worker >= run.workers {
+            return Err(invalid(
+                f("worker"),
+                format!(
+                    "{} is not below the run's {} workers",
+                    s.worker, run.workers
+                ),
+            ));
+        }
+        if s.task >= run.tasks {
+            return Err(invalid(
+                f("task"),
+                format!("{} is not below the run's {} tasks", s.task, run.tasks),
+            ));
+        }
+        seconds(&f("start_seconds"), s.start_seconds)?;
+        seconds(&f("end_seconds"), s.end_seconds)?;
+        if s.end_seconds < s.start_seconds {
+            return Err(invalid(
+                f("end_seconds"),
+                format!("{} is before the start, {}", s.end_seconds, s.start_seconds),
+            ));
+        }
+        if let Some(ipc) = &s.ipc {
+            span_ipc(&f("ipc"), ipc)?;
+        }
+    }
+    Ok(())
+}
+
+fn span_ipc(at: &str, s: &SpanIpc) -> Checked {
+    if let Some(t) = s.spawned_seconds {
+        seconds(&format!("{at}.spawned_seconds"), t)?;
+    }
+    seconds(&format!("{at}.received_seconds"), s.received_seconds)?;
+    seconds(&format!("{at}.read_seconds"), s.read_seconds)?;
+    seconds(&format!("{at}.reply_seconds"), s.reply_seconds)?;
+    seconds(&format!("{at}.replied_seconds"), s.replied_seconds)?;
+    seconds(&format!("{at}.returned_seconds"), s.returned_seconds)
+}
+
+/// Worker memory slots: one per worker, plus the harness for the python
+/// models (their "main process").
+fn worker_slots(run: &RunRecord) -> usize {
+    let harness = matches!(
+        run.model,
+        Model::PythonSerial
+            | Model::PythonThreads
+            | Model::PythonThreadsNogil
+            | Model::PythonProcesses
+            | Model::PythonExecutor
+            | Model::PythonQueue
+    );
+    run.workers as usize + usize::from(harness)
+}
+
+/// Parent and workers add up to the total, without overflow.
+fn rss_parts(at: &str, parent: u64, workers: &[u64], total: u64, run: &RunRecord) -> Checked {
+    bytes(&format!("{at}.parent_rss_bytes"), parent)?;
+    if workers.len() > worker_slots(run) {
+        return Err(invalid(
+            format!("{at}.worker_rss_bytes"),
+            format!(
+                "{} entries for a run of {} workers",
+                workers.len(),
+                run.workers
+            ),
+        ));
+    }
+    for (i, &w) in workers.iter().enumerate() {
+        bytes(&format!("{at}.worker_rss_bytes[{i}]"), w)?;
+    }
+    // Each part is at most 2^50 and there are at most 1025 of them.
+    let sum = parent + workers.iter().sum::<u64>();
+    if sum == total {
+        Ok(())
+    } else {
+        Err(invalid(
+            format!("{at}.total_rss_bytes"),
+            format!("{total} is not the parent plus the workers, {sum}"),
+        ))
+    }
+}
+
+fn memory(at: &str, m: &MemoryRecord, run: &RunRecord) -> Checked {
+    rss_parts(
+        at,
+        m.parent_rss_bytes,
+        &m.worker_rss_bytes,
+        m.total_rss_bytes,
+        run,
+    )
+}
+
+fn memory_sample(at: &str, s: &MemorySample, run: &RunRecord) -> Checked {
+    offset(&format!("{at}.t_seconds"), s.t_seconds)?;
+    rss_parts(
+        at,
+        s.parent_rss_bytes,
+        &s.worker_rss_bytes,
+        s.total_rss_bytes,
+        run,
+    )
+}
+
+fn cpu_sample(at: &str, s: &CpuSample) -> Checked {
+    offset(&format!("{at}.t_seconds"), s.t_seconds)?;
+    if s.per_core.len() > MAX_CORES as usize {
+        return Err(invalid(
+            format!("{at}.per_core"),
+            format!("{} cores; at most {MAX_CORES}", s.per_core.len()),
+        ));
+    }
+    let percent = |field: String, v: f32, high: f32| {
+        if v.is_finite() && (0.0..=high).contains(&v) {
+            Ok(())
+        } else {
+            Err(invalid(
+                field,
+                format!("{v} is not a percentage from 0 to {high}"),
+            ))
+        }
+    };
+    // Sampled usage overshoots a little when an interval runs long.
+    for (i, &v) in s.per_core.iter().enumerate() {
+        percent(format!("{at}.per_core[{i}]"), v, 101.0)?;
+    }
+    // In percent of one core: up to every core's worth, with the same slack.
+    let cores = s.per_core.len().max(1) as f32;
+    percent(
+        format!("{at}.corescope_percent"),
+        s.corescope_percent,
+        200.0 * cores,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::testing::{record, span};
+
+    fn set_of(run: RunRecord) -> ResultSet {
+        let mut set = ResultSet::new(MachineInfo {
+            logical_cores: 2,
+            ..MachineInfo::default()
+        });
+        set.runs.push(run);
+        set
+    }
+
+    fn field_of(set: &ResultSet) -> String {
+        check(set).unwrap_err().field
+    }
+
+    #[test]
+    fn a_made_up_run_passes_and_each_lie_names_its_field() {
+        let mut run = record(Model::Threads, 2, 1.0);
+        run.spans = vec![span(0, 0, 0.0, 0.4), span(1, 1, 0.1, 0.5)];
+        assert_eq!(check(&set_of(run.clone())), Ok(()));
+        type Lie = fn(&mut RunRecord);
+        let lies: [(&str, Lie); 9] = [
+            ("runs[0].spans[1].worker", |r| r.spans[1].worker = 2),
+            ("runs[0].spans[0].task", |r| r.spans[0].task = 4),
+            ("runs[0].spans[0].end_seconds", |r| {
+                r.spans[0].end_seconds = -0.1
+            }),
+            ("runs[0].spans[1].start_seconds", |r| {
+                r.spans[1].start_seconds = f64::NAN
+            }),
+            ("runs[0].speedup", |r| r.speedup = Some(f64::INFINITY)),
+            ("runs[0].wall_seconds", |r| r.wall_seconds.min = 2.0),
+            ("runs[0].workers", |r| r.workers = 5000),
+            ("runs[0].chunk", |r| r.chunk = 0),
+            ("runs[0].memory.total_rss_bytes", |r| {
+                r.memory.parent_rss_bytes = 7
+            }),
+        ];
+        for (field, lie) in lies {
+            let mut lying = run.clone();
+            lie(&mut lying);
+            assert_eq!(field_of(&set_of(lying)), field);
+        }
+        let mut many = run.clone();
+        many.spans = (0..5).map(|t| span(0, t % 4, 0.0, 0.1)).collect();
+        assert_eq!(field_of(&set_of(many)), "runs[0].spans");
+    }
+}
