@@ -10,7 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::gui::{app_harness, click, wait_until_idle};
+use common::gui::{app_harness, app_harness_sized, click, wait_until_idle};
 use corescope::chart::ChartKind;
 use corescope::gui::CorescopeApp;
 use corescope::gui::dialogs::Purpose;
@@ -184,9 +184,9 @@ fn run_cancel_and_next_lesson_come_from_the_keyboard() {
     // No lesson shown: the next lesson is the first.
     ctrl(&mut harness, Key::L);
     let preset = |app: &CorescopeApp| app.session.live.as_ref().unwrap().partial.preset.clone();
-    assert_eq!(preset(harness.state()).as_deref(), Some("why-processes"));
+    assert_eq!(preset(harness.state()).as_deref(), Some("shared-state"));
     assert!(
-        harness.state().title.contains("Why processes"),
+        harness.state().title.contains("Why Python chose isolation"),
         "{}",
         harness.state().title
     );
@@ -301,7 +301,8 @@ fn a_clear_can_be_undone_and_never_deletes_an_opened_file() {
 #[test]
 fn the_first_run_view_leads_into_the_first_lesson_and_every_knob_explains_itself() {
     let data = tempfile::tempdir().unwrap();
-    let mut harness = app_harness(data.path());
+    // Tall enough that the whole form is on screen, tooltips included.
+    let mut harness = app_harness_sized(data.path(), egui::vec2(1440.0, 1400.0));
     for sentence in welcome::ABOUT {
         harness.get_by_label(sentence);
     }
@@ -335,9 +336,10 @@ fn the_first_run_view_leads_into_the_first_lesson_and_every_knob_explains_itself
     click(&mut harness, welcome::RUN_FIRST);
     let app = harness.state();
     let live = app.session.live.as_ref().expect("the lesson runs");
-    assert_eq!(live.partial.preset.as_deref(), Some("why-processes"));
+    assert_eq!(live.partial.preset.as_deref(), Some("shared-state"));
     assert!(
-        app.title.starts_with("corescope — lesson: Why processes")
+        app.title
+            .starts_with("corescope — lesson: Why Python chose isolation")
             && app.title.ends_with("(running)"),
         "{}",
         app.title

@@ -11,12 +11,21 @@ use egui_kittest::kittest::Queryable;
 
 /// The app at 1440×900, keeping its data in `data_dir`.
 pub fn app_harness(data_dir: &std::path::Path) -> Harness<'static, CorescopeApp> {
+    app_harness_sized(data_dir, egui::vec2(1440.0, 900.0))
+}
+
+/// [`app_harness`] in a window of `size` points.
+#[allow(dead_code)]
+pub fn app_harness_sized(
+    data_dir: &std::path::Path,
+    size: egui::Vec2,
+) -> Harness<'static, CorescopeApp> {
     let config = AppConfig {
         worker_exe: super::exe(),
         data_dir: Some(data_dir.to_path_buf()),
     };
     let mut harness = Harness::builder()
-        .with_size(egui::vec2(1440.0, 900.0))
+        .with_size(size)
         .build_eframe(move |cc| CorescopeApp::new(cc, config));
     harness.run_steps(2);
     harness
