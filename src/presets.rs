@@ -25,7 +25,7 @@ pub struct Preset {
 }
 
 /// The bundled preset files, in lesson order.
-const FILES: [(&str, &str); 7] = [
+const FILES: [(&str, &str); 8] = [
     (
         "1-why-processes.json",
         include_str!("../assets/presets/1-why-processes.json"),
@@ -53,6 +53,10 @@ const FILES: [(&str, &str); 7] = [
     (
         "7-gil-real.json",
         include_str!("../assets/presets/7-gil-real.json"),
+    ),
+    (
+        "8-gil-removed.json",
+        include_str!("../assets/presets/8-gil-removed.json"),
     ),
 ];
 
@@ -192,7 +196,8 @@ mod tests {
                 "pools",
                 "queue-workers",
                 "rule-of-thumb",
-                "gil-real"
+                "gil-real",
+                "gil-removed"
             ]
         );
         for preset in presets {

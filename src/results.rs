@@ -214,6 +214,15 @@ pub struct RunRecord {
     /// The python models: the interpreter's version (e.g. `3.11.7`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python_version: Option<String>,
+    /// The python models: the interpreter that ran them, as found (a name
+    /// on PATH or a path; python-threads-nogil may find another than the
+    /// configured one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python_interpreter: Option<String>,
+    /// The python models: whether the GIL was on (`sys._is_gil_enabled()`;
+    /// off only on a free-threaded CPython).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gil_enabled: Option<bool>,
 }
 
 impl RunRecord {
@@ -294,6 +303,8 @@ impl RunRecord {
             memory_samples: Vec::new(),
             start_method: spec.model.uses_start_method().then_some(spec.start_method),
             python_version: None,
+            python_interpreter: None,
+            gil_enabled: None,
         }
     }
 }

@@ -342,10 +342,9 @@ pub(crate) trait Executor {
     fn worker_pids(&self) -> Vec<u32> {
         Vec::new()
     }
-    /// The python models: the interpreter's version.
-    fn python_version(&self) -> Option<String> {
-        None
-    }
+    /// The python models: fills in which interpreter ran the run, its
+    /// version and whether its GIL was on.
+    fn describe_python(&self, _record: &mut RunRecord) {}
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError>;
 }
 
@@ -466,7 +465,7 @@ pub fn run_one_sampled(
     let samples = sampler.finish();
     let mut record = summarise(spec, executor.spawn_ns(), &repetitions, &samples)?;
     record.processes_started = executor.processes_started();
-    record.python_version = executor.python_version();
+    executor.describe_python(&mut record);
     Ok(record)
 }
 

@@ -28,6 +28,7 @@ use serde::Deserialize;
 use super::{CancelToken, EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
 use crate::measure::sampler::PidBoard;
 use crate::python::{self, HARNESS, last_lines};
+use crate::results::RunRecord;
 use crate::spec::{Model, RunSpec};
 use crate::worker::process::{PipeSnapshot, describe_status};
 
@@ -97,6 +98,8 @@ pub(crate) struct PythonExecutor {
     model: Model,
     interpreter: String,
     version: String,
+    /// `sys._is_gil_enabled()` as the harness reported it.
+    gil_enabled: bool,
     child: Child,
     pid: u32,
     stdin: Option<ChildStdin>,
@@ -157,10 +160,17 @@ impl PythonExecutor {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        if spec.model == Model::PythonThreadsNogil {
-            // A free-threaded build may re-enable the GIL for an extension
-            // module; the harness uses none, and this keeps it off regardless.
-            command.env("PYTHON_GIL", "0");
+        if info.free_threaded {
+            // A free-threaded build runs without a GIL unless told otherwise:
+            // every other python model keeps the GIL its name promises (so
+            // they all compare on one interpreter), and python-threads-nogil
+            // keeps it off even where an extension module would re-enable it.
+            let gil = if spec.model == Model::PythonThreadsNogil {
+                "0"
+            } else {
+                "1"
+            };
+            command.env("PYTHON_GIL", gil);
         }
         #[cfg(unix)]
         {
@@ -192,6 +202,7 @@ impl PythonExecutor {
             model: spec.model,
             interpreter,
             version: info.version,
+            gil_enabled: !info.free_threaded,
             child,
             pid,
             stdin: Some(stdin),
@@ -242,14 +253,15 @@ impl PythonExecutor {
             HarnessMessage::Ready {
                 spawn_ns,
                 version,
+                gil_enabled,
                 worker_pids,
-                ..
             } => {
                 for (slot, &worker) in worker_pids.iter().enumerate() {
                     board.set(slot + 1, worker);
                 }
                 executor.spawn_ns = spawn_ns;
                 executor.version = version;
+                executor.gil_enabled = gil_enabled;
                 executor.worker_pids = worker_pids;
             }
             other => return Err(executor.unexpected(&other, "start-up")),
@@ -408,8 +420,10 @@ impl Executor for PythonExecutor {
         self.spawn_ns
     }
 
-    fn python_version(&self) -> Option<String> {
-        Some(self.version.clone())
+    fn describe_python(&self, record: &mut RunRecord) {
+        record.python_interpreter = Some(self.interpreter.clone());
+        record.python_version = Some(self.version.clone());
+        record.gil_enabled = Some(self.gil_enabled);
     }
 
     fn processes_started(&self) -> u64 {
