@@ -26,7 +26,7 @@ pub struct Preset {
 }
 
 /// The bundled preset files, in lesson order.
-const FILES: [(&str, &str); 9] = [
+const FILES: [(&str, &str); 10] = [
     (
         "0-shared-state.json",
         include_str!("../assets/presets/0-shared-state.json"),
@@ -62,6 +62,10 @@ const FILES: [(&str, &str); 9] = [
     (
         "8-beyond-one-machine.json",
         include_str!("../assets/presets/8-beyond-one-machine.json"),
+    ),
+    (
+        "8-gil-removed.json",
+        include_str!("../assets/presets/8-gil-removed.json"),
     ),
 ];
 
@@ -425,7 +429,8 @@ mod tests {
                 "queue-workers",
                 "rule-of-thumb",
                 "gil-real",
-                "beyond-one-machine"
+                "beyond-one-machine",
+                "gil-removed"
             ]
         );
         for preset in presets {

@@ -6,7 +6,9 @@
 //! interpreter. [`probe`] asks an interpreter for its version and whether
 //! it is free-threaded, once per path (the GUI asks every frame); its error
 //! is the reason a python model is unavailable, in the CLI's error line and
-//! on the GUI's disabled checkboxes alike.
+//! on the GUI's disabled checkboxes alike. A free-threaded interpreter for
+//! `python-threads-nogil` is looked for on PATH and where
+//! `scripts/build-free-threaded-python.sh` builds one ([`built_free_threaded`]).
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -31,6 +33,10 @@ pub const MIN_VERSION: (u32, u32) = (3, 8);
 
 /// Names a free-threaded CPython goes by on PATH, newest first.
 const FREE_THREADED_NAMES: [&str; 3] = ["python3.14t", "python3.13t", "python3t"];
+
+/// Overrides the folder the build script installs the free-threaded CPython
+/// into (and corescope looks in).
+pub const FREE_THREADED_DIR_VAR: &str = "CORESCOPE_FREE_THREADED_DIR";
 
 /// How long a probe may take (a cold interpreter on a busy machine).
 const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
@@ -61,9 +67,9 @@ pub enum PythonError {
         version: String,
     },
     #[error(
-        "no free-threaded CPython found ({interpreter} has a GIL, and none of python3.14t, python3.13t, python3t is on PATH)"
+        "no free-threaded CPython found ({interpreter} has a GIL, none of python3.14t, python3.13t, python3t is on PATH, and {built} is not built: scripts/build-free-threaded-python.sh builds it)"
     )]
-    NoFreeThreaded { interpreter: String },
+    NoFreeThreaded { interpreter: String, built: String },
     #[error(
         "no python with {module} found (tried {tried}); install it for one of them (Debian: apt-get install python3-{module}; or pip install {module}), or set --python"
     )]
@@ -247,10 +253,25 @@ fn with_module(configured: PythonInfo, module: &str) -> Result<PythonInfo, Pytho
         })
 }
 
+/// Where `scripts/build-free-threaded-python.sh` puts its interpreter:
+/// `bin/python3.13t` under `$CORESCOPE_FREE_THREADED_DIR`, else under
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/corescope/python3.13t`. `None` without
+/// any of these variables.
+pub fn built_free_threaded() -> Option<PathBuf> {
+    let var = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    let dir = var(FREE_THREADED_DIR_VAR).map(PathBuf::from).or_else(|| {
+        var("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| var("HOME").map(|home| Path::new(&home).join(".cache")))
+            .map(|cache| cache.join("corescope").join("python3.13t"))
+    })?;
+    Some(dir.join("bin").join("python3.13t"))
+}
+
 /// The interpreter that runs `model`: the configured one, or for
 /// `python-threads-nogil` a free-threaded one (the configured one if it is,
-/// else the first free-threaded name on PATH), or for a model that needs a
-/// module (`python-mpi`: mpi4py) one that has it.
+/// else the first free-threaded name on PATH, else the built one), or
+/// for a model that needs a module (`python-mpi`: mpi4py) one that has it.
 pub fn interpreter_for(model: Model, configured: &Path) -> Result<PythonInfo, PythonError> {
     let info = probe(configured)?;
     let module = model.info().requires.iter().find_map(|r| match r {
@@ -267,12 +288,19 @@ pub fn interpreter_for(model: Model, configured: &Path) -> Result<PythonInfo, Py
     if !needs_free_threaded || info.free_threaded {
         return Ok(info);
     }
+    let built = built_free_threaded();
     FREE_THREADED_NAMES
         .iter()
-        .filter_map(|name| probe(Path::new(name)).ok())
+        .map(PathBuf::from)
+        .chain(built.clone())
+        .filter_map(|candidate| probe(&candidate).ok())
         .find(|found| found.free_threaded)
-        .ok_or(PythonError::NoFreeThreaded {
+        .ok_or_else(|| PythonError::NoFreeThreaded {
             interpreter: info.interpreter.display().to_string(),
+            built: built.map_or_else(
+                || format!("python3.13t (no HOME: set {FREE_THREADED_DIR_VAR})"),
+                |path| path.display().to_string(),
+            ),
         })
 }
 

@@ -406,6 +406,15 @@ pub struct RunRecord {
     /// `counter`: where the increments were counted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counted_in: Option<CountedIn>,
+    /// The python models: the interpreter that ran them, as found (a name
+    /// on PATH or a path; python-threads-nogil may find another than the
+    /// configured one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python_interpreter: Option<String>,
+    /// The python models: whether the GIL was on (`sys._is_gil_enabled()`;
+    /// off only on a free-threaded CPython).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gil_enabled: Option<bool>,
 }
 
 fn is_zero(value: &u8) -> bool {
@@ -565,6 +574,8 @@ impl RunRecord {
             total: None,
             lost_updates: None,
             counted_in: None,
+            python_interpreter: None,
+            gil_enabled: None,
         }
     }
 }

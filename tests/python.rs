@@ -1,7 +1,8 @@
 //! The python models against the real CPython on PATH: the same checksums as
 //! corescope's own workloads, the bytes multiprocessing pickles, and clean
-//! failures that leave no process behind. Skipped, saying so, where no
-//! python3 (3.8 or newer) exists; CI installs one.
+//! failures that leave no process behind; threads that overlap without the
+//! GIL and take turns under it. Skipped, saying so, where no python3 (3.8 or
+//! newer) or no free-threaded CPython exists; CI has both.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 mod common;
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use common::{alive, exe, stderr, wait_for};
 use corescope::engine::{CancelToken, EngineConfig, run_one};
-use corescope::results::RunRecord;
+use corescope::results::{RunRecord, SpanRecord};
 use corescope::spec::{Codec, Model, RunSpec, Schedule, StartMethod, WorkloadSpec};
 use corescope::workload::Workload;
 
@@ -312,24 +313,92 @@ fn a_crashed_harness_fails_the_run_and_takes_its_pool_along() {
     }
 }
 
-#[test]
-fn free_threaded_threads_compute_the_same_where_such_a_python_exists() {
-    let python = PathBuf::from("python3");
-    if let Err(e) = corescope::python::interpreter_for(Model::PythonThreadsNogil, &python) {
-        eprintln!(
-            "skipping free_threaded_threads_compute_the_same_where_such_a_python_exists: {e}"
-        );
-        return;
+/// The free-threaded CPython python-threads-nogil finds (on PATH or where
+/// scripts/build-free-threaded-python.sh builds it), else a printed reason
+/// to skip; CI builds one and sets CORESCOPE_REQUIRE_FREE_THREADED, so
+/// there a missing one fails instead.
+fn free_threaded(test: &str) -> Option<PathBuf> {
+    match corescope::python::interpreter_for(Model::PythonThreadsNogil, Path::new("python3")) {
+        Ok(info) => Some(info.interpreter),
+        Err(e) if std::env::var_os("CORESCOPE_REQUIRE_FREE_THREADED").is_some() => {
+            panic!("{test}: CORESCOPE_REQUIRE_FREE_THREADED is set, but {e}")
+        }
+        Err(e) => {
+            eprintln!("skipping {test}: {e}");
+            None
+        }
     }
-    let rust = run(
-        &spec(Workload::SqrtSum, 20_000, 4, Model::Serial, 1),
-        &python,
-    );
-    let nogil = run(
-        &spec(Workload::SqrtSum, 20_000, 4, Model::PythonThreadsNogil, 2),
-        &python,
-    );
+}
+
+/// Two sqrt-sum tasks of ~0.2 s in CPython, one per thread, with a switch
+/// interval so long that a thread holding the GIL keeps it for its whole
+/// task: under the GIL the spans cannot overlap; without it they must (the
+/// kernel starts both threads, on one core or two, long before either ends).
+fn two_long_tasks(model: Model) -> RunSpec {
+    let mut s = spec(Workload::SqrtSum, 3_000_000, 2, model, 2);
+    s.schedule = Schedule::Static;
+    s.chunk = 1;
+    s.repeats = 1;
+    s.switch_interval_us = 10_000_000;
+    s
+}
+
+/// Whether two spans share an instant.
+fn overlap(a: &SpanRecord, b: &SpanRecord) -> bool {
+    a.start_seconds.max(b.start_seconds) < a.end_seconds.min(b.end_seconds)
+}
+
+#[test]
+fn free_threaded_threads_run_at_once_and_compute_the_same() {
+    let test = "free_threaded_threads_run_at_once_and_compute_the_same";
+    let Some(python) = free_threaded(test) else {
+        return;
+    };
+    let rust = run(&two_long_tasks(Model::Serial), &python);
+    let serial = run(&two_long_tasks(Model::PythonSerial), &python);
+    let nogil = run(&two_long_tasks(Model::PythonThreadsNogil), &python);
+    assert_eq!(serial.checksum, rust.checksum);
     assert_eq!(nogil.checksum, rust.checksum);
+    assert_eq!(nogil.gil_enabled, Some(false), "sys._is_gil_enabled()");
+    assert_eq!(
+        nogil.python_interpreter.as_deref(),
+        Some(python.to_string_lossy().as_ref())
+    );
+    let [a, b] = nogil.spans.as_slice() else {
+        panic!("two spans expected: {:?}", nogil.spans);
+    };
+    assert_ne!(a.worker, b.worker, "one task per thread: {a:?} {b:?}");
+    assert!(
+        overlap(a, b),
+        "without a GIL both threads compute at once: {a:?} {b:?}"
+    );
+    eprintln!(
+        "{test}: {python:?}: python-serial {:.3} s, python-threads-nogil ×2 {:.3} s",
+        serial.wall_seconds.median, nogil.wall_seconds.median
+    );
+}
+
+#[test]
+fn python_threads_under_the_gil_take_turns() {
+    let test = "python_threads_under_the_gil_take_turns";
+    // python3 (with a GIL, unless it is a free-threaded build), and a
+    // free-threaded build, where corescope turns the GIL back on for
+    // python-threads: then the lesson compares them on one interpreter.
+    let interpreters = [
+        python3(test),
+        free_threaded(&format!("{test} on a free-threaded CPython")),
+    ];
+    for python in interpreters.into_iter().flatten() {
+        let threads = run(&two_long_tasks(Model::PythonThreads), &python);
+        assert_eq!(threads.gil_enabled, Some(true), "{python:?}");
+        let [a, b] = threads.spans.as_slice() else {
+            panic!("two spans expected: {:?}", threads.spans);
+        };
+        assert!(
+            !overlap(a, b),
+            "{python:?}: the GIL lets one thread compute at a time: {a:?} {b:?}"
+        );
+    }
 }
 
 #[test]

@@ -10,6 +10,7 @@ use crate::noise;
 use crate::presets::Preset;
 use crate::results::ResultSet;
 use crate::session::progress::{RunProgress, Step};
+use crate::spec::Model;
 use crate::table::{Align, ResultsTable};
 
 /// Prints `error: message` on stderr.
@@ -234,6 +235,9 @@ pub fn print_results(set: &ResultSet) {
         format::bytes(m.memory_bytes),
         m.os,
     );
+    for line in interpreters(set) {
+        println!("{line}");
+    }
     println!("{}", results_table(set));
     // Runs of the same workload (payloads differ in a payload sweep) must
     // all have computed the same thing.
@@ -256,6 +260,49 @@ pub fn print_results(set: &ResultSet) {
             "speedup needs a serial baseline: add serial (python-serial for the python models) to --models (sweep), or run --model serial"
         );
     }
+}
+
+/// Which CPython ran the python models, one line per interpreter (the
+/// free-threaded one of python-threads-nogil is found apart from --python).
+fn interpreters(set: &ResultSet) -> Vec<String> {
+    let mut used: Vec<(String, String, bool, Vec<String>)> = Vec::new();
+    for r in &set.runs {
+        let (Some(interpreter), Some(version)) = (&r.python_interpreter, &r.python_version) else {
+            continue;
+        };
+        let gil = r.gil_enabled.unwrap_or(true);
+        let model = r.model.to_string();
+        match used
+            .iter_mut()
+            .find(|(i, v, g, _)| (i, v, *g) == (interpreter, version, gil))
+        {
+            Some((_, _, _, models)) if models.contains(&model) => {}
+            Some((_, _, _, models)) => models.push(model),
+            None => used.push((interpreter.clone(), version.clone(), gil, vec![model])),
+        }
+    }
+    let ran = |model: Model| {
+        set.runs
+            .iter()
+            .find(|r| r.model == model)
+            .and_then(|r| r.python_interpreter.clone())
+    };
+    let mismatch = match (ran(Model::PythonThreadsNogil), ran(Model::PythonSerial)) {
+        (Some(nogil), Some(serial)) if nogil != serial => Some(format!(
+            "note: python-threads-nogil's speedup is against python-serial on {serial}, another interpreter; --python {nogil} runs every python model on one"
+        )),
+        _ => None,
+    };
+    used.into_iter()
+        .map(|(interpreter, version, gil, models)| {
+            format!(
+                "python: {interpreter} (CPython {version}, GIL {}) ran {}",
+                if gil { "on" } else { "off" },
+                models.join(", ")
+            )
+        })
+        .chain(mismatch)
+        .collect()
 }
 
 /// The results table ([`crate::table`]'s, with a payload column for echo)

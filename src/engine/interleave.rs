@@ -181,7 +181,7 @@ pub(crate) fn measure_batch(
                 samples,
             )?;
             record.processes_started = live.executor.processes_started();
-            record.python_version = live.executor.python_version();
+            live.executor.describe_python(&mut record);
             record.mpi = live.executor.mpi().map(Box::new);
             record.load = noise::reading(samples).map(Box::new);
             Ok(record)

@@ -411,10 +411,9 @@ pub(crate) trait Executor {
     fn worker_pids(&self) -> Vec<u32> {
         Vec::new()
     }
-    /// The python models: the interpreter's version.
-    fn python_version(&self) -> Option<String> {
-        None
-    }
+    /// The python models: fills in which interpreter ran the run, its
+    /// version and whether its GIL was on.
+    fn describe_python(&self, _record: &mut RunRecord) {}
     /// The MPI models: where the ranks ran and what they exchanged.
     fn mpi(&self) -> Option<crate::results::MpiRecord> {
         None

@@ -34,6 +34,7 @@ use crate::mpi::protocol::{JobInfo, RankTraffic};
 use crate::mpi::{add_traffic, launch, local_pids};
 use crate::python::{self, HARNESS, last_lines};
 use crate::results::MpiRecord;
+use crate::results::RunRecord;
 use crate::spec::{Model, RunSpec};
 use crate::worker::process::{PipeSnapshot, describe_status};
 use crate::workload::Workload;
@@ -123,6 +124,8 @@ pub(crate) struct PythonExecutor {
     model: Model,
     interpreter: String,
     version: String,
+    /// `sys._is_gil_enabled()` as the harness reported it.
+    gil_enabled: bool,
     child: Child,
     pid: u32,
     stdin: Option<ChildStdin>,
@@ -193,7 +196,7 @@ impl PythonExecutor {
             .and_then(|()| script.flush())
             .map_err(|e| io_error("cannot write the python harness", e))?;
         let launched = monotonic_ns();
-        let mut child = harness_command(spec, &info.interpreter, script.path(), config)
+        let mut child = harness_command(spec, &info, script.path(), config)
             .spawn()
             .map_err(|e| {
                 let program = if mpi { launch::MPIRUN } else { &interpreter };
@@ -221,6 +224,7 @@ impl PythonExecutor {
             model: spec.model,
             interpreter,
             version: info.version,
+            gil_enabled: !info.free_threaded,
             child,
             pid,
             stdin: Some(stdin),
@@ -308,12 +312,13 @@ impl PythonExecutor {
             HarnessMessage::Ready {
                 spawn_ns,
                 version,
+                gil_enabled,
                 worker_pids,
                 mpi,
-                ..
             } => {
                 self.spawn_ns = spawn_ns;
                 self.version = version;
+                self.gil_enabled = gil_enabled;
                 self.worker_pids = worker_pids;
                 if let Some(job) = mpi {
                     if job.ranks.len() != spec.workers as usize + 1 {
@@ -534,8 +539,10 @@ impl Executor for PythonExecutor {
         self.spawn_ns
     }
 
-    fn python_version(&self) -> Option<String> {
-        Some(self.version.clone())
+    fn describe_python(&self, record: &mut RunRecord) {
+        record.python_interpreter = Some(self.interpreter.clone());
+        record.python_version = Some(self.version.clone());
+        record.gil_enabled = Some(self.gil_enabled);
     }
 
     fn processes_started(&self) -> u64 {
@@ -674,10 +681,11 @@ fn check_rep(rep: &RepMessage, spec: &RunSpec) -> Result<(), String> {
 /// `-c` (so hosts of a hostfile need no copy of the script).
 fn harness_command(
     spec: &RunSpec,
-    interpreter: &Path,
+    info: &python::PythonInfo,
     script: &Path,
     config: &EngineConfig,
 ) -> Command {
+    let interpreter = info.interpreter.as_path();
     if spec.model.uses_mpirun() {
         let args = [
             std::ffi::OsStr::new("-c"),
@@ -697,10 +705,17 @@ fn harness_command(
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if spec.model == Model::PythonThreadsNogil {
-        // A free-threaded build may re-enable the GIL for an extension
-        // module; the harness uses none, and this keeps it off regardless.
-        command.env("PYTHON_GIL", "0");
+    if info.free_threaded {
+        // A free-threaded build runs without a GIL unless told otherwise:
+        // every other python model keeps the GIL its name promises (so
+        // they all compare on one interpreter), and python-threads-nogil
+        // keeps it off even where an extension module would re-enable it.
+        let gil = if spec.model == Model::PythonThreadsNogil {
+            "0"
+        } else {
+            "1"
+        };
+        command.env("PYTHON_GIL", gil);
     }
     #[cfg(unix)]
     {
