@@ -33,12 +33,13 @@ pub const COLUMNS: [&str; 33] = [
     "speedup_ci_low",
     "speedup_ci_high",
     "other_cpu_cores",
-    "warnings",
     "sharing",
     "expected_total",
     "total",
     "lost_updates",
     "counted_in",
+    // Last, so a reader finds the flags at the end of each row.
+    "warnings",
 ];
 
 /// The CSV format: raw numbers (seconds to the microsecond), not the
@@ -86,17 +87,17 @@ impl Exporter for Csv {
                 opt(r.speedup_ci.map(|ci| ci.low)),
                 opt(r.speedup_ci.map(|ci| ci.high)),
                 opt(r.load.as_deref().map(|l| l.other_cpu_cores)),
+                r.sharing.map(|s| s.to_string()).unwrap_or_default(),
+                count(r.expected_total),
+                count(r.total),
+                count(r.lost_updates),
+                r.counted_in.map_or("", |c| c.name()).to_string(),
                 // Codes only: the sentences are in the JSON.
                 r.warnings
                     .iter()
                     .map(|w| w.code.as_str())
                     .collect::<Vec<_>>()
                     .join(";"),
-                r.sharing.map(|s| s.to_string()).unwrap_or_default(),
-                count(r.expected_total),
-                count(r.total),
-                count(r.lost_updates),
-                r.counted_in.map_or("", |c| c.name()).to_string(),
             ])
             .map_err(|e| encode(e.to_string()))?;
         }
