@@ -80,7 +80,7 @@ fn a_counter_sweep_reports_its_lost_updates() {
     let csv = std::fs::read_to_string(folder.join("results.csv")).unwrap();
     let header = csv.lines().next().unwrap();
     assert!(
-        header.ends_with("sharing,expected_total,total,lost_updates,counted_in"),
+        header.ends_with("sharing,expected_total,total,lost_updates,counted_in,warnings"),
         "{header}"
     );
     // processes racy ×2: nothing reached the main process.
