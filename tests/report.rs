@@ -109,12 +109,17 @@ fn a_saved_set_round_trips_through_json() {
 fn two_sets_share_every_chart_and_weak_scaling_reads_gustafson() {
     let dir = tempfile::tempdir().unwrap();
     let strong = common::saved_sweep(dir.path(), "strong", &[]);
-    let weak = common::saved_sweep(dir.path(), "weak", &["--scaling", "weak"]);
+    // Three worker counts: a law is fitted from three or more.
+    let weak = common::saved_sweep(
+        dir.path(),
+        "weak",
+        &["--scaling", "weak", "--workers", "1..3"],
+    );
     let set = corescope::results::ResultSet::load(&weak).unwrap();
     let tasks: Vec<(u32, u32)> = set.runs.iter().map(|r| (r.workers, r.tasks)).collect();
     assert_eq!(
         tasks,
-        [(1, 4), (1, 4), (2, 8), (1, 4), (2, 8)],
+        [(1, 4), (1, 4), (2, 8), (3, 12), (1, 4), (2, 8), (3, 12)],
         "tasks grow with the workers"
     );
     let folder = dir.path().join("compare");
@@ -148,8 +153,8 @@ fn two_sets_share_every_chart_and_weak_scaling_reads_gustafson() {
     let speedup = std::fs::read_to_string(folder.join("speedup.svg")).unwrap();
     assert!(speedup.contains("Scaled speedup (weak scaling)"));
     assert!(
-        speedup.contains("Gustafson f ="),
-        "the weak set's prediction"
+        speedup.contains("Gustafson f =") && speedup.contains("Fitted laws, to 16 workers"),
+        "the weak set's prediction, in its own panel"
     );
     let overhead = std::fs::read_to_string(folder.join("overhead.svg")).unwrap();
     for text in [

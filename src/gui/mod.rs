@@ -7,6 +7,7 @@
 //! folder ([`state::ResultsStore`]).
 
 pub mod app;
+pub mod chart_view;
 pub mod export;
 pub mod live;
 pub mod panels;

@@ -10,6 +10,10 @@ use super::{live, plots, timeline};
 use crate::activity;
 use crate::results::{ResultSet, RunRecord};
 
+/// The least height of the central area: the top bar, the tabs, a line of
+/// lesson and the charts at their least readable height.
+pub const CENTRAL_MIN_HEIGHT: f32 = 40.0 + 45.0 + 26.0 + plots::CHARTS_MIN_HEIGHT;
+
 /// The views of the central area.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum View {
