@@ -173,4 +173,40 @@ fn every_chart_is_readable_at_1280_by_720_and_matches_its_file() {
         "{:?}",
         large.legend_place
     );
+
+    // A run's timeline and memory: legends with their styles, as in files.
+    harness
+        .get_all_by_label("All charts")
+        .next()
+        .unwrap()
+        .click();
+    harness.run_steps(2);
+    click(&mut harness, "Timeline");
+    harness.run_steps(3);
+    assert!(
+        harness
+            .query_all_by_label("compute: filled block")
+            .next()
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("): dashed line")
+            .next()
+            .is_some()
+    );
+    click(&mut harness, "CPU & memory");
+    harness.run_steps(3);
+    assert!(
+        harness
+            .query_all_by_label("corescope (all its threads): solid line")
+            .next()
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_all_by_label("worker processes (in the model's colour): filled block")
+            .next()
+            .is_some()
+    );
 }

@@ -100,36 +100,58 @@ pub fn chart_plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) 
     ui.vertical(|ui| {
         let frame = plot_ui(ui, chart, &layout, width, plot_height);
         match layout.legend_place {
-            LegendPlace::Outside => {
-                ui.allocate_ui(egui::vec2(width, ui.available_height()), |ui| {
-                    ui.horizontal_wrapped(|ui| legend_rows_ui(ui, &layout.legend));
-                });
-            }
+            LegendPlace::Outside => legend_strip_ui(ui, &layout.legend, width),
             LegendPlace::Inside(corner) => inside_legend_ui(ui, &layout.legend, frame, corner),
         }
     });
 }
 
-/// The height of a legend laid out in rows under a plot `width` wide.
-fn legend_height(ui: &egui::Ui, legend: &[LegendEntry], width: f32) -> f32 {
+/// The legend's entries in rows that fit `width`: each row's indices.
+fn legend_rows(ui: &egui::Ui, legend: &[LegendEntry], width: f32) -> Vec<Vec<usize>> {
     let font = FontId::proportional(WINDOW_TEXT.legend);
     let spacing = ui.spacing().item_spacing.x;
-    let mut rows = 1.0;
+    let mut rows: Vec<Vec<usize>> = Vec::new();
     let mut x = 0.0;
-    for entry in legend {
+    for (i, entry) in legend.iter().enumerate() {
         let text = ui.fonts_mut(|f| {
             f.layout_no_wrap(entry.name.clone(), font.clone(), Color32::WHITE)
                 .size()
                 .x
         });
         let w = SAMPLE.x + text + 3.0 * spacing;
-        if x > 0.0 && x + w > width {
-            rows += 1.0;
-            x = 0.0;
+        match rows.last_mut() {
+            Some(row) if x + w <= width => row.push(i),
+            _ => {
+                rows.push(vec![i]);
+                x = 0.0;
+            }
         }
         x += w;
     }
-    rows * (SAMPLE.y.max(WINDOW_TEXT.legend * 1.3) + ui.spacing().item_spacing.y) + 6.0
+    rows
+}
+
+/// The height of one legend row.
+fn legend_row_height(ui: &egui::Ui) -> f32 {
+    SAMPLE.y.max(WINDOW_TEXT.legend * 1.3) + ui.spacing().item_spacing.y
+}
+
+/// The height of a legend laid out in rows under a plot `width` wide.
+pub fn legend_height(ui: &egui::Ui, legend: &[LegendEntry], width: f32) -> f32 {
+    legend_rows(ui, legend, width).len() as f32 * legend_row_height(ui) + 4.0
+}
+
+/// A legend under a plot `width` wide, its entries in rows (see
+/// [`legend_height`]).
+pub fn legend_strip_ui(ui: &mut egui::Ui, legend: &[LegendEntry], width: f32) {
+    for row in legend_rows(ui, legend, width) {
+        ui.horizontal(|ui| {
+            for i in row {
+                legend_entry_ui(ui, &legend[i]);
+                ui.add_space(ui.spacing().item_spacing.x);
+            }
+        });
+    }
 }
 
 /// The legend in a corner of the plot's frame, on the background.
@@ -156,14 +178,6 @@ fn inside_legend_ui(ui: &mut egui::Ui, legend: &[LegendEntry], frame: egui::Rect
                 }
             });
         });
-}
-
-/// Legend entries one after another (the caller wraps them).
-fn legend_rows_ui(ui: &mut egui::Ui, legend: &[LegendEntry]) {
-    for entry in legend {
-        legend_entry_ui(ui, entry);
-        ui.add_space(ui.spacing().item_spacing.x);
-    }
 }
 
 /// One legend entry: its line sample with dash and marker (or a block),
@@ -199,7 +213,7 @@ fn legend_entry_ui(ui: &mut egui::Ui, entry: &LegendEntry) {
             painter.rect_filled(rect.shrink2(egui::vec2(8.0, 3.0)), 2.0, color);
         }
     }
-    ui.label(RichText::new(&entry.name).size(WINDOW_TEXT.legend));
+    ui.add(egui::Label::new(RichText::new(&entry.name).size(WINDOW_TEXT.legend)).extend());
 }
 
 /// A line between two points, in marker radii from the centre.

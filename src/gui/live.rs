@@ -9,15 +9,16 @@
 
 use eframe::egui::{self, RichText};
 use egui_plot::{
-    Bar, BarChart, GridInput, GridMark, HLine, Legend, Line, LineStyle, Plot, PlotPoints, Span,
+    Bar, BarChart, GridInput, GridMark, HLine, Line, LineStyle, Plot, PlotPoints, Span,
 };
 
 use super::app::{Command, CorescopeApp};
 use super::export::{ExportTarget, chart_menu_ui};
-use super::theme;
 use super::views::{chosen_run, placeholder_ui, run_picker_ui, state};
+use super::{chart_view, theme};
 use crate::activity::{self, TimeChart};
-use crate::chart;
+use crate::chart::layout::{LegendEntry, Stroke as LineStroke, Swatch, Weight};
+use crate::chart::{self, LineKind};
 use crate::export::activity::ActivityChart;
 use crate::format;
 use crate::results::{CpuSample, MemorySample, ResultSet, RunRecord};
@@ -161,7 +162,35 @@ fn time_chart_ui(
                 });
             });
         });
-        let plot_height = (height - 30.0).max(100.0);
+        // Rows name their cores on the axis; lines get a legend under the
+        // plot, as in the file.
+        let legend: Vec<LegendEntry> = if chart.banded {
+            Vec::new()
+        } else {
+            chart
+                .series
+                .iter()
+                .map(|series| LegendEntry {
+                    name: series.name.clone(),
+                    swatch: Swatch::Line(LineStroke {
+                        color: series.color,
+                        line: LineKind::Solid,
+                        weight: if series.emphasis {
+                            Weight::Data
+                        } else {
+                            Weight::Thin
+                        },
+                        marker: None,
+                    }),
+                })
+                .collect()
+        };
+        let legend_height = if legend.is_empty() {
+            0.0
+        } else {
+            chart_view::legend_height(ui, &legend, width)
+        };
+        let plot_height = (height - 30.0 - legend_height).max(100.0);
         let unit = chart.unit;
         let hover_chart = chart.clone();
         let banded = chart.banded;
@@ -225,21 +254,13 @@ fn time_chart_ui(
                 })
                 .y_axis_min_width(70.0);
         } else {
-            plot = plot
-                .legend(
-                    Legend::default()
-                        .position(egui_plot::Corner::LeftTop)
-                        .text_style(egui::TextStyle::Small)
-                        .background_alpha(0.8),
-                )
-                .y_grid_spacer(bytes_grid);
-            // Headroom above the lines for the legend.
+            plot = plot.y_grid_spacer(bytes_grid);
             let top = chart
                 .series
                 .iter()
                 .flat_map(|s| s.points.iter().map(|p| p.1))
                 .fold(0.0, f64::max);
-            plot = plot.include_y(top * 1.9);
+            plot = plot.include_y(top * 1.1);
         }
         if chart.is_empty() {
             plot = plot.include_x(0.0).include_x(1.0);
@@ -288,6 +309,9 @@ fn time_chart_ui(
                 }
             }
         });
+        if !legend.is_empty() {
+            chart_view::legend_strip_ui(ui, &legend, width);
+        }
     });
 }
 
@@ -360,24 +384,28 @@ fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32)
             .element_formatter(Box::new(|bar, _| bar.name.clone()))
             .stack_on(&[&parent]);
         let labels: Vec<String> = runs.iter().map(RunRecord::label).collect();
+        let legend = [
+            LegendEntry {
+                name: "corescope (all its threads)".to_string(),
+                swatch: Swatch::Block(chart::model_color_on(Model::Serial, dark)),
+            },
+            LegendEntry {
+                name: "worker processes (in the model's colour)".to_string(),
+                swatch: Swatch::Block(chart::model_color_on(Model::Processes, dark)),
+            },
+        ];
+        let legend_height = chart_view::legend_height(ui, &legend, width);
         let plot = Plot::new("memory-by-run")
             .width(width)
-            .height((height - 30.0).max(100.0))
-            .legend(
-                Legend::default()
-                    .position(egui_plot::Corner::RightTop)
-                    .text_style(egui::TextStyle::Small)
-                    .background_alpha(0.8),
-            )
+            .height((height - 30.0 - legend_height).max(100.0))
             .x_axis_label("resident memory after the median repetition")
             .x_grid_spacer(bytes_grid)
             .include_x(0.0)
-            // Room right of the longest bar for the legend.
             .include_x(
                 runs.iter()
                     .map(|r| r.memory.total_rss_bytes as f64)
                     .fold(0.0, f64::max)
-                    * 1.6,
+                    * 1.05,
             )
             .include_y(-0.5)
             .include_y(count as f64 - 0.5)
@@ -398,6 +426,7 @@ fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32)
             plot_ui.bar_chart(parent);
             plot_ui.bar_chart(workers);
         });
+        chart_view::legend_strip_ui(ui, &legend, width);
     });
 }
 
