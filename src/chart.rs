@@ -460,10 +460,10 @@ fn build_on(kind: ChartKind, set: &ResultSet, options: &ChartOptions, predict: b
         ChartKind::Speedup => {
             if weak {
                 chart.title = "Scaled speedup (weak scaling)".to_string();
-                chart.y_label = "scaled speedup: workers × serial / wall".to_string();
+                chart.y_label = "scaled speedup".to_string();
             } else {
                 chart.title = "Speedup".to_string();
-                chart.y_label = "speedup over serial".to_string();
+                chart.y_label = "speedup".to_string();
             }
             chart.unit = Unit::Times;
             per_group(&mut chart, true, &|r| r.speedup.map(|s| (s, None)));
@@ -536,7 +536,7 @@ fn build_on(kind: ChartKind, set: &ResultSet, options: &ChartOptions, predict: b
         }
         ChartKind::IpcBytes => {
             chart.title = "IPC bytes per repetition".to_string();
-            chart.y_label = "sent per repetition".to_string();
+            chart.y_label = "bytes sent".to_string();
             chart.unit = Unit::Bytes;
             // Comparing workloads, zero lines for shared memory would only
             // crowd the legend.
@@ -584,7 +584,7 @@ fn build_on(kind: ChartKind, set: &ResultSet, options: &ChartOptions, predict: b
         }
         ChartKind::Overhead => {
             chart.title = "Where the time went".to_string();
-            chart.y_label = "worker time per repetition".to_string();
+            chart.y_label = "worker time".to_string();
             chart.bars = Some(overhead_bars(set, &groups));
         }
     }

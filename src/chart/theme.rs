@@ -95,9 +95,9 @@ pub const WINDOW_TEXT: TextSizes = TextSizes {
     title: 19.0,
 };
 
-/// The lowest a chart's plot area may get in the window, in points, before
-/// the results table and the lesson text give way.
-pub const MIN_PLOT_HEIGHT: f32 = 170.0;
+/// The lowest a chart's plot (with its axes) may get in the window, in
+/// points, before the results table and the lesson text give way.
+pub const MIN_PLOT_HEIGHT: f32 = 150.0;
 
 #[cfg(test)]
 mod tests {

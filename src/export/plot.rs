@@ -1409,18 +1409,14 @@ mod tests {
         assert!(has_text(&wall, "8"));
         let speedup = svg(&build(ChartKind::Speedup, &set), &PlotStyle::default());
         assert!(
-            has_text(&speedup, "speedup over serial [×]") && has_text(&speedup, "2"),
+            has_text(&speedup, "speedup [×]") && has_text(&speedup, "2"),
             "{:?}",
             texts(&speedup)
         );
         let efficiency = svg(&build(ChartKind::Efficiency, &set), &PlotStyle::default());
         assert!(has_text(&efficiency, "100"), "{:?}", texts(&efficiency));
         let ipc = svg(&build(ChartKind::IpcBytes, &set), &PlotStyle::default());
-        assert!(
-            has_text(&ipc, "sent per repetition [KiB]"),
-            "{:?}",
-            texts(&ipc)
-        );
+        assert!(has_text(&ipc, "bytes sent [KiB]"), "{:?}", texts(&ipc));
         // With predictions: the panel beside, with its fitted laws.
         let options = crate::chart::ChartOptions { predict_to: 64 };
         let predicted = crate::chart::build_with(ChartKind::Speedup, &set, &options);

@@ -367,12 +367,13 @@ impl eframe::App for CorescopeApp {
             .resizable(false)
             .exact_size(350.0)
             .show(ui, |ui| panels::experiment_ui(self, ui, &mut commands));
-        // The results table gives way before the charts do.
-        let table_room = (ui.ctx().content_rect().height() - views::CENTRAL_MIN_HEIGHT).max(120.0);
+        // The results table gives way before the charts do: its panel is
+        // capped to what the charts leave, and the table scrolls within it.
+        let table_room = (ui.ctx().content_rect().height() - views::CENTRAL_MIN_HEIGHT).max(100.0);
         egui::Panel::bottom("results")
             .resizable(true)
             .default_size(190.0_f32.min(table_room))
-            .min_size(120.0)
+            .min_size(100.0)
             .max_size(table_room)
             .show(ui, |ui| panels::results_table_ui(self, ui, &mut commands));
         egui::CentralPanel::default().show(ui, |ui| views::central_ui(self, ui, &mut commands));

@@ -226,8 +226,9 @@ pub fn drop_hint_ui(ctx: &egui::Context) {
     );
 }
 
-/// A grid cell's least height: a readable plot under its header.
-const MIN_CELL_HEIGHT: f32 = MIN_PLOT_HEIGHT + 44.0;
+/// A grid cell's least height: a readable plot under its header, and two
+/// rows of legend under it.
+const MIN_CELL_HEIGHT: f32 = MIN_PLOT_HEIGHT + 44.0 + 52.0;
 
 /// The least height of the charts under the lesson: the title row and two
 /// rows of cells.
