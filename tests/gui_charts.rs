@@ -151,15 +151,26 @@ fn every_chart_is_readable_at_1280_by_720_and_matches_its_file() {
     assert_eq!(harness.state().settings.charts.fourth, ChartKind::Overhead);
     check_drawn(&harness, ChartKind::Overhead);
 
-    // Predictions, asked for, go in a panel of their own: the measured
-    // chart keeps its range.
+    // Predictions, asked for, go in a panel of their own beside the
+    // enlarged chart (a grid cell says where): the measured chart keeps
+    // its range.
     let before = drawn(&harness, "Speedup").y_range;
     harness.state_mut().settings.charts.predict_to = 32;
     harness.run_steps(3);
     assert_eq!(drawn(&harness, "Speedup").y_range, before);
+    assert!(
+        harness
+            .query_by_label_contains("Fitted laws, to 32 workers — Enlarge")
+            .is_some()
+    );
+    harness.get_all_by_label("Enlarge").nth(1).unwrap().click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().focused, Some(ChartKind::Speedup));
     let panel = drawn(&harness, "Fitted laws, to 32 workers");
     assert!(panel.x_ticks.contains(&"32".to_string()), "{panel:?}");
     assert!(harness.query_by_label_contains("Amdahl fit:").is_some());
+    harness.get_by_label("All charts").click();
+    harness.run_steps(3);
 
     // Enlarged, the chart gets more ticks and its legend moves inside.
     let small = drawn(&harness, "Wall time").layout.unwrap();

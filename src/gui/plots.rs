@@ -305,11 +305,29 @@ pub fn chart_ui(
     frame: ChartFrame<'_>,
     commands: &mut Vec<Command>,
 ) {
+    let focused = matches!(frame, ChartFrame::Focused);
     ui.vertical(|ui| {
         ui.set_width(width);
         let header = ui.horizontal(|ui| header_ui(ui, chart, frame, commands));
-        let plot_height = (height - header.response.rect.height() - 8.0).max(80.0);
+        let mut plot_height = (height - header.response.rect.height() - 8.0).max(80.0);
         match &chart.predictions {
+            // A grid cell has no room for a second plot: one line says
+            // where the fitted laws are.
+            Some(panel) if !focused => {
+                let caption = panel.prediction_caption().unwrap_or_default();
+                let line = ui
+                    .add(
+                        egui::Label::new(
+                            RichText::new(format!("{} — Enlarge to see them", panel.title))
+                                .size(WINDOW_TEXT.tick)
+                                .italics(),
+                        )
+                        .truncate(),
+                    )
+                    .on_hover_text(caption);
+                plot_height = (plot_height - line.rect.height() - 4.0).max(80.0);
+                chart_view::chart_plot_ui(ui, chart, width, plot_height);
+            }
             Some(panel) => {
                 let main = (width * 0.62).floor();
                 let side = width - main - 12.0;
