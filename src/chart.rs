@@ -326,8 +326,17 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
     if kind == ChartKind::Speedup {
         let panel = build_on(kind, set, options, true);
         if panel.x_axis == XAxis::WorkersLog2 {
+            // No ideal line there: on a log2 worker axis it would look
+            // exponential; the chart beside it has it.
+            let references = panel
+                .references
+                .iter()
+                .filter(|r| !matches!(r, Reference::Curve { .. }))
+                .cloned()
+                .collect();
             chart.predictions = Some(Box::new(Chart {
                 title: format!("Fitted laws, to {} workers", options.predict_to),
+                references,
                 ..panel
             }));
         }

@@ -728,7 +728,7 @@ fn draw_panel<DB: DrawingBackend>(
     // x tick labels by hand: a bar's label has several lines.
     let centred = fonts.tick.pos(Pos::new(HPos::Center, VPos::Top));
     for tick in &layout.x.ticks {
-        let (cx, base) = plot.backend_coord(&(tick.value, layout.y.min));
+        let (cx, base) = in_area(area, plot.backend_coord(&(tick.value, layout.y.min)));
         for (n, line) in tick.label.lines().enumerate() {
             let y = base + 2 * tick_size + line_height * i32::try_from(n).unwrap_or(0);
             area.draw_text(line, &centred, (cx, y))?;
@@ -737,6 +737,12 @@ fn draw_panel<DB: DrawingBackend>(
     draw_data(area, &mut plot, chart, &layout, &sizes)?;
 
     let (plot_x, plot_y) = plot.plotting_area().get_pixel_range();
+    // In the area's own pixels (a predictions panel is not at the origin).
+    let (base_x, base_y) = area.get_base_pixel();
+    let (plot_x, plot_y) = (
+        plot_x.start - base_x..plot_x.end - base_x,
+        plot_y.start - base_y..plot_y.end - base_y,
+    );
     if chart.is_empty() {
         area.draw_text(
             "no data",
@@ -763,6 +769,12 @@ fn draw_panel<DB: DrawingBackend>(
         }
     };
     legend.draw(area, &layout, origin, &fonts.tick, &palette, &sizes)
+}
+
+/// A pixel of the whole image in `area`'s own pixels.
+fn in_area<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, (x, y): (i32, i32)) -> (i32, i32) {
+    let (base_x, base_y) = area.get_base_pixel();
+    (x - base_x, y - base_y)
 }
 
 /// `text`, cut with an ellipsis to fit `width` pixels in `font`.
@@ -834,7 +846,10 @@ fn draw_data<DB: DrawingBackend>(
             points = chart::clip_below(&points, y.max);
         }
         let (color, width, pattern) = pen(&style.stroke, sizes);
-        let pixels: Vec<(i32, i32)> = points.iter().map(|p| plot.backend_coord(p)).collect();
+        let pixels: Vec<(i32, i32)> = points
+            .iter()
+            .map(|p| in_area(area, plot.backend_coord(p)))
+            .collect();
         draw_line(plot, points, color, width, pattern)?;
         if let Some(marker) = style.stroke.marker {
             for coord in pixels {
