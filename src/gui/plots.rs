@@ -330,7 +330,7 @@ pub fn chart_ui(
             }
             Some(panel) => {
                 let main = (width * 0.62).floor();
-                let side = width - main - 12.0;
+                let side = width - main - 12.0 - 2.0 * ui.spacing().item_spacing.x;
                 ui.horizontal_top(|ui| {
                     ui.allocate_ui(egui::vec2(main, plot_height), |ui| {
                         chart_view::chart_plot_ui(ui, chart, main, plot_height);
