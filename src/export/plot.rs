@@ -633,26 +633,7 @@ fn draw_panel<DB: DrawingBackend>(
     let tick_size = sizes.px(10.0);
     let gap = sizes.px(14.0);
 
-    // The title, centred, and the caption under it, cut to the width.
-    let mut top = margin;
-    let (_, title_height) = area.estimate_text_size(&layout.title, &fonts.title)?;
-    area.draw_text(
-        &layout.title,
-        &fonts.title.pos(Pos::new(HPos::Center, VPos::Top)),
-        (width / 2, top),
-    )?;
-    top += i32::try_from(title_height).unwrap_or(0) + gap;
-    if let Some(caption) = &layout.caption {
-        let text = fit_text(area, caption, &fonts.caption, width - 2 * margin)?;
-        let (_, caption_height) = area.estimate_text_size(&text, &fonts.caption)?;
-        area.draw_text(
-            &text,
-            &fonts.caption.pos(Pos::new(HPos::Center, VPos::Top)),
-            (width / 2, top),
-        )?;
-        top += i32::try_from(caption_height).unwrap_or(0) + gap;
-    }
-
+    let top = draw_heading(area, &layout, &fonts, (width, margin, gap))?;
     // A legend outside the plot goes under it, in rows.
     let legend = LegendBox::measure(area, &layout, &fonts.tick, &sizes, width - 2 * margin)?;
     let below = match layout.legend_place {
@@ -753,21 +734,8 @@ fn draw_panel<DB: DrawingBackend>(
             ),
         )?;
     }
-    let inset = sizes.px(18.0);
-    let origin = match layout.legend_place {
-        LegendPlace::Outside => (margin, plot_y.end + x_area + gap),
-        LegendPlace::Inside(corner) => {
-            let left = match corner {
-                Corner::LeftTop | Corner::LeftBottom => plot_x.start + inset,
-                Corner::RightTop | Corner::RightBottom => plot_x.end - inset - legend.width,
-            };
-            let top = match corner {
-                Corner::LeftTop | Corner::RightTop => plot_y.start + inset,
-                Corner::LeftBottom | Corner::RightBottom => plot_y.end - inset - legend.height,
-            };
-            (left, top)
-        }
-    };
+    let plot_box = (plot_x, plot_y);
+    let origin = legend.origin(&layout, plot_box, (margin, x_area + gap), &sizes);
     legend.draw(area, &layout, origin, &fonts.tick, &palette, &sizes)
 }
 
@@ -775,6 +743,36 @@ fn draw_panel<DB: DrawingBackend>(
 fn in_area<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, (x, y): (i32, i32)) -> (i32, i32) {
     let (base_x, base_y) = area.get_base_pixel();
     (x - base_x, y - base_y)
+}
+
+/// Draws the title, centred, and the caption under it, cut to the width;
+/// returns where the chart below them starts.
+fn draw_heading<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    layout: &Layout,
+    fonts: &Fonts,
+    (width, margin, gap): (i32, i32, i32),
+) -> Result<i32, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut top = margin;
+    let (_, title_height) = area.estimate_text_size(&layout.title, &fonts.title)?;
+    area.draw_text(
+        &layout.title,
+        &fonts.title.pos(Pos::new(HPos::Center, VPos::Top)),
+        (width / 2, top),
+    )?;
+    top += i32::try_from(title_height).unwrap_or(0) + gap;
+    if let Some(caption) = &layout.caption {
+        let text = fit_text(area, caption, &fonts.caption, width - 2 * margin)?;
+        let (_, caption_height) = area.estimate_text_size(&text, &fonts.caption)?;
+        area.draw_text(
+            &text,
+            &fonts.caption.pos(Pos::new(HPos::Center, VPos::Top)),
+            (width / 2, top),
+        )?;
+        top += i32::try_from(caption_height).unwrap_or(0) + gap;
+    }
+
+    Ok(top)
 }
 
 /// `text`, cut with an ellipsis to fit `width` pixels in `font`.
@@ -948,6 +946,32 @@ impl LegendBox {
             height,
             places,
         })
+    }
+
+    /// The legend's top left: under the plot (`below`: the left margin and
+    /// the height of the x axis under the plot), or in its corner.
+    fn origin(
+        &self,
+        layout: &Layout,
+        (plot_x, plot_y): (std::ops::Range<i32>, std::ops::Range<i32>),
+        (margin, below): (i32, i32),
+        sizes: &Sizes,
+    ) -> (i32, i32) {
+        let inset = sizes.px(18.0);
+        match layout.legend_place {
+            LegendPlace::Outside => (margin, plot_y.end + below),
+            LegendPlace::Inside(corner) => {
+                let left = match corner {
+                    Corner::LeftTop | Corner::LeftBottom => plot_x.start + inset,
+                    Corner::RightTop | Corner::RightBottom => plot_x.end - inset - self.width,
+                };
+                let top = match corner {
+                    Corner::LeftTop | Corner::RightTop => plot_y.start + inset,
+                    Corner::LeftBottom | Corner::RightBottom => plot_y.end - inset - self.height,
+                };
+                (left, top)
+            }
+        }
     }
 
     /// Draws each entry's sample (dash and marker, or block) and name on
