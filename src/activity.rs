@@ -307,40 +307,11 @@ impl TimeChart {
     }
 }
 
-/// Distinct colours for cores, cycled past eight: the Okabe–Ito palette
-/// (without black), deeper on light backgrounds.
-pub fn core_color(core: usize, dark: bool) -> Rgb {
-    const DARK: [Rgb; 8] = [
-        Rgb(0xe6, 0x9f, 0x00),
-        Rgb(0x56, 0xb4, 0xe9),
-        Rgb(0x00, 0x9e, 0x73),
-        Rgb(0xf0, 0xe4, 0x42),
-        Rgb(0xcc, 0x79, 0xa7),
-        Rgb(0xe8, 0x6b, 0x1f),
-        Rgb(0x4f, 0x8f, 0xd8),
-        Rgb(0xbb, 0xbb, 0xbb),
-    ];
-    const LIGHT: [Rgb; 8] = [
-        Rgb(0xc2, 0x74, 0x00),
-        Rgb(0x00, 0x72, 0xb2),
-        Rgb(0x00, 0x7a, 0x5a),
-        Rgb(0x8a, 0x7d, 0x00),
-        Rgb(0xa8, 0x3c, 0x7e),
-        Rgb(0xd5, 0x5e, 0x00),
-        Rgb(0x2b, 0x4c, 0x9a),
-        Rgb(0x5c, 0x5c, 0x5c),
-    ];
-    let palette = if dark { DARK } else { LIGHT };
-    palette[core % palette.len()]
-}
+pub use crate::chart::theme::core_color;
 
 /// The colour of totals: the theme's foreground, so it reads as "all".
 pub fn total_color(dark: bool) -> Rgb {
-    if dark {
-        Rgb(0xe6, 0xe6, 0xe6)
-    } else {
-        Rgb(0x1e, 0x1e, 0x1e)
-    }
+    crate::chart::theme::foreground(dark)
 }
 
 /// The name of the CPU chart's row for the run's own processes.

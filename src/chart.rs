@@ -20,6 +20,9 @@ use crate::results::{MachineInfo, ResultSet, RunRecord};
 use crate::spec::{Model, Scaling, Schedule};
 use crate::workload::{CountedIn, Sharing, Workload};
 
+pub mod layout;
+pub mod theme;
+
 pub use crate::palette::Rgb;
 
 /// A model's colour on a dark or a light background: the one choice both
@@ -28,22 +31,7 @@ pub fn model_color_on(model: Model, dark: bool) -> Rgb {
     model.color(dark)
 }
 
-/// A phase's colour, the same on the timeline and in the time breakdown:
-/// compute in the model's own colour; the IPC phases in hues no process
-/// model uses (vermillion, bluish green, violet: only process models have
-/// them, and those are orange, yellow and coral); waiting grey.
-pub fn phase_color(phase: Phase, model: Model, dark: bool) -> Rgb {
-    match (phase, dark) {
-        (Phase::Compute, _) => model_color_on(model, dark),
-        (Phase::StartUp, true) => Rgb(0xe8, 0x6b, 0x1f),
-        (Phase::StartUp, false) => Rgb(0xd5, 0x5e, 0x00),
-        (Phase::Serialization, _) => REFERENCE_COLOR,
-        (Phase::Transfer, true) => Rgb(0xb5, 0x8c, 0xf0),
-        (Phase::Transfer, false) => Rgb(0x6a, 0x3d, 0x9a),
-        (Phase::Waiting, true) => Rgb(0x5a, 0x5a, 0x5a),
-        (Phase::Waiting, false) => Rgb(0xc8, 0xc8, 0xc8),
-    }
-}
+pub use theme::{REFERENCE_COLOR, phase_color};
 
 /// A phase's name in the time breakdown's legend.
 pub fn phase_legend(phase: Phase) -> &'static str {
@@ -52,9 +40,6 @@ pub fn phase_legend(phase: Phase) -> &'static str {
         other => other.name(),
     }
 }
-
-/// The colour of reference lines (ideal, core count).
-pub const REFERENCE_COLOR: Rgb = Rgb(0x00, 0x9e, 0x73);
 
 /// The kinds of chart every result set gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -117,7 +102,8 @@ pub struct ChartOptions {
 }
 
 impl ChartOptions {
-    pub const DEFAULT_PREDICT_TO: u32 = 64;
+    /// Predictions are opt-in: the measurement comes first.
+    pub const DEFAULT_PREDICT_TO: u32 = 0;
 }
 
 impl Default for ChartOptions {
@@ -197,6 +183,8 @@ pub struct Chart {
     pub kind: ChartKind,
     pub title: String,
     pub x_label: String,
+    /// What y is, without its unit: the layout ([`layout::Layout`]) adds
+    /// the unit its ticks are written in, e.g. `wall time [ms]`.
     pub y_label: String,
     pub unit: Unit,
     pub series: Vec<Series>,
@@ -209,6 +197,9 @@ pub struct Chart {
     pub x_max: f64,
     /// The overhead chart's bars (no series then); x is the bar's index.
     pub bars: Option<StackedBars>,
+    /// The speedup chart's fitted laws continued past the measured
+    /// workers: a small chart of its own, drawn beside this one.
+    pub predictions: Option<Box<Chart>>,
 }
 
 /// Bars stacked from segments, one bar per run.
@@ -363,13 +354,55 @@ pub fn format_x(axis: XAxis, x: f64) -> String {
     }
 }
 
+/// Formats an x tick compactly: a worker count, or a payload as `64 KiB`.
+pub fn format_x_short(axis: XAxis, x: f64) -> String {
+    match axis {
+        XAxis::PayloadBytes => format::bytes_short(x.exp2().round() as u64),
+        _ => format_x(axis, x),
+    }
+}
+
 /// Builds a chart of `kind` from the runs of `set`, with default options.
 pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
     build_with(kind, set, &ChartOptions::default())
 }
 
 /// Builds a chart of `kind` from the runs of `set`.
+///
+/// The speedup chart shows what was measured, on the workers measured;
+/// fitted laws continued to [`ChartOptions::predict_to`] workers go in a
+/// panel of their own ([`Chart::predictions`]), so they never rescale the
+/// measured points.
 pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> Chart {
+    let mut chart = build_on(kind, set, options, false);
+    if kind == ChartKind::Speedup {
+        let panel = build_on(kind, set, options, true);
+        if panel.x_axis == XAxis::WorkersLog2 {
+            // No ideal line there: on a log2 worker axis it would look
+            // exponential; the chart beside it has it.
+            let references = panel
+                .references
+                .iter()
+                .filter(|r| !matches!(r, Reference::Curve { .. }))
+                .cloned()
+                .collect();
+            chart.predictions = Some(Box::new(Chart {
+                title: format!("Fitted laws, to {} workers", options.predict_to),
+                references,
+                ..panel
+            }));
+        }
+    }
+    chart
+}
+
+/// The fewest worker counts a scaling law is fitted from: through two
+/// points almost any curve fits.
+pub const MIN_FIT_WORKER_COUNTS: usize = 3;
+
+/// Builds a chart of `kind`; `predict`: the predictions panel (a log2
+/// worker axis to the fitted laws' end), when there is a law to continue.
+fn build_on(kind: ChartKind, set: &ResultSet, options: &ChartOptions, predict: bool) -> Chart {
     let mut x_axis = if set.sweeps_payloads() {
         XAxis::PayloadBytes
     } else {
@@ -378,13 +411,25 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
     let groups = groups_in(set);
     let most_workers = set.runs.iter().map(|r| r.workers).max().unwrap_or(1);
     // Fitted laws to continue past the measured workers, if asked to.
-    let predictions: Vec<(Group, analysis::ScalingFit)> = if kind == ChartKind::Speedup
+    let predictions: Vec<(Group, analysis::ScalingFit)> = if predict
+        && kind == ChartKind::Speedup
         && x_axis == XAxis::Workers
         && options.predict_to > most_workers
     {
         groups
             .iter()
             .filter(|g| g.model.uses_workers())
+            .filter(|g| {
+                let mut counts: Vec<u32> = set
+                    .runs
+                    .iter()
+                    .filter(|r| g.contains(r) && r.speedup.is_some())
+                    .map(|r| r.workers)
+                    .collect();
+                counts.sort_unstable();
+                counts.dedup();
+                counts.len() >= MIN_FIT_WORKER_COUNTS
+            })
             .filter_map(|g| {
                 Some((
                     *g,
@@ -435,6 +480,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
         x_min,
         x_max,
         bars: None,
+        predictions: None,
     };
     let weak = set.runs.iter().any(|r| r.scaling == Scaling::Weak);
     // A series per group, named and drawn as the group; `workers_only`
@@ -458,7 +504,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
     match kind {
         ChartKind::WallTime => {
             chart.title = "Wall time".to_string();
-            chart.y_label = "wall time [s]".to_string();
+            chart.y_label = "wall time".to_string();
             per_group(
                 &mut chart,
                 false,
@@ -484,10 +530,10 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
         ChartKind::Speedup => {
             if weak {
                 chart.title = "Scaled speedup (weak scaling)".to_string();
-                chart.y_label = "scaled speedup: workers × serial / wall [×]".to_string();
+                chart.y_label = "scaled speedup".to_string();
             } else {
                 chart.title = "Speedup".to_string();
-                chart.y_label = "speedup over serial [×]".to_string();
+                chart.y_label = "speedup".to_string();
             }
             chart.unit = Unit::Times;
             per_group(&mut chart, true, &|r| r.speedup.map(|s| (s, None)), &|r| {
@@ -554,7 +600,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
         }
         ChartKind::Efficiency => {
             chart.title = "Efficiency".to_string();
-            chart.y_label = "efficiency [%]".to_string();
+            chart.y_label = "efficiency".to_string();
             chart.unit = Unit::Percent;
             per_group(
                 &mut chart,
@@ -575,7 +621,7 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
         }
         ChartKind::IpcBytes => {
             chart.title = "IPC bytes per repetition".to_string();
-            chart.y_label = "bytes per repetition".to_string();
+            chart.y_label = "bytes sent".to_string();
             chart.unit = Unit::Bytes;
             // Comparing workloads, zero lines for shared memory would only
             // crowd the legend.
@@ -623,18 +669,18 @@ pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> C
         }
         ChartKind::Overhead => {
             chart.title = "Where the time went".to_string();
-            chart.y_label = "worker time per repetition [s]".to_string();
+            chart.y_label = "worker time".to_string();
             chart.bars = Some(overhead_bars(set, &groups));
         }
         ChartKind::LostUpdates => {
             chart.title = "Lost updates".to_string();
-            chart.y_label = "increments the main process never saw [%]".to_string();
+            chart.y_label = "increments the main process never saw".to_string();
             chart.unit = Unit::Percent;
             chart.bars = Some(lost_update_bars(set, &groups));
         }
         ChartKind::IncrementCost => {
             chart.title = "Time per increment".to_string();
-            chart.y_label = "core time per increment: wall × workers ÷ increments [s]".to_string();
+            chart.y_label = "core time per increment (wall × workers ÷ increments)".to_string();
             per_group(
                 &mut chart,
                 true,
@@ -1159,11 +1205,16 @@ mod tests {
 
     #[test]
     fn speedup_predictions_continue_each_fit_to_the_knob() {
-        // A law needs three worker counts: processes at 1, 2 and 4.
-        let mut scaling = set();
-        scaling.runs.push(record(Model::Processes, 4, 1.0));
-        crate::analysis::fill_speedups(&mut scaling);
-        let chart = build(ChartKind::Speedup, &scaling);
+        let mut set = set();
+        // A law needs three worker counts.
+        let mut four = crate::results::testing::record(Model::Processes, 4, 1.0);
+        four.ipc.bytes_to_workers = 100;
+        set.runs.push(four);
+        crate::analysis::fill_speedups(&mut set);
+        let options = ChartOptions { predict_to: 64 };
+        let measured = build_with(ChartKind::Speedup, &set, &options);
+        assert_eq!(measured.x_axis, XAxis::Workers);
+        let chart = *measured.predictions.unwrap();
         assert_eq!(chart.x_axis, XAxis::WorkersLog2);
         assert_eq!(chart.x_max, 6.0, "log2(64)");
         let predicted: Vec<&Series> = chart
@@ -1207,10 +1258,7 @@ mod tests {
             chart.prediction_caption().as_deref(),
             Some("Amdahl fit: processes f = 0 % (no limit)")
         );
-        assert_eq!(
-            build(ChartKind::WallTime, &set()).prediction_caption(),
-            None
-        );
+        assert_eq!(build(ChartKind::WallTime, &set).prediction_caption(), None);
     }
 
     #[test]
@@ -1272,7 +1320,7 @@ mod tests {
     #[test]
     fn wall_chart_keeps_whiskers_and_units() {
         let chart = build(ChartKind::WallTime, &set());
-        assert!(chart.y_label.contains("[s]"));
+        assert_eq!(chart.y_label, "wall time");
         assert_eq!(chart.series[0].points[0].spread, Some((3.6, 4.4)));
     }
 

@@ -21,6 +21,21 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// Bytes as short as they go: `512 B`, `64 KiB`, `1.5 MiB` (for axis
+/// ticks, where powers of two are the rule).
+pub fn bytes_short(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let text = format!("{value:.1}");
+    let text = text.strip_suffix(".0").unwrap_or(&text);
+    format!("{text} {}", UNITS[unit])
+}
+
 /// A duration in seconds with a unit that keeps 3 significant digits:
 /// `812 µs`, `12.3 ms`, `1.23 s`.
 pub fn seconds(s: f64) -> String {

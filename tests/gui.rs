@@ -75,8 +75,8 @@ fn a_clicked_experiment_fills_the_table_and_the_charts() {
         );
     }
     let shown = harness.state().shown().unwrap();
-    // The chart drawn: measured points at 1 and 2 workers, and no fitted
-    // law (two worker counts fit any curve; a law needs three).
+    // The chart drawn: the measured points on the workers measured; no
+    // law from two worker counts, and predictions are opt-in anyway.
     let speedup = harness.state().chart(ChartKind::Speedup).unwrap();
     let processes = speedup
         .series
@@ -85,7 +85,7 @@ fn a_clicked_experiment_fills_the_table_and_the_charts() {
         .unwrap();
     let xs: Vec<f64> = processes.points.iter().map(|p| p.x).collect();
     assert_eq!(xs, [1.0, 2.0], "1 and 2 workers");
-    assert!(speedup.series.iter().all(|s| s.prediction.is_none()));
+    assert!(speedup.predictions.is_none());
     assert_eq!(processes.points[1].y, shown.runs[2].speedup.unwrap());
     // Results survive a restart: a new app reads them back.
     assert!(data.path().join("results.json").exists());
@@ -224,18 +224,6 @@ fn a_lesson_runs_in_one_click_and_explains_itself() {
 }
 
 /// A file dropped on the window, as the windowing layer hands it over.
-#[derive(Debug)]
-struct DroppedPath(std::path::PathBuf);
-
-impl egui::DroppedFile for DroppedPath {
-    fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
-
 /// Every file in `folder` whose name starts with `prefix`.
 fn files_starting(folder: &std::path::Path, prefix: &str) -> Vec<std::path::PathBuf> {
     std::fs::read_dir(folder)
@@ -309,7 +297,9 @@ fn result_sets_come_in_by_menu_or_drop_and_leave_as_files() {
     harness
         .input_mut()
         .dropped_files
-        .push(std::sync::Arc::new(DroppedPath(saved[1].clone())));
+        .push(std::sync::Arc::new(common::gui::DroppedPath(
+            saved[1].clone(),
+        )));
     harness.run_steps(3);
     assert_eq!(harness.state().session.results.experiments.len(), 2);
     assert_eq!(harness.state().shown_index(), Some(1));

@@ -209,8 +209,8 @@ fn two_sets_share_every_chart_and_weak_scaling_reads_gustafson() {
     let speedup = std::fs::read_to_string(folder.join("speedup.svg")).unwrap();
     assert!(speedup.contains("Scaled speedup (weak scaling)"));
     assert!(
-        speedup.contains("Gustafson f ="),
-        "the weak set's prediction"
+        speedup.contains("Gustafson fit: ") && speedup.contains("Fitted laws, to 16 workers"),
+        "the weak set's prediction, in its own panel"
     );
     let overhead = std::fs::read_to_string(folder.join("overhead.svg")).unwrap();
     for text in [

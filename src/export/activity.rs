@@ -261,7 +261,6 @@ fn draw_timeline<DB: DrawingBackend>(
         color,
         width: sizes.px(width),
         stroke,
-        marker: None,
     };
     let mut legend: Vec<LegendEntry> = timeline
         .marks()
@@ -367,7 +366,6 @@ fn draw_time_chart<DB: DrawingBackend>(
             color: rgb(s.color),
             width: width(s),
             stroke: Stroke::Solid,
-            marker: None,
         })
         .collect();
     let shade = palette.foreground.mix(0.08);
@@ -380,7 +378,6 @@ fn draw_time_chart<DB: DrawingBackend>(
                 dash: sizes.px(10.0),
                 gap: sizes.px(8.0),
             },
-            marker: None,
         });
     }
     let (y, y_names) = if chart.banded {

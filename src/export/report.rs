@@ -191,8 +191,9 @@ pub fn markdown_report(sources: &[Source<'_>], options: &ChartOptions) -> String
     }
     let _ = writeln!(
         out,
-        "Dashed curves without markers on the speedup chart are predictions: each curve's \
-         scaling law, fitted to its measured points and continued to {} workers.\n",
+        "The panel beside the speedup chart holds predictions: each curve's scaling law \
+         (dashed, no markers), fitted to its measured points where it has three worker \
+         counts or more, and continued to {} workers.\n",
         options.predict_to
     );
     for source in sources {

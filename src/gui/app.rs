@@ -431,10 +431,16 @@ impl CorescopeApp {
         // takes the whole central area.
         let first_run = session.results.experiments.is_empty() && !session.is_running();
         if !first_run {
+            // The results table gives way before the charts do: its panel
+            // is capped to what the charts leave, and the table scrolls
+            // within it.
+            let table_room =
+                (ui.ctx().content_rect().height() - views::CENTRAL_MIN_HEIGHT).max(100.0);
             egui::Panel::bottom("results")
                 .resizable(true)
-                .default_size(190.0)
-                .min_size(120.0)
+                .default_size(190.0_f32.min(table_room))
+                .min_size(100.0)
+                .max_size(table_room)
                 .show(ui, |ui| {
                     let sort = &mut self.table_sort;
                     let (results, shown) = (&session.results, session.shown_index());

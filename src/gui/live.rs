@@ -9,15 +9,16 @@
 
 use eframe::egui::{self, RichText};
 use egui_plot::{
-    Bar, BarChart, GridInput, GridMark, HLine, Legend, Line, LineStyle, Plot, PlotPoints, Span,
+    Bar, BarChart, GridInput, GridMark, HLine, Line, LineStyle, Plot, PlotPoints, Span,
 };
 
 use super::command::Command;
 use super::export::{ExportTarget, chart_menu_ui};
-use super::theme;
 use super::widgets::{LABEL_STEP, chosen_run, placeholder_ui, run_picker_ui, state};
+use super::{chart_view, theme};
 use crate::activity::{self, TimeChart};
-use crate::chart;
+use crate::chart::layout::{LegendEntry, Stroke as LineStroke, Swatch, Weight};
+use crate::chart::{self, LineKind};
 use crate::export::activity::ActivityChart;
 use crate::format;
 use crate::results::{ResultSet, RunRecord};
@@ -143,143 +144,157 @@ fn time_chart_ui(
                 });
             });
         });
-        let plot = time_plot(chart, width, (height - 30.0).max(100.0));
-        plot.show(ui, |plot_ui| time_series_ui(plot_ui, chart, dark));
-    });
-}
-
-/// The plot of a chart over time: its axes and hover values, and for a
-/// banded chart a row per series.
-fn time_plot(chart: &TimeChart, width: f32, height: f32) -> Plot<'_> {
-    let unit = chart.unit;
-    let hover_chart = chart.clone();
-    let banded = chart.banded;
-    let bands: Vec<(f64, String)> = (0..chart.series.len())
-        .map(|i| (chart.band_base(i) + 0.5, chart.series[i].name.clone()))
-        .collect();
-    let band_marks: Vec<f64> = bands.iter().map(|(y, _)| *y).collect();
-    let mut plot = Plot::new(("time-chart", chart.title.as_str()))
-        .width(width)
-        .height(height)
-        .x_axis_label(chart.x_label.as_str())
-        .y_axis_label(chart.y_label.as_str())
-        .include_y(0.0)
-        .allow_scroll(false)
-        .x_axis_formatter(|mark, _| signed_seconds(mark.value))
-        .y_axis_formatter(move |mark, _| {
-            if banded {
-                bands
-                    .iter()
-                    .find(|(y, _)| (y - mark.value).abs() < 1e-9)
-                    .map(|(_, name)| name.clone())
-                    .unwrap_or_default()
-            } else if mark.value < 0.0 {
-                String::new()
-            } else {
-                chart::format_value(unit, mark.value)
-            }
-        })
-        .label_formatter(move |position| match position {
-            egui_plot::HoverPosition::NearDataPoint {
-                plot_name,
-                position,
-                ..
-            } if !plot_name.is_empty() => {
-                let value = if hover_chart.banded {
-                    hover_chart.band_at(position.y).map_or(0.0, |(_, v)| v)
-                } else {
-                    position.y
-                };
-                Some(format!(
-                    "{plot_name}\n{}\n{}",
-                    signed_seconds(position.x),
-                    chart::format_value(unit, value)
-                ))
-            }
-            _ => None,
-        });
-    if banded {
-        plot = plot
-            .include_y(chart.bands_top())
-            .allow_zoom([true, false])
-            .allow_drag([true, false])
-            .y_grid_spacer(move |_| {
-                band_marks
-                    .iter()
-                    .map(|&value| GridMark {
-                        value,
-                        step_size: LABEL_STEP,
-                    })
-                    .collect()
-            })
-            .y_axis_min_width(70.0);
-    } else {
-        plot = plot
-            .legend(
-                Legend::default()
-                    .position(egui_plot::Corner::LeftTop)
-                    .text_style(egui::TextStyle::Small)
-                    .background_alpha(0.8),
-            )
-            .y_grid_spacer(bytes_grid);
-        // Headroom above the lines for the legend.
-        let top = chart
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.1))
-            .fold(0.0, f64::max);
-        plot = plot.include_y(top * 1.9);
-    }
-    if chart.is_empty() {
-        plot = plot.include_x(0.0).include_x(1.0);
-    }
-    plot
-}
-
-/// The series of a chart over time, and the shaded median repetition.
-fn time_series_ui(plot_ui: &mut egui_plot::PlotUi<'_>, chart: &TimeChart, dark: bool) {
-    let banded = chart.banded;
-    if let Some((low, high)) = chart.highlight {
-        // Unnamed: a span's name is drawn across the plot. The axis
-        // title says what the shade is.
-        plot_ui.span(
-            Span::new("", low..=high)
-                .fill(theme::color(activity::total_color(dark)).gamma_multiply(0.08))
-                .border_style(LineStyle::dashed_loose()),
-        );
-    }
-    for (i, series) in chart.series.iter().enumerate() {
-        let color = theme::color(series.color);
-        if banded {
-            let base = chart.band_base(i);
-            let points: Vec<[f64; 2]> = series
-                .points
-                .iter()
-                .map(|&(x, y)| [x, chart.band_y(i, y)])
-                .collect();
-            plot_ui.hline(
-                HLine::new("", base + 1.0)
-                    .color(color.gamma_multiply(0.5))
-                    .width(1.0)
-                    .style(LineStyle::dotted_dense())
-                    .allow_hover(false),
-            );
-            plot_ui.line(
-                Line::new(series.name.as_str(), PlotPoints::new(points))
-                    .color(color)
-                    .width(2.5)
-                    .fill(base as f32)
-                    .fill_alpha(0.35),
-            );
+        // Rows name their cores on the axis; lines get a legend under the
+        // plot, as in the file.
+        let legend: Vec<LegendEntry> = if chart.banded {
+            Vec::new()
         } else {
-            let points: Vec<[f64; 2]> = series.points.iter().map(|&(x, y)| [x, y]).collect();
-            plot_ui.line(
-                Line::new(series.name.as_str(), PlotPoints::new(points))
-                    .color(color)
-                    .width(if series.emphasis { 3.5 } else { 2.5 }),
-            );
+            chart
+                .series
+                .iter()
+                .map(|series| LegendEntry {
+                    name: series.name.clone(),
+                    swatch: Swatch::Line(LineStroke {
+                        color: series.color,
+                        line: LineKind::Solid,
+                        weight: if series.emphasis {
+                            Weight::Data
+                        } else {
+                            Weight::Thin
+                        },
+                        marker: None,
+                    }),
+                })
+                .collect()
+        };
+        let legend_height = if legend.is_empty() {
+            0.0
+        } else {
+            chart_view::legend_height(ui, &legend, width)
+        };
+        let plot_height = (height - 30.0 - legend_height).max(100.0);
+        let unit = chart.unit;
+        let hover_chart = chart.clone();
+        let banded = chart.banded;
+        let bands: Vec<(f64, String)> = (0..chart.series.len())
+            .map(|i| (chart.band_base(i) + 0.5, chart.series[i].name.clone()))
+            .collect();
+        let band_marks: Vec<f64> = bands.iter().map(|(y, _)| *y).collect();
+        let mut plot = Plot::new(("time-chart", chart.title.as_str()))
+            .width(width)
+            .height(plot_height)
+            .x_axis_label(chart.x_label.as_str())
+            .y_axis_label(chart.y_label.as_str())
+            .include_y(0.0)
+            .allow_scroll(false)
+            .x_axis_formatter(|mark, _| signed_seconds(mark.value))
+            .y_axis_formatter(move |mark, _| {
+                if banded {
+                    bands
+                        .iter()
+                        .find(|(y, _)| (y - mark.value).abs() < 1e-9)
+                        .map(|(_, name)| name.clone())
+                        .unwrap_or_default()
+                } else if mark.value < 0.0 {
+                    String::new()
+                } else {
+                    chart::format_value(unit, mark.value)
+                }
+            })
+            .label_formatter(move |position| match position {
+                egui_plot::HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } if !plot_name.is_empty() => {
+                    let value = if hover_chart.banded {
+                        hover_chart.band_at(position.y).map_or(0.0, |(_, v)| v)
+                    } else {
+                        position.y
+                    };
+                    Some(format!(
+                        "{plot_name}\n{}\n{}",
+                        signed_seconds(position.x),
+                        chart::format_value(unit, value)
+                    ))
+                }
+                _ => None,
+            });
+        if banded {
+            plot = plot
+                .include_y(chart.bands_top())
+                .allow_zoom([true, false])
+                .allow_drag([true, false])
+                .y_grid_spacer(move |_| {
+                    band_marks
+                        .iter()
+                        .map(|&value| GridMark {
+                            value,
+                            step_size: LABEL_STEP,
+                        })
+                        .collect()
+                })
+                .y_axis_min_width(70.0);
+        } else {
+            plot = plot.y_grid_spacer(bytes_grid);
+            let top = chart
+                .series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.1))
+                .fold(0.0, f64::max);
+            plot = plot.include_y(top * 1.1);
         }
-    }
+        if chart.is_empty() {
+            plot = plot.include_x(0.0).include_x(1.0);
+        }
+        plot.show(ui, |plot_ui| {
+            if let Some((low, high)) = chart.highlight {
+                // Unnamed: a span's name is drawn across the plot. The axis
+                // title says what the shade is.
+                plot_ui.span(
+                    Span::new("", low..=high)
+                        .fill(theme::color(activity::total_color(dark)).gamma_multiply(0.08))
+                        .border_style(LineStyle::dashed_loose()),
+                );
+            }
+            for (i, series) in chart.series.iter().enumerate() {
+                let color = theme::color(series.color);
+                if banded {
+                    let base = chart.band_base(i);
+                    let points: Vec<[f64; 2]> = series
+                        .points
+                        .iter()
+                        .map(|&(x, y)| [x, chart.band_y(i, y)])
+                        .collect();
+                    plot_ui.hline(
+                        HLine::new("", base + 1.0)
+                            .color(color.gamma_multiply(0.5))
+                            .width(1.0)
+                            .style(LineStyle::dotted_dense())
+                            .allow_hover(false),
+                    );
+                    plot_ui.line(
+                        Line::new(series.name.as_str(), PlotPoints::new(points))
+                            .color(color)
+                            .width(2.5)
+                            .fill(base as f32)
+                            .fill_alpha(0.35),
+                    );
+                } else {
+                    let points: Vec<[f64; 2]> =
+                        series.points.iter().map(|&(x, y)| [x, y]).collect();
+                    plot_ui.line(
+                        Line::new(series.name.as_str(), PlotPoints::new(points))
+                            .color(color)
+                            .width(if series.emphasis { 3.5 } else { 2.5 }),
+                    );
+                }
+            }
+        });
+        if !legend.is_empty() {
+            chart_view::legend_strip_ui(ui, &legend, width);
+        }
+    });
 }
 
 /// Grid marks for bytes: powers of two, so ticks read 32 MiB, 64 MiB, …
@@ -351,24 +366,28 @@ fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32)
             .element_formatter(Box::new(|bar, _| bar.name.clone()))
             .stack_on(&[&parent]);
         let labels: Vec<String> = runs.iter().map(RunRecord::label).collect();
+        let legend = [
+            LegendEntry {
+                name: "corescope (all its threads)".to_string(),
+                swatch: Swatch::Block(chart::model_color_on(Model::Serial, dark)),
+            },
+            LegendEntry {
+                name: "worker processes (in the model's colour)".to_string(),
+                swatch: Swatch::Block(chart::model_color_on(Model::Processes, dark)),
+            },
+        ];
+        let legend_height = chart_view::legend_height(ui, &legend, width);
         let plot = Plot::new("memory-by-run")
             .width(width)
-            .height((height - 30.0).max(100.0))
-            .legend(
-                Legend::default()
-                    .position(egui_plot::Corner::RightTop)
-                    .text_style(egui::TextStyle::Small)
-                    .background_alpha(0.8),
-            )
+            .height((height - 30.0 - legend_height).max(100.0))
             .x_axis_label("resident memory after the median repetition")
             .x_grid_spacer(bytes_grid)
             .include_x(0.0)
-            // Room right of the longest bar for the legend.
             .include_x(
                 runs.iter()
                     .map(|r| r.memory.total_rss_bytes as f64)
                     .fold(0.0, f64::max)
-                    * 1.6,
+                    * 1.05,
             )
             .include_y(-0.5)
             .include_y(count as f64 - 0.5)
@@ -389,6 +408,7 @@ fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32)
             plot_ui.bar_chart(parent);
             plot_ui.bar_chart(workers);
         });
+        chart_view::legend_strip_ui(ui, &legend, width);
     });
 }
 

@@ -13,6 +13,7 @@
 //! ([`crate::session::store::ResultsStore`]).
 
 pub mod app;
+pub mod chart_view;
 pub mod command;
 pub mod dialogs;
 pub mod export;

@@ -740,6 +740,8 @@ pub fn results_table_ui(
                 .striped(true)
                 .sense(egui::Sense::click())
                 .auto_shrink([false, false])
+                // As low as its panel: the panel gives way to the charts.
+                .min_scrolled_height(0.0)
                 .column(Column::exact(52.0))
                 .columns(Column::auto().resizable(true), columns.len())
                 .header(row_height + 4.0, |mut header| {

@@ -1,20 +1,17 @@
-//! The charts of the central area, drawn with egui_plot from the chart
-//! model ([`crate::chart`]): wall time, speedup, efficiency and IPC bytes,
-//! filled in as runs finish. Each model keeps its colour on every chart;
-//! hovering a point shows its exact value.
+//! The charts of the central area, drawn from the chart model
+//! ([`crate::chart`]) through [`chart_view`], which draws exactly the
+//! layout the files get: wall time, speedup, efficiency and IPC bytes (or
+//! the time breakdown, or the counter's charts), filled in as runs finish.
+//! Each model keeps its colour and marker on every chart; hovering a point
+//! shows its exact value.
 
 use eframe::egui::{self, RichText};
-use egui_plot::{
-    Bar, BarChart, Corner, HLine, HoverPosition, Legend, Line, LineStyle, MarkerShape, Plot,
-    PlotPoints, Points, VLine,
-};
 
 use super::command::Command;
 use super::state::ChartSettings;
-use super::{export, theme};
-use crate::chart::{
-    self, Chart, ChartKind, LineKind, REFERENCE_COLOR, Reference, XAxis, clip_below,
-};
+use super::{chart_view, export};
+use crate::chart::theme::{MIN_PLOT_HEIGHT, WINDOW_TEXT};
+use crate::chart::{Chart, ChartKind, XAxis};
 use crate::format;
 use crate::presets::{self, Preset};
 use crate::session::Session;
@@ -71,16 +68,6 @@ fn experiment_title(set: &crate::results::ResultSet) -> String {
         "{what}{payload} · {schedule} schedule · median of {}",
         first.repeats
     )
-}
-
-/// Where a chart's legend covers the least data: curves of wall time fall
-/// to the right, speedup rises to the right, efficiency falls from 100 %.
-fn legend_corner(kind: ChartKind) -> Corner {
-    match kind {
-        ChartKind::WallTime | ChartKind::Overhead | ChartKind::LostUpdates => Corner::RightTop,
-        ChartKind::Speedup | ChartKind::IpcBytes | ChartKind::IncrementCost => Corner::LeftTop,
-        ChartKind::Efficiency => Corner::LeftBottom,
-    }
 }
 
 /// The charts of the shown experiment: a 2 × 2 grid (the fourth cell shows
@@ -145,7 +132,7 @@ pub fn charts_ui(
     let gap = 14.0;
     let available = ui.available_size();
     let width = ((available.x - gap) / 2.0).max(200.0);
-    let height = ((available.y - gap) / 2.0).max(150.0);
+    let height = ((available.y - gap) / 2.0).max(MIN_CELL_HEIGHT);
     let fourth = settings.fourth;
     let kinds = grid_kinds(counted, fourth);
     let mut fourth_choice = fourth;
@@ -287,6 +274,14 @@ pub fn drop_hint_ui(ctx: &egui::Context) {
     );
 }
 
+/// A grid cell's least height: a readable plot under its header, and two
+/// rows of legend under it.
+const MIN_CELL_HEIGHT: f32 = MIN_PLOT_HEIGHT + 44.0 + 52.0;
+
+/// The least height of the charts under the lesson: the title row and two
+/// rows of cells.
+pub const CHARTS_MIN_HEIGHT: f32 = 36.0 + 2.0 * MIN_CELL_HEIGHT + 14.0;
+
 /// The lesson beside its charts: the claim, what to look at, and what
 /// this machine measured.
 fn lesson_ui(ui: &mut egui::Ui, preset: &Preset, set: &crate::results::ResultSet, running: bool) {
@@ -326,7 +321,8 @@ pub enum ChartFrame<'a> {
 }
 
 /// Draws one chart with its title, axis titles, legend, hover values and
-/// its header buttons (enlarge, export).
+/// its header buttons (enlarge, export); the speedup chart's predictions,
+/// if asked for, in a smaller panel beside it.
 pub fn chart_ui(
     ui: &mut egui::Ui,
     chart: &Chart,
@@ -335,350 +331,123 @@ pub fn chart_ui(
     frame: ChartFrame<'_>,
     commands: &mut Vec<Command>,
 ) {
-    let dark = ui.visuals().dark_mode;
+    let focused = matches!(frame, ChartFrame::Focused);
     ui.vertical(|ui| {
-        ui.horizontal(|ui| {
-            match &frame {
-                // The switchable cell's title is its choice.
-                ChartFrame::Switchable(_) => {}
-                _ => {
-                    ui.label(RichText::new(&chart.title).heading());
-                }
+        ui.set_width(width);
+        let header = ui.horizontal(|ui| header_ui(ui, chart, frame, commands));
+        let mut plot_height = (height - header.response.rect.height() - 8.0).max(80.0);
+        match &chart.predictions {
+            // A grid cell has no room for a second plot: one line says
+            // where the fitted laws are.
+            Some(panel) if !focused => {
+                let caption = panel.prediction_caption().unwrap_or_default();
+                let line = ui
+                    .add(
+                        egui::Label::new(
+                            RichText::new(format!("{} — Enlarge to see them", panel.title))
+                                .size(WINDOW_TEXT.tick)
+                                .italics(),
+                        )
+                        .truncate(),
+                    )
+                    .on_hover_text(caption);
+                plot_height = (plot_height - line.rect.height() - 4.0).max(80.0);
+                chart_view::chart_plot_ui(ui, chart, width, plot_height);
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                export::chart_menu_ui(ui, export::ExportTarget::Chart(chart.kind), commands);
-                match frame {
-                    ChartFrame::Focused => {
-                        if ui.button("All charts").clicked() {
-                            commands.push(Command::Focus(None));
-                        }
-                    }
-                    ChartFrame::Grid | ChartFrame::Switchable(_) => {
-                        if ui
-                            .button("Enlarge")
-                            .on_hover_text(super::shortcuts::hint(
-                                ui.ctx(),
-                                super::shortcuts::Action::Enlarge,
-                            ))
-                            .clicked()
-                        {
-                            commands.push(Command::Focus(Some(chart.kind)));
-                        }
-                    }
-                }
-                if let ChartFrame::Switchable(choice) = frame {
-                    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
-                        for (kind, title) in [
-                            (ChartKind::IpcBytes, "IPC bytes"),
-                            (ChartKind::Overhead, "Where the time went"),
-                            (ChartKind::LostUpdates, "Lost updates"),
-                            (ChartKind::IncrementCost, "Time per increment"),
-                        ] {
-                            ui.selectable_value(choice, kind, RichText::new(title).heading());
-                        }
+            Some(panel) => {
+                let main = (width * 0.62).floor();
+                let side = width - main - 12.0 - 2.0 * ui.spacing().item_spacing.x;
+                ui.horizontal_top(|ui| {
+                    ui.allocate_ui(egui::vec2(main, plot_height), |ui| {
+                        chart_view::chart_plot_ui(ui, chart, main, plot_height);
                     });
-                }
-            });
-        });
-        let mut plot_height =
-            (height - ui.text_style_height(&egui::TextStyle::Heading) - 12.0).max(100.0);
-        if let Some(caption) = chart.prediction_caption() {
-            ui.label(RichText::new(caption).small())
-                .on_hover_text("Dashed: each curve's scaling law, fitted to its measured points and continued to the 'Predict to' worker count");
-            plot_height -= ui.text_style_height(&egui::TextStyle::Small) + 4.0;
+                    ui.add_space(12.0);
+                    ui.allocate_ui(egui::vec2(side, plot_height), |ui| {
+                        predictions_ui(ui, panel, side, plot_height);
+                    });
+                });
+            }
+            None => chart_view::chart_plot_ui(ui, chart, width, plot_height),
         }
-        plot_ui(ui, chart, width, plot_height.max(80.0), dark);
     });
 }
 
-/// The egui_plot of a chart.
-fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool) {
-    let unit = chart.unit;
-    let x_axis = chart.x_axis;
-    let (x_start, x_end) = match x_axis {
-        XAxis::Workers => (0.0, chart.x_max + 0.5),
-        XAxis::PayloadBytes => (chart.x_min - 0.5, chart.x_max + 0.5),
-        XAxis::WorkersLog2 => (-0.25, chart.x_max + 0.25),
-        XAxis::Runs => (
-            -0.6,
-            chart.bars.as_ref().map_or(0, |b| b.labels.len()) as f64 - 0.4,
-        ),
-    };
-    let bar_labels: Vec<String> = chart
-        .bars
-        .as_ref()
-        .map(|b| b.labels.clone())
-        .unwrap_or_default();
-    let mut plot = Plot::new(("chart", chart.kind))
-        .width(width)
-        .height(height)
-        .x_axis_label(chart.x_label.as_str())
-        .y_axis_label(chart.y_label.as_str())
-        .include_x(x_start)
-        .include_x(x_end)
-        .include_y(0.0)
-        .allow_scroll(false)
-        .x_axis_formatter(move |mark, _| {
-            if mark.value.fract() != 0.0 || mark.value < 0.0 {
-                return String::new();
+/// A chart's header: its title (or the fourth cell's choice) on the left,
+/// cut short rather than run under the buttons on the right.
+fn header_ui(ui: &mut egui::Ui, chart: &Chart, frame: ChartFrame<'_>, commands: &mut Vec<Command>) {
+    let title_size = WINDOW_TEXT.title;
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        export::chart_menu_ui(ui, export::ExportTarget::Chart(chart.kind), commands);
+        match frame {
+            ChartFrame::Focused => {
+                if ui.button("All charts").clicked() {
+                    commands.push(Command::Focus(None));
+                }
             }
-            match x_axis {
-                XAxis::Runs => bar_labels
-                    .get(mark.value as usize)
-                    .cloned()
-                    .unwrap_or_default(),
-                _ => chart::format_x(x_axis, mark.value),
+            ChartFrame::Grid | ChartFrame::Switchable(_) => {
+                if ui
+                    .button("Enlarge")
+                    .on_hover_text(super::shortcuts::hint(
+                        ui.ctx(),
+                        super::shortcuts::Action::Enlarge,
+                    ))
+                    .clicked()
+                {
+                    commands.push(Command::Focus(Some(chart.kind)));
+                }
             }
-        })
-        .y_axis_formatter(move |mark, _| {
-            if mark.value < 0.0 {
-                String::new()
-            } else {
-                chart::format_value(unit, mark.value)
+        }
+        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+            match frame {
+                ChartFrame::Switchable(choice) => {
+                    // A menu rather than two headings side by side: the
+                    // title keeps clear of the buttons in a narrow cell.
+                    egui::ComboBox::from_id_salt("fourth-chart")
+                        .selected_text(RichText::new(&chart.title).size(title_size).strong())
+                        .truncate()
+                        .width(ui.available_width())
+                        .show_ui(ui, |ui| {
+                            for (kind, title) in [
+                                (ChartKind::IpcBytes, "IPC bytes per repetition"),
+                                (ChartKind::Overhead, "Where the time went"),
+                                (ChartKind::LostUpdates, "Lost updates"),
+                                (ChartKind::IncrementCost, "Time per increment"),
+                            ] {
+                                ui.selectable_value(choice, kind, title);
+                            }
+                        })
+                        .response
+                        .on_hover_text("Choose the chart of this cell");
+                }
+                _ => {
+                    ui.add(
+                        egui::Label::new(RichText::new(&chart.title).size(title_size).strong())
+                            .truncate(),
+                    );
+                }
             }
-        })
-        .label_formatter(move |position| match position {
-            HoverPosition::NearDataPoint {
-                plot_name,
-                position,
-                ..
-            } if !plot_name.is_empty() && x_axis != XAxis::Runs => Some(format!(
-                "{plot_name}\n{}\n{}",
-                match x_axis {
-                    XAxis::PayloadBytes =>
-                        format!("{} payload", chart::format_x(x_axis, position.x)),
-                    _ => format!("{} workers", chart::format_x(x_axis, position.x)),
-                },
-                chart::format_value(unit, position.y)
-            )),
-            _ => None,
         });
-    let tallest_bar = chart.bars.as_ref().map_or(0.0, |bars| {
-        (0..bars.labels.len())
-            .map(|i| {
-                bars.segments
-                    .iter()
-                    .filter_map(|s| s.values.get(i))
-                    .filter(|v| v.is_finite())
-                    .sum::<f64>()
-            })
-            .fold(0.0, f64::max)
     });
-    plot = match (chart.kind, x_axis) {
-        // Headroom above the bars for the legend.
-        (ChartKind::Overhead, _) => plot.include_y(tallest_bar * 1.35),
-        (ChartKind::LostUpdates, _) => plot.include_y(105.0),
-        (ChartKind::Speedup, XAxis::Workers) => plot.include_y(x_end),
-        (ChartKind::Speedup, _) => plot.include_y(1.2),
-        (ChartKind::Efficiency, _) => plot.include_y(110.0),
-        _ => plot,
-    };
-    if x_axis == XAxis::Runs {
-        // Bars need every label: one grid line per bar.
-        plot = plot.x_grid_spacer(|input| {
-            let (low, high) = input.bounds;
-            (low.ceil().max(0.0) as i64..=high.floor() as i64)
-                .map(|i| egui_plot::GridMark {
-                    value: i as f64,
-                    step_size: 1.0,
-                })
-                .collect()
-        });
-    }
-    // A legend taller than its plot would spill over the next chart: in a
-    // small cell it is left out (the model colours are those of the form's
-    // checkboxes, hover names every line, Enlarge shows it).
-    let mut entries = chart.legend_names();
-    entries.dedup();
-    let row = ui.text_style_height(&egui::TextStyle::Small) + 4.0;
-    if (entries.len() as f32) * row + 24.0 < height * 0.9 {
-        plot = plot.legend(
-            Legend::default()
-                .position(legend_corner(chart.kind))
-                .text_style(egui::TextStyle::Small)
-                .background_alpha(0.8),
+}
+
+/// The predictions panel: its title, the fitted laws in one line (cut
+/// short, whole on hover), and its chart.
+fn predictions_ui(ui: &mut egui::Ui, panel: &Chart, width: f32, height: f32) {
+    ui.vertical(|ui| {
+        ui.set_width(width);
+        let top = ui.cursor().top();
+        ui.add(
+            egui::Label::new(RichText::new(&panel.title).size(WINDOW_TEXT.axis).strong())
+                .truncate(),
         );
-    }
-    let y_top = speedup_top(chart);
-    plot.show(ui, |plot_ui| {
-        for reference in &chart.references {
-            let color = theme::color(REFERENCE_COLOR);
-            match reference {
-                Reference::Curve { name, points } => plot_ui.line(
-                    Line::new(
-                        name.as_str(),
-                        PlotPoints::new(as_xy(&clip_below(points, y_top))),
-                    )
-                    .color(color)
-                    .width(2.0)
-                    .style(LineStyle::dashed_loose())
-                    .allow_hover(false),
-                ),
-                Reference::Horizontal { name, y, model } => plot_ui.hline(
-                    HLine::new(name.as_str(), *y)
-                        .color(model.map_or(color, |m| theme::model_color(m, dark)))
-                        .width(1.5)
-                        .style(LineStyle::dashed_loose()),
-                ),
-                Reference::Vertical { name, x } => plot_ui.vline(
-                    VLine::new(name.as_str(), *x)
-                        .color(color)
-                        .width(1.5)
-                        .style(LineStyle::dotted_dense()),
-                ),
-            }
+        if let Some(caption) = panel.prediction_caption() {
+            ui.add(egui::Label::new(RichText::new(&caption).size(WINDOW_TEXT.tick)).truncate())
+                .on_hover_text(format!(
+                    "{caption}\nDashed: each curve's scaling law, fitted to its measured points \
+                     (three worker counts or more) and continued to the 'Predict to' worker count"
+                ));
         }
-        if let Some(bars) = &chart.bars {
-            bars_ui(plot_ui, bars, unit, dark);
-        }
-        for series in &chart.series {
-            let color = theme::model_color(series.model, dark);
-            let points: Vec<[f64; 2]> = series.points.iter().map(|p| [p.x, p.y]).collect();
-            if let Some(fit) = series.prediction {
-                let clipped: Vec<(f64, f64)> = points.iter().map(|p| (p[0], p[1])).collect();
-                // One legend entry for every prediction (the caption above
-                // names each fit), so the legend stays readable.
-                plot_ui.line(
-                    Line::new(
-                        format!("{} prediction (dashed)", fit.law.name()),
-                        PlotPoints::new(as_xy(&clip_below(&clipped, y_top))),
-                    )
-                    .color(color)
-                    .width(2.0)
-                    .style(LineStyle::dashed_loose()),
-                );
-                continue;
-            }
-            for p in &series.points {
-                if let Some((low, high)) = p.spread {
-                    // A whisker from min to max, named like its series so
-                    // the legend shows and hides both together.
-                    plot_ui.line(
-                        Line::new(
-                            series.name.as_str(),
-                            PlotPoints::new(vec![[p.x, low], [p.x, high]]),
-                        )
-                        .color(color)
-                        .width(2.0)
-                        .allow_hover(false),
-                    );
-                }
-                if let Some((low, high)) = p.ci {
-                    // The confidence interval: a thicker bar on the whisker.
-                    plot_ui.line(
-                        Line::new(
-                            series.name.as_str(),
-                            PlotPoints::new(vec![[p.x, low], [p.x, high]]),
-                        )
-                        .color(color)
-                        .width(6.0)
-                        .allow_hover(false),
-                    );
-                }
-            }
-            let style = match series.line {
-                LineKind::Solid => LineStyle::Solid,
-                LineKind::Dashed => LineStyle::dashed_dense(),
-                LineKind::Dotted => LineStyle::dotted_dense(),
-                LineKind::LongDashed => LineStyle::Dashed { length: 18.0 },
-            };
-            plot_ui.line(
-                Line::new(series.name.as_str(), PlotPoints::new(points.clone()))
-                    .color(color)
-                    .width(3.0)
-                    .style(style),
-            );
-            plot_ui.points(
-                Points::new(series.name.as_str(), PlotPoints::new(points))
-                    .color(color)
-                    .radius(5.0)
-                    .shape(if series.line != LineKind::Solid {
-                        MarkerShape::Square
-                    } else {
-                        MarkerShape::Circle
-                    })
-                    .filled(true),
-            );
-        }
+        let used = ui.cursor().top() - top;
+        chart_view::chart_plot_ui(ui, panel, width, (height - used).max(80.0));
     });
-}
-
-/// The stacked bars of the time breakdown, one chart per phase stacked on
-/// the ones below; hovering a segment tells its run, phase and value.
-fn bars_ui(
-    plot_ui: &mut egui_plot::PlotUi<'_>,
-    bars: &chart::StackedBars,
-    unit: chart::Unit,
-    dark: bool,
-) {
-    let mut layers: Vec<BarChart> = Vec::new();
-    for segment in &bars.segments {
-        let color_of = |i: usize| {
-            let model = bars
-                .models
-                .get(i)
-                .copied()
-                .unwrap_or(crate::spec::Model::Serial);
-            theme::color(segment.color(model, dark))
-        };
-        let color = color_of(0);
-        let parts: Vec<Bar> = segment
-            .values
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| {
-                Bar::new(i as f64, v.max(0.0))
-                    .width(0.68)
-                    .fill(color_of(i))
-                    .name(bars.labels.get(i).cloned().unwrap_or_default())
-            })
-            .collect();
-        let what = segment
-            .phase
-            .map_or(segment.name.clone(), |p| p.name().to_string());
-        // A measure in the bars' own colours stays out of the legend (an
-        // empty name): the bars' labels name it.
-        let legend = if segment.phase.is_some() {
-            segment.name.as_str()
-        } else {
-            ""
-        };
-        let mut layer = BarChart::new(legend, parts)
-            .color(color)
-            .element_formatter(Box::new(move |bar, _| {
-                format!(
-                    "{}\n{what}: {}",
-                    bar.name,
-                    chart::format_value(unit, bar.value)
-                )
-            }));
-        if !layers.is_empty() {
-            let below: Vec<&BarChart> = layers.iter().collect();
-            layer = layer.stack_on(&below);
-        }
-        layers.push(layer);
-    }
-    for layer in layers {
-        plot_ui.bar_chart(layer);
-    }
-}
-
-/// Points as egui_plot takes them.
-fn as_xy(points: &[(f64, f64)]) -> Vec<[f64; 2]> {
-    points.iter().map(|&(x, y)| [x, y]).collect()
-}
-
-/// The top of a speedup chart with predictions: its measured points' and
-/// predictions' height, so that an ideal line to 64 workers does not
-/// flatten what was measured. Unbounded for other charts.
-fn speedup_top(chart: &Chart) -> f64 {
-    if chart.x_axis != XAxis::WorkersLog2 {
-        return f64::INFINITY;
-    }
-    let highest = chart
-        .series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.y))
-        .fold(1.0, f64::max);
-    highest * 1.1
 }

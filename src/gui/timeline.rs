@@ -6,13 +6,15 @@
 //! an image, or the run as Chrome trace-event JSON for Perfetto UI.
 
 use eframe::egui::{self, Color32, RichText, Stroke};
-use egui_plot::{Bar, BarChart, Legend, LineStyle, Plot, VLine};
+use egui_plot::{Bar, BarChart, LineStyle, Plot, VLine};
 
 use super::command::Command;
 use super::export::{ExportTarget, chart_menu_ui};
-use super::theme;
 use super::widgets::{self, chosen_run, placeholder_ui, run_picker_ui};
+use super::{chart_view, theme};
 use crate::activity::{self, Mark, TaskBar, Timeline};
+use crate::chart::LineKind;
+use crate::chart::layout::{LegendEntry, Stroke as LineStroke, Swatch, Weight};
 use crate::export::activity::ActivityChart;
 use crate::results::ResultSet;
 
@@ -107,13 +109,12 @@ fn timeline_plot_ui(ui: &mut egui::Ui, timeline: &Timeline) {
     let lanes = timeline.lanes.clone();
     let count = lanes.len();
     let end = timeline.end();
+    let legend = timeline_legend(timeline, dark);
+    let width = ui.available_width();
+    let height = (ui.available_height() - chart_view::legend_height(ui, &legend, width)).max(160.0);
     let plot = Plot::new(("timeline", timeline.title.as_str()))
-        .legend(
-            Legend::default()
-                .position(egui_plot::Corner::RightBottom)
-                .text_style(egui::TextStyle::Small)
-                .background_alpha(0.85),
-        )
+        .width(width)
+        .height(height)
         .x_axis_label(activity::RUN_TIME_LABEL)
         .include_x(0.0)
         .include_x(end * 1.02)
@@ -157,6 +158,32 @@ fn timeline_plot_ui(ui: &mut egui::Ui, timeline: &Timeline) {
             );
         }
     });
+    chart_view::legend_strip_ui(ui, &legend, width);
+}
+
+/// The timeline's legend, as the file's: a block per phase (and the lock),
+/// the wall time's dashed line.
+fn timeline_legend(timeline: &Timeline, dark: bool) -> Vec<LegendEntry> {
+    let mut legend: Vec<LegendEntry> = timeline
+        .marks()
+        .into_iter()
+        .map(|mark| LegendEntry {
+            name: mark.label().to_string(),
+            swatch: Swatch::Block(mark.color(timeline.model, dark)),
+        })
+        .collect();
+    if let Some(wall) = timeline.wall_seconds {
+        legend.push(LegendEntry {
+            name: format!("wall time ({})", crate::format::seconds(wall)),
+            swatch: Swatch::Line(LineStroke {
+                color: activity::total_color(dark),
+                line: LineKind::Dashed,
+                weight: Weight::Thin,
+                marker: None,
+            }),
+        });
+    }
+    legend
 }
 
 fn ui_foreground(dark: bool) -> Color32 {

@@ -11,6 +11,10 @@ use super::{live, plots, timeline, welcome};
 use crate::chart::ChartKind;
 use crate::session::Session;
 
+/// The least height of the central area: the top bar, the tabs, a line of
+/// lesson and the charts at their least readable height.
+pub const CENTRAL_MIN_HEIGHT: f32 = 40.0 + 45.0 + 26.0 + plots::CHARTS_MIN_HEIGHT;
+
 /// The tab strip and the chosen view below it.
 pub fn central_ui(
     ui: &mut egui::Ui,

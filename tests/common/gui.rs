@@ -14,8 +14,7 @@ pub fn app_harness(data_dir: &std::path::Path) -> Harness<'static, CorescopeApp>
     app_harness_sized(data_dir, egui::vec2(1440.0, 900.0))
 }
 
-/// [`app_harness`] in a window of `size` points.
-#[allow(dead_code)]
+/// The app in a window of `size`, keeping its data in `data_dir`.
 pub fn app_harness_sized(
     data_dir: &std::path::Path,
     size: egui::Vec2,
@@ -69,4 +68,26 @@ pub fn step_until(harness: &mut Harness<'_, CorescopeApp>, done: impl Fn(&Coresc
         std::thread::sleep(Duration::from_millis(20));
     }
     harness.run_steps(2);
+}
+
+/// A file dropped on the window.
+#[derive(Debug)]
+pub struct DroppedPath(pub std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Drops the file at `path` on the window, as a user would.
+pub fn drop_file(harness: &mut Harness<'_, CorescopeApp>, path: &std::path::Path) {
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(DroppedPath(path.to_path_buf())));
+    harness.run_steps(3);
 }

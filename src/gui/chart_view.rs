@@ -1,0 +1,581 @@
+//! Draws a chart model's [`Layout`] with egui_plot, as it is: the ranges,
+//! ticks and tick labels, strokes and markers the layout gives, and a
+//! legend of our own (egui_plot's shows colour dots only) with each
+//! entry's dash and marker, inside the plot's free corner or under it.
+//!
+//! What was drawn is kept in egui's memory ([`DrawnChart`]), so tests can
+//! compare the window with the file drawn from the same layout.
+
+use eframe::egui::{self, Color32, FontId, Pos2, RichText, Sense, Shape, Stroke, Vec2};
+use egui_plot::{
+    AxisHints, Bar, BarChart, GridMark, HLine, HoverPosition, Line, LineStyle, MarkerShape, Plot,
+    PlotBounds, PlotPoints, Points, VLine,
+};
+
+use super::theme;
+use crate::chart::layout::{self, Corner, Fit, Layout, LegendEntry, LegendPlace, Swatch, Weight};
+use crate::chart::theme::WINDOW_TEXT;
+use crate::chart::{self, Chart, LineKind, Reference, XAxis};
+use crate::palette::Marker;
+
+/// What the window drew of one chart: its ranges, the tick labels shown,
+/// and its legend with each entry's style in words.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DrawnChart {
+    pub x_range: (f64, f64),
+    pub y_range: (f64, f64),
+    pub x_title: String,
+    pub y_title: String,
+    pub x_ticks: Vec<String>,
+    pub y_ticks: Vec<String>,
+    pub legend: Vec<String>,
+    /// The layout it was drawn from.
+    pub layout: Option<Layout>,
+}
+
+fn drawn_id(title: &str) -> egui::Id {
+    egui::Id::unique(("drawn-chart", title.to_string()))
+}
+
+/// What was drawn last of the chart titled `title`.
+pub fn drawn(ctx: &egui::Context, title: &str) -> Option<DrawnChart> {
+    ctx.data(|d| d.get_temp::<DrawnChart>(drawn_id(title)))
+}
+
+/// A marker shape in egui_plot's terms.
+fn marker_shape(marker: Marker) -> MarkerShape {
+    match marker {
+        Marker::Circle => MarkerShape::Circle,
+        Marker::Square => MarkerShape::Square,
+        Marker::Diamond => MarkerShape::Diamond,
+        Marker::Up => MarkerShape::Up,
+        Marker::Down => MarkerShape::Down,
+        Marker::Left => MarkerShape::Left,
+        Marker::Right => MarkerShape::Right,
+        Marker::Cross => MarkerShape::Cross,
+        Marker::Plus => MarkerShape::Plus,
+        Marker::Asterisk => MarkerShape::Asterisk,
+    }
+}
+
+fn line_style(line: LineKind) -> LineStyle {
+    match line {
+        LineKind::Solid => LineStyle::Solid,
+        LineKind::Dashed => LineStyle::Dashed { length: 10.0 },
+        LineKind::Dotted => LineStyle::Dotted { spacing: 7.0 },
+        LineKind::LongDashed => LineStyle::Dashed { length: 22.0 },
+    }
+}
+
+fn line_width(weight: Weight) -> f32 {
+    match weight {
+        Weight::Data => 3.0,
+        Weight::Thin => 2.0,
+    }
+}
+
+/// The size of one legend row and its line sample, in points.
+const SAMPLE: Vec2 = Vec2::new(40.0, 20.0);
+
+/// Lays out `chart` for a plot of about `width` × `height` points and
+/// draws it there, with its legend.
+pub fn chart_plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
+    let dark = ui.visuals().dark_mode;
+    // The axes take about 70 points across and 55 down.
+    let fit = |h: f32| {
+        Fit::of(
+            f64::from(width - 70.0),
+            f64::from(h - 55.0),
+            f64::from(WINDOW_TEXT.tick),
+        )
+    };
+    let mut layout = Layout::of(chart, dark, fit(height));
+    let mut plot_height = height;
+    if layout.legend_place == LegendPlace::Outside {
+        plot_height = (height - legend_height(ui, &layout.legend, width)).max(80.0);
+        layout = Layout::of(chart, dark, fit(plot_height));
+        // Placed outside once, it stays there.
+        layout.legend_place = LegendPlace::Outside;
+    }
+    ui.vertical(|ui| {
+        let frame = plot_ui(ui, chart, &layout, width, plot_height);
+        match layout.legend_place {
+            LegendPlace::Outside => legend_strip_ui(ui, &layout.legend, width),
+            LegendPlace::Inside(corner) => inside_legend_ui(ui, &layout.legend, frame, corner),
+        }
+    });
+}
+
+/// The legend's entries in rows that fit `width`: each row's indices.
+fn legend_rows(ui: &egui::Ui, legend: &[LegendEntry], width: f32) -> Vec<Vec<usize>> {
+    let font = FontId::proportional(WINDOW_TEXT.legend);
+    let spacing = ui.spacing().item_spacing.x;
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    let mut x = 0.0;
+    for (i, entry) in legend.iter().enumerate() {
+        let text = ui.fonts_mut(|f| {
+            f.layout_no_wrap(entry.name.clone(), font.clone(), Color32::WHITE)
+                .size()
+                .x
+        });
+        let w = SAMPLE.x + text + 3.0 * spacing;
+        match rows.last_mut() {
+            Some(row) if x + w <= width => row.push(i),
+            _ => {
+                rows.push(vec![i]);
+                x = 0.0;
+            }
+        }
+        x += w;
+    }
+    rows
+}
+
+/// The height of one legend row.
+fn legend_row_height(ui: &egui::Ui) -> f32 {
+    SAMPLE.y.max(WINDOW_TEXT.legend * 1.3) + ui.spacing().item_spacing.y
+}
+
+/// The height of a legend laid out in rows under a plot `width` wide.
+pub fn legend_height(ui: &egui::Ui, legend: &[LegendEntry], width: f32) -> f32 {
+    legend_rows(ui, legend, width).len() as f32 * legend_row_height(ui) + 4.0
+}
+
+/// A legend under a plot `width` wide, its entries in rows (see
+/// [`legend_height`]).
+pub fn legend_strip_ui(ui: &mut egui::Ui, legend: &[LegendEntry], width: f32) {
+    for row in legend_rows(ui, legend, width) {
+        ui.horizontal(|ui| {
+            for i in row {
+                legend_entry_ui(ui, &legend[i]);
+                ui.add_space(ui.spacing().item_spacing.x);
+            }
+        });
+    }
+}
+
+/// The legend in a corner of the plot's frame, on the background.
+fn inside_legend_ui(ui: &mut egui::Ui, legend: &[LegendEntry], frame: egui::Rect, corner: Corner) {
+    let inset = 8.0;
+    let mut child = ui.new_child(egui::UiBuilder::new().max_rect(frame.shrink(inset)).layout(
+        match corner {
+            Corner::LeftTop => egui::Layout::top_down(egui::Align::Min),
+            Corner::RightTop => egui::Layout::top_down(egui::Align::Max),
+            Corner::LeftBottom => egui::Layout::bottom_up(egui::Align::Min),
+            Corner::RightBottom => egui::Layout::bottom_up(egui::Align::Max),
+        },
+    ));
+    let fill = ui.visuals().extreme_bg_color.gamma_multiply(0.92);
+    egui::Frame::new()
+        .fill(fill)
+        .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
+        .inner_margin(6.0)
+        .corner_radius(4.0)
+        .show(&mut child, |ui| {
+            ui.vertical(|ui| {
+                for entry in legend {
+                    ui.horizontal(|ui| legend_entry_ui(ui, entry));
+                }
+            });
+        });
+}
+
+/// One legend entry: its line sample with dash and marker (or a block),
+/// then its name. The sample tells screen readers its style.
+fn legend_entry_ui(ui: &mut egui::Ui, entry: &LegendEntry) {
+    let (rect, response) = ui.allocate_exact_size(SAMPLE, Sense::hover());
+    let described = format!("{}: {}", entry.name, entry.swatch.describe());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, described.clone()));
+    let color = theme::color(entry.swatch.color());
+    let painter = ui.painter_at(rect.expand(2.0));
+    match entry.swatch {
+        Swatch::Line(stroke) => {
+            let y = rect.center().y;
+            let ends = [Pos2::new(rect.left(), y), Pos2::new(rect.right(), y)];
+            let pen = Stroke::new(line_width(stroke.weight), color);
+            match stroke.line {
+                LineKind::Solid => {
+                    painter.line_segment(ends, pen);
+                }
+                LineKind::Dashed => {
+                    painter.extend(Shape::dashed_line(&ends, pen, 8.0, 5.0));
+                }
+                LineKind::Dotted => {
+                    painter.extend(Shape::dotted_line(&ends, color, 6.0, 1.6));
+                }
+                LineKind::LongDashed => {
+                    painter.extend(Shape::dashed_line(&ends, pen, 16.0, 5.0));
+                }
+            }
+            if let Some(marker) = stroke.marker {
+                let background = ui.visuals().extreme_bg_color;
+                paint_marker(&painter, rect.center(), 6.0, color, background, marker);
+            }
+        }
+        Swatch::Block(_) => {
+            painter.rect_filled(rect.shrink2(egui::vec2(8.0, 3.0)), 2.0, color);
+        }
+    }
+    ui.add(egui::Label::new(RichText::new(&entry.name).size(WINDOW_TEXT.legend)).extend());
+}
+
+/// A line between two points, in marker radii from the centre.
+type Segment = ((f32, f32), (f32, f32));
+
+/// A marker painted in points, with an outline in the background colour.
+fn paint_marker(
+    painter: &egui::Painter,
+    center: Pos2,
+    r: f32,
+    color: Color32,
+    outline: Color32,
+    marker: Marker,
+) {
+    let at = |dx: f32, dy: f32| center + egui::vec2(dx * r, dy * r);
+    let ring = Stroke::new(1.5, outline);
+    let polygon = |points: Vec<Pos2>| Shape::convex_polygon(points, color, ring);
+    let bars = |lines: &[Segment]| {
+        for &(a, b) in lines {
+            let ends = [at(a.0, a.1), at(b.0, b.1)];
+            painter.line_segment(ends, Stroke::new(4.0, outline));
+            painter.line_segment(ends, Stroke::new(2.2, color));
+        }
+    };
+    match marker {
+        Marker::Circle => {
+            painter.circle(center, r, color, ring);
+        }
+        Marker::Square => {
+            painter.add(polygon(vec![
+                at(-0.85, -0.85),
+                at(0.85, -0.85),
+                at(0.85, 0.85),
+                at(-0.85, 0.85),
+            ]));
+        }
+        Marker::Diamond => {
+            painter.add(polygon(vec![
+                at(0.0, -1.15),
+                at(1.0, 0.0),
+                at(0.0, 1.15),
+                at(-1.0, 0.0),
+            ]));
+        }
+        Marker::Up => {
+            painter.add(polygon(vec![at(0.0, -1.15), at(1.05, 0.8), at(-1.05, 0.8)]));
+        }
+        Marker::Down => {
+            painter.add(polygon(vec![
+                at(-1.05, -0.8),
+                at(1.05, -0.8),
+                at(0.0, 1.15),
+            ]));
+        }
+        Marker::Left => {
+            painter.add(polygon(vec![at(-1.15, 0.0), at(0.8, -1.05), at(0.8, 1.05)]));
+        }
+        Marker::Right => {
+            painter.add(polygon(vec![
+                at(1.15, 0.0),
+                at(-0.8, 1.05),
+                at(-0.8, -1.05),
+            ]));
+        }
+        Marker::Cross => bars(&[((-0.9, -0.9), (0.9, 0.9)), ((-0.9, 0.9), (0.9, -0.9))]),
+        Marker::Plus => bars(&[((-1.1, 0.0), (1.1, 0.0)), ((0.0, -1.1), (0.0, 1.1))]),
+        Marker::Asterisk => bars(&[
+            ((-1.1, 0.0), (1.1, 0.0)),
+            ((-0.55, -0.95), (0.55, 0.95)),
+            ((-0.55, 0.95), (0.55, -0.95)),
+        ]),
+    }
+}
+
+/// Grid marks at a layout's ticks.
+fn grid_marks(ticks: &[layout::Tick]) -> Vec<GridMark> {
+    let step = match ticks {
+        [a, b, ..] => (b.value - a.value).abs(),
+        _ => 1.0,
+    };
+    ticks
+        .iter()
+        .map(|t| GridMark {
+            value: t.value,
+            step_size: step,
+        })
+        .collect()
+}
+
+/// The label a layout gave the tick at `value` (none between ticks).
+fn tick_label(ticks: &[layout::Tick], value: f64) -> String {
+    ticks
+        .iter()
+        .find(|t| (t.value - value).abs() <= 1e-9 * t.value.abs().max(1.0))
+        .map(|t| t.label.clone())
+        .unwrap_or_default()
+}
+
+/// The axes of a layout: its titles and tick labels in the chart fonts,
+/// every label drawn (the layout chose as many as fit).
+fn axes(layout: &Layout) -> (AxisHints<'static>, AxisHints<'static>) {
+    let font = FontId::proportional(WINDOW_TEXT.tick);
+    let x_ticks = layout.x.ticks.clone();
+    let y_ticks = layout.y.ticks.clone();
+    let x = AxisHints::new_x()
+        .label(RichText::new(&layout.x.title).size(WINDOW_TEXT.axis))
+        .tick_label_font(font.clone())
+        .label_spacing(1.0..=2.0)
+        .formatter(move |mark, _| tick_label(&x_ticks, mark.value));
+    let y = AxisHints::new_y()
+        .label(RichText::new(&layout.y.title).size(WINDOW_TEXT.axis))
+        .tick_label_font(font)
+        .label_spacing(1.0..=2.0)
+        .formatter(move |mark, _| tick_label(&y_ticks, mark.value));
+    (x, y)
+}
+
+/// The plot itself; returns its frame (the area inside the axes).
+fn plot_ui(
+    ui: &mut egui::Ui,
+    chart: &Chart,
+    layout: &Layout,
+    width: f32,
+    height: f32,
+) -> egui::Rect {
+    let (x_axis, y_axis) = axes(layout);
+    let unit = chart.unit;
+    let axis = chart.x_axis;
+    let x_marks = grid_marks(&layout.x.ticks);
+    let y_marks = grid_marks(&layout.y.ticks);
+    let bounds =
+        PlotBounds::from_min_max([layout.x.min, layout.y.min], [layout.x.max, layout.y.max]);
+    let plot = Plot::new(("chart", chart.kind, chart.title.as_str()))
+        .width(width)
+        .height(height)
+        .custom_x_axes(vec![x_axis])
+        .custom_y_axes(vec![y_axis])
+        .default_x_bounds(layout.x.min, layout.x.max)
+        .default_y_bounds(layout.y.min, layout.y.max)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .x_grid_spacer(move |_| x_marks.clone())
+        .y_grid_spacer(move |_| y_marks.clone())
+        .label_formatter(move |position| match position {
+            HoverPosition::NearDataPoint {
+                plot_name,
+                position,
+                ..
+            } if !plot_name.is_empty() && axis != XAxis::Runs => Some(format!(
+                "{plot_name}\n{}\n{}",
+                match axis {
+                    XAxis::PayloadBytes => format!("{} payload", chart::format_x(axis, position.x)),
+                    _ => format!("{} workers", chart::format_x(axis, position.x.round())),
+                },
+                chart::format_value(unit, position.y)
+            )),
+            _ => None,
+        });
+    let background = ui.visuals().extreme_bg_color;
+    let response = plot.show(ui, |plot_ui| {
+        plot_ui.set_plot_bounds(bounds);
+        references_ui(plot_ui, chart, layout);
+        if let Some(bars) = &chart.bars {
+            bars_ui(plot_ui, bars, layout, chart.unit);
+        }
+        series_ui(plot_ui, chart, layout, background);
+    });
+    remember(ui, chart, layout, &response.transform);
+    *response.transform.frame()
+}
+
+/// Reference lines, thin, in the layout's strokes.
+fn references_ui(plot_ui: &mut egui_plot::PlotUi<'_>, chart: &Chart, layout: &Layout) {
+    for (reference, stroke) in chart.references.iter().zip(&layout.references) {
+        let color = theme::color(stroke.color);
+        let width = line_width(stroke.weight);
+        let style = line_style(stroke.line);
+        match reference {
+            Reference::Curve { name, points } => {
+                let points: Vec<[f64; 2]> = chart::clip_below(points, layout.y.max)
+                    .into_iter()
+                    .map(|(x, y)| [x, y])
+                    .collect();
+                plot_ui.line(
+                    Line::new(name.as_str(), PlotPoints::new(points))
+                        .color(color)
+                        .width(width)
+                        .style(style)
+                        .allow_hover(false),
+                );
+            }
+            Reference::Horizontal { name, y, .. } => plot_ui.hline(
+                HLine::new(name.as_str(), *y)
+                    .color(color)
+                    .width(width)
+                    .style(style),
+            ),
+            Reference::Vertical { name, x } => plot_ui.vline(
+                VLine::new(name.as_str(), *x)
+                    .color(color)
+                    .width(width)
+                    .style(style),
+            ),
+        }
+    }
+}
+
+/// Whiskers, lines and markers of every series, moved aside by the
+/// layout's offset; markers outlined in the background colour.
+fn series_ui(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    chart: &Chart,
+    layout: &Layout,
+    background: Color32,
+) {
+    for (series, style) in chart.series.iter().zip(&layout.series) {
+        let color = theme::color(style.stroke.color);
+        let mut points: Vec<(f64, f64)> = series
+            .points
+            .iter()
+            .map(|p| (p.x + style.dx, p.y))
+            .collect();
+        if series.prediction.is_some() {
+            points = chart::clip_below(&points, layout.y.max);
+        }
+        let xy: Vec<[f64; 2]> = points.iter().map(|&(x, y)| [x, y]).collect();
+        for p in &series.points {
+            // Min–max over repetitions, and thicker, the median's 95 %
+            // confidence interval.
+            for (whisker, width) in [(p.spread, 2.0), (p.ci, 6.0)] {
+                if let Some((low, high)) = whisker {
+                    let x = p.x + style.dx;
+                    plot_ui.line(
+                        Line::new(
+                            series.name.as_str(),
+                            PlotPoints::new(vec![[x, low], [x, high.min(layout.y.max)]]),
+                        )
+                        .color(color)
+                        .width(width)
+                        .allow_hover(false),
+                    );
+                }
+            }
+        }
+        plot_ui.line(
+            Line::new(series.name.as_str(), PlotPoints::new(xy.clone()))
+                .color(color)
+                .width(line_width(style.stroke.weight))
+                .style(line_style(style.stroke.line)),
+        );
+        if let Some(marker) = style.stroke.marker {
+            // The outline: the same marker, larger, in the background.
+            plot_ui.points(
+                Points::new("", PlotPoints::new(xy.clone()))
+                    .color(background)
+                    .radius(7.5)
+                    .shape(marker_shape(marker))
+                    .filled(true)
+                    .allow_hover(false),
+            );
+            plot_ui.points(
+                Points::new(series.name.as_str(), PlotPoints::new(xy))
+                    .color(color)
+                    .radius(5.5)
+                    .shape(marker_shape(marker))
+                    .filled(true),
+            );
+        }
+    }
+}
+
+/// The stacked bars of the time breakdown, as wide as the layout says;
+/// hovering a segment tells its run, phase and seconds.
+fn bars_ui(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    bars: &chart::StackedBars,
+    layout: &Layout,
+    unit: chart::Unit,
+) {
+    let mut layers: Vec<BarChart> = Vec::new();
+    for segment in &bars.segments {
+        let color_of = |i: usize| {
+            let model = bars
+                .models
+                .get(i)
+                .copied()
+                .unwrap_or(crate::spec::Model::Serial);
+            theme::color(segment.color(model, layout.dark))
+        };
+        let parts: Vec<Bar> = segment
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                Bar::new(i as f64, v.max(0.0))
+                    .width(layout.bar_width)
+                    .fill(color_of(i))
+                    .name(bars.labels.get(i).cloned().unwrap_or_default())
+            })
+            .collect();
+        let name = segment.name.clone();
+        let mut layer = BarChart::new(segment.name.as_str(), parts)
+            .color(color_of(0))
+            .element_formatter(Box::new(move |bar, _| {
+                format!(
+                    "{}\n{name}: {}",
+                    bar.name,
+                    chart::format_value(unit, bar.value)
+                )
+            }));
+        if !layers.is_empty() {
+            let below: Vec<&BarChart> = layers.iter().collect();
+            layer = layer.stack_on(&below);
+        }
+        layers.push(layer);
+    }
+    for layer in layers {
+        plot_ui.bar_chart(layer);
+    }
+}
+
+/// Keeps what was drawn: the bounds egui_plot used and the tick labels it
+/// shows (it leaves out a label wider, or taller, than the space between
+/// ticks, so that is checked here the same way).
+fn remember(ui: &egui::Ui, chart: &Chart, layout: &Layout, transform: &egui_plot::PlotTransform) {
+    let bounds = transform.bounds();
+    let font = FontId::proportional(WINDOW_TEXT.tick);
+    let [dx, dy] = transform.dpos_dvalue();
+    let shown = |ticks: &[layout::Tick], per_value: f64, across: bool| -> Vec<String> {
+        let step = match ticks {
+            [a, b, ..] => (b.value - a.value).abs(),
+            _ => 1.0,
+        };
+        let spacing = (per_value * step).abs() as f32;
+        ticks
+            .iter()
+            .filter(|t| {
+                let size = ui.fonts_mut(|f| {
+                    f.layout_no_wrap(t.label.clone(), font.clone(), Color32::WHITE)
+                        .size()
+                });
+                spacing >= if across { size.x } else { size.y }
+            })
+            .map(|t| t.label.clone())
+            .collect()
+    };
+    let drawn = DrawnChart {
+        x_range: (bounds.min()[0], bounds.max()[0]),
+        y_range: (bounds.min()[1], bounds.max()[1]),
+        x_title: layout.x.title.clone(),
+        y_title: layout.y.title.clone(),
+        x_ticks: shown(&layout.x.ticks, dx, true),
+        y_ticks: shown(&layout.y.ticks, dy, false),
+        legend: layout.legend_described(),
+        layout: Some(layout.clone()),
+    };
+    ui.ctx()
+        .data_mut(|d| d.insert_temp(drawn_id(&chart.title), drawn));
+}

@@ -1,0 +1,223 @@
+//! The charts in a 1280×720 window, each kind: tick labels drawn (at
+//! least three on each axis, in the unit the axis title names), legends
+//! whose entries tell their line style and marker (through the
+//! accessibility tree), and the window and a file drawn from one layout
+//! agreeing on ranges, ticks and legend. The result set is a real sweep,
+//! saved by the command line and dropped on the window.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::gui::{app_harness_sized, click, drop_file};
+use corescope::chart::ChartKind;
+use corescope::chart::layout::LegendPlace;
+use corescope::export::plot::{self, ImageFormat, PlotStyle};
+use corescope::gui::chart_view::{self, DrawnChart};
+use egui_kittest::kittest::Queryable;
+
+/// What the window drew of the chart titled `title`.
+fn drawn(
+    harness: &egui_kittest::Harness<'_, corescope::gui::CorescopeApp>,
+    title: &str,
+) -> DrawnChart {
+    chart_view::drawn(&harness.ctx, title).unwrap_or_else(|| panic!("{title} was not drawn"))
+}
+
+/// The texts of an SVG's text elements, unescaped.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|element| {
+            let (_, rest) = element.split_once('>')?;
+            let (content, _) = rest.split_once("</text>")?;
+            Some(
+                content
+                    .trim()
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&apos;", "'")
+                    .replace("&amp;", "&"),
+            )
+        })
+        .collect()
+}
+
+/// Checks one drawn chart: ticks, units, and a legend a reader can use.
+fn check_drawn(harness: &egui_kittest::Harness<'_, corescope::gui::CorescopeApp>, kind: ChartKind) {
+    let chart = harness.state().chart(kind).unwrap();
+    let drawn = drawn(harness, &chart.title);
+    let layout = drawn.layout.clone().unwrap();
+    assert!(drawn.y_ticks.len() >= 3, "{kind:?}: y ticks {:?}", drawn);
+    assert!(drawn.x_ticks.len() >= 3, "{kind:?}: x ticks {:?}", drawn);
+    assert_eq!(
+        drawn.y_ticks,
+        layout.y.labels(),
+        "{kind:?}: a y label left out"
+    );
+    assert_eq!(
+        drawn.x_ticks,
+        layout.x.labels(),
+        "{kind:?}: an x label left out"
+    );
+    assert!(drawn.y_title.ends_with(']'), "{kind:?}: {}", drawn.y_title);
+    // The window shows the layout's ranges.
+    let close = |a: (f64, f64), b: (f64, f64)| {
+        (a.0 - b.0).abs() < 1e-6 * (b.1 - b.0) && (a.1 - b.1).abs() < 1e-6 * (b.1 - b.0)
+    };
+    assert!(
+        close(drawn.x_range, (layout.x.min, layout.x.max)),
+        "{kind:?}: {drawn:?}"
+    );
+    assert!(
+        close(drawn.y_range, (layout.y.min, layout.y.max)),
+        "{kind:?}: {drawn:?}"
+    );
+    // Every legend entry is on screen with its style in words.
+    assert!(!drawn.legend.is_empty(), "{kind:?}");
+    for entry in &drawn.legend {
+        assert!(
+            harness.query_all_by_label(entry).next().is_some(),
+            "{kind:?}: legend entry {entry:?} is not in the window"
+        );
+    }
+    if kind != ChartKind::Overhead {
+        assert!(
+            drawn.legend.iter().any(|e| e.contains("markers")),
+            "{kind:?}: {:?}",
+            drawn.legend
+        );
+    }
+
+    // The same layout drawn to a file: the same tick labels and legend.
+    let style = PlotStyle {
+        width: 1280,
+        height: 720,
+        dark: layout.dark,
+    };
+    let svg = plot::render_layout(&chart, &layout, &style, ImageFormat::Svg).unwrap();
+    let texts = svg_texts(&String::from_utf8(svg).unwrap());
+    let mut expected: Vec<String> = vec![drawn.x_title.clone(), drawn.y_title.clone()];
+    expected.extend(drawn.y_ticks.iter().cloned());
+    expected.extend(
+        drawn
+            .x_ticks
+            .iter()
+            .flat_map(|t| t.lines().map(str::to_string).collect::<Vec<_>>()),
+    );
+    expected.extend(layout.legend.iter().map(|e| e.name.clone()));
+    for text in expected {
+        assert!(
+            texts.contains(&text),
+            "{kind:?}: the file lacks {text:?}: {texts:?}"
+        );
+    }
+}
+
+#[test]
+fn every_chart_is_readable_at_1280_by_720_and_matches_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = common::saved_sweep(dir.path(), "sweep", &["--workers", "1..3", "--tasks", "6"]);
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app_harness_sized(data.path(), egui::vec2(1280.0, 720.0));
+    drop_file(&mut harness, &saved);
+    harness.run_steps(3);
+    assert_eq!(harness.state().session.results.experiments.len(), 1);
+
+    // The grid: wall time, speedup, efficiency, IPC bytes.
+    for kind in [
+        ChartKind::WallTime,
+        ChartKind::Speedup,
+        ChartKind::Efficiency,
+        ChartKind::IpcBytes,
+    ] {
+        check_drawn(&harness, kind);
+    }
+    // Charts keep a readable height at 1280×720.
+    let wall = harness.state().chart(ChartKind::WallTime).unwrap();
+    let layout = drawn(&harness, &wall.title).layout.unwrap();
+    assert!(layout.y.ticks.len() >= 3);
+
+    // The fourth cell switches to the time breakdown.
+    harness
+        .get_all_by_role(egui::accesskit::Role::ComboBox)
+        .find(|node| node.value().as_deref() == Some("IPC bytes per repetition"))
+        .expect("the fourth cell's chart menu")
+        .click();
+    harness.run_steps(3);
+    click(&mut harness, "Where the time went");
+    harness.run_steps(3);
+    assert_eq!(harness.state().settings.charts.fourth, ChartKind::Overhead);
+    check_drawn(&harness, ChartKind::Overhead);
+
+    // Predictions, asked for, go in a panel of their own beside the
+    // enlarged chart (a grid cell says where): the measured chart keeps
+    // its range.
+    let before = drawn(&harness, "Speedup").y_range;
+    harness.state_mut().settings.charts.predict_to = 32;
+    harness.run_steps(3);
+    assert_eq!(drawn(&harness, "Speedup").y_range, before);
+    assert!(
+        harness
+            .query_by_label_contains("Fitted laws, to 32 workers — Enlarge")
+            .is_some()
+    );
+    harness.get_all_by_label("Enlarge").nth(1).unwrap().click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().focused, Some(ChartKind::Speedup));
+    let panel = drawn(&harness, "Fitted laws, to 32 workers");
+    assert!(panel.x_ticks.contains(&"32".to_string()), "{panel:?}");
+    assert!(harness.query_by_label_contains("Amdahl fit:").is_some());
+    harness.get_by_label("All charts").click();
+    harness.run_steps(3);
+
+    // Enlarged, the chart gets more ticks and its legend moves inside.
+    let small = drawn(&harness, "Wall time").layout.unwrap();
+    harness.get_all_by_label("Enlarge").next().unwrap().click();
+    harness.run_steps(3);
+    check_drawn(&harness, ChartKind::WallTime);
+    let large = drawn(&harness, "Wall time").layout.unwrap();
+    assert!(large.y.ticks.len() >= small.y.ticks.len());
+    assert!(
+        matches!(large.legend_place, LegendPlace::Inside(_)),
+        "{:?}",
+        large.legend_place
+    );
+
+    // A run's timeline and memory: legends with their styles, as in files.
+    harness
+        .get_all_by_label("All charts")
+        .next()
+        .unwrap()
+        .click();
+    harness.run_steps(2);
+    click(&mut harness, "Timeline");
+    harness.run_steps(3);
+    assert!(
+        harness
+            .query_all_by_label("compute: filled block")
+            .next()
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("): dashed line")
+            .next()
+            .is_some()
+    );
+    click(&mut harness, "CPU & memory");
+    harness.run_steps(3);
+    assert!(
+        harness
+            .query_all_by_label("corescope (all its threads): solid line")
+            .next()
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_all_by_label("worker processes (in the model's colour): filled block")
+            .next()
+            .is_some()
+    );
+}
