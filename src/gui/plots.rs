@@ -370,7 +370,7 @@ pub fn chart_ui(
 }
 
 /// The egui_plot of a chart.
-fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool) {
+pub fn plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32, dark: bool) {
     let unit = chart.unit;
     let x_axis = chart.x_axis;
     let (x_start, x_end) = match x_axis {

@@ -14,6 +14,7 @@ pub fn app_harness(data_dir: &std::path::Path) -> Harness<'static, CorescopeApp>
     let config = AppConfig {
         worker_exe: super::exe(),
         data_dir: Some(data_dir.to_path_buf()),
+        present: None,
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1440.0, 900.0))
