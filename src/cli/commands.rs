@@ -221,10 +221,20 @@ fn open_window(present: Option<String>) -> Outcome {
 /// without the source paths some of its messages carry.
 fn window_error(message: &str) -> String {
     let first = message.lines().next().unwrap_or("").trim();
-    let words: Vec<&str> = first
-        .split_whitespace()
-        .filter(|word| !(word.contains(".rs:") || word.contains("/src/")))
-        .collect();
+    let mut words: Vec<String> = Vec::new();
+    for word in first.split_whitespace() {
+        if word.contains(".rs:") || word.contains("/src/") {
+            // "os error at PATH: why" reads "os error: why".
+            if words.last().is_some_and(|w| w == "at") {
+                words.pop();
+                if let Some(last) = words.last_mut() {
+                    last.push(':');
+                }
+            }
+            continue;
+        }
+        words.push(word.to_string());
+    }
     let text = words.join(" ");
     if text.is_empty() {
         "no display".to_string()
@@ -423,5 +433,17 @@ fn follow(runner: &Runner) -> Result<ResultSet, Outcome> {
             let error = ending.error().unwrap_or_default();
             Err(Outcome::Failed(anyhow::anyhow!(error)))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_error_names_no_source_path() {
+        let winit = "winit EventLoopError: os error at /root/.cargo/registry/src/x/winit-0.30/src/platform_impl/linux/mod.rs:785: neither WAYLAND_DISPLAY nor DISPLAY is set.";
+        assert_eq!(
+            super::window_error(winit),
+            "winit EventLoopError: os error: neither WAYLAND_DISPLAY nor DISPLAY is set."
+        );
     }
 }

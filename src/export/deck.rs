@@ -92,24 +92,21 @@ fn slide_html(
                 Some(rest) => rest.split_once("?>").map_or(rest, |(_, after)| after),
                 None => svg,
             };
-            let _ = write!(out, "<figure>{}</figure>\n", svg.trim());
+            let _ = writeln!(out, "<figure>{}</figure>", svg.trim());
             let verdict = presets::verdict(preset, set);
             let class = match verdict.holds {
                 Some(true) => "holds",
                 Some(false) => "fails",
                 None => "none",
             };
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<p class=\"verdict {class}\">{}</p>\n",
+                "<p class=\"verdict {class}\">{}</p>",
                 escape(&verdict.sentence)
             );
         }
         None => {
-            let _ = write!(
-                out,
-                "<p class=\"verdict none\">Not measured on this machine.</p>\n"
-            );
+            out.push_str("<p class=\"verdict none\">Not measured on this machine.</p>\n");
         }
     }
     let _ = write!(

@@ -124,7 +124,7 @@ fn title_ui(
         );
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui
-                .button(RichText::new("✕").small())
+                .button(RichText::new("Leave").small())
                 .on_hover_text(super::shortcuts::hint(
                     ui.ctx(),
                     super::shortcuts::Action::Present,
@@ -134,9 +134,9 @@ fn title_ui(
                 commands.push(Command::Present(false));
             }
             let keys = if running {
-                "running…   ← → lesson · Esc leave"
+                "running…   ⏴ ⏵ lesson · Esc leave"
             } else {
-                "Space run · ← → lesson · Esc leave"
+                "Space run · ⏴ ⏵ lesson · Esc leave"
             };
             ui.label(RichText::new(keys).small().weak());
         });
