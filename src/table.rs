@@ -170,7 +170,6 @@ impl Column {
     /// The cell of `run` in this column.
     pub fn cell(self, run: &RunRecord) -> Cell {
         let text = match self {
-            Column::Payload if run.payload_bytes == 0 => MISSING.to_string(),
             Column::Payload => format::bytes(run.payload_bytes),
             Column::Workload => run.workload.name().to_string(),
             Column::Model => run.model.to_string(),
@@ -487,7 +486,10 @@ mod tests {
     #[test]
     fn names_align_left_and_numbers_right() {
         for column in Column::STORED {
-            let left = matches!(column, Column::Workload | Column::Model | Column::Flags);
+            let left = matches!(
+                column,
+                Column::Workload | Column::Model | Column::Schedule | Column::Flags
+            );
             assert_eq!(column.align() == Align::Left, left, "{column:?}");
         }
     }

@@ -122,6 +122,14 @@ pub fn top_bar_ui(
             }
             ui.label("UI scale");
             ui.separator();
+            if ui
+                .button("⛶ Present")
+                .on_hover_text(shortcuts::hint(ui.ctx(), Action::Present))
+                .clicked()
+            {
+                commands.push(Command::Present(true));
+            }
+            ui.separator();
             let dark = bar.dark;
             if ui
                 .button(if dark {
@@ -145,6 +153,7 @@ fn view_menu_ui(ui: &mut egui::Ui, bar: &TopBar<'_>, commands: &mut Vec<Command>
             shortcuts::menu_item_ui(ui, Action::Tab(view), true, commands);
         }
         shortcuts::menu_item_ui(ui, Action::Enlarge, bar.has_data, commands);
+        shortcuts::menu_item_ui(ui, Action::Present, true, commands);
         ui.separator();
         for action in [Action::ZoomIn, Action::ZoomOut, Action::ZoomReset] {
             shortcuts::menu_item_ui(ui, action, true, commands);
@@ -575,17 +584,8 @@ fn lessons_ui(
     running: bool,
     commands: &mut Vec<Command>,
 ) {
-    ui.horizontal(|ui| {
-        ui.heading("Lessons")
-            .on_hover_text(shortcuts::hint(ui.ctx(), Action::NextLesson));
-        if ui
-            .button("⛶ Present")
-            .on_hover_text(shortcuts::hint(ui.ctx(), Action::Present))
-            .clicked()
-        {
-            commands.push(Command::Present(true));
-        }
-    });
+    ui.heading("Lessons")
+        .on_hover_text(shortcuts::hint(ui.ctx(), Action::NextLesson));
     match presets::all() {
         Ok(all) => {
             ui.horizontal_wrapped(|ui| {

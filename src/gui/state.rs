@@ -347,7 +347,16 @@ mod tests {
                 form.raw(4).validate(&[1, 2, 3, 4]).unwrap(),
                 preset.experiment.validate(&[1, 2, 3, 4]).unwrap(),
             );
-            assert_eq!(ours.models, theirs.models, "{}", preset.name);
+            let sorted = |mut models: Vec<Model>| {
+                models.sort();
+                models
+            };
+            assert_eq!(
+                sorted(ours.models),
+                sorted(theirs.models),
+                "{}",
+                preset.name
+            );
             assert_eq!(ours.workers, theirs.workers, "{}", preset.name);
             assert_eq!(ours.schedules[0], theirs.schedules[0], "{}", preset.name);
             assert_eq!(ours.repeats, theirs.repeats, "{}", preset.name);
