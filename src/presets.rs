@@ -23,6 +23,32 @@ pub struct Preset {
     pub claim: String,
     pub look_at: String,
     pub experiment: RawExperiment,
+    /// What the claim predicts per model (its best speedup against its
+    /// baseline), where one figure can show it: `faster` or `not-faster`.
+    #[serde(default)]
+    pub expect: std::collections::BTreeMap<String, Expect>,
+}
+
+/// What a lesson's claim predicts for a model's best speedup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Expect {
+    /// At least [`FASTER`] × its baseline at its best.
+    Faster,
+    /// Below [`FASTER`] × at every worker count.
+    NotFaster,
+}
+
+/// The speedup from which a model counts as faster than its baseline.
+pub const FASTER: f64 = 1.2;
+
+/// What one measurement of a lesson says about its claim, in one sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub sentence: String,
+    /// Whether the claim held (`None`: no verdict, or the lesson has no
+    /// figure to judge it by).
+    pub holds: Option<bool>,
 }
 
 /// The bundled preset files, in lesson order.
@@ -379,6 +405,81 @@ fn speedup_findings(set: &ResultSet) -> Vec<String> {
         .collect()
 }
 
+/// The verdict of `preset` on `set`: each judged model's best speedup,
+/// then whether the claim holds. None when the figures are flagged (the
+/// noise guard's words, as [`findings`] says them), when the machine has
+/// one core, or before any run with workers finished.
+pub fn verdict(preset: &Preset, set: &ResultSet) -> Verdict {
+    let none = |sentence: String| Verdict {
+        sentence,
+        holds: None,
+    };
+    if set.machine.logical_cores < 2 {
+        return none(
+            "No verdict: this machine has one core only, so nothing can run in parallel here."
+                .to_string(),
+        );
+    }
+    let findings = findings(set);
+    if let Some(withheld) = findings.iter().find(|f| f.contains("no verdict")) {
+        return none(withheld.clone());
+    }
+    let mut figures = Vec::new();
+    let mut holds = true;
+    let mut judged = 0;
+    for model in set
+        .runs
+        .iter()
+        .map(|r| r.model)
+        .filter(|m| m.uses_workers())
+    {
+        let name = model.name();
+        if figures.iter().any(|(n, _): &(&str, String)| *n == name) {
+            continue;
+        }
+        let best = set
+            .runs
+            .iter()
+            .filter(|r| r.model == model)
+            .filter_map(|r| r.speedup.map(|s| (s, r.workers)))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let Some((speedup, workers)) = best else {
+            continue;
+        };
+        let expected = preset.expect.get(name);
+        if let Some(expect) = expected {
+            judged += 1;
+            holds &= match expect {
+                Expect::Faster => speedup >= FASTER,
+                Expect::NotFaster => speedup < FASTER,
+            };
+        }
+        // The models the claim is about first.
+        let text = format!(
+            "{name} {speedup:.2}× at {workers} worker{}",
+            if workers == 1 { "" } else { "s" }
+        );
+        figures.push((name, text));
+    }
+    figures.sort_by_key(|(name, _)| !preset.expect.contains_key(*name));
+    if figures.is_empty() {
+        return none("Not measured yet: run the lesson for a verdict.".to_string());
+    }
+    let figures: Vec<String> = figures.into_iter().map(|(_, text)| text).take(3).collect();
+    let figures = figures.join("; ");
+    if judged == 0 {
+        return none(format!("{figures} (best speedups on this machine)."));
+    }
+    Verdict {
+        sentence: if holds {
+            format!("{figures}: the claim holds.")
+        } else {
+            format!("{figures}: the claim does not hold on this machine.")
+        },
+        holds: Some(holds),
+    }
+}
+
 /// The sentence that replaces a verdict whose figures are flagged: the
 /// runs of `key`, or the serial runs they are read against.
 fn withheld(set: &ResultSet, key: &str, runs: &[&RunRecord]) -> Option<String> {
@@ -441,6 +542,37 @@ mod tests {
             assert!(!spec.runs().is_empty());
             assert!(!preset.claim.is_empty() && !preset.look_at.is_empty());
         }
+    }
+
+    #[test]
+    fn the_verdict_says_whether_the_claim_held_or_why_not() {
+        let preset = find("cpu-parallelism").unwrap();
+        let machine = crate::results::MachineInfo {
+            logical_cores: 4,
+            ..Default::default()
+        };
+        let mut set = ResultSet::new(machine);
+        set.runs = vec![
+            crate::results::testing::record(Model::Serial, 1, 4.0),
+            crate::results::testing::record(Model::Processes, 1, 4.0),
+            crate::results::testing::record(Model::Processes, 2, 2.1),
+        ];
+        crate::analysis::fill_speedups(&mut set);
+        let verdict = verdict(&preset, &set);
+        assert_eq!(verdict.holds, Some(true), "{}", verdict.sentence);
+        assert_eq!(
+            verdict.sentence,
+            "processes 1.90× at 2 workers: the claim holds."
+        );
+        set.runs[2].wall_seconds.median = 3.9;
+        crate::analysis::fill_speedups(&mut set);
+        let verdict = super::verdict(&preset, &set);
+        assert_eq!(verdict.holds, Some(false));
+        assert!(verdict.sentence.ends_with("does not hold on this machine."));
+        set.machine.logical_cores = 1;
+        let verdict = super::verdict(&preset, &set);
+        assert_eq!(verdict.holds, None);
+        assert!(verdict.sentence.contains("one core only"));
     }
 
     #[test]

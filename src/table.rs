@@ -34,6 +34,8 @@ pub enum Column {
     Workload,
     Model,
     Workers,
+    /// How tasks were handed to the workers.
+    Schedule,
     /// The median repetition's wall time.
     Wall,
     /// The fastest and the slowest repetition.
@@ -63,12 +65,14 @@ pub enum Column {
 
 impl Column {
     /// The app's table of every stored run, beside its experiment number.
-    pub const STORED: [Column; 15] = [
+    pub const STORED: [Column; 17] = [
         Column::Workload,
+        Column::Payload,
         Column::Model,
         Column::Sharing,
         Column::Workers,
         Column::LostUpdates,
+        Column::Schedule,
         Column::Wall,
         Column::WallRange,
         Column::WallCi,
@@ -118,6 +122,34 @@ impl Column {
         columns
     }
 
+    /// The columns a terminal has room for (80 columns): the payload when
+    /// a run carried one, model, workers, wall time, speedup, efficiency,
+    /// start-up, and the flags when a run has one. The rest (ranges,
+    /// intervals, CPU time, IPC bytes, memory) are in the exports.
+    pub fn for_terminal(set: &ResultSet) -> Vec<Column> {
+        let mut columns = Vec::with_capacity(8);
+        let payloads = set.runs.iter().any(|r| r.payload_bytes > 0);
+        if payloads {
+            columns.push(Column::Payload);
+        }
+        columns.extend([
+            Column::Model,
+            Column::Workers,
+            Column::Wall,
+            Column::Speedup,
+            Column::Efficiency,
+        ]);
+        // A payload sweep is read by its payload; start-up is the same
+        // at every one.
+        if !payloads {
+            columns.push(Column::Spawn);
+        }
+        if set.runs.iter().any(|r| !r.warnings.is_empty()) {
+            columns.push(Column::Flags);
+        }
+        columns
+    }
+
     /// The column's header: plain words, no arrows (the app's font has
     /// none), and no wider than the terminal table had room for.
     pub fn header(self) -> &'static str {
@@ -126,6 +158,7 @@ impl Column {
             Column::Workload => "workload",
             Column::Model => "model",
             Column::Workers => "workers",
+            Column::Schedule => "schedule",
             Column::Wall => "wall median",
             Column::WallRange => "min … max",
             Column::WallCi => "wall 95 % CI",
@@ -146,7 +179,11 @@ impl Column {
     /// How the column's cells line up.
     pub fn align(self) -> Align {
         match self {
-            Column::Workload | Column::Model | Column::Flags | Column::Sharing => Align::Left,
+            Column::Workload
+            | Column::Model
+            | Column::Schedule
+            | Column::Flags
+            | Column::Sharing => Align::Left,
             _ => Align::Right,
         }
     }
@@ -162,6 +199,8 @@ impl Column {
                 format!("{} in flight", run.workers)
             }
             Column::Workers => run.workers.to_string(),
+            Column::Schedule if run.model.uses_workers() => run.schedule.name().to_string(),
+            Column::Schedule => MISSING.to_string(),
             Column::Wall => format::seconds(run.wall_seconds.median),
             Column::WallRange => format!(
                 "{} … {}",
@@ -278,6 +317,7 @@ impl Column {
             Column::Workload => a.workload.name().cmp(b.workload.name()),
             Column::Model => a.model.cmp(&b.model),
             Column::Workers => a.workers.cmp(&b.workers),
+            Column::Schedule => a.schedule.name().cmp(b.schedule.name()),
             Column::Wall | Column::WallRange | Column::WallCi => {
                 a.wall_seconds.median.total_cmp(&b.wall_seconds.median)
             }
@@ -347,6 +387,12 @@ impl ResultsTable {
     /// The table of one result set, a row per run in measuring order.
     pub fn of_set(set: &ResultSet) -> ResultsTable {
         ResultsTable::build(Column::for_set(set), &set.runs)
+    }
+
+    /// [`ResultsTable::of_set`] with only the columns a terminal has room
+    /// for ([`Column::for_terminal`]).
+    pub fn for_terminal(set: &ResultSet) -> ResultsTable {
+        ResultsTable::build(Column::for_terminal(set), &set.runs)
     }
 
     /// The headers, in column order.
@@ -500,7 +546,11 @@ mod tests {
         for column in Column::STORED {
             let left = matches!(
                 column,
-                Column::Workload | Column::Model | Column::Flags | Column::Sharing
+                Column::Workload
+                    | Column::Model
+                    | Column::Schedule
+                    | Column::Flags
+                    | Column::Sharing
             );
             assert_eq!(column.align() == Align::Left, left, "{column:?}");
         }

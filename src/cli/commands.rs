@@ -96,7 +96,14 @@ pub fn execute(cli: Cli) -> ExitCode {
             }
             Err(e) => Outcome::Failed(e.into()),
         },
-        None => open_window(),
+        Some(Command::Present(args)) => {
+            match args.lesson.as_deref().map(presets::find).transpose() {
+                Ok(lesson) => open_window(Some(lesson.map_or_else(String::new, |l| l.name))),
+                Err(e) => Outcome::Usage(format!("LESSON: {e}")),
+            }
+        }
+        Some(Command::Deck(args)) => super::deck::deck(&args),
+        None => open_window(None),
     };
     match outcome {
         Outcome::Done => ExitCode::SUCCESS,
@@ -204,18 +211,50 @@ fn source_labels(paths: &[std::path::PathBuf]) -> Vec<String> {
 }
 
 /// Opens the desktop app; without a display, says what to run instead.
-fn open_window() -> Outcome {
+fn open_window(present: Option<String>) -> Outcome {
     let worker_exe =
         match std::env::current_exe().context("cannot find the corescope executable for workers") {
             Ok(path) => path,
             Err(e) => return Outcome::Failed(e),
         };
-    match crate::gui::run(worker_exe) {
+    match crate::gui::run(worker_exe, present) {
         Ok(()) => Outcome::Done,
         Err(e) => Outcome::Failed(anyhow::anyhow!(
-            "cannot open the window ({e}); without a display, run experiments headless with `corescope sweep` (see --help)"
+            "cannot open the window ({}); without a display, run experiments headless with `corescope sweep` (see --help)",
+            window_error(&e.to_string())
         )),
     }
+}
+
+/// The windowing library's error in a user's words: its first line,
+/// without the source paths some of its messages carry.
+fn window_error(message: &str) -> String {
+    let first = message.lines().next().unwrap_or("").trim();
+    let mut words: Vec<String> = Vec::new();
+    for word in first.split_whitespace() {
+        if word.contains(".rs:") || word.contains("/src/") {
+            // "os error at PATH: why" reads "os error: why".
+            if words.last().is_some_and(|w| w == "at") {
+                words.pop();
+                if let Some(last) = words.last_mut() {
+                    last.push(':');
+                }
+            }
+            continue;
+        }
+        words.push(word.to_string());
+    }
+    let text = words.join(" ");
+    if text.is_empty() {
+        "no display".to_string()
+    } else {
+        text
+    }
+}
+
+/// Follows a runner to its end, for commands other than this module's.
+pub(super) fn follow_runner(runner: &Runner) -> Result<ResultSet, Outcome> {
+    follow(runner)
 }
 
 /// `__mpi-rank`: this process is a rank of an MPI job.
@@ -403,5 +442,17 @@ fn follow(runner: &Runner) -> Result<ResultSet, Outcome> {
             let error = ending.error().unwrap_or_default();
             Err(Outcome::Failed(anyhow::anyhow!(error)))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_error_names_no_source_path() {
+        let winit = "winit EventLoopError: os error at /root/.cargo/registry/src/x/winit-0.30/src/platform_impl/linux/mod.rs:785: neither WAYLAND_DISPLAY nor DISPLAY is set.";
+        assert_eq!(
+            super::window_error(winit),
+            "winit EventLoopError: os error: neither WAYLAND_DISPLAY nor DISPLAY is set."
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! values and report bad ones with the same words.
 
 pub mod commands;
+pub mod deck;
 pub mod output;
 
 use std::path::PathBuf;
@@ -41,6 +42,14 @@ pub enum Command {
     /// charts (and with --trace its Chrome trace), a CSV and a Markdown
     /// report of a saved result set (from --export-json) into a folder.
     Report(ReportArgs),
+    /// Open the window in presentation mode on a lesson (default: the
+    /// first): arrow keys step through the lessons, Space runs one, Esc
+    /// leaves.
+    Present(PresentArgs),
+    /// Write the workshop deck: every lesson's claim, main chart (SVG) and
+    /// this machine's verdict in one self-contained HTML page. Lessons the
+    /// app has not measured yet are measured first (--all: every one).
+    Deck(DeckArgs),
     /// Internal: serve tasks over stdin/stdout as a worker process.
     #[command(name = "__worker", hide = true)]
     Worker(WorkerArgs),
@@ -75,15 +84,12 @@ pub struct WorkerArgs {
 /// Knobs shared by `run` and `sweep`.
 #[derive(Debug, Args)]
 pub struct ExperimentArgs {
-    /// What each task does: sqrt-sum, primes, mandelbrot, sleep, net (a real
-    /// request to a slow service on 127.0.0.1), mixed, echo or counter
-    /// (comma-separated to compare several).
-    #[arg(long, value_name = "NAME", default_value = "sqrt-sum")]
+    // Help from the workload list, so it never misses a workload.
+    #[arg(long, value_name = "NAME", default_value = "sqrt-sum",
+          help = format!("What each task computes, and what --size means for it: {}", crate::workload::Workload::help_list()))]
     pub workload: String,
-    /// Work per task (terms for sqrt-sum, numbers for primes, image side for
-    /// mandelbrot, milliseconds for sleep, net and mixed, passes per byte
-    /// for echo, increments for counter); accepts 1_000_000 or 1M. Default:
-    /// a size that takes ~10-30 ms.
+    /// Work per task, in the workload's unit (see --workload); accepts
+    /// 1_000_000 or 1M. Default: a size that takes ~10-30 ms.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub size: Option<String>,
     /// Number of tasks per repetition.
@@ -271,6 +277,28 @@ pub struct ReportArgs {
     /// (runs/NN-…/trace.json), for Perfetto UI or chrome://tracing.
     #[arg(long)]
     pub trace: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PresentArgs {
+    /// The lesson to open on (see `corescope presets`).
+    #[arg(value_name = "LESSON")]
+    pub lesson: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeckArgs {
+    /// The HTML file to write.
+    #[arg(long, value_name = "FILE.html")]
+    pub out: PathBuf,
+    /// Measure every lesson now, rather than reuse the app's stored
+    /// measurements.
+    #[arg(long)]
+    pub all: bool,
+    /// The CPython interpreter the python-* models run: a name on PATH or a
+    /// path.
+    #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
+    pub python: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -239,6 +239,9 @@ pub fn print_results(set: &ResultSet) {
         println!("{line}");
     }
     println!("{}", results_table(set));
+    println!(
+        "(ranges, 95 % intervals, CPU time, IPC bytes and memory: --export-csv or --export-markdown)"
+    );
     // Runs of the same workload (payloads differ in a payload sweep) must
     // all have computed the same thing.
     let disagree = set.runs.iter().any(|r| {
@@ -305,15 +308,23 @@ fn interpreters(set: &ResultSet) -> Vec<String> {
         .collect()
 }
 
-/// The results table ([`crate::table`]'s, with a payload column for echo)
-/// for a terminal: it wraps to the terminal's width.
+/// The widest a table printed to a pipe or file gets (a terminal's own
+/// width rules on a terminal).
+const PRINT_WIDTH: u16 = 80;
+
+/// The results table ([`crate::table`]'s terminal columns, with a payload
+/// column for echo): it fits an 80-column terminal, and wraps to a
+/// narrower one.
 pub fn results_table(set: &ResultSet) -> Table {
-    let model = ResultsTable::of_set(set);
+    let model = ResultsTable::for_terminal(set);
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(model.headers());
+    if !table.is_tty() || table.width().is_none_or(|w| w > PRINT_WIDTH) {
+        table.set_width(PRINT_WIDTH);
+    }
     for row in &model.rows {
         table.add_row(model.columns.iter().zip(&row.cells).map(|(column, cell)| {
             let alignment = match column.align() {

@@ -12,6 +12,7 @@ pub mod activity;
 mod atomic;
 pub mod csv;
 pub mod data;
+pub mod deck;
 pub mod json;
 pub mod markdown;
 pub mod plot;

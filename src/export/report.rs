@@ -97,10 +97,36 @@ pub fn write_with(
     options: &ChartOptions,
     report: ReportOptions,
 ) -> Result<Vec<PathBuf>, ExportError> {
+    write_reporting(sources, folder, style, options, report, &mut |_, _| {})
+}
+
+/// How many files [`write_with`] writes for `sources`.
+pub fn file_count(sources: &[Source<'_>], report: ReportOptions) -> usize {
+    let runs: usize = sources.iter().map(|s| s.set.runs.len()).sum();
+    let per_run = ActivityChart::ALL.len() * 2 + usize::from(report.traces);
+    let formats = DataFormat::ALL
+        .into_iter()
+        .filter(|f| f.info().in_report)
+        .count();
+    ChartKind::ALL.len() * 2 + runs * per_run + formats * sources.len() + 1
+}
+
+/// [`write_with`], calling `progress(done, total)` after each file, so a
+/// front end can show how far a long report got.
+pub fn write_reporting(
+    sources: &[Source<'_>],
+    folder: &Path,
+    style: &plot::PlotStyle,
+    options: &ChartOptions,
+    report: ReportOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<PathBuf>, ExportError> {
+    let total = file_count(sources, report);
+    let mut done = |written: &Vec<PathBuf>| progress(written.len(), total);
     // Built in a temporary folder and moved into place whole: a report
     // that fails part-way leaves nothing behind.
     super::write_folder_atomic(folder, |staged| {
-        write_into(sources, staged, style, options, report)
+        write_into(sources, staged, style, options, report, &mut done)
     })
 }
 
@@ -111,6 +137,7 @@ fn write_into(
     style: &plot::PlotStyle,
     options: &ChartOptions,
     report: ReportOptions,
+    done: &mut dyn FnMut(&Vec<PathBuf>),
 ) -> Result<Vec<PathBuf>, ExportError> {
     let labelled: Vec<(&str, &ResultSet)> = sources.iter().map(|s| (s.label, s.set)).collect();
     let mut written = Vec::new();
@@ -121,6 +148,7 @@ fn write_into(
             let path = folder.join(format!("{}.{extension}", kind.slug()));
             plot::write(&chart, style, &path)?;
             written.push(path);
+            done(&written);
         }
     }
     for source in sources {
@@ -132,12 +160,14 @@ fn write_into(
                     let path = run_folder.join(format!("{}.{extension}", kind.file_stem()));
                     activity::write(kind, run, style, &path)?;
                     written.push(path);
+                    done(&written);
                 }
             }
             if report.traces {
                 let path = run_folder.join(trace::FILE_NAME);
                 trace::write(run, &path)?;
                 written.push(path);
+                done(&written);
             }
         }
     }
@@ -147,11 +177,13 @@ fn write_into(
             let path = folder.join(data_name(sources, source.label, format));
             data::write(format, source.set, &path)?;
             written.push(path);
+            done(&written);
         }
     }
     let report_path = folder.join("report.md");
     data::write_bytes(&report_path, markdown_report(sources, options).as_bytes())?;
     written.push(report_path);
+    done(&written);
     Ok(written)
 }
 

@@ -19,7 +19,7 @@ use super::dialogs::{self, FileDialogs, Purpose};
 use super::export;
 use super::panels::{self, RunPanel, TableSort};
 use super::state::{Settings, View};
-use super::{plots, shortcuts, theme, views, widgets};
+use super::{plots, present, shortcuts, theme, views, widgets};
 use crate::chart::{Chart, ChartKind};
 use crate::engine::EngineConfig;
 use crate::engine::runner::Wake;
@@ -37,6 +37,8 @@ pub struct AppConfig {
     pub worker_exe: PathBuf,
     /// Folder of `results.json`; `None` keeps results in memory only.
     pub data_dir: Option<PathBuf>,
+    /// Open in presentation mode on this lesson (blank: the first).
+    pub present: Option<String>,
 }
 
 /// Repaint interval while an experiment runs and the live CPU view is
@@ -48,6 +50,12 @@ const REPAINT_LIVE: Duration = Duration::from_millis(250);
 /// from the run being measured (much of it where the window is drawn in
 /// software).
 const REPAINT_QUIET: Duration = Duration::from_millis(1000);
+
+/// How often the report's progress is looked at while it is written.
+const REPORT_POLL: Duration = Duration::from_millis(150);
+
+/// Settings that changed are written at most this often.
+const SAVE_EVERY: Duration = Duration::from_secs(1);
 
 /// How long `logic` may spend draining events per frame.
 const EVENT_BUDGET: Duration = Duration::from_millis(8);
@@ -75,6 +83,16 @@ pub struct CorescopeApp {
     /// wake-up callback.
     repaint_ms: Arc<AtomicU64>,
     wake: Option<egui::Context>,
+    /// Presentation mode is on (the lesson is the form's).
+    pub presenting: bool,
+    /// Where the presentation's charts went in the last frame.
+    pub presented_charts: Option<egui::Rect>,
+    /// The lessons still to measure before the workshop deck is written,
+    /// while one is asked for.
+    pub deck_queue: Option<Vec<String>>,
+    /// The settings as last written to storage, and when.
+    saved: Option<Settings>,
+    saved_at: Option<std::time::Instant>,
 }
 
 impl CorescopeApp {
@@ -89,7 +107,8 @@ impl CorescopeApp {
         // Zoom keys are in the app's own shortcut table (and its help).
         cc.egui_ctx.options_mut(|o| o.zoom_with_keyboard = false);
         let session = Session::open(config.data_dir.as_deref());
-        CorescopeApp {
+        let present = config.present.clone();
+        let mut app = CorescopeApp {
             config,
             settings,
             session,
@@ -101,6 +120,101 @@ impl CorescopeApp {
             title: String::new(),
             repaint_ms: Arc::new(AtomicU64::new(REPAINT_QUIET.as_millis() as u64)),
             wake: Some(cc.egui_ctx.clone()),
+            saved: None,
+            saved_at: None,
+            presenting: false,
+            presented_charts: None,
+            deck_queue: None,
+        };
+        if let Some(lesson) = present {
+            app.present(true, Some(lesson.trim()).filter(|l| !l.is_empty()));
+        }
+        app
+    }
+
+    /// Enters presentation mode on `lesson` (else the form's lesson, the
+    /// shown experiment's, or the first), or leaves it.
+    fn present(&mut self, on: bool, lesson: Option<&str>) {
+        self.presenting = on;
+        self.presented_charts = None;
+        if !on {
+            return;
+        }
+        let lesson = lesson
+            .map(str::to_string)
+            .or_else(|| self.settings.form.lesson.clone())
+            .or_else(|| self.shown().and_then(|s| s.preset.clone()))
+            .or_else(|| presets::all().ok()?.first().map(|p| p.name.clone()));
+        if let Some(name) = lesson {
+            self.show_lesson(&name);
+        }
+    }
+
+    /// Loads lesson `name` into the form (locked to it) and shows its
+    /// newest measurement, without running it.
+    fn show_lesson(&mut self, name: &str) {
+        match presets::find(name) {
+            Ok(preset) => {
+                self.settings
+                    .form
+                    .load_lesson(&preset.name, &preset.experiment);
+                if let Some(index) = self.session.lesson_index(&preset.name) {
+                    self.session.selected = Some(index);
+                }
+                self.session.compare_with = None;
+            }
+            Err(e) => self.session.messages.error = Some(e.to_string()),
+        }
+    }
+
+    /// The lesson `steps` after the form's (before, when negative), in a
+    /// ring: after the last comes the first.
+    fn step_lesson(&mut self, steps: i32) {
+        let Ok(all) = presets::all() else {
+            return;
+        };
+        let current = self
+            .settings
+            .form
+            .lesson
+            .as_deref()
+            .and_then(|name| all.iter().position(|p| p.name == name));
+        let count = all.len() as i64;
+        let next = match current {
+            Some(i) => (i as i64 + i64::from(steps)).rem_euclid(count),
+            None => 0,
+        };
+        if let Some(preset) = all.get(next as usize) {
+            let name = preset.name.clone();
+            self.show_lesson(&name);
+        }
+    }
+
+    /// Measures the next lesson the deck waits for, or once none is left,
+    /// writes the deck.
+    fn advance_deck(&mut self) {
+        if self.session.is_running() {
+            return;
+        }
+        let Some(queue) = &mut self.deck_queue else {
+            return;
+        };
+        if queue.is_empty() {
+            self.deck_queue = None;
+            let how = ExportConfig {
+                settings: &self.settings.export,
+                app_dark: self.settings.dark,
+                charts: self.settings.chart_options(),
+            };
+            self.session.export_deck(&how);
+            return;
+        }
+        let name = queue.remove(0);
+        self.start_preset(&name);
+        if !self.session.is_running() {
+            // It could not start (a model unavailable here): the deck
+            // says it was not measured.
+            self.session.messages.error = None;
         }
     }
 
@@ -122,6 +236,16 @@ impl CorescopeApp {
     /// The chart of `kind` as drawn now.
     pub fn chart(&self, kind: ChartKind) -> Option<Chart> {
         self.session.chart(kind, &self.settings.chart_options())
+    }
+
+    /// Loads a lesson into the form and runs it: its own experiment,
+    /// swept over 1 … cores.
+    fn run_lesson(&mut self, name: &str) {
+        if self.session.is_running() {
+            return;
+        }
+        self.show_lesson(name);
+        self.start_preset(name);
     }
 
     /// Runs a lesson preset: its own experiment, swept over 1 … cores.
@@ -213,7 +337,7 @@ impl CorescopeApp {
         };
         if let Some(preset) = all.get(next) {
             let name = preset.name.clone();
-            self.start_preset(&name);
+            self.run_lesson(&name);
         }
     }
 
@@ -335,12 +459,36 @@ impl CorescopeApp {
         };
         let session = &mut self.session;
         match command {
-            Command::Run => {
-                let cores = session.machine.logical_cores;
-                let raw = self.settings.form.raw(cores);
-                self.start_run(&raw, &[cores], None);
+            Command::Run => match self.settings.form.lesson.clone() {
+                // A lesson not tweaked runs exactly as the lesson says.
+                Some(lesson) => self.run_lesson(&lesson),
+                None => {
+                    let cores = session.machine.logical_cores;
+                    let raw = self.settings.form.raw(cores);
+                    self.start_run(&raw, &[cores], None);
+                }
+            },
+            Command::RunPreset(name) => self.run_lesson(&name),
+            Command::TweakLesson => self.settings.form.lesson = None,
+            Command::ShowLesson(name) => self.show_lesson(&name),
+            Command::Present(on) => self.present(on, None),
+            Command::TogglePresent => self.present(!self.presenting, None),
+            Command::StepLesson(steps) => self.step_lesson(steps),
+            Command::RunLesson => {
+                let lesson = self
+                    .settings
+                    .form
+                    .lesson
+                    .clone()
+                    .or_else(|| presets::all().ok()?.first().map(|p| p.name.clone()));
+                if let Some(lesson) = lesson {
+                    self.run_lesson(&lesson);
+                }
             }
-            Command::RunPreset(name) => self.start_preset(&name),
+            Command::WriteDeck => {
+                self.deck_queue = Some(self.session.unmeasured_lessons());
+                self.advance_deck();
+            }
             Command::RerunFlagged => self.rerun_flagged(),
             Command::Cancel => session.cancel(),
             Command::AskClear => self.confirm_clear = true,
@@ -419,6 +567,7 @@ impl CorescopeApp {
                     live: session.live.as_ref(),
                     messages: &session.messages,
                     restorable: session.results.restorable(),
+                    report: session.report.as_ref().map(|job| job.progress),
                 };
                 let form = &mut settings.form;
                 let typed = panels::TypedPaths {
@@ -433,20 +582,27 @@ impl CorescopeApp {
         if !first_run {
             // The results table gives way before the charts do: its panel
             // is capped to what the charts leave, and the table scrolls
-            // within it.
+            // within it; folded, only its heading shows.
             let table_room =
                 (ui.ctx().content_rect().height() - views::CENTRAL_MIN_HEIGHT).max(100.0);
-            egui::Panel::bottom("results")
-                .resizable(true)
-                .default_size(190.0_f32.min(table_room))
-                .min_size(100.0)
-                .max_size(table_room)
-                .show(ui, |ui| {
-                    let sort = &mut self.table_sort;
-                    let (results, shown) = (&session.results, session.shown_index());
-                    let dark = settings.dark;
-                    panels::results_table_ui(ui, results, shown, sort, dark, &mut commands);
-                });
+            let folded = settings.table_folded;
+            let panel = egui::Panel::bottom("results");
+            let panel = if folded {
+                panel.resizable(false)
+            } else {
+                panel
+                    .resizable(true)
+                    .default_size(190.0_f32.min(table_room))
+                    .min_size(70.0)
+                    .max_size(table_room)
+            };
+            panel.show(ui, |ui| {
+                let sort = &mut self.table_sort;
+                let (results, shown) = (&session.results, session.shown_index());
+                let dark = settings.dark;
+                let folded = &mut settings.table_folded;
+                panels::results_table_ui(ui, results, shown, sort, folded, dark, &mut commands);
+            });
         }
         egui::CentralPanel::default().show(ui, |ui| {
             let view = &mut settings.view;
@@ -454,6 +610,26 @@ impl CorescopeApp {
             views::central_ui(ui, view, session, charts, self.focused, &mut commands);
         });
         self.overlays_ui(ui.ctx(), &mut commands);
+        commands
+    }
+
+    /// Presentation mode: the lesson over the whole window.
+    fn presentation_ui(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        let mut commands = Vec::new();
+        let lesson = self.settings.form.lesson.clone().unwrap_or_default();
+        let options = self.settings.chart_options();
+        let session = &self.session;
+        let frame = egui::Frame::central_panel(ui.style()).inner_margin(24.0);
+        let rect = egui::CentralPanel::default()
+            .frame(frame)
+            .show(ui, |ui| {
+                present::presentation_ui(ui, session, &lesson, &options, &mut commands)
+            })
+            .inner;
+        self.presented_charts = rect;
+        if self.help_open {
+            shortcuts::help_ui(ui.ctx(), &mut commands);
+        }
         commands
     }
 
@@ -471,6 +647,29 @@ impl CorescopeApp {
         plots::drop_hint_ui(ctx);
     }
 
+    /// Writes the settings to eframe's storage once they differ from the
+    /// copy last written (at most every [`SAVE_EVERY`]), so a window
+    /// closed by Ctrl-C or a crash keeps them, not only a clean close.
+    fn save_if_changed(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
+        if self.saved.as_ref() == Some(&self.settings) {
+            return;
+        }
+        let now = std::time::Instant::now();
+        if let Some(last) = self.saved_at {
+            let wait = SAVE_EVERY.saturating_sub(now - last);
+            if !wait.is_zero() {
+                ctx.request_repaint_after(wait);
+                return;
+            }
+        }
+        if let Some(storage) = frame.storage_mut() {
+            eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+            storage.flush();
+        }
+        self.saved = Some(self.settings.clone());
+        self.saved_at = Some(now);
+    }
+
     /// Names the shown experiment or lesson in the window's title (only
     /// when it changed).
     fn update_title(&mut self, ctx: &egui::Context) {
@@ -483,11 +682,17 @@ impl CorescopeApp {
 }
 
 impl eframe::App for CorescopeApp {
-    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+    fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         self.drain_events();
+        self.advance_deck();
+        self.session.drain_report();
+        if self.session.report.is_some() {
+            ctx.request_repaint_after(REPORT_POLL);
+        }
         self.open_dropped(ctx);
         // Remember where the user left the UI scale.
         self.settings.zoom = ctx.zoom_factor();
+        self.save_if_changed(ctx, frame);
         if self.session.is_running() {
             let every = if self.settings.view == View::CpuMemory {
                 REPAINT_LIVE
@@ -506,11 +711,15 @@ impl eframe::App for CorescopeApp {
         // Taken before the widgets see the keys; a file dialog or the
         // Clear question keeps the keyboard to itself.
         let mut commands = if self.dialogs.purpose().is_none() && !self.confirm_clear {
-            shortcuts::pressed(&ctx, self.help_open)
+            shortcuts::pressed(&ctx, self.help_open, self.presenting && !self.help_open)
         } else {
             Vec::new()
         };
-        commands.extend(self.panels_ui(ui));
+        if self.presenting {
+            commands.extend(self.presentation_ui(ui));
+        } else {
+            commands.extend(self.panels_ui(ui));
+        }
         self.update_title(&ctx);
         for command in commands {
             self.apply(command, &ctx);
@@ -519,5 +728,6 @@ impl eframe::App for CorescopeApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+        self.saved = Some(self.settings.clone());
     }
 }

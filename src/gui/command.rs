@@ -66,4 +66,18 @@ pub enum Command {
     Compare(Option<usize>),
     /// Show one chart over the whole central area (none: the grid).
     Focus(Option<ChartKind>),
+    /// Unlock the form from the lesson it shows, to change the experiment.
+    TweakLesson,
+    /// Load lesson `name` into the form and show its newest measurement,
+    /// without running it.
+    ShowLesson(String),
+    /// Enter (true) or leave presentation mode.
+    Present(bool),
+    TogglePresent,
+    /// Show the lesson this many steps after (or before) the one shown.
+    StepLesson(i32),
+    /// Run the lesson the form shows (the first if none).
+    RunLesson,
+    /// Write the workshop deck, measuring the lessons not yet measured.
+    WriteDeck,
 }

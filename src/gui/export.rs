@@ -125,6 +125,16 @@ pub fn file_menu_ui(
         {
             commands.push(Command::ExportReport);
         }
+        if ui
+            .button("Workshop deck (HTML: every lesson's chart and verdict)")
+            .on_hover_text(
+                "Measures the lessons not measured yet, then writes one page with every \
+                 lesson's claim, main chart and verdict into the export folder",
+            )
+            .clicked()
+        {
+            commands.push(Command::WriteDeck);
+        }
         ui.separator();
         shortcuts::menu_item_ui(ui, Action::UndoClear, menu.restorable > 0, commands);
         ui.separator();

@@ -21,6 +21,7 @@ pub mod flags;
 pub mod live;
 pub mod panels;
 pub mod plots;
+pub mod present;
 pub mod shortcuts;
 pub mod state;
 pub mod theme;
@@ -36,8 +37,9 @@ pub use app::{AppConfig, CorescopeApp};
 /// The application id: names the settings and data folder.
 pub const APP_ID: &str = "corescope";
 
-/// Opens the window and runs until it is closed.
-pub fn run(worker_exe: PathBuf) -> Result<(), eframe::Error> {
+/// Opens the window and runs until it is closed; `present` opens it in
+/// presentation mode on that lesson (blank: the first).
+pub fn run(worker_exe: PathBuf, present: Option<String>) -> Result<(), eframe::Error> {
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("corescope — parallelism, measured")
@@ -50,6 +52,7 @@ pub fn run(worker_exe: PathBuf) -> Result<(), eframe::Error> {
     let config = AppConfig {
         worker_exe,
         data_dir: eframe::storage_dir(APP_ID),
+        present,
     };
     eframe::run_native(
         APP_ID,

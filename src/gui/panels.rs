@@ -48,6 +48,9 @@ pub struct RunPanel<'a> {
     pub messages: &'a Messages,
     /// How many cleared experiments Undo would bring back.
     pub restorable: usize,
+    /// Files of the report folder written so far, of how many, while one
+    /// is written.
+    pub report: Option<(usize, usize)>,
 }
 
 /// The top bar: name, File, View and Help menus, machine, theme, UI
@@ -119,6 +122,14 @@ pub fn top_bar_ui(
             }
             ui.label("UI scale");
             ui.separator();
+            if ui
+                .button("⛶ Present")
+                .on_hover_text(shortcuts::hint(ui.ctx(), Action::Present))
+                .clicked()
+            {
+                commands.push(Command::Present(true));
+            }
+            ui.separator();
             let dark = bar.dark;
             if ui
                 .button(if dark {
@@ -142,6 +153,7 @@ fn view_menu_ui(ui: &mut egui::Ui, bar: &TopBar<'_>, commands: &mut Vec<Command>
             shortcuts::menu_item_ui(ui, Action::Tab(view), true, commands);
         }
         shortcuts::menu_item_ui(ui, Action::Enlarge, bar.has_data, commands);
+        shortcuts::menu_item_ui(ui, Action::Present, true, commands);
         ui.separator();
         for action in [Action::ZoomIn, Action::ZoomOut, Action::ZoomReset] {
             shortcuts::menu_item_ui(ui, action, true, commands);
@@ -226,12 +238,14 @@ pub fn experiment_ui(
         .auto_shrink([false, true])
         .show(ui, |ui| {
             ui.add_space(4.0);
-            lessons_ui(ui, running, commands);
+            lessons_ui(ui, form.lesson.as_deref(), running, commands);
             ui.separator();
             ui.heading("Experiment");
             ui.add_space(4.0);
+            lesson_lock_ui(ui, form.lesson.as_deref(), running, commands);
             let python = python_path(python_typed);
-            ui.add_enabled_ui(!running, |ui| {
+            let locked = form.lesson.is_some();
+            ui.add_enabled_ui(!running && !locked, |ui| {
                 workload_ui(ui, form);
 
                 ui.add_space(8.0);
@@ -536,19 +550,70 @@ fn run_controls_ui(ui: &mut egui::Ui, panel: &RunPanel<'_>, commands: &mut Vec<C
     if let Some(live) = panel.live {
         progress_ui(ui, live);
     }
+    if let Some((done, total)) = panel.report {
+        let fraction = if total == 0 {
+            0.0
+        } else {
+            done as f32 / total as f32
+        };
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .text(format!("writing the report: {done} of {total} files")),
+        );
+    }
     messages_ui(ui, panel, commands);
     ui.add_space(4.0);
 }
 
-/// One button per lesson preset: one click runs it.
-fn lessons_ui(ui: &mut egui::Ui, running: bool, commands: &mut Vec<Command>) {
+/// Above a form locked to a lesson: which lesson, and the way to change it.
+fn lesson_lock_ui(
+    ui: &mut egui::Ui,
+    lesson: Option<&str>,
+    running: bool,
+    commands: &mut Vec<Command>,
+) {
+    let Some(name) = lesson else {
+        return;
+    };
+    let title = presets::find(name).map_or_else(|_| name.to_string(), |p| p.title);
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new(format!("Lesson: {title}")).strong());
+        ui.label(
+            RichText::new("The form shows the lesson's experiment; ▶ Run runs exactly that.")
+                .small()
+                .weak(),
+        );
+        let tweak = ui
+            .add_enabled(!running, egui::Button::new("✏ Tweak this lesson"))
+            .on_hover_text(
+                "Unlock the form to change the experiment (a lesson of several workloads \
+                 or schedules keeps the first)",
+            );
+        if tweak.clicked() {
+            commands.push(Command::TweakLesson);
+        }
+    });
+    ui.add_space(4.0);
+}
+
+/// One button per lesson preset: one click loads it into the form and
+/// runs it; the lesson the form shows is marked.
+fn lessons_ui(
+    ui: &mut egui::Ui,
+    current: Option<&str>,
+    running: bool,
+    commands: &mut Vec<Command>,
+) {
     ui.heading("Lessons")
         .on_hover_text(shortcuts::hint(ui.ctx(), Action::NextLesson));
     match presets::all() {
         Ok(all) => {
             ui.horizontal_wrapped(|ui| {
                 for (i, preset) in all.iter().enumerate() {
-                    let button = egui::Button::new(format!("{} {}", i + 1, preset.name));
+                    let text = format!("{} {}", i + 1, preset.name);
+                    let button =
+                        egui::Button::new(text).selected(current == Some(preset.name.as_str()));
                     let response = ui
                         .add_enabled(!running, button)
                         .on_hover_text(format!("{}\n\n{}", preset.title, preset.claim));
@@ -645,6 +710,8 @@ pub enum SortColumn {
     /// The experiment's number, the table's first column.
     #[default]
     Experiment,
+    /// The experiment's lesson, if it ran one.
+    Lesson,
     /// One of the results table's columns.
     Table(table::Column),
 }
@@ -672,6 +739,8 @@ impl TableSort {
     fn compare(self, a: &(usize, &RunRecord), b: &(usize, &RunRecord)) -> std::cmp::Ordering {
         let order = match self.column {
             SortColumn::Experiment => a.0.cmp(&b.0),
+            // Set by the table, which knows each experiment's lesson.
+            SortColumn::Lesson => std::cmp::Ordering::Equal,
             SortColumn::Table(column) => column.compare(a.1, b.1),
         };
         if self.descending {
@@ -702,17 +771,30 @@ impl TableSort {
 }
 
 /// The table of every finished run, sortable by clicking a header; a click
-/// on a row shows that run's experiment in the charts.
+/// on a row shows that run's experiment in the charts. Its heading folds
+/// it away (`folded`), leaving the charts the room.
 pub fn results_table_ui(
     ui: &mut egui::Ui,
     results: &ResultsStore,
     shown: Option<usize>,
     table_sort: &mut TableSort,
+    folded: &mut bool,
     dark: bool,
     commands: &mut Vec<Command>,
 ) {
     ui.horizontal(|ui| {
-        ui.label(RichText::new("Results").strong());
+        let arrow = if *folded { "⏵" } else { "⏷" };
+        if ui
+            .button(RichText::new(format!("{arrow} Results")).strong())
+            .on_hover_text(if *folded {
+                "Show the results table"
+            } else {
+                "Fold the results table away (drag its top edge to resize it)"
+            })
+            .clicked()
+        {
+            *folded = !*folded;
+        }
         let count = results.runs().count();
         let experiments = results.experiments.len();
         let text = format!(
@@ -722,13 +804,37 @@ pub fn results_table_ui(
         );
         ui.label(RichText::new(text).weak());
     });
+    if *folded {
+        return;
+    }
     let several = results.experiments.len() > 1;
+    let lesson_of = |experiment: usize| {
+        results
+            .experiments
+            .get(experiment)
+            .and_then(|set| set.preset.as_deref())
+            .unwrap_or("")
+    };
     let mut rows: Vec<(usize, &RunRecord)> = results.runs().collect();
     let sort = *table_sort;
-    rows.sort_by(|a, b| sort.compare(a, b));
+    rows.sort_by(|a, b| match sort.column {
+        SortColumn::Lesson => {
+            let order = lesson_of(a.0).cmp(lesson_of(b.0));
+            if sort.descending {
+                order.reverse()
+            } else {
+                order
+            }
+        }
+        _ => sort.compare(a, b),
+    });
     let columns = table::Column::STORED;
-    let headers = std::iter::once(("#", SortColumn::Experiment))
-        .chain(columns.map(|c| (c.header(), SortColumn::Table(c))));
+    let headers = [
+        ("#", SortColumn::Experiment),
+        ("lesson", SortColumn::Lesson),
+    ]
+    .into_iter()
+    .chain(columns.map(|c| (c.header(), SortColumn::Table(c))));
     let mut new_sort = None;
     ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
@@ -743,6 +849,7 @@ pub fn results_table_ui(
                 // As low as its panel: the panel gives way to the charts.
                 .min_scrolled_height(0.0)
                 .column(Column::exact(52.0))
+                .column(Column::auto().resizable(true))
                 .columns(Column::auto().resizable(true), columns.len())
                 .header(row_height + 4.0, |mut header| {
                     for (title, column) in headers {
@@ -765,6 +872,14 @@ pub fn results_table_ui(
                                 ""
                             };
                             ui.label(format!("{mark}{}", experiment + 1));
+                        });
+                        row.col(|ui| {
+                            let lesson = lesson_of(experiment);
+                            ui.label(if lesson.is_empty() {
+                                table::MISSING
+                            } else {
+                                lesson
+                            });
                         });
                         // Only the rows in view are formatted.
                         let cells = table::Row::of(&columns, run);

@@ -25,6 +25,28 @@ pub enum Action {
     ZoomOut,
     ZoomReset,
     Help,
+    /// Enter or leave presentation mode.
+    Present,
+    /// In presentation mode: the next lesson, the previous one, run the
+    /// lesson shown, leave.
+    PresentNext,
+    PresentPrevious,
+    PresentRun,
+    PresentLeave,
+}
+
+impl Action {
+    /// Whether the action's keys only act in presentation mode (where no
+    /// field or list wants the arrows, Space or Esc).
+    pub fn only_presenting(self) -> bool {
+        matches!(
+            self,
+            Action::PresentNext
+                | Action::PresentPrevious
+                | Action::PresentRun
+                | Action::PresentLeave
+        )
+    }
 }
 
 /// One row of the table.
@@ -55,7 +77,7 @@ const fn row(action: Action, keys: &'static [KeyboardShortcut], what: &'static s
 fn belongs_to_text_field(key: &KeyboardShortcut) -> bool {
     let function_key = matches!(
         key.logical_key,
-        Key::F1 | Key::F2 | Key::F3 | Key::F4 | Key::F5 | Key::F6
+        Key::F1 | Key::F2 | Key::F3 | Key::F4 | Key::F5 | Key::F6 | Key::F11
     );
     (key.conflicts_with_text_editing() && !function_key) || key.logical_key == Key::Z
 }
@@ -124,6 +146,31 @@ pub const SHORTCUTS: &[Shortcut] = &[
         &[plain(Key::F1), plain(Key::Questionmark)],
         "This list of shortcuts",
     ),
+    row(
+        Action::Present,
+        &[plain(Key::F11)],
+        "Presentation mode: the lesson over the whole window",
+    ),
+    row(
+        Action::PresentNext,
+        &[plain(Key::ArrowRight), plain(Key::PageDown)],
+        "Presenting: the next lesson",
+    ),
+    row(
+        Action::PresentPrevious,
+        &[plain(Key::ArrowLeft), plain(Key::PageUp)],
+        "Presenting: the previous lesson",
+    ),
+    row(
+        Action::PresentRun,
+        &[plain(Key::Space)],
+        "Presenting: run (or run again) the lesson shown",
+    ),
+    row(
+        Action::PresentLeave,
+        &[plain(Key::Escape)],
+        "Presenting: back to the full window",
+    ),
 ];
 
 /// The table's row for `action`.
@@ -174,15 +221,24 @@ pub fn command_of(action: Action, ctx: &egui::Context) -> Command {
         Action::ZoomOut => Command::SetZoom(zoom - 0.1),
         Action::ZoomReset => Command::SetZoom(1.0),
         Action::Help => Command::ShowHelp(true),
+        Action::Present => Command::TogglePresent,
+        Action::PresentNext => Command::StepLesson(1),
+        Action::PresentPrevious => Command::StepLesson(-1),
+        Action::PresentRun => Command::RunLesson,
+        Action::PresentLeave => Command::Present(false),
     }
 }
 
 /// The shortcuts pressed this frame (each consumed, so no widget acts on
-/// it too) as commands; `help_open` turns the help key into a toggle.
-pub fn pressed(ctx: &egui::Context, help_open: bool) -> Vec<Command> {
-    let typing = ctx.egui_wants_keyboard_input();
+/// it too) as commands; `help_open` turns the help key into a toggle;
+/// the presentation's keys act only while `presenting`.
+pub fn pressed(ctx: &egui::Context, help_open: bool, presenting: bool) -> Vec<Command> {
+    let typing = ctx.egui_wants_keyboard_input() && !presenting;
     let mut commands = Vec::new();
     for shortcut in SHORTCUTS {
+        if shortcut.action.only_presenting() && !presenting {
+            continue;
+        }
         let hit = shortcut
             .keys
             .iter()
@@ -296,6 +352,11 @@ mod tests {
             Action::ZoomOut,
             Action::ZoomReset,
             Action::Help,
+            Action::Present,
+            Action::PresentNext,
+            Action::PresentPrevious,
+            Action::PresentRun,
+            Action::PresentLeave,
         ];
         for action in actions {
             assert!(shortcut(action).is_some(), "{action:?} has no keys");

@@ -29,6 +29,8 @@ pub struct Settings {
     pub hostfile: String,
     /// The central area's tab.
     pub view: View,
+    /// The results table is folded to its heading.
+    pub table_folded: bool,
 }
 
 impl Default for Settings {
@@ -42,6 +44,7 @@ impl Default for Settings {
             python: String::new(),
             hostfile: String::new(),
             view: View::default(),
+            table_folded: false,
         }
     }
 }
@@ -164,6 +167,9 @@ pub struct ExperimentForm {
     pub time_limit: String,
     /// Interleaved (default) or sequential repetitions.
     pub order: Order,
+    /// The lesson the form shows, locked until "Tweak this lesson": Run
+    /// runs the lesson's own experiment.
+    pub lesson: Option<String>,
 }
 
 impl Default for ExperimentForm {
@@ -193,6 +199,7 @@ impl Default for ExperimentForm {
             warmup: "1".to_string(),
             time_limit: String::new(),
             order: Order::default(),
+            lesson: None,
         }
     }
 }
@@ -221,6 +228,70 @@ impl ExperimentForm {
         if ticked {
             self.models.push(model);
         }
+    }
+
+    /// The form filled from a raw experiment (a lesson's): each value as
+    /// typed there; what it leaves out gets the form's default. A list of
+    /// workloads (or schedules) shows its first (the lesson itself runs them all until
+    /// it is tweaked); a range of workers becomes the sweep's ends, a list
+    /// stays a list.
+    pub fn from_raw(raw: &RawExperiment) -> ExperimentForm {
+        fn parsed<T: std::str::FromStr>(text: Option<&str>, default: T) -> T {
+            text.and_then(|t| t.parse().ok()).unwrap_or(default)
+        }
+        let defaults = ExperimentForm::default();
+        let workload = parsed(raw.workload.split(',').next(), defaults.workload);
+        let text = |value: &Option<String>, default: String| value.clone().unwrap_or(default);
+        let mut form = ExperimentForm {
+            workload,
+            size: text(&raw.size, workload.default_size().to_string()),
+            tasks: text(&raw.tasks, workload.default_tasks().to_string()),
+            payload: text(&raw.payload, defaults.payload.clone()),
+            models: raw
+                .models
+                .split(',')
+                .filter_map(|m| m.parse().ok())
+                .collect(),
+            switch_interval: text(&raw.switch_interval, defaults.switch_interval.clone()),
+            io_percent: text(&raw.io_percent, defaults.io_percent.clone()),
+            codec: parsed(raw.codec.as_deref(), defaults.codec),
+            scaling: parsed(raw.scaling.as_deref(), defaults.scaling),
+            start_method: parsed(raw.start_method.as_deref(), defaults.start_method),
+            schedule: parsed(raw.schedule.split(',').next(), defaults.schedule),
+            chunk: raw.chunk.clone().unwrap_or_default(),
+            repeats: raw.repeats.clone(),
+            warmup: raw.warmup.clone(),
+            time_limit: raw.time_limit.clone().unwrap_or_default(),
+            order: parsed(raw.order.as_deref(), defaults.order),
+            ..defaults
+        };
+        match raw.workers.as_deref().map(str::trim) {
+            None => {
+                form.sweep = true;
+                form.sweep_from = "1".to_string();
+                form.sweep_to = String::new();
+            }
+            Some(workers) => match workers.split_once("..") {
+                Some((from, to)) if !workers.contains(',') => {
+                    form.sweep = true;
+                    form.sweep_from = from.to_string();
+                    form.sweep_to = to.trim_start_matches('=').to_string();
+                }
+                _ => {
+                    form.sweep = false;
+                    form.workers = workers.to_string();
+                }
+            },
+        }
+        form
+    }
+
+    /// Shows lesson `name`'s experiment, locked to it.
+    pub fn load_lesson(&mut self, name: &str, raw: &RawExperiment) {
+        *self = ExperimentForm {
+            lesson: Some(name.to_string()),
+            ..ExperimentForm::from_raw(raw)
+        };
     }
 
     /// The form as a raw experiment for [`RawExperiment::validate`].
@@ -281,5 +352,30 @@ mod tests {
         let spec = ExperimentForm::default().raw(4).validate(&[4]).unwrap();
         assert_eq!(spec.workers, vec![1, 2, 3, 4]);
         assert_eq!(spec.models.len(), 3);
+    }
+
+    #[test]
+    fn every_lesson_fills_the_form_with_its_own_experiment() {
+        for preset in crate::presets::all().unwrap() {
+            let form = ExperimentForm::from_raw(&preset.experiment);
+            let (ours, theirs) = (
+                form.raw(4).validate(&[1, 2, 3, 4]).unwrap(),
+                preset.experiment.validate(&[1, 2, 3, 4]).unwrap(),
+            );
+            let sorted = |mut models: Vec<Model>| {
+                models.sort();
+                models
+            };
+            assert_eq!(
+                sorted(ours.models),
+                sorted(theirs.models),
+                "{}",
+                preset.name
+            );
+            assert_eq!(ours.workers, theirs.workers, "{}", preset.name);
+            assert_eq!(ours.schedules[0], theirs.schedules[0], "{}", preset.name);
+            assert_eq!(ours.repeats, theirs.repeats, "{}", preset.name);
+            assert_eq!(ours.workloads[0], theirs.workloads[0], "{}", preset.name);
+        }
     }
 }

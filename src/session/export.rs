@@ -131,15 +131,29 @@ impl ExportConfig<'_> {
     }
 }
 
-/// The label of a stored experiment on compared charts: the file it was
-/// opened from, else its number and time.
+/// The label of a stored experiment on compared charts and in the
+/// Compare menu: the file it was opened from, else its number, its lesson
+/// (or its workloads) and its time: `#3 cpu-parallelism 14:02`.
 pub fn set_label(set: &ResultSet, index: usize) -> String {
     if let Some(source) = &set.source {
         return source.clone();
     }
+    let what = match &set.preset {
+        Some(lesson) => lesson.clone(),
+        None => {
+            let mut workloads: Vec<&str> = Vec::new();
+            for run in &set.runs {
+                if !workloads.contains(&run.workload.name()) {
+                    workloads.push(run.workload.name());
+                }
+            }
+            workloads.join("+")
+        }
+    };
     // RFC 3339: the time is characters 11..16 (HH:MM).
     let time = set.created.get(11..16).unwrap_or("");
-    format!("#{} {time}", index + 1)
+    let label = format!("#{} {what} {time}", index + 1);
+    label.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A file name stem safe on every system: `created` without colons.
@@ -375,22 +389,95 @@ impl Session {
         export::data::write(format, set, path).map_err(|e| e.to_string())
     }
 
-    /// Writes every chart, the CSV and a Markdown report into a folder of
-    /// its own inside the export folder.
+    /// Starts writing every chart, the CSV and a Markdown report into a
+    /// folder of its own inside the export folder, on a thread of its own
+    /// (a report of many runs takes seconds); [`Session::drain_report`]
+    /// follows it.
     pub fn export_report(&mut self, how: &ExportConfig<'_>) {
-        let result = (|| {
+        if self.report.is_some() {
+            return;
+        }
+        let started = (|| {
             let style = how.style()?;
             let folder = self.export_path(how, "report", "d")?.with_extension("");
-            let sources = self.shown_sources();
-            let sources: Vec<export::report::Source<'_>> = sources
-                .iter()
-                .map(|(label, set)| export::report::Source { label, set })
+            let sources: Vec<(String, ResultSet)> = self
+                .shown_sources()
+                .into_iter()
+                .map(|(label, set)| (label, set.clone()))
                 .collect();
-            export::report::write(&sources, &folder, &style, &how.charts)
-                .map_err(|e| e.to_string())?;
-            Ok(folder)
+            ReportJob::start(sources, folder, style, how.charts)
         })();
-        self.report_export(result);
+        match started {
+            Ok(job) => {
+                self.messages.error = None;
+                self.messages.notice = None;
+                self.report = Some(job);
+            }
+            Err(e) => {
+                self.report_export(Err(e));
+            }
+        }
+    }
+
+    /// Takes the report thread's news; once it is done, joins it and says
+    /// where the folder went (or why it was not written).
+    pub fn drain_report(&mut self) {
+        let Some(job) = &mut self.report else {
+            return;
+        };
+        let mut ended = None;
+        while let Ok(event) = job.events.try_recv() {
+            match event {
+                ReportEvent::Progress(done, total) => job.progress = (done, total),
+                ReportEvent::Done(result) => ended = Some(result),
+            }
+        }
+        if ended.is_none() && job.events.is_empty() && job.is_finished() {
+            ended = Some(Err("the report thread ended without a word".to_string()));
+        }
+        if let Some(result) = ended {
+            // Dropping the job joins its thread.
+            self.report = None;
+            self.report_export(result);
+        }
+    }
+
+    /// The lessons with no stored measurement, in lesson order.
+    pub fn unmeasured_lessons(&self) -> Vec<String> {
+        crate::presets::all()
+            .map(|all| {
+                all.iter()
+                    .filter(|p| self.lesson_index(&p.name).is_none())
+                    .map(|p| p.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Writes the workshop deck (every lesson's claim, main chart and
+    /// verdict, from its newest measurement) into the export folder.
+    pub fn export_deck(&mut self, how: &ExportConfig<'_>) -> bool {
+        let result = (|| {
+            let all = crate::presets::all().map_err(|e| e.to_string())?;
+            let folder = how.folder()?;
+            let stamp = self
+                .results
+                .experiments
+                .last()
+                .map_or_else(|| "empty".to_string(), stamp);
+            let path = folder.join(format!("workshop-deck-{stamp}.html"));
+            let slides: Vec<export::deck::Slide<'_>> = all
+                .iter()
+                .map(|preset| export::deck::Slide {
+                    preset,
+                    set: self.lesson_set(&preset.name),
+                })
+                .collect();
+            export::deck::write(&path, &slides, &self.machine, &how.charts)
+                .map_err(|e| e.to_string())?;
+            Ok(path)
+        })();
+        self.report_export(result)
     }
 
     /// Opens a saved result set: it joins the stored experiments and is
@@ -420,5 +507,85 @@ impl Session {
                 false
             }
         }
+    }
+}
+
+/// What the report thread tells the session.
+#[derive(Debug)]
+enum ReportEvent {
+    /// Files written so far, of how many.
+    Progress(usize, usize),
+    /// The folder written, or why not.
+    Done(Result<PathBuf, String>),
+}
+
+/// A report folder being written on the `corescope-report` thread, which
+/// owns copies of the result sets; dropping the job joins the thread.
+#[derive(Debug)]
+pub struct ReportJob {
+    thread: Option<std::thread::JoinHandle<()>>,
+    events: crossbeam_channel::Receiver<ReportEvent>,
+    /// Files written, of how many (0 of 0 until the first is).
+    pub progress: (usize, usize),
+    /// The folder it writes.
+    pub folder: PathBuf,
+}
+
+impl ReportJob {
+    fn start(
+        sources: Vec<(String, ResultSet)>,
+        folder: PathBuf,
+        style: plot::PlotStyle,
+        charts: ChartOptions,
+    ) -> Result<ReportJob, String> {
+        let (tx, events) = crossbeam_channel::unbounded();
+        let target = folder.clone();
+        let thread = std::thread::Builder::new()
+            .name("corescope-report".to_string())
+            .spawn(move || {
+                let sources: Vec<export::report::Source<'_>> = sources
+                    .iter()
+                    .map(|(label, set)| export::report::Source { label, set })
+                    .collect();
+                let mut progress = |done, total| {
+                    let _ = tx.send(ReportEvent::Progress(done, total));
+                };
+                let options = export::report::ReportOptions::default();
+                let result = export::report::write_reporting(
+                    &sources,
+                    &target,
+                    &style,
+                    &charts,
+                    options,
+                    &mut progress,
+                )
+                .map(|_| target.clone())
+                .map_err(|e| e.to_string());
+                let _ = tx.send(ReportEvent::Done(result));
+            })
+            .map_err(|e| format!("could not start the report thread: {e}"))?;
+        Ok(ReportJob {
+            thread: Some(thread),
+            events,
+            progress: (0, 0),
+            folder,
+        })
+    }
+
+    fn is_finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(|t| t.is_finished())
+    }
+
+    /// Blocks until the report is written (tests and the command line).
+    pub fn wait(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for ReportJob {
+    fn drop(&mut self) {
+        self.wait();
     }
 }

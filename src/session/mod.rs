@@ -116,6 +116,8 @@ pub struct Session {
     pub compare_with: Option<usize>,
     pub live: Option<LiveRun>,
     pub messages: Messages,
+    /// The report folder being written, if one is.
+    pub report: Option<export::ReportJob>,
 }
 
 impl Session {
@@ -130,6 +132,7 @@ impl Session {
             selected: None,
             compare_with: None,
             live: None,
+            report: None,
             messages: Messages {
                 error,
                 ..Messages::default()
@@ -187,6 +190,29 @@ impl Session {
             sources.push((export::set_label(other, i), other));
         }
         sources
+    }
+
+    /// The newest measurement of lesson `name`: the running one if it is
+    /// that lesson, else the newest stored experiment that ran it.
+    pub fn lesson_set(&self, name: &str) -> Option<&ResultSet> {
+        if let Some(live) = &self.live
+            && live.partial.preset.as_deref() == Some(name)
+        {
+            return Some(&live.partial);
+        }
+        self.results
+            .experiments
+            .iter()
+            .rev()
+            .find(|set| set.preset.as_deref() == Some(name))
+    }
+
+    /// The index of the newest stored experiment of lesson `name`.
+    pub fn lesson_index(&self, name: &str) -> Option<usize> {
+        self.results
+            .experiments
+            .iter()
+            .rposition(|set| set.preset.as_deref() == Some(name))
     }
 
     /// The chart of `kind` for what is shown (compared, if chosen).

@@ -76,6 +76,16 @@ impl Workload {
         }
     }
 
+    /// The workload names for `--help`, each with what its size means,
+    /// read from [`Workload::ALL`] so the help never misses one.
+    pub fn help_list() -> String {
+        let names: Vec<String> = Workload::ALL
+            .iter()
+            .map(|w| format!("{} ({})", w.name(), w.size_meaning()))
+            .collect();
+        names.join(", ")
+    }
+
     /// What `--size` means for this workload.
     pub fn size_meaning(self) -> &'static str {
         match self {
@@ -363,6 +373,14 @@ mod tests {
             size,
             index,
             tasks,
+        }
+    }
+
+    #[test]
+    fn help_lists_every_workload() {
+        let help = Workload::help_list();
+        for w in Workload::ALL {
+            assert!(help.contains(w.name()), "{help}");
         }
     }
 

@@ -22,6 +22,7 @@ pub fn app_harness_sized(
     let config = AppConfig {
         worker_exe: super::exe(),
         data_dir: Some(data_dir.to_path_buf()),
+        present: None,
     };
     let mut harness = Harness::builder()
         .with_size(size)
