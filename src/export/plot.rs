@@ -161,7 +161,18 @@ pub(super) fn render_rgb_drawing(
     let render_error = |reason: String| ExportError::Render { reason };
     check_size(style)?;
     let font = font().map_err(render_error)?;
-    let mut rgb = vec![0_u8; style.width as usize * style.height as usize * 3];
+    // Up to 8192² × 3 bytes: asked for, not assumed, so a machine short of
+    // memory gets an error rather than an abort.
+    let bytes = style.width as usize * style.height as usize * 3;
+    let mut rgb: Vec<u8> = Vec::new();
+    rgb.try_reserve_exact(bytes)
+        .map_err(|_| ExportError::Render {
+            reason: format!(
+                "not enough memory for a {}×{} image",
+                style.width, style.height
+            ),
+        })?;
+    rgb.resize(bytes, 0);
     {
         let backend = BitMapBackend::with_buffer(&mut rgb, (style.width, style.height));
         let root = Typeset::new(backend, font, true).into_drawing_area();
