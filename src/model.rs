@@ -355,7 +355,8 @@ const MPI: ModelInfo = ModelInfo {
     runtime: Runtime::Corescope,
     family: Family::Processes,
     baseline: Model::Serial,
-    color: themed(Rgb(0x00, 0x9e, 0x73), Rgb(0x00, 0x7a, 0x59)),
+    // Raspberry: clear of the reference lines' bluish green and the cores.
+    color: themed(Rgb(0xc0, 0x6c, 0x84), Rgb(0x8e, 0x24, 0x4a)),
     marker: Marker::Square,
     naming: MPI_RANK,
     requires: &[
@@ -471,7 +472,8 @@ const PYTHON_MPI: ModelInfo = ModelInfo {
     runtime: Runtime::Cpython,
     family: Family::Processes,
     baseline: Model::PythonSerial,
-    color: themed(Rgb(0x66, 0xc2, 0xa5), Rgb(0x1b, 0x5e, 0x4a)),
+    // mpi's raspberry, muted: the pair reads as related.
+    color: themed(Rgb(0xb0, 0x7a, 0xa1), Rgb(0x6d, 0x2e, 0x5b)),
     marker: Marker::Circle,
     naming: MPI_RANK,
     requires: &[
@@ -523,7 +525,7 @@ const ASYNC_PROCESSES: ModelInfo = ModelInfo {
     runtime: Runtime::Corescope,
     family: Family::AsyncProcesses,
     baseline: Model::Serial,
-    color: themed(Rgb(0xd9, 0xb3, 0x6c), Rgb(0x7b, 0x5a, 0x17)),
+    color: themed(Rgb(0xe0, 0x8e, 0x45), Rgb(0x7b, 0x5a, 0x17)),
     marker: Marker::Square,
     naming: ASYNC_SLOT,
     requires: &[],
@@ -552,7 +554,8 @@ const PYTHON_ASYNCIO: ModelInfo = ModelInfo {
     runtime: Runtime::Cpython,
     family: Family::Async,
     baseline: Model::PythonSerial,
-    color: themed(Rgb(0xa5, 0xd6, 0xa7), Rgb(0x1b, 0x5e, 0x20)),
+    // Pink: clear of the per-core colours (greens and teals).
+    color: themed(Rgb(0xf4, 0x8f, 0xb1), Rgb(0xad, 0x14, 0x57)),
     marker: Marker::Diamond,
     naming: PYTHON_ASYNC_SLOT,
     requires: &[Requirement::Python],
@@ -568,7 +571,7 @@ const PYTHON_ASYNCIO_PROCESSES: ModelInfo = ModelInfo {
     runtime: Runtime::Cpython,
     family: Family::AsyncProcesses,
     baseline: Model::PythonSerial,
-    color: themed(Rgb(0xe6, 0xc9, 0x9a), Rgb(0x5d, 0x40, 0x37)),
+    color: themed(Rgb(0xc8, 0xa2, 0x8e), Rgb(0x5d, 0x40, 0x37)),
     marker: Marker::Up,
     naming: PYTHON_ASYNC_SLOT,
     requires: &[Requirement::Python],

@@ -770,7 +770,8 @@ mod tests {
     #[test]
     fn every_numeric_axis_has_three_labelled_ticks_in_its_titles_unit() {
         let set = sweep(|w| 0.08 / f64::from(w));
-        for kind in ChartKind::ALL {
+        // The counter's charts show only for sets that counted.
+        for kind in ChartKind::ALL.into_iter().filter(|k| k.shows_in(&[&set])) {
             let chart = build(kind, &set);
             for fit in [ROOMY, Fit::of(300.0, 90.0, 14.0)] {
                 let layout = Layout::of(&chart, false, fit);

@@ -246,7 +246,9 @@ impl ExperimentForm {
             workload,
             size: text(&raw.size, workload.default_size().to_string()),
             tasks: text(&raw.tasks, workload.default_tasks().to_string()),
-            payload: text(&raw.payload, defaults.payload.clone()),
+            // Blank: the workload's own default (64 KiB for echo, 1 KiB
+            // replies for net), as the lesson meant.
+            payload: raw.payload.clone().unwrap_or_default(),
             models: raw
                 .models
                 .split(',')
