@@ -463,6 +463,15 @@ fn start_executor(
     board: &PidBoard,
     net_port: u16,
 ) -> Result<Box<dyn Executor>, EngineError> {
+    if spec.model.uses_mpirun() && spec.workload.workload == crate::workload::Workload::Net {
+        // The service listens on this machine's loopback only; ranks of a
+        // hostfile run elsewhere and could not reach it.
+        return Err(EngineError::Mpi(format!(
+            "{} does not run the net workload: its service listens on 127.0.0.1 only, \
+             which ranks on other hosts cannot reach",
+            spec.model
+        )));
+    }
     Ok(match spec.model {
         Model::Serial => Box::new(serial::Serial),
         Model::Threads => Box::new(threads::ThreadPool::start(spec.workers, None)?),

@@ -365,6 +365,9 @@ impl<'w> Job<'w> {
             index,
             tasks: spec.workload.tasks,
             io_percent: spec.workload.io_percent,
+            sharing: spec.workload.sharing,
+            // `net` is refused for MPI ranks (see `engine::start_executor`).
+            port: 0,
         };
         let message = ToWorker::Task {
             task,
