@@ -157,27 +157,50 @@ pub fn legend_strip_ui(ui: &mut egui::Ui, legend: &[LegendEntry], width: f32) {
 /// The legend in a corner of the plot's frame, on the background.
 fn inside_legend_ui(ui: &mut egui::Ui, legend: &[LegendEntry], frame: egui::Rect, corner: Corner) {
     let inset = 8.0;
-    let mut child = ui.new_child(egui::UiBuilder::new().max_rect(frame.shrink(inset)).layout(
-        match corner {
-            Corner::LeftTop => egui::Layout::top_down(egui::Align::Min),
-            Corner::RightTop => egui::Layout::top_down(egui::Align::Max),
-            Corner::LeftBottom => egui::Layout::bottom_up(egui::Align::Min),
-            Corner::RightBottom => egui::Layout::bottom_up(egui::Align::Max),
-        },
-    ));
+    let margin = 6.0;
+    // The box as large as its entries, in its corner: a box laid out in the
+    // whole plot would cover the data it was placed to avoid.
+    let font = FontId::proportional(WINDOW_TEXT.legend);
+    let spacing = ui.spacing().item_spacing.x;
+    let widest = legend
+        .iter()
+        .map(|entry| {
+            ui.fonts_mut(|f| {
+                f.layout_no_wrap(entry.name.clone(), font.clone(), Color32::WHITE)
+                    .size()
+                    .x
+            })
+        })
+        .fold(0.0_f32, f32::max);
+    let size = egui::vec2(
+        SAMPLE.x + spacing + widest + 2.0 * margin + 4.0,
+        legend.len() as f32 * legend_row_height(ui) + 2.0 * margin,
+    )
+    .min(frame.shrink(inset).size());
+    let inner = frame.shrink(inset);
+    let min = match corner {
+        Corner::LeftTop => inner.left_top(),
+        Corner::RightTop => egui::pos2(inner.right() - size.x, inner.top()),
+        Corner::LeftBottom => egui::pos2(inner.left(), inner.bottom() - size.y),
+        Corner::RightBottom => inner.right_bottom() - size,
+    };
+    let rect = egui::Rect::from_min_size(min, size);
     let fill = ui.visuals().extreme_bg_color.gamma_multiply(0.92);
-    egui::Frame::new()
-        .fill(fill)
-        .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
-        .inner_margin(6.0)
-        .corner_radius(4.0)
-        .show(&mut child, |ui| {
-            ui.vertical(|ui| {
-                for entry in legend {
-                    ui.horizontal(|ui| legend_entry_ui(ui, entry));
-                }
-            });
-        });
+    ui.painter().rect(
+        rect,
+        4.0,
+        fill,
+        ui.visuals().widgets.noninteractive.bg_stroke,
+        egui::StrokeKind::Inside,
+    );
+    let mut child = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect.shrink(margin))
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+    );
+    for entry in legend {
+        child.horizontal(|ui| legend_entry_ui(ui, entry));
+    }
 }
 
 /// One legend entry: its line sample with dash and marker (or a block),

@@ -285,27 +285,29 @@ pub const CHARTS_MIN_HEIGHT: f32 = 36.0 + 2.0 * MIN_CELL_HEIGHT + 14.0;
 /// The lesson beside its charts: the claim, what to look at, and what
 /// this machine measured.
 fn lesson_ui(ui: &mut egui::Ui, preset: &Preset, set: &crate::results::ResultSet, running: bool) {
-    // Kept to a few lines so the charts below stay large.
+    // Kept to a few lines so the charts below stay large, and foldable to
+    // its title line (egui remembers the fold per lesson).
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(&preset.title).strong().size(18.0));
-            ui.label("—");
-            ui.label(&preset.claim);
-        });
-        ui.label(RichText::new(format!("Look at: {}", preset.look_at)).italics());
-        let findings = presets::findings(set);
-        if !findings.is_empty() {
-            ui.horizontal_wrapped(|ui| {
-                let heading = if running {
-                    "So far on this machine:"
-                } else {
-                    "On this machine:"
-                };
-                ui.label(RichText::new(heading).strong());
-                ui.label(findings.join("  ·  "));
+        egui::CollapsingHeader::new(RichText::new(&preset.title).strong().size(18.0))
+            .id_salt(("lesson-text", preset.name.as_str()))
+            .default_open(true)
+            .show(ui, |ui| {
+                ui.label(&preset.claim);
+                ui.label(RichText::new(format!("Look at: {}", preset.look_at)).italics());
+                let findings = presets::findings(set);
+                if !findings.is_empty() {
+                    ui.horizontal_wrapped(|ui| {
+                        let heading = if running {
+                            "So far on this machine:"
+                        } else {
+                            "On this machine:"
+                        };
+                        ui.label(RichText::new(heading).strong());
+                        ui.label(findings.join("  ·  "));
+                    });
+                }
             });
-        }
     });
 }
 
