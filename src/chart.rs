@@ -403,49 +403,92 @@ pub const MIN_FIT_WORKER_COUNTS: usize = 3;
 /// Builds a chart of `kind`; `predict`: the predictions panel (a log2
 /// worker axis to the fitted laws' end), when there is a law to continue.
 fn build_on(kind: ChartKind, set: &ResultSet, options: &ChartOptions, predict: bool) -> Chart {
-    let mut x_axis = if set.sweeps_payloads() {
-        XAxis::PayloadBytes
-    } else {
-        XAxis::Workers
-    };
     let groups = groups_in(set);
-    let most_workers = set.runs.iter().map(|r| r.workers).max().unwrap_or(1);
-    // Fitted laws to continue past the measured workers, if asked to.
-    let predictions: Vec<(Group, analysis::ScalingFit)> = if predict
-        && kind == ChartKind::Speedup
-        && x_axis == XAxis::Workers
-        && options.predict_to > most_workers
-    {
-        groups
-            .iter()
-            .filter(|g| g.model.uses_workers())
-            .filter(|g| {
-                let mut counts: Vec<u32> = set
-                    .runs
-                    .iter()
-                    .filter(|r| g.contains(r) && r.speedup.is_some())
-                    .map(|r| r.workers)
-                    .collect();
-                counts.sort_unstable();
-                counts.dedup();
-                counts.len() >= MIN_FIT_WORKER_COUNTS
-            })
-            .filter_map(|g| {
-                Some((
-                    *g,
-                    analysis::fit_runs(set.runs.iter().filter(|r| g.contains(r)))?,
-                ))
-            })
-            .collect()
+    let predictions = if predict {
+        fits_to_continue(kind, set, &groups, options)
     } else {
         Vec::new()
     };
-    if !predictions.is_empty() {
-        x_axis = XAxis::WorkersLog2;
+    let x_axis = x_axis_of(kind, set, !predictions.is_empty());
+    let mut chart = empty_chart(kind, set, x_axis, options);
+    let frame = Frame {
+        set,
+        groups,
+        x_axis,
+    };
+    match kind {
+        ChartKind::WallTime => wall_time(&frame, &mut chart),
+        ChartKind::Speedup => speedup(&frame, &mut chart, &predictions),
+        ChartKind::Efficiency => efficiency(&frame, &mut chart),
+        ChartKind::IpcBytes => ipc_bytes(&frame, &mut chart),
+        ChartKind::Overhead => {
+            chart.title = "Where the time went".to_string();
+            chart.y_label = "worker time".to_string();
+            chart.bars = Some(overhead_bars(set, &frame.groups));
+        }
+        ChartKind::LostUpdates => {
+            chart.title = "Lost updates".to_string();
+            chart.y_label = "increments the main process never saw".to_string();
+            chart.unit = Unit::Percent;
+            chart.bars = Some(lost_update_bars(set, &frame.groups));
+        }
+        ChartKind::IncrementCost => increment_cost(&frame, &mut chart),
     }
+    chart
+}
+
+/// The fitted laws to continue past the measured workers: asked for, on a
+/// worker axis, to beyond the largest count, and only from groups with
+/// three or more worker counts measured.
+fn fits_to_continue(
+    kind: ChartKind,
+    set: &ResultSet,
+    groups: &[Group],
+    options: &ChartOptions,
+) -> Vec<(Group, analysis::ScalingFit)> {
+    let most_workers = set.runs.iter().map(|r| r.workers).max().unwrap_or(1);
+    if kind != ChartKind::Speedup || set.sweeps_payloads() || options.predict_to <= most_workers {
+        return Vec::new();
+    }
+    groups
+        .iter()
+        .filter(|g| g.model.uses_workers())
+        .filter(|g| {
+            let mut counts: Vec<u32> = set
+                .runs
+                .iter()
+                .filter(|r| g.contains(r) && r.speedup.is_some())
+                .map(|r| r.workers)
+                .collect();
+            counts.sort_unstable();
+            counts.dedup();
+            counts.len() >= MIN_FIT_WORKER_COUNTS
+        })
+        .filter_map(|g| {
+            Some((
+                *g,
+                analysis::fit_runs(set.runs.iter().filter(|r| g.contains(r)))?,
+            ))
+        })
+        .collect()
+}
+
+/// The quantity on the x axis: one bar per run for the bar charts, the
+/// payload for payload sweeps, log2(workers) when laws are continued.
+fn x_axis_of(kind: ChartKind, set: &ResultSet, predicts: bool) -> XAxis {
     if matches!(kind, ChartKind::Overhead | ChartKind::LostUpdates) {
-        x_axis = XAxis::Runs;
+        XAxis::Runs
+    } else if set.sweeps_payloads() {
+        XAxis::PayloadBytes
+    } else if predicts {
+        XAxis::WorkersLog2
+    } else {
+        XAxis::Workers
     }
+}
+
+/// A chart with its axes and nothing drawn yet.
+fn empty_chart(kind: ChartKind, set: &ResultSet, x_axis: XAxis, options: &ChartOptions) -> Chart {
     let xs = set.runs.iter().map(|r| x_axis.of(r));
     let (x_min, x_max) = match x_axis {
         XAxis::Workers => (0.0, xs.fold(1.0, f64::max)),
@@ -462,7 +505,7 @@ fn build_on(kind: ChartKind, set: &ResultSet, options: &ChartOptions, predict: b
     } else {
         ""
     };
-    let mut chart = Chart {
+    Chart {
         kind,
         title: String::new(),
         x_label: match x_axis {
@@ -481,226 +524,238 @@ fn build_on(kind: ChartKind, set: &ResultSet, options: &ChartOptions, predict: b
         x_max,
         bars: None,
         predictions: None,
-    };
-    let weak = set.runs.iter().any(|r| r.scaling == Scaling::Weak);
-    // A series per group, named and drawn as the group; `workers_only`
-    // leaves out serial, which is 1× and 100 % by definition (the
-    // reference lines say so).
-    let per_group = |chart: &mut Chart, workers_only: bool, value: &ValueOf<'_>, ci: &CiOf<'_>| {
-        for group in groups
+    }
+}
+
+/// What every line chart of one set is drawn from.
+struct Frame<'a> {
+    set: &'a ResultSet,
+    groups: Vec<Group>,
+    x_axis: XAxis,
+}
+
+impl Frame<'_> {
+    /// A series per group, named and drawn as the group; `workers_only`
+    /// leaves out serial, which is 1× and 100 % by definition (the
+    /// reference lines say so).
+    fn per_group(&self, chart: &mut Chart, workers_only: bool, value: &ValueOf<'_>, ci: &CiOf<'_>) {
+        for group in self
+            .groups
             .iter()
             .filter(|g| !workers_only || g.model.uses_workers())
         {
             chart.series.push(series_with_ci(
-                set,
+                self.set,
                 group,
-                (&series_name(set, group), group.line()),
-                x_axis,
+                (&series_name(self.set, group), group.line()),
+                self.x_axis,
                 value,
                 ci,
             ));
         }
-    };
-    match kind {
-        ChartKind::WallTime => {
-            chart.title = "Wall time".to_string();
-            chart.y_label = "wall time".to_string();
-            per_group(
-                &mut chart,
-                false,
-                &|r| {
-                    Some((
-                        r.wall_seconds.median,
-                        Some((r.wall_seconds.min, r.wall_seconds.max)),
-                    ))
-                },
-                &|r| r.wall_ci.map(|ci| (ci.low, ci.high)),
-            );
-            for baseline in Model::ALL.into_iter().filter(|m| !m.uses_workers()) {
-                let serial = set.runs.iter().find(|r| r.model == baseline);
-                if let Some(serial) = serial.filter(|_| x_axis == XAxis::Workers) {
-                    chart.references.push(Reference::Horizontal {
-                        name: format!("{baseline} baseline"),
-                        y: serial.wall_seconds.median,
-                        model: Some(baseline),
-                    });
-                }
-            }
-        }
-        ChartKind::Speedup => {
-            if weak {
-                chart.title = "Scaled speedup (weak scaling)".to_string();
-                chart.y_label = "scaled speedup".to_string();
-            } else {
-                chart.title = "Speedup".to_string();
-                chart.y_label = "speedup".to_string();
-            }
-            chart.unit = Unit::Times;
-            per_group(&mut chart, true, &|r| r.speedup.map(|s| (s, None)), &|r| {
-                r.speedup_ci.map(|ci| (ci.low, ci.high))
-            });
-            if x_axis == XAxis::PayloadBytes {
-                // Below this line the parallel model loses to serial.
-                chart.references.push(Reference::Horizontal {
-                    name: "break-even with serial (1×)".to_string(),
-                    y: 1.0,
-                    model: None,
-                });
-            } else {
-                // y = workers, sampled finely enough to look straight or
-                // smoothly curved on either worker axis, to the edge of the
-                // drawn range (see the renderers' extent).
-                let edge = match x_axis {
-                    XAxis::WorkersLog2 => chart.x_max + 0.25,
-                    _ => chart.x_max + 0.5,
-                };
-                let points = curve(x_axis, chart.x_min, edge, |p| p);
-                chart.references.push(Reference::Curve {
-                    name: "ideal (speedup = workers)".to_string(),
-                    points,
-                });
-            }
-            for (group, fit) in &predictions {
-                let law = fit.law;
-                let f = fit.serial_fraction;
-                chart.series.push(Series {
-                    name: format!(
-                        "{} · {} f = {:.1} % (prediction)",
-                        group.label(),
-                        law.name(),
-                        f * 100.0
-                    ),
-                    model: group.model,
-                    line: LineKind::Dashed,
-                    points: curve(x_axis, chart.x_min, chart.x_max, |p| law.speedup(f, p))
-                        .into_iter()
-                        .map(|(x, y)| Point {
-                            x,
-                            y,
-                            spread: None,
-                            ci: None,
-                        })
-                        .collect(),
-                    prediction: Some(*fit),
-                });
-            }
-            if let Some(cores) = set
-                .machine
-                .physical_cores
-                .filter(|_| x_axis != XAxis::PayloadBytes)
-            {
-                chart.references.push(Reference::Vertical {
-                    name: format!("physical cores ({cores})"),
-                    x: match x_axis {
-                        XAxis::WorkersLog2 => f64::from(cores.max(1)).log2(),
-                        _ => f64::from(cores),
-                    },
-                });
-            }
-        }
-        ChartKind::Efficiency => {
-            chart.title = "Efficiency".to_string();
-            chart.y_label = "efficiency".to_string();
-            chart.unit = Unit::Percent;
-            per_group(
-                &mut chart,
-                true,
-                &|r| r.efficiency.map(|e| (e * 100.0, None)),
-                &|r| {
-                    let per_worker = 100.0 / f64::from(r.workers.max(1));
-                    r.speedup_ci
-                        .map(|ci| ci.scaled(per_worker))
-                        .map(|ci| (ci.low, ci.high))
-                },
-            );
+    }
+}
+
+/// Wall time by model and workers, with the serial baselines.
+fn wall_time(frame: &Frame<'_>, chart: &mut Chart) {
+    chart.title = "Wall time".to_string();
+    chart.y_label = "wall time".to_string();
+    frame.per_group(
+        chart,
+        false,
+        &|r| {
+            Some((
+                r.wall_seconds.median,
+                Some((r.wall_seconds.min, r.wall_seconds.max)),
+            ))
+        },
+        &|r| r.wall_ci.map(|ci| (ci.low, ci.high)),
+    );
+    for baseline in Model::ALL.into_iter().filter(|m| !m.uses_workers()) {
+        let serial = frame.set.runs.iter().find(|r| r.model == baseline);
+        if let Some(serial) = serial.filter(|_| frame.x_axis == XAxis::Workers) {
             chart.references.push(Reference::Horizontal {
-                name: "ideal (100 %)".to_string(),
-                y: 100.0,
-                model: None,
+                name: format!("{baseline} baseline"),
+                y: serial.wall_seconds.median,
+                model: Some(baseline),
             });
-        }
-        ChartKind::IpcBytes => {
-            chart.title = "IPC bytes per repetition".to_string();
-            chart.y_label = "bytes sent".to_string();
-            chart.unit = Unit::Bytes;
-            // Comparing workloads, zero lines for shared memory would only
-            // crowd the legend.
-            let compares_workloads = groups.iter().any(|g| g.workload.is_some());
-            for group in groups
-                .iter()
-                .filter(|g| !compares_workloads || g.model.uses_processes())
-            {
-                let model = group.model;
-                if model.uses_processes() {
-                    chart.series.push(series(
-                        set,
-                        group,
-                        &format!("{} to workers", group.label()),
-                        group.line(),
-                        x_axis,
-                        &|r| Some((r.ipc.bytes_to_workers as f64, None)),
-                    ));
-                    chart.series.push(series(
-                        set,
-                        group,
-                        &format!("{} from workers", group.label()),
-                        LineKind::Dashed,
-                        x_axis,
-                        &|r| Some((r.ipc.bytes_from_workers as f64, None)),
-                    ));
-                } else {
-                    // Nothing crosses a process boundary: one line at zero
-                    // says so without doubling the legend.
-                    chart.series.push(series(
-                        set,
-                        group,
-                        &format!("{} (shared memory)", group.label()),
-                        group.line(),
-                        x_axis,
-                        &|r| {
-                            Some((
-                                (r.ipc.bytes_to_workers + r.ipc.bytes_from_workers) as f64,
-                                None,
-                            ))
-                        },
-                    ));
-                }
-            }
-        }
-        ChartKind::Overhead => {
-            chart.title = "Where the time went".to_string();
-            chart.y_label = "worker time".to_string();
-            chart.bars = Some(overhead_bars(set, &groups));
-        }
-        ChartKind::LostUpdates => {
-            chart.title = "Lost updates".to_string();
-            chart.y_label = "increments the main process never saw".to_string();
-            chart.unit = Unit::Percent;
-            chart.bars = Some(lost_update_bars(set, &groups));
-        }
-        ChartKind::IncrementCost => {
-            chart.title = "Time per increment".to_string();
-            chart.y_label = "core time per increment (wall × workers ÷ increments)".to_string();
-            per_group(
-                &mut chart,
-                true,
-                &|r| {
-                    let increments = r.expected_total.filter(|&n| n > 0)? as f64;
-                    let per = |wall: f64| wall * f64::from(r.workers) / increments;
-                    Some((
-                        per(r.wall_seconds.median),
-                        Some((per(r.wall_seconds.min), per(r.wall_seconds.max))),
-                    ))
-                },
-                &|r| {
-                    let increments = r.expected_total.filter(|&n| n > 0)? as f64;
-                    let per = |wall: f64| wall * f64::from(r.workers) / increments;
-                    r.wall_ci.map(|ci| (per(ci.low), per(ci.high)))
-                },
-            );
         }
     }
-    chart
+}
+
+/// Speedup over serial, the ideal line (or break-even for payload sweeps),
+/// the physical cores and the continued laws.
+fn speedup(frame: &Frame<'_>, chart: &mut Chart, predictions: &[(Group, analysis::ScalingFit)]) {
+    let weak = frame.set.runs.iter().any(|r| r.scaling == Scaling::Weak);
+    if weak {
+        chart.title = "Scaled speedup (weak scaling)".to_string();
+        chart.y_label = "scaled speedup".to_string();
+    } else {
+        chart.title = "Speedup".to_string();
+        chart.y_label = "speedup".to_string();
+    }
+    chart.unit = Unit::Times;
+    frame.per_group(chart, true, &|r| r.speedup.map(|s| (s, None)), &|r| {
+        r.speedup_ci.map(|ci| (ci.low, ci.high))
+    });
+    if frame.x_axis == XAxis::PayloadBytes {
+        // Below this line the parallel model loses to serial.
+        chart.references.push(Reference::Horizontal {
+            name: "break-even with serial (1×)".to_string(),
+            y: 1.0,
+            model: None,
+        });
+    } else {
+        // y = workers, sampled finely enough to look straight or
+        // smoothly curved on either worker axis, to the edge of the
+        // drawn range (see the renderers' extent).
+        let edge = match frame.x_axis {
+            XAxis::WorkersLog2 => chart.x_max + 0.25,
+            _ => chart.x_max + 0.5,
+        };
+        let points = curve(frame.x_axis, chart.x_min, edge, |p| p);
+        chart.references.push(Reference::Curve {
+            name: "ideal (speedup = workers)".to_string(),
+            points,
+        });
+    }
+    for (group, fit) in predictions {
+        let law = fit.law;
+        let f = fit.serial_fraction;
+        chart.series.push(Series {
+            name: format!(
+                "{} · {} f = {:.1} % (prediction)",
+                group.label(),
+                law.name(),
+                f * 100.0
+            ),
+            model: group.model,
+            line: LineKind::Dashed,
+            points: curve(frame.x_axis, chart.x_min, chart.x_max, |p| {
+                law.speedup(f, p)
+            })
+            .into_iter()
+            .map(|(x, y)| Point {
+                x,
+                y,
+                spread: None,
+                ci: None,
+            })
+            .collect(),
+            prediction: Some(*fit),
+        });
+    }
+    if let Some(cores) = frame
+        .set
+        .machine
+        .physical_cores
+        .filter(|_| frame.x_axis != XAxis::PayloadBytes)
+    {
+        chart.references.push(Reference::Vertical {
+            name: format!("physical cores ({cores})"),
+            x: match frame.x_axis {
+                XAxis::WorkersLog2 => f64::from(cores.max(1)).log2(),
+                _ => f64::from(cores),
+            },
+        });
+    }
+}
+
+/// Efficiency against the 100 % line.
+fn efficiency(frame: &Frame<'_>, chart: &mut Chart) {
+    chart.title = "Efficiency".to_string();
+    chart.y_label = "efficiency".to_string();
+    chart.unit = Unit::Percent;
+    frame.per_group(
+        chart,
+        true,
+        &|r| r.efficiency.map(|e| (e * 100.0, None)),
+        &|r| {
+            let per_worker = 100.0 / f64::from(r.workers.max(1));
+            r.speedup_ci
+                .map(|ci| ci.scaled(per_worker))
+                .map(|ci| (ci.low, ci.high))
+        },
+    );
+    chart.references.push(Reference::Horizontal {
+        name: "ideal (100 %)".to_string(),
+        y: 100.0,
+        model: None,
+    });
+}
+
+/// Bytes to and from the worker processes per repetition.
+fn ipc_bytes(frame: &Frame<'_>, chart: &mut Chart) {
+    chart.title = "IPC bytes per repetition".to_string();
+    chart.y_label = "bytes sent".to_string();
+    chart.unit = Unit::Bytes;
+    // Comparing workloads, zero lines for shared memory would only
+    // crowd the legend.
+    let compares_workloads = frame.groups.iter().any(|g| g.workload.is_some());
+    for group in frame
+        .groups
+        .iter()
+        .filter(|g| !compares_workloads || g.model.uses_processes())
+    {
+        let model = group.model;
+        if model.uses_processes() {
+            chart.series.push(series(
+                frame.set,
+                group,
+                &format!("{} to workers", group.label()),
+                group.line(),
+                frame.x_axis,
+                &|r| Some((r.ipc.bytes_to_workers as f64, None)),
+            ));
+            chart.series.push(series(
+                frame.set,
+                group,
+                &format!("{} from workers", group.label()),
+                LineKind::Dashed,
+                frame.x_axis,
+                &|r| Some((r.ipc.bytes_from_workers as f64, None)),
+            ));
+        } else {
+            // Nothing crosses a process boundary: one line at zero
+            // says so without doubling the legend.
+            chart.series.push(series(
+                frame.set,
+                group,
+                &format!("{} (shared memory)", group.label()),
+                group.line(),
+                frame.x_axis,
+                &|r| {
+                    Some((
+                        (r.ipc.bytes_to_workers + r.ipc.bytes_from_workers) as f64,
+                        None,
+                    ))
+                },
+            ));
+        }
+    }
+}
+
+/// The counter's core time per increment against workers.
+fn increment_cost(frame: &Frame<'_>, chart: &mut Chart) {
+    chart.title = "Time per increment".to_string();
+    chart.y_label = "core time per increment (wall × workers ÷ increments)".to_string();
+    frame.per_group(
+        chart,
+        true,
+        &|r| {
+            let increments = r.expected_total.filter(|&n| n > 0)? as f64;
+            let per = |wall: f64| wall * f64::from(r.workers) / increments;
+            Some((
+                per(r.wall_seconds.median),
+                Some((per(r.wall_seconds.min), per(r.wall_seconds.max))),
+            ))
+        },
+        &|r| {
+            let increments = r.expected_total.filter(|&n| n > 0)? as f64;
+            let per = |wall: f64| wall * f64::from(r.workers) / increments;
+            r.wall_ci.map(|ci| (per(ci.low), per(ci.high)))
+        },
+    );
 }
 
 /// `counter`: one bar per model and sharing mode (per curve of the other
