@@ -129,172 +129,196 @@ fn time_chart_ui(
 ) {
     let dark = ui.visuals().dark_mode;
     ui.vertical(|ui| {
-        ui.horizontal(|ui| {
-            // The menu first, from the right; the title takes what is left
-            // and is cut short rather than run under it.
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if let Some(target) = export {
-                    chart_menu_ui(ui, target, commands);
-                }
-                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
-                    ui.add(
-                        egui::Label::new(RichText::new(&chart.title).size(18.0).strong())
-                            .truncate(),
-                    );
-                });
-            });
-        });
+        time_chart_header_ui(ui, chart, export, commands);
         // Rows name their cores on the axis; lines get a legend under the
         // plot, as in the file.
-        let legend: Vec<LegendEntry> = if chart.banded {
-            Vec::new()
-        } else {
-            chart
-                .series
-                .iter()
-                .map(|series| LegendEntry {
-                    name: series.name.clone(),
-                    swatch: Swatch::Line(LineStroke {
-                        color: series.color,
-                        line: LineKind::Solid,
-                        weight: if series.emphasis {
-                            Weight::Data
-                        } else {
-                            Weight::Thin
-                        },
-                        marker: None,
-                    }),
-                })
-                .collect()
-        };
+        let legend = time_legend(chart);
         let legend_height = if legend.is_empty() {
             0.0
         } else {
             chart_view::legend_height(ui, &legend, width)
         };
         let plot_height = (height - 30.0 - legend_height).max(100.0);
-        let unit = chart.unit;
-        let hover_chart = chart.clone();
-        let banded = chart.banded;
-        let bands: Vec<(f64, String)> = (0..chart.series.len())
-            .map(|i| (chart.band_base(i) + 0.5, chart.series[i].name.clone()))
-            .collect();
-        let band_marks: Vec<f64> = bands.iter().map(|(y, _)| *y).collect();
-        let mut plot = Plot::new(("time-chart", chart.title.as_str()))
-            .width(width)
-            .height(plot_height)
-            .x_axis_label(chart.x_label.as_str())
-            .y_axis_label(chart.y_label.as_str())
-            .include_y(0.0)
-            .allow_scroll(false)
-            .x_axis_formatter(|mark, _| signed_seconds(mark.value))
-            .y_axis_formatter(move |mark, _| {
-                if banded {
-                    bands
-                        .iter()
-                        .find(|(y, _)| (y - mark.value).abs() < 1e-9)
-                        .map(|(_, name)| name.clone())
-                        .unwrap_or_default()
-                } else if mark.value < 0.0 {
-                    String::new()
-                } else {
-                    chart::format_value(unit, mark.value)
-                }
-            })
-            .label_formatter(move |position| match position {
-                egui_plot::HoverPosition::NearDataPoint {
-                    plot_name,
-                    position,
-                    ..
-                } if !plot_name.is_empty() => {
-                    let value = if hover_chart.banded {
-                        hover_chart.band_at(position.y).map_or(0.0, |(_, v)| v)
-                    } else {
-                        position.y
-                    };
-                    Some(format!(
-                        "{plot_name}\n{}\n{}",
-                        signed_seconds(position.x),
-                        chart::format_value(unit, value)
-                    ))
-                }
-                _ => None,
-            });
-        if banded {
-            plot = plot
-                .include_y(chart.bands_top())
-                .allow_zoom([true, false])
-                .allow_drag([true, false])
-                .y_grid_spacer(move |_| {
-                    band_marks
-                        .iter()
-                        .map(|&value| GridMark {
-                            value,
-                            step_size: LABEL_STEP,
-                        })
-                        .collect()
-                })
-                .y_axis_min_width(70.0);
-        } else {
-            plot = plot.y_grid_spacer(bytes_grid);
-            let top = chart
-                .series
-                .iter()
-                .flat_map(|s| s.points.iter().map(|p| p.1))
-                .fold(0.0, f64::max);
-            plot = plot.include_y(top * 1.1);
-        }
-        if chart.is_empty() {
-            plot = plot.include_x(0.0).include_x(1.0);
-        }
-        plot.show(ui, |plot_ui| {
-            if let Some((low, high)) = chart.highlight {
-                // Unnamed: a span's name is drawn across the plot. The axis
-                // title says what the shade is.
-                plot_ui.span(
-                    Span::new("", low..=high)
-                        .fill(theme::color(activity::total_color(dark)).gamma_multiply(0.08))
-                        .border_style(LineStyle::dashed_loose()),
-                );
-            }
-            for (i, series) in chart.series.iter().enumerate() {
-                let color = theme::color(series.color);
-                if banded {
-                    let base = chart.band_base(i);
-                    let points: Vec<[f64; 2]> = series
-                        .points
-                        .iter()
-                        .map(|&(x, y)| [x, chart.band_y(i, y)])
-                        .collect();
-                    plot_ui.hline(
-                        HLine::new("", base + 1.0)
-                            .color(color.gamma_multiply(0.5))
-                            .width(1.0)
-                            .style(LineStyle::dotted_dense())
-                            .allow_hover(false),
-                    );
-                    plot_ui.line(
-                        Line::new(series.name.as_str(), PlotPoints::new(points))
-                            .color(color)
-                            .width(2.5)
-                            .fill(base as f32)
-                            .fill_alpha(0.35),
-                    );
-                } else {
-                    let points: Vec<[f64; 2]> =
-                        series.points.iter().map(|&(x, y)| [x, y]).collect();
-                    plot_ui.line(
-                        Line::new(series.name.as_str(), PlotPoints::new(points))
-                            .color(color)
-                            .width(if series.emphasis { 3.5 } else { 2.5 }),
-                    );
-                }
-            }
+        time_plot(chart, width, plot_height).show(ui, |plot_ui| {
+            time_series_ui(plot_ui, chart, dark);
         });
         if !legend.is_empty() {
             chart_view::legend_strip_ui(ui, &legend, width);
         }
     });
+}
+
+/// The chart's title, cut short rather than run under its Export menu.
+fn time_chart_header_ui(
+    ui: &mut egui::Ui,
+    chart: &TimeChart,
+    export: Option<ExportTarget>,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        // The menu first, from the right; the title takes what is left
+        // and is cut short rather than run under it.
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if let Some(target) = export {
+                chart_menu_ui(ui, target, commands);
+            }
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                ui.add(
+                    egui::Label::new(RichText::new(&chart.title).size(18.0).strong()).truncate(),
+                );
+            });
+        });
+    });
+}
+
+/// The legend of a chart of lines (a banded chart names its rows on the
+/// axis instead).
+fn time_legend(chart: &TimeChart) -> Vec<LegendEntry> {
+    if chart.banded {
+        Vec::new()
+    } else {
+        chart
+            .series
+            .iter()
+            .map(|series| LegendEntry {
+                name: series.name.clone(),
+                swatch: Swatch::Line(LineStroke {
+                    color: series.color,
+                    line: LineKind::Solid,
+                    weight: if series.emphasis {
+                        Weight::Data
+                    } else {
+                        Weight::Thin
+                    },
+                    marker: None,
+                }),
+            })
+            .collect()
+    }
+}
+
+/// The plot's axes, formatters and ranges.
+fn time_plot(chart: &TimeChart, width: f32, plot_height: f32) -> Plot<'_> {
+    let unit = chart.unit;
+    let hover_chart = chart.clone();
+    let banded = chart.banded;
+    let bands: Vec<(f64, String)> = (0..chart.series.len())
+        .map(|i| (chart.band_base(i) + 0.5, chart.series[i].name.clone()))
+        .collect();
+    let band_marks: Vec<f64> = bands.iter().map(|(y, _)| *y).collect();
+    let mut plot = Plot::new(("time-chart", chart.title.as_str()))
+        .width(width)
+        .height(plot_height)
+        .x_axis_label(chart.x_label.as_str())
+        .y_axis_label(chart.y_label.as_str())
+        .include_y(0.0)
+        .allow_scroll(false)
+        .x_axis_formatter(|mark, _| signed_seconds(mark.value))
+        .y_axis_formatter(move |mark, _| {
+            if banded {
+                bands
+                    .iter()
+                    .find(|(y, _)| (y - mark.value).abs() < 1e-9)
+                    .map(|(_, name)| name.clone())
+                    .unwrap_or_default()
+            } else if mark.value < 0.0 {
+                String::new()
+            } else {
+                chart::format_value(unit, mark.value)
+            }
+        })
+        .label_formatter(move |position| match position {
+            egui_plot::HoverPosition::NearDataPoint {
+                plot_name,
+                position,
+                ..
+            } if !plot_name.is_empty() => {
+                let value = if hover_chart.banded {
+                    hover_chart.band_at(position.y).map_or(0.0, |(_, v)| v)
+                } else {
+                    position.y
+                };
+                Some(format!(
+                    "{plot_name}\n{}\n{}",
+                    signed_seconds(position.x),
+                    chart::format_value(unit, value)
+                ))
+            }
+            _ => None,
+        });
+    if banded {
+        plot = plot
+            .include_y(chart.bands_top())
+            .allow_zoom([true, false])
+            .allow_drag([true, false])
+            .y_grid_spacer(move |_| {
+                band_marks
+                    .iter()
+                    .map(|&value| GridMark {
+                        value,
+                        step_size: LABEL_STEP,
+                    })
+                    .collect()
+            })
+            .y_axis_min_width(70.0);
+    } else {
+        plot = plot.y_grid_spacer(bytes_grid);
+        let top = chart
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .fold(0.0, f64::max);
+        plot = plot.include_y(top * 1.1);
+    }
+    if chart.is_empty() {
+        plot = plot.include_x(0.0).include_x(1.0);
+    }
+    plot
+}
+
+/// The shaded repetition and every series (banded: one row each).
+fn time_series_ui(plot_ui: &mut egui_plot::PlotUi<'_>, chart: &TimeChart, dark: bool) {
+    if let Some((low, high)) = chart.highlight {
+        // Unnamed: a span's name is drawn across the plot. The axis
+        // title says what the shade is.
+        plot_ui.span(
+            Span::new("", low..=high)
+                .fill(theme::color(activity::total_color(dark)).gamma_multiply(0.08))
+                .border_style(LineStyle::dashed_loose()),
+        );
+    }
+    for (i, series) in chart.series.iter().enumerate() {
+        let color = theme::color(series.color);
+        if chart.banded {
+            let base = chart.band_base(i);
+            let points: Vec<[f64; 2]> = series
+                .points
+                .iter()
+                .map(|&(x, y)| [x, chart.band_y(i, y)])
+                .collect();
+            plot_ui.hline(
+                HLine::new("", base + 1.0)
+                    .color(color.gamma_multiply(0.5))
+                    .width(1.0)
+                    .style(LineStyle::dotted_dense())
+                    .allow_hover(false),
+            );
+            plot_ui.line(
+                Line::new(series.name.as_str(), PlotPoints::new(points))
+                    .color(color)
+                    .width(2.5)
+                    .fill(base as f32)
+                    .fill_alpha(0.35),
+            );
+        } else {
+            let points: Vec<[f64; 2]> = series.points.iter().map(|&(x, y)| [x, y]).collect();
+            plot_ui.line(
+                Line::new(series.name.as_str(), PlotPoints::new(points))
+                    .color(color)
+                    .width(if series.emphasis { 3.5 } else { 2.5 }),
+            );
+        }
+    }
 }
 
 /// Grid marks for bytes: powers of two, so ticks read 32 MiB, 64 MiB, …
