@@ -192,3 +192,29 @@ pub fn kill_tree(pid: u32) {
 /// Process trees are not walked off Unix; the owner kills its child alone.
 #[cfg(not(unix))]
 pub fn kill_tree(_pid: u32) {}
+
+/// A file type in words, for refusing what is not a regular file: a
+/// device, a FIFO, a socket or a folder.
+pub fn file_kind(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}

@@ -144,7 +144,10 @@ fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
     let not_regular = |meta: &std::fs::Metadata| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            format!("it is {}, not a regular file", file_kind(meta.file_type())),
+            format!(
+                "it is {}, not a regular file",
+                crate::platform::file_kind(meta.file_type())
+            ),
         )
     };
     let meta = std::fs::metadata(path)?;
@@ -180,31 +183,6 @@ fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
         return Err(too_large());
     }
     Ok(bytes)
-}
-
-/// A file type in words.
-fn file_kind(file_type: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if file_type.is_char_device() {
-            return "a character device";
-        }
-        if file_type.is_block_device() {
-            return "a block device";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-    }
-    if file_type.is_dir() {
-        "a folder"
-    } else {
-        "not a regular file"
-    }
 }
 
 /// Why a result file could not be read.

@@ -58,31 +58,6 @@ pub fn resolve(path: &Path) -> Result<PathBuf, String> {
     Err(format!("more than {MAX_LINKS} symbolic links"))
 }
 
-/// A file type in words, for refusals.
-fn kind_of(file_type: fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_char_device() {
-            return "a character device";
-        }
-        if file_type.is_block_device() {
-            return "a block device";
-        }
-        if file_type.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-    }
-    if file_type.is_dir() {
-        "a folder"
-    } else {
-        "not a regular file"
-    }
-}
-
 /// The regular file at `target` (links already followed) that a write
 /// would replace, `None` where there is nothing yet, or why it must not be
 /// replaced.
@@ -91,7 +66,7 @@ fn replaceable(target: &Path) -> Result<Option<fs::Metadata>, String> {
         Ok(meta) if meta.is_file() => Ok(Some(meta)),
         Ok(meta) => Err(format!(
             "it is {}; corescope only writes regular files",
-            kind_of(meta.file_type())
+            crate::platform::file_kind(meta.file_type())
         )),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.to_string()),
@@ -223,7 +198,7 @@ pub fn write_folder_atomic(
         Ok(meta) => {
             return Err(unwritable(format!(
                 "it is {}, not a folder",
-                kind_of(meta.file_type())
+                crate::platform::file_kind(meta.file_type())
             )));
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => false,
@@ -276,7 +251,7 @@ fn plan_merge(from: &Path, into: &Path) -> Result<(), String> {
                 return Err(format!(
                     "{} is {}, not a folder",
                     dest.display(),
-                    kind_of(meta.file_type())
+                    crate::platform::file_kind(meta.file_type())
                 ));
             }
             (false, _) => {
