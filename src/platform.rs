@@ -218,3 +218,23 @@ pub fn file_kind(file_type: std::fs::FileType) -> &'static str {
         "not a regular file"
     }
 }
+
+/// Waits up to `grace` for `child` to exit by itself, reaping it into
+/// `exit_status` (left `None` if it is still running, or was reaped
+/// already elsewhere).
+pub fn wait_for_exit(
+    child: &mut std::process::Child,
+    exit_status: &mut Option<std::process::ExitStatus>,
+    grace: std::time::Duration,
+) {
+    let deadline = std::time::Instant::now() + grace;
+    while exit_status.is_none() {
+        match child.try_wait() {
+            Ok(Some(status)) => *exit_status = Some(status),
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Ok(None) | Err(_) => return,
+        }
+    }
+}

@@ -330,16 +330,7 @@ impl MpiExecutor {
 
     /// Waits up to `grace` for mpirun to exit by itself, reaping it.
     fn wait_for_exit(&mut self, grace: Duration) {
-        let deadline = Instant::now() + grace;
-        while self.exit_status.is_none() {
-            match self.child.try_wait() {
-                Ok(Some(status)) => self.exit_status = Some(status),
-                Ok(None) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-                Ok(None) | Err(_) => return,
-            }
-        }
+        crate::platform::wait_for_exit(&mut self.child, &mut self.exit_status, grace);
     }
 
     /// Kills mpirun and every rank and reaps mpirun, unless it was reaped
