@@ -7,7 +7,11 @@
 //!   echo task copies and hashes its payload, a floor no pipe can beat;
 //! - (c) per-task overhead of the process pool on trivial tasks, strict round
 //!   trip (in_flight 1) and pipelined (in_flight 2), over serial, beside a
-//!   raw 8-byte round trip through `cat`.
+//!   raw 8-byte round trip through `cat`;
+//! - (d) the goal: wall time per trivial task of a 2-worker pool (queue
+//!   schedule, chunk 1) against CPython's `Pool(2).map(chunksize=1)` on the
+//!   same number of trivial tasks, in interleaved pairs (median and range
+//!   of the pairs' ratios; the goal is at most 1/3).
 //!
 //! MB/s counts 10^6 bytes per second, both directions added.
 
@@ -117,6 +121,35 @@ fn raw_ping_us() -> BenchResult<f64> {
     Ok(result?)
 }
 
+/// CPython's `Pool(2).map(f, range(n), chunksize=1)` of a function that
+/// returns its argument: microseconds per task (one warm map, one timed).
+const PYTHON_POOL_MAP: &str = r#"
+import multiprocessing as mp, sys, time
+def f(x):
+    return x
+if __name__ == "__main__":
+    n = int(sys.argv[1])
+    with mp.get_context("fork").Pool(2) as pool:
+        pool.map(f, range(1000), chunksize=1)
+        start = time.perf_counter()
+        pool.map(f, range(n), chunksize=1)
+        print((time.perf_counter() - start) * 1e6 / n)
+"#;
+
+fn python_pool_map_us(tasks: u32) -> BenchResult<f64> {
+    let out = Command::new("python3")
+        .args(["-c", PYTHON_POOL_MAP, &tasks.to_string()])
+        .stderr(Stdio::inherit())
+        .output()?;
+    if !out.status.success() {
+        return Err(format!("python3 failed: {}", out.status).into());
+    }
+    Ok(String::from_utf8(out.stdout)?.trim().parse()?)
+}
+
+/// Interleaved pairs of (d): corescope's and CPython's µs per task.
+const PAIRS: usize = 5;
+
 fn spec(
     workload: Workload,
     size: u64,
@@ -222,6 +255,24 @@ fn main() -> BenchResult<()> {
     let per_task_us = |wall: f64| (wall - serial_s) * 1e6 / f64::from(TRIVIAL_TASKS);
     let ping_us = raw_ping_us()?;
 
+    // (d) The pool against CPython's Pool.map, interleaved pairs.
+    let mut pairs = Vec::with_capacity(PAIRS);
+    for _ in 0..PAIRS {
+        let mut two = spec(
+            Workload::SqrtSum,
+            1,
+            TRIVIAL_TASKS,
+            0,
+            Model::Processes,
+            2,
+            1,
+        );
+        two.workers = 2;
+        let ours = run(&two)?.wall_seconds.median * 1e6 / f64::from(TRIVIAL_TASKS);
+        let python = python_pool_map_us(TRIVIAL_TASKS).ok();
+        pairs.push((ours, python));
+    }
+
     println!("{:<44} {:>12} {:>12}", "measurement", "figure", "wall");
     println!("{}", "-".repeat(70));
     println!(
@@ -270,5 +321,46 @@ fn main() -> BenchResult<()> {
         "{:<44} {:>9.2} µs {:>12}",
         "(c) raw 8-byte round trip via cat", ping_us, "",
     );
+    print_pool_pairs(&pairs);
     Ok(())
+}
+
+/// (d): each pair's figures, then the median ratio and its range.
+fn print_pool_pairs(pairs: &[(f64, Option<f64>)]) {
+    let ours: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+    println!(
+        "{:<44} {:>9.2} µs {:>12}",
+        "(d) processes ×2 queue, per trivial task",
+        median(ours.clone()),
+        format!("{:.2}…{:.2}", min(&ours), max(&ours)),
+    );
+    let python: Vec<f64> = pairs.iter().filter_map(|p| p.1).collect();
+    if python.len() < pairs.len() {
+        println!("    CPython Pool.map: python3 not available or failed");
+        return;
+    }
+    let ratios: Vec<f64> = pairs
+        .iter()
+        .filter_map(|p| p.1.map(|py| p.0 / py))
+        .collect();
+    println!(
+        "{:<44} {:>9.2} µs {:>12}",
+        "    CPython Pool(2).map(chunksize=1), per task",
+        median(python.clone()),
+        format!("{:.2}…{:.2}", min(&python), max(&python)),
+    );
+    println!(
+        "{:<44} {:>11.3} {:>12}",
+        "    (d) ratio, median of pairs (goal ≤ 0.333)",
+        median(ratios.clone()),
+        format!("{:.3}…{:.3}", min(&ratios), max(&ratios)),
+    );
+}
+
+fn min(samples: &[f64]) -> f64 {
+    samples.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+fn max(samples: &[f64]) -> f64 {
+    samples.iter().copied().fold(f64::NEG_INFINITY, f64::max)
 }

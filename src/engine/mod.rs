@@ -15,6 +15,7 @@ mod event;
 mod gil;
 pub mod interleave;
 mod per_task;
+mod poll;
 mod processes;
 mod python;
 pub mod runner;

@@ -4,18 +4,18 @@
 //! the last worker's hello) and serves every repetition. Each worker keeps up
 //! to `in_flight` tasks queued, so the next task already waits in its pipe
 //! when one finishes: a strict request/response round trip would leave it
-//! idle for tens of microseconds per task. Results and failures arrive on one
-//! channel fed by the workers' reader threads; a worker that dies or sends
-//! garbage fails the run with its index, pid and the tasks it held, and the
-//! pool's `Drop` kills and reaps every worker.
+//! idle for tens of microseconds per task. The dispatcher serves every
+//! worker's pipes itself, from one poll loop ([`super::poll::PipeLoop`]):
+//! no thread hand-off stands between a reply and the next task. A worker
+//! that dies or sends garbage fails the run with its index, pid and the
+//! tasks it held, and the pool's `Drop` kills and reaps every worker.
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError};
-
+use super::poll::PipeLoop;
 use super::schedule::{Cursor, TaskSource};
 use super::{
     CancelToken, EngineError, Executor, IpcStamps, Repetition, RepetitionInput, RepetitionLog,
@@ -23,8 +23,8 @@ use super::{
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::measure::sampler::PidBoard;
 use crate::worker::codec::Codec;
-use crate::worker::process::{PipeSnapshot, WorkerEvent, WorkerEventKind, WorkerProcess};
-use crate::worker::protocol::{FromWorker, PROTOCOL_VERSION, ProtocolError, ToWorker, frame_len};
+use crate::worker::process::{WorkerEvent, WorkerEventKind};
+use crate::worker::protocol::{FromWorker, PROTOCOL_VERSION, ProtocolError, ToWorker};
 
 /// How long a worker may take to start and say hello.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -33,9 +33,7 @@ const POLL: Duration = Duration::from_millis(20);
 
 /// The running pool.
 pub(crate) struct ProcessPool {
-    workers: Vec<WorkerProcess>,
-    events: Receiver<WorkerEvent>,
-    codec: Codec,
+    workers: PipeLoop,
     /// Each worker's CPU time at its last report.
     cpu_ns: Vec<u64>,
     spawn_ns: u64,
@@ -52,33 +50,28 @@ impl ProcessPool {
         board: &PidBoard,
     ) -> Result<ProcessPool, EngineError> {
         let start = monotonic_ns();
-        let (events_tx, events) = crossbeam_channel::unbounded();
         let mut pool = ProcessPool {
-            workers: Vec::with_capacity(count as usize),
-            events,
-            codec,
+            workers: PipeLoop::new(codec),
             cpu_ns: vec![0; count as usize],
             spawn_ns: 0,
             healthy: false,
         };
         for index in 0..count as usize {
-            let worker =
-                WorkerProcess::spawn(exe, index, codec, events_tx.clone()).map_err(|source| {
-                    EngineError::Spawn {
-                        worker: index,
-                        source,
-                    }
+            let pid = pool
+                .workers
+                .spawn(exe, &[])
+                .map_err(|source| EngineError::Spawn {
+                    worker: index,
+                    source,
                 })?;
-            board.set(index, worker.pid());
-            pool.workers.push(worker);
+            board.set(index, pid);
         }
-        drop(events_tx);
         let mut greeted = vec![false; count as usize];
         let mut waiting = count as usize;
         let deadline = Instant::now() + START_TIMEOUT;
         while waiting > 0 {
-            match pool.events.recv_timeout(POLL) {
-                Ok(event) => {
+            match pool.next_event()? {
+                Some(event) => {
                     let worker = event.worker;
                     match event.kind {
                         WorkerEventKind::Message(FromWorker::Hello {
@@ -101,7 +94,7 @@ impl ProcessPool {
                         other => return Err(pool.failure(worker, other, "start-up")),
                     }
                 }
-                Err(RecvTimeoutError::Timeout) => {
+                None => {
                     if cancel.is_cancelled() {
                         return Err(EngineError::Cancelled);
                     }
@@ -113,10 +106,6 @@ impl ProcessPool {
                         });
                     }
                 }
-                Err(RecvTimeoutError::Disconnected) => {
-                    let worker = greeted.iter().position(|g| !g).unwrap_or(0);
-                    return Err(pool.failure(worker, WorkerEventKind::Closed, "start-up"));
-                }
             }
         }
         pool.spawn_ns = monotonic_ns() - start;
@@ -124,10 +113,17 @@ impl ProcessPool {
         Ok(pool)
     }
 
+    /// The next event of any worker, `None` after a quiet poll interval.
+    fn next_event(&mut self) -> Result<Option<WorkerEvent>, EngineError> {
+        self.workers
+            .next_event(POLL)
+            .map_err(|source| self.protocol_error(0, ProtocolError::Io(source)))
+    }
+
     fn protocol_error(&self, worker: usize, source: ProtocolError) -> EngineError {
         EngineError::Protocol {
             worker,
-            pid: self.workers.get(worker).map_or(0, WorkerProcess::pid),
+            pid: self.workers.pid(worker),
             source,
         }
     }
@@ -137,13 +133,10 @@ impl ProcessPool {
         match kind {
             WorkerEventKind::Failed(source) => self.protocol_error(worker, source),
             WorkerEventKind::Closed => {
-                let (pid, how) = match self.workers.get_mut(worker) {
-                    Some(w) => (w.pid(), w.describe_exit()),
-                    None => (0, "exited".to_string()),
-                };
+                let how = self.workers.describe_exit(worker);
                 EngineError::WorkerDied {
                     worker,
-                    pid,
+                    pid: self.workers.pid(worker),
                     how,
                     tasks: doing.to_string(),
                 }
@@ -157,16 +150,11 @@ impl ProcessPool {
         }
     }
 
-    fn pipes(&self) -> PipeSnapshot {
-        self.workers
-            .iter()
-            .map(WorkerProcess::pipe_snapshot)
-            .fold(PipeSnapshot::default(), |a, b| a + b)
-    }
-
-    /// Tops up worker `w` to the in-flight depth from the task source.
+    /// Tops up worker `w` to the in-flight depth from the task source. The
+    /// frames go out when the loop next runs, all of them in one write;
+    /// with bincode the payload is written from the run's shared copy.
     fn fill(
-        &self,
+        &mut self,
         w: usize,
         input: &RepetitionInput<'_>,
         source: &TaskSource,
@@ -177,25 +165,14 @@ impl ProcessPool {
             let Some(index) = source.claim(w as u32, cursor) else {
                 return Ok(());
             };
-            let task = input.task(index);
-            // Bincode measures a frame without encoding it, so an unsendable
-            // task fails the run right here; the writer thread then encodes
-            // the frame straight into the pipe, sharing the payload without
-            // a copy. JSON would have to encode to measure: its writer
-            // checks the frame it encodes and reports one over the limit as
-            // this worker's failure.
-            if self.codec.measures_cheaply() {
-                frame_len(
-                    self.codec,
-                    &ToWorker::Task {
-                        task,
-                        payload: Cow::Borrowed(&input.payload[..]),
-                    },
-                )
+            let message = ToWorker::Task {
+                task: input.task(index),
+                payload: Cow::Borrowed(&input.payload[..]),
+            };
+            // A frame over the limit is refused before anything is written.
+            self.workers
+                .queue(w, &message, Some(input.payload))
                 .map_err(|e| self.protocol_error(w, e))?;
-            }
-            // A send to a dead writer is reported by the reader as Closed.
-            self.workers[w].send_task(task, input.payload);
             queued.push_back(index);
         }
         Ok(())
@@ -209,24 +186,18 @@ impl ProcessPool {
         let mut queued: Vec<VecDeque<u32>> = vec![VecDeque::new(); count];
         let cpu_before = process_cpu_ns();
         let workers_cpu_before: u64 = self.cpu_ns.iter().sum();
-        let pipes_before = self.pipes();
+        let pipes_before = self.workers.pipes();
         let start = monotonic_ns();
         let mut log = RepetitionLog::new(spec.workload.tasks, start);
         for w in 0..count {
             self.fill(w, &input, &source, &mut cursors[w], &mut queued[w])?;
         }
         while !log.is_complete() {
-            let event = match self.events.recv_timeout(POLL) {
-                Ok(event) => event,
-                Err(RecvTimeoutError::Timeout) => {
-                    if input.cancel.is_cancelled() {
-                        return Err(EngineError::Cancelled);
-                    }
-                    continue;
+            let Some(event) = self.next_event()? else {
+                if input.cancel.is_cancelled() {
+                    return Err(EngineError::Cancelled);
                 }
-                Err(RecvTimeoutError::Disconnected) => {
-                    return Err(self.failure(0, WorkerEventKind::Closed, "its tasks"));
-                }
+                continue;
             };
             let w = event.worker;
             match event.kind {
@@ -258,7 +229,7 @@ impl ProcessPool {
                     {
                         return Err(EngineError::UnexpectedResult {
                             worker: w,
-                            pid: self.workers[w].pid(),
+                            pid: self.workers.pid(w),
                             task: index,
                         });
                     }
@@ -280,7 +251,7 @@ impl ProcessPool {
             .sum::<u64>()
             .saturating_sub(workers_cpu_before);
         let cpu = (process_cpu_ns() - cpu_before) + workers_cpu;
-        let ipc = self.pipes() - pipes_before;
+        let ipc = self.workers.pipes() - pipes_before;
         Ok(log.finish(wall, cpu, ipc))
     }
 }
@@ -306,7 +277,7 @@ impl Executor for ProcessPool {
     }
 
     fn worker_pids(&self) -> Vec<u32> {
-        self.workers.iter().map(WorkerProcess::pid).collect()
+        self.workers.pids()
     }
 
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError> {
@@ -321,15 +292,8 @@ impl Executor for ProcessPool {
 impl Drop for ProcessPool {
     fn drop(&mut self) {
         if self.healthy {
-            // Close every stdin first so the workers exit in parallel.
-            for worker in &mut self.workers {
-                worker.close_input();
-            }
-            for worker in &mut self.workers {
-                worker.shutdown();
-            }
+            self.workers.shutdown();
         }
-        // Whatever is left is killed and reaped by WorkerProcess::drop.
-        self.workers.clear();
+        // Whatever is left is killed and reaped as the loop drops.
     }
 }
