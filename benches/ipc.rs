@@ -13,7 +13,11 @@
 //!   same number of trivial tasks, in interleaved pairs (median and range
 //!   of the pairs' ratios; the goal is at most 1/3).
 //!
-//! MB/s counts 10^6 bytes per second, both directions added.
+//! - (b') the same echo with `--transport shm` (payloads in shared memory),
+//!   and both (b) and (b') against a raw one-way pipe into `cat`.
+//!
+//! MB/s counts 10^6 bytes per second, both directions added (the raw
+//! one-way pipe: its one direction).
 
 #![allow(clippy::print_stdout)]
 
@@ -98,6 +102,32 @@ fn raw_pipe_trial(buffer: &[u8]) -> BenchResult<f64> {
     Ok(elapsed)
 }
 
+/// MB/s through one pipe, one way: `BULK_ROUNDS` MiB written to a `cat`
+/// whose output is `/dev/null` (the pipe enlarged to 1 MiB, as corescope's
+/// are): the raw one-way pipe limit the transports are held against.
+fn raw_one_way_mbps(buffer: &[u8]) -> BenchResult<f64> {
+    let mut child = Command::new("cat")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()?;
+    let Some(mut stdin) = child.stdin.take() else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err("cat stdin was not created".into());
+    };
+    corescope::platform::enlarge_pipe(&stdin);
+    let start = Instant::now();
+    let wrote = (0..BULK_ROUNDS).try_for_each(|_| stdin.write_all(buffer));
+    drop(stdin);
+    let status = child.wait()?;
+    let elapsed = start.elapsed().as_secs_f64();
+    wrote?;
+    if !status.success() {
+        return Err("cat failed".into());
+    }
+    Ok((BULK_ROUNDS * buffer.len()) as f64 / elapsed / 1e6)
+}
+
 /// Microseconds per 8-byte write + read round trip through `cat`.
 fn raw_ping_us() -> BenchResult<f64> {
     let (mut child, mut stdin, mut stdout) = spawn_cat()?;
@@ -178,6 +208,7 @@ fn spec(
         codec: corescope::spec::Codec::Bincode,
         scaling: corescope::spec::Scaling::Strong,
         start_method: corescope::spec::StartMethod::Fork,
+        transport: corescope::spec::Transport::Pipe,
     }
 }
 
@@ -210,6 +241,11 @@ fn main() -> BenchResult<()> {
             .collect::<BenchResult<Vec<f64>>>()?,
     );
     let raw_mbps = raw_bytes / raw_s / 1e6;
+    let one_way_mbps = median(
+        (0..RAW_TRIALS)
+            .map(|_| raw_one_way_mbps(&buffer))
+            .collect::<BenchResult<Vec<f64>>>()?,
+    );
 
     // (b) Process-pool echo throughput at 1 MiB.
     let echo = run(&spec(
@@ -224,6 +260,19 @@ fn main() -> BenchResult<()> {
     let echo_bytes = (echo.ipc.bytes_to_workers + echo.ipc.bytes_from_workers) as f64;
     let echo_s = echo.wall_seconds.median;
     let echo_mbps = echo_bytes / echo_s / 1e6;
+    let mut shm_spec = spec(
+        Workload::Echo,
+        0,
+        BULK_ROUNDS as u32,
+        MIB as u64,
+        Model::Processes,
+        2,
+        3,
+    );
+    shm_spec.transport = corescope::spec::Transport::Shm;
+    let shm = run(&shm_spec)?;
+    let shm_bytes = (shm.ipc.bytes_shared_to_workers + shm.ipc.bytes_shared_from_workers) as f64;
+    let shm_mbps = shm_bytes / shm.wall_seconds.median / 1e6;
     let echo_serial_s = run(&spec(
         Workload::Echo,
         0,
@@ -291,6 +340,30 @@ fn main() -> BenchResult<()> {
         "{:<44} {:>11.1}% {:>12}",
         "    (b) / (a)",
         100.0 * echo_mbps / raw_mbps,
+        ""
+    );
+    println!(
+        "{:<44} {:>7.0} MB/s {:>12}",
+        format!("    raw one-way pipe into cat, {BULK_ROUNDS}×1 MiB"),
+        one_way_mbps,
+        "",
+    );
+    println!(
+        "{:<44} {:>12.2} {:>12}",
+        "    (b) / raw one-way (goal ≥ 0.6)",
+        echo_mbps / one_way_mbps,
+        ""
+    );
+    println!(
+        "{:<44} {:>7.0} MB/s {:>12}",
+        format!("(b) --transport shm, {BULK_ROUNDS}×1 MiB, 1 worker"),
+        shm_mbps,
+        corescope::format::seconds(shm.wall_seconds.median),
+    );
+    println!(
+        "{:<44} {:>12.2} {:>12}",
+        "    shm / raw one-way (goal ≥ 2)",
+        shm_mbps / one_way_mbps,
         ""
     );
     println!(

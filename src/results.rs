@@ -343,6 +343,10 @@ pub struct RunRecord {
     /// CPython's process models: how the workers were started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_method: Option<StartMethod>,
+    /// The processes model with echo payloads: how they travelled (absent:
+    /// through the pipe).
+    #[serde(default, skip_serializing_if = "is_pipe")]
+    pub transport: crate::spec::Transport,
     /// The python models: the interpreter's version (e.g. `3.11.7`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python_version: Option<String>,
@@ -368,6 +372,10 @@ pub struct RunRecord {
     /// flagged.
     #[serde(default)]
     pub warnings: Vec<Warning>,
+}
+
+fn is_pipe(transport: &crate::spec::Transport) -> bool {
+    *transport == crate::spec::Transport::Pipe
 }
 
 fn is_zero(value: &u8) -> bool {
@@ -499,6 +507,7 @@ impl RunRecord {
             cpu_samples: Vec::new(),
             memory_samples: Vec::new(),
             start_method: spec.model.uses_start_method().then_some(spec.start_method),
+            transport: spec.transport,
             python_version: None,
             io_percent: spec.workload.io_percent,
             in_flight: spec.in_flight,
@@ -538,6 +547,7 @@ impl RunRecord {
             codec: self.codec,
             scaling: self.scaling,
             start_method: self.start_method.unwrap_or_default(),
+            transport: self.transport,
         }
     }
 }
@@ -549,6 +559,17 @@ pub struct IpcTotals {
     pub bytes_from_workers: u64,
     /// Frames in both directions.
     pub messages: u64,
+    /// `--transport shm`: payload bytes the workers read from shared memory
+    /// instead of the pipe (the bytes above are then only the small frames).
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub bytes_shared_to_workers: u64,
+    /// `--transport shm`: result bytes the workers left in shared memory.
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub bytes_shared_from_workers: u64,
+}
+
+fn is_zero_u64(value: &u64) -> bool {
+    *value == 0
 }
 
 /// Resident memory (RSS) of a run's processes, read once the repetition's
@@ -684,6 +705,7 @@ pub(crate) mod testing {
             codec: crate::worker::codec::Codec::Bincode,
             scaling: crate::spec::Scaling::Strong,
             start_method: crate::spec::StartMethod::Fork,
+            transport: crate::spec::Transport::Pipe,
         });
         r.wall_seconds = Summary {
             median: wall,

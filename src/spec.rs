@@ -11,6 +11,7 @@ use crate::workload::Workload;
 
 pub use crate::model::Model;
 pub use crate::worker::codec::Codec;
+pub use crate::worker::shm::Transport;
 
 /// Most workers one run may use: beyond this a laptop drowns in processes.
 pub const MAX_WORKERS: u32 = 1024;
@@ -192,6 +193,9 @@ pub struct RunSpec {
     /// How CPython's process models start their workers.
     #[serde(default)]
     pub start_method: StartMethod,
+    /// How the processes model's echo payloads travel.
+    #[serde(default)]
+    pub transport: Transport,
 }
 
 impl RunSpec {
@@ -243,6 +247,8 @@ pub struct ExperimentSpec {
     pub scaling: Scaling,
     #[serde(default)]
     pub start_method: StartMethod,
+    #[serde(default)]
+    pub transport: Transport,
     /// Interleaved (default) or sequential repetitions.
     #[serde(default)]
     pub order: Order,
@@ -307,6 +313,7 @@ impl ExperimentSpec {
                             codec: self.codec,
                             scaling: self.scaling,
                             start_method: self.start_method,
+                            transport: self.transport,
                         });
                     }
                 }
@@ -336,6 +343,7 @@ pub enum Field {
     Codec,
     Scaling,
     StartMethod,
+    Transport,
     TimeLimit,
     Order,
 }
@@ -360,6 +368,7 @@ impl Field {
             Field::Codec => "--codec",
             Field::Scaling => "--scaling",
             Field::StartMethod => "--start-method",
+            Field::Transport => "--transport",
             Field::TimeLimit => "--time-limit",
             Field::Order => "--order",
         }
@@ -384,6 +393,7 @@ impl Field {
             Field::Codec => "Codec",
             Field::Scaling => "Scaling",
             Field::StartMethod => "Start method",
+            Field::Transport => "Transport",
             Field::TimeLimit => "Time limit",
             Field::Order => "Order",
             Field::InFlight => "--in-flight",
@@ -442,6 +452,10 @@ impl Field {
             Field::StartMethod => {
                 "How CPython's process pools start workers: fork copies the running \
                  interpreter (fast), spawn starts fresh ones (slow, portable)"
+            }
+            Field::Transport => {
+                "How echo payloads reach worker processes: pipe (copied through the pipe \
+                 both ways) or shm (shared memory the worker maps; only the task crosses)"
             }
             Field::Order => {
                 "interleaved: the runs take turns, one repetition each, so a busy moment \
@@ -513,6 +527,8 @@ pub struct RawExperiment {
     pub scaling: Option<String>,
     /// How CPython's process models start workers: `fork` (default) or `spawn`.
     pub start_method: Option<String>,
+    /// How the processes model's echo payloads travel: `pipe` (default) or `shm`.
+    pub transport: Option<String>,
     /// Stop a run still going after this long, e.g. `30s`; absent: never.
     pub time_limit: Option<String>,
     /// `interleaved` (default) or `sequential` repetitions.
@@ -627,6 +643,11 @@ impl RawExperiment {
             self.start_method.as_deref(),
             &format!("one of {}", names(StartMethod::ALL.map(StartMethod::name))),
         )?;
+        let transport: Transport = parse_choice(
+            Field::Transport,
+            self.transport.as_deref(),
+            &names(Transport::ALL.map(Transport::name)).replace(", ", " or "),
+        )?;
         check_json_payloads(codec, &workloads)?;
         let scaling: Scaling = parse_choice(
             Field::Scaling,
@@ -654,6 +675,7 @@ impl RawExperiment {
             codec,
             scaling,
             start_method,
+            transport,
             order,
             preset: None,
             time_limit: parse_time_limit(self.time_limit.as_deref())?,

@@ -52,6 +52,7 @@ fn spec(
         codec: corescope::spec::Codec::Bincode,
         scaling: corescope::spec::Scaling::Strong,
         start_method: corescope::spec::StartMethod::Fork,
+        transport: corescope::spec::Transport::Pipe,
     }
 }
 

@@ -48,6 +48,7 @@ fn spec(workload: Workload, size: u64, tasks: u32, model: Model, workers: u32) -
         switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
         codec: Codec::Bincode,
         start_method: StartMethod::Fork,
+        transport: corescope::spec::Transport::Pipe,
         scaling: corescope::spec::Scaling::Strong,
     }
 }

@@ -66,6 +66,7 @@ fn sleeps(model: Model, workers: u32, tasks: u32, ms: u64) -> RunSpec {
         codec: Codec::Bincode,
         scaling: corescope::spec::Scaling::Strong,
         start_method: corescope::spec::StartMethod::Fork,
+        transport: corescope::spec::Transport::Pipe,
     }
 }
 

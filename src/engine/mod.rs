@@ -400,8 +400,7 @@ fn start_executor(
         )),
         Model::Processes => Box::new(processes::ProcessPool::start(
             &config.worker_exe,
-            spec.workers,
-            spec.codec,
+            spec,
             cancel,
             board,
         )?),
@@ -509,6 +508,8 @@ fn summarise(
                 bytes_to_workers: r.ipc.bytes_to_worker,
                 bytes_from_workers: r.ipc.bytes_from_worker,
                 messages: r.ipc.messages,
+                bytes_shared_to_workers: r.ipc.shared_to_worker,
+                bytes_shared_from_workers: r.ipc.shared_from_worker,
             },
             sequence: Some(r.sequence),
         })

@@ -148,6 +148,15 @@ impl PipeLoop {
         Ok(())
     }
 
+    /// Counts payload bytes that `worker` reads from (`to`) or leaves in
+    /// (`from`) shared memory instead of the pipe.
+    pub fn count_shared(&mut self, worker: usize, to: u64, from: u64) {
+        if let Some(c) = self.workers.get_mut(worker) {
+            c.counts.shared_to_worker += to;
+            c.counts.shared_from_worker += from;
+        }
+    }
+
     /// The next thing a worker said: a message, a failure or its close.
     /// Writes what is queued and waits up to `timeout` for something to
     /// read; `None` when nothing came in time.

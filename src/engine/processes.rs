@@ -22,9 +22,10 @@ use super::{
 };
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::measure::sampler::PidBoard;
-use crate::worker::codec::Codec;
+use crate::spec::{RunSpec, Transport};
 use crate::worker::process::{WorkerEvent, WorkerEventKind};
 use crate::worker::protocol::{FromWorker, PROTOCOL_VERSION, ProtocolError, ToWorker};
+use crate::worker::shm::SharedFile;
 
 /// How long a worker may take to start and say hello.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -39,27 +40,74 @@ pub(crate) struct ProcessPool {
     spawn_ns: u64,
     /// False once anything went wrong: then `Drop` kills without waiting.
     healthy: bool,
+    /// `--transport shm` with echo payloads: the memory shared with the workers.
+    shared: Option<SharedPayloads>,
+}
+
+/// The shm transport's memory files: the run's input payload (written once,
+/// before the first repetition's clock starts) and each worker's output.
+struct SharedPayloads {
+    input: SharedFile,
+    /// Kept open while the workers live; the parent never reads them.
+    _outputs: Vec<SharedFile>,
+    written: bool,
+}
+
+impl SharedPayloads {
+    /// The files for `count` workers and payloads of `len` bytes, and each
+    /// worker's arguments naming its pair.
+    fn create(count: u32, len: usize) -> std::io::Result<(SharedPayloads, Vec<Vec<String>>)> {
+        let input = SharedFile::create(len)?;
+        let mut outputs = Vec::with_capacity(count as usize);
+        let mut args = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            let output = SharedFile::create(len)?;
+            args.push(vec![
+                "--shm-input".to_string(),
+                input.path_for_children(),
+                "--shm-output".to_string(),
+                output.path_for_children(),
+            ]);
+            outputs.push(output);
+        }
+        let shared = SharedPayloads {
+            input,
+            _outputs: outputs,
+            written: false,
+        };
+        Ok((shared, args))
+    }
 }
 
 impl ProcessPool {
     pub fn start(
         exe: &Path,
-        count: u32,
-        codec: Codec,
+        spec: &RunSpec,
         cancel: &CancelToken,
         board: &PidBoard,
     ) -> Result<ProcessPool, EngineError> {
+        let count = spec.workers;
         let start = monotonic_ns();
         let mut pool = ProcessPool {
-            workers: PipeLoop::new(codec),
+            workers: PipeLoop::new(spec.codec),
             cpu_ns: vec![0; count as usize],
             spawn_ns: 0,
             healthy: false,
+            shared: None,
         };
-        for index in 0..count as usize {
+        let payload = usize::try_from(spec.workload.payload_bytes).unwrap_or(usize::MAX);
+        let mut args = vec![Vec::new(); count as usize];
+        if spec.transport == Transport::Shm && spec.workload.workload.uses_payload() && payload > 0
+        {
+            let (shared, shm_args) = SharedPayloads::create(count, payload)
+                .map_err(|source| EngineError::Spawn { worker: 0, source })?;
+            pool.shared = Some(shared);
+            args = shm_args;
+        }
+        for (index, args) in args.iter().enumerate() {
             let pid = pool
                 .workers
-                .spawn(exe, &[])
+                .spawn(exe, args)
                 .map_err(|source| EngineError::Spawn {
                     worker: index,
                     source,
@@ -165,14 +213,21 @@ impl ProcessPool {
             let Some(index) = source.claim(w as u32, cursor) else {
                 return Ok(());
             };
-            let message = ToWorker::Task {
-                task: input.task(index),
-                payload: Cow::Borrowed(&input.payload[..]),
+            let task = input.task(index);
+            let queued_frame = if self.shared.is_some() {
+                let len = input.payload.len() as u64;
+                self.workers.count_shared(w, len, 0);
+                self.workers
+                    .queue(w, &ToWorker::TaskShared { task, len }, None)
+            } else {
+                let message = ToWorker::Task {
+                    task,
+                    payload: Cow::Borrowed(&input.payload[..]),
+                };
+                // A frame over the limit is refused before anything is written.
+                self.workers.queue(w, &message, Some(input.payload))
             };
-            // A frame over the limit is refused before anything is written.
-            self.workers
-                .queue(w, &message, Some(input.payload))
-                .map_err(|e| self.protocol_error(w, e))?;
+            queued_frame.map_err(|e| self.protocol_error(w, e))?;
             queued.push_back(index);
         }
         Ok(())
@@ -184,6 +239,13 @@ impl ProcessPool {
         let source = TaskSource::new(spec.schedule, spec.workload.tasks, spec.chunk, count as u32);
         let mut cursors = vec![Cursor::default(); count];
         let mut queued: Vec<VecDeque<u32>> = vec![VecDeque::new(); count];
+        if let Some(shared) = self.shared.as_mut().filter(|s| !s.written) {
+            // Once per run, before the clock starts: the input lives in
+            // shared memory from then on, as a producer would have put it.
+            let written = shared.input.write_start(input.payload);
+            shared.written = written.is_ok();
+            written.map_err(|e| self.protocol_error(0, ProtocolError::Io(e)))?;
+        }
         let cpu_before = process_cpu_ns();
         let workers_cpu_before: u64 = self.cpu_ns.iter().sum();
         let pipes_before = self.workers.pipes();
@@ -234,6 +296,9 @@ impl ProcessPool {
                         });
                     }
                     queued[w].pop_front();
+                    if self.shared.is_some() {
+                        self.workers.count_shared(w, 0, input.payload.len() as u64);
+                    }
                     self.cpu_ns[w] = cpu_ns;
                     (input.on_task_done)();
                     self.fill(w, &input, &source, &mut cursors[w], &mut queued[w])?;

@@ -240,6 +240,7 @@ impl ExperimentForm {
             codec: Some(self.codec.name().to_string()),
             scaling: Some(self.scaling.name().to_string()),
             start_method: Some(self.start_method.name().to_string()),
+            transport: None,
             time_limit: optional(&self.time_limit),
             order: Some(self.order.name().to_string()),
         }

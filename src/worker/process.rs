@@ -47,6 +47,9 @@ pub struct PipeSnapshot {
     pub bytes_to_worker: u64,
     pub bytes_from_worker: u64,
     pub messages: u64,
+    /// Payload bytes shared rather than piped (`--transport shm`).
+    pub shared_to_worker: u64,
+    pub shared_from_worker: u64,
 }
 
 impl PipeCounters {
@@ -55,6 +58,8 @@ impl PipeCounters {
             bytes_to_worker: self.bytes_to_worker.load(Ordering::Relaxed),
             bytes_from_worker: self.bytes_from_worker.load(Ordering::Relaxed),
             messages: self.messages.load(Ordering::Relaxed),
+            shared_to_worker: 0,
+            shared_from_worker: 0,
         }
     }
 }
@@ -68,6 +73,12 @@ impl std::ops::Sub for PipeSnapshot {
                 .bytes_from_worker
                 .saturating_sub(earlier.bytes_from_worker),
             messages: self.messages.saturating_sub(earlier.messages),
+            shared_to_worker: self
+                .shared_to_worker
+                .saturating_sub(earlier.shared_to_worker),
+            shared_from_worker: self
+                .shared_from_worker
+                .saturating_sub(earlier.shared_from_worker),
         }
     }
 }
@@ -79,6 +90,8 @@ impl std::ops::Add for PipeSnapshot {
             bytes_to_worker: self.bytes_to_worker + other.bytes_to_worker,
             bytes_from_worker: self.bytes_from_worker + other.bytes_from_worker,
             messages: self.messages + other.messages,
+            shared_to_worker: self.shared_to_worker + other.shared_to_worker,
+            shared_from_worker: self.shared_from_worker + other.shared_from_worker,
         }
     }
 }
