@@ -51,6 +51,7 @@ fn spec(workload: Workload, size: u64, tasks: u32, model: Model, workers: u32) -
         codec: Codec::Bincode,
         start_method: StartMethod::Fork,
         runtime_threads: 1,
+        transport: corescope::spec::Transport::Pipe,
         scaling: corescope::spec::Scaling::Strong,
     }
 }

@@ -615,6 +615,7 @@ impl Executor for PythonExecutor {
                 bytes_to_worker: rep.bytes_to_workers,
                 bytes_from_worker: rep.bytes_from_workers,
                 messages: rep.messages,
+                ..PipeSnapshot::default()
             },
         );
         repetition.counter = counter;
