@@ -545,7 +545,12 @@ impl RunRecord {
             cpu_samples: Vec::new(),
             memory_samples: Vec::new(),
             start_method: spec.model.uses_start_method().then_some(spec.start_method),
-            transport: spec.transport,
+            // Only where the model moves payloads between processes.
+            transport: if spec.model.info().has_knob(Knob::Transport) {
+                spec.transport
+            } else {
+                crate::spec::Transport::Pipe
+            },
             python_version: None,
             runtime_threads: (spec.model.info().has_knob(Knob::RuntimeThreads))
                 .then_some(spec.runtime_threads),

@@ -510,7 +510,7 @@ impl Field {
                  locked (a mutex), atomic (one atomic add) or isolated (partial sums added at the end)"
             }
             Field::Transport => {
-                "How echo payloads reach worker processes: pipe (copied through the pipe \
+                "processes, python-processes: how echo payloads reach the workers: pipe (copied through the pipe \
                  both ways) or shm (shared memory the worker maps; only the task crosses)"
             }
             Field::Order => {

@@ -161,9 +161,10 @@ pub struct ExperimentArgs {
     /// is a current-thread runtime, every task on one thread.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub runtime_threads: Option<String>,
-    /// processes: how echo payloads reach the workers, pipe (copied through
-    /// the pipe both ways) or shm (memory shared with the worker; only the
-    /// task and its result cross the pipe). Default: pipe.
+    /// processes, python-processes: how echo payloads reach the workers,
+    /// pipe (copied through the pipe both ways) or shm (memory shared with
+    /// the workers; only the task and its result cross the pipe; CPython
+    /// uses multiprocessing.shared_memory). Default: pipe.
     #[arg(long, value_name = "pipe|shm", allow_hyphen_values = true)]
     pub transport: Option<String>,
     /// interleaved: the runs of one problem take turns, one repetition
