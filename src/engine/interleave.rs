@@ -131,6 +131,29 @@ struct Live {
     repetitions: Vec<Repetition>,
 }
 
+/// The samples that describe the run of `turn`: those taken on its turn.
+/// A run too short to be sampled on its own turn is described by its
+/// batch's samples: their CPU load and corescope's own memory; the workers
+/// they saw were other runs' (more of them, or fewer), so this run's
+/// workers count as not measured.
+fn samples_of_turn(samples: &[Sample], turn: usize) -> Vec<Sample> {
+    let own: Vec<Sample> = samples
+        .iter()
+        .filter(|s| s.turn == Some(turn))
+        .cloned()
+        .collect();
+    if !own.is_empty() {
+        return own;
+    }
+    samples
+        .iter()
+        .map(|s| Sample {
+            worker_rss: Vec::new(),
+            ..s.clone()
+        })
+        .collect()
+}
+
 /// Measures the runs of one batch (`(index, spec)` pairs, in turn order)
 /// and returns their records, speedups not yet set. Every pool starts
 /// before the first repetition and stays alive until the batch ends; an
@@ -165,25 +188,17 @@ pub(crate) fn measure_batch(
     let records = lives
         .iter()
         .map(|live| {
-            let turn = live.turn;
-            let own: Vec<Sample> = samples
-                .iter()
-                .filter(|s| s.turn == Some(turn))
-                .cloned()
-                .collect();
-            // A run too short to be sampled on its own turn is described
-            // by its batch's samples.
-            let samples = if own.is_empty() { &samples } else { &own };
+            let samples = samples_of_turn(&samples, live.turn);
             let mut record = summarise(
                 &live.spec,
                 live.executor.spawn_ns(),
                 &live.repetitions,
-                samples,
+                &samples,
             )?;
             record.processes_started = live.executor.processes_started();
             live.executor.describe_python(&mut record);
             record.mpi = live.executor.mpi().map(Box::new);
-            record.load = noise::reading(samples).map(Box::new);
+            record.load = noise::reading(&samples).map(Box::new);
             Ok(record)
         })
         .collect::<Result<Vec<_>, EngineError>>()?;
@@ -575,5 +590,25 @@ mod tests {
             assert!(batch.windows(2).all(|w| w[1] == w[0] + 1), "{batch:?}");
         }
         assert!(batches.len() > 1);
+    }
+
+    #[test]
+    fn a_run_never_sampled_on_its_turn_borrows_no_other_run_s_workers() {
+        let sample = |turn, workers: usize| Sample {
+            at_ns: 0,
+            per_core: vec![50.0],
+            own_cpu: 1.0,
+            parent_rss: 10,
+            worker_rss: vec![7; workers],
+            turn: Some(turn),
+        };
+        let samples = [sample(1, 4), sample(1, 4), sample(2, 2)];
+        let own = samples_of_turn(&samples, 2);
+        assert_eq!(own.len(), 1);
+        assert_eq!(own[0].worker_rss, [7, 7]);
+        let borrowed = samples_of_turn(&samples, 0);
+        assert_eq!(borrowed.len(), 3, "the batch's load describes it");
+        assert!(borrowed.iter().all(|s| s.worker_rss.is_empty()));
+        assert!(borrowed.iter().all(|s| s.parent_rss == 10));
     }
 }
