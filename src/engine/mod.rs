@@ -14,6 +14,7 @@ mod async_tasks;
 pub mod availability;
 mod budget;
 mod event;
+pub mod failure;
 mod gil;
 pub mod interleave;
 mod mpi;
@@ -32,6 +33,7 @@ use std::time::Duration;
 
 pub use budget::check_budget;
 pub use event::RunEvent;
+pub use failure::{MpiFailure, PythonFailure};
 
 use crate::analysis;
 use crate::measure::clock::monotonic_ns;
@@ -40,6 +42,7 @@ use crate::measure::sampler::{PidBoard, Sample, SampleSink};
 use crate::measure::stats::{Summary, median_index};
 use crate::net_service::NetService;
 use crate::noise;
+use crate::remedy::{Remedied, Remedy};
 use crate::results::{
     CpuSample, IpcTotals, MachineInfo, MemoryRecord, MemorySample, RepetitionRecord, ResultSet,
     RunRecord, SpanIpc, SpanRecord, TimedOutRun,
@@ -156,16 +159,14 @@ pub enum EngineError {
         expected: String,
         found: String,
     },
-    /// A python model failed: the interpreter is missing, or the harness
-    /// raised, crashed or broke its protocol (the message says which, with
-    /// the end of its stderr).
-    #[error("{0}")]
-    Python(String),
-    /// An MPI model failed: mpirun could not start, the hostfile is
-    /// unusable, or a rank died or broke the protocol (the message says
-    /// which, with the end of mpirun's stderr).
-    #[error("{0}")]
-    Mpi(String),
+    /// A python model failed: no interpreter for it, or the harness could
+    /// not start, raised, crashed or broke its protocol.
+    #[error(transparent)]
+    Python(Box<PythonFailure>),
+    /// An MPI model failed: an unusable hostfile, mpirun could not start,
+    /// or a rank died or broke the protocol.
+    #[error(transparent)]
+    Mpi(Box<MpiFailure>),
     /// A model cannot run on this machine (refused before anything runs).
     #[error(transparent)]
     Unavailable(#[from] availability::Unavailable),
@@ -182,6 +183,33 @@ pub enum EngineError {
     /// The run outgrew the process's limits before it started.
     #[error("{0}")]
     Limits(String),
+}
+
+// Boxed: a failure carries its ending, which would make every engine
+// result as large.
+impl From<PythonFailure> for EngineError {
+    fn from(failure: PythonFailure) -> Self {
+        EngineError::Python(Box::new(failure))
+    }
+}
+
+impl From<MpiFailure> for EngineError {
+    fn from(failure: MpiFailure) -> Self {
+        EngineError::Mpi(Box::new(failure))
+    }
+}
+
+impl Remedied for EngineError {
+    /// Another interpreter or hostfile may get past a failure of the
+    /// python or MPI models; nothing else is a setting's to fix.
+    fn remedy(&self) -> Option<Remedy> {
+        match self {
+            EngineError::Python(failure) => failure.remedy(),
+            EngineError::Mpi(failure) => failure.remedy(),
+            EngineError::Unavailable(why) => why.remedy(),
+            _ => None,
+        }
+    }
 }
 
 /// One task's compute span, relative to its repetition's start.
@@ -466,11 +494,7 @@ fn start_executor(
     if spec.model.uses_mpirun() && spec.workload.workload == crate::workload::Workload::Net {
         // The service listens on this machine's loopback only; ranks of a
         // hostfile run elsewhere and could not reach it.
-        return Err(EngineError::Mpi(format!(
-            "{} does not run the net workload: its service listens on 127.0.0.1 only, \
-             which ranks on other hosts cannot reach",
-            spec.model
-        )));
+        return Err(MpiFailure::NetWorkload { model: spec.model }.into());
     }
     Ok(match spec.model {
         Model::Serial => Box::new(serial::Serial),

@@ -9,11 +9,12 @@ use egui_extras::{Column, TableBuilder};
 use super::command::Command;
 use super::export::FileMenu;
 use super::shortcuts::{self, Action};
-use super::state::{ExperimentForm, ExportSettings, View, python_path};
+use super::state::{self, ExperimentForm, ExportSettings, View, python_path};
 use super::theme;
 use crate::format;
 use crate::model::Knob;
 use crate::presets;
+use crate::remedy::Remedied;
 use crate::results::{MachineInfo, RunRecord};
 use crate::session::recent::RecentFiles;
 use crate::session::store::ResultsStore;
@@ -196,7 +197,9 @@ fn models_checkbox_ui(
 ) {
     let mut ticked = form.models.contains(&model);
     let text = RichText::new(model.name()).color(theme::model_color(model, dark));
-    let reason = crate::engine::availability::check(model, python).err();
+    let reason = crate::engine::availability::check(model, python)
+        .err()
+        .map(|why| why.worded(state::field_of));
     let response = ui
         .add_enabled(reason.is_none(), egui::Checkbox::new(&mut ticked, text))
         .on_hover_text(model.describe());
@@ -694,12 +697,9 @@ fn messages_ui(ui: &mut egui::Ui, panel: &RunPanel<'_>, commands: &mut Vec<Comma
 /// A validation error in the words of the form rather than the flags.
 pub fn describe_spec_error(error: &SpecError) -> String {
     let message = if error.missing && error.field == Field::Models {
-        "tick at least one model".to_string()
+        "tick at least one model"
     } else {
-        error.message.replace(
-            "(set --python)",
-            "(set the Python field under CPython models)",
-        )
+        &error.message
     };
     format!("{}: {message}", error.field.label())
 }
