@@ -601,47 +601,19 @@ pub fn run_one_sampled(
         .ok_or(EngineError::Cancelled)
 }
 
+/// A run's record from its repetitions: the figures over all of them, and
+/// the spans, memory and samples of the typical (median wall time) one.
 fn summarise(
     spec: &RunSpec,
     spawn_ns: u64,
     repetitions: &[Repetition],
     samples: &[Sample],
 ) -> Result<RunRecord, EngineError> {
-    let checksums: Vec<String> = repetitions
-        .iter()
-        .map(|r| format!("{:#018x}", workload::checksum(r.values.iter().copied())))
-        .collect();
-    if let Some((rep, found)) = checksums
-        .iter()
-        .enumerate()
-        .find(|(_, c)| *c != &checksums[0])
-    {
-        return Err(EngineError::Nondeterministic {
-            rep,
-            expected: checksums[0].clone(),
-            found: found.clone(),
-        });
-    }
+    let checksum = agreed_checksum(repetitions)?;
     let walls: Vec<f64> = repetitions.iter().map(|r| ns_to_s(r.wall_ns)).collect();
     let records: Vec<RepetitionRecord> = repetitions
         .iter()
-        .map(|r| RepetitionRecord {
-            wall_seconds: ns_to_s(r.wall_ns),
-            compute_seconds: ns_to_s(
-                r.spans
-                    .iter()
-                    .map(|s| s.end_ns.saturating_sub(s.start_ns))
-                    .sum(),
-            ),
-            cpu_seconds: ns_to_s(r.cpu_ns),
-            ipc: IpcTotals {
-                bytes_to_workers: r.ipc.bytes_to_worker,
-                bytes_from_workers: r.ipc.bytes_from_worker,
-                messages: r.ipc.messages,
-            },
-            sequence: Some(r.sequence),
-            total: counter_total(spec, r),
-        })
+        .map(|r| repetition_record(spec, r))
         .collect();
     let typical = median_index(&walls).unwrap_or(0);
     let summary_of = |f: fn(&RepetitionRecord) -> f64| {
@@ -653,39 +625,9 @@ fn summarise(
     record.compute_seconds = summary_of(|r| r.compute_seconds);
     record.cpu_seconds = summary_of(|r| r.cpu_seconds);
     record.ipc = records.get(typical).map(|r| r.ipc).unwrap_or_default();
-    record.checksum = checksums.first().cloned().unwrap_or_default();
-    let to_records = |spans: &[Span]| -> Vec<SpanRecord> {
-        spans
-            .iter()
-            .map(|s| SpanRecord {
-                worker: s.worker,
-                task: s.task,
-                start_seconds: ns_to_s(s.start_ns),
-                end_seconds: ns_to_s(s.end_ns),
-                ipc: s.ipc.map(|i| SpanIpc {
-                    spawned_seconds: i.spawned_ns.map(ns_to_s),
-                    received_seconds: ns_to_s(i.received_ns),
-                    read_seconds: ns_to_s(i.read_ns),
-                    reply_seconds: ns_to_s(i.reply_ns),
-                    replied_seconds: ns_to_s(i.replied_ns),
-                    returned_seconds: ns_to_s(i.returned_ns),
-                }),
-            })
-            .collect()
-    };
+    record.checksum = checksum;
     if let Some(r) = repetitions.get(typical) {
-        record.spans = to_records(&r.spans);
-        record.gil_holds = to_records(&r.holds);
-        record.memory = MemoryRecord {
-            parent_rss_bytes: r.parent_rss,
-            worker_rss_bytes: r.worker_rss.clone(),
-            total_rss_bytes: r.parent_rss + r.worker_rss.iter().sum::<u64>(),
-        };
-        for sample in samples {
-            let (cpu, memory) = sample_records(sample, r.start_ns);
-            record.cpu_samples.push(cpu);
-            record.memory_samples.push(memory);
-        }
+        describe_typical(&mut record, r, samples);
     }
     if let Some(total) = records.get(typical).and_then(|r| r.total) {
         let expected = u64::from(spec.workload.tasks).saturating_mul(spec.workload.size);
@@ -701,6 +643,86 @@ fn summarise(
         analysis::set_speedup(&mut record, own_wall);
     }
     Ok(record)
+}
+
+/// The checksum every repetition computed ("" without repetitions); a
+/// repetition that computed another is an error.
+fn agreed_checksum(repetitions: &[Repetition]) -> Result<String, EngineError> {
+    let checksums: Vec<String> = repetitions
+        .iter()
+        .map(|r| format!("{:#018x}", workload::checksum(r.values.iter().copied())))
+        .collect();
+    if let Some((rep, found)) = checksums
+        .iter()
+        .enumerate()
+        .find(|(_, c)| *c != &checksums[0])
+    {
+        return Err(EngineError::Nondeterministic {
+            rep,
+            expected: checksums[0].clone(),
+            found: found.clone(),
+        });
+    }
+    Ok(checksums.into_iter().next().unwrap_or_default())
+}
+
+/// One repetition's figures as stored.
+fn repetition_record(spec: &RunSpec, r: &Repetition) -> RepetitionRecord {
+    RepetitionRecord {
+        wall_seconds: ns_to_s(r.wall_ns),
+        compute_seconds: ns_to_s(
+            r.spans
+                .iter()
+                .map(|s| s.end_ns.saturating_sub(s.start_ns))
+                .sum(),
+        ),
+        cpu_seconds: ns_to_s(r.cpu_ns),
+        ipc: IpcTotals {
+            bytes_to_workers: r.ipc.bytes_to_worker,
+            bytes_from_workers: r.ipc.bytes_from_worker,
+            messages: r.ipc.messages,
+        },
+        sequence: Some(r.sequence),
+        total: counter_total(spec, r),
+    }
+}
+
+/// The typical repetition's spans, GIL holds and memory, and the system
+/// samples timed from its start.
+fn describe_typical(record: &mut RunRecord, r: &Repetition, samples: &[Sample]) {
+    record.spans = span_records(&r.spans);
+    record.gil_holds = span_records(&r.holds);
+    record.memory = MemoryRecord {
+        parent_rss_bytes: r.parent_rss,
+        worker_rss_bytes: r.worker_rss.clone(),
+        total_rss_bytes: r.parent_rss + r.worker_rss.iter().sum::<u64>(),
+    };
+    for sample in samples {
+        let (cpu, memory) = sample_records(sample, r.start_ns);
+        record.cpu_samples.push(cpu);
+        record.memory_samples.push(memory);
+    }
+}
+
+/// Spans in seconds from their repetition's start, as stored.
+fn span_records(spans: &[Span]) -> Vec<SpanRecord> {
+    spans
+        .iter()
+        .map(|s| SpanRecord {
+            worker: s.worker,
+            task: s.task,
+            start_seconds: ns_to_s(s.start_ns),
+            end_seconds: ns_to_s(s.end_ns),
+            ipc: s.ipc.map(|i| SpanIpc {
+                spawned_seconds: i.spawned_ns.map(ns_to_s),
+                received_seconds: ns_to_s(i.received_ns),
+                read_seconds: ns_to_s(i.read_ns),
+                reply_seconds: ns_to_s(i.reply_ns),
+                replied_seconds: ns_to_s(i.replied_ns),
+                returned_seconds: ns_to_s(i.returned_ns),
+            }),
+        })
+        .collect()
 }
 
 /// `counter`: the total the main process has after a repetition: the sum
