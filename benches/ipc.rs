@@ -7,9 +7,17 @@
 //!   echo task copies and hashes its payload, a floor no pipe can beat;
 //! - (c) per-task overhead of the process pool on trivial tasks, strict round
 //!   trip (in_flight 1) and pipelined (in_flight 2), over serial, beside a
-//!   raw 8-byte round trip through `cat`.
+//!   raw 8-byte round trip through `cat`;
+//! - (d) the goal: wall time per trivial task of a 2-worker pool (queue
+//!   schedule, chunk 1) against CPython's `Pool(2).map(chunksize=1)` on the
+//!   same number of trivial tasks, in interleaved pairs (median and range
+//!   of the pairs' ratios; the goal is at most 1/3).
 //!
-//! MB/s counts 10^6 bytes per second, both directions added.
+//! - (b') the same echo with `--transport shm` (payloads in shared memory),
+//!   and both (b) and (b') against a raw one-way pipe into `cat`.
+//!
+//! MB/s counts 10^6 bytes per second, both directions added (the raw
+//! one-way pipe: its one direction).
 
 #![allow(clippy::print_stdout)]
 
@@ -94,6 +102,32 @@ fn raw_pipe_trial(buffer: &[u8]) -> BenchResult<f64> {
     Ok(elapsed)
 }
 
+/// MB/s through one pipe, one way: `BULK_ROUNDS` MiB written to a `cat`
+/// whose output is `/dev/null` (the pipe enlarged to 1 MiB, as corescope's
+/// are): the raw one-way pipe limit the transports are held against.
+fn raw_one_way_mbps(buffer: &[u8]) -> BenchResult<f64> {
+    let mut child = Command::new("cat")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()?;
+    let Some(mut stdin) = child.stdin.take() else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err("cat stdin was not created".into());
+    };
+    corescope::platform::enlarge_pipe(&stdin);
+    let start = Instant::now();
+    let wrote = (0..BULK_ROUNDS).try_for_each(|_| stdin.write_all(buffer));
+    drop(stdin);
+    let status = child.wait()?;
+    let elapsed = start.elapsed().as_secs_f64();
+    wrote?;
+    if !status.success() {
+        return Err("cat failed".into());
+    }
+    Ok((BULK_ROUNDS * buffer.len()) as f64 / elapsed / 1e6)
+}
+
 /// Microseconds per 8-byte write + read round trip through `cat`.
 fn raw_ping_us() -> BenchResult<f64> {
     let (mut child, mut stdin, mut stdout) = spawn_cat()?;
@@ -116,6 +150,35 @@ fn raw_ping_us() -> BenchResult<f64> {
     let _ = child.wait();
     Ok(result?)
 }
+
+/// CPython's `Pool(2).map(f, range(n), chunksize=1)` of a function that
+/// returns its argument: microseconds per task (one warm map, one timed).
+const PYTHON_POOL_MAP: &str = r#"
+import multiprocessing as mp, sys, time
+def f(x):
+    return x
+if __name__ == "__main__":
+    n = int(sys.argv[1])
+    with mp.get_context("fork").Pool(2) as pool:
+        pool.map(f, range(1000), chunksize=1)
+        start = time.perf_counter()
+        pool.map(f, range(n), chunksize=1)
+        print((time.perf_counter() - start) * 1e6 / n)
+"#;
+
+fn python_pool_map_us(tasks: u32) -> BenchResult<f64> {
+    let out = Command::new("python3")
+        .args(["-c", PYTHON_POOL_MAP, &tasks.to_string()])
+        .stderr(Stdio::inherit())
+        .output()?;
+    if !out.status.success() {
+        return Err(format!("python3 failed: {}", out.status).into());
+    }
+    Ok(String::from_utf8(out.stdout)?.trim().parse()?)
+}
+
+/// Interleaved pairs of (d): corescope's and CPython's µs per task.
+const PAIRS: usize = 5;
 
 fn spec(
     workload: Workload,
@@ -147,6 +210,7 @@ fn spec(
         scaling: corescope::spec::Scaling::Strong,
         start_method: corescope::spec::StartMethod::Fork,
         runtime_threads: 1,
+        transport: corescope::spec::Transport::Pipe,
     }
 }
 
@@ -179,6 +243,11 @@ fn main() -> BenchResult<()> {
             .collect::<BenchResult<Vec<f64>>>()?,
     );
     let raw_mbps = raw_bytes / raw_s / 1e6;
+    let one_way_mbps = median(
+        (0..RAW_TRIALS)
+            .map(|_| raw_one_way_mbps(&buffer))
+            .collect::<BenchResult<Vec<f64>>>()?,
+    );
 
     // (b) Process-pool echo throughput at 1 MiB.
     let echo = run(&spec(
@@ -193,6 +262,19 @@ fn main() -> BenchResult<()> {
     let echo_bytes = (echo.ipc.bytes_to_workers + echo.ipc.bytes_from_workers) as f64;
     let echo_s = echo.wall_seconds.median;
     let echo_mbps = echo_bytes / echo_s / 1e6;
+    let mut shm_spec = spec(
+        Workload::Echo,
+        0,
+        BULK_ROUNDS as u32,
+        MIB as u64,
+        Model::Processes,
+        2,
+        3,
+    );
+    shm_spec.transport = corescope::spec::Transport::Shm;
+    let shm = run(&shm_spec)?;
+    let shm_bytes = (shm.ipc.bytes_shared_to_workers + shm.ipc.bytes_shared_from_workers) as f64;
+    let shm_mbps = shm_bytes / shm.wall_seconds.median / 1e6;
     let echo_serial_s = run(&spec(
         Workload::Echo,
         0,
@@ -224,6 +306,24 @@ fn main() -> BenchResult<()> {
     let per_task_us = |wall: f64| (wall - serial_s) * 1e6 / f64::from(TRIVIAL_TASKS);
     let ping_us = raw_ping_us()?;
 
+    // (d) The pool against CPython's Pool.map, interleaved pairs.
+    let mut pairs = Vec::with_capacity(PAIRS);
+    for _ in 0..PAIRS {
+        let mut two = spec(
+            Workload::SqrtSum,
+            1,
+            TRIVIAL_TASKS,
+            0,
+            Model::Processes,
+            2,
+            1,
+        );
+        two.workers = 2;
+        let ours = run(&two)?.wall_seconds.median * 1e6 / f64::from(TRIVIAL_TASKS);
+        let python = python_pool_map_us(TRIVIAL_TASKS).ok();
+        pairs.push((ours, python));
+    }
+
     println!("{:<44} {:>12} {:>12}", "measurement", "figure", "wall");
     println!("{}", "-".repeat(70));
     println!(
@@ -242,6 +342,30 @@ fn main() -> BenchResult<()> {
         "{:<44} {:>11.1}% {:>12}",
         "    (b) / (a)",
         100.0 * echo_mbps / raw_mbps,
+        ""
+    );
+    println!(
+        "{:<44} {:>7.0} MB/s {:>12}",
+        format!("    raw one-way pipe into cat, {BULK_ROUNDS}×1 MiB"),
+        one_way_mbps,
+        "",
+    );
+    println!(
+        "{:<44} {:>12.2} {:>12}",
+        "    (b) / raw one-way (goal ≥ 0.6)",
+        echo_mbps / one_way_mbps,
+        ""
+    );
+    println!(
+        "{:<44} {:>7.0} MB/s {:>12}",
+        format!("(b) --transport shm, {BULK_ROUNDS}×1 MiB, 1 worker"),
+        shm_mbps,
+        corescope::format::seconds(shm.wall_seconds.median),
+    );
+    println!(
+        "{:<44} {:>12.2} {:>12}",
+        "    shm / raw one-way (goal ≥ 2)",
+        shm_mbps / one_way_mbps,
         ""
     );
     println!(
@@ -272,5 +396,46 @@ fn main() -> BenchResult<()> {
         "{:<44} {:>9.2} µs {:>12}",
         "(c) raw 8-byte round trip via cat", ping_us, "",
     );
+    print_pool_pairs(&pairs);
     Ok(())
+}
+
+/// (d): each pair's figures, then the median ratio and its range.
+fn print_pool_pairs(pairs: &[(f64, Option<f64>)]) {
+    let ours: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+    println!(
+        "{:<44} {:>9.2} µs {:>12}",
+        "(d) processes ×2 queue, per trivial task",
+        median(ours.clone()),
+        format!("{:.2}…{:.2}", min(&ours), max(&ours)),
+    );
+    let python: Vec<f64> = pairs.iter().filter_map(|p| p.1).collect();
+    if python.len() < pairs.len() {
+        println!("    CPython Pool.map: python3 not available or failed");
+        return;
+    }
+    let ratios: Vec<f64> = pairs
+        .iter()
+        .filter_map(|p| p.1.map(|py| p.0 / py))
+        .collect();
+    println!(
+        "{:<44} {:>9.2} µs {:>12}",
+        "    CPython Pool(2).map(chunksize=1), per task",
+        median(python.clone()),
+        format!("{:.2}…{:.2}", min(&python), max(&python)),
+    );
+    println!(
+        "{:<44} {:>11.3} {:>12}",
+        "    (d) ratio, median of pairs (goal ≤ 0.333)",
+        median(ratios.clone()),
+        format!("{:.3}…{:.3}", min(&ratios), max(&ratios)),
+    );
+}
+
+fn min(samples: &[f64]) -> f64 {
+    samples.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+fn max(samples: &[f64]) -> f64 {
+    samples.iter().copied().fold(f64::NEG_INFINITY, f64::max)
 }

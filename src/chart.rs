@@ -715,6 +715,28 @@ fn ipc_bytes(frame: &Frame<'_>, chart: &mut Chart) {
                 frame.x_axis,
                 &|r| Some((r.ipc.bytes_from_workers as f64, None)),
             ));
+            if frame.set.runs.iter().any(|r| {
+                r.model == model
+                    && r.ipc.bytes_shared_to_workers + r.ipc.bytes_shared_from_workers > 0
+            }) {
+                // `--transport shm`: the payload bytes that never crossed a
+                // pipe, beside the few the pipes still copied.
+                chart.y_label = "bytes sent or shared".to_string();
+                chart.series.push(series(
+                    frame.set,
+                    group,
+                    &format!("{} shared, not copied", group.label()),
+                    LineKind::Dotted,
+                    frame.x_axis,
+                    &|r| {
+                        Some((
+                            (r.ipc.bytes_shared_to_workers + r.ipc.bytes_shared_from_workers)
+                                as f64,
+                            None,
+                        ))
+                    },
+                ));
+            }
         } else {
             // Nothing crosses a process boundary: one line at zero
             // says so without doubling the legend.
@@ -1181,6 +1203,25 @@ mod tests {
         }
         crate::analysis::fill_speedups(&mut set);
         set
+    }
+
+    #[test]
+    fn shared_memory_runs_show_the_bytes_they_did_not_copy() {
+        let piped = build(ChartKind::IpcBytes, &set());
+        assert!(piped.series.iter().all(|s| !s.name.contains("shared, not")));
+        let mut set = set();
+        for r in set.runs.iter_mut().filter(|r| r.model == Model::Processes) {
+            r.ipc.bytes_shared_to_workers = 4096;
+            r.ipc.bytes_shared_from_workers = 4096;
+        }
+        let chart = build(ChartKind::IpcBytes, &set);
+        let shared = chart
+            .series
+            .iter()
+            .find(|s| s.name == "processes shared, not copied")
+            .unwrap();
+        assert_eq!(shared.line, LineKind::Dotted);
+        assert!(shared.points.iter().all(|p| p.y == 8192.0));
     }
 
     #[test]

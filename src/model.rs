@@ -128,6 +128,9 @@ pub enum Knob {
     RuntimeThreads,
     /// The MPI hostfile handed to `mpirun` (blank: this machine only).
     Hostfile,
+    /// How echo payloads reach worker processes: through the pipes or in
+    /// shared memory.
+    Transport,
 }
 
 /// How a model's workers are named: on the timeline's lanes, and as
@@ -207,13 +210,26 @@ const fn themed(dark: Rgb, light: Rgb) -> ThemedColor {
 }
 
 const POOL_KNOBS: &[Knob] = &[Knob::Workers, Knob::Schedule];
-const PROCESS_KNOBS: &[Knob] = &[Knob::Workers, Knob::Schedule, Knob::InFlight, Knob::Codec];
+const PROCESS_KNOBS: &[Knob] = &[
+    Knob::Workers,
+    Knob::Schedule,
+    Knob::InFlight,
+    Knob::Codec,
+    Knob::Transport,
+];
 const PYTHON_POOL_KNOBS: &[Knob] = &[Knob::Workers, Knob::Schedule, Knob::Interpreter];
 const PYTHON_PROCESS_KNOBS: &[Knob] = &[
     Knob::Workers,
     Knob::Schedule,
     Knob::Interpreter,
     Knob::StartMethod,
+];
+const PYTHON_POOL_MAP_KNOBS: &[Knob] = &[
+    Knob::Workers,
+    Knob::Schedule,
+    Knob::Interpreter,
+    Knob::StartMethod,
+    Knob::Transport,
 ];
 
 /// Every sharing mode: corescope has atomics.
@@ -431,7 +447,7 @@ const PYTHON_PROCESSES: ModelInfo = ModelInfo {
     marker: Marker::Right,
     naming: PYTHON_WORKER,
     requires: &[Requirement::Python],
-    knobs: PYTHON_PROCESS_KNOBS,
+    knobs: PYTHON_POOL_MAP_KNOBS,
     sharing: PYTHON_SHARING,
     shared_counter: CountedIn::SharedCounter,
 };

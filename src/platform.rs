@@ -29,6 +29,59 @@ pub fn enlarge_pipe<Fd: std::os::fd::AsFd>(fd: Fd) {
     let _ = rustix::pipe::fcntl_setpipe_size(fd, 1 << 20);
 }
 
+/// Makes a pipe end non-blocking: reads and writes that would wait fail
+/// with `WouldBlock` instead, for a loop that polls many pipes at once.
+#[cfg(unix)]
+pub fn set_nonblocking<Fd: std::os::fd::AsFd>(fd: Fd) -> std::io::Result<()> {
+    rustix::io::ioctl_fionbio(fd, true).map_err(std::io::Error::from)
+}
+
+/// What [`poll_pipes`] watches on one pipe end, and what it found.
+#[cfg(unix)]
+#[derive(Debug)]
+pub struct PipeWatch<'a> {
+    pub fd: std::os::fd::BorrowedFd<'a>,
+    /// Wait for bytes to read (or the other end closing).
+    pub read: bool,
+    /// Wait for room to write.
+    pub write: bool,
+    /// Set by the poll: the end is ready for what was asked, or broken.
+    pub ready: bool,
+}
+
+/// Waits until one of `pipes` is ready or `timeout` passes (`poll(2)`);
+/// returns how many are ready.
+#[cfg(unix)]
+pub fn poll_pipes(
+    pipes: &mut [PipeWatch<'_>],
+    timeout: std::time::Duration,
+) -> std::io::Result<usize> {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    let mut fds: Vec<PollFd<'_>> = pipes
+        .iter()
+        .map(|p| {
+            let mut flags = PollFlags::empty();
+            flags.set(PollFlags::IN, p.read);
+            flags.set(PollFlags::OUT, p.write);
+            PollFd::from_borrowed_fd(p.fd, flags)
+        })
+        .collect();
+    let timeout = Timespec {
+        tv_sec: timeout.as_secs().try_into().unwrap_or(i64::MAX),
+        tv_nsec: timeout.subsec_nanos().into(),
+    };
+    let ready = loop {
+        match poll(&mut fds, Some(&timeout)) {
+            Err(rustix::io::Errno::INTR) => continue,
+            other => break other?,
+        }
+    };
+    for (pipe, fd) in pipes.iter_mut().zip(&fds) {
+        pipe.ready = !fd.revents().is_empty();
+    }
+    Ok(ready)
+}
+
 /// Pipe sizes are left as they are off Linux.
 #[cfg(not(target_os = "linux"))]
 pub fn enlarge_pipe<T>(_pipe: T) {}

@@ -332,6 +332,10 @@ pub struct RunRecord {
     /// CPython's process models: how the workers were started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_method: Option<StartMethod>,
+    /// The processes model with echo payloads: how they travelled (absent:
+    /// through the pipe).
+    #[serde(default, skip_serializing_if = "is_pipe")]
+    pub transport: crate::spec::Transport,
     /// The python models: the interpreter's version (e.g. `3.11.7`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python_version: Option<String>,
@@ -393,6 +397,10 @@ pub struct RunRecord {
     /// off only on a free-threaded CPython).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gil_enabled: Option<bool>,
+}
+
+fn is_pipe(transport: &crate::spec::Transport) -> bool {
+    *transport == crate::spec::Transport::Pipe
 }
 
 fn is_zero(value: &u8) -> bool {
@@ -537,6 +545,12 @@ impl RunRecord {
             cpu_samples: Vec::new(),
             memory_samples: Vec::new(),
             start_method: spec.model.uses_start_method().then_some(spec.start_method),
+            // Only where the model moves payloads between processes.
+            transport: if spec.model.info().has_knob(Knob::Transport) {
+                spec.transport
+            } else {
+                crate::spec::Transport::Pipe
+            },
             python_version: None,
             runtime_threads: (spec.model.info().has_knob(Knob::RuntimeThreads))
                 .then_some(spec.runtime_threads),
@@ -588,6 +602,7 @@ impl RunRecord {
             scaling: self.scaling,
             start_method: self.start_method.unwrap_or_default(),
             runtime_threads: self.runtime_threads.unwrap_or(1),
+            transport: self.transport,
         }
     }
 
@@ -646,6 +661,17 @@ pub struct IpcTotals {
     pub bytes_from_workers: u64,
     /// Frames in both directions.
     pub messages: u64,
+    /// `--transport shm`: payload bytes the workers read from shared memory
+    /// instead of the pipe (the bytes above are then only the small frames).
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub bytes_shared_to_workers: u64,
+    /// `--transport shm`: result bytes the workers left in shared memory.
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub bytes_shared_from_workers: u64,
+}
+
+fn is_zero_u64(value: &u64) -> bool {
+    *value == 0
 }
 
 /// Resident memory (RSS) of a run's processes, read once the repetition's
@@ -787,6 +813,7 @@ pub(crate) mod testing {
             scaling: crate::spec::Scaling::Strong,
             start_method: crate::spec::StartMethod::Fork,
             runtime_threads: 1,
+            transport: crate::spec::Transport::Pipe,
         });
         r.wall_seconds = Summary {
             median: wall,

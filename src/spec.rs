@@ -11,6 +11,7 @@ use crate::workload::{Sharing, Workload};
 
 pub use crate::model::Model;
 pub use crate::worker::codec::Codec;
+pub use crate::worker::shm::Transport;
 
 /// Most workers one run may use: beyond this a laptop drowns in processes.
 pub const MAX_WORKERS: u32 = 1024;
@@ -203,6 +204,9 @@ pub struct RunSpec {
     /// runtime, the run's own thread).
     #[serde(default = "one")]
     pub runtime_threads: u32,
+    /// How the processes model's echo payloads travel.
+    #[serde(default)]
+    pub transport: Transport,
 }
 
 fn one() -> u32 {
@@ -283,6 +287,8 @@ pub struct ExperimentSpec {
     /// The async models' runtime threads (1: current-thread).
     #[serde(default = "one")]
     pub runtime_threads: u32,
+    #[serde(default)]
+    pub transport: Transport,
     /// Interleaved (default) or sequential repetitions.
     #[serde(default)]
     pub order: Order,
@@ -349,6 +355,7 @@ impl ExperimentSpec {
                             scaling: self.scaling,
                             start_method: self.start_method,
                             runtime_threads: self.runtime_threads,
+                            transport: self.transport,
                         });
                     }
                 }
@@ -378,6 +385,7 @@ pub enum Field {
     Codec,
     Scaling,
     StartMethod,
+    Transport,
     TimeLimit,
     Order,
     Sharing,
@@ -404,6 +412,7 @@ impl Field {
             Field::Codec => "--codec",
             Field::Scaling => "--scaling",
             Field::StartMethod => "--start-method",
+            Field::Transport => "--transport",
             Field::TimeLimit => "--time-limit",
             Field::Order => "--order",
             Field::Sharing => "--sharing",
@@ -430,6 +439,7 @@ impl Field {
             Field::Codec => "Codec",
             Field::Scaling => "Scaling",
             Field::StartMethod => "Start method",
+            Field::Transport => "Transport",
             Field::TimeLimit => "Time limit",
             Field::Order => "Order",
             Field::Sharing => "Sharing",
@@ -498,6 +508,10 @@ impl Field {
             Field::Sharing => {
                 "counter: how the workers share the counter — racy (no synchronisation), \
                  locked (a mutex), atomic (one atomic add) or isolated (partial sums added at the end)"
+            }
+            Field::Transport => {
+                "processes, python-processes: how echo payloads reach the workers: pipe (copied through the pipe \
+                 both ways) or shm (shared memory the worker maps; only the task crosses)"
             }
             Field::Order => {
                 "interleaved: the runs take turns, one repetition each, so a busy moment \
@@ -571,6 +585,8 @@ pub struct RawExperiment {
     pub start_method: Option<String>,
     /// The async models' runtime threads: `1` (default, current-thread) or more.
     pub runtime_threads: Option<String>,
+    /// How the processes model's echo payloads travel: `pipe` (default) or `shm`.
+    pub transport: Option<String>,
     /// Stop a run still going after this long, e.g. `30s`; absent: never.
     pub time_limit: Option<String>,
     /// `interleaved` (default) or `sequential` repetitions.
@@ -715,6 +731,11 @@ impl RawExperiment {
             self.start_method.as_deref(),
             &format!("one of {}", names(StartMethod::ALL.map(StartMethod::name))),
         )?;
+        let transport: Transport = parse_choice(
+            Field::Transport,
+            self.transport.as_deref(),
+            &names(Transport::ALL.map(Transport::name)).replace(", ", " or "),
+        )?;
         check_json_payloads(codec, &workloads)?;
         let scaling: Scaling = parse_choice(
             Field::Scaling,
@@ -752,6 +773,7 @@ impl RawExperiment {
             scaling,
             start_method,
             runtime_threads,
+            transport,
             order,
             preset: None,
             time_limit: parse_time_limit(self.time_limit.as_deref())?,

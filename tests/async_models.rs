@@ -32,6 +32,7 @@ fn spec(workload: Workload, size: u64, tasks: u32, model: Model, workers: u32) -
         scaling: Scaling::Strong,
         start_method: StartMethod::Fork,
         runtime_threads: 1,
+        transport: corescope::spec::Transport::Pipe,
     }
 }
 

@@ -37,6 +37,7 @@ fn spec(model: Model, workers: u32, sharing: Sharing, size: u64) -> RunSpec {
         scaling: Scaling::Strong,
         start_method: StartMethod::Fork,
         runtime_threads: 1,
+        transport: corescope::spec::Transport::Pipe,
     }
 }
 

@@ -54,6 +54,7 @@ fn spec(
         scaling: corescope::spec::Scaling::Strong,
         start_method: corescope::spec::StartMethod::Fork,
         runtime_threads: 1,
+        transport: corescope::spec::Transport::Pipe,
     }
 }
 

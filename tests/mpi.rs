@@ -53,6 +53,7 @@ fn spec(workload: Workload, model: Model, workers: u32, schedule: Schedule) -> R
         codec: Codec::Bincode,
         start_method: StartMethod::Fork,
         runtime_threads: 1,
+        transport: corescope::spec::Transport::Pipe,
         scaling: corescope::spec::Scaling::Strong,
     }
 }

@@ -37,6 +37,7 @@ fn net_spec(model: Model, size: u64, tasks: u32, workers: u32) -> RunSpec {
         scaling: Scaling::Strong,
         start_method: StartMethod::Fork,
         runtime_threads: 1,
+        transport: corescope::spec::Transport::Pipe,
     }
 }
 

@@ -51,6 +51,7 @@ fn spec(workload: Workload, size: u64, tasks: u32, model: Model, workers: u32) -
         codec: Codec::Bincode,
         start_method: StartMethod::Fork,
         runtime_threads: 1,
+        transport: corescope::spec::Transport::Pipe,
         scaling: corescope::spec::Scaling::Strong,
     }
 }
@@ -526,4 +527,51 @@ fn python_asyncio_computes_what_corescope_computes() {
             }
         }
     }
+}
+
+/// CPython's shared-memory segments (`multiprocessing.shared_memory`).
+fn python_shared_segments() -> Vec<String> {
+    std::fs::read_dir("/dev/shm")
+        .map(|dir| {
+            dir.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.starts_with("psm_"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn python_processes_share_payloads_through_shared_memory_under_shm() {
+    let Some(python) = python3("python_processes_share_payloads_through_shared_memory_under_shm")
+    else {
+        return;
+    };
+    let before = python_shared_segments();
+    let (tasks, payload) = (6u64, 50_000u64);
+    let mut s = spec(Workload::Echo, 2, tasks as u32, Model::PythonProcesses, 2);
+    s.workload.payload_bytes = payload;
+    let piped = run(&s, &python);
+    s.transport = corescope::spec::Transport::Shm;
+    let shared = run(&s, &python);
+    assert_eq!(shared.checksum, piped.checksum);
+    assert_eq!(shared.transport, corescope::spec::Transport::Shm);
+    let moved = tasks * payload;
+    assert_eq!(shared.ipc.bytes_shared_to_workers, moved);
+    assert_eq!(shared.ipc.bytes_shared_from_workers, moved);
+    // Only the task indices and the values are pickled.
+    assert!(
+        shared.ipc.bytes_to_workers + shared.ipc.bytes_from_workers < tasks * 2 * 1024,
+        "{:?}",
+        shared.ipc
+    );
+    assert!(piped.ipc.bytes_to_workers >= moved);
+    // Rust's own checksum, computed without CPython, is the same.
+    s.model = Model::Serial;
+    assert_eq!(run(&s, &python).checksum, shared.checksum);
+    let leaked: Vec<String> = python_shared_segments()
+        .into_iter()
+        .filter(|name| !before.contains(name))
+        .collect();
+    assert!(leaked.is_empty(), "segments left behind: {leaked:?}");
 }

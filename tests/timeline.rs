@@ -68,6 +68,7 @@ fn sleeps(model: Model, workers: u32, tasks: u32, ms: u64) -> RunSpec {
         scaling: corescope::spec::Scaling::Strong,
         start_method: corescope::spec::StartMethod::Fork,
         runtime_threads: 1,
+        transport: corescope::spec::Transport::Pipe,
     }
 }
 

@@ -37,6 +37,7 @@ import sys
 import threading
 import time
 import traceback
+import zlib
 
 U64 = (1 << 64) - 1
 FNV_OFFSET = 0xCBF29CE484222325
@@ -115,10 +116,17 @@ def mandelbrot_band(size, index, tasks):
 
 
 def fnv1a(data):
+    """The net workload's reply hash (replies are short)."""
     h = FNV_OFFSET
     for b in data:
         h = ((h ^ b) * FNV_PRIME) & U64
     return h
+
+
+def payload_checksum(data):
+    # CRC-32 (zlib's), as corescope's crc32fast computes it: C speed, so the
+    # checksum never hides the transport being measured.
+    return zlib.crc32(data) & 0xFFFFFFFF
 
 
 def make_payload(length):
@@ -276,10 +284,12 @@ def run_task(spec, index, payload):
         time.sleep(wait_us / 1e6)
         return f64_bits(total) ^ wait_us, None
     if workload == "echo":
+        if _SHM_IN is not None:
+            return echo_shared(size, spec["payload_bytes"])
         out = payload
         for _ in range(size):
             out = out.translate(ECHO_TABLE)
-        return fnv1a(out), out
+        return payload_checksum(out), out
     if workload == "counter":
         return count(size, spec["sharing"]), None
     raise ValueError("unknown workload %r" % workload)
@@ -289,6 +299,33 @@ def run_task(spec, index, payload):
 
 _SPEC = None
 _BARRIER = None
+# --transport shm: the run's input payload, shared by the parent, and this
+# worker's output region (multiprocessing.shared_memory).
+_SHM_IN = None
+_SHM_OUT = None
+
+
+def attach_shared(spec):
+    """A pool worker under --transport shm: maps the parent's input and
+    makes its own output region. The output's name is unlinked at once (the
+    mapping stays), so nothing outlives the worker however it ends."""
+    global _SHM_IN, _SHM_OUT
+    from multiprocessing import shared_memory
+
+    _SHM_IN = shared_memory.SharedMemory(name=spec["shm_input"])
+    _SHM_OUT = shared_memory.SharedMemory(create=True, size=max(spec["payload_bytes"], 1))
+    _SHM_OUT.unlink()
+
+
+def echo_shared(size, length):
+    """echo with its payload in shared memory: the task crosses the pipe as
+    an index only, the bytes are read from the input region and the result
+    left in this worker's output region, as corescope's shm transport does."""
+    out = bytes(_SHM_IN.buf[:length])
+    for _ in range(size):
+        out = out.translate(ECHO_TABLE)
+    _SHM_OUT.buf[:length] = out
+    return payload_checksum(out), None
 
 
 def die_with_parent():
@@ -309,6 +346,8 @@ def init_worker(spec, barrier, process, value=None):
     _VALUE = value
     if process:
         die_with_parent()
+        if spec.get("shm_input"):
+            attach_shared(spec)
 
 
 def worker_ready(_=None):
@@ -382,6 +421,16 @@ class Pool:
         self.process = self.model not in THREAD_MODELS
         spec["process"] = self.process
         payload = make_payload(spec["payload_bytes"]) if spec["workload"] == "echo" else None
+        self.shm = None
+        if payload and spec["transport"] == "shm" and self.model == "python-processes":
+            # Written once, before any clock: the workers map it by name and
+            # only task indices cross the pool's pipes.
+            from multiprocessing import shared_memory
+
+            self.shm = shared_memory.SharedMemory(create=True, size=len(payload))
+            self.shm.buf[: len(payload)] = payload
+            spec["shm_input"] = self.shm.name
+            payload = None
         self.jobs = [[(i, payload) for i in indices] for indices in jobs_of(spec)]
         self.cpu = {}
         self.keys = {}
@@ -519,12 +568,19 @@ class Pool:
             )
             message["bytes_from_workers"] = sum(len(ForkingPickler.dumps(r)) + 4 for r in results)
             message["messages"] = len(self.jobs) + len(results)
+        if self.shm is not None:
+            shared = self.spec["payload_bytes"] * len(tasks)
+            message["bytes_shared_to_workers"] = shared
+            message["bytes_shared_from_workers"] = shared
         return message
 
     def close(self):
         if self.model == "python-processes":
             self.pool.close()
             self.pool.join()
+            if self.shm is not None:
+                self.shm.close()
+                self.shm.unlink()
         elif self.pool is not None:
             self.pool.shutdown(wait=True)
         for q in getattr(self, "queues", []):
@@ -676,6 +732,7 @@ def run_of(spec):
         switch_interval_us=spec["switch_interval_us"],
         start_method=spec.get("start_method", "fork"),
         net_port=spec.get("net_port", 0),
+        transport=spec.get("transport", "pipe"),
     )
     return run
 

@@ -42,7 +42,10 @@ pub enum Outcome {
 pub fn execute(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Some(Command::Worker(args)) => match args.codec.parse() {
-            Ok(codec) => match worker::worker_main(codec) {
+            Ok(codec) => match worker::worker_main(
+                codec,
+                args.shm_input.as_deref().zip(args.shm_output.as_deref()),
+            ) {
                 Ok(()) => Outcome::Done,
                 Err(e) => Outcome::Failed(anyhow::Error::new(e).context("worker")),
             },

@@ -79,6 +79,12 @@ pub struct WorkerArgs {
     /// Frame encoding, the parent's `--codec`.
     #[arg(long, value_name = "bincode|json", default_value = "bincode")]
     pub codec: String,
+    /// `--transport shm`: the shared input payload the parent made.
+    #[arg(long, value_name = "PATH", requires = "shm_output")]
+    pub shm_input: Option<String>,
+    /// `--transport shm`: this worker's shared output region.
+    #[arg(long, value_name = "PATH", requires = "shm_input")]
+    pub shm_output: Option<String>,
 }
 
 /// Knobs shared by `run` and `sweep`.
@@ -155,6 +161,12 @@ pub struct ExperimentArgs {
     /// is a current-thread runtime, every task on one thread.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub runtime_threads: Option<String>,
+    /// processes, python-processes: how echo payloads reach the workers,
+    /// pipe (copied through the pipe both ways) or shm (memory shared with
+    /// the workers; only the task and its result cross the pipe; CPython
+    /// uses multiprocessing.shared_memory). Default: pipe.
+    #[arg(long, value_name = "pipe|shm", allow_hyphen_values = true)]
+    pub transport: Option<String>,
     /// interleaved: the runs of one problem take turns, one repetition
     /// each, so a change in the machine's speed reaches every model alike;
     /// sequential: each run's repetitions back to back. Default:
@@ -353,7 +365,7 @@ pub struct SweepArgs {
 }
 
 /// The arguments that describe an experiment (and that a preset sets).
-const EXPERIMENT_IDS: [&str; 16] = [
+const EXPERIMENT_IDS: [&str; 17] = [
     "workload",
     "size",
     "tasks",
@@ -368,6 +380,7 @@ const EXPERIMENT_IDS: [&str; 16] = [
     "codec",
     "scaling",
     "start_method",
+    "transport",
     "models",
     "workers",
 ];
@@ -410,6 +423,7 @@ impl ExperimentArgs {
             scaling: self.scaling.clone(),
             start_method: self.start_method.clone(),
             runtime_threads: self.runtime_threads.clone(),
+            transport: self.transport.clone(),
             time_limit: self.time_limit.clone(),
             order: self.order.clone(),
             sharing: self.sharing.clone(),

@@ -10,8 +10,8 @@
 //! sends its sqrt-sum part to a worker and awaits its own wait; a CPU-bound
 //! task goes to a worker whole. So IPC bytes move for CPU parts only.
 //!
-//! The pool is the `processes` model's ([`ProcessPool`]: the same worker
-//! protocol, start-up, failure reports and kill-and-reap on `Drop`), one
+//! The pool is a [`ChannelPool`] (the `processes` model's worker protocol,
+//! handshake, failure reports and kill-and-reap on `Drop`), one
 //! process per core (fewer with fewer tasks in flight), each kept
 //! `--in-flight` parts deep. Its workers' events are forwarded from their
 //! reader threads to the runtime by a named thread (`corescope-async-rx`),
@@ -31,7 +31,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::sync::oneshot;
 
 use super::async_tasks::{TaskDone, build_runtime, run_slot};
-use super::processes::ProcessPool;
+use super::channel_pool::ChannelPool;
+use super::processes::WorkerEvents;
 use super::schedule::TaskSource;
 use super::{CancelToken, EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
@@ -58,7 +59,7 @@ struct CpuRequest {
 /// The running model: runtime, pool and the thread between them.
 pub(crate) struct AsyncProcesses {
     runtime: Option<Runtime>,
-    pool: Option<ProcessPool>,
+    pool: Option<ChannelPool>,
     events: UnboundedReceiver<WorkerEvent>,
     forwarder: Option<JoinHandle<()>>,
     slots: u32,
@@ -77,7 +78,7 @@ impl AsyncProcesses {
         let start = monotonic_ns();
         let runtime = build_runtime(spec.runtime_threads, "async+processes")?;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
-        let pool = ProcessPool::start(
+        let pool = ChannelPool::start(
             exe,
             spec.workers.min(cores).max(1),
             spec.codec,
@@ -145,7 +146,7 @@ async fn slot_main(
 
 /// Hands CPU parts to workers and their results back to the slots.
 struct Dispatcher<'a> {
-    pool: &'a mut ProcessPool,
+    pool: &'a mut ChannelPool,
     payload: Arc<[u8]>,
     codec: Codec,
     in_flight: usize,
@@ -229,7 +230,7 @@ impl Dispatcher<'_> {
     fn unexpected(&self, w: usize, task: u32) -> EngineError {
         EngineError::UnexpectedResult {
             worker: w,
-            pid: self.pool.workers().get(w).map_or(0, |p| p.pid()),
+            pid: self.pool.pid(w),
             task,
         }
     }

@@ -13,12 +13,14 @@ mod async_processes;
 mod async_tasks;
 pub mod availability;
 mod budget;
+mod channel_pool;
 mod event;
 pub mod failure;
 mod gil;
 pub mod interleave;
 mod mpi;
 mod per_task;
+mod poll;
 mod processes;
 mod python;
 pub mod runner;
@@ -511,8 +513,7 @@ fn start_executor(
         )),
         Model::Processes => Box::new(processes::ProcessPool::start(
             &config.worker_exe,
-            spec.workers,
-            spec.codec,
+            spec,
             cancel,
             board,
         )?),
@@ -681,6 +682,8 @@ fn repetition_record(spec: &RunSpec, r: &Repetition) -> RepetitionRecord {
             bytes_to_workers: r.ipc.bytes_to_worker,
             bytes_from_workers: r.ipc.bytes_from_worker,
             messages: r.ipc.messages,
+            bytes_shared_to_workers: r.ipc.shared_to_worker,
+            bytes_shared_from_workers: r.ipc.shared_from_worker,
         },
         sequence: Some(r.sequence),
         total: counter_total(spec, r),

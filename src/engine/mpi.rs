@@ -377,6 +377,7 @@ pub(crate) fn traffic_snapshot(traffic: &[RankTraffic]) -> PipeSnapshot {
         bytes_to_worker: traffic.iter().map(|t| t.to_rank).sum(),
         bytes_from_worker: traffic.iter().map(|t| t.from_rank).sum(),
         messages: traffic.iter().map(|t| t.messages).sum(),
+        ..PipeSnapshot::default()
     }
 }
 

@@ -4,203 +4,87 @@
 //! the last worker's hello) and serves every repetition. Each worker keeps up
 //! to `in_flight` tasks queued, so the next task already waits in its pipe
 //! when one finishes: a strict request/response round trip would leave it
-//! idle for tens of microseconds per task. Results and failures arrive on one
-//! channel fed by the workers' reader threads; a worker that dies or sends
-//! garbage fails the run with its index, pid and the tasks it held, and the
-//! pool's `Drop` kills and reaps every worker.
+//! idle for tens of microseconds per task. The dispatcher serves every
+//! worker's pipes itself, from one poll loop ([`super::poll::PipeLoop`]):
+//! no thread hand-off stands between a reply and the next task. A worker
+//! that dies or sends garbage fails the run with its index, pid and the
+//! tasks it held, and the pool's `Drop` kills and reaps every worker.
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError};
-
+use super::poll::PipeLoop;
 use super::schedule::{Cursor, TaskSource};
 use super::{
     CancelToken, EngineError, Executor, IpcStamps, Repetition, RepetitionInput, RepetitionLog,
 };
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::measure::sampler::PidBoard;
-use crate::worker::codec::Codec;
-use crate::worker::process::{PipeSnapshot, WorkerEvent, WorkerEventKind, WorkerProcess};
-use crate::worker::protocol::{FromWorker, PROTOCOL_VERSION, ProtocolError, ToWorker, frame_len};
+use crate::spec::{RunSpec, Transport};
+use crate::worker::process::{WorkerEvent, WorkerEventKind};
+use crate::worker::protocol::{FromWorker, PROTOCOL_VERSION, ProtocolError, ToWorker};
+use crate::worker::shm::SharedFile;
 
 /// How long a worker may take to start and say hello.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often a waiting dispatcher looks at the cancel flag.
-const POLL: Duration = Duration::from_millis(20);
+pub(crate) const POLL: Duration = Duration::from_millis(20);
 
 /// The running pool.
 pub(crate) struct ProcessPool {
-    workers: Vec<WorkerProcess>,
-    events: Receiver<WorkerEvent>,
-    codec: Codec,
+    workers: PipeLoop,
     /// Each worker's CPU time at its last report.
     cpu_ns: Vec<u64>,
     spawn_ns: u64,
     /// False once anything went wrong: then `Drop` kills without waiting.
     healthy: bool,
+    /// `--transport shm` with echo payloads: the memory shared with the workers.
+    shared: Option<SharedPayloads>,
+}
+
+/// The shm transport's memory files: the run's input payload (written once,
+/// before the first repetition's clock starts) and each worker's output.
+struct SharedPayloads {
+    input: SharedFile,
+    /// Kept open while the workers live; the parent never reads them.
+    _outputs: Vec<SharedFile>,
+    written: bool,
+}
+
+impl SharedPayloads {
+    /// The files for `count` workers and payloads of `len` bytes, and each
+    /// worker's arguments naming its pair.
+    fn create(count: u32, len: usize) -> std::io::Result<(SharedPayloads, Vec<Vec<String>>)> {
+        let input = SharedFile::create(len)?;
+        let mut outputs = Vec::with_capacity(count as usize);
+        let mut args = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            let output = SharedFile::create(len)?;
+            args.push(vec![
+                "--shm-input".to_string(),
+                input.path_for_children(),
+                "--shm-output".to_string(),
+                output.path_for_children(),
+            ]);
+            outputs.push(output);
+        }
+        let shared = SharedPayloads {
+            input,
+            _outputs: outputs,
+            written: false,
+        };
+        Ok((shared, args))
+    }
 }
 
 impl ProcessPool {
-    pub fn start(
-        exe: &Path,
-        count: u32,
-        codec: Codec,
-        cancel: &CancelToken,
-        board: &PidBoard,
-    ) -> Result<ProcessPool, EngineError> {
-        let start = monotonic_ns();
-        let (events_tx, events) = crossbeam_channel::unbounded();
-        let mut pool = ProcessPool {
-            workers: Vec::with_capacity(count as usize),
-            events,
-            codec,
-            cpu_ns: vec![0; count as usize],
-            spawn_ns: 0,
-            healthy: false,
-        };
-        for index in 0..count as usize {
-            let worker =
-                WorkerProcess::spawn(exe, index, codec, events_tx.clone()).map_err(|source| {
-                    EngineError::Spawn {
-                        worker: index,
-                        source,
-                    }
-                })?;
-            board.set(index, worker.pid());
-            pool.workers.push(worker);
-        }
-        drop(events_tx);
-        let mut greeted = vec![false; count as usize];
-        let mut waiting = count as usize;
-        let deadline = Instant::now() + START_TIMEOUT;
-        while waiting > 0 {
-            match pool.events.recv_timeout(POLL) {
-                Ok(event) => {
-                    let worker = event.worker;
-                    match event.kind {
-                        WorkerEventKind::Message(FromWorker::Hello {
-                            version, cpu_ns, ..
-                        }) => {
-                            if version != PROTOCOL_VERSION {
-                                return Err(pool.protocol_error(
-                                    worker,
-                                    ProtocolError::VersionMismatch {
-                                        found: version,
-                                        expected: PROTOCOL_VERSION,
-                                    },
-                                ));
-                            }
-                            pool.cpu_ns[worker] = cpu_ns;
-                            if !std::mem::replace(&mut greeted[worker], true) {
-                                waiting -= 1;
-                            }
-                        }
-                        other => return Err(pool.failure(worker, other, "start-up")),
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    if cancel.is_cancelled() {
-                        return Err(EngineError::Cancelled);
-                    }
-                    if Instant::now() > deadline {
-                        let worker = greeted.iter().position(|g| !g).unwrap_or(0);
-                        return Err(EngineError::StartTimeout {
-                            worker,
-                            seconds: START_TIMEOUT.as_secs(),
-                        });
-                    }
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    let worker = greeted.iter().position(|g| !g).unwrap_or(0);
-                    return Err(pool.failure(worker, WorkerEventKind::Closed, "start-up"));
-                }
-            }
-        }
-        pool.spawn_ns = monotonic_ns() - start;
-        pool.healthy = true;
-        Ok(pool)
-    }
-
-    pub(crate) fn protocol_error(&self, worker: usize, source: ProtocolError) -> EngineError {
-        EngineError::Protocol {
-            worker,
-            pid: self.workers.get(worker).map_or(0, WorkerProcess::pid),
-            source,
-        }
-    }
-
-    /// Turns a failure seen on a worker's output into the run's error.
-    pub(crate) fn failure(
-        &mut self,
-        worker: usize,
-        kind: WorkerEventKind,
-        doing: &str,
-    ) -> EngineError {
-        match kind {
-            WorkerEventKind::Failed(source) => self.protocol_error(worker, source),
-            WorkerEventKind::Closed => {
-                let (pid, how) = match self.workers.get_mut(worker) {
-                    Some(w) => (w.pid(), w.describe_exit()),
-                    None => (0, "exited".to_string()),
-                };
-                EngineError::WorkerDied {
-                    worker,
-                    pid,
-                    how,
-                    tasks: doing.to_string(),
-                }
-            }
-            WorkerEventKind::Message(_) => self.protocol_error(
-                worker,
-                ProtocolError::Decode(
-                    "a message that does not fit this point of the conversation".to_string(),
-                ),
-            ),
-        }
-    }
-
-    /// Another receiver of the workers' events, for a dispatcher that runs
-    /// elsewhere (async+processes forwards them to its runtime). Closed
-    /// once every worker is gone.
-    pub(crate) fn events(&self) -> Receiver<WorkerEvent> {
-        self.events.clone()
-    }
-
-    /// The running workers, by index.
-    pub(crate) fn workers(&self) -> &[WorkerProcess] {
-        &self.workers
-    }
-
-    /// Notes worker `w`'s CPU time from its latest report.
-    pub(crate) fn note_cpu(&mut self, w: usize, cpu_ns: u64) {
-        if let Some(slot) = self.cpu_ns.get_mut(w) {
-            *slot = cpu_ns;
-        }
-    }
-
-    /// The workers' CPU time at their latest reports, together.
-    pub(crate) fn workers_cpu_ns(&self) -> u64 {
-        self.cpu_ns.iter().sum()
-    }
-
-    /// Something went wrong: `Drop` kills without waiting.
-    pub(crate) fn mark_unhealthy(&mut self) {
-        self.healthy = false;
-    }
-
-    pub(crate) fn pipes(&self) -> PipeSnapshot {
-        self.workers
-            .iter()
-            .map(WorkerProcess::pipe_snapshot)
-            .fold(PipeSnapshot::default(), |a, b| a + b)
-    }
-
-    /// Tops up worker `w` to the in-flight depth from the task source.
+    /// Tops up worker `w` to the in-flight depth from the task source. The
+    /// frames go out when the loop next runs, all of them in one write;
+    /// with bincode the payload is written from the run's shared copy.
     fn fill(
-        &self,
+        &mut self,
         w: usize,
         input: &RepetitionInput<'_>,
         source: &TaskSource,
@@ -212,24 +96,20 @@ impl ProcessPool {
                 return Ok(());
             };
             let task = input.task(index);
-            // Bincode measures a frame without encoding it, so an unsendable
-            // task fails the run right here; the writer thread then encodes
-            // the frame straight into the pipe, sharing the payload without
-            // a copy. JSON would have to encode to measure: its writer
-            // checks the frame it encodes and reports one over the limit as
-            // this worker's failure.
-            if self.codec.measures_cheaply() {
-                frame_len(
-                    self.codec,
-                    &ToWorker::Task {
-                        task,
-                        payload: Cow::Borrowed(&input.payload[..]),
-                    },
-                )
-                .map_err(|e| self.protocol_error(w, e))?;
-            }
-            // A send to a dead writer is reported by the reader as Closed.
-            self.workers[w].send_task(task, input.payload);
+            let queued_frame = if self.shared.is_some() {
+                let len = input.payload.len() as u64;
+                self.workers.count_shared(w, len, 0);
+                self.workers
+                    .queue(w, &ToWorker::TaskShared { task, len }, None)
+            } else {
+                let message = ToWorker::Task {
+                    task,
+                    payload: Cow::Borrowed(&input.payload[..]),
+                };
+                // A frame over the limit is refused before anything is written.
+                self.workers.queue(w, &message, Some(input.payload))
+            };
+            queued_frame.map_err(|e| self.protocol_error(w, e))?;
             queued.push_back(index);
         }
         Ok(())
@@ -241,26 +121,27 @@ impl ProcessPool {
         let source = TaskSource::new(spec.schedule, spec.workload.tasks, spec.chunk, count as u32);
         let mut cursors = vec![Cursor::default(); count];
         let mut queued: Vec<VecDeque<u32>> = vec![VecDeque::new(); count];
+        if let Some(shared) = self.shared.as_mut().filter(|s| !s.written) {
+            // Once per run, before the clock starts: the input lives in
+            // shared memory from then on, as a producer would have put it.
+            let written = shared.input.write_start(input.payload);
+            shared.written = written.is_ok();
+            written.map_err(|e| self.protocol_error(0, ProtocolError::Io(e)))?;
+        }
         let cpu_before = process_cpu_ns();
         let workers_cpu_before: u64 = self.cpu_ns.iter().sum();
-        let pipes_before = self.pipes();
+        let pipes_before = self.workers.pipes();
         let start = monotonic_ns();
         let mut log = RepetitionLog::new(spec.workload.tasks, start);
         for w in 0..count {
             self.fill(w, &input, &source, &mut cursors[w], &mut queued[w])?;
         }
         while !log.is_complete() {
-            let event = match self.events.recv_timeout(POLL) {
-                Ok(event) => event,
-                Err(RecvTimeoutError::Timeout) => {
-                    if input.cancel.is_cancelled() {
-                        return Err(EngineError::Cancelled);
-                    }
-                    continue;
+            let Some(event) = self.next_event()? else {
+                if input.cancel.is_cancelled() {
+                    return Err(EngineError::Cancelled);
                 }
-                Err(RecvTimeoutError::Disconnected) => {
-                    return Err(self.failure(0, WorkerEventKind::Closed, "its tasks"));
-                }
+                continue;
             };
             let w = event.worker;
             match event.kind {
@@ -292,11 +173,14 @@ impl ProcessPool {
                     {
                         return Err(EngineError::UnexpectedResult {
                             worker: w,
-                            pid: self.workers[w].pid(),
+                            pid: self.workers.pid(w),
                             task: index,
                         });
                     }
                     queued[w].pop_front();
+                    if self.shared.is_some() {
+                        self.workers.count_shared(w, 0, input.payload.len() as u64);
+                    }
                     self.cpu_ns[w] = cpu_ns;
                     (input.on_task_done)();
                     self.fill(w, &input, &source, &mut cursors[w], &mut queued[w])?;
@@ -314,8 +198,168 @@ impl ProcessPool {
             .sum::<u64>()
             .saturating_sub(workers_cpu_before);
         let cpu = (process_cpu_ns() - cpu_before) + workers_cpu;
-        let ipc = self.pipes() - pipes_before;
+        let ipc = self.workers.pipes() - pipes_before;
         Ok(log.finish(wall, cpu, ipc))
+    }
+}
+
+/// What a dispatcher needs of a pool of worker processes: their events,
+/// one at a time, and what it takes to word a failure. Both pools (this
+/// one's poll loop, and the event channel of [`super::channel_pool`])
+/// implement it, so the handshake and the failure reports are written once.
+pub(crate) trait WorkerEvents {
+    /// The next event of any worker, `None` after a quiet poll interval.
+    fn next_event(&mut self) -> Result<Option<WorkerEvent>, EngineError>;
+    /// Worker `worker`'s process id (0 if there is no such worker).
+    fn pid(&self, worker: usize) -> u32;
+    /// How worker `worker` ended, once its output closed.
+    fn describe_exit(&mut self, worker: usize) -> String;
+    /// Notes worker `worker`'s CPU time from its latest report.
+    fn note_cpu(&mut self, worker: usize, cpu_ns: u64);
+
+    fn protocol_error(&self, worker: usize, source: ProtocolError) -> EngineError {
+        EngineError::Protocol {
+            worker,
+            pid: self.pid(worker),
+            source,
+        }
+    }
+
+    /// Turns a failure seen on a worker's output into the run's error.
+    fn failure(&mut self, worker: usize, kind: WorkerEventKind, doing: &str) -> EngineError {
+        match kind {
+            WorkerEventKind::Failed(source) => self.protocol_error(worker, source),
+            WorkerEventKind::Closed => EngineError::WorkerDied {
+                worker,
+                pid: self.pid(worker),
+                how: self.describe_exit(worker),
+                tasks: doing.to_string(),
+            },
+            WorkerEventKind::Message(_) => self.protocol_error(
+                worker,
+                ProtocolError::Decode(
+                    "a message that does not fit this point of the conversation".to_string(),
+                ),
+            ),
+        }
+    }
+}
+
+/// Waits until each of `count` workers has said hello in this protocol's
+/// version, within [`START_TIMEOUT`]; a cancel, a failure or a worker that
+/// says anything else first ends the wait with the run's error.
+pub(crate) fn await_hellos(
+    pool: &mut impl WorkerEvents,
+    count: usize,
+    cancel: &CancelToken,
+) -> Result<(), EngineError> {
+    let mut greeted = vec![false; count];
+    let mut waiting = count;
+    let deadline = Instant::now() + START_TIMEOUT;
+    while waiting > 0 {
+        let Some(event) = pool.next_event()? else {
+            if cancel.is_cancelled() {
+                return Err(EngineError::Cancelled);
+            }
+            if Instant::now() > deadline {
+                let worker = greeted.iter().position(|g| !g).unwrap_or(0);
+                return Err(EngineError::StartTimeout {
+                    worker,
+                    seconds: START_TIMEOUT.as_secs(),
+                });
+            }
+            continue;
+        };
+        let worker = event.worker;
+        match event.kind {
+            WorkerEventKind::Message(FromWorker::Hello {
+                version, cpu_ns, ..
+            }) => {
+                if version != PROTOCOL_VERSION {
+                    let mismatch = ProtocolError::VersionMismatch {
+                        found: version,
+                        expected: PROTOCOL_VERSION,
+                    };
+                    return Err(pool.failure(
+                        worker,
+                        WorkerEventKind::Failed(mismatch),
+                        "start-up",
+                    ));
+                }
+                pool.note_cpu(worker, cpu_ns);
+                if let Some(seen) = greeted.get_mut(worker) {
+                    if !std::mem::replace(seen, true) {
+                        waiting -= 1;
+                    }
+                }
+            }
+            other => return Err(pool.failure(worker, other, "start-up")),
+        }
+    }
+    Ok(())
+}
+
+impl ProcessPool {
+    pub fn start(
+        exe: &Path,
+        spec: &RunSpec,
+        cancel: &CancelToken,
+        board: &PidBoard,
+    ) -> Result<ProcessPool, EngineError> {
+        let count = spec.workers;
+        let start = monotonic_ns();
+        let mut pool = ProcessPool {
+            workers: PipeLoop::new(spec.codec),
+            cpu_ns: vec![0; count as usize],
+            spawn_ns: 0,
+            healthy: false,
+            shared: None,
+        };
+        let payload = usize::try_from(spec.workload.payload_bytes).unwrap_or(usize::MAX);
+        let mut args = vec![Vec::new(); count as usize];
+        if spec.transport == Transport::Shm && spec.workload.workload.uses_payload() && payload > 0
+        {
+            let (shared, shm_args) = SharedPayloads::create(count, payload)
+                .map_err(|source| EngineError::Spawn { worker: 0, source })?;
+            pool.shared = Some(shared);
+            args = shm_args;
+        }
+        for (index, args) in args.iter().enumerate() {
+            let pid = pool
+                .workers
+                .spawn(exe, args)
+                .map_err(|source| EngineError::Spawn {
+                    worker: index,
+                    source,
+                })?;
+            board.set(index, pid);
+        }
+        await_hellos(&mut pool, count as usize, cancel)?;
+        pool.spawn_ns = monotonic_ns() - start;
+        pool.healthy = true;
+        Ok(pool)
+    }
+}
+
+impl WorkerEvents for ProcessPool {
+    fn next_event(&mut self) -> Result<Option<WorkerEvent>, EngineError> {
+        self.workers
+            .next_event(POLL)
+            .map_err(|source| self.protocol_error(0, ProtocolError::Io(source)))
+    }
+
+    fn pid(&self, worker: usize) -> u32 {
+        self.workers.pid(worker)
+    }
+
+    fn describe_exit(&mut self, worker: usize) -> String {
+        self.workers.describe_exit(worker)
+    }
+
+    fn note_cpu(&mut self, worker: usize, cpu_ns: u64) {
+        if let Some(slot) = self.cpu_ns.get_mut(worker) {
+            *slot = cpu_ns;
+        }
     }
 }
 
@@ -340,7 +384,7 @@ impl Executor for ProcessPool {
     }
 
     fn worker_pids(&self) -> Vec<u32> {
-        self.workers.iter().map(WorkerProcess::pid).collect()
+        self.workers.pids()
     }
 
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError> {
@@ -355,15 +399,8 @@ impl Executor for ProcessPool {
 impl Drop for ProcessPool {
     fn drop(&mut self) {
         if self.healthy {
-            // Close every stdin first so the workers exit in parallel.
-            for worker in &mut self.workers {
-                worker.close_input();
-            }
-            for worker in &mut self.workers {
-                worker.shutdown();
-            }
+            self.workers.shutdown();
         }
-        // Whatever is left is killed and reaped by WorkerProcess::drop.
-        self.workers.clear();
+        // Whatever is left is killed and reaped as the loop drops.
     }
 }

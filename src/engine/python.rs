@@ -98,6 +98,12 @@ struct RepMessage {
     bytes_to_workers: u64,
     bytes_from_workers: u64,
     messages: u64,
+    /// `--transport shm` (python-processes, echo): payload bytes the
+    /// workers read from and wrote to `multiprocessing.shared_memory`.
+    #[serde(default)]
+    bytes_shared_to_workers: u64,
+    #[serde(default)]
+    bytes_shared_from_workers: u64,
     /// python-mpi: per worker rank, counted at rank 0's MPI calls.
     #[serde(default)]
     traffic: Vec<RankTraffic>,
@@ -551,6 +557,8 @@ impl Executor for PythonExecutor {
                 bytes_to_worker: rep.bytes_to_workers,
                 bytes_from_worker: rep.bytes_from_workers,
                 messages: rep.messages,
+                shared_to_worker: rep.bytes_shared_to_workers,
+                shared_from_worker: rep.bytes_shared_from_workers,
             },
         );
         repetition.counter = counter;

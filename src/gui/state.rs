@@ -341,6 +341,7 @@ impl ExperimentForm {
             scaling: Some(self.scaling.name().to_string()),
             start_method: Some(self.start_method.name().to_string()),
             runtime_threads: optional(&self.runtime_threads),
+            transport: None,
             time_limit: optional(&self.time_limit),
             order: Some(self.order.name().to_string()),
             sharing: (!self.sharing.is_empty()).then(|| {

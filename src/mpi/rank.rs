@@ -177,6 +177,14 @@ fn serve(world: &SimpleCommunicator, codec: Codec) -> Result<(), RankError> {
         let (task, payload) = match codec.decode_borrowed::<ToWorker<'_>>(&body)? {
             ToWorker::Shutdown => return Ok(()),
             ToWorker::Task { task, payload } => (task, payload),
+            // Payloads reach a rank in its messages; shared memory is the
+            // processes pool's transport only.
+            ToWorker::TaskShared { .. } => {
+                return Err(RankError::Peer {
+                    rank: 0,
+                    what: "a task in shared memory".to_string(),
+                });
+            }
         };
         let start_ns = monotonic_ns();
         let result = run_task(&task, &payload);

@@ -257,7 +257,7 @@ mod tests {
                     assert_eq!(back, task(), "{codec}");
                     assert_eq!(&bytes[..], &payload[..], "{codec}");
                 }
-                ToWorker::Shutdown => panic!("{codec}: decoded Shutdown"),
+                other => panic!("{codec}: decoded {other:?}"),
             }
             let mut body = Vec::new();
             codec.encode_into(&ToWorker::Shutdown, &mut body).unwrap();

@@ -4,8 +4,10 @@
 //! closes. [`process::WorkerProcess`] is the parent's handle on one child.
 
 pub mod codec;
+pub mod nonblocking;
 pub mod process;
 pub mod protocol;
+pub mod shm;
 
 use std::borrow::Cow;
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -32,16 +34,23 @@ pub const FAULT_VAR: &str = "CORESCOPE_WORKER_FAULT";
 ///
 /// Returns when stdin closes or a `Shutdown` arrives. Never prints: stdout
 /// carries frames only.
-pub fn worker_main(codec: Codec) -> Result<(), ProtocolError> {
+///
+/// `shared` names the parent's shared files (input, output) under
+/// `--transport shm`; they are mapped before the greeting.
+pub fn worker_main(codec: Codec, shared: Option<(&str, &str)>) -> Result<(), ProtocolError> {
     crate::platform::die_with_parent();
+    let maps = match shared {
+        Some((input, output)) => Some(shm::WorkerMaps::open(input, output)?),
+        None => None,
+    };
     #[cfg(unix)]
     {
         let (input, output) = raw_stdio()?;
-        serve(input, output, codec)
+        serve(input, output, codec, maps)
     }
     #[cfg(not(unix))]
     {
-        serve(io::stdin().lock(), io::stdout().lock(), codec)
+        serve(io::stdin().lock(), io::stdout().lock(), codec, maps)
     }
 }
 
@@ -56,7 +65,12 @@ pub(crate) fn raw_stdio() -> io::Result<(std::fs::File, std::fs::File)> {
     Ok((input.into(), output.into()))
 }
 
-fn serve(input: impl Read, output: impl Write, codec: Codec) -> Result<(), ProtocolError> {
+fn serve(
+    input: impl Read,
+    output: impl Write,
+    codec: Codec,
+    mut maps: Option<shm::WorkerMaps>,
+) -> Result<(), ProtocolError> {
     let mut input = BufReader::with_capacity(PIPE_BUFFER_BYTES, input);
     let mut output = BufWriter::with_capacity(PIPE_BUFFER_BYTES, output);
 
@@ -99,22 +113,25 @@ fn serve(input: impl Read, output: impl Write, codec: Codec) -> Result<(), Proto
             Some((ToWorker::Task { task, payload }, arrived)) => {
                 let start_ns = monotonic_ns();
                 let out = run_task_with(&task, &payload, &counter, &mut NoCheckpoint);
-                let end_ns = monotonic_ns();
                 if let Some(error) = out.error {
                     // The parent reports this worker's exit with the task it
                     // held; the reason goes to the inherited stderr.
                     return Err(ProtocolError::Io(io::Error::other(error)));
                 }
-                FromWorker::Done {
-                    index: task.index,
-                    value: out.value,
-                    received_ns: arrived.header_ns,
-                    read_ns: arrived.body_ns,
-                    start_ns,
-                    end_ns,
-                    cpu_ns: process_cpu_ns(),
-                    payload: Cow::Owned(out.payload),
-                }
+                done(&task, out.value, arrived, start_ns, Cow::Owned(out.payload))
+            }
+            Some((ToWorker::TaskShared { task, len }, arrived)) => {
+                let (input, output) = usize::try_from(len)
+                    .ok()
+                    .and_then(|len| maps.as_mut()?.payload(len))
+                    .ok_or_else(|| {
+                        ProtocolError::Decode(format!(
+                            "a shared payload of {len} bytes, beyond the shared memory"
+                        ))
+                    })?;
+                let start_ns = monotonic_ns();
+                let value = crate::workload::echo_into(&task, input, output);
+                done(&task, value, arrived, start_ns, Cow::Borrowed(&[]))
             }
         };
         // With bincode straight into the buffered pipe: the payload is not
@@ -132,6 +149,26 @@ fn serve(input: impl Read, output: impl Write, codec: Codec) -> Result<(), Proto
             return Err(error);
         }
         output.flush()?;
+    }
+}
+
+/// The reply to a task that started at `start_ns` and ends now.
+fn done<'a>(
+    task: &crate::workload::Task,
+    value: u64,
+    arrived: protocol::FrameTimes,
+    start_ns: u64,
+    payload: Cow<'a, [u8]>,
+) -> FromWorker<'a> {
+    FromWorker::Done {
+        index: task.index,
+        value,
+        received_ns: arrived.header_ns,
+        read_ns: arrived.body_ns,
+        start_ns,
+        end_ns: monotonic_ns(),
+        cpu_ns: process_cpu_ns(),
+        payload,
     }
 }
 

@@ -47,6 +47,9 @@ pub struct PipeSnapshot {
     pub bytes_to_worker: u64,
     pub bytes_from_worker: u64,
     pub messages: u64,
+    /// Payload bytes shared rather than piped (`--transport shm`).
+    pub shared_to_worker: u64,
+    pub shared_from_worker: u64,
 }
 
 impl PipeCounters {
@@ -55,6 +58,8 @@ impl PipeCounters {
             bytes_to_worker: self.bytes_to_worker.load(Ordering::Relaxed),
             bytes_from_worker: self.bytes_from_worker.load(Ordering::Relaxed),
             messages: self.messages.load(Ordering::Relaxed),
+            shared_to_worker: 0,
+            shared_from_worker: 0,
         }
     }
 }
@@ -68,6 +73,12 @@ impl std::ops::Sub for PipeSnapshot {
                 .bytes_from_worker
                 .saturating_sub(earlier.bytes_from_worker),
             messages: self.messages.saturating_sub(earlier.messages),
+            shared_to_worker: self
+                .shared_to_worker
+                .saturating_sub(earlier.shared_to_worker),
+            shared_from_worker: self
+                .shared_from_worker
+                .saturating_sub(earlier.shared_from_worker),
         }
     }
 }
@@ -79,6 +90,8 @@ impl std::ops::Add for PipeSnapshot {
             bytes_to_worker: self.bytes_to_worker + other.bytes_to_worker,
             bytes_from_worker: self.bytes_from_worker + other.bytes_from_worker,
             messages: self.messages + other.messages,
+            shared_to_worker: self.shared_to_worker + other.shared_to_worker,
+            shared_from_worker: self.shared_from_worker + other.shared_from_worker,
         }
     }
 }
@@ -140,21 +153,7 @@ impl WorkerProcess {
         codec: Codec,
         events: Sender<WorkerEvent>,
     ) -> io::Result<WorkerProcess> {
-        let mut command = Command::new(exe);
-        command
-            .arg(WORKER_SUBCOMMAND)
-            .args(["--codec", codec.name()])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        #[cfg(unix)]
-        {
-            // A process group of its own keeps a terminal's Ctrl-C away from
-            // the worker: the parent decides when workers stop, and reaps them.
-            use std::os::unix::process::CommandExt;
-            command.process_group(0);
-        }
-        let mut child = command.spawn()?;
+        let mut child = worker_command(exe, codec).spawn()?;
         let pid = child.id();
         let (stdin, stdout) = match (child.stdin.take(), child.stdout.take()) {
             (Some(stdin), Some(stdout)) => (stdin, stdout),
@@ -243,20 +242,7 @@ impl WorkerProcess {
     /// Describes how the worker ended, waiting briefly for it to finish
     /// exiting (its stdout closing comes just before its exit status).
     pub fn describe_exit(&mut self) -> String {
-        let deadline = Instant::now() + Duration::from_millis(500);
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(status)) => {
-                    self.reaped = true;
-                    return describe_status(status);
-                }
-                Ok(None) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(5))
-                }
-                Ok(None) => return "closed its output but is still running".to_string(),
-                Err(e) => return format!("exit status unknown: {e}"),
-            }
-        }
+        describe_exit(&mut self.child, &mut self.reaped)
     }
 
     /// Closes the worker's stdin (after the frames already queued): its cue
@@ -304,7 +290,44 @@ impl Drop for WorkerProcess {
     }
 }
 
-fn kill_and_reap(child: &mut Child) {
+/// `exe __worker --codec <codec>` with both pipes, in a process group of
+/// its own: a terminal's Ctrl-C stays away from the worker, since the
+/// parent decides when workers stop, and reaps them.
+pub(crate) fn worker_command(exe: &Path, codec: Codec) -> Command {
+    let mut command = Command::new(exe);
+    command
+        .arg(WORKER_SUBCOMMAND)
+        .args(["--codec", codec.name()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    command
+}
+
+/// Describes how `child` ended, waiting briefly for it to finish exiting
+/// (its stdout closing comes just before its exit status); sets `reaped`
+/// once its status is collected.
+pub(crate) fn describe_exit(child: &mut Child, reaped: &mut bool) -> String {
+    let deadline = Instant::now() + Duration::from_millis(500);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                *reaped = true;
+                return describe_status(status);
+            }
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Ok(None) => return "closed its output but is still running".to_string(),
+            Err(e) => return format!("exit status unknown: {e}"),
+        }
+    }
+}
+
+pub(crate) fn kill_and_reap(child: &mut Child) {
     // kill fails only if the child already exited; wait reaps it either way.
     let _ = child.kill();
     let _ = child.wait();

@@ -24,7 +24,7 @@ use crate::spec::MAX_PAYLOAD_BYTES;
 use crate::workload::Task;
 
 /// Bumped whenever a message changes shape; parent and worker must agree.
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// Largest frame body: the largest payload plus room for the message around it.
 pub const MAX_FRAME_BYTES: u32 = MAX_PAYLOAD_BYTES as u32 + 64 * 1024;
@@ -51,6 +51,10 @@ pub enum ToWorker<'a> {
     },
     /// Finish and exit (closing stdin does the same).
     Shutdown,
+    /// Compute this echo task on the first `len` bytes of the shared input
+    /// (`--transport shm`, see [`super::shm`]), leaving the result in this
+    /// worker's shared output; the reply's payload is empty.
+    TaskShared { task: Task, len: u64 },
 }
 
 /// Worker → parent.
@@ -329,7 +333,7 @@ mod tests {
                 .decode_borrowed::<ToWorker<'_>>(body)
                 .map(|m| match m {
                     ToWorker::Task { task, payload } => Some((task, payload.into_owned())),
-                    ToWorker::Shutdown => None,
+                    ToWorker::Shutdown | ToWorker::TaskShared { .. } => None,
                 })
         })
         .map(Option::flatten)
@@ -593,7 +597,7 @@ mod tests {
                         .decode_borrowed::<ToWorker<'_>>(body)
                         .map(|m| match m {
                             ToWorker::Task { payload, .. } => payload.into_owned(),
-                            ToWorker::Shutdown => Vec::new(),
+                            ToWorker::Shutdown | ToWorker::TaskShared { .. } => Vec::new(),
                         })
                 })
                 .unwrap()
