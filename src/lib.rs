@@ -31,6 +31,7 @@ pub mod palette;
 pub mod platform;
 pub mod presets;
 pub mod python;
+pub mod remedy;
 pub mod rerun;
 pub mod results;
 pub mod session;

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use crate::model::{Model, Requirement};
+use crate::remedy::{Remedied, Remedy, Setting};
 use crate::worker::process::describe_status;
 
 /// The harness every python model runs.
@@ -55,9 +56,9 @@ pub struct PythonInfo {
 /// Why an interpreter cannot run the python models.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PythonError {
-    #[error("{0} not found on PATH (set --python)")]
+    #[error("{0} not found on PATH")]
     NotOnPath(String),
-    #[error("{0} does not exist (set --python)")]
+    #[error("{0} does not exist")]
     Missing(String),
     #[error("{interpreter} could not be run: {reason}")]
     Broken { interpreter: String, reason: String },
@@ -71,9 +72,30 @@ pub enum PythonError {
     )]
     NoFreeThreaded { interpreter: String, built: String },
     #[error(
-        "no python with {module} found (tried {tried}); install it for one of them (Debian: apt-get install python3-{module}; or pip install {module}), or set --python"
+        "no python with {module} found (tried {}); install it for one of them (Debian: apt-get install python3-{module}; or pip install {module})",
+        .tried.join(", ")
     )]
-    NoModule { module: String, tried: String },
+    NoModule {
+        module: String,
+        /// Every interpreter looked at, the configured one first.
+        tried: Vec<String>,
+    },
+}
+
+impl Remedied for PythonError {
+    /// Another interpreter gets past a missing one or a missing module;
+    /// a broken or old one names its own way out.
+    fn remedy(&self) -> Option<Remedy> {
+        match self {
+            PythonError::NotOnPath(_) | PythonError::Missing(_) => {
+                Some(Remedy::Set(Setting::Python))
+            }
+            PythonError::NoModule { .. } => Some(Remedy::OrSet(Setting::Python)),
+            PythonError::Broken { .. }
+            | PythonError::TooOld { .. }
+            | PythonError::NoFreeThreaded { .. } => None,
+        }
+    }
 }
 
 /// What the probe script prints.
@@ -248,7 +270,7 @@ fn with_module(configured: PythonInfo, module: &str) -> Result<PythonInfo, Pytho
             tried.dedup();
             PythonError::NoModule {
                 module: module.to_string(),
-                tried: tried.join(", "),
+                tried,
             }
         })
 }
@@ -321,8 +343,10 @@ mod tests {
     #[test]
     fn a_missing_interpreter_is_named_with_the_way_out() {
         let err = probe(Path::new("corescope-no-such-python")).unwrap_err();
+        // The way out is named by each front end; here as the command line
+        // names it.
         assert_eq!(
-            err.to_string(),
+            err.worded(|_| "--python"),
             "corescope-no-such-python not found on PATH (set --python)"
         );
         let err = probe(Path::new("/nonexistent/python3")).unwrap_err();

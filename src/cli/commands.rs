@@ -15,6 +15,7 @@ use crate::engine::{EngineConfig, Plan};
 use crate::export;
 use crate::export::data::{DataFormat, ExportManager};
 use crate::presets;
+use crate::remedy::Remedied;
 use crate::rerun;
 use crate::results::{MachineInfo, ResultSet};
 use crate::session::progress::{Ending, RunProgress, Step};
@@ -374,7 +375,9 @@ fn measure(
     };
     let runner = match Runner::start_plan(plan, config, Arc::new(|| {})) {
         Ok(runner) => runner,
-        Err(EngineError::Unavailable(why)) => return Outcome::Usage(format!("--models: {why}")),
+        Err(EngineError::Unavailable(why)) => {
+            return Outcome::Usage(format!("--models: {}", why.worded(output::flag_of)));
+        }
         Err(e) => return Outcome::Failed(e.into()),
     };
     let token = runner.cancel_token();
@@ -442,7 +445,7 @@ fn follow(runner: &Runner) -> Result<ResultSet, Outcome> {
         }
         Ending::Failed(_) | Ending::Lost => {
             bar.abandon();
-            let error = ending.error().unwrap_or_default();
+            let error = ending.error(output::flag_of).unwrap_or_default();
             Err(Outcome::Failed(anyhow::anyhow!(error)))
         }
     }

@@ -15,6 +15,7 @@ use crate::engine::runner::Runner;
 use crate::engine::{EngineConfig, EngineError, Plan};
 use crate::export::deck::{self, Slide};
 use crate::presets::{self, Preset};
+use crate::remedy::Remedied;
 use crate::results::{MachineInfo, ResultSet};
 use crate::session::store::ResultsStore;
 use crate::spec::default_sweep_workers;
@@ -116,7 +117,10 @@ fn measure(
     let runner = match Runner::start_plan(Plan::of(&spec), config, Arc::new(|| {})) {
         Ok(runner) => runner,
         Err(EngineError::Unavailable(why)) => {
-            output::note(&format!("  not measured here: {why}"));
+            output::note(&format!(
+                "  not measured here: {}",
+                why.worded(output::flag_of)
+            ));
             return Ok(None);
         }
         Err(e) => return Err(Outcome::Failed(e.into())),

@@ -8,10 +8,20 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::format;
 use crate::noise;
 use crate::presets::Preset;
+use crate::remedy::Setting;
 use crate::results::ResultSet;
 use crate::session::progress::{RunProgress, Step};
 use crate::spec::Model;
 use crate::table::{Align, ResultsTable};
+
+/// The command line's names for the settings an error's way out changes:
+/// its flags.
+pub fn flag_of(setting: Setting) -> &'static str {
+    match setting {
+        Setting::Python => "--python",
+        Setting::Hostfile => "--hostfile",
+    }
+}
 
 /// Prints `error: message` on stderr.
 pub fn error_line(message: &str) {

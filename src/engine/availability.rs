@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::model::{Model, Requirement};
 use crate::python::{self, PythonError};
+use crate::remedy::{Remedied, Remedy};
 
 /// Why a model cannot run here.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,6 +32,17 @@ impl Unavailable {
             Unavailable::Python { model, .. }
             | Unavailable::Launcher { model, .. }
             | Unavailable::Feature { model, .. } => *model,
+        }
+    }
+}
+
+impl Remedied for Unavailable {
+    /// Another interpreter may get past a python model's refusal; a
+    /// launcher or a feature is installed or built, not set.
+    fn remedy(&self) -> Option<Remedy> {
+        match self {
+            Unavailable::Python { source, .. } => source.remedy(),
+            Unavailable::Launcher { .. } | Unavailable::Feature { .. } => None,
         }
     }
 }

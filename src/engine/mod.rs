@@ -15,6 +15,7 @@ pub mod availability;
 mod budget;
 mod channel_pool;
 mod event;
+pub mod failure;
 mod gil;
 pub mod interleave;
 mod mpi;
@@ -34,6 +35,7 @@ use std::time::Duration;
 
 pub use budget::check_budget;
 pub use event::RunEvent;
+pub use failure::{MpiFailure, PythonFailure};
 
 use crate::analysis;
 use crate::measure::clock::monotonic_ns;
@@ -42,6 +44,7 @@ use crate::measure::sampler::{PidBoard, Sample, SampleSink};
 use crate::measure::stats::{Summary, median_index};
 use crate::net_service::NetService;
 use crate::noise;
+use crate::remedy::{Remedied, Remedy};
 use crate::results::{
     CpuSample, IpcTotals, MachineInfo, MemoryRecord, MemorySample, RepetitionRecord, ResultSet,
     RunRecord, SpanIpc, SpanRecord, TimedOutRun,
@@ -158,16 +161,14 @@ pub enum EngineError {
         expected: String,
         found: String,
     },
-    /// A python model failed: the interpreter is missing, or the harness
-    /// raised, crashed or broke its protocol (the message says which, with
-    /// the end of its stderr).
-    #[error("{0}")]
-    Python(String),
-    /// An MPI model failed: mpirun could not start, the hostfile is
-    /// unusable, or a rank died or broke the protocol (the message says
-    /// which, with the end of mpirun's stderr).
-    #[error("{0}")]
-    Mpi(String),
+    /// A python model failed: no interpreter for it, or the harness could
+    /// not start, raised, crashed or broke its protocol.
+    #[error(transparent)]
+    Python(Box<PythonFailure>),
+    /// An MPI model failed: an unusable hostfile, mpirun could not start,
+    /// or a rank died or broke the protocol.
+    #[error(transparent)]
+    Mpi(Box<MpiFailure>),
     /// A model cannot run on this machine (refused before anything runs).
     #[error(transparent)]
     Unavailable(#[from] availability::Unavailable),
@@ -184,6 +185,33 @@ pub enum EngineError {
     /// The run outgrew the process's limits before it started.
     #[error("{0}")]
     Limits(String),
+}
+
+// Boxed: a failure carries its ending, which would make every engine
+// result as large.
+impl From<PythonFailure> for EngineError {
+    fn from(failure: PythonFailure) -> Self {
+        EngineError::Python(Box::new(failure))
+    }
+}
+
+impl From<MpiFailure> for EngineError {
+    fn from(failure: MpiFailure) -> Self {
+        EngineError::Mpi(Box::new(failure))
+    }
+}
+
+impl Remedied for EngineError {
+    /// Another interpreter or hostfile may get past a failure of the
+    /// python or MPI models; nothing else is a setting's to fix.
+    fn remedy(&self) -> Option<Remedy> {
+        match self {
+            EngineError::Python(failure) => failure.remedy(),
+            EngineError::Mpi(failure) => failure.remedy(),
+            EngineError::Unavailable(why) => why.remedy(),
+            _ => None,
+        }
+    }
 }
 
 /// One task's compute span, relative to its repetition's start.
@@ -468,11 +496,7 @@ fn start_executor(
     if spec.model.uses_mpirun() && spec.workload.workload == crate::workload::Workload::Net {
         // The service listens on this machine's loopback only; ranks of a
         // hostfile run elsewhere and could not reach it.
-        return Err(EngineError::Mpi(format!(
-            "{} does not run the net workload: its service listens on 127.0.0.1 only, \
-             which ranks on other hosts cannot reach",
-            spec.model
-        )));
+        return Err(MpiFailure::NetWorkload { model: spec.model }.into());
     }
     Ok(match spec.model {
         Model::Serial => Box::new(serial::Serial),
@@ -578,49 +602,19 @@ pub fn run_one_sampled(
         .ok_or(EngineError::Cancelled)
 }
 
+/// A run's record from its repetitions: the figures over all of them, and
+/// the spans, memory and samples of the typical (median wall time) one.
 fn summarise(
     spec: &RunSpec,
     spawn_ns: u64,
     repetitions: &[Repetition],
     samples: &[Sample],
 ) -> Result<RunRecord, EngineError> {
-    let checksums: Vec<String> = repetitions
-        .iter()
-        .map(|r| format!("{:#018x}", workload::checksum(r.values.iter().copied())))
-        .collect();
-    if let Some((rep, found)) = checksums
-        .iter()
-        .enumerate()
-        .find(|(_, c)| *c != &checksums[0])
-    {
-        return Err(EngineError::Nondeterministic {
-            rep,
-            expected: checksums[0].clone(),
-            found: found.clone(),
-        });
-    }
+    let checksum = agreed_checksum(repetitions)?;
     let walls: Vec<f64> = repetitions.iter().map(|r| ns_to_s(r.wall_ns)).collect();
     let records: Vec<RepetitionRecord> = repetitions
         .iter()
-        .map(|r| RepetitionRecord {
-            wall_seconds: ns_to_s(r.wall_ns),
-            compute_seconds: ns_to_s(
-                r.spans
-                    .iter()
-                    .map(|s| s.end_ns.saturating_sub(s.start_ns))
-                    .sum(),
-            ),
-            cpu_seconds: ns_to_s(r.cpu_ns),
-            ipc: IpcTotals {
-                bytes_to_workers: r.ipc.bytes_to_worker,
-                bytes_from_workers: r.ipc.bytes_from_worker,
-                messages: r.ipc.messages,
-                bytes_shared_to_workers: r.ipc.shared_to_worker,
-                bytes_shared_from_workers: r.ipc.shared_from_worker,
-            },
-            sequence: Some(r.sequence),
-            total: counter_total(spec, r),
-        })
+        .map(|r| repetition_record(spec, r))
         .collect();
     let typical = median_index(&walls).unwrap_or(0);
     let summary_of = |f: fn(&RepetitionRecord) -> f64| {
@@ -632,39 +626,9 @@ fn summarise(
     record.compute_seconds = summary_of(|r| r.compute_seconds);
     record.cpu_seconds = summary_of(|r| r.cpu_seconds);
     record.ipc = records.get(typical).map(|r| r.ipc).unwrap_or_default();
-    record.checksum = checksums.first().cloned().unwrap_or_default();
-    let to_records = |spans: &[Span]| -> Vec<SpanRecord> {
-        spans
-            .iter()
-            .map(|s| SpanRecord {
-                worker: s.worker,
-                task: s.task,
-                start_seconds: ns_to_s(s.start_ns),
-                end_seconds: ns_to_s(s.end_ns),
-                ipc: s.ipc.map(|i| SpanIpc {
-                    spawned_seconds: i.spawned_ns.map(ns_to_s),
-                    received_seconds: ns_to_s(i.received_ns),
-                    read_seconds: ns_to_s(i.read_ns),
-                    reply_seconds: ns_to_s(i.reply_ns),
-                    replied_seconds: ns_to_s(i.replied_ns),
-                    returned_seconds: ns_to_s(i.returned_ns),
-                }),
-            })
-            .collect()
-    };
+    record.checksum = checksum;
     if let Some(r) = repetitions.get(typical) {
-        record.spans = to_records(&r.spans);
-        record.gil_holds = to_records(&r.holds);
-        record.memory = MemoryRecord {
-            parent_rss_bytes: r.parent_rss,
-            worker_rss_bytes: r.worker_rss.clone(),
-            total_rss_bytes: r.parent_rss + r.worker_rss.iter().sum::<u64>(),
-        };
-        for sample in samples {
-            let (cpu, memory) = sample_records(sample, r.start_ns);
-            record.cpu_samples.push(cpu);
-            record.memory_samples.push(memory);
-        }
+        describe_typical(&mut record, r, samples);
     }
     if let Some(total) = records.get(typical).and_then(|r| r.total) {
         let expected = u64::from(spec.workload.tasks).saturating_mul(spec.workload.size);
@@ -680,6 +644,88 @@ fn summarise(
         analysis::set_speedup(&mut record, own_wall);
     }
     Ok(record)
+}
+
+/// The checksum every repetition computed ("" without repetitions); a
+/// repetition that computed another is an error.
+fn agreed_checksum(repetitions: &[Repetition]) -> Result<String, EngineError> {
+    let checksums: Vec<String> = repetitions
+        .iter()
+        .map(|r| format!("{:#018x}", workload::checksum(r.values.iter().copied())))
+        .collect();
+    if let Some((rep, found)) = checksums
+        .iter()
+        .enumerate()
+        .find(|(_, c)| *c != &checksums[0])
+    {
+        return Err(EngineError::Nondeterministic {
+            rep,
+            expected: checksums[0].clone(),
+            found: found.clone(),
+        });
+    }
+    Ok(checksums.into_iter().next().unwrap_or_default())
+}
+
+/// One repetition's figures as stored.
+fn repetition_record(spec: &RunSpec, r: &Repetition) -> RepetitionRecord {
+    RepetitionRecord {
+        wall_seconds: ns_to_s(r.wall_ns),
+        compute_seconds: ns_to_s(
+            r.spans
+                .iter()
+                .map(|s| s.end_ns.saturating_sub(s.start_ns))
+                .sum(),
+        ),
+        cpu_seconds: ns_to_s(r.cpu_ns),
+        ipc: IpcTotals {
+            bytes_to_workers: r.ipc.bytes_to_worker,
+            bytes_from_workers: r.ipc.bytes_from_worker,
+            messages: r.ipc.messages,
+            bytes_shared_to_workers: r.ipc.shared_to_worker,
+            bytes_shared_from_workers: r.ipc.shared_from_worker,
+        },
+        sequence: Some(r.sequence),
+        total: counter_total(spec, r),
+    }
+}
+
+/// The typical repetition's spans, GIL holds and memory, and the system
+/// samples timed from its start.
+fn describe_typical(record: &mut RunRecord, r: &Repetition, samples: &[Sample]) {
+    record.spans = span_records(&r.spans);
+    record.gil_holds = span_records(&r.holds);
+    record.memory = MemoryRecord {
+        parent_rss_bytes: r.parent_rss,
+        worker_rss_bytes: r.worker_rss.clone(),
+        total_rss_bytes: r.parent_rss + r.worker_rss.iter().sum::<u64>(),
+    };
+    for sample in samples {
+        let (cpu, memory) = sample_records(sample, r.start_ns);
+        record.cpu_samples.push(cpu);
+        record.memory_samples.push(memory);
+    }
+}
+
+/// Spans in seconds from their repetition's start, as stored.
+fn span_records(spans: &[Span]) -> Vec<SpanRecord> {
+    spans
+        .iter()
+        .map(|s| SpanRecord {
+            worker: s.worker,
+            task: s.task,
+            start_seconds: ns_to_s(s.start_ns),
+            end_seconds: ns_to_s(s.end_ns),
+            ipc: s.ipc.map(|i| SpanIpc {
+                spawned_seconds: i.spawned_ns.map(ns_to_s),
+                received_seconds: ns_to_s(i.received_ns),
+                read_seconds: ns_to_s(i.read_ns),
+                reply_seconds: ns_to_s(i.reply_ns),
+                replied_seconds: ns_to_s(i.replied_ns),
+                returned_seconds: ns_to_s(i.returned_ns),
+            }),
+        })
+        .collect()
 }
 
 /// `counter`: the total the main process has after a repetition: the sum

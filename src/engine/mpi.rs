@@ -29,7 +29,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-use super::python::keep_tail;
+use super::failure::{Ended, Fault, MpiFailure, Phase};
+use super::python::{keep_tail, spawn_named, tail_after, take_pipes};
 use super::{
     CancelToken, EngineConfig, EngineError, Executor, IpcStamps, Repetition, RepetitionInput,
     RepetitionLog,
@@ -44,7 +45,7 @@ use crate::mpi::{RANK_SUBCOMMAND, add_traffic, launch, local_pids};
 use crate::results::MpiRecord;
 use crate::spec::RunSpec;
 use crate::worker::codec::Codec;
-use crate::worker::process::{PipeSnapshot, describe_status};
+use crate::worker::process::PipeSnapshot;
 use crate::worker::protocol::{PIPE_BUFFER_BYTES, ProtocolError, read_frame, write_frame};
 
 /// How long a job may take to start every rank and say ready.
@@ -107,7 +108,7 @@ impl MpiExecutor {
         board: &PidBoard,
     ) -> Result<MpiExecutor, EngineError> {
         if let Some(hostfile) = &config.hostfile {
-            launch::check_hostfile(hostfile).map_err(EngineError::Mpi)?;
+            launch::check_hostfile(hostfile).map_err(MpiFailure::from)?;
         }
         let launched = monotonic_ns();
         let codec = spec.codec.name();
@@ -123,17 +124,14 @@ impl MpiExecutor {
             &args,
         )
         .spawn()
-        .map_err(|e| EngineError::Mpi(format!("cannot start {}: {e}", launch::MPIRUN)))?;
+        .map_err(|source| MpiFailure::Spawn {
+            launcher: launch::MPIRUN,
+            source,
+        })?;
         let pid = child.id();
-        let (Some(stdin), Some(stdout), Some(stderr)) =
-            (child.stdin.take(), child.stdout.take(), child.stderr.take())
-        else {
-            crate::platform::kill_tree(pid);
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(EngineError::Mpi(
-                "mpirun's pipes were not created".to_string(),
-            ));
+        let Some((stdin, stdout, stderr)) = take_pipes(&mut child) else {
+            let launcher = launch::MPIRUN;
+            return Err(MpiFailure::Pipes { launcher }.into());
         };
         let (incoming_tx, incoming) = crossbeam_channel::unbounded();
         let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
@@ -166,11 +164,11 @@ impl MpiExecutor {
             version: MPI_PROTOCOL_VERSION,
             spec: *spec,
         };
-        executor.send(&start, "start-up")?;
+        executor.send(&start, Phase::StartUp)?;
         let deadline = Instant::now() + START_TIMEOUT;
-        executor.job = match executor.next(cancel, Some(deadline), "start-up")? {
+        executor.job = match executor.next(cancel, Some(deadline), Phase::StartUp)? {
             FromCoordinator::Ready(job) => job,
-            other => return Err(executor.unexpected(&other, "start-up")),
+            other => return Err(executor.unexpected(&other, Phase::StartUp)),
         };
         executor.check_job(spec)?;
         if !clock::same_clock(&executor.job.ranks[0].boot_id, &clock::boot_id()) {
@@ -190,21 +188,20 @@ impl MpiExecutor {
     /// Refuses a job that is not the one asked for.
     fn check_job(&mut self, spec: &RunSpec) -> Result<(), EngineError> {
         let problem = if self.job.version != MPI_PROTOCOL_VERSION {
-            Some(format!(
-                "its ranks speak MPI protocol {}, this corescope {MPI_PROTOCOL_VERSION}",
-                self.job.version
-            ))
+            Some(Fault::ProtocolVersion {
+                found: self.job.version,
+                expected: MPI_PROTOCOL_VERSION,
+            })
         } else if self.job.ranks.len() != spec.workers as usize + 1 {
-            Some(format!(
-                "it has {} ranks, {} were asked for",
-                self.job.ranks.len(),
-                spec.workers + 1
-            ))
+            Some(Fault::WrongRanks {
+                ranks: self.job.ranks.len(),
+                asked: spec.workers + 1,
+            })
         } else {
             None
         };
         match problem {
-            Some(problem) => Err(self.failure("start-up", Some(problem))),
+            Some(problem) => Err(self.failure(Phase::StartUp, Some(problem))),
             None => Ok(()),
         }
     }
@@ -219,21 +216,21 @@ impl MpiExecutor {
         let mut trips = Vec::with_capacity(ROUND_TRIPS);
         for _ in 0..ROUND_TRIPS {
             let sent_ns = monotonic_ns();
-            self.send(&ToCoordinator::Ping, "start-up")?;
-            match self.next(cancel, Some(deadline), "start-up")? {
+            self.send(&ToCoordinator::Ping, Phase::StartUp)?;
+            match self.next(cancel, Some(deadline), Phase::StartUp)? {
                 FromCoordinator::Pong { now_ns } => trips.push(RoundTrip {
                     sent_ns,
                     remote_ns: now_ns,
                     received_ns: monotonic_ns(),
                 }),
-                other => return Err(self.unexpected(&other, "start-up")),
+                other => return Err(self.unexpected(&other, Phase::StartUp)),
             }
         }
         Ok(ClockOffset::estimate(&trips).unwrap_or_default())
     }
 
     /// Sends one frame to the coordinator.
-    fn send(&mut self, message: &ToCoordinator, during: &str) -> Result<(), EngineError> {
+    fn send(&mut self, message: &ToCoordinator, during: Phase) -> Result<(), EngineError> {
         let written = match self.stdin.as_mut() {
             Some(stdin) => write_frame(self.codec, stdin, message)
                 .and_then(|_| stdin.flush().map_err(ProtocolError::from)),
@@ -243,7 +240,7 @@ impl MpiExecutor {
             Ok(()) => Ok(()),
             // A closed pipe means mpirun is gone: say how it ended.
             Err(ProtocolError::Io(_)) => Err(self.failure(during, None)),
-            Err(e) => Err(self.failure(during, Some(e.to_string()))),
+            Err(e) => Err(self.failure(during, Some(Fault::Protocol(e)))),
         }
     }
 
@@ -253,7 +250,7 @@ impl MpiExecutor {
         &mut self,
         cancel: &CancelToken,
         deadline: Option<Instant>,
-        during: &str,
+        during: Phase,
     ) -> Result<FromCoordinator, EngineError> {
         loop {
             match self.incoming.recv_timeout(POLL) {
@@ -261,11 +258,11 @@ impl MpiExecutor {
                     // The job aborts right after saying so: let it, so the
                     // error reads how mpirun ended, not our kill.
                     self.wait_for_exit(ERROR_EXIT_GRACE);
-                    return Err(self.failure(during, Some(message)));
+                    return Err(self.failure(during, Some(Fault::Raised(message))));
                 }
                 Ok(Incoming::Message(message)) => return Ok(message),
                 Ok(Incoming::Failed(e)) => {
-                    return Err(self.failure(during, Some(format!("its output broke off: {e}"))));
+                    return Err(self.failure(during, Some(Fault::BrokeOff(e))));
                 }
                 Ok(Incoming::Closed) | Err(RecvTimeoutError::Disconnected) => {
                     self.wait_for_exit(ERROR_EXIT_GRACE);
@@ -281,15 +278,15 @@ impl MpiExecutor {
                         return Err(EngineError::Cancelled);
                     }
                     if deadline.is_some_and(|d| Instant::now() > d) {
-                        let said = format!("no answer within {} s", START_TIMEOUT.as_secs());
-                        return Err(self.failure(during, Some(said)));
+                        let seconds = START_TIMEOUT.as_secs();
+                        return Err(self.failure(during, Some(Fault::NoAnswer { seconds })));
                     }
                 }
             }
         }
     }
 
-    fn unexpected(&mut self, message: &FromCoordinator, during: &str) -> EngineError {
+    fn unexpected(&mut self, message: &FromCoordinator, during: Phase) -> EngineError {
         let what = match message {
             FromCoordinator::Ready(_) => "Ready",
             FromCoordinator::Pong { .. } => "Pong",
@@ -297,35 +294,23 @@ impl MpiExecutor {
             FromCoordinator::RepEnd(_) => "RepEnd",
             FromCoordinator::Error { .. } => "Error",
         };
-        self.failure(during, Some(format!("unexpected message {what}")))
+        self.failure(during, Some(Fault::Unexpected(what.to_string())))
     }
 
     /// Ends the job and describes the failure: what was said, how mpirun
     /// ended and the end of its stderr (Open MPI names the rank that died).
-    fn failure(&mut self, during: &str, said: Option<String>) -> EngineError {
+    fn failure(&mut self, during: Phase, fault: Option<Fault>) -> EngineError {
         self.healthy = false;
-        let ended = self.kill_and_reap();
-        // The stderr reader ends once every holder of the pipe is gone.
-        if let Some(reader) = self.stderr_reader.take() {
-            let _ = reader.join();
-        }
-        let stderr = self
-            .stderr_tail
-            .lock()
-            .map(|mut tail| String::from_utf8_lossy(tail.make_contiguous()).into_owned())
-            .unwrap_or_default();
-        let mut text = format!("mpi failed during {during}");
-        if let Some(said) = said {
-            text.push_str(&format!(": {said}"));
-        }
-        if let Some(ended) = ended {
-            text.push_str(&format!("; mpirun {ended}"));
-        }
-        let tail = crate::mpi::stderr_tail(&stderr, 4);
-        if !tail.is_empty() {
-            text.push_str(&format!("; its stderr ends: {tail}"));
-        }
-        EngineError::Mpi(text)
+        self.kill_and_reap();
+        let stderr = tail_after(&mut self.stderr_reader, &self.stderr_tail);
+        MpiFailure::Job(Ended {
+            during,
+            fault,
+            who: launch::MPIRUN,
+            exit: self.exit_status,
+            stderr: crate::mpi::stderr_tail(&stderr, 4),
+        })
+        .into()
     }
 
     /// Waits up to `grace` for mpirun to exit by itself, reaping it.
@@ -334,11 +319,10 @@ impl MpiExecutor {
     }
 
     /// Kills mpirun and every rank and reaps mpirun, unless it was reaped
-    /// already; returns how it ended.
-    fn kill_and_reap(&mut self) -> Option<String> {
+    /// already.
+    fn kill_and_reap(&mut self) {
         self.stdin = None;
         end_job(&mut self.child, self.pid, &mut self.exit_status);
-        self.exit_status.map(describe_status)
     }
 
     /// One repetition's reports, as a repetition on corescope's clock.
@@ -368,7 +352,7 @@ impl MpiExecutor {
                     "it reported task {} of worker {} twice or out of range",
                     r.index, r.worker
                 );
-                return Err(self.failure("a repetition", Some(said)));
+                return Err(self.failure(Phase::Repetition, Some(Fault::Implausible(said))));
             }
         }
         if !log.is_complete() || end.traffic.len() != spec.workers as usize {
@@ -379,7 +363,7 @@ impl MpiExecutor {
                 end.traffic.len(),
                 spec.workers
             );
-            return Err(self.failure("a repetition", Some(said)));
+            return Err(self.failure(Phase::Repetition, Some(Fault::Implausible(said))));
         }
         add_traffic(&mut self.traffic, &end.traffic);
         let ipc = traffic_snapshot(&end.traffic);
@@ -411,19 +395,6 @@ pub(crate) fn end_job(child: &mut Child, pid: u32, exit_status: &mut Option<Exit
     *exit_status = child.wait().ok();
 }
 
-fn spawn_named(
-    name: &str,
-    body: impl FnOnce() + Send + 'static,
-) -> Result<JoinHandle<()>, EngineError> {
-    std::thread::Builder::new()
-        .name(name.to_string())
-        .spawn(body)
-        .map_err(|source| EngineError::Thread {
-            name: name.to_string(),
-            source,
-        })
-}
-
 impl Executor for MpiExecutor {
     fn spawn_ns(&self) -> u64 {
         self.spawn_ns
@@ -449,12 +420,12 @@ impl Executor for MpiExecutor {
         if input.cancel.is_cancelled() {
             return Err(EngineError::Cancelled);
         }
-        self.send(&ToCoordinator::Rep, "a repetition")?;
+        self.send(&ToCoordinator::Rep, Phase::Repetition)?;
         let mut reports = Vec::with_capacity(input.spec.workload.tasks as usize);
         // A repetition has no time limit: it ends with its figures, the
         // job's end, or a cancel.
         let end = loop {
-            match self.next(input.cancel, None, "a repetition")? {
+            match self.next(input.cancel, None, Phase::Repetition)? {
                 FromCoordinator::Tasks(batch) => {
                     for _ in &batch {
                         (input.on_task_done)();
@@ -462,7 +433,7 @@ impl Executor for MpiExecutor {
                     reports.extend(batch);
                 }
                 FromCoordinator::RepEnd(end) => break end,
-                other => return Err(self.unexpected(&other, "a repetition")),
+                other => return Err(self.unexpected(&other, Phase::Repetition)),
             }
         };
         self.assemble(input.spec, &reports, &end)
@@ -473,7 +444,7 @@ impl Drop for MpiExecutor {
     fn drop(&mut self) {
         if self.healthy {
             // Shutdown stops every rank; MPI_Finalize and mpirun follow.
-            let _ = self.send(&ToCoordinator::Shutdown, "shutdown");
+            let _ = self.send(&ToCoordinator::Shutdown, Phase::Shutdown);
             self.stdin = None;
             self.wait_for_exit(SHUTDOWN_GRACE);
         }

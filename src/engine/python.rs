@@ -17,7 +17,7 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use serde::Deserialize;
 
+use super::failure::{Ended, Fault, MpiFailure, Phase, PythonFailure};
 use super::{
     CancelToken, EngineConfig, EngineError, Executor, Repetition, RepetitionInput, RepetitionLog,
 };
@@ -36,7 +37,7 @@ use crate::python::{self, HARNESS, last_lines};
 use crate::results::MpiRecord;
 use crate::results::RunRecord;
 use crate::spec::{Model, RunSpec};
-use crate::worker::process::{PipeSnapshot, describe_status};
+use crate::worker::process::PipeSnapshot;
 use crate::workload::Workload;
 
 /// How long the harness may take to start its pool (spawn imports a fresh
@@ -177,65 +178,41 @@ impl PythonExecutor {
         board: &PidBoard,
         net_port: u16,
     ) -> Result<PythonExecutor, EngineError> {
-        let info = python::interpreter_for(spec.model, &config.python)
-            .map_err(|e| EngineError::Python(format!("{} needs python: {e}", spec.model)))?;
+        let model = spec.model;
+        let info = python::interpreter_for(model, &config.python)
+            .map_err(|source| PythonFailure::Interpreter { model, source })?;
         let interpreter = info.interpreter.display().to_string();
-        let io_error = |what: &str, e: std::io::Error| {
-            EngineError::Python(format!("{what} for {}: {e}", spec.model))
-        };
-        // Named like every temporary file of corescope, so a copy left by a
-        // killed corescope is swept by the next one.
-        let temp_folder = std::env::temp_dir();
-        crate::export::sweep_stale(&temp_folder);
-        let prefix = format!("{}harness-", crate::export::temp_prefix());
-        let mpi = spec.model.uses_mpirun();
+        let mpi = model.uses_mpirun();
         if let Some(hostfile) = config.hostfile.as_deref().filter(|_| mpi) {
-            launch::check_hostfile(hostfile).map_err(EngineError::Mpi)?;
+            launch::check_hostfile(hostfile).map_err(MpiFailure::from)?;
         }
-        let mut script = tempfile::Builder::new()
-            .prefix(&prefix)
-            .suffix(".py")
-            .tempfile_in(&temp_folder)
-            .map_err(|e| io_error("cannot write the python harness", e))?;
-        script
-            .write_all(HARNESS.as_bytes())
-            .and_then(|()| script.flush())
-            .map_err(|e| io_error("cannot write the python harness", e))?;
+        let script = write_harness(model)?;
         let launched = monotonic_ns();
         let mut child = harness_command(spec, &info, script.path(), config)
             .spawn()
-            .map_err(|e| {
+            .map_err(|source| {
                 let program = if mpi { launch::MPIRUN } else { &interpreter };
-                io_error(&format!("cannot start {program}"), e)
+                PythonFailure::Spawn {
+                    model,
+                    program: program.to_string(),
+                    source,
+                }
             })?;
         let pid = child.id();
         board.set(0, pid);
-        let (stdin, stdout, stderr) =
-            match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
-                (Some(i), Some(o), Some(e)) => (i, o, e),
-                _ => {
-                    crate::platform::kill_tree(pid);
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(EngineError::Python(
-                        "the python harness's pipes were not created".to_string(),
-                    ));
-                }
-            };
-        let (lines_tx, lines) = crossbeam_channel::unbounded();
-        let max_line =
-            LINE_BASE_BYTES.saturating_add(LINE_BYTES_PER_TASK * spec.workload.tasks as usize);
-        let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
+        let Some((stdin, stdout, stderr)) = take_pipes(&mut child) else {
+            return Err(PythonFailure::Pipes.into());
+        };
         let mut executor = PythonExecutor {
-            model: spec.model,
+            model,
             interpreter,
             version: info.version,
             gil_enabled: !info.free_threaded,
             child,
             pid,
             stdin: Some(stdin),
-            lines,
-            stderr_tail: Arc::clone(&stderr_tail),
+            lines: crossbeam_channel::never(),
+            stderr_tail: Arc::new(Mutex::new(VecDeque::new())),
             reader: None,
             stderr_reader: None,
             spawn_ns: 0,
@@ -248,32 +225,10 @@ impl PythonExecutor {
             _script: script,
         };
         // If a thread fails to start, dropping `executor` cleans up.
-        executor.reader = Some(
-            std::thread::Builder::new()
-                .name("corescope-py-rx".to_string())
-                .spawn(move || read_lines(stdout, &lines_tx, max_line))
-                .map_err(|source| EngineError::Thread {
-                    name: "corescope-py-rx".to_string(),
-                    source,
-                })?,
-        );
-        executor.stderr_reader = Some(
-            std::thread::Builder::new()
-                .name("corescope-py-err".to_string())
-                .spawn(move || keep_tail(stderr, &stderr_tail))
-                .map_err(|source| EngineError::Thread {
-                    name: "corescope-py-err".to_string(),
-                    source,
-                })?,
-        );
-        // The run spec, and where net tasks find the run's service.
-        let spec_line = serde_json::to_value(spec)
-            .map(|mut value| {
-                value["net_port"] = serde_json::json!(net_port);
-                value.to_string()
-            })
-            .map_err(|e| EngineError::Python(format!("cannot encode the run spec: {e}")))?;
-        executor.send(&spec_line, "start-up")?;
+        let max_line =
+            LINE_BASE_BYTES.saturating_add(LINE_BYTES_PER_TASK * spec.workload.tasks as usize);
+        executor.start_readers(stdout, stderr, max_line)?;
+        executor.send(&spec_line(spec, net_port)?, Phase::StartUp)?;
         executor.await_ready(spec, cancel, board)?;
         if mpi {
             // From starting mpirun: its ranks' interpreters and MPI start
@@ -284,6 +239,26 @@ impl PythonExecutor {
         Ok(executor)
     }
 
+    /// Starts the threads that read the harness's stdout into `lines` and
+    /// keep the tail of its stderr.
+    fn start_readers(
+        &mut self,
+        stdout: ChildStdout,
+        stderr: ChildStderr,
+        max_line: usize,
+    ) -> Result<(), EngineError> {
+        let (lines_tx, lines) = crossbeam_channel::unbounded();
+        self.lines = lines;
+        self.reader = Some(spawn_named("corescope-py-rx", move || {
+            read_lines(stdout, &lines_tx, max_line);
+        })?);
+        let stderr_tail = Arc::clone(&self.stderr_tail);
+        self.stderr_reader = Some(spawn_named("corescope-py-err", move || {
+            keep_tail(stderr, &stderr_tail);
+        })?);
+        Ok(())
+    }
+
     /// Waits for the harness's `ready` and takes in what it says.
     fn await_ready(
         &mut self,
@@ -292,28 +267,22 @@ impl PythonExecutor {
         board: &PidBoard,
     ) -> Result<(), EngineError> {
         let deadline = Instant::now() + START_TIMEOUT;
-        match self.next_line(cancel, deadline, "start-up")? {
+        match self.next_line(cancel, deadline, Phase::StartUp)? {
             HarnessMessage::Ready {
                 gil_enabled: true, ..
             } if spec.model == Model::PythonThreadsNogil => {
                 // A free-threaded build can turn the GIL back on: then this
                 // would be python-threads under another name.
-                Err(self.failure(
-                    "start-up",
-                    Some("the GIL is enabled in this interpreter".to_string()),
-                ))
+                Err(self.failure(Phase::StartUp, Some(Fault::GilEnabled)))
             }
             HarnessMessage::Ready { worker_pids, .. }
                 if worker_pids.len() > spec.workers as usize =>
             {
-                Err(self.failure(
-                    "start-up",
-                    Some(format!(
-                        "it reported {} worker processes for {} workers",
-                        worker_pids.len(),
-                        spec.workers
-                    )),
-                ))
+                let fault = Fault::TooManyWorkers {
+                    reported: worker_pids.len(),
+                    workers: spec.workers,
+                };
+                Err(self.failure(Phase::StartUp, Some(fault)))
             }
             HarnessMessage::Ready {
                 spawn_ns,
@@ -328,12 +297,11 @@ impl PythonExecutor {
                 self.worker_pids = worker_pids;
                 if let Some(job) = mpi {
                     if job.ranks.len() != spec.workers as usize + 1 {
-                        let said = format!(
-                            "it has {} ranks, {} were asked for",
-                            job.ranks.len(),
-                            spec.workers + 1
-                        );
-                        return Err(self.failure("start-up", Some(said)));
+                        let fault = Fault::WrongRanks {
+                            ranks: job.ranks.len(),
+                            asked: spec.workers + 1,
+                        };
+                        return Err(self.failure(Phase::StartUp, Some(fault)));
                     }
                     // Rank 0 (the harness) first, then the worker ranks;
                     // mpirun after them.
@@ -347,12 +315,12 @@ impl PythonExecutor {
                 }
                 Ok(())
             }
-            other => Err(self.unexpected(&other, "start-up")),
+            other => Err(self.unexpected(&other, Phase::StartUp)),
         }
     }
 
     /// Sends one line to the harness.
-    fn send(&mut self, line: &str, during: &str) -> Result<(), EngineError> {
+    fn send(&mut self, line: &str, during: Phase) -> Result<(), EngineError> {
         let written = match self.stdin.as_mut() {
             Some(stdin) => stdin
                 .write_all(line.as_bytes())
@@ -373,7 +341,7 @@ impl PythonExecutor {
         &mut self,
         cancel: &CancelToken,
         deadline: Instant,
-        during: &str,
+        during: Phase,
     ) -> Result<HarnessMessage, EngineError> {
         loop {
             match self.lines.recv_timeout(POLL) {
@@ -381,25 +349,14 @@ impl PythonExecutor {
                     // The harness exits right after saying so: let it, so
                     // the error reads "exited with code 1", not our kill.
                     self.wait_for_exit(ERROR_EXIT_GRACE);
-                    return Err(self.failure(during, Some(quote(&message))));
+                    return Err(self.failure(during, Some(Fault::Raised(quote(&message)))));
                 }
                 Ok(Line::Message(message)) => return Ok(message),
                 Ok(Line::Garbage(text)) => {
-                    return Err(self.failure(
-                        during,
-                        Some(format!(
-                            "it printed '{}', not a harness message",
-                            quote(&text)
-                        )),
-                    ));
+                    return Err(self.failure(during, Some(Fault::Garbage(quote(&text)))));
                 }
                 Ok(Line::TooLong { limit }) => {
-                    return Err(self.failure(
-                        during,
-                        Some(format!(
-                            "it printed a line longer than {limit} bytes, not a harness message"
-                        )),
-                    ));
+                    return Err(self.failure(during, Some(Fault::TooLong { limit })));
                 }
                 Ok(Line::Closed) | Err(RecvTimeoutError::Disconnected) => {
                     return Err(self.failure(during, None));
@@ -417,10 +374,8 @@ impl PythonExecutor {
                         return Err(EngineError::Cancelled);
                     }
                     if Instant::now() > deadline {
-                        return Err(self.failure(
-                            during,
-                            Some(format!("no answer within {} s", START_TIMEOUT.as_secs())),
-                        ));
+                        let seconds = START_TIMEOUT.as_secs();
+                        return Err(self.failure(during, Some(Fault::NoAnswer { seconds })));
                     }
                 }
             }
@@ -429,12 +384,12 @@ impl PythonExecutor {
 
     /// The error the harness reported before it exited, if any: its lines
     /// still in flight are read for a moment.
-    fn last_words(&self) -> Option<String> {
+    fn last_words(&self) -> Option<Fault> {
         let deadline = Instant::now() + Duration::from_millis(200);
         loop {
             match self.lines.recv_deadline(deadline) {
                 Ok(Line::Message(HarnessMessage::Error { message })) => {
-                    return Some(quote(&message));
+                    return Some(Fault::Raised(quote(&message)));
                 }
                 Ok(Line::Message(_) | Line::Garbage(_)) => {}
                 Ok(Line::Closed | Line::TooLong { .. }) | Err(_) => return None,
@@ -442,48 +397,33 @@ impl PythonExecutor {
         }
     }
 
-    fn unexpected(&mut self, message: &HarnessMessage, during: &str) -> EngineError {
-        self.failure(during, Some(format!("unexpected message {message:?}")))
+    fn unexpected(&mut self, message: &HarnessMessage, during: Phase) -> EngineError {
+        self.failure(during, Some(Fault::Unexpected(format!("{message:?}"))))
     }
 
     /// Ends the harness (its whole group) and describes the failure: what
     /// it said, how it ended and the end of its stderr.
-    fn failure(&mut self, during: &str, said: Option<String>) -> EngineError {
+    fn failure(&mut self, during: Phase, fault: Option<Fault>) -> EngineError {
         self.healthy = false;
-        let ended = self.kill_and_reap();
-        // The stderr reader ends once every holder of the pipe is gone.
-        if let Some(reader) = self.stderr_reader.take() {
-            let _ = reader.join();
-        }
-        let stderr = self
-            .stderr_tail
-            .lock()
-            .map(|mut tail| String::from_utf8_lossy(tail.make_contiguous()).into_owned())
-            .unwrap_or_default();
-        let mut text = format!(
-            "{} failed in CPython ({}) during {during}",
-            self.model, self.interpreter
-        );
-        if let Some(said) = said {
-            text.push_str(&format!(": {said}"));
-        }
-        if let Some(ended) = ended {
-            let who = if self.model.uses_mpirun() {
-                launch::MPIRUN
-            } else {
-                "the harness"
-            };
-            text.push_str(&format!("; {who} {ended}"));
-        }
-        let tail = if self.model.uses_mpirun() {
-            crate::mpi::stderr_tail(&stderr, 4)
+        self.kill_and_reap();
+        let stderr = tail_after(&mut self.stderr_reader, &self.stderr_tail);
+        let (who, stderr) = if self.model.uses_mpirun() {
+            (launch::MPIRUN, crate::mpi::stderr_tail(&stderr, 4))
         } else {
-            last_lines(&stderr, 4)
+            ("the harness", last_lines(&stderr, 4))
         };
-        if !tail.is_empty() {
-            text.push_str(&format!("; its stderr ends: {tail}"));
+        PythonFailure::Harness {
+            model: self.model,
+            interpreter: self.interpreter.clone(),
+            ended: Ended {
+                during,
+                fault,
+                who,
+                exit: self.exit_status,
+                stderr,
+            },
         }
-        EngineError::Python(text)
+        .into()
     }
 
     /// Waits up to `grace` for the harness to exit by itself, reaping it.
@@ -493,12 +433,10 @@ impl PythonExecutor {
 
     /// Kills the harness's process group and every descendant (pool
     /// workers; for python-mpi, mpirun's ranks in their own groups) and
-    /// reaps the harness, unless it was reaped already; returns how it
-    /// ended.
-    fn kill_and_reap(&mut self) -> Option<String> {
+    /// reaps the harness, unless it was reaped already.
+    fn kill_and_reap(&mut self) {
         self.stdin = None;
         super::mpi::end_job(&mut self.child, self.pid, &mut self.exit_status);
-        self.exit_status.map(describe_status)
     }
 }
 
@@ -518,14 +456,16 @@ impl PythonExecutor {
         match counter {
             Some(total) if total <= most => Ok(total),
             Some(total) => Err(self.failure(
-                "a repetition",
-                Some(format!(
+                Phase::Repetition,
+                Some(Fault::Implausible(format!(
                     "it counted {total}, more than the {most} increments made"
-                )),
+                ))),
             )),
             None => Err(self.failure(
-                "a repetition",
-                Some("it reported no counter total".to_string()),
+                Phase::Repetition,
+                Some(Fault::Implausible(
+                    "it reported no counter total".to_string(),
+                )),
             )),
         }
     }
@@ -578,37 +518,33 @@ impl Executor for PythonExecutor {
         if input.cancel.is_cancelled() {
             return Err(EngineError::Cancelled);
         }
-        self.send("rep", "a repetition")?;
+        self.send("rep", Phase::Repetition)?;
         // A repetition has no time limit (CPython may take minutes): it
         // ends with its result, the harness's exit, or a cancel.
         let no_deadline = Instant::now() + Duration::from_secs(365 * 24 * 3600);
         let rep = loop {
-            match self.next_line(input.cancel, no_deadline, "a repetition")? {
+            match self.next_line(input.cancel, no_deadline, Phase::Repetition)? {
                 HarnessMessage::Task { index } if index < input.spec.workload.tasks => {
                     (input.on_task_done)();
                 }
                 HarnessMessage::Rep(rep) => break rep,
-                other => return Err(self.unexpected(&other, "a repetition")),
+                other => return Err(self.unexpected(&other, Phase::Repetition)),
             }
         };
         if let Err(why) = check_rep(&rep, input.spec) {
-            return Err(self.failure("a repetition", Some(why)));
+            return Err(self.failure(Phase::Repetition, Some(Fault::Implausible(why))));
         }
         let tasks = input.spec.workload.tasks;
         let mut log = RepetitionLog::new(tasks, rep.start_ns);
         for &(task, worker, value, start_ns, end_ns) in &rep.tasks {
             if !log.record(worker, task, value, start_ns, end_ns) {
-                return Err(self.failure(
-                    "a repetition",
-                    Some(format!("it reported task {task} twice or out of range")),
-                ));
+                let why = format!("it reported task {task} twice or out of range");
+                return Err(self.failure(Phase::Repetition, Some(Fault::Implausible(why))));
             }
         }
         if !log.is_complete() {
-            return Err(self.failure(
-                "a repetition",
-                Some(format!("it reported {} of {tasks} tasks", rep.tasks.len())),
-            ));
+            let why = format!("it reported {} of {tasks} tasks", rep.tasks.len());
+            return Err(self.failure(Phase::Repetition, Some(Fault::Implausible(why))));
         }
         if self.job.is_some() {
             add_traffic(&mut self.traffic, &rep.traffic);
@@ -726,6 +662,61 @@ fn harness_command(
     command
 }
 
+/// The harness script, written to a temporary file (so `spawn` workers can
+/// import it). Named like every temporary file of corescope, so a copy
+/// left by a killed corescope is swept by the next one.
+fn write_harness(model: Model) -> Result<tempfile::NamedTempFile, EngineError> {
+    let temp_folder = std::env::temp_dir();
+    crate::export::sweep_stale(&temp_folder);
+    let prefix = format!("{}harness-", crate::export::temp_prefix());
+    let failed = |source| PythonFailure::Script { model, source };
+    let mut script = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".py")
+        .tempfile_in(&temp_folder)
+        .map_err(failed)?;
+    script
+        .write_all(HARNESS.as_bytes())
+        .and_then(|()| script.flush())
+        .map_err(failed)?;
+    Ok(script)
+}
+
+/// The child's three pipes; without them it is killed and reaped.
+pub(super) fn take_pipes(child: &mut Child) -> Option<(ChildStdin, ChildStdout, ChildStderr)> {
+    match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
+        (Some(i), Some(o), Some(e)) => Some((i, o, e)),
+        _ => {
+            crate::platform::kill_tree(child.id());
+            let _ = child.kill();
+            let _ = child.wait();
+            None
+        }
+    }
+}
+
+/// The run spec as the harness's first line, with where net tasks find the
+/// run's service.
+fn spec_line(spec: &RunSpec, net_port: u16) -> Result<String, EngineError> {
+    let mut value = serde_json::to_value(spec).map_err(PythonFailure::EncodeSpec)?;
+    value["net_port"] = serde_json::json!(net_port);
+    Ok(value.to_string())
+}
+
+/// Starts a named thread running `body`.
+pub(super) fn spawn_named(
+    name: &str,
+    body: impl FnOnce() + Send + 'static,
+) -> Result<JoinHandle<()>, EngineError> {
+    std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn(body)
+        .map_err(|source| EngineError::Thread {
+            name: name.to_string(),
+            source,
+        })
+}
+
 /// Reads stdout line by line, none longer than `max_line` bytes: a line
 /// that outgrows it ends the reading (the executor then fails the run and
 /// kills the harness), so a flood without newlines never grows memory.
@@ -788,4 +779,18 @@ pub(super) fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {
             }
         }
     }
+}
+
+/// The tail `reader` kept of a child's stderr, once the reader has ended
+/// (it does once every holder of the pipe is gone).
+pub(super) fn tail_after(
+    reader: &mut Option<JoinHandle<()>>,
+    tail: &Mutex<VecDeque<u8>>,
+) -> String {
+    if let Some(reader) = reader.take() {
+        let _ = reader.join();
+    }
+    tail.lock()
+        .map(|mut tail| String::from_utf8_lossy(tail.make_contiguous()).into_owned())
+        .unwrap_or_default()
 }

@@ -261,13 +261,27 @@ pub fn markdown_report(sources: &[Source<'_>], options: &ChartOptions) -> String
 /// One set's machine, results table and scaling laws.
 fn set_section(out: &mut String, source: &Source<'_>, titled: bool) {
     let set = source.set;
-    let m = &set.machine;
     if titled {
         let _ = writeln!(out, "## {}\n", source.label);
     }
     if let Some(preset) = &set.preset {
         let _ = writeln!(out, "Lesson preset: `{preset}`.\n");
     }
+    machine_line(out, set);
+    let heading = if titled { "###" } else { "##" };
+    let _ = writeln!(out, "{heading} Results\n\n{}", markdown::table(set));
+    let flags = markdown::warnings(set);
+    if !flags.is_empty() {
+        let _ = writeln!(out, "{heading} Flags\n\n{flags}");
+    }
+    let _ = writeln!(out, "{heading} Scaling laws\n");
+    scaling_laws(out, set);
+    let _ = writeln!(out);
+}
+
+/// When, with which corescope and on what machine the set was measured.
+fn machine_line(out: &mut String, set: &ResultSet) {
+    let m = &set.machine;
     let _ = writeln!(
         out,
         "Measured {} with corescope {} on **{}** ({} logical cores{}, {} memory, {} {}).\n",
@@ -281,13 +295,11 @@ fn set_section(out: &mut String, source: &Source<'_>, titled: bool) {
         m.os,
         m.arch
     );
-    let heading = if titled { "###" } else { "##" };
-    let _ = writeln!(out, "{heading} Results\n\n{}", markdown::table(set));
-    let flags = markdown::warnings(set);
-    if !flags.is_empty() {
-        let _ = writeln!(out, "{heading} Flags\n\n{flags}");
-    }
-    let _ = writeln!(out, "{heading} Scaling laws\n");
+}
+
+/// The law fitted to the set's speedups (Amdahl, or Gustafson for weak
+/// scaling), explained, then a row per model with workers.
+fn scaling_laws(out: &mut String, set: &ResultSet) {
     let weak = set.runs.iter().any(|r| r.scaling == Scaling::Weak);
     if weak {
         let _ = writeln!(
@@ -320,45 +332,49 @@ fn set_section(out: &mut String, source: &Source<'_>, titled: bool) {
     models.sort();
     models.dedup();
     for model in models {
-        // Karp–Flatt reads fixed-size speedups only.
-        let karp_flatt: Vec<String> = set
-            .runs
-            .iter()
-            .filter(|r| r.model == model)
-            .filter_map(|r| analysis::karp_flatt_of(r).map(|e| format!("{}: {e:.3}", r.workers)))
-            .collect();
-        let karp_flatt = if karp_flatt.is_empty() {
-            "—".to_string()
-        } else {
-            karp_flatt.join(", ")
-        };
-        match analysis::fit_for_model(set, model) {
-            Some(fit) => {
-                let limit = match fit.law {
-                    analysis::Law::Amdahl if fit.serial_fraction > 0.0 => {
-                        format!("{:.1}×", 1.0 / fit.serial_fraction)
-                    }
-                    analysis::Law::Amdahl => "∞".to_string(),
-                    analysis::Law::Gustafson => {
-                        format!("{:.1}×", fit.law.speedup(fit.serial_fraction, 64.0))
-                    }
-                };
-                let _ = writeln!(
-                    out,
-                    "| `{model}` | {} | {:.3} ± {:.3} | {limit} | {:.3} | {karp_flatt} |",
-                    fit.law.name(),
-                    fit.serial_fraction,
-                    fit.serial_fraction_error,
-                    fit.rms_error,
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "| `{model}` | — | — (fewer than three worker counts) | — | — | {karp_flatt} |"
-                );
-            }
+        scaling_law_row(out, set, model);
+    }
+}
+
+/// One model's fitted law, its limit and Karp–Flatt by workers.
+fn scaling_law_row(out: &mut String, set: &ResultSet, model: Model) {
+    // Karp–Flatt reads fixed-size speedups only.
+    let karp_flatt: Vec<String> = set
+        .runs
+        .iter()
+        .filter(|r| r.model == model)
+        .filter_map(|r| analysis::karp_flatt_of(r).map(|e| format!("{}: {e:.3}", r.workers)))
+        .collect();
+    let karp_flatt = if karp_flatt.is_empty() {
+        "—".to_string()
+    } else {
+        karp_flatt.join(", ")
+    };
+    match analysis::fit_for_model(set, model) {
+        Some(fit) => {
+            let limit = match fit.law {
+                analysis::Law::Amdahl if fit.serial_fraction > 0.0 => {
+                    format!("{:.1}×", 1.0 / fit.serial_fraction)
+                }
+                analysis::Law::Amdahl => "∞".to_string(),
+                analysis::Law::Gustafson => {
+                    format!("{:.1}×", fit.law.speedup(fit.serial_fraction, 64.0))
+                }
+            };
+            let _ = writeln!(
+                out,
+                "| `{model}` | {} | {:.3} ± {:.3} | {limit} | {:.3} | {karp_flatt} |",
+                fit.law.name(),
+                fit.serial_fraction,
+                fit.serial_fraction_error,
+                fit.rms_error,
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "| `{model}` | — | — (fewer than three worker counts) | — | — | {karp_flatt} |"
+            );
         }
     }
-    let _ = writeln!(out);
 }

@@ -106,7 +106,7 @@ impl CorescopeApp {
         cc.egui_ctx.set_zoom_factor(settings.zoom.clamp(0.5, 3.0));
         // Zoom keys are in the app's own shortcut table (and its help).
         cc.egui_ctx.options_mut(|o| o.zoom_with_keyboard = false);
-        let session = Session::open(config.data_dir.as_deref());
+        let session = Session::open(config.data_dir.as_deref(), super::state::field_of);
         let present = config.present.clone();
         let mut app = CorescopeApp {
             config,

@@ -9,11 +9,12 @@ use egui_extras::{Column, TableBuilder};
 use super::command::Command;
 use super::export::FileMenu;
 use super::shortcuts::{self, Action};
-use super::state::{ExperimentForm, ExportSettings, View, python_path};
+use super::state::{self, ExperimentForm, ExportSettings, View, python_path};
 use super::theme;
 use crate::format;
 use crate::model::Knob;
 use crate::presets;
+use crate::remedy::Remedied;
 use crate::results::{MachineInfo, RunRecord};
 use crate::session::recent::RecentFiles;
 use crate::session::store::ResultsStore;
@@ -196,7 +197,9 @@ fn models_checkbox_ui(
 ) {
     let mut ticked = form.models.contains(&model);
     let text = RichText::new(model.name()).color(theme::model_color(model, dark));
-    let reason = crate::engine::availability::check(model, python).err();
+    let reason = crate::engine::availability::check(model, python)
+        .err()
+        .map(|why| why.worded(state::field_of));
     let response = ui
         .add_enabled(reason.is_none(), egui::Checkbox::new(&mut ticked, text))
         .on_hover_text(model.describe());
@@ -228,9 +231,7 @@ pub fn experiment_ui(
     run: &RunPanel<'_>,
     commands: &mut Vec<Command>,
 ) {
-    let python_typed = typed.python;
     let running = run.live.is_some();
-    let (dark, cores) = (run.dark, run.cores);
     egui::Panel::bottom("run_controls")
         .resizable(false)
         .show(ui, |ui| run_controls_ui(ui, run, commands));
@@ -243,112 +244,118 @@ pub fn experiment_ui(
             ui.heading("Experiment");
             ui.add_space(4.0);
             lesson_lock_ui(ui, form.lesson.as_deref(), running, commands);
-            let python = python_path(python_typed);
             let locked = form.lesson.is_some();
             ui.add_enabled_ui(!running && !locked, |ui| {
                 workload_ui(ui, form);
-
                 ui.add_space(8.0);
-                ui.label(RichText::new("Models").strong())
-                    .on_hover_text(Field::Models.help());
-                for model in Model::ALL.into_iter().filter(|m| !m.is_python()) {
-                    models_checkbox_ui(ui, form, model, &python, dark);
-                }
-                // Folded away until wanted, so the form keeps its height.
-                egui::CollapsingHeader::new("CPython models (the real GIL)")
-                    .default_open(form.models.iter().any(|m| m.is_python()))
-                    .show(ui, |ui| {
-                        for model in Model::ALL.into_iter().filter(|m| m.is_python()) {
-                            models_checkbox_ui(ui, form, model, &python, dark);
-                        }
-                        egui::Grid::new("python_grid")
-                            .num_columns(2)
-                            .spacing([12.0, 8.0])
-                            .show(ui, |ui| {
-                                text_field(
-                                    ui,
-                                    "Python",
-                                    python_typed,
-                                    "python3",
-                                    "The CPython interpreter the python models run \
-                                     (a path, or a command on PATH; blank: python3)",
-                                );
-                                if form.models.iter().any(|m| m.uses_start_method()) {
-                                    knob_label(ui, Field::StartMethod);
-                                    ui.horizontal(|ui| {
-                                        for method in StartMethod::ALL {
-                                            ui.radio_value(
-                                                &mut form.start_method,
-                                                method,
-                                                method.name(),
-                                            )
-                                            .on_hover_text(Field::StartMethod.help());
-                                        }
-                                    });
-                                    ui.end_row();
-                                }
-                            });
-                    });
-                if form
-                    .models
-                    .iter()
-                    .any(|m| m.info().has_knob(Knob::RuntimeThreads))
-                {
-                    egui::Grid::new("async_grid")
-                        .num_columns(2)
-                        .spacing([12.0, 8.0])
-                        .show(ui, |ui| {
-                            text_field(
-                                ui,
-                                "Runtime threads",
-                                &mut form.runtime_threads,
-                                "1",
-                                Field::RuntimeThreads.help(),
-                            );
-                        });
-                }
-                if form
-                    .models
-                    .iter()
-                    .any(|m| m.info().has_knob(Knob::SwitchInterval))
-                {
-                    egui::Grid::new("gil_grid")
-                        .num_columns(2)
-                        .spacing([12.0, 8.0])
-                        .show(ui, |ui| {
-                            text_field(
-                                ui,
-                                "Switch interval",
-                                &mut form.switch_interval,
-                                "5ms",
-                                Field::SwitchInterval.help(),
-                            );
-                        });
-                }
-
-                if form
-                    .models
-                    .iter()
-                    .any(|m| m.info().has_knob(Knob::Hostfile))
-                {
-                    egui::Grid::new("mpi_grid")
-                        .num_columns(2)
-                        .spacing([12.0, 8.0])
-                        .show(ui, |ui| {
-                            text_field(
-                                ui,
-                                "Hostfile",
-                                typed.hostfile,
-                                "this machine",
-                                "mpi, python-mpi: an Open MPI hostfile (a host per line, \
-                                     e.g. `node1 slots=4`); blank: every rank on this machine",
-                            );
-                        });
-                }
-
-                workers_ui(ui, form, cores);
+                models_ui(ui, form, typed.python, run.dark);
+                model_knobs_ui(ui, form, typed.hostfile);
+                workers_ui(ui, form, run.cores);
             });
         });
+}
+
+/// The models' checkboxes: the native ones, then the CPython ones folded
+/// with their interpreter and start method.
+fn models_ui(ui: &mut egui::Ui, form: &mut ExperimentForm, python_typed: &mut String, dark: bool) {
+    let python = python_path(python_typed);
+    ui.label(RichText::new("Models").strong())
+        .on_hover_text(Field::Models.help());
+    for model in Model::ALL.into_iter().filter(|m| !m.is_python()) {
+        models_checkbox_ui(ui, form, model, &python, dark);
+    }
+    // Folded away until wanted, so the form keeps its height.
+    egui::CollapsingHeader::new("CPython models (the real GIL)")
+        .default_open(form.models.iter().any(|m| m.is_python()))
+        .show(ui, |ui| {
+            for model in Model::ALL.into_iter().filter(|m| m.is_python()) {
+                models_checkbox_ui(ui, form, model, &python, dark);
+            }
+            egui::Grid::new("python_grid")
+                .num_columns(2)
+                .spacing([12.0, 8.0])
+                .show(ui, |ui| python_settings_ui(ui, form, python_typed));
+        });
+}
+
+/// The python models' interpreter, and their start method while a ticked
+/// model uses one.
+fn python_settings_ui(ui: &mut egui::Ui, form: &mut ExperimentForm, python_typed: &mut String) {
+    text_field(
+        ui,
+        "Python",
+        python_typed,
+        "python3",
+        "The CPython interpreter the python models run \
+         (a path, or a command on PATH; blank: python3)",
+    );
+    if form.models.iter().any(|m| m.uses_start_method()) {
+        knob_label(ui, Field::StartMethod);
+        ui.horizontal(|ui| {
+            for method in StartMethod::ALL {
+                ui.radio_value(&mut form.start_method, method, method.name())
+                    .on_hover_text(Field::StartMethod.help());
+            }
+        });
+        ui.end_row();
+    }
+}
+
+/// The knobs only some models have (runtime threads, switch interval,
+/// hostfile), each shown while a ticked model has it.
+fn model_knobs_ui(ui: &mut egui::Ui, form: &mut ExperimentForm, hostfile: &mut String) {
+    let has = |knob| form.models.iter().any(|m| m.info().has_knob(knob));
+    let (threads, interval, hosts) = (
+        has(Knob::RuntimeThreads),
+        has(Knob::SwitchInterval),
+        has(Knob::Hostfile),
+    );
+    if threads {
+        knob_field_ui(
+            ui,
+            "async_grid",
+            "Runtime threads",
+            &mut form.runtime_threads,
+            "1",
+            Field::RuntimeThreads.help(),
+        );
+    }
+    if interval {
+        knob_field_ui(
+            ui,
+            "gil_grid",
+            "Switch interval",
+            &mut form.switch_interval,
+            "5ms",
+            Field::SwitchInterval.help(),
+        );
+    }
+    if hosts {
+        knob_field_ui(
+            ui,
+            "mpi_grid",
+            "Hostfile",
+            hostfile,
+            "this machine",
+            "mpi, python-mpi: an Open MPI hostfile (a host per line, \
+             e.g. `node1 slots=4`); blank: every rank on this machine",
+        );
+    }
+}
+
+/// One knob's labelled text field in its own two-column grid.
+fn knob_field_ui(
+    ui: &mut egui::Ui,
+    grid: &str,
+    label: &str,
+    value: &mut String,
+    hint: &str,
+    help: &str,
+) {
+    egui::Grid::new(grid)
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| text_field(ui, label, value, hint, help));
 }
 
 /// The workload and its knobs: size, tasks, scaling, payload, codec.
@@ -690,12 +697,9 @@ fn messages_ui(ui: &mut egui::Ui, panel: &RunPanel<'_>, commands: &mut Vec<Comma
 /// A validation error in the words of the form rather than the flags.
 pub fn describe_spec_error(error: &SpecError) -> String {
     let message = if error.missing && error.field == Field::Models {
-        "tick at least one model".to_string()
+        "tick at least one model"
     } else {
-        error.message.replace(
-            "(set --python)",
-            "(set the Python field under CPython models)",
-        )
+        &error.message
     };
     format!("{}: {message}", error.field.label())
 }
@@ -782,52 +786,14 @@ pub fn results_table_ui(
     dark: bool,
     commands: &mut Vec<Command>,
 ) {
-    ui.horizontal(|ui| {
-        let arrow = if *folded { "⏵" } else { "⏷" };
-        if ui
-            .button(RichText::new(format!("{arrow} Results")).strong())
-            .on_hover_text(if *folded {
-                "Show the results table"
-            } else {
-                "Fold the results table away (drag its top edge to resize it)"
-            })
-            .clicked()
-        {
-            *folded = !*folded;
-        }
-        let count = results.runs().count();
-        let experiments = results.experiments.len();
-        let text = format!(
-            "{count} run{} in {experiments} experiment{} · click a row to chart its experiment",
-            plural(count),
-            plural(experiments)
-        );
-        ui.label(RichText::new(text).weak());
-    });
+    results_heading_ui(ui, results, folded);
     if *folded {
         return;
     }
-    let several = results.experiments.len() > 1;
-    let lesson_of = |experiment: usize| {
-        results
-            .experiments
-            .get(experiment)
-            .and_then(|set| set.preset.as_deref())
-            .unwrap_or("")
-    };
-    let mut rows: Vec<(usize, &RunRecord)> = results.runs().collect();
+    // An arrow marks the experiment the charts show, once there are several.
+    let marked = shown.filter(|_| results.experiments.len() > 1);
     let sort = *table_sort;
-    rows.sort_by(|a, b| match sort.column {
-        SortColumn::Lesson => {
-            let order = lesson_of(a.0).cmp(lesson_of(b.0));
-            if sort.descending {
-                order.reverse()
-            } else {
-                order
-            }
-        }
-        _ => sort.compare(a, b),
-    });
+    let rows = sorted_rows(results, sort);
     let columns = table::Column::STORED;
     let headers = [
         ("#", SortColumn::Experiment),
@@ -864,40 +830,9 @@ pub fn results_table_ui(
                 .body(|body| {
                     body.rows(row_height, rows.len(), |mut row| {
                         let (experiment, run) = rows[row.index()];
-                        row.col(|ui| {
-                            // An arrow marks the experiment the charts show.
-                            let mark = if several && Some(experiment) == shown {
-                                "▶ "
-                            } else {
-                                ""
-                            };
-                            ui.label(format!("{mark}{}", experiment + 1));
-                        });
-                        row.col(|ui| {
-                            let lesson = lesson_of(experiment);
-                            ui.label(if lesson.is_empty() {
-                                table::MISSING
-                            } else {
-                                lesson
-                            });
-                        });
-                        // Only the rows in view are formatted.
-                        let cells = table::Row::of(&columns, run);
-                        let color = theme::model_color(cells.model, dark);
-                        for (column, cell) in columns.iter().zip(cells.cells) {
-                            row.col(|ui| {
-                                let text = RichText::new(cell.text);
-                                let text = if *column == table::Column::Model {
-                                    text.color(color).strong()
-                                } else {
-                                    text
-                                };
-                                let label = ui.label(text);
-                                if let Some(note) = cell.note {
-                                    label.on_hover_text(note);
-                                }
-                            });
-                        }
+                        let shown = Some(experiment) == marked;
+                        let lesson = lesson_of(results, experiment);
+                        results_row_ui(&mut row, (experiment, run), shown, lesson, dark);
                         if row.response().clicked() {
                             commands.push(Command::Select(experiment));
                         }
@@ -906,6 +841,99 @@ pub fn results_table_ui(
         });
     if let Some(sort) = new_sort {
         *table_sort = sort;
+    }
+}
+
+/// The results table's heading: its fold button and how many runs it
+/// holds.
+fn results_heading_ui(ui: &mut egui::Ui, results: &ResultsStore, folded: &mut bool) {
+    ui.horizontal(|ui| {
+        let arrow = if *folded { "⏵" } else { "⏷" };
+        if ui
+            .button(RichText::new(format!("{arrow} Results")).strong())
+            .on_hover_text(if *folded {
+                "Show the results table"
+            } else {
+                "Fold the results table away (drag its top edge to resize it)"
+            })
+            .clicked()
+        {
+            *folded = !*folded;
+        }
+        let count = results.runs().count();
+        let experiments = results.experiments.len();
+        let text = format!(
+            "{count} run{} in {experiments} experiment{} · click a row to chart its experiment",
+            plural(count),
+            plural(experiments)
+        );
+        ui.label(RichText::new(text).weak());
+    });
+}
+
+/// The lesson an experiment ran, or "" for one of the user's own.
+fn lesson_of(results: &ResultsStore, experiment: usize) -> &str {
+    results
+        .experiments
+        .get(experiment)
+        .and_then(|set| set.preset.as_deref())
+        .unwrap_or("")
+}
+
+/// Every stored run with its experiment's index, in the table's order.
+fn sorted_rows(results: &ResultsStore, sort: TableSort) -> Vec<(usize, &RunRecord)> {
+    let mut rows: Vec<(usize, &RunRecord)> = results.runs().collect();
+    rows.sort_by(|a, b| match sort.column {
+        SortColumn::Lesson => {
+            let order = lesson_of(results, a.0).cmp(lesson_of(results, b.0));
+            if sort.descending {
+                order.reverse()
+            } else {
+                order
+            }
+        }
+        _ => sort.compare(a, b),
+    });
+    rows
+}
+
+/// One run's row: its experiment (marked when the charts show it), its
+/// lesson, and the stored columns, the model in its colour.
+fn results_row_ui(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    (experiment, run): (usize, &RunRecord),
+    shown: bool,
+    lesson: &str,
+    dark: bool,
+) {
+    row.col(|ui| {
+        let mark = if shown { "▶ " } else { "" };
+        ui.label(format!("{mark}{}", experiment + 1));
+    });
+    row.col(|ui| {
+        ui.label(if lesson.is_empty() {
+            table::MISSING
+        } else {
+            lesson
+        });
+    });
+    // Only the rows in view are formatted.
+    let columns = table::Column::STORED;
+    let cells = table::Row::of(&columns, run);
+    let color = theme::model_color(cells.model, dark);
+    for (column, cell) in columns.iter().zip(cells.cells) {
+        row.col(|ui| {
+            let text = RichText::new(cell.text);
+            let text = if *column == table::Column::Model {
+                text.color(color).strong()
+            } else {
+                text
+            };
+            let label = ui.label(text);
+            if let Some(note) = cell.note {
+                label.on_hover_text(note);
+            }
+        });
     }
 }
 

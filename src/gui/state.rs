@@ -8,9 +8,19 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::chart::{ChartKind, ChartOptions};
+use crate::remedy::Setting;
 pub use crate::session::export::{ExportSettings, ExportTheme};
 use crate::spec::{Codec, Model, Order, RawExperiment, Scaling, Schedule, StartMethod};
 use crate::workload::{Sharing, Workload};
+
+/// The window's names for the settings an error's way out changes: the
+/// form fields that hold them.
+pub fn field_of(setting: Setting) -> &'static str {
+    match setting {
+        Setting::Python => "the Python field under CPython models",
+        Setting::Hostfile => "the Hostfile field under the models",
+    }
+}
 
 /// What persists across restarts besides results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -20,7 +20,7 @@
 //! Each `OMPI_MCA_*` setting already in the environment wins.
 
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The launcher on PATH.
@@ -68,18 +68,41 @@ pub fn command(ranks: u32, hostfile: Option<&Path>, program: &OsStr, args: &[&Os
     command
 }
 
+/// Why a hostfile cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum HostfileError {
+    #[error("hostfile {}: {source}", .path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("hostfile {} is not a file", .path.display())]
+    NotAFile { path: PathBuf },
+    #[error("hostfile {} is over 1 MiB", .path.display())]
+    TooLarge { path: PathBuf },
+    #[error("hostfile {} names no host (one per line, e.g. 'node1 slots=4')", .path.display())]
+    NoHost { path: PathBuf },
+}
+
 /// Checks a hostfile before a job is started with it: readable, not huge,
-/// naming at least one host. The message says what is wrong.
-pub fn check_hostfile(path: &Path) -> Result<(), String> {
-    let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| format!("hostfile {shown}: {e}"))?;
+/// naming at least one host.
+pub fn check_hostfile(path: &Path) -> Result<(), HostfileError> {
+    let unreadable = |source| HostfileError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
     if !meta.is_file() {
-        return Err(format!("hostfile {shown} is not a file"));
+        return Err(HostfileError::NotAFile {
+            path: path.to_path_buf(),
+        });
     }
     if meta.len() > MAX_HOSTFILE_BYTES {
-        return Err(format!("hostfile {shown} is over 1 MiB"));
+        return Err(HostfileError::TooLarge {
+            path: path.to_path_buf(),
+        });
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("hostfile {shown}: {e}"))?;
+    let text = std::fs::read_to_string(path).map_err(unreadable)?;
     let names_a_host = text
         .lines()
         .map(|line| line.split('#').next().unwrap_or_default().trim())
@@ -87,9 +110,9 @@ pub fn check_hostfile(path: &Path) -> Result<(), String> {
     if names_a_host {
         Ok(())
     } else {
-        Err(format!(
-            "hostfile {shown} names no host (one per line, e.g. 'node1 slots=4')"
-        ))
+        Err(HostfileError::NoHost {
+            path: path.to_path_buf(),
+        })
     }
 }
 
@@ -128,19 +151,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let good = dir.path().join("hosts");
         std::fs::write(&good, "# lab\nlocalhost slots=2\n").unwrap();
-        assert_eq!(check_hostfile(&good), Ok(()));
+        assert!(check_hostfile(&good).is_ok());
         let empty = dir.path().join("empty");
         std::fs::write(&empty, "# nothing\n\n").unwrap();
         assert!(
             check_hostfile(&empty)
                 .unwrap_err()
+                .to_string()
                 .contains("names no host")
         );
         let missing = dir.path().join("missing");
-        assert!(check_hostfile(&missing).unwrap_err().contains("missing"));
+        assert!(
+            check_hostfile(&missing)
+                .unwrap_err()
+                .to_string()
+                .contains("missing")
+        );
         assert!(
             check_hostfile(dir.path())
                 .unwrap_err()
+                .to_string()
                 .contains("not a file")
         );
     }

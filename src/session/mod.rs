@@ -20,6 +20,7 @@ use crossbeam_channel::TryRecvError;
 use crate::chart::{self, Chart, ChartKind, ChartOptions};
 use crate::engine::runner::{Runner, Wake};
 use crate::engine::{EngineConfig, EngineError, Plan};
+use crate::remedy::{Remedied, SettingNames};
 use crate::rerun;
 use crate::results::{MachineInfo, ResultSet};
 use crate::spec::{ExperimentSpec, Field, SpecError};
@@ -118,12 +119,16 @@ pub struct Session {
     pub messages: Messages,
     /// The report folder being written, if one is.
     pub report: Option<export::ReportJob>,
+    /// The front end's names for the settings an error's way out changes
+    /// (the window's form fields).
+    pub setting_names: SettingNames,
 }
 
 impl Session {
     /// A session on this machine with the results stored in `data_dir`
-    /// (none: kept in memory only).
-    pub fn open(data_dir: Option<&Path>) -> Session {
+    /// (none: kept in memory only), naming settings in its errors as
+    /// `setting_names` does.
+    pub fn open(data_dir: Option<&Path>, setting_names: SettingNames) -> Session {
         let (results, error) = ResultsStore::open(data_dir);
         Session {
             machine: MachineInfo::detect(),
@@ -133,6 +138,7 @@ impl Session {
             compare_with: None,
             live: None,
             report: None,
+            setting_names,
             messages: Messages {
                 error,
                 ..Messages::default()
@@ -276,9 +282,13 @@ impl Session {
             // The runner refuses a model this machine cannot run: the
             // reason goes under the form, by the models it concerns.
             Err(EngineError::Unavailable(why)) => {
-                self.messages.form_error = Some(SpecError::new(Field::Models, why.to_string()));
+                let why = why.worded(self.setting_names);
+                self.messages.form_error = Some(SpecError::new(Field::Models, why));
             }
-            Err(e) => self.messages.error = Some(format!("could not start the run: {e}")),
+            Err(e) => {
+                let why = e.worded(self.setting_names);
+                self.messages.error = Some(format!("could not start the run: {why}"));
+            }
         }
     }
 
@@ -377,7 +387,7 @@ impl Session {
         let Some(live) = self.live.take() else {
             return;
         };
-        let error = ending.error();
+        let error = ending.error(self.setting_names);
         let cancelled = matches!(ending, Ending::Cancelled);
         let set = match ending {
             Ending::Finished(set) => Some(set),

@@ -7,6 +7,7 @@
 //! experiment ended.
 
 use crate::engine::{EngineError, RunEvent};
+use crate::remedy::{Remedied, SettingNames};
 use crate::results::{CpuSample, MemorySample, ResultSet, RunRecord};
 use crate::spec::RunSpec;
 
@@ -72,13 +73,14 @@ pub enum Ending {
 }
 
 impl Ending {
-    /// Why the experiment stopped, for the error line; `None` when it
-    /// finished or was cancelled.
-    pub fn error(&self) -> Option<String> {
+    /// Why the experiment stopped, for the error line, its way out (if a
+    /// setting is one) named by `names`; `None` when it finished or was
+    /// cancelled.
+    pub fn error(&self, names: SettingNames) -> Option<String> {
         match self {
             Ending::Finished(_) | Ending::Cancelled => None,
             // EngineError's messages already end with their cause.
-            Ending::Failed(error) => Some(format!("the run failed: {error}")),
+            Ending::Failed(error) => Some(format!("the run failed: {}", error.worded(names))),
             Ending::Lost => Some("the engine stopped without a result".to_string()),
         }
     }
@@ -255,9 +257,9 @@ mod tests {
         let Step::Ended(ending) = state.apply(RunEvent::Cancelled) else {
             panic!("cancelling ends the experiment");
         };
-        assert!(matches!(ending, Ending::Cancelled) && ending.error().is_none());
+        assert!(matches!(ending, Ending::Cancelled) && ending.error(|_| "").is_none());
         assert_eq!(
-            Ending::Lost.error().as_deref(),
+            Ending::Lost.error(|_| "").as_deref(),
             Some("the engine stopped without a result")
         );
     }
