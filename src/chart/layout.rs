@@ -437,11 +437,16 @@ fn y_top(chart: &Chart) -> f64 {
     if top > 0.0 {
         top
     } else {
-        match chart.unit {
-            Unit::Bytes => 1024.0,
-            Unit::Percent => 100.0,
-            _ => 1.0,
-        }
+        empty_top(chart.unit)
+    }
+}
+
+/// The top of a value axis with nothing to show.
+fn empty_top(unit: Unit) -> f64 {
+    match unit {
+        Unit::Bytes => 1024.0,
+        Unit::Percent => 100.0,
+        _ => 1.0,
     }
 }
 
@@ -477,6 +482,11 @@ fn y_axis(chart: &Chart, fit: Fit) -> AxisLayout {
 /// labelled ticks (a label about every 2.2 ems of `fit`'s height), numbers
 /// in the unit the title (`title [unit]`) names.
 pub fn value_axis(title: &str, unit: Unit, top: f64, fit: Fit) -> AxisLayout {
+    let top = if top.is_finite() && top > 0.0 {
+        top
+    } else {
+        empty_top(unit)
+    };
     let (unit, scale) = y_unit(unit, top);
     let scaled = top / scale * 1.04;
     let most = (fit.em_down / 2.2).floor().clamp(3.0, 9.0);
