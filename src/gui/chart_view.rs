@@ -94,8 +94,15 @@ pub fn chart_plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) 
         // Placed outside once, it stays there.
         layout.legend_place = LegendPlace::Outside;
     }
+    layout_plot_ui(ui, chart, &layout, width, plot_height);
+}
+
+/// Draws `chart` as `layout` says (decided elsewhere: for a file of the
+/// same chart, say), in a plot of `width` × `height` points with its
+/// legend.
+pub fn layout_plot_ui(ui: &mut egui::Ui, chart: &Chart, layout: &Layout, width: f32, height: f32) {
     ui.vertical(|ui| {
-        let frame = plot_ui(ui, chart, &layout, width, plot_height);
+        let frame = plot_ui(ui, chart, layout, width, height);
         match layout.legend_place {
             LegendPlace::Outside => legend_strip_ui(ui, &layout.legend, width),
             LegendPlace::Inside(corner) => inside_legend_ui(ui, &layout.legend, frame, corner),
