@@ -634,7 +634,7 @@ fn the_window_and_the_file_put_plot_ticks_and_series_in_the_same_places() {
     let saved = common::saved_sweep(
         dir.path(),
         "sweep",
-        &["--workers", "1..4", "--models", "threads,processes"],
+        &["--workers", "1..4", "--models", "threads,gil-threads"],
     );
     let set = ResultSet::load(&saved).unwrap();
     let (chart, layout) = keyed(&set);
