@@ -20,6 +20,7 @@ use crate::results::{MachineInfo, ResultSet, RunRecord};
 use crate::spec::{Model, Scaling, Schedule};
 use crate::workload::{CountedIn, Sharing, Workload};
 
+pub mod activity;
 pub mod layout;
 pub mod theme;
 

@@ -1,8 +1,10 @@
-//! The charts in a 1280×720 window, each kind: tick labels drawn (at
-//! least three on each axis, in the unit the axis title names), legends
+//! The charts in a 1280×720 window, each kind — the scaling charts, a
+//! run's timeline, its CPU and memory charts: tick labels drawn (at least
+//! three on each numeric axis, in the unit the axis title names), legends
 //! whose entries tell their line style and marker (through the
 //! accessibility tree), and the window and a file drawn from one layout
-//! agreeing on ranges, ticks and legend. The result set is a real sweep,
+//! agreeing on ranges, ticks and legend (`chart_images.rs` compares the
+//! two as images). The result set is a real sweep,
 //! saved by the command line and dropped on the window.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -115,6 +117,46 @@ fn check_drawn(harness: &egui_kittest::Harness<'_, corescope::gui::CorescopeApp>
     }
 }
 
+/// What the window drew of the run chart whose title `title_of` a stored
+/// run gives (the run picker shows one of them).
+fn drawn_activity(
+    harness: &egui_kittest::Harness<'_, corescope::gui::CorescopeApp>,
+    title_of: impl Fn(&corescope::results::RunRecord) -> String,
+) -> DrawnChart {
+    let set = &harness.state().session.results.experiments[0];
+    set.runs
+        .iter()
+        .find_map(|run| chart_view::drawn(&harness.ctx, &title_of(run)))
+        .expect("a run's chart was drawn")
+}
+
+/// Checks a run's chart: a time axis with three labelled ticks in the unit
+/// its title names, and every legend entry on screen with its style.
+fn check_activity(
+    harness: &egui_kittest::Harness<'_, corescope::gui::CorescopeApp>,
+    drawn: &DrawnChart,
+    what: &str,
+) {
+    assert!(drawn.x_ticks.len() >= 3, "{what}: {drawn:?}");
+    assert!(
+        ["[s]", "[ms]", "[µs]"]
+            .iter()
+            .any(|unit| drawn.x_title.ends_with(unit)),
+        "{what}: {drawn:?}"
+    );
+    assert!(!drawn.legend.is_empty(), "{what}: {drawn:?}");
+    for entry in &drawn.legend {
+        assert!(
+            entry.contains(": "),
+            "{what}: legend entry {entry:?} has no style"
+        );
+        assert!(
+            harness.query_all_by_label(entry).next().is_some(),
+            "{what}: legend entry {entry:?} is not in the window"
+        );
+    }
+}
+
 #[test]
 fn every_chart_is_readable_at_1280_by_720_and_matches_its_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -194,6 +236,18 @@ fn every_chart_is_readable_at_1280_by_720_and_matches_its_file() {
     harness.run_steps(2);
     click(&mut harness, "Timeline");
     harness.run_steps(3);
+    let timeline = drawn_activity(&harness, |run| corescope::activity::timeline(run).title);
+    check_activity(&harness, &timeline, "Timeline");
+    assert!(!timeline.y_ticks.is_empty(), "{timeline:?}");
+    assert!(
+        timeline
+            .y_ticks
+            .iter()
+            .all(|lane| lane.starts_with("thread ")
+                || lane.starts_with("process ")
+                || lane.starts_with("task ")),
+        "{timeline:?}"
+    );
     assert!(
         harness
             .query_all_by_label("compute: filled block")
@@ -208,6 +262,26 @@ fn every_chart_is_readable_at_1280_by_720_and_matches_its_file() {
     );
     click(&mut harness, "CPU & memory");
     harness.run_steps(3);
+    let cpu = drawn_activity(&harness, |run| {
+        corescope::activity::run_cpu_chart(run, false).title
+    });
+    check_activity(&harness, &cpu, "CPU");
+    // Rows per core where the run lasted one sampling interval (this short
+    // sweep's runs may not): named on the axis.
+    let sampled = harness.state().session.results.experiments[0]
+        .runs
+        .iter()
+        .any(|run| !run.cpu_samples.is_empty());
+    assert!(
+        !sampled || cpu.y_ticks.contains(&"core 0".to_string()),
+        "{cpu:?}"
+    );
+    let memory = drawn_activity(&harness, |run| {
+        corescope::activity::run_memory_chart(run, false).title
+    });
+    check_activity(&harness, &memory, "memory");
+    assert!(memory.y_ticks.len() >= 3, "{memory:?}");
+    assert!(memory.y_title.ends_with("B]"), "{memory:?}");
     assert!(
         harness
             .query_all_by_label("corescope (all its threads): solid line")

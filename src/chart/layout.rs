@@ -437,11 +437,16 @@ fn y_top(chart: &Chart) -> f64 {
     if top > 0.0 {
         top
     } else {
-        match chart.unit {
-            Unit::Bytes => 1024.0,
-            Unit::Percent => 100.0,
-            _ => 1.0,
-        }
+        empty_top(chart.unit)
+    }
+}
+
+/// The top of a value axis with nothing to show.
+fn empty_top(unit: Unit) -> f64 {
+    match unit {
+        Unit::Bytes => 1024.0,
+        Unit::Percent => 100.0,
+        _ => 1.0,
     }
 }
 
@@ -470,21 +475,22 @@ fn y_unit(unit: Unit, top: f64) -> (&'static str, f64) {
 /// The y axis: from 0 to a round value just above [`y_top`], at least
 /// three labelled ticks, numbers in the unit the title names.
 fn y_axis(chart: &Chart, fit: Fit) -> AxisLayout {
-    let top = y_top(chart);
-    let (unit, scale) = y_unit(chart.unit, top);
+    value_axis(&chart.y_label, chart.unit, y_top(chart), fit)
+}
+
+/// A value axis from 0 to a round value just above `top`: at least three
+/// labelled ticks (a label about every 2.2 ems of `fit`'s height), numbers
+/// in the unit the title (`title [unit]`) names.
+pub fn value_axis(title: &str, unit: Unit, top: f64, fit: Fit) -> AxisLayout {
+    let top = if top.is_finite() && top > 0.0 {
+        top
+    } else {
+        empty_top(unit)
+    };
+    let (unit, scale) = y_unit(unit, top);
     let scaled = top / scale * 1.04;
-    // A label about every 2.2 ems, at least three.
     let most = (fit.em_down / 2.2).floor().clamp(3.0, 9.0);
-    let mut step = nice_step(scaled / (most - 1.0));
-    while (scaled / step).ceil() < 2.0 && step > 1e-12 {
-        // The next round step down: 5 → 2 → 1 → 0.5.
-        let magnitude = 10_f64.powf((step.log10() + 1e-9).floor());
-        step = match (step / magnitude).round() as u32 {
-            5 => 2.0 * magnitude,
-            2 => magnitude,
-            _ => 0.5 * magnitude,
-        };
-    }
+    let step = at_least_three(scaled, nice_step(scaled / (most - 1.0)));
     let last = (scaled / step).ceil();
     let decimals = decimals_of(step);
     let ticks = (0..=last as usize)
@@ -497,10 +503,29 @@ fn y_axis(chart: &Chart, fit: Fit) -> AxisLayout {
         })
         .collect();
     AxisLayout {
-        title: format!("{} [{unit}]", chart.y_label),
+        title: format!("{title} [{unit}]"),
         min: 0.0,
         max: last * step * scale,
         ticks,
+    }
+}
+
+/// `step`, or the next round steps down (5 → 2 → 1 → 0.5) until a span
+/// of `span` holds at least two of them: three ticks.
+pub(super) fn at_least_three(span: f64, mut step: f64) -> f64 {
+    while (span / step).ceil() < 2.0 && step > 1e-12 {
+        step = step_down(step);
+    }
+    step
+}
+
+/// The next round step below `step`: 5 → 2 → 1 → 0.5.
+pub(super) fn step_down(step: f64) -> f64 {
+    let magnitude = 10_f64.powf((step.log10() + 1e-9).floor());
+    match (step / magnitude).round() as u32 {
+        5 => 2.0 * magnitude,
+        2 => magnitude,
+        _ => 0.5 * magnitude,
     }
 }
 
@@ -524,7 +549,7 @@ pub fn nice_step(raw: f64) -> f64 {
 }
 
 /// Decimals that write every multiple of `step` exactly.
-fn decimals_of(step: f64) -> usize {
+pub(super) fn decimals_of(step: f64) -> usize {
     if step >= 1.0 {
         0
     } else {

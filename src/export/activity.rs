@@ -6,17 +6,16 @@
 use std::path::Path;
 
 use plotters::coord::Shift;
-use plotters::element::DashedPathElement;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::ExportError;
 use super::plot::{
-    Axis, Drawing, Drawn, ImageFormat, Label, LegendEntry, Palette, Plot, PlotStyle, Sizes, Stroke,
-    draw_line, draw_sample, render_drawing, render_rgb_drawing, rgb, text_style, time_ticks,
-    widest, write_drawing, y_ticks,
+    Drawing, Drawn, Frame, ImageFormat, Palette, Plot, PlotStyle, Sizes, draw_frame, draw_line,
+    pen, plot_fit, render_drawing, render_rgb_drawing, rgb, write_drawing,
 };
 use crate::activity::{self, Mark, TimeChart, Timeline};
+use crate::chart::activity::{ActivityLayout, HOLD_STRIP, TASK_BAR, lane_y};
+use crate::chart::layout::LegendPlace;
 use crate::results::RunRecord;
 
 /// The charts of one run.
@@ -99,375 +98,143 @@ impl Drawing for Figure {
         root: &DrawingArea<DB, Shift>,
         style: &PlotStyle,
     ) -> Drawn<DB> {
+        root.fill(&Palette::new(style.dark).background)?;
+        let fit = plot_fit(style, root.dim_in_pixel());
         match self {
-            Figure::Timeline(timeline) => draw_timeline(root, timeline, style),
-            Figure::Time(chart) => draw_time_chart(root, chart, style),
+            Figure::Timeline(timeline) => {
+                let layout = ActivityLayout::timeline(timeline, style.dark, fit);
+                draw_timeline(root, timeline, &layout, style)
+            }
+            Figure::Time(chart) => {
+                let layout = ActivityLayout::time_chart(chart, style.dark, fit);
+                draw_time_chart(root, chart, &layout, style)
+            }
         }
     }
 }
 
-/// The parts every activity chart shares: title, legend column, axes.
-struct Frame<'a> {
-    title: &'a str,
-    x: (f64, f64),
-    y: Axis,
-    x_label: &'a str,
-    y_label: &'a str,
-    /// Names written left of the plot at these y values (timeline lanes).
-    y_names: Vec<(f64, String)>,
-    legend: Vec<LegendEntry>,
-    /// Shown instead of data when there is none.
-    empty: Option<&'a str>,
+/// The frame of an activity chart: its layout's axes, rows named on the
+/// y axis, the legend under the plot.
+fn frame(layout: &ActivityLayout, rows: bool) -> Frame<'_> {
+    Frame {
+        title: &layout.title,
+        caption: None,
+        x: &layout.x,
+        y: &layout.y,
+        rows,
+        legend: &layout.legend,
+        legend_place: LegendPlace::Outside,
+        empty: layout.empty.as_deref(),
+    }
 }
 
-/// Draws the frame and returns the plot to draw the data on.
-fn draw_frame<'a, DB: DrawingBackend>(
-    root: &'a DrawingArea<DB, Shift>,
-    frame: Frame<'_>,
-    style: &PlotStyle,
-) -> Result<Plot<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
-    let sizes = Sizes::new(style);
-    let palette = Palette::new(style.dark);
-    let fg = palette.foreground;
-    root.fill(&palette.background)?;
-    let title_font = text_style(sizes.font(44.0), fg);
-    let desc_font = text_style(sizes.font(32.0), fg);
-    let tick_font = text_style(sizes.font(26.0), fg);
-    let margin = sizes.px(28.0);
-    let tick_size = sizes.px(10.0);
-    let gap = sizes.px(14.0);
-
-    let (_, title_height) = root.estimate_text_size(frame.title, &title_font)?;
-    let title_height = i32::try_from(title_height).unwrap_or(0);
-    root.draw_text(
-        frame.title,
-        &title_font.pos(Pos::new(HPos::Center, VPos::Top)),
-        (i32::try_from(style.width / 2).unwrap_or(0), margin),
-    )?;
-
-    // The legend: a column right of the plot, as many rows as fit.
-    let sample = sizes.px(56.0);
-    let (_, text_height) = root.estimate_text_size("Ag", &tick_font)?;
-    let row = (i32::try_from(text_height).unwrap_or(0) * 3 / 2).max(sizes.px(30.0));
-    let legend_width = if frame.legend.is_empty() {
-        0
-    } else {
-        sample
-            + gap
-            + widest(
-                root,
-                frame.legend.iter().map(|e| e.name.clone()),
-                &tick_font,
-            )?
-    };
-    let top = margin * 2 + title_height;
-    let body = root.margin(
-        u32::try_from(top).unwrap_or(0),
-        u32::try_from(margin).unwrap_or(0),
-        u32::try_from(margin).unwrap_or(0),
-        u32::try_from(margin + legend_width + if legend_width > 0 { gap * 2 } else { 0 })
-            .unwrap_or(0),
-    );
-
-    let y_texts: Vec<String> = if frame.y_names.is_empty() {
-        frame.y.ticks.iter().map(|v| frame.y.format(*v)).collect()
-    } else {
-        frame.y_names.iter().map(|(_, n)| n.clone()).collect()
-    };
-    let y_label_width = widest(root, y_texts, &tick_font)?;
-    let (_, desc_height) = root.estimate_text_size("Ag", &desc_font)?;
-    let (_, tick_height) = root.estimate_text_size("0", &tick_font)?;
-    let desc_height = i32::try_from(desc_height).unwrap_or(0);
-    let tick_height = i32::try_from(tick_height).unwrap_or(0);
-    let y_area = y_label_width + 2 * tick_size + gap + desc_height + gap;
-    let x_area = tick_height + 2 * tick_size + gap + desc_height;
-    let x_axis = Axis {
-        range: frame.x,
-        ticks: time_ticks(frame.x.0, frame.x.1),
-        label: Label::Seconds,
-    };
-    let x_label_width = widest(
-        root,
-        x_axis.ticks.iter().map(|v| x_axis.format(*v)),
-        &tick_font,
-    )?;
-    let mut plot = ChartBuilder::on(&body)
-        .margin_right(x_label_width / 2)
-        .x_label_area_size(x_area)
-        .y_label_area_size(y_area)
-        .build_cartesian_2d(x_axis, frame.y)?;
-    plot.configure_mesh()
-        .x_desc(frame.x_label)
-        .y_desc(frame.y_label)
-        .label_style(tick_font.clone())
-        .axis_desc_style(desc_font)
-        .bold_line_style(fg.mix(0.14).stroke_width(sizes.px(1.5) as u32))
-        .light_line_style(TRANSPARENT)
-        .axis_style(fg.stroke_width(sizes.px(2.0) as u32))
-        .set_all_tick_mark_size(tick_size)
-        .draw()?;
-    let (plot_x, plot_y) = plot.plotting_area().get_pixel_range();
-    let right_aligned = tick_font.pos(Pos::new(HPos::Right, VPos::Center));
-    for (y, name) in &frame.y_names {
-        let (_, py) = plot.backend_coord(&(frame.x.0, *y));
-        root.draw_text(
-            name,
-            &right_aligned,
-            (plot_x.start - tick_size - gap / 2, py),
-        )?;
-    }
-    if let Some(text) = frame.empty {
-        root.draw_text(
-            text,
-            &text_style(sizes.font(36.0), fg).pos(Pos::new(HPos::Center, VPos::Center)),
-            (
-                (plot_x.start + plot_x.end) / 2,
-                (plot_y.start + plot_y.end) / 2,
-            ),
-        )?;
-    }
-    // The legend, top-aligned with the plot.
-    let left = plot_x.end + x_label_width / 2 + gap * 2;
-    let fits = usize::try_from(((plot_y.end - plot_y.start) / row).max(1)).unwrap_or(1);
-    let label = tick_font.pos(Pos::new(HPos::Left, VPos::Center));
-    let shown = frame.legend.len().min(fits);
-    for (i, entry) in frame.legend.iter().take(shown).enumerate() {
-        let y = plot_y.start + row * i32::try_from(i).unwrap_or(0) + row / 2;
-        let last_of_many = i + 1 == shown && shown < frame.legend.len();
-        if last_of_many {
-            let more = format!("… {} more", frame.legend.len() - shown + 1);
-            root.draw_text(&more, &label, (left, y))?;
-        } else {
-            draw_sample(root, (left, left + sample, y), entry)?;
-            root.draw_text(&entry.name, &label, (left + sample + gap, y))?;
-        }
-    }
-    Ok(plot)
-}
-
+/// The timeline: a bar per task and phase in its lane, the lock strip
+/// above, the wall time's line.
 fn draw_timeline<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     timeline: &Timeline,
+    layout: &ActivityLayout,
     style: &PlotStyle,
 ) -> Drawn<DB> {
     let sizes = Sizes::new(style);
-    let palette = Palette::new(style.dark);
-    let lanes = timeline.lanes.len().max(1);
-    let lane_y = |lane: u32| (lanes - 1) as f64 - f64::from(lane);
-    let end = timeline.end();
-    let x = (0.0, if end > 0.0 { end * 1.02 } else { 1.0 });
-    let swatch = |name: &str, color: RGBColor, width: f64, stroke: Stroke| LegendEntry {
-        name: name.to_string(),
-        color,
-        width: sizes.px(width),
-        stroke,
-    };
-    let mut legend: Vec<LegendEntry> = timeline
-        .marks()
-        .into_iter()
-        .map(|mark| {
-            let color = rgb(mark.color(timeline.model, style.dark));
-            let width = if mark == Mark::GilHeld { 8.0 } else { 22.0 };
-            swatch(mark.label(), color, width, Stroke::Solid)
-        })
-        .collect();
-    let wall_stroke = Stroke::Dashed {
-        dash: sizes.px(14.0),
-        gap: sizes.px(10.0),
-    };
-    if timeline.wall_seconds.is_some() {
-        legend.push(swatch("wall time", palette.foreground, 3.0, wall_stroke));
-    }
-    let frame = Frame {
-        title: &timeline.title,
-        x,
-        y: Axis {
-            range: (-0.5, lanes as f64 - 0.5),
-            ticks: Vec::new(),
-            label: Label::Blank,
-        },
-        x_label: activity::RUN_TIME_LABEL,
-        y_label: "worker",
-        y_names: timeline
-            .lanes
-            .iter()
-            .enumerate()
-            .map(|(i, name)| (lane_y(u32::try_from(i).unwrap_or(0)), name.clone()))
-            .collect(),
-        legend,
-        empty: timeline.bars.is_empty().then_some("no task spans"),
-    };
-    let mut plot = draw_frame(root, frame, style)?;
-    // Bars fill most of their lane; a hairline in the background colour
-    // keeps back-to-back tasks apart.
-    let outline = palette
+    let frame = frame(layout, true);
+    let mut framed = draw_frame(root, &frame, style)?;
+    let plot = &mut framed.plot;
+    // A hairline in the background colour keeps back-to-back tasks apart.
+    let outline = Palette::new(style.dark)
         .background
         .stroke_width(u32::try_from(sizes.px(1.5)).unwrap_or(1));
-    let bars = timeline.bars.iter().map(|bar| {
-        let y = lane_y(bar.lane);
-        (bar, (y - 0.34, y + 0.30))
-    });
-    let holds = timeline.holds.iter().map(|hold| {
-        let y = lane_y(hold.lane);
-        (hold, (y + 0.33, y + 0.44))
-    });
-    for (bar, (low, high)) in bars.chain(holds) {
-        let color = rgb(bar.mark.color(timeline.model, style.dark));
-        let corners = [(bar.start, low), (bar.end, high)];
+    let lanes = timeline.lanes.len();
+    for bar in timeline.bars.iter().chain(&timeline.holds) {
+        let (low, high) = if bar.mark == Mark::GilHeld {
+            HOLD_STRIP
+        } else {
+            TASK_BAR
+        };
+        let y = lane_y(lanes, bar.lane);
+        let corners = [(bar.start, y + low), (bar.end, y + high)];
+        let color = rgb(layout.mark_color(bar.mark));
         plot.draw_series(std::iter::once(Rectangle::new(corners, color.filled())))?;
         if bar.mark != Mark::GilHeld {
             plot.draw_series(std::iter::once(Rectangle::new(corners, outline)))?;
         }
     }
-    if let Some(wall) = timeline.wall_seconds {
-        let top = lanes as f64 - 0.5;
-        plot.draw_series(std::iter::once(DashedPathElement::new(
-            vec![(wall, -0.5), (wall, top)],
-            sizes.px(14.0),
-            sizes.px(10.0),
-            palette
-                .foreground
-                .stroke_width(u32::try_from(sizes.px(3.0)).unwrap_or(1)),
-        )))?;
+    if let Some((wall, stroke)) = layout.wall {
+        let (color, width, pattern) = pen(&stroke, &sizes);
+        let line = vec![(wall, layout.y.min), (wall, layout.y.max)];
+        draw_line(plot, line, color, width, pattern)?;
     }
-    Ok(())
+    framed.finish(root, &frame, style)
 }
 
+/// A chart over time: the shaded repetition, then each series, in a row of
+/// its own when banded.
 fn draw_time_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &TimeChart,
+    layout: &ActivityLayout,
     style: &PlotStyle,
 ) -> Drawn<DB> {
     let sizes = Sizes::new(style);
-    let palette = Palette::new(style.dark);
-    let points = chart.series.iter().flat_map(|s| s.points.iter());
-    let (mut start, mut end, mut top) = (f64::INFINITY, f64::NEG_INFINITY, 0.0_f64);
-    for &(t, v) in points {
-        start = start.min(t);
-        end = end.max(t);
-        top = top.max(v);
-    }
-    if let Some((low, high)) = chart.highlight {
-        start = start.min(low);
-        end = end.max(high);
-    }
-    if !(start.is_finite() && end.is_finite() && end > start) {
-        (start, end) = (0.0, 1.0);
-    }
-    let top = chart
-        .y_max
-        .unwrap_or(if top > 0.0 { top * 1.08 } else { 1.0 });
-    let width = |s: &activity::TimeSeries| sizes.px(if s.emphasis { 6.0 } else { 4.0 });
-    let mut legend: Vec<LegendEntry> = chart
-        .series
-        .iter()
-        .map(|s| LegendEntry {
-            name: s.name.clone(),
-            color: rgb(s.color),
-            width: width(s),
-            stroke: Stroke::Solid,
-        })
-        .collect();
-    let shade = palette.foreground.mix(0.08);
-    if chart.highlight.is_some() {
-        legend.push(LegendEntry {
-            name: "median repetition".to_string(),
-            color: palette.foreground,
-            width: sizes.px(3.0),
-            stroke: Stroke::Dashed {
-                dash: sizes.px(10.0),
-                gap: sizes.px(8.0),
-            },
-        });
-    }
-    let (y, y_names) = if chart.banded {
-        // One row per series (core), each 0 to y_max, named on the axis.
-        legend.retain(|e| !chart.series.iter().any(|s| s.name == e.name));
-        let names = (0..chart.series.len())
-            .map(|i| (chart.band_base(i) + 0.5, chart.series[i].name.clone()))
-            .collect();
-        let axis = Axis {
-            range: (0.0, chart.bands_top() + 0.05),
-            ticks: Vec::new(),
-            label: Label::Blank,
-        };
-        (axis, names)
-    } else {
-        let axis = Axis {
-            range: (0.0, top * 1.02),
-            ticks: y_ticks(chart.unit, top),
-            label: Label::Y(chart.unit),
-        };
-        (axis, Vec::new())
-    };
-    let y_top = y.range.1;
-    let frame = Frame {
-        title: &chart.title,
-        x: (start, end),
-        y,
-        x_label: &chart.x_label,
-        y_label: &chart.y_label,
-        y_names,
-        legend,
-        empty: chart
-            .is_empty()
-            .then_some("no samples (the run was shorter than one 200 ms interval)"),
-    };
-    let mut plot = draw_frame(root, frame, style)?;
-    if let Some((low, high)) = chart.highlight {
+    let frame = frame(layout, chart.banded);
+    let mut framed = draw_frame(root, &frame, style)?;
+    let plot = &mut framed.plot;
+    if let Some(((low, high), edge)) = layout.shade {
+        let (y0, y1) = (layout.y.min, layout.y.max);
+        let shade = rgb(edge.color).mix(0.08);
         plot.draw_series(std::iter::once(Rectangle::new(
-            [(low, 0.0), (high, y_top)],
+            [(low, y0), (high, y1)],
             shade.filled(),
         )))?;
+        let (color, width, pattern) = pen(&edge, &sizes);
         for x in [low, high] {
-            plot.draw_series(std::iter::once(DashedPathElement::new(
-                vec![(x, 0.0), (x, y_top)],
-                sizes.px(10.0),
-                sizes.px(8.0),
-                palette
-                    .foreground
-                    .stroke_width(u32::try_from(sizes.px(2.0)).unwrap_or(1)),
-            )))?;
+            draw_line(plot, vec![(x, y0), (x, y1)], color, width, pattern)?;
         }
     }
-    for (i, series) in chart.series.iter().enumerate() {
-        let color = rgb(series.color);
+    for (i, (series, stroke)) in chart.series.iter().zip(&layout.series).enumerate() {
+        let (color, width, pattern) = pen(stroke, &sizes);
         if chart.banded {
-            let base = chart.band_base(i);
-            let points: Vec<(f64, f64)> = series
+            draw_row(plot, chart, layout, i, &sizes)?;
+        }
+        let points: Vec<(f64, f64)> = if chart.banded {
+            series
                 .points
                 .iter()
                 .map(|&(t, v)| (t, chart.band_y(i, v)))
-                .collect();
-            if let (Some(first), Some(last)) = (points.first(), points.last()) {
-                let mut area = vec![(first.0, base)];
-                area.extend(points.iter().copied());
-                area.push((last.0, base));
-                plot.draw_series(std::iter::once(Polygon::new(
-                    area,
-                    color.mix(0.35).filled(),
-                )))?;
-            }
-            draw_line(
-                &mut plot,
-                vec![(start, base + 1.0), (end, base + 1.0)],
-                color,
-                sizes.px(1.5),
-                Stroke::Dashed {
-                    dash: sizes.px(6.0),
-                    gap: sizes.px(6.0),
-                },
-            )?;
-            draw_line(&mut plot, points, color, width(series), Stroke::Solid)?;
+                .collect()
         } else {
-            draw_line(
-                &mut plot,
-                series.points.clone(),
-                color,
-                width(series),
-                Stroke::Solid,
-            )?;
-        }
+            series.points.clone()
+        };
+        draw_line(plot, points, color, width, pattern)?;
+    }
+    framed.finish(root, &frame, style)
+}
+
+/// Row `i` of a banded chart: its area under the line, and the dotted
+/// line at its top.
+fn draw_row<DB: DrawingBackend>(
+    plot: &mut Plot<'_, DB>,
+    chart: &TimeChart,
+    layout: &ActivityLayout,
+    i: usize,
+    sizes: &Sizes,
+) -> Drawn<DB> {
+    let base = chart.band_base(i);
+    let points = &chart.series[i].points;
+    if let (Some(first), Some(last)) = (points.first(), points.last()) {
+        let mut area = vec![(first.0, base)];
+        area.extend(points.iter().map(|&(t, v)| (t, chart.band_y(i, v))));
+        area.push((last.0, base));
+        let color = rgb(layout.series[i].color);
+        plot.draw_series(std::iter::once(Polygon::new(
+            area,
+            color.mix(0.35).filled(),
+        )))?;
+    }
+    if let Some((top, stroke)) = layout.row_tops.get(i) {
+        let (color, _, pattern) = pen(stroke, sizes);
+        let line = vec![(layout.x.min, *top), (layout.x.max, *top)];
+        draw_line(plot, line, color, sizes.px(1.5), pattern)?;
     }
     Ok(())
 }

@@ -24,8 +24,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_backend::{BackendColor, BackendCoord, DrawingErrorKind};
 
 use super::ExportError;
-use crate::chart::layout::{self, Corner, Fit, Layout, LegendPlace, Swatch, Weight, nice_step};
-use crate::chart::{self, Chart, LineKind, Reference, Rgb, Unit};
+use crate::chart::layout::{self, AxisLayout, Corner, Fit, Layout, LegendPlace, Swatch, Weight};
+use crate::chart::{self, Chart, LineKind, Reference, Rgb};
 use crate::palette::Marker;
 
 /// The file formats a chart can be drawn to.
@@ -512,10 +512,9 @@ pub(super) enum Stroke {
     },
 }
 
-/// One legend row: what it names and how its line looks.
-pub(super) struct LegendEntry {
-    pub(super) name: String,
-    pub(super) color: RGBColor,
+/// How a line sample looks.
+struct Sample {
+    color: RGBColor,
     pub(super) width: i32,
     pub(super) stroke: Stroke,
 }
@@ -596,15 +595,19 @@ impl Drawing for Laid<'_> {
 
 /// The layout of `chart` in an area of `width` × `height` pixels: what it
 /// would be, and what the window's plot of that size draws too.
-pub fn layout_for(chart: &Chart, style: &PlotStyle, (width, height): (u32, u32)) -> Layout {
-    let sizes = Sizes::new(style);
+pub fn layout_for(chart: &Chart, style: &PlotStyle, size: (u32, u32)) -> Layout {
+    Layout::of(chart, style.dark, plot_fit(style, size))
+}
+
+/// The room a chart's plot gets in an area of `width` × `height` pixels,
+/// in its tick font's size.
+pub(super) fn plot_fit(style: &PlotStyle, (width, height): (u32, u32)) -> Fit {
     // The plot takes about 80 % of the width and 65 % of the height.
-    let fit = Fit::of(
+    Fit::of(
         f64::from(width) * 0.8,
         f64::from(height) * 0.65,
-        sizes.font(TICK_PX),
-    );
-    Layout::of(chart, style.dark, fit)
+        Sizes::new(style).font(TICK_PX),
+    )
 }
 
 /// Tick labels at 1080p, in pixels to the em.
@@ -618,36 +621,56 @@ struct Fonts {
     tick: TextStyle<'static>,
 }
 
-/// Draws one chart in `area`, as its layout says (`given`, or the one
-/// for the area's size).
-fn draw_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    chart: &Chart,
-    style: &PlotStyle,
-    given: Option<&Layout>,
-) -> Drawn<DB> {
-    let sizes = Sizes::new(style);
-    let palette = Palette::new(style.dark);
-    let fg = palette.foreground;
-    let fonts = Fonts {
-        title: text_style(sizes.font(44.0), fg),
-        caption: text_style(sizes.font(24.0), fg),
-        axis: text_style(sizes.font(30.0), fg),
-        tick: text_style(sizes.font(TICK_PX), fg),
-    };
-    let (width, height) = area.dim_in_pixel();
-    let layout = given
-        .cloned()
-        .unwrap_or_else(|| layout_for(chart, style, (width, height)));
-    let width = i32::try_from(width).unwrap_or(i32::MAX);
-    let margin = sizes.px(28.0);
-    let tick_size = sizes.px(10.0);
-    let gap = sizes.px(14.0);
+impl Fonts {
+    fn new(sizes: &Sizes, fg: RGBColor) -> Fonts {
+        Fonts {
+            title: text_style(sizes.font(44.0), fg),
+            caption: text_style(sizes.font(24.0), fg),
+            axis: text_style(sizes.font(30.0), fg),
+            tick: text_style(sizes.font(TICK_PX), fg),
+        }
+    }
+}
 
-    let top = draw_heading(area, &layout, &fonts, (width, margin, gap))?;
-    // A legend outside the plot goes under it, in rows.
-    let legend = LegendBox::measure(area, &layout, &fonts.tick, &sizes, width - 2 * margin)?;
-    let below = match layout.legend_place {
+/// What the frame of every chart shows, as its layout decided: title,
+/// caption, axes with their ticks, the legend, a note when empty.
+pub(super) struct Frame<'a> {
+    pub(super) title: &'a str,
+    pub(super) caption: Option<&'a str>,
+    pub(super) x: &'a AxisLayout,
+    pub(super) y: &'a AxisLayout,
+    /// y's ticks name rows (lanes, cores): no grid lines across the bars.
+    pub(super) rows: bool,
+    pub(super) legend: &'a [layout::LegendEntry],
+    pub(super) legend_place: LegendPlace,
+    /// Written in the plot when there is no data.
+    pub(super) empty: Option<&'a str>,
+}
+
+/// A drawn frame: the plot to draw data on, and where the legend goes
+/// (drawn last, over the data, by [`Framed::finish`]).
+pub(super) struct Framed<'a, DB: DrawingBackend> {
+    pub(super) plot: Plot<'a, DB>,
+    legend: LegendBox,
+    origin: (i32, i32),
+}
+
+/// Draws a chart's frame in `area`: title and caption, the axes with the
+/// layout's ticks and titles, the empty note; the legend's room is kept
+/// under the plot when it goes outside.
+pub(super) fn draw_frame<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    frame: &Frame<'_>,
+    style: &PlotStyle,
+) -> Result<Framed<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let sizes = Sizes::new(style);
+    let fg = Palette::new(style.dark).foreground;
+    let fonts = Fonts::new(&sizes, fg);
+    let width = i32::try_from(area.dim_in_pixel().0).unwrap_or(i32::MAX);
+    let (margin, gap) = (sizes.px(28.0), sizes.px(14.0));
+    let top = draw_heading(area, frame, &fonts, (width, margin, gap))?;
+    let legend = LegendBox::measure(area, frame, &fonts.tick, &sizes, width - 2 * margin)?;
+    let below = match frame.legend_place {
         LegendPlace::Outside => legend.height + gap,
         LegendPlace::Inside(_) => 0,
     };
@@ -657,77 +680,7 @@ fn draw_panel<DB: DrawingBackend>(
         u32::try_from(margin).unwrap_or(0),
         0,
     );
-
-    // Room for the tick labels and axis titles outside the plot.
-    let y_label_width = widest(area, layout.y.labels(), &fonts.tick)?;
-    let (_, desc_height) = area.estimate_text_size("Ag", &fonts.axis)?;
-    let (_, tick_height) = area.estimate_text_size("Ag", &fonts.tick)?;
-    let desc_height = i32::try_from(desc_height).unwrap_or(0);
-    let tick_height = i32::try_from(tick_height).unwrap_or(0);
-    let lines = layout
-        .x
-        .ticks
-        .iter()
-        .map(|t| t.label.lines().count())
-        .max()
-        .unwrap_or(1);
-    let line_height = tick_height * 9 / 8;
-    let x_area =
-        line_height * i32::try_from(lines).unwrap_or(1) + 2 * tick_size + gap + desc_height;
-    let y_area = y_label_width + 2 * tick_size + gap + desc_height + gap;
-    let x_label_width = widest(
-        area,
-        layout
-            .x
-            .ticks
-            .iter()
-            .flat_map(|t| t.label.lines().map(str::to_string).collect::<Vec<_>>()),
-        &fonts.tick,
-    )?;
-    let mut plot = ChartBuilder::on(&body)
-        .margin_right(x_label_width / 2 + margin)
-        .x_label_area_size(x_area)
-        .y_label_area_size(y_area)
-        .build_cartesian_2d(
-            Axis {
-                range: (layout.x.min, layout.x.max),
-                ticks: layout.x.ticks.iter().map(|t| t.value).collect(),
-                label: Label::Blank,
-            },
-            Axis {
-                range: (layout.y.min, layout.y.max),
-                ticks: layout.y.ticks.iter().map(|t| t.value).collect(),
-                label: Label::Given(
-                    layout
-                        .y
-                        .ticks
-                        .iter()
-                        .map(|t| (t.value, t.label.clone()))
-                        .collect(),
-                ),
-            },
-        )?;
-    plot.configure_mesh()
-        .x_desc(layout.x.title.as_str())
-        .y_desc(layout.y.title.as_str())
-        .label_style(fonts.tick.clone())
-        .axis_desc_style(fonts.axis.clone())
-        .bold_line_style(fg.mix(0.14).stroke_width(sizes.px(1.5) as u32))
-        .light_line_style(TRANSPARENT)
-        .axis_style(fg.stroke_width(sizes.px(2.0) as u32))
-        .set_all_tick_mark_size(tick_size)
-        .draw()?;
-    // x tick labels by hand: a bar's label has several lines.
-    let centred = fonts.tick.pos(Pos::new(HPos::Center, VPos::Top));
-    for tick in &layout.x.ticks {
-        let (cx, base) = in_area(area, plot.backend_coord(&(tick.value, layout.y.min)));
-        for (n, line) in tick.label.lines().enumerate() {
-            let y = base + 2 * tick_size + line_height * i32::try_from(n).unwrap_or(0);
-            area.draw_text(line, &centred, (cx, y))?;
-        }
-    }
-    draw_data(area, &mut plot, chart, &layout, &sizes)?;
-
+    let (plot, x_area) = draw_axes(area, &body, frame, (&fonts, fg), &sizes)?;
     let (plot_x, plot_y) = plot.plotting_area().get_pixel_range();
     // In the area's own pixels (a predictions panel is not at the origin).
     let (base_x, base_y) = area.get_base_pixel();
@@ -735,9 +688,9 @@ fn draw_panel<DB: DrawingBackend>(
         plot_x.start - base_x..plot_x.end - base_x,
         plot_y.start - base_y..plot_y.end - base_y,
     );
-    if chart.is_empty() {
+    if let Some(text) = frame.empty {
         area.draw_text(
-            "no data",
+            text,
             &text_style(sizes.font(36.0), fg).pos(Pos::new(HPos::Center, VPos::Center)),
             (
                 (plot_x.start + plot_x.end) / 2,
@@ -745,9 +698,137 @@ fn draw_panel<DB: DrawingBackend>(
             ),
         )?;
     }
-    let plot_box = (plot_x, plot_y);
-    let origin = legend.origin(&layout, plot_box, (margin, x_area + gap), &sizes);
-    legend.draw(area, &layout, origin, &fonts.tick, &palette, &sizes)
+    let origin = legend.origin(
+        frame.legend_place,
+        (plot_x, plot_y),
+        (margin, x_area + gap),
+        &sizes,
+    );
+    Ok(Framed {
+        plot,
+        legend,
+        origin,
+    })
+}
+
+impl<DB: DrawingBackend> Framed<'_, DB> {
+    /// Draws the legend, over the data when it is inside the plot.
+    pub(super) fn finish(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        frame: &Frame<'_>,
+        style: &PlotStyle,
+    ) -> Drawn<DB> {
+        let sizes = Sizes::new(style);
+        let palette = Palette::new(style.dark);
+        let fonts = Fonts::new(&sizes, palette.foreground);
+        self.legend
+            .draw(area, frame, self.origin, &fonts.tick, &palette, &sizes)
+    }
+}
+
+/// The axes in `body`, with room outside the plot for the tick labels and
+/// axis titles; returns the plot and the height under it.
+fn draw_axes<'a, DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    body: &DrawingArea<DB, Shift>,
+    frame: &Frame<'_>,
+    (fonts, fg): (&Fonts, RGBColor),
+    sizes: &Sizes,
+) -> Result<(Plot<'a, DB>, i32), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (tick_size, gap) = (sizes.px(10.0), sizes.px(14.0));
+    let y_label_width = widest(area, frame.y.labels(), &fonts.tick)?;
+    let (_, desc_height) = area.estimate_text_size("Ag", &fonts.axis)?;
+    let (_, tick_height) = area.estimate_text_size("Ag", &fonts.tick)?;
+    let desc_height = i32::try_from(desc_height).unwrap_or(0);
+    let line_height = i32::try_from(tick_height).unwrap_or(0) * 9 / 8;
+    let lines = frame
+        .x
+        .ticks
+        .iter()
+        .map(|t| t.label.lines().count())
+        .max()
+        .unwrap_or(1);
+    let x_area =
+        line_height * i32::try_from(lines).unwrap_or(1) + 2 * tick_size + gap + desc_height;
+    let y_area = y_label_width + 2 * tick_size + gap + desc_height + gap;
+    let x_label_width = widest(
+        area,
+        frame
+            .x
+            .ticks
+            .iter()
+            .flat_map(|t| t.label.lines().map(str::to_string).collect::<Vec<_>>()),
+        &fonts.tick,
+    )?;
+    let axis = |a: &AxisLayout, label: Label| Axis {
+        range: (a.min, a.max),
+        ticks: a.ticks.iter().map(|t| t.value).collect(),
+        label,
+    };
+    let y_labels = frame
+        .y
+        .ticks
+        .iter()
+        .map(|t| (t.value, t.label.clone()))
+        .collect();
+    let mut plot = ChartBuilder::on(body)
+        .margin_right(x_label_width / 2 + sizes.px(28.0))
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area)
+        .build_cartesian_2d(
+            axis(frame.x, Label::Blank),
+            axis(frame.y, Label::Given(y_labels)),
+        )?;
+    let mut mesh = plot.configure_mesh();
+    mesh.x_desc(frame.x.title.as_str())
+        .y_desc(frame.y.title.as_str())
+        .label_style(fonts.tick.clone())
+        .axis_desc_style(fonts.axis.clone())
+        .bold_line_style(fg.mix(0.14).stroke_width(sizes.px(1.5) as u32))
+        .light_line_style(TRANSPARENT)
+        .axis_style(fg.stroke_width(sizes.px(2.0) as u32))
+        .set_all_tick_mark_size(tick_size);
+    if frame.rows {
+        mesh.disable_y_mesh();
+    }
+    mesh.draw()?;
+    // x tick labels by hand: a bar's label has several lines.
+    let centred = fonts.tick.pos(Pos::new(HPos::Center, VPos::Top));
+    for tick in &frame.x.ticks {
+        let (cx, base) = in_area(area, plot.backend_coord(&(tick.value, frame.y.min)));
+        for (n, line) in tick.label.lines().enumerate() {
+            let y = base + 2 * tick_size + line_height * i32::try_from(n).unwrap_or(0);
+            area.draw_text(line, &centred, (cx, y))?;
+        }
+    }
+    Ok((plot, x_area))
+}
+
+/// Draws one chart in `area`, as its layout says (`given`, or the one
+/// for the area's size).
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &Chart,
+    style: &PlotStyle,
+    given: Option<&Layout>,
+) -> Drawn<DB> {
+    let layout = given
+        .cloned()
+        .unwrap_or_else(|| layout_for(chart, style, area.dim_in_pixel()));
+    let frame = Frame {
+        title: &layout.title,
+        caption: layout.caption.as_deref(),
+        x: &layout.x,
+        y: &layout.y,
+        rows: false,
+        legend: &layout.legend,
+        legend_place: layout.legend_place,
+        empty: chart.is_empty().then_some("no data"),
+    };
+    let mut framed = draw_frame(area, &frame, style)?;
+    draw_data(area, &mut framed.plot, chart, &layout, &Sizes::new(style))?;
+    framed.finish(area, &frame, style)
 }
 
 /// A pixel of the whole image in `area`'s own pixels.
@@ -760,19 +841,19 @@ fn in_area<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, (x, y): (i32, i32)
 /// returns where the chart below them starts.
 fn draw_heading<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    layout: &Layout,
+    frame: &Frame<'_>,
     fonts: &Fonts,
     (width, margin, gap): (i32, i32, i32),
 ) -> Result<i32, DrawingAreaErrorKind<DB::ErrorType>> {
     let mut top = margin;
-    let (_, title_height) = area.estimate_text_size(&layout.title, &fonts.title)?;
+    let (_, title_height) = area.estimate_text_size(frame.title, &fonts.title)?;
     area.draw_text(
-        &layout.title,
+        frame.title,
         &fonts.title.pos(Pos::new(HPos::Center, VPos::Top)),
         (width / 2, top),
     )?;
     top += i32::try_from(title_height).unwrap_or(0) + gap;
-    if let Some(caption) = &layout.caption {
+    if let Some(caption) = frame.caption {
         let text = fit_text(area, caption, &fonts.caption, width - 2 * margin)?;
         let (_, caption_height) = area.estimate_text_size(&text, &fonts.caption)?;
         area.draw_text(
@@ -813,6 +894,22 @@ fn draw_data<DB: DrawingBackend>(
     layout: &Layout,
     sizes: &Sizes,
 ) -> Drawn<DB> {
+    draw_references(plot, chart, layout, sizes)?;
+    draw_whiskers(plot, chart, layout, sizes)?;
+    draw_series(area, plot, chart, layout, sizes)?;
+    if let Some(bars) = &chart.bars {
+        draw_bars(plot, bars, layout)?;
+    }
+    Ok(())
+}
+
+/// Reference lines, clipped to the plot.
+fn draw_references<DB: DrawingBackend>(
+    plot: &mut Plot<'_, DB>,
+    chart: &Chart,
+    layout: &Layout,
+    sizes: &Sizes,
+) -> Drawn<DB> {
     let (x, y) = (&layout.x, &layout.y);
     for (reference, stroke) in chart.references.iter().zip(&layout.references) {
         let line = match reference {
@@ -830,31 +927,43 @@ fn draw_data<DB: DrawingBackend>(
             draw_line(plot, line, color, width, pattern)?;
         }
     }
+    Ok(())
+}
+
+/// Min–max whiskers, and thicker, the median's 95 % confidence interval.
+fn draw_whiskers<DB: DrawingBackend>(
+    plot: &mut Plot<'_, DB>,
+    chart: &Chart,
+    layout: &Layout,
+    sizes: &Sizes,
+) -> Drawn<DB> {
     let whisker_width = u32::try_from(sizes.px(3.0)).unwrap_or(1);
     for (series, style) in chart.series.iter().zip(&layout.series) {
         let color = rgb(style.stroke.color);
         for point in &series.points {
-            let Some((low, high)) = point.spread.filter(|(low, high)| low < high) else {
-                continue;
-            };
             let at = point.x + style.dx;
-            plot.draw_series(std::iter::once(PathElement::new(
-                vec![(at, low), (at, high.min(y.max))],
-                color.stroke_width(whisker_width),
-            )))?;
-        }
-        // The 95 % confidence interval of the median: a thicker whisker.
-        for point in &series.points {
-            let Some((low, high)) = point.ci.filter(|(low, high)| low < high) else {
-                continue;
-            };
-            let at = point.x + style.dx;
-            plot.draw_series(std::iter::once(PathElement::new(
-                vec![(at, low), (at, high.min(y.max))],
-                color.stroke_width(whisker_width * 3),
-            )))?;
+            for (whisker, width) in [(point.spread, whisker_width), (point.ci, whisker_width * 3)] {
+                let Some((low, high)) = whisker.filter(|(low, high)| low < high) else {
+                    continue;
+                };
+                plot.draw_series(std::iter::once(PathElement::new(
+                    vec![(at, low), (at, high.min(layout.y.max))],
+                    color.stroke_width(width),
+                )))?;
+            }
         }
     }
+    Ok(())
+}
+
+/// Each series' line and markers, moved aside by the layout's offset.
+fn draw_series<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    plot: &mut Plot<'_, DB>,
+    chart: &Chart,
+    layout: &Layout,
+    sizes: &Sizes,
+) -> Drawn<DB> {
     let background = rgb(chart::theme::background(layout.dark));
     for (series, style) in chart.series.iter().zip(&layout.series) {
         let mut points: Vec<(f64, f64)> = series
@@ -863,7 +972,7 @@ fn draw_data<DB: DrawingBackend>(
             .map(|p| (p.x + style.dx, p.y))
             .collect();
         if series.prediction.is_some() {
-            points = chart::clip_below(&points, y.max);
+            points = chart::clip_below(&points, layout.y.max);
         }
         let (color, width, pattern) = pen(&style.stroke, sizes);
         let pixels: Vec<(i32, i32)> = points
@@ -877,35 +986,43 @@ fn draw_data<DB: DrawingBackend>(
             }
         }
     }
-    if let Some(bars) = &chart.bars {
-        let half = layout.bar_width / 2.0;
-        for bar in 0..bars.labels.len() {
-            let at = bar as f64;
-            let mut bottom = 0.0;
-            for segment in &bars.segments {
-                let value = segment.values.get(bar).copied().unwrap_or(0.0);
-                if !(value.is_finite() && value > 0.0) {
-                    continue;
-                }
-                let model = bars
-                    .models
-                    .get(bar)
-                    .copied()
-                    .unwrap_or(crate::spec::Model::Serial);
-                let color = rgb(segment.color(model, layout.dark));
-                plot.draw_series(std::iter::once(Rectangle::new(
-                    [(at - half, bottom), (at + half, bottom + value)],
-                    color.filled(),
-                )))?;
-                bottom += value;
+    Ok(())
+}
+
+/// The stacked bars of the time breakdown, each segment in its phase's
+/// colour (compute in the run's model's).
+fn draw_bars<DB: DrawingBackend>(
+    plot: &mut Plot<'_, DB>,
+    bars: &chart::StackedBars,
+    layout: &Layout,
+) -> Drawn<DB> {
+    let half = layout.bar_width / 2.0;
+    for bar in 0..bars.labels.len() {
+        let at = bar as f64;
+        let model = bars
+            .models
+            .get(bar)
+            .copied()
+            .unwrap_or(crate::spec::Model::Serial);
+        let mut bottom = 0.0;
+        for segment in &bars.segments {
+            let value = segment.values.get(bar).copied().unwrap_or(0.0);
+            if !(value.is_finite() && value > 0.0) {
+                continue;
             }
+            let color = rgb(segment.color(model, layout.dark));
+            plot.draw_series(std::iter::once(Rectangle::new(
+                [(at - half, bottom), (at + half, bottom + value)],
+                color.filled(),
+            )))?;
+            bottom += value;
         }
     }
     Ok(())
 }
 
 /// Colour, width in pixels and dash pattern of a layout's stroke.
-fn pen(stroke: &layout::Stroke, sizes: &Sizes) -> (RGBColor, i32, Stroke) {
+pub(super) fn pen(stroke: &layout::Stroke, sizes: &Sizes) -> (RGBColor, i32, Stroke) {
     let width = match stroke.weight {
         Weight::Data => sizes.px(5.0),
         Weight::Thin => sizes.px(3.5),
@@ -939,7 +1056,7 @@ struct LegendBox {
 impl LegendBox {
     fn measure<DB: DrawingBackend>(
         area: &DrawingArea<DB, Shift>,
-        layout: &Layout,
+        frame: &Frame<'_>,
         font: &TextStyle,
         sizes: &Sizes,
         room: i32,
@@ -948,12 +1065,12 @@ impl LegendBox {
         let (sample, gap) = (sizes.px(64.0), sizes.px(14.0));
         let (_, text_height) = area.estimate_text_size("Ag", font)?;
         let row = (i32::try_from(text_height).unwrap_or(0) * 3 / 2).max(sizes.px(30.0));
+        let inside = matches!(frame.legend_place, LegendPlace::Inside(_));
         let mut places = Vec::new();
         let (mut width, mut x, mut y) = (0, padding, padding);
-        for entry in &layout.legend {
+        for entry in frame.legend {
             let text = i32::try_from(area.estimate_text_size(&entry.name, font)?.0).unwrap_or(0);
             let entry_width = sample + gap + text + 2 * gap;
-            let inside = matches!(layout.legend_place, LegendPlace::Inside(_));
             if !places.is_empty() && (inside || x + entry_width > room) {
                 x = padding;
                 y += row;
@@ -962,7 +1079,7 @@ impl LegendBox {
             x += entry_width;
             width = width.max(x - 2 * gap + padding);
         }
-        let height = if layout.legend.is_empty() {
+        let height = if frame.legend.is_empty() {
             0
         } else {
             y + row + padding
@@ -978,13 +1095,13 @@ impl LegendBox {
     /// the height of the x axis under the plot), or in its corner.
     fn origin(
         &self,
-        layout: &Layout,
+        place: LegendPlace,
         (plot_x, plot_y): (std::ops::Range<i32>, std::ops::Range<i32>),
         (margin, below): (i32, i32),
         sizes: &Sizes,
     ) -> (i32, i32) {
         let inset = sizes.px(18.0);
-        match layout.legend_place {
+        match place {
             LegendPlace::Outside => (margin, plot_y.end + below),
             LegendPlace::Inside(corner) => {
                 let left = match corner {
@@ -1005,13 +1122,13 @@ impl LegendBox {
     fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
-        layout: &Layout,
+        frame: &Frame<'_>,
         (left, top): (i32, i32),
         font: &TextStyle,
         palette: &Palette,
         sizes: &Sizes,
     ) -> Drawn<DB> {
-        if layout.legend.is_empty() {
+        if frame.legend.is_empty() {
             return Ok(());
         }
         let corners = [(left, top), (left + self.width, top + self.height)];
@@ -1019,7 +1136,7 @@ impl LegendBox {
             corners,
             palette.background.mix(0.9).filled(),
         ))?;
-        if matches!(layout.legend_place, LegendPlace::Inside(_)) {
+        if matches!(frame.legend_place, LegendPlace::Inside(_)) {
             let frame = palette.foreground.mix(0.35);
             area.draw(&Rectangle::new(
                 corners,
@@ -1030,76 +1147,52 @@ impl LegendBox {
         let (_, text_height) = area.estimate_text_size("Ag", font)?;
         let row = (i32::try_from(text_height).unwrap_or(0) * 3 / 2).max(sizes.px(30.0));
         let label = font.pos(Pos::new(HPos::Left, VPos::Center));
-        let background = palette.background;
-        for (entry, (dx, dy)) in layout.legend.iter().zip(&self.places) {
+        for (entry, (dx, dy)) in frame.legend.iter().zip(&self.places) {
             let (x0, y) = (left + dx, top + dy + row / 2);
-            match entry.swatch {
-                Swatch::Line(stroke) => {
-                    let (color, width, pattern) = pen(&stroke, sizes);
-                    let sample_entry = LegendEntry {
-                        name: entry.name.clone(),
-                        color,
-                        width,
-                        stroke: pattern,
-                    };
-                    draw_sample(area, (x0, x0 + sample, y), &sample_entry)?;
-                    if let Some(marker) = stroke.marker {
-                        draw_marker(
-                            area,
-                            (x0 + sample / 2, y),
-                            sizes.px(11.0),
-                            (color, background),
-                            marker,
-                        )?;
-                    }
-                }
-                Swatch::Block(color) => {
-                    let half = sizes.px(11.0);
-                    area.draw(&Rectangle::new(
-                        [(x0 + sample / 4, y - half), (x0 + sample * 3 / 4, y + half)],
-                        rgb(color).filled(),
-                    ))?;
-                }
-            }
+            draw_swatch(area, entry.swatch, (x0, x0 + sample, y), palette, sizes)?;
             area.draw_text(&entry.name, &label, (x0 + sample + gap, y))?;
         }
         Ok(())
     }
 }
 
-/// About six round y ticks from 0: 1, 2 or 5 times a power of ten, or
-/// powers of two for bytes so that they read 256 KiB, 512 KiB, …
-pub(super) fn y_ticks(unit: Unit, top: f64) -> Vec<f64> {
-    let raw = top / 6.0;
-    let step = if unit == Unit::Bytes {
-        raw.max(1.0).log2().ceil().exp2()
-    } else {
-        nice_step(raw)
-    };
-    ticks_from(0.0, step, top)
-}
-
-/// About eight round ticks over a time range, through 0 when it is inside.
-pub(super) fn time_ticks(start: f64, end: f64) -> Vec<f64> {
-    let span = end - start;
-    if !(span > 0.0 && span.is_finite()) {
-        return vec![start];
+/// A legend entry's sample from `x0` to `x1` at height `y`: its line with
+/// dash and marker, or a block.
+fn draw_swatch<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    swatch: Swatch,
+    (x0, x1, y): (i32, i32, i32),
+    palette: &Palette,
+    sizes: &Sizes,
+) -> Drawn<DB> {
+    match swatch {
+        Swatch::Line(stroke) => {
+            let (color, width, pattern) = pen(&stroke, sizes);
+            let sample = Sample {
+                color,
+                width,
+                stroke: pattern,
+            };
+            draw_sample(area, (x0, x1, y), &sample)?;
+            if let Some(marker) = stroke.marker {
+                draw_marker(
+                    area,
+                    ((x0 + x1) / 2, y),
+                    sizes.px(11.0),
+                    (color, palette.background),
+                    marker,
+                )?;
+            }
+        }
+        Swatch::Block(color) => {
+            let (half, quarter) = (sizes.px(11.0), (x1 - x0) / 4);
+            area.draw(&Rectangle::new(
+                [(x0 + quarter, y - half), (x1 - quarter, y + half)],
+                rgb(color).filled(),
+            ))?;
+        }
     }
-    let step = nice_step(span / 8.0);
-    ticks_from((start / step).ceil() * step, step, end)
-}
-
-pub(super) fn ticks_from(first: f64, step: f64, end: f64) -> Vec<f64> {
-    if !(step > 0.0 && first.is_finite() && end.is_finite()) {
-        return vec![first];
-    }
-    let mut ticks = Vec::new();
-    let mut i = 0.0;
-    while first + i * step <= end + step * 1e-9 && ticks.len() < 64 {
-        ticks.push(first + i * step);
-        i += 1.0;
-    }
-    ticks
+    Ok(())
 }
 
 pub(super) type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<Axis, Axis>>;
@@ -1107,9 +1200,6 @@ pub(super) type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<Axis, Axis>>;
 /// How an axis labels its ticks.
 #[derive(Debug, Clone)]
 pub(super) enum Label {
-    Y(Unit),
-    /// Seconds on a time axis (negative before the repetition shown).
-    Seconds,
     /// No tick labels: the caller writes its own (timeline lanes).
     Blank,
     /// The labels a chart's layout gave each tick value.
@@ -1154,19 +1244,9 @@ impl Ranged for Axis {
     }
 }
 
-impl Axis {
-    /// A tick's label.
-    pub(super) fn format(&self, value: f64) -> String {
-        self.format_ext(&value)
-    }
-}
-
 impl ValueFormatter<f64> for Axis {
     fn format_ext(&self, value: &f64) -> String {
         match &self.label {
-            Label::Y(unit) => chart::format_value(*unit, *value),
-            Label::Seconds if *value < 0.0 => format!("−{}", crate::format::seconds(-*value)),
-            Label::Seconds => crate::format::seconds(*value),
             Label::Blank => String::new(),
             Label::Given(ticks) => ticks
                 .iter()
@@ -1283,10 +1363,10 @@ pub(super) fn draw_marker<DB: DrawingBackend>(
 }
 
 /// Draws a line sample in pixel coordinates, for the legend.
-pub(super) fn draw_sample<DB: DrawingBackend>(
+fn draw_sample<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     (x0, x1, y): (i32, i32, i32),
-    entry: &LegendEntry,
+    entry: &Sample,
 ) -> Drawn<DB> {
     let style = entry
         .color

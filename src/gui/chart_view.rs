@@ -13,7 +13,9 @@ use egui_plot::{
 };
 
 use super::theme;
-use crate::chart::layout::{self, Corner, Fit, Layout, LegendEntry, LegendPlace, Swatch, Weight};
+use crate::chart::layout::{
+    self, AxisLayout, Corner, Fit, Layout, LegendEntry, LegendPlace, Swatch, Weight,
+};
 use crate::chart::theme::WINDOW_TEXT;
 use crate::chart::{self, Chart, LineKind, Reference, XAxis};
 use crate::palette::Marker;
@@ -29,8 +31,10 @@ pub struct DrawnChart {
     pub x_ticks: Vec<String>,
     pub y_ticks: Vec<String>,
     pub legend: Vec<String>,
-    /// The layout it was drawn from.
+    /// The layout it was drawn from (a scaling chart's).
     pub layout: Option<Layout>,
+    /// The plot's frame (the area inside the axes), in points.
+    pub frame: Option<egui::Rect>,
 }
 
 fn drawn_id(title: &str) -> egui::Id {
@@ -58,7 +62,7 @@ fn marker_shape(marker: Marker) -> MarkerShape {
     }
 }
 
-fn line_style(line: LineKind) -> LineStyle {
+pub(super) fn line_style(line: LineKind) -> LineStyle {
     match line {
         LineKind::Solid => LineStyle::Solid,
         LineKind::Dashed => LineStyle::Dashed { length: 10.0 },
@@ -67,7 +71,7 @@ fn line_style(line: LineKind) -> LineStyle {
     }
 }
 
-fn line_width(weight: Weight) -> f32 {
+pub(super) fn line_width(weight: Weight) -> f32 {
     match weight {
         Weight::Data => 3.0,
         Weight::Thin => 2.0,
@@ -81,14 +85,7 @@ const SAMPLE: Vec2 = Vec2::new(40.0, 20.0);
 /// draws it there, with its legend.
 pub fn chart_plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
     let dark = ui.visuals().dark_mode;
-    // The axes take about 70 points across and 55 down.
-    let fit = |h: f32| {
-        Fit::of(
-            f64::from(width - 70.0),
-            f64::from(h - 55.0),
-            f64::from(WINDOW_TEXT.tick),
-        )
-    };
+    let fit = |h: f32| window_fit(width, h, 70.0);
     let mut layout = Layout::of(chart, dark, fit(height));
     let mut plot_height = height;
     if layout.legend_place == LegendPlace::Outside {
@@ -97,8 +94,15 @@ pub fn chart_plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) 
         // Placed outside once, it stays there.
         layout.legend_place = LegendPlace::Outside;
     }
+    layout_plot_ui(ui, chart, &layout, width, plot_height);
+}
+
+/// Draws `chart` as `layout` says (decided elsewhere: for a file of the
+/// same chart, say), in a plot of `width` × `height` points with its
+/// legend.
+pub fn layout_plot_ui(ui: &mut egui::Ui, chart: &Chart, layout: &Layout, width: f32, height: f32) {
     ui.vertical(|ui| {
-        let frame = plot_ui(ui, chart, &layout, width, plot_height);
+        let frame = plot_ui(ui, chart, layout, width, height);
         match layout.legend_place {
             LegendPlace::Outside => legend_strip_ui(ui, &layout.legend, width),
             LegendPlace::Inside(corner) => inside_legend_ui(ui, &layout.legend, frame, corner),
@@ -315,7 +319,7 @@ fn paint_marker(
 }
 
 /// Grid marks at a layout's ticks.
-fn grid_marks(ticks: &[layout::Tick]) -> Vec<GridMark> {
+pub(super) fn grid_marks(ticks: &[layout::Tick]) -> Vec<GridMark> {
     let step = match ticks {
         [a, b, ..] => (b.value - a.value).abs(),
         _ => 1.0,
@@ -330,7 +334,7 @@ fn grid_marks(ticks: &[layout::Tick]) -> Vec<GridMark> {
 }
 
 /// The label a layout gave the tick at `value` (none between ticks).
-fn tick_label(ticks: &[layout::Tick], value: f64) -> String {
+pub(super) fn tick_label(ticks: &[layout::Tick], value: f64) -> String {
     ticks
         .iter()
         .find(|t| (t.value - value).abs() <= 1e-9 * t.value.abs().max(1.0))
@@ -338,23 +342,35 @@ fn tick_label(ticks: &[layout::Tick], value: f64) -> String {
         .unwrap_or_default()
 }
 
-/// The axes of a layout: its titles and tick labels in the chart fonts,
+/// An axis of a layout: its title and tick labels in the chart fonts,
 /// every label drawn (the layout chose as many as fit).
+pub(super) fn axis_hints(axis: &AxisLayout, across: bool) -> AxisHints<'static> {
+    let ticks = axis.ticks.clone();
+    let hints = if across {
+        AxisHints::new_x()
+    } else {
+        AxisHints::new_y()
+    };
+    hints
+        .label(RichText::new(&axis.title).size(WINDOW_TEXT.axis))
+        .tick_label_font(FontId::proportional(WINDOW_TEXT.tick))
+        .label_spacing(1.0..=2.0)
+        .formatter(move |mark, _| tick_label(&ticks, mark.value))
+}
+
+/// The axes of a layout.
 fn axes(layout: &Layout) -> (AxisHints<'static>, AxisHints<'static>) {
-    let font = FontId::proportional(WINDOW_TEXT.tick);
-    let x_ticks = layout.x.ticks.clone();
-    let y_ticks = layout.y.ticks.clone();
-    let x = AxisHints::new_x()
-        .label(RichText::new(&layout.x.title).size(WINDOW_TEXT.axis))
-        .tick_label_font(font.clone())
-        .label_spacing(1.0..=2.0)
-        .formatter(move |mark, _| tick_label(&x_ticks, mark.value));
-    let y = AxisHints::new_y()
-        .label(RichText::new(&layout.y.title).size(WINDOW_TEXT.axis))
-        .tick_label_font(font)
-        .label_spacing(1.0..=2.0)
-        .formatter(move |mark, _| tick_label(&y_ticks, mark.value));
-    (x, y)
+    (axis_hints(&layout.x, true), axis_hints(&layout.y, false))
+}
+
+/// The room a plot of `width` × `height` points leaves its data, in tick
+/// font sizes: the axes take about `axes` points across and 55 down.
+pub(super) fn window_fit(width: f32, height: f32, axes: f32) -> Fit {
+    Fit::of(
+        f64::from(width - axes),
+        f64::from(height - 55.0),
+        f64::from(WINDOW_TEXT.tick),
+    )
 }
 
 /// The plot itself; returns its frame (the area inside the axes).
@@ -565,9 +581,42 @@ fn bars_ui(
 }
 
 /// Keeps what was drawn: the bounds egui_plot used and the tick labels it
-/// shows (it leaves out a label wider, or taller, than the space between
-/// ticks, so that is checked here the same way).
+/// shows.
 fn remember(ui: &egui::Ui, chart: &Chart, layout: &Layout, transform: &egui_plot::PlotTransform) {
+    let drawn = DrawnChart {
+        legend: layout.legend_described(),
+        layout: Some(layout.clone()),
+        ..drawn_axes(ui, &layout.x, &layout.y, transform)
+    };
+    ui.ctx()
+        .data_mut(|d| d.insert_temp(drawn_id(&chart.title), drawn));
+}
+
+/// Keeps what was drawn of a chart titled `title` with axes `x` and `y`
+/// and legend `legend` (the entries' styles in words), for [`drawn`].
+pub(super) fn remember_axes(
+    ui: &egui::Ui,
+    title: &str,
+    (x, y): (&AxisLayout, &AxisLayout),
+    legend: Vec<String>,
+    transform: &egui_plot::PlotTransform,
+) {
+    let drawn = DrawnChart {
+        legend,
+        ..drawn_axes(ui, x, y, transform)
+    };
+    ui.ctx().data_mut(|d| d.insert_temp(drawn_id(title), drawn));
+}
+
+/// The bounds egui_plot used and the tick labels it shows: it leaves out
+/// a label wider, or taller, than the space between ticks, so that is
+/// checked here the same way.
+fn drawn_axes(
+    ui: &egui::Ui,
+    x: &AxisLayout,
+    y: &AxisLayout,
+    transform: &egui_plot::PlotTransform,
+) -> DrawnChart {
     let bounds = transform.bounds();
     let font = FontId::proportional(WINDOW_TEXT.tick);
     let [dx, dy] = transform.dpos_dvalue();
@@ -589,16 +638,15 @@ fn remember(ui: &egui::Ui, chart: &Chart, layout: &Layout, transform: &egui_plot
             .map(|t| t.label.clone())
             .collect()
     };
-    let drawn = DrawnChart {
+    DrawnChart {
         x_range: (bounds.min()[0], bounds.max()[0]),
         y_range: (bounds.min()[1], bounds.max()[1]),
-        x_title: layout.x.title.clone(),
-        y_title: layout.y.title.clone(),
-        x_ticks: shown(&layout.x.ticks, dx, true),
-        y_ticks: shown(&layout.y.ticks, dy, false),
-        legend: layout.legend_described(),
-        layout: Some(layout.clone()),
-    };
-    ui.ctx()
-        .data_mut(|d| d.insert_temp(drawn_id(&chart.title), drawn));
+        x_title: x.title.clone(),
+        y_title: y.title.clone(),
+        x_ticks: shown(&x.ticks, dx, true),
+        y_ticks: shown(&y.ticks, dy, false),
+        legend: Vec::new(),
+        layout: None,
+        frame: Some(*transform.frame()),
+    }
 }

@@ -8,17 +8,16 @@
 //! afterwards it shows any run's stored samples.
 
 use eframe::egui::{self, RichText};
-use egui_plot::{
-    Bar, BarChart, GridInput, GridMark, HLine, Line, LineStyle, Plot, PlotPoints, Span,
-};
+use egui_plot::{Bar, BarChart, HLine, Line, Plot, PlotPoints, Span};
 
 use super::command::Command;
 use super::export::{ExportTarget, chart_menu_ui};
-use super::widgets::{LABEL_STEP, chosen_run, placeholder_ui, run_picker_ui, state};
-use super::{chart_view, theme};
+use super::widgets::{chosen_run, placeholder_ui, run_picker_ui, state};
+use super::{chart_view, theme, timeline};
 use crate::activity::{self, TimeChart};
-use crate::chart::layout::{LegendEntry, Stroke as LineStroke, Swatch, Weight};
-use crate::chart::{self, LineKind};
+use crate::chart::activity::ActivityLayout;
+use crate::chart::layout::{AxisLayout, Fit, LegendEntry, Swatch, Tick, value_axis};
+use crate::chart::{self, Unit};
 use crate::export::activity::ActivityChart;
 use crate::format;
 use crate::results::{ResultSet, RunRecord};
@@ -117,8 +116,9 @@ pub fn cpu_memory_ui(
     });
 }
 
-/// Draws a chart over time with its title, legend and hover values;
-/// a banded chart (CPU) draws each series in a row of its own.
+/// Draws a chart over time with its title, legend and hover values, as
+/// its layout says; a banded chart (CPU) draws each series in a row of its
+/// own, named on the axis.
 fn time_chart_ui(
     ui: &mut egui::Ui,
     chart: &TimeChart,
@@ -130,20 +130,26 @@ fn time_chart_ui(
     let dark = ui.visuals().dark_mode;
     ui.vertical(|ui| {
         time_chart_header_ui(ui, chart, export, commands);
-        // Rows name their cores on the axis; lines get a legend under the
-        // plot, as in the file.
-        let legend = time_legend(chart);
+        let fit = |h: f32| chart_view::window_fit(width, h, 90.0);
+        let legend = ActivityLayout::time_chart(chart, dark, fit(height)).legend;
         let legend_height = if legend.is_empty() {
             0.0
         } else {
             chart_view::legend_height(ui, &legend, width)
         };
         let plot_height = (height - 30.0 - legend_height).max(100.0);
-        time_plot(chart, width, plot_height).show(ui, |plot_ui| {
-            time_series_ui(plot_ui, chart, dark);
-        });
-        if !legend.is_empty() {
-            chart_view::legend_strip_ui(ui, &legend, width);
+        let layout = ActivityLayout::time_chart(chart, dark, fit(plot_height));
+        let response = time_plot(chart, &layout, (width, plot_height), fit(plot_height))
+            .show(ui, |plot_ui| time_series_ui(plot_ui, chart, &layout));
+        chart_view::remember_axes(
+            ui,
+            &layout.title,
+            (&layout.x, &layout.y),
+            layout.legend_described(),
+            &response.transform,
+        );
+        if !layout.legend.is_empty() {
+            chart_view::legend_strip_ui(ui, &layout.legend, width);
         }
     });
 }
@@ -171,62 +177,31 @@ fn time_chart_header_ui(
     });
 }
 
-/// The legend of a chart of lines (a banded chart names its rows on the
-/// axis instead).
-fn time_legend(chart: &TimeChart) -> Vec<LegendEntry> {
-    if chart.banded {
-        Vec::new()
-    } else {
-        chart
-            .series
-            .iter()
-            .map(|series| LegendEntry {
-                name: series.name.clone(),
-                swatch: Swatch::Line(LineStroke {
-                    color: series.color,
-                    line: LineKind::Solid,
-                    weight: if series.emphasis {
-                        Weight::Data
-                    } else {
-                        Weight::Thin
-                    },
-                    marker: None,
-                }),
-            })
-            .collect()
-    }
-}
-
-/// The plot's axes, formatters and ranges.
-fn time_plot(chart: &TimeChart, width: f32, plot_height: f32) -> Plot<'_> {
+/// The plot's axes (the layout's; time zooms, values stay), ranges and
+/// hover text.
+fn time_plot<'a>(
+    chart: &TimeChart,
+    layout: &ActivityLayout,
+    (width, height): (f32, f32),
+    fit: Fit,
+) -> Plot<'a> {
     let unit = chart.unit;
     let hover_chart = chart.clone();
-    let banded = chart.banded;
-    let bands: Vec<(f64, String)> = (0..chart.series.len())
-        .map(|i| (chart.band_base(i) + 0.5, chart.series[i].name.clone()))
-        .collect();
-    let band_marks: Vec<f64> = bands.iter().map(|(y, _)| *y).collect();
-    let mut plot = Plot::new(("time-chart", chart.title.as_str()))
+    let y_marks = chart_view::grid_marks(&layout.y.ticks);
+    Plot::new(("time-chart", chart.title.as_str()))
         .width(width)
-        .height(plot_height)
-        .x_axis_label(chart.x_label.as_str())
-        .y_axis_label(chart.y_label.as_str())
-        .include_y(0.0)
+        .height(height)
+        .custom_x_axes(vec![timeline::zoomable_time_axis(layout, fit)])
+        .custom_y_axes(vec![chart_view::axis_hints(&layout.y, false)])
+        .default_x_bounds(layout.x.min, layout.x.max)
+        .default_y_bounds(layout.y.min, layout.y.max)
         .allow_scroll(false)
-        .x_axis_formatter(|mark, _| signed_seconds(mark.value))
-        .y_axis_formatter(move |mark, _| {
-            if banded {
-                bands
-                    .iter()
-                    .find(|(y, _)| (y - mark.value).abs() < 1e-9)
-                    .map(|(_, name)| name.clone())
-                    .unwrap_or_default()
-            } else if mark.value < 0.0 {
-                String::new()
-            } else {
-                chart::format_value(unit, mark.value)
-            }
-        })
+        .allow_zoom([true, false])
+        .allow_drag([true, false])
+        .allow_boxed_zoom(false)
+        .show_grid([true, !chart.banded])
+        .x_grid_spacer(timeline::time_grid(layout, fit))
+        .y_grid_spacer(move |_| y_marks.clone())
         .label_formatter(move |position| match position {
             egui_plot::HoverPosition::NearDataPoint {
                 plot_name,
@@ -240,74 +215,49 @@ fn time_plot(chart: &TimeChart, width: f32, plot_height: f32) -> Plot<'_> {
                 };
                 Some(format!(
                     "{plot_name}\n{}\n{}",
-                    signed_seconds(position.x),
+                    chart::activity::signed_seconds(position.x),
                     chart::format_value(unit, value)
                 ))
             }
             _ => None,
-        });
-    if banded {
-        plot = plot
-            .include_y(chart.bands_top())
-            .allow_zoom([true, false])
-            .allow_drag([true, false])
-            .y_grid_spacer(move |_| {
-                band_marks
-                    .iter()
-                    .map(|&value| GridMark {
-                        value,
-                        step_size: LABEL_STEP,
-                    })
-                    .collect()
-            })
-            .y_axis_min_width(70.0);
-    } else {
-        plot = plot.y_grid_spacer(bytes_grid);
-        let top = chart
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.1))
-            .fold(0.0, f64::max);
-        plot = plot.include_y(top * 1.1);
-    }
-    if chart.is_empty() {
-        plot = plot.include_x(0.0).include_x(1.0);
-    }
-    plot
+        })
 }
 
-/// The shaded repetition and every series (banded: one row each).
-fn time_series_ui(plot_ui: &mut egui_plot::PlotUi<'_>, chart: &TimeChart, dark: bool) {
-    if let Some((low, high)) = chart.highlight {
-        // Unnamed: a span's name is drawn across the plot. The axis
-        // title says what the shade is.
+/// The shaded repetition and every series (banded: one row each), in the
+/// layout's strokes.
+fn time_series_ui(plot_ui: &mut egui_plot::PlotUi<'_>, chart: &TimeChart, layout: &ActivityLayout) {
+    if let Some(((low, high), edge)) = layout.shade {
+        // Unnamed: a span's name is drawn across the plot. The legend
+        // says what the shade is.
         plot_ui.span(
             Span::new("", low..=high)
-                .fill(theme::color(activity::total_color(dark)).gamma_multiply(0.08))
-                .border_style(LineStyle::dashed_loose()),
+                .fill(theme::color(edge.color).gamma_multiply(0.08))
+                .border_style(chart_view::line_style(edge.line)),
         );
     }
-    for (i, series) in chart.series.iter().enumerate() {
-        let color = theme::color(series.color);
+    for (i, (series, stroke)) in chart.series.iter().zip(&layout.series).enumerate() {
+        let color = theme::color(stroke.color);
+        let width = chart_view::line_width(stroke.weight);
         if chart.banded {
-            let base = chart.band_base(i);
+            if let Some((top, row)) = layout.row_tops.get(i) {
+                plot_ui.hline(
+                    HLine::new("", *top)
+                        .color(theme::color(row.color).gamma_multiply(0.5))
+                        .width(1.0)
+                        .style(chart_view::line_style(row.line))
+                        .allow_hover(false),
+                );
+            }
             let points: Vec<[f64; 2]> = series
                 .points
                 .iter()
                 .map(|&(x, y)| [x, chart.band_y(i, y)])
                 .collect();
-            plot_ui.hline(
-                HLine::new("", base + 1.0)
-                    .color(color.gamma_multiply(0.5))
-                    .width(1.0)
-                    .style(LineStyle::dotted_dense())
-                    .allow_hover(false),
-            );
             plot_ui.line(
                 Line::new(series.name.as_str(), PlotPoints::new(points))
                     .color(color)
-                    .width(2.5)
-                    .fill(base as f32)
+                    .width(width)
+                    .fill(chart.band_base(i) as f32)
                     .fill_alpha(0.35),
             );
         } else {
@@ -315,34 +265,10 @@ fn time_series_ui(plot_ui: &mut egui_plot::PlotUi<'_>, chart: &TimeChart, dark: 
             plot_ui.line(
                 Line::new(series.name.as_str(), PlotPoints::new(points))
                     .color(color)
-                    .width(if series.emphasis { 3.5 } else { 2.5 }),
+                    .width(width)
+                    .style(chart_view::line_style(stroke.line)),
             );
         }
-    }
-}
-
-/// Grid marks for bytes: powers of two, so ticks read 32 MiB, 64 MiB, …
-fn bytes_grid(input: GridInput) -> Vec<GridMark> {
-    let (low, high) = input.bounds;
-    let span = (high - low).max(1.0);
-    let step = (span / 5.0).log2().ceil().exp2().max(1.0);
-    let first = (low / step).ceil().max(0.0) as u64;
-    let last = (high / step).floor().max(0.0) as u64;
-    (first..=last.min(first + 64))
-        .map(|i| GridMark {
-            value: i as f64 * step,
-            step_size: step,
-        })
-        .collect()
-}
-
-/// Seconds with their sign: samples before the median repetition are
-/// negative.
-fn signed_seconds(x: f64) -> String {
-    if x < 0.0 {
-        format!("−{}", format::seconds(-x))
-    } else {
-        format::seconds(x)
     }
 }
 
@@ -389,7 +315,7 @@ fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32)
             .color(theme::model_color(Model::Processes, dark))
             .element_formatter(Box::new(|bar, _| bar.name.clone()))
             .stack_on(&[&parent]);
-        let labels: Vec<String> = runs.iter().map(RunRecord::label).collect();
+        let (x, rows) = memory_by_run_axes(runs, width, height);
         let legend = [
             LegendEntry {
                 name: "corescope (all its threads)".to_string(),
@@ -401,39 +327,66 @@ fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32)
             },
         ];
         let legend_height = chart_view::legend_height(ui, &legend, width);
+        let (x_marks, row_marks) = (
+            chart_view::grid_marks(&x.ticks),
+            chart_view::grid_marks(&rows.ticks),
+        );
         let plot = Plot::new("memory-by-run")
             .width(width)
             .height((height - 30.0 - legend_height).max(100.0))
-            .x_axis_label("resident memory after the median repetition")
-            .x_grid_spacer(bytes_grid)
-            .include_x(0.0)
-            .include_x(
-                runs.iter()
-                    .map(|r| r.memory.total_rss_bytes as f64)
-                    .fold(0.0, f64::max)
-                    * 1.05,
-            )
-            .include_y(-0.5)
-            .include_y(count as f64 - 0.5)
+            .custom_x_axes(vec![chart_view::axis_hints(&x, true)])
+            .custom_y_axes(vec![chart_view::axis_hints(&rows, false)])
+            .default_x_bounds(x.min, x.max)
+            .default_y_bounds(rows.min, rows.max)
+            .x_grid_spacer(move |_| x_marks.clone())
+            .y_grid_spacer(move |_| row_marks.clone())
             .allow_scroll(false)
-            .allow_zoom([true, false])
-            .allow_drag([true, false])
+            .allow_zoom(false)
+            .allow_drag(false)
             .show_grid([true, false])
-            .y_axis_min_width(110.0)
-            .x_axis_formatter(|mark, _| {
-                if mark.value < 0.0 {
-                    String::new()
-                } else {
-                    format::bytes(mark.value as u64)
-                }
-            })
             .label_formatter(|_| None);
-        super::widgets::named_rows(plot, labels).show(ui, |plot_ui| {
+        plot.show(ui, |plot_ui| {
             plot_ui.bar_chart(parent);
             plot_ui.bar_chart(workers);
         });
         chart_view::legend_strip_ui(ui, &legend, width);
     });
+}
+
+/// The memory-by-run chart's axes: bytes across, in the unit its title
+/// names, and a row per run, the first on top.
+fn memory_by_run_axes(runs: &[RunRecord], width: f32, height: f32) -> (AxisLayout, AxisLayout) {
+    let top = runs
+        .iter()
+        .map(|r| r.memory.total_rss_bytes as f64)
+        .fold(0.0, f64::max);
+    // Across: the value axis turned on its side.
+    let fit = chart_view::window_fit(width, height, 110.0);
+    let across = Fit {
+        em_down: fit.em_across,
+        ..fit
+    };
+    let x = value_axis(
+        "resident memory after the median repetition",
+        Unit::Bytes,
+        top,
+        across,
+    );
+    let count = runs.len();
+    let rows = AxisLayout {
+        title: String::new(),
+        min: -0.5,
+        max: count.max(1) as f64 - 0.5,
+        ticks: runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Tick {
+                value: (count - 1 - i) as f64,
+                label: r.label(),
+            })
+            .collect(),
+    };
+    (x, rows)
 }
 
 fn memory_hover(run: &RunRecord) -> String {

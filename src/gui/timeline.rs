@@ -5,23 +5,20 @@
 //! axis, double-click to reset. Its **Export** menu saves the timeline as
 //! an image, or the run as Chrome trace-event JSON for Perfetto UI.
 
-use eframe::egui::{self, Color32, RichText, Stroke};
-use egui_plot::{Bar, BarChart, LineStyle, Plot, VLine};
+use eframe::egui::{self, RichText, Stroke};
+use egui_plot::{AxisHints, Bar, BarChart, GridInput, GridMark, Plot, VLine};
 
 use super::command::Command;
 use super::export::{ExportTarget, chart_menu_ui};
 use super::widgets::{self, chosen_run, placeholder_ui, run_picker_ui};
 use super::{chart_view, theme};
 use crate::activity::{self, Mark, TaskBar, Timeline};
-use crate::chart::LineKind;
-use crate::chart::layout::{LegendEntry, Stroke as LineStroke, Swatch, Weight};
+use crate::chart::activity::lane_y;
+use crate::chart::layout::Fit;
+use crate::chart::{self, activity::ActivityLayout, activity::HOLD_STRIP, activity::TASK_BAR};
 use crate::export::activity::ActivityChart;
+use crate::format;
 use crate::results::ResultSet;
-
-/// Bar thickness as a share of a lane; the GIL strip sits above the bar.
-const BAR_HEIGHT: f64 = 0.62;
-const HOLD_OFFSET: f64 = 0.38;
-const HOLD_HEIGHT: f64 = 0.1;
 
 /// The view: a run picker, the Export menu and the timeline.
 pub fn timeline_ui(
@@ -64,31 +61,28 @@ pub fn timeline_ui(
     timeline_plot_ui(ui, &timeline);
 }
 
-/// Where a lane sits on the y axis: lane 0 on top.
-fn lane_y(timeline: &Timeline, lane: u32) -> f64 {
-    timeline.lanes.len().saturating_sub(1) as f64 - f64::from(lane)
-}
-
-fn bar_chart(timeline: &Timeline, mark: Mark, bars: &[TaskBar], dark: bool) -> BarChart {
-    let color = theme::color(mark.color(timeline.model, dark));
-    let (offset, height) = if mark == Mark::GilHeld {
-        (HOLD_OFFSET, HOLD_HEIGHT)
+fn bar_chart(
+    timeline: &Timeline,
+    layout: &ActivityLayout,
+    mark: Mark,
+    bars: &[TaskBar],
+) -> BarChart {
+    let color = theme::color(layout.mark_color(mark));
+    let (low, high) = if mark == Mark::GilHeld {
+        HOLD_STRIP
     } else {
-        (0.0, BAR_HEIGHT)
+        TASK_BAR
     };
     // A hairline in the background's colour keeps back-to-back tasks apart.
-    let gap = if dark {
-        Color32::from_gray(27)
-    } else {
-        Color32::WHITE
-    };
+    let gap = theme::color(chart::theme::background(layout.dark));
+    let lanes = timeline.lanes.len();
     let elements = bars
         .iter()
         .filter(|b| b.mark == mark)
         .map(|b| {
-            Bar::new(lane_y(timeline, b.lane) + offset, b.duration())
+            Bar::new(lane_y(lanes, b.lane) + (low + high) / 2.0, b.duration())
                 .base_offset(b.start)
-                .width(height)
+                .width(high - low)
                 .fill(color)
                 .stroke(Stroke::new(
                     if mark == Mark::GilHeld { 0.0 } else { 1.0 },
@@ -103,89 +97,79 @@ fn bar_chart(timeline: &Timeline, mark: Mark, bars: &[TaskBar], dark: bool) -> B
         .element_formatter(Box::new(|bar, _| bar.name.clone()))
 }
 
-/// The Gantt chart itself.
+/// The Gantt chart itself, as its layout says; time zooms and pans, with
+/// ticks chosen again (in the same unit) for the part in view.
 fn timeline_plot_ui(ui: &mut egui::Ui, timeline: &Timeline) {
     let dark = ui.visuals().dark_mode;
-    let lanes = timeline.lanes.clone();
-    let count = lanes.len();
-    let end = timeline.end();
-    let legend = timeline_legend(timeline, dark);
     let width = ui.available_width();
+    let fit = |height: f32| chart_view::window_fit(width, height, 90.0);
+    let legend = ActivityLayout::timeline(timeline, dark, fit(ui.available_height())).legend;
     let height = (ui.available_height() - chart_view::legend_height(ui, &legend, width)).max(160.0);
+    let layout = ActivityLayout::timeline(timeline, dark, fit(height));
     let plot = Plot::new(("timeline", timeline.title.as_str()))
         .width(width)
         .height(height)
-        .x_axis_label(activity::RUN_TIME_LABEL)
-        .include_x(0.0)
-        .include_x(end * 1.02)
-        .include_y(-0.5)
-        // Headroom above the top lane: a bar's hover text sits above it.
-        .include_y(count as f64 + 0.4)
-        // Time zooms and pans; the lanes stay put.
+        .custom_x_axes(vec![zoomable_time_axis(&layout, fit(height))])
+        .custom_y_axes(vec![chart_view::axis_hints(&layout.y, false)])
+        .default_x_bounds(layout.x.min, layout.x.max)
+        .default_y_bounds(layout.y.min, layout.y.max)
         .allow_zoom([true, false])
         .allow_drag([true, false])
         .allow_scroll([true, false])
         .allow_boxed_zoom(false)
         .show_grid([true, false])
-        .y_axis_min_width(90.0)
-        .x_axis_formatter(|mark, _| {
-            if mark.value < 0.0 {
-                String::new()
-            } else {
-                crate::format::seconds(mark.value)
-            }
+        .x_grid_spacer(time_grid(&layout, fit(height)))
+        .y_grid_spacer({
+            let marks = chart_view::grid_marks(&layout.y.ticks);
+            move |_| marks.clone()
         })
         .label_formatter(|_| None);
-    let plot = widgets::named_rows(plot, lanes);
-    plot.show(ui, |plot_ui| {
+    let response = plot.show(ui, |plot_ui| {
         for mark in timeline.marks() {
             let source = if mark == Mark::GilHeld {
                 &timeline.holds
             } else {
                 &timeline.bars
             };
-            plot_ui.bar_chart(bar_chart(timeline, mark, source, dark));
+            plot_ui.bar_chart(bar_chart(timeline, &layout, mark, source));
         }
-        if let Some(wall) = timeline.wall_seconds {
+        if let Some((wall, stroke)) = layout.wall {
             plot_ui.vline(
-                VLine::new(
-                    format!("wall time ({})", crate::format::seconds(wall)),
-                    wall,
-                )
-                .color(ui_foreground(dark))
-                .width(1.5)
-                .style(LineStyle::dashed_loose()),
+                VLine::new(format!("wall time ({})", format::seconds(wall)), wall)
+                    .color(theme::color(stroke.color))
+                    .width(chart_view::line_width(stroke.weight))
+                    .style(chart_view::line_style(stroke.line)),
             );
         }
     });
-    chart_view::legend_strip_ui(ui, &legend, width);
+    chart_view::remember_axes(
+        ui,
+        &layout.title,
+        (&layout.x, &layout.y),
+        layout.legend_described(),
+        &response.transform,
+    );
+    chart_view::legend_strip_ui(ui, &layout.legend, width);
 }
 
-/// The timeline's legend, as the file's: a block per phase (and the lock),
-/// the wall time's dashed line.
-fn timeline_legend(timeline: &Timeline, dark: bool) -> Vec<LegendEntry> {
-    let mut legend: Vec<LegendEntry> = timeline
-        .marks()
-        .into_iter()
-        .map(|mark| LegendEntry {
-            name: mark.label().to_string(),
-            swatch: Swatch::Block(mark.color(timeline.model, dark)),
-        })
-        .collect();
-    if let Some(wall) = timeline.wall_seconds {
-        legend.push(LegendEntry {
-            name: format!("wall time ({})", crate::format::seconds(wall)),
-            swatch: Swatch::Line(LineStroke {
-                color: activity::total_color(dark),
-                line: LineKind::Dashed,
-                weight: Weight::Thin,
-                marker: None,
-            }),
-        });
+/// A time axis whose ticks follow zoom: the layout's ticks for the part
+/// of the axis in view, in the layout's unit.
+pub(super) fn zoomable_time_axis(layout: &ActivityLayout, fit: Fit) -> AxisHints<'static> {
+    let layout = layout.clone();
+    chart_view::axis_hints(&layout.x, true).formatter(move |mark, range| {
+        let ticks = layout.time_ticks_within(*range.start(), *range.end(), fit);
+        chart_view::tick_label(&ticks, mark.value)
+    })
+}
+
+/// Grid marks at the layout's time ticks for the part of the axis in view.
+pub(super) fn time_grid(
+    layout: &ActivityLayout,
+    fit: Fit,
+) -> impl Fn(GridInput) -> Vec<GridMark> + 'static {
+    let layout = layout.clone();
+    move |input| {
+        let (low, high) = input.bounds;
+        chart_view::grid_marks(&layout.time_ticks_within(low, high, fit))
     }
-    legend
-}
-
-fn ui_foreground(dark: bool) -> Color32 {
-    theme::color(activity::total_color(dark))
 }

@@ -61,33 +61,6 @@ pub fn run_picker_ui(ui: &mut egui::Ui, set: &ResultSet) -> Option<usize> {
     chosen_run(set, &state).map(|(i, _)| i)
 }
 
-/// The step egui_plot is told lies between named rows (lanes, cores,
-/// runs): larger than the real 1, so it never fades their names out when
-/// rows are close together.
-pub const LABEL_STEP: f64 = 4.0;
-
-/// Names the rows of a plot's y axis, one per whole y, the first name on
-/// top (at y = count − 1), with a grid line at each.
-pub fn named_rows(plot: egui_plot::Plot<'_>, names: Vec<String>) -> egui_plot::Plot<'_> {
-    let count = names.len();
-    plot.y_grid_spacer(move |_| {
-        (0..count)
-            .map(|i| egui_plot::GridMark {
-                value: i as f64,
-                step_size: LABEL_STEP,
-            })
-            .collect()
-    })
-    .y_axis_formatter(move |mark, _| {
-        let index = count as f64 - 1.0 - mark.value;
-        if index >= 0.0 && index.fract() == 0.0 {
-            names.get(index as usize).cloned().unwrap_or_default()
-        } else {
-            String::new()
-        }
-    })
-}
-
 /// The line under the tabs when there is nothing to show.
 pub fn placeholder_ui(ui: &mut egui::Ui, text: &str) {
     ui.centered_and_justified(|ui| {
