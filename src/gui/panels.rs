@@ -19,7 +19,9 @@ use crate::results::{MachineInfo, RunRecord};
 use crate::session::recent::RecentFiles;
 use crate::session::store::ResultsStore;
 use crate::session::{LiveRun, Messages};
-use crate::spec::{Codec, Field, Model, Order, Scaling, Schedule, SpecError, StartMethod};
+use crate::spec::{
+    Codec, Field, Model, Order, Scaling, Schedule, SpecError, StartMethod, Transport,
+};
 use crate::table;
 use crate::workload::{Sharing, Workload};
 
@@ -429,6 +431,18 @@ fn workload_ui(ui: &mut egui::Ui, form: &mut ExperimentForm) {
                     for codec in Codec::ALL {
                         ui.radio_value(&mut form.codec, codec, codec.name())
                             .on_hover_text(Field::Codec.help());
+                    }
+                });
+                ui.end_row();
+            }
+            if workload.uses_payload()
+                && form.models.iter().any(|m| m.info().has_knob(Knob::Transport))
+            {
+                knob_label(ui, Field::Transport);
+                ui.horizontal(|ui| {
+                    for transport in Transport::ALL {
+                        ui.radio_value(&mut form.transport, transport, transport.name())
+                            .on_hover_text(Field::Transport.help());
                     }
                 });
                 ui.end_row();

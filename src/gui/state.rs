@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::chart::{ChartKind, ChartOptions};
 use crate::remedy::Setting;
 pub use crate::session::export::{ExportSettings, ExportTheme};
-use crate::spec::{Codec, Model, Order, RawExperiment, Scaling, Schedule, StartMethod};
+use crate::spec::{Codec, Model, Order, RawExperiment, Scaling, Schedule, StartMethod, Transport};
 use crate::workload::{Sharing, Workload};
 
 /// The window's names for the settings an error's way out changes: the
@@ -156,6 +156,8 @@ pub struct ExperimentForm {
     pub sharing: Vec<Sharing>,
     /// How process models encode their messages.
     pub codec: Codec,
+    /// How echo payloads reach worker processes (processes, python-processes).
+    pub transport: Transport,
     /// Strong (fixed tasks) or weak (tasks per worker) scaling.
     pub scaling: Scaling,
     /// How CPython's process models start their workers.
@@ -196,6 +198,7 @@ impl Default for ExperimentForm {
             io_percent: "50".to_string(),
             sharing: Sharing::ALL.to_vec(),
             codec: Codec::Bincode,
+            transport: Transport::Pipe,
             scaling: Scaling::Strong,
             start_method: StartMethod::Fork,
             runtime_threads: "1".to_string(),
@@ -267,6 +270,7 @@ impl ExperimentForm {
             switch_interval: text(&raw.switch_interval, defaults.switch_interval.clone()),
             io_percent: text(&raw.io_percent, defaults.io_percent.clone()),
             codec: parsed(raw.codec.as_deref(), defaults.codec),
+            transport: parsed(raw.transport.as_deref(), defaults.transport),
             scaling: parsed(raw.scaling.as_deref(), defaults.scaling),
             start_method: parsed(raw.start_method.as_deref(), defaults.start_method),
             schedule: parsed(raw.schedule.split(',').next(), defaults.schedule),
@@ -341,7 +345,7 @@ impl ExperimentForm {
             scaling: Some(self.scaling.name().to_string()),
             start_method: Some(self.start_method.name().to_string()),
             runtime_threads: optional(&self.runtime_threads),
-            transport: None,
+            transport: Some(self.transport.name().to_string()),
             time_limit: optional(&self.time_limit),
             order: Some(self.order.name().to_string()),
             sharing: (!self.sharing.is_empty()).then(|| {
