@@ -87,6 +87,9 @@ pub(crate) struct MpiExecutor {
     /// False once anything went wrong: then `Drop` kills without waiting.
     healthy: bool,
     exit_status: Option<ExitStatus>,
+    /// The ranks' shared-memory segments; removed after `Drop` ended the
+    /// job (fields drop after it).
+    _segments: launch::SegmentDir,
 }
 
 impl std::fmt::Debug for MpiExecutor {
@@ -117,9 +120,11 @@ impl MpiExecutor {
             OsStr::new("--codec"),
             OsStr::new(codec),
         ];
+        let segments = launch::SegmentDir::create();
         let mut child = launch::command(
             spec.workers + 1,
             config.hostfile.as_deref(),
+            &segments,
             config.worker_exe.as_os_str(),
             &args,
         )
@@ -151,6 +156,7 @@ impl MpiExecutor {
             spawn_ns: 0,
             healthy: false,
             exit_status: None,
+            _segments: segments,
         };
         // If a thread fails to start, dropping `executor` cleans up.
         let frames = spec.codec;

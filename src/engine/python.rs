@@ -153,6 +153,8 @@ pub(crate) struct PythonExecutor {
     /// The harness script; removed when the executor is dropped, after the
     /// harness and its workers are gone.
     _script: tempfile::NamedTempFile,
+    /// python-mpi: the ranks' shared-memory segments, removed after them.
+    _segments: launch::SegmentDir,
 }
 
 impl std::fmt::Debug for PythonExecutor {
@@ -187,8 +189,13 @@ impl PythonExecutor {
             launch::check_hostfile(hostfile).map_err(MpiFailure::from)?;
         }
         let script = write_harness(model)?;
+        let segments = if mpi {
+            launch::SegmentDir::create()
+        } else {
+            launch::SegmentDir::default()
+        };
         let launched = monotonic_ns();
-        let mut child = harness_command(spec, &info, script.path(), config)
+        let mut child = harness_command(spec, &info, script.path(), &segments, config)
             .spawn()
             .map_err(|source| {
                 let program = if mpi { launch::MPIRUN } else { &interpreter };
@@ -223,6 +230,7 @@ impl PythonExecutor {
             healthy: false,
             exit_status: None,
             _script: script,
+            _segments: segments,
         };
         // If a thread fails to start, dropping `executor` cleans up.
         let max_line =
@@ -618,6 +626,7 @@ fn harness_command(
     spec: &RunSpec,
     info: &python::PythonInfo,
     script: &Path,
+    segments: &launch::SegmentDir,
     config: &EngineConfig,
 ) -> Command {
     let interpreter = info.interpreter.as_path();
@@ -630,6 +639,7 @@ fn harness_command(
         return launch::command(
             spec.workers + 1,
             config.hostfile.as_deref(),
+            segments,
             interpreter.as_os_str(),
             &args,
         );

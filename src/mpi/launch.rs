@@ -16,12 +16,17 @@
 //! - `OMPI_MCA_mpi_yield_when_idle=1`: a rank waiting for a message yields
 //!   its core instead of spinning on it, so the coordinator and idle
 //!   workers do not take cores from the ranks computing.
+//! - `OMPI_MCA_btl_vader_backing_directory`: the job's own folder under
+//!   `/dev/shm` ([`SegmentDir`]), removed with the job. Ranks killed mid-run
+//!   (a cancel, a failure) cannot unlink their shared-memory segments, and
+//!   `/dev/shm` would keep them until the machine restarts.
 //!
 //! Each `OMPI_MCA_*` setting already in the environment wins.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The launcher on PATH.
 pub const MPIRUN: &str = "mpirun";
@@ -34,12 +39,59 @@ const DEFAULT_ENV: [(&str, &str); 4] = [
     ("OMPI_MCA_mpi_yield_when_idle", "1"),
 ];
 
+/// Where Open MPI's shared-memory transport keeps its segments.
+const BACKING_VAR: &str = "OMPI_MCA_btl_vader_backing_directory";
+/// The memory file system that folder lives on.
+const SHM_ROOT: &str = "/dev/shm";
+
+/// One job's folder for Open MPI's shared-memory segments, removed (with
+/// whatever the ranks left in it) when dropped: the job's owner keeps it
+/// until the job is gone. Empty where `/dev/shm` is missing or the user
+/// chose a folder (`OMPI_MCA_btl_vader_backing_directory`).
+#[derive(Debug, Default)]
+pub struct SegmentDir(Option<PathBuf>);
+
+impl SegmentDir {
+    /// A new folder under `/dev/shm`, named like corescope's temporary
+    /// files so one left by a killed corescope is swept by the next.
+    pub fn create() -> SegmentDir {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let root = Path::new(SHM_ROOT);
+        if std::env::var_os(BACKING_VAR).is_some() || !root.is_dir() {
+            return SegmentDir(None);
+        }
+        crate::export::sweep_stale(root);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = root.join(format!("{}mpi-{n}", crate::export::temp_prefix()));
+        SegmentDir(std::fs::create_dir(&path).ok().map(|()| path))
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.0.as_deref()
+    }
+}
+
+impl Drop for SegmentDir {
+    fn drop(&mut self) {
+        if let Some(path) = &self.0 {
+            let _ = std::fs::remove_dir_all(path);
+        }
+    }
+}
+
 /// Most bytes of a hostfile read to check it.
 const MAX_HOSTFILE_BYTES: u64 = 1024 * 1024;
 
 /// The `mpirun` command for `ranks` ranks of `program args…`, in a
-/// process group of its own, all three standard streams piped.
-pub fn command(ranks: u32, hostfile: Option<&Path>, program: &OsStr, args: &[&OsStr]) -> Command {
+/// process group of its own, all three standard streams piped, with its
+/// shared-memory segments in `segments`.
+pub fn command(
+    ranks: u32,
+    hostfile: Option<&Path>,
+    segments: &SegmentDir,
+    program: &OsStr,
+    args: &[&OsStr],
+) -> Command {
     let mut command = Command::new(MPIRUN);
     command
         .arg("-n")
@@ -58,6 +110,9 @@ pub fn command(ranks: u32, hostfile: Option<&Path>, program: &OsStr, args: &[&Os
         if std::env::var_os(name).is_none() {
             command.env(name, value);
         }
+    }
+    if let Some(folder) = segments.path() {
+        command.env(BACKING_VAR, folder);
     }
     #[cfg(unix)]
     {
@@ -125,6 +180,7 @@ mod tests {
         let command = command(
             3,
             Some(Path::new("hosts.txt")),
+            &SegmentDir::default(),
             OsStr::new("/bin/corescope"),
             &[OsStr::new("__mpi-rank")],
         );
@@ -173,5 +229,28 @@ mod tests {
                 .to_string()
                 .contains("not a file")
         );
+    }
+
+    #[test]
+    fn a_job_s_segment_folder_goes_with_it_and_the_ranks_are_told_of_it() {
+        if std::env::var_os(BACKING_VAR).is_some() || !Path::new(SHM_ROOT).is_dir() {
+            return;
+        }
+        let segments = SegmentDir::create();
+        let folder = segments.path().unwrap().to_path_buf();
+        assert!(folder.is_dir());
+        std::fs::write(
+            folder.join("vader_segment.host.1.0"),
+            b"left by a killed rank",
+        )
+        .unwrap();
+        let command = command(2, None, &segments, OsStr::new("x"), &[]);
+        let told = command
+            .get_envs()
+            .find(|(name, _)| *name == BACKING_VAR)
+            .and_then(|(_, value)| value);
+        assert_eq!(told, Some(folder.as_os_str()));
+        drop(segments);
+        assert!(!folder.exists());
     }
 }
