@@ -295,3 +295,68 @@ fn every_chart_is_readable_at_1280_by_720_and_matches_its_file() {
             .is_some()
     );
 }
+
+#[test]
+fn a_lesson_with_flags_leaves_the_charts_their_room_at_1280_by_720() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = common::saved_sweep(
+        dir.path(),
+        "lesson",
+        &[
+            "--workload",
+            "echo",
+            "--payload",
+            "1KiB,4KiB",
+            "--size",
+            "1",
+            "--tasks",
+            "4",
+            "--models",
+            "serial,processes",
+            "--workers",
+            "1..2",
+        ],
+    );
+    let mut set = corescope::results::ResultSet::load(&saved).unwrap();
+    // Shown as the lesson it could be, with a flag on every run: the
+    // lesson's text and the flags banner both want room above the charts.
+    set.preset = Some("ipc-cost".to_string());
+    for run in &mut set.runs {
+        run.warnings.push(corescope::results::Warning {
+            code: corescope::noise::code::WIDE_SPREAD.to_string(),
+            message: "flagged by the test".to_string(),
+            remedy: "more repeats".to_string(),
+        });
+    }
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app_harness_sized(data.path(), egui::vec2(1280.0, 720.0));
+    harness.state_mut().session.results.experiments.push(set);
+    harness.run_steps(4);
+    harness.get_by_label_contains("These figures may not be what the machine can do");
+    assert!(
+        harness
+            .query_all_by_label_contains("flagged by the test")
+            .next()
+            .is_some()
+    );
+    let table_top = harness
+        .get_by_label_contains("runs in 1 experiment")
+        .rect()
+        .min
+        .y;
+    for title in ["Wall time", "Speedup"] {
+        let frame = drawn(&harness, title).frame.unwrap();
+        // The plot's least height, less its x axis's ticks and title.
+        assert!(
+            frame.height() >= corescope::chart::theme::MIN_PLOT_HEIGHT - 40.0,
+            "{title}: {frame:?}"
+        );
+        // Within the window, not pushed off its right edge, and above the
+        // results table rather than under it.
+        assert!(frame.max.x <= 1280.0, "{title}: {frame:?}");
+        assert!(
+            frame.max.y <= table_top,
+            "{title}: {frame:?}, table at {table_top}"
+        );
+    }
+}

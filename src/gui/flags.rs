@@ -15,6 +15,7 @@ pub fn flags_ui(
     ui: &mut egui::Ui,
     set: &ResultSet,
     running: bool,
+    max_height: f32,
     dark: bool,
     commands: &mut Vec<Command>,
 ) {
@@ -43,12 +44,17 @@ pub fn flags_ui(
                 commands.push(Command::RerunFlagged);
             }
         });
-        // A few lines stay in view; the rest on hover, so the charts keep
-        // their room.
+        // A few lines, in at most `max_height` (they scroll within on a
+        // short window); the rest on hover, so the charts keep their room.
         const SHOWN: usize = 3;
-        for line in lines.iter().take(SHOWN) {
-            ui.label(RichText::new(line).small());
-        }
+        egui::ScrollArea::vertical()
+            .id_salt("flag-lines")
+            .max_height(max_height)
+            .show(ui, |ui| {
+                for line in lines.iter().take(SHOWN) {
+                    ui.label(RichText::new(line).small());
+                }
+            });
         if lines.len() > SHOWN {
             ui.label(RichText::new(format!("… and {} more", lines.len() - SHOWN)).small())
                 .on_hover_text(lines[SHOWN..].join("\n"));

@@ -168,21 +168,35 @@ fn charts_header_ui(
     commands: &mut Vec<Command>,
 ) {
     let title = experiment_title(set);
+    // The lesson and the flags give way before the charts do: what room
+    // is left above the charts' least height is theirs, the lesson's text
+    // and the flags scrolling in their boxes.
+    let spare = (ui.available_height() - CHARTS_MIN_HEIGHT - 40.0).max(0.0);
     if let Some(preset) = set
         .preset
         .as_deref()
         .and_then(|name| presets::find(name).ok())
     {
-        lesson_ui(ui, &preset, set, session.is_running());
+        lesson_ui(
+            ui,
+            &preset,
+            set,
+            session.is_running(),
+            (spare * 0.6).max(44.0),
+        );
     }
+    let flags_height = (spare * 0.4).max(20.0);
     super::flags::flags_ui(
         ui,
         set,
         session.is_running(),
+        flags_height,
         ui.visuals().dark_mode,
         commands,
     );
-    ui.horizontal(|ui| {
+    // Wrapped, never wider than the area: a line that overflowed would
+    // widen everything under it, pushing the right-hand charts off screen.
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(title).strong());
         ui.separator();
         compare_ui(ui, session, commands);
@@ -284,31 +298,51 @@ pub const CHARTS_MIN_HEIGHT: f32 = 36.0 + 2.0 * MIN_CELL_HEIGHT + 14.0;
 
 /// The lesson beside its charts: the claim, what to look at, and what
 /// this machine measured.
-fn lesson_ui(ui: &mut egui::Ui, preset: &Preset, set: &crate::results::ResultSet, running: bool) {
-    // Kept to a few lines so the charts below stay large, and foldable to
-    // its title line (egui remembers the fold per lesson).
+fn lesson_ui(
+    ui: &mut egui::Ui,
+    preset: &Preset,
+    set: &crate::results::ResultSet,
+    running: bool,
+    max_height: f32,
+) {
+    // At most `max_height` of text (it scrolls within), so the charts below
+    // stay large, and foldable to its title line (egui remembers the fold
+    // per lesson).
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         egui::CollapsingHeader::new(RichText::new(&preset.title).strong().size(18.0))
             .id_salt(("lesson-text", preset.name.as_str()))
             .default_open(true)
             .show(ui, |ui| {
-                ui.label(&preset.claim);
-                ui.label(RichText::new(format!("Look at: {}", preset.look_at)).italics());
-                let findings = presets::findings(set);
-                if !findings.is_empty() {
-                    ui.horizontal_wrapped(|ui| {
-                        let heading = if running {
-                            "So far on this machine:"
-                        } else {
-                            "On this machine:"
-                        };
-                        ui.label(RichText::new(heading).strong());
-                        ui.label(findings.join("  ·  "));
-                    });
-                }
+                egui::ScrollArea::vertical()
+                    .id_salt(("lesson-body", preset.name.as_str()))
+                    .max_height(max_height)
+                    .show(ui, |ui| lesson_body_ui(ui, preset, set, running));
             });
     });
+}
+
+/// The lesson's claim, what to look at, and what this machine measured.
+fn lesson_body_ui(
+    ui: &mut egui::Ui,
+    preset: &Preset,
+    set: &crate::results::ResultSet,
+    running: bool,
+) {
+    ui.label(&preset.claim);
+    ui.label(RichText::new(format!("Look at: {}", preset.look_at)).italics());
+    let findings = presets::findings(set);
+    if !findings.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            let heading = if running {
+                "So far on this machine:"
+            } else {
+                "On this machine:"
+            };
+            ui.label(RichText::new(heading).strong());
+            ui.label(findings.join("  ·  "));
+        });
+    }
 }
 
 /// Where a chart sits, which decides the buttons in its header.

@@ -44,7 +44,17 @@ pub fn central_ui(
         View::Scaling if session.results.experiments.is_empty() && !session.is_running() => {
             welcome::first_run_ui(ui, commands)
         }
-        View::Scaling => plots::charts_ui(ui, session, charts, focused, commands),
+        // The charts keep their least readable height; what does not fit
+        // (on a short window, the second row) scrolls rather than clips.
+        View::Scaling => {
+            egui::ScrollArea::vertical()
+                .id_salt("scaling")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    plots::charts_ui(ui, session, charts, focused, commands)
+                })
+                .inner
+        }
         View::Timeline => timeline::timeline_ui(ui, shown, session.is_running(), commands),
         View::CpuMemory => live::cpu_memory_ui(ui, session.live.as_ref(), shown, commands),
     }
