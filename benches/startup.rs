@@ -89,7 +89,7 @@ fn version_rounds() -> BenchResult<()> {
     if python {
         row("python3 -c pass", &py, Some(("/bin/true", truth_ms)));
         println!(
-            "{:<40} {:>9.2}",
+            "{:<40} {:>9.3}",
             "corescope --version / python3 -c pass",
             median(ours) / median(py)
         );
