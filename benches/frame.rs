@@ -8,7 +8,8 @@
 //! table, twice: on an idle machine, and while one spinning thread per
 //! logical core keeps every core busy (as a CPU-bound run does). It prints
 //! p50/p95/p99/max frame times; the goal is p95 under 16 ms while the
-//! cores are busy.
+//! cores are busy. A last row shows the idle machine with the grid's
+//! fourth chart switched from IPC bytes to the time breakdown.
 //!
 //! A frame here is CPU work only: the app's UI code, egui's layout and the
 //! tessellation of what it drew into triangles. kittest has no GPU
@@ -286,6 +287,11 @@ fn main() -> BenchResult<()> {
     let (ui, tess) = frames(&mut harness);
     drop(busy);
     let busy_p95 = report(&format!("{cores} busy threads (every core)"), &ui, &tess);
+    // The grid's fourth cell can show the time breakdown instead of IPC
+    // bytes: its bars are chosen from every run.
+    harness.state_mut().settings.charts.fourth = corescope::chart::ChartKind::Overhead;
+    let (ui, tess) = frames(&mut harness);
+    report("idle, 4th chart: time breakdown", &ui, &tess);
     println!("{}", "-".repeat(92));
     println!(
         "p95 busy / idle: {:.2}×; p95 busy vs the {GOAL_MS} ms goal: {:.2}× ({})",

@@ -69,12 +69,16 @@ fn spec(size: u64, tasks: u32, model: Model, workers: u32) -> RunSpec {
 fn experiments() -> Vec<Experiment> {
     vec![
         Experiment {
-            name: "sqrt-sum 300k × 2000, threads ×2",
-            spec: spec(300_000, 2_000, Model::Threads, 2),
+            name: "sqrt-sum 300k × 500, threads ×2",
+            spec: spec(300_000, 500, Model::Threads, 2),
         },
         Experiment {
-            name: "sqrt-sum 300k × 2000, processes ×2",
-            spec: spec(300_000, 2_000, Model::Processes, 2),
+            name: "sqrt-sum 300k × 500, processes ×2",
+            spec: spec(300_000, 500, Model::Processes, 2),
+        },
+        Experiment {
+            name: "sqrt-sum 10k × 20000, threads ×2",
+            spec: spec(10_000, 20_000, Model::Threads, 2),
         },
         Experiment {
             name: "trivial × 100000, threads ×2",
