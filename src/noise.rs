@@ -397,6 +397,10 @@ mod tests {
         assert!(set.runs[0].warnings.is_empty());
         let set_codes: Vec<&str> = set.warnings.iter().map(|w| w.code.as_str()).collect();
         assert_eq!(set_codes, [code::BUSY_BEFORE, code::FLAGGED_RUNS]);
+        // The set's lines first, then each run's; counted without formatting.
+        let lines = describe(&set);
+        assert_eq!(lines.len(), flag_count(&set));
+        assert!(lines[2].starts_with("threads ×2: "), "{lines:?}");
         assert!(
             describe(&set)
                 .iter()
