@@ -261,14 +261,25 @@ pub fn short_name(code: &str) -> &str {
 
 /// One line per flag: `label: message (remedy)`.
 pub fn describe(set: &ResultSet) -> Vec<String> {
+    descriptions(set).collect()
+}
+
+/// [`describe`]'s lines, each formatted only when it is taken: the window
+/// shows a few of them every frame, whatever the set holds.
+pub fn descriptions(set: &ResultSet) -> impl Iterator<Item = String> + '_ {
     let line = |who: &str, w: &Warning| format!("{who}{} — {}", w.message, w.remedy);
-    let mut lines: Vec<String> = set.warnings.iter().map(|w| line("", w)).collect();
-    for run in &set.runs {
-        for w in &run.warnings {
-            lines.push(line(&format!("{}: ", run.label()), w));
-        }
-    }
-    lines
+    let own = set.warnings.iter().map(move |w| line("", w));
+    let runs = set.runs.iter().flat_map(move |run| {
+        run.warnings
+            .iter()
+            .map(move |w| line(&format!("{}: ", run.label()), w))
+    });
+    own.chain(runs)
+}
+
+/// How many lines [`describe`] gives, without formatting them.
+pub fn flag_count(set: &ResultSet) -> usize {
+    set.warnings.len() + set.runs.iter().map(|r| r.warnings.len()).sum::<usize>()
 }
 
 #[cfg(test)]
@@ -386,6 +397,10 @@ mod tests {
         assert!(set.runs[0].warnings.is_empty());
         let set_codes: Vec<&str> = set.warnings.iter().map(|w| w.code.as_str()).collect();
         assert_eq!(set_codes, [code::BUSY_BEFORE, code::FLAGGED_RUNS]);
+        // The set's lines first, then each run's; counted without formatting.
+        let lines = describe(&set);
+        assert_eq!(lines.len(), flag_count(&set));
+        assert!(lines[2].starts_with("threads ×2: "), "{lines:?}");
         assert!(
             describe(&set)
                 .iter()

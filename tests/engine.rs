@@ -625,3 +625,29 @@ fn worker_process_spans_carry_their_journey_in_order() {
     let threads = run(&echo(Model::Threads, 2, 4, 1024, Codec::Bincode));
     assert!(threads.spans.iter().all(|s| s.ipc.is_none()));
 }
+
+/// Instrumentation off: the same checksums, tasks and bytes, but no spans,
+/// stamps or samples kept (the instrumentation bench compares the two).
+#[test]
+fn instrumentation_off_keeps_the_figures_but_no_spans() {
+    let off = EngineConfig {
+        instrument: false,
+        ..config()
+    };
+    for model in [Model::Serial, Model::Threads, Model::Processes] {
+        let s = spec(Workload::SqrtSum, 1_000, 16, model, 2, Schedule::Queue);
+        let on = run_one(&s, &config(), &CancelToken::new(), &mut |_, _| {}).unwrap();
+        let bare = run_one(&s, &off, &CancelToken::new(), &mut |_, _| {}).unwrap();
+        assert_eq!(bare.checksum, on.checksum, "{model}");
+        assert_eq!(on.spans.len(), 16, "{model}");
+        assert!(bare.spans.is_empty(), "{model}");
+        assert!(bare.cpu_samples.is_empty() && bare.memory_samples.is_empty());
+        assert_eq!(bare.repetitions.len(), 2);
+        assert!(bare.wall_seconds.median > 0.0);
+        assert_eq!(bare.ipc.messages, on.ipc.messages, "{model}");
+        assert_eq!(
+            bare.ipc.bytes_to_workers, on.ipc.bytes_to_workers,
+            "{model}"
+        );
+    }
+}

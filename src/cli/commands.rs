@@ -372,6 +372,7 @@ fn measure(
         worker_exe,
         python: paths.python.to_path_buf(),
         hostfile: paths.hostfile.map(Path::to_path_buf),
+        instrument: true,
     };
     let runner = match Runner::start_plan(plan, config, Arc::new(|| {})) {
         Ok(runner) => runner,

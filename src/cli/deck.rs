@@ -109,6 +109,7 @@ fn measure(
         worker_exe,
         python: python.to_path_buf(),
         hostfile: None,
+        instrument: true,
     };
     if let Err(e) = crate::engine::check_budget(&spec) {
         output::note(&format!("  not measured: {e}"));

@@ -326,7 +326,7 @@ impl Executor for AsyncProcesses {
         let workers_cpu_before = dispatcher.pool.workers_cpu_ns();
         let pipes_before = dispatcher.pool.pipes();
         let start = monotonic_ns();
-        let mut log = RepetitionLog::new(spec.workload.tasks, start);
+        let mut log = input.log(start);
         let slots = self.slots;
         let inbox = Inbox {
             done,

@@ -206,7 +206,7 @@ impl Executor for AsyncTasks {
         let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
         let cpu_before = process_cpu_ns();
         let start = monotonic_ns();
-        let mut log = RepetitionLog::new(spec.workload.tasks, start);
+        let mut log = input.log(start);
         let slots = self.slots;
         runtime.block_on(async {
             let handles = (0..slots)

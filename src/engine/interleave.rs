@@ -100,6 +100,9 @@ pub(crate) struct BatchIo<'a> {
     pub sequence: &'a mut u64,
     /// How long each run may measure, over all its turns (`--time-limit`).
     pub time_limit: Option<Duration>,
+    /// Spans, stamps and the sampler ([`super::EngineConfig::instrument`]);
+    /// off, no sampler thread runs and the records keep no spans or samples.
+    pub instrument: bool,
 }
 
 /// What a batch measured: the records of the runs that finished, in turn
@@ -169,22 +172,24 @@ pub(crate) fn measure_batch(
     let turns = Turns::new(boards.clone());
     // Declared before the pools, so dropped after them on an early return:
     // the sampler sees the workers until they are gone.
-    let sampler =
-        Sampler::start(turns.clone(), SAMPLE_INTERVAL, io.on_sample).map_err(|source| {
-            EngineError::Thread {
-                name: SAMPLER_THREAD.to_string(),
-                source,
-            }
+    let sampler = io
+        .instrument
+        .then(|| Sampler::start(turns.clone(), SAMPLE_INTERVAL, io.on_sample))
+        .transpose()
+        .map_err(|source| EngineError::Thread {
+            name: SAMPLER_THREAD.to_string(),
+            source,
         })?;
     let rounds = Rounds {
         turns: &turns,
         cancel,
         time_limit: io.time_limit,
+        instrument: io.instrument,
     };
     let mut timed_out = Vec::new();
     let mut lives = rounds.start_pools(batch, &boards, start, io.emit, &mut timed_out)?;
     timed_out.extend(rounds.take(&mut lives, io.emit, io.sequence)?);
-    let samples = sampler.finish();
+    let samples = sampler.map(Sampler::finish).unwrap_or_default();
     let records = lives
         .iter()
         .map(|live| {
@@ -211,6 +216,7 @@ struct Rounds<'a> {
     /// The experiment's token (a cancel stops every run).
     cancel: &'a CancelToken,
     time_limit: Option<Duration>,
+    instrument: bool,
 }
 
 impl Rounds<'_> {
@@ -343,7 +349,7 @@ impl Rounds<'_> {
         let left = self.time_limit.map(|limit| limit.saturating_sub(live.used));
         live.cancel.set_time_left(left);
         let began = Instant::now();
-        let result = repetition_of(live, emit, last_report);
+        let result = repetition_of(live, emit, last_report, self.instrument);
         let timed_out = live.cancel.timed_out();
         live.cancel.set_time_left(None);
         live.used += began.elapsed();
@@ -384,6 +390,7 @@ fn repetition_of(
     live: &mut Live,
     emit: &mut dyn FnMut(RunEvent),
     last_report: &mut Instant,
+    instrument: bool,
 ) -> Result<Repetition, EngineError> {
     let (index, total) = (live.index, live.spec.total_tasks());
     let done = &mut live.done;
@@ -404,6 +411,7 @@ fn repetition_of(
         cancel: &live.cancel,
         on_task_done: &mut tick,
         net_port: live.net_port,
+        instrument,
     })
 }
 
@@ -534,6 +542,7 @@ mod tests {
                 on_sample: None,
                 sequence: &mut sequence,
                 time_limit: None,
+                instrument: true,
             };
             records.extend(
                 measure_batch(&members, &mut start, &CancelToken::new(), io)

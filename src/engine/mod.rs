@@ -66,6 +66,13 @@ pub struct EngineConfig {
     /// The MPI models' hostfile (`--hostfile`, or the GUI's setting): the
     /// hosts `mpirun` places ranks on; `None` runs them all here.
     pub hostfile: Option<PathBuf>,
+    /// Keep each task's span and IPC stamps and run the system sampler
+    /// (on by default). Off, the records keep their wall, CPU and byte
+    /// figures but no spans and no samples: `benches/instrument.rs`
+    /// measures what they cost. The clock reads that take the stamps stay
+    /// (they are in the workers' protocol); the python, process-per-task
+    /// and MPI models keep their spans either way.
+    pub instrument: bool,
 }
 
 impl EngineConfig {
@@ -75,6 +82,7 @@ impl EngineConfig {
             worker_exe,
             python: PathBuf::from(crate::python::DEFAULT_INTERPRETER),
             hostfile: None,
+            instrument: true,
         }
     }
 }
@@ -312,16 +320,26 @@ pub(crate) struct RepetitionLog {
     spans: Vec<Span>,
     holds: Vec<Span>,
     done: u32,
+    /// Spans, stamps and lock holds are kept (instrumentation on).
+    keep_spans: bool,
 }
 
 impl RepetitionLog {
+    /// A log that keeps every span, stamp and lock hold.
     pub fn new(tasks: u32, start_ns: u64) -> RepetitionLog {
+        RepetitionLog::keeping(tasks, start_ns, true)
+    }
+
+    /// `keep_spans` false: only the task values are kept (instrumentation
+    /// off).
+    fn keeping(tasks: u32, start_ns: u64, keep_spans: bool) -> RepetitionLog {
         RepetitionLog {
             start_ns,
             values: vec![None; tasks as usize],
-            spans: Vec::with_capacity(tasks as usize),
+            spans: Vec::with_capacity(if keep_spans { tasks as usize } else { 0 }),
             holds: Vec::new(),
             done: 0,
+            keep_spans,
         }
     }
 
@@ -350,6 +368,9 @@ impl RepetitionLog {
             Some(slot @ None) => {
                 *slot = Some(value);
                 self.done += 1;
+                if !self.keep_spans {
+                    return true;
+                }
                 self.spans.push(Span {
                     worker,
                     task,
@@ -365,6 +386,9 @@ impl RepetitionLog {
 
     /// Records lock holds stamped on the shared clock.
     pub fn record_holds(&mut self, holds: Vec<Span>) {
+        if !self.keep_spans {
+            return;
+        }
         let start = self.start_ns;
         self.holds.extend(holds.into_iter().map(|h| Span {
             start_ns: h.start_ns.saturating_sub(start),
@@ -410,9 +434,17 @@ pub(crate) struct RepetitionInput<'a> {
     pub on_task_done: &'a mut dyn FnMut(),
     /// `net`: the port of the run's service on 127.0.0.1 (0 otherwise).
     pub net_port: u16,
+    /// Keep spans and stamps ([`EngineConfig::instrument`]).
+    pub instrument: bool,
 }
 
 impl RepetitionInput<'_> {
+    /// The log of this repetition, begun at `start_ns`: it keeps spans and
+    /// stamps only when the run is instrumented.
+    pub fn log(&self, start_ns: u64) -> RepetitionLog {
+        RepetitionLog::keeping(self.spec.workload.tasks, start_ns, self.instrument)
+    }
+
     pub fn task(&self, index: u32) -> Task {
         Task {
             workload: self.spec.workload.workload,
@@ -593,6 +625,7 @@ pub fn run_one_sampled(
             on_sample,
             sequence: &mut 0,
             time_limit: None,
+            instrument: config.instrument,
         },
     )?;
     records
@@ -861,6 +894,7 @@ pub fn run_plan(
                 on_sample: live_samples(&live, &batch),
                 sequence: &mut sequence,
                 time_limit: plan.time_limit,
+                instrument: config.instrument,
             },
         )?;
         // Their executors have killed and reaped their processes.

@@ -17,9 +17,7 @@ use std::time::{Duration, Instant};
 
 use super::poll::PipeLoop;
 use super::schedule::{Cursor, TaskSource};
-use super::{
-    CancelToken, EngineError, Executor, IpcStamps, Repetition, RepetitionInput, RepetitionLog,
-};
+use super::{CancelToken, EngineError, Executor, IpcStamps, Repetition, RepetitionInput};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::measure::sampler::PidBoard;
 use crate::spec::{RunSpec, Transport};
@@ -132,7 +130,7 @@ impl ProcessPool {
         let workers_cpu_before: u64 = self.cpu_ns.iter().sum();
         let pipes_before = self.workers.pipes();
         let start = monotonic_ns();
-        let mut log = RepetitionLog::new(spec.workload.tasks, start);
+        let mut log = input.log(start);
         for w in 0..count {
             self.fill(w, &input, &source, &mut cursors[w], &mut queued[w])?;
         }

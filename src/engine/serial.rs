@@ -1,7 +1,7 @@
 //! `serial`: every task in order on the engine's own thread, the baseline
 //! every speedup is measured against.
 
-use super::{EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
+use super::{EngineError, Executor, Repetition, RepetitionInput};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::worker::process::PipeSnapshot;
 use crate::workload::{NoCheckpoint, SharedCounter, run_task_with};
@@ -19,7 +19,7 @@ impl Executor for Serial {
         let tasks = input.spec.workload.tasks;
         let cpu_before = process_cpu_ns();
         let start = monotonic_ns();
-        let mut log = RepetitionLog::new(tasks, start);
+        let mut log = input.log(start);
         // The counter a `counter` run shares: this repetition's, so every
         // repetition starts from 0.
         let counter = SharedCounter::default();

@@ -13,7 +13,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::gil::{Gil, GilHold};
 use super::schedule::{Cursor, TaskSource};
-use super::{EngineError, Executor, Repetition, RepetitionInput, RepetitionLog, Span};
+use super::{EngineError, Executor, Repetition, RepetitionInput, Span};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::spec::Model;
 use crate::worker::process::PipeSnapshot;
@@ -168,7 +168,7 @@ impl Executor for ThreadPool {
         });
         let cpu_before = process_cpu_ns();
         let start = monotonic_ns();
-        let mut log = RepetitionLog::new(spec.workload.tasks, start);
+        let mut log = input.log(start);
         for jobs in &self.jobs {
             if jobs.send(Arc::clone(&job)).is_err() {
                 return Err(EngineError::ThreadLost { model: self.model });

@@ -280,6 +280,7 @@ impl CorescopeApp {
             worker_exe: self.config.worker_exe.clone(),
             python,
             hostfile: self.settings.hostfile(),
+            instrument: true,
         };
         let wake = self.wake_up();
         self.session.start(spec, config, wake);
@@ -294,6 +295,7 @@ impl CorescopeApp {
             worker_exe: self.config.worker_exe.clone(),
             python: self.settings.python(),
             hostfile: self.settings.hostfile(),
+            instrument: true,
         };
         let wake = self.wake_up();
         self.session.rerun_flagged(config, wake);

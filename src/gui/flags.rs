@@ -22,7 +22,8 @@ pub fn flags_ui(
     if !noise::is_flagged(set) {
         return;
     }
-    let lines = noise::describe(set);
+    // Formatted only as far as shown: a large set flags thousands of runs.
+    let count = noise::flag_count(set);
     let color = theme::warning_color(dark);
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
@@ -46,18 +47,41 @@ pub fn flags_ui(
         });
         // A few lines, in at most `max_height` (they scroll within on a
         // short window); the rest on hover, so the charts keep their room.
-        const SHOWN: usize = 3;
         egui::ScrollArea::vertical()
             .id_salt("flag-lines")
             .max_height(max_height)
             .show(ui, |ui| {
-                for line in lines.iter().take(SHOWN) {
+                for line in noise::descriptions(set).take(SHOWN) {
                     ui.label(RichText::new(line).small());
                 }
             });
-        if lines.len() > SHOWN {
-            ui.label(RichText::new(format!("… and {} more", lines.len() - SHOWN)).small())
-                .on_hover_text(lines[SHOWN..].join("\n"));
+        if count > SHOWN {
+            ui.label(RichText::new(format!("… and {} more", count - SHOWN)).small())
+                .on_hover_ui(|ui| more_flags_ui(ui, set, count));
         }
     });
 }
+
+/// The hover list of the flags past the first few, at most
+/// [`HOVER_LINES`] of them (the exported report lists every one).
+fn more_flags_ui(ui: &mut egui::Ui, set: &ResultSet, count: usize) {
+    for line in noise::descriptions(set).skip(SHOWN).take(HOVER_LINES) {
+        ui.label(RichText::new(line).small());
+    }
+    if count > SHOWN + HOVER_LINES {
+        ui.label(
+            RichText::new(format!(
+                "… and {} more (the report lists them all)",
+                count - SHOWN - HOVER_LINES
+            ))
+            .small()
+            .italics(),
+        );
+    }
+}
+
+/// Flag lines always in view.
+const SHOWN: usize = 3;
+
+/// Most flag lines in the hover list.
+const HOVER_LINES: usize = 40;

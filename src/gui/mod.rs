@@ -23,6 +23,7 @@ pub mod panels;
 pub mod plots;
 pub mod present;
 pub mod shortcuts;
+pub mod startup;
 pub mod state;
 pub mod theme;
 pub mod timeline;
@@ -54,9 +55,18 @@ pub fn run(worker_exe: PathBuf, present: Option<String>) -> Result<(), eframe::E
         data_dir: eframe::storage_dir(APP_ID),
         present,
     };
+    let since = std::time::Instant::now();
+    let probe = std::env::var_os(startup::EXIT_AFTER_FIRST_FRAME).is_some();
     eframe::run_native(
         APP_ID,
         options,
-        Box::new(move |cc| Ok(Box::new(CorescopeApp::new(cc, config)))),
+        Box::new(move |cc| {
+            let app = CorescopeApp::new(cc, config);
+            Ok(if probe {
+                Box::new(startup::FirstFrameProbe::new(app, since))
+            } else {
+                Box::new(app)
+            })
+        }),
     )
 }

@@ -1,0 +1,209 @@
+//! Instrumentation bench: what corescope's own measuring costs.
+//!
+//! `cargo bench --bench instrument` runs the same experiments with the
+//! engine's instrumentation on (each task's span and IPC stamps kept, the
+//! 200 ms system sampler running: what every run does) and off
+//! (`EngineConfig::instrument = false`: no sampler thread, no spans or
+//! stamps kept), in interleaved pairs whose order alternates, and prints
+//! per experiment the median ratio of the pairs' wall times (on / off)
+//! and its range. The goal is a cost under 1 % (a ratio below 1.010).
+//!
+//! Two figures per experiment: the measured wall time (the median
+//! repetition: what the charts show), and the whole run as the caller
+//! waits for it (pool start-up, every repetition, the sampler's start and
+//! join, the summary).
+//!
+//! What the switch leaves on in both: the clock reads that take the stamps
+//! (they are part of the workers' protocol) and the byte counters (an
+//! addition per read or write). The cost of one clock read is printed
+//! last, so their share can be judged: a thread-pool task reads the clock
+//! twice.
+
+#![allow(clippy::print_stdout)]
+
+use std::error::Error;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use corescope::engine::{CancelToken, EngineConfig, run_one};
+use corescope::spec::{Model, RunSpec, Schedule, WorkloadSpec};
+use corescope::workload::Workload;
+
+type BenchResult<T> = Result<T, Box<dyn Error>>;
+
+/// Pairs (on, off) per experiment.
+const PAIRS: usize = 7;
+
+/// One experiment of the bench: a name and its run.
+struct Experiment {
+    name: &'static str,
+    spec: RunSpec,
+}
+
+fn spec(size: u64, tasks: u32, model: Model, workers: u32) -> RunSpec {
+    RunSpec {
+        workload: WorkloadSpec {
+            workload: Workload::SqrtSum,
+            size,
+            tasks,
+            payload_bytes: 0,
+            io_percent: 0,
+            sharing: corescope::workload::Sharing::Isolated,
+        },
+        model,
+        workers,
+        schedule: Schedule::Queue,
+        chunk: 1,
+        repeats: 3,
+        warmup: 1,
+        in_flight: 2,
+        switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
+        codec: corescope::spec::Codec::Bincode,
+        scaling: corescope::spec::Scaling::Strong,
+        start_method: corescope::spec::StartMethod::Fork,
+        runtime_threads: 1,
+        transport: corescope::spec::Transport::Pipe,
+    }
+}
+
+fn experiments() -> Vec<Experiment> {
+    vec![
+        Experiment {
+            name: "sqrt-sum 300k × 500, threads ×2",
+            spec: spec(300_000, 500, Model::Threads, 2),
+        },
+        Experiment {
+            name: "sqrt-sum 300k × 500, processes ×2",
+            spec: spec(300_000, 500, Model::Processes, 2),
+        },
+        Experiment {
+            name: "sqrt-sum 10k × 20000, threads ×2",
+            spec: spec(10_000, 20_000, Model::Threads, 2),
+        },
+        Experiment {
+            name: "trivial × 100000, threads ×2",
+            spec: spec(1, 100_000, Model::Threads, 2),
+        },
+        Experiment {
+            name: "trivial × 30000, processes ×2",
+            spec: spec(1, 30_000, Model::Processes, 2),
+        },
+        Experiment {
+            name: "trivial × 200000, serial",
+            spec: spec(1, 200_000, Model::Serial, 1),
+        },
+    ]
+}
+
+/// The run's median wall time and how long the whole run took, seconds.
+fn measure(spec: &RunSpec, instrument: bool) -> BenchResult<(f64, f64)> {
+    let config = EngineConfig {
+        instrument,
+        ..EngineConfig::new(PathBuf::from(env!("CARGO_BIN_EXE_corescope")))
+    };
+    let began = Instant::now();
+    let record = run_one(spec, &config, &CancelToken::new(), &mut |_, _| {})?;
+    let whole = began.elapsed().as_secs_f64();
+    if instrument == record.spans.is_empty() {
+        return Err(format!("{}: spans kept with instrument={instrument}", spec.label()).into());
+    }
+    Ok((record.wall_seconds.median, whole))
+}
+
+/// Ratios (on / off) of the measured wall and of the whole run, per pair.
+fn pairs(spec: &RunSpec) -> BenchResult<(Vec<f64>, Vec<f64>, f64)> {
+    let mut walls = Vec::with_capacity(PAIRS);
+    let mut wholes = Vec::with_capacity(PAIRS);
+    let mut off_walls = Vec::with_capacity(PAIRS);
+    for pair in 0..PAIRS {
+        // Alternate which goes first, so a drift favours neither.
+        let (on, off) = if pair % 2 == 0 {
+            let on = measure(spec, true)?;
+            (on, measure(spec, false)?)
+        } else {
+            let off = measure(spec, false)?;
+            (measure(spec, true)?, off)
+        };
+        walls.push(on.0 / off.0);
+        wholes.push(on.1 / off.1);
+        off_walls.push(off.0);
+    }
+    Ok((walls, wholes, median(off_walls)))
+}
+
+/// Nanoseconds per read of the engine's monotonic clock.
+fn clock_read_ns() -> f64 {
+    const READS: u32 = 2_000_000;
+    let began = Instant::now();
+    let mut last = 0u64;
+    for _ in 0..READS {
+        last = last.max(corescope::measure::clock::monotonic_ns());
+    }
+    std::hint::black_box(last);
+    began.elapsed().as_secs_f64() * 1e9 / f64::from(READS)
+}
+
+fn main() -> BenchResult<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "corescope instrumentation bench — {cores} logical cores; {PAIRS} interleaved pairs per experiment"
+    );
+    println!(
+        "ratio = instrumented / not instrumented (spans, stamps and the 200 ms sampler on vs off); goal < 1.010"
+    );
+    println!(
+        "{:<38} {:>10} {:>22} {:>22}",
+        "experiment", "wall (off)", "wall ratio: median", "whole run: median"
+    );
+    println!("{}", "-".repeat(96));
+    let mut all = Vec::new();
+    for experiment in experiments() {
+        let (walls, wholes, off_wall) = pairs(&experiment.spec)?;
+        println!(
+            "{:<38} {:>10} {:>8.4} ({:.3}…{:.3}) {:>8.4} ({:.3}…{:.3})",
+            experiment.name,
+            corescope::format::seconds(off_wall),
+            median(walls.clone()),
+            min(&walls),
+            max(&walls),
+            median(wholes.clone()),
+            min(&wholes),
+            max(&wholes),
+        );
+        all.extend(walls);
+    }
+    println!("{}", "-".repeat(96));
+    println!(
+        "{:<38} {:>10} {:>8.4} ({:.3}…{:.3})",
+        "all pairs",
+        "",
+        median(all.clone()),
+        min(&all),
+        max(&all)
+    );
+    println!(
+        "left on in both: one clock read costs {:.1} ns (a thread-pool task reads it twice)",
+        clock_read_ns()
+    );
+    Ok(())
+}
+
+fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    let n = samples.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        samples[n / 2]
+    } else {
+        (samples[n / 2 - 1] + samples[n / 2]) / 2.0
+    }
+}
+
+fn min(samples: &[f64]) -> f64 {
+    samples.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+fn max(samples: &[f64]) -> f64 {
+    samples.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+}
