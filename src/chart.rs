@@ -879,16 +879,15 @@ fn overhead_bars(set: &ResultSet, groups: &[Group]) -> StackedBars {
         runs.extend(members);
     }
     if runs.len() > MAX_BARS {
-        let all = runs.clone();
-        runs.retain(|r| {
-            !all.iter().any(|o| {
-                o.model == r.model
-                    && o.schedule == r.schedule
-                    && o.workload == r.workload
-                    && o.payload_bytes == r.payload_bytes
-                    && o.workers > r.workers
-            })
-        });
+        // Each curve's largest worker count, found in one pass (a set of
+        // thousands of runs is charted every frame).
+        let curve = |r: &RunRecord| (r.model, r.schedule, r.workload, r.payload_bytes);
+        let mut most = std::collections::HashMap::new();
+        for r in &runs {
+            let workers = most.entry(curve(r)).or_insert(r.workers);
+            *workers = (*workers).max(r.workers);
+        }
+        runs.retain(|r| most.get(&curve(r)) == Some(&r.workers));
     }
     let payload_sweep = runs
         .iter()

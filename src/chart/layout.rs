@@ -563,6 +563,16 @@ fn series_styles(chart: &Chart, dark: bool, x: &AxisLayout, y: &AxisLayout) -> V
     let x_span = (x.max - x.min).max(1e-9);
     let y_span = (y.max - y.min).max(1e-9);
     let mut styles: Vec<SeriesStyle> = Vec::new();
+    // Each series' points by x, so a point's twins are found by bisection.
+    let by_x: Vec<Vec<(f64, f64)>> = chart
+        .series
+        .iter()
+        .map(|s| {
+            let mut points: Vec<(f64, f64)> = s.points.iter().map(|p| (p.x, p.y)).collect();
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            points
+        })
+        .collect();
     for (i, series) in chart.series.iter().enumerate() {
         let predicted = series.prediction.is_some();
         let stroke = Stroke {
@@ -578,13 +588,16 @@ fn series_styles(chart: &Chart, dark: bool, x: &AxisLayout, y: &AxisLayout) -> V
         // How many earlier series this one would lie on.
         let hidden_by = chart.series[..i]
             .iter()
-            .filter(|other| other.prediction.is_none() && !predicted)
-            .filter(|other| {
+            .zip(&by_x)
+            .filter(|(other, _)| other.prediction.is_none() && !predicted)
+            .filter(|(_, other)| {
                 !series.points.is_empty()
                     && series.points.iter().all(|p| {
-                        other.points.iter().any(|o| {
-                            (o.x - p.x).abs() < 1e-9 && ((o.y - p.y) / y_span).abs() < 0.015
-                        })
+                        let from = other.partition_point(|o| o.0 <= p.x - 1e-9);
+                        other[from..]
+                            .iter()
+                            .take_while(|o| o.0 < p.x + 1e-9)
+                            .any(|o| ((o.1 - p.y) / y_span).abs() < 0.015)
                     })
             })
             .count();

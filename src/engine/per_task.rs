@@ -261,7 +261,7 @@ impl Executor for ProcessPerTask {
             worker_rss: vec![0u64; slots],
         };
         let start = monotonic_ns();
-        let mut log = RepetitionLog::new(spec.workload.tasks, start);
+        let mut log = input.log(start);
         for slot in 0..slots {
             let next = self.launch(slot, &input, &mut round)?;
             round.running.push(next);

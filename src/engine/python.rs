@@ -26,9 +26,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use serde::Deserialize;
 
 use super::failure::{Ended, Fault, MpiFailure, Phase, PythonFailure};
-use super::{
-    CancelToken, EngineConfig, EngineError, Executor, Repetition, RepetitionInput, RepetitionLog,
-};
+use super::{CancelToken, EngineConfig, EngineError, Executor, Repetition, RepetitionInput};
 use crate::measure::clock::monotonic_ns;
 use crate::measure::sampler::PidBoard;
 use crate::mpi::protocol::{JobInfo, RankTraffic};
@@ -543,7 +541,7 @@ impl Executor for PythonExecutor {
             return Err(self.failure(Phase::Repetition, Some(Fault::Implausible(why))));
         }
         let tasks = input.spec.workload.tasks;
-        let mut log = RepetitionLog::new(tasks, rep.start_ns);
+        let mut log = input.log(rep.start_ns);
         for &(task, worker, value, start_ns, end_ns) in &rep.tasks {
             if !log.record(worker, task, value, start_ns, end_ns) {
                 let why = format!("it reported task {task} twice or out of range");
