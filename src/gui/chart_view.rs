@@ -485,7 +485,10 @@ fn series_ui(
             points = chart::clip_below(&points, layout.y.max);
         }
         let xy: Vec<[f64; 2]> = points.iter().map(|&(x, y)| [x, y]).collect();
-        for p in &series.points {
+        let min_dx = f64::from(MIN_MARK_SPACING) / plot_ui.transform().dpos_dvalue_x().abs();
+        let marked = spaced(&series.points, min_dx);
+        let marked_xy: Vec<[f64; 2]> = marked.iter().filter_map(|&i| xy.get(i).copied()).collect();
+        for p in marked.iter().filter_map(|&i| series.points.get(i)) {
             // Min–max over repetitions, and thicker, the median's 95 %
             // confidence interval.
             for (whisker, width) in [(p.spread, 2.0), (p.ci, 6.0)] {
@@ -504,7 +507,7 @@ fn series_ui(
             }
         }
         plot_ui.line(
-            Line::new(series.name.as_str(), PlotPoints::new(xy.clone()))
+            Line::new(series.name.as_str(), PlotPoints::new(xy))
                 .color(color)
                 .width(line_width(style.stroke.weight))
                 .style(line_style(style.stroke.line)),
@@ -512,7 +515,7 @@ fn series_ui(
         if let Some(marker) = style.stroke.marker {
             // The outline: the same marker, larger, in the background.
             plot_ui.points(
-                Points::new("", PlotPoints::new(xy.clone()))
+                Points::new("", PlotPoints::new(marked_xy.clone()))
                     .color(background)
                     .radius(7.5)
                     .shape(marker_shape(marker))
@@ -520,7 +523,7 @@ fn series_ui(
                     .allow_hover(false),
             );
             plot_ui.points(
-                Points::new(series.name.as_str(), PlotPoints::new(xy))
+                Points::new(series.name.as_str(), PlotPoints::new(marked_xy))
                     .color(color)
                     .radius(5.5)
                     .shape(marker_shape(marker))
@@ -528,6 +531,30 @@ fn series_ui(
             );
         }
     }
+}
+
+/// The least distance, in points along x, between two marked points of a
+/// series: closer ones are drawn as the line alone.
+const MIN_MARK_SPACING: f32 = 4.0;
+
+/// The indices of `points` that get a marker and whiskers: every one,
+/// unless they crowd closer than `min_dx` along x; then the first of each
+/// such run, and the last. A set of thousands of runs puts hundreds of points in a few
+/// hundred pixels, where every marker and whisker would be an item to lay
+/// out and tessellate each frame and none could be told apart.
+fn spaced(points: &[chart::Point], min_dx: f64) -> Vec<usize> {
+    let mut kept: Vec<usize> = Vec::with_capacity(points.len());
+    let mut last: Option<f64> = None;
+    let end = points.len().saturating_sub(1);
+    for (i, p) in points.iter().enumerate() {
+        // The last point too (the largest worker count, say), however close.
+        let far = last.is_none_or(|x| !min_dx.is_finite() || (p.x - x).abs() >= min_dx);
+        if far || i == end {
+            kept.push(i);
+            last = Some(p.x);
+        }
+    }
+    kept
 }
 
 /// The stacked bars of the time breakdown, as wide as the layout says;
@@ -648,5 +675,32 @@ fn drawn_axes(
         legend: Vec::new(),
         layout: None,
         frame: Some(*transform.frame()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(xs: &[f64]) -> Vec<chart::Point> {
+        xs.iter()
+            .map(|&x| chart::Point {
+                x,
+                y: 1.0,
+                spread: None,
+                ci: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn crowded_points_are_marked_one_per_spacing_and_the_last_always() {
+        let few = at(&[1.0, 2.0, 4.0, 8.0]);
+        assert_eq!(spaced(&few, 0.5), [0, 1, 2, 3]);
+        let crowded: Vec<f64> = (0..100).map(f64::from).collect();
+        let kept = spaced(&at(&crowded), 10.0);
+        assert_eq!(kept, [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99]);
+        assert_eq!(spaced(&at(&[]), 1.0), Vec::<usize>::new());
+        assert_eq!(spaced(&at(&[3.0]), f64::INFINITY), [0]);
     }
 }

@@ -11,7 +11,9 @@ use super::command::Command;
 use super::state::ChartSettings;
 use super::{chart_view, export};
 use crate::chart::theme::{MIN_PLOT_HEIGHT, WINDOW_TEXT};
-use crate::chart::{Chart, ChartKind, XAxis};
+use std::sync::Arc;
+
+use crate::chart::{Chart, ChartKind, ChartOptions, XAxis};
 use crate::format;
 use crate::presets::{self, Preset};
 use crate::session::Session;
@@ -107,8 +109,10 @@ pub fn charts_ui(
         })
         .unwrap_or(0.0);
     let options = settings.options();
+    let ctx = ui.ctx().clone();
     let chart_of = |kind: ChartKind| {
-        session.chart(kind, &options).map(|mut chart| {
+        cached_chart(&ctx, session, kind, &options).map(|chart| {
+            let mut chart = Chart::clone(&chart);
             if chart.x_axis == XAxis::Workers {
                 chart.x_max = chart.x_max.max(planned);
             }
@@ -156,6 +160,64 @@ pub fn charts_ui(
             }
         });
     settings.fourth = fourth_choice;
+}
+
+/// What the shown charts are built from: each source's label, its runs'
+/// count, where it lies and its last run's wall time, and the options. A
+/// change of any (another set shown or compared, a run landing, Clear and
+/// Undo) builds them again.
+type ChartSources = (Vec<(String, usize, usize, u64)>, ChartOptions);
+
+/// The charts built for the shown sources, by kind.
+#[derive(Clone, Default)]
+struct ChartCache {
+    sources: Option<ChartSources>,
+    charts: Vec<(ChartKind, Option<Arc<Chart>>)>,
+}
+
+/// The chart of `kind` for what the session shows, built once per change
+/// of it: building walks every run of the shown sets, and a set of
+/// thousands of runs would cost more than a frame each time.
+fn cached_chart(
+    ctx: &egui::Context,
+    session: &Session,
+    kind: ChartKind,
+    options: &ChartOptions,
+) -> Option<Arc<Chart>> {
+    let sources: ChartSources = (
+        session
+            .shown_sources()
+            .iter()
+            .map(|(label, set)| {
+                let last = set
+                    .runs
+                    .last()
+                    .map_or(0, |r| r.wall_seconds.median.to_bits());
+                (
+                    label.clone(),
+                    set.runs.len(),
+                    std::ptr::from_ref(*set) as usize,
+                    last,
+                )
+            })
+            .collect(),
+        *options,
+    );
+    let id = egui::Id::unique("chart-cache");
+    let mut cache: ChartCache = ctx.data(|d| d.get_temp(id)).unwrap_or_default();
+    if cache.sources.as_ref() != Some(&sources) {
+        cache = ChartCache {
+            sources: Some(sources),
+            charts: Vec::new(),
+        };
+    }
+    if let Some((_, chart)) = cache.charts.iter().find(|(k, _)| *k == kind) {
+        return chart.clone();
+    }
+    let chart = session.chart(kind, options).map(Arc::new);
+    cache.charts.push((kind, chart.clone()));
+    ctx.data_mut(|d| d.insert_temp(id, cache));
+    chart
 }
 
 /// Above the charts: the lesson, if the experiment is one, and a line
