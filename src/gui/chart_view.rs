@@ -17,6 +17,8 @@ use crate::chart::layout::{
     self, AxisLayout, Corner, Fit, Layout, LegendEntry, LegendPlace, Swatch, Weight,
 };
 use crate::chart::theme::WINDOW_TEXT;
+use std::sync::Arc;
+
 use crate::chart::{self, Chart, LineKind, Reference, XAxis};
 use crate::palette::Marker;
 
@@ -85,6 +87,41 @@ const SAMPLE: Vec2 = Vec2::new(40.0, 20.0);
 /// draws it there, with its legend.
 pub fn chart_plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
     let dark = ui.visuals().dark_mode;
+    let id = egui::Id::unique(("chart-layout", chart.kind, chart.title.clone()));
+    // Laid out again only when the chart, the theme or the size changed:
+    // a chart of thousands of points takes longer to lay out than to draw.
+    let cached: Option<LaidOut> = ui.ctx().data(|d| d.get_temp(id));
+    let laid_out = match cached {
+        Some(l) if l.dark == dark && l.size == (width, height) && *l.chart == *chart => l,
+        _ => {
+            let (layout, plot_height) = lay_out(ui, chart, dark, width, height);
+            let l = LaidOut {
+                chart: Arc::new(chart.clone()),
+                dark,
+                size: (width, height),
+                layout: Arc::new(layout),
+                plot_height,
+            };
+            ui.ctx().data_mut(|d| d.insert_temp(id, l.clone()));
+            l
+        }
+    };
+    layout_plot_ui(ui, chart, &laid_out.layout, width, laid_out.plot_height);
+}
+
+/// A chart's layout for a plot of a given size, and what it was made from.
+#[derive(Clone)]
+struct LaidOut {
+    chart: Arc<Chart>,
+    dark: bool,
+    size: (f32, f32),
+    layout: Arc<Layout>,
+    plot_height: f32,
+}
+
+/// The layout of `chart` in `width` × `height` points, and the plot's
+/// height once a legend outside it has its rows.
+fn lay_out(ui: &egui::Ui, chart: &Chart, dark: bool, width: f32, height: f32) -> (Layout, f32) {
     let fit = |h: f32| window_fit(width, h, 70.0);
     let mut layout = Layout::of(chart, dark, fit(height));
     let mut plot_height = height;
@@ -94,7 +131,7 @@ pub fn chart_plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) 
         // Placed outside once, it stays there.
         layout.legend_place = LegendPlace::Outside;
     }
-    layout_plot_ui(ui, chart, &layout, width, plot_height);
+    (layout, plot_height)
 }
 
 /// Draws `chart` as `layout` says (decided elsewhere: for a file of the

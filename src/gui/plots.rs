@@ -112,9 +112,10 @@ pub fn charts_ui(
     let ctx = ui.ctx().clone();
     let chart_of = |kind: ChartKind| {
         cached_chart(&ctx, session, kind, &options).map(|chart| {
-            let mut chart = Chart::clone(&chart);
-            if chart.x_axis == XAxis::Workers {
-                chart.x_max = chart.x_max.max(planned);
+            if chart.x_axis == XAxis::Workers && planned > chart.x_max {
+                let mut wider = Chart::clone(&chart);
+                wider.x_max = planned;
+                return Arc::new(wider);
             }
             chart
         })
