@@ -525,40 +525,55 @@ fn series_ui(
         let min_dx = f64::from(MIN_MARK_SPACING) / plot_ui.transform().dpos_dvalue_x().abs();
         let marked = spaced(&series.points, min_dx);
         let marked_xy: Vec<[f64; 2]> = marked.iter().filter_map(|&i| xy.get(i).copied()).collect();
-        for p in marked.iter().filter_map(|&i| series.points.get(i)) {
-            // Min–max over repetitions, and thicker, the median's 95 %
-            // confidence interval.
-            for (whisker, width) in [(p.spread, 2.0), (p.ci, 6.0)] {
-                if let Some((low, high)) = whisker {
-                    let x = p.x + style.dx;
-                    plot_ui.line(
-                        Line::new(
-                            series.name.as_str(),
-                            PlotPoints::new(vec![[x, low], [x, high.min(layout.y.max)]]),
-                        )
-                        .color(color)
-                        .width(width)
-                        .allow_hover(false),
-                    );
-                }
+        let crowded = marked.len() < series.points.len();
+        // Min–max over repetitions, and thicker, the median's 95 %
+        // confidence interval: one bar chart each, so a series adds two
+        // items to the plot however many points it has.
+        let per_point = 1.0 / plot_ui.transform().dpos_dvalue_x().abs();
+        for (pick, width) in [(spread_of as fn(&chart::Point) -> _, 2.0), (ci_of, 6.0)] {
+            let bars: Vec<Bar> = marked
+                .iter()
+                .filter_map(|&i| series.points.get(i))
+                .filter_map(|p| {
+                    let (low, high) = pick(p)?;
+                    let high = high.min(layout.y.max);
+                    Some(
+                        Bar::new(p.x + style.dx, high - low)
+                            .base_offset(low)
+                            .width(width * per_point)
+                            .fill(color)
+                            .stroke(Stroke::NONE),
+                    )
+                })
+                .collect();
+            if !bars.is_empty() {
+                plot_ui.bar_chart(BarChart::new("", bars).color(color).allow_hover(false));
             }
         }
+        let line = if crowded {
+            column_extremes(&xy, min_dx / MIN_MARK_SPACING as f64)
+        } else {
+            xy
+        };
         plot_ui.line(
-            Line::new(series.name.as_str(), PlotPoints::new(xy))
+            Line::new(series.name.as_str(), PlotPoints::new(line))
                 .color(color)
                 .width(line_width(style.stroke.weight))
                 .style(line_style(style.stroke.line)),
         );
         if let Some(marker) = style.stroke.marker {
-            // The outline: the same marker, larger, in the background.
-            plot_ui.points(
-                Points::new("", PlotPoints::new(marked_xy.clone()))
-                    .color(background)
-                    .radius(7.5)
-                    .shape(marker_shape(marker))
-                    .filled(true)
-                    .allow_hover(false),
-            );
+            // The outline: the same marker, larger, in the background (it
+            // keeps coinciding markers apart; crowded ones are thinned).
+            if !crowded {
+                plot_ui.points(
+                    Points::new("", PlotPoints::new(marked_xy.clone()))
+                        .color(background)
+                        .radius(7.5)
+                        .shape(marker_shape(marker))
+                        .filled(true)
+                        .allow_hover(false),
+                );
+            }
             plot_ui.points(
                 Points::new(series.name.as_str(), PlotPoints::new(marked_xy))
                     .color(color)
@@ -570,9 +585,53 @@ fn series_ui(
     }
 }
 
+/// A crowded line with, of each run of points within `min_dx` along x,
+/// only its first, lowest, highest and last: the same drawing with a
+/// fraction of the points to tessellate.
+fn column_extremes(xy: &[[f64; 2]], min_dx: f64) -> Vec<[f64; 2]> {
+    let mut kept: Vec<[f64; 2]> = Vec::with_capacity(xy.len());
+    let mut column: Vec<[f64; 2]> = Vec::new();
+    let flush = |column: &mut Vec<[f64; 2]>, kept: &mut Vec<[f64; 2]>| {
+        let (Some(&first), Some(&last)) = (column.first(), column.last()) else {
+            return;
+        };
+        let by_y = |a: &&[f64; 2], b: &&[f64; 2]| a[1].total_cmp(&b[1]);
+        let low = column.iter().min_by(by_y).copied().unwrap_or(first);
+        let high = column.iter().max_by(by_y).copied().unwrap_or(first);
+        let mut picks = [first, low, high, last];
+        // In the order they came, each once.
+        picks.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        for p in picks {
+            if kept.last() != Some(&p) {
+                kept.push(p);
+            }
+        }
+        column.clear();
+    };
+    for &p in xy {
+        if column
+            .first()
+            .is_some_and(|f| (p[0] - f[0]).abs() >= min_dx)
+        {
+            flush(&mut column, &mut kept);
+        }
+        column.push(p);
+    }
+    flush(&mut column, &mut kept);
+    kept
+}
+
+fn spread_of(p: &chart::Point) -> Option<(f64, f64)> {
+    p.spread
+}
+
+fn ci_of(p: &chart::Point) -> Option<(f64, f64)> {
+    p.ci
+}
+
 /// The least distance, in points along x, between two marked points of a
 /// series: closer ones are drawn as the line alone.
-const MIN_MARK_SPACING: f32 = 4.0;
+const MIN_MARK_SPACING: f32 = 10.0;
 
 /// The indices of `points` that get a marker and whiskers: every one,
 /// unless they crowd closer than `min_dx` along x; then the first of each
@@ -739,5 +798,20 @@ mod tests {
         assert_eq!(kept, [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99]);
         assert_eq!(spaced(&at(&[]), 1.0), Vec::<usize>::new());
         assert_eq!(spaced(&at(&[3.0]), f64::INFINITY), [0]);
+    }
+
+    #[test]
+    fn a_crowded_line_keeps_each_column_s_ends_and_extremes() {
+        let xy: Vec<[f64; 2]> = (0..10)
+            .map(|i| [f64::from(i) * 0.1, f64::from((i * 7) % 5)])
+            .collect();
+        // One column of x 0 … 0.9: first, lowest, highest, last.
+        let kept = column_extremes(&xy, 1.0);
+        assert_eq!(kept.first(), xy.first());
+        assert_eq!(kept.last(), xy.last());
+        assert!(kept.len() <= 4, "{kept:?}");
+        assert!(kept.iter().any(|p| p[1] == 0.0) && kept.iter().any(|p| p[1] == 4.0));
+        // Columns narrower than the points' spacing keep every point.
+        assert_eq!(column_extremes(&xy, 0.05), xy);
     }
 }
