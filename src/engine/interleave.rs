@@ -405,6 +405,9 @@ fn repetition_of(
             });
         }
     };
+    if instrument {
+        super::RepetitionLog::prepare(live.spec.workload.tasks);
+    }
     live.executor.run_repetition(RepetitionInput {
         spec: &live.spec,
         payload: &live.payload,

@@ -312,6 +312,16 @@ pub(crate) struct Repetition {
     pub counter: u64,
 }
 
+thread_local! {
+    /// A span buffer readied before a repetition's clock starts
+    /// ([`RepetitionLog::prepare`]), its memory already written: a run of
+    /// many short tasks would otherwise take a page fault every few dozen
+    /// spans inside the measured time.
+    static READY_SPANS: std::cell::RefCell<Vec<Span>> = const {
+        std::cell::RefCell::new(Vec::new())
+    };
+}
+
 /// Collects the results of one repetition as they arrive, in any order.
 #[derive(Debug)]
 pub(crate) struct RepetitionLog {
@@ -333,14 +343,44 @@ impl RepetitionLog {
     /// `keep_spans` false: only the task values are kept (instrumentation
     /// off).
     fn keeping(tasks: u32, start_ns: u64, keep_spans: bool) -> RepetitionLog {
+        let spans = if keep_spans {
+            READY_SPANS.with_borrow_mut(|ready| {
+                if ready.capacity() >= tasks as usize {
+                    std::mem::take(ready)
+                } else {
+                    Vec::with_capacity(tasks as usize)
+                }
+            })
+        } else {
+            Vec::new()
+        };
         RepetitionLog {
             start_ns,
             values: vec![None; tasks as usize],
-            spans: Vec::with_capacity(if keep_spans { tasks as usize } else { 0 }),
+            spans,
             holds: Vec::new(),
             done: 0,
             keep_spans,
         }
+    }
+
+    /// Readies the span buffer of this thread's next log for `tasks`
+    /// spans: called before a repetition's clock starts, on the thread
+    /// that then runs it.
+    pub(crate) fn prepare(tasks: u32) {
+        const BLANK: Span = Span {
+            worker: 0,
+            task: 0,
+            start_ns: 0,
+            end_ns: 0,
+            ipc: None,
+        };
+        READY_SPANS.with_borrow_mut(|ready| {
+            ready.clear();
+            // Written once over its length, so its pages are mapped now.
+            ready.resize(tasks as usize, BLANK);
+            ready.clear();
+        });
     }
 
     /// Records a finished task; false if it was unknown or already done.
