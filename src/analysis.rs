@@ -20,7 +20,7 @@
 //! serialization, transfer and waiting, from the task spans.
 
 use crate::measure::bootstrap;
-use crate::results::{Interval, ResultSet, RunRecord};
+use crate::results::{Interval, MachineInfo, ResultSet, RunRecord};
 use crate::spec::{Model, Scaling};
 
 /// The serial run of `record`'s problem in `runs`, if there is one:
@@ -283,11 +283,27 @@ pub fn fit_for_model(set: &ResultSet, model: Model) -> Option<ScalingFit> {
         .runs
         .iter()
         .find(|r| r.model == model && r.speedup.is_some())?;
-    fit_runs(
-        set.runs
-            .iter()
-            .filter(|r| r.model == model && r.schedule == first.schedule && r.same_problem(first)),
-    )
+    fit_runs(set.runs.iter().filter(|r| {
+        r.model == model
+            && r.schedule == first.schedule
+            && r.same_problem(first)
+            && had_cores(&set.machine, r)
+    }))
+}
+
+/// Whether a run's speedup can inform a scaling law: each of its workers
+/// had a core (or an MPI job's slot). Past the cores a curve flattens
+/// because the cores ran out, not because of a serial fraction, and a law
+/// fitted through that plateau would predict a limit the program does not
+/// have. Async "workers" are tasks in flight, not cores: always.
+pub fn had_cores(machine: &MachineInfo, run: &RunRecord) -> bool {
+    if run.model.workers_are_tasks() {
+        return true;
+    }
+    match &run.mpi {
+        Some(mpi) => !mpi.oversubscribed,
+        None => run.workers <= machine.logical_cores,
+    }
 }
 
 /// Fits the law of the runs' scaling (that of the first run) to their
@@ -620,11 +636,31 @@ mod tests {
     }
 
     #[test]
+    fn laws_are_fitted_from_runs_that_had_a_core_each() {
+        let mut set = ResultSet::new(crate::results::MachineInfo::detect());
+        set.machine.logical_cores = 2;
+        set.runs.push(record(Model::Serial, 1, 4.0));
+        for (p, wall) in [(1, 4.0), (2, 2.0), (3, 2.0), (4, 2.0)] {
+            set.runs.push(record(Model::Threads, p, wall));
+        }
+        fill_speedups(&mut set);
+        // On 2 cores the plateau at 3 and 4 workers is the cores running
+        // out: 1 and 2 workers are too few for a law.
+        assert_eq!(fit_for_model(&set, Model::Threads), None);
+        // On 4 cores the same plateau is the program's.
+        set.machine.logical_cores = 4;
+        let fit = fit_for_model(&set, Model::Threads).unwrap();
+        assert_eq!(fit.points, 4);
+        assert!(fit.serial_fraction > 0.2, "{fit:?}");
+    }
+
+    #[test]
     fn fit_for_model_uses_one_model_and_one_workload() {
         let f = 0.2;
         let serial_wall = 10.0;
         let wall = |p: u32| serial_wall * (f + (1.0 - f) / f64::from(p));
         let mut set = ResultSet::new(crate::results::MachineInfo::detect());
+        set.machine.logical_cores = 8;
         set.runs = vec![record(Model::Serial, 1, serial_wall)];
         for p in [2, 4, 8] {
             set.runs.push(record(Model::Threads, p, wall(p)));
@@ -683,6 +719,7 @@ mod tests {
         let f = 0.2;
         let serial_wall = 2.0;
         let mut set = ResultSet::new(crate::results::MachineInfo::detect());
+        set.machine.logical_cores = 8;
         let mut serial = record(Model::Serial, 1, serial_wall);
         serial.scaling = Scaling::Weak;
         set.runs.push(serial);

@@ -468,7 +468,11 @@ fn fits_to_continue(
         .filter_map(|g| {
             Some((
                 *g,
-                analysis::fit_runs(set.runs.iter().filter(|r| g.contains(r)))?,
+                analysis::fit_runs(
+                    set.runs
+                        .iter()
+                        .filter(|r| g.contains(r) && analysis::had_cores(&set.machine, r)),
+                )?,
             ))
         })
         .collect()
@@ -1302,6 +1306,7 @@ mod tests {
     #[test]
     fn speedup_predictions_continue_each_fit_to_the_knob() {
         let mut set = set();
+        set.machine.logical_cores = 4;
         // A law needs three worker counts.
         let mut four = crate::results::testing::record(Model::Processes, 4, 1.0);
         four.ipc.bytes_to_workers = 100;

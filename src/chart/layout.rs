@@ -795,6 +795,7 @@ mod tests {
     fn sweep(wall: impl Fn(u32) -> f64) -> ResultSet {
         let mut set = ResultSet::new(MachineInfo::detect());
         set.machine.physical_cores = Some(4);
+        set.machine.logical_cores = 4;
         set.runs.push(record(Model::Serial, 1, wall(1)));
         for model in [Model::Threads, Model::Processes] {
             for workers in [1, 2, 3, 4] {
@@ -858,6 +859,7 @@ mod tests {
     #[test]
     fn laws_need_three_worker_counts() {
         let mut set = ResultSet::new(MachineInfo::detect());
+        set.machine.logical_cores = 4;
         set.runs.push(record(Model::Serial, 1, 4.0));
         set.runs.push(record(Model::Threads, 1, 4.0));
         set.runs.push(record(Model::Threads, 2, 2.0));

@@ -1402,6 +1402,7 @@ mod tests {
     fn sweep() -> ResultSet {
         let mut set = ResultSet::new(MachineInfo::detect());
         set.machine.physical_cores = Some(4);
+        set.machine.logical_cores = 8;
         set.runs.push(record(Model::Serial, 1, 4.0));
         for model in [
             Model::Threads,
