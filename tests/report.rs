@@ -178,6 +178,14 @@ fn two_sets_share_every_chart_and_weak_scaling_reads_gustafson() {
         [(1, 4), (1, 4), (2, 8), (3, 12), (1, 4), (2, 8), (3, 12)],
         "tasks grow with the workers"
     );
+    // Laws are fitted from worker counts that had a core each: as if this
+    // machine had 4, all three do, whatever machine runs the test.
+    for path in [&strong, &weak] {
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        json["machine"]["logical_cores"] = serde_json::json!(4);
+        std::fs::write(path, json.to_string()).unwrap();
+    }
     let folder = dir.path().join("compare");
     let out = corescope(&[
         "report",
