@@ -21,10 +21,13 @@
 
 #![allow(clippy::print_stdout)]
 
+mod common;
+
 use std::error::Error;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use common::{max, median, min};
 use corescope::engine::{CancelToken, EngineConfig, run_one};
 use corescope::spec::{Model, RunSpec, Schedule, WorkloadSpec};
 use corescope::workload::Workload;
@@ -186,24 +189,4 @@ fn main() -> BenchResult<()> {
         clock_read_ns()
     );
     Ok(())
-}
-
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    let n = samples.len();
-    if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        samples[n / 2]
-    } else {
-        (samples[n / 2 - 1] + samples[n / 2]) / 2.0
-    }
-}
-
-fn min(samples: &[f64]) -> f64 {
-    samples.iter().copied().fold(f64::INFINITY, f64::min)
-}
-
-fn max(samples: &[f64]) -> f64 {
-    samples.iter().copied().fold(f64::NEG_INFINITY, f64::max)
 }

@@ -21,12 +21,15 @@
 
 #![allow(clippy::print_stdout)]
 
+mod common;
+
 use std::error::Error;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Instant;
 
+use common::{max, median, min};
 use corescope::engine::{CancelToken, EngineConfig, run_one};
 use corescope::results::{MachineInfo, RunRecord};
 use corescope::spec::{Model, RunSpec, Schedule, WorkloadSpec};
@@ -43,18 +46,6 @@ const RAW_TRIALS: usize = 3;
 const TRIVIAL_TASKS: u32 = 20_000;
 /// 8-byte round trips through `cat`.
 const PING_ROUNDS: usize = 20_000;
-
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    let n = samples.len();
-    if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        samples[n / 2]
-    } else {
-        (samples[n / 2 - 1] + samples[n / 2]) / 2.0
-    }
-}
 
 /// `cat` with both ends piped: the raw-pipe reference.
 fn spawn_cat() -> BenchResult<(Child, ChildStdin, ChildStdout)> {
@@ -430,12 +421,4 @@ fn print_pool_pairs(pairs: &[(f64, Option<f64>)]) {
         median(ratios.clone()),
         format!("{:.3}…{:.3}", min(&ratios), max(&ratios)),
     );
-}
-
-fn min(samples: &[f64]) -> f64 {
-    samples.iter().copied().fold(f64::INFINITY, f64::min)
-}
-
-fn max(samples: &[f64]) -> f64 {
-    samples.iter().copied().fold(f64::NEG_INFINITY, f64::max)
 }

@@ -15,11 +15,14 @@
 
 #![allow(clippy::print_stdout)]
 
+mod common;
+
 use std::error::Error;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{max, median, min};
 use corescope::gui::startup::{EXIT_AFTER_FIRST_FRAME, FIRST_FRAME_LINE};
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
@@ -202,24 +205,4 @@ fn main() -> BenchResult<()> {
     );
     version_rounds()?;
     first_frames()
-}
-
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    let n = samples.len();
-    if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        samples[n / 2]
-    } else {
-        (samples[n / 2 - 1] + samples[n / 2]) / 2.0
-    }
-}
-
-fn min(samples: &[f64]) -> f64 {
-    samples.iter().copied().fold(f64::INFINITY, f64::min)
-}
-
-fn max(samples: &[f64]) -> f64 {
-    samples.iter().copied().fold(f64::NEG_INFINITY, f64::max)
 }
