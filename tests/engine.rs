@@ -119,6 +119,51 @@ fn both_schedules_run_every_task_exactly_once() {
     }
 }
 
+/// Thread workers note their tasks in batches of a few thousand, handed
+/// over when full and at the end: a run of many more tasks than one batch
+/// still records every task once, its progress counts to the total, and
+/// with instrumentation off the values (the checksum) survive alone.
+#[test]
+fn threads_record_every_task_of_many_batches_once() {
+    const TASKS: u32 = 9_001;
+    let serial = run(&spec(
+        Workload::SqrtSum,
+        1,
+        TASKS,
+        Model::Serial,
+        1,
+        Schedule::Static,
+    ));
+    for model in [Model::Threads, Model::GilThreads] {
+        for schedule in Schedule::ALL {
+            let s = spec(Workload::SqrtSum, 1, TASKS, model, 3, schedule);
+            let mut progress = (0, 0);
+            let record = run_one(&s, &config(), &CancelToken::new(), &mut |done, total| {
+                progress = (done, total);
+            })
+            .expect("run succeeds");
+            assert_eq!(record.checksum, serial.checksum, "{model} {schedule}");
+            let mut tasks: Vec<u32> = record.spans.iter().map(|s| s.task).collect();
+            tasks.sort_unstable();
+            assert_eq!(tasks, (0..TASKS).collect::<Vec<_>>(), "{model} {schedule}");
+            // Two repetitions, each task counted once in each.
+            assert_eq!(
+                progress,
+                (2 * u64::from(TASKS), 2 * u64::from(TASKS)),
+                "{model} {schedule}"
+            );
+            let off = EngineConfig {
+                instrument: false,
+                ..config()
+            };
+            let bare =
+                run_one(&s, &off, &CancelToken::new(), &mut |_, _| {}).expect("run succeeds");
+            assert_eq!(bare.checksum, serial.checksum, "{model} {schedule}, off");
+            assert!(bare.spans.is_empty(), "{model} {schedule}, off");
+        }
+    }
+}
+
 #[test]
 fn static_schedule_gives_each_worker_its_own_block() {
     let record = run(&spec(

@@ -2,6 +2,9 @@
 //! from the engine's own `Summary` (NaN for no samples, so a table still
 //! prints).
 
+// Each bench compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
+
 use corescope::measure::stats::Summary;
 
 pub fn median(samples: Vec<f64>) -> f64 {

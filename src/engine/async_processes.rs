@@ -258,7 +258,7 @@ async fn coordinate(
                 Some(TaskDone { error: Some(error), .. }) => return Err(EngineError::Task(error)),
                 Some(r) => {
                     log.record(r.slot, r.task, r.value, r.start_ns, r.end_ns);
-                    (input.on_task_done)();
+                    (input.on_tasks_done)(1);
                 }
                 None => return Ok(()),
             },

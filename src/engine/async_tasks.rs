@@ -164,7 +164,7 @@ pub(crate) async fn collect(
                 Some(TaskDone { error: Some(error), .. }) => break Err(EngineError::Task(error)),
                 Some(r) => {
                     log.record(r.slot, r.task, r.value, r.start_ns, r.end_ns);
-                    (input.on_task_done)();
+                    (input.on_tasks_done)(1);
                 }
                 None => break Ok(()),
             },

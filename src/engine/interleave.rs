@@ -394,8 +394,8 @@ fn repetition_of(
 ) -> Result<Repetition, EngineError> {
     let (index, total) = (live.index, live.spec.total_tasks());
     let done = &mut live.done;
-    let mut tick = || {
-        *done += 1;
+    let mut tick = |finished: u32| {
+        *done += u64::from(finished);
         if last_report.elapsed() >= PROGRESS_INTERVAL {
             *last_report = Instant::now();
             emit(RunEvent::Progress {
@@ -405,14 +405,14 @@ fn repetition_of(
             });
         }
     };
-    if instrument {
+    if instrument && !live.executor.logs_after_clock() {
         super::RepetitionLog::prepare(live.spec.workload.tasks);
     }
     live.executor.run_repetition(RepetitionInput {
         spec: &live.spec,
         payload: &live.payload,
         cancel: &live.cancel,
-        on_task_done: &mut tick,
+        on_tasks_done: &mut tick,
         net_port: live.net_port,
         instrument,
     })
@@ -494,7 +494,7 @@ mod tests {
             self.machine.taken.set(n + 1);
             let factor = if n >= self.machine.slow_from { 2 } else { 1 };
             for _ in 0..input.spec.workload.tasks {
-                (input.on_task_done)();
+                (input.on_tasks_done)(1);
             }
             Ok(Repetition {
                 wall_ns: self.work_ns * factor,

@@ -434,7 +434,7 @@ impl Executor for MpiExecutor {
             match self.next(input.cancel, None, Phase::Repetition)? {
                 FromCoordinator::Tasks(batch) => {
                     for _ in &batch {
-                        (input.on_task_done)();
+                        (input.on_tasks_done)(1);
                     }
                     reports.extend(batch);
                 }

@@ -159,7 +159,7 @@ impl ProcessPerTask {
                 }
                 // The whole life of the process counts: start-up too.
                 round.workers_cpu += cpu_ns;
-                (input.on_task_done)();
+                (input.on_tasks_done)(1);
                 self.reap(slot, round);
                 round.running[slot] = self.launch(slot, input, round)?;
             }

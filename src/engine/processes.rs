@@ -180,7 +180,7 @@ impl ProcessPool {
                         self.workers.count_shared(w, 0, input.payload.len() as u64);
                     }
                     self.cpu_ns[w] = cpu_ns;
-                    (input.on_task_done)();
+                    (input.on_tasks_done)(1);
                     self.fill(w, &input, &source, &mut cursors[w], &mut queued[w])?;
                 }
                 other => {

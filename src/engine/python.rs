@@ -531,7 +531,7 @@ impl Executor for PythonExecutor {
         let rep = loop {
             match self.next_line(input.cancel, no_deadline, Phase::Repetition)? {
                 HarnessMessage::Task { index } if index < input.spec.workload.tasks => {
-                    (input.on_task_done)();
+                    (input.on_tasks_done)(1);
                 }
                 HarnessMessage::Rep(rep) => break rep,
                 other => return Err(self.unexpected(&other, Phase::Repetition)),

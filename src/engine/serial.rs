@@ -1,7 +1,7 @@
 //! `serial`: every task in order on the engine's own thread, the baseline
 //! every speedup is measured against.
 
-use super::{EngineError, Executor, Repetition, RepetitionInput};
+use super::{EngineError, Executor, Finished, Repetition, RepetitionInput, written_buffer};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::worker::process::PipeSnapshot;
 use crate::workload::{NoCheckpoint, SharedCounter, run_task_with};
@@ -15,19 +15,25 @@ impl Executor for Serial {
         0
     }
 
+    fn logs_after_clock(&self) -> bool {
+        true
+    }
+
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError> {
         let tasks = input.spec.workload.tasks;
-        let cpu_before = process_cpu_ns();
-        let start = monotonic_ns();
-        let mut log = input.log(start);
+        // Each task's result and span go here while the clock runs; the
+        // log is built from them once it has stopped.
+        let mut finished = written_buffer::<Finished>(tasks as usize);
         // The counter a `counter` run shares: this repetition's, so every
         // repetition starts from 0.
         let counter = SharedCounter::default();
+        let cpu_before = process_cpu_ns();
+        let start = monotonic_ns();
         for index in 0..tasks {
             if input.cancel.is_cancelled() {
                 return Err(EngineError::Cancelled);
             }
-            let task_start = monotonic_ns();
+            let start_ns = monotonic_ns();
             let out = run_task_with(
                 &input.task(index),
                 input.payload,
@@ -37,12 +43,19 @@ impl Executor for Serial {
             if let Some(error) = out.error {
                 return Err(EngineError::Task(error));
             }
-            log.record(0, index, out.value, task_start, monotonic_ns());
-            (input.on_task_done)();
+            finished.push(Finished {
+                task: index,
+                value: out.value,
+                start_ns,
+                end_ns: monotonic_ns(),
+            });
+            (input.on_tasks_done)(1);
         }
         let wall = monotonic_ns() - start;
-        let mut repetition =
-            log.finish(wall, process_cpu_ns() - cpu_before, PipeSnapshot::default());
+        let cpu = process_cpu_ns() - cpu_before;
+        let mut log = input.log(start);
+        log.record_finished(0, &finished);
+        let mut repetition = log.finish(wall, cpu, PipeSnapshot::default());
         repetition.counter = counter.total();
         Ok(repetition)
     }

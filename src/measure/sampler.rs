@@ -164,10 +164,12 @@ impl Sampler {
     ) -> std::io::Result<Sampler> {
         let board = turns.into();
         let (stop, stopped) = bounded::<()>(1);
+        let (ready, readied) = bounded::<()>(1);
         let handle = std::thread::Builder::new()
             .name(SAMPLER_THREAD.to_string())
             .spawn(move || {
                 let mut reader = Reader::new(board);
+                let _ = ready.send(());
                 let mut samples = Vec::new();
                 let mut take = |reader: &mut Reader| {
                     let sample = reader.read();
@@ -191,6 +193,10 @@ impl Sampler {
                 }
                 samples
             })?;
+        // The reader's setup (sysinfo's first pass over /proc) is done before
+        // any measuring starts, so its CPU time is no run's. A thread that
+        // died in it has dropped `ready`, which ends the wait too.
+        let _ = readied.recv();
         Ok(Sampler {
             stop: Some(stop),
             handle: Some(handle),
