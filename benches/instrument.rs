@@ -13,16 +13,19 @@
 //! when this machine's noise is too large to tell (run it on a quieter
 //! one, or with more cores than the experiment's threads).
 //!
-//! Two figures per experiment: the measured wall time (the median
-//! repetition: what the charts show), and the whole run as the caller
-//! waits for it (pool start-up, every repetition, the sampler's start and
-//! join, the summary).
+//! Three figures per experiment: the measured wall time (the median
+//! repetition: what the charts show); what that ratio comes to per task,
+//! in nanoseconds of one worker's time (a trivial task is almost nothing
+//! but this fixed cost, so it says from which task length on the cost is
+//! under 1 %); and the whole run as the caller waits for it (pool
+//! start-up, every repetition, the sampler's start and join, building the
+//! spans after each clock stops, the summary).
 //!
-//! What the switch leaves on in both: the clock reads that take the stamps
-//! (they are part of the workers' protocol) and the byte counters (an
-//! addition per read or write). The cost of one clock read is printed
-//! last, so their share can be judged: a thread-pool task reads the clock
-//! twice.
+//! With it off, serial and thread tasks read no clock at all, so their
+//! ratio includes the two clock reads of each span. What the switch leaves
+//! on: a worker-process task's IPC stamps (part of the worker protocol;
+//! priced from the cost of one clock read, printed last) and the byte
+//! counters (an addition per read or write).
 
 #![allow(clippy::print_stdout)]
 
@@ -66,7 +69,7 @@ fn spec(size: u64, tasks: u32, model: Model, workers: u32) -> RunSpec {
         workers,
         schedule: Schedule::Queue,
         chunk: 1,
-        repeats: 3,
+        repeats: 5,
         warmup: 1,
         in_flight: 2,
         switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
@@ -91,6 +94,10 @@ fn experiments() -> Vec<Experiment> {
         Experiment {
             name: "sqrt-sum 10k × 20000, threads ×2",
             spec: spec(10_000, 20_000, Model::Threads, 2),
+        },
+        Experiment {
+            name: "sqrt-sum 10k × 20000, processes ×2",
+            spec: spec(10_000, 20_000, Model::Processes, 2),
         },
         Experiment {
             name: "trivial × 100000, threads ×2",
@@ -176,23 +183,36 @@ fn verdict(ratios: &[f64]) -> (String, &'static str) {
     }
 }
 
+/// What instrumentation adds per task, in nanoseconds of one worker's
+/// time: the extra wall time spread over the tasks each worker ran.
+fn cost_per_task_ns(spec: &RunSpec, ratio: f64, off_wall: f64) -> f64 {
+    (ratio - 1.0) * off_wall * f64::from(spec.workers) / f64::from(spec.workload.tasks) * 1e9
+}
+
+/// Clock reads a worker-process task takes for its IPC stamps, in the
+/// worker (frame read, compute start and end) and in the parent (the
+/// reply's frame and its decoding): part of the worker protocol, so left
+/// on in both halves of a pair and priced from the clock's cost instead.
+const PROTOCOL_READS: f64 = 7.0;
+
 fn main() -> BenchResult<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
         "corescope instrumentation bench — {cores} logical cores; {PAIRS} interleaved pairs per experiment"
     );
     println!(
-        "ratio = instrumented / not instrumented (spans, stamps and the 200 ms sampler on vs off); goal < {GOAL:.3}"
+        "ratio = instrumented / not instrumented (spans, their clock reads and the 200 ms sampler on vs off); goal < {GOAL:.3}"
     );
     println!(
-        "{:<36} {:>9} {:>7} {:>13} {:>7} {:>11}",
-        "experiment", "wall off", "ratio", "95 % interval", "verdict", "whole run"
+        "{:<36} {:>9} {:>7} {:>13} {:>7} {:>9} {:>9}",
+        "experiment", "wall off", "ratio", "95 % interval", "verdict", "per task", "whole run"
     );
-    println!("{}", "-".repeat(88));
+    println!("{}", "-".repeat(97));
     // `cargo bench --bench instrument -- trivial` runs only the experiments
     // whose name contains the word (cargo passes `--bench` itself).
     let filter = std::env::args().skip(1).find(|arg| !arg.starts_with("--"));
     let mut all = Vec::new();
+    let mut floors = Vec::new();
     for experiment in experiments() {
         if filter
             .as_ref()
@@ -202,18 +222,28 @@ fn main() -> BenchResult<()> {
         }
         let (walls, wholes, off_wall) = pairs(&experiment.spec)?;
         let (interval, verdict) = verdict(&walls);
+        let ratio = median(walls.clone());
+        // A cost per task only where the interval shows one: within the
+        // noise, the difference of two noisy walls spread over the tasks
+        // would be a made-up figure.
+        let per_task =
+            (verdict == "≥ 1 %").then(|| cost_per_task_ns(&experiment.spec, ratio, off_wall));
         println!(
-            "{:<36} {:>9} {:>7.4} {:>13} {:>7} {:>11.4}",
+            "{:<36} {:>9} {:>7.4} {:>13} {:>7} {:>9} {:>9.4}",
             experiment.name,
             corescope::format::seconds(off_wall),
-            median(walls.clone()),
+            ratio,
             interval,
             verdict,
+            per_task.map_or("—".to_string(), |ns| format!("{ns:.0} ns")),
             median(wholes),
         );
+        if let Some(per_task) = per_task {
+            floors.push((experiment.spec.model, per_task));
+        }
         all.extend(walls);
     }
-    println!("{}", "-".repeat(88));
+    println!("{}", "-".repeat(97));
     let (interval, verdict) = verdict(&all);
     println!(
         "{:<36} {:>9} {:>7.4} {:>13} {:>7}",
@@ -223,9 +253,19 @@ fn main() -> BenchResult<()> {
         interval,
         verdict
     );
+    let clock_ns = clock_read_ns();
+    // A trivial task is almost nothing but instrumentation's fixed cost:
+    // what that is per task says from which task length on it is under 1 %.
+    for (model, per_task) in floors {
+        println!(
+            "{model}: {per_task:.0} ns per task (two clock reads of {clock_ns:.1} ns, and what they change in the workers' timing): under 1 % from {} per task",
+            corescope::format::seconds(per_task * 100.0 / 1e9)
+        );
+    }
+    let stamps = PROTOCOL_READS * clock_ns;
     println!(
-        "left on in both: one clock read costs {:.1} ns (a thread-pool task reads it twice)",
-        clock_read_ns()
+        "left on in both: a worker-process task's IPC stamps, about {PROTOCOL_READS:.0} clock reads: {stamps:.0} ns per task, under 1 % from {} per task",
+        corescope::format::seconds(stamps * 100.0 / 1e9)
     );
     Ok(())
 }

@@ -334,6 +334,14 @@ pub(crate) struct Finished {
     pub end_ns: u64,
 }
 
+/// Now on the shared clock when a run keeps spans, 0 when it does not:
+/// with instrumentation off, serial and threads read no clock per task,
+/// since two reads (20–30 ns each) are most of what timing a tiny task
+/// costs and belong to the instrumentation being measured.
+pub(crate) fn span_stamp(instrument: bool) -> u64 {
+    if instrument { monotonic_ns() } else { 0 }
+}
+
 /// An empty vector with room for `capacity` items whose memory is already
 /// written: filled while the clock runs, it takes no page faults.
 pub(crate) fn written_buffer<T: Copy + Default>(capacity: usize) -> Vec<T> {

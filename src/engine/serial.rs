@@ -1,7 +1,9 @@
 //! `serial`: every task in order on the engine's own thread, the baseline
 //! every speedup is measured against.
 
-use super::{EngineError, Executor, Finished, Repetition, RepetitionInput, written_buffer};
+use super::{
+    EngineError, Executor, Finished, Repetition, RepetitionInput, span_stamp, written_buffer,
+};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::worker::process::PipeSnapshot;
 use crate::workload::{NoCheckpoint, SharedCounter, run_task_with};
@@ -33,7 +35,7 @@ impl Executor for Serial {
             if input.cancel.is_cancelled() {
                 return Err(EngineError::Cancelled);
             }
-            let start_ns = monotonic_ns();
+            let start_ns = span_stamp(input.instrument);
             let out = run_task_with(
                 &input.task(index),
                 input.payload,
@@ -47,7 +49,7 @@ impl Executor for Serial {
                 task: index,
                 value: out.value,
                 start_ns,
-                end_ns: monotonic_ns(),
+                end_ns: span_stamp(input.instrument),
             });
             (input.on_tasks_done)(1);
         }

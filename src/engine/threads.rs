@@ -21,7 +21,9 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::gil::{Gil, GilHold};
 use super::schedule::{Cursor, TaskSource};
-use super::{EngineError, Executor, Finished, Repetition, RepetitionInput, Span, written_buffer};
+use super::{
+    EngineError, Executor, Finished, Repetition, RepetitionInput, Span, span_stamp, written_buffer,
+};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::spec::Model;
 use crate::worker::process::PipeSnapshot;
@@ -44,6 +46,8 @@ struct Job {
     spare: Receiver<Vec<Finished>>,
     /// How many tasks each worker has finished, read for progress.
     progress: Vec<Progress>,
+    /// Stamp each task's span (instrumentation on).
+    stamp: bool,
 }
 
 impl Job {
@@ -171,7 +175,7 @@ fn run_job(
             break;
         };
         let task = job.tasks[index as usize];
-        let start_ns = monotonic_ns();
+        let start_ns = span_stamp(job.stamp);
         let out = match gil {
             None => run_task_with(&task, &job.payload, &job.counter, &mut NoCheckpoint),
             Some(gil) => {
@@ -183,7 +187,7 @@ fn run_job(
                 out
             }
         };
-        let end_ns = monotonic_ns();
+        let end_ns = span_stamp(job.stamp);
         if let Some(error) = out.error {
             // The others stop at their next task; the first failure the
             // coordinator hears of is the run's.
@@ -278,6 +282,7 @@ impl ThreadPool {
             stop: AtomicBool::new(false),
             spare,
             progress: (0..workers).map(|_| Progress::default()).collect(),
+            stamp: input.instrument,
         }
     }
 
