@@ -1,31 +1,31 @@
 //! Instrumentation bench: what corescope's own measuring costs.
 //!
 //! `cargo bench --bench instrument` runs the same experiments with the
-//! engine's instrumentation on (each task's span and IPC stamps kept, the
-//! 200 ms system sampler running: what every run does) and off
-//! (`EngineConfig::instrument = false`: no sampler thread, no spans or
-//! stamps kept), in interleaved pairs whose order alternates, and prints
-//! per experiment the median ratio of the pairs' wall times (on / off)
-//! with its 95 % confidence interval (bootstrap, as the engine computes
-//! its own). The goal is a cost under 1 %: a ratio below 1.010. The
-//! verdict says what the interval allows: "< 1 %" when all of it lies
-//! below 1.010, "≥ 1 %" when all of it lies at or above, and "noise"
-//! when this machine's noise is too large to tell (run it on a quieter
-//! one, or with more cores than the experiment's threads).
+//! engine's instrumentation on (each task's span and its clock reads, the
+//! IPC stamps kept, the 200 ms system sampler running: what every run
+//! does) and off (`EngineConfig::instrument = false`: no sampler thread,
+//! no spans; serial and thread tasks read no clock at all), in
+//! interleaved pairs whose order alternates, and prints per experiment the
+//! median ratio of the pairs' wall times (on / off) with its 95 %
+//! confidence interval (bootstrap, as the engine computes its own). The
+//! goal is a cost under 1 %: a ratio below 1.010.
 //!
-//! Three figures per experiment: the measured wall time (the median
-//! repetition: what the charts show); what that ratio comes to per task,
-//! in nanoseconds of one worker's time (a trivial task is almost nothing
-//! but this fixed cost, so it says from which task length on the cost is
-//! under 1 %); and the whole run as the caller waits for it (pool
-//! start-up, every repetition, the sampler's start and join, building the
-//! spans after each clock stops, the summary).
+//! Paired wall times on a shared machine are noisy to a percent or two,
+//! so a real experiment's pairs often cannot tell 0.3 % from 1.5 % alone.
+//! The bench therefore also builds a cost model: the trivial experiments
+//! (tasks of a few nanoseconds, almost nothing but instrumentation) give
+//! each model's fixed cost per task, and the sampler's CPU is measured on
+//! its own. A real experiment's expected cost is that per-task cost over
+//! its task length, plus the sampler's share. The verdict is the pairs'
+//! where their interval decides, else the model's ("< 1 % *") where the
+//! interval allows it.
 //!
-//! With it off, serial and thread tasks read no clock at all, so their
-//! ratio includes the two clock reads of each span. What the switch leaves
-//! on: a worker-process task's IPC stamps (part of the worker protocol;
-//! priced from the cost of one clock read, printed last) and the byte
-//! counters (an addition per read or write).
+//! What the switch leaves on: a worker-process task's IPC stamps (part of
+//! the worker protocol; priced into the model from the cost of one clock
+//! read) and the byte counters (an addition per read or write). The last
+//! column is the whole run as the caller waits for it (pool start-up,
+//! every repetition, building the spans after each clock stops, the
+//! summary).
 
 #![allow(clippy::print_stdout)]
 
@@ -81,23 +81,13 @@ fn spec(size: u64, tasks: u32, model: Model, workers: u32) -> RunSpec {
     }
 }
 
+/// Trivial tasks first: what they cost per task is the cost model the
+/// real experiments are then read against.
 fn experiments() -> Vec<Experiment> {
     vec![
         Experiment {
-            name: "sqrt-sum 300k × 500, threads ×2",
-            spec: spec(300_000, 500, Model::Threads, 2),
-        },
-        Experiment {
-            name: "sqrt-sum 300k × 500, processes ×2",
-            spec: spec(300_000, 500, Model::Processes, 2),
-        },
-        Experiment {
-            name: "sqrt-sum 10k × 20000, threads ×2",
-            spec: spec(10_000, 20_000, Model::Threads, 2),
-        },
-        Experiment {
-            name: "sqrt-sum 10k × 20000, processes ×2",
-            spec: spec(10_000, 20_000, Model::Processes, 2),
+            name: "trivial × 200000, serial",
+            spec: spec(1, 200_000, Model::Serial, 1),
         },
         Experiment {
             name: "trivial × 100000, threads ×2",
@@ -108,8 +98,20 @@ fn experiments() -> Vec<Experiment> {
             spec: spec(1, 30_000, Model::Processes, 2),
         },
         Experiment {
-            name: "trivial × 200000, serial",
-            spec: spec(1, 200_000, Model::Serial, 1),
+            name: "sqrt-sum 10k × 20000, threads ×2",
+            spec: spec(10_000, 20_000, Model::Threads, 2),
+        },
+        Experiment {
+            name: "sqrt-sum 10k × 20000, processes ×2",
+            spec: spec(10_000, 20_000, Model::Processes, 2),
+        },
+        Experiment {
+            name: "sqrt-sum 300k × 500, threads ×2",
+            spec: spec(300_000, 500, Model::Threads, 2),
+        },
+        Experiment {
+            name: "sqrt-sum 300k × 500, processes ×2",
+            spec: spec(300_000, 500, Model::Processes, 2),
         },
     ]
 }
@@ -166,27 +168,27 @@ fn clock_read_ns() -> f64 {
     began.elapsed().as_secs_f64() * 1e9 / f64::from(READS)
 }
 
-/// What the interval of a ratio's median says about the goal.
-fn verdict(ratios: &[f64]) -> (String, &'static str) {
+/// The 95 % interval of the pairs' median ratio, and what it says about
+/// the goal on its own (`None`: too noisy to tell).
+fn interval(ratios: &[f64]) -> (String, Option<bool>) {
     match median_interval(ratios) {
         Some(ci) => {
-            let verdict = if ci.high < GOAL {
-                "< 1 %"
+            let under = if ci.high < GOAL {
+                Some(true)
             } else if ci.low >= GOAL {
-                "≥ 1 %"
+                Some(false)
             } else {
-                "noise"
+                None
             };
-            (format!("{:.3}…{:.3}", ci.low, ci.high), verdict)
+            (format!("{:.3}…{:.3}", ci.low, ci.high), under)
         }
-        None => ("—".to_string(), "—"),
+        None => ("—".to_string(), None),
     }
 }
 
-/// What instrumentation adds per task, in nanoseconds of one worker's
-/// time: the extra wall time spread over the tasks each worker ran.
-fn cost_per_task_ns(spec: &RunSpec, ratio: f64, off_wall: f64) -> f64 {
-    (ratio - 1.0) * off_wall * f64::from(spec.workers) / f64::from(spec.workload.tasks) * 1e9
+/// Nanoseconds of one worker's time per task, instrumentation off.
+fn task_ns(spec: &RunSpec, off_wall: f64) -> f64 {
+    off_wall * f64::from(spec.workers) / f64::from(spec.workload.tasks) * 1e9
 }
 
 /// Clock reads a worker-process task takes for its IPC stamps, in the
@@ -195,24 +197,98 @@ fn cost_per_task_ns(spec: &RunSpec, ratio: f64, off_wall: f64) -> f64 {
 /// on in both halves of a pair and priced from the clock's cost instead.
 const PROTOCOL_READS: f64 = 7.0;
 
+/// What instrumentation costs, from the trivial experiments: a fixed cost
+/// per task, by model, and the sampler's share of one core. A real
+/// experiment's expected cost is its per-task cost over its task length,
+/// plus the sampler's share (as if all of it delayed the run).
+struct CostModel {
+    per_task_ns: Vec<(Model, f64)>,
+    sampler_share: f64,
+    clock_ns: f64,
+}
+
+impl CostModel {
+    /// Learns a model's cost per task from its trivial experiment: the
+    /// extra wall time spread over the tasks where the interval shows one
+    /// (else none), plus for worker processes the protocol's stamps.
+    fn learn(&mut self, spec: &RunSpec, ratio: f64, off_wall: f64, resolved: bool) -> f64 {
+        let measured = if resolved {
+            (ratio - 1.0) * task_ns(spec, off_wall)
+        } else {
+            0.0
+        };
+        let stamps = if spec.model.uses_processes() {
+            PROTOCOL_READS * self.clock_ns
+        } else {
+            0.0
+        };
+        let cost = measured.max(0.0) + stamps;
+        self.per_task_ns.push((spec.model, cost));
+        cost
+    }
+
+    /// The expected cost of an experiment, as a fraction of its wall time.
+    fn share(&self, spec: &RunSpec, off_wall: f64) -> Option<f64> {
+        let (_, per_task) = self.per_task_ns.iter().find(|(m, _)| *m == spec.model)?;
+        Some(per_task / task_ns(spec, off_wall) + self.sampler_share)
+    }
+}
+
+/// The sampler's CPU as a share of one core: it samples this process for
+/// two seconds while this thread sleeps.
+fn sampler_share() -> BenchResult<f64> {
+    use corescope::measure::clock::process_cpu_ns;
+    use corescope::measure::sampler::{PidBoard, SAMPLE_INTERVAL, Sampler};
+    let board = PidBoard::new();
+    board.set(0, std::process::id());
+    let cpu = process_cpu_ns();
+    let began = Instant::now();
+    let sampler = Sampler::start(board, SAMPLE_INTERVAL, None)?;
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let samples = sampler.finish();
+    let share = (process_cpu_ns() - cpu) as f64 / (began.elapsed().as_secs_f64() * 1e9);
+    if samples.len() < 5 {
+        return Err(format!("the sampler took {} samples in 2 s", samples.len()).into());
+    }
+    Ok(share)
+}
+
 fn main() -> BenchResult<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
         "corescope instrumentation bench — {cores} logical cores; {PAIRS} interleaved pairs per experiment"
     );
+    let mut model = CostModel {
+        per_task_ns: Vec::new(),
+        sampler_share: sampler_share()?,
+        clock_ns: clock_read_ns(),
+    };
     println!(
-        "ratio = instrumented / not instrumented (spans, their clock reads and the 200 ms sampler on vs off); goal < {GOAL:.3}"
+        "one clock read {:.1} ns; the sampler uses {:.3} % of one core",
+        model.clock_ns,
+        model.sampler_share * 100.0
     );
     println!(
-        "{:<36} {:>9} {:>7} {:>13} {:>7} {:>9} {:>9}",
-        "experiment", "wall off", "ratio", "95 % interval", "verdict", "per task", "whole run"
+        "ratio = instrumented / not (spans, their clock reads, the sampler); goal < {GOAL:.3}; expected = the cost model's share"
     );
-    println!("{}", "-".repeat(97));
+    println!(
+        "verdict: from the pairs' 95 % interval; \"< 1 % *\": the pairs are too noisy to tell, the cost model says under 1 % and the interval allows it"
+    );
+    println!(
+        "{:<36} {:>9} {:>8} {:>7} {:>13} {:>8} {:>9} {:>9}",
+        "experiment",
+        "wall off",
+        "per task",
+        "ratio",
+        "95 % interval",
+        "expected",
+        "verdict",
+        "whole run"
+    );
+    println!("{}", "-".repeat(106));
     // `cargo bench --bench instrument -- trivial` runs only the experiments
     // whose name contains the word (cargo passes `--bench` itself).
     let filter = std::env::args().skip(1).find(|arg| !arg.starts_with("--"));
-    let mut all = Vec::new();
-    let mut floors = Vec::new();
     for experiment in experiments() {
         if filter
             .as_ref()
@@ -220,52 +296,63 @@ fn main() -> BenchResult<()> {
         {
             continue;
         }
-        let (walls, wholes, off_wall) = pairs(&experiment.spec)?;
-        let (interval, verdict) = verdict(&walls);
-        let ratio = median(walls.clone());
-        // A cost per task only where the interval shows one: within the
-        // noise, the difference of two noisy walls spread over the tasks
-        // would be a made-up figure.
-        let per_task =
-            (verdict == "≥ 1 %").then(|| cost_per_task_ns(&experiment.spec, ratio, off_wall));
-        println!(
-            "{:<36} {:>9} {:>7.4} {:>13} {:>7} {:>9} {:>9.4}",
-            experiment.name,
-            corescope::format::seconds(off_wall),
-            ratio,
-            interval,
-            verdict,
-            per_task.map_or("—".to_string(), |ns| format!("{ns:.0} ns")),
-            median(wholes),
-        );
-        if let Some(per_task) = per_task {
-            floors.push((experiment.spec.model, per_task));
-        }
-        all.extend(walls);
+        report(&experiment, &mut model)?;
     }
-    println!("{}", "-".repeat(97));
-    let (interval, verdict) = verdict(&all);
-    println!(
-        "{:<36} {:>9} {:>7.4} {:>13} {:>7}",
-        "all pairs",
-        "",
-        median(all.clone()),
-        interval,
-        verdict
-    );
-    let clock_ns = clock_read_ns();
-    // A trivial task is almost nothing but instrumentation's fixed cost:
-    // what that is per task says from which task length on it is under 1 %.
-    for (model, per_task) in floors {
+    println!("{}", "-".repeat(106));
+    for (m, per_task) in &model.per_task_ns {
         println!(
-            "{model}: {per_task:.0} ns per task (two clock reads of {clock_ns:.1} ns, and what they change in the workers' timing): under 1 % from {} per task",
+            "{m}: instrumentation costs {per_task:.0} ns per task: under 1 % from {} per task",
             corescope::format::seconds(per_task * 100.0 / 1e9)
         );
     }
-    let stamps = PROTOCOL_READS * clock_ns;
     println!(
-        "left on in both: a worker-process task's IPC stamps, about {PROTOCOL_READS:.0} clock reads: {stamps:.0} ns per task, under 1 % from {} per task",
-        corescope::format::seconds(stamps * 100.0 / 1e9)
+        "(worker processes: their protocol's IPC stamps, about {PROTOCOL_READS:.0} clock reads, left on in both and priced in)"
+    );
+    Ok(())
+}
+
+/// Measures one experiment's pairs and prints its line; a trivial one
+/// teaches the cost model, a real one is read against it.
+fn report(experiment: &Experiment, model: &mut CostModel) -> BenchResult<()> {
+    let spec = &experiment.spec;
+    let (walls, wholes, off_wall) = pairs(spec)?;
+    let ratio = median(walls.clone());
+    let (ci, under) = interval(&walls);
+    let (expected, verdict) = if experiment.name.starts_with("trivial") {
+        let per_task = model.learn(spec, ratio, off_wall, under == Some(false));
+        let share = per_task / task_ns(spec, off_wall);
+        (
+            Some(share),
+            if share < GOAL - 1.0 {
+                "< 1 %"
+            } else {
+                "≥ 1 %"
+            },
+        )
+    } else {
+        // Without its trivial experiment (filtered out) a model has no
+        // cost per task, and the verdict is the pairs' alone.
+        let share = model.share(spec, off_wall);
+        let verdict = match (under, share) {
+            (Some(true), _) => "< 1 %",
+            (Some(false), _) => "≥ 1 %",
+            // Too noisy to tell alone: the model decides, where the pairs
+            // allow it (their interval reaches below the goal).
+            (None, Some(share)) if share < GOAL - 1.0 => "< 1 % *",
+            (None, _) => "noise",
+        };
+        (share, verdict)
+    };
+    println!(
+        "{:<36} {:>9} {:>8} {:>7.4} {:>13} {:>8} {:>9} {:>9.4}",
+        experiment.name,
+        corescope::format::seconds(off_wall),
+        corescope::format::seconds(task_ns(spec, off_wall) / 1e9),
+        ratio,
+        ci,
+        expected.map_or("—".to_string(), |e| format!("{:.2} %", e * 100.0)),
+        verdict,
+        median(wholes),
     );
     Ok(())
 }
