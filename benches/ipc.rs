@@ -211,6 +211,19 @@ fn run(spec: &RunSpec) -> BenchResult<RunRecord> {
 }
 
 fn main() -> BenchResult<()> {
+    print_machine();
+    let throughput = Throughput::measure()?;
+    let overhead = Overhead::measure()?;
+    let pairs = pool_pairs()?;
+    println!("{:<44} {:>12} {:>12}", "measurement", "figure", "wall");
+    println!("{}", "-".repeat(70));
+    throughput.print();
+    overhead.print();
+    print_pool_pairs(&pairs);
+    Ok(())
+}
+
+fn print_machine() {
     let machine = MachineInfo::detect();
     println!(
         "corescope ipc bench — {} ({} logical / {} physical cores, {:.1} GiB) on {} {} {}",
@@ -224,80 +237,178 @@ fn main() -> BenchResult<()> {
         machine.kernel,
         machine.arch,
     );
+}
 
-    // (a) Raw pipe throughput.
-    let buffer = corescope::workload::make_payload(MIB);
-    let raw_bytes = (2 * BULK_ROUNDS * MIB) as f64;
-    let raw_s = median(
-        (0..RAW_TRIALS)
-            .map(|_| raw_pipe_trial(&buffer))
-            .collect::<BenchResult<Vec<f64>>>()?,
-    );
-    let raw_mbps = raw_bytes / raw_s / 1e6;
-    let one_way_mbps = median(
-        (0..RAW_TRIALS)
-            .map(|_| raw_one_way_mbps(&buffer))
-            .collect::<BenchResult<Vec<f64>>>()?,
-    );
+/// (a) and (b): the raw pipe and the pool's echo of 1 MiB payloads.
+struct Throughput {
+    raw_s: f64,
+    raw_mbps: f64,
+    one_way_mbps: f64,
+    echo_s: f64,
+    echo_mbps: f64,
+    shm_s: f64,
+    shm_mbps: f64,
+    echo_serial_s: f64,
+}
 
-    // (b) Process-pool echo throughput at 1 MiB.
-    let echo = run(&spec(
+/// One worker (or serial) echoing `BULK_ROUNDS` payloads of 1 MiB.
+fn echo_spec(model: Model, transport: corescope::spec::Transport) -> RunSpec {
+    let mut spec = spec(
         Workload::Echo,
         0,
         BULK_ROUNDS as u32,
         MIB as u64,
-        Model::Processes,
-        2,
-        3,
-    ))?;
-    let echo_bytes = (echo.ipc.bytes_to_workers + echo.ipc.bytes_from_workers) as f64;
-    let echo_s = echo.wall_seconds.median;
-    let echo_mbps = echo_bytes / echo_s / 1e6;
-    let mut shm_spec = spec(
-        Workload::Echo,
-        0,
-        BULK_ROUNDS as u32,
-        MIB as u64,
-        Model::Processes,
+        model,
         2,
         3,
     );
-    shm_spec.transport = corescope::spec::Transport::Shm;
-    let shm = run(&shm_spec)?;
-    let shm_bytes = (shm.ipc.bytes_shared_to_workers + shm.ipc.bytes_shared_from_workers) as f64;
-    let shm_mbps = shm_bytes / shm.wall_seconds.median / 1e6;
-    let echo_serial_s = run(&spec(
-        Workload::Echo,
-        0,
-        BULK_ROUNDS as u32,
-        MIB as u64,
-        Model::Serial,
-        1,
-        3,
-    ))?
-    .wall_seconds
-    .median;
+    spec.transport = transport;
+    spec
+}
 
-    // (c) Per-task overhead on trivial tasks.
-    let trivial = |model, in_flight| {
-        run(&spec(
-            Workload::SqrtSum,
-            1,
-            TRIVIAL_TASKS,
-            0,
-            model,
-            in_flight,
-            3,
-        ))
-        .map(|r| r.wall_seconds.median)
-    };
-    let serial_s = trivial(Model::Serial, 1)?;
-    let strict_s = trivial(Model::Processes, 1)?;
-    let piped_s = trivial(Model::Processes, 2)?;
-    let per_task_us = |wall: f64| (wall - serial_s) * 1e6 / f64::from(TRIVIAL_TASKS);
-    let ping_us = raw_ping_us()?;
+impl Throughput {
+    fn measure() -> BenchResult<Throughput> {
+        use corescope::spec::Transport;
+        let buffer = corescope::workload::make_payload(MIB);
+        let raw_s = median(
+            (0..RAW_TRIALS)
+                .map(|_| raw_pipe_trial(&buffer))
+                .collect::<BenchResult<Vec<f64>>>()?,
+        );
+        let one_way_mbps = median(
+            (0..RAW_TRIALS)
+                .map(|_| raw_one_way_mbps(&buffer))
+                .collect::<BenchResult<Vec<f64>>>()?,
+        );
+        let echo = run(&echo_spec(Model::Processes, Transport::Pipe))?;
+        let echo_bytes = (echo.ipc.bytes_to_workers + echo.ipc.bytes_from_workers) as f64;
+        let shm = run(&echo_spec(Model::Processes, Transport::Shm))?;
+        let shm_bytes =
+            (shm.ipc.bytes_shared_to_workers + shm.ipc.bytes_shared_from_workers) as f64;
+        let serial = run(&echo_spec(Model::Serial, Transport::Pipe))?;
+        Ok(Throughput {
+            raw_s,
+            raw_mbps: (2 * BULK_ROUNDS * MIB) as f64 / raw_s / 1e6,
+            one_way_mbps,
+            echo_s: echo.wall_seconds.median,
+            echo_mbps: echo_bytes / echo.wall_seconds.median / 1e6,
+            shm_s: shm.wall_seconds.median,
+            shm_mbps: shm_bytes / shm.wall_seconds.median / 1e6,
+            echo_serial_s: serial.wall_seconds.median,
+        })
+    }
 
-    // (d) The pool against CPython's Pool.map, interleaved pairs.
+    fn print(&self) {
+        let row = |name: String, figure: String, wall: String| {
+            println!("{name:<44} {figure:>12} {wall:>12}");
+        };
+        let seconds = corescope::format::seconds;
+        row(
+            format!("(a) raw pipe via cat, {BULK_ROUNDS}×1 MiB each way"),
+            format!("{:.0} MB/s", self.raw_mbps),
+            seconds(self.raw_s),
+        );
+        row(
+            format!("(b) processes echo, {BULK_ROUNDS}×1 MiB, 1 worker"),
+            format!("{:.0} MB/s", self.echo_mbps),
+            seconds(self.echo_s),
+        );
+        row(
+            "    (b) / (a)".to_string(),
+            format!("{:.1}%", 100.0 * self.echo_mbps / self.raw_mbps),
+            String::new(),
+        );
+        row(
+            format!("    raw one-way pipe into cat, {BULK_ROUNDS}×1 MiB"),
+            format!("{:.0} MB/s", self.one_way_mbps),
+            String::new(),
+        );
+        row(
+            "    (b) / raw one-way (goal ≥ 0.6)".to_string(),
+            format!("{:.2}", self.echo_mbps / self.one_way_mbps),
+            String::new(),
+        );
+        row(
+            format!("(b) --transport shm, {BULK_ROUNDS}×1 MiB, 1 worker"),
+            format!("{:.0} MB/s", self.shm_mbps),
+            seconds(self.shm_s),
+        );
+        row(
+            "    shm / raw one-way (goal ≥ 2)".to_string(),
+            format!("{:.2}", self.shm_mbps / self.one_way_mbps),
+            String::new(),
+        );
+        row(
+            "    serial echo, same tasks (no IPC), per task".to_string(),
+            format!("{:.0} µs", self.echo_serial_s * 1e6 / BULK_ROUNDS as f64),
+            seconds(self.echo_serial_s),
+        );
+    }
+}
+
+/// (c): per-task overhead of the pool on trivial tasks, against serial
+/// and a raw round trip.
+struct Overhead {
+    serial_s: f64,
+    strict_s: f64,
+    piped_s: f64,
+    ping_us: f64,
+}
+
+impl Overhead {
+    fn measure() -> BenchResult<Overhead> {
+        let trivial = |model, in_flight| {
+            run(&spec(
+                Workload::SqrtSum,
+                1,
+                TRIVIAL_TASKS,
+                0,
+                model,
+                in_flight,
+                3,
+            ))
+            .map(|r| r.wall_seconds.median)
+        };
+        Ok(Overhead {
+            serial_s: trivial(Model::Serial, 1)?,
+            strict_s: trivial(Model::Processes, 1)?,
+            piped_s: trivial(Model::Processes, 2)?,
+            ping_us: raw_ping_us()?,
+        })
+    }
+
+    fn print(&self) {
+        let per_task_us = |wall: f64| (wall - self.serial_s) * 1e6 / f64::from(TRIVIAL_TASKS);
+        let row = |name: String, us: f64, wall: String| {
+            println!("{name:<44} {us:>9.2} µs {wall:>12}");
+        };
+        let seconds = corescope::format::seconds;
+        row(
+            "(c) processes in_flight 1, overhead per task".to_string(),
+            per_task_us(self.strict_s),
+            seconds(self.strict_s),
+        );
+        row(
+            "(c) processes in_flight 2, overhead per task".to_string(),
+            per_task_us(self.piped_s),
+            seconds(self.piped_s),
+        );
+        row(
+            format!("    serial baseline, {TRIVIAL_TASKS} sqrt-sum(1) tasks"),
+            self.serial_s * 1e6 / f64::from(TRIVIAL_TASKS),
+            seconds(self.serial_s),
+        );
+        row(
+            "(c) raw 8-byte round trip via cat".to_string(),
+            self.ping_us,
+            String::new(),
+        );
+    }
+}
+
+/// (d): the pool against CPython's `Pool.map`, in interleaved pairs of
+/// µs per task (CPython's `None` where it could not run).
+fn pool_pairs() -> BenchResult<Vec<(f64, Option<f64>)>> {
     let mut pairs = Vec::with_capacity(PAIRS);
     for _ in 0..PAIRS {
         let mut two = spec(
@@ -314,81 +425,7 @@ fn main() -> BenchResult<()> {
         let python = python_pool_map_us(TRIVIAL_TASKS).ok();
         pairs.push((ours, python));
     }
-
-    println!("{:<44} {:>12} {:>12}", "measurement", "figure", "wall");
-    println!("{}", "-".repeat(70));
-    println!(
-        "{:<44} {:>7.0} MB/s {:>12}",
-        format!("(a) raw pipe via cat, {BULK_ROUNDS}×1 MiB each way"),
-        raw_mbps,
-        corescope::format::seconds(raw_s),
-    );
-    println!(
-        "{:<44} {:>7.0} MB/s {:>12}",
-        format!("(b) processes echo, {BULK_ROUNDS}×1 MiB, 1 worker"),
-        echo_mbps,
-        corescope::format::seconds(echo_s),
-    );
-    println!(
-        "{:<44} {:>11.1}% {:>12}",
-        "    (b) / (a)",
-        100.0 * echo_mbps / raw_mbps,
-        ""
-    );
-    println!(
-        "{:<44} {:>7.0} MB/s {:>12}",
-        format!("    raw one-way pipe into cat, {BULK_ROUNDS}×1 MiB"),
-        one_way_mbps,
-        "",
-    );
-    println!(
-        "{:<44} {:>12.2} {:>12}",
-        "    (b) / raw one-way (goal ≥ 0.6)",
-        echo_mbps / one_way_mbps,
-        ""
-    );
-    println!(
-        "{:<44} {:>7.0} MB/s {:>12}",
-        format!("(b) --transport shm, {BULK_ROUNDS}×1 MiB, 1 worker"),
-        shm_mbps,
-        corescope::format::seconds(shm.wall_seconds.median),
-    );
-    println!(
-        "{:<44} {:>12.2} {:>12}",
-        "    shm / raw one-way (goal ≥ 2)",
-        shm_mbps / one_way_mbps,
-        ""
-    );
-    println!(
-        "{:<44} {:>9.0} µs {:>12}",
-        "    serial echo, same tasks (no IPC), per task",
-        echo_serial_s * 1e6 / BULK_ROUNDS as f64,
-        corescope::format::seconds(echo_serial_s),
-    );
-    println!(
-        "{:<44} {:>9.2} µs {:>12}",
-        "(c) processes in_flight 1, overhead per task",
-        per_task_us(strict_s),
-        corescope::format::seconds(strict_s),
-    );
-    println!(
-        "{:<44} {:>9.2} µs {:>12}",
-        "(c) processes in_flight 2, overhead per task",
-        per_task_us(piped_s),
-        corescope::format::seconds(piped_s),
-    );
-    println!(
-        "{:<44} {:>9.2} µs {:>12}",
-        format!("    serial baseline, {TRIVIAL_TASKS} sqrt-sum(1) tasks"),
-        serial_s * 1e6 / f64::from(TRIVIAL_TASKS),
-        corescope::format::seconds(serial_s),
-    );
-    println!(
-        "{:<44} {:>9.2} µs {:>12}",
-        "(c) raw 8-byte round trip via cat", ping_us, "",
-    );
-    print_pool_pairs(&pairs);
-    Ok(())
+    Ok(pairs)
 }
 
 /// (d): each pair's figures, then the median ratio and its range.
