@@ -87,6 +87,19 @@ impl ResultSet {
         }
     }
 
+    /// Whether its runs with workers used more than one schedule (a
+    /// comparison of schedules, as in the queue-workers lesson).
+    pub fn varies_in_schedule(&self) -> bool {
+        let mut schedules = self
+            .runs
+            .iter()
+            .filter(|r| r.model.uses_workers())
+            .map(|r| r.schedule);
+        schedules
+            .next()
+            .is_some_and(|first| schedules.any(|s| s != first))
+    }
+
     /// Whether the set sweeps payloads: some workload ran with several
     /// (workloads of different payloads, net's replies beside sqrt-sum,
     /// are a comparison of workloads, not a sweep).

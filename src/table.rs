@@ -132,13 +132,13 @@ impl Column {
         if payloads {
             columns.push(Column::Payload);
         }
-        columns.extend([
-            Column::Model,
-            Column::Workers,
-            Column::Wall,
-            Column::Speedup,
-            Column::Efficiency,
-        ]);
+        columns.extend([Column::Model, Column::Workers]);
+        // An experiment that compares schedules (the queue-workers
+        // lesson) has rows that differ only by it.
+        if set.varies_in_schedule() {
+            columns.push(Column::Schedule);
+        }
+        columns.extend([Column::Wall, Column::Speedup, Column::Efficiency]);
         // A payload sweep is read by its payload; start-up is the same
         // at every one.
         if !payloads {
@@ -426,6 +426,21 @@ mod tests {
         set.runs.push(four);
         crate::analysis::fill_speedups(&mut set);
         set
+    }
+
+    #[test]
+    fn a_terminal_table_shows_the_schedule_only_where_it_varies() {
+        let mut set = set(false);
+        assert!(!Column::for_terminal(&set).contains(&Column::Schedule));
+        let mut queue = record(Model::Processes, 2, 0.4);
+        queue.schedule = crate::spec::Schedule::Queue;
+        set.runs[1].schedule = crate::spec::Schedule::Static;
+        set.runs.push(queue);
+        let table = ResultsTable::for_terminal(&set);
+        assert_eq!(
+            texts(&table, Column::Schedule),
+            ["—", "static", "queue", "queue"]
+        );
     }
 
     fn texts(table: &ResultsTable, column: Column) -> Vec<String> {

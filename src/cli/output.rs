@@ -222,7 +222,7 @@ pub fn print_results(set: &ResultSet) {
     };
     let m = &set.machine;
     println!(
-        "{} × {} ({} {}{}), {} schedule, median of {} after {} warm-up",
+        "{} × {} ({} {}{}), {}, median of {} after {} warm-up",
         first.tasks,
         first.workload,
         first.size,
@@ -232,7 +232,11 @@ pub fn print_results(set: &ResultSet) {
         } else {
             String::new()
         },
-        first.schedule,
+        if set.varies_in_schedule() {
+            "static and queue schedules".to_string()
+        } else {
+            format!("{} schedule", first.schedule)
+        },
         first.repeats,
         first.warmup,
     );
