@@ -154,9 +154,12 @@ impl ResultSet {
     }
 }
 
-/// Largest result file read: a sweep of thousands of runs with their
-/// samples stays well below.
-pub const MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;
+/// Largest result file read. A run keeps a span per task: at the most
+/// tasks a run may have (`spec::MAX_TASKS`, a million), worker processes
+/// with their IPC stamps write about 250 MB of them (threads about 90 MB),
+/// so such a run's file still reads back; a sweep of thousands of runs of
+/// ordinary size stays well below.
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Reads a regular file of at most [`MAX_FILE_BYTES`]. The type is checked
 /// before reading and again on the opened file, which is opened without
