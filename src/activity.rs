@@ -88,6 +88,72 @@ impl TaskBar {
     }
 }
 
+/// A bar as drawn: one task's, or a stretch of tasks too short to draw
+/// apart at the current zoom, drawn as one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DrawnBar {
+    /// The bar; for a stretch, from its first task's start to its last
+    /// task's end.
+    pub bar: TaskBar,
+    /// How many tasks it covers.
+    pub tasks: u32,
+}
+
+impl DrawnBar {
+    /// The hover text: the task's, or what the stretch covers.
+    pub fn describe(&self, timeline: &Timeline) -> String {
+        if self.tasks == 1 {
+            return self.bar.describe(timeline);
+        }
+        let lane = timeline
+            .lanes
+            .get(self.bar.lane as usize)
+            .cloned()
+            .unwrap_or_else(|| format!("worker {}", self.bar.lane));
+        format!(
+            "{lane} · {} tasks · {}\nstart {}\nend {}\ntoo short to draw apart here: zoom in",
+            self.tasks,
+            self.bar.mark.label(),
+            format::seconds(self.bar.start),
+            format::seconds(self.bar.end),
+        )
+    }
+}
+
+/// The bars of `mark` as drawn at `resolution` seconds to a pixel. Bars
+/// narrower than a pixel that follow each other on a lane less than a
+/// pixel apart become one stretch: a lane of 100,000 tiny tasks then shows
+/// busy, where each bar alone would be thinner than the hairline that
+/// keeps tasks apart (and the lane looked empty).
+pub fn drawn_bars(bars: &[TaskBar], mark: Mark, resolution: f64) -> Vec<DrawnBar> {
+    let mut picked: Vec<&TaskBar> = bars.iter().filter(|b| b.mark == mark).collect();
+    let in_order =
+        |a: &&TaskBar, b: &&TaskBar| a.lane.cmp(&b.lane).then(a.start.total_cmp(&b.start));
+    if !picked.is_sorted_by(|a, b| in_order(a, b).is_le()) {
+        picked.sort_by(in_order);
+    }
+    let mut drawn: Vec<DrawnBar> = Vec::new();
+    for bar in picked {
+        if let Some(last) = drawn.last_mut() {
+            let tiny = |b: &TaskBar| b.duration() < resolution;
+            let joins = last.bar.lane == bar.lane
+                && tiny(bar)
+                && (last.tasks > 1 || tiny(&last.bar))
+                && bar.start - last.bar.end < resolution;
+            if joins {
+                last.bar.end = last.bar.end.max(bar.end);
+                last.tasks += 1;
+                continue;
+            }
+        }
+        drawn.push(DrawnBar {
+            bar: *bar,
+            tasks: 1,
+        });
+    }
+    drawn
+}
+
 /// The timeline of a run's median repetition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Timeline {
@@ -438,6 +504,44 @@ pub fn run_memory_chart(run: &RunRecord, dark: bool) -> TimeChart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tiny_bars_draw_as_one_stretch_and_wide_ones_alone() {
+        let bar = |lane: u32, task: u32, start: f64, end: f64| TaskBar {
+            lane,
+            task,
+            mark: Mark::Task(Phase::Compute),
+            start,
+            end,
+        };
+        // Lane 0: a wide task, then three tiny ones back to back, then a
+        // gap of many pixels and another tiny one; lane 1: two tiny ones.
+        let bars = [
+            bar(0, 0, 0.0, 1.0),
+            bar(0, 1, 1.0, 1.001),
+            bar(0, 2, 1.0015, 1.0025),
+            bar(0, 3, 1.003, 1.004),
+            bar(0, 4, 2.0, 2.001),
+            bar(1, 5, 0.0, 0.001),
+            bar(1, 6, 0.001, 0.002),
+        ];
+        let drawn = drawn_bars(&bars, Mark::Task(Phase::Compute), 0.01);
+        let shape: Vec<(u32, u32, f64, f64)> = drawn
+            .iter()
+            .map(|d| (d.bar.lane, d.tasks, d.bar.start, d.bar.end))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (0, 1, 0.0, 1.0),
+                (0, 3, 1.0, 1.004),
+                (0, 1, 2.0, 2.001),
+                (1, 2, 0.0, 0.002),
+            ]
+        );
+        // Zoomed in far enough, every task is its own bar again.
+        assert_eq!(drawn_bars(&bars, Mark::Task(Phase::Compute), 1e-5).len(), 7);
+    }
     use crate::results::testing::{record, span};
 
     #[test]

@@ -18,6 +18,11 @@ use super::{LineKind, theme};
 use crate::activity::{Mark, TimeChart, TimeSeries, Timeline};
 use crate::palette::Rgb;
 
+/// Narrower than this many pixels, a timeline bar drawn with the
+/// hairline that keeps back-to-back tasks apart would be all outline, so
+/// it is drawn without.
+pub const HAIRLINE_MIN_PIXELS: f64 = 3.0;
+
 /// A task bar's extent across its lane, from the lane's centre, in lanes.
 pub const TASK_BAR: (f64, f64) = (-0.31, 0.31);
 

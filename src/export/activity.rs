@@ -14,7 +14,7 @@ use super::plot::{
     pen, plot_fit, render_drawing, render_rgb_drawing, rgb, write_drawing,
 };
 use crate::activity::{self, Mark, TimeChart, Timeline};
-use crate::chart::activity::{ActivityLayout, HOLD_STRIP, TASK_BAR, lane_y};
+use crate::chart::activity::{ActivityLayout, HAIRLINE_MIN_PIXELS, HOLD_STRIP, TASK_BAR, lane_y};
 use crate::chart::layout::LegendPlace;
 use crate::results::RunRecord;
 
@@ -140,23 +140,31 @@ fn draw_timeline<DB: DrawingBackend>(
     let frame = frame(layout, true);
     let mut framed = draw_frame(root, &frame, style)?;
     let plot = &mut framed.plot;
-    // A hairline in the background colour keeps back-to-back tasks apart.
+    // A hairline in the background colour keeps back-to-back tasks apart,
+    // on bars wide enough to keep their colour around it; tasks too short
+    // to draw apart are drawn as stretches (`activity::drawn_bars`).
     let outline = Palette::new(style.dark)
         .background
         .stroke_width(u32::try_from(sizes.px(1.5)).unwrap_or(1));
+    let (width_px, _) = plot.plotting_area().dim_in_pixel();
+    let resolution = (layout.x.max - layout.x.min) / f64::from(width_px.max(1));
     let lanes = timeline.lanes.len();
-    for bar in timeline.bars.iter().chain(&timeline.holds) {
-        let (low, high) = if bar.mark == Mark::GilHeld {
-            HOLD_STRIP
+    for mark in timeline.marks() {
+        let (source, (low, high)) = if mark == Mark::GilHeld {
+            (&timeline.holds, HOLD_STRIP)
         } else {
-            TASK_BAR
+            (&timeline.bars, TASK_BAR)
         };
-        let y = lane_y(lanes, bar.lane);
-        let corners = [(bar.start, y + low), (bar.end, y + high)];
-        let color = rgb(layout.mark_color(bar.mark));
-        plot.draw_series(std::iter::once(Rectangle::new(corners, color.filled())))?;
-        if bar.mark != Mark::GilHeld {
-            plot.draw_series(std::iter::once(Rectangle::new(corners, outline)))?;
+        let color = rgb(layout.mark_color(mark));
+        for drawn in activity::drawn_bars(source, mark, resolution) {
+            let bar = drawn.bar;
+            let y = lane_y(lanes, bar.lane);
+            let corners = [(bar.start, y + low), (bar.end, y + high)];
+            plot.draw_series(std::iter::once(Rectangle::new(corners, color.filled())))?;
+            let apart = drawn.tasks == 1 && bar.duration() >= HAIRLINE_MIN_PIXELS * resolution;
+            if mark != Mark::GilHeld && apart {
+                plot.draw_series(std::iter::once(Rectangle::new(corners, outline)))?;
+            }
         }
     }
     if let Some((wall, stroke)) = layout.wall {

@@ -12,10 +12,11 @@ use super::command::Command;
 use super::export::{ExportTarget, chart_menu_ui};
 use super::widgets::{self, chosen_run, placeholder_ui, run_picker_ui};
 use super::{chart_view, theme};
-use crate::activity::{self, Mark, TaskBar, Timeline};
+use crate::activity::{self, DrawnBar, Mark, Timeline};
+use crate::chart;
 use crate::chart::activity::lane_y;
+use crate::chart::activity::{ActivityLayout, HAIRLINE_MIN_PIXELS, HOLD_STRIP, TASK_BAR};
 use crate::chart::layout::Fit;
-use crate::chart::{self, activity::ActivityLayout, activity::HOLD_STRIP, activity::TASK_BAR};
 use crate::export::activity::ActivityChart;
 use crate::format;
 use crate::results::ResultSet;
@@ -65,7 +66,8 @@ fn bar_chart(
     timeline: &Timeline,
     layout: &ActivityLayout,
     mark: Mark,
-    bars: &[TaskBar],
+    bars: &[DrawnBar],
+    resolution: f64,
 ) -> BarChart {
     let color = theme::color(layout.mark_color(mark));
     let (low, high) = if mark == Mark::GilHeld {
@@ -73,22 +75,23 @@ fn bar_chart(
     } else {
         TASK_BAR
     };
-    // A hairline in the background's colour keeps back-to-back tasks apart.
+    // A hairline in the background's colour keeps back-to-back tasks
+    // apart, on bars wide enough to keep their colour around it.
     let gap = theme::color(chart::theme::background(layout.dark));
     let lanes = timeline.lanes.len();
     let elements = bars
         .iter()
-        .filter(|b| b.mark == mark)
-        .map(|b| {
+        .map(|drawn| {
+            let b = &drawn.bar;
+            let apart = mark != Mark::GilHeld
+                && drawn.tasks == 1
+                && b.duration() >= HAIRLINE_MIN_PIXELS * resolution;
             Bar::new(lane_y(lanes, b.lane) + (low + high) / 2.0, b.duration())
                 .base_offset(b.start)
                 .width(high - low)
                 .fill(color)
-                .stroke(Stroke::new(
-                    if mark == Mark::GilHeld { 0.0 } else { 1.0 },
-                    gap,
-                ))
-                .name(b.describe(timeline))
+                .stroke(Stroke::new(if apart { 1.0 } else { 0.0 }, gap))
+                .name(drawn.describe(timeline))
         })
         .collect();
     BarChart::new(mark.label(), elements)
@@ -125,13 +128,22 @@ fn timeline_plot_ui(ui: &mut egui::Ui, timeline: &Timeline) {
         })
         .label_formatter(|_| None);
     let response = plot.show(ui, |plot_ui| {
+        // Seconds to a pixel at the zoom in view: tasks shorter than that
+        // are drawn as stretches.
+        let resolution = 1.0
+            / plot_ui
+                .transform()
+                .dpos_dvalue_x()
+                .abs()
+                .max(f64::MIN_POSITIVE);
         for mark in timeline.marks() {
             let source = if mark == Mark::GilHeld {
                 &timeline.holds
             } else {
                 &timeline.bars
             };
-            plot_ui.bar_chart(bar_chart(timeline, &layout, mark, source));
+            let drawn = activity::drawn_bars(source, mark, resolution);
+            plot_ui.bar_chart(bar_chart(timeline, &layout, mark, &drawn, resolution));
         }
         if let Some((wall, stroke)) = layout.wall {
             plot_ui.vline(
