@@ -55,12 +55,19 @@ impl Job {
     fn spare_batch(&self) -> Vec<Finished> {
         self.spare
             .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(self.batch_capacity()))
+            .unwrap_or_else(|_| Vec::with_capacity(batch_capacity(self.tasks.len() as u32)))
     }
+}
 
-    fn batch_capacity(&self) -> usize {
-        self.tasks.len().min(BATCH_TASKS as usize)
-    }
+/// Tasks one batch holds: at most [`BATCH_TASKS`], fewer for a smaller job.
+fn batch_capacity(tasks: u32) -> usize {
+    tasks.min(BATCH_TASKS) as usize
+}
+
+/// Batches a job of `tasks` can fill: every worker's full ones, plus its
+/// last part-filled one.
+fn batches_needed(tasks: u32, workers: u32) -> usize {
+    tasks.div_ceil(batch_capacity(tasks) as u32) as usize + workers as usize
 }
 
 /// One worker's count of finished tasks, on a cache line of its own: its
@@ -267,12 +274,11 @@ impl ThreadPool {
         let spec = input.spec;
         let workers = self.jobs.len() as u32;
         let tasks = spec.workload.tasks;
-        let capacity = tasks.min(BATCH_TASKS);
-        let batches = tasks.div_ceil(capacity) + workers;
-        let (spares, spare) = crossbeam_channel::bounded(batches as usize);
+        let batches = batches_needed(tasks, workers);
+        let (spares, spare) = crossbeam_channel::bounded(batches);
         for _ in 0..batches {
             // The channel holds exactly this many, so it cannot be full.
-            let _ = spares.try_send(written_buffer(capacity as usize));
+            let _ = spares.try_send(written_buffer(batch_capacity(tasks)));
         }
         Job {
             tasks: (0..tasks).map(|i| input.task(i)).collect(),
@@ -294,7 +300,8 @@ impl ThreadPool {
         input: &mut RepetitionInput<'_>,
     ) -> Result<Vec<Batch>, EngineError> {
         let workers = self.jobs.len();
-        let mut batches = Vec::with_capacity(job.spare.len() + workers);
+        let mut batches =
+            Vec::with_capacity(batches_needed(job.tasks.len() as u32, workers as u32));
         let (mut idle, mut failure, mut reported) = (0, None, 0u32);
         while idle < workers {
             match self.reports.recv_timeout(Duration::from_millis(20)) {

@@ -5,6 +5,8 @@
 //! axis, double-click to reset. Its **Export** menu saves the timeline as
 //! an image, or the run as Chrome trace-event JSON for Perfetto UI.
 
+use std::sync::Arc;
+
 use eframe::egui::{self, RichText, Stroke};
 use egui_plot::{AxisHints, Bar, BarChart, GridInput, GridMark, Plot, VLine};
 
@@ -19,7 +21,7 @@ use crate::chart::activity::{ActivityLayout, HAIRLINE_MIN_PIXELS, HOLD_STRIP, TA
 use crate::chart::layout::Fit;
 use crate::export::activity::ActivityChart;
 use crate::format;
-use crate::results::ResultSet;
+use crate::results::{ResultSet, RunRecord};
 
 /// The view: a run picker, the Export menu and the timeline.
 pub fn timeline_ui(
@@ -53,13 +55,36 @@ pub fn timeline_ui(
     let Some((_, run)) = chosen_run(set, &widgets::state(ui.ctx())) else {
         return;
     };
-    let timeline = activity::timeline(run);
+    let timeline = cached_timeline(ui.ctx(), run);
     if timeline.bars.is_empty() {
         placeholder_ui(ui, "This run kept no task spans.");
         return;
     }
     ui.label(RichText::new(&timeline.title).strong());
     timeline_plot_ui(ui, &timeline);
+}
+
+/// Which run a cached timeline was built from: its place in memory, its
+/// span count and its wall time (as the scaling charts' cache keys them).
+type TimelineKey = (usize, usize, u64);
+
+/// The timeline of `run`, built once while it is shown: building sorts
+/// every span of every lane, which for a run of a million tasks would
+/// take most of each frame.
+fn cached_timeline(ctx: &egui::Context, run: &RunRecord) -> Arc<Timeline> {
+    let key: TimelineKey = (
+        std::ptr::from_ref(run) as usize,
+        run.spans.len(),
+        run.wall_seconds.median.to_bits(),
+    );
+    let id = egui::Id::unique("timeline-cache");
+    let cached = ctx.data(|d| d.get_temp::<(TimelineKey, Arc<Timeline>)>(id));
+    if let Some((_, timeline)) = cached.filter(|(k, _)| *k == key) {
+        return timeline;
+    }
+    let timeline = Arc::new(activity::timeline(run));
+    ctx.data_mut(|d| d.insert_temp(id, (key, Arc::clone(&timeline))));
+    timeline
 }
 
 fn bar_chart(
