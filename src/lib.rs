@@ -1,11 +1,15 @@
 //! corescope: a lab for parallelism experiments, measured for real.
 //!
-//! A user picks a [`workload`], a worker count and an execution model
-//! (serial, threads, processes); the [`engine`] runs it on real OS threads or
-//! real worker processes of this same binary talking over pipes, and measures
-//! wall time, CPU time, per-task spans and the bytes that cross the process
-//! boundary. Results are [`results::ResultSet`]s that [`analysis`] turns into
-//! speedup and efficiency and [`export`] writes as JSON, CSV and Markdown.
+//! A user picks a [`workload`], a worker count and one of 17 execution
+//! models ([`model`]): serial, threads, GIL-threads, processes,
+//! process-per-task, async, async+processes, MPI, and nine CPython models.
+//! The [`engine`] runs it for real — OS threads, worker processes of this
+//! same binary talking over pipes or shared memory, tokio tasks, a CPython
+//! harness, `mpirun` ranks — and measures wall time, CPU time, per-task
+//! spans and the bytes that cross a process boundary. Results are
+//! [`results::ResultSet`]s that [`analysis`] turns into speedup, efficiency
+//! and fitted scaling laws, [`chart`] into charts for the window and for
+//! files, and [`export`] writes as JSON, CSV, Markdown, images and reports.
 //!
 //! The engine never prints and never imports a UI toolkit: front ends (the
 //! command line in [`cli`], the desktop app) build one validated
