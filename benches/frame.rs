@@ -266,6 +266,7 @@ fn main() -> BenchResult<()> {
         worker_exe: PathBuf::from(env!("CARGO_BIN_EXE_corescope")),
         data_dir: Some(data.path().to_path_buf()),
         present: None,
+        notice: None,
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1440.0, 900.0))

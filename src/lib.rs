@@ -41,5 +41,6 @@ pub mod results;
 pub mod session;
 pub mod spec;
 pub mod table;
+pub mod untrusted;
 pub mod worker;
 pub mod workload;

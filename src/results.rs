@@ -7,7 +7,6 @@
 
 mod validate;
 
-use std::io::Read as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -124,9 +123,11 @@ impl ResultSet {
     /// checked whole ([`ResultSet::validate`]) before anything uses it.
     pub fn load(path: &Path) -> Result<ResultSet, LoadError> {
         let name = path.display().to_string();
-        let bytes = read_bounded(path).map_err(|source| LoadError::Read {
-            path: name.clone(),
-            source,
+        let bytes = crate::untrusted::read_regular(path, MAX_FILE_BYTES).map_err(|source| {
+            LoadError::Read {
+                path: name.clone(),
+                source,
+            }
         })?;
         let set: ResultSet = serde_json::from_slice(&bytes).map_err(|source| LoadError::Parse {
             path: name.clone(),
@@ -160,54 +161,6 @@ impl ResultSet {
 /// so such a run's file still reads back; a sweep of thousands of runs of
 /// ordinary size stays well below.
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
-
-/// Reads a regular file of at most [`MAX_FILE_BYTES`]. The type is checked
-/// before reading and again on the opened file, which is opened without
-/// blocking: a FIFO, a device or a folder is refused, never read from.
-fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
-    let not_regular = |meta: &std::fs::Metadata| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!(
-                "it is {}, not a regular file",
-                crate::platform::file_kind(meta.file_type())
-            ),
-        )
-    };
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(not_regular(&meta));
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Swapped for a FIFO since the check, the open still returns at once.
-        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
-    }
-    let file = options.open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(not_regular(&meta));
-    }
-    let too_large = || {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20),
-        )
-    };
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::new();
-    // The size may change while reading: the cap holds regardless.
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    Ok(bytes)
-}
 
 /// Why a result file could not be read.
 #[derive(Debug, thiserror::Error)]

@@ -21,6 +21,7 @@ fn projector(data_dir: &std::path::Path) -> Harness<'static, CorescopeApp> {
         worker_exe: common::exe(),
         data_dir: Some(data_dir.to_path_buf()),
         present: None,
+        notice: None,
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 720.0))

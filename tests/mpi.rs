@@ -395,6 +395,7 @@ fn the_window_greys_mpi_where_it_cannot_run_and_asks_for_a_hostfile_when_ticked(
         worker_exe: exe(),
         data_dir: Some(data.path().to_path_buf()),
         present: None,
+        notice: None,
     };
     let mut harness = egui_kittest::Harness::builder()
         .with_size(egui::vec2(1440.0, 900.0))

@@ -410,6 +410,7 @@ fn without_python_the_window_greys_the_python_models_and_says_why() {
         worker_exe: exe(),
         data_dir: Some(data.path().to_path_buf()),
         present: None,
+        notice: None,
     };
     let mut harness = egui_kittest::Harness::builder()
         .with_size(egui::vec2(1440.0, 900.0))

@@ -4,7 +4,12 @@
 //! target (the link stays a link), and anything there that is not a
 //! regular file — a folder, a device, a FIFO, a socket — is refused before
 //! anything is written, so `--export-json /dev/null` never replaces a
-//! device. The bytes go to a temporary file in the target's folder, which
+//! device. A link in a shared sticky folder (`/tmp`) is followed only when
+//! its owner is the writer or the folder's owner, as the kernel's
+//! `protected_symlinks` would decide: corescope resolves links itself, so
+//! that setting never applies to it. Inside a report folder that exists
+//! already, no link is followed at all: its files and `runs/` folders are
+//! corescope's own, and a link among them could only lead outside. The bytes go to a temporary file in the target's folder, which
 //! then replaces the target in one rename: a failed or interrupted export
 //! never leaves half a file. A replaced file keeps its permissions (and,
 //! where allowed, its owner); a new file gets the umask's.
@@ -38,12 +43,15 @@ pub(super) fn folder_of(path: &Path) -> PathBuf {
 }
 
 /// What `path` names once symbolic links are followed: the last link's
-/// target, even when that does not exist yet (it will be created).
+/// target, even when that does not exist yet (it will be created). A link
+/// another user planted in a shared sticky folder is refused
+/// ([`may_follow`]).
 pub fn resolve(path: &Path) -> Result<PathBuf, String> {
     let mut current = path.to_path_buf();
     for _ in 0..MAX_LINKS {
         match fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
+                may_follow(&current, &meta)?;
                 let target = fs::read_link(&current)
                     .map_err(|e| format!("cannot read the link {}: {e}", current.display()))?;
                 current = if target.is_absolute() {
@@ -58,11 +66,63 @@ pub fn resolve(path: &Path) -> Result<PathBuf, String> {
     Err(format!("more than {MAX_LINKS} symbolic links"))
 }
 
+/// Whether the link at `link` may be followed: anywhere but in a sticky
+/// folder that others may write to, always; there, only a link owned by
+/// the writer or by the folder's owner (the kernel's `protected_symlinks`
+/// rule). Otherwise another user could point an export of root's at a
+/// file only root may write.
+#[cfg(unix)]
+fn may_follow(link: &Path, link_meta: &fs::Metadata) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    const STICKY: u32 = 0o1000;
+    const OTHERS_WRITE: u32 = 0o002;
+    let folder = folder_of(link);
+    let Ok(dir) = fs::metadata(&folder) else {
+        return Ok(());
+    };
+    let shared = dir.mode() & STICKY != 0 && dir.mode() & OTHERS_WRITE != 0;
+    let writer = rustix::process::geteuid().as_raw();
+    if !shared || link_meta.uid() == writer || link_meta.uid() == dir.uid() {
+        return Ok(());
+    }
+    Err(format!(
+        "{} is a symbolic link that another user (uid {}) owns in the shared folder {}; \
+         corescope does not follow it",
+        link.display(),
+        link_meta.uid(),
+        folder.display()
+    ))
+}
+
+#[cfg(not(unix))]
+fn may_follow(_link: &Path, _link_meta: &fs::Metadata) -> Result<(), String> {
+    Ok(())
+}
+
+/// Refuses an entry of an existing report folder that is a symbolic link:
+/// a report is written into the folder itself, never through a link
+/// inside it.
+fn not_a_link(path: &Path) -> Result<(), String> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(format!(
+            "{} is a symbolic link; corescope writes a report's files only \
+             inside its folder, never through a link",
+            path.display()
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The regular file at `target` (links already followed) that a write
 /// would replace, `None` where there is nothing yet, or why it must not be
 /// replaced.
 fn replaceable(target: &Path) -> Result<Option<fs::Metadata>, String> {
-    match fs::metadata(target) {
+    // Not followed: `target` is already resolved, so a link here now was
+    // put in its place since, and is refused.
+    match fs::symlink_metadata(target) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            Err("it became a symbolic link while corescope was writing; nothing was written".into())
+        }
         Ok(meta) if meta.is_file() => Ok(Some(meta)),
         Ok(meta) => Err(format!(
             "it is {}; corescope only writes regular files",
@@ -129,7 +189,10 @@ pub fn write_atomic(
         path: path.display().to_string(),
         reason,
     })?;
-    let existing = replaceable(&target).ok().flatten();
+    let existing = replaceable(&target).map_err(|reason| ExportError::Unwritable {
+        path: path.display().to_string(),
+        reason,
+    })?;
     let prefix = temp_prefix();
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix);
@@ -242,9 +305,10 @@ fn plan_merge(from: &Path, into: &Path) -> Result<(), String> {
     let entries = fs::read_dir(from).map_err(|e| e.to_string())?;
     for entry in entries {
         let entry = entry.map_err(|e| e.to_string())?;
-        let dest = resolve(&into.join(entry.file_name()))?;
+        let dest = into.join(entry.file_name());
+        not_a_link(&dest)?;
         let is_dir = entry.file_type().map_err(|e| e.to_string())?.is_dir();
-        match (is_dir, fs::metadata(&dest)) {
+        match (is_dir, fs::symlink_metadata(&dest)) {
             (_, Err(e)) if e.kind() == io::ErrorKind::NotFound => {}
             (true, Ok(meta)) if meta.is_dir() => plan_merge(&entry.path(), &dest)?,
             (true, Ok(meta)) => {
@@ -269,8 +333,10 @@ fn plan_merge(from: &Path, into: &Path) -> Result<(), String> {
 fn merge(from: &Path, into: &Path) -> io::Result<()> {
     for entry in fs::read_dir(from)? {
         let entry = entry?;
-        let dest = resolve(&into.join(entry.file_name())).map_err(io::Error::other)?;
-        let existing = fs::metadata(&dest).ok();
+        let dest = into.join(entry.file_name());
+        // Checked again: a link put in since the plan is not followed.
+        not_a_link(&dest).map_err(io::Error::other)?;
+        let existing = fs::symlink_metadata(&dest).ok();
         match existing {
             Some(meta) if meta.is_dir() => merge(&entry.path(), &dest)?,
             Some(meta) if meta.is_file() => {
@@ -518,5 +584,93 @@ mod tests {
             "kept"
         );
         assert_eq!(names(dir.path()), ["report"]);
+    }
+
+    fn is_root() -> bool {
+        rustix::process::geteuid().is_root()
+    }
+
+    #[test]
+    fn a_link_another_user_planted_in_a_sticky_folder_is_not_followed() {
+        if !is_root() {
+            // Giving a link to another user takes root; CI runs as root.
+            assert!(std::env::var_os("CI").is_none(), "CI must run this as root");
+            eprintln!("skipped a_link_another_user_planted…: needs root");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("tmp");
+        fs::create_dir(&shared).unwrap();
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+        let secret = dir.path().join("secret");
+        fs::write(&secret, "root only").unwrap();
+        fs::set_permissions(&secret, fs::Permissions::from_mode(0o600)).unwrap();
+        let link = shared.join("export.json");
+        std::os::unix::fs::symlink(&secret, &link).unwrap();
+        std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).unwrap();
+
+        let err = write_text(&link, "planted").unwrap_err().to_string();
+        assert!(err.contains("another user (uid 65534)"), "{err}");
+        assert!(check_writable(&link).is_err());
+        assert_eq!(fs::read_to_string(&secret).unwrap(), "root only");
+        assert_eq!(mode(&secret), 0o600);
+
+        // The writer's own link in the same folder is followed as before.
+        std::os::unix::fs::lchown(&link, Some(0), Some(0)).unwrap();
+        write_text(&link, "mine").unwrap();
+        assert_eq!(fs::read_to_string(&secret).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_link_swapped_in_while_writing_is_replaced_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside.txt");
+        fs::write(&outside, "untouched").unwrap();
+        let export = dir.path().join("export.json");
+        fs::write(&export, "old").unwrap();
+        write_atomic(&export, |w| {
+            fs::remove_file(&export).unwrap();
+            std::os::unix::fs::symlink(&outside, &export).unwrap();
+            w.write_all(b"new").map_err(|e| ExportError::Io {
+                path: String::new(),
+                source: e,
+            })
+        })
+        .unwrap();
+        assert_eq!(fs::read_to_string(&outside).unwrap(), "untouched");
+        let meta = fs::symlink_metadata(&export).unwrap();
+        assert!(meta.is_file(), "the link itself was replaced");
+        assert_eq!(fs::read_to_string(&export).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_report_folder_is_never_written_through_a_link_inside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report");
+        fs::create_dir(&out).unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        fs::write(elsewhere.join("notes.md"), "mine").unwrap();
+        std::os::unix::fs::symlink(elsewhere.join("notes.md"), out.join("report.md")).unwrap();
+        let fill = |staged: &Path| {
+            write_text(&staged.join("report.md"), "# report")?;
+            fs::create_dir_all(staged.join("runs/01")).unwrap();
+            write_text(&staged.join("runs/01/cpu.svg"), "<svg/>")?;
+            Ok(vec![])
+        };
+        let err = write_folder_atomic(&out, fill).unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert_eq!(
+            fs::read_to_string(elsewhere.join("notes.md")).unwrap(),
+            "mine"
+        );
+
+        // A `runs/` link to a folder outside: refused as well.
+        fs::remove_file(out.join("report.md")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("runs")).unwrap();
+        let err = write_folder_atomic(&out, fill).unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert_eq!(names(&elsewhere), ["notes.md"]);
+        assert_eq!(names(dir.path()), ["elsewhere", "report"]);
     }
 }

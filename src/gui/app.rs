@@ -39,6 +39,8 @@ pub struct AppConfig {
     pub data_dir: Option<PathBuf>,
     /// Open in presentation mode on this lesson (blank: the first).
     pub present: Option<String>,
+    /// What went wrong with the settings file before the window opened.
+    pub notice: Option<String>,
 }
 
 /// Repaint interval while an experiment runs and the live CPU view is
@@ -95,6 +97,16 @@ pub struct CorescopeApp {
     saved_at: Option<std::time::Instant>,
 }
 
+/// The zoom factor within what the window supports; anything else (NaN,
+/// infinite, far out of range) is the default.
+pub fn sane_zoom(zoom: f32) -> f32 {
+    if zoom.is_finite() && zoom > 0.0 {
+        zoom.clamp(0.5, 3.0)
+    } else {
+        1.0
+    }
+}
+
 impl CorescopeApp {
     /// Builds the app from eframe's creation context (restoring settings).
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> CorescopeApp {
@@ -102,11 +114,19 @@ impl CorescopeApp {
             .storage
             .and_then(|storage| eframe::get_value(storage, eframe::APP_KEY))
             .unwrap_or_default();
+        let mut settings = settings;
+        // Read from a file anyone may have edited: a NaN zoom panics egui.
+        settings.zoom = sane_zoom(settings.zoom);
         theme::apply(&cc.egui_ctx, settings.dark);
-        cc.egui_ctx.set_zoom_factor(settings.zoom.clamp(0.5, 3.0));
+        cc.egui_ctx.set_zoom_factor(settings.zoom);
         // Zoom keys are in the app's own shortcut table (and its help).
         cc.egui_ctx.options_mut(|o| o.zoom_with_keyboard = false);
-        let session = Session::open(config.data_dir.as_deref(), super::state::field_of);
+        let mut session = Session::open(config.data_dir.as_deref(), super::state::field_of);
+        if let Some(notice) = &config.notice {
+            let error = session.messages.error.take();
+            session.messages.error =
+                Some(error.map_or_else(|| notice.clone(), |e| format!("{notice}; {e}")));
+        }
         let present = config.present.clone();
         let mut app = CorescopeApp {
             config,
@@ -505,7 +525,7 @@ impl CorescopeApp {
                 self.settings.dark = dark;
                 theme::apply(ctx, dark);
             }
-            Command::SetZoom(zoom) => ctx.set_zoom_factor(zoom.clamp(0.5, 3.0)),
+            Command::SetZoom(zoom) => ctx.set_zoom_factor(sane_zoom(zoom)),
             Command::ExportImage(target, format) => session.export_image(target, format, &how),
             Command::CopyImage(target) => session.copy_image(target, &how, |size, rgb| {
                 ctx.copy_image(egui::ColorImage::from_rgb(size, rgb));

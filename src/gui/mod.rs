@@ -38,6 +38,32 @@ pub use app::{AppConfig, CorescopeApp};
 /// The application id: names the settings and data folder.
 pub const APP_ID: &str = "corescope";
 
+/// The file eframe keeps the window's settings in, in the data folder.
+pub const SETTINGS_FILE: &str = "app.ron";
+
+/// Largest settings file eframe is let read: the window's settings take a
+/// few KiB.
+const MAX_SETTINGS_BYTES: u64 = 1 << 20;
+
+/// Moves the settings file aside when it is not a regular file of bounded
+/// size, before eframe reads it; returns what the window should say.
+/// Values inside it are checked where they are used (the zoom, for one).
+pub fn guard_settings_file(path: &std::path::Path) -> Option<String> {
+    let problem = match crate::untrusted::read_regular(path, MAX_SETTINGS_BYTES) {
+        Ok(_) => return None,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => e,
+    };
+    let kept = match crate::untrusted::move_aside(path) {
+        Ok(aside) => format!("it was kept as {}", aside.display()),
+        Err(e) => format!("it could not be moved aside ({e})"),
+    };
+    Some(format!(
+        "the window's settings in {} could not be read ({problem}); {kept} and the defaults are used",
+        path.display()
+    ))
+}
+
 /// Opens the window and runs until it is closed; `present` opens it in
 /// presentation mode on that lesson (blank: the first).
 pub fn run(worker_exe: PathBuf, present: Option<String>) -> Result<(), eframe::Error> {
@@ -50,10 +76,17 @@ pub fn run(worker_exe: PathBuf, present: Option<String>) -> Result<(), eframe::E
         persist_window: true,
         ..Default::default()
     };
+    let data_dir = eframe::storage_dir(APP_ID);
+    // eframe reads its settings file itself, before the app exists: a FIFO
+    // there would hang the start, a link to /dev/zero fill the memory.
+    let notice = data_dir
+        .as_deref()
+        .and_then(|dir| guard_settings_file(&dir.join(SETTINGS_FILE)));
     let config = AppConfig {
         worker_exe,
-        data_dir: eframe::storage_dir(APP_ID),
+        data_dir,
         present,
+        notice,
     };
     let since = std::time::Instant::now();
     let probe = std::env::var_os(startup::EXIT_AFTER_FIRST_FRAME).is_some();
@@ -69,4 +102,37 @@ pub fn run(worker_exe: PathBuf, present: Option<String>) -> Result<(), eframe::E
             })
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_settings_file_that_is_no_regular_file_is_moved_aside_before_eframe_reads_it() {
+        let data = tempfile::tempdir().unwrap();
+        let settings = data.path().join(SETTINGS_FILE);
+        assert_eq!(guard_settings_file(&settings), None, "none yet is fine");
+        std::fs::write(&settings, "(zoom: 1.0)").unwrap();
+        assert_eq!(guard_settings_file(&settings), None);
+        std::fs::remove_file(&settings).unwrap();
+        let made = std::process::Command::new("mkfifo").arg(&settings).status();
+        assert!(made.unwrap().success());
+        let notice = guard_settings_file(&settings).unwrap();
+        assert!(notice.contains("FIFO"), "{notice}");
+        assert!(!settings.exists());
+        assert!(data.path().join("app.ron.unreadable").exists());
+        std::os::unix::fs::symlink("/dev/zero", &settings).unwrap();
+        let notice = guard_settings_file(&settings).unwrap();
+        assert!(notice.contains("app.ron.unreadable.2"), "{notice}");
+    }
+
+    #[test]
+    fn a_zoom_read_from_a_file_is_always_one_the_window_can_use() {
+        assert_eq!(app::sane_zoom(f32::NAN), 1.0);
+        assert_eq!(app::sane_zoom(f32::INFINITY), 1.0);
+        assert_eq!(app::sane_zoom(-2.0), 1.0);
+        assert_eq!(app::sane_zoom(40.0), 3.0);
+        assert_eq!(app::sane_zoom(1.25), 1.25);
+    }
 }

@@ -13,6 +13,13 @@ use super::store::save_json;
 /// How many result sets the list keeps.
 pub const MAX_RECENT: usize = 8;
 
+/// Longest path kept: the kernel's `PATH_MAX`.
+const MAX_PATH_BYTES: usize = 4096;
+
+/// Largest list read: eight paths of the longest length, each character
+/// escaped, still fit.
+const MAX_LIST_BYTES: u64 = 256 * 1024;
+
 /// The result sets opened or saved lately, newest first.
 #[derive(Debug, Default)]
 pub struct RecentFiles {
@@ -59,13 +66,15 @@ impl RecentFiles {
             return RecentFiles::default();
         };
         let path = folder.join("recent.json");
-        let mut files = std::fs::read_to_string(&path)
+        // Untrusted like any file in the data folder: a regular file of a
+        // few KiB (eight paths), or nothing.
+        let mut files = crate::untrusted::read_regular(&path, MAX_LIST_BYTES)
             .ok()
-            .and_then(|text| serde_json::from_str::<StoredRecent>(&text).ok())
+            .and_then(|bytes| serde_json::from_slice::<StoredRecent>(&bytes).ok())
             .map(|stored| stored.files)
             .unwrap_or_default();
         // Validated at the edge: a hand-edited list is cut to size.
-        files.retain(|f| f.is_absolute());
+        files.retain(|f| f.is_absolute() && f.as_os_str().len() <= MAX_PATH_BYTES);
         files.dedup();
         files.truncate(MAX_RECENT);
         RecentFiles {
@@ -171,5 +180,24 @@ mod tests {
         let data = tempfile::tempdir().unwrap();
         std::fs::write(data.path().join("recent.json"), "[ nope").unwrap();
         assert!(RecentFiles::open(Some(data.path())).files().is_empty());
+    }
+
+    #[test]
+    fn a_fifo_or_endless_file_in_its_place_starts_empty_at_once() {
+        let data = tempfile::tempdir().unwrap();
+        let list = data.path().join("recent.json");
+        std::os::unix::fs::symlink("/dev/zero", &list).unwrap();
+        assert!(RecentFiles::open(Some(data.path())).files().is_empty());
+        std::fs::remove_file(&list).unwrap();
+        let made = std::process::Command::new("mkfifo").arg(&list).status();
+        assert!(made.unwrap().success());
+        // Read without blocking: a FIFO with no writer would hang a plain read.
+        assert!(RecentFiles::open(Some(data.path())).files().is_empty());
+        let long = format!("/{}", "d".repeat(5000));
+        let text = format!(r#"{{"files": ["{long}", "/kept.json", "relative.json"]}}"#);
+        std::fs::remove_file(&list).unwrap();
+        std::fs::write(&list, text).unwrap();
+        let recent = RecentFiles::open(Some(data.path()));
+        assert_eq!(recent.files(), [PathBuf::from("/kept.json")]);
     }
 }

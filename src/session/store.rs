@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::export;
-use crate::results::{ResultSet, RunRecord};
+use crate::results::{self, ResultSet, RunRecord};
 
 /// Every finished experiment, newest last, kept in `results.json` in the
 /// app's data folder so that nothing is lost on restart.
@@ -29,8 +29,12 @@ struct StoredResults {
 }
 
 impl ResultsStore {
-    /// Loads the store from `folder` (none: kept in memory only). A file
-    /// that cannot be read is reported, and moved aside rather than lost.
+    /// Loads the store from `folder` (none: kept in memory only). The file
+    /// is untrusted input like any result set: a regular file of bounded
+    /// size, each experiment checked whole as `report` checks a saved set.
+    /// A file that cannot be read is reported and moved aside rather than
+    /// lost; experiments that fail their checks are left out (they stay in
+    /// the copy moved aside), the others load.
     pub fn open(folder: Option<&Path>) -> (ResultsStore, Option<String>) {
         let Some(folder) = folder else {
             return (ResultsStore::default(), None);
@@ -40,32 +44,30 @@ impl ResultsStore {
             path: Some(path.clone()),
             ..ResultsStore::default()
         };
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
+        let problem = match crate::untrusted::read_regular(&path, results::MAX_FILE_BYTES) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (store, None),
-            Err(e) => {
-                return (
-                    store,
-                    Some(format!("cannot read saved results {}: {e}", path.display())),
-                );
-            }
+            Err(e) => e.to_string(),
+            Ok(bytes) => match serde_json::from_slice::<StoredResults>(&bytes) {
+                Err(e) => e.to_string(),
+                Ok(stored) => {
+                    let (valid, refused) = checked(stored.experiments);
+                    store.experiments = valid;
+                    match refused {
+                        None => return (store, None),
+                        Some(why) => why,
+                    }
+                }
+            },
         };
-        match serde_json::from_str::<StoredResults>(&text) {
-            Ok(stored) => {
-                store.experiments = stored.experiments;
-                (store, None)
-            }
-            Err(e) => {
-                let aside = path.with_extension("json.unreadable");
-                let _ = std::fs::rename(&path, &aside);
-                let message = format!(
-                    "saved results in {} could not be read ({e}); the file was kept as {}",
-                    path.display(),
-                    aside.display()
-                );
-                (store, Some(message))
-            }
-        }
+        let kept = match crate::untrusted::move_aside(&path) {
+            Ok(aside) => format!("the file was kept as {}", aside.display()),
+            Err(e) => format!("it could not be moved aside ({e}) and was left as it is"),
+        };
+        let message = format!(
+            "saved results in {} could not be read ({problem}); {kept}",
+            path.display()
+        );
+        (store, Some(message))
     }
 
     /// Writes the store (atomically); an error says why.
@@ -109,6 +111,33 @@ impl ResultsStore {
             .enumerate()
             .flat_map(|(i, set)| set.runs.iter().map(move |r| (i, r)))
     }
+}
+
+/// Splits stored experiments into those that pass a saved set's checks
+/// and, if any fail, why the first did.
+fn checked(experiments: Vec<ResultSet>) -> (Vec<ResultSet>, Option<String>) {
+    let mut refused = None;
+    let valid = experiments
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, set)| {
+            let problem = if set.schema_version != results::SCHEMA_VERSION {
+                Some(format!("schema version {}", set.schema_version))
+            } else {
+                set.validate()
+                    .err()
+                    .map(|results::Invalid { field, reason }| format!("{field}: {reason}"))
+            };
+            match problem {
+                None => Some(set),
+                Some(problem) => {
+                    refused.get_or_insert(format!("experiment {}: {problem}", i + 1));
+                    None
+                }
+            }
+        })
+        .collect();
+    (valid, refused)
 }
 
 /// Writes `value` as JSON to `path` (atomically), creating its folder;

@@ -23,6 +23,7 @@ pub fn app_harness_sized(
         worker_exe: super::exe(),
         data_dir: Some(data_dir.to_path_buf()),
         present: None,
+        notice: None,
     };
     let mut harness = Harness::builder()
         .with_size(size)
