@@ -139,3 +139,57 @@ pub(super) fn memory_bars(set: &ResultSet) -> StackedBars {
 
 /// The corescope process's memory, in legends.
 pub const HOST_MEMORY: &str = "corescope (all its threads)";
+
+#[cfg(test)]
+mod tests {
+    use crate::chart::layout::{Fit, Layout, Swatch};
+    use crate::chart::{ChartKind, Unit, XAxis, build, theme};
+    use crate::results::testing::record;
+    use crate::results::{MachineInfo, ResultSet};
+    use crate::spec::Model;
+
+    #[test]
+    fn memory_by_run_stacks_the_host_and_its_workers_in_their_colours() {
+        let mut set = ResultSet::new(MachineInfo::detect());
+        for (model, workers) in [
+            (Model::Serial, 1),
+            (Model::Threads, 4),
+            (Model::Processes, 4),
+        ] {
+            let mut r = record(model, workers, 1.0);
+            r.memory.parent_rss_bytes = 8 << 20;
+            if model.uses_processes() {
+                r.memory.worker_rss_bytes = vec![5 << 20; workers as usize];
+            }
+            set.runs.push(r);
+        }
+        let chart = build(ChartKind::MemoryByRun, &set);
+        assert_eq!((chart.x_axis, chart.unit), (XAxis::Runs, Unit::Bytes));
+        let bars = chart.bars.as_ref().unwrap();
+        assert_eq!(bars.labels, ["serial", "threads ×4", "processes ×4"]);
+        assert_eq!(bars.segments[0].values, [f64::from(8 << 20); 3]);
+        assert_eq!(bars.segments[1].values, [0.0, 0.0, f64::from(20 << 20)]);
+        // The layout colours each segment once, for every renderer: the
+        // host alike in every bar, the workers in their run's model's.
+        let layout = Layout::of(&chart, false, Fit::of(1200.0, 600.0, 14.0));
+        assert!(layout.y.title.ends_with("[MiB]"), "{:?}", layout.y);
+        for (bar, run) in set.runs.iter().enumerate() {
+            assert_eq!(layout.bar_color(0, bar), theme::host_color(false));
+            assert_eq!(layout.bar_color(1, bar), run.model.color(false));
+        }
+        // The legend shows the workers in the colour of the first bar
+        // that has them.
+        let names: Vec<&str> = layout.legend.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                super::HOST_MEMORY,
+                "worker processes (in the model's colour)"
+            ]
+        );
+        assert_eq!(
+            layout.legend[1].swatch,
+            Swatch::Block(Model::Processes.color(false))
+        );
+    }
+}

@@ -349,3 +349,57 @@ impl LegendGrid {
         (x, y)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Text half an em a character wide.
+    struct Chars(f64);
+
+    impl TextMeasure for Chars {
+        fn em(&self) -> f64 {
+            self.0
+        }
+
+        fn width(&self, text: &str) -> f64 {
+            text.chars().count() as f64 * 0.5 * self.0
+        }
+    }
+
+    fn entries(names: &[&str]) -> Vec<LegendEntry> {
+        names
+            .iter()
+            .map(|name| LegendEntry {
+                name: name.to_string(),
+                swatch: Swatch::Block(Rgb(0, 0, 0)),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn legend_rows_fill_their_room_and_scale_with_the_font() {
+        let legend = entries(&["threads", "processes", "gil-threads", "ideal (y = workers)"]);
+        let small = LegendGrid::pack(&legend, LegendPlace::Outside, &Chars(10.0), 400.0);
+        // 4.25 ems of sample and gaps and half an em a character: three
+        // entries fill 400 px, the fourth starts a row.
+        assert_eq!(small.rows, [vec![0, 1, 2], vec![3]]);
+        assert!(small.width <= 400.0, "{small:?}");
+        assert_eq!(small.places[3].0, small.places[0].0);
+        assert!(small.places[3].1 > small.places[0].1);
+        // Twice the font in twice the room: the same rows, twice as large.
+        let large = LegendGrid::pack(&legend, LegendPlace::Outside, &Chars(20.0), 800.0);
+        assert_eq!(large.rows, small.rows);
+        assert!((large.height - 2.0 * small.height).abs() < 1e-9);
+        // Inside the plot: one entry a row, the box in its corner.
+        let inside = LegendPlace::Inside(Corner::RightBottom);
+        let column = LegendGrid::pack(&legend, inside, &Chars(10.0), 400.0);
+        assert_eq!(column.rows.len(), legend.len());
+        let (x, y) = column.inside_origin(Corner::RightBottom, (0.0, 1000.0), (0.0, 500.0));
+        assert!((x + column.width + column.inset - 1000.0).abs() < 1e-9);
+        assert!((y + column.height + column.inset - 500.0).abs() < 1e-9);
+        // No entries, no box.
+        let none = LegendGrid::pack(&[], LegendPlace::Outside, &Chars(10.0), 400.0);
+        assert_eq!((none.height, none.rows.len()), (0.0, 0));
+    }
+}

@@ -430,6 +430,33 @@ mod tests {
     }
 
     #[test]
+    fn a_file_thins_crowded_markers_as_the_layout_says() {
+        // Threads at every worker count from 1 to 300: far more points
+        // than a 640-pixel plot has room for markers.
+        let mut set = ResultSet::new(MachineInfo::detect());
+        for workers in 1..=300 {
+            set.runs
+                .push(record(Model::Threads, workers, 1.0 + f64::from(workers)));
+        }
+        let chart = build(ChartKind::WallTime, &set);
+        let style = PlotStyle {
+            width: 640,
+            height: 360,
+            dark: false,
+        };
+        let layout = layout_for(&chart, &style, (640, 360));
+        let threads = &layout.series[0];
+        assert!(threads.crowded, "{:?}", threads.marked.len());
+        assert!(threads.marked.len() < 100, "{}", threads.marked.len());
+        // Threads' squares are polygons; the legend's sample adds one.
+        let svg = svg(&chart, &style);
+        assert_eq!(svg.matches("<polygon").count(), threads.marked.len() + 1);
+        // Roomy, every point keeps its marker.
+        let roomy = layout_for(&chart, &PlotStyle::default(), (7680, 1080));
+        assert!(!roomy.series[0].crowded);
+    }
+
+    #[test]
     fn every_chart_draws_to_png_of_the_asked_size() {
         let set = sweep();
         for kind in ChartKind::ALL {

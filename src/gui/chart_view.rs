@@ -683,3 +683,57 @@ fn drawn_axes(
         frame: Some(*transform.frame()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::{ChartKind, build};
+    use crate::export::plot::FontMeasure;
+    use crate::results::testing::record;
+    use crate::results::{MachineInfo, ResultSet};
+    use crate::spec::Model;
+
+    /// A sweep of every model: a legend of seventeen entries and more.
+    fn every_model() -> ResultSet {
+        let mut set = ResultSet::new(MachineInfo::detect());
+        set.machine.physical_cores = Some(4);
+        for model in Model::ALL {
+            for workers in [1, 2, 4] {
+                set.runs
+                    .push(record(model, workers, 4.0 / f64::from(workers)));
+            }
+        }
+        crate::analysis::fill_speedups(&mut set);
+        set
+    }
+
+    #[test]
+    fn the_window_and_a_file_pack_a_legend_into_the_same_rows() {
+        let ctx = egui::Context::default();
+        // The fonts are ready after a first pass.
+        let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
+        output.textures_delta.clear();
+        let window = EguiMeasure::legend(&ctx);
+        // The file's embedded font at the window's legend size.
+        let file = FontMeasure::new(f64::from(WINDOW_TEXT.legend));
+        let set = every_model();
+        for kind in [ChartKind::WallTime, ChartKind::Speedup, ChartKind::Overhead] {
+            let chart = build(kind, &set);
+            let layout = Layout::of(&chart, false, window_fit(900.0, 500.0, 70.0));
+            for entry in &layout.legend {
+                let (w, f) = (window.width(&entry.name), file.width(&entry.name));
+                assert!(
+                    (w - f).abs() <= 0.03 * f.max(1.0),
+                    "{}: {w} vs {f}",
+                    entry.name
+                );
+            }
+            for width in [420.0, 640.0, 900.0, 1400.0] {
+                let rows = |measure: &dyn TextMeasure| {
+                    LegendGrid::pack(&layout.legend, LegendPlace::Outside, measure, width).rows
+                };
+                assert_eq!(rows(&window), rows(&file), "{kind:?} at {width}");
+            }
+        }
+    }
+}
