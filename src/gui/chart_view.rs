@@ -484,17 +484,20 @@ fn references_ui(plot_ui: &mut egui_plot::PlotUi<'_>, chart: &Chart, layout: &La
         if points.len() < 2 {
             continue;
         }
-        let name = match reference {
-            Reference::Curve { name, .. }
-            | Reference::Horizontal { name, .. }
-            | Reference::Vertical { name, .. } => name.as_str(),
+        // A level or a vertical tells its name and value on hover; the
+        // ideal line would only crowd the measured points' hovers.
+        let (name, hover) = match reference {
+            Reference::Curve { name, .. } => (name.as_str(), false),
+            Reference::Horizontal { name, .. } | Reference::Vertical { name, .. } => {
+                (name.as_str(), true)
+            }
         };
         plot_ui.line(
             Line::new(name, PlotPoints::new(points))
                 .color(theme::color(stroke.color))
                 .width(line_width(stroke.weight))
                 .style(line_style(stroke.line))
-                .allow_hover(false),
+                .allow_hover(hover),
         );
     }
 }
