@@ -1,7 +1,10 @@
 //! Draws a chart model's [`Layout`] with egui_plot, as it is: the ranges,
-//! ticks and tick labels, strokes and markers the layout gives, and a
-//! legend of our own (egui_plot's shows colour dots only) with each
-//! entry's dash and marker, inside the plot's free corner or under it.
+//! ticks and tick labels, strokes and markers the layout gives, each
+//! series' line, markers and whiskers as the layout moved, cut and thinned
+//! them, bars in the layout's colours, and a legend of our own (egui_plot's
+//! shows colour dots only) with each entry's dash and marker, inside the
+//! plot's free corner or under it, in the rows [`LegendGrid::pack`] gives
+//! with egui's text measure ([`EguiMeasure`]), as files pack theirs.
 //!
 //! What was drawn is kept in egui's memory ([`DrawnChart`]), so tests can
 //! compare the window with the file drawn from the same layout.
