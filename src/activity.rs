@@ -445,8 +445,8 @@ pub fn memory_chart(samples: &[MemorySample], title: &str, dark: bool) -> TimeCh
         }
     };
     let mut series = vec![line(
-        "corescope (all its threads)".to_string(),
-        chart::model_color_on(Model::Serial, dark),
+        chart::HOST_MEMORY.to_string(),
+        chart::theme::host_color(dark),
         workers == 0,
         &|s| s.parent_rss_bytes,
     )];

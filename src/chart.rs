@@ -11,18 +11,34 @@
 //! log2 worker axis), and the overhead chart is stacked bars
 //! ([`StackedBars`]) rather than lines. The `counter` workload adds two:
 //! the share of increments lost, one bar per model and sharing mode, and
-//! the core time one increment cost against workers. [`overlay`] puts the
-//! charts of two result sets on one.
+//! the core time one increment cost against workers. The memory of every
+//! run is bars too, the corescope process and its worker processes stacked.
+//! [`overlay`] puts the charts of two result sets on one.
+//!
+//! Building lives in `build.rs` (axes, predictions), `kinds.rs` (the line
+//! charts), `bars.rs` (the bar charts) and `groups.rs` (which runs a series
+//! stands for); [`layout`] decides how a chart is drawn, for every renderer.
 
 use crate::analysis::{self, Phase};
 use crate::format;
-use crate::results::{MachineInfo, ResultSet, RunRecord};
-use crate::spec::{Model, Scaling, Schedule};
-use crate::workload::{CountedIn, Sharing, Workload};
+use crate::results::{ResultSet, RunRecord};
+use crate::spec::Model;
 
 pub mod activity;
+mod axis;
+mod bars;
+mod build;
+mod groups;
+mod kinds;
 pub mod layout;
+mod legend;
+pub mod marks;
+mod overlay;
 pub mod theme;
+
+pub use bars::HOST_MEMORY;
+pub use build::{MIN_FIT_WORKER_COUNTS, build, build_with};
+pub use overlay::{build_compared, overlay};
 
 pub use crate::palette::Rgb;
 
@@ -56,10 +72,13 @@ pub enum ChartKind {
     LostUpdates,
     /// `counter`: core time per increment against workers.
     IncrementCost,
+    /// Stacked bars: the memory of every run, the corescope process and
+    /// its worker processes.
+    MemoryByRun,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 7] = [
+    pub const ALL: [ChartKind; 8] = [
         ChartKind::WallTime,
         ChartKind::Speedup,
         ChartKind::Efficiency,
@@ -67,6 +86,7 @@ impl ChartKind {
         ChartKind::Overhead,
         ChartKind::LostUpdates,
         ChartKind::IncrementCost,
+        ChartKind::MemoryByRun,
     ];
 
     /// Whether the chart means anything for these sets: the counter's
@@ -90,6 +110,7 @@ impl ChartKind {
             ChartKind::Overhead => "overhead",
             ChartKind::LostUpdates => "lost-updates",
             ChartKind::IncrementCost => "increment-cost",
+            ChartKind::MemoryByRun => "memory-by-run",
         }
     }
 }
@@ -214,12 +235,22 @@ pub struct StackedBars {
     pub segments: Vec<BarSegment>,
 }
 
+/// What colours a bar segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// The phase it stands for (compute in the bar's model's colour).
+    Phase(Phase),
+    /// A measure in each bar's model colour, named by the bars' labels.
+    Model,
+    /// The corescope process itself, in the host's colour.
+    Host,
+}
+
 /// One phase (or one measure) across all bars.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BarSegment {
-    /// The phase it stands for, which gives its colour; `None`: a measure
-    /// drawn in each bar's model colour, named by the bars' labels.
-    pub phase: Option<Phase>,
+    /// What colours it.
+    pub fill: Fill,
     /// Its name in the legend and on hover.
     pub name: String,
     pub values: Vec<f64>,
@@ -228,9 +259,10 @@ pub struct BarSegment {
 impl BarSegment {
     /// The segment's colour in the bar of `model`.
     pub fn color(&self, model: Model, dark: bool) -> Rgb {
-        match self.phase {
-            Some(phase) => phase_color(phase, model, dark),
-            None => model_color_on(model, dark),
+        match self.fill {
+            Fill::Phase(phase) => phase_color(phase, model, dark),
+            Fill::Model => model_color_on(model, dark),
+            Fill::Host => theme::host_color(dark),
         }
     }
 }
@@ -320,7 +352,7 @@ impl Chart {
             Some(bars) => bars
                 .segments
                 .iter()
-                .filter(|s| s.phase.is_some())
+                .filter(|s| s.fill != Fill::Model)
                 .map(|s| s.name.clone())
                 .collect(),
             None => self.series.iter().map(|s| s.name.clone()).collect(),
@@ -363,493 +395,6 @@ pub fn format_x_short(axis: XAxis, x: f64) -> String {
     }
 }
 
-/// Builds a chart of `kind` from the runs of `set`, with default options.
-pub fn build(kind: ChartKind, set: &ResultSet) -> Chart {
-    build_with(kind, set, &ChartOptions::default())
-}
-
-/// Builds a chart of `kind` from the runs of `set`.
-///
-/// The speedup chart shows what was measured, on the workers measured;
-/// fitted laws continued to [`ChartOptions::predict_to`] workers go in a
-/// panel of their own ([`Chart::predictions`]), so they never rescale the
-/// measured points.
-pub fn build_with(kind: ChartKind, set: &ResultSet, options: &ChartOptions) -> Chart {
-    let mut chart = build_on(kind, set, options, false);
-    if kind == ChartKind::Speedup {
-        let panel = build_on(kind, set, options, true);
-        if panel.x_axis == XAxis::WorkersLog2 {
-            // No ideal line there: on a log2 worker axis it would look
-            // exponential; the chart beside it has it.
-            let references = panel
-                .references
-                .iter()
-                .filter(|r| !matches!(r, Reference::Curve { .. }))
-                .cloned()
-                .collect();
-            chart.predictions = Some(Box::new(Chart {
-                title: format!("Fitted laws, to {} workers", options.predict_to),
-                references,
-                ..panel
-            }));
-        }
-    }
-    chart
-}
-
-/// The fewest worker counts a scaling law is fitted from: through two
-/// points almost any curve fits.
-pub const MIN_FIT_WORKER_COUNTS: usize = 3;
-
-/// Builds a chart of `kind`; `predict`: the predictions panel (a log2
-/// worker axis to the fitted laws' end), when there is a law to continue.
-fn build_on(kind: ChartKind, set: &ResultSet, options: &ChartOptions, predict: bool) -> Chart {
-    let groups = groups_in(set);
-    let predictions = if predict {
-        fits_to_continue(kind, set, &groups, options)
-    } else {
-        Vec::new()
-    };
-    let x_axis = x_axis_of(kind, set, !predictions.is_empty());
-    let mut chart = empty_chart(kind, set, x_axis, options);
-    let frame = Frame {
-        set,
-        groups,
-        x_axis,
-    };
-    match kind {
-        ChartKind::WallTime => wall_time(&frame, &mut chart),
-        ChartKind::Speedup => speedup(&frame, &mut chart, &predictions),
-        ChartKind::Efficiency => efficiency(&frame, &mut chart),
-        ChartKind::IpcBytes => ipc_bytes(&frame, &mut chart),
-        ChartKind::Overhead => {
-            chart.title = "Where the time went".to_string();
-            chart.y_label = "worker time".to_string();
-            chart.bars = Some(overhead_bars(set, &frame.groups));
-        }
-        ChartKind::LostUpdates => {
-            chart.title = "Lost updates".to_string();
-            chart.y_label = "increments the main process never saw".to_string();
-            chart.unit = Unit::Percent;
-            chart.bars = Some(lost_update_bars(set, &frame.groups));
-        }
-        ChartKind::IncrementCost => increment_cost(&frame, &mut chart),
-    }
-    chart
-}
-
-/// The fitted laws to continue past the measured workers: asked for, on a
-/// worker axis, to beyond the largest count, and only from groups with
-/// three or more worker counts measured.
-fn fits_to_continue(
-    kind: ChartKind,
-    set: &ResultSet,
-    groups: &[Group],
-    options: &ChartOptions,
-) -> Vec<(Group, analysis::ScalingFit)> {
-    let most_workers = set.runs.iter().map(|r| r.workers).max().unwrap_or(1);
-    if kind != ChartKind::Speedup || set.sweeps_payloads() || options.predict_to <= most_workers {
-        return Vec::new();
-    }
-    groups
-        .iter()
-        .filter(|g| g.model.uses_workers())
-        .filter(|g| {
-            let mut counts: Vec<u32> = set
-                .runs
-                .iter()
-                .filter(|r| g.contains(r) && r.speedup.is_some())
-                .map(|r| r.workers)
-                .collect();
-            counts.sort_unstable();
-            counts.dedup();
-            counts.len() >= MIN_FIT_WORKER_COUNTS
-        })
-        .filter_map(|g| {
-            Some((
-                *g,
-                analysis::fit_runs(
-                    set.runs
-                        .iter()
-                        .filter(|r| g.contains(r) && analysis::had_cores(&set.machine, r)),
-                )?,
-            ))
-        })
-        .collect()
-}
-
-/// The quantity on the x axis: one bar per run for the bar charts, the
-/// payload for payload sweeps, log2(workers) when laws are continued.
-fn x_axis_of(kind: ChartKind, set: &ResultSet, predicts: bool) -> XAxis {
-    if matches!(kind, ChartKind::Overhead | ChartKind::LostUpdates) {
-        XAxis::Runs
-    } else if set.sweeps_payloads() {
-        XAxis::PayloadBytes
-    } else if predicts {
-        XAxis::WorkersLog2
-    } else {
-        XAxis::Workers
-    }
-}
-
-/// A chart with its axes and nothing drawn yet.
-fn empty_chart(kind: ChartKind, set: &ResultSet, x_axis: XAxis, options: &ChartOptions) -> Chart {
-    let xs = set.runs.iter().map(|r| x_axis.of(r));
-    let (x_min, x_max) = match x_axis {
-        XAxis::Workers => (0.0, xs.fold(1.0, f64::max)),
-        XAxis::PayloadBytes => (
-            xs.clone().fold(f64::INFINITY, f64::min),
-            xs.fold(f64::NEG_INFINITY, f64::max),
-        ),
-        XAxis::WorkersLog2 => (0.0, f64::from(options.predict_to).log2()),
-        XAxis::Runs => (0.0, 0.0),
-    };
-    // An async model's workers are tasks in flight: the axis says so.
-    let tasks_note = if set.runs.iter().any(|r| r.model.workers_are_tasks()) {
-        " (async: tasks in flight)"
-    } else {
-        ""
-    };
-    Chart {
-        kind,
-        title: String::new(),
-        x_label: match x_axis {
-            XAxis::Workers => format!("workers{tasks_note}"),
-            XAxis::PayloadBytes => "payload per task (each way)".to_string(),
-            XAxis::WorkersLog2 if tasks_note.is_empty() => "workers (log scale)".to_string(),
-            XAxis::WorkersLog2 => format!("workers, log scale{tasks_note}"),
-            XAxis::Runs => "run (model ×workers)".to_string(),
-        },
-        y_label: String::new(),
-        unit: Unit::Seconds,
-        series: Vec::new(),
-        references: Vec::new(),
-        x_axis,
-        x_min,
-        x_max,
-        bars: None,
-        predictions: None,
-    }
-}
-
-/// What every line chart of one set is drawn from.
-struct Frame<'a> {
-    set: &'a ResultSet,
-    groups: Vec<Group>,
-    x_axis: XAxis,
-}
-
-impl Frame<'_> {
-    /// A series per group, named and drawn as the group; `workers_only`
-    /// leaves out serial, which is 1× and 100 % by definition (the
-    /// reference lines say so).
-    fn per_group(&self, chart: &mut Chart, workers_only: bool, value: &ValueOf<'_>, ci: &CiOf<'_>) {
-        for group in self
-            .groups
-            .iter()
-            .filter(|g| !workers_only || g.model.uses_workers())
-        {
-            chart.series.push(series_with_ci(
-                self.set,
-                group,
-                (&series_name(self.set, group), group.line()),
-                self.x_axis,
-                value,
-                ci,
-            ));
-        }
-    }
-}
-
-/// Wall time by model and workers, with the serial baselines.
-fn wall_time(frame: &Frame<'_>, chart: &mut Chart) {
-    chart.title = "Wall time".to_string();
-    chart.y_label = "wall time".to_string();
-    frame.per_group(
-        chart,
-        false,
-        &|r| {
-            Some((
-                r.wall_seconds.median,
-                Some((r.wall_seconds.min, r.wall_seconds.max)),
-            ))
-        },
-        &|r| r.wall_ci.map(|ci| (ci.low, ci.high)),
-    );
-    for baseline in Model::ALL.into_iter().filter(|m| !m.uses_workers()) {
-        let serial = frame.set.runs.iter().find(|r| r.model == baseline);
-        if let Some(serial) = serial.filter(|_| frame.x_axis == XAxis::Workers) {
-            chart.references.push(Reference::Horizontal {
-                name: format!("{baseline} baseline"),
-                y: serial.wall_seconds.median,
-                model: Some(baseline),
-            });
-        }
-    }
-}
-
-/// Speedup over serial, the ideal line (or break-even for payload sweeps),
-/// the physical cores and the continued laws.
-fn speedup(frame: &Frame<'_>, chart: &mut Chart, predictions: &[(Group, analysis::ScalingFit)]) {
-    let weak = frame.set.runs.iter().any(|r| r.scaling == Scaling::Weak);
-    if weak {
-        chart.title = "Scaled speedup (weak scaling)".to_string();
-        chart.y_label = "scaled speedup".to_string();
-    } else {
-        chart.title = "Speedup".to_string();
-        chart.y_label = "speedup".to_string();
-    }
-    chart.unit = Unit::Times;
-    frame.per_group(chart, true, &|r| r.speedup.map(|s| (s, None)), &|r| {
-        r.speedup_ci.map(|ci| (ci.low, ci.high))
-    });
-    if frame.x_axis == XAxis::PayloadBytes {
-        // Below this line the parallel model loses to serial.
-        chart.references.push(Reference::Horizontal {
-            name: "break-even with serial (1×)".to_string(),
-            y: 1.0,
-            model: None,
-        });
-    } else {
-        // y = workers, sampled finely enough to look straight or
-        // smoothly curved on either worker axis, to the edge of the
-        // drawn range (see the renderers' extent).
-        let edge = match frame.x_axis {
-            XAxis::WorkersLog2 => chart.x_max + 0.25,
-            _ => chart.x_max + 0.5,
-        };
-        let points = curve(frame.x_axis, chart.x_min, edge, |p| p);
-        chart.references.push(Reference::Curve {
-            name: "ideal (speedup = workers)".to_string(),
-            points,
-        });
-    }
-    for (group, fit) in predictions {
-        let law = fit.law;
-        let f = fit.serial_fraction;
-        chart.series.push(Series {
-            name: format!(
-                "{} · {} f = {:.1} % (prediction)",
-                group.label(),
-                law.name(),
-                f * 100.0
-            ),
-            model: group.model,
-            line: LineKind::Dashed,
-            points: curve(frame.x_axis, chart.x_min, chart.x_max, |p| {
-                law.speedup(f, p)
-            })
-            .into_iter()
-            .map(|(x, y)| Point {
-                x,
-                y,
-                spread: None,
-                ci: None,
-            })
-            .collect(),
-            prediction: Some(*fit),
-        });
-    }
-    if let Some(cores) = frame
-        .set
-        .machine
-        .physical_cores
-        .filter(|_| frame.x_axis != XAxis::PayloadBytes)
-    {
-        chart.references.push(Reference::Vertical {
-            name: format!("physical cores ({cores})"),
-            x: match frame.x_axis {
-                XAxis::WorkersLog2 => f64::from(cores.max(1)).log2(),
-                _ => f64::from(cores),
-            },
-        });
-    }
-}
-
-/// Efficiency against the 100 % line.
-fn efficiency(frame: &Frame<'_>, chart: &mut Chart) {
-    chart.title = "Efficiency".to_string();
-    chart.y_label = "efficiency".to_string();
-    chart.unit = Unit::Percent;
-    frame.per_group(
-        chart,
-        true,
-        &|r| r.efficiency.map(|e| (e * 100.0, None)),
-        &|r| {
-            let per_worker = 100.0 / f64::from(r.workers.max(1));
-            r.speedup_ci
-                .map(|ci| ci.scaled(per_worker))
-                .map(|ci| (ci.low, ci.high))
-        },
-    );
-    chart.references.push(Reference::Horizontal {
-        name: "ideal (100 %)".to_string(),
-        y: 100.0,
-        model: None,
-    });
-}
-
-/// Bytes to and from the worker processes per repetition.
-fn ipc_bytes(frame: &Frame<'_>, chart: &mut Chart) {
-    chart.title = "IPC bytes per repetition".to_string();
-    chart.y_label = "bytes sent".to_string();
-    chart.unit = Unit::Bytes;
-    // Comparing workloads, zero lines for shared memory would only
-    // crowd the legend.
-    let compares_workloads = frame.groups.iter().any(|g| g.workload.is_some());
-    for group in frame
-        .groups
-        .iter()
-        .filter(|g| !compares_workloads || g.model.uses_processes())
-    {
-        let model = group.model;
-        if model.uses_processes() {
-            chart.series.push(series(
-                frame.set,
-                group,
-                &format!("{} to workers", group.label()),
-                group.line(),
-                frame.x_axis,
-                &|r| Some((r.ipc.bytes_to_workers as f64, None)),
-            ));
-            chart.series.push(series(
-                frame.set,
-                group,
-                &format!("{} from workers", group.label()),
-                LineKind::Dashed,
-                frame.x_axis,
-                &|r| Some((r.ipc.bytes_from_workers as f64, None)),
-            ));
-            if frame.set.runs.iter().any(|r| {
-                r.model == model
-                    && r.ipc.bytes_shared_to_workers + r.ipc.bytes_shared_from_workers > 0
-            }) {
-                // `--transport shm`: the payload bytes that never crossed a
-                // pipe, beside the few the pipes still copied.
-                chart.y_label = "bytes sent or shared".to_string();
-                chart.series.push(series(
-                    frame.set,
-                    group,
-                    &format!("{} shared, not copied", group.label()),
-                    LineKind::Dotted,
-                    frame.x_axis,
-                    &|r| {
-                        Some((
-                            (r.ipc.bytes_shared_to_workers + r.ipc.bytes_shared_from_workers)
-                                as f64,
-                            None,
-                        ))
-                    },
-                ));
-            }
-        } else {
-            // Nothing crosses a process boundary: one line at zero
-            // says so without doubling the legend.
-            chart.series.push(series(
-                frame.set,
-                group,
-                &format!("{} (shared memory)", group.label()),
-                group.line(),
-                frame.x_axis,
-                &|r| {
-                    Some((
-                        (r.ipc.bytes_to_workers + r.ipc.bytes_from_workers) as f64,
-                        None,
-                    ))
-                },
-            ));
-        }
-    }
-}
-
-/// The counter's core time per increment against workers.
-fn increment_cost(frame: &Frame<'_>, chart: &mut Chart) {
-    chart.title = "Time per increment".to_string();
-    chart.y_label = "core time per increment (wall × workers ÷ increments)".to_string();
-    frame.per_group(
-        chart,
-        true,
-        &|r| {
-            let increments = r.expected_total.filter(|&n| n > 0)? as f64;
-            let per = |wall: f64| wall * f64::from(r.workers) / increments;
-            Some((
-                per(r.wall_seconds.median),
-                Some((per(r.wall_seconds.min), per(r.wall_seconds.max))),
-            ))
-        },
-        &|r| {
-            let increments = r.expected_total.filter(|&n| n > 0)? as f64;
-            let per = |wall: f64| wall * f64::from(r.workers) / increments;
-            r.wall_ci.map(|ci| (per(ci.low), per(ci.high)))
-        },
-    );
-}
-
-/// `counter`: one bar per model and sharing mode (per curve of the other
-/// charts), at its largest worker count: the share of the expected
-/// increments the main process did not get. A bar is empty where nothing
-/// was lost.
-fn lost_update_bars(set: &ResultSet, groups: &[Group]) -> StackedBars {
-    let runs: Vec<&RunRecord> = groups
-        .iter()
-        .filter(|g| g.model.uses_workers())
-        .filter_map(|g| {
-            set.runs
-                .iter()
-                .filter(|r| g.contains(r) && r.lost_updates.is_some())
-                .max_by_key(|r| r.workers)
-        })
-        .collect();
-    let labels = runs
-        .iter()
-        .map(|r| {
-            let sharing = r.sharing.map_or("", Sharing::name);
-            let own = if r.counted_in == Some(CountedIn::WorkerCopies) {
-                " · own copies"
-            } else {
-                ""
-            };
-            format!("{sharing} · {}{own}", r.label())
-        })
-        .collect();
-    let share = |r: &&RunRecord| match (r.lost_updates, r.expected_total) {
-        (Some(lost), Some(expected)) if expected > 0 => lost as f64 * 100.0 / expected as f64,
-        _ => 0.0,
-    };
-    StackedBars {
-        labels,
-        models: runs.iter().map(|r| r.model).collect(),
-        segments: vec![BarSegment {
-            phase: None,
-            name: "lost updates (in the model's colour)".to_string(),
-            values: runs.iter().map(share).collect(),
-        }],
-    }
-}
-
-/// Points of `law(p)` over x in `[from, to]` on a worker axis: whole worker
-/// counts on a linear axis, eighths of a doubling on a log2 one.
-fn curve(axis: XAxis, from: f64, to: f64, law: impl Fn(f64) -> f64) -> Vec<(f64, f64)> {
-    let (step, workers): (f64, fn(f64) -> f64) = match axis {
-        XAxis::WorkersLog2 => (0.125, f64::exp2),
-        _ => (1.0, |x| x),
-    };
-    let mut points = Vec::new();
-    let mut x = from;
-    while x <= to + 1e-9 {
-        let p = workers(x);
-        if p >= 1.0 {
-            points.push((x, law(p)));
-        }
-        x += step;
-    }
-    // A linear axis starts at 0 workers, before the first whole count.
-    if axis == XAxis::Workers && from < 1.0 {
-        points.insert(0, (from, law(from)));
-    }
-    points
-}
-
 /// The part of a polyline at or below `top`, ended where it crosses it (a
 /// prediction or the ideal line would otherwise run off the plot).
 pub fn clip_below(points: &[(f64, f64)], top: f64) -> Vec<(f64, f64)> {
@@ -869,328 +414,12 @@ pub fn clip_below(points: &[(f64, f64)], top: f64) -> Vec<(f64, f64)> {
     kept
 }
 
-/// The most bars an overhead chart shows before it keeps only each
-/// curve's largest worker count (and serial).
-const MAX_BARS: usize = 12;
-
-/// One bar per run, grouped as the lines of the other charts are, serial
-/// first; with many runs, one bar per group at its largest worker count.
-fn overhead_bars(set: &ResultSet, groups: &[Group]) -> StackedBars {
-    let mut runs: Vec<&RunRecord> = Vec::new();
-    for group in groups {
-        let mut members: Vec<&RunRecord> = set.runs.iter().filter(|r| group.contains(r)).collect();
-        members.sort_by_key(|r| (r.payload_bytes, r.workers));
-        runs.extend(members);
-    }
-    if runs.len() > MAX_BARS {
-        // Each curve's largest worker count, found in one pass (a set of
-        // thousands of runs is charted every frame).
-        let curve = |r: &RunRecord| (r.model, r.schedule, r.workload, r.payload_bytes);
-        let mut most = std::collections::HashMap::new();
-        for r in &runs {
-            let workers = most.entry(curve(r)).or_insert(r.workers);
-            *workers = (*workers).max(r.workers);
-        }
-        runs.retain(|r| most.get(&curve(r)) == Some(&r.workers));
-    }
-    let payload_sweep = runs
-        .iter()
-        .any(|r| r.payload_bytes != runs[0].payload_bytes);
-    let workload_compare = runs.iter().any(|r| r.workload != runs[0].workload);
-    let labels = runs
-        .iter()
-        .map(|r| {
-            let mut label = r.label();
-            if payload_sweep {
-                label = format!("{label} · {}", format::bytes(r.payload_bytes));
-            }
-            if workload_compare {
-                label = format!("{} · {label}", r.workload);
-            }
-            label
-        })
-        .collect();
-    let parts: Vec<analysis::Overhead> = runs.iter().map(|r| analysis::overhead(r)).collect();
-    StackedBars {
-        labels,
-        models: runs.iter().map(|r| r.model).collect(),
-        segments: Phase::ALL
-            .iter()
-            .map(|&phase| BarSegment {
-                phase: Some(phase),
-                name: phase_legend(phase).to_string(),
-                values: parts.iter().map(|p| p.get(phase)).collect(),
-            })
-            .collect(),
-    }
-}
-
-/// The chart of `kind` for one result set, or for several on one chart
-/// ([`overlay`]), each named by its label.
-pub fn build_compared(
-    kind: ChartKind,
-    sets: &[(&str, &ResultSet)],
-    options: &ChartOptions,
-) -> Chart {
-    match sets {
-        [(_, set)] => build_with(kind, set, options),
-        _ => {
-            let charts: Vec<(String, Chart)> = sets
-                .iter()
-                .map(|(label, set)| (label.to_string(), build_with(kind, set, options)))
-                .collect();
-            overlay(charts).unwrap_or_else(|| {
-                build_with(kind, &ResultSet::new(MachineInfo::default()), options)
-            })
-        }
-    }
-}
-
-/// Puts the same chart of several result sets on one: each set's series
-/// and bars named after it (`label: …`), the second set's lines dashed and
-/// the third's dotted, references kept once, predictions of the first set
-/// only.
-pub fn overlay(charts: Vec<(String, Chart)>) -> Option<Chart> {
-    let mut charts = charts.into_iter();
-    let (first_label, mut merged) = charts.next()?;
-    let rename = |label: &str, name: &str| format!("{label}: {name}");
-    for series in &mut merged.series {
-        series.name = rename(&first_label, &series.name);
-    }
-    if let Some(bars) = &mut merged.bars {
-        for label in &mut bars.labels {
-            *label = rename(&first_label, label);
-        }
-    }
-    for (rank, (label, chart)) in charts.enumerate() {
-        let line = if rank == 0 {
-            LineKind::Dashed
-        } else {
-            LineKind::Dotted
-        };
-        merged.x_min = merged.x_min.min(chart.x_min);
-        merged.x_max = merged.x_max.max(chart.x_max);
-        if chart.x_axis != merged.x_axis && chart.bars.is_none() {
-            // Different axes (a payload sweep beside a worker sweep) cannot
-            // share a chart.
-            continue;
-        }
-        // Predictions of the first set only: dashed curves of every set
-        // would drown the measured lines, which are dashed here too.
-        for mut series in chart.series.into_iter().filter(|s| s.prediction.is_none()) {
-            series.name = rename(&label, &series.name);
-            series.line = line;
-            merged.series.push(series);
-        }
-        for reference in chart.references {
-            if !merged.references.contains(&reference) {
-                merged.references.push(reference);
-            }
-        }
-        if let (Some(bars), Some(more)) = (&mut merged.bars, chart.bars) {
-            bars.labels
-                .extend(more.labels.iter().map(|l| rename(&label, l)));
-            bars.models.extend(more.models);
-            for (segment, extra) in bars.segments.iter_mut().zip(more.segments) {
-                segment.values.extend(extra.values);
-            }
-        }
-    }
-    Some(merged)
-}
-
-/// The runs a series stands for: one model, and one schedule when the set
-/// compares schedules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Group {
-    model: Model,
-    schedule: Option<Schedule>,
-    /// The workload, when the set compares several.
-    workload: Option<Workload>,
-    /// Position of the workload among those compared (0 when one).
-    workload_rank: usize,
-    /// `counter`: the sharing mode, when the set compares several.
-    sharing: Option<Sharing>,
-}
-
-impl Group {
-    fn label(&self) -> String {
-        let mut label = self.model.to_string();
-        if let Some(schedule) = self.schedule {
-            label = format!("{label} · {schedule}");
-        }
-        if let Some(sharing) = self.sharing {
-            label = format!("{label} · {sharing}");
-        }
-        if let Some(workload) = self.workload {
-            label = format!("{workload} · {label}");
-        }
-        label
-    }
-
-    /// How the series is drawn: the first workload solid, others dashed
-    /// and dotted; a static schedule dashed beside the solid queue.
-    /// Comparing sharing modes, the mode decides: isolated solid, locked
-    /// dashed, atomic long-dashed, racy dotted.
-    fn line(&self) -> LineKind {
-        if let Some(sharing) = self.sharing {
-            return match sharing {
-                Sharing::Isolated => LineKind::Solid,
-                Sharing::Locked => LineKind::Dashed,
-                Sharing::Atomic => LineKind::LongDashed,
-                Sharing::Racy => LineKind::Dotted,
-            };
-        }
-        match (self.workload_rank, self.schedule) {
-            (0, Some(Schedule::Static)) | (1, _) => LineKind::Dashed,
-            (0, _) => LineKind::Solid,
-            _ => LineKind::Dotted,
-        }
-    }
-
-    fn contains(&self, run: &RunRecord) -> bool {
-        run.model == self.model
-            && self.schedule.is_none_or(|s| s == run.schedule)
-            && self.workload.is_none_or(|w| w == run.workload)
-            && self.sharing.is_none_or(|s| Some(s) == run.sharing)
-    }
-}
-
-/// A group's series name: its label, and for MPI runs whose ranks
-/// outnumbered a host's cores, from which worker count on
-/// (`mpi (oversubscribed from ×2)`): there ranks share cores.
-fn series_name(set: &ResultSet, group: &Group) -> String {
-    let label = group.label();
-    let oversubscribed = set
-        .runs
-        .iter()
-        .filter(|r| group.contains(r) && r.oversubscribed())
-        .map(|r| r.workers)
-        .min();
-    match oversubscribed {
-        Some(workers) => format!("{label} (oversubscribed from ×{workers})"),
-        None => label,
-    }
-}
-
-fn groups_in(set: &ResultSet) -> Vec<Group> {
-    let mut models: Vec<Model> = set.runs.iter().map(|r| r.model).collect();
-    models.sort();
-    models.dedup();
-    let compares_schedules = set.runs.iter().filter(|r| r.model.uses_workers()).any(|r| {
-        set.runs
-            .iter()
-            .any(|o| o.model.uses_workers() && o.schedule != r.schedule)
-    });
-    let mut workloads: Vec<Workload> = Vec::new();
-    for run in &set.runs {
-        if !workloads.contains(&run.workload) {
-            workloads.push(run.workload);
-        }
-    }
-    let compares_workloads = workloads.len() > 1;
-    let mut sharings: Vec<Sharing> = set.runs.iter().filter_map(|r| r.sharing).collect();
-    sharings.sort();
-    sharings.dedup();
-    let sharings: Vec<Option<Sharing>> = if sharings.len() > 1 {
-        sharings.into_iter().map(Some).collect()
-    } else {
-        vec![None]
-    };
-    let mut groups = Vec::new();
-    for (workload_rank, &workload) in workloads.iter().enumerate() {
-        for &model in &models {
-            let schedules: Vec<Option<Schedule>> = if compares_schedules && model.uses_workers() {
-                Schedule::ALL.into_iter().map(Some).collect()
-            } else {
-                vec![None]
-            };
-            for schedule in schedules {
-                for &sharing in &sharings {
-                    let group = Group {
-                        model,
-                        schedule,
-                        workload: compares_workloads.then_some(workload),
-                        workload_rank,
-                        sharing,
-                    };
-                    if set
-                        .runs
-                        .iter()
-                        .any(|r| r.workload == workload && group.contains(r))
-                    {
-                        groups.push(group);
-                    }
-                }
-            }
-        }
-    }
-    groups
-}
-
-/// A run's y value on a chart, with its min–max spread where it has one.
-type ValueOf<'a> = dyn Fn(&RunRecord) -> Option<(f64, Option<(f64, f64)>)> + 'a;
-
-/// A run's confidence interval on a chart, where it has one.
-type CiOf<'a> = dyn Fn(&RunRecord) -> Option<(f64, f64)> + 'a;
-
-/// The series of one model: a point per run, sorted by x. Over payloads,
-/// the model's largest worker count stands for it.
-fn series(
-    set: &ResultSet,
-    group: &Group,
-    name: &str,
-    line: LineKind,
-    x_axis: XAxis,
-    value: &ValueOf<'_>,
-) -> Series {
-    series_with_ci(set, group, (name, line), x_axis, value, &|_| None)
-}
-
-/// [`series`], each point with its confidence interval.
-fn series_with_ci(
-    set: &ResultSet,
-    group: &Group,
-    (name, line): (&str, LineKind),
-    x_axis: XAxis,
-    value: &ValueOf<'_>,
-    ci: &CiOf<'_>,
-) -> Series {
-    let workers = set
-        .runs
-        .iter()
-        .filter(|r| group.contains(r))
-        .map(|r| r.workers)
-        .max();
-    let mut points: Vec<Point> = set
-        .runs
-        .iter()
-        .filter(|r| group.contains(r))
-        .filter(|r| x_axis != XAxis::PayloadBytes || Some(r.workers) == workers)
-        .filter_map(|r| {
-            value(r).map(|(y, spread)| Point {
-                x: x_axis.of(r),
-                y,
-                spread,
-                ci: ci(r),
-            })
-        })
-        .collect();
-    points.sort_by(|a, b| a.x.total_cmp(&b.x));
-    Series {
-        name: name.to_string(),
-        model: group.model,
-        line,
-        points,
-        prediction: None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::results::MachineInfo;
     use crate::results::testing::record;
+    use crate::workload::{CountedIn, Sharing, Workload};
 
     fn set() -> ResultSet {
         let mut set = ResultSet::new(MachineInfo::detect());
@@ -1376,7 +605,7 @@ mod tests {
         }
         // No spans: all of workers × wall is waiting.
         let waiting = &bars.segments[4];
-        assert_eq!(waiting.phase, Some(Phase::Waiting));
+        assert_eq!(waiting.fill, Fill::Phase(Phase::Waiting));
         assert_eq!(waiting.values, [4.0, 4.0, 4.0, 4.0]);
         assert!(!chart.is_empty());
         assert_eq!(chart.legend_names()[0], "compute (in the model's colour)");
@@ -1513,7 +742,7 @@ mod tests {
             ]
         );
         assert_eq!(bars.segments.len(), 1);
-        assert_eq!(bars.segments[0].phase, None);
+        assert_eq!(bars.segments[0].fill, Fill::Model);
         assert_eq!(bars.segments[0].values, [30.0, 0.0, 100.0, 0.0]);
         assert_eq!(chart.unit, Unit::Percent);
         assert!(ChartKind::LostUpdates.shows_in(&[&counted()]));

@@ -8,11 +8,24 @@
 //! neither picks a range, a tick or a colour of its own, so they cannot
 //! drift apart. The one input from a renderer is how much room the plot has
 //! ([`Fit`], in widths and heights of its tick font), which decides how
-//! many ticks fit and whether the legend fits inside the plot.
+//! many ticks fit, which points get markers and whether the legend fits
+//! inside the plot; a renderer's text measure packs the legend's rows
+//! ([`LegendGrid`]).
+//!
+//! The axes are chosen in `axis.rs`, the legend in `legend.rs`, and what
+//! of each series is drawn (its line, markers and whiskers, thinned where
+//! they crowd) in `marks.rs`.
 
+use super::axis::{x_axis, y_axis};
+use super::legend::{legend, legend_place};
+use super::marks;
 use super::theme::{self, REFERENCE_COLOR};
-use super::{Chart, ChartKind, LineKind, Reference, Unit, XAxis};
+use super::{Chart, LineKind, Reference};
 use crate::palette::{Marker, Rgb};
+
+pub(super) use super::axis::{decimals_of, step_down};
+pub use super::axis::{label_lines, nice_step, value_axis};
+pub use super::legend::{Corner, LegendEntry, LegendGrid, LegendPlace, Swatch, TextMeasure};
 
 /// The plot area's size in its tick font's size (an em): how many ticks and
 /// how large a legend fit.
@@ -109,64 +122,19 @@ pub fn marker_name(marker: Marker) -> &'static str {
     }
 }
 
-/// What a legend entry shows beside its name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Swatch {
-    /// A line sample with its dash and marker.
-    Line(Stroke),
-    /// A filled block (a bar segment).
-    Block(Rgb),
-}
-
-impl Swatch {
-    pub fn color(&self) -> Rgb {
-        match self {
-            Swatch::Line(stroke) => stroke.color,
-            Swatch::Block(color) => *color,
-        }
-    }
-
-    /// The style in words.
-    pub fn describe(&self) -> String {
-        match self {
-            Swatch::Line(stroke) => stroke.describe(),
-            Swatch::Block(_) => "filled block".to_string(),
-        }
-    }
-}
-
-/// One row of the legend.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LegendEntry {
-    pub name: String,
-    pub swatch: Swatch,
-}
-
-/// A corner of the plot area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Corner {
-    LeftTop,
-    RightTop,
-    LeftBottom,
-    RightBottom,
-}
-
-/// Where the legend goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LegendPlace {
-    /// In a corner of the plot that no data crosses.
-    Inside(Corner),
-    /// Outside the plot (below it): inside, it would cover data.
-    Outside,
-}
-
 /// How one series is drawn.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SeriesStyle {
     pub stroke: Stroke,
     /// Added to every x of the series: series that coincide with an
     /// earlier one are moved a little aside so that both stay visible.
     pub dx: f64,
+    /// The points (by index) that get a marker and whiskers: all of them,
+    /// unless they crowd closer than a marker's room ([`super::marks`]).
+    pub marked: Vec<usize>,
+    /// Whether points were left unmarked: the line is then drawn through
+    /// each column's extremes only, and markers without their outline.
+    pub crowded: bool,
 }
 
 /// Everything a renderer needs beyond the chart's data.
@@ -185,6 +153,8 @@ pub struct Layout {
     pub legend_place: LegendPlace,
     /// A bar's width in x units (one bar per unit).
     pub bar_width: f64,
+    /// Each bar segment's colour in each bar: `[segment][bar]`.
+    pub bar_colors: Vec<Vec<Rgb>>,
     /// Whether the colours are for a dark background.
     pub dark: bool,
 }
@@ -192,21 +162,19 @@ pub struct Layout {
 /// The width of a bar, in x units (bars stand one unit apart).
 pub const BAR_WIDTH: f64 = 0.68;
 
-/// The most lines a bar's label gets.
-const MAX_LABEL_LINES: usize = 3;
-
 impl Layout {
     /// Lays out `chart` on a dark or light background, in a plot of `fit`.
     pub fn of(chart: &Chart, dark: bool, fit: Fit) -> Layout {
         let x = x_axis(chart, fit);
         let y = y_axis(chart, fit);
-        let series = series_styles(chart, dark, &x, &y);
+        let series = series_styles(chart, dark, (&x, &y), fit);
         let references: Vec<Stroke> = chart
             .references
             .iter()
             .map(|r| reference_stroke(r, dark))
             .collect();
-        let legend = legend(chart, dark, &series, &references);
+        let bar_colors = bar_colors(chart, dark);
+        let legend = legend(chart, (&series, &references), &bar_colors, dark);
         let legend_place = legend_place(chart, &legend, fit, &x, &y);
         Layout {
             title: chart.title.clone(),
@@ -218,6 +186,7 @@ impl Layout {
             legend,
             legend_place,
             bar_width: BAR_WIDTH,
+            bar_colors,
             dark,
         }
     }
@@ -231,6 +200,32 @@ impl Layout {
             .map(|e| format!("{}: {}", e.name, e.swatch.describe()))
             .collect()
     }
+
+    /// The colour of `segment` in bar `bar`.
+    pub fn bar_color(&self, segment: usize, bar: usize) -> Rgb {
+        self.bar_colors
+            .get(segment)
+            .and_then(|colors| colors.get(bar))
+            .copied()
+            .unwrap_or_else(|| theme::foreground(self.dark))
+    }
+}
+
+/// Each bar segment's colour in each bar: its phase's (compute in the
+/// bar's model's colour), the bar's model's, or the host's.
+fn bar_colors(chart: &Chart, dark: bool) -> Vec<Vec<Rgb>> {
+    let Some(bars) = &chart.bars else {
+        return Vec::new();
+    };
+    bars.segments
+        .iter()
+        .map(|segment| {
+            bars.models
+                .iter()
+                .map(|&model| segment.color(model, dark))
+                .collect()
+        })
+        .collect()
 }
 
 /// The stroke of a reference line: the reference colour (or its model's,
@@ -252,314 +247,15 @@ fn reference_stroke(reference: &Reference, dark: bool) -> Stroke {
     }
 }
 
-fn reference_name(reference: &Reference) -> &str {
-    match reference {
-        Reference::Curve { name, .. }
-        | Reference::Horizontal { name, .. }
-        | Reference::Vertical { name, .. } => name,
-    }
-}
-
-/// The x range and ticks.
-fn x_axis(chart: &Chart, fit: Fit) -> AxisLayout {
-    let finite = |v: f64, fallback: f64| if v.is_finite() { v } else { fallback };
-    let x_max = finite(chart.x_max, 1.0);
-    let (min, max) = match chart.x_axis {
-        XAxis::Runs => {
-            let bars = chart.bars.as_ref().map_or(0, |b| b.labels.len());
-            (-0.6, bars.max(1) as f64 - 0.4)
-        }
-        // At least 0, 1 and 2 workers: three labelled ticks.
-        XAxis::Workers => (0.0, x_max.max(2.0) + 0.5),
-        XAxis::PayloadBytes => {
-            let low = finite(chart.x_min, x_max);
-            (low - 0.5, x_max.max(low + 2.0) + 0.5)
-        }
-        XAxis::WorkersLog2 => (-0.25, x_max.max(2.0) + 0.25),
-    };
-    let ticks = match chart.x_axis {
-        XAxis::Runs => bar_ticks(chart, fit),
-        axis => {
-            let first = min.ceil().max(0.0);
-            let last = max.floor();
-            let widest = [first, last]
-                .iter()
-                .map(|&x| super::format_x_short(axis, x).chars().count())
-                .max()
-                .unwrap_or(1);
-            // A label and two ems of space.
-            let fits = (fit.em_across / (widest as f64 * 0.6 + 2.0)).floor();
-            let fits = fits.clamp(3.0, 12.0);
-            let span = last - first;
-            let steps: &[f64] = match axis {
-                XAxis::Workers => &[1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0],
-                _ => &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0],
-            };
-            let count = |step: f64| (span / step + 1e-9).floor() + 1.0;
-            let step = steps
-                .iter()
-                .copied()
-                .find(|&step| count(step) <= fits)
-                .unwrap_or(1000.0);
-            let mut values = Vec::new();
-            if axis == XAxis::Workers {
-                // From 0 workers up.
-                let mut x = first;
-                while x <= last + 1e-9 && values.len() < 64 {
-                    values.push(x);
-                    x += step;
-                }
-            } else {
-                // Down from the largest payload or worker count, which is
-                // always labelled.
-                let mut x = last;
-                while x >= first - 1e-9 && values.len() < 64 {
-                    values.insert(0, x);
-                    x -= step;
-                }
-            }
-            values
-                .into_iter()
-                .map(|value| Tick {
-                    value,
-                    label: super::format_x_short(axis, value),
-                })
-                .collect()
-        }
-    };
-    AxisLayout {
-        title: chart.x_label.clone(),
-        min,
-        max,
-        ticks,
-    }
-}
-
-/// A tick per bar, its label on up to three lines, each cut to the room a
-/// bar has.
-fn bar_ticks(chart: &Chart, fit: Fit) -> Vec<Tick> {
-    let Some(bars) = &chart.bars else {
-        return Vec::new();
-    };
-    let per_bar = fit.em_across / bars.labels.len().max(1) as f64;
-    // Characters are about 0.55 em wide; keep half an em between labels.
-    let room = (((per_bar - 0.5) / 0.55).floor() as usize).max(3);
-    bars.labels
-        .iter()
-        .enumerate()
-        .map(|(i, label)| {
-            let mut lines = label_lines(label);
-            if lines.len() > MAX_LABEL_LINES {
-                // The set's name and the model first; the rest joined.
-                let rest = lines.split_off(MAX_LABEL_LINES - 1).join(" ");
-                lines.push(rest);
-            }
-            let lines: Vec<String> = lines.iter().map(|l| shorten(l, room)).collect();
-            Tick {
-                value: i as f64,
-                label: lines.join("\n"),
-            }
-        })
-        .collect()
-}
-
-/// `text` cut to `room` characters, with an ellipsis when cut.
-fn shorten(text: &str, room: usize) -> String {
-    if text.chars().count() <= room {
-        return text.to_string();
-    }
-    let kept: String = text.chars().take(room.saturating_sub(1)).collect();
-    format!("{kept}…")
-}
-
-/// A bar label cut into lines: the set (`laptop:`), the model, the worker
-/// count (`×2`), the payload.
-pub fn label_lines(label: &str) -> Vec<String> {
-    let (set, run) = match label.split_once(": ") {
-        Some((set, run)) => (Some(format!("{set}:")), run),
-        None => (None, label),
-    };
-    let mut lines: Vec<String> = set.into_iter().collect();
-    for part in run.split(" · ") {
-        match part.rsplit_once(" ×") {
-            Some((model, workers)) => lines.extend([model.to_string(), format!("×{workers}")]),
-            None => lines.push(part.to_string()),
-        }
-    }
-    lines
-}
-
-/// The highest y the chart must show: every measured point and whisker,
-/// bar and level, and the levels that give the chart its meaning (ideal
-/// speedup up to the largest measured worker count, break-even, 100 %).
-fn y_top(chart: &Chart) -> f64 {
-    let mut top: f64 = 0.0;
-    let mut include = |y: f64| {
-        if y.is_finite() {
-            top = top.max(y);
-        }
-    };
-    let mut most_workers: f64 = 0.0;
-    for series in &chart.series {
-        for point in &series.points {
-            include(point.y);
-            if let Some((_, high)) = point.spread {
-                include(high);
-            }
-            if series.prediction.is_none() {
-                most_workers = most_workers.max(point.x);
-            }
-        }
-    }
-    if let Some(bars) = &chart.bars {
-        for bar in 0..bars.labels.len() {
-            include(
-                bars.segments
-                    .iter()
-                    .filter_map(|s| s.values.get(bar))
-                    .filter(|v| v.is_finite() && **v > 0.0)
-                    .sum(),
-            );
-        }
-    }
-    for reference in &chart.references {
-        if let Reference::Horizontal { y, .. } = reference {
-            include(*y);
-        }
-    }
-    match (chart.kind, chart.x_axis) {
-        (ChartKind::Speedup, XAxis::Workers) => include(most_workers),
-        (ChartKind::Speedup, XAxis::WorkersLog2) => include(most_workers.exp2()),
-        (ChartKind::Speedup, _) => include(1.2),
-        (ChartKind::Efficiency, _) => include(100.0),
-        _ => {}
-    }
-    if top > 0.0 {
-        top
-    } else {
-        empty_top(chart.unit)
-    }
-}
-
-/// The top of a value axis with nothing to show.
-fn empty_top(unit: Unit) -> f64 {
-    match unit {
-        Unit::Bytes => 1024.0,
-        Unit::Percent => 100.0,
-        _ => 1.0,
-    }
-}
-
-/// The unit ticks are written in for values up to `top`: its name and
-/// the size of one unit in the chart's base unit.
-fn y_unit(unit: Unit, top: f64) -> (&'static str, f64) {
-    match unit {
-        Unit::Seconds if top < 1e-3 => ("µs", 1e-6),
-        Unit::Seconds if top < 1.0 => ("ms", 1e-3),
-        Unit::Seconds => ("s", 1.0),
-        Unit::Times => ("×", 1.0),
-        Unit::Percent => ("%", 1.0),
-        Unit::Bytes => {
-            let mut scale = 1.0;
-            for name in ["B", "KiB", "MiB", "GiB"] {
-                if top < scale * 1024.0 {
-                    return (name, scale);
-                }
-                scale *= 1024.0;
-            }
-            ("TiB", scale)
-        }
-    }
-}
-
-/// The y axis: from 0 to a round value just above [`y_top`], at least
-/// three labelled ticks, numbers in the unit the title names.
-fn y_axis(chart: &Chart, fit: Fit) -> AxisLayout {
-    value_axis(&chart.y_label, chart.unit, y_top(chart), fit)
-}
-
-/// A value axis from 0 to a round value just above `top`: at least three
-/// labelled ticks (a label about every 2.2 ems of `fit`'s height), numbers
-/// in the unit the title (`title [unit]`) names.
-pub fn value_axis(title: &str, unit: Unit, top: f64, fit: Fit) -> AxisLayout {
-    let top = if top.is_finite() && top > 0.0 {
-        top
-    } else {
-        empty_top(unit)
-    };
-    let (unit, scale) = y_unit(unit, top);
-    let scaled = top / scale * 1.04;
-    let most = (fit.em_down / 2.2).floor().clamp(3.0, 9.0);
-    let step = at_least_three(scaled, nice_step(scaled / (most - 1.0)));
-    let last = (scaled / step).ceil();
-    let decimals = decimals_of(step);
-    let ticks = (0..=last as usize)
-        .map(|i| {
-            let value = i as f64 * step;
-            Tick {
-                value: value * scale,
-                label: format!("{value:.decimals$}"),
-            }
-        })
-        .collect();
-    AxisLayout {
-        title: format!("{title} [{unit}]"),
-        min: 0.0,
-        max: last * step * scale,
-        ticks,
-    }
-}
-
-/// `step`, or the next round steps down (5 → 2 → 1 → 0.5) until a span
-/// of `span` holds at least two of them: three ticks.
-pub(super) fn at_least_three(span: f64, mut step: f64) -> f64 {
-    while (span / step).ceil() < 2.0 && step > 1e-12 {
-        step = step_down(step);
-    }
-    step
-}
-
-/// The next round step below `step`: 5 → 2 → 1 → 0.5.
-pub(super) fn step_down(step: f64) -> f64 {
-    let magnitude = 10_f64.powf((step.log10() + 1e-9).floor());
-    match (step / magnitude).round() as u32 {
-        5 => 2.0 * magnitude,
-        2 => magnitude,
-        _ => 0.5 * magnitude,
-    }
-}
-
-/// The round step (1, 2 or 5 times a power of ten) at or above `raw`.
-pub fn nice_step(raw: f64) -> f64 {
-    if !(raw.is_finite() && raw > 0.0) {
-        return 1.0;
-    }
-    let magnitude = 10_f64.powf(raw.log10().floor());
-    let normal = raw / magnitude;
-    let nice = if normal <= 1.0 + 1e-9 {
-        1.0
-    } else if normal <= 2.0 + 1e-9 {
-        2.0
-    } else if normal <= 5.0 + 1e-9 {
-        5.0
-    } else {
-        10.0
-    };
-    nice * magnitude
-}
-
-/// Decimals that write every multiple of `step` exactly.
-pub(super) fn decimals_of(step: f64) -> usize {
-    if step >= 1.0 {
-        0
-    } else {
-        (-step.log10() - 1e-9).ceil().max(0.0) as usize
-    }
-}
-
-/// Colour, dash and marker of each series, and the offset of series that
-/// would hide an earlier one.
-fn series_styles(chart: &Chart, dark: bool, x: &AxisLayout, y: &AxisLayout) -> Vec<SeriesStyle> {
+/// Colour, dash and marker of each series, the offset of series that
+/// would hide an earlier one, and which of its points get markers.
+fn series_styles(
+    chart: &Chart,
+    dark: bool,
+    (x, y): (&AxisLayout, &AxisLayout),
+    fit: Fit,
+) -> Vec<SeriesStyle> {
+    let min_dx = marks::min_mark_dx(x, fit);
     let x_span = (x.max - x.min).max(1e-9);
     let y_span = (y.max - y.min).max(1e-9);
     let mut styles: Vec<SeriesStyle> = Vec::new();
@@ -601,188 +297,21 @@ fn series_styles(chart: &Chart, dark: bool, x: &AxisLayout, y: &AxisLayout) -> V
                     })
             })
             .count();
+        let marked = marks::spaced(&series.points, min_dx);
         styles.push(SeriesStyle {
             stroke,
             dx: hidden_by as f64 * 0.012 * x_span,
+            crowded: marked.len() < series.points.len(),
+            marked,
         });
     }
     styles
 }
 
-/// The legend: every series (a predictions panel names each law once) and
-/// reference line, or every phase of the bars; each name once.
-fn legend(
-    chart: &Chart,
-    dark: bool,
-    series: &[SeriesStyle],
-    references: &[Stroke],
-) -> Vec<LegendEntry> {
-    let mut entries: Vec<LegendEntry> = Vec::new();
-    let mut push = |name: String, swatch: Swatch| {
-        if !entries.iter().any(|e| e.name == name) {
-            entries.push(LegendEntry { name, swatch });
-        }
-    };
-    if let Some(bars) = &chart.bars {
-        let model = bars
-            .models
-            .first()
-            .copied()
-            .unwrap_or(crate::spec::Model::Serial);
-        for segment in &bars.segments {
-            push(
-                segment.name.clone(),
-                Swatch::Block(segment.color(model, dark)),
-            );
-        }
-    }
-    for (s, style) in chart.series.iter().zip(series) {
-        match s.prediction {
-            Some(fit) => push(
-                format!("{} fit (dashed, no markers)", fit.law.name()),
-                Swatch::Line(Stroke {
-                    color: theme::foreground(dark),
-                    ..style.stroke
-                }),
-            ),
-            None => push(s.name.clone(), Swatch::Line(style.stroke)),
-        }
-    }
-    for (reference, stroke) in chart.references.iter().zip(references) {
-        push(reference_name(reference).to_string(), Swatch::Line(*stroke));
-    }
-    entries
-}
-
-/// Inside the plot, in the first corner (in the chart's preferred order)
-/// that no data crosses; outside when the legend is too large or every
-/// corner holds data.
-fn legend_place(
-    chart: &Chart,
-    legend: &[LegendEntry],
-    fit: Fit,
-    x: &AxisLayout,
-    y: &AxisLayout,
-) -> LegendPlace {
-    if legend.is_empty() {
-        return LegendPlace::Outside;
-    }
-    let widest = legend
-        .iter()
-        .map(|e| e.name.chars().count())
-        .max()
-        .unwrap_or(0);
-    // Sample, gap, text and padding; rows of 1.5 em.
-    let width = (widest as f64 * 0.55 + 5.0) / fit.em_across;
-    let height = (legend.len() as f64 * 1.5 + 1.0) / fit.em_down;
-    if width > 0.6 || height > 0.6 {
-        return LegendPlace::Outside;
-    }
-    let samples = data_samples(chart, x, y);
-    let corners = match chart.kind {
-        ChartKind::WallTime | ChartKind::Overhead | ChartKind::LostUpdates => [
-            Corner::RightTop,
-            Corner::LeftTop,
-            Corner::RightBottom,
-            Corner::LeftBottom,
-        ],
-        ChartKind::Speedup | ChartKind::IpcBytes | ChartKind::IncrementCost => [
-            Corner::LeftTop,
-            Corner::RightTop,
-            Corner::LeftBottom,
-            Corner::RightBottom,
-        ],
-        ChartKind::Efficiency => [
-            Corner::LeftBottom,
-            Corner::RightBottom,
-            Corner::LeftTop,
-            Corner::RightTop,
-        ],
-    };
-    let margin = 0.03;
-    for corner in corners {
-        let (x0, x1) = match corner {
-            Corner::LeftTop | Corner::LeftBottom => (0.0, width + margin),
-            Corner::RightTop | Corner::RightBottom => (1.0 - width - margin, 1.0),
-        };
-        let (y0, y1) = match corner {
-            Corner::LeftBottom | Corner::RightBottom => (0.0, height + margin),
-            Corner::LeftTop | Corner::RightTop => (1.0 - height - margin, 1.0),
-        };
-        let covered = samples
-            .iter()
-            .any(|&(sx, sy)| (x0..=x1).contains(&sx) && (y0..=y1).contains(&sy));
-        if !covered {
-            return LegendPlace::Inside(corner);
-        }
-    }
-    LegendPlace::Outside
-}
-
-/// Points along everything drawn, in plot fractions (0 to 1 across and
-/// up): series lines and whiskers, reference lines, bar tops.
-fn data_samples(chart: &Chart, x: &AxisLayout, y: &AxisLayout) -> Vec<(f64, f64)> {
-    let fx = |v: f64| (v - x.min) / (x.max - x.min).max(1e-9);
-    let fy = |v: f64| ((v - y.min) / (y.max - y.min).max(1e-9)).min(1.0);
-    let mut lines: Vec<Vec<(f64, f64)>> = Vec::new();
-    for series in &chart.series {
-        lines.push(series.points.iter().map(|p| (p.x, p.y)).collect());
-        for point in &series.points {
-            if let Some((low, high)) = point.spread {
-                lines.push(vec![(point.x, low), (point.x, high)]);
-            }
-        }
-    }
-    for reference in &chart.references {
-        match reference {
-            Reference::Curve { points, .. } => {
-                lines.push(super::clip_below(points, y.max));
-            }
-            Reference::Horizontal { y: level, .. } => {
-                lines.push(vec![(x.min, *level), (x.max, *level)]);
-            }
-            Reference::Vertical { x: at, .. } => {
-                lines.push(vec![(*at, y.min), (*at, y.max)]);
-            }
-        }
-    }
-    if let Some(bars) = &chart.bars {
-        for bar in 0..bars.labels.len() {
-            let height: f64 = bars
-                .segments
-                .iter()
-                .filter_map(|s| s.values.get(bar))
-                .filter(|v| v.is_finite() && **v > 0.0)
-                .sum();
-            let at = bar as f64;
-            let half = BAR_WIDTH / 2.0;
-            // The bar's whole area counts: a legend over it hides it.
-            for i in 0..=8 {
-                let level = height * f64::from(i) / 8.0;
-                lines.push(vec![(at - half, level), (at + half, level)]);
-            }
-        }
-    }
-    let mut samples = Vec::new();
-    for line in lines {
-        if let [only] = line.as_slice() {
-            samples.push((fx(only.0), fy(only.1)));
-        }
-        for pair in line.windows(2) {
-            let (a, b) = (pair[0], pair[1]);
-            for i in 0..=24 {
-                let t = f64::from(i) / 24.0;
-                samples.push((fx(a.0 + (b.0 - a.0) * t), fy(a.1 + (b.1 - a.1) * t)));
-            }
-        }
-    }
-    samples
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::{ChartOptions, build, build_with};
+    use crate::chart::{ChartKind, ChartOptions, XAxis, build, build_with};
     use crate::results::testing::record;
     use crate::results::{MachineInfo, ResultSet};
     use crate::spec::Model;

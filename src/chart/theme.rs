@@ -10,6 +10,7 @@
 //! phase or a core never reads as a model.
 
 use crate::analysis::Phase;
+use crate::model::{Family, Runtime};
 use crate::palette::Rgb;
 use crate::spec::Model;
 
@@ -33,6 +34,15 @@ pub fn foreground(dark: bool) -> Rgb {
     } else {
         Rgb(0x1e, 0x1e, 0x1e)
     }
+}
+
+/// The corescope process's own colour (its memory, beside its workers'):
+/// the colour of the serial model of corescope's own runtime, as the
+/// model catalogue has it.
+pub fn host_color(dark: bool) -> Rgb {
+    Model::of_runtime(Runtime::Corescope)
+        .find(|m| m.info().family == Family::Serial)
+        .map_or(foreground(dark), |m| m.color(dark))
 }
 
 /// A phase's colour, the same on the timeline and in the time breakdown:

@@ -9,9 +9,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::ExportError;
-use super::plot::{
-    Drawing, Drawn, Frame, ImageFormat, Palette, Plot, PlotStyle, Sizes, draw_frame, draw_line,
-    pen, plot_fit, render_drawing, render_rgb_drawing, rgb, write_drawing,
+use super::plot_frame::{Frame, Palette, Plot, Sizes, draw_frame, draw_line, pen, plot_fit, rgb};
+use super::plot_image::{
+    Drawing, Drawn, ImageFormat, PlotStyle, render_drawing, render_rgb_drawing, write_drawing,
 };
 use crate::activity::{self, Mark, TimeChart, Timeline};
 use crate::chart::activity::{ActivityLayout, HAIRLINE_MIN_PIXELS, HOLD_STRIP, TASK_BAR, lane_y};

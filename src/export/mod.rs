@@ -16,6 +16,10 @@ pub mod deck;
 pub mod json;
 pub mod markdown;
 pub mod plot;
+mod plot_frame;
+mod plot_image;
+mod plot_legend;
+mod plot_text;
 pub mod report;
 pub mod trace;
 

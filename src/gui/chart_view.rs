@@ -1,20 +1,24 @@
 //! Draws a chart model's [`Layout`] with egui_plot, as it is: the ranges,
-//! ticks and tick labels, strokes and markers the layout gives, and a
-//! legend of our own (egui_plot's shows colour dots only) with each
-//! entry's dash and marker, inside the plot's free corner or under it.
+//! ticks and tick labels, strokes and markers the layout gives, each
+//! series' line, markers and whiskers as the layout moved, cut and thinned
+//! them, bars in the layout's colours, and a legend of our own (egui_plot's
+//! shows colour dots only) with each entry's dash and marker, inside the
+//! plot's free corner or under it, in the rows [`LegendGrid::pack`] gives
+//! with egui's text measure ([`EguiMeasure`]), as files pack theirs.
 //!
 //! What was drawn is kept in egui's memory ([`DrawnChart`]), so tests can
 //! compare the window with the file drawn from the same layout.
 
-use eframe::egui::{self, Color32, FontId, Pos2, RichText, Sense, Shape, Stroke, Vec2};
+use eframe::egui::{self, Color32, FontId, Pos2, RichText, Sense, Shape, Stroke};
 use egui_plot::{
-    AxisHints, Bar, BarChart, GridMark, HLine, HoverPosition, Line, LineStyle, MarkerShape, Plot,
-    PlotBounds, PlotPoints, Points, VLine,
+    AxisHints, Bar, BarChart, GridMark, HoverPosition, Line, LineStyle, MarkerShape, Plot,
+    PlotBounds, PlotPoints, Points,
 };
 
 use super::theme;
 use crate::chart::layout::{
-    self, AxisLayout, Corner, Fit, Layout, LegendEntry, LegendPlace, Swatch, Weight,
+    self, AxisLayout, Corner, Fit, Layout, LegendEntry, LegendGrid, LegendPlace, Swatch,
+    TextMeasure, Weight,
 };
 use crate::chart::theme::WINDOW_TEXT;
 use std::sync::Arc;
@@ -80,9 +84,6 @@ pub(super) fn line_width(weight: Weight) -> f32 {
     }
 }
 
-/// The size of one legend row and its line sample, in points.
-const SAMPLE: Vec2 = Vec2::new(40.0, 20.0);
-
 /// Lays out `chart` for a plot of about `width` × `height` points and
 /// draws it there, with its legend.
 pub fn chart_plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
@@ -147,85 +148,96 @@ pub fn layout_plot_ui(ui: &mut egui::Ui, chart: &Chart, layout: &Layout, width: 
     });
 }
 
-/// The legend's entries in rows that fit `width`: each row's indices.
-fn legend_rows(ui: &egui::Ui, legend: &[LegendEntry], width: f32) -> Vec<Vec<usize>> {
-    let font = FontId::proportional(WINDOW_TEXT.legend);
-    let spacing = ui.spacing().item_spacing.x;
-    let mut rows: Vec<Vec<usize>> = Vec::new();
-    let mut x = 0.0;
-    for (i, entry) in legend.iter().enumerate() {
-        let text = ui.fonts_mut(|f| {
-            f.layout_no_wrap(entry.name.clone(), font.clone(), Color32::WHITE)
+/// Text in the window's legend font, measured as egui lays it out: how
+/// the window packs a legend ([`LegendGrid::pack`]), as files pack theirs
+/// with the embedded font.
+#[derive(Debug)]
+pub struct EguiMeasure<'a> {
+    ctx: &'a egui::Context,
+    font: FontId,
+}
+
+impl<'a> EguiMeasure<'a> {
+    /// The legend font's measure.
+    pub fn legend(ctx: &'a egui::Context) -> EguiMeasure<'a> {
+        EguiMeasure {
+            ctx,
+            font: FontId::proportional(WINDOW_TEXT.legend),
+        }
+    }
+}
+
+impl TextMeasure for EguiMeasure<'_> {
+    fn em(&self) -> f64 {
+        f64::from(self.font.size)
+    }
+
+    fn width(&self, text: &str) -> f64 {
+        let width = self.ctx.fonts_mut(|f| {
+            f.layout_no_wrap(text.to_string(), self.font.clone(), Color32::WHITE)
                 .size()
                 .x
         });
-        let w = SAMPLE.x + text + 3.0 * spacing;
-        match rows.last_mut() {
-            Some(row) if x + w <= width => row.push(i),
-            _ => {
-                rows.push(vec![i]);
-                x = 0.0;
-            }
-        }
-        x += w;
+        f64::from(width)
     }
-    rows
 }
 
-/// The height of one legend row.
-fn legend_row_height(ui: &egui::Ui) -> f32 {
-    SAMPLE.y.max(WINDOW_TEXT.legend * 1.3) + ui.spacing().item_spacing.y
+/// `legend` packed for the window: under a plot `width` wide, or in a
+/// column inside it.
+fn grid(ui: &egui::Ui, legend: &[LegendEntry], place: LegendPlace, width: f32) -> LegendGrid {
+    LegendGrid::pack(
+        legend,
+        place,
+        &EguiMeasure::legend(ui.ctx()),
+        f64::from(width),
+    )
 }
 
 /// The height of a legend laid out in rows under a plot `width` wide.
 pub fn legend_height(ui: &egui::Ui, legend: &[LegendEntry], width: f32) -> f32 {
-    legend_rows(ui, legend, width).len() as f32 * legend_row_height(ui) + 4.0
+    grid(ui, legend, LegendPlace::Outside, width).height as f32
 }
 
-/// A legend under a plot `width` wide, its entries in rows (see
-/// [`legend_height`]).
+/// A legend under a plot `width` wide, in the rows the packing gave it.
 pub fn legend_strip_ui(ui: &mut egui::Ui, legend: &[LegendEntry], width: f32) {
-    for row in legend_rows(ui, legend, width) {
-        ui.horizontal(|ui| {
-            for i in row {
-                legend_entry_ui(ui, &legend[i]);
-                ui.add_space(ui.spacing().item_spacing.x);
-            }
-        });
+    let grid = grid(ui, legend, LegendPlace::Outside, width);
+    let size = egui::vec2(width, grid.height as f32);
+    let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
+    legend_entries_ui(ui, legend, &grid, rect.min);
+}
+
+/// Each entry of `legend` where `grid` placed it, from `origin`.
+fn legend_entries_ui(ui: &mut egui::Ui, legend: &[LegendEntry], grid: &LegendGrid, origin: Pos2) {
+    for (entry, &(dx, dy)) in legend.iter().zip(&grid.places) {
+        let min = origin + egui::vec2(dx as f32, dy as f32);
+        let rect = egui::Rect::from_min_size(
+            min,
+            egui::vec2(
+                (grid.width - dx).max(grid.sample) as f32,
+                grid.row_height as f32,
+            ),
+        );
+        let mut child = ui.new_child(
+            egui::UiBuilder::new()
+                .max_rect(rect)
+                .layout(egui::Layout::left_to_right(egui::Align::Center)),
+        );
+        legend_entry_ui(&mut child, entry, grid);
     }
 }
 
-/// The legend in a corner of the plot's frame, on the background.
+/// The legend in a corner of the plot's frame, on the background, as
+/// large as its entries: a box laid out in the whole plot would cover the
+/// data it was placed to avoid.
 fn inside_legend_ui(ui: &mut egui::Ui, legend: &[LegendEntry], frame: egui::Rect, corner: Corner) {
-    let inset = 8.0;
-    let margin = 6.0;
-    // The box as large as its entries, in its corner: a box laid out in the
-    // whole plot would cover the data it was placed to avoid.
-    let font = FontId::proportional(WINDOW_TEXT.legend);
-    let spacing = ui.spacing().item_spacing.x;
-    let widest = legend
-        .iter()
-        .map(|entry| {
-            ui.fonts_mut(|f| {
-                f.layout_no_wrap(entry.name.clone(), font.clone(), Color32::WHITE)
-                    .size()
-                    .x
-            })
-        })
-        .fold(0.0_f32, f32::max);
-    let size = egui::vec2(
-        SAMPLE.x + spacing + widest + 2.0 * margin + 4.0,
-        legend.len() as f32 * legend_row_height(ui) + 2.0 * margin,
-    )
-    .min(frame.shrink(inset).size());
-    let inner = frame.shrink(inset);
-    let min = match corner {
-        Corner::LeftTop => inner.left_top(),
-        Corner::RightTop => egui::pos2(inner.right() - size.x, inner.top()),
-        Corner::LeftBottom => egui::pos2(inner.left(), inner.bottom() - size.y),
-        Corner::RightBottom => inner.right_bottom() - size,
-    };
-    let rect = egui::Rect::from_min_size(min, size);
+    let grid = grid(ui, legend, LegendPlace::Inside(corner), frame.width());
+    let across = (f64::from(frame.left()), f64::from(frame.right()));
+    let down = (f64::from(frame.top()), f64::from(frame.bottom()));
+    let (left, top) = grid.inside_origin(corner, across, down);
+    let rect = egui::Rect::from_min_size(
+        egui::pos2(left as f32, top as f32),
+        egui::vec2(grid.width as f32, grid.height as f32),
+    );
     let fill = ui.visuals().extreme_bg_color.gamma_multiply(0.92);
     ui.painter().rect(
         rect,
@@ -234,20 +246,15 @@ fn inside_legend_ui(ui: &mut egui::Ui, legend: &[LegendEntry], frame: egui::Rect
         ui.visuals().widgets.noninteractive.bg_stroke,
         egui::StrokeKind::Inside,
     );
-    let mut child = ui.new_child(
-        egui::UiBuilder::new()
-            .max_rect(rect.shrink(margin))
-            .layout(egui::Layout::top_down(egui::Align::Min)),
-    );
-    for entry in legend {
-        child.horizontal(|ui| legend_entry_ui(ui, entry));
-    }
+    legend_entries_ui(ui, legend, &grid, rect.min);
 }
 
 /// One legend entry: its line sample with dash and marker (or a block),
 /// then its name. The sample tells screen readers its style.
-fn legend_entry_ui(ui: &mut egui::Ui, entry: &LegendEntry) {
-    let (rect, response) = ui.allocate_exact_size(SAMPLE, Sense::hover());
+fn legend_entry_ui(ui: &mut egui::Ui, entry: &LegendEntry, grid: &LegendGrid) {
+    ui.spacing_mut().item_spacing.x = grid.gap as f32;
+    let sample = egui::vec2(grid.sample as f32, grid.row_height as f32);
+    let (rect, response) = ui.allocate_exact_size(sample, Sense::hover());
     let described = format!("{}: {}", entry.name, entry.swatch.describe());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, described.clone()));
     let color = theme::color(entry.swatch.color());
@@ -277,7 +284,8 @@ fn legend_entry_ui(ui: &mut egui::Ui, entry: &LegendEntry) {
             }
         }
         Swatch::Block(_) => {
-            painter.rect_filled(rect.shrink2(egui::vec2(8.0, 3.0)), 2.0, color);
+            let block = egui::vec2(rect.width() / 4.0, rect.height() / 2.0 - 7.0);
+            painter.rect_filled(rect.shrink2(block.max(egui::vec2(0.0, 3.0))), 2.0, color);
         }
     }
     ui.add(egui::Label::new(RichText::new(&entry.name).size(WINDOW_TEXT.legend)).extend());
@@ -467,94 +475,72 @@ fn plot_ui(
     *response.transform.frame()
 }
 
-/// Reference lines, thin, in the layout's strokes.
+/// Reference lines, thin, in the layout's strokes, cut to the plot as
+/// the layout cut them.
 fn references_ui(plot_ui: &mut egui_plot::PlotUi<'_>, chart: &Chart, layout: &Layout) {
-    for (reference, stroke) in chart.references.iter().zip(&layout.references) {
-        let color = theme::color(stroke.color);
-        let width = line_width(stroke.weight);
-        let style = line_style(stroke.line);
-        match reference {
-            Reference::Curve { name, points } => {
-                let points: Vec<[f64; 2]> = chart::clip_below(points, layout.y.max)
-                    .into_iter()
-                    .map(|(x, y)| [x, y])
-                    .collect();
-                plot_ui.line(
-                    Line::new(name.as_str(), PlotPoints::new(points))
-                        .color(color)
-                        .width(width)
-                        .style(style)
-                        .allow_hover(false),
-                );
-            }
-            Reference::Horizontal { name, y, .. } => plot_ui.hline(
-                HLine::new(name.as_str(), *y)
-                    .color(color)
-                    .width(width)
-                    .style(style),
-            ),
-            Reference::Vertical { name, x } => plot_ui.vline(
-                VLine::new(name.as_str(), *x)
-                    .color(color)
-                    .width(width)
-                    .style(style),
-            ),
+    for (i, (reference, stroke)) in chart.references.iter().zip(&layout.references).enumerate() {
+        let points: Vec<[f64; 2]> = layout
+            .reference_line(chart, i)
+            .into_iter()
+            .map(|(x, y)| [x, y])
+            .collect();
+        if points.len() < 2 {
+            continue;
         }
+        // A level or a vertical tells its name and value on hover; the
+        // ideal line would only crowd the measured points' hovers.
+        let (name, hover) = match reference {
+            Reference::Curve { name, .. } => (name.as_str(), false),
+            Reference::Horizontal { name, .. } | Reference::Vertical { name, .. } => {
+                (name.as_str(), true)
+            }
+        };
+        plot_ui.line(
+            Line::new(name, PlotPoints::new(points))
+                .color(theme::color(stroke.color))
+                .width(line_width(stroke.weight))
+                .style(line_style(stroke.line))
+                .allow_hover(hover),
+        );
     }
 }
 
-/// Whiskers, lines and markers of every series, moved aside by the
-/// layout's offset; markers outlined in the background colour.
+/// Whiskers, lines and markers of every series, as the layout moved them
+/// aside and thinned them; markers outlined in the background colour.
 fn series_ui(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     chart: &Chart,
     layout: &Layout,
     background: Color32,
 ) {
-    for (series, style) in chart.series.iter().zip(&layout.series) {
+    let per_point = 1.0 / plot_ui.transform().dpos_dvalue_x().abs();
+    for (i, (series, style)) in chart.series.iter().zip(&layout.series).enumerate() {
         let color = theme::color(style.stroke.color);
-        let mut points: Vec<(f64, f64)> = series
-            .points
-            .iter()
-            .map(|p| (p.x + style.dx, p.y))
-            .collect();
-        if series.prediction.is_some() {
-            points = chart::clip_below(&points, layout.y.max);
-        }
-        let xy: Vec<[f64; 2]> = points.iter().map(|&(x, y)| [x, y]).collect();
-        let min_dx = f64::from(MIN_MARK_SPACING) / plot_ui.transform().dpos_dvalue_x().abs();
-        let marked = spaced(&series.points, min_dx);
-        let marked_xy: Vec<[f64; 2]> = marked.iter().filter_map(|&i| xy.get(i).copied()).collect();
-        let crowded = marked.len() < series.points.len();
         // Min–max over repetitions, and thicker, the median's 95 %
         // confidence interval: one bar chart each, so a series adds two
         // items to the plot however many points it has.
-        let per_point = 1.0 / plot_ui.transform().dpos_dvalue_x().abs();
-        for (pick, width) in [(spread_of as fn(&chart::Point) -> _, 2.0), (ci_of, 6.0)] {
-            let bars: Vec<Bar> = marked
+        let whiskers = layout.whiskers(chart, i);
+        for (ci, width) in [(false, 2.0), (true, 6.0)] {
+            let bars: Vec<Bar> = whiskers
                 .iter()
-                .filter_map(|&i| series.points.get(i))
-                .filter_map(|p| {
-                    let (low, high) = pick(p)?;
-                    let high = high.min(layout.y.max);
-                    Some(
-                        Bar::new(p.x + style.dx, high - low)
-                            .base_offset(low)
-                            .width(width * per_point)
-                            .fill(color)
-                            .stroke(Stroke::NONE),
-                    )
+                .filter(|w| w.ci == ci)
+                .map(|w| {
+                    Bar::new(w.x, w.high - w.low)
+                        .base_offset(w.low)
+                        .width(width * per_point)
+                        .fill(color)
+                        .stroke(Stroke::NONE)
                 })
                 .collect();
             if !bars.is_empty() {
                 plot_ui.bar_chart(BarChart::new("", bars).color(color).allow_hover(false));
             }
         }
-        let line = if crowded {
-            column_extremes(&xy, min_dx / MIN_MARK_SPACING as f64)
-        } else {
-            xy
-        };
+        let line: Vec<[f64; 2]> = layout
+            .series_line(chart, i)
+            .into_iter()
+            .map(|(x, y)| [x, y])
+            .collect();
         plot_ui.line(
             Line::new(series.name.as_str(), PlotPoints::new(line))
                 .color(color)
@@ -562,11 +548,16 @@ fn series_ui(
                 .style(line_style(style.stroke.line)),
         );
         if let Some(marker) = style.stroke.marker {
+            let marked: Vec<[f64; 2]> = layout
+                .marker_points(chart, i)
+                .into_iter()
+                .map(|(x, y)| [x, y])
+                .collect();
             // The outline: the same marker, larger, in the background (it
             // keeps coinciding markers apart; crowded ones are thinned).
-            if !crowded {
+            if !style.crowded {
                 plot_ui.points(
-                    Points::new("", PlotPoints::new(marked_xy.clone()))
+                    Points::new("", PlotPoints::new(marked.clone()))
                         .color(background)
                         .radius(7.5)
                         .shape(marker_shape(marker))
@@ -575,7 +566,7 @@ fn series_ui(
                 );
             }
             plot_ui.points(
-                Points::new(series.name.as_str(), PlotPoints::new(marked_xy))
+                Points::new(series.name.as_str(), PlotPoints::new(marked))
                     .color(color)
                     .radius(5.5)
                     .shape(marker_shape(marker))
@@ -585,76 +576,8 @@ fn series_ui(
     }
 }
 
-/// A crowded line with, of each run of points within `min_dx` along x,
-/// only its first, lowest, highest and last: the same drawing with a
-/// fraction of the points to tessellate.
-fn column_extremes(xy: &[[f64; 2]], min_dx: f64) -> Vec<[f64; 2]> {
-    let mut kept: Vec<[f64; 2]> = Vec::with_capacity(xy.len());
-    let mut column: Vec<[f64; 2]> = Vec::new();
-    let flush = |column: &mut Vec<[f64; 2]>, kept: &mut Vec<[f64; 2]>| {
-        let (Some(&first), Some(&last)) = (column.first(), column.last()) else {
-            return;
-        };
-        let by_y = |a: &&[f64; 2], b: &&[f64; 2]| a[1].total_cmp(&b[1]);
-        let low = column.iter().min_by(by_y).copied().unwrap_or(first);
-        let high = column.iter().max_by(by_y).copied().unwrap_or(first);
-        let mut picks = [first, low, high, last];
-        // In the order they came, each once.
-        picks.sort_by(|a, b| a[0].total_cmp(&b[0]));
-        for p in picks {
-            if kept.last() != Some(&p) {
-                kept.push(p);
-            }
-        }
-        column.clear();
-    };
-    for &p in xy {
-        if column
-            .first()
-            .is_some_and(|f| (p[0] - f[0]).abs() >= min_dx)
-        {
-            flush(&mut column, &mut kept);
-        }
-        column.push(p);
-    }
-    flush(&mut column, &mut kept);
-    kept
-}
-
-fn spread_of(p: &chart::Point) -> Option<(f64, f64)> {
-    p.spread
-}
-
-fn ci_of(p: &chart::Point) -> Option<(f64, f64)> {
-    p.ci
-}
-
-/// The least distance, in points along x, between two marked points of a
-/// series: closer ones are drawn as the line alone.
-const MIN_MARK_SPACING: f32 = 10.0;
-
-/// The indices of `points` that get a marker and whiskers: every one,
-/// unless they crowd closer than `min_dx` along x; then the first of each
-/// such run, and the last. A set of thousands of runs puts hundreds of points in a few
-/// hundred pixels, where every marker and whisker would be an item to lay
-/// out and tessellate each frame and none could be told apart.
-fn spaced(points: &[chart::Point], min_dx: f64) -> Vec<usize> {
-    let mut kept: Vec<usize> = Vec::with_capacity(points.len());
-    let mut last: Option<f64> = None;
-    let end = points.len().saturating_sub(1);
-    for (i, p) in points.iter().enumerate() {
-        // The last point too (the largest worker count, say), however close.
-        let far = last.is_none_or(|x| !min_dx.is_finite() || (p.x - x).abs() >= min_dx);
-        if far || i == end {
-            kept.push(i);
-            last = Some(p.x);
-        }
-    }
-    kept
-}
-
-/// The stacked bars of the time breakdown, as wide as the layout says;
-/// hovering a segment tells its run, phase and seconds.
+/// The stacked bars, as wide and in the colours the layout says; hovering
+/// a segment tells its run, phase and value.
 fn bars_ui(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     bars: &chart::StackedBars,
@@ -662,15 +585,8 @@ fn bars_ui(
     unit: chart::Unit,
 ) {
     let mut layers: Vec<BarChart> = Vec::new();
-    for segment in &bars.segments {
-        let color_of = |i: usize| {
-            let model = bars
-                .models
-                .get(i)
-                .copied()
-                .unwrap_or(crate::spec::Model::Serial);
-            theme::color(segment.color(model, layout.dark))
-        };
+    for (s, segment) in bars.segments.iter().enumerate() {
+        let color_of = |i: usize| theme::color(layout.bar_color(s, i));
         let parts: Vec<Bar> = segment
             .values
             .iter()
@@ -777,41 +693,53 @@ fn drawn_axes(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::{ChartKind, build};
+    use crate::export::plot::FontMeasure;
+    use crate::results::testing::record;
+    use crate::results::{MachineInfo, ResultSet};
+    use crate::spec::Model;
 
-    fn at(xs: &[f64]) -> Vec<chart::Point> {
-        xs.iter()
-            .map(|&x| chart::Point {
-                x,
-                y: 1.0,
-                spread: None,
-                ci: None,
-            })
-            .collect()
+    /// A sweep of every model: a legend of seventeen entries and more.
+    fn every_model() -> ResultSet {
+        let mut set = ResultSet::new(MachineInfo::detect());
+        set.machine.physical_cores = Some(4);
+        for model in Model::ALL {
+            for workers in [1, 2, 4] {
+                set.runs
+                    .push(record(model, workers, 4.0 / f64::from(workers)));
+            }
+        }
+        crate::analysis::fill_speedups(&mut set);
+        set
     }
 
     #[test]
-    fn crowded_points_are_marked_one_per_spacing_and_the_last_always() {
-        let few = at(&[1.0, 2.0, 4.0, 8.0]);
-        assert_eq!(spaced(&few, 0.5), [0, 1, 2, 3]);
-        let crowded: Vec<f64> = (0..100).map(f64::from).collect();
-        let kept = spaced(&at(&crowded), 10.0);
-        assert_eq!(kept, [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99]);
-        assert_eq!(spaced(&at(&[]), 1.0), Vec::<usize>::new());
-        assert_eq!(spaced(&at(&[3.0]), f64::INFINITY), [0]);
-    }
-
-    #[test]
-    fn a_crowded_line_keeps_each_column_s_ends_and_extremes() {
-        let xy: Vec<[f64; 2]> = (0..10)
-            .map(|i| [f64::from(i) * 0.1, f64::from((i * 7) % 5)])
-            .collect();
-        // One column of x 0 … 0.9: first, lowest, highest, last.
-        let kept = column_extremes(&xy, 1.0);
-        assert_eq!(kept.first(), xy.first());
-        assert_eq!(kept.last(), xy.last());
-        assert!(kept.len() <= 4, "{kept:?}");
-        assert!(kept.iter().any(|p| p[1] == 0.0) && kept.iter().any(|p| p[1] == 4.0));
-        // Columns narrower than the points' spacing keep every point.
-        assert_eq!(column_extremes(&xy, 0.05), xy);
+    fn the_window_and_a_file_pack_a_legend_into_the_same_rows() {
+        let ctx = egui::Context::default();
+        // The fonts are ready after a first pass.
+        let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
+        output.textures_delta.clear();
+        let window = EguiMeasure::legend(&ctx);
+        // The file's embedded font at the window's legend size.
+        let file = FontMeasure::new(f64::from(WINDOW_TEXT.legend));
+        let set = every_model();
+        for kind in [ChartKind::WallTime, ChartKind::Speedup, ChartKind::Overhead] {
+            let chart = build(kind, &set);
+            let layout = Layout::of(&chart, false, window_fit(900.0, 500.0, 70.0));
+            for entry in &layout.legend {
+                let (w, f) = (window.width(&entry.name), file.width(&entry.name));
+                assert!(
+                    (w - f).abs() <= 0.03 * f.max(1.0),
+                    "{}: {w} vs {f}",
+                    entry.name
+                );
+            }
+            for width in [420.0, 640.0, 900.0, 1400.0] {
+                let rows = |measure: &dyn TextMeasure| {
+                    LegendGrid::pack(&layout.legend, LegendPlace::Outside, measure, width).rows
+                };
+                assert_eq!(rows(&window), rows(&file), "{kind:?} at {width}");
+            }
+        }
     }
 }

@@ -1,14 +1,15 @@
 //! The CPU & memory view: one line per logical core, so the audience sees
 //! one core busy under serial and gil-threads and every core busy under
 //! threads and processes; the memory of each process over time; and the
-//! memory of every run side by side, processes against threads.
+//! memory of every run side by side, processes against threads (a chart
+//! of the chart model, so it exports like the scaling charts).
 //!
 //! While an experiment runs, the view follows the live samples the engine
 //! sends (about five a second; the window repaints at most every 250 ms);
 //! afterwards it shows any run's stored samples.
 
 use eframe::egui::{self, RichText};
-use egui_plot::{Bar, BarChart, HLine, Line, Plot, PlotPoints, Span};
+use egui_plot::{HLine, Line, Plot, PlotPoints, Span};
 
 use super::command::Command;
 use super::export::{ExportTarget, chart_menu_ui};
@@ -16,13 +17,11 @@ use super::widgets::{chosen_run, placeholder_ui, run_picker_ui, state};
 use super::{chart_view, theme, timeline};
 use crate::activity::{self, TimeChart};
 use crate::chart::activity::ActivityLayout;
-use crate::chart::layout::{AxisLayout, Fit, LegendEntry, Swatch, Tick, value_axis};
-use crate::chart::{self, Unit};
+use crate::chart::layout::Fit;
+use crate::chart::{self, ChartKind};
 use crate::export::activity::ActivityChart;
-use crate::format;
 use crate::results::{ResultSet, RunRecord};
 use crate::session::LiveRun;
-use crate::spec::Model;
 
 /// The view: the live samples of the run in progress, else a stored
 /// run's of the shown experiment.
@@ -110,7 +109,7 @@ pub fn cpu_memory_ui(
         ui.add_space(gap);
         if let Some(set) = shown {
             ui.allocate_ui(egui::vec2(half, bottom), |ui| {
-                memory_by_run_ui(ui, set, half, bottom)
+                memory_by_run_ui(ui, set, (half, bottom), commands)
             });
         }
     });
@@ -129,7 +128,7 @@ fn time_chart_ui(
 ) {
     let dark = ui.visuals().dark_mode;
     ui.vertical(|ui| {
-        time_chart_header_ui(ui, chart, export, commands);
+        chart_header_ui(ui, &chart.title, export, commands);
         let fit = |h: f32| chart_view::window_fit(width, h, 90.0);
         let legend = ActivityLayout::time_chart(chart, dark, fit(height)).legend;
         let legend_height = if legend.is_empty() {
@@ -154,10 +153,10 @@ fn time_chart_ui(
     });
 }
 
-/// The chart's title, cut short rather than run under its Export menu.
-fn time_chart_header_ui(
+/// A chart's title, cut short rather than run under its Export menu.
+fn chart_header_ui(
     ui: &mut egui::Ui,
-    chart: &TimeChart,
+    title: &str,
     export: Option<ExportTarget>,
     commands: &mut Vec<Command>,
 ) {
@@ -169,9 +168,7 @@ fn time_chart_header_ui(
                 chart_menu_ui(ui, target, commands);
             }
             ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
-                ui.add(
-                    egui::Label::new(RichText::new(&chart.title).size(18.0).strong()).truncate(),
-                );
+                ui.add(egui::Label::new(RichText::new(title).size(18.0).strong()).truncate());
             });
         });
     });
@@ -272,138 +269,19 @@ fn time_series_ui(plot_ui: &mut egui_plot::PlotUi<'_>, chart: &TimeChart, layout
     }
 }
 
-/// The memory of every run of the experiment, side by side: the corescope
-/// process and its worker processes, stacked.
-fn memory_by_run_ui(ui: &mut egui::Ui, set: &ResultSet, width: f32, height: f32) {
-    let dark = ui.visuals().dark_mode;
+/// The memory of every run of the experiment, side by side: a chart of the
+/// chart model ([`ChartKind::MemoryByRun`]), drawn and exported as the
+/// scaling charts are.
+fn memory_by_run_ui(
+    ui: &mut egui::Ui,
+    set: &ResultSet,
+    (width, height): (f32, f32),
+    commands: &mut Vec<Command>,
+) {
+    let chart = chart::build(ChartKind::MemoryByRun, set);
     ui.vertical(|ui| {
-        ui.label(
-            RichText::new("Memory (RSS) by run — processes vs threads")
-                .size(18.0)
-                .strong(),
-        );
-        let runs = &set.runs;
-        let count = runs.len();
-        let y = |i: usize| (count - 1 - i) as f64;
-        let parent_color = theme::model_color(Model::Serial, dark);
-        let parent: Vec<Bar> = runs
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                Bar::new(y(i), r.memory.parent_rss_bytes as f64)
-                    .width(0.6)
-                    .fill(parent_color)
-                    .name(memory_hover(r))
-            })
-            .collect();
-        let workers: Vec<Bar> = runs
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                Bar::new(y(i), r.memory.worker_rss_bytes.iter().sum::<u64>() as f64)
-                    .width(0.6)
-                    .fill(theme::model_color(r.model, dark))
-                    .name(memory_hover(r))
-            })
-            .collect();
-        let parent = BarChart::new("corescope (all its threads)", parent)
-            .horizontal()
-            .color(parent_color)
-            .element_formatter(Box::new(|bar, _| bar.name.clone()));
-        let workers = BarChart::new("worker processes", workers)
-            .horizontal()
-            .color(theme::model_color(Model::Processes, dark))
-            .element_formatter(Box::new(|bar, _| bar.name.clone()))
-            .stack_on(&[&parent]);
-        let (x, rows) = memory_by_run_axes(runs, width, height);
-        let legend = [
-            LegendEntry {
-                name: "corescope (all its threads)".to_string(),
-                swatch: Swatch::Block(chart::model_color_on(Model::Serial, dark)),
-            },
-            LegendEntry {
-                name: "worker processes (in the model's colour)".to_string(),
-                swatch: Swatch::Block(chart::model_color_on(Model::Processes, dark)),
-            },
-        ];
-        let legend_height = chart_view::legend_height(ui, &legend, width);
-        let (x_marks, row_marks) = (
-            chart_view::grid_marks(&x.ticks),
-            chart_view::grid_marks(&rows.ticks),
-        );
-        let plot = Plot::new("memory-by-run")
-            .width(width)
-            .height((height - 30.0 - legend_height).max(100.0))
-            .custom_x_axes(vec![chart_view::axis_hints(&x, true)])
-            .custom_y_axes(vec![chart_view::axis_hints(&rows, false)])
-            .default_x_bounds(x.min, x.max)
-            .default_y_bounds(rows.min, rows.max)
-            .x_grid_spacer(move |_| x_marks.clone())
-            .y_grid_spacer(move |_| row_marks.clone())
-            .allow_scroll(false)
-            .allow_zoom(false)
-            .allow_drag(false)
-            .show_grid([true, false])
-            .label_formatter(|_| None);
-        plot.show(ui, |plot_ui| {
-            plot_ui.bar_chart(parent);
-            plot_ui.bar_chart(workers);
-        });
-        chart_view::legend_strip_ui(ui, &legend, width);
+        let export = Some(ExportTarget::Chart(ChartKind::MemoryByRun));
+        chart_header_ui(ui, &chart.title, export, commands);
+        chart_view::chart_plot_ui(ui, &chart, width, (height - 30.0).max(100.0));
     });
-}
-
-/// The memory-by-run chart's axes: bytes across, in the unit its title
-/// names, and a row per run, the first on top.
-fn memory_by_run_axes(runs: &[RunRecord], width: f32, height: f32) -> (AxisLayout, AxisLayout) {
-    let top = runs
-        .iter()
-        .map(|r| r.memory.total_rss_bytes as f64)
-        .fold(0.0, f64::max);
-    // Across: the value axis turned on its side.
-    let fit = chart_view::window_fit(width, height, 110.0);
-    let across = Fit {
-        em_down: fit.em_across,
-        ..fit
-    };
-    let x = value_axis(
-        "resident memory after the median repetition",
-        Unit::Bytes,
-        top,
-        across,
-    );
-    let count = runs.len();
-    let rows = AxisLayout {
-        title: String::new(),
-        min: -0.5,
-        max: count.max(1) as f64 - 0.5,
-        ticks: runs
-            .iter()
-            .enumerate()
-            .map(|(i, r)| Tick {
-                value: (count - 1 - i) as f64,
-                label: r.label(),
-            })
-            .collect(),
-    };
-    (x, rows)
-}
-
-fn memory_hover(run: &RunRecord) -> String {
-    let m = &run.memory;
-    let mut text = format!(
-        "{} · {}\ncorescope {}",
-        run.label(),
-        run.workload,
-        format::bytes(m.parent_rss_bytes)
-    );
-    if !m.worker_rss_bytes.is_empty() {
-        text.push_str(&format!(
-            "\n{} worker processes {}",
-            m.worker_rss_bytes.len(),
-            format::bytes(m.worker_rss_bytes.iter().sum())
-        ));
-    }
-    text.push_str(&format!("\ntotal {}", format::bytes(m.total_rss_bytes)));
-    text
 }
