@@ -1,0 +1,182 @@
+//! Record building: a [`RunRecord`] from a run's [`Repetition`]s.
+//!
+//! [`summarise`] takes the figures over every repetition (wall, compute and
+//! CPU time as summaries, the checksum they must all agree on, the
+//! `counter` workload's total and lost updates) and the spans, lock holds,
+//! memory and system samples of the typical one (median wall time);
+//! [`sample_records`] times a system sample as the records keep it.
+
+use super::contract::{Repetition, Span};
+use super::error::EngineError;
+use crate::analysis;
+use crate::measure::clock::ns_to_s;
+use crate::measure::sampler::Sample;
+use crate::measure::stats::{Summary, median_index};
+use crate::results::{
+    CpuSample, IpcTotals, MemoryRecord, MemorySample, RepetitionRecord, RunRecord, SpanIpc,
+    SpanRecord,
+};
+use crate::spec::RunSpec;
+use crate::workload::{self, CountedIn, Workload};
+
+/// A run's record from its repetitions: the figures over all of them, and
+/// the spans, memory and samples of the typical (median wall time) one.
+pub(crate) fn summarise(
+    spec: &RunSpec,
+    spawn_ns: u64,
+    repetitions: &[Repetition],
+    samples: &[Sample],
+) -> Result<RunRecord, EngineError> {
+    let checksum = agreed_checksum(repetitions)?;
+    let walls: Vec<f64> = repetitions.iter().map(|r| ns_to_s(r.wall_ns)).collect();
+    let records: Vec<RepetitionRecord> = repetitions
+        .iter()
+        .map(|r| repetition_record(spec, r))
+        .collect();
+    let typical = median_index(&walls).unwrap_or(0);
+    let summary_of = |f: fn(&RepetitionRecord) -> f64| {
+        Summary::of(&records.iter().map(f).collect::<Vec<f64>>()).unwrap_or_default()
+    };
+    let mut record = RunRecord::from_spec(spec);
+    record.wall_seconds = Summary::of(&walls).unwrap_or_default();
+    record.spawn_seconds = ns_to_s(spawn_ns);
+    record.compute_seconds = summary_of(|r| r.compute_seconds);
+    record.cpu_seconds = summary_of(|r| r.cpu_seconds);
+    record.ipc = records.get(typical).map(|r| r.ipc).unwrap_or_default();
+    record.checksum = checksum;
+    if let Some(r) = repetitions.get(typical) {
+        describe_typical(&mut record, r, samples);
+    }
+    if let Some(total) = records.get(typical).and_then(|r| r.total) {
+        let expected = u64::from(spec.workload.tasks).saturating_mul(spec.workload.size);
+        record.expected_total = Some(expected);
+        record.total = Some(total);
+        record.lost_updates = Some(expected.saturating_sub(total));
+        record.counted_in = Some(CountedIn::of(spec.model, spec.workload.sharing));
+    }
+    record.repetitions = records;
+    record.wall_ci = analysis::wall_interval(&record);
+    if !spec.model.uses_workers() {
+        let own_wall = record.wall_seconds.median;
+        analysis::set_speedup(&mut record, own_wall);
+    }
+    Ok(record)
+}
+
+/// The checksum every repetition computed ("" without repetitions); a
+/// repetition that computed another is an error.
+fn agreed_checksum(repetitions: &[Repetition]) -> Result<String, EngineError> {
+    let checksums: Vec<String> = repetitions
+        .iter()
+        .map(|r| format!("{:#018x}", workload::checksum(r.values.iter().copied())))
+        .collect();
+    if let Some((rep, found)) = checksums
+        .iter()
+        .enumerate()
+        .find(|(_, c)| *c != &checksums[0])
+    {
+        return Err(EngineError::Nondeterministic {
+            rep,
+            expected: checksums[0].clone(),
+            found: found.clone(),
+        });
+    }
+    Ok(checksums.into_iter().next().unwrap_or_default())
+}
+
+/// One repetition's figures as stored.
+fn repetition_record(spec: &RunSpec, r: &Repetition) -> RepetitionRecord {
+    RepetitionRecord {
+        wall_seconds: ns_to_s(r.wall_ns),
+        compute_seconds: ns_to_s(
+            r.spans
+                .iter()
+                .map(|s| s.end_ns.saturating_sub(s.start_ns))
+                .sum(),
+        ),
+        cpu_seconds: ns_to_s(r.cpu_ns),
+        ipc: IpcTotals {
+            bytes_to_workers: r.ipc.bytes_to_worker,
+            bytes_from_workers: r.ipc.bytes_from_worker,
+            messages: r.ipc.messages,
+            bytes_shared_to_workers: r.ipc.shared_to_worker,
+            bytes_shared_from_workers: r.ipc.shared_from_worker,
+        },
+        sequence: Some(r.sequence),
+        total: counter_total(spec, r),
+    }
+}
+
+/// The typical repetition's spans, GIL holds and memory, and the system
+/// samples timed from its start.
+fn describe_typical(record: &mut RunRecord, r: &Repetition, samples: &[Sample]) {
+    record.spans = span_records(&r.spans);
+    record.gil_holds = span_records(&r.holds);
+    record.memory = MemoryRecord {
+        parent_rss_bytes: r.parent_rss,
+        worker_rss_bytes: r.worker_rss.clone(),
+        total_rss_bytes: r.parent_rss + r.worker_rss.iter().sum::<u64>(),
+    };
+    for sample in samples {
+        let (cpu, memory) = sample_records(sample, r.start_ns);
+        record.cpu_samples.push(cpu);
+        record.memory_samples.push(memory);
+    }
+}
+
+/// Spans in seconds from their repetition's start, as stored.
+fn span_records(spans: &[Span]) -> Vec<SpanRecord> {
+    spans
+        .iter()
+        .map(|s| SpanRecord {
+            worker: s.worker,
+            task: s.task,
+            start_seconds: ns_to_s(s.start_ns),
+            end_seconds: ns_to_s(s.end_ns),
+            ipc: s.ipc.map(|i| SpanIpc {
+                spawned_seconds: i.spawned_ns.map(ns_to_s),
+                received_seconds: ns_to_s(i.received_ns),
+                read_seconds: ns_to_s(i.read_ns),
+                reply_seconds: ns_to_s(i.reply_ns),
+                replied_seconds: ns_to_s(i.replied_ns),
+                returned_seconds: ns_to_s(i.returned_ns),
+            }),
+        })
+        .collect()
+}
+
+/// `counter`: the total the main process has after a repetition: the sum
+/// of the partial sums (the task values) when isolated, else its shared
+/// counter. `None` for other workloads.
+fn counter_total(spec: &RunSpec, repetition: &Repetition) -> Option<u64> {
+    if spec.workload.workload != Workload::Counter {
+        return None;
+    }
+    Some(if spec.workload.sharing.is_shared() {
+        repetition.counter
+    } else {
+        repetition
+            .values
+            .iter()
+            .fold(0u64, |sum, &v| sum.saturating_add(v))
+    })
+}
+
+/// A sample as the records keep it, timed in seconds from `origin_ns` (on
+/// the shared monotonic clock; negative before it).
+pub(crate) fn sample_records(sample: &Sample, origin_ns: u64) -> (CpuSample, MemorySample) {
+    let t_seconds = (i128::from(sample.at_ns) - i128::from(origin_ns)) as f64 / 1e9;
+    (
+        CpuSample {
+            t_seconds,
+            per_core: sample.per_core.clone(),
+            corescope_percent: sample.own_cpu,
+        },
+        MemorySample {
+            t_seconds,
+            parent_rss_bytes: sample.parent_rss,
+            worker_rss_bytes: sample.worker_rss.clone(),
+            total_rss_bytes: sample.parent_rss + sample.worker_rss.iter().sum::<u64>(),
+        },
+    )
+}
