@@ -136,3 +136,76 @@ fn start_executor(
         Model::Mpi => Box::new(mpi::MpiExecutor::start(spec, config, cancel, board)?),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::RawExperiment;
+    use std::path::PathBuf;
+
+    fn spec(workload: &str, model: Model) -> RunSpec {
+        RawExperiment {
+            workload: workload.into(),
+            models: model.name().into(),
+            workers: Some("2".into()),
+            schedule: "queue".into(),
+            repeats: "1".into(),
+            warmup: "0".into(),
+            ..RawExperiment::default()
+        }
+        .validate(&[2])
+        .unwrap()
+        .runs()[0]
+    }
+
+    fn start(spec: &RunSpec, config: &EngineConfig) -> Result<Box<dyn Executor>, EngineError> {
+        start_executor(spec, config, &CancelToken::new(), &PidBoard::new(), 0)
+    }
+
+    fn config() -> EngineConfig {
+        let mut config = EngineConfig::new(PathBuf::from("/nonexistent/corescope"));
+        config.python = PathBuf::from("/nonexistent/python3");
+        config
+    }
+
+    #[test]
+    fn the_models_corescope_runs_in_process_start_without_help() {
+        let in_process = Model::ALL
+            .into_iter()
+            .filter(|m| !m.is_python() && !m.uses_processes() && !m.uses_mpirun());
+        for model in in_process {
+            let executor = start(&spec("sqrt-sum", model), &config());
+            let executor = executor.unwrap_or_else(|e| panic!("{model}: {e}"));
+            assert_eq!(executor.processes_started(), 0, "{model}");
+            assert!(executor.worker_pids().is_empty(), "{model}");
+        }
+    }
+
+    #[test]
+    fn every_python_model_goes_to_the_harness_and_asks_for_its_interpreter() {
+        for model in Model::ALL.into_iter().filter(|m| m.is_python()) {
+            match start(&spec("sqrt-sum", model), &config()) {
+                Err(EngineError::Python(failure)) => assert!(
+                    matches!(*failure, PythonFailure::Interpreter { model: m, .. } if m == model),
+                    "{model}: {failure}"
+                ),
+                Err(other) => panic!("{model}: {other}"),
+                Ok(_) => panic!("{model} started without an interpreter"),
+            }
+        }
+    }
+
+    #[test]
+    fn mpi_models_refuse_the_net_workload_before_starting_anything() {
+        for model in Model::ALL.into_iter().filter(|m| m.uses_mpirun()) {
+            match start(&spec("net", model), &config()) {
+                Err(EngineError::Mpi(failure)) => assert!(
+                    matches!(*failure, MpiFailure::NetWorkload { model: m } if m == model),
+                    "{model}: {failure}"
+                ),
+                Err(other) => panic!("{model}: {other}"),
+                Ok(_) => panic!("{model} started a net run"),
+            }
+        }
+    }
+}

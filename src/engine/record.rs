@@ -180,3 +180,147 @@ pub(crate) fn sample_records(sample: &Sample, origin_ns: u64) -> (CpuSample, Mem
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::contract::IpcStamps;
+    use crate::spec::RawExperiment;
+
+    fn spec(workload: &str, models: &str, sharing: Option<&str>) -> RunSpec {
+        RawExperiment {
+            workload: workload.into(),
+            models: models.into(),
+            tasks: Some("4".into()),
+            size: Some("10".into()),
+            workers: Some("2".into()),
+            schedule: "queue".into(),
+            repeats: "3".into(),
+            warmup: "0".into(),
+            sharing: sharing.map(Into::into),
+            ..RawExperiment::default()
+        }
+        .validate(&[2])
+        .unwrap()
+        .runs()
+        .pop()
+        .unwrap()
+    }
+
+    /// A repetition of four tasks of `value` each, `wall_ns` long, its
+    /// spans 100 ns apart on two workers.
+    fn repetition(start_ns: u64, wall_ns: u64, value: u64) -> Repetition {
+        let spans = (0..4)
+            .map(|task| Span {
+                worker: task % 2,
+                task,
+                start_ns: u64::from(task) * 100,
+                end_ns: u64::from(task) * 100 + 50,
+                ipc: None,
+            })
+            .collect();
+        Repetition {
+            start_ns,
+            wall_ns,
+            cpu_ns: 2 * wall_ns,
+            spans,
+            values: vec![value; 4],
+            parent_rss: 1000,
+            worker_rss: vec![10, 20],
+            ..Repetition::default()
+        }
+    }
+
+    #[test]
+    fn the_record_keeps_every_repetition_and_describes_the_median_one() {
+        let spec = spec("sqrt-sum", "threads", None);
+        let mut typical = repetition(5_000, 2_000_000_000, 7);
+        typical.holds = vec![typical.spans[0]];
+        let reps = [
+            repetition(1_000, 1_000_000_000, 7),
+            typical,
+            repetition(9_000, 3_000_000_000, 7),
+        ];
+        let sample = Sample {
+            at_ns: 4_000,
+            per_core: vec![50.0],
+            own_cpu: 25.0,
+            parent_rss: 3,
+            worker_rss: vec![4],
+            turn: None,
+        };
+        let record = summarise(&spec, 1_500_000_000, &reps, &[sample]).unwrap();
+        assert_eq!(record.repetitions.len(), 3);
+        assert_eq!(record.wall_seconds.median, 2.0);
+        assert_eq!(record.wall_seconds.min, 1.0);
+        assert_eq!(record.wall_seconds.max, 3.0);
+        assert_eq!(record.spawn_seconds, 1.5);
+        assert_eq!(record.cpu_seconds.median, 4.0);
+        // Four spans of 50 ns each.
+        assert!((record.compute_seconds.median - 200e-9).abs() < 1e-15);
+        assert_eq!(
+            record.checksum,
+            format!("{:#018x}", workload::checksum([7, 7, 7, 7]))
+        );
+        // The typical repetition's spans, holds, memory and samples.
+        assert_eq!(record.spans.len(), 4);
+        assert_eq!(record.spans[3].start_seconds, 300e-9);
+        assert_eq!(record.gil_holds.len(), 1);
+        assert_eq!(record.memory.total_rss_bytes, 1030);
+        assert_eq!(record.cpu_samples.len(), 1);
+        // The sample came 1 µs before the typical repetition started.
+        assert!((record.cpu_samples[0].t_seconds + 1e-6).abs() < 1e-12);
+        assert_eq!(record.memory_samples[0].total_rss_bytes, 7);
+        assert_eq!(record.total, None, "only counter runs have a total");
+    }
+
+    #[test]
+    fn repetitions_that_disagree_are_an_error() {
+        let spec = spec("sqrt-sum", "threads", None);
+        let reps = [
+            repetition(0, 10, 7),
+            repetition(0, 10, 7),
+            repetition(0, 10, 8),
+        ];
+        match summarise(&spec, 0, &reps, &[]) {
+            Err(EngineError::Nondeterministic { rep, .. }) => assert_eq!(rep, 2),
+            other => panic!("expected a nondeterminism error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_counter_run_counts_its_lost_updates() {
+        // Shared: the main process's counter after the repetition.
+        let shared = spec("counter", "threads", Some("racy"));
+        let mut rep = repetition(0, 10, 10);
+        rep.counter = 25;
+        let record = summarise(&shared, 0, &[rep], &[]).unwrap();
+        assert_eq!(record.expected_total, Some(40));
+        assert_eq!(record.total, Some(25));
+        assert_eq!(record.lost_updates, Some(15));
+        assert_eq!(
+            record.counted_in,
+            Some(CountedIn::of(shared.model, shared.workload.sharing))
+        );
+        // Isolated: the partial sums (task values) add up.
+        let isolated = spec("counter", "threads", Some("isolated"));
+        let record = summarise(&isolated, 0, &[repetition(0, 10, 10)], &[]).unwrap();
+        assert_eq!(record.total, Some(40));
+        assert_eq!(record.lost_updates, Some(0));
+    }
+
+    #[test]
+    fn ipc_stamps_are_stored_in_seconds() {
+        let mut rep = repetition(0, 10, 1);
+        rep.spans[0].ipc = Some(IpcStamps {
+            spawned_ns: Some(1_000_000_000),
+            received_ns: 2_000_000_000,
+            ..Default::default()
+        });
+        let records = span_records(&rep.spans);
+        let ipc = records[0].ipc.as_ref().unwrap();
+        assert_eq!(ipc.spawned_seconds, Some(1.0));
+        assert_eq!(ipc.received_seconds, 2.0);
+        assert!(records[1].ipc.is_none());
+    }
+}

@@ -228,3 +228,116 @@ fn live_samples(live: &Option<LiveSink>, batch: &[usize]) -> Option<SampleSink> 
         live(RunEvent::Sample { index, cpu, memory });
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::RawExperiment;
+    use std::path::PathBuf;
+
+    fn experiment(workload: &str, models: &str, tasks: &str, size: &str) -> ExperimentSpec {
+        RawExperiment {
+            workload: workload.into(),
+            models: models.into(),
+            tasks: Some(tasks.into()),
+            size: Some(size.into()),
+            workers: Some("2".into()),
+            schedule: "queue".into(),
+            repeats: "2".into(),
+            warmup: "1".into(),
+            ..RawExperiment::default()
+        }
+        .validate(&[2])
+        .unwrap()
+    }
+
+    /// Serial and threads run in this process: no worker executable.
+    fn config() -> EngineConfig {
+        EngineConfig::new(PathBuf::from("/nonexistent/corescope"))
+    }
+
+    #[test]
+    fn one_run_measures_every_repetition_and_reports_progress() {
+        let spec = experiment("sqrt-sum", "serial", "8", "1").runs()[0];
+        let mut last = (0, 0);
+        let record = run_one(&spec, &config(), &CancelToken::new(), &mut |done, total| {
+            last = (done, total);
+        })
+        .unwrap();
+        assert_eq!(record.model, Model::Serial);
+        assert_eq!(record.repetitions.len(), 2, "warm-ups are not kept");
+        assert_eq!(record.spans.len(), 8);
+        assert!(record.wall_seconds.median > 0.0);
+        assert!(!record.checksum.is_empty());
+        // Warm-up and repetitions: 3 × 8 tasks, the last report at the end.
+        assert_eq!(last, (24, 24));
+    }
+
+    #[test]
+    fn a_plan_reads_each_run_against_its_serial_baseline() {
+        let spec = experiment("sqrt-sum", "serial,threads", "8", "1");
+        let mut events = Vec::new();
+        let set = run_experiment(&spec, &config(), &CancelToken::new(), &mut |event| {
+            events.push(event);
+        })
+        .unwrap();
+        assert_eq!(set.runs.len(), 2);
+        assert!(set.timed_out.is_empty());
+        let (serial, threads) = (&set.runs[0], &set.runs[1]);
+        assert_eq!(
+            serial.checksum, threads.checksum,
+            "the same tasks, the same sum"
+        );
+        assert_eq!(serial.speedup, Some(1.0));
+        assert!(threads.speedup.is_some_and(|s| s > 0.0));
+        assert!(matches!(events.first(), Some(RunEvent::Started { runs, .. }) if runs.len() == 2));
+        let finished = events
+            .iter()
+            .filter(|e| matches!(e, RunEvent::RunFinished { .. }))
+            .count();
+        assert_eq!(finished, 2);
+    }
+
+    #[test]
+    fn a_cancelled_run_stops_before_measuring() {
+        let spec = experiment("sqrt-sum", "threads", "8", "1").runs()[0];
+        let cancel = CancelToken::new();
+        cancel.cancel();
+        let outcome = run_one(&spec, &config(), &cancel, &mut |_, _| {});
+        assert!(
+            matches!(outcome, Err(EngineError::Cancelled)),
+            "{outcome:?}"
+        );
+    }
+
+    #[test]
+    fn a_run_past_its_time_limit_is_set_aside_and_the_plan_goes_on() {
+        // Serial sleeps 20 × 50 ms per repetition: 1 s against 150 ms.
+        let spec = experiment("sleep", "serial", "20", "50");
+        let mut plan = Plan::of(&spec);
+        plan.time_limit = Some(Duration::from_millis(150));
+        let started = std::time::Instant::now();
+        let set = run_plan(&plan, &config(), &CancelToken::new(), &mut |_| {}, None).unwrap();
+        assert!(set.runs.is_empty());
+        assert_eq!(set.timed_out.len(), 1);
+        assert_eq!(set.timed_out[0].index, 0);
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "stopped near its limit"
+        );
+    }
+
+    #[test]
+    fn a_model_this_machine_cannot_run_is_refused_before_anything_runs() {
+        let spec = experiment("sqrt-sum", "serial,python-serial", "4", "1");
+        let mut config = config();
+        config.python = PathBuf::from("/nonexistent/python3");
+        let mut events = 0;
+        let outcome = run_experiment(&spec, &config, &CancelToken::new(), &mut |_| events += 1);
+        assert!(
+            matches!(outcome, Err(EngineError::Unavailable(_))),
+            "{outcome:?}"
+        );
+        assert_eq!(events, 0, "not even Started");
+    }
+}
