@@ -12,7 +12,7 @@
 //! order), `record` (a run's record from its repetitions), `cancel` and
 //! `error`; `child` holds what the executors that drive a child process
 //! over pipes share; one file per model's executor. This file only chooses
-//! the executor a run's model gets ([`start_executor`]).
+//! the executor a run's model gets (`start_executor`).
 //!
 //! The engine never prints and never imports a UI toolkit.
 //!

@@ -1,7 +1,8 @@
 //! The python models: the same workloads run by CPython, GIL and all.
 //!
-//! A [`HarnessExecutor`] starts the embedded harness (written to a temporary
-//! file, so `spawn` workers can import it) under the run's interpreter, in
+//! A [`HarnessExecutor`] starts the embedded harness (its modules joined
+//! into one script, [`python::HARNESS`], written to a temporary file so
+//! `spawn` workers can import it) under the run's interpreter, in
 //! a process group of its own, and hands it the run spec as one JSON line.
 //! The harness starts its pool (a `ThreadPoolExecutor`, a
 //! `multiprocessing.Pool`, a `ProcessPoolExecutor` or `Process` workers on a
@@ -669,8 +670,8 @@ fn harness_command(
     command
 }
 
-/// The harness script, written to a temporary file (so `spawn` workers can
-/// import it). Named like every temporary file of corescope, so a copy
+/// The harness script (every module, joined), written to a temporary file
+/// (so `spawn` workers can import it as their main module). Named like every temporary file of corescope, so a copy
 /// left by a killed corescope is swept by the next one.
 fn write_harness(model: Model) -> Result<tempfile::NamedTempFile, EngineError> {
     let temp_folder = std::env::temp_dir();
