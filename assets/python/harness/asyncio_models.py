@@ -134,16 +134,15 @@ class AsyncPool:
         cpu_ns += sum(c - cpu_before.get(k, 0) for k, c in self.cpu.items())
         # Measured after the clock stopped, as for the other pools: what
         # run_in_executor pickled, each call and each result.
-        return {
-            "type": "rep",
-            "start_ns": start,
-            "end_ns": end,
-            "cpu_ns": cpu_ns,
-            "tasks": tasks,
-            "bytes_to_workers": sum(len(ForkingPickler.dumps(c)) + 4 for c in self.sent),
-            "bytes_from_workers": sum(len(ForkingPickler.dumps(r)) + 4 for r in self.returned),
-            "messages": len(self.sent) + len(self.returned),
-        }
+        return rep_message(
+            start,
+            end,
+            cpu_ns,
+            tasks,
+            sum(len(ForkingPickler.dumps(c)) + 4 for c in self.sent),
+            sum(len(ForkingPickler.dumps(r)) + 4 for r in self.returned),
+            len(self.sent) + len(self.returned),
+        )
 
     def close(self):
         if self.executor is not None:

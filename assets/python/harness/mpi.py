@@ -163,17 +163,17 @@ class MpiJob:
         end = time.monotonic_ns()
         cpu_ns = time.process_time_ns() - main_cpu
         cpu_ns += sum(c - b for c, b in zip(self.cpu, cpu_before))
-        return {
-            "type": "rep",
-            "start_ns": start,
-            "end_ns": end,
-            "cpu_ns": cpu_ns,
-            "tasks": tasks,
-            "bytes_to_workers": sum(t["to_rank"] for t in traffic),
-            "bytes_from_workers": sum(t["from_rank"] for t in traffic),
-            "messages": sum(t["messages"] for t in traffic),
-            "traffic": traffic,
-        }
+        message = rep_message(
+            start,
+            end,
+            cpu_ns,
+            tasks,
+            sum(t["to_rank"] for t in traffic),
+            sum(t["from_rank"] for t in traffic),
+            sum(t["messages"] for t in traffic),
+        )
+        message["traffic"] = traffic
+        return message
 
     def close(self):
         for rank in range(1, self.workers + 1):

@@ -112,16 +112,7 @@ class Pool:
         cpu_ns = main_cpu
         if self.process:
             cpu_ns += sum(c - cpu_before.get(k, 0) for k, c in self.cpu.items())
-        message = {
-            "type": "rep",
-            "start_ns": start,
-            "end_ns": end,
-            "cpu_ns": cpu_ns,
-            "tasks": tasks,
-            "bytes_to_workers": 0,
-            "bytes_from_workers": 0,
-            "messages": 0,
-        }
+        message = rep_message(start, end, cpu_ns, tasks)
         if self.spec["workload"] == "counter":
             message["counter"] = self.counter()
         self.count_traffic(message, results)

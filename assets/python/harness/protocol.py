@@ -70,6 +70,23 @@ def die_with_parent():
             pass
 
 
+def rep_message(start_ns, end_ns, cpu_ns, tasks, to_workers=0, from_workers=0, messages=0):
+    """A repetition as its "rep" line tells it: its start and end on the
+    monotonic clock, its CPU time, each task as [index, worker, value,
+    start_ns, end_ns], and the bytes and messages its workers were sent and
+    sent back."""
+    return {
+        "type": "rep",
+        "start_ns": start_ns,
+        "end_ns": end_ns,
+        "cpu_ns": cpu_ns,
+        "tasks": tasks,
+        "bytes_to_workers": to_workers,
+        "bytes_from_workers": from_workers,
+        "messages": messages,
+    }
+
+
 def serve(pool, ready):
     """Says `ready`, then measures one repetition per "rep" line until stdin
     closes, and shuts the pool down."""
