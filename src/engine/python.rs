@@ -15,14 +15,15 @@
 //! it is healthy, and otherwise kills its whole process group (pool workers
 //! included) and reaps it: on success, failure and cancel alike.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
-use serde::Deserialize;
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+
+mod lines;
 
 use super::cancel::CancelToken;
 use super::child::{StderrTail, end_job, spawn_named, take_pipes};
@@ -40,6 +41,7 @@ use crate::results::RunRecord;
 use crate::spec::{Model, RunSpec};
 use crate::worker::process::PipeSnapshot;
 use crate::workload::Workload;
+use lines::{HarnessMessage, Line, check_rep, quote, read_lines};
 
 /// How long the harness may take to start its pool (spawn imports a fresh
 /// interpreter per worker).
@@ -50,80 +52,6 @@ const POLL: Duration = Duration::from_millis(20);
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 /// How long a harness that reported an error gets to exit by itself.
 const ERROR_EXIT_GRACE: Duration = Duration::from_secs(2);
-/// Characters of the harness's own text quoted in an error.
-const QUOTE_CHARS: usize = 200;
-/// The longest stdout line read: the fixed part of any message, plus a
-/// `rep` line's room per task (five numbers of at most 20 digits).
-const LINE_BASE_BYTES: usize = 64 * 1024;
-const LINE_BYTES_PER_TASK: usize = 128;
-
-/// One line of the harness's stdout.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
-enum HarnessMessage {
-    Ready {
-        spawn_ns: u64,
-        version: String,
-        /// `sys._is_gil_enabled()` (true before 3.13).
-        #[serde(default = "gil_by_default")]
-        gil_enabled: bool,
-        #[serde(default)]
-        worker_pids: Vec<u32>,
-        /// python-mpi: the job's ranks, rank 0 (the harness) first.
-        #[serde(default)]
-        mpi: Option<JobInfo>,
-    },
-    Task {
-        index: u32,
-    },
-    Rep(RepMessage),
-    Error {
-        message: String,
-    },
-}
-
-fn gil_by_default() -> bool {
-    true
-}
-
-/// One repetition as the harness measured it.
-#[derive(Debug, Deserialize)]
-struct RepMessage {
-    start_ns: u64,
-    end_ns: u64,
-    cpu_ns: u64,
-    /// `[task, worker, value, start_ns, end_ns]` per task.
-    tasks: Vec<(u32, u32, u64, u64, u64)>,
-    bytes_to_workers: u64,
-    bytes_from_workers: u64,
-    messages: u64,
-    /// `--transport shm` (python-processes, echo): payload bytes the
-    /// workers read from and wrote to `multiprocessing.shared_memory`.
-    #[serde(default)]
-    bytes_shared_to_workers: u64,
-    #[serde(default)]
-    bytes_shared_from_workers: u64,
-    /// python-mpi: per worker rank, counted at rank 0's MPI calls.
-    #[serde(default)]
-    traffic: Vec<RankTraffic>,
-    /// `counter`: the shared counter as the harness read it afterwards.
-    #[serde(default)]
-    counter: Option<u64>,
-}
-
-/// What the stdout reader thread forwards.
-#[derive(Debug)]
-enum Line {
-    Message(HarnessMessage),
-    /// A line that is not a harness message (a stray print, garbage).
-    Garbage(String),
-    /// A line longer than any message can be: reading stopped there.
-    TooLong {
-        limit: usize,
-    },
-    /// stdout closed: the harness exited (or closed it).
-    Closed,
-}
 
 /// A running harness: the model's pool, started once per run.
 pub(crate) struct HarnessExecutor {
@@ -230,9 +158,7 @@ impl HarnessExecutor {
             _segments: segments,
         };
         // If a thread fails to start, dropping `executor` cleans up.
-        let max_line =
-            LINE_BASE_BYTES.saturating_add(LINE_BYTES_PER_TASK * spec.workload.tasks as usize);
-        executor.start_readers(stdout, stderr, max_line)?;
+        executor.start_readers(stdout, stderr, lines::max_line(spec.workload.tasks))?;
         executor.send(&spec_line(spec, net_port)?, Phase::StartUp)?;
         executor.await_ready(spec, cancel, board)?;
         if mpi {
@@ -583,34 +509,6 @@ impl Drop for HarnessExecutor {
     }
 }
 
-/// Whether a repetition the harness reported is possible: every task by a
-/// worker of the run, inside the repetition, ending after it started.
-/// (Task indices, duplicates and counts are the log's to check.)
-fn check_rep(rep: &RepMessage, spec: &RunSpec) -> Result<(), String> {
-    if rep.end_ns < rep.start_ns {
-        return Err(format!(
-            "it reported a repetition ending at {} ns, before its start at {} ns",
-            rep.end_ns, rep.start_ns
-        ));
-    }
-    let workers = spec.workers.max(1);
-    for &(task, worker, _, start_ns, end_ns) in &rep.tasks {
-        if worker >= workers {
-            return Err(format!(
-                "it reported task {task} done by worker {worker} of {workers}"
-            ));
-        }
-        if !(rep.start_ns <= start_ns && start_ns <= end_ns && end_ns <= rep.end_ns) {
-            return Err(format!(
-                "it reported task {task} running from {start_ns} to {end_ns} ns, \
-                 not inside the repetition ({} to {} ns)",
-                rep.start_ns, rep.end_ns
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// Whether `model` is the one python model that promises threads without
 /// a GIL (it needs a free-threaded interpreter): its harness must run with
 /// the GIL off, and a harness that reports it on is refused.
@@ -671,8 +569,9 @@ fn harness_command(
 }
 
 /// The harness script (every module, joined), written to a temporary file
-/// (so `spawn` workers can import it as their main module). Named like every temporary file of corescope, so a copy
-/// left by a killed corescope is swept by the next one.
+/// (so `spawn` workers can import it as their main module). Named like
+/// every temporary file of corescope, so a copy left by a killed corescope
+/// is swept by the next one.
 fn write_harness(model: Model) -> Result<tempfile::NamedTempFile, EngineError> {
     let temp_folder = std::env::temp_dir();
     crate::export::sweep_stale(&temp_folder);
@@ -696,51 +595,4 @@ fn spec_line(spec: &RunSpec, net_port: u16) -> Result<String, EngineError> {
     let mut value = serde_json::to_value(spec).map_err(PythonFailure::EncodeSpec)?;
     value["net_port"] = serde_json::json!(net_port);
     Ok(value.to_string())
-}
-
-/// Reads stdout line by line, none longer than `max_line` bytes: a line
-/// that outgrows it ends the reading (the executor then fails the run and
-/// kills the harness), so a flood without newlines never grows memory.
-fn read_lines(stdout: impl Read, lines: &Sender<Line>, max_line: usize) {
-    let mut reader = BufReader::new(stdout);
-    let mut buffer = Vec::new();
-    loop {
-        buffer.clear();
-        let limit = u64::try_from(max_line)
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        let read = (&mut reader).take(limit).read_until(b'\n', &mut buffer);
-        let line = match read {
-            Ok(0) | Err(_) => Line::Closed,
-            Ok(n) if n > max_line => Line::TooLong { limit: max_line },
-            Ok(_) => {
-                let text = String::from_utf8_lossy(&buffer);
-                match serde_json::from_str::<HarnessMessage>(text.trim_end()) {
-                    Ok(message) => Line::Message(message),
-                    Err(_) => Line::Garbage(text.into_owned()),
-                }
-            }
-        };
-        let last = matches!(line, Line::Closed | Line::TooLong { .. });
-        if lines.send(line).is_err() || last {
-            return;
-        }
-    }
-}
-
-/// The first non-empty line of text the harness sent, at most
-/// [`QUOTE_CHARS`] characters, control characters made visible: safe to
-/// quote in a one-line error on a terminal.
-fn quote(text: &str) -> String {
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines.next().unwrap_or("");
-    let mut out: String = first
-        .chars()
-        .take(QUOTE_CHARS)
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect();
-    if first.chars().count() > QUOTE_CHARS || lines.next().is_some() {
-        out.push('…');
-    }
-    out
 }
