@@ -11,8 +11,9 @@
 //! `run` (one run or a plan, on this thread), `interleave` (the measuring
 //! order), `record` (a run's record from its repetitions), `cancel` and
 //! `error`; `child` holds what the executors that drive a child process
-//! over pipes share; one file per model's executor. This file only chooses
-//! the executor a run's model gets (`start_executor`).
+//! over pipes share (the python models' harness, `mpirun`); then one file
+//! per executor. This file only chooses the executor a run's model gets
+//! (`start_executor`).
 //!
 //! The engine never prints and never imports a UI toolkit.
 //!
@@ -46,7 +47,7 @@ mod threads;
 pub use budget::check_budget;
 pub use cancel::CancelToken;
 pub use contract::EngineConfig;
-pub(crate) use contract::{Executor, Pool};
+use contract::{Executor, Pool};
 pub use error::EngineError;
 pub use event::RunEvent;
 pub use failure::{MpiFailure, PythonFailure};
