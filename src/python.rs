@@ -1,9 +1,9 @@
 //! CPython for the python models: which interpreter runs them, what it is,
 //! and the harness script it runs.
 //!
-//! The harness (`assets/python/corescope_harness.py`) is compiled into the
-//! binary, so an installed corescope needs nothing beside it but an
-//! interpreter. [`probe`] asks an interpreter for its version and whether
+//! The harness (the modules of `assets/python/harness/`, joined into one
+//! script: [`HARNESS`]) is compiled into the binary, so an installed
+//! corescope needs nothing beside it but an interpreter. [`probe`] asks an interpreter for its version and whether
 //! it is free-threaded, once per path (the GUI asks every frame); its error
 //! is the reason a python model is unavailable, in the CLI's error line and
 //! on the GUI's disabled checkboxes alike. A free-threaded interpreter for
@@ -23,8 +23,35 @@ use crate::model::{Model, Requirement};
 use crate::remedy::{Remedied, Remedy, Setting};
 use crate::worker::process::describe_status;
 
-/// The harness every python model runs.
-pub const HARNESS: &str = include_str!("../assets/python/corescope_harness.py");
+/// Declares the harness from its modules in `assets/python/harness/`, in
+/// the order they are joined.
+macro_rules! harness_modules {
+    ($($name:literal),+ $(,)?) => {
+        /// The harness every python model runs: its modules joined into one
+        /// script, in a fixed order. They share its namespace, and nothing
+        /// runs before the last one starts it, so the order only keeps
+        /// tracebacks readable.
+        pub const HARNESS: &str = concat!(
+            $(include_str!(concat!("../assets/python/harness/", $name)), "\n"),+
+        );
+
+        /// Each module of the harness by file name, in [`HARNESS`]'s order.
+        pub const HARNESS_MODULES: &[(&str, &str)] = &[
+            $(($name, include_str!(concat!("../assets/python/harness/", $name)))),+
+        ];
+    };
+}
+
+harness_modules!(
+    "protocol.py",
+    "workloads.py",
+    "pools.py",
+    "threads.py",
+    "processes.py",
+    "asyncio_models.py",
+    "mpi.py",
+    "main.py",
+);
 
 /// The interpreter used when none is set: `python3` on PATH.
 pub const DEFAULT_INTERPRETER: &str = "python3";
@@ -351,6 +378,56 @@ mod tests {
         );
         let err = probe(Path::new("/nonexistent/python3")).unwrap_err();
         assert!(matches!(err, PythonError::Missing(_)), "{err}");
+    }
+
+    #[test]
+    fn every_harness_module_says_what_it_holds_and_the_script_ends_by_starting() {
+        for (name, text) in HARNESS_MODULES {
+            assert!(
+                text.starts_with("\"\"\""),
+                "{name} opens without a docstring"
+            );
+            assert!(HARNESS.contains(text), "{name} is not in the script");
+        }
+        let (last, text) = HARNESS_MODULES[HARNESS_MODULES.len() - 1];
+        assert!(text.contains("if __name__ == \"__main__\":"), "{last}");
+        // The start is the script's last statement: every module is defined
+        // before it runs.
+        let start = HARNESS.find("if __name__ == ").unwrap();
+        assert_eq!(HARNESS.matches("if __name__ == ").count(), 1);
+        assert!(start > HARNESS.find("class ThreadModels").unwrap());
+        assert!(start > HARNESS.find("def mpi_main").unwrap());
+    }
+
+    #[test]
+    fn the_harness_is_valid_python() {
+        // Compiles the joined script without running it; skipped without
+        // python3.
+        let checked = Command::new(DEFAULT_INTERPRETER)
+            .args([
+                "-c",
+                "import sys; compile(sys.stdin.read(), 'harness', 'exec')",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn();
+        let Ok(mut child) = checked else {
+            return;
+        };
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(HARNESS.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 
     #[test]

@@ -27,8 +27,9 @@ use tokio::runtime::Runtime;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
+use super::contract::{Executor, Repetition, RepetitionInput, RepetitionLog};
+use super::error::EngineError;
 use super::schedule::{Cursor, TaskSource};
-use super::{EngineError, Executor, Repetition, RepetitionInput, RepetitionLog};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::worker::process::PipeSnapshot;
 use crate::workload::{Task, TaskOutput, run_task_async};

@@ -3,7 +3,7 @@
 use crate::results::{CpuSample, MemorySample, ResultSet, RunRecord};
 use crate::spec::RunSpec;
 
-use super::EngineError;
+use super::error::EngineError;
 
 /// One step of an experiment, in the order they happen.
 #[derive(Debug)]

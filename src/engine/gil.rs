@@ -12,7 +12,7 @@
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
-use super::Span;
+use super::contract::Span;
 use crate::measure::clock::monotonic_ns;
 use crate::workload::Checkpoint;
 

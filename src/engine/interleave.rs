@@ -19,10 +19,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{
-    CancelToken, EngineError, Executor, PROGRESS_INTERVAL, Pool, Repetition, RepetitionInput,
-    RunEvent, summarise,
-};
+use super::cancel::CancelToken;
+use super::contract::{Executor, Pool, Repetition, RepetitionInput};
+use super::error::EngineError;
+use super::event::RunEvent;
+use super::record::summarise;
 use crate::measure::memory::MemoryProbe;
 use crate::measure::sampler::{
     PidBoard, SAMPLE_INTERVAL, SAMPLER_THREAD, Sample, SampleSink, Sampler, Turns,
@@ -31,6 +32,9 @@ use crate::noise;
 use crate::results::RunRecord;
 use crate::spec::{Order, RunSpec};
 use crate::workload;
+
+/// How often progress callbacks may fire: enough for a smooth bar.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(50);
 
 /// Most runs of one batch alive at once.
 pub const MAX_LIVE_RUNS: usize = 16;
@@ -100,7 +104,7 @@ pub(crate) struct BatchIo<'a> {
     pub sequence: &'a mut u64,
     /// How long each run may measure, over all its turns (`--time-limit`).
     pub time_limit: Option<Duration>,
-    /// Spans, stamps and the sampler ([`super::EngineConfig::instrument`]);
+    /// Spans, stamps and the sampler ([`super::contract::EngineConfig::instrument`]);
     /// off, no sampler thread runs and the records keep no spans or samples.
     pub instrument: bool,
 }
@@ -406,7 +410,7 @@ fn repetition_of(
         }
     };
     if instrument && !live.executor.logs_after_clock() {
-        super::RepetitionLog::prepare(live.spec.workload.tasks);
+        super::contract::RepetitionLog::prepare(live.spec.workload.tasks);
     }
     live.executor.run_repetition(RepetitionInput {
         spec: &live.spec,

@@ -18,23 +18,22 @@
 //! reaps `mpirun`: on success, failure and cancel alike. The ranks also
 //! die with their parent (`PR_SET_PDEATHSIG`).
 
-use std::collections::VecDeque;
 use std::ffi::OsStr;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ExitStatus};
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-use super::failure::{Ended, Fault, MpiFailure, Phase};
-use super::python::{keep_tail, spawn_named, tail_after, take_pipes};
-use super::{
-    CancelToken, EngineConfig, EngineError, Executor, IpcStamps, Repetition, RepetitionInput,
-    RepetitionLog,
+use super::cancel::CancelToken;
+use super::child::{StderrTail, end_job, spawn_named, take_pipes};
+use super::contract::{
+    EngineConfig, Executor, IpcStamps, Repetition, RepetitionInput, RepetitionLog,
 };
+use super::error::EngineError;
+use super::failure::{Ended, Fault, MpiFailure, Phase};
 use crate::measure::clock::monotonic_ns;
 use crate::measure::sampler::PidBoard;
 use crate::mpi::clock::{self, ClockOffset, ROUND_TRIPS, RoundTrip};
@@ -74,9 +73,8 @@ pub(crate) struct MpiExecutor {
     stdin: Option<BufWriter<ChildStdin>>,
     codec: Codec,
     incoming: Receiver<Incoming>,
-    stderr_tail: Arc<Mutex<VecDeque<u8>>>,
     reader: Option<JoinHandle<()>>,
-    stderr_reader: Option<JoinHandle<()>>,
+    stderr: StderrTail,
     job: JobInfo,
     /// The coordinator's clock against corescope's (zero on one host).
     clock: ClockOffset,
@@ -139,16 +137,14 @@ impl MpiExecutor {
             return Err(MpiFailure::Pipes { launcher }.into());
         };
         let (incoming_tx, incoming) = crossbeam_channel::unbounded();
-        let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
         let mut executor = MpiExecutor {
             child,
             pid,
             stdin: Some(BufWriter::with_capacity(PIPE_BUFFER_BYTES, stdin)),
             codec: spec.codec,
             incoming,
-            stderr_tail: Arc::clone(&stderr_tail),
             reader: None,
-            stderr_reader: None,
+            stderr: StderrTail::default(),
             job: JobInfo::default(),
             clock: ClockOffset::default(),
             traffic: Vec::new(),
@@ -163,9 +159,7 @@ impl MpiExecutor {
         executor.reader = Some(spawn_named("corescope-mpi-rx", move || {
             read_frames(stdout, frames, &incoming_tx);
         })?);
-        executor.stderr_reader = Some(spawn_named("corescope-mpi-err", move || {
-            keep_tail(stderr, &stderr_tail);
-        })?);
+        executor.stderr = StderrTail::keep("corescope-mpi-err", stderr)?;
         let start = ToCoordinator::Start {
             version: MPI_PROTOCOL_VERSION,
             spec: *spec,
@@ -308,7 +302,7 @@ impl MpiExecutor {
     fn failure(&mut self, during: Phase, fault: Option<Fault>) -> EngineError {
         self.healthy = false;
         self.kill_and_reap();
-        let stderr = tail_after(&mut self.stderr_reader, &self.stderr_tail);
+        let stderr = self.stderr.text();
         MpiFailure::Job(Ended {
             during,
             fault,
@@ -387,20 +381,6 @@ pub(crate) fn traffic_snapshot(traffic: &[RankTraffic]) -> PipeSnapshot {
     }
 }
 
-/// Kills an MPI job — `mpirun` (`pid`) and every rank — and reaps
-/// `mpirun`, unless `exit_status` says it was reaped already (its ranks
-/// then die with it: they were its children, with a parent-death signal;
-/// its group id stays reserved while any member lives).
-pub(crate) fn end_job(child: &mut Child, pid: u32, exit_status: &mut Option<ExitStatus>) {
-    if exit_status.is_some() {
-        crate::platform::kill_process_group(pid);
-        return;
-    }
-    crate::platform::kill_tree(pid);
-    let _ = child.kill();
-    *exit_status = child.wait().ok();
-}
-
 impl Executor for MpiExecutor {
     fn spawn_ns(&self) -> u64 {
         self.spawn_ns
@@ -458,9 +438,7 @@ impl Drop for MpiExecutor {
         if let Some(reader) = self.reader.take() {
             let _ = reader.join();
         }
-        if let Some(reader) = self.stderr_reader.take() {
-            let _ = reader.join();
-        }
+        self.stderr.join();
     }
 }
 

@@ -17,8 +17,9 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
+use super::contract::{Executor, IpcStamps, Repetition, RepetitionInput, RepetitionLog};
+use super::error::EngineError;
 use super::schedule::{Cursor, TaskSource};
-use super::{EngineError, Executor, IpcStamps, Repetition, RepetitionInput, RepetitionLog};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::measure::memory::MemoryProbe;
 use crate::measure::sampler::PidBoard;

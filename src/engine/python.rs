@@ -1,7 +1,8 @@
 //! The python models: the same workloads run by CPython, GIL and all.
 //!
-//! A [`PythonExecutor`] starts the embedded harness (written to a temporary
-//! file, so `spawn` workers can import it) under the run's interpreter, in
+//! A [`HarnessExecutor`] starts the embedded harness (its modules joined
+//! into one script, [`python::HARNESS`], written to a temporary file so
+//! `spawn` workers can import it) under the run's interpreter, in
 //! a process group of its own, and hands it the run spec as one JSON line.
 //! The harness starts its pool (a `ThreadPoolExecutor`, a
 //! `multiprocessing.Pool`, a `ProcessPoolExecutor` or `Process` workers on a
@@ -14,21 +15,24 @@
 //! it is healthy, and otherwise kills its whole process group (pool workers
 //! included) and reaps it: on success, failure and cancel alike.
 
-use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
-use serde::Deserialize;
+use crossbeam_channel::{Receiver, RecvTimeoutError};
 
+mod lines;
+
+use super::cancel::CancelToken;
+use super::child::{StderrTail, end_job, spawn_named, take_pipes};
+use super::contract::{EngineConfig, Executor, Repetition, RepetitionInput};
+use super::error::EngineError;
 use super::failure::{Ended, Fault, MpiFailure, Phase, PythonFailure};
-use super::{CancelToken, EngineConfig, EngineError, Executor, Repetition, RepetitionInput};
 use crate::measure::clock::monotonic_ns;
 use crate::measure::sampler::PidBoard;
+use crate::model::Requirement;
 use crate::mpi::protocol::{JobInfo, RankTraffic};
 use crate::mpi::{add_traffic, launch, local_pids};
 use crate::python::{self, HARNESS, last_lines};
@@ -37,6 +41,7 @@ use crate::results::RunRecord;
 use crate::spec::{Model, RunSpec};
 use crate::worker::process::PipeSnapshot;
 use crate::workload::Workload;
+use lines::{HarnessMessage, Line, check_rep, quote, read_lines};
 
 /// How long the harness may take to start its pool (spawn imports a fresh
 /// interpreter per worker).
@@ -47,85 +52,9 @@ const POLL: Duration = Duration::from_millis(20);
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 /// How long a harness that reported an error gets to exit by itself.
 const ERROR_EXIT_GRACE: Duration = Duration::from_secs(2);
-/// Bytes of stderr kept for error messages.
-const STDERR_TAIL_BYTES: usize = 8 * 1024;
-/// Characters of the harness's own text quoted in an error.
-const QUOTE_CHARS: usize = 200;
-/// The longest stdout line read: the fixed part of any message, plus a
-/// `rep` line's room per task (five numbers of at most 20 digits).
-const LINE_BASE_BYTES: usize = 64 * 1024;
-const LINE_BYTES_PER_TASK: usize = 128;
-
-/// One line of the harness's stdout.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
-enum HarnessMessage {
-    Ready {
-        spawn_ns: u64,
-        version: String,
-        /// `sys._is_gil_enabled()` (true before 3.13).
-        #[serde(default = "gil_by_default")]
-        gil_enabled: bool,
-        #[serde(default)]
-        worker_pids: Vec<u32>,
-        /// python-mpi: the job's ranks, rank 0 (the harness) first.
-        #[serde(default)]
-        mpi: Option<JobInfo>,
-    },
-    Task {
-        index: u32,
-    },
-    Rep(RepMessage),
-    Error {
-        message: String,
-    },
-}
-
-fn gil_by_default() -> bool {
-    true
-}
-
-/// One repetition as the harness measured it.
-#[derive(Debug, Deserialize)]
-struct RepMessage {
-    start_ns: u64,
-    end_ns: u64,
-    cpu_ns: u64,
-    /// `[task, worker, value, start_ns, end_ns]` per task.
-    tasks: Vec<(u32, u32, u64, u64, u64)>,
-    bytes_to_workers: u64,
-    bytes_from_workers: u64,
-    messages: u64,
-    /// `--transport shm` (python-processes, echo): payload bytes the
-    /// workers read from and wrote to `multiprocessing.shared_memory`.
-    #[serde(default)]
-    bytes_shared_to_workers: u64,
-    #[serde(default)]
-    bytes_shared_from_workers: u64,
-    /// python-mpi: per worker rank, counted at rank 0's MPI calls.
-    #[serde(default)]
-    traffic: Vec<RankTraffic>,
-    /// `counter`: the shared counter as the harness read it afterwards.
-    #[serde(default)]
-    counter: Option<u64>,
-}
-
-/// What the stdout reader thread forwards.
-#[derive(Debug)]
-enum Line {
-    Message(HarnessMessage),
-    /// A line that is not a harness message (a stray print, garbage).
-    Garbage(String),
-    /// A line longer than any message can be: reading stopped there.
-    TooLong {
-        limit: usize,
-    },
-    /// stdout closed: the harness exited (or closed it).
-    Closed,
-}
 
 /// A running harness: the model's pool, started once per run.
-pub(crate) struct PythonExecutor {
+pub(crate) struct HarnessExecutor {
     model: Model,
     interpreter: String,
     version: String,
@@ -135,9 +64,8 @@ pub(crate) struct PythonExecutor {
     pid: u32,
     stdin: Option<ChildStdin>,
     lines: Receiver<Line>,
-    stderr_tail: Arc<Mutex<VecDeque<u8>>>,
     reader: Option<JoinHandle<()>>,
-    stderr_reader: Option<JoinHandle<()>>,
+    stderr: StderrTail,
     spawn_ns: u64,
     worker_pids: Vec<u32>,
     /// python-mpi: the job, its bytes per worker rank so far, its hostfile.
@@ -155,9 +83,9 @@ pub(crate) struct PythonExecutor {
     _segments: launch::SegmentDir,
 }
 
-impl std::fmt::Debug for PythonExecutor {
+impl std::fmt::Debug for HarnessExecutor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PythonExecutor")
+        f.debug_struct("HarnessExecutor")
             .field("model", &self.model)
             .field("interpreter", &self.interpreter)
             .field("pid", &self.pid)
@@ -165,7 +93,7 @@ impl std::fmt::Debug for PythonExecutor {
     }
 }
 
-impl PythonExecutor {
+impl HarnessExecutor {
     /// Starts the harness for `spec` under the configured interpreter (or,
     /// for `python-threads-nogil`, a free-threaded one; for `python-mpi`
     /// one with mpi4py, as ranks under `mpirun`) and waits until its pool
@@ -177,7 +105,7 @@ impl PythonExecutor {
         cancel: &CancelToken,
         board: &PidBoard,
         net_port: u16,
-    ) -> Result<PythonExecutor, EngineError> {
+    ) -> Result<HarnessExecutor, EngineError> {
         let model = spec.model;
         let info = python::interpreter_for(model, &config.python)
             .map_err(|source| PythonFailure::Interpreter { model, source })?;
@@ -208,7 +136,7 @@ impl PythonExecutor {
         let Some((stdin, stdout, stderr)) = take_pipes(&mut child) else {
             return Err(PythonFailure::Pipes.into());
         };
-        let mut executor = PythonExecutor {
+        let mut executor = HarnessExecutor {
             model,
             interpreter,
             version: info.version,
@@ -217,9 +145,8 @@ impl PythonExecutor {
             pid,
             stdin: Some(stdin),
             lines: crossbeam_channel::never(),
-            stderr_tail: Arc::new(Mutex::new(VecDeque::new())),
             reader: None,
-            stderr_reader: None,
+            stderr: StderrTail::default(),
             spawn_ns: 0,
             worker_pids: Vec::new(),
             job: None,
@@ -231,9 +158,7 @@ impl PythonExecutor {
             _segments: segments,
         };
         // If a thread fails to start, dropping `executor` cleans up.
-        let max_line =
-            LINE_BASE_BYTES.saturating_add(LINE_BYTES_PER_TASK * spec.workload.tasks as usize);
-        executor.start_readers(stdout, stderr, max_line)?;
+        executor.start_readers(stdout, stderr, lines::max_line(spec.workload.tasks))?;
         executor.send(&spec_line(spec, net_port)?, Phase::StartUp)?;
         executor.await_ready(spec, cancel, board)?;
         if mpi {
@@ -258,10 +183,7 @@ impl PythonExecutor {
         self.reader = Some(spawn_named("corescope-py-rx", move || {
             read_lines(stdout, &lines_tx, max_line);
         })?);
-        let stderr_tail = Arc::clone(&self.stderr_tail);
-        self.stderr_reader = Some(spawn_named("corescope-py-err", move || {
-            keep_tail(stderr, &stderr_tail);
-        })?);
+        self.stderr = StderrTail::keep("corescope-py-err", stderr)?;
         Ok(())
     }
 
@@ -276,7 +198,7 @@ impl PythonExecutor {
         match self.next_line(cancel, deadline, Phase::StartUp)? {
             HarnessMessage::Ready {
                 gil_enabled: true, ..
-            } if spec.model == Model::PythonThreadsNogil => {
+            } if wants_no_gil(spec.model) => {
                 // A free-threaded build can turn the GIL back on: then this
                 // would be python-threads under another name.
                 Err(self.failure(Phase::StartUp, Some(Fault::GilEnabled)))
@@ -412,7 +334,7 @@ impl PythonExecutor {
     fn failure(&mut self, during: Phase, fault: Option<Fault>) -> EngineError {
         self.healthy = false;
         self.kill_and_reap();
-        let stderr = tail_after(&mut self.stderr_reader, &self.stderr_tail);
+        let stderr = self.stderr.text();
         let (who, stderr) = if self.model.uses_mpirun() {
             (launch::MPIRUN, crate::mpi::stderr_tail(&stderr, 4))
         } else {
@@ -442,11 +364,11 @@ impl PythonExecutor {
     /// reaps the harness, unless it was reaped already.
     fn kill_and_reap(&mut self) {
         self.stdin = None;
-        super::mpi::end_job(&mut self.child, self.pid, &mut self.exit_status);
+        end_job(&mut self.child, self.pid, &mut self.exit_status);
     }
 }
 
-impl PythonExecutor {
+impl HarnessExecutor {
     /// A `counter` run's shared counter as the harness reported it: present,
     /// and no more than the increments made (updates can be lost, never
     /// invented). 0 for other workloads.
@@ -477,7 +399,7 @@ impl PythonExecutor {
     }
 }
 
-impl Executor for PythonExecutor {
+impl Executor for HarnessExecutor {
     fn spawn_ns(&self) -> u64 {
         self.spawn_ns
     }
@@ -572,7 +494,7 @@ impl Executor for PythonExecutor {
     }
 }
 
-impl Drop for PythonExecutor {
+impl Drop for HarnessExecutor {
     fn drop(&mut self) {
         if self.healthy {
             // Closing stdin asks the harness to shut its pool down and exit.
@@ -583,38 +505,18 @@ impl Drop for PythonExecutor {
         if let Some(reader) = self.reader.take() {
             let _ = reader.join();
         }
-        if let Some(reader) = self.stderr_reader.take() {
-            let _ = reader.join();
-        }
+        self.stderr.join();
     }
 }
 
-/// Whether a repetition the harness reported is possible: every task by a
-/// worker of the run, inside the repetition, ending after it started.
-/// (Task indices, duplicates and counts are the log's to check.)
-fn check_rep(rep: &RepMessage, spec: &RunSpec) -> Result<(), String> {
-    if rep.end_ns < rep.start_ns {
-        return Err(format!(
-            "it reported a repetition ending at {} ns, before its start at {} ns",
-            rep.end_ns, rep.start_ns
-        ));
-    }
-    let workers = spec.workers.max(1);
-    for &(task, worker, _, start_ns, end_ns) in &rep.tasks {
-        if worker >= workers {
-            return Err(format!(
-                "it reported task {task} done by worker {worker} of {workers}"
-            ));
-        }
-        if !(rep.start_ns <= start_ns && start_ns <= end_ns && end_ns <= rep.end_ns) {
-            return Err(format!(
-                "it reported task {task} running from {start_ns} to {end_ns} ns, \
-                 not inside the repetition ({} to {} ns)",
-                rep.start_ns, rep.end_ns
-            ));
-        }
-    }
-    Ok(())
+/// Whether `model` is the one python model that promises threads without
+/// a GIL (it needs a free-threaded interpreter): its harness must run with
+/// the GIL off, and a harness that reports it on is refused.
+fn wants_no_gil(model: Model) -> bool {
+    model
+        .info()
+        .requires
+        .contains(&Requirement::FreeThreadedPython)
 }
 
 /// The harness's command: the interpreter running the script, or for
@@ -653,11 +555,7 @@ fn harness_command(
         // every other python model keeps the GIL its name promises (so
         // they all compare on one interpreter), and python-threads-nogil
         // keeps it off even where an extension module would re-enable it.
-        let gil = if spec.model == Model::PythonThreadsNogil {
-            "0"
-        } else {
-            "1"
-        };
+        let gil = if wants_no_gil(spec.model) { "0" } else { "1" };
         command.env("PYTHON_GIL", gil);
     }
     #[cfg(unix)]
@@ -670,9 +568,10 @@ fn harness_command(
     command
 }
 
-/// The harness script, written to a temporary file (so `spawn` workers can
-/// import it). Named like every temporary file of corescope, so a copy
-/// left by a killed corescope is swept by the next one.
+/// The harness script (every module, joined), written to a temporary file
+/// (so `spawn` workers can import it as their main module). Named like
+/// every temporary file of corescope, so a copy left by a killed corescope
+/// is swept by the next one.
 fn write_harness(model: Model) -> Result<tempfile::NamedTempFile, EngineError> {
     let temp_folder = std::env::temp_dir();
     crate::export::sweep_stale(&temp_folder);
@@ -690,115 +589,10 @@ fn write_harness(model: Model) -> Result<tempfile::NamedTempFile, EngineError> {
     Ok(script)
 }
 
-/// The child's three pipes; without them it is killed and reaped.
-pub(super) fn take_pipes(child: &mut Child) -> Option<(ChildStdin, ChildStdout, ChildStderr)> {
-    match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
-        (Some(i), Some(o), Some(e)) => Some((i, o, e)),
-        _ => {
-            crate::platform::kill_tree(child.id());
-            let _ = child.kill();
-            let _ = child.wait();
-            None
-        }
-    }
-}
-
 /// The run spec as the harness's first line, with where net tasks find the
 /// run's service.
 fn spec_line(spec: &RunSpec, net_port: u16) -> Result<String, EngineError> {
     let mut value = serde_json::to_value(spec).map_err(PythonFailure::EncodeSpec)?;
     value["net_port"] = serde_json::json!(net_port);
     Ok(value.to_string())
-}
-
-/// Starts a named thread running `body`.
-pub(super) fn spawn_named(
-    name: &str,
-    body: impl FnOnce() + Send + 'static,
-) -> Result<JoinHandle<()>, EngineError> {
-    std::thread::Builder::new()
-        .name(name.to_string())
-        .spawn(body)
-        .map_err(|source| EngineError::Thread {
-            name: name.to_string(),
-            source,
-        })
-}
-
-/// Reads stdout line by line, none longer than `max_line` bytes: a line
-/// that outgrows it ends the reading (the executor then fails the run and
-/// kills the harness), so a flood without newlines never grows memory.
-fn read_lines(stdout: impl Read, lines: &Sender<Line>, max_line: usize) {
-    let mut reader = BufReader::new(stdout);
-    let mut buffer = Vec::new();
-    loop {
-        buffer.clear();
-        let limit = u64::try_from(max_line)
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        let read = (&mut reader).take(limit).read_until(b'\n', &mut buffer);
-        let line = match read {
-            Ok(0) | Err(_) => Line::Closed,
-            Ok(n) if n > max_line => Line::TooLong { limit: max_line },
-            Ok(_) => {
-                let text = String::from_utf8_lossy(&buffer);
-                match serde_json::from_str::<HarnessMessage>(text.trim_end()) {
-                    Ok(message) => Line::Message(message),
-                    Err(_) => Line::Garbage(text.into_owned()),
-                }
-            }
-        };
-        let last = matches!(line, Line::Closed | Line::TooLong { .. });
-        if lines.send(line).is_err() || last {
-            return;
-        }
-    }
-}
-
-/// The first non-empty line of text the harness sent, at most
-/// [`QUOTE_CHARS`] characters, control characters made visible: safe to
-/// quote in a one-line error on a terminal.
-fn quote(text: &str) -> String {
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines.next().unwrap_or("");
-    let mut out: String = first
-        .chars()
-        .take(QUOTE_CHARS)
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect();
-    if first.chars().count() > QUOTE_CHARS || lines.next().is_some() {
-        out.push('…');
-    }
-    out
-}
-
-/// Keeps the last bytes of a child's stderr in `tail` until it closes.
-pub(super) fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {
-    let mut buffer = [0u8; 4096];
-    loop {
-        match stderr.read(&mut buffer) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => {
-                if let Ok(mut tail) = tail.lock() {
-                    tail.extend(&buffer[..n]);
-                    let excess = tail.len().saturating_sub(STDERR_TAIL_BYTES);
-                    tail.drain(..excess);
-                }
-            }
-        }
-    }
-}
-
-/// The tail `reader` kept of a child's stderr, once the reader has ended
-/// (it does once every holder of the pipe is gone).
-pub(super) fn tail_after(
-    reader: &mut Option<JoinHandle<()>>,
-    tail: &Mutex<VecDeque<u8>>,
-) -> String {
-    if let Some(reader) = reader.take() {
-        let _ = reader.join();
-    }
-    tail.lock()
-        .map(|mut tail| String::from_utf8_lossy(tail.make_contiguous()).into_owned())
-        .unwrap_or_default()
 }

@@ -11,9 +11,12 @@ use std::thread::JoinHandle;
 
 use crossbeam_channel::Receiver;
 
-use super::{
-    CancelToken, EngineConfig, EngineError, LiveSink, Plan, RunEvent, availability, run_plan,
-};
+use super::availability;
+use super::cancel::CancelToken;
+use super::contract::EngineConfig;
+use super::error::EngineError;
+use super::event::RunEvent;
+use super::run::{LiveSink, Plan, run_plan};
 use crate::spec::ExperimentSpec;
 
 /// A wake-up callback, called after every event is sent.

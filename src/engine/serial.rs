@@ -1,9 +1,10 @@
 //! `serial`: every task in order on the engine's own thread, the baseline
 //! every speedup is measured against.
 
-use super::{
-    EngineError, Executor, Finished, Repetition, RepetitionInput, span_stamp, written_buffer,
+use super::contract::{
+    Executor, Finished, Repetition, RepetitionInput, span_stamp, written_buffer,
 };
+use super::error::EngineError;
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::worker::process::PipeSnapshot;
 use crate::workload::{NoCheckpoint, SharedCounter, run_task_with};

@@ -19,11 +19,12 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
+use super::contract::{
+    Executor, Finished, Repetition, RepetitionInput, Span, span_stamp, written_buffer,
+};
+use super::error::EngineError;
 use super::gil::{Gil, GilHold};
 use super::schedule::{Cursor, TaskSource};
-use super::{
-    EngineError, Executor, Finished, Repetition, RepetitionInput, Span, span_stamp, written_buffer,
-};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::spec::Model;
 use crate::worker::process::PipeSnapshot;
