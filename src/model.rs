@@ -15,10 +15,14 @@ use crate::palette::{Marker, Rgb, ThemedColor};
 use crate::workload::{CountedIn, Sharing};
 
 /// How tasks are executed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Model {
-    /// One thread, tasks in order: the baseline of every speedup.
+    /// One thread, tasks in order: the baseline of every speedup (and the
+    /// model a chart draws when it has none to go by).
+    #[default]
     Serial,
     /// A pool of real OS threads sharing memory.
     Threads,
@@ -170,6 +174,74 @@ impl Naming {
     }
 }
 
+/// Which process runs or coordinates a model's workers, and so which
+/// processes a run watches besides them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Host {
+    /// Corescope itself: its threads, its event loop, or its pipes to
+    /// worker processes of its own.
+    Corescope,
+    /// CPython's harness, a child process of corescope: its memory is read
+    /// in a slot of its own, before the workers'.
+    Harness,
+    /// An MPI job: `mpirun` and the coordinating rank 0 (for python-mpi the
+    /// harness) are watched besides the worker ranks.
+    MpiJob,
+}
+
+impl Host {
+    /// Processes whose memory a run reads besides its workers' (each a
+    /// `worker_rss_bytes` entry of the saved record and its samples).
+    pub const fn watched_besides_workers(self) -> u32 {
+        match self {
+            Host::Corescope => 0,
+            Host::Harness => 1,
+            // Rank 0 and mpirun.
+            Host::MpiJob => 2,
+        }
+    }
+}
+
+/// What one run of a model holds at once against the process's limits
+/// (which its child processes inherit): open files and tasks (processes
+/// plus threads), per worker and besides them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub files_per_worker: u64,
+    pub files: u64,
+    pub tasks_per_worker: u64,
+    pub tasks: u64,
+    /// Whether the async runtime's threads (`--runtime-threads`) count too.
+    pub runtime_threads: bool,
+}
+
+impl Budget {
+    /// Open files and tasks for a run of `workers` on `runtime_threads`.
+    pub fn needs(&self, workers: u32, runtime_threads: u32) -> (u64, u64) {
+        let workers = u64::from(workers);
+        let runtime = if self.runtime_threads {
+            u64::from(runtime_threads)
+        } else {
+            0
+        };
+        (
+            self.files_per_worker * workers + self.files,
+            self.tasks_per_worker * workers + self.tasks + runtime,
+        )
+    }
+}
+
+/// The kinds of work the rule of thumb tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Work {
+    /// Mostly waiting (sleep, net).
+    Io,
+    /// Mostly computing.
+    Cpu,
+    /// Both in one task.
+    Mixed,
+}
+
 /// Everything corescope knows about one model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModelInfo {
@@ -196,6 +268,15 @@ pub struct ModelInfo {
     /// Where its workers' shared counter lives: memory the main process
     /// reads, or a copy in each worker process's own memory.
     pub shared_counter: CountedIn,
+    /// The process that runs or coordinates its workers.
+    pub host: Host,
+    /// What a run holds against the process's limits.
+    pub budget: Budget,
+    /// The kind of work the rule of thumb names it for, if any.
+    pub suited_to: Option<Work>,
+    /// Whether a new experiment (the CLI's default, the form's first
+    /// state) runs it.
+    pub picked_by_default: bool,
 }
 
 impl ModelInfo {
@@ -231,6 +312,46 @@ const PYTHON_POOL_MAP_KNOBS: &[Knob] = &[
     Knob::StartMethod,
     Knob::Transport,
 ];
+
+/// Serial: one thread, nothing else held.
+const NO_BUDGET: Budget = Budget {
+    files_per_worker: 0,
+    files: 0,
+    tasks_per_worker: 0,
+    tasks: 0,
+    runtime_threads: false,
+};
+
+/// A thread per worker.
+const THREAD_BUDGET: Budget = Budget {
+    tasks_per_worker: 1,
+    ..NO_BUDGET
+};
+
+/// Per worker process: the process, a reader and a writer thread; two
+/// pipe ends held, and up to six while it starts.
+const WORKER_PROCESS_BUDGET: Budget = Budget {
+    files_per_worker: 6,
+    tasks_per_worker: 3,
+    ..NO_BUDGET
+};
+
+/// CPython's harness with threads (or coroutines) of its own: a few pipes
+/// to corescope, a thread per worker.
+const HARNESS_BUDGET: Budget = Budget {
+    files_per_worker: 0,
+    files: 8,
+    tasks_per_worker: 1,
+    tasks: 4,
+    runtime_threads: false,
+};
+
+/// A child (CPython's harness, or `mpirun`) holding a few pipes per worker
+/// process: it inherits the limits.
+const CHILD_POOL_BUDGET: Budget = Budget {
+    files_per_worker: 8,
+    ..HARNESS_BUDGET
+};
 
 /// Every sharing mode: corescope has atomics.
 const ALL_SHARING: &[Sharing] = &Sharing::ALL;
@@ -297,6 +418,10 @@ const SERIAL: ModelInfo = ModelInfo {
     knobs: &[],
     sharing: ALL_SHARING,
     shared_counter: CountedIn::SharedCounter,
+    host: Host::Corescope,
+    budget: NO_BUDGET,
+    suited_to: None,
+    picked_by_default: true,
 };
 
 const THREADS: ModelInfo = ModelInfo {
@@ -312,6 +437,10 @@ const THREADS: ModelInfo = ModelInfo {
     knobs: POOL_KNOBS,
     sharing: ALL_SHARING,
     shared_counter: CountedIn::SharedCounter,
+    host: Host::Corescope,
+    budget: THREAD_BUDGET,
+    suited_to: Some(Work::Io),
+    picked_by_default: true,
 };
 
 const GIL_THREADS: ModelInfo = ModelInfo {
@@ -327,6 +456,10 @@ const GIL_THREADS: ModelInfo = ModelInfo {
     knobs: &[Knob::Workers, Knob::Schedule, Knob::SwitchInterval],
     sharing: ALL_SHARING,
     shared_counter: CountedIn::SharedCounter,
+    host: Host::Corescope,
+    budget: THREAD_BUDGET,
+    suited_to: Some(Work::Io),
+    picked_by_default: false,
 };
 
 const PROCESSES: ModelInfo = ModelInfo {
@@ -342,6 +475,10 @@ const PROCESSES: ModelInfo = ModelInfo {
     knobs: PROCESS_KNOBS,
     sharing: ALL_SHARING,
     shared_counter: CountedIn::WorkerCopies,
+    host: Host::Corescope,
+    budget: WORKER_PROCESS_BUDGET,
+    suited_to: Some(Work::Cpu),
+    picked_by_default: true,
 };
 
 const PROCESS_PER_TASK: ModelInfo = ModelInfo {
@@ -361,6 +498,10 @@ const PROCESS_PER_TASK: ModelInfo = ModelInfo {
     knobs: &[Knob::Workers, Knob::Schedule, Knob::Codec],
     sharing: ALL_SHARING,
     shared_counter: CountedIn::WorkerCopies,
+    host: Host::Corescope,
+    budget: WORKER_PROCESS_BUDGET,
+    suited_to: None,
+    picked_by_default: false,
 };
 
 // MPI: a bluish green (Okabe–Ito) unused by the others; python-mpi a
@@ -385,6 +526,10 @@ const MPI: ModelInfo = ModelInfo {
     knobs: &[Knob::Workers, Knob::Schedule, Knob::Codec, Knob::Hostfile],
     sharing: ALL_SHARING,
     shared_counter: CountedIn::WorkerCopies,
+    host: Host::MpiJob,
+    budget: CHILD_POOL_BUDGET,
+    suited_to: None,
+    picked_by_default: false,
 };
 
 const PYTHON_SERIAL: ModelInfo = ModelInfo {
@@ -405,6 +550,10 @@ const PYTHON_SERIAL: ModelInfo = ModelInfo {
     knobs: &[Knob::Interpreter],
     sharing: PYTHON_SHARING,
     shared_counter: CountedIn::SharedCounter,
+    host: Host::Harness,
+    budget: HARNESS_BUDGET,
+    suited_to: None,
+    picked_by_default: false,
 };
 
 const PYTHON_THREADS: ModelInfo = ModelInfo {
@@ -420,6 +569,10 @@ const PYTHON_THREADS: ModelInfo = ModelInfo {
     knobs: PYTHON_POOL_KNOBS,
     sharing: PYTHON_SHARING,
     shared_counter: CountedIn::SharedCounter,
+    host: Host::Harness,
+    budget: HARNESS_BUDGET,
+    suited_to: None,
+    picked_by_default: false,
 };
 
 const PYTHON_THREADS_NOGIL: ModelInfo = ModelInfo {
@@ -435,6 +588,10 @@ const PYTHON_THREADS_NOGIL: ModelInfo = ModelInfo {
     knobs: PYTHON_POOL_KNOBS,
     sharing: PYTHON_SHARING,
     shared_counter: CountedIn::SharedCounter,
+    host: Host::Harness,
+    budget: HARNESS_BUDGET,
+    suited_to: None,
+    picked_by_default: false,
 };
 
 const PYTHON_PROCESSES: ModelInfo = ModelInfo {
@@ -450,6 +607,10 @@ const PYTHON_PROCESSES: ModelInfo = ModelInfo {
     knobs: PYTHON_POOL_MAP_KNOBS,
     sharing: PYTHON_SHARING,
     shared_counter: CountedIn::SharedCounter,
+    host: Host::Harness,
+    budget: CHILD_POOL_BUDGET,
+    suited_to: None,
+    picked_by_default: false,
 };
 
 const PYTHON_EXECUTOR: ModelInfo = ModelInfo {
@@ -465,6 +626,10 @@ const PYTHON_EXECUTOR: ModelInfo = ModelInfo {
     knobs: PYTHON_PROCESS_KNOBS,
     sharing: PYTHON_SHARING,
     shared_counter: CountedIn::SharedCounter,
+    host: Host::Harness,
+    budget: CHILD_POOL_BUDGET,
+    suited_to: None,
+    picked_by_default: false,
 };
 
 const PYTHON_QUEUE: ModelInfo = ModelInfo {
@@ -480,6 +645,10 @@ const PYTHON_QUEUE: ModelInfo = ModelInfo {
     knobs: PYTHON_PROCESS_KNOBS,
     sharing: PYTHON_SHARING,
     shared_counter: CountedIn::SharedCounter,
+    host: Host::Harness,
+    budget: CHILD_POOL_BUDGET,
+    suited_to: None,
+    picked_by_default: false,
 };
 
 const PYTHON_MPI: ModelInfo = ModelInfo {
@@ -505,6 +674,10 @@ const PYTHON_MPI: ModelInfo = ModelInfo {
     ],
     sharing: &[],
     shared_counter: CountedIn::WorkerCopies,
+    host: Host::MpiJob,
+    budget: CHILD_POOL_BUDGET,
+    suited_to: None,
+    picked_by_default: false,
 };
 
 /// Tasks in flight on a tokio runtime, as named in a trace: every slot runs
@@ -514,6 +687,24 @@ const ASYNC_SLOT: Naming = Naming {
     thread: "{lane_name} (async task)",
     worker_process: None,
     host_process: "corescope",
+};
+
+/// Each task slot in flight may hold a socket (`net`); the slots are
+/// futures on the runtime's threads, not threads of their own.
+const ASYNC_BUDGET: Budget = Budget {
+    files_per_worker: 1,
+    files: 8,
+    tasks_per_worker: 0,
+    tasks: 0,
+    runtime_threads: true,
+};
+
+/// async's runtime with a pool of worker processes (at most one per slot)
+/// and the thread that forwards their events to it.
+const ASYNC_POOL_BUDGET: Budget = Budget {
+    tasks: 1,
+    runtime_threads: true,
+    ..WORKER_PROCESS_BUDGET
 };
 
 // Async models take greens (not the bluish green of the charts' reference
@@ -533,6 +724,10 @@ const ASYNC: ModelInfo = ModelInfo {
     // The counter workload is not one of the async models' lessons.
     sharing: &[],
     shared_counter: CountedIn::SharedCounter,
+    host: Host::Corescope,
+    budget: ASYNC_BUDGET,
+    suited_to: Some(Work::Io),
+    picked_by_default: false,
 };
 
 const ASYNC_PROCESSES: ModelInfo = ModelInfo {
@@ -555,6 +750,10 @@ const ASYNC_PROCESSES: ModelInfo = ModelInfo {
     // The counter workload is not one of the async models' lessons.
     sharing: &[],
     shared_counter: CountedIn::SharedCounter,
+    host: Host::Corescope,
+    budget: ASYNC_POOL_BUDGET,
+    suited_to: Some(Work::Mixed),
+    picked_by_default: false,
 };
 
 const PYTHON_ASYNC_SLOT: Naming = Naming {
@@ -579,6 +778,10 @@ const PYTHON_ASYNCIO: ModelInfo = ModelInfo {
     // The counter workload is not one of the async models' lessons.
     sharing: &[],
     shared_counter: CountedIn::SharedCounter,
+    host: Host::Harness,
+    budget: HARNESS_BUDGET,
+    suited_to: None,
+    picked_by_default: false,
 };
 
 const PYTHON_ASYNCIO_PROCESSES: ModelInfo = ModelInfo {
@@ -595,6 +798,10 @@ const PYTHON_ASYNCIO_PROCESSES: ModelInfo = ModelInfo {
     // The counter workload is not one of the async models' lessons.
     sharing: &[],
     shared_counter: CountedIn::SharedCounter,
+    host: Host::Harness,
+    budget: CHILD_POOL_BUDGET,
+    suited_to: None,
+    picked_by_default: false,
 };
 
 impl Model {
@@ -705,6 +912,56 @@ impl Model {
             .into_iter()
             .filter(move |m| m.info().runtime == runtime)
     }
+
+    /// The models a new experiment runs (the CLI's default, the form's
+    /// first state), in menu order.
+    pub fn default_picks() -> impl Iterator<Item = Model> {
+        Model::ALL
+            .into_iter()
+            .filter(|m| m.info().picked_by_default)
+    }
+
+    /// The process that runs or coordinates the model's workers.
+    pub fn host(self) -> Host {
+        self.info().host
+    }
+
+    /// Most `worker_rss_bytes` entries a saved run of `workers` holds, in
+    /// its memory record and in each memory sample: one per worker, plus
+    /// the harness, or rank 0 and `mpirun`, where the model has them.
+    pub fn memory_slots(self, workers: u32) -> usize {
+        workers as usize + self.host().watched_besides_workers() as usize
+    }
+
+    /// Whether the model records the emulated GIL's holds.
+    pub fn records_gil_holds(self) -> bool {
+        self.info().has_knob(Knob::SwitchInterval)
+    }
+
+    /// Whether the model needs a free-threaded CPython (so its baseline,
+    /// python-serial, may have run on another interpreter).
+    pub fn needs_free_threading(self) -> bool {
+        self.info()
+            .requires
+            .contains(&Requirement::FreeThreadedPython)
+    }
+
+    /// The kind of work the rule of thumb names the model for, if any.
+    pub fn suited_to(self) -> Option<Work> {
+        self.info().suited_to
+    }
+
+    /// The colour of corescope's own process (all its threads) on the
+    /// memory charts: serial's, the model that is nothing else.
+    pub fn corescope_color(dark: bool) -> Rgb {
+        SERIAL.color.on(dark)
+    }
+
+    /// The colour of worker processes taken together on the memory
+    /// charts: processes'.
+    pub fn worker_processes_color(dark: bool) -> Rgb {
+        PROCESSES.color.on(dark)
+    }
 }
 
 impl_named!(Model, "model");
@@ -779,6 +1036,31 @@ mod tests {
             ),
             "python python-queue worker 3"
         );
+    }
+
+    #[test]
+    fn hosts_and_budgets_agree_with_what_the_models_run() {
+        for model in Model::ALL {
+            let info = model.info();
+            assert_eq!(model.uses_mpirun(), info.host == Host::MpiJob, "{model}");
+            if info.host == Host::Corescope {
+                assert!(!model.is_python(), "{model}");
+            }
+            // A worker process (or rank) holds pipes, whoever starts it.
+            if model.uses_processes() {
+                assert!(info.budget.files_per_worker > 0, "{model}");
+            }
+            // A worker that is a thread or a process is a task of its own.
+            let (_, tasks) = info.budget.needs(4, 1);
+            if model.uses_workers() && !model.workers_are_tasks() {
+                assert!(tasks >= 4, "{model}");
+            }
+        }
+        assert_eq!(Model::PythonMpi.memory_slots(2), 4);
+        assert_eq!(Model::PythonAsyncioProcesses.memory_slots(2), 3);
+        assert_eq!(Model::Processes.memory_slots(2), 2);
+        let picks: Vec<_> = Model::default_picks().collect();
+        assert_eq!(picks, [Model::Serial, Model::Threads, Model::Processes]);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::{
     RunRecord, SpanIpc, SpanRecord,
 };
 use crate::measure::stats::Summary;
-use crate::spec::{MAX_PAYLOAD_BYTES, MAX_REPEATS, MAX_TASKS, MAX_WORKERS, Model};
+use crate::spec::{MAX_PAYLOAD_BYTES, MAX_REPEATS, MAX_TASKS, MAX_WORKERS};
 
 /// Most runs in one set: a sweep of every model, worker count, workload,
 /// payload and schedule stays far below.
@@ -190,6 +190,12 @@ fn run_record(at: &str, r: &RunRecord) -> Checked {
     }
     spans(&f("spans"), &r.spans, r, true)?;
     spans(&f("gil_holds"), &r.gil_holds, r, false)?;
+    if !r.gil_holds.is_empty() && !r.model.records_gil_holds() {
+        return Err(invalid(
+            f("gil_holds"),
+            format!("{} holds no emulated lock", r.model),
+        ));
+    }
     // Process-per-task starts one per task and repetition, plus retries
     // never; anything beyond is made up.
     let most = u64::from(r.tasks) * u64::from(r.repeats + r.warmup) + u64::from(r.workers);
@@ -270,30 +276,17 @@ fn span_ipc(at: &str, s: &SpanIpc) -> Checked {
     seconds(&format!("{at}.returned_seconds"), s.returned_seconds)
 }
 
-/// Worker memory slots: one per worker, plus the harness for the python
-/// models (their "main process").
-fn worker_slots(run: &RunRecord) -> usize {
-    let harness = matches!(
-        run.model,
-        Model::PythonSerial
-            | Model::PythonThreads
-            | Model::PythonThreadsNogil
-            | Model::PythonProcesses
-            | Model::PythonExecutor
-            | Model::PythonQueue
-    );
-    run.workers as usize + usize::from(harness)
-}
-
 /// Parent and workers add up to the total, without overflow.
 fn rss_parts(at: &str, parent: u64, workers: &[u64], total: u64, run: &RunRecord) -> Checked {
     bytes(&format!("{at}.parent_rss_bytes"), parent)?;
-    if workers.len() > worker_slots(run) {
+    let slots = run.model.memory_slots(run.workers);
+    if workers.len() > slots {
         return Err(invalid(
             format!("{at}.worker_rss_bytes"),
             format!(
-                "{} entries for a run of {} workers",
+                "{} entries for a {} run of {} workers (at most {slots})",
                 workers.len(),
+                run.model,
                 run.workers
             ),
         ));
@@ -369,6 +362,7 @@ fn cpu_sample(at: &str, s: &CpuSample) -> Checked {
 mod tests {
     use super::*;
     use crate::results::testing::{record, span};
+    use crate::spec::Model;
 
     fn set_of(run: RunRecord) -> ResultSet {
         let mut set = ResultSet::new(MachineInfo {
