@@ -31,7 +31,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Instant;
 
 use common::{max, median, min};
-use corescope::results::{MachineInfo, RunRecord};
+use corescope::results::MachineInfo;
 use corescope::spec::{Model, RunSpec};
 use corescope::workload::Workload;
 use run_spec::{engine_config, run_spec, try_run_with};
@@ -172,10 +172,6 @@ fn python_pool_map_us(tasks: u32) -> BenchResult<f64> {
 /// Interleaved pairs of (d): corescope's and CPython's µs per task.
 const PAIRS: usize = 5;
 
-fn run(spec: &RunSpec) -> BenchResult<RunRecord> {
-    Ok(try_run_with(spec, &engine_config())?)
-}
-
 fn main() -> BenchResult<()> {
     print_machine();
     let throughput = Throughput::measure()?;
@@ -244,12 +240,18 @@ impl Throughput {
                 .map(|_| raw_one_way_mbps(&buffer))
                 .collect::<BenchResult<Vec<f64>>>()?,
         );
-        let echo = run(&echo_spec(Model::Processes, Transport::Pipe))?;
+        let echo = try_run_with(
+            &echo_spec(Model::Processes, Transport::Pipe),
+            &engine_config(),
+        )?;
         let echo_bytes = (echo.ipc.bytes_to_workers + echo.ipc.bytes_from_workers) as f64;
-        let shm = run(&echo_spec(Model::Processes, Transport::Shm))?;
+        let shm = try_run_with(
+            &echo_spec(Model::Processes, Transport::Shm),
+            &engine_config(),
+        )?;
         let shm_bytes =
             (shm.ipc.bytes_shared_to_workers + shm.ipc.bytes_shared_from_workers) as f64;
-        let serial = run(&echo_spec(Model::Serial, Transport::Pipe))?;
+        let serial = try_run_with(&echo_spec(Model::Serial, Transport::Pipe), &engine_config())?;
         Ok(Throughput {
             raw_s,
             raw_mbps: (2 * BULK_ROUNDS * MIB) as f64 / raw_s / 1e6,
@@ -322,14 +324,17 @@ struct Overhead {
 impl Overhead {
     fn measure() -> BenchResult<Overhead> {
         let trivial = |model, in_flight| {
-            run(&run_spec(model, Workload::SqrtSum)
-                .size(1)
-                .tasks(TRIVIAL_TASKS)
-                .payload(0)
-                .in_flight(in_flight)
-                .repeats(3)
-                .warmup(1)
-                .build())
+            try_run_with(
+                &run_spec(model, Workload::SqrtSum)
+                    .size(1)
+                    .tasks(TRIVIAL_TASKS)
+                    .payload(0)
+                    .in_flight(in_flight)
+                    .repeats(3)
+                    .warmup(1)
+                    .build(),
+                &engine_config(),
+            )
             .map(|r| r.wall_seconds.median)
         };
         Ok(Overhead {
@@ -383,7 +388,8 @@ fn pool_pairs() -> BenchResult<Vec<(f64, Option<f64>)>> {
             .warmup(1)
             .workers(2)
             .build();
-        let ours = run(&two)?.wall_seconds.median * 1e6 / f64::from(TRIVIAL_TASKS);
+        let ours = try_run_with(&two, &engine_config())?.wall_seconds.median * 1e6
+            / f64::from(TRIVIAL_TASKS);
         let python = python_pool_map_us(TRIVIAL_TASKS).ok();
         pairs.push((ours, python));
     }
