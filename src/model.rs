@@ -933,6 +933,12 @@ impl Model {
         workers as usize + self.host().watched_besides_workers() as usize
     }
 
+    /// The ranks of a run's MPI job at `workers`: the coordinating rank 0
+    /// and a rank per worker; `None` for a model that runs no MPI job.
+    pub fn mpi_ranks(self, workers: u32) -> Option<u32> {
+        (self.host() == Host::MpiJob).then(|| workers.saturating_add(1))
+    }
+
     /// Whether the model records the emulated GIL's holds.
     pub fn records_gil_holds(self) -> bool {
         self.info().has_knob(Knob::SwitchInterval)
@@ -1059,6 +1065,8 @@ mod tests {
         assert_eq!(Model::PythonMpi.memory_slots(2), 4);
         assert_eq!(Model::PythonAsyncioProcesses.memory_slots(2), 3);
         assert_eq!(Model::Processes.memory_slots(2), 2);
+        assert_eq!(Model::Mpi.mpi_ranks(2), Some(3));
+        assert_eq!(Model::PythonProcesses.mpi_ranks(2), None);
         let picks: Vec<_> = Model::default_picks().collect();
         assert_eq!(picks, [Model::Serial, Model::Threads, Model::Processes]);
     }
