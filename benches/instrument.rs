@@ -66,7 +66,6 @@ fn experiments() -> Vec<Experiment> {
             spec: run_spec(Model::Serial, Workload::SqrtSum)
                 .size(1)
                 .tasks(200_000)
-                .workers(1)
                 .repeats(5)
                 .warmup(1)
                 .build(),

@@ -384,7 +384,6 @@ fn pool_pairs() -> BenchResult<Vec<(f64, Option<f64>)>> {
             .tasks(TRIVIAL_TASKS)
             .payload(0)
             .in_flight(2)
-            .repeats(1)
             .warmup(1)
             .workers(2)
             .build();

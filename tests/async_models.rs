@@ -81,7 +81,6 @@ fn every_workload_gives_serials_checksum_under_async() {
         let serial = run(&run_spec(Model::Serial, workload)
             .size(size)
             .tasks(6)
-            .workers(1)
             .payload(2000)
             .io_percent(50)
             .build());
@@ -118,7 +117,6 @@ fn an_async_models_workers_are_called_tasks_in_flight() {
     let serial = run(&run_spec(Model::Serial, Workload::Sleep)
         .size(1)
         .tasks(4)
-        .workers(1)
         .build());
     let two_threads = run_spec(Model::Async, Workload::Sleep)
         .size(1)
@@ -164,7 +162,6 @@ fn async_plus_processes_ships_only_the_cpu_part() {
         let serial = run(&run_spec(Model::Serial, workload)
             .size(2)
             .tasks(tasks)
-            .workers(1)
             .payload(2000)
             .io_percent(50)
             .build());
@@ -199,7 +196,6 @@ fn async_plus_processes_ships_only_the_cpu_part() {
         let serial = run(&run_spec(Model::Serial, workload)
             .size(size)
             .tasks(tasks)
-            .workers(1)
             .payload(2000)
             .io_percent(50)
             .build());
@@ -236,7 +232,6 @@ fn every_workload_gives_serials_checksum_under_async_plus_processes() {
         let serial = run(&run_spec(Model::Serial, workload)
             .size(size)
             .tasks(6)
-            .workers(1)
             .payload(2000)
             .io_percent(50)
             .build());

@@ -34,7 +34,6 @@ fn checksums_agree_across_models_workers_and_schedules() {
         let reference = run(&run_spec(Model::Serial, workload)
             .size(size)
             .tasks(tasks)
-            .workers(1)
             .schedule(Schedule::Static)
             .repeats(2)
             .build())
@@ -101,7 +100,6 @@ fn threads_record_every_task_of_many_batches_once() {
     let serial = run(&run_spec(Model::Serial, Workload::SqrtSum)
         .size(1)
         .tasks(TASKS)
-        .workers(1)
         .schedule(Schedule::Static)
         .repeats(2)
         .build());
@@ -173,7 +171,6 @@ fn echo_bytes_are_counted_at_the_pipe() {
         .size(1)
         .tasks(tasks)
         .workers(2)
-        .schedule(Schedule::Queue)
         .repeats(2)
         .payload(payload)
         .build();
@@ -198,7 +195,6 @@ fn echo_bytes_are_counted_at_the_pipe() {
             .size(1)
             .tasks(tasks)
             .workers(2)
-            .schedule(Schedule::Queue)
             .repeats(2)
             .payload(payload)
             .build();
@@ -273,8 +269,6 @@ fn garbage_from_a_worker_is_a_clean_protocol_error() {
         let s = run_spec(Model::Processes, Workload::SqrtSum)
             .size(10)
             .tasks(2)
-            .workers(1)
-            .schedule(Schedule::Queue)
             .repeats(2)
             .build();
         let started = std::time::Instant::now();
@@ -327,7 +321,6 @@ fn gil_threads_never_compute_on_two_threads_at_once() {
         .size(2_000_000)
         .tasks(8)
         .workers(3)
-        .schedule(Schedule::Queue)
         .repeats(2)
         .switch_interval_us(1_000)
         .build();
@@ -357,8 +350,6 @@ fn gil_threads_never_compute_on_two_threads_at_once() {
         run(&run_spec(Model::Serial, Workload::SqrtSum)
             .size(2_000_000)
             .tasks(8)
-            .workers(1)
-            .schedule(Schedule::Queue)
             .repeats(2)
             .build())
         .checksum
@@ -371,7 +362,6 @@ fn gil_threads_still_overlap_while_blocked() {
         .size(50)
         .tasks(4)
         .workers(4)
-        .schedule(Schedule::Queue)
         .repeats(2)
         .build());
     let overlaps = record.spans.iter().any(|a| {
@@ -401,7 +391,6 @@ fn process_per_task_starts_one_process_per_task() {
         .size(1000)
         .tasks(5)
         .workers(2)
-        .schedule(Schedule::Queue)
         .repeats(2)
         .build();
     let record = run(&s);
@@ -416,7 +405,6 @@ fn process_per_task_starts_one_process_per_task() {
         .size(1000)
         .tasks(5)
         .workers(2)
-        .schedule(Schedule::Queue)
         .repeats(2)
         .build());
     assert_eq!(pool.processes_started, 2);
@@ -463,7 +451,6 @@ fn json_moves_more_bytes_than_bincode_and_computes_the_same() {
     let serial = run(&run_spec(Model::Serial, Workload::Echo)
         .size(1)
         .tasks(4)
-        .workers(1)
         .payload(10_000)
         .codec(Codec::Json)
         .repeats(2)
@@ -489,7 +476,6 @@ fn a_json_frame_over_the_limit_fails_the_run_naming_it() {
         let s = run_spec(model, Workload::Echo)
             .size(1)
             .tasks(1)
-            .workers(1)
             .payload(20 << 20)
             .codec(Codec::Json)
             .repeats(2)
@@ -729,7 +715,6 @@ fn instrumentation_off_keeps_the_figures_but_no_spans() {
             .size(1_000)
             .tasks(16)
             .workers(2)
-            .schedule(Schedule::Queue)
             .repeats(2)
             .build();
         let on = try_run_with(&s, &engine_config()).unwrap();

@@ -56,8 +56,6 @@ fn checksums_match_serial(model: Model) {
         let serial = run(&run_spec(Model::Serial, workload)
             .size(small(workload))
             .tasks(6)
-            .workers(1)
-            .schedule(Schedule::Queue)
             .payload(3000)
             .io_percent(50)
             .repeats(2)
@@ -104,7 +102,6 @@ fn bytes_are_counted(model: Model) {
         .size(small(Workload::Echo))
         .tasks(6)
         .workers(2)
-        .schedule(Schedule::Queue)
         .payload(3000)
         .repeats(2)
         .build();
@@ -153,15 +150,12 @@ fn a_hostfile_runs(model: Model) {
     let serial = run(&run_spec(Model::Serial, Workload::Mandelbrot)
         .size(small(Workload::Mandelbrot))
         .tasks(6)
-        .workers(1)
-        .schedule(Schedule::Queue)
         .repeats(2)
         .build());
     let s = run_spec(model, Workload::Mandelbrot)
         .size(small(Workload::Mandelbrot))
         .tasks(6)
         .workers(2)
-        .schedule(Schedule::Queue)
         .repeats(2)
         .build();
     let record = run_with(
@@ -280,7 +274,6 @@ mod rust_ranks {
             .size(small(Workload::Echo))
             .tasks(6)
             .workers(2)
-            .schedule(Schedule::Queue)
             .payload(3000)
             .repeats(2)
             .build();

@@ -54,7 +54,6 @@ fn every_workload_gives_rusts_checksum_in_cpython() {
             &run_spec(Model::Serial, workload)
                 .size(size)
                 .tasks(5)
-                .workers(1)
                 .payload(3000)
                 .io_percent(50)
                 .repeats(2)
@@ -65,7 +64,6 @@ fn every_workload_gives_rusts_checksum_in_cpython() {
             &run_spec(Model::PythonSerial, workload)
                 .size(size)
                 .tasks(5)
-                .workers(1)
                 .payload(3000)
                 .io_percent(50)
                 .repeats(2)
@@ -96,7 +94,6 @@ fn every_python_pool_computes_the_same_as_rust() {
         &run_spec(Model::Serial, Workload::Mandelbrot)
             .size(40)
             .tasks(6)
-            .workers(1)
             .repeats(2)
             .build(),
         &python,
@@ -507,7 +504,6 @@ fn python_asyncio_computes_what_corescope_computes() {
             &run_spec(Model::Serial, workload)
                 .size(size)
                 .tasks(5)
-                .workers(1)
                 .payload(3000)
                 .io_percent(50)
                 .repeats(2)
