@@ -750,7 +750,10 @@ fn summarise(
         record.expected_total = Some(expected);
         record.total = Some(total);
         record.lost_updates = Some(expected.saturating_sub(total));
-        record.counted_in = Some(CountedIn::of(spec.model, spec.workload.sharing));
+        record.counted_in = Some(CountedIn::of(
+            spec.model.info().shared_counter,
+            spec.workload.sharing,
+        ));
     }
     record.repetitions = records;
     record.wall_ci = analysis::wall_interval(&record);
