@@ -36,11 +36,13 @@ fn fit_arg(arg: clap::Arg) -> clap::Arg {
         .iter()
         .map(|v| v.to_string_lossy().into_owned())
         .collect();
-    let text = if defaults.is_empty() || arg.is_hide_default_value_set() {
-        help
-    } else {
-        format!("{help} [default: {}]", defaults.join(","))
-    };
+    // A switch (`--dark`) shows no default; a value's default is written
+    // into its help so that the wrapping counts it.
+    let takes_value = arg.get_action().takes_values();
+    if !takes_value || defaults.is_empty() || arg.is_hide_default_value_set() {
+        return arg.help(wrap(&help, WIDTH - HELP_INDENT)).long_help(None);
+    }
+    let text = format!("{help} [default: {}]", defaults.join(","));
     arg.help(wrap(&text, WIDTH - HELP_INDENT))
         .long_help(None)
         .hide_default_value(true)

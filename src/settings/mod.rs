@@ -139,6 +139,9 @@ pub enum Section {
     Models,
     /// With the worker counts: how tasks are handed out and measured.
     Runs,
+    /// Nowhere: an expert's setting, on the command line only (the form
+    /// keeps its height for what a lesson changes).
+    CommandLine,
 }
 
 /// Everything corescope knows about one setting.
@@ -389,7 +392,7 @@ const IN_FLIGHT: SettingInfo = SettingInfo {
     help: "Tasks queued ahead per worker process (a count; 1: strict \
            request and response)",
     uses: Uses::Listed,
-    section: Section::Models,
+    section: Section::CommandLine,
     ..BASE
 };
 
