@@ -9,7 +9,7 @@ use crate::limits::{
 use crate::settings::{Setting, ValueKind};
 use crate::workload::Workload;
 
-use super::Model;
+use crate::model::Model;
 
 /// A value that failed validation: which setting, and what it accepts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -5,14 +5,15 @@
 use serde::{Deserialize, Serialize};
 
 use crate::limits::{MAX_JSON_PAYLOAD_BYTES, MAX_TASKS, MAX_WORKERS};
+use crate::model::Model;
 use crate::settings::Setting;
+use crate::settings::values::{Order, Scaling, StartMethod};
+use crate::worker::codec::Codec;
+use crate::worker::shm::Transport;
 use crate::workload::{Sharing, Workload};
 
+use super::experiment::{ExperimentSpec, WorkloadPlan, WorkloadSpec};
 use super::parse::*;
-use super::{
-    Codec, ExperimentSpec, Model, Order, Scaling, StartMethod, Transport, WorkloadPlan,
-    WorkloadSpec,
-};
 
 /// An experiment as typed by a person: every value still text, every
 /// optional value still absent. Shared by the command line, the GUI form
