@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::limits::MAX_WORKERS;
+use crate::limits::{DEFAULT_IN_FLIGHT, DEFAULT_SWITCH_INTERVAL_US, MAX_WORKERS};
 use crate::model::Model;
 use crate::settings::values::{Order, Scaling, Schedule, StartMethod};
 use crate::worker::codec::Codec;
@@ -66,6 +66,30 @@ fn one() -> u32 {
 }
 
 impl RunSpec {
+    /// A run of `workload` under `model` with `workers`, every other
+    /// setting at its default (the catalogue's fallback; the chunk its
+    /// schedule's): what a record that did not note a setting ran with.
+    /// Front ends validate a [`super::RawExperiment`] instead.
+    pub fn new(workload: WorkloadSpec, model: Model, workers: u32) -> RunSpec {
+        let schedule = Schedule::Queue;
+        RunSpec {
+            workload,
+            model,
+            workers,
+            schedule,
+            chunk: schedule.default_chunk(workload.tasks, workers),
+            repeats: 3,
+            warmup: 1,
+            in_flight: DEFAULT_IN_FLIGHT,
+            switch_interval_us: DEFAULT_SWITCH_INTERVAL_US,
+            codec: Codec::default(),
+            scaling: Scaling::default(),
+            start_method: StartMethod::default(),
+            runtime_threads: 1,
+            transport: Transport::default(),
+        }
+    }
+
     /// Tasks executed by the whole run, warm-ups included (for progress).
     pub fn total_tasks(&self) -> u64 {
         u64::from(self.workload.tasks) * u64::from(self.repeats + self.warmup)
@@ -273,5 +297,17 @@ mod tests {
         r.tasks = Some("10".into());
         let runs = r.validate(&[2]).unwrap().runs();
         assert_eq!(runs[3].chunk, 4);
+    }
+
+    #[test]
+    fn a_new_run_has_the_defaults_an_experiment_validates_to() {
+        let mut r = raw();
+        r.models = "processes".into();
+        r.repeats = String::new();
+        r.warmup = String::new();
+        r.schedule = String::new();
+        let runs = r.validate(&[3]).unwrap().runs();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0], RunSpec::new(runs[0].workload, Model::Processes, 3));
     }
 }
