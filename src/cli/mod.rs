@@ -147,7 +147,8 @@ fn read_settings(
     raw: &mut RawExperiment,
     given: &mut Vec<Setting>,
 ) -> Result<(), clap::Error> {
-    for setting in settings {
+    // The machine's settings are no experiment's: read apart.
+    for setting in settings.filter(|s| !s.is_machine()) {
         let id = id_of(setting);
         if setting.info().preset_sets && matches.value_source(id) == Some(ValueSource::CommandLine)
         {
@@ -433,4 +434,60 @@ pub fn command() -> clap::Command {
 pub fn parse() -> Cli {
     let matches = command().get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_from(args: &[&str]) -> Cli {
+        let matches = command().try_get_matches_from(args).unwrap();
+        Cli::from_arg_matches(&matches).unwrap()
+    }
+
+    #[test]
+    fn each_flag_reaches_its_setting_and_the_machines_reach_theirs() {
+        let cli = parse_from(&[
+            "corescope",
+            "sweep",
+            "--python",
+            "python9",
+            "--hostfile",
+            "hosts",
+            "--runtime-threads",
+            "3",
+            "--workers",
+            "1..2",
+        ]);
+        let Some(Command::Sweep(args)) = cli.command else {
+            panic!("not a sweep");
+        };
+        let experiment = &args.experiment;
+        assert_eq!(experiment.python, PathBuf::from("python9"));
+        assert_eq!(experiment.hostfile, Some(PathBuf::from("hosts")));
+        assert_eq!(experiment.raw.runtime_threads.as_deref(), Some("3"));
+        assert_eq!(experiment.raw.workers.as_deref(), Some("1..2"));
+        // Left out, the models are the catalogue's default.
+        assert_eq!(experiment.raw.models, "serial,threads,processes");
+        // A preset would refuse what it sets, not the machine's settings.
+        assert_eq!(
+            experiment.given,
+            [Setting::RuntimeThreads, Setting::Workers]
+        );
+    }
+
+    #[test]
+    fn run_takes_one_model_and_leaves_the_rest_to_validation() {
+        let cli = parse_from(&["corescope", "run", "--model", "serial"]);
+        let Some(Command::Run(args)) = cli.command else {
+            panic!("not a run");
+        };
+        let raw = args.raw();
+        assert_eq!(
+            (raw.models.as_str(), raw.workers.as_deref()),
+            ("serial", None)
+        );
+        assert_eq!(raw.repeats, "");
+        assert_eq!(raw.validate(&[2]).unwrap().repeats, 3);
+    }
 }
