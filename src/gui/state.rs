@@ -171,9 +171,11 @@ pub struct ExperimentForm {
     pub sweep_from: String,
     /// Blank means the logical core count.
     pub sweep_to: String,
-    /// The other settings as typed; blank or absent is the setting's
-    /// fallback. A setting of several names holds them comma-separated.
-    pub values: BTreeMap<Setting, String>,
+    /// The other settings as typed, by flag (without its dashes, so the
+    /// stored form reads as the command line); blank or absent is the
+    /// setting's fallback. A setting of several names holds them
+    /// comma-separated.
+    pub values: BTreeMap<String, String>,
     /// The lesson the form shows, locked until "Tweak this lesson": Run
     /// runs the lesson's own experiment.
     pub lesson: Option<String>,
@@ -197,7 +199,10 @@ impl Default for ExperimentForm {
             workers: "2".to_string(),
             sweep_from: "1".to_string(),
             sweep_to: String::new(),
-            values: values.into_iter().collect(),
+            values: values
+                .into_iter()
+                .map(|(setting, text)| (key(setting), text))
+                .collect(),
             lesson: None,
         }
     }
@@ -206,6 +211,11 @@ impl Default for ExperimentForm {
 /// Names joined as a setting of several holds them.
 fn names_of(names: &[&str]) -> String {
     names.join(",")
+}
+
+/// A setting's key in the form's `values`: its flag without the dashes.
+fn key(setting: Setting) -> String {
+    setting.flag().trim_start_matches('-').to_string()
 }
 
 /// The settings the form holds in `values`: every setting of the
@@ -231,17 +241,17 @@ impl ExperimentForm {
 
     /// The text typed for `setting` (blank when none).
     pub fn text(&self, setting: Setting) -> &str {
-        self.values.get(&setting).map_or("", String::as_str)
+        self.values.get(&key(setting)).map_or("", String::as_str)
     }
 
     /// Sets the text of `setting`.
     pub fn set(&mut self, setting: Setting, text: impl Into<String>) {
-        self.values.insert(setting, text.into());
+        self.values.insert(key(setting), text.into());
     }
 
     /// The text field of `setting`, for a widget to edit.
     pub fn text_mut(&mut self, setting: Setting) -> &mut String {
-        self.values.entry(setting).or_default()
+        self.values.entry(key(setting)).or_default()
     }
 
     /// The names chosen for a choice setting: those typed, or its

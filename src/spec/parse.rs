@@ -46,12 +46,21 @@ fn expected(setting: Setting) -> String {
         ValueKind::Choice { names, many: true } => {
             format!("one or more of {}, comma-separated", names().join(", "))
         }
-        ValueKind::Choice { names, many: false } => format!("one of {}", names().join(", ")),
+        ValueKind::Choice { names, many: false } => either(&names()),
         ValueKind::Workloads => format!(
             "one or more of {}",
             names(Workload::ALL.map(Workload::name))
         ),
         _ => String::new(),
+    }
+}
+
+/// "a or b", "a, b or c".
+fn either(names: &[&str]) -> String {
+    match names.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 

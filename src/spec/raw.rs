@@ -400,7 +400,7 @@ pub(crate) mod tests {
         r.codec = Some("xml".into());
         let err = r.validate(&[2]).unwrap_err();
         assert_eq!(err.setting.flag(), "--codec");
-        assert!(err.message.contains("bincode, json"), "{err}");
+        assert!(err.message.contains("expected bincode or json"), "{err}");
     }
 
     #[test]
@@ -420,7 +420,7 @@ pub(crate) mod tests {
         r.start_method = Some("forkserver".into());
         let err = r.validate(&[2]).unwrap_err();
         assert_eq!(err.setting.flag(), "--start-method");
-        assert!(err.message.contains("fork, spawn"), "{err}");
+        assert!(err.message.contains("expected fork or spawn"), "{err}");
     }
 
     #[test]
