@@ -15,6 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::palette::{Marker, Rgb, ThemedColor};
+use crate::settings::Uses;
 use crate::workload::{CountedIn, Sharing};
 
 mod catalogue;
@@ -133,32 +134,9 @@ pub enum Requirement {
     PythonModule(&'static str),
 }
 
-/// A setting of the experiment that means something for a model (the form
-/// shows it only when a ticked model has it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Knob {
-    /// The worker count (and the sweep over it).
-    Workers,
-    /// Static or queue schedule, and the chunk size.
-    Schedule,
-    /// Tasks queued ahead per worker process.
-    InFlight,
-    /// The worker protocol's codec (bincode or JSON).
-    Codec,
-    /// The emulated GIL's switch interval.
-    SwitchInterval,
-    /// CPython's process start method (fork, spawn, forkserver).
-    StartMethod,
-    /// The CPython interpreter.
-    Interpreter,
-    /// The async runtime's threads (1: current-thread).
-    RuntimeThreads,
-    /// The MPI hostfile handed to `mpirun` (blank: this machine only).
-    Hostfile,
-    /// How echo payloads reach worker processes: through the pipes or in
-    /// shared memory.
-    Transport,
-}
+/// A setting a model reads beyond those every model has: a name of the
+/// settings catalogue, which describes it (flag, label, help, bounds).
+pub use crate::settings::Setting as Knob;
 
 /// How a model's workers are named: on the timeline's lanes, and as
 /// threads and processes in a Chrome trace. In each template `{lane}` is
@@ -300,9 +278,14 @@ pub struct ModelInfo {
 }
 
 impl ModelInfo {
-    /// Whether `knob` applies to the model.
+    /// Whether setting `knob` means something for the model: every model
+    /// has the common settings; the others it lists in `knobs`.
     pub fn has_knob(&self, knob: Knob) -> bool {
-        self.knobs.contains(&knob)
+        match knob.info().uses {
+            Uses::Every => true,
+            Uses::Listed => self.knobs.contains(&knob),
+            Uses::Like(other) => self.has_knob(other),
+        }
     }
 }
 

@@ -1,19 +1,15 @@
 //! The way out of an error that a person takes by changing a setting, kept
-//! apart from the words for it: the library says which setting (the
-//! interpreter, the hostfile) and each front end names it its own way (the
-//! command line its flag, the window its form field), so no front end
-//! rewrites another's message.
+//! apart from the words for it: the library says which setting of the
+//! settings catalogue (the interpreter, the hostfile) and each front end
+//! names it its own way (the command line its flag, the window its form
+//! field), so no front end rewrites another's message.
 
 use std::fmt::Display;
 
-/// A machine setting that an error's way out changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Setting {
-    /// The CPython interpreter the python models run.
-    Python,
-    /// The Open MPI hostfile of the MPI models.
-    Hostfile,
-}
+/// The setting an error's way out changes (the interpreter, the
+/// hostfile), and a front end's words for settings: names of the settings
+/// catalogue.
+pub use crate::settings::{Setting, SettingNames};
 
 /// How changing a setting gets past an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,9 +20,6 @@ pub enum Remedy {
     /// other one.
     OrSet(Setting),
 }
-
-/// A front end's name for each setting ("--python", "the Python field").
-pub type SettingNames = fn(Setting) -> &'static str;
 
 impl Remedy {
     /// The setting to change.
@@ -66,10 +59,7 @@ mod tests {
     use super::*;
 
     fn flags(setting: Setting) -> &'static str {
-        match setting {
-            Setting::Python => "--python",
-            Setting::Hostfile => "--hostfile",
-        }
+        setting.flag()
     }
 
     #[test]

@@ -554,17 +554,15 @@ impl RunRecord {
     /// [`RunRecord::from_spec`]; knobs a file did not record take their
     /// defaults).
     pub fn to_spec(&self) -> RunSpec {
+        let workload = crate::spec::WorkloadSpec {
+            workload: self.workload,
+            size: self.size,
+            tasks: self.tasks,
+            payload_bytes: self.payload_bytes,
+            io_percent: self.io_percent,
+            sharing: self.sharing.unwrap_or_default(),
+        };
         RunSpec {
-            workload: crate::spec::WorkloadSpec {
-                workload: self.workload,
-                size: self.size,
-                tasks: self.tasks,
-                payload_bytes: self.payload_bytes,
-                io_percent: self.io_percent,
-                sharing: self.sharing.unwrap_or_default(),
-            },
-            model: self.model,
-            workers: self.workers,
             schedule: self.schedule,
             chunk: self.chunk,
             repeats: self.repeats,
@@ -580,6 +578,7 @@ impl RunRecord {
             start_method: self.start_method.unwrap_or_default(),
             runtime_threads: self.runtime_threads.unwrap_or(1),
             transport: self.transport,
+            ..RunSpec::new(workload, self.model, self.workers)
         }
     }
 
@@ -752,7 +751,7 @@ pub struct MemorySample {
 pub(crate) mod testing {
     use super::{RunRecord, SpanRecord};
     use crate::measure::stats::Summary;
-    use crate::spec::{Model, RunSpec, Schedule, WorkloadSpec};
+    use crate::spec::{Model, RunSpec, WorkloadSpec};
     use crate::workload::Workload;
 
     /// A task span without IPC stamps.
@@ -769,28 +768,19 @@ pub(crate) mod testing {
     /// A sqrt-sum run of `model` at `workers` whose repetitions took
     /// `wall` seconds, spread ±10 %.
     pub fn record(model: Model, workers: u32, wall: f64) -> RunRecord {
+        let workload = WorkloadSpec {
+            workload: Workload::SqrtSum,
+            size: 10,
+            tasks: 4,
+            payload_bytes: 0,
+            io_percent: 0,
+            sharing: crate::workload::Sharing::Isolated,
+        };
         let mut r = RunRecord::from_spec(&RunSpec {
-            workload: WorkloadSpec {
-                workload: Workload::SqrtSum,
-                size: 10,
-                tasks: 4,
-                payload_bytes: 0,
-                io_percent: 0,
-                sharing: crate::workload::Sharing::Isolated,
-            },
-            model,
-            workers,
-            schedule: Schedule::Queue,
             chunk: 1,
             repeats: 1,
             warmup: 0,
-            in_flight: 2,
-            switch_interval_us: 5000,
-            codec: crate::worker::codec::Codec::Bincode,
-            scaling: crate::spec::Scaling::Strong,
-            start_method: crate::spec::StartMethod::Fork,
-            runtime_threads: 1,
-            transport: crate::spec::Transport::Pipe,
+            ..RunSpec::new(workload, model, workers)
         });
         r.wall_seconds = Summary {
             median: wall,

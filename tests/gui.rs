@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use common::gui::{app_harness, click, type_into, wait_until_idle};
 use corescope::gui::CorescopeApp;
 use corescope::gui::dialogs::Purpose;
+use corescope::settings::Setting;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -39,8 +40,8 @@ fn a_clicked_experiment_fills_the_table_and_the_charts() {
     let form = &harness.state().settings.form;
     assert_eq!(
         (
-            form.size.as_str(),
-            form.tasks.as_str(),
+            form.text(Setting::Size),
+            form.text(Setting::Tasks),
             form.models.contains(&corescope::spec::Model::Threads)
         ),
         ("3000", "6", false)

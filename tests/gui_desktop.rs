@@ -17,7 +17,7 @@ use corescope::gui::dialogs::Purpose;
 use corescope::gui::shortcuts::SHORTCUTS;
 use corescope::gui::state::View;
 use corescope::gui::welcome;
-use corescope::spec::{Field, Model};
+use corescope::spec::{Model, Setting};
 use corescope::workload::Workload;
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
@@ -49,8 +49,8 @@ fn saved(dir: &Path, name: &str) -> PathBuf {
 fn slow_form(harness: &mut Harness<'_, CorescopeApp>) {
     let form = &mut harness.state_mut().settings.form;
     form.set_workload(Workload::Sleep);
-    form.size = "300".to_string();
-    form.tasks = "40".to_string();
+    form.set(Setting::Size, "300");
+    form.set(Setting::Tasks, "40");
     form.models = vec![Model::Threads];
     form.sweep = false;
     form.workers = "2".to_string();
@@ -313,14 +313,11 @@ fn the_first_run_view_leads_into_the_first_lesson_and_every_knob_explains_itself
 
     // Every text field of the form says on hover what it changes and its unit.
     for (label, says) in [
-        ("Tasks", Field::Tasks.help()),
-        ("Repeats", Field::Repeats.help()),
-        ("Warm-ups", Field::Warmup.help()),
-        ("Chunk", Field::Chunk.help()),
-        (
-            "Size",
-            "How much work one task does, in terms summed per task",
-        ),
+        ("Tasks", Setting::Tasks.help()),
+        ("Repeats", Setting::Repeats.help()),
+        ("Warm-ups", Setting::Warmup.help()),
+        ("Chunk", Setting::Chunk.help()),
+        ("Size", "for sqrt-sum: terms summed per task"),
         ("To", "this machine's logical cores"),
     ] {
         harness

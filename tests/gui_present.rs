@@ -10,7 +10,7 @@ mod common;
 
 use common::gui::{app, click, wait_until_idle};
 use corescope::gui::CorescopeApp;
-use corescope::spec::Model;
+use corescope::spec::{Model, Setting};
 use corescope::workload::Workload;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -105,9 +105,12 @@ fn clicking_a_lesson_fills_the_form_until_it_is_tweaked() {
     let form = &harness.state().settings.form;
     assert_eq!(form.lesson.as_deref(), Some("cpu-parallelism"));
     assert_eq!(form.workload, Workload::SqrtSum);
-    assert_eq!((form.size.as_str(), form.tasks.as_str()), ("1000000", "4"));
+    assert_eq!(
+        (form.text(Setting::Size), form.text(Setting::Tasks)),
+        ("1000000", "4")
+    );
     assert_eq!(form.models, [Model::Serial, Model::Processes]);
-    assert_eq!(form.repeats, "5");
+    assert_eq!(form.text(Setting::Repeats), "5");
     wait_until_idle(&mut harness);
     let set = harness.state().session.results.experiments.last().unwrap();
     assert_eq!(set.preset.as_deref(), Some("cpu-parallelism"));
@@ -116,7 +119,11 @@ fn clicking_a_lesson_fills_the_form_until_it_is_tweaked() {
     click(&mut harness, "✏ Tweak this lesson");
     let form = &harness.state().settings.form;
     assert_eq!(form.lesson, None);
-    assert_eq!(form.tasks, "4", "tweaking keeps the lesson's values");
+    assert_eq!(
+        form.text(Setting::Tasks),
+        "4",
+        "tweaking keeps the lesson's values"
+    );
 }
 
 #[test]

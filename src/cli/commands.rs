@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use super::output::{self, Progress};
+use super::outcome::{Outcome, follow};
+use super::output;
 use super::{Cli, Command, ExperimentArgs};
 use crate::engine::EngineError;
 use crate::engine::runner::Runner;
@@ -18,7 +19,6 @@ use crate::presets;
 use crate::remedy::Remedied;
 use crate::rerun;
 use crate::results::{MachineInfo, ResultSet};
-use crate::session::progress::{Ending, RunProgress, Step};
 use crate::spec::{RawExperiment, SpecError, default_sweep_workers};
 use crate::worker;
 
@@ -28,15 +28,6 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit status after Ctrl-C, by shell convention (128 + SIGINT).
 pub const EXIT_INTERRUPTED: u8 = 130;
-
-/// How a command ended, mapped to an exit code at the edge.
-#[derive(Debug)]
-pub enum Outcome {
-    Done,
-    Usage(String),
-    Failed(anyhow::Error),
-    Interrupted,
-}
 
 /// Runs a parsed command line and returns the process's exit code.
 pub fn execute(cli: Cli) -> ExitCode {
@@ -62,22 +53,31 @@ pub fn execute(cli: Cli) -> ExitCode {
         }
         Some(Command::MpiRank(args)) => mpi_rank(&args.codec),
         Some(Command::Run(args)) => {
-            let raw = args.experiment.raw(&args.model, args.workers.as_ref());
+            let raw = args.raw();
             let cores = MachineInfo::detect().logical_cores;
             experiment(&raw, &args.experiment, &[cores])
         }
         Some(Command::Sweep(args)) => {
             let cores = MachineInfo::detect().logical_cores;
             match &args.preset {
-                Some(_) if !args.experiment_flags_given.is_empty() => Outcome::Usage(format!(
-                    "--preset: a preset sets the experiment; drop {} or the preset",
-                    args.experiment_flags_given.join(", ")
-                )),
+                Some(_) if !args.experiment.given.is_empty() => {
+                    let flags: Vec<&str> = args.experiment.given.iter().map(|s| s.flag()).collect();
+                    Outcome::Usage(format!(
+                        "--preset: a preset sets the experiment; drop {} or the preset",
+                        flags.join(", ")
+                    ))
+                }
                 Some(name) => match presets::find(name) {
                     Ok(preset) => {
                         output::print_preset(&preset);
+                        // The run's own limit applies to a lesson too.
+                        let time_limit = args.experiment.raw.time_limit.clone();
+                        let raw = RawExperiment {
+                            time_limit: time_limit.or(preset.experiment.time_limit.clone()),
+                            ..preset.experiment.clone()
+                        };
                         experiment_named(
-                            &preset.experiment,
+                            &raw,
                             &args.experiment,
                             &default_sweep_workers(cores),
                             Some(preset.name.clone()),
@@ -85,10 +85,11 @@ pub fn execute(cli: Cli) -> ExitCode {
                     }
                     Err(e) => Outcome::Usage(format!("--preset: {e}")),
                 },
-                None => {
-                    let raw = args.experiment.raw(&args.models, args.workers.as_ref());
-                    experiment(&raw, &args.experiment, &default_sweep_workers(cores))
-                }
+                None => experiment(
+                    &args.experiment.raw,
+                    &args.experiment,
+                    &default_sweep_workers(cores),
+                ),
             }
         }
         Some(Command::Report(args)) => report(&args),
@@ -256,11 +257,6 @@ fn window_error(message: &str) -> String {
     }
 }
 
-/// Follows a runner to its end, for commands other than this module's.
-pub(super) fn follow_runner(runner: &Runner) -> Result<ResultSet, Outcome> {
-    follow(runner)
-}
-
 /// `__mpi-rank`: this process is a rank of an MPI job.
 fn mpi_rank(codec: &str) -> Outcome {
     let codec: crate::worker::codec::Codec = match codec.parse() {
@@ -419,36 +415,6 @@ fn measure(
             }
         }
         Err(outcome) => outcome,
-    }
-}
-
-/// Folds the runner's events into the progress bar until it ends.
-fn follow(runner: &Runner) -> Result<ResultSet, Outcome> {
-    let mut bar = Progress::new();
-    let mut state = RunProgress::default();
-    let ending = loop {
-        let Ok(event) = runner.events().recv() else {
-            break Ending::Lost;
-        };
-        match state.apply(event) {
-            Step::Ended(ending) => break ending,
-            step => bar.show(&state, &step),
-        }
-    };
-    match ending {
-        Ending::Finished(set) => {
-            bar.finish();
-            Ok(set)
-        }
-        Ending::Cancelled => {
-            bar.abandon();
-            Err(Outcome::Interrupted)
-        }
-        Ending::Failed(_) | Ending::Lost => {
-            bar.abandon();
-            let error = ending.error(output::flag_of).unwrap_or_default();
-            Err(Outcome::Failed(anyhow::anyhow!(error)))
-        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context as _;
 
 use super::DeckArgs;
-use super::commands::{Outcome, follow_runner};
+use super::outcome::{Outcome, follow};
 use super::output;
 use crate::engine::CancelToken;
 use crate::engine::runner::Runner;
@@ -129,7 +129,7 @@ fn measure(
     if let Ok(mut slot) = current.lock() {
         *slot = Some(runner.cancel_token());
     }
-    let set = follow_runner(&runner);
+    let set = follow(&runner);
     if let Ok(mut slot) = current.lock() {
         *slot = None;
     }

@@ -7,6 +7,8 @@
 
 pub mod commands;
 pub mod deck;
+mod help;
+pub mod outcome;
 pub mod output;
 
 use std::path::PathBuf;
@@ -15,7 +17,8 @@ use clap::parser::ValueSource;
 use clap::{Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::export::data::{DataFormat, ExportManager};
-use crate::spec::RawExperiment;
+use crate::settings::{Group, Setting};
+use crate::spec::{self, RawExperiment};
 
 /// corescope: see parallelism happen, and measure it.
 #[derive(Debug, Parser)]
@@ -87,113 +90,118 @@ pub struct WorkerArgs {
     pub shm_output: Option<String>,
 }
 
-/// Knobs shared by `run` and `sweep`.
-#[derive(Debug, Args)]
+/// The experiment flags shared by `run` and `sweep`, one per setting of
+/// the catalogue ([`crate::settings`]), models and workers aside (each
+/// command words those its own way), with the machine's two and the
+/// export flags. Built with clap's builder API from the descriptors, so a
+/// new setting gets its flag, help and heading without a change here.
+#[derive(Debug, Clone, Default)]
 pub struct ExperimentArgs {
-    // Help from the workload list, so it never misses a workload.
-    #[arg(long, value_name = "NAME", default_value = "sqrt-sum",
-          help = format!("What each task computes, and what --size means for it: {}", crate::workload::Workload::help_list()))]
-    pub workload: String,
-    /// Work per task, in the workload's unit (see --workload); accepts
-    /// 1_000_000 or 1M. Default: a size that takes ~10-30 ms.
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub size: Option<String>,
-    /// Number of tasks per repetition.
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub tasks: Option<String>,
-    /// Echo payload per task (net: each reply's bytes), e.g. 512, 64KiB,
-    /// 1MiB (at most 64MiB); a list
-    /// (1KiB,1MiB) or a range stepping ×4 (1KiB..64MiB) sweeps payloads.
-    #[arg(long, value_name = "BYTES", allow_hyphen_values = true)]
-    pub payload: Option<String>,
-    /// static: chunks assigned up front; queue: free workers take the next chunk.
-    #[arg(long, value_name = "static|queue", default_value = "queue")]
-    pub schedule: String,
-    /// Tasks per chunk (default: one block per worker for static, 1 for queue).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub chunk: Option<String>,
-    /// Measured repetitions per run (the median is reported).
-    #[arg(
-        long,
-        value_name = "N",
-        default_value = "3",
-        allow_hyphen_values = true
-    )]
-    pub repeats: String,
-    /// Unmeasured warm-up repetitions before them.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value = "1",
-        allow_hyphen_values = true
-    )]
-    pub warmup: String,
-    /// Tasks queued per worker process (1 = strict request/response).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub in_flight: Option<String>,
-    /// gil-threads: how long a thread may hold the lock while others wait
-    /// (CPython's sys.getswitchinterval()), e.g. 5ms, 0.5ms, 200us.
-    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
-    pub switch_interval: Option<String>,
-    /// mixed: percent of each task spent blocked (I/O), 0 to 100.
-    #[arg(long, value_name = "PERCENT", allow_hyphen_values = true)]
-    pub io_percent: Option<String>,
-    /// How frames to and from worker processes are encoded: bincode
-    /// (compact binary) or json (text: shows what serialization costs; for
-    /// echo payloads up to a few MiB). Default: bincode.
-    #[arg(long, value_name = "bincode|json", allow_hyphen_values = true)]
-    pub codec: Option<String>,
-    /// strong: the same tasks at every worker count (read against Amdahl's
-    /// law); weak: --tasks per worker, so the work grows with the workers
-    /// (read against Gustafson's law). Default: strong.
-    #[arg(long, value_name = "strong|weak", allow_hyphen_values = true)]
-    pub scaling: Option<String>,
-    /// counter: how workers share the counter, one mode or several to
-    /// compare: racy (no synchronisation), locked (a mutex), atomic (an
-    /// atomic add; not in CPython), isolated (partial sums; the default).
-    #[arg(long, value_name = "MODES", allow_hyphen_values = true)]
-    pub sharing: Option<String>,
-    /// python-processes, python-executor, python-queue: how CPython starts
-    /// its worker processes, fork (default) or spawn.
-    #[arg(long, value_name = "fork|spawn", allow_hyphen_values = true)]
-    pub start_method: Option<String>,
-    /// async, async+processes: threads of the tokio runtime; 1 (default)
-    /// is a current-thread runtime, every task on one thread.
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub runtime_threads: Option<String>,
-    /// processes, python-processes: how echo payloads reach the workers,
-    /// pipe (copied through the pipe both ways) or shm (memory shared with
-    /// the workers; only the task and its result cross the pipe; CPython
-    /// uses multiprocessing.shared_memory). Default: pipe.
-    #[arg(long, value_name = "pipe|shm", allow_hyphen_values = true)]
-    pub transport: Option<String>,
-    /// interleaved: the runs of one problem take turns, one repetition
-    /// each, so a change in the machine's speed reaches every model alike;
-    /// sequential: each run's repetitions back to back. Default:
-    /// interleaved.
-    #[arg(
-        long,
-        value_name = "interleaved|sequential",
-        allow_hyphen_values = true
-    )]
-    pub order: Option<String>,
-    /// The CPython interpreter the python-* models run: a name on PATH or a
-    /// path.
-    #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
+    /// The experiment as typed (models and workers set by the command).
+    pub raw: RawExperiment,
+    /// The CPython interpreter the python-* models run.
     pub python: PathBuf,
-    /// Stop any run still going after TIME (e.g. 30s, 2m): its processes
-    /// are killed and reaped, it is listed as timed out, the other runs go
-    /// on, the exports are written, and corescope exits with status 1.
-    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
-    pub time_limit: Option<String>,
-    /// mpi, python-mpi: an Open MPI hostfile for mpirun (a host per line,
-    /// e.g. `node1 slots=4`); without one every rank runs on this machine.
-    #[arg(long, value_name = "FILE")]
+    /// The MPI models' hostfile, if one was given.
     pub hostfile: Option<PathBuf>,
+    /// The settings a lesson preset sets that were given on the command
+    /// line, which a preset refuses rather than silently ignores.
+    pub given: Vec<Setting>,
     /// `--export-json FILE` and the other data formats' flags.
-    #[command(flatten)]
     pub exports: ExportArgs,
 }
+
+/// The settings with a flag of `ExperimentArgs`: every one but those each
+/// command words its own way.
+fn shared_settings() -> impl Iterator<Item = Setting> {
+    Setting::ALL
+        .into_iter()
+        .filter(|s| !matches!(s, Setting::Models | Setting::Workers))
+}
+
+/// A setting's clap id: its flag without the dashes.
+fn id_of(setting: Setting) -> &'static str {
+    setting.flag().trim_start_matches('-')
+}
+
+/// A setting's argument, from its descriptor: flag, value name, help
+/// (with its default) and heading. Values stay text: validation parses
+/// them, so the window and the command line accept the same.
+fn setting_arg(setting: Setting) -> clap::Arg {
+    let info = setting.info();
+    clap::Arg::new(id_of(setting))
+        .long(id_of(setting))
+        .value_name(info.value_name)
+        .help(match setting.default_text() {
+            Some(default) => format!("{} [default: {default}]", spec::describe(setting)),
+            None => spec::describe(setting),
+        })
+        .help_heading(info.group.heading())
+        .allow_hyphen_values(true)
+}
+
+/// Reads `settings` from `matches` into `raw`, noting in `given` those a
+/// preset sets that the command line gave.
+fn read_settings(
+    matches: &mut clap::ArgMatches,
+    settings: impl Iterator<Item = Setting>,
+    raw: &mut RawExperiment,
+    given: &mut Vec<Setting>,
+) -> Result<(), clap::Error> {
+    // The machine's settings are no experiment's: read apart.
+    for setting in settings.filter(|s| !s.is_machine()) {
+        let id = id_of(setting);
+        if setting.info().preset_sets && matches.value_source(id) == Some(ValueSource::CommandLine)
+        {
+            given.push(setting);
+        }
+        let text = matches
+            .try_remove_one::<String>(id)
+            .map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidValue, e))?;
+        raw.set(setting, text);
+    }
+    Ok(())
+}
+
+impl clap::FromArgMatches for ExperimentArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        Self::from_arg_matches_mut(&mut matches.clone())
+    }
+
+    fn from_arg_matches_mut(matches: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut args = ExperimentArgs::default();
+        read_settings(matches, shared_settings(), &mut args.raw, &mut args.given)?;
+        let mut path = |setting: Setting| -> Result<Option<PathBuf>, clap::Error> {
+            matches
+                .try_remove_one::<String>(id_of(setting))
+                .map(|text| text.map(PathBuf::from))
+                .map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidValue, e))
+        };
+        args.python = path(Setting::Python)?
+            .unwrap_or_else(|| PathBuf::from(crate::python::DEFAULT_INTERPRETER));
+        args.hostfile = path(Setting::Hostfile)?;
+        args.exports = ExportArgs::from_arg_matches_mut(matches)?;
+        Ok(args)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for ExperimentArgs {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        let command = shared_settings().fold(command, |command, s| command.arg(setting_arg(s)));
+        ExportArgs::augment_args(command)
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
+}
+
+/// The heading of the export flags in `--help`.
+const OUTPUT_HEADING: &str = "Output";
 
 /// The `--export-*` flags, one per data format of the export registry
 /// ([`DataFormat::ALL`]), so a new format gets its flag without a change
@@ -238,7 +246,8 @@ impl Args for ExportArgs {
                         .long(info.flag)
                         .value_name("FILE")
                         .value_parser(clap::value_parser!(PathBuf))
-                        .help(info.flag_help),
+                        .help(info.flag_help)
+                        .help_heading(OUTPUT_HEADING),
                 )
             })
     }
@@ -307,9 +316,8 @@ pub struct DeckArgs {
     /// measurements.
     #[arg(long)]
     pub all: bool,
-    /// The CPython interpreter the python-* models run: a name on PATH or a
-    /// path.
-    #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
+    #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER,
+          help = Setting::Python.help())]
     pub python: PathBuf,
 }
 
@@ -318,9 +326,8 @@ pub struct RerunArgs {
     /// A result set written by --export-json (or saved from the app).
     #[arg(value_name = "RESULTS.json")]
     pub results: PathBuf,
-    /// The CPython interpreter the python-* models run: a name on PATH or a
-    /// path.
-    #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER)]
+    #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER,
+          help = Setting::Python.help())]
     pub python: PathBuf,
     /// `--export-json FILE` and the other data formats' flags: where the
     /// merged set goes.
@@ -334,99 +341,153 @@ pub struct RunArgs {
     pub experiment: ExperimentArgs,
     // Help from the model catalogue, so it never misses a model.
     #[arg(long, value_name = "NAME", default_value = "processes",
+          help_heading = Group::Experiment.heading(),
           help = format!("Execution model: {}", crate::model::help_list()))]
     pub model: String,
     /// Worker count, 1 to 1024 (default: the logical core count).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_hyphen_values = true,
+        help_heading = Group::Experiment.heading()
+    )]
     pub workers: Option<String>,
 }
 
-#[derive(Debug, Args)]
+impl RunArgs {
+    /// The experiment these arguments describe.
+    pub fn raw(&self) -> RawExperiment {
+        RawExperiment {
+            models: self.model.clone(),
+            workers: self.workers.clone(),
+            ..self.experiment.raw.clone()
+        }
+    }
+}
+
+/// `sweep`'s arguments: every experiment setting of the catalogue (models
+/// and workers as lists), and a lesson preset.
+#[derive(Debug, Clone, Default)]
 pub struct SweepArgs {
-    #[command(flatten)]
+    /// The experiment, models and workers included.
     pub experiment: ExperimentArgs,
-    // Help from the model catalogue, so it never misses a model.
-    #[arg(long, value_name = "LIST", default_value = "serial,threads,processes",
-          help = format!("Models to compare, comma-separated: {}", crate::model::help_list()))]
-    pub models: String,
-    /// Worker counts: a range such as 1..8 or a list such as 1,2,4,8
-    /// (default: 1 to the logical core count).
-    #[arg(long, value_name = "RANGE", allow_hyphen_values = true)]
-    pub workers: Option<String>,
-    /// Run a lesson preset (see `corescope presets`) instead of the
-    /// experiment flags, which it refuses; --python, --time-limit and the
-    /// export flags still apply.
-    #[arg(long, value_name = "NAME")]
+    /// The lesson preset to run instead of the experiment flags.
     pub preset: Option<String>,
-    /// The experiment flags given on the command line (filled by [`parse`]),
-    /// which a preset refuses rather than silently ignores.
-    #[arg(skip)]
-    pub experiment_flags_given: Vec<String>,
 }
 
-/// The arguments that describe an experiment (and that a preset sets).
-const EXPERIMENT_IDS: [&str; 17] = [
-    "workload",
-    "size",
-    "tasks",
-    "payload",
-    "schedule",
-    "chunk",
-    "repeats",
-    "warmup",
-    "in_flight",
-    "switch_interval",
-    "io_percent",
-    "codec",
-    "scaling",
-    "start_method",
-    "transport",
-    "models",
-    "workers",
-];
+impl clap::FromArgMatches for SweepArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        Self::from_arg_matches_mut(&mut matches.clone())
+    }
+
+    fn from_arg_matches_mut(matches: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut experiment = ExperimentArgs::from_arg_matches_mut(matches)?;
+        let own = [Setting::Models, Setting::Workers].into_iter();
+        read_settings(matches, own, &mut experiment.raw, &mut experiment.given)?;
+        if experiment.raw.models.is_empty() {
+            let models = Setting::Models.default_text().map(str::to_string);
+            experiment.raw.set(Setting::Models, models);
+        }
+        let preset = matches
+            .try_remove_one::<String>("preset")
+            .map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidValue, e))?;
+        Ok(SweepArgs { experiment, preset })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for SweepArgs {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        let preset = clap::Arg::new("preset")
+            .long("preset")
+            .value_name("NAME")
+            .help_heading(Group::Experiment.heading())
+            .help(
+                "Run a lesson preset (see `corescope presets`) instead of the experiment \
+                 flags, which it refuses; --python, --hostfile, --time-limit and the \
+                 export flags still apply",
+            );
+        // Every setting in catalogue order, models and workers among them.
+        let command = Setting::ALL
+            .into_iter()
+            .fold(command, |command, s| command.arg(setting_arg(s)))
+            .arg(preset);
+        ExportArgs::augment_args(command)
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
+}
+
+/// The whole command line, its help fitted to an 80-column terminal.
+pub fn command() -> clap::Command {
+    help::fit(Cli::command())
+}
 
 /// Parses the process's command line (exiting on a usage error, like
-/// clap), noting which experiment flags a `sweep` got explicitly.
+/// clap).
 pub fn parse() -> Cli {
-    let matches = Cli::command().get_matches();
-    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    if let (Some(Command::Sweep(args)), Some(("sweep", sub))) =
-        (&mut cli.command, matches.subcommand())
-    {
-        args.experiment_flags_given = EXPERIMENT_IDS
-            .iter()
-            .filter(|id| sub.value_source(id) == Some(ValueSource::CommandLine))
-            .map(|id| format!("--{}", id.replace('_', "-")))
-            .collect();
-    }
-    cli
+    let matches = command().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
-impl ExperimentArgs {
-    /// The raw experiment these arguments describe, models and workers aside.
-    pub fn raw(&self, models: &str, workers: Option<&String>) -> RawExperiment {
-        RawExperiment {
-            workload: self.workload.clone(),
-            size: self.size.clone(),
-            tasks: self.tasks.clone(),
-            payload: self.payload.clone(),
-            models: models.to_string(),
-            workers: workers.cloned(),
-            schedule: self.schedule.clone(),
-            chunk: self.chunk.clone(),
-            repeats: self.repeats.clone(),
-            warmup: self.warmup.clone(),
-            in_flight: self.in_flight.clone(),
-            switch_interval: self.switch_interval.clone(),
-            io_percent: self.io_percent.clone(),
-            codec: self.codec.clone(),
-            scaling: self.scaling.clone(),
-            start_method: self.start_method.clone(),
-            runtime_threads: self.runtime_threads.clone(),
-            transport: self.transport.clone(),
-            time_limit: self.time_limit.clone(),
-            order: self.order.clone(),
-            sharing: self.sharing.clone(),
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_from(args: &[&str]) -> Cli {
+        let matches = command().try_get_matches_from(args).unwrap();
+        Cli::from_arg_matches(&matches).unwrap()
+    }
+
+    #[test]
+    fn each_flag_reaches_its_setting_and_the_machines_reach_theirs() {
+        let cli = parse_from(&[
+            "corescope",
+            "sweep",
+            "--python",
+            "python9",
+            "--hostfile",
+            "hosts",
+            "--runtime-threads",
+            "3",
+            "--workers",
+            "1..2",
+        ]);
+        let Some(Command::Sweep(args)) = cli.command else {
+            panic!("not a sweep");
+        };
+        let experiment = &args.experiment;
+        assert_eq!(experiment.python, PathBuf::from("python9"));
+        assert_eq!(experiment.hostfile, Some(PathBuf::from("hosts")));
+        assert_eq!(experiment.raw.runtime_threads.as_deref(), Some("3"));
+        assert_eq!(experiment.raw.workers.as_deref(), Some("1..2"));
+        // Left out, the models are the catalogue's default.
+        assert_eq!(experiment.raw.models, "serial,threads,processes");
+        // A preset would refuse what it sets, not the machine's settings.
+        assert_eq!(
+            experiment.given,
+            [Setting::RuntimeThreads, Setting::Workers]
+        );
+    }
+
+    #[test]
+    fn run_takes_one_model_and_leaves_the_rest_to_validation() {
+        let cli = parse_from(&["corescope", "run", "--model", "serial"]);
+        let Some(Command::Run(args)) = cli.command else {
+            panic!("not a run");
+        };
+        let raw = args.raw();
+        assert_eq!(
+            (raw.models.as_str(), raw.workers.as_deref()),
+            ("serial", None)
+        );
+        assert_eq!(raw.repeats, "");
+        assert_eq!(raw.validate(&[2]).unwrap().repeats, 3);
     }
 }

@@ -17,10 +17,7 @@ use crate::table::{Align, ResultsTable};
 /// The command line's names for the settings an error's way out changes:
 /// its flags.
 pub fn flag_of(setting: Setting) -> &'static str {
-    match setting {
-        Setting::Python => "--python",
-        Setting::Hostfile => "--hostfile",
-    }
+    setting.flag()
 }
 
 /// Prints `error: message` on stderr.
@@ -304,12 +301,20 @@ fn interpreters(set: &ResultSet) -> Vec<String> {
             .find(|r| r.model == model)
             .and_then(|r| r.python_interpreter.clone())
     };
-    let mismatch = match (ran(Model::PythonThreadsNogil), ran(Model::PythonSerial)) {
-        (Some(nogil), Some(serial)) if nogil != serial => Some(format!(
-            "note: python-threads-nogil's speedup is against python-serial on {serial}, another interpreter; --python {nogil} runs every python model on one"
+    // A model that finds its own free-threaded interpreter may run on
+    // another one than its baseline.
+    let own_interpreter = Model::ALL.into_iter().filter(|m| {
+        m.info()
+            .requires
+            .contains(&crate::model::Requirement::FreeThreadedPython)
+    });
+    let mismatch = own_interpreter.filter_map(|model| match (ran(model), ran(model.baseline())) {
+        (Some(own), Some(baseline)) if own != baseline => Some(format!(
+            "note: {model}'s speedup is against {} on {baseline}, another interpreter; --python {own} runs every python model on one",
+            model.baseline()
         )),
         _ => None,
-    };
+    });
     used.into_iter()
         .map(|(interpreter, version, gil, models)| {
             format!(

@@ -52,7 +52,10 @@ pub(crate) fn summarise(
         record.expected_total = Some(expected);
         record.total = Some(total);
         record.lost_updates = Some(expected.saturating_sub(total));
-        record.counted_in = Some(CountedIn::of(spec.model, spec.workload.sharing));
+        record.counted_in = Some(CountedIn::of(
+            spec.model.info().shared_counter,
+            spec.workload.sharing,
+        ));
     }
     record.repetitions = records;
     record.wall_ci = analysis::wall_interval(&record);
@@ -300,7 +303,10 @@ mod tests {
         assert_eq!(record.lost_updates, Some(15));
         assert_eq!(
             record.counted_in,
-            Some(CountedIn::of(shared.model, shared.workload.sharing))
+            Some(CountedIn::of(
+                shared.model.info().shared_counter,
+                shared.workload.sharing
+            ))
         );
         // Isolated: the partial sums (task values) add up.
         let isolated = spec("counter", "threads", Some("isolated"));

@@ -3,23 +3,40 @@
 //! export settings). Results and the run in progress belong to the
 //! [`crate::session::Session`]; what only lasts a frame stays in the widgets.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
 use crate::chart::{ChartKind, ChartOptions};
-use crate::remedy::Setting;
 pub use crate::session::export::{ExportSettings, ExportTheme};
-use crate::spec::{Codec, Model, Order, RawExperiment, Scaling, Schedule, StartMethod, Transport};
+use crate::settings::{Group, Section, Setting, ValueKind};
+use crate::spec::{Model, RawExperiment};
 use crate::workload::{Sharing, Workload};
 
-/// The window's names for the settings an error's way out changes: the
-/// form fields that hold them.
+/// The window's names for settings (an error's way out, a validation
+/// error): the form fields that hold them, from the catalogue's labels.
 pub fn field_of(setting: Setting) -> &'static str {
-    match setting {
-        Setting::Python => "the Python field under CPython models",
-        Setting::Hostfile => "the Hostfile field under the models",
-    }
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| Setting::ALL.map(field_name).to_vec());
+    Setting::ALL
+        .iter()
+        .position(|&s| s == setting)
+        .and_then(|i| names.get(i))
+        .map_or("", String::as_str)
+}
+
+/// "the Python field under CPython models": a setting's field, and where
+/// the form shows it.
+fn field_name(setting: Setting) -> String {
+    let info = setting.info();
+    let under = match (info.group, info.section) {
+        (Group::Interpreter, _) => " under CPython models",
+        (_, Section::Models) => " under the models",
+        _ => "",
+    };
+    format!("the {} field{under}", info.label)
 }
 
 /// What persists across restarts besides results.
@@ -138,47 +155,27 @@ impl View {
     }
 }
 
-/// The experiment form, as typed: text fields stay text until Run.
+/// The experiment form, as typed: text fields stay text until Run. The
+/// workload, the models and the worker counts have widgets of their own;
+/// every other setting of the catalogue is a text (or the names ticked)
+/// in `values`, so a new setting needs no field here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ExperimentForm {
     pub workload: Workload,
-    pub size: String,
-    pub tasks: String,
-    pub payload: String,
     /// The models ticked.
     pub models: Vec<Model>,
-    /// gil-threads' switch interval, as typed.
-    pub switch_interval: String,
-    /// mixed: percent of each task spent blocked, as typed.
-    pub io_percent: String,
-    /// counter: the sharing modes ticked (none ticked: isolated).
-    pub sharing: Vec<Sharing>,
-    /// How process models encode their messages.
-    pub codec: Codec,
-    /// How echo payloads reach worker processes (processes, python-processes).
-    pub transport: Transport,
-    /// Strong (fixed tasks) or weak (tasks per worker) scaling.
-    pub scaling: Scaling,
-    /// How CPython's process models start their workers.
-    pub start_method: StartMethod,
-    /// The async models' runtime threads, as typed (1: current-thread).
-    pub runtime_threads: String,
     /// Sweep a range of worker counts (else one count).
     pub sweep: bool,
     pub workers: String,
     pub sweep_from: String,
     /// Blank means the logical core count.
     pub sweep_to: String,
-    pub schedule: Schedule,
-    /// Blank means the schedule's default.
-    pub chunk: String,
-    pub repeats: String,
-    pub warmup: String,
-    /// Per run, as typed (`30s`, `2m`); blank: no limit.
-    pub time_limit: String,
-    /// Interleaved (default) or sequential repetitions.
-    pub order: Order,
+    /// The other settings as typed, by flag (without its dashes, so the
+    /// stored form reads as the command line); blank or absent is the
+    /// setting's fallback. A setting of several names holds them
+    /// comma-separated.
+    pub values: BTreeMap<String, String>,
     /// The lesson the form shows, locked until "Tweak this lesson": Run
     /// runs the lesson's own experiment.
     pub lesson: Option<String>,
@@ -187,34 +184,46 @@ pub struct ExperimentForm {
 impl Default for ExperimentForm {
     fn default() -> Self {
         let workload = Workload::SqrtSum;
+        let models = Setting::Models.default_text().unwrap_or_default();
+        let values = [
+            (Setting::Size, workload.default_size().to_string()),
+            // Half the CLI's default: the first click shows a curve in seconds.
+            (Setting::Tasks, "16".to_string()),
+            (Setting::Payload, "64KiB".to_string()),
+            (Setting::Sharing, names_of(&Sharing::ALL.map(Sharing::name))),
+        ];
         ExperimentForm {
             workload,
-            size: workload.default_size().to_string(),
-            // Half the CLI's default: the first click shows a curve in seconds.
-            tasks: "16".to_string(),
-            payload: "64KiB".to_string(),
-            models: vec![Model::Serial, Model::Threads, Model::Processes],
-            switch_interval: "5ms".to_string(),
-            io_percent: "50".to_string(),
-            sharing: Sharing::ALL.to_vec(),
-            codec: Codec::Bincode,
-            transport: Transport::Pipe,
-            scaling: Scaling::Strong,
-            start_method: StartMethod::Fork,
-            runtime_threads: "1".to_string(),
+            models: models.split(',').filter_map(|m| m.parse().ok()).collect(),
             sweep: true,
             workers: "2".to_string(),
             sweep_from: "1".to_string(),
             sweep_to: String::new(),
-            schedule: Schedule::Queue,
-            chunk: String::new(),
-            repeats: "3".to_string(),
-            warmup: "1".to_string(),
-            time_limit: String::new(),
-            order: Order::default(),
+            values: values
+                .into_iter()
+                .map(|(setting, text)| (key(setting), text))
+                .collect(),
             lesson: None,
         }
     }
+}
+
+/// Names joined as a setting of several holds them.
+fn names_of(names: &[&str]) -> String {
+    names.join(",")
+}
+
+/// A setting's key in the form's `values`: its flag without the dashes.
+fn key(setting: Setting) -> String {
+    setting.flag().trim_start_matches('-').to_string()
+}
+
+/// The settings the form holds in `values`: every setting of the
+/// experiment but those with widgets of their own.
+pub fn form_settings() -> impl Iterator<Item = Setting> {
+    Setting::ALL.into_iter().filter(|&s| {
+        !s.is_machine() && !matches!(s, Setting::Workload | Setting::Models | Setting::Workers)
+    })
 }
 
 impl ExperimentForm {
@@ -222,9 +231,67 @@ impl ExperimentForm {
     pub fn set_workload(&mut self, workload: Workload) {
         if workload != self.workload {
             self.workload = workload;
-            self.size = workload.default_size().to_string();
-            self.tasks = (workload.default_tasks() / 2).max(1).to_string();
+            self.set(Setting::Size, workload.default_size().to_string());
+            self.set(
+                Setting::Tasks,
+                (workload.default_tasks() / 2).max(1).to_string(),
+            );
         }
+    }
+
+    /// The text typed for `setting` (blank when none).
+    pub fn text(&self, setting: Setting) -> &str {
+        self.values.get(&key(setting)).map_or("", String::as_str)
+    }
+
+    /// Sets the text of `setting`.
+    pub fn set(&mut self, setting: Setting, text: impl Into<String>) {
+        self.values.insert(key(setting), text.into());
+    }
+
+    /// The text field of `setting`, for a widget to edit.
+    pub fn text_mut(&mut self, setting: Setting) -> &mut String {
+        self.values.entry(key(setting)).or_default()
+    }
+
+    /// The names chosen for a choice setting: those typed, or its
+    /// fallback when none are.
+    pub fn chosen(&self, setting: Setting) -> Vec<String> {
+        let text = self.text(setting).trim();
+        let text = if text.is_empty() {
+            setting.default_text().unwrap_or_default()
+        } else {
+            text
+        };
+        text.split(',')
+            .map(|n| n.trim().to_ascii_lowercase())
+            .filter(|n| !n.is_empty())
+            .collect()
+    }
+
+    /// Chooses or unchooses one name of a choice setting: the only one,
+    /// or (for a setting of several) one more, kept in the setting's own
+    /// order.
+    pub fn choose(&mut self, setting: Setting, name: &str, on: bool) {
+        let ValueKind::Choice { names, many } = setting.info().kind else {
+            return;
+        };
+        if !many {
+            if on {
+                self.set(setting, name);
+            }
+            return;
+        }
+        let mut chosen = self.chosen(setting);
+        chosen.retain(|n| n != name);
+        if on {
+            chosen.push(name.to_string());
+        }
+        let ordered: Vec<&str> = names()
+            .into_iter()
+            .filter(|n| chosen.iter().any(|c| c == n))
+            .collect();
+        self.set(setting, names_of(&ordered));
     }
 
     /// The models ticked, in menu order.
@@ -243,44 +310,43 @@ impl ExperimentForm {
         }
     }
 
+    /// Whether the form shows `setting`: a ticked model uses it and it
+    /// means something for the workload.
+    pub fn shows(&self, setting: Setting) -> bool {
+        setting.applies_to_workload(self.workload)
+            && self.models.iter().any(|m| m.info().has_knob(setting))
+    }
+
     /// The form filled from a raw experiment (a lesson's): each value as
     /// typed there; what it leaves out gets the form's default. A list of
-    /// workloads (or schedules) shows its first (the lesson itself runs them all until
+    /// workloads shows its first (the lesson itself runs them all until
     /// it is tweaked); a range of workers becomes the sweep's ends, a list
     /// stays a list.
     pub fn from_raw(raw: &RawExperiment) -> ExperimentForm {
-        fn parsed<T: std::str::FromStr>(text: Option<&str>, default: T) -> T {
-            text.and_then(|t| t.parse().ok()).unwrap_or(default)
-        }
         let defaults = ExperimentForm::default();
-        let workload = parsed(raw.workload.split(',').next(), defaults.workload);
-        let text = |value: &Option<String>, default: String| value.clone().unwrap_or(default);
+        let workload = raw
+            .workload
+            .split(',')
+            .next()
+            .and_then(|w| w.parse().ok())
+            .unwrap_or(defaults.workload);
         let mut form = ExperimentForm {
             workload,
-            size: text(&raw.size, workload.default_size().to_string()),
-            tasks: text(&raw.tasks, workload.default_tasks().to_string()),
-            // Blank: the workload's own default (64 KiB for echo, 1 KiB
-            // replies for net), as the lesson meant.
-            payload: raw.payload.clone().unwrap_or_default(),
             models: raw
                 .models
                 .split(',')
                 .filter_map(|m| m.parse().ok())
                 .collect(),
-            switch_interval: text(&raw.switch_interval, defaults.switch_interval.clone()),
-            io_percent: text(&raw.io_percent, defaults.io_percent.clone()),
-            codec: parsed(raw.codec.as_deref(), defaults.codec),
-            transport: parsed(raw.transport.as_deref(), defaults.transport),
-            scaling: parsed(raw.scaling.as_deref(), defaults.scaling),
-            start_method: parsed(raw.start_method.as_deref(), defaults.start_method),
-            schedule: parsed(raw.schedule.split(',').next(), defaults.schedule),
-            chunk: raw.chunk.clone().unwrap_or_default(),
-            repeats: raw.repeats.clone(),
-            warmup: raw.warmup.clone(),
-            time_limit: raw.time_limit.clone().unwrap_or_default(),
-            order: parsed(raw.order.as_deref(), defaults.order),
+            values: BTreeMap::new(),
             ..defaults
         };
+        form.set(Setting::Size, workload.default_size().to_string());
+        form.set(Setting::Tasks, workload.default_tasks().to_string());
+        for setting in form_settings() {
+            if let Some(text) = raw.get(setting) {
+                form.set(setting, text);
+            }
+        }
         match raw.workers.as_deref().map(str::trim) {
             None => {
                 form.sweep = true;
@@ -322,41 +388,17 @@ impl ExperimentForm {
         } else {
             self.workers.trim().to_string()
         };
-        RawExperiment {
+        let models: Vec<&str> = self.models().iter().map(|m| m.name()).collect();
+        let mut raw = RawExperiment {
             workload: self.workload.name().to_string(),
-            size: optional(&self.size),
-            tasks: optional(&self.tasks),
-            payload: optional(&self.payload),
-            models: self
-                .models()
-                .iter()
-                .map(|m| m.name())
-                .collect::<Vec<_>>()
-                .join(","),
+            models: models.join(","),
             workers: Some(workers),
-            schedule: self.schedule.name().to_string(),
-            chunk: optional(&self.chunk),
-            repeats: self.repeats.trim().to_string(),
-            warmup: self.warmup.trim().to_string(),
-            in_flight: None,
-            switch_interval: optional(&self.switch_interval),
-            io_percent: optional(&self.io_percent),
-            codec: Some(self.codec.name().to_string()),
-            scaling: Some(self.scaling.name().to_string()),
-            start_method: Some(self.start_method.name().to_string()),
-            runtime_threads: optional(&self.runtime_threads),
-            transport: Some(self.transport.name().to_string()),
-            time_limit: optional(&self.time_limit),
-            order: Some(self.order.name().to_string()),
-            sharing: (!self.sharing.is_empty()).then(|| {
-                Sharing::ALL
-                    .into_iter()
-                    .filter(|s| self.sharing.contains(s))
-                    .map(Sharing::name)
-                    .collect::<Vec<_>>()
-                    .join(",")
-            }),
+            ..RawExperiment::default()
+        };
+        for setting in form_settings() {
+            raw.set(setting, optional(self.text(setting)));
         }
+        raw
     }
 }
 

@@ -19,17 +19,17 @@ const PROCESS_KNOBS: &[Knob] = &[
     Knob::Codec,
     Knob::Transport,
 ];
-const PYTHON_POOL_KNOBS: &[Knob] = &[Knob::Workers, Knob::Schedule, Knob::Interpreter];
+const PYTHON_POOL_KNOBS: &[Knob] = &[Knob::Workers, Knob::Schedule, Knob::Python];
 const PYTHON_PROCESS_KNOBS: &[Knob] = &[
     Knob::Workers,
     Knob::Schedule,
-    Knob::Interpreter,
+    Knob::Python,
     Knob::StartMethod,
 ];
 const PYTHON_POOL_MAP_KNOBS: &[Knob] = &[
     Knob::Workers,
     Knob::Schedule,
-    Knob::Interpreter,
+    Knob::Python,
     Knob::StartMethod,
     Knob::Transport,
 ];
@@ -261,7 +261,7 @@ pub(super) const PYTHON_SERIAL: ModelInfo = ModelInfo {
         host_process: "python harness",
     },
     requires: &[Requirement::Python],
-    knobs: &[Knob::Interpreter],
+    knobs: &[Knob::Python],
     sharing: PYTHON_SHARING,
     shared_counter: CountedIn::SharedCounter,
     host: Host::Harness,
@@ -374,12 +374,7 @@ pub(super) const PYTHON_MPI: ModelInfo = ModelInfo {
         Requirement::Python,
         Requirement::PythonModule("mpi4py"),
     ],
-    knobs: &[
-        Knob::Workers,
-        Knob::Schedule,
-        Knob::Interpreter,
-        Knob::Hostfile,
-    ],
+    knobs: &[Knob::Workers, Knob::Schedule, Knob::Python, Knob::Hostfile],
     sharing: &[],
     shared_counter: CountedIn::WorkerCopies,
     host: Host::MpiJob,

@@ -23,7 +23,7 @@ use crate::engine::{EngineConfig, EngineError, Plan};
 use crate::remedy::{Remedied, SettingNames};
 use crate::rerun;
 use crate::results::{MachineInfo, ResultSet};
-use crate::spec::{ExperimentSpec, Field, SpecError};
+use crate::spec::{ExperimentSpec, Setting, SpecError};
 use progress::{Ending, RunProgress, Step};
 use recent::RecentFiles;
 use store::ResultsStore;
@@ -283,7 +283,7 @@ impl Session {
             // reason goes under the form, by the models it concerns.
             Err(EngineError::Unavailable(why)) => {
                 let why = why.worded(self.setting_names);
-                self.messages.form_error = Some(SpecError::new(Field::Models, why));
+                self.messages.form_error = Some(SpecError::new(Setting::Models, why));
             }
             Err(e) => {
                 let why = e.worded(self.setting_names);

@@ -19,8 +19,8 @@ use std::io::{self, Read, Write};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::codec::Codec;
+use crate::limits::MAX_PAYLOAD_BYTES;
 use crate::measure::clock::monotonic_ns;
-use crate::spec::MAX_PAYLOAD_BYTES;
 use crate::workload::Task;
 
 /// Bumped whenever a message changes shape; parent and worker must agree.

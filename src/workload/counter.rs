@@ -87,10 +87,11 @@ pub enum CountedIn {
 }
 
 impl CountedIn {
-    /// Where a run of `model` counted under `sharing`.
-    pub fn of(model: crate::model::Model, sharing: Sharing) -> CountedIn {
+    /// Where a run counted under `sharing`, given where its model keeps a
+    /// shared counter (`ModelInfo::shared_counter`).
+    pub fn of(shared: CountedIn, sharing: Sharing) -> CountedIn {
         if sharing.is_shared() {
-            model.info().shared_counter
+            shared
         } else {
             CountedIn::PartialSums
         }

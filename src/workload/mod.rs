@@ -239,7 +239,7 @@ pub fn run_task_with<C: Checkpoint>(
         )),
         Workload::Sleep => value_only(sleep::wait_ms(task.size, checkpoint)),
         Workload::Net => {
-            let max_reply = crate::spec::MAX_PAYLOAD_BYTES;
+            let max_reply = crate::limits::MAX_PAYLOAD_BYTES;
             match net::request(task.port, task.index, task.size, max_reply, checkpoint) {
                 Ok(value) => value_only(value),
                 Err(error) => net_failure(task, &error),
@@ -276,7 +276,7 @@ pub async fn run_task_async(task: &Task, payload: &[u8]) -> TaskOutput {
             value_only(task.size)
         }
         Workload::Net => {
-            let max_reply = crate::spec::MAX_PAYLOAD_BYTES;
+            let max_reply = crate::limits::MAX_PAYLOAD_BYTES;
             match net::request_async(task.port, task.index, task.size, max_reply).await {
                 Ok(value) => value_only(value),
                 Err(error) => net_failure(task, &error),

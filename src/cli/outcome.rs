@@ -1,0 +1,47 @@
+//! How a command ends ([`Outcome`], mapped to an exit code at the edge),
+//! and following a runner to its end with a progress bar: shared by the
+//! experiment commands and the deck.
+
+use super::output::{self, Progress};
+use crate::engine::runner::Runner;
+use crate::results::ResultSet;
+use crate::session::progress::{Ending, RunProgress, Step};
+
+/// How a command ended, mapped to an exit code at the edge.
+#[derive(Debug)]
+pub enum Outcome {
+    Done,
+    Usage(String),
+    Failed(anyhow::Error),
+    Interrupted,
+}
+
+/// Folds the runner's events into the progress bar until it ends.
+pub fn follow(runner: &Runner) -> Result<ResultSet, Outcome> {
+    let mut bar = Progress::new();
+    let mut state = RunProgress::default();
+    let ending = loop {
+        let Ok(event) = runner.events().recv() else {
+            break Ending::Lost;
+        };
+        match state.apply(event) {
+            Step::Ended(ending) => break ending,
+            step => bar.show(&state, &step),
+        }
+    };
+    match ending {
+        Ending::Finished(set) => {
+            bar.finish();
+            Ok(set)
+        }
+        Ending::Cancelled => {
+            bar.abandon();
+            Err(Outcome::Interrupted)
+        }
+        Ending::Failed(_) | Ending::Lost => {
+            bar.abandon();
+            let error = ending.error(output::flag_of).unwrap_or_default();
+            Err(Outcome::Failed(anyhow::anyhow!(error)))
+        }
+    }
+}

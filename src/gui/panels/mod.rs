@@ -1,0 +1,20 @@
+//! The panels around the charts, one file each: the top bar
+//! ([`top_bar`]), the experiment form ([`form`]), the run panel under it
+//! ([`run_panel`]) and the results table ([`results_table`]). Each panel
+//! takes the narrow state it draws (and edits the settings it shows);
+//! everything else it asks for is a [`super::command::Command`].
+
+mod form;
+mod results_table;
+mod run_panel;
+mod top_bar;
+
+pub use form::{TypedPaths, experiment_ui};
+pub use results_table::{SortColumn, TableSort, results_table_ui};
+pub use run_panel::{RunPanel, describe_spec_error};
+pub use top_bar::{TopBar, confirm_clear_ui, top_bar_ui};
+
+/// The plural ending of a count of `n`.
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
