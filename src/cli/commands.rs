@@ -161,6 +161,17 @@ fn report(args: &super::ReportArgs) -> Outcome {
             ));
         }
     };
+    // A report is a folder: an existing file there is a wrong path, said
+    // before anything is read or drawn.
+    if let Ok(meta) = std::fs::metadata(&args.out)
+        && !meta.is_dir()
+    {
+        return Outcome::Usage(format!(
+            "--out: {} is {}; a report is a folder (name a new or an existing folder)",
+            args.out.display(),
+            crate::platform::file_kind(meta.file_type())
+        ));
+    }
     let mut sets = Vec::new();
     for path in &args.results {
         match crate::results::ResultSet::load(path) {

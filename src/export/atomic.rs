@@ -146,6 +146,13 @@ pub fn check_writable(path: &Path) -> Result<(), ExportError> {
     if path.as_os_str().is_empty() {
         return Err(unwritable("the path is empty".to_string()));
     }
+    // `dir/new/` names a folder: Rust's Path forgets the slash, the rename
+    // after the run would not.
+    if path.as_os_str().as_encoded_bytes().ends_with(b"/") {
+        return Err(unwritable(
+            "it ends in '/', which names a folder; give a file name".to_string(),
+        ));
+    }
     let target = resolve(path).map_err(unwritable)?;
     replaceable(&target).map_err(unwritable)?;
     let folder = folder_of(&target);

@@ -124,6 +124,15 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
     })
 }
 
+/// Whether two export paths name one file once links are followed.
+fn same_file(a: &Path, b: &Path) -> bool {
+    let resolved = |p: &Path| {
+        let target = super::atomic::resolve(p).unwrap_or_else(|_| p.to_path_buf());
+        std::path::absolute(&target).unwrap_or(target)
+    };
+    resolved(a) == resolved(b)
+}
+
 /// An export of one format that could not be made.
 #[derive(Debug, thiserror::Error)]
 #[error("the {} export failed", format.info().name)]
@@ -158,11 +167,28 @@ impl ExportManager {
     /// Refuses the first file that could not be written, without touching
     /// any.
     pub fn check(&self) -> Result<(), FormatError> {
-        for (format, path) in &self.targets {
+        for (i, (format, path)) in self.targets.iter().enumerate() {
             super::check_writable(path).map_err(|source| FormatError {
                 format: *format,
                 source,
             })?;
+            // Two formats into one file: the second would silently replace
+            // the first after the run.
+            let same = self.targets[..i]
+                .iter()
+                .find(|(_, earlier)| same_file(earlier, path));
+            if let Some((earlier, _)) = same {
+                return Err(FormatError {
+                    format: *format,
+                    source: ExportError::Unwritable {
+                        path: path.display().to_string(),
+                        reason: format!(
+                            "it is also the --{} file; give each export its own file",
+                            earlier.info().flag
+                        ),
+                    },
+                });
+            }
         }
         Ok(())
     }

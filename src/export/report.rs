@@ -62,13 +62,42 @@ fn safe_name(name: &str) -> String {
         .collect()
 }
 
+/// Longest name a compared set's files and folder take from its label,
+/// in characters: a label may be a whole path.
+const MAX_SOURCE_NAME: usize = 64;
+
+/// The name a compared set's folder and data file take: its label made
+/// safe ([`safe_name`]) and cut to [`MAX_SOURCE_NAME`], with `-2`, `-3`, …
+/// where an earlier set's name is the same (`a.b` and `a_b` both become
+/// `a_b`; the second set must not write over the first's charts).
+fn source_name(sources: &[Source<'_>], label: &str) -> String {
+    let mut taken: Vec<String> = Vec::new();
+    for source in sources {
+        let base: String = safe_name(source.label)
+            .chars()
+            .take(MAX_SOURCE_NAME)
+            .collect();
+        let mut name = base.clone();
+        let mut n = 1;
+        while taken.contains(&name) {
+            n += 1;
+            name = format!("{base}-{n}");
+        }
+        if source.label == label {
+            return name;
+        }
+        taken.push(name);
+    }
+    safe_name(label).chars().take(MAX_SOURCE_NAME).collect()
+}
+
 /// The folder of run `index` of a source, relative to the report:
 /// `runs/01-serial-sqrt-sum`, or `runs/LABEL/01-…` when a report compares
 /// sets.
 pub fn run_folder(sources: &[Source<'_>], label: &str, index: usize, run: &RunRecord) -> PathBuf {
     let runs = Path::new("runs");
     let runs = if sources.len() > 1 {
-        runs.join(safe_name(label))
+        runs.join(source_name(sources, label))
     } else {
         runs.to_path_buf()
     };
@@ -201,7 +230,7 @@ fn data_name(sources: &[Source<'_>], label: &str, format: DataFormat) -> String 
     if sources.len() == 1 {
         return format!("results.{extension}");
     }
-    let safe = safe_name(label);
+    let safe = source_name(sources, label);
     format!("results-{safe}.{extension}")
 }
 
