@@ -114,7 +114,11 @@ pub fn execute(cli: Cli) -> ExitCode {
         Outcome::Done => ExitCode::SUCCESS,
         Outcome::Usage(message) => {
             output::error_line(&message);
-            output::error_line("run with --help to see every flag and its values");
+            // A flag's error points at the help; a file's says what is
+            // wrong with the file, and the help would not mend it.
+            if message.starts_with("--") {
+                output::error_line("run with --help to see every flag and its values");
+            }
             ExitCode::from(EXIT_USAGE)
         }
         Outcome::Failed(error) => {
@@ -206,11 +210,18 @@ fn report(args: &super::ReportArgs) -> Outcome {
 /// A label per result file for compared charts: its file stem, or the
 /// whole path where two stems are the same.
 fn source_labels(paths: &[std::path::PathBuf]) -> Vec<String> {
+    // Labels are drawn into SVG and Markdown: a control character in a
+    // file name (an escape, say) would make them malformed.
+    let visible = |text: String| -> String {
+        text.chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect()
+    };
     let stem = |p: &std::path::PathBuf| {
-        p.file_stem().map_or_else(
+        visible(p.file_stem().map_or_else(
             || p.display().to_string(),
             |s| s.to_string_lossy().into_owned(),
-        )
+        ))
     };
     let stems: Vec<String> = paths.iter().map(stem).collect();
     paths
@@ -218,7 +229,7 @@ fn source_labels(paths: &[std::path::PathBuf]) -> Vec<String> {
         .zip(&stems)
         .map(|(path, s)| {
             if stems.iter().filter(|o| *o == s).count() > 1 {
-                path.display().to_string()
+                visible(path.display().to_string())
             } else {
                 s.clone()
             }

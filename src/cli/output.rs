@@ -20,9 +20,33 @@ pub fn flag_of(setting: Setting) -> &'static str {
     setting.flag()
 }
 
-/// Prints `error: message` on stderr.
+/// Longest error line printed, in characters: an argument of several KiB
+/// quoted in a message is cut, not echoed whole.
+const MAX_ERROR_CHARS: usize = 600;
+
+/// Prints `error: message` on stderr, as [`printable`].
 pub fn error_line(message: &str) {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", printable(message, MAX_ERROR_CHARS));
+}
+
+/// `text` safe for a terminal: control characters (an escape sequence in a
+/// file name or an argument) shown escaped rather than sent to the
+/// terminal, and anything past `max` characters cut, saying how much.
+pub fn printable(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(max) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    let rest = chars.count();
+    if rest > 0 {
+        out.push_str(&format!("… ({rest} more characters)"));
+    }
+    out
 }
 
 /// Prints a note on stderr.
