@@ -14,7 +14,9 @@ use super::{
     ResultSet, RunRecord, SpanIpc, SpanRecord,
 };
 use crate::measure::stats::Summary;
-use crate::spec::{MAX_PAYLOAD_BYTES, MAX_REPEATS, MAX_TASKS, MAX_WORKERS};
+use crate::spec::{
+    MAX_IN_FLIGHT, MAX_PAYLOAD_BYTES, MAX_REPEATS, MAX_RUNTIME_THREADS, MAX_TASKS, MAX_WORKERS,
+};
 
 /// Most runs in one set: a sweep of every model, worker count, workload,
 /// payload and schedule stays far below.
@@ -156,6 +158,17 @@ fn run_record(at: &str, r: &RunRecord) -> Checked {
     count(&f("repeats"), r.repeats.into(), 1, MAX_REPEATS.into())?;
     count(&f("warmup"), r.warmup.into(), 0, MAX_REPEATS.into())?;
     count(&f("payload_bytes"), r.payload_bytes, 0, MAX_PAYLOAD_BYTES)?;
+    // The settings a run is re-run with (`rerun`), bounded as the command
+    // line bounds them: an in-flight of 0 would never send a task.
+    count(&f("in_flight"), r.in_flight.into(), 1, MAX_IN_FLIGHT.into())?;
+    if let Some(threads) = r.runtime_threads {
+        count(
+            &f("runtime_threads"),
+            threads.into(),
+            1,
+            MAX_RUNTIME_THREADS.into(),
+        )?;
+    }
     summary(&f("wall_seconds"), &r.wall_seconds)?;
     summary(&f("compute_seconds"), &r.compute_seconds)?;
     summary(&f("cpu_seconds"), &r.cpu_seconds)?;
@@ -280,8 +293,19 @@ fn spans(at: &str, list: &[SpanRecord], run: &RunRecord, one_per_task: bool) -> 
             format!("{} spans for {} tasks", list.len(), run.tasks),
         ));
     }
+    // One span per task: a task twice would count its time twice.
+    let mut seen = vec![false; if one_per_task { run.tasks as usize } else { 0 }];
     for (i, s) in list.iter().enumerate() {
         let f = |name: &str| format!("{at}[{i}].{name}");
+        if let Some(was) = seen.get_mut(s.task as usize) {
+            if *was {
+                return Err(invalid(
+                    f("task"),
+                    format!("task {} has a span already", s.task),
+                ));
+            }
+            *was = true;
+        }
         if s.worker >= run.workers {
             return Err(invalid(
                 f("worker"),
@@ -430,8 +454,13 @@ mod tests {
         run.spans = vec![span(0, 0, 0.0, 0.4), span(1, 1, 0.1, 0.5)];
         assert_eq!(check(&set_of(run.clone())), Ok(()));
         type Lie = fn(&mut RunRecord);
-        let lies: [(&str, Lie); 9] = [
+        let lies: [(&str, Lie); 12] = [
             ("runs[0].spans[1].worker", |r| r.spans[1].worker = 2),
+            ("runs[0].spans[1].task", |r| r.spans[1].task = 0),
+            ("runs[0].in_flight", |r| r.in_flight = 0),
+            ("runs[0].runtime_threads", |r| {
+                r.runtime_threads = Some(3000)
+            }),
             ("runs[0].spans[0].task", |r| r.spans[0].task = 4),
             ("runs[0].spans[0].end_seconds", |r| {
                 r.spans[0].end_seconds = -0.1
