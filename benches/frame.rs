@@ -26,14 +26,18 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../tests/common/gui.rs"]
+mod gui;
+#[path = "../tests/common/run_spec.rs"]
+mod run_spec;
+
 use std::error::Error;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use corescope::engine::{CancelToken, EngineConfig, run_experiment};
-use corescope::gui::{AppConfig, CorescopeApp};
+use corescope::engine::{CancelToken, run_experiment};
+use corescope::gui::CorescopeApp;
 use corescope::results::{ResultSet, RunRecord};
 use corescope::spec::{Model, RawExperiment};
 use egui_kittest::Harness;
@@ -66,7 +70,7 @@ fn measured(schedule: &str) -> BenchResult<ResultSet> {
         ..RawExperiment::default()
     }
     .validate(&[1, 2])?;
-    let config = EngineConfig::new(PathBuf::from(env!("CARGO_BIN_EXE_corescope")));
+    let config = run_spec::engine_config();
     Ok(run_experiment(
         &spec,
         &config,
@@ -262,17 +266,9 @@ fn main() -> BenchResult<()> {
         "frame = CPU side only: the app's UI pass + egui layout + tessellation (kittest has no GPU renderer)"
     );
     let data = tempfile::tempdir()?;
-    let config = AppConfig {
-        worker_exe: PathBuf::from(env!("CARGO_BIN_EXE_corescope")),
-        data_dir: Some(data.path().to_path_buf()),
-        present: None,
-        notice: None,
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1440.0, 900.0))
-        .build_eframe(move |cc| CorescopeApp::new(cc, config));
-    harness.state_mut().session.results.experiments.push(set);
-    harness.run_steps(2);
+    let mut harness = gui::app(data.path())
+        .setup(move |app| app.session.results.experiments.push(set))
+        .build();
     if harness.state().shown().map(|s| s.runs.len()) != Some(runs) {
         return Err("the app does not show the big set".into());
     }

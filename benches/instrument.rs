@@ -30,16 +30,18 @@
 #![allow(clippy::print_stdout)]
 
 mod common;
+#[path = "../tests/common/run_spec.rs"]
+mod run_spec;
 
 use std::error::Error;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use common::median;
-use corescope::engine::{CancelToken, EngineConfig, run_one};
+use corescope::engine::EngineConfig;
 use corescope::measure::bootstrap::median_interval;
-use corescope::spec::{Model, RunSpec, Schedule, WorkloadSpec};
+use corescope::spec::{Model, RunSpec};
 use corescope::workload::Workload;
+use run_spec::{engine_config, run_spec, try_run_with};
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
 
@@ -55,63 +57,78 @@ struct Experiment {
     spec: RunSpec,
 }
 
-fn spec(size: u64, tasks: u32, model: Model, workers: u32) -> RunSpec {
-    RunSpec {
-        workload: WorkloadSpec {
-            workload: Workload::SqrtSum,
-            size,
-            tasks,
-            payload_bytes: 0,
-            io_percent: 0,
-            sharing: corescope::workload::Sharing::Isolated,
-        },
-        model,
-        workers,
-        schedule: Schedule::Queue,
-        chunk: 1,
-        repeats: 5,
-        warmup: 1,
-        in_flight: 2,
-        switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
-        codec: corescope::spec::Codec::Bincode,
-        scaling: corescope::spec::Scaling::Strong,
-        start_method: corescope::spec::StartMethod::Fork,
-        runtime_threads: 1,
-        transport: corescope::spec::Transport::Pipe,
-    }
-}
-
 /// Trivial tasks first: what they cost per task is the cost model the
 /// real experiments are then read against.
 fn experiments() -> Vec<Experiment> {
     vec![
         Experiment {
             name: "trivial × 200000, serial",
-            spec: spec(1, 200_000, Model::Serial, 1),
+            spec: run_spec(Model::Serial, Workload::SqrtSum)
+                .size(1)
+                .tasks(200_000)
+                .repeats(5)
+                .warmup(1)
+                .build(),
         },
         Experiment {
             name: "trivial × 100000, threads ×2",
-            spec: spec(1, 100_000, Model::Threads, 2),
+            spec: run_spec(Model::Threads, Workload::SqrtSum)
+                .size(1)
+                .tasks(100_000)
+                .workers(2)
+                .repeats(5)
+                .warmup(1)
+                .build(),
         },
         Experiment {
             name: "trivial × 30000, processes ×2",
-            spec: spec(1, 30_000, Model::Processes, 2),
+            spec: run_spec(Model::Processes, Workload::SqrtSum)
+                .size(1)
+                .tasks(30_000)
+                .workers(2)
+                .repeats(5)
+                .warmup(1)
+                .build(),
         },
         Experiment {
             name: "sqrt-sum 10k × 20000, threads ×2",
-            spec: spec(10_000, 20_000, Model::Threads, 2),
+            spec: run_spec(Model::Threads, Workload::SqrtSum)
+                .size(10_000)
+                .tasks(20_000)
+                .workers(2)
+                .repeats(5)
+                .warmup(1)
+                .build(),
         },
         Experiment {
             name: "sqrt-sum 10k × 20000, processes ×2",
-            spec: spec(10_000, 20_000, Model::Processes, 2),
+            spec: run_spec(Model::Processes, Workload::SqrtSum)
+                .size(10_000)
+                .tasks(20_000)
+                .workers(2)
+                .repeats(5)
+                .warmup(1)
+                .build(),
         },
         Experiment {
             name: "sqrt-sum 300k × 500, threads ×2",
-            spec: spec(300_000, 500, Model::Threads, 2),
+            spec: run_spec(Model::Threads, Workload::SqrtSum)
+                .size(300_000)
+                .tasks(500)
+                .workers(2)
+                .repeats(5)
+                .warmup(1)
+                .build(),
         },
         Experiment {
             name: "sqrt-sum 300k × 500, processes ×2",
-            spec: spec(300_000, 500, Model::Processes, 2),
+            spec: run_spec(Model::Processes, Workload::SqrtSum)
+                .size(300_000)
+                .tasks(500)
+                .workers(2)
+                .repeats(5)
+                .warmup(1)
+                .build(),
         },
     ]
 }
@@ -120,10 +137,10 @@ fn experiments() -> Vec<Experiment> {
 fn measure(spec: &RunSpec, instrument: bool) -> BenchResult<(f64, f64)> {
     let config = EngineConfig {
         instrument,
-        ..EngineConfig::new(PathBuf::from(env!("CARGO_BIN_EXE_corescope")))
+        ..engine_config()
     };
     let began = Instant::now();
-    let record = run_one(spec, &config, &CancelToken::new(), &mut |_, _| {})?;
+    let record = try_run_with(spec, &config)?;
     let whole = began.elapsed().as_secs_f64();
     if instrument == record.spans.is_empty() {
         return Err(format!("{}: spans kept with instrument={instrument}", spec.label()).into());

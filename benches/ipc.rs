@@ -22,18 +22,19 @@
 #![allow(clippy::print_stdout)]
 
 mod common;
+#[path = "../tests/common/run_spec.rs"]
+mod run_spec;
 
 use std::error::Error;
 use std::io::{Read, Write};
-use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Instant;
 
 use common::{max, median, min};
-use corescope::engine::{CancelToken, EngineConfig, run_one};
-use corescope::results::{MachineInfo, RunRecord};
-use corescope::spec::{Model, RunSpec, Schedule, WorkloadSpec};
+use corescope::results::MachineInfo;
+use corescope::spec::{Model, RunSpec};
 use corescope::workload::Workload;
+use run_spec::{engine_config, run_spec, try_run_with};
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
 
@@ -171,45 +172,6 @@ fn python_pool_map_us(tasks: u32) -> BenchResult<f64> {
 /// Interleaved pairs of (d): corescope's and CPython's µs per task.
 const PAIRS: usize = 5;
 
-fn spec(
-    workload: Workload,
-    size: u64,
-    tasks: u32,
-    payload_bytes: u64,
-    model: Model,
-    in_flight: u32,
-    repeats: u32,
-) -> RunSpec {
-    RunSpec {
-        workload: WorkloadSpec {
-            workload,
-            size,
-            tasks,
-            payload_bytes,
-            io_percent: 0,
-            sharing: corescope::workload::Sharing::Isolated,
-        },
-        model,
-        workers: 1,
-        schedule: Schedule::Queue,
-        chunk: 1,
-        repeats,
-        warmup: 1,
-        in_flight,
-        switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
-        codec: corescope::spec::Codec::Bincode,
-        scaling: corescope::spec::Scaling::Strong,
-        start_method: corescope::spec::StartMethod::Fork,
-        runtime_threads: 1,
-        transport: corescope::spec::Transport::Pipe,
-    }
-}
-
-fn run(spec: &RunSpec) -> BenchResult<RunRecord> {
-    let config = EngineConfig::new(PathBuf::from(env!("CARGO_BIN_EXE_corescope")));
-    Ok(run_one(spec, &config, &CancelToken::new(), &mut |_, _| {})?)
-}
-
 fn main() -> BenchResult<()> {
     print_machine();
     let throughput = Throughput::measure()?;
@@ -253,17 +215,15 @@ struct Throughput {
 
 /// One worker (or serial) echoing `BULK_ROUNDS` payloads of 1 MiB.
 fn echo_spec(model: Model, transport: corescope::spec::Transport) -> RunSpec {
-    let mut spec = spec(
-        Workload::Echo,
-        0,
-        BULK_ROUNDS as u32,
-        MIB as u64,
-        model,
-        2,
-        3,
-    );
-    spec.transport = transport;
-    spec
+    run_spec(model, Workload::Echo)
+        .size(0)
+        .tasks(BULK_ROUNDS as u32)
+        .payload(MIB as u64)
+        .in_flight(2)
+        .repeats(3)
+        .warmup(1)
+        .transport(transport)
+        .build()
 }
 
 impl Throughput {
@@ -280,12 +240,18 @@ impl Throughput {
                 .map(|_| raw_one_way_mbps(&buffer))
                 .collect::<BenchResult<Vec<f64>>>()?,
         );
-        let echo = run(&echo_spec(Model::Processes, Transport::Pipe))?;
+        let echo = try_run_with(
+            &echo_spec(Model::Processes, Transport::Pipe),
+            &engine_config(),
+        )?;
         let echo_bytes = (echo.ipc.bytes_to_workers + echo.ipc.bytes_from_workers) as f64;
-        let shm = run(&echo_spec(Model::Processes, Transport::Shm))?;
+        let shm = try_run_with(
+            &echo_spec(Model::Processes, Transport::Shm),
+            &engine_config(),
+        )?;
         let shm_bytes =
             (shm.ipc.bytes_shared_to_workers + shm.ipc.bytes_shared_from_workers) as f64;
-        let serial = run(&echo_spec(Model::Serial, Transport::Pipe))?;
+        let serial = try_run_with(&echo_spec(Model::Serial, Transport::Pipe), &engine_config())?;
         Ok(Throughput {
             raw_s,
             raw_mbps: (2 * BULK_ROUNDS * MIB) as f64 / raw_s / 1e6,
@@ -358,15 +324,17 @@ struct Overhead {
 impl Overhead {
     fn measure() -> BenchResult<Overhead> {
         let trivial = |model, in_flight| {
-            run(&spec(
-                Workload::SqrtSum,
-                1,
-                TRIVIAL_TASKS,
-                0,
-                model,
-                in_flight,
-                3,
-            ))
+            try_run_with(
+                &run_spec(model, Workload::SqrtSum)
+                    .size(1)
+                    .tasks(TRIVIAL_TASKS)
+                    .payload(0)
+                    .in_flight(in_flight)
+                    .repeats(3)
+                    .warmup(1)
+                    .build(),
+                &engine_config(),
+            )
             .map(|r| r.wall_seconds.median)
         };
         Ok(Overhead {
@@ -411,17 +379,16 @@ impl Overhead {
 fn pool_pairs() -> BenchResult<Vec<(f64, Option<f64>)>> {
     let mut pairs = Vec::with_capacity(PAIRS);
     for _ in 0..PAIRS {
-        let mut two = spec(
-            Workload::SqrtSum,
-            1,
-            TRIVIAL_TASKS,
-            0,
-            Model::Processes,
-            2,
-            1,
-        );
-        two.workers = 2;
-        let ours = run(&two)?.wall_seconds.median * 1e6 / f64::from(TRIVIAL_TASKS);
+        let two = run_spec(Model::Processes, Workload::SqrtSum)
+            .size(1)
+            .tasks(TRIVIAL_TASKS)
+            .payload(0)
+            .in_flight(2)
+            .warmup(1)
+            .workers(2)
+            .build();
+        let ours = try_run_with(&two, &engine_config())?.wall_seconds.median * 1e6
+            / f64::from(TRIVIAL_TASKS);
         let python = python_pool_map_us(TRIVIAL_TASKS).ok();
         pairs.push((ours, python));
     }

@@ -1,10 +1,13 @@
 //! The model catalogue: every execution model's facts in one descriptor.
 //!
 //! A [`ModelInfo`] holds a model's name, one-line description, family,
-//! runtime, speedup baseline, colours, marker, how its lanes, threads and
-//! processes are named, what it needs to run and which knobs apply to it.
-//! [`Model::info`] is one exhaustive `match`: a new variant that is not
-//! described does not compile. Help text, the GUI's model list, the charts,
+//! runtime (whose serial model is its speedup baseline), colours, marker,
+//! how its lanes, threads and processes are named, what it needs to run,
+//! which knobs apply to it, which processes a run watches besides its
+//! workers, what a run holds against the process's limits and the kind of
+//! work the rule of thumb names it for. The descriptors themselves are in
+//! `model/catalogue.rs`. [`Model::info`] is one exhaustive `match`: a new
+//! variant that is not described does not compile. Help text, the GUI's model list, the charts,
 //! the timeline, the trace and the exports read the catalogue; nothing else
 //! lists models. Whether a model can run on this machine is decided from
 //! its [`Requirement`]s by `engine::availability`.
@@ -14,11 +17,23 @@ use serde::{Deserialize, Serialize};
 use crate::palette::{Marker, Rgb, ThemedColor};
 use crate::workload::{CountedIn, Sharing};
 
+mod catalogue;
+
+use catalogue::{
+    ASYNC, ASYNC_PROCESSES, GIL_THREADS, MPI, PROCESS_PER_TASK, PROCESSES, PYTHON_ASYNCIO,
+    PYTHON_ASYNCIO_PROCESSES, PYTHON_EXECUTOR, PYTHON_MPI, PYTHON_PROCESSES, PYTHON_QUEUE,
+    PYTHON_SERIAL, PYTHON_THREADS, PYTHON_THREADS_NOGIL, SERIAL, THREADS,
+};
+
 /// How tasks are executed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Model {
-    /// One thread, tasks in order: the baseline of every speedup.
+    /// One thread, tasks in order: the baseline of every speedup (and the
+    /// model a chart draws when it has none to go by).
+    #[default]
     Serial,
     /// A pool of real OS threads sharing memory.
     Threads,
@@ -68,6 +83,18 @@ pub enum Model {
 pub enum Runtime {
     Corescope,
     Cpython,
+}
+
+impl Runtime {
+    /// The serial model of this runtime: the speedup baseline of every
+    /// model it runs (CPython against CPython, corescope against
+    /// corescope).
+    pub const fn baseline(self) -> Model {
+        match self {
+            Runtime::Corescope => Model::Serial,
+            Runtime::Cpython => Model::PythonSerial,
+        }
+    }
 }
 
 /// How a model's workers relate: one sequence, threads sharing one memory,
@@ -170,6 +197,74 @@ impl Naming {
     }
 }
 
+/// Which process runs or coordinates a model's workers, and so which
+/// processes a run watches besides them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Host {
+    /// Corescope itself: its threads, its event loop, or its pipes to
+    /// worker processes of its own.
+    Corescope,
+    /// CPython's harness, a child process of corescope: its memory is read
+    /// in a slot of its own, before the workers'.
+    Harness,
+    /// An MPI job: `mpirun` and the coordinating rank 0 (for python-mpi the
+    /// harness) are watched besides the worker ranks.
+    MpiJob,
+}
+
+impl Host {
+    /// Processes whose memory a run reads besides its workers' (each a
+    /// `worker_rss_bytes` entry of the saved record and its samples).
+    pub const fn watched_besides_workers(self) -> u32 {
+        match self {
+            Host::Corescope => 0,
+            Host::Harness => 1,
+            // Rank 0 and mpirun.
+            Host::MpiJob => 2,
+        }
+    }
+}
+
+/// What one run of a model holds at once against the process's limits
+/// (which its child processes inherit): open files and tasks (processes
+/// plus threads), per worker and besides them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub files_per_worker: u64,
+    pub files: u64,
+    pub tasks_per_worker: u64,
+    pub tasks: u64,
+    /// Whether the async runtime's threads (`--runtime-threads`) count too.
+    pub runtime_threads: bool,
+}
+
+impl Budget {
+    /// Open files and tasks for a run of `workers` on `runtime_threads`.
+    pub fn needs(&self, workers: u32, runtime_threads: u32) -> (u64, u64) {
+        let workers = u64::from(workers);
+        let runtime = if self.runtime_threads {
+            u64::from(runtime_threads)
+        } else {
+            0
+        };
+        (
+            self.files_per_worker * workers + self.files,
+            self.tasks_per_worker * workers + self.tasks + runtime,
+        )
+    }
+}
+
+/// The kinds of work the rule of thumb tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Work {
+    /// Mostly waiting (sleep, net).
+    Io,
+    /// Mostly computing.
+    Cpu,
+    /// Both in one task.
+    Mixed,
+}
+
 /// Everything corescope knows about one model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModelInfo {
@@ -179,9 +274,6 @@ pub struct ModelInfo {
     pub description: &'static str,
     pub runtime: Runtime,
     pub family: Family,
-    /// The model whose runs are this one's speedup baseline (CPython
-    /// against CPython, corescope against corescope).
-    pub baseline: Model,
     /// The model's colour on every chart, from the Okabe–Ito palette.
     pub color: ThemedColor,
     /// The model's point marker on every chart.
@@ -196,6 +288,15 @@ pub struct ModelInfo {
     /// Where its workers' shared counter lives: memory the main process
     /// reads, or a copy in each worker process's own memory.
     pub shared_counter: CountedIn,
+    /// The process that runs or coordinates its workers.
+    pub host: Host,
+    /// What a run holds against the process's limits.
+    pub budget: Budget,
+    /// The kind of work the rule of thumb names it for, if any.
+    pub suited_to: Option<Work>,
+    /// Whether a new experiment (the CLI's default, the form's first
+    /// state) runs it.
+    pub picked_by_default: bool,
 }
 
 impl ModelInfo {
@@ -204,398 +305,6 @@ impl ModelInfo {
         self.knobs.contains(&knob)
     }
 }
-
-const fn themed(dark: Rgb, light: Rgb) -> ThemedColor {
-    ThemedColor { dark, light }
-}
-
-const POOL_KNOBS: &[Knob] = &[Knob::Workers, Knob::Schedule];
-const PROCESS_KNOBS: &[Knob] = &[
-    Knob::Workers,
-    Knob::Schedule,
-    Knob::InFlight,
-    Knob::Codec,
-    Knob::Transport,
-];
-const PYTHON_POOL_KNOBS: &[Knob] = &[Knob::Workers, Knob::Schedule, Knob::Interpreter];
-const PYTHON_PROCESS_KNOBS: &[Knob] = &[
-    Knob::Workers,
-    Knob::Schedule,
-    Knob::Interpreter,
-    Knob::StartMethod,
-];
-const PYTHON_POOL_MAP_KNOBS: &[Knob] = &[
-    Knob::Workers,
-    Knob::Schedule,
-    Knob::Interpreter,
-    Knob::StartMethod,
-    Knob::Transport,
-];
-
-/// Every sharing mode: corescope has atomics.
-const ALL_SHARING: &[Sharing] = &Sharing::ALL;
-/// CPython has no atomic integer: racy, locked or isolated.
-const PYTHON_SHARING: &[Sharing] = &[Sharing::Racy, Sharing::Locked, Sharing::Isolated];
-
-/// Corescope's worker processes, as named in a trace.
-const RUST_WORKER: Naming = Naming {
-    lane: "process {lane}",
-    thread: "{lane_name} (main thread)",
-    worker_process: Some("corescope worker {lane}"),
-    host_process: "corescope",
-};
-
-/// CPython's worker processes, as named in a trace.
-const PYTHON_WORKER: Naming = Naming {
-    lane: "python process {lane}",
-    thread: "{lane_name} (main thread)",
-    worker_process: Some("python {model} worker {lane}"),
-    host_process: "python harness",
-};
-
-const PYTHON_THREAD: Naming = Naming {
-    lane: "python thread {lane}",
-    thread: "python thread {lane}",
-    worker_process: None,
-    host_process: "python harness",
-};
-
-const RUST_THREAD: Naming = Naming {
-    lane: "thread {lane}",
-    thread: "corescope-{model}-{lane}",
-    worker_process: None,
-    host_process: "corescope",
-};
-
-/// MPI ranks, as named in a trace: a worker rank is a process of its own
-/// (on this host or another).
-const MPI_RANK: Naming = Naming {
-    lane: "rank {rank}",
-    thread: "{lane_name} (main thread)",
-    worker_process: Some("{model} rank {rank}"),
-    host_process: "mpirun",
-};
-
-// Colours: a python model takes its Rust counterpart's hue family, shifted
-// (threads: sky blue → indigo; processes: orange → vermilion and red), so
-// the pairs read as related but never the same line.
-const SERIAL: ModelInfo = ModelInfo {
-    name: "serial",
-    description: "one thread, tasks in order: the baseline",
-    runtime: Runtime::Corescope,
-    family: Family::Serial,
-    baseline: Model::Serial,
-    color: themed(Rgb(0x9a, 0x9a, 0x9a), Rgb(0x5c, 0x5c, 0x5c)),
-    marker: Marker::Circle,
-    naming: Naming {
-        lane: "runner thread",
-        thread: "corescope-runner",
-        worker_process: None,
-        host_process: "corescope",
-    },
-    requires: &[],
-    knobs: &[],
-    sharing: ALL_SHARING,
-    shared_counter: CountedIn::SharedCounter,
-};
-
-const THREADS: ModelInfo = ModelInfo {
-    name: "threads",
-    description: "OS threads sharing memory (Rust: no GIL)",
-    runtime: Runtime::Corescope,
-    family: Family::Threads,
-    baseline: Model::Serial,
-    color: themed(Rgb(0x56, 0xb4, 0xe9), Rgb(0x00, 0x72, 0xb2)),
-    marker: Marker::Square,
-    naming: RUST_THREAD,
-    requires: &[],
-    knobs: POOL_KNOBS,
-    sharing: ALL_SHARING,
-    shared_counter: CountedIn::SharedCounter,
-};
-
-const GIL_THREADS: ModelInfo = ModelInfo {
-    name: "gil-threads",
-    description: "threads that take turns holding one global lock, like CPython's GIL",
-    runtime: Runtime::Corescope,
-    family: Family::Threads,
-    baseline: Model::Serial,
-    color: themed(Rgb(0xcc, 0x79, 0xa7), Rgb(0xa8, 0x3c, 0x7e)),
-    marker: Marker::Diamond,
-    naming: RUST_THREAD,
-    requires: &[],
-    knobs: &[Knob::Workers, Knob::Schedule, Knob::SwitchInterval],
-    sharing: ALL_SHARING,
-    shared_counter: CountedIn::SharedCounter,
-};
-
-const PROCESSES: ModelInfo = ModelInfo {
-    name: "processes",
-    description: "a pool of worker processes, started once, fed over pipes",
-    runtime: Runtime::Corescope,
-    family: Family::Processes,
-    baseline: Model::Serial,
-    color: themed(Rgb(0xe6, 0x9f, 0x00), Rgb(0xc2, 0x74, 0x00)),
-    marker: Marker::Up,
-    naming: RUST_WORKER,
-    requires: &[],
-    knobs: PROCESS_KNOBS,
-    sharing: ALL_SHARING,
-    shared_counter: CountedIn::WorkerCopies,
-};
-
-const PROCESS_PER_TASK: ModelInfo = ModelInfo {
-    name: "process-per-task",
-    description: "a fresh worker process for every task",
-    runtime: Runtime::Corescope,
-    family: Family::Processes,
-    baseline: Model::Serial,
-    color: themed(Rgb(0xf0, 0xe4, 0x42), Rgb(0x8a, 0x7d, 0x00)),
-    marker: Marker::Down,
-    naming: Naming {
-        lane: "slot {lane}",
-        worker_process: Some("corescope workers of slot {lane} (a process per task)"),
-        ..RUST_WORKER
-    },
-    requires: &[],
-    knobs: &[Knob::Workers, Knob::Schedule, Knob::Codec],
-    sharing: ALL_SHARING,
-    shared_counter: CountedIn::WorkerCopies,
-};
-
-// MPI: a bluish green (Okabe–Ito) unused by the others; python-mpi a
-// darker teal of it.
-const MPI: ModelInfo = ModelInfo {
-    name: "mpi",
-    description: "MPI ranks of corescope under mpirun: one coordinating rank, a worker rank per worker",
-    runtime: Runtime::Corescope,
-    family: Family::Processes,
-    baseline: Model::Serial,
-    // Raspberry: clear of the reference lines' bluish green and the cores.
-    color: themed(Rgb(0xc0, 0x6c, 0x84), Rgb(0x8e, 0x24, 0x4a)),
-    marker: Marker::Square,
-    naming: MPI_RANK,
-    requires: &[
-        Requirement::Feature {
-            name: "mpi",
-            built: cfg!(feature = "mpi"),
-        },
-        Requirement::Launcher("mpirun"),
-    ],
-    knobs: &[Knob::Workers, Knob::Schedule, Knob::Codec, Knob::Hostfile],
-    sharing: ALL_SHARING,
-    shared_counter: CountedIn::WorkerCopies,
-};
-
-const PYTHON_SERIAL: ModelInfo = ModelInfo {
-    name: "python-serial",
-    description: "CPython: tasks in order, one thread: the python baseline",
-    runtime: Runtime::Cpython,
-    family: Family::Serial,
-    baseline: Model::PythonSerial,
-    color: themed(Rgb(0xe0, 0xe0, 0xe0), Rgb(0x22, 0x22, 0x22)),
-    marker: Marker::Plus,
-    naming: Naming {
-        lane: "python main thread",
-        thread: "python MainThread",
-        worker_process: None,
-        host_process: "python harness",
-    },
-    requires: &[Requirement::Python],
-    knobs: &[Knob::Interpreter],
-    sharing: PYTHON_SHARING,
-    shared_counter: CountedIn::SharedCounter,
-};
-
-const PYTHON_THREADS: ModelInfo = ModelInfo {
-    name: "python-threads",
-    description: "CPython threads (ThreadPoolExecutor), GIL and all",
-    runtime: Runtime::Cpython,
-    family: Family::Threads,
-    baseline: Model::PythonSerial,
-    color: themed(Rgb(0x8c, 0x9e, 0xff), Rgb(0x3f, 0x51, 0xb5)),
-    marker: Marker::Cross,
-    naming: PYTHON_THREAD,
-    requires: &[Requirement::Python],
-    knobs: PYTHON_POOL_KNOBS,
-    sharing: PYTHON_SHARING,
-    shared_counter: CountedIn::SharedCounter,
-};
-
-const PYTHON_THREADS_NOGIL: ModelInfo = ModelInfo {
-    name: "python-threads-nogil",
-    description: "CPython threads on a free-threaded interpreter (3.13t or newer): no GIL",
-    runtime: Runtime::Cpython,
-    family: Family::Threads,
-    baseline: Model::PythonSerial,
-    color: themed(Rgb(0x4d, 0xd0, 0xe1), Rgb(0x00, 0x83, 0x8f)),
-    marker: Marker::Asterisk,
-    naming: PYTHON_THREAD,
-    requires: &[Requirement::FreeThreadedPython],
-    knobs: PYTHON_POOL_KNOBS,
-    sharing: PYTHON_SHARING,
-    shared_counter: CountedIn::SharedCounter,
-};
-
-const PYTHON_PROCESSES: ModelInfo = ModelInfo {
-    name: "python-processes",
-    description: "CPython multiprocessing.Pool (start method fork or spawn)",
-    runtime: Runtime::Cpython,
-    family: Family::Processes,
-    baseline: Model::PythonSerial,
-    color: themed(Rgb(0xff, 0x6e, 0x40), Rgb(0xd8, 0x43, 0x15)),
-    marker: Marker::Right,
-    naming: PYTHON_WORKER,
-    requires: &[Requirement::Python],
-    knobs: PYTHON_POOL_MAP_KNOBS,
-    sharing: PYTHON_SHARING,
-    shared_counter: CountedIn::SharedCounter,
-};
-
-const PYTHON_EXECUTOR: ModelInfo = ModelInfo {
-    name: "python-executor",
-    description: "CPython concurrent.futures.ProcessPoolExecutor",
-    runtime: Runtime::Cpython,
-    family: Family::Processes,
-    baseline: Model::PythonSerial,
-    color: themed(Rgb(0xff, 0xab, 0x91), Rgb(0x9e, 0x4a, 0x2a)),
-    marker: Marker::Left,
-    naming: PYTHON_WORKER,
-    requires: &[Requirement::Python],
-    knobs: PYTHON_PROCESS_KNOBS,
-    sharing: PYTHON_SHARING,
-    shared_counter: CountedIn::SharedCounter,
-};
-
-const PYTHON_QUEUE: ModelInfo = ModelInfo {
-    name: "python-queue",
-    description: "CPython Process workers fed by a multiprocessing.Queue",
-    runtime: Runtime::Cpython,
-    family: Family::Processes,
-    baseline: Model::PythonSerial,
-    color: themed(Rgb(0xd5, 0x5e, 0x00), Rgb(0xa3, 0x3b, 0x00)),
-    marker: Marker::Down,
-    naming: PYTHON_WORKER,
-    requires: &[Requirement::Python],
-    knobs: PYTHON_PROCESS_KNOBS,
-    sharing: PYTHON_SHARING,
-    shared_counter: CountedIn::SharedCounter,
-};
-
-const PYTHON_MPI: ModelInfo = ModelInfo {
-    name: "python-mpi",
-    description: "CPython ranks under mpirun through mpi4py: one coordinating rank, a worker rank per worker",
-    runtime: Runtime::Cpython,
-    family: Family::Processes,
-    baseline: Model::PythonSerial,
-    // mpi's raspberry, muted: the pair reads as related.
-    color: themed(Rgb(0xb0, 0x7a, 0xa1), Rgb(0x6d, 0x2e, 0x5b)),
-    marker: Marker::Circle,
-    naming: MPI_RANK,
-    requires: &[
-        Requirement::Launcher("mpirun"),
-        Requirement::Python,
-        Requirement::PythonModule("mpi4py"),
-    ],
-    knobs: &[
-        Knob::Workers,
-        Knob::Schedule,
-        Knob::Interpreter,
-        Knob::Hostfile,
-    ],
-    sharing: &[],
-    shared_counter: CountedIn::WorkerCopies,
-};
-
-/// Tasks in flight on a tokio runtime, as named in a trace: every slot runs
-/// on the runtime's thread(s).
-const ASYNC_SLOT: Naming = Naming {
-    lane: "task slot {lane}",
-    thread: "{lane_name} (async task)",
-    worker_process: None,
-    host_process: "corescope",
-};
-
-// Async models take greens (not the bluish green of the charts' reference
-// lines); async+processes mixes async's green with processes' orange into
-// a brown.
-const ASYNC: ModelInfo = ModelInfo {
-    name: "async",
-    description: "futures on a tokio runtime (one thread by default): workers are tasks in flight",
-    runtime: Runtime::Corescope,
-    family: Family::Async,
-    baseline: Model::Serial,
-    color: themed(Rgb(0x8b, 0xd3, 0x46), Rgb(0x3d, 0x8b, 0x1e)),
-    marker: Marker::Circle,
-    naming: ASYNC_SLOT,
-    requires: &[],
-    knobs: &[Knob::Workers, Knob::Schedule, Knob::RuntimeThreads],
-    // The counter workload is not one of the async models' lessons.
-    sharing: &[],
-    shared_counter: CountedIn::SharedCounter,
-};
-
-const ASYNC_PROCESSES: ModelInfo = ModelInfo {
-    name: "async+processes",
-    description: "an async event loop that awaits I/O itself and ships computing to a process pool",
-    runtime: Runtime::Corescope,
-    family: Family::AsyncProcesses,
-    baseline: Model::Serial,
-    color: themed(Rgb(0xe0, 0x8e, 0x45), Rgb(0x7b, 0x5a, 0x17)),
-    marker: Marker::Square,
-    naming: ASYNC_SLOT,
-    requires: &[],
-    knobs: &[
-        Knob::Workers,
-        Knob::Schedule,
-        Knob::RuntimeThreads,
-        Knob::InFlight,
-        Knob::Codec,
-    ],
-    // The counter workload is not one of the async models' lessons.
-    sharing: &[],
-    shared_counter: CountedIn::SharedCounter,
-};
-
-const PYTHON_ASYNC_SLOT: Naming = Naming {
-    lane: "python task slot {lane}",
-    thread: "{lane_name} (asyncio task)",
-    worker_process: None,
-    host_process: "python harness",
-};
-
-const PYTHON_ASYNCIO: ModelInfo = ModelInfo {
-    name: "python-asyncio",
-    description: "CPython coroutines on one asyncio event loop: workers are tasks in flight",
-    runtime: Runtime::Cpython,
-    family: Family::Async,
-    baseline: Model::PythonSerial,
-    // Pink: clear of the per-core colours (greens and teals).
-    color: themed(Rgb(0xf4, 0x8f, 0xb1), Rgb(0xad, 0x14, 0x57)),
-    marker: Marker::Diamond,
-    naming: PYTHON_ASYNC_SLOT,
-    requires: &[Requirement::Python],
-    knobs: PYTHON_POOL_KNOBS,
-    // The counter workload is not one of the async models' lessons.
-    sharing: &[],
-    shared_counter: CountedIn::SharedCounter,
-};
-
-const PYTHON_ASYNCIO_PROCESSES: ModelInfo = ModelInfo {
-    name: "python-asyncio+processes",
-    description: "CPython asyncio awaiting I/O, computing via run_in_executor on a ProcessPoolExecutor",
-    runtime: Runtime::Cpython,
-    family: Family::AsyncProcesses,
-    baseline: Model::PythonSerial,
-    color: themed(Rgb(0xc8, 0xa2, 0x8e), Rgb(0x5d, 0x40, 0x37)),
-    marker: Marker::Up,
-    naming: PYTHON_ASYNC_SLOT,
-    requires: &[Requirement::Python],
-    knobs: PYTHON_PROCESS_KNOBS,
-    // The counter workload is not one of the async models' lessons.
-    sharing: &[],
-    shared_counter: CountedIn::SharedCounter,
-};
 
 impl Model {
     /// Every model, in the order menus and sweeps list them.
@@ -691,7 +400,7 @@ impl Model {
 
     /// The model whose runs are this model's speedup baseline.
     pub fn baseline(self) -> Model {
-        self.info().baseline
+        self.info().runtime.baseline()
     }
 
     /// The model's colour on a dark or a light background.
@@ -704,6 +413,62 @@ impl Model {
         Model::ALL
             .into_iter()
             .filter(move |m| m.info().runtime == runtime)
+    }
+
+    /// The models a new experiment runs (the CLI's default, the form's
+    /// first state), in menu order.
+    pub fn default_picks() -> impl Iterator<Item = Model> {
+        Model::ALL
+            .into_iter()
+            .filter(|m| m.info().picked_by_default)
+    }
+
+    /// The process that runs or coordinates the model's workers.
+    pub fn host(self) -> Host {
+        self.info().host
+    }
+
+    /// Most `worker_rss_bytes` entries a saved run of `workers` holds, in
+    /// its memory record and in each memory sample: one per worker, plus
+    /// the harness, or rank 0 and `mpirun`, where the model has them.
+    pub fn memory_slots(self, workers: u32) -> usize {
+        workers as usize + self.host().watched_besides_workers() as usize
+    }
+
+    /// The ranks of a run's MPI job at `workers`: the coordinating rank 0
+    /// and a rank per worker; `None` for a model that runs no MPI job.
+    pub fn mpi_ranks(self, workers: u32) -> Option<u32> {
+        (self.host() == Host::MpiJob).then(|| workers.saturating_add(1))
+    }
+
+    /// Whether the model records the emulated GIL's holds.
+    pub fn records_gil_holds(self) -> bool {
+        self.info().has_knob(Knob::SwitchInterval)
+    }
+
+    /// Whether the model needs a free-threaded CPython (so its baseline,
+    /// python-serial, may have run on another interpreter).
+    pub fn needs_free_threading(self) -> bool {
+        self.info()
+            .requires
+            .contains(&Requirement::FreeThreadedPython)
+    }
+
+    /// The kind of work the rule of thumb names the model for, if any.
+    pub fn suited_to(self) -> Option<Work> {
+        self.info().suited_to
+    }
+
+    /// The colour of corescope's own process (all its threads) on the
+    /// memory charts: serial's, the model that is nothing else.
+    pub fn corescope_color(dark: bool) -> Rgb {
+        SERIAL.color.on(dark)
+    }
+
+    /// The colour of worker processes taken together on the memory
+    /// charts: processes'.
+    pub fn worker_processes_color(dark: bool) -> Rgb {
+        PROCESSES.color.on(dark)
     }
 }
 
@@ -779,6 +544,33 @@ mod tests {
             ),
             "python python-queue worker 3"
         );
+    }
+
+    #[test]
+    fn hosts_and_budgets_agree_with_what_the_models_run() {
+        for model in Model::ALL {
+            let info = model.info();
+            assert_eq!(model.uses_mpirun(), info.host == Host::MpiJob, "{model}");
+            if info.host == Host::Corescope {
+                assert!(!model.is_python(), "{model}");
+            }
+            // A worker process (or rank) holds pipes, whoever starts it.
+            if model.uses_processes() {
+                assert!(info.budget.files_per_worker > 0, "{model}");
+            }
+            // A worker that is a thread or a process is a task of its own.
+            let (_, tasks) = info.budget.needs(4, 1);
+            if model.uses_workers() && !model.workers_are_tasks() {
+                assert!(tasks >= 4, "{model}");
+            }
+        }
+        assert_eq!(Model::PythonMpi.memory_slots(2), 4);
+        assert_eq!(Model::PythonAsyncioProcesses.memory_slots(2), 3);
+        assert_eq!(Model::Processes.memory_slots(2), 2);
+        assert_eq!(Model::Mpi.mpi_ranks(2), Some(3));
+        assert_eq!(Model::PythonProcesses.mpi_ranks(2), None);
+        let picks: Vec<_> = Model::default_picks().collect();
+        assert_eq!(picks, [Model::Serial, Model::Threads, Model::Processes]);
     }
 
     #[test]

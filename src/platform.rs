@@ -171,7 +171,7 @@ pub enum Limit {
     /// Open file descriptors (`ulimit -n`).
     OpenFiles,
     /// Processes and threads of this user (`ulimit -u`).
-    Processes,
+    Tasks,
 }
 
 /// Makes sure the soft `limit` is at least `needed`, raising it up to the
@@ -181,7 +181,7 @@ pub fn ensure_limit(limit: Limit, needed: u64) -> Result<(), u64> {
     use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
     let resource = match limit {
         Limit::OpenFiles => Resource::Nofile,
-        Limit::Processes => Resource::Nproc,
+        Limit::Tasks => Resource::Nproc,
     };
     let now = getrlimit(resource);
     let Some(soft) = now.current else {

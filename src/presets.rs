@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::format;
+use crate::model::Work;
 use crate::results::{ResultSet, RunRecord};
 use crate::spec::{Model, RawExperiment};
 use crate::workload::{CountedIn, Sharing, Workload};
@@ -144,47 +145,26 @@ pub fn find(name: &str) -> Result<Preset, PresetError> {
 }
 
 /// The kind of work a workload is, for the rule of thumb.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Bound {
-    Io,
-    Cpu,
-    Mixed,
-}
-
-fn bound(workload: Workload) -> Bound {
+fn bound(workload: Workload) -> Work {
     match workload {
-        Workload::Sleep | Workload::Net => Bound::Io,
-        Workload::Mixed => Bound::Mixed,
-        _ => Bound::Cpu,
+        Workload::Sleep | Workload::Net => Work::Io,
+        Workload::Mixed => Work::Mixed,
+        _ => Work::Cpu,
     }
 }
 
 /// The rule of thumb's three lines with this set's figures, when it
 /// measured I/O-bound, CPU-bound and mixed work: for each, the models the
-/// rule names first, then the others, each at its best speedup.
+/// rule names first (those the catalogue says suit that kind of work),
+/// then the others, each at its best speedup.
 pub fn rule_of_thumb(set: &ResultSet) -> Vec<String> {
     let lines = [
-        (
-            Bound::Io,
-            "I/O-bound",
-            "threads or async",
-            &[Model::GilThreads, Model::Threads, Model::Async][..],
-        ),
-        (
-            Bound::Cpu,
-            "CPU-bound",
-            "processes",
-            &[Model::Processes][..],
-        ),
-        (
-            Bound::Mixed,
-            "mixed",
-            "async + process pool",
-            &[Model::AsyncProcesses][..],
-        ),
+        (Work::Io, "I/O-bound", "threads or async"),
+        (Work::Cpu, "CPU-bound", "processes"),
+        (Work::Mixed, "mixed", "async + process pool"),
     ];
     let mut out = Vec::new();
-    for (kind, name, rule, named) in lines {
+    for (kind, name, rule) in lines {
         let Some(workload) = set
             .runs
             .iter()
@@ -204,7 +184,7 @@ pub fn rule_of_thumb(set: &ResultSet) -> Vec<String> {
             }
         }
         // The models the rule names first.
-        models.sort_by_key(|m| !named.contains(m));
+        models.sort_by_key(|m| m.suited_to() != Some(kind));
         let figures: Vec<String> = models
             .iter()
             .filter_map(|&model| {

@@ -63,7 +63,10 @@ pub fn read_regular(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
     if meta.len() > cap {
         return Err(too_large(cap));
     }
+    // Sized once from the file: growing by doubling would hold up to twice
+    // a large file's size while it is read.
     let mut bytes = Vec::new();
+    bytes.try_reserve_exact(meta.len() as usize + 1)?;
     // The size may change while reading: the cap holds regardless.
     file.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > cap {

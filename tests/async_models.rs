@@ -5,42 +5,10 @@
 
 mod common;
 
-use corescope::engine::{CancelToken, EngineConfig, run_one};
-use corescope::results::{RunRecord, SpanRecord};
-use corescope::spec::{Codec, Model, RunSpec, Scaling, Schedule, StartMethod, WorkloadSpec};
+use common::{run, run_spec};
+use corescope::results::SpanRecord;
+use corescope::spec::{Codec, Model, Schedule};
 use corescope::workload::Workload;
-
-fn spec(workload: Workload, size: u64, tasks: u32, model: Model, workers: u32) -> RunSpec {
-    RunSpec {
-        workload: WorkloadSpec {
-            workload,
-            size,
-            tasks,
-            payload_bytes: if workload.takes_payload() { 2000 } else { 0 },
-            io_percent: if workload == Workload::Mixed { 50 } else { 0 },
-            sharing: corescope::workload::Sharing::Isolated,
-        },
-        model,
-        workers,
-        schedule: Schedule::Queue,
-        chunk: 1,
-        repeats: 1,
-        warmup: 0,
-        in_flight: 2,
-        switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
-        codec: Codec::Bincode,
-        scaling: Scaling::Strong,
-        start_method: StartMethod::Fork,
-        runtime_threads: 1,
-        transport: corescope::spec::Transport::Pipe,
-    }
-}
-
-fn run(spec: &RunSpec) -> RunRecord {
-    let config = EngineConfig::new(common::exe());
-    run_one(spec, &config, &CancelToken::new(), &mut |_, _| {})
-        .unwrap_or_else(|e| panic!("{} failed: {e}", spec.label()))
-}
 
 /// The most spans open at one instant.
 fn most_at_once(spans: &[SpanRecord]) -> usize {
@@ -61,7 +29,11 @@ fn most_at_once(spans: &[SpanRecord]) -> usize {
 
 #[test]
 fn a_thousand_waits_overlap_on_one_thread() {
-    let record = run(&spec(Workload::Sleep, 50, 1000, Model::Async, 1000));
+    let record = run(&run_spec(Model::Async, Workload::Sleep)
+        .size(50)
+        .tasks(1000)
+        .workers(1000)
+        .build());
     assert_eq!(record.spans.len(), 1000);
     let slots: std::collections::BTreeSet<u32> = record.spans.iter().map(|s| s.worker).collect();
     assert_eq!(slots.len(), 1000, "every task in flight has a slot");
@@ -80,7 +52,13 @@ fn computations_on_a_current_thread_runtime_never_overlap() {
         } else {
             64
         };
-        let record = run(&spec(workload, size, 16, Model::Async, 8));
+        let record = run(&run_spec(Model::Async, workload)
+            .size(size)
+            .tasks(16)
+            .workers(8)
+            .payload(2000)
+            .io_percent(50)
+            .build());
         assert_eq!(record.spans.len(), 16);
         // Eight tasks in flight, one thread: each computation blocks it.
         assert_eq!(most_at_once(&record.spans), 1, "{workload}");
@@ -100,17 +78,33 @@ fn every_workload_gives_serials_checksum_under_async() {
             Workload::Echo => 2,
             _ => 2,
         };
-        let serial = run(&spec(workload, size, 6, Model::Serial, 1));
+        let serial = run(&run_spec(Model::Serial, workload)
+            .size(size)
+            .tasks(6)
+            .payload(2000)
+            .io_percent(50)
+            .build());
         for threads in [1, 2] {
-            let mut s = spec(workload, size, 6, Model::Async, 3);
-            s.runtime_threads = threads;
+            let s = run_spec(Model::Async, workload)
+                .size(size)
+                .tasks(6)
+                .workers(3)
+                .payload(2000)
+                .io_percent(50)
+                .runtime_threads(threads)
+                .build();
             let record = run(&s);
             assert_eq!(record.checksum, serial.checksum, "{workload} ×{threads}");
             assert_eq!(record.ipc.bytes_to_workers, 0, "{workload}");
         }
-        let mut static_chunks = spec(workload, size, 6, Model::Async, 4);
-        static_chunks.schedule = Schedule::Static;
-        static_chunks.chunk = Schedule::Static.default_chunk(6, 4);
+        let static_chunks = run_spec(Model::Async, workload)
+            .size(size)
+            .tasks(6)
+            .workers(4)
+            .payload(2000)
+            .io_percent(50)
+            .schedule(Schedule::Static)
+            .build();
         assert_eq!(run(&static_chunks).checksum, serial.checksum, "{workload}");
     }
 }
@@ -120,9 +114,16 @@ fn an_async_models_workers_are_called_tasks_in_flight() {
     use corescope::chart::{ChartKind, build};
     use corescope::results::{MachineInfo, ResultSet};
     use corescope::table::Column;
-    let serial = run(&spec(Workload::Sleep, 1, 4, Model::Serial, 1));
-    let mut two_threads = spec(Workload::Sleep, 1, 4, Model::Async, 4);
-    two_threads.runtime_threads = 2;
+    let serial = run(&run_spec(Model::Serial, Workload::Sleep)
+        .size(1)
+        .tasks(4)
+        .build());
+    let two_threads = run_spec(Model::Async, Workload::Sleep)
+        .size(1)
+        .tasks(4)
+        .workers(4)
+        .runtime_threads(2)
+        .build();
     let tasks = run(&two_threads);
     let cell = Column::Workers.cell(&tasks);
     assert_eq!(cell.text, "4 in flight");
@@ -158,8 +159,19 @@ fn async_plus_processes_ships_only_the_cpu_part() {
     let tasks = 8;
     // All I/O: nothing crosses a pipe.
     for workload in [Workload::Sleep, Workload::Net] {
-        let serial = run(&spec(workload, 2, tasks, Model::Serial, 1));
-        let record = run(&spec(workload, 2, tasks, Model::AsyncProcesses, 4));
+        let serial = run(&run_spec(Model::Serial, workload)
+            .size(2)
+            .tasks(tasks)
+            .payload(2000)
+            .io_percent(50)
+            .build());
+        let record = run(&run_spec(Model::AsyncProcesses, workload)
+            .size(2)
+            .tasks(tasks)
+            .workers(4)
+            .payload(2000)
+            .io_percent(50)
+            .build());
         assert_eq!(record.checksum, serial.checksum, "{workload}");
         assert_eq!(record.ipc.messages, 0, "{workload}");
         assert_eq!(record.ipc.bytes_to_workers, 0, "{workload}");
@@ -174,8 +186,19 @@ fn async_plus_processes_ships_only_the_cpu_part() {
         } else {
             100_000
         };
-        let s = spec(workload, size, tasks, Model::AsyncProcesses, 4);
-        let serial = run(&spec(workload, size, tasks, Model::Serial, 1));
+        let s = run_spec(Model::AsyncProcesses, workload)
+            .size(size)
+            .tasks(tasks)
+            .workers(4)
+            .payload(2000)
+            .io_percent(50)
+            .build();
+        let serial = run(&run_spec(Model::Serial, workload)
+            .size(size)
+            .tasks(tasks)
+            .payload(2000)
+            .io_percent(50)
+            .build());
         let record = run(&s);
         assert_eq!(record.checksum, serial.checksum, "{workload}");
         assert_eq!(record.ipc.messages, 2 * u64::from(tasks), "{workload}");
@@ -206,10 +229,21 @@ fn every_workload_gives_serials_checksum_under_async_plus_processes() {
             Workload::Mandelbrot => 40,
             _ => 2,
         };
-        let serial = run(&spec(workload, size, 6, Model::Serial, 1));
+        let serial = run(&run_spec(Model::Serial, workload)
+            .size(size)
+            .tasks(6)
+            .payload(2000)
+            .io_percent(50)
+            .build());
         for (slots, in_flight) in [(1, 1), (5, 2)] {
-            let mut s = spec(workload, size, 6, Model::AsyncProcesses, slots);
-            s.in_flight = in_flight;
+            let s = run_spec(Model::AsyncProcesses, workload)
+                .size(size)
+                .tasks(6)
+                .workers(slots)
+                .payload(2000)
+                .io_percent(50)
+                .in_flight(in_flight)
+                .build();
             assert_eq!(run(&s).checksum, serial.checksum, "{workload} ×{slots}");
         }
     }

@@ -10,49 +10,10 @@ mod common;
 
 use std::path::PathBuf;
 
-use corescope::engine::{CancelToken, EngineConfig, run_one};
+use common::{run, run_on, run_spec};
 use corescope::results::RunRecord;
-use corescope::spec::{Codec, Model, RunSpec, Scaling, Schedule, StartMethod, WorkloadSpec};
+use corescope::spec::Model;
 use corescope::workload::{CountedIn, Sharing, Workload};
-
-fn spec(model: Model, workers: u32, sharing: Sharing, size: u64) -> RunSpec {
-    RunSpec {
-        workload: WorkloadSpec {
-            workload: Workload::Counter,
-            size,
-            tasks: 4,
-            payload_bytes: 0,
-            io_percent: 0,
-            sharing,
-        },
-        model,
-        workers,
-        schedule: Schedule::Queue,
-        chunk: 1,
-        repeats: 2,
-        warmup: 0,
-        in_flight: 2,
-        switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
-        codec: Codec::Bincode,
-        scaling: Scaling::Strong,
-        start_method: StartMethod::Fork,
-        runtime_threads: 1,
-        transport: corescope::spec::Transport::Pipe,
-    }
-}
-
-fn run_with(spec: &RunSpec, python: PathBuf) -> RunRecord {
-    let config = EngineConfig {
-        python,
-        ..EngineConfig::new(common::exe())
-    };
-    run_one(spec, &config, &CancelToken::new(), &mut |_, _| {})
-        .unwrap_or_else(|e| panic!("{} failed: {e}", spec.label()))
-}
-
-fn run(spec: &RunSpec) -> RunRecord {
-    run_with(spec, PathBuf::from("python3"))
-}
 
 /// The figures every counter run reports, consistent with each other.
 fn figures(record: &RunRecord) -> (u64, u64, u64) {
@@ -70,7 +31,12 @@ fn racy_threads_lose_updates() {
     // Two threads hammering one counter lose updates whenever they run at
     // once; on a busy machine one attempt may be unlucky, so a few are
     // allowed, and no figure is asserted beyond "some".
-    let racy = spec(Model::Threads, 2, Sharing::Racy, 5_000_000);
+    let racy = run_spec(Model::Threads, Workload::Counter)
+        .size(5_000_000)
+        .workers(2)
+        .sharing(Sharing::Racy)
+        .repeats(2)
+        .build();
     let lost: Vec<u64> = (0..5)
         .map(|_| figures(&run(&racy)).2)
         .take_while(|&lost| lost == 0)
@@ -85,7 +51,12 @@ fn racy_threads_lose_updates() {
 fn locked_atomic_and_isolated_lose_nothing() {
     for model in [Model::Serial, Model::Threads, Model::GilThreads] {
         for sharing in [Sharing::Locked, Sharing::Atomic, Sharing::Isolated] {
-            let record = run(&spec(model, 2, sharing, 200_000));
+            let record = run(&run_spec(model, Workload::Counter)
+                .size(200_000)
+                .workers(2)
+                .sharing(sharing)
+                .repeats(2)
+                .build());
             let (expected, total, lost) = figures(&record);
             assert_eq!((total, lost), (expected, 0), "{} {sharing}", record.label());
             let counted = if sharing == Sharing::Isolated {
@@ -104,13 +75,23 @@ fn locked_atomic_and_isolated_lose_nothing() {
 fn worker_processes_count_in_their_own_copies() {
     for model in [Model::Processes, Model::ProcessPerTask] {
         for sharing in [Sharing::Racy, Sharing::Locked, Sharing::Atomic] {
-            let record = run(&spec(model, 2, sharing, 100_000));
+            let record = run(&run_spec(model, Workload::Counter)
+                .size(100_000)
+                .workers(2)
+                .sharing(sharing)
+                .repeats(2)
+                .build());
             let (expected, total, lost) = figures(&record);
             // The main process's counter never moved.
             assert_eq!((total, lost), (0, expected), "{} {sharing}", record.label());
             assert_eq!(record.counted_in, Some(CountedIn::WorkerCopies));
         }
-        let isolated = run(&spec(model, 2, Sharing::Isolated, 100_000));
+        let isolated = run(&run_spec(model, Workload::Counter)
+            .size(100_000)
+            .workers(2)
+            .sharing(Sharing::Isolated)
+            .repeats(2)
+            .build());
         let (expected, total, _) = figures(&isolated);
         assert_eq!(total, expected, "{}", isolated.label());
         assert_eq!(isolated.counted_in, Some(CountedIn::PartialSums));
@@ -121,7 +102,15 @@ fn worker_processes_count_in_their_own_copies() {
 fn the_checksum_ignores_how_the_counter_was_shared() {
     let checksums: Vec<String> = [Sharing::Racy, Sharing::Locked, Sharing::Isolated]
         .into_iter()
-        .map(|sharing| run(&spec(Model::Threads, 2, sharing, 50_000)).checksum)
+        .map(|sharing| {
+            run(&run_spec(Model::Threads, Workload::Counter)
+                .size(50_000)
+                .workers(2)
+                .sharing(sharing)
+                .repeats(2)
+                .build())
+            .checksum
+        })
         .collect();
     assert!(
         checksums.iter().all(|c| *c == checksums[0]),
@@ -145,7 +134,15 @@ fn cpython_reports_its_counter_figures() {
         Model::PythonQueue,
     ] {
         for sharing in [Sharing::Locked, Sharing::Isolated] {
-            let record = run_with(&spec(model, 2, sharing, 5_000), python.clone());
+            let record = run_on(
+                &run_spec(model, Workload::Counter)
+                    .size(5_000)
+                    .workers(2)
+                    .sharing(sharing)
+                    .repeats(2)
+                    .build(),
+                &python.clone(),
+            );
             let (expected, total, _) = figures(&record);
             assert_eq!(total, expected, "{} {sharing}", record.label());
         }
@@ -154,7 +151,15 @@ fn cpython_reports_its_counter_figures() {
     // processes. What they lose depends on the interpreter and the
     // machine: reported, never asserted beyond the totals' consistency.
     for model in [Model::PythonThreads, Model::PythonProcesses] {
-        let record = run_with(&spec(model, 2, Sharing::Racy, 50_000), python.clone());
+        let record = run_on(
+            &run_spec(model, Workload::Counter)
+                .size(50_000)
+                .workers(2)
+                .sharing(Sharing::Racy)
+                .repeats(2)
+                .build(),
+            &python.clone(),
+        );
         let (expected, total, lost) = figures(&record);
         assert!(total <= expected);
         assert_eq!(record.counted_in, Some(CountedIn::SharedCounter));

@@ -6,11 +6,13 @@
 
 mod common;
 
+use common::{engine_config, run, run_spec, try_run_with};
+
 use std::path::PathBuf;
 
 use corescope::engine::{CancelToken, EngineConfig, EngineError, run_experiment, run_one};
 use corescope::results::RunRecord;
-use corescope::spec::{Codec, Model, RawExperiment, RunSpec, Schedule, WorkloadSpec};
+use corescope::spec::{Codec, Model, RawExperiment, Schedule};
 use corescope::worker::protocol::{
     FRAME_HEADER_BYTES, FromWorker, MAX_FRAME_BYTES, ProtocolError, ToWorker, encode_frame,
     read_frame_with,
@@ -21,47 +23,6 @@ use corescope::workload::{Task, Workload};
 /// result's index, value, clock stamps and CPU time (bincode varints).
 const MESSAGE_BYTES: u64 = 80;
 
-fn config() -> EngineConfig {
-    EngineConfig::new(common::exe())
-}
-
-fn spec(
-    workload: Workload,
-    size: u64,
-    tasks: u32,
-    model: Model,
-    workers: u32,
-    schedule: Schedule,
-) -> RunSpec {
-    RunSpec {
-        workload: WorkloadSpec {
-            workload,
-            size,
-            tasks,
-            payload_bytes: 0,
-            io_percent: 0,
-            sharing: corescope::workload::Sharing::Isolated,
-        },
-        model,
-        workers,
-        schedule,
-        chunk: schedule.default_chunk(tasks, workers),
-        repeats: 2,
-        warmup: 0,
-        in_flight: 2,
-        switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
-        codec: corescope::spec::Codec::Bincode,
-        scaling: corescope::spec::Scaling::Strong,
-        start_method: corescope::spec::StartMethod::Fork,
-        runtime_threads: 1,
-        transport: corescope::spec::Transport::Pipe,
-    }
-}
-
-fn run(spec: &RunSpec) -> RunRecord {
-    run_one(spec, &config(), &CancelToken::new(), &mut |_, _| {}).expect("run succeeds")
-}
-
 #[test]
 fn checksums_agree_across_models_workers_and_schedules() {
     for (workload, size, tasks) in [
@@ -70,14 +31,12 @@ fn checksums_agree_across_models_workers_and_schedules() {
         (Workload::Mandelbrot, 60, 12),
         (Workload::Sleep, 1, 5),
     ] {
-        let reference = run(&spec(
-            workload,
-            size,
-            tasks,
-            Model::Serial,
-            1,
-            Schedule::Static,
-        ))
+        let reference = run(&run_spec(Model::Serial, workload)
+            .size(size)
+            .tasks(tasks)
+            .schedule(Schedule::Static)
+            .repeats(2)
+            .build())
         .checksum;
         for model in [
             Model::Threads,
@@ -87,7 +46,13 @@ fn checksums_agree_across_models_workers_and_schedules() {
         ] {
             for workers in [1, 3] {
                 for schedule in Schedule::ALL {
-                    let mut s = spec(workload, size, tasks, model, workers, schedule);
+                    let mut s = run_spec(model, workload)
+                        .size(size)
+                        .tasks(tasks)
+                        .workers(workers)
+                        .schedule(schedule)
+                        .repeats(2)
+                        .build();
                     if schedule == Schedule::Queue {
                         s.chunk = 2;
                     }
@@ -106,7 +71,13 @@ fn checksums_agree_across_models_workers_and_schedules() {
 fn both_schedules_run_every_task_exactly_once() {
     for model in [Model::Threads, Model::Processes] {
         for schedule in Schedule::ALL {
-            let record = run(&spec(Workload::Mandelbrot, 40, 13, model, 3, schedule));
+            let record = run(&run_spec(model, Workload::Mandelbrot)
+                .size(40)
+                .tasks(13)
+                .workers(3)
+                .schedule(schedule)
+                .repeats(2)
+                .build());
             let mut tasks: Vec<u32> = record.spans.iter().map(|s| s.task).collect();
             tasks.sort_unstable();
             assert_eq!(tasks, (0..13).collect::<Vec<_>>(), "{model} {schedule}");
@@ -126,21 +97,30 @@ fn both_schedules_run_every_task_exactly_once() {
 #[test]
 fn threads_record_every_task_of_many_batches_once() {
     const TASKS: u32 = 9_001;
-    let serial = run(&spec(
-        Workload::SqrtSum,
-        1,
-        TASKS,
-        Model::Serial,
-        1,
-        Schedule::Static,
-    ));
+    let serial = run(&run_spec(Model::Serial, Workload::SqrtSum)
+        .size(1)
+        .tasks(TASKS)
+        .schedule(Schedule::Static)
+        .repeats(2)
+        .build());
     for model in [Model::Threads, Model::GilThreads] {
         for schedule in Schedule::ALL {
-            let s = spec(Workload::SqrtSum, 1, TASKS, model, 3, schedule);
+            let s = run_spec(model, Workload::SqrtSum)
+                .size(1)
+                .tasks(TASKS)
+                .workers(3)
+                .schedule(schedule)
+                .repeats(2)
+                .build();
             let mut progress = (0, 0);
-            let record = run_one(&s, &config(), &CancelToken::new(), &mut |done, total| {
-                progress = (done, total);
-            })
+            let record = run_one(
+                &s,
+                &engine_config(),
+                &CancelToken::new(),
+                &mut |done, total| {
+                    progress = (done, total);
+                },
+            )
             .expect("run succeeds");
             assert_eq!(record.checksum, serial.checksum, "{model} {schedule}");
             let mut tasks: Vec<u32> = record.spans.iter().map(|s| s.task).collect();
@@ -154,7 +134,7 @@ fn threads_record_every_task_of_many_batches_once() {
             );
             let off = EngineConfig {
                 instrument: false,
-                ..config()
+                ..engine_config()
             };
             let bare =
                 run_one(&s, &off, &CancelToken::new(), &mut |_, _| {}).expect("run succeeds");
@@ -166,14 +146,13 @@ fn threads_record_every_task_of_many_batches_once() {
 
 #[test]
 fn static_schedule_gives_each_worker_its_own_block() {
-    let record = run(&spec(
-        Workload::SqrtSum,
-        1000,
-        8,
-        Model::Processes,
-        2,
-        Schedule::Static,
-    ));
+    let record = run(&run_spec(Model::Processes, Workload::SqrtSum)
+        .size(1000)
+        .tasks(8)
+        .workers(2)
+        .schedule(Schedule::Static)
+        .repeats(2)
+        .build());
     for span in &record.spans {
         assert_eq!(
             span.worker,
@@ -188,15 +167,13 @@ fn static_schedule_gives_each_worker_its_own_block() {
 #[test]
 fn echo_bytes_are_counted_at_the_pipe() {
     let (payload, tasks) = (100_000u64, 6u32);
-    let mut s = spec(
-        Workload::Echo,
-        1,
-        tasks,
-        Model::Processes,
-        2,
-        Schedule::Queue,
-    );
-    s.workload.payload_bytes = payload;
+    let s = run_spec(Model::Processes, Workload::Echo)
+        .size(1)
+        .tasks(tasks)
+        .workers(2)
+        .repeats(2)
+        .payload(payload)
+        .build();
     let record = run(&s);
     let least = payload * u64::from(tasks);
     let most = least + u64::from(tasks) * (FRAME_HEADER_BYTES + MESSAGE_BYTES);
@@ -214,8 +191,13 @@ fn echo_bytes_are_counted_at_the_pipe() {
         assert_eq!(rep.ipc, record.ipc, "every repetition moves the same bytes");
     }
     for model in [Model::Serial, Model::Threads] {
-        let mut s = spec(Workload::Echo, 1, tasks, model, 2, Schedule::Queue);
-        s.workload.payload_bytes = payload;
+        let s = run_spec(model, Workload::Echo)
+            .size(1)
+            .tasks(tasks)
+            .workers(2)
+            .repeats(2)
+            .payload(payload)
+            .build();
         let record = run(&s);
         assert_eq!(
             record.ipc.bytes_to_workers + record.ipc.bytes_from_workers + record.ipc.messages,
@@ -239,7 +221,10 @@ fn an_experiment_fills_speedups_from_its_serial_run() {
     };
     let spec = raw.validate(&[2]).unwrap();
     let mut events = 0;
-    let set = run_experiment(&spec, &config(), &CancelToken::new(), &mut |_| events += 1).unwrap();
+    let set = run_experiment(&spec, &engine_config(), &CancelToken::new(), &mut |_| {
+        events += 1
+    })
+    .unwrap();
     assert_eq!(set.runs.len(), 5);
     assert_eq!(set.runs[0].model, Model::Serial);
     assert!(
@@ -281,14 +266,11 @@ fn garbage_from_a_worker_is_a_clean_protocol_error() {
     ];
     for (name, bytes, then, expected) in cases {
         let exe = fake_worker(&dir, name, bytes, then);
-        let s = spec(
-            Workload::SqrtSum,
-            10,
-            2,
-            Model::Processes,
-            1,
-            Schedule::Queue,
-        );
+        let s = run_spec(Model::Processes, Workload::SqrtSum)
+            .size(10)
+            .tasks(2)
+            .repeats(2)
+            .build();
         let started = std::time::Instant::now();
         let error = run_one(
             &s,
@@ -335,15 +317,13 @@ fn a_worker_fed_garbage_exits_with_an_error_not_a_panic() {
 
 #[test]
 fn gil_threads_never_compute_on_two_threads_at_once() {
-    let mut s = spec(
-        Workload::SqrtSum,
-        2_000_000,
-        8,
-        Model::GilThreads,
-        3,
-        Schedule::Queue,
-    );
-    s.switch_interval_us = 1_000;
+    let s = run_spec(Model::GilThreads, Workload::SqrtSum)
+        .size(2_000_000)
+        .tasks(8)
+        .workers(3)
+        .repeats(2)
+        .switch_interval_us(1_000)
+        .build();
     let record = run(&s);
     assert_eq!(record.switch_interval_seconds, Some(0.001));
     let mut holds = record.gil_holds.clone();
@@ -367,28 +347,23 @@ fn gil_threads_never_compute_on_two_threads_at_once() {
     }
     assert_eq!(
         record.checksum,
-        run(&spec(
-            Workload::SqrtSum,
-            2_000_000,
-            8,
-            Model::Serial,
-            1,
-            Schedule::Queue
-        ))
+        run(&run_spec(Model::Serial, Workload::SqrtSum)
+            .size(2_000_000)
+            .tasks(8)
+            .repeats(2)
+            .build())
         .checksum
     );
 }
 
 #[test]
 fn gil_threads_still_overlap_while_blocked() {
-    let record = run(&spec(
-        Workload::Sleep,
-        50,
-        4,
-        Model::GilThreads,
-        4,
-        Schedule::Queue,
-    ));
+    let record = run(&run_spec(Model::GilThreads, Workload::Sleep)
+        .size(50)
+        .tasks(4)
+        .workers(4)
+        .repeats(2)
+        .build());
     let overlaps = record.spans.iter().any(|a| {
         record.spans.iter().any(|b| {
             a.worker != b.worker
@@ -412,14 +387,12 @@ fn gil_threads_still_overlap_while_blocked() {
 
 #[test]
 fn process_per_task_starts_one_process_per_task() {
-    let s = spec(
-        Workload::SqrtSum,
-        1000,
-        5,
-        Model::ProcessPerTask,
-        2,
-        Schedule::Queue,
-    );
+    let s = run_spec(Model::ProcessPerTask, Workload::SqrtSum)
+        .size(1000)
+        .tasks(5)
+        .workers(2)
+        .repeats(2)
+        .build();
     let record = run(&s);
     assert_eq!(
         record.processes_started,
@@ -428,32 +401,36 @@ fn process_per_task_starts_one_process_per_task() {
     let mut tasks: Vec<u32> = record.spans.iter().map(|s| s.task).collect();
     tasks.sort_unstable();
     assert_eq!(tasks, [0, 1, 2, 3, 4]);
-    let pool = run(&spec(
-        Workload::SqrtSum,
-        1000,
-        5,
-        Model::Processes,
-        2,
-        Schedule::Queue,
-    ));
+    let pool = run(&run_spec(Model::Processes, Workload::SqrtSum)
+        .size(1000)
+        .tasks(5)
+        .workers(2)
+        .repeats(2)
+        .build());
     assert_eq!(pool.processes_started, 2);
     assert_eq!(record.checksum, pool.checksum);
     // Every task's bytes still cross a pipe.
     assert!(record.ipc.bytes_to_workers >= pool.ipc.bytes_to_workers);
 }
 
-/// An echo run of `tasks` × `payload` bytes under `model` with `workers`.
-fn echo(model: Model, workers: u32, tasks: u32, payload: u64, codec: Codec) -> RunSpec {
-    let mut s = spec(Workload::Echo, 1, tasks, model, workers, Schedule::Queue);
-    s.workload.payload_bytes = payload;
-    s.codec = codec;
-    s
-}
-
 #[test]
 fn json_moves_more_bytes_than_bincode_and_computes_the_same() {
-    let bincode = run(&echo(Model::Processes, 2, 4, 10_000, Codec::Bincode));
-    let json = run(&echo(Model::Processes, 2, 4, 10_000, Codec::Json));
+    let bincode = run(&run_spec(Model::Processes, Workload::Echo)
+        .size(1)
+        .tasks(4)
+        .workers(2)
+        .payload(10_000)
+        .codec(Codec::Bincode)
+        .repeats(2)
+        .build());
+    let json = run(&run_spec(Model::Processes, Workload::Echo)
+        .size(1)
+        .tasks(4)
+        .workers(2)
+        .payload(10_000)
+        .codec(Codec::Json)
+        .repeats(2)
+        .build());
     assert_eq!((bincode.codec, json.codec), (Codec::Bincode, Codec::Json));
     assert!(
         json.ipc.bytes_to_workers > bincode.ipc.bytes_to_workers,
@@ -471,10 +448,23 @@ fn json_moves_more_bytes_than_bincode_and_computes_the_same() {
     assert!(json.ipc.bytes_to_workers > 2 * 4 * 10_000);
     assert_eq!(json.ipc.messages, bincode.ipc.messages);
     assert_eq!(json.checksum, bincode.checksum);
-    let serial = run(&echo(Model::Serial, 1, 4, 10_000, Codec::Json));
+    let serial = run(&run_spec(Model::Serial, Workload::Echo)
+        .size(1)
+        .tasks(4)
+        .payload(10_000)
+        .codec(Codec::Json)
+        .repeats(2)
+        .build());
     assert_eq!(serial.checksum, bincode.checksum);
     // Process-per-task speaks the codec too.
-    let per_task = run(&echo(Model::ProcessPerTask, 2, 4, 10_000, Codec::Json));
+    let per_task = run(&run_spec(Model::ProcessPerTask, Workload::Echo)
+        .size(1)
+        .tasks(4)
+        .workers(2)
+        .payload(10_000)
+        .codec(Codec::Json)
+        .repeats(2)
+        .build());
     assert_eq!(per_task.checksum, bincode.checksum);
     assert_eq!(per_task.ipc.bytes_to_workers, json.ipc.bytes_to_workers);
 }
@@ -483,9 +473,15 @@ fn json_moves_more_bytes_than_bincode_and_computes_the_same() {
 fn a_json_frame_over_the_limit_fails_the_run_naming_it() {
     // 20 MiB of payload is ~72 MiB of JSON, over the 64 MiB + 64 KiB limit.
     for model in [Model::Processes, Model::ProcessPerTask] {
-        let s = echo(model, 1, 1, 20 << 20, Codec::Json);
-        let error = run_one(&s, &config(), &CancelToken::new(), &mut |_, _| {})
-            .expect_err("an oversized frame must fail the run");
+        let s = run_spec(model, Workload::Echo)
+            .size(1)
+            .tasks(1)
+            .payload(20 << 20)
+            .codec(Codec::Json)
+            .repeats(2)
+            .build();
+        let error =
+            try_run_with(&s, &engine_config()).expect_err("an oversized frame must fail the run");
         let text = error.to_string();
         assert!(
             matches!(
@@ -565,7 +561,14 @@ fn a_json_reply_over_the_limit_is_announced_not_cut_short() {
 
 #[test]
 fn each_worker_process_reports_its_own_memory() {
-    let pool = run(&echo(Model::Processes, 2, 4, 100_000, Codec::Bincode));
+    let pool = run(&run_spec(Model::Processes, Workload::Echo)
+        .size(1)
+        .tasks(4)
+        .workers(2)
+        .payload(100_000)
+        .codec(Codec::Bincode)
+        .repeats(2)
+        .build());
     let memory = &pool.memory;
     assert_eq!(memory.worker_rss_bytes.len(), 2, "{memory:?}");
     assert!(memory.parent_rss_bytes > 0, "{memory:?}");
@@ -579,12 +582,26 @@ fn each_worker_process_reports_its_own_memory() {
         memory.parent_rss_bytes + memory.worker_rss_bytes.iter().sum::<u64>()
     );
 
-    let per_task = run(&echo(Model::ProcessPerTask, 2, 4, 100_000, Codec::Bincode));
+    let per_task = run(&run_spec(Model::ProcessPerTask, Workload::Echo)
+        .size(1)
+        .tasks(4)
+        .workers(2)
+        .payload(100_000)
+        .codec(Codec::Bincode)
+        .repeats(2)
+        .build());
     assert_eq!(per_task.memory.worker_rss_bytes.len(), 2);
     assert!(per_task.memory.worker_rss_bytes.iter().all(|&rss| rss > 0));
 
     for model in [Model::Threads, Model::Serial] {
-        let shared = run(&echo(model, 2, 4, 100_000, Codec::Bincode));
+        let shared = run(&run_spec(model, Workload::Echo)
+            .size(1)
+            .tasks(4)
+            .workers(2)
+            .payload(100_000)
+            .codec(Codec::Bincode)
+            .repeats(2)
+            .build());
         let memory = &shared.memory;
         assert!(memory.worker_rss_bytes.is_empty(), "{model}: {memory:?}");
         assert!(memory.parent_rss_bytes > 0, "{model}");
@@ -607,7 +624,7 @@ fn echo_bytes_follow_the_payload_sweep() {
         ..RawExperiment::default()
     };
     let spec = raw.validate(&[2]).unwrap();
-    let set = run_experiment(&spec, &config(), &CancelToken::new(), &mut |_| {}).unwrap();
+    let set = run_experiment(&spec, &engine_config(), &CancelToken::new(), &mut |_| {}).unwrap();
     let processes: Vec<&RunRecord> = set
         .runs
         .iter()
@@ -634,7 +651,14 @@ fn echo_bytes_follow_the_payload_sweep() {
 #[test]
 fn worker_process_spans_carry_their_journey_in_order() {
     for model in [Model::Processes, Model::ProcessPerTask] {
-        let record = run(&echo(model, 2, 6, 256 * 1024, Codec::Bincode));
+        let record = run(&run_spec(model, Workload::Echo)
+            .size(1)
+            .tasks(6)
+            .workers(2)
+            .payload(256 * 1024)
+            .codec(Codec::Bincode)
+            .repeats(2)
+            .build());
         assert_eq!(record.spans.len(), 6, "{model}");
         for span in &record.spans {
             let ipc = span
@@ -667,7 +691,14 @@ fn worker_process_spans_carry_their_journey_in_order() {
             );
         }
     }
-    let threads = run(&echo(Model::Threads, 2, 4, 1024, Codec::Bincode));
+    let threads = run(&run_spec(Model::Threads, Workload::Echo)
+        .size(1)
+        .tasks(4)
+        .workers(2)
+        .payload(1024)
+        .codec(Codec::Bincode)
+        .repeats(2)
+        .build());
     assert!(threads.spans.iter().all(|s| s.ipc.is_none()));
 }
 
@@ -677,11 +708,16 @@ fn worker_process_spans_carry_their_journey_in_order() {
 fn instrumentation_off_keeps_the_figures_but_no_spans() {
     let off = EngineConfig {
         instrument: false,
-        ..config()
+        ..engine_config()
     };
     for model in [Model::Serial, Model::Threads, Model::Processes] {
-        let s = spec(Workload::SqrtSum, 1_000, 16, model, 2, Schedule::Queue);
-        let on = run_one(&s, &config(), &CancelToken::new(), &mut |_, _| {}).unwrap();
+        let s = run_spec(model, Workload::SqrtSum)
+            .size(1_000)
+            .tasks(16)
+            .workers(2)
+            .repeats(2)
+            .build();
+        let on = try_run_with(&s, &engine_config()).unwrap();
         let bare = run_one(&s, &off, &CancelToken::new(), &mut |_, _| {}).unwrap();
         assert_eq!(bare.checksum, on.checksum, "{model}");
         assert_eq!(on.spans.len(), 16, "{model}");

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::gui::{app_harness_sized, click, drop_file};
+use common::gui::{app, click, drop_file};
 use corescope::chart::ChartKind;
 use corescope::chart::layout::LegendPlace;
 use corescope::export::plot::{self, ImageFormat, PlotStyle};
@@ -162,7 +162,7 @@ fn every_chart_is_readable_at_1280_by_720_and_matches_its_file() {
     let dir = tempfile::tempdir().unwrap();
     let saved = common::saved_sweep(dir.path(), "sweep", &["--workers", "1..3", "--tasks", "6"]);
     let data = tempfile::tempdir().unwrap();
-    let mut harness = app_harness_sized(data.path(), egui::vec2(1280.0, 720.0));
+    let mut harness = app(data.path()).size(1280.0, 720.0).build();
     drop_file(&mut harness, &saved);
     harness.run_steps(3);
     assert_eq!(harness.state().session.results.experiments.len(), 1);
@@ -334,7 +334,7 @@ fn a_lesson_with_flags_leaves_the_charts_their_room_at_1280_by_720() {
         });
     }
     let data = tempfile::tempdir().unwrap();
-    let mut harness = app_harness_sized(data.path(), egui::vec2(1280.0, 720.0));
+    let mut harness = app(data.path()).size(1280.0, 720.0).build();
     harness.state_mut().session.results.experiments.push(set);
     harness.run_steps(4);
     harness.get_by_label_contains("These figures may not be what the machine can do");

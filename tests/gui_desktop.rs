@@ -10,7 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::gui::{app_harness, app_harness_sized, click, wait_until_idle};
+use common::gui::{app, app_harness, click, wait_until_idle};
 use corescope::chart::ChartKind;
 use corescope::gui::CorescopeApp;
 use corescope::gui::dialogs::Purpose;
@@ -302,7 +302,7 @@ fn a_clear_can_be_undone_and_never_deletes_an_opened_file() {
 fn the_first_run_view_leads_into_the_first_lesson_and_every_knob_explains_itself() {
     let data = tempfile::tempdir().unwrap();
     // Tall enough that the whole form is on screen, tooltips included.
-    let mut harness = app_harness_sized(data.path(), egui::vec2(1440.0, 1400.0));
+    let mut harness = app(data.path()).size(1440.0, 1400.0).build();
     for sentence in welcome::ABOUT {
         harness.get_by_label(sentence);
     }

@@ -8,27 +8,12 @@
 
 mod common;
 
-use common::gui::{click, wait_until_idle};
-use corescope::gui::{AppConfig, CorescopeApp};
+use common::gui::{app, click, wait_until_idle};
+use corescope::gui::CorescopeApp;
 use corescope::spec::Model;
 use corescope::workload::Workload;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-/// The app at 1280×720, keeping its data in `data_dir`.
-fn projector(data_dir: &std::path::Path) -> Harness<'static, CorescopeApp> {
-    let config = AppConfig {
-        worker_exe: common::exe(),
-        data_dir: Some(data_dir.to_path_buf()),
-        present: None,
-        notice: None,
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 720.0))
-        .build_eframe(move |cc| CorescopeApp::new(cc, config));
-    harness.run_steps(2);
-    harness
-}
 
 /// A real measured sweep, opened and marked as lesson `lesson`.
 fn measured_lesson(harness: &mut Harness<'_, CorescopeApp>, dir: &std::path::Path, lesson: &str) {
@@ -54,7 +39,7 @@ fn lesson(harness: &Harness<'_, CorescopeApp>) -> Option<String> {
 fn presentation_gives_the_charts_the_window_and_the_keys_step_through_lessons() {
     let data = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
-    let mut harness = projector(data.path());
+    let mut harness = app(data.path()).size(1280.0, 720.0).build();
     measured_lesson(&mut harness, files.path(), "cpu-parallelism");
     harness.get_by_label("Lessons");
     click(&mut harness, "⛶ Present");
@@ -115,7 +100,7 @@ fn presentation_gives_the_charts_the_window_and_the_keys_step_through_lessons() 
 #[test]
 fn clicking_a_lesson_fills_the_form_until_it_is_tweaked() {
     let data = tempfile::tempdir().unwrap();
-    let mut harness = projector(data.path());
+    let mut harness = app(data.path()).size(1280.0, 720.0).build();
     click(&mut harness, "3 cpu-parallelism");
     let form = &harness.state().settings.form;
     assert_eq!(form.lesson.as_deref(), Some("cpu-parallelism"));
@@ -139,7 +124,7 @@ fn the_workshop_deck_holds_every_lessons_chart_and_the_machine() {
     let data = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
     let exports = tempfile::tempdir().unwrap();
-    let mut harness = projector(data.path());
+    let mut harness = app(data.path()).size(1280.0, 720.0).build();
     harness.state_mut().settings.export.folder = exports.path().display().to_string();
     let all = corescope::presets::all().unwrap();
     for preset in all {

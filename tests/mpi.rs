@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{alive, exe, stderr, wait_for};
+use common::gui::app;
+use common::{alive, engine_config, exe, run, run_spec, run_with, stderr, wait_for};
 use corescope::engine::{CancelToken, EngineConfig, availability, run_one};
-use corescope::results::RunRecord;
-use corescope::spec::{Codec, Model, RunSpec, Schedule, StartMethod, WorkloadSpec};
-use corescope::workload::{Sharing, Workload};
+use corescope::spec::{Model, Schedule};
+use corescope::workload::Workload;
 
 /// Whether `model` can run here; if not, says why the test is skipped.
 fn available(model: Model, test: &str) -> bool {
@@ -27,34 +27,6 @@ fn available(model: Model, test: &str) -> bool {
             eprintln!("skipping {test}: {why}");
             false
         }
-    }
-}
-
-fn spec(workload: Workload, model: Model, workers: u32, schedule: Schedule) -> RunSpec {
-    let tasks = 6;
-    RunSpec {
-        workload: WorkloadSpec {
-            workload,
-            size: small(workload),
-            tasks,
-            payload_bytes: if workload == Workload::Echo { 3000 } else { 0 },
-            io_percent: if workload == Workload::Mixed { 50 } else { 0 },
-            // Partial sums: the one way every model counts right.
-            sharing: Sharing::Isolated,
-        },
-        model,
-        workers,
-        schedule,
-        chunk: schedule.default_chunk(tasks, workers),
-        repeats: 2,
-        warmup: 0,
-        in_flight: 2,
-        switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
-        codec: Codec::Bincode,
-        start_method: StartMethod::Fork,
-        runtime_threads: 1,
-        transport: corescope::spec::Transport::Pipe,
-        scaling: corescope::spec::Scaling::Strong,
     }
 }
 
@@ -71,19 +43,6 @@ fn small(workload: Workload) -> u64 {
     }
 }
 
-fn run_with(spec: &RunSpec, hostfile: Option<&Path>) -> RunRecord {
-    let config = EngineConfig {
-        hostfile: hostfile.map(Path::to_path_buf),
-        ..EngineConfig::new(exe())
-    };
-    run_one(spec, &config, &CancelToken::new(), &mut |_, _| {})
-        .unwrap_or_else(|e| panic!("{} failed: {e}", spec.label()))
-}
-
-fn run(spec: &RunSpec) -> RunRecord {
-    run_with(spec, None)
-}
-
 /// Every workload under both schedules gives serial's checksum, with
 /// every task on a worker rank and the ranks described.
 fn checksums_match_serial(model: Model) {
@@ -94,9 +53,23 @@ fn checksums_match_serial(model: Model) {
         .into_iter()
         .filter(|&w| (counts || w != Workload::Counter) && w != Workload::Net)
     {
-        let serial = run(&spec(workload, Model::Serial, 1, Schedule::Queue));
+        let serial = run(&run_spec(Model::Serial, workload)
+            .size(small(workload))
+            .tasks(6)
+            .payload(3000)
+            .io_percent(50)
+            .repeats(2)
+            .build());
         for schedule in Schedule::ALL {
-            let s = spec(workload, model, 2, schedule);
+            let s = run_spec(model, workload)
+                .size(small(workload))
+                .tasks(6)
+                .workers(2)
+                .schedule(schedule)
+                .payload(3000)
+                .io_percent(50)
+                .repeats(2)
+                .build();
             let record = run(&s);
             let what = format!("{} {workload} {schedule}", s.label());
             assert_eq!(record.checksum, serial.checksum, "{what}");
@@ -125,7 +98,13 @@ fn checksums_match_serial(model: Model) {
 fn bytes_are_counted(model: Model) {
     let tasks = 8u64;
     let payload = 20_000u64;
-    let mut s = spec(Workload::Echo, model, 2, Schedule::Queue);
+    let mut s = run_spec(model, Workload::Echo)
+        .size(small(Workload::Echo))
+        .tasks(6)
+        .workers(2)
+        .payload(3000)
+        .repeats(2)
+        .build();
     s.workload.tasks = tasks as u32;
     s.workload.payload_bytes = payload;
     s.warmup = 1;
@@ -168,14 +147,24 @@ fn a_hostfile_runs(model: Model) {
         "# this machine, twice: two slots\nlocalhost\nlocalhost\n",
     )
     .unwrap();
-    let serial = run(&spec(
-        Workload::Mandelbrot,
-        Model::Serial,
-        1,
-        Schedule::Queue,
-    ));
-    let s = spec(Workload::Mandelbrot, model, 2, Schedule::Queue);
-    let record = run_with(&s, Some(&hostfile));
+    let serial = run(&run_spec(Model::Serial, Workload::Mandelbrot)
+        .size(small(Workload::Mandelbrot))
+        .tasks(6)
+        .repeats(2)
+        .build());
+    let s = run_spec(model, Workload::Mandelbrot)
+        .size(small(Workload::Mandelbrot))
+        .tasks(6)
+        .workers(2)
+        .repeats(2)
+        .build();
+    let record = run_with(
+        &s,
+        &EngineConfig {
+            hostfile: Some(hostfile.clone()),
+            ..engine_config()
+        },
+    );
     assert_eq!(record.checksum, serial.checksum);
     let mpi = record.mpi.unwrap();
     assert_eq!(mpi.hostfile.as_deref(), hostfile.to_str());
@@ -264,6 +253,7 @@ fn ctrl_c_ends_the_job(model: Model) {
 #[cfg(feature = "mpi")]
 mod rust_ranks {
     use super::*;
+    use corescope::spec::Codec;
 
     #[test]
     fn every_workload_and_schedule_gives_serials_checksum() {
@@ -280,7 +270,13 @@ mod rust_ranks {
         if !available(Model::Mpi, "json_frames_between_ranks_compute_the_same") {
             return;
         }
-        let mut s = spec(Workload::Echo, Model::Mpi, 2, Schedule::Queue);
+        let mut s = run_spec(Model::Mpi, Workload::Echo)
+            .size(small(Workload::Echo))
+            .tasks(6)
+            .workers(2)
+            .payload(3000)
+            .repeats(2)
+            .build();
         let bincode = run(&s);
         s.codec = Codec::Json;
         let json = run(&s);
@@ -391,16 +387,7 @@ mod python_ranks {
 fn the_window_greys_mpi_where_it_cannot_run_and_asks_for_a_hostfile_when_ticked() {
     use egui_kittest::kittest::{NodeT, Queryable};
     let data = tempfile::tempdir().unwrap();
-    let config = corescope::gui::AppConfig {
-        worker_exe: exe(),
-        data_dir: Some(data.path().to_path_buf()),
-        present: None,
-        notice: None,
-    };
-    let mut harness = egui_kittest::Harness::builder()
-        .with_size(egui::vec2(1440.0, 900.0))
-        .build_eframe(move |cc| corescope::gui::CorescopeApp::new(cc, config));
-    harness.run_steps(2);
+    let mut harness = app(data.path()).build();
     // Disabled exactly where availability refuses it (without the feature
     // or without mpirun), with the reason on hover.
     let refused = availability::check(Model::Mpi, Path::new("python3")).is_err();

@@ -9,37 +9,11 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use common::{alive, wait_for};
+use common::{alive, run_spec, wait_for};
 use corescope::engine::{CancelToken, EngineConfig, EngineError, run_one};
 use corescope::net_service::{NetService, SERVICE_SUBCOMMAND, ServiceError};
-use corescope::spec::{Codec, Model, RunSpec, Scaling, Schedule, StartMethod, WorkloadSpec};
+use corescope::spec::Model;
 use corescope::workload::{Workload, fnv1a, net};
-
-fn net_spec(model: Model, size: u64, tasks: u32, workers: u32) -> RunSpec {
-    RunSpec {
-        workload: WorkloadSpec {
-            workload: Workload::Net,
-            size,
-            tasks,
-            payload_bytes: 300,
-            io_percent: 0,
-            sharing: corescope::workload::Sharing::Isolated,
-        },
-        model,
-        workers,
-        schedule: Schedule::Queue,
-        chunk: 1,
-        repeats: 1,
-        warmup: 0,
-        in_flight: 2,
-        switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
-        codec: Codec::Bincode,
-        scaling: Scaling::Strong,
-        start_method: StartMethod::Fork,
-        runtime_threads: 1,
-        transport: corescope::spec::Transport::Pipe,
-    }
-}
 
 /// The net services among this process's children that answer with
 /// `reply_bytes` (each test uses its own size, as they run side by side).
@@ -114,7 +88,12 @@ fn a_net_run_gives_every_model_the_same_checksum() {
     let config = EngineConfig::new(common::exe());
     let run = |model, workers| {
         run_one(
-            &net_spec(model, 5, 6, workers),
+            &run_spec(model, Workload::Net)
+                .size(5)
+                .tasks(6)
+                .workers(workers)
+                .payload(300)
+                .build(),
             &config,
             &CancelToken::new(),
             &mut |_, _| {},
@@ -154,8 +133,12 @@ fn cancel_a_net_run(model: Model, reply_bytes: u64) {
     let cancel = CancelToken::new();
     let token = cancel.clone();
     let config = EngineConfig::new(common::exe());
-    let mut spec = net_spec(model, 5_000, 8, 2);
-    spec.workload.payload_bytes = reply_bytes;
+    let spec = run_spec(model, Workload::Net)
+        .size(5_000)
+        .tasks(8)
+        .workers(2)
+        .payload(reply_bytes)
+        .build();
     let runner = std::thread::spawn(move || run_one(&spec, &config, &token, &mut |_, _| {}));
     let service = wait_for(Duration::from_secs(20), || {
         services(reply_bytes).first().copied()

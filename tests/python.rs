@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{alive, exe, stderr, wait_for};
-use corescope::engine::{CancelToken, EngineConfig, run_one};
-use corescope::results::{RunRecord, SpanRecord};
-use corescope::spec::{Codec, Model, RunSpec, Schedule, StartMethod, WorkloadSpec};
+use common::gui::app;
+use common::{alive, exe, run_on, run_spec, stderr, wait_for};
+use corescope::results::SpanRecord;
+use corescope::spec::{Model, RunSpec, Schedule, StartMethod};
 use corescope::workload::Workload;
 
 /// python3 when it can run the harness, else a printed reason to skip.
@@ -28,41 +28,6 @@ fn python3(test: &str) -> Option<PathBuf> {
             None
         }
     }
-}
-
-fn spec(workload: Workload, size: u64, tasks: u32, model: Model, workers: u32) -> RunSpec {
-    RunSpec {
-        workload: WorkloadSpec {
-            workload,
-            size,
-            tasks,
-            payload_bytes: if workload.takes_payload() { 3000 } else { 0 },
-            io_percent: if workload == Workload::Mixed { 50 } else { 0 },
-            sharing: corescope::workload::Sharing::Isolated,
-        },
-        model,
-        workers,
-        schedule: Schedule::Queue,
-        chunk: 1,
-        repeats: 2,
-        warmup: 0,
-        in_flight: 2,
-        switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
-        codec: Codec::Bincode,
-        start_method: StartMethod::Fork,
-        runtime_threads: 1,
-        transport: corescope::spec::Transport::Pipe,
-        scaling: corescope::spec::Scaling::Strong,
-    }
-}
-
-fn run(spec: &RunSpec, python: &Path) -> RunRecord {
-    let config = EngineConfig {
-        python: python.to_path_buf(),
-        ..EngineConfig::new(exe())
-    };
-    run_one(spec, &config, &CancelToken::new(), &mut |_, _| {})
-        .unwrap_or_else(|e| panic!("{} failed: {e}", spec.label()))
 }
 
 /// Small sizes: CPython is tens of times slower than Rust.
@@ -85,8 +50,26 @@ fn every_workload_gives_rusts_checksum_in_cpython() {
     };
     for workload in Workload::ALL {
         let size = small(workload);
-        let rust = run(&spec(workload, size, 5, Model::Serial, 1), &python);
-        let cpython = run(&spec(workload, size, 5, Model::PythonSerial, 1), &python);
+        let rust = run_on(
+            &run_spec(Model::Serial, workload)
+                .size(size)
+                .tasks(5)
+                .payload(3000)
+                .io_percent(50)
+                .repeats(2)
+                .build(),
+            &python,
+        );
+        let cpython = run_on(
+            &run_spec(Model::PythonSerial, workload)
+                .size(size)
+                .tasks(5)
+                .payload(3000)
+                .io_percent(50)
+                .repeats(2)
+                .build(),
+            &python,
+        );
         assert_eq!(cpython.checksum, rust.checksum, "{workload}");
         assert!(cpython.python_version.is_some());
         // Every task has one span, on the repetition's own timeline.
@@ -107,8 +90,12 @@ fn every_python_pool_computes_the_same_as_rust() {
     };
     // Mandelbrot's bands differ in cost and index: a wrong order or a lost
     // task changes the checksum.
-    let rust = run(
-        &spec(Workload::Mandelbrot, 40, 6, Model::Serial, 1),
+    let rust = run_on(
+        &run_spec(Model::Serial, Workload::Mandelbrot)
+            .size(40)
+            .tasks(6)
+            .repeats(2)
+            .build(),
         &python,
     );
     let mut runs = Vec::new();
@@ -119,17 +106,26 @@ fn every_python_pool_computes_the_same_as_rust() {
         Model::PythonQueue,
     ] {
         for schedule in [Schedule::Queue, Schedule::Static] {
-            let mut s = spec(Workload::Mandelbrot, 40, 6, model, 2);
-            s.schedule = schedule;
-            s.chunk = schedule.default_chunk(6, 2);
+            let s = run_spec(model, Workload::Mandelbrot)
+                .size(40)
+                .tasks(6)
+                .workers(2)
+                .repeats(2)
+                .schedule(schedule)
+                .build();
             runs.push(s);
         }
     }
-    let mut spawned = spec(Workload::Mandelbrot, 40, 6, Model::PythonProcesses, 2);
-    spawned.start_method = StartMethod::Spawn;
+    let spawned = run_spec(Model::PythonProcesses, Workload::Mandelbrot)
+        .size(40)
+        .tasks(6)
+        .workers(2)
+        .repeats(2)
+        .start_method(StartMethod::Spawn)
+        .build();
     runs.push(spawned);
     for s in runs {
-        let record = run(&s, &python);
+        let record = run_on(&s, &python);
         assert_eq!(record.checksum, rust.checksum, "{}", s.label());
         assert!(record.spawn_seconds > 0.0, "{}", s.label());
         let workers: std::collections::BTreeSet<u32> =
@@ -148,9 +144,14 @@ fn python_processes_report_the_bytes_they_pickle() {
         return;
     };
     let tasks = 4u64;
-    let mut s = spec(Workload::Echo, 1, tasks as u32, Model::PythonProcesses, 2);
-    s.workload.payload_bytes = 20_000;
-    let record = run(&s, &python);
+    let mut s = run_spec(Model::PythonProcesses, Workload::Echo)
+        .size(1)
+        .tasks(tasks as u32)
+        .workers(2)
+        .payload(20_000)
+        .repeats(2)
+        .build();
+    let record = run_on(&s, &python);
     let payloads = tasks * 20_000;
     // Each task's payload goes out and its transformed copy comes back,
     // pickled, plus a little framing and the call's own bytes.
@@ -166,7 +167,7 @@ fn python_processes_report_the_bytes_they_pickle() {
     assert_eq!(record.ipc.messages, 2 * tasks);
     // Threads share memory: nothing is pickled.
     s.model = Model::PythonThreads;
-    let threads = run(&s, &python);
+    let threads = run_on(&s, &python);
     assert_eq!(
         threads.ipc.bytes_to_workers + threads.ipc.bytes_from_workers,
         0
@@ -336,12 +337,14 @@ fn free_threaded(test: &str) -> Option<PathBuf> {
 /// task: under the GIL the spans cannot overlap; without it they must (the
 /// kernel starts both threads, on one core or two, long before either ends).
 fn two_long_tasks(model: Model) -> RunSpec {
-    let mut s = spec(Workload::SqrtSum, 3_000_000, 2, model, 2);
-    s.schedule = Schedule::Static;
-    s.chunk = 1;
-    s.repeats = 1;
-    s.switch_interval_us = 10_000_000;
-    s
+    run_spec(model, Workload::SqrtSum)
+        .size(3_000_000)
+        .tasks(2)
+        .workers(2)
+        .schedule(Schedule::Static)
+        .chunk(1)
+        .switch_interval_us(10_000_000)
+        .build()
 }
 
 /// Whether two spans share an instant.
@@ -355,9 +358,9 @@ fn free_threaded_threads_run_at_once_and_compute_the_same() {
     let Some(python) = free_threaded(test) else {
         return;
     };
-    let rust = run(&two_long_tasks(Model::Serial), &python);
-    let serial = run(&two_long_tasks(Model::PythonSerial), &python);
-    let nogil = run(&two_long_tasks(Model::PythonThreadsNogil), &python);
+    let rust = run_on(&two_long_tasks(Model::Serial), &python);
+    let serial = run_on(&two_long_tasks(Model::PythonSerial), &python);
+    let nogil = run_on(&two_long_tasks(Model::PythonThreadsNogil), &python);
     assert_eq!(serial.checksum, rust.checksum);
     assert_eq!(nogil.checksum, rust.checksum);
     assert_eq!(nogil.gil_enabled, Some(false), "sys._is_gil_enabled()");
@@ -390,7 +393,7 @@ fn python_threads_under_the_gil_take_turns() {
         free_threaded(&format!("{test} on a free-threaded CPython")),
     ];
     for python in interpreters.into_iter().flatten() {
-        let threads = run(&two_long_tasks(Model::PythonThreads), &python);
+        let threads = run_on(&two_long_tasks(Model::PythonThreads), &python);
         assert_eq!(threads.gil_enabled, Some(true), "{python:?}");
         let [a, b] = threads.spans.as_slice() else {
             panic!("two spans expected: {:?}", threads.spans);
@@ -406,17 +409,9 @@ fn python_threads_under_the_gil_take_turns() {
 fn without_python_the_window_greys_the_python_models_and_says_why() {
     use egui_kittest::kittest::{NodeT, Queryable};
     let data = tempfile::tempdir().unwrap();
-    let config = corescope::gui::AppConfig {
-        worker_exe: exe(),
-        data_dir: Some(data.path().to_path_buf()),
-        present: None,
-        notice: None,
-    };
-    let mut harness = egui_kittest::Harness::builder()
-        .with_size(egui::vec2(1440.0, 900.0))
-        .build_eframe(move |cc| corescope::gui::CorescopeApp::new(cc, config));
-    harness.state_mut().settings.python = "corescope-no-such-python".to_string();
-    harness.run_steps(2);
+    let mut harness = app(data.path())
+        .setup(|app| app.settings.python = "corescope-no-such-python".to_string())
+        .build();
     harness
         .get_by_label("CPython models (the real GIL)")
         .click();
@@ -505,13 +500,28 @@ fn python_asyncio_computes_what_corescope_computes() {
         .filter(|&w| w != Workload::Counter)
     {
         let size = small(workload);
-        let rust = run(&spec(workload, size, 5, Model::Serial, 1), &python);
+        let rust = run_on(
+            &run_spec(Model::Serial, workload)
+                .size(size)
+                .tasks(5)
+                .payload(3000)
+                .io_percent(50)
+                .repeats(2)
+                .build(),
+            &python,
+        );
         for model in [Model::PythonAsyncio, Model::PythonAsyncioProcesses] {
             for schedule in [Schedule::Queue, Schedule::Static] {
-                let mut s = spec(workload, size, 5, model, 3);
-                s.schedule = schedule;
-                s.chunk = schedule.default_chunk(5, 3);
-                let record = run(&s, &python);
+                let s = run_spec(model, workload)
+                    .size(size)
+                    .tasks(5)
+                    .workers(3)
+                    .payload(3000)
+                    .io_percent(50)
+                    .repeats(2)
+                    .schedule(schedule)
+                    .build();
+                let record = run_on(&s, &python);
                 assert_eq!(record.checksum, rust.checksum, "{workload}: {}", s.label());
                 assert_eq!(record.spans.len(), 5, "{workload}: {}", s.label());
                 assert!(record.spans.iter().all(|sp| sp.worker < 3));
@@ -550,11 +560,16 @@ fn python_processes_share_payloads_through_shared_memory_under_shm() {
     };
     let before = python_shared_segments();
     let (tasks, payload) = (6u64, 50_000u64);
-    let mut s = spec(Workload::Echo, 2, tasks as u32, Model::PythonProcesses, 2);
-    s.workload.payload_bytes = payload;
-    let piped = run(&s, &python);
+    let mut s = run_spec(Model::PythonProcesses, Workload::Echo)
+        .size(2)
+        .tasks(tasks as u32)
+        .workers(2)
+        .payload(payload)
+        .repeats(2)
+        .build();
+    let piped = run_on(&s, &python);
     s.transport = corescope::spec::Transport::Shm;
-    let shared = run(&s, &python);
+    let shared = run_on(&s, &python);
     assert_eq!(shared.checksum, piped.checksum);
     assert_eq!(shared.transport, corescope::spec::Transport::Shm);
     let moved = tasks * payload;
@@ -569,7 +584,7 @@ fn python_processes_share_payloads_through_shared_memory_under_shm() {
     assert!(piped.ipc.bytes_to_workers >= moved);
     // Rust's own checksum, computed without CPython, is the same.
     s.model = Model::Serial;
-    assert_eq!(run(&s, &python).checksum, shared.checksum);
+    assert_eq!(run_on(&s, &python).checksum, shared.checksum);
     let leaked: Vec<String> = python_shared_segments()
         .into_iter()
         .filter(|name| !before.contains(name))

@@ -11,49 +11,14 @@ mod common;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use corescope::engine::{CancelToken, EngineConfig, EngineError, run_one};
-use corescope::results::RunRecord;
-use corescope::spec::{Model, RunSpec, Schedule, Transport, WorkloadSpec};
+use common::{engine_config, run_spec, try_run_with};
+use corescope::engine::EngineError;
+use corescope::spec::{Model, Transport};
 use corescope::workload::Workload;
 
 /// The tests here look at this process's descriptors and children: one at
 /// a time.
 static ALONE: Mutex<()> = Mutex::new(());
-
-fn echo(model: Model, transport: Transport, size: u64, tasks: u32, payload: u64) -> RunSpec {
-    RunSpec {
-        workload: WorkloadSpec {
-            workload: Workload::Echo,
-            size,
-            tasks,
-            payload_bytes: payload,
-            io_percent: 0,
-            sharing: corescope::workload::Sharing::default(),
-        },
-        model,
-        workers: 2,
-        schedule: Schedule::Queue,
-        chunk: 1,
-        repeats: 2,
-        warmup: 0,
-        in_flight: 2,
-        switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
-        codec: corescope::spec::Codec::Bincode,
-        scaling: corescope::spec::Scaling::Strong,
-        start_method: corescope::spec::StartMethod::Fork,
-        runtime_threads: 1,
-        transport,
-    }
-}
-
-fn run(spec: &RunSpec) -> Result<RunRecord, EngineError> {
-    run_one(
-        spec,
-        &EngineConfig::new(common::exe()),
-        &CancelToken::new(),
-        &mut |_, _| {},
-    )
-}
 
 /// This process's descriptors that are shared-memory files.
 fn shared_files() -> Vec<String> {
@@ -70,9 +35,42 @@ fn shared_files() -> Vec<String> {
 fn shm_computes_what_the_pipe_does_and_counts_payloads_as_shared() {
     let _alone = ALONE.lock().unwrap_or_else(|e| e.into_inner());
     let (payload, tasks) = (300_000u64, 6u32);
-    let serial = run(&echo(Model::Serial, Transport::Pipe, 2, tasks, payload)).unwrap();
-    let pipe = run(&echo(Model::Processes, Transport::Pipe, 2, tasks, payload)).unwrap();
-    let shm = run(&echo(Model::Processes, Transport::Shm, 2, tasks, payload)).unwrap();
+    let serial = try_run_with(
+        &run_spec(Model::Serial, Workload::Echo)
+            .size(2)
+            .tasks(tasks)
+            .workers(2)
+            .payload(payload)
+            .transport(Transport::Pipe)
+            .repeats(2)
+            .build(),
+        &engine_config(),
+    )
+    .unwrap();
+    let pipe = try_run_with(
+        &run_spec(Model::Processes, Workload::Echo)
+            .size(2)
+            .tasks(tasks)
+            .workers(2)
+            .payload(payload)
+            .transport(Transport::Pipe)
+            .repeats(2)
+            .build(),
+        &engine_config(),
+    )
+    .unwrap();
+    let shm = try_run_with(
+        &run_spec(Model::Processes, Workload::Echo)
+            .size(2)
+            .tasks(tasks)
+            .workers(2)
+            .payload(payload)
+            .transport(Transport::Shm)
+            .repeats(2)
+            .build(),
+        &engine_config(),
+    )
+    .unwrap();
     assert_eq!(shm.checksum, serial.checksum);
     assert_eq!(pipe.checksum, serial.checksum);
     assert_eq!(shm.transport, Transport::Shm);
@@ -106,8 +104,15 @@ fn a_worker_killed_while_it_holds_a_mapping_leaves_nothing_behind() {
     let me = std::process::id();
     // Long tasks (many transform passes over 4 MiB): the workers are
     // mapped and busy when one is killed.
-    let spec = echo(Model::Processes, Transport::Shm, 400, 8, 4 << 20);
-    let runner = std::thread::spawn(move || run(&spec));
+    let spec = run_spec(Model::Processes, Workload::Echo)
+        .size(400)
+        .tasks(8)
+        .workers(2)
+        .payload(4 << 20)
+        .transport(Transport::Shm)
+        .repeats(2)
+        .build();
+    let runner = std::thread::spawn(move || try_run_with(&spec, &engine_config()));
     let victim = common::wait_for(Duration::from_secs(20), || {
         let children = corescope::platform::child_pids(me);
         (children.len() == 2 && !shared_files().is_empty()).then(|| children[0])

@@ -13,12 +13,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use common::{engine_config, run, run_spec};
 use corescope::activity;
 use corescope::engine::runner::Runner;
 use corescope::engine::{CancelToken, EngineConfig, EngineError, RunEvent, run_one_sampled};
 use corescope::measure::sampler::{SAMPLER_THREAD, Sample};
-use corescope::results::{MachineInfo, ResultSet, RunRecord};
-use corescope::spec::{Codec, Model, RawExperiment, RunSpec, Schedule, WorkloadSpec};
+use corescope::results::{MachineInfo, ResultSet};
+use corescope::spec::{Model, RawExperiment};
 use corescope::workload::Workload;
 
 /// Tests here run one at a time: counting this process's sampler threads
@@ -40,54 +41,17 @@ fn sampler_threads() -> usize {
         .count()
 }
 
-fn config(exe: PathBuf) -> EngineConfig {
-    EngineConfig::new(exe)
-}
-
-/// `tasks` sleeps of `ms` each: long enough for several 200 ms samples
-/// without loading the machine.
-fn sleeps(model: Model, workers: u32, tasks: u32, ms: u64) -> RunSpec {
-    RunSpec {
-        workload: WorkloadSpec {
-            workload: Workload::Sleep,
-            size: ms,
-            tasks,
-            payload_bytes: 0,
-            io_percent: 0,
-            sharing: corescope::workload::Sharing::Isolated,
-        },
-        model,
-        workers,
-        schedule: Schedule::Queue,
-        chunk: 1,
-        repeats: 3,
-        warmup: 1,
-        in_flight: 2,
-        switch_interval_us: corescope::spec::DEFAULT_SWITCH_INTERVAL_US,
-        codec: Codec::Bincode,
-        scaling: corescope::spec::Scaling::Strong,
-        start_method: corescope::spec::StartMethod::Fork,
-        runtime_threads: 1,
-        transport: corescope::spec::Transport::Pipe,
-    }
-}
-
-fn run(spec: &RunSpec) -> RunRecord {
-    run_one_sampled(
-        spec,
-        &config(common::exe()),
-        &CancelToken::new(),
-        &mut |_, _| {},
-        None,
-    )
-    .expect("run succeeds")
-}
-
 #[test]
 fn process_spans_cover_every_task_inside_the_wall_and_never_overlap_on_a_worker() {
     let _one = one_at_a_time();
     for model in [Model::Processes, Model::ProcessPerTask] {
-        let spec = sleeps(model, 3, 10, 15);
+        let spec = run_spec(model, Workload::Sleep)
+            .size(15)
+            .tasks(10)
+            .workers(3)
+            .repeats(3)
+            .warmup(1)
+            .build();
         let record = run(&spec);
         let tasks: BTreeSet<u32> = record.spans.iter().map(|s| s.task).collect();
         assert_eq!(tasks, (0..10).collect::<BTreeSet<u32>>(), "{model}");
@@ -142,7 +106,13 @@ fn process_spans_cover_every_task_inside_the_wall_and_never_overlap_on_a_worker(
 fn samples_cover_every_logical_core_and_every_worker_process() {
     let _one = one_at_a_time();
     // 4 repetitions of 6 × 60 ms on 2 workers: ~0.7 s, three samples or more.
-    let record = run(&sleeps(Model::Processes, 2, 6, 60));
+    let record = run(&run_spec(Model::Processes, Workload::Sleep)
+        .size(60)
+        .tasks(6)
+        .workers(2)
+        .repeats(3)
+        .warmup(1)
+        .build());
     let cores = MachineInfo::detect().logical_cores as usize;
     assert!(!record.cpu_samples.is_empty());
     for sample in &record.cpu_samples {
@@ -190,10 +160,16 @@ fn the_sampler_thread_ends_with_its_run_on_success_cancel_and_failure() {
             seen.fetch_add(1, Ordering::SeqCst);
         }
     });
-    let spec = sleeps(Model::Threads, 2, 8, 40);
+    let spec = run_spec(Model::Threads, Workload::Sleep)
+        .size(40)
+        .tasks(8)
+        .workers(2)
+        .repeats(3)
+        .warmup(1)
+        .build();
     run_one_sampled(
         &spec,
-        &config(common::exe()),
+        &engine_config(),
         &CancelToken::new(),
         &mut |_, _| {},
         Some(sink),
@@ -205,10 +181,16 @@ fn the_sampler_thread_ends_with_its_run_on_success_cancel_and_failure() {
     // Cancel: the first sample cancels a run that would take seconds.
     let cancel = CancelToken::new();
     let token = cancel.clone();
-    let long = sleeps(Model::Processes, 2, 200, 50);
+    let long = run_spec(Model::Processes, Workload::Sleep)
+        .size(50)
+        .tasks(200)
+        .workers(2)
+        .repeats(3)
+        .warmup(1)
+        .build();
     let result = run_one_sampled(
         &long,
-        &config(common::exe()),
+        &engine_config(),
         &cancel,
         &mut |_, _| {},
         Some(Arc::new(move |_: &Sample| token.cancel())),
@@ -219,7 +201,7 @@ fn the_sampler_thread_ends_with_its_run_on_success_cancel_and_failure() {
     // Failure: the workers cannot start.
     let result = run_one_sampled(
         &long,
-        &config(PathBuf::from("/nonexistent/corescope")),
+        &EngineConfig::new(PathBuf::from("/nonexistent/corescope")),
         &CancelToken::new(),
         &mut |_, _| {},
         None,
@@ -248,7 +230,7 @@ fn the_runner_sends_live_samples_while_each_run_is_live() {
         ..RawExperiment::default()
     };
     let spec = raw.validate(&[2]).unwrap();
-    let runner = Runner::start(spec, config(common::exe()), Arc::new(|| {})).unwrap();
+    let runner = Runner::start(spec, engine_config(), Arc::new(|| {})).unwrap();
     let mut finished = HashSet::new();
     let mut live = [0usize; 2];
     for event in runner.events() {

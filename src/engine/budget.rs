@@ -5,27 +5,20 @@
 
 use super::EngineError;
 use crate::platform::{Limit, ensure_limit};
-use crate::spec::{ExperimentSpec, Model, RunSpec};
+use crate::spec::{ExperimentSpec, RunSpec};
 
 /// Descriptors and threads the process holds besides a run's workers
 /// (standard streams, the sampler, the runner, the GUI's own).
 const BASE_FILES: u64 = 64;
 const BASE_TASKS: u64 = 16;
 
-/// Descriptors and tasks (processes plus threads) one run needs at most.
+/// Descriptors and tasks (processes plus threads) one run needs at most:
+/// its model's budget in the catalogue.
 fn needs(run: &RunSpec) -> (u64, u64) {
-    let workers = u64::from(run.workers);
-    match run.model {
-        Model::Serial => (0, 0),
-        Model::Threads | Model::GilThreads => (0, workers),
-        // Per worker: its process, a reader and a writer thread; two pipe
-        // ends held, and up to six while it starts.
-        Model::Processes | Model::ProcessPerTask => (6 * workers, 3 * workers),
-        // The harness inherits the limits: its pool holds a few pipes per
-        // worker process; thread pools are threads of the harness.
-        _ if run.model.uses_processes() => (8 * workers + 8, workers + 4),
-        _ => (8, workers + 4),
-    }
+    run.model
+        .info()
+        .budget
+        .needs(run.workers, run.runtime_threads)
 }
 
 /// Checks (raising the soft limits where the hard ones allow) that the
@@ -57,7 +50,7 @@ pub fn check_plan_budget(plan: &super::Plan) -> Result<(), EngineError> {
              (raise it with `ulimit -n {files}`, or use fewer worker processes)"
         ))
     })?;
-    ensure_limit(Limit::Processes, tasks).map_err(|soft| {
+    ensure_limit(Limit::Tasks, tasks).map_err(|soft| {
         EngineError::Limits(format!(
             "the largest batch of runs needs about {tasks} processes and threads, but the limit is \
              {soft} (raise it with `ulimit -u`, or use fewer workers)"

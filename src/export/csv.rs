@@ -42,6 +42,19 @@ pub const COLUMNS: [&str; 33] = [
     "warnings",
 ];
 
+/// A text cell as a spreadsheet cannot run it: text from a result set
+/// (a checksum, a warning code, read from a file anyone may have written)
+/// that begins like a formula (`=`, `+`, `-`, `@`, a tab or a carriage
+/// return) is quoted with a leading apostrophe, as OWASP advises for CSV
+/// injection. Numbers are written by corescope itself and left as they are.
+fn text(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
 /// The CSV format: raw numbers (seconds to the microsecond), not the
 /// rounded figures of the results table.
 #[derive(Debug, Clone, Copy, Default)]
@@ -60,10 +73,10 @@ impl Exporter for Csv {
         let count = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
         for r in &set.runs {
             out.write_record([
-                r.workload.to_string(),
-                r.model.to_string(),
+                text(r.workload.to_string()),
+                text(r.model.to_string()),
                 r.workers.to_string(),
-                r.schedule.to_string(),
+                text(r.schedule.to_string()),
                 r.chunk.to_string(),
                 r.tasks.to_string(),
                 r.size.to_string(),
@@ -81,26 +94,47 @@ impl Exporter for Csv {
                 r.ipc.bytes_to_workers.to_string(),
                 r.ipc.bytes_from_workers.to_string(),
                 r.ipc.messages.to_string(),
-                r.checksum.clone(),
+                text(r.checksum.clone()),
                 opt(r.wall_ci.map(|ci| ci.low)),
                 opt(r.wall_ci.map(|ci| ci.high)),
                 opt(r.speedup_ci.map(|ci| ci.low)),
                 opt(r.speedup_ci.map(|ci| ci.high)),
                 opt(r.load.as_deref().map(|l| l.other_cpu_cores)),
-                r.sharing.map(|s| s.to_string()).unwrap_or_default(),
+                text(r.sharing.map(|s| s.to_string()).unwrap_or_default()),
                 count(r.expected_total),
                 count(r.total),
                 count(r.lost_updates),
-                r.counted_in.map_or("", |c| c.name()).to_string(),
+                text(r.counted_in.map_or("", |c| c.name()).to_string()),
                 // Codes only: the sentences are in the JSON.
-                r.warnings
-                    .iter()
-                    .map(|w| w.code.as_str())
-                    .collect::<Vec<_>>()
-                    .join(";"),
+                text(
+                    r.warnings
+                        .iter()
+                        .map(|w| w.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                ),
             ])
             .map_err(|e| encode(e.to_string()))?;
         }
         out.into_inner().map_err(|e| encode(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_begins_like_a_formula_is_defused_and_numbers_are_not() {
+        assert_eq!(text("=HYPERLINK(\"x\")".into()), "'=HYPERLINK(\"x\")");
+        for start in ["+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(text(start.into()).starts_with('\''), "{start:?}");
+        }
+        assert_eq!(text("9f3a".into()), "9f3a");
+        assert_eq!(
+            text("wide-spread;over-cores".into()),
+            "wide-spread;over-cores"
+        );
+        assert_eq!(text(String::new()), "");
     }
 }

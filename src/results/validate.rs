@@ -10,11 +10,11 @@
 //! `runs[2].spans[5].worker`.
 
 use super::{
-    CpuSample, IpcTotals, MachineInfo, MemoryRecord, MemorySample, RepetitionRecord, ResultSet,
-    RunRecord, SpanIpc, SpanRecord,
+    CpuSample, IpcTotals, MachineInfo, MemoryRecord, MemorySample, MpiRecord, RepetitionRecord,
+    ResultSet, RunRecord, SpanIpc, SpanRecord,
 };
 use crate::measure::stats::Summary;
-use crate::spec::{MAX_PAYLOAD_BYTES, MAX_REPEATS, MAX_TASKS, MAX_WORKERS, Model};
+use crate::spec::{MAX_PAYLOAD_BYTES, MAX_REPEATS, MAX_TASKS, MAX_WORKERS};
 
 /// Most runs in one set: a sweep of every model, worker count, workload,
 /// payload and schedule stays far below.
@@ -190,6 +190,7 @@ fn run_record(at: &str, r: &RunRecord) -> Checked {
     }
     spans(&f("spans"), &r.spans, r, true)?;
     spans(&f("gil_holds"), &r.gil_holds, r, false)?;
+    model_figures(at, r)?;
     // Process-per-task starts one per task and repetition, plus retries
     // never; anything beyond is made up.
     let most = u64::from(r.tasks) * u64::from(r.repeats + r.warmup) + u64::from(r.workers);
@@ -200,6 +201,58 @@ fn run_record(at: &str, r: &RunRecord) -> Checked {
     }
     for (i, s) in r.memory_samples.iter().enumerate() {
         memory_sample(&format!("{at}.memory_samples[{i}]"), s, r)?;
+    }
+    Ok(())
+}
+
+/// The figures only some models record are present only for them, and
+/// sized as the catalogue says: GIL holds for the emulated GIL, the
+/// interpreter for CPython's models, an MPI job's ranks for MPI's.
+fn model_figures(at: &str, r: &RunRecord) -> Checked {
+    let f = |name: &str| format!("{at}.{name}");
+    let model = r.model;
+    if !r.gil_holds.is_empty() && !model.records_gil_holds() {
+        return Err(invalid(
+            f("gil_holds"),
+            format!("{model} holds no emulated lock"),
+        ));
+    }
+    let python = [
+        ("python_interpreter", r.python_interpreter.is_some()),
+        ("python_version", r.python_version.is_some()),
+        ("gil_enabled", r.gil_enabled.is_some()),
+    ];
+    if let Some((name, _)) = python.iter().find(|(_, set)| *set && !model.is_python()) {
+        return Err(invalid(f(name), format!("{model} runs no CPython")));
+    }
+    match (&r.mpi, model.mpi_ranks(r.workers)) {
+        (None, _) => Ok(()),
+        (Some(_), None) => Err(invalid(f("mpi"), format!("{model} runs no MPI job"))),
+        (Some(mpi), Some(most)) => mpi_record(&f("mpi"), mpi, most),
+    }
+}
+
+/// An MPI job's ranks: at most rank 0 and one per worker, each with
+/// finite clock figures and bounded counts.
+fn mpi_record(at: &str, m: &MpiRecord, most: u32) -> Checked {
+    if m.ranks.len() > most as usize {
+        return Err(invalid(
+            format!("{at}.ranks"),
+            format!("{} ranks; the run had at most {most}", m.ranks.len()),
+        ));
+    }
+    for (i, rank) in m.ranks.iter().enumerate() {
+        let f = |name: &str| format!("{at}.ranks[{i}].{name}");
+        count(&f("rank"), rank.rank.into(), 0, most.into())?;
+        count(&f("cpus"), rank.cpus.into(), 0, MAX_CORES.into())?;
+        offset(&f("clock_offset_seconds"), rank.clock_offset_seconds)?;
+        seconds(
+            &f("clock_round_trip_seconds"),
+            rank.clock_round_trip_seconds,
+        )?;
+        bytes(&f("bytes_sent"), rank.bytes_sent)?;
+        bytes(&f("bytes_received"), rank.bytes_received)?;
+        bytes(&f("messages"), rank.messages)?;
     }
     Ok(())
 }
@@ -270,30 +323,17 @@ fn span_ipc(at: &str, s: &SpanIpc) -> Checked {
     seconds(&format!("{at}.returned_seconds"), s.returned_seconds)
 }
 
-/// Worker memory slots: one per worker, plus the harness for the python
-/// models (their "main process").
-fn worker_slots(run: &RunRecord) -> usize {
-    let harness = matches!(
-        run.model,
-        Model::PythonSerial
-            | Model::PythonThreads
-            | Model::PythonThreadsNogil
-            | Model::PythonProcesses
-            | Model::PythonExecutor
-            | Model::PythonQueue
-    );
-    run.workers as usize + usize::from(harness)
-}
-
 /// Parent and workers add up to the total, without overflow.
 fn rss_parts(at: &str, parent: u64, workers: &[u64], total: u64, run: &RunRecord) -> Checked {
     bytes(&format!("{at}.parent_rss_bytes"), parent)?;
-    if workers.len() > worker_slots(run) {
+    let slots = run.model.memory_slots(run.workers);
+    if workers.len() > slots {
         return Err(invalid(
             format!("{at}.worker_rss_bytes"),
             format!(
-                "{} entries for a run of {} workers",
+                "{} entries for a {} run of {} workers (at most {slots})",
                 workers.len(),
+                run.model,
                 run.workers
             ),
         ));
@@ -369,6 +409,7 @@ fn cpu_sample(at: &str, s: &CpuSample) -> Checked {
 mod tests {
     use super::*;
     use crate::results::testing::{record, span};
+    use crate::spec::Model;
 
     fn set_of(run: RunRecord) -> ResultSet {
         let mut set = ResultSet::new(MachineInfo {
@@ -411,6 +452,23 @@ mod tests {
             lie(&mut lying);
             assert_eq!(field_of(&set_of(lying)), field);
         }
+        let mut held = run.clone();
+        held.model = Model::Threads;
+        held.gil_holds = vec![span(0, 0, 0.0, 0.1)];
+        assert_eq!(field_of(&set_of(held)), "runs[0].gil_holds");
+        let mut python = run.clone();
+        python.python_version = Some("3.12.1".to_string());
+        assert_eq!(field_of(&set_of(python)), "runs[0].python_version");
+        let mut job = run.clone();
+        job.mpi = Some(Box::default());
+        assert_eq!(field_of(&set_of(job.clone())), "runs[0].mpi");
+        job.model = Model::Mpi;
+        assert_eq!(check(&set_of(job.clone())), Ok(()));
+        job.mpi = Some(Box::new(MpiRecord {
+            ranks: vec![crate::results::RankRecord::default(); 4],
+            ..MpiRecord::default()
+        }));
+        assert_eq!(field_of(&set_of(job)), "runs[0].mpi.ranks");
         let mut many = run.clone();
         many.spans = (0..5).map(|t| span(0, t % 4, 0.0, 0.1)).collect();
         assert_eq!(field_of(&set_of(many)), "runs[0].spans");

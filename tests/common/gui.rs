@@ -2,6 +2,7 @@
 //! driven by clicks and typing.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use corescope::gui::{AppConfig, CorescopeApp};
@@ -9,27 +10,65 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-/// The app at 1440×900, keeping its data in `data_dir`.
-pub fn app_harness(data_dir: &std::path::Path) -> Harness<'static, CorescopeApp> {
-    app_harness_sized(data_dir, egui::vec2(1440.0, 900.0))
+/// A change to the app's state before its first frame.
+type Setup = Box<dyn FnOnce(&mut CorescopeApp)>;
+
+/// The app in an egui_kittest harness, set up as a test needs: [`app`]
+/// with the folder it keeps its data in, then [`AppHarness::size`] and
+/// [`AppHarness::setup`] as wanted, then [`AppHarness::build`].
+#[must_use]
+pub struct AppHarness {
+    config: AppConfig,
+    size: egui::Vec2,
+    setups: Vec<Setup>,
 }
 
-/// The app in a window of `size`, keeping its data in `data_dir`.
-pub fn app_harness_sized(
-    data_dir: &std::path::Path,
-    size: egui::Vec2,
-) -> Harness<'static, CorescopeApp> {
-    let config = AppConfig {
-        worker_exe: super::exe(),
-        data_dir: Some(data_dir.to_path_buf()),
-        present: None,
-        notice: None,
-    };
-    let mut harness = Harness::builder()
-        .with_size(size)
-        .build_eframe(move |cc| CorescopeApp::new(cc, config));
-    harness.run_steps(2);
-    harness
+/// The app at 1440×900 keeping its data in `data_dir`, with the binary
+/// under test as its worker.
+pub fn app(data_dir: &Path) -> AppHarness {
+    AppHarness {
+        config: AppConfig {
+            worker_exe: super::run_spec::worker_exe(),
+            data_dir: Some(data_dir.to_path_buf()),
+            present: None,
+            notice: None,
+        },
+        size: egui::vec2(1440.0, 900.0),
+        setups: Vec::new(),
+    }
+}
+
+impl AppHarness {
+    /// The window's size in points.
+    pub fn size(mut self, width: f32, height: f32) -> Self {
+        self.size = egui::vec2(width, height);
+        self
+    }
+
+    /// Changes the app's state before its first frame (a setting, a
+    /// stored experiment).
+    pub fn setup(mut self, change: impl FnOnce(&mut CorescopeApp) + 'static) -> Self {
+        self.setups.push(Box::new(change));
+        self
+    }
+
+    /// The harness, its first frames drawn.
+    pub fn build(self) -> Harness<'static, CorescopeApp> {
+        let config = self.config;
+        let mut harness = Harness::builder()
+            .with_size(self.size)
+            .build_eframe(move |cc| CorescopeApp::new(cc, config));
+        for change in self.setups {
+            change(harness.state_mut());
+        }
+        harness.run_steps(2);
+        harness
+    }
+}
+
+/// The app as most tests want it: [`app`] with nothing changed.
+pub fn app_harness(data_dir: &Path) -> Harness<'static, CorescopeApp> {
+    app(data_dir).build()
 }
 
 /// Replaces the text of the field labelled `label`, as a user would.

@@ -2,6 +2,11 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod gui;
+pub mod run_spec;
+
+// Each test uses part of them.
+#[allow(unused_imports)]
+pub use run_spec::{RunSpecBuilder, engine_config, run, run_on, run_spec, run_with, try_run_with};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -9,7 +14,7 @@ use std::time::{Duration, Instant};
 
 /// The corescope binary under test (never the test binary itself).
 pub fn exe() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_corescope"))
+    run_spec::worker_exe()
 }
 
 /// Runs corescope with `args` and returns its output.
