@@ -11,7 +11,8 @@
 //! run is left in either.
 //!
 //! Needs root, `ip`, `unshare --time`, `mpirun` and a python with mpi4py;
-//! skipped elsewhere, saying why (CI runs as root with all of them).
+//! skipped elsewhere, saying why, unless those parts are required
+//! (`common::require`): CI runs as root with all of them and requires them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 mod common;
@@ -22,6 +23,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use common::require::{Part, require};
 use common::{exe, read_json, wait_for};
 use corescope::spec::Model;
 
@@ -184,7 +186,7 @@ impl Drop for TwoHosts {
 
 /// Why two hosts cannot be made here, if they cannot.
 fn cannot_make_two_hosts() -> Option<String> {
-    if !rustix::process::geteuid().is_root() {
+    if !common::require::is_root() {
         return Some("network namespaces need root".to_string());
     }
     let runs = |program: &str, args: &[&str]| {
@@ -204,19 +206,6 @@ fn cannot_make_two_hosts() -> Option<String> {
         );
     }
     None
-}
-
-/// The python that `model` runs (for python-mpi, one with mpi4py), or
-/// why `model` cannot run here.
-fn python_for(model: Model) -> Result<PathBuf, String> {
-    let python = Path::new("python3");
-    corescope::engine::availability::check(model, python).map_err(|e| e.to_string())?;
-    if model != Model::PythonMpi {
-        return Ok(python.to_path_buf());
-    }
-    corescope::python::interpreter_for(model, python)
-        .map(|info| info.interpreter)
-        .map_err(|e| e.to_string())
 }
 
 /// `model` on both hosts: serial's checksum, ranks on each host, the
@@ -312,23 +301,26 @@ fn runs_on_two_hosts(model: Model, python: &Path) {
     hosts.assert_empty();
 }
 
-/// The python for `model` where this test can run here; if it cannot,
-/// says why it is skipped.
-fn can_run(test: &str, model: Model) -> Option<PathBuf> {
-    let why = match (cannot_make_two_hosts(), python_for(model)) {
-        (Some(why), _) | (None, Err(why)) => why,
-        (None, Ok(python)) => return Some(python),
-    };
-    eprintln!("skipped {test}: {why}");
-    None
+/// The python for `model` (for python-mpi, one with mpi4py) where this
+/// test can run here; else skipped, saying why, or failed where the part
+/// is required.
+fn can_run(model: Model) -> Option<PathBuf> {
+    let hosts = cannot_make_two_hosts().map_or(Ok(()), Err);
+    require(Part::Namespaces, hosts)?;
+    if !common::require_model(model) {
+        return None;
+    }
+    let python = Path::new("python3");
+    if model != Model::PythonMpi {
+        return Some(python.to_path_buf());
+    }
+    let found = corescope::python::interpreter_for(model, python);
+    require(Part::Mpi, found).map(|info| info.interpreter)
 }
 
 #[test]
 fn python_mpi_runs_on_two_hosts_with_the_second_hosts_clock_aligned() {
-    if let Some(python) = can_run(
-        "python_mpi_runs_on_two_hosts_with_the_second_hosts_clock_aligned",
-        Model::PythonMpi,
-    ) {
+    if let Some(python) = can_run(Model::PythonMpi) {
         runs_on_two_hosts(Model::PythonMpi, &python);
     }
 }
@@ -336,10 +328,7 @@ fn python_mpi_runs_on_two_hosts_with_the_second_hosts_clock_aligned() {
 #[cfg(feature = "mpi")]
 #[test]
 fn mpi_runs_on_two_hosts_with_the_second_hosts_clock_aligned() {
-    if let Some(python) = can_run(
-        "mpi_runs_on_two_hosts_with_the_second_hosts_clock_aligned",
-        Model::Mpi,
-    ) {
+    if let Some(python) = can_run(Model::Mpi) {
         runs_on_two_hosts(Model::Mpi, &python);
     }
 }

@@ -63,6 +63,13 @@ fn test_name() -> String {
         .to_string()
 }
 
+/// Says that the running test is skipped, and why. For what no variable
+/// can require (a cargo feature this build lacks); a part goes through
+/// [`require`].
+pub fn skipped(why: impl Display) {
+    eprintln!("skipped {}: {why}", test_name());
+}
+
 /// What `found` found, where it found it; where it did not (the error
 /// says why), `None` after a `skipped TEST: why` line — or a panic where
 /// `part` is required.
@@ -77,7 +84,7 @@ pub fn require<T, E: Display>(part: Part, found: Result<T, E>) -> Option<T> {
                     part.variable()
                 );
             }
-            eprintln!("skipped {test}: {why}");
+            skipped(why);
             None
         }
     }
