@@ -46,3 +46,9 @@ pub mod table;
 pub mod untrusted;
 pub mod worker;
 pub mod workload;
+
+/// The tests' rule for optional parts (skip saying why, or fail in CI),
+/// shared with the integration tests.
+#[cfg(test)]
+#[path = "../tests/common/require.rs"]
+mod require;

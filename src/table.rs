@@ -588,13 +588,45 @@ mod tests {
     }
 
     #[test]
-    fn the_app_builds_the_same_cells_row_by_row() {
-        let set = set(false);
-        let table = ResultsTable::build(Column::STORED.to_vec(), &set.runs);
-        for (row, run) in table.rows.iter().zip(&set.runs) {
-            assert_eq!(*row, Row::of(&Column::STORED, run));
-        }
-        assert_eq!(table.headers().next(), Some("workload"));
-        assert_eq!(texts(&table, Column::Workload)[0], "sqrt-sum");
+    fn the_app_s_row_of_a_run_reads_every_stored_column() {
+        // The app formats only the rows in view, one by one: each must read
+        // what its run holds, in the stored columns' order.
+        let set = set(true);
+        let text = |run| -> Vec<String> {
+            Row::of(&Column::STORED, run)
+                .cells
+                .into_iter()
+                .map(|c| c.text)
+                .collect()
+        };
+        assert_eq!(
+            text(&set.runs[1]),
+            [
+                "sqrt-sum",
+                "0 B",
+                "processes",
+                MISSING,
+                "2",
+                MISSING,
+                "queue",
+                "500 ms",
+                "450 ms … 550 ms",
+                MISSING,
+                "2.00×",
+                MISSING,
+                "100 %",
+                "2.00 KiB",
+                "0 B",
+                "6.00 MiB",
+                "",
+            ]
+        );
+        // Its payload sets it apart from the serial run (which carried
+        // none): no speedup against it.
+        let four = text(&set.runs[2]);
+        assert_eq!(
+            [&four[1], &four[4], &four[7], &four[10], &four[12]],
+            ["4.00 KiB", "4", "300 ms", MISSING, MISSING]
+        );
     }
 }

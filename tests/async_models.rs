@@ -37,11 +37,19 @@ fn a_thousand_waits_overlap_on_one_thread() {
     assert_eq!(record.spans.len(), 1000);
     let slots: std::collections::BTreeSet<u32> = record.spans.iter().map(|s| s.worker).collect();
     assert_eq!(slots.len(), 1000, "every task in flight has a slot");
-    // One runtime thread, yet the waits overlap: far more than any core
-    // count of threads could hold at once. (All 1,000 start before the
-    // first 50 ms wait ends unless the machine stalls for most of it.)
+    // One runtime thread, yet the waits overlap: a wait that held the
+    // thread would end before the next task began, every time, however
+    // loaded the machine. How many overlap does depend on the machine (a
+    // stall while tasks start lets early waits end), so it is no test.
     let most = most_at_once(&record.spans);
-    assert!(most >= 500, "only {most} of 1000 waits overlapped");
+    assert!(most > 1, "no task started while another waited");
+    // Each wait lasts its 50 ms at least, on a loaded machine too.
+    assert!(
+        record
+            .spans
+            .iter()
+            .all(|s| s.end_seconds - s.start_seconds >= 0.05)
+    );
 }
 
 #[test]

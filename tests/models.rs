@@ -5,7 +5,8 @@
 //!
 //! A model whose requirement is missing here (an interpreter, a launcher,
 //! a cargo feature) is skipped with a line naming it and the reason, unless
-//! `CORESCOPE_REQUIRE_ALL_MODELS=1` is set (as CI sets it): then it fails.
+//! its part is required (`common::require`, as CI requires every part; a
+//! cargo feature this build lacks is never required): then it fails.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -13,6 +14,7 @@ mod common;
 
 use std::path::Path;
 
+use common::require::Part;
 use corescope::engine::availability;
 use corescope::results::ResultSet;
 use corescope::spec::Model;
@@ -21,10 +23,6 @@ use corescope::spec::Model;
 /// default: availability falls back to another `python3` on PATH for a
 /// module it lacks (mpi4py), as a run does.
 const PYTHON: &str = "python3";
-
-fn require_all() -> bool {
-    std::env::var("CORESCOPE_REQUIRE_ALL_MODELS").is_ok_and(|v| v == "1")
-}
 
 /// Sweeps `model` at 1 and 2 workers into `dir/<model>.json`. Sleep tasks
 /// long enough for the sampler to take memory samples, so the saved
@@ -144,10 +142,10 @@ fn every_model_saves_a_set_that_reads_back() {
     for (model, outcome) in outcomes {
         match outcome {
             Outcome::ReadBack => ran.push(model.name()),
-            Outcome::Skipped(why) if require_all() => {
+            Outcome::Skipped(why) if common::model_part(model).is_some_and(Part::required) => {
                 failed.push(format!("{model}: not run ({why})"));
             }
-            Outcome::Skipped(why) => eprintln!("skipping {model}: {why}"),
+            Outcome::Skipped(why) => common::require::skipped(format!("{model}: {why}")),
             Outcome::Failed(why) => failed.push(format!("{model}: {why}")),
         }
     }

@@ -3,8 +3,9 @@
 //! mpi4py). Both compute serial's checksums under either schedule, count
 //! the bytes handed to MPI, run on a hostfile, and fail cleanly — no
 //! mpirun, no rank left — when a rank dies or the run is interrupted.
-//! Skipped, saying why, where mpirun (or a python with mpi4py) is missing;
-//! CI installs them.
+//! Skipped, saying why, where mpirun (or a python with mpi4py) is missing,
+//! and failed there where MPI is required (`common::require`; CI installs
+//! and requires it).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 mod common;
@@ -14,21 +15,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::gui::app;
-use common::{alive, engine_config, exe, run, run_spec, run_with, stderr, wait_for};
+use common::{alive, engine_config, exe, require_model, run, run_spec, run_with, stderr, wait_for};
 use corescope::engine::{CancelToken, EngineConfig, availability, run_one};
 use corescope::spec::{Model, Schedule};
 use corescope::workload::Workload;
-
-/// Whether `model` can run here; if not, says why the test is skipped.
-fn available(model: Model, test: &str) -> bool {
-    match availability::check(model, Path::new("python3")) {
-        Ok(()) => true,
-        Err(why) => {
-            eprintln!("skipping {test}: {why}");
-            false
-        }
-    }
-}
 
 /// Small sizes: CPython is tens of times slower than Rust.
 fn small(workload: Workload) -> u64 {
@@ -257,17 +247,14 @@ mod rust_ranks {
 
     #[test]
     fn every_workload_and_schedule_gives_serials_checksum() {
-        if available(
-            Model::Mpi,
-            "every_workload_and_schedule_gives_serials_checksum",
-        ) {
+        if require_model(Model::Mpi) {
             checksums_match_serial(Model::Mpi);
         }
     }
 
     #[test]
     fn json_frames_between_ranks_compute_the_same() {
-        if !available(Model::Mpi, "json_frames_between_ranks_compute_the_same") {
+        if !require_model(Model::Mpi) {
             return;
         }
         let mut s = run_spec(Model::Mpi, Workload::Echo)
@@ -287,28 +274,28 @@ mod rust_ranks {
 
     #[test]
     fn the_bytes_handed_to_mpi_are_counted() {
-        if available(Model::Mpi, "the_bytes_handed_to_mpi_are_counted") {
+        if require_model(Model::Mpi) {
             bytes_are_counted(Model::Mpi);
         }
     }
 
     #[test]
     fn a_hostfile_naming_localhost_twice_runs() {
-        if available(Model::Mpi, "a_hostfile_naming_localhost_twice_runs") {
+        if require_model(Model::Mpi) {
             a_hostfile_runs(Model::Mpi);
         }
     }
 
     #[test]
     fn a_killed_rank_fails_the_run_cleanly_and_leaves_no_process() {
-        if available(Model::Mpi, "a_killed_rank_fails_the_run_cleanly") {
+        if require_model(Model::Mpi) {
             a_killed_rank_fails_cleanly(Model::Mpi);
         }
     }
 
     #[test]
     fn ctrl_c_ends_mpirun_and_every_rank() {
-        if available(Model::Mpi, "ctrl_c_ends_mpirun_and_every_rank") {
+        if require_model(Model::Mpi) {
             ctrl_c_ends_the_job(Model::Mpi);
         }
     }
@@ -332,45 +319,42 @@ mod python_ranks {
 
     #[test]
     fn python_mpi_gives_serials_checksum_for_every_workload_and_schedule() {
-        if available(Model::PythonMpi, "python_mpi_gives_serials_checksum") {
+        if require_model(Model::PythonMpi) {
             checksums_match_serial(Model::PythonMpi);
         }
     }
 
     #[test]
     fn python_mpi_counts_the_bytes_it_hands_to_mpi() {
-        if available(Model::PythonMpi, "python_mpi_counts_the_bytes") {
+        if require_model(Model::PythonMpi) {
             bytes_are_counted(Model::PythonMpi);
         }
     }
 
     #[test]
     fn python_mpi_runs_on_a_hostfile() {
-        if available(Model::PythonMpi, "python_mpi_runs_on_a_hostfile") {
+        if require_model(Model::PythonMpi) {
             a_hostfile_runs(Model::PythonMpi);
         }
     }
 
     #[test]
     fn a_killed_python_rank_fails_the_run_cleanly_and_leaves_no_process() {
-        if available(Model::PythonMpi, "a_killed_python_rank_fails_cleanly") {
+        if require_model(Model::PythonMpi) {
             a_killed_rank_fails_cleanly(Model::PythonMpi);
         }
     }
 
     #[test]
     fn ctrl_c_ends_mpirun_and_every_python_rank() {
-        if available(Model::PythonMpi, "ctrl_c_ends_mpirun_and_every_python_rank") {
+        if require_model(Model::PythonMpi) {
             ctrl_c_ends_the_job(Model::PythonMpi);
         }
     }
 
     #[test]
     fn python_mpi_uses_an_interpreter_with_mpi4py() {
-        if !available(
-            Model::PythonMpi,
-            "python_mpi_uses_an_interpreter_with_mpi4py",
-        ) {
+        if !require_model(Model::PythonMpi) {
             return;
         }
         let info = corescope::python::interpreter_for(Model::PythonMpi, &PathBuf::from("python3"))

@@ -2,7 +2,8 @@
 //! corescope's own workloads, the bytes multiprocessing pickles, and clean
 //! failures that leave no process behind; threads that overlap without the
 //! GIL and take turns under it. Skipped, saying so, where no python3 (3.8 or
-//! newer) or no free-threaded CPython exists; CI has both.
+//! newer) or no free-threaded CPython exists, and failed there where the
+//! part is required (`common::require`; CI requires both).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 mod common;
@@ -13,22 +14,12 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::gui::app;
-use common::{alive, exe, run_on, run_spec, stderr, wait_for};
+use common::{
+    alive, exe, require_free_threaded, require_python, run_on, run_spec, stderr, wait_for,
+};
 use corescope::results::SpanRecord;
 use corescope::spec::{Model, RunSpec, Schedule, StartMethod};
 use corescope::workload::Workload;
-
-/// python3 when it can run the harness, else a printed reason to skip.
-fn python3(test: &str) -> Option<PathBuf> {
-    let python = PathBuf::from("python3");
-    match corescope::python::probe(&python) {
-        Ok(_) => Some(python),
-        Err(e) => {
-            eprintln!("skipping {test}: {e}");
-            None
-        }
-    }
-}
 
 /// Small sizes: CPython is tens of times slower than Rust.
 fn small(workload: Workload) -> u64 {
@@ -45,7 +36,7 @@ fn small(workload: Workload) -> u64 {
 
 #[test]
 fn every_workload_gives_rusts_checksum_in_cpython() {
-    let Some(python) = python3("every_workload_gives_rusts_checksum_in_cpython") else {
+    let Some(python) = require_python() else {
         return;
     };
     for workload in Workload::ALL {
@@ -85,7 +76,7 @@ fn every_workload_gives_rusts_checksum_in_cpython() {
 
 #[test]
 fn every_python_pool_computes_the_same_as_rust() {
-    let Some(python) = python3("every_python_pool_computes_the_same_as_rust") else {
+    let Some(python) = require_python() else {
         return;
     };
     // Mandelbrot's bands differ in cost and index: a wrong order or a lost
@@ -140,7 +131,7 @@ fn every_python_pool_computes_the_same_as_rust() {
 
 #[test]
 fn python_processes_report_the_bytes_they_pickle() {
-    let Some(python) = python3("python_processes_report_the_bytes_they_pickle") else {
+    let Some(python) = require_python() else {
         return;
     };
     let tasks = 4u64;
@@ -194,7 +185,7 @@ fn failing_python(dir: &Path, pid_file: &Path) -> PathBuf {
 
 #[test]
 fn a_failing_harness_is_a_clean_error_with_its_stderr() {
-    if python3("a_failing_harness_is_a_clean_error_with_its_stderr").is_none() {
+    if require_python().is_none() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -263,7 +254,7 @@ fn an_interpreter_that_cannot_run_is_refused_before_anything_runs() {
 
 #[test]
 fn a_crashed_harness_fails_the_run_and_takes_its_pool_along() {
-    let Some(_) = python3("a_crashed_harness_fails_the_run_and_takes_its_pool_along") else {
+    let Some(_) = require_python() else {
         return;
     };
     let child = Command::new(exe())
@@ -315,23 +306,6 @@ fn a_crashed_harness_fails_the_run_and_takes_its_pool_along() {
     }
 }
 
-/// The free-threaded CPython python-threads-nogil finds (on PATH or where
-/// scripts/build-free-threaded-python.sh builds it), else a printed reason
-/// to skip; CI builds one and sets CORESCOPE_REQUIRE_FREE_THREADED, so
-/// there a missing one fails instead.
-fn free_threaded(test: &str) -> Option<PathBuf> {
-    match corescope::python::interpreter_for(Model::PythonThreadsNogil, Path::new("python3")) {
-        Ok(info) => Some(info.interpreter),
-        Err(e) if std::env::var_os("CORESCOPE_REQUIRE_FREE_THREADED").is_some() => {
-            panic!("{test}: CORESCOPE_REQUIRE_FREE_THREADED is set, but {e}")
-        }
-        Err(e) => {
-            eprintln!("skipping {test}: {e}");
-            None
-        }
-    }
-}
-
 /// Two sqrt-sum tasks of ~0.2 s in CPython, one per thread, with a switch
 /// interval so long that a thread holding the GIL keeps it for its whole
 /// task: under the GIL the spans cannot overlap; without it they must (the
@@ -355,7 +329,7 @@ fn overlap(a: &SpanRecord, b: &SpanRecord) -> bool {
 #[test]
 fn free_threaded_threads_run_at_once_and_compute_the_same() {
     let test = "free_threaded_threads_run_at_once_and_compute_the_same";
-    let Some(python) = free_threaded(test) else {
+    let Some(python) = require_free_threaded() else {
         return;
     };
     let rust = run_on(&two_long_tasks(Model::Serial), &python);
@@ -384,14 +358,10 @@ fn free_threaded_threads_run_at_once_and_compute_the_same() {
 
 #[test]
 fn python_threads_under_the_gil_take_turns() {
-    let test = "python_threads_under_the_gil_take_turns";
     // python3 (with a GIL, unless it is a free-threaded build), and a
     // free-threaded build, where corescope turns the GIL back on for
     // python-threads: then the lesson compares them on one interpreter.
-    let interpreters = [
-        python3(test),
-        free_threaded(&format!("{test} on a free-threaded CPython")),
-    ];
+    let interpreters = [require_python(), require_free_threaded()];
     for python in interpreters.into_iter().flatten() {
         let threads = run_on(&two_long_tasks(Model::PythonThreads), &python);
         assert_eq!(threads.gil_enabled, Some(true), "{python:?}");
@@ -445,7 +415,7 @@ fn without_python_the_window_greys_the_python_models_and_says_why() {
 
 #[test]
 fn a_python_exception_mid_run_is_reported_with_its_traceback() {
-    if python3("a_python_exception_mid_run_is_reported_with_its_traceback").is_none() {
+    if require_python().is_none() {
         return;
     }
     // CPython under a 300 MB address-space limit: ten 40 MiB echo results
@@ -490,7 +460,7 @@ fn a_python_exception_mid_run_is_reported_with_its_traceback() {
 
 #[test]
 fn python_asyncio_computes_what_corescope_computes() {
-    let Some(python) = python3("python_asyncio_computes_what_corescope_computes") else {
+    let Some(python) = require_python() else {
         return;
     };
     // The async models do not run the counter workload (their descriptors
@@ -554,8 +524,7 @@ fn python_shared_segments() -> Vec<String> {
 
 #[test]
 fn python_processes_share_payloads_through_shared_memory_under_shm() {
-    let Some(python) = python3("python_processes_share_payloads_through_shared_memory_under_shm")
-    else {
+    let Some(python) = require_python() else {
         return;
     };
     let before = python_shared_segments();

@@ -6,9 +6,10 @@
 //! over `mpirun`'s stdin and stdout in the worker protocol's frames: the
 //! run spec down, `Ready` with every rank's host, pid and clock back; per
 //! repetition `Rep` down and batches of finished tasks plus the
-//! repetition's figures back. Rank 0 stamps on its own monotonic clock; when
-//! it runs on another host than corescope (a hostfile can put it there), a
-//! few `Ping` round trips align it. A reader thread turns `mpirun`'s stdout
+//! repetition's figures back. Rank 0 stamps on its own monotonic clock: one
+//! `Ping` round trip checks that it reads corescope's, a few more align it
+//! where it does not (another host, which a hostfile can put it on, or a
+//! time namespace of its own). A reader thread turns `mpirun`'s stdout
 //! into messages, another keeps the end of its stderr (where Open MPI says
 //! which rank died and how) for error messages.
 //!
@@ -36,7 +37,7 @@ use super::error::EngineError;
 use super::failure::{Ended, Fault, MpiFailure, Phase};
 use crate::measure::clock::monotonic_ns;
 use crate::measure::sampler::PidBoard;
-use crate::mpi::clock::{self, ClockOffset, ROUND_TRIPS, RoundTrip};
+use crate::mpi::clock::{self, ClockOffset, RoundTrip};
 use crate::mpi::protocol::{
     FromCoordinator, JobInfo, MPI_PROTOCOL_VERSION, RankTraffic, RepEnd, TaskReport, ToCoordinator,
 };
@@ -171,9 +172,8 @@ impl MpiExecutor {
             other => return Err(executor.unexpected(&other, Phase::StartUp)),
         };
         executor.check_job(spec)?;
-        if !clock::same_clock(&executor.job.ranks[0].boot_id, &clock::boot_id()) {
-            executor.clock = executor.measure_clock(cancel, deadline)?;
-        }
+        let same_kernel = clock::same_kernel(&executor.job.ranks[0].boot_id, &clock::boot_id());
+        executor.clock = clock::align(same_kernel, || executor.clock_trip(cancel, deadline))?;
         executor.spawn_ns = monotonic_ns().saturating_sub(launched);
         // Workers first (by worker, like `processes`), then rank 0 and mpirun.
         let pids = local_pids(&executor.job);
@@ -206,27 +206,22 @@ impl MpiExecutor {
         }
     }
 
-    /// Measures the coordinator's clock against this one's (it runs on
-    /// another host).
-    fn measure_clock(
+    /// One round trip to the coordinator's clock.
+    fn clock_trip(
         &mut self,
         cancel: &CancelToken,
         deadline: Instant,
-    ) -> Result<ClockOffset, EngineError> {
-        let mut trips = Vec::with_capacity(ROUND_TRIPS);
-        for _ in 0..ROUND_TRIPS {
-            let sent_ns = monotonic_ns();
-            self.send(&ToCoordinator::Ping, Phase::StartUp)?;
-            match self.next(cancel, Some(deadline), Phase::StartUp)? {
-                FromCoordinator::Pong { now_ns } => trips.push(RoundTrip {
-                    sent_ns,
-                    remote_ns: now_ns,
-                    received_ns: monotonic_ns(),
-                }),
-                other => return Err(self.unexpected(&other, Phase::StartUp)),
-            }
+    ) -> Result<RoundTrip, EngineError> {
+        let sent_ns = monotonic_ns();
+        self.send(&ToCoordinator::Ping, Phase::StartUp)?;
+        match self.next(cancel, Some(deadline), Phase::StartUp)? {
+            FromCoordinator::Pong { now_ns } => Ok(RoundTrip {
+                sent_ns,
+                remote_ns: now_ns,
+                received_ns: monotonic_ns(),
+            }),
+            other => Err(self.unexpected(&other, Phase::StartUp)),
         }
-        Ok(ClockOffset::estimate(&trips).unwrap_or_default())
     }
 
     /// Sends one frame to the coordinator.

@@ -338,10 +338,11 @@ mod tests {
     #[test]
     #[ignore = "writes preview images to $CORESCOPE_PLOT_PREVIEW for a look by eye"]
     fn preview() {
-        let Some(dir) = std::env::var_os("CORESCOPE_PLOT_PREVIEW") else {
-            return;
-        };
-        let dir = std::path::PathBuf::from(dir);
+        // Asked for by name (it is ignored otherwise): a missing folder is
+        // a mistake to say, not a pass.
+        let dir = std::env::var_os("CORESCOPE_PLOT_PREVIEW")
+            .map(std::path::PathBuf::from)
+            .expect("set CORESCOPE_PLOT_PREVIEW to the folder for the preview images");
         for kind in ActivityChart::ALL {
             for dark in [false, true] {
                 let style = PlotStyle {
@@ -349,8 +350,9 @@ mod tests {
                     ..PlotStyle::default()
                 };
                 let theme = if dark { "dark" } else { "light" };
-                let file = format!("run-{}-{theme}.png", kind.file_stem());
-                write(kind, &run(), &style, &dir.join(file)).unwrap();
+                let file = dir.join(format!("run-{}-{theme}.png", kind.file_stem()));
+                write(kind, &run(), &style, &file).unwrap();
+                assert!(std::fs::metadata(&file).unwrap().len() > 0, "{file:?}");
             }
         }
     }

@@ -605,10 +605,11 @@ mod tests {
     #[test]
     #[ignore = "writes preview images to $CORESCOPE_PLOT_PREVIEW for a look by eye"]
     fn preview() {
-        let Some(dir) = std::env::var_os("CORESCOPE_PLOT_PREVIEW") else {
-            return;
-        };
-        let dir = std::path::PathBuf::from(dir);
+        // Asked for by name (it is ignored otherwise): a missing folder is
+        // a mistake to say, not a pass.
+        let dir = std::env::var_os("CORESCOPE_PLOT_PREVIEW")
+            .map(std::path::PathBuf::from)
+            .expect("set CORESCOPE_PLOT_PREVIEW to the folder for the preview images");
         for (name, set) in [
             ("sweep", sweep()),
             ("payload", payload_sweep()),
@@ -631,8 +632,10 @@ mod tests {
                     };
                     let theme = if dark { "dark" } else { "light" };
                     for format in [ImageFormat::Svg, ImageFormat::Png] {
-                        let file = format!("{name}-{kind:?}-{theme}.{}", format.extension());
-                        write(&chart, &style, &dir.join(file)).unwrap();
+                        let file =
+                            dir.join(format!("{name}-{kind:?}-{theme}.{}", format.extension()));
+                        write(&chart, &style, &file).unwrap();
+                        assert!(std::fs::metadata(&file).unwrap().len() > 0, "{file:?}");
                     }
                 }
             }

@@ -233,7 +233,17 @@ mod tests {
 
     #[test]
     fn a_job_s_segment_folder_goes_with_it_and_the_ranks_are_told_of_it() {
-        if std::env::var_os(BACKING_VAR).is_some() || !Path::new(SHM_ROOT).is_dir() {
+        use crate::require::{Part, require};
+        let here = if std::env::var_os(BACKING_VAR).is_some() {
+            Err(format!(
+                "{BACKING_VAR} is set: the segments go to that folder"
+            ))
+        } else if !Path::new(SHM_ROOT).is_dir() {
+            Err(format!("no {SHM_ROOT}"))
+        } else {
+            Ok(())
+        };
+        if require(Part::DevShm, here).is_none() {
             return;
         }
         let segments = SegmentDir::create();

@@ -92,7 +92,7 @@ pub fn local_pids(job: &JobInfo) -> Vec<u32> {
     job.ranks
         .iter()
         .map(|r| {
-            if clock::same_clock(&r.boot_id, &own) {
+            if clock::same_kernel(&r.boot_id, &own) {
                 r.pid
             } else {
                 0

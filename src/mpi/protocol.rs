@@ -45,8 +45,8 @@ pub enum Tag {
 pub enum ToCoordinator {
     /// The run: sent first, before the job is ready.
     Start { version: u32, spec: RunSpec },
-    /// Answer with `Pong` at once (aligns corescope's clock with the
-    /// coordinator's when they run on different hosts).
+    /// Answer with `Pong` at once (checks that corescope and the
+    /// coordinator read one clock, and aligns them where they do not).
     Ping,
     /// Run one repetition.
     Rep,
@@ -83,12 +83,14 @@ pub struct RankAbout {
 pub struct RankInfo {
     pub rank: u32,
     pub host: String,
-    /// Its kernel's boot id: ranks with the coordinator's share its clock.
+    /// Its kernel's boot id: ranks with the coordinator's share its pids
+    /// (and its clock, unless a time namespace moved theirs).
     #[serde(default)]
     pub boot_id: String,
     pub pid: u32,
     pub cpus: u32,
-    /// Its clock minus the coordinator's (0 when they share one).
+    /// Its clock minus the coordinator's (0 when one round trip showed
+    /// they read the same clock).
     #[serde(default)]
     pub clock_offset_ns: i64,
     #[serde(default)]

@@ -3,8 +3,9 @@
 //!
 //! Rank 0 coordinates and computes nothing: it reads the run from
 //! corescope over its stdin (forwarded by `mpirun`), learns every worker
-//! rank's host, pid and cores (aligning the clocks of ranks on other hosts
-//! with a few round trips), says `Ready`, then per repetition hands tasks
+//! rank's host, pid and cores (aligning each rank's clock: one round trip
+//! where it shares this kernel, a few where that trip shows another clock
+//! or the rank is on another host), says `Ready`, then per repetition hands tasks
 //! to the worker ranks by the run's schedule — the same [`TaskSource`] as
 //! the `processes` dispatcher: `static` chunks decided up front, `queue`
 //! the next chunk to whichever rank answers first — one task per message,
@@ -26,7 +27,7 @@ use ::mpi::point_to_point::{Message, Status};
 use ::mpi::topology::SimpleCommunicator;
 use ::mpi::traits::*;
 
-use super::clock::{self, ClockOffset, ROUND_TRIPS, RoundTrip};
+use super::clock::{self, ClockOffset, RoundTrip};
 use super::protocol::{
     BATCH_INTERVAL_NS, BATCH_TASKS, FromCoordinator, JobInfo, MPI_PROTOCOL_VERSION, RankAbout,
     RankInfo, RankTraffic, RepEnd, Tag, TaskReport, ToCoordinator,
@@ -295,12 +296,13 @@ struct Job<'w> {
 struct Slot {
     cursor: Cursor,
     running: Option<u32>,
+    /// When the running task was handed out.
+    handed_ns: u64,
     traffic: RankTraffic,
 }
 
 impl<'w> Job<'w> {
-    /// Hears every worker rank introduce itself and aligns the clocks of
-    /// those on other hosts.
+    /// Hears every worker rank introduce itself and aligns its clock.
     fn start(world: &'w SimpleCommunicator, codec: Codec) -> Result<Job<'w>, RankError> {
         let own = about();
         let mut ranks = vec![RankInfo {
@@ -319,11 +321,8 @@ impl<'w> Job<'w> {
             let (message, status) = process.matched_probe_with_tag(Tag::About as i32);
             receive(message, &status, &mut body)?;
             let about: RankAbout = codec.decode(&body)?;
-            let offset = if clock::same_clock(&own.boot_id, &about.boot_id) {
-                ClockOffset::default()
-            } else {
-                measure_clock(world, rank)?
-            };
+            let same_kernel = clock::same_kernel(&own.boot_id, &about.boot_id);
+            let offset = clock::align(same_kernel, || clock_trip(world, rank))?;
             clocks.push(offset);
             ranks.push(RankInfo {
                 rank: u32::try_from(rank).unwrap_or(0),
@@ -383,6 +382,7 @@ impl<'w> Job<'w> {
         };
         encode(self.codec, &message, &mut self.out)?;
         let rank = i32::try_from(w + 1).unwrap_or(i32::MAX);
+        slot.handed_ns = monotonic_ns();
         self.world
             .process_at_rank(rank)
             .send_with_tag(&self.out[..], Tag::Work as i32);
@@ -433,15 +433,17 @@ impl<'w> Job<'w> {
                 what: format!("a result for task {index}, which it was not running"),
             });
         }
+        // The worker's stamps lie between the hand-out and the answer.
         let clock = self.clocks[w];
+        let local = |ns| clock.to_local_between(ns, slot.handed_ns, reply_ns);
         let report = TaskReport {
             index,
             worker: w as u32,
             value,
-            received_ns: clock.to_local(received_ns),
-            read_ns: clock.to_local(read_ns),
-            start_ns: clock.to_local(start_ns),
-            end_ns: clock.to_local(end_ns),
+            received_ns: local(received_ns),
+            read_ns: local(read_ns),
+            start_ns: local(start_ns),
+            end_ns: local(end_ns),
             reply_ns,
             replied_ns,
             returned_ns,
@@ -518,27 +520,21 @@ impl<'w> Job<'w> {
     }
 }
 
-/// Measures worker `rank`'s clock against this one's.
-fn measure_clock(world: &SimpleCommunicator, rank: i32) -> Result<ClockOffset, RankError> {
+/// One clock round trip to worker `rank`: an empty message out, its
+/// monotonic clock back.
+fn clock_trip(world: &SimpleCommunicator, rank: i32) -> Result<RoundTrip, RankError> {
     let process = world.process_at_rank(rank);
-    let mut trips = Vec::with_capacity(ROUND_TRIPS);
-    for _ in 0..ROUND_TRIPS {
-        let sent_ns = monotonic_ns();
-        process.send_with_tag(&[0u8; 0][..], Tag::Clock as i32);
-        let (stamp, _) = process.receive_vec_with_tag::<u8>(Tag::Clock as i32);
-        let received_ns = monotonic_ns();
-        let remote: [u8; 8] = stamp.as_slice().try_into().map_err(|_| RankError::Peer {
-            rank,
-            what: format!("a clock reading of {} bytes", stamp.len()),
-        })?;
-        trips.push(RoundTrip {
-            sent_ns,
-            remote_ns: u64::from_le_bytes(remote),
-            received_ns,
-        });
-    }
-    ClockOffset::estimate(&trips).ok_or(RankError::Peer {
+    let sent_ns = monotonic_ns();
+    process.send_with_tag(&[0u8; 0][..], Tag::Clock as i32);
+    let (stamp, _) = process.receive_vec_with_tag::<u8>(Tag::Clock as i32);
+    let received_ns = monotonic_ns();
+    let remote: [u8; 8] = stamp.as_slice().try_into().map_err(|_| RankError::Peer {
         rank,
-        what: "no clock reading".to_string(),
+        what: format!("a clock reading of {} bytes", stamp.len()),
+    })?;
+    Ok(RoundTrip {
+        sent_ns,
+        remote_ns: u64::from_le_bytes(remote),
+        received_ns,
     })
 }

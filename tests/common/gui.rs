@@ -45,6 +45,13 @@ impl AppHarness {
         self
     }
 
+    /// Runs workers from `exe` (a link to the binary under test tells a
+    /// test's own workers from those of tests beside it).
+    pub fn worker_exe(mut self, exe: &Path) -> Self {
+        self.config.worker_exe = exe.to_path_buf();
+        self
+    }
+
     /// Changes the app's state before its first frame (a setting, a
     /// stored experiment).
     pub fn setup(mut self, change: impl FnOnce(&mut CorescopeApp) + 'static) -> Self {

@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod gui;
+pub mod require;
 pub mod run_spec;
 
 // Each test uses part of them.
@@ -11,6 +12,10 @@ pub use run_spec::{RunSpecBuilder, engine_config, run, run_on, run_spec, run_wit
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
+
+use corescope::model::Requirement;
+use corescope::spec::Model;
+use require::{Part, require};
 
 /// The corescope binary under test (never the test binary itself).
 pub fn exe() -> PathBuf {
@@ -94,4 +99,50 @@ pub fn saved_sweep(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
     let out = corescope(&args);
     assert!(out.status.success(), "{}", stderr(&out));
     json
+}
+
+/// The part a model needs of this machine; `None` where it needs a cargo
+/// feature this build lacks (a build's choice, never required).
+pub fn model_part(model: Model) -> Option<Part> {
+    let mut part = Part::Python;
+    for requirement in model.info().requires {
+        match requirement {
+            Requirement::Feature { built: false, .. } => return None,
+            Requirement::Feature { built: true, .. } | Requirement::Python => {}
+            Requirement::FreeThreadedPython => part = Part::FreeThreaded,
+            Requirement::Launcher(_) | Requirement::PythonModule(_) => part = Part::Mpi,
+        }
+    }
+    Some(part)
+}
+
+/// Whether `model` can run here (with the CLI's default interpreter, as a
+/// run finds it); if not, the test is skipped saying why, or fails where
+/// the model's part is required.
+pub fn require_model(model: Model) -> bool {
+    let found = corescope::engine::availability::check(model, Path::new("python3"));
+    match model_part(model) {
+        Some(part) => require(part, found).is_some(),
+        None => {
+            if let Err(why) = &found {
+                require::skipped(why);
+            }
+            found.is_ok()
+        }
+    }
+}
+
+/// python3 when it can run the harness; else the test is skipped (or, where
+/// CPython is required, fails).
+pub fn require_python() -> Option<PathBuf> {
+    let python = PathBuf::from("python3");
+    require(Part::Python, corescope::python::probe(&python)).map(|_| python)
+}
+
+/// The free-threaded CPython that python-threads-nogil finds (on PATH or
+/// where scripts/build-free-threaded-python.sh builds it); else the test is
+/// skipped (or, where one is required, fails).
+pub fn require_free_threaded() -> Option<PathBuf> {
+    let found = corescope::python::interpreter_for(Model::PythonThreadsNogil, Path::new("python3"));
+    require(Part::FreeThreaded, found).map(|info| info.interpreter)
 }

@@ -20,7 +20,8 @@ CLOCK_ROUND_TRIPS = 8
 
 
 def boot_id():
-    """This kernel's boot id: ranks that share it share CLOCK_MONOTONIC."""
+    """This kernel's boot id: ranks that share it run under one kernel (their
+    clocks agree unless a time namespace moved one: see measure_clock)."""
     try:
         with open("/proc/sys/kernel/random/boot_id") as f:
             return f.read().strip()
@@ -83,17 +84,35 @@ def mpi_serve(comm, MPI):
             mpi_send(comm, MPI, (time.process_time_ns(), done), 0, TAG_RESULT)
 
 
-def measure_clock(comm, MPI, rank):
-    """(offset, round trip) of a rank's clock from the fastest round trip."""
+def measure_clock(comm, MPI, rank, same_kernel):
+    """(offset, round trip) of a rank's clock, as corescope's own ranks do
+    (mpi::clock::align). A rank of this kernel gets one round trip, and no
+    offset if its reading lies between the send and the answer: the boot id
+    does not prove one clock, a time namespace moves CLOCK_MONOTONIC. Any
+    other rank gets CLOCK_ROUND_TRIPS, and the fastest one's offset."""
     best = None
-    for _ in range(CLOCK_ROUND_TRIPS):
+    for n in range(CLOCK_ROUND_TRIPS):
         sent = time.monotonic_ns()
         mpi_send(comm, MPI, None, rank, TAG_CLOCK)
         remote = mpi_recv(comm, MPI, rank, TAG_CLOCK)[0]
-        trip = time.monotonic_ns() - sent
+        received = time.monotonic_ns()
+        if n == 0 and same_kernel and sent <= remote <= received:
+            return 0, 0
+        trip = received - sent
         if best is None or trip < best[1]:
             best = (remote - (sent + trip // 2), trip)
     return best
+
+
+def to_local(stamp, clock, after, before):
+    """A rank's stamp on the coordinator's clock. A measured offset is right
+    to within half its round trip, so the stamp is kept between the hand-out
+    and the answer, which bound it for certain (mpi::clock's
+    to_local_between); the same clock is left as read."""
+    offset, trip = clock
+    if trip == 0:
+        return stamp
+    return min(max(stamp - offset, after), max(before, after))
 
 
 class MpiJob:
@@ -105,13 +124,13 @@ class MpiJob:
         own = about(MPI)
         del own["cpu_ns"]
         self.ranks = [dict(rank=0, clock_offset_ns=0, clock_round_trip_ns=0, **own)]
-        self.offsets, self.cpu = [], []
+        self.clocks, self.cpu = [], []
         for rank in range(1, self.workers + 1):
             peer = mpi_recv(comm, MPI, rank, TAG_ABOUT)[0]
             self.cpu.append(peer.pop("cpu_ns"))
-            same = own["boot_id"] and own["boot_id"] == peer["boot_id"]
-            offset, trip = (0, 0) if same else measure_clock(comm, MPI, rank)
-            self.offsets.append(offset)
+            same_kernel = bool(own["boot_id"]) and own["boot_id"] == peer["boot_id"]
+            offset, trip = measure_clock(comm, MPI, rank, same_kernel)
+            self.clocks.append((offset, trip))
             self.ranks.append(dict(rank=rank, clock_offset_ns=offset, clock_round_trip_ns=trip, **peer))
         for rank in range(1, self.workers + 1):
             mpi_send(comm, MPI, ("spec", run), rank, TAG_WORK)
@@ -136,6 +155,7 @@ class MpiJob:
         cpu_before = list(self.cpu)
         tasks = []
         running = 0
+        handed = [0] * self.workers
         start = time.monotonic_ns()
 
         def hand_out(w):
@@ -143,6 +163,7 @@ class MpiJob:
             if chunk is None:
                 return 0
             job = ("job", [(i, self.payload) for i in chunk])
+            handed[w] = time.monotonic_ns()
             traffic[w]["to_rank"] += mpi_send(comm, MPI, job, w + 1, TAG_WORK)
             traffic[w]["messages"] += 1
             return 1
@@ -151,13 +172,14 @@ class MpiJob:
             running += hand_out(w)
         while running:
             (cpu, done), source, _, size = mpi_recv(comm, MPI, MPI.ANY_SOURCE, TAG_RESULT)
+            answered = time.monotonic_ns()
             w = source - 1
             traffic[w]["from_rank"] += size
             traffic[w]["messages"] += 1
             self.cpu[w] = cpu
-            offset = self.offsets[w]
             for index, value, t0, t1, _ in done:
-                tasks.append([index, w, value, max(t0 - offset, 0), max(t1 - offset, 0)])
+                t0, t1 = (to_local(t, self.clocks[w], handed[w], answered) for t in (t0, t1))
+                tasks.append([index, w, value, t0, t1])
                 emit({"type": "task", "index": index})
             running += hand_out(w) - 1
         end = time.monotonic_ns()
