@@ -57,6 +57,9 @@ pub fn merge(old: &ResultSet, fresh: &ResultSet) -> ResultSet {
     merged.corescope_version = fresh.corescope_version.clone();
     merged.load_before = fresh.load_before.clone();
     merged.source = None;
+    // A run the time limit stopped this time keeps its old figures, and
+    // says it was stopped.
+    merged.timed_out.extend(fresh.timed_out.iter().cloned());
     for run in &fresh.runs {
         let spec = run.to_spec();
         if let Some(slot) = merged.runs.iter_mut().find(|r| r.to_spec() == spec) {

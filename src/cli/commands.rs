@@ -19,6 +19,7 @@ use crate::presets;
 use crate::remedy::Remedied;
 use crate::rerun;
 use crate::results::{MachineInfo, ResultSet};
+use crate::settings::Setting;
 use crate::spec::{RawExperiment, SpecError, default_sweep_workers};
 use crate::worker;
 
@@ -346,7 +347,12 @@ fn rerun(args: &super::RerunArgs) -> Outcome {
     if let Err(e) = exports.check() {
         return Outcome::Usage(format!("{}: {}", e.format.flag(), e.source));
     }
-    let Some(plan) = rerun::plan(&old) else {
+    let time_limit =
+        match crate::spec::parse_duration(Setting::TimeLimit, args.time_limit.as_deref()) {
+            Ok(limit) => limit,
+            Err(e) => return Outcome::Usage(e.to_string()),
+        };
+    let Some(mut plan) = rerun::plan(&old) else {
         output::note(&format!(
             "{}: no run is flagged; nothing to measure again",
             args.results.display()
@@ -362,6 +368,8 @@ fn rerun(args: &super::RerunArgs) -> Outcome {
         python: &args.python,
         hostfile: None,
     };
+    // A file may say anything a sweep could: a limit keeps it bounded.
+    plan.time_limit = time_limit;
     measure(plan, paths, exports, |fresh| rerun::merge(&old, &fresh))
 }
 

@@ -329,6 +329,8 @@ pub struct RerunArgs {
     #[arg(long, value_name = "PATH", default_value = crate::python::DEFAULT_INTERPRETER,
           help = Setting::Python.help())]
     pub python: PathBuf,
+    #[arg(long, value_name = "DURATION", help = Setting::TimeLimit.help())]
+    pub time_limit: Option<String>,
     /// `--export-json FILE` and the other data formats' flags: where the
     /// merged set goes.
     #[command(flatten)]

@@ -123,7 +123,7 @@ pub(super) fn parse_setting_interval(
 
 /// A duration setting's value: a positive time such as `30s` or `2m`;
 /// absent or blank is none.
-pub(super) fn parse_duration(
+pub fn parse_duration(
     setting: Setting,
     text: Option<&str>,
 ) -> Result<Option<std::time::Duration>, SpecError> {
