@@ -2,7 +2,7 @@
 //! to ([`RunSpec`]): what the engine is handed, every value checked.
 //!
 //! A setting's typed value is read here, by its [`Setting`], from the
-//! experiment as typed ([`ExperimentSpec::read`]), then handed to each run
+//! experiment as typed (`ExperimentSpec::read`), then handed to each run
 //! ([`ExperimentSpec::runs`]); [`RunSpec::new`] gives it its default.
 
 use serde::{Deserialize, Serialize};

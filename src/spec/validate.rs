@@ -3,7 +3,7 @@
 //! models, the worker counts and the schedules are worked out here, with
 //! the rules that tie one setting to another (a payload JSON can carry,
 //! weak scaling's task count, a sharing mode each model has); every other
-//! setting is read as a typed value by [`ExperimentSpec::read`].
+//! setting is read as a typed value by `ExperimentSpec::read`.
 
 use crate::limits::{MAX_JSON_PAYLOAD_BYTES, MAX_TASKS, MAX_WORKERS};
 use crate::model::Model;
