@@ -39,7 +39,7 @@ use std::time::Instant;
 use corescope::engine::{CancelToken, run_experiment};
 use corescope::gui::CorescopeApp;
 use corescope::results::{ResultSet, RunRecord};
-use corescope::spec::{Model, RawExperiment};
+use corescope::spec::{Model, RawExperiment, Setting};
 use egui_kittest::Harness;
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
@@ -58,17 +58,16 @@ const MODELS: &str = "serial,threads,gil-threads,processes,process-per-task,asyn
 /// Real records: every model of [`MODELS`] at 1 and 2 workers, under one
 /// schedule.
 fn measured(schedule: &str) -> BenchResult<ResultSet> {
-    let spec = RawExperiment {
-        workload: "sqrt-sum".into(),
-        size: Some("20000".into()),
-        tasks: Some("32".into()),
-        models: MODELS.into(),
-        workers: Some("1,2".into()),
-        schedule: schedule.into(),
-        repeats: "3".into(),
-        warmup: "1".into(),
-        ..RawExperiment::default()
-    }
+    let spec = RawExperiment::of([
+        (Setting::Workload, "sqrt-sum"),
+        (Setting::Size, "20000"),
+        (Setting::Tasks, "32"),
+        (Setting::Models, MODELS),
+        (Setting::Workers, "1,2"),
+        (Setting::Schedule, schedule),
+        (Setting::Repeats, "3"),
+        (Setting::Warmup, "1"),
+    ])
     .validate(&[1, 2])?;
     let config = run_spec::engine_config();
     Ok(run_experiment(

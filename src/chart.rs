@@ -34,6 +34,7 @@ pub mod layout;
 mod legend;
 pub mod marks;
 mod overlay;
+mod style;
 pub mod theme;
 
 pub use bars::HOST_MEMORY;

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use corescope::engine::{CancelToken, EngineConfig, EngineError, run_experiment, run_one};
 use corescope::results::RunRecord;
-use corescope::spec::{Codec, Model, RawExperiment, Schedule};
+use corescope::spec::{Codec, Model, RawExperiment, Schedule, Setting};
 use corescope::worker::protocol::{
     FRAME_HEADER_BYTES, FromWorker, MAX_FRAME_BYTES, ProtocolError, ToWorker, encode_frame,
     read_frame_with,
@@ -208,17 +208,16 @@ fn echo_bytes_are_counted_at_the_pipe() {
 
 #[test]
 fn an_experiment_fills_speedups_from_its_serial_run() {
-    let raw = RawExperiment {
-        workload: "primes".into(),
-        size: Some("2000".into()),
-        tasks: Some("6".into()),
-        models: "processes,serial,threads".into(),
-        workers: Some("1,2".into()),
-        schedule: "queue".into(),
-        repeats: "1".into(),
-        warmup: "0".into(),
-        ..RawExperiment::default()
-    };
+    let raw = RawExperiment::of([
+        (Setting::Workload, "primes"),
+        (Setting::Size, "2000"),
+        (Setting::Tasks, "6"),
+        (Setting::Models, "processes,serial,threads"),
+        (Setting::Workers, "1,2"),
+        (Setting::Schedule, "queue"),
+        (Setting::Repeats, "1"),
+        (Setting::Warmup, "0"),
+    ]);
     let spec = raw.validate(&[2]).unwrap();
     let mut events = 0;
     let set = run_experiment(&spec, &engine_config(), &CancelToken::new(), &mut |_| {
@@ -613,18 +612,17 @@ fn each_worker_process_reports_its_own_memory() {
 
 #[test]
 fn echo_bytes_follow_the_payload_sweep() {
-    let raw = RawExperiment {
-        workload: "echo".into(),
-        size: Some("0".into()),
-        tasks: Some("3".into()),
-        payload: Some("1KiB..64KiB".into()),
-        models: "serial,processes".into(),
-        workers: Some("2".into()),
-        schedule: "queue".into(),
-        repeats: "1".into(),
-        warmup: "0".into(),
-        ..RawExperiment::default()
-    };
+    let raw = RawExperiment::of([
+        (Setting::Workload, "echo"),
+        (Setting::Size, "0"),
+        (Setting::Tasks, "3"),
+        (Setting::Payload, "1KiB..64KiB"),
+        (Setting::Models, "serial,processes"),
+        (Setting::Workers, "2"),
+        (Setting::Schedule, "queue"),
+        (Setting::Repeats, "1"),
+        (Setting::Warmup, "0"),
+    ]);
     let spec = raw.validate(&[2]).unwrap();
     let set = run_experiment(&spec, &engine_config(), &CancelToken::new(), &mut |_| {}).unwrap();
     let processes: Vec<&RunRecord> = set

@@ -12,7 +12,7 @@ use corescope::engine::runner::Runner;
 use corescope::engine::{EngineConfig, RunEvent};
 use corescope::noise::code;
 use corescope::results::ResultSet;
-use corescope::spec::RawExperiment;
+use corescope::spec::{RawExperiment, Setting};
 
 /// Busy loops in shell processes that take other programs' share of the
 /// cores; killed and reaped when dropped.
@@ -124,17 +124,16 @@ fn a_machine_loaded_on_purpose_is_flagged_everywhere() {
 
 #[test]
 fn interleaved_runs_take_turns_and_a_slowdown_reaches_every_model() {
-    let raw = RawExperiment {
-        workload: "sleep".into(),
-        size: Some("100".into()),
-        tasks: Some("4".into()),
-        models: "serial,processes".into(),
-        workers: Some("2".into()),
-        schedule: "queue".into(),
-        repeats: "4".into(),
-        warmup: "1".into(),
-        ..RawExperiment::default()
-    };
+    let raw = RawExperiment::of([
+        (Setting::Workload, "sleep"),
+        (Setting::Size, "100"),
+        (Setting::Tasks, "4"),
+        (Setting::Models, "serial,processes"),
+        (Setting::Workers, "2"),
+        (Setting::Schedule, "queue"),
+        (Setting::Repeats, "4"),
+        (Setting::Warmup, "1"),
+    ]);
     let spec = raw.validate(&[2]).unwrap();
     let config = EngineConfig::new(common::exe());
     let runner = Runner::start(spec, config, Arc::new(|| {})).unwrap();
@@ -302,14 +301,13 @@ fn files_from_before_the_noise_guard_still_load() {
     let dir = tempfile::tempdir().unwrap();
     let mut set = ResultSet::new(corescope::results::MachineInfo::detect());
     set.runs.push(corescope::results::RunRecord::from_spec(
-        &RawExperiment {
-            workload: "sqrt-sum".into(),
-            models: "serial".into(),
-            schedule: "queue".into(),
-            repeats: "1".into(),
-            warmup: "0".into(),
-            ..RawExperiment::default()
-        }
+        &RawExperiment::of([
+            (Setting::Workload, "sqrt-sum"),
+            (Setting::Models, "serial"),
+            (Setting::Schedule, "queue"),
+            (Setting::Repeats, "1"),
+            (Setting::Warmup, "0"),
+        ])
         .validate(&[1])
         .unwrap()
         .runs()[0],

@@ -1,7 +1,8 @@
 //! Property tests (proptest) for the two edges that read untrusted bytes:
 //! worker frames and result files. Each property also has a fuzz loop,
 //! ignored by default, that runs for `CORESCOPE_FUZZ_SECONDS` (default 10):
-//! `cargo test --test properties -- --ignored` (see the README).
+//! `cargo test --test properties -- --ignored` (see the book's
+//! reliability page, `docs/src/reference/reliability.md`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -19,7 +19,7 @@ use corescope::engine::runner::Runner;
 use corescope::engine::{CancelToken, EngineConfig, EngineError, RunEvent, run_one_sampled};
 use corescope::measure::sampler::{SAMPLER_THREAD, Sample};
 use corescope::results::{MachineInfo, ResultSet};
-use corescope::spec::{Model, RawExperiment};
+use corescope::spec::{Model, RawExperiment, Setting};
 use corescope::workload::Workload;
 
 /// Tests here run one at a time: counting this process's sampler threads
@@ -216,19 +216,18 @@ fn the_sampler_thread_ends_with_its_run_on_success_cancel_and_failure() {
 #[test]
 fn the_runner_sends_live_samples_while_each_run_is_live() {
     let _one = one_at_a_time();
-    let raw = RawExperiment {
-        workload: "sleep".into(),
-        size: Some("50".into()),
-        tasks: Some("6".into()),
-        models: "serial,processes".into(),
-        workers: Some("2".into()),
-        schedule: "queue".into(),
-        repeats: "2".into(),
-        warmup: "0".into(),
+    let raw = RawExperiment::of([
+        (Setting::Workload, "sleep"),
+        (Setting::Size, "50"),
+        (Setting::Tasks, "6"),
+        (Setting::Models, "serial,processes"),
+        (Setting::Workers, "2"),
+        (Setting::Schedule, "queue"),
+        (Setting::Repeats, "2"),
+        (Setting::Warmup, "0"),
         // Each run sampled on its own, one after the other.
-        order: Some("sequential".into()),
-        ..RawExperiment::default()
-    };
+        (Setting::Order, "sequential"),
+    ]);
     let spec = raw.validate(&[2]).unwrap();
     let runner = Runner::start(spec, engine_config(), Arc::new(|| {})).unwrap();
     let mut finished = HashSet::new();

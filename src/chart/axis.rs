@@ -2,7 +2,7 @@
 //! per run with its label cut to the room a bar has), and the value axis
 //! from 0 to a round top, in the unit its title names.
 
-use super::layout::{AxisLayout, Fit, Tick};
+use super::style::{AxisLayout, Fit, Tick};
 use super::{Chart, ChartKind, Reference, Unit, XAxis};
 
 /// The most lines a bar's label gets.

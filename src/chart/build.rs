@@ -2,7 +2,7 @@
 //! the predictions panel beside the speedup chart, and the sampled curves
 //! of fitted laws and the ideal line.
 
-use super::groups::{CiOf, Group, ValueOf, groups_in, series_name, series_with_ci};
+use super::groups::{Frame, Group, groups_in};
 use super::{Chart, ChartKind, ChartOptions, Reference, Unit, XAxis, bars, kinds};
 use crate::analysis;
 use crate::results::ResultSet;
@@ -183,62 +183,4 @@ fn empty_chart(kind: ChartKind, set: &ResultSet, x_axis: XAxis, options: &ChartO
         bars: None,
         predictions: None,
     }
-}
-
-/// What every line chart of one set is drawn from.
-pub(super) struct Frame<'a> {
-    pub(super) set: &'a ResultSet,
-    pub(super) groups: Vec<Group>,
-    pub(super) x_axis: XAxis,
-}
-
-impl Frame<'_> {
-    /// A series per group, named and drawn as the group; `workers_only`
-    /// leaves out serial, which is 1× and 100 % by definition (the
-    /// reference lines say so).
-    pub(super) fn per_group(
-        &self,
-        chart: &mut Chart,
-        workers_only: bool,
-        value: &ValueOf<'_>,
-        ci: &CiOf<'_>,
-    ) {
-        for group in self
-            .groups
-            .iter()
-            .filter(|g| !workers_only || g.model.uses_workers())
-        {
-            chart.series.push(series_with_ci(
-                self.set,
-                group,
-                (&series_name(self.set, group), group.line()),
-                self.x_axis,
-                value,
-                ci,
-            ));
-        }
-    }
-}
-
-/// Points of `law(p)` over x in `[from, to]` on a worker axis: whole worker
-/// counts on a linear axis, eighths of a doubling on a log2 one.
-pub(super) fn curve(axis: XAxis, from: f64, to: f64, law: impl Fn(f64) -> f64) -> Vec<(f64, f64)> {
-    let (step, workers): (f64, fn(f64) -> f64) = match axis {
-        XAxis::WorkersLog2 => (0.125, f64::exp2),
-        _ => (1.0, |x| x),
-    };
-    let mut points = Vec::new();
-    let mut x = from;
-    while x <= to + 1e-9 {
-        let p = workers(x);
-        if p >= 1.0 {
-            points.push((x, law(p)));
-        }
-        x += step;
-    }
-    // A linear axis starts at 0 workers, before the first whole count.
-    if axis == XAxis::Workers && from < 1.0 {
-        points.insert(0, (from, law(from)));
-    }
-    points
 }

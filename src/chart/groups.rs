@@ -1,8 +1,9 @@
 //! The curves of a chart: which runs one series stands for (a model, and
 //! the schedule, workload or sharing mode a set compares), its name and
-//! line, and its points.
+//! line, and its points; the [`Frame`] every line chart of a set is drawn
+//! from, and the points of a law's [`curve`].
 
-use super::{LineKind, Point, Series, XAxis};
+use super::{Chart, LineKind, Point, Series, XAxis};
 use crate::results::{ResultSet, RunRecord};
 use crate::spec::{Model, Schedule};
 use crate::workload::{Sharing, Workload};
@@ -193,4 +194,62 @@ pub(super) fn series_with_ci(
         points,
         prediction: None,
     }
+}
+
+/// What every line chart of one set is drawn from.
+pub(super) struct Frame<'a> {
+    pub(super) set: &'a ResultSet,
+    pub(super) groups: Vec<Group>,
+    pub(super) x_axis: XAxis,
+}
+
+impl Frame<'_> {
+    /// A series per group, named and drawn as the group; `workers_only`
+    /// leaves out serial, which is 1× and 100 % by definition (the
+    /// reference lines say so).
+    pub(super) fn per_group(
+        &self,
+        chart: &mut Chart,
+        workers_only: bool,
+        value: &ValueOf<'_>,
+        ci: &CiOf<'_>,
+    ) {
+        for group in self
+            .groups
+            .iter()
+            .filter(|g| !workers_only || g.model.uses_workers())
+        {
+            chart.series.push(series_with_ci(
+                self.set,
+                group,
+                (&series_name(self.set, group), group.line()),
+                self.x_axis,
+                value,
+                ci,
+            ));
+        }
+    }
+}
+
+/// Points of `law(p)` over x in `[from, to]` on a worker axis: whole worker
+/// counts on a linear axis, eighths of a doubling on a log2 one.
+pub(super) fn curve(axis: XAxis, from: f64, to: f64, law: impl Fn(f64) -> f64) -> Vec<(f64, f64)> {
+    let (step, workers): (f64, fn(f64) -> f64) = match axis {
+        XAxis::WorkersLog2 => (0.125, f64::exp2),
+        _ => (1.0, |x| x),
+    };
+    let mut points = Vec::new();
+    let mut x = from;
+    while x <= to + 1e-9 {
+        let p = workers(x);
+        if p >= 1.0 {
+            points.push((x, law(p)));
+        }
+        x += step;
+    }
+    // A linear axis starts at 0 workers, before the first whole count.
+    if axis == XAxis::Workers && from < 1.0 {
+        points.insert(0, (from, law(from)));
+    }
+    points
 }

@@ -1,8 +1,7 @@
 //! The line charts of one result set, one function per kind: wall time,
 //! speedup, efficiency, IPC bytes and the counter's cost per increment.
 
-use super::build::{Frame, curve};
-use super::groups::{Group, series};
+use super::groups::{Frame, Group, curve, series};
 use super::{Chart, LineKind, Point, Reference, Series, Unit, XAxis};
 use crate::analysis;
 use crate::spec::{Model, Scaling};

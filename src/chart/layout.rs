@@ -12,130 +12,24 @@
 //! inside the plot; a renderer's text measure packs the legend's rows
 //! ([`LegendGrid`]).
 //!
-//! The axes are chosen in `axis.rs`, the legend in `legend.rs`, and what
+//! The parts it is made of are in `style.rs`; the axes are chosen in
+//! `axis.rs`, the legend in `legend.rs`, and what
 //! of each series is drawn (its line, markers and whiskers, thinned where
 //! they crowd) in `marks.rs`.
 
 use super::axis::{x_axis, y_axis};
 use super::legend::{legend, legend_place};
-use super::marks;
+use super::style::{min_mark_dx, spaced};
 use super::theme::{self, REFERENCE_COLOR};
 use super::{Chart, LineKind, Reference};
-use crate::palette::{Marker, Rgb};
+use crate::palette::Rgb;
 
 pub(super) use super::axis::{decimals_of, step_down};
 pub use super::axis::{label_lines, nice_step, value_axis};
 pub use super::legend::{Corner, LegendEntry, LegendGrid, LegendPlace, Swatch, TextMeasure};
-
-/// The plot area's size in its tick font's size (an em): how many ticks and
-/// how large a legend fit.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Fit {
-    /// Plot width over the tick font's size.
-    pub em_across: f64,
-    /// Plot height over the tick font's size.
-    pub em_down: f64,
-}
-
-impl Fit {
-    /// A plot of `width` × `height` with tick labels `font` high, all in
-    /// the same units (points or pixels).
-    pub fn of(width: f64, height: f64, font: f64) -> Fit {
-        let font = font.max(1.0);
-        Fit {
-            em_across: (width / font).max(1.0),
-            em_down: (height / font).max(1.0),
-        }
-    }
-}
-
-/// A labelled tick; a label may have several lines (a bar's run).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Tick {
-    pub value: f64,
-    pub label: String,
-}
-
-/// One axis: its title (with the unit of its ticks), range and ticks.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AxisLayout {
-    pub title: String,
-    pub min: f64,
-    pub max: f64,
-    pub ticks: Vec<Tick>,
-}
-
-impl AxisLayout {
-    /// The tick labels, in order.
-    pub fn labels(&self) -> Vec<String> {
-        self.ticks.iter().map(|t| t.label.clone()).collect()
-    }
-}
-
-/// How heavy a line is: measured data, or thin (references, predictions).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Weight {
-    Data,
-    Thin,
-}
-
-/// How a line is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stroke {
-    pub color: Rgb,
-    pub line: LineKind,
-    pub weight: Weight,
-    /// The marker on each point, if any.
-    pub marker: Option<Marker>,
-}
-
-impl Stroke {
-    /// The style in words, for screen readers and tests: `dashed line,
-    /// diamond markers`.
-    pub fn describe(&self) -> String {
-        let line = match self.line {
-            LineKind::Solid => "solid line",
-            LineKind::Dashed => "dashed line",
-            LineKind::Dotted => "dotted line",
-            LineKind::LongDashed => "long-dashed line",
-        };
-        match self.marker {
-            Some(marker) => format!("{line}, {} markers", marker_name(marker)),
-            None => line.to_string(),
-        }
-    }
-}
-
-/// A marker's name in words.
-pub fn marker_name(marker: Marker) -> &'static str {
-    match marker {
-        Marker::Circle => "circle",
-        Marker::Square => "square",
-        Marker::Diamond => "diamond",
-        Marker::Up => "triangle-up",
-        Marker::Down => "triangle-down",
-        Marker::Left => "triangle-left",
-        Marker::Right => "triangle-right",
-        Marker::Cross => "cross",
-        Marker::Plus => "plus",
-        Marker::Asterisk => "asterisk",
-    }
-}
-
-/// How one series is drawn.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SeriesStyle {
-    pub stroke: Stroke,
-    /// Added to every x of the series: series that coincide with an
-    /// earlier one are moved a little aside so that both stay visible.
-    pub dx: f64,
-    /// The points (by index) that get a marker and whiskers: all of them,
-    /// unless they crowd closer than a marker's room ([`super::marks`]).
-    pub marked: Vec<usize>,
-    /// Whether points were left unmarked: the line is then drawn through
-    /// each column's extremes only, and markers without their outline.
-    pub crowded: bool,
-}
+pub use super::style::{
+    AxisLayout, BAR_WIDTH, Fit, SeriesStyle, Stroke, Tick, Weight, marker_name,
+};
 
 /// Everything a renderer needs beyond the chart's data.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,9 +52,6 @@ pub struct Layout {
     /// Whether the colours are for a dark background.
     pub dark: bool,
 }
-
-/// The width of a bar, in x units (bars stand one unit apart).
-pub const BAR_WIDTH: f64 = 0.68;
 
 impl Layout {
     /// Lays out `chart` on a dark or light background, in a plot of `fit`.
@@ -255,7 +146,7 @@ fn series_styles(
     (x, y): (&AxisLayout, &AxisLayout),
     fit: Fit,
 ) -> Vec<SeriesStyle> {
-    let min_dx = marks::min_mark_dx(x, fit);
+    let min_dx = min_mark_dx(x, fit);
     let x_span = (x.max - x.min).max(1e-9);
     let y_span = (y.max - y.min).max(1e-9);
     let mut styles: Vec<SeriesStyle> = Vec::new();
@@ -297,7 +188,7 @@ fn series_styles(
                     })
             })
             .count();
-        let marked = marks::spaced(&series.points, min_dx);
+        let marked = spaced(&series.points, min_dx);
         styles.push(SeriesStyle {
             stroke,
             dx: hidden_by as f64 * 0.012 * x_span,

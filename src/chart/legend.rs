@@ -5,7 +5,7 @@
 //! window, the embedded font in files), so the window and a file break a
 //! legend into the same rows.
 
-use super::layout::{AxisLayout, BAR_WIDTH, Fit, SeriesStyle, Stroke};
+use super::style::{AxisLayout, BAR_WIDTH, Fit, SeriesStyle, Stroke};
 use super::{Chart, ChartKind, Reference, theme};
 use crate::palette::Rgb;
 

@@ -10,17 +10,9 @@
 //! through each column's first, lowest, highest and last point. The window
 //! and the files thin alike, as the layout says.
 
-use super::layout::{AxisLayout, Fit, Layout};
-use super::{Chart, Point, Reference};
-
-/// The least distance between two marked points of a series, in ems of
-/// the tick font: about a marker's width.
-pub const MARK_SPACING_EM: f64 = 0.75;
-
-/// [`MARK_SPACING_EM`] in x units, on axis `x` in a plot of `fit`.
-pub(super) fn min_mark_dx(x: &AxisLayout, fit: Fit) -> f64 {
-    MARK_SPACING_EM * (x.max - x.min).abs() / fit.em_across.max(1.0)
-}
+use super::layout::Layout;
+pub use super::style::{MARK_SPACING_EM, spaced};
+use super::{Chart, Reference};
 
 /// One whisker: a vertical bar at `x` from `low` to `high`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -121,24 +113,6 @@ impl Layout {
 /// than any plot's pixels need.
 const COLUMNS: f64 = 2000.0;
 
-/// The indices of `points` (sorted by x) that get a marker and whiskers:
-/// every one, unless they crowd closer than `min_dx` along x; then the
-/// first of each such run, and the last.
-pub fn spaced(points: &[Point], min_dx: f64) -> Vec<usize> {
-    let mut kept: Vec<usize> = Vec::with_capacity(points.len());
-    let mut last: Option<f64> = None;
-    let end = points.len().saturating_sub(1);
-    for (i, p) in points.iter().enumerate() {
-        // The last point too (the largest worker count, say), however close.
-        let far = last.is_none_or(|x| !min_dx.is_finite() || (p.x - x).abs() >= min_dx);
-        if far || i == end {
-            kept.push(i);
-            last = Some(p.x);
-        }
-    }
-    kept
-}
-
 /// A crowded line with, of each run of points within `min_dx` along x,
 /// only its first, lowest, highest and last: the same drawing with a
 /// fraction of the points to draw.
@@ -175,6 +149,7 @@ pub fn column_extremes(xy: &[(f64, f64)], min_dx: f64) -> Vec<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::Point;
 
     fn at(xs: &[f64]) -> Vec<Point> {
         xs.iter()

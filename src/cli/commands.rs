@@ -72,11 +72,11 @@ pub fn execute(cli: Cli) -> ExitCode {
                     Ok(preset) => {
                         output::print_preset(&preset);
                         // The run's own limit applies to a lesson too.
-                        let time_limit = args.experiment.raw.time_limit.clone();
-                        let raw = RawExperiment {
-                            time_limit: time_limit.or(preset.experiment.time_limit.clone()),
-                            ..preset.experiment.clone()
-                        };
+                        let mut raw = preset.experiment.clone();
+                        let limit = crate::settings::Setting::TimeLimit;
+                        if let Some(text) = args.experiment.raw.get(limit) {
+                            raw.set(limit, Some(text.to_string()));
+                        }
                         experiment_named(
                             &raw,
                             &args.experiment,

@@ -359,11 +359,13 @@ pub struct RunArgs {
 impl RunArgs {
     /// The experiment these arguments describe.
     pub fn raw(&self) -> RawExperiment {
-        RawExperiment {
-            models: self.model.clone(),
-            workers: self.workers.clone(),
-            ..self.experiment.raw.clone()
-        }
+        let mut raw = self
+            .experiment
+            .raw
+            .clone()
+            .with(Setting::Models, &self.model);
+        raw.set(Setting::Workers, self.workers.clone());
+        raw
     }
 }
 
@@ -386,7 +388,7 @@ impl clap::FromArgMatches for SweepArgs {
         let mut experiment = ExperimentArgs::from_arg_matches_mut(matches)?;
         let own = [Setting::Models, Setting::Workers].into_iter();
         read_settings(matches, own, &mut experiment.raw, &mut experiment.given)?;
-        if experiment.raw.models.is_empty() {
+        if experiment.raw.get(Setting::Models).is_none() {
             let models = Setting::Models.default_text().map(str::to_string);
             experiment.raw.set(Setting::Models, models);
         }
@@ -467,10 +469,13 @@ mod tests {
         let experiment = &args.experiment;
         assert_eq!(experiment.python, PathBuf::from("python9"));
         assert_eq!(experiment.hostfile, Some(PathBuf::from("hosts")));
-        assert_eq!(experiment.raw.runtime_threads.as_deref(), Some("3"));
-        assert_eq!(experiment.raw.workers.as_deref(), Some("1..2"));
+        assert_eq!(experiment.raw.get(Setting::RuntimeThreads), Some("3"));
+        assert_eq!(experiment.raw.get(Setting::Workers), Some("1..2"));
         // Left out, the models are the catalogue's default.
-        assert_eq!(experiment.raw.models, "serial,threads,processes");
+        assert_eq!(
+            experiment.raw.get(Setting::Models),
+            Setting::Models.default_text()
+        );
         // A preset would refuse what it sets, not the machine's settings.
         assert_eq!(
             experiment.given,
@@ -486,10 +491,10 @@ mod tests {
         };
         let raw = args.raw();
         assert_eq!(
-            (raw.models.as_str(), raw.workers.as_deref()),
-            ("serial", None)
+            (raw.get(Setting::Models), raw.get(Setting::Workers)),
+            (Some("serial"), None)
         );
-        assert_eq!(raw.repeats, "");
+        assert_eq!(raw.get(Setting::Repeats), None);
         assert_eq!(raw.validate(&[2]).unwrap().repeats, 3);
     }
 }

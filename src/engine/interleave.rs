@@ -425,27 +425,26 @@ fn repetition_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{Model, RawExperiment};
+    use crate::spec::{Model, RawExperiment, Setting};
 
     fn runs(models: &str, workers: &str, payload: Option<&str>) -> Vec<RunSpec> {
-        RawExperiment {
-            workload: if payload.is_some() {
-                "echo"
-            } else {
-                "sqrt-sum"
-            }
-            .into(),
-            models: models.into(),
-            workers: Some(workers.into()),
-            payload: payload.map(Into::into),
-            schedule: "queue".into(),
-            repeats: "2".into(),
-            warmup: "1".into(),
-            ..RawExperiment::default()
-        }
-        .validate(&[1])
-        .unwrap()
-        .runs()
+        let mut raw = RawExperiment::of([
+            (
+                Setting::Workload,
+                if payload.is_some() {
+                    "echo"
+                } else {
+                    "sqrt-sum"
+                },
+            ),
+            (Setting::Models, models),
+            (Setting::Workers, workers),
+            (Setting::Schedule, "queue"),
+            (Setting::Repeats, "2"),
+            (Setting::Warmup, "1"),
+        ]);
+        raw.set(Setting::Payload, payload.map(Into::into));
+        raw.validate(&[1]).unwrap().runs()
     }
 
     #[test]

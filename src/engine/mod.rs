@@ -141,19 +141,18 @@ fn start_executor(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::RawExperiment;
+    use crate::spec::{RawExperiment, Setting};
     use std::path::PathBuf;
 
     fn spec(workload: &str, model: Model) -> RunSpec {
-        RawExperiment {
-            workload: workload.into(),
-            models: model.name().into(),
-            workers: Some("2".into()),
-            schedule: "queue".into(),
-            repeats: "1".into(),
-            warmup: "0".into(),
-            ..RawExperiment::default()
-        }
+        RawExperiment::of([
+            (Setting::Workload, workload),
+            (Setting::Models, model.name()),
+            (Setting::Workers, "2"),
+            (Setting::Schedule, "queue"),
+            (Setting::Repeats, "1"),
+            (Setting::Warmup, "0"),
+        ])
         .validate(&[2])
         .unwrap()
         .runs()[0]

@@ -188,26 +188,21 @@ pub(crate) fn sample_records(sample: &Sample, origin_ns: u64) -> (CpuSample, Mem
 mod tests {
     use super::*;
     use crate::engine::contract::IpcStamps;
-    use crate::spec::RawExperiment;
+    use crate::spec::{RawExperiment, Setting};
 
     fn spec(workload: &str, models: &str, sharing: Option<&str>) -> RunSpec {
-        RawExperiment {
-            workload: workload.into(),
-            models: models.into(),
-            tasks: Some("4".into()),
-            size: Some("10".into()),
-            workers: Some("2".into()),
-            schedule: "queue".into(),
-            repeats: "3".into(),
-            warmup: "0".into(),
-            sharing: sharing.map(Into::into),
-            ..RawExperiment::default()
-        }
-        .validate(&[2])
-        .unwrap()
-        .runs()
-        .pop()
-        .unwrap()
+        let mut raw = RawExperiment::of([
+            (Setting::Workload, workload),
+            (Setting::Models, models),
+            (Setting::Tasks, "4"),
+            (Setting::Size, "10"),
+            (Setting::Workers, "2"),
+            (Setting::Schedule, "queue"),
+            (Setting::Repeats, "3"),
+            (Setting::Warmup, "0"),
+        ]);
+        raw.set(Setting::Sharing, sharing.map(Into::into));
+        raw.validate(&[2]).unwrap().runs().pop().unwrap()
     }
 
     /// A repetition of four tasks of `value` each, `wall_ns` long, its

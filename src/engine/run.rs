@@ -232,21 +232,20 @@ fn live_samples(live: &Option<LiveSink>, batch: &[usize]) -> Option<SampleSink> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::RawExperiment;
+    use crate::spec::{RawExperiment, Setting};
     use std::path::PathBuf;
 
     fn experiment(workload: &str, models: &str, tasks: &str, size: &str) -> ExperimentSpec {
-        RawExperiment {
-            workload: workload.into(),
-            models: models.into(),
-            tasks: Some(tasks.into()),
-            size: Some(size.into()),
-            workers: Some("2".into()),
-            schedule: "queue".into(),
-            repeats: "2".into(),
-            warmup: "1".into(),
-            ..RawExperiment::default()
-        }
+        RawExperiment::of([
+            (Setting::Workload, workload),
+            (Setting::Models, models),
+            (Setting::Tasks, tasks),
+            (Setting::Size, size),
+            (Setting::Workers, "2"),
+            (Setting::Schedule, "queue"),
+            (Setting::Repeats, "2"),
+            (Setting::Warmup, "1"),
+        ])
         .validate(&[2])
         .unwrap()
     }

@@ -19,6 +19,7 @@ pub mod plot;
 mod plot_frame;
 mod plot_image;
 mod plot_legend;
+mod plot_parts;
 mod plot_text;
 pub mod report;
 pub mod trace;

@@ -7,8 +7,8 @@ use plotters::element::{DashedPathElement, DottedPathElement};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::plot_frame::{Frame, Palette, Sizes, Stroke, TICK_PX, pen, rgb};
 use super::plot_image::Drawn;
+use super::plot_parts::{Frame, Palette, Sizes, Stroke, TICK_PX, pen, rgb};
 use super::plot_text::FontMeasure;
 use crate::chart::layout::{LegendGrid, LegendPlace, Swatch};
 use crate::palette::Marker;

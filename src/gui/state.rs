@@ -325,7 +325,8 @@ impl ExperimentForm {
     pub fn from_raw(raw: &RawExperiment) -> ExperimentForm {
         let defaults = ExperimentForm::default();
         let workload = raw
-            .workload
+            .get(Setting::Workload)
+            .unwrap_or_default()
             .split(',')
             .next()
             .and_then(|w| w.parse().ok())
@@ -333,7 +334,8 @@ impl ExperimentForm {
         let mut form = ExperimentForm {
             workload,
             models: raw
-                .models
+                .get(Setting::Models)
+                .unwrap_or_default()
                 .split(',')
                 .filter_map(|m| m.parse().ok())
                 .collect(),
@@ -347,7 +349,7 @@ impl ExperimentForm {
                 form.set(setting, text);
             }
         }
-        match raw.workers.as_deref().map(str::trim) {
+        match raw.get(Setting::Workers).map(str::trim) {
             None => {
                 form.sweep = true;
                 form.sweep_from = "1".to_string();
@@ -389,12 +391,11 @@ impl ExperimentForm {
             self.workers.trim().to_string()
         };
         let models: Vec<&str> = self.models().iter().map(|m| m.name()).collect();
-        let mut raw = RawExperiment {
-            workload: self.workload.name().to_string(),
-            models: models.join(","),
-            workers: Some(workers),
-            ..RawExperiment::default()
-        };
+        let mut raw = RawExperiment::of([
+            (Setting::Workload, self.workload.name().to_string()),
+            (Setting::Models, models.join(",")),
+            (Setting::Workers, workers),
+        ]);
         for setting in form_settings() {
             raw.set(setting, optional(self.text(setting)));
         }

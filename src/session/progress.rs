@@ -200,19 +200,18 @@ impl LiveSamples {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::RawExperiment;
+    use crate::spec::{RawExperiment, Setting};
 
     fn runs() -> Vec<RunSpec> {
-        let raw = RawExperiment {
-            workload: "sqrt-sum".into(),
-            tasks: Some("4".into()),
-            models: "serial,threads".into(),
-            workers: Some("2".into()),
-            schedule: "static".into(),
-            repeats: "1".into(),
-            warmup: "0".into(),
-            ..RawExperiment::default()
-        };
+        let raw = RawExperiment::of([
+            (Setting::Workload, "sqrt-sum"),
+            (Setting::Tasks, "4"),
+            (Setting::Models, "serial,threads"),
+            (Setting::Workers, "2"),
+            (Setting::Schedule, "static"),
+            (Setting::Repeats, "1"),
+            (Setting::Warmup, "0"),
+        ]);
         raw.validate(&[2]).unwrap().runs()
     }
 

@@ -9,9 +9,12 @@
 //! `--help`, the form's fields and hover texts, the names in validation
 //! errors and the names of an error's way out are all read from here.
 //!
-//! Adding a setting: a variant and its descriptor here, its field in
-//! `spec` (raw text, validated value, `RunSpec`), and the executor that
-//! reads it. The flag, the form field and the help follow.
+//! Adding a setting touches three files: a variant and its descriptor
+//! here; its typed value in `spec/experiment.rs` (an `ExperimentSpec`
+//! field read in `ExperimentSpec::read`, a `RunSpec` field with its default
+//! in `RunSpec::new`, handed on in `ExperimentSpec::runs`); and the
+//! executor that reads it. The flag, the form field, the help, the text as
+//! typed (held, saved and checked by its kind in `spec/raw.rs`) follow.
 //!
 //! A leaf of the crate apart from the value types it names: it imports no
 //! model and no spec, so the model catalogue can list its settings by these

@@ -1,14 +1,22 @@
 //! The validated experiment ([`ExperimentSpec`]) and the runs it expands
 //! to ([`RunSpec`]): what the engine is handed, every value checked.
+//!
+//! A setting's typed value is read here, by its [`Setting`], from the
+//! experiment as typed (`ExperimentSpec::read`), then handed to each run
+//! ([`ExperimentSpec::runs`]); [`RunSpec::new`] gives it its default.
 
 use serde::{Deserialize, Serialize};
 
 use crate::limits::{DEFAULT_IN_FLIGHT, DEFAULT_SWITCH_INTERVAL_US, MAX_WORKERS};
 use crate::model::Model;
+use crate::settings::Setting;
 use crate::settings::values::{Order, Scaling, Schedule, StartMethod};
 use crate::worker::codec::Codec;
 use crate::worker::shm::Transport;
 use crate::workload::{Sharing, Workload};
+
+use super::parse::SpecError;
+use super::raw::RawExperiment;
 
 /// What each task computes and how many there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +185,37 @@ pub struct ExperimentSpec {
 }
 
 impl ExperimentSpec {
+    /// The experiment's settings read from `raw` as typed values (each
+    /// its fallback when absent), around what validation has worked out:
+    /// the workloads, models, worker counts and schedules.
+    pub(super) fn read(
+        raw: &RawExperiment,
+        workloads: Vec<WorkloadPlan>,
+        models: Vec<Model>,
+        workers: Vec<u32>,
+        schedules: Vec<Schedule>,
+    ) -> Result<ExperimentSpec, SpecError> {
+        Ok(ExperimentSpec {
+            workloads,
+            models,
+            workers,
+            schedules,
+            chunk: raw.count(Setting::Chunk)?.map(|c| c as u32),
+            repeats: raw.count_u32(Setting::Repeats)?,
+            warmup: raw.count_u32(Setting::Warmup)?,
+            in_flight: raw.count_u32(Setting::InFlight)?,
+            switch_interval_us: raw.interval_us(Setting::SwitchInterval)?,
+            codec: raw.choice(Setting::Codec)?,
+            scaling: raw.choice(Setting::Scaling)?,
+            start_method: raw.choice(Setting::StartMethod)?,
+            runtime_threads: raw.count_u32(Setting::RuntimeThreads)?,
+            transport: raw.choice(Setting::Transport)?,
+            order: raw.choice(Setting::Order)?,
+            preset: None,
+            time_limit: raw.duration(Setting::TimeLimit)?,
+        })
+    }
+
     /// The runs, serial first (it is every speedup's baseline) and run once
     /// with one worker, then each other model at each worker count.
     pub fn runs(&self) -> Vec<RunSpec> {
@@ -282,30 +321,11 @@ mod tests {
     }
 
     #[test]
-    fn runs_put_serial_first_once() {
-        let mut r = raw();
-        r.models = "processes,serial".into();
-        r.workers = Some("1..3".into());
-        let runs = r.validate(&[2]).unwrap().runs();
-        let labels: Vec<String> = runs.iter().map(RunSpec::label).collect();
-        assert_eq!(
-            labels,
-            ["serial", "processes ×1", "processes ×2", "processes ×3"]
-        );
-        // Static chunks default to one block per worker.
-        r.schedule = "static".into();
-        r.tasks = Some("10".into());
-        let runs = r.validate(&[2]).unwrap().runs();
-        assert_eq!(runs[3].chunk, 4);
-    }
-
-    #[test]
     fn a_new_run_has_the_defaults_an_experiment_validates_to() {
-        let mut r = raw();
-        r.models = "processes".into();
-        r.repeats = String::new();
-        r.warmup = String::new();
-        r.schedule = String::new();
+        let mut r = raw().with(Setting::Models, "processes");
+        for default in [Setting::Repeats, Setting::Warmup, Setting::Schedule] {
+            r.set(default, None);
+        }
         let runs = r.validate(&[3]).unwrap().runs();
         assert_eq!(runs.len(), 1);
         assert_eq!(runs[0], RunSpec::new(runs[0].workload, Model::Processes, 3));

@@ -7,13 +7,16 @@
 //! Everything past this point can trust its input.
 //!
 //! The settings themselves are described in [`crate::settings`]; this
-//! module holds what they become: [`raw`] the text as typed and its
-//! validation, [`parse`] the parsers of each kind of value, and
-//! [`experiment`] the validated experiment and the runs it expands to.
+//! module holds what they become: [`raw`] the text as typed, keyed by
+//! setting, and read back by each setting's kind of value; [`parse`] the
+//! parsers of each kind; [`validate`] the rules between settings; and
+//! [`experiment`] the validated experiment, the typed value each setting
+//! gives it and the runs it expands to.
 
 pub mod experiment;
 pub mod parse;
 pub mod raw;
+pub mod validate;
 
 use crate::workload::Workload;
 

@@ -438,11 +438,11 @@ mod tests {
         for bad in ["65MiB", "4KiB..1KiB", "0..1KiB", "12QB", "1KiB.."] {
             assert!(parse_payloads(bad).is_err(), "{bad}");
         }
-        let mut r = raw();
-        r.workload = "echo".into();
-        r.models = "serial,processes".into();
-        r.workers = Some("2".into());
-        r.payload = Some("1KiB,1MiB".into());
+        let r = raw()
+            .with(Setting::Workload, "echo")
+            .with(Setting::Models, "serial,processes")
+            .with(Setting::Workers, "2")
+            .with(Setting::Payload, "1KiB,1MiB");
         let runs = r.validate(&[2]).unwrap().runs();
         let points: Vec<(u64, String)> = runs
             .iter()

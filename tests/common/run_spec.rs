@@ -1,7 +1,8 @@
 //! One way the tests and benches write a run and run it: [`run_spec`] takes
-//! the model and the workload, gives every other setting a plain default
-//! (one worker, four tasks, a queue of one task per chunk, one repetition,
-//! no warm-up, bincode over pipes, one runtime thread), and a test chains
+//! the model and the workload, gives it one worker, four tasks, one
+//! repetition and no warm-up, every other setting its default from
+//! [`RunSpec::new`] (a queue of one task per chunk, bincode over pipes, one
+//! runtime thread …), and a test chains
 //! setters for what it is about, so the spec reads as the test's subject:
 //!
 //! ```ignore
@@ -22,8 +23,7 @@ use std::path::{Path, PathBuf};
 use corescope::engine::{CancelToken, EngineConfig, EngineError, run_one};
 use corescope::results::RunRecord;
 use corescope::spec::{
-    Codec, DEFAULT_SWITCH_INTERVAL_US, Model, RunSpec, Scaling, Schedule, StartMethod, Transport,
-    WorkloadSpec,
+    Codec, Model, RunSpec, Scaling, Schedule, StartMethod, Transport, WorkloadSpec,
 };
 use corescope::workload::{Sharing, Workload};
 
@@ -39,29 +39,21 @@ pub struct RunSpecBuilder {
 /// `workload` under `model` with the defaults above; chain setters, then
 /// [`RunSpecBuilder::build`].
 pub fn run_spec(model: Model, workload: Workload) -> RunSpecBuilder {
+    let workload = WorkloadSpec {
+        workload,
+        size: workload.default_size(),
+        tasks: 4,
+        payload_bytes: 0,
+        io_percent: 0,
+        sharing: Sharing::Isolated,
+    };
     RunSpecBuilder {
+        // Every setting not named here at its catalogue default, so a new
+        // setting needs nothing in the tests.
         spec: RunSpec {
-            workload: WorkloadSpec {
-                workload,
-                size: workload.default_size(),
-                tasks: 4,
-                payload_bytes: 0,
-                io_percent: 0,
-                sharing: Sharing::Isolated,
-            },
-            model,
-            workers: 1,
-            schedule: Schedule::Queue,
-            chunk: 1,
             repeats: 1,
             warmup: 0,
-            in_flight: 2,
-            switch_interval_us: DEFAULT_SWITCH_INTERVAL_US,
-            codec: Codec::Bincode,
-            scaling: Scaling::Strong,
-            start_method: StartMethod::Fork,
-            runtime_threads: 1,
-            transport: Transport::Pipe,
+            ..RunSpec::new(workload, model, 1)
         },
         chunk: None,
     }

@@ -170,7 +170,7 @@ pub(super) fn quote(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::RawExperiment;
+    use crate::spec::{RawExperiment, Setting};
 
     fn read_all(stdout: &str, max_line: usize) -> Vec<Line> {
         let (tx, rx) = crossbeam_channel::unbounded();
@@ -238,15 +238,14 @@ mod tests {
 
     #[test]
     fn a_repetition_outside_its_own_time_or_workers_is_refused() {
-        let spec = RawExperiment {
-            workload: "sqrt-sum".into(),
-            models: "python-threads".into(),
-            workers: Some("2".into()),
-            schedule: "queue".into(),
-            repeats: "1".into(),
-            warmup: "0".into(),
-            ..RawExperiment::default()
-        }
+        let spec = RawExperiment::of([
+            (Setting::Workload, "sqrt-sum"),
+            (Setting::Models, "python-threads"),
+            (Setting::Workers, "2"),
+            (Setting::Schedule, "queue"),
+            (Setting::Repeats, "1"),
+            (Setting::Warmup, "0"),
+        ])
         .validate(&[2])
         .unwrap()
         .runs()[0];

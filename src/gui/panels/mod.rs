@@ -1,6 +1,6 @@
 //! The panels around the charts, one file each: the top bar
-//! ([`top_bar`]), the experiment form ([`form`]), the run panel under it
-//! ([`run_panel`]) and the results table ([`results_table`]). Each panel
+//! (`top_bar.rs`), the experiment form (`form.rs`), the run panel under it
+//! (`run_panel.rs`) and the results table (`results_table.rs`). Each panel
 //! takes the narrow state it draws (and edits the settings it shows);
 //! everything else it asks for is a [`super::command::Command`].
 

@@ -210,12 +210,12 @@ pub fn describe_spec_error(error: &SpecError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::RawExperiment;
 
     #[test]
     fn a_spec_error_reads_in_the_forms_words_and_the_cli_keeps_its_flag() {
-        let mut raw = crate::gui::state::ExperimentForm::default().raw(2);
-        raw.warmup = "many".to_string();
+        let raw = crate::gui::state::ExperimentForm::default()
+            .raw(2)
+            .with(Setting::Warmup, "many");
         let error = raw.validate(&[2]).unwrap_err();
         assert!(
             error
@@ -223,10 +223,8 @@ mod tests {
                 .starts_with("--warmup: 'many' is not a number")
         );
         assert!(describe_spec_error(&error).starts_with("Warm-ups: 'many' is not a number"));
-        let none = RawExperiment {
-            models: String::new(),
-            ..raw
-        };
+        let mut none = raw;
+        none.set(Setting::Models, None);
         let error = none.validate(&[2]).unwrap_err();
         assert!(error.to_string().starts_with("--models: no model given"));
         assert_eq!(

@@ -1,0 +1,328 @@
+//! Validation: [`RawExperiment::validate`] turns the experiment as typed
+//! into an [`ExperimentSpec`] once. The workloads with their knobs, the
+//! models, the worker counts and the schedules are worked out here, with
+//! the rules that tie one setting to another (a payload JSON can carry,
+//! weak scaling's task count, a sharing mode each model has); every other
+//! setting is read as a typed value by `ExperimentSpec::read`.
+
+use crate::limits::{MAX_JSON_PAYLOAD_BYTES, MAX_TASKS, MAX_WORKERS};
+use crate::model::Model;
+use crate::settings::Setting;
+use crate::settings::values::Scaling;
+use crate::worker::codec::Codec;
+use crate::workload::{Sharing, Workload};
+
+use super::experiment::{ExperimentSpec, WorkloadPlan, WorkloadSpec};
+use super::parse::*;
+use super::raw::RawExperiment;
+
+impl RawExperiment {
+    /// Validates every setting; `default_workers` fills an absent worker
+    /// count.
+    pub fn validate(&self, default_workers: &[u32]) -> Result<ExperimentSpec, SpecError> {
+        let workloads = self.workload_plans()?;
+        let models = parse_models(self.get(Setting::Models).unwrap_or_default())?;
+        for plan in workloads
+            .iter()
+            .filter(|p| p.spec.workload == Workload::Counter)
+        {
+            check_sharing(&models, &plan.sharings)?;
+        }
+        let workers = match self.get(Setting::Workers) {
+            Some(text) => parse_workers(text)?,
+            None if default_workers.is_empty() => vec![1],
+            None => default_workers
+                .iter()
+                .map(|&w| w.clamp(1, MAX_WORKERS))
+                .collect(),
+        };
+        let schedules = self.choices(Setting::Schedule)?;
+        let spec = ExperimentSpec::read(self, workloads, models, workers, schedules)?;
+        check_json_payloads(spec.codec, &spec.workloads)?;
+        if spec.scaling == Scaling::Weak {
+            check_weak_tasks(&spec.workloads, &spec.workers)?;
+        }
+        self.check_every()?;
+        Ok(spec)
+    }
+
+    /// Each workload named once, with its validated knobs.
+    fn workload_plans(&self) -> Result<Vec<WorkloadPlan>, SpecError> {
+        self.choices(Setting::Workload)?
+            .into_iter()
+            .map(|workload| self.workload_plan(workload))
+            .collect()
+    }
+
+    /// Validates the workload knobs for one workload of the experiment.
+    fn workload_plan(&self, workload: Workload) -> Result<WorkloadPlan, SpecError> {
+        let size = self
+            .count(Setting::Size)?
+            .unwrap_or(workload.default_size());
+        if size > workload.max_size() {
+            return Err(SpecError::new(
+                Setting::Size,
+                format!(
+                    "must be at most {} for {workload} ({})",
+                    workload.max_size(),
+                    workload.size_meaning()
+                ),
+            ));
+        }
+        if size < workload.min_size() {
+            return Err(SpecError::new(
+                Setting::Size,
+                format!(
+                    "must be at least {} for {workload} ({})",
+                    workload.min_size(),
+                    workload.size_meaning()
+                ),
+            ));
+        }
+        let tasks = self
+            .count(Setting::Tasks)?
+            .unwrap_or(u64::from(workload.default_tasks()));
+        let tasks = u32::try_from(tasks).unwrap_or(MAX_TASKS);
+        if workload == Workload::Mandelbrot && u64::from(tasks) > size {
+            return Err(SpecError::new(
+                Setting::Tasks,
+                format!(
+                    "mandelbrot splits the image into row bands: at most --size ({size}) tasks"
+                ),
+            ));
+        }
+        let payloads = match self.get(Setting::Payload) {
+            Some(text) if workload.takes_payload() => parse_payloads(text)?,
+            // Checked even where unused, so a typo is never silently ignored.
+            Some(text) => parse_payloads(text).map(|_| vec![0])?,
+            None => vec![workload.default_payload()],
+        };
+        let payload_bytes = payloads[0];
+        // Checked even where unused, like the payload.
+        let io_percent = self.count(Setting::IoPercent)?.unwrap_or(0) as u8;
+        let sharings: Vec<Sharing> = match self.get(Setting::Sharing) {
+            Some(_) => self.choices(Setting::Sharing)?,
+            None => vec![Sharing::default()],
+        };
+        let applies = |setting: Setting| setting.applies_to_workload(workload);
+        Ok(WorkloadPlan {
+            spec: WorkloadSpec {
+                workload,
+                size,
+                tasks,
+                payload_bytes,
+                io_percent: if applies(Setting::IoPercent) {
+                    io_percent
+                } else {
+                    0
+                },
+                sharing: if applies(Setting::Sharing) {
+                    sharings[0]
+                } else {
+                    Sharing::default()
+                },
+            },
+            payloads,
+            sharings: if applies(Setting::Sharing) {
+                sharings
+            } else {
+                vec![Sharing::default()]
+            },
+        })
+    }
+}
+
+/// JSON writes each payload byte as a number (up to four bytes): past
+/// 16 MiB a frame would outgrow the protocol's limit mid-run.
+fn check_json_payloads(codec: Codec, workloads: &[WorkloadPlan]) -> Result<(), SpecError> {
+    let largest = workloads
+        .iter()
+        .flat_map(|w| w.payloads.iter())
+        .max()
+        .copied()
+        .unwrap_or(0);
+    if codec == Codec::Json && largest > MAX_JSON_PAYLOAD_BYTES {
+        return Err(SpecError::new(
+            Setting::Payload,
+            format!(
+                "{} is too large for --codec json (at most 16MiB); use bincode for larger payloads",
+                crate::format::bytes(largest)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Weak scaling multiplies tasks by workers: the product must stay a run.
+fn check_weak_tasks(workloads: &[WorkloadPlan], workers: &[u32]) -> Result<(), SpecError> {
+    let most_workers = workers.iter().copied().max().unwrap_or(1);
+    for plan in workloads {
+        let grown = u64::from(plan.spec.tasks) * u64::from(most_workers);
+        if grown > u64::from(MAX_TASKS) {
+            return Err(SpecError::new(
+                Setting::Tasks,
+                format!(
+                    "{} per worker × {most_workers} workers is {grown} tasks, more than {MAX_TASKS}",
+                    plan.spec.tasks
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every model must run at least one of the sharing modes asked for.
+fn check_sharing(models: &[Model], sharings: &[Sharing]) -> Result<(), SpecError> {
+    for &model in models {
+        let has = model.info().sharing;
+        if !sharings.iter().any(|s| has.contains(s)) {
+            let asked: Vec<&str> = sharings.iter().map(|s| s.name()).collect();
+            let offered: Vec<&str> = has.iter().map(|s| s.name()).collect();
+            return Err(SpecError::new(
+                Setting::Sharing,
+                if offered.is_empty() {
+                    format!("{model} does not run the counter workload")
+                } else {
+                    format!(
+                        "{model} cannot count {}; it has {}",
+                        asked.join(" or "),
+                        offered.join(", ")
+                    )
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::values::StartMethod;
+    use crate::spec::RunSpec;
+    use crate::spec::raw::tests::raw;
+
+    #[test]
+    fn defaults_validate() {
+        let spec = raw().validate(&[2]).unwrap();
+        assert_eq!(spec.workers, vec![2]);
+        assert_eq!(
+            spec.workloads[0].spec.size,
+            Workload::SqrtSum.default_size()
+        );
+        assert_eq!(spec.workloads[0].spec.payload_bytes, 0);
+    }
+
+    #[test]
+    fn codecs_default_to_bincode_and_reach_every_run() {
+        let spec = raw().validate(&[2]).unwrap();
+        assert_eq!(spec.codec, Codec::Bincode);
+        let r = raw().with(Setting::Codec, "JSON");
+        let runs = r.validate(&[2]).unwrap().runs();
+        assert!(runs.iter().all(|run| run.codec == Codec::Json));
+        let r = r.with(Setting::Codec, "xml");
+        let err = r.validate(&[2]).unwrap_err();
+        assert_eq!(err.setting.flag(), "--codec");
+        assert!(err.message.contains("expected bincode or json"), "{err}");
+    }
+
+    #[test]
+    fn start_methods_are_validated_once_and_reach_every_run() {
+        let r = raw().with(Setting::Models, "python-serial,python-processes");
+        let runs = r.validate(&[2]).unwrap().runs();
+        assert!(runs.iter().all(|run| run.start_method == StartMethod::Fork));
+        let r = r.with(Setting::StartMethod, "Spawn");
+        let runs = r.validate(&[2]).unwrap().runs();
+        assert!(
+            runs.iter()
+                .all(|run| run.start_method == StartMethod::Spawn)
+        );
+        // python-serial first among the python models: their baseline.
+        assert_eq!(runs[0].model, Model::PythonSerial);
+        let r = r.with(Setting::StartMethod, "forkserver");
+        let err = r.validate(&[2]).unwrap_err();
+        assert_eq!(err.setting.flag(), "--start-method");
+        assert!(err.message.contains("expected fork or spawn"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_name_their_flag() {
+        let cases = [
+            (Setting::Workload, "quicksort"),
+            (Setting::Models, "serial,fibers"),
+            (Setting::Tasks, "0"),
+            (Setting::Repeats, "0"),
+            (Setting::Size, "-3"),
+            (Setting::Payload, "65MiB"),
+            (Setting::Schedule, "random"),
+            (Setting::TimeLimit, "soon"),
+            (Setting::Order, "random"),
+        ];
+        for (setting, text) in cases {
+            let r = raw().with(Setting::Workload, "echo").with(setting, text);
+            assert_eq!(r.validate(&[2]).unwrap_err().setting, setting, "{text}");
+        }
+    }
+
+    #[test]
+    fn sharing_modes_sweep_and_each_model_runs_the_ones_it_has() {
+        let r = raw()
+            .with(Setting::Workload, "counter")
+            .with(Setting::Models, "serial,threads,python-threads")
+            .with(Setting::Workers, "2")
+            .with(Setting::Sharing, "atomic, racy,atomic");
+        let spec = r.validate(&[2]).unwrap();
+        assert_eq!(spec.workloads[0].sharings, [Sharing::Atomic, Sharing::Racy]);
+        let runs: Vec<(String, Sharing)> = spec
+            .runs()
+            .iter()
+            .map(|r| (r.label(), r.workload.sharing))
+            .collect();
+        // CPython has no atomic counter: python-threads runs racy only.
+        assert_eq!(
+            runs,
+            [
+                ("serial".to_string(), Sharing::Atomic),
+                ("threads ×2".to_string(), Sharing::Atomic),
+                ("serial".to_string(), Sharing::Racy),
+                ("threads ×2".to_string(), Sharing::Racy),
+                ("python-threads ×2".to_string(), Sharing::Racy),
+            ]
+        );
+        let r = r.with(Setting::Sharing, "atomic");
+        let err = r.validate(&[2]).unwrap_err();
+        assert_eq!(err.setting, Setting::Sharing);
+        assert!(
+            err.message.contains("python-threads cannot count atomic"),
+            "{err}"
+        );
+        let r = r.with(Setting::Sharing, "sloppy");
+        assert_eq!(r.validate(&[2]).unwrap_err().setting, Setting::Sharing);
+        // Other workloads ignore the knob (but not a typo in it).
+        let r = r
+            .with(Setting::Workload, "sqrt-sum")
+            .with(Setting::Sharing, "racy");
+        let runs = r.validate(&[2]).unwrap().runs();
+        assert!(runs.iter().all(|r| r.workload.sharing == Sharing::Isolated));
+        assert_eq!(runs.len(), 3);
+    }
+
+    #[test]
+    fn runs_put_serial_first_once() {
+        let r = raw()
+            .with(Setting::Models, "processes,serial")
+            .with(Setting::Workers, "1..3");
+        let runs = r.validate(&[2]).unwrap().runs();
+        let labels: Vec<String> = runs.iter().map(RunSpec::label).collect();
+        assert_eq!(
+            labels,
+            ["serial", "processes ×1", "processes ×2", "processes ×3"]
+        );
+        // Static chunks default to one block per worker.
+        let r = r
+            .with(Setting::Schedule, "static")
+            .with(Setting::Tasks, "10");
+        let runs = r.validate(&[2]).unwrap().runs();
+        assert_eq!(runs[3].chunk, 4);
+    }
+}
