@@ -8,6 +8,9 @@
 
 /// Most workers one run may use: beyond this a laptop drowns in processes.
 pub const MAX_WORKERS: u32 = 1024;
+/// Most runs in one experiment, and in one saved set: what an experiment
+/// may measure, a saved set must be able to hold.
+pub const MAX_RUNS: usize = 10_000;
 /// Most tasks in one run.
 pub const MAX_TASKS: u32 = 1_000_000;
 /// Largest echo payload: the worker protocol's frame limit is set from it.

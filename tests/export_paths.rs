@@ -128,3 +128,20 @@ fn compared_sets_whose_names_meet_keep_their_own_folders() {
         .collect();
     assert_eq!(results.len(), 3, "{results:?}");
 }
+
+#[test]
+fn a_sweep_too_large_to_read_back_is_refused_before_it_runs() {
+    // 5 models × 1024 worker counts × 2 schedules: 10,240 runs, past the
+    // 10,000 a saved set may hold.
+    let out = corescope(&[
+        "sweep",
+        "--models",
+        "threads,gil-threads,processes,process-per-task,async",
+        "--workers",
+        "1..1024",
+        "--schedule",
+        "static,queue",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("10240 runs"), "{}", stderr(&out));
+}

@@ -19,8 +19,8 @@ use crate::spec::{
 };
 
 /// Most runs in one set: a sweep of every model, worker count, workload,
-/// payload and schedule stays far below.
-pub const MAX_RUNS: usize = 10_000;
+/// payload and schedule stays far below; an experiment is refused past it.
+pub use crate::limits::MAX_RUNS;
 /// Longest time any field may hold: about 115 days.
 pub const MAX_SECONDS: f64 = 1e7;
 /// Largest speedup or efficiency believed (1024 workers of sleep tasks

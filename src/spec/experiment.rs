@@ -216,6 +216,45 @@ impl ExperimentSpec {
         })
     }
 
+    /// How many runs [`ExperimentSpec::runs`] makes, counted without making
+    /// them (a sweep too large to hold is refused by this count).
+    pub fn run_count(&self) -> usize {
+        let mut models = self.models.clone();
+        models.sort();
+        models.dedup();
+        let mut count = 0usize;
+        for workload in self.workloads.iter().flat_map(WorkloadPlan::points) {
+            for &model in models.iter().filter(|&&m| runs_at(&workload, m)) {
+                let here = self
+                    .schedules_of(model)
+                    .len()
+                    .saturating_mul(self.worker_counts(model).len());
+                count = count.saturating_add(here);
+            }
+        }
+        count
+    }
+
+    /// The worker counts a model runs at: the sweep's, or one for a model
+    /// without workers.
+    fn worker_counts(&self, model: Model) -> &[u32] {
+        if model.uses_workers() {
+            &self.workers
+        } else {
+            &[1]
+        }
+    }
+
+    /// The schedules a model runs: the sweep's, or the first alone for a
+    /// model without workers (serial ignores the schedule: it runs once).
+    fn schedules_of(&self, model: Model) -> &[Schedule] {
+        if model.uses_workers() {
+            &self.schedules
+        } else {
+            &self.schedules[..self.schedules.len().min(1)]
+        }
+    }
+
     /// The runs, serial first (it is every speedup's baseline) and run once
     /// with one worker, then each other model at each worker count.
     pub fn runs(&self) -> Vec<RunSpec> {
@@ -225,26 +264,9 @@ impl ExperimentSpec {
         let mut runs = Vec::new();
         let points = self.workloads.iter().flat_map(WorkloadPlan::points);
         for workload in points {
-            // A model runs only the sharing modes it has (CPython has no
-            // atomic integer); validate made sure each has one.
-            let runs_here = |model: Model| {
-                workload.workload != Workload::Counter
-                    || model.info().sharing.contains(&workload.sharing)
-            };
-            for &model in models.iter().filter(|&&m| runs_here(m)) {
-                let counts: Vec<u32> = if model.uses_workers() {
-                    self.workers.clone()
-                } else {
-                    vec![1]
-                };
-                // Serial ignores the schedule: it runs once.
-                let schedules = if model.uses_workers() {
-                    &self.schedules[..]
-                } else {
-                    &self.schedules[..1]
-                };
-                for &schedule in schedules {
-                    for &workers in &counts {
+            for &model in models.iter().filter(|&&m| runs_at(&workload, m)) {
+                for &schedule in self.schedules_of(model) {
+                    for &workers in self.worker_counts(model) {
                         // Weak scaling gives every worker the base task
                         // count (validate keeps the product in range).
                         let workload = match self.scaling {
@@ -293,6 +315,13 @@ pub fn default_sweep_workers(logical_cores: u32) -> Vec<u32> {
         .collect();
     counts.push(cores);
     counts
+}
+
+/// Whether `model` runs at this point of the sweep: a model runs only the
+/// sharing modes it has (CPython has no atomic integer; validate made sure
+/// each has one).
+fn runs_at(workload: &WorkloadSpec, model: Model) -> bool {
+    workload.workload != Workload::Counter || model.info().sharing.contains(&workload.sharing)
 }
 
 #[cfg(test)]

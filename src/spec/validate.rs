@@ -5,7 +5,7 @@
 //! weak scaling's task count, a sharing mode each model has); every other
 //! setting is read as a typed value by `ExperimentSpec::read`.
 
-use crate::limits::{MAX_JSON_PAYLOAD_BYTES, MAX_TASKS, MAX_WORKERS};
+use crate::limits::{MAX_JSON_PAYLOAD_BYTES, MAX_RUNS, MAX_TASKS, MAX_WORKERS};
 use crate::model::Model;
 use crate::settings::Setting;
 use crate::settings::values::Scaling;
@@ -38,6 +38,17 @@ impl RawExperiment {
         };
         let schedules = self.choices(Setting::Schedule)?;
         let spec = ExperimentSpec::read(self, workloads, models, workers, schedules)?;
+        // A set corescope writes is a set it reads back.
+        let runs = spec.run_count();
+        if runs > MAX_RUNS {
+            return Err(SpecError::new(
+                Setting::Workers,
+                format!(
+                    "the experiment has {runs} runs (models × workers × workloads × payloads × \
+                     schedules); a result set holds at most {MAX_RUNS}"
+                ),
+            ));
+        }
         check_json_payloads(spec.codec, &spec.workloads)?;
         if spec.scaling == Scaling::Weak {
             check_weak_tasks(&spec.workloads, &spec.workers)?;
