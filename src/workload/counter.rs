@@ -184,6 +184,9 @@ pub fn count<C: Checkpoint>(
         }
         checkpoint.tick();
         done += step;
+        if checkpoint.stopped() {
+            break;
+        }
     }
     if sharing == Sharing::Isolated {
         partial
