@@ -4,7 +4,7 @@
 //! with a named error, and nothing it started stays running, mapped or on
 //! disk. Bounds on time are generous: they only tell a hang from an end.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 mod common;
 
@@ -469,4 +469,91 @@ fn an_address_space_limit_fails_a_large_echo_run_without_aborting() {
         );
         assert!(!err.contains("panicked"), "ulimit -v {kib}: {err}");
     }
+}
+
+/// A wrapper around `python3` that leaves a background child holding the
+/// output it shares: the interpreter's probe must not wait for it.
+const WRAPPING_PYTHON: &str = r#"#!/bin/sh
+sleep 120 &
+exec python3 "$@"
+"#;
+
+#[test]
+fn a_python_wrapper_s_background_child_does_not_hang_the_probe() {
+    if !have_python() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let wrapper = dir.path().join("wrapping-python");
+    std::fs::write(&wrapper, WRAPPING_PYTHON).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let args = [
+        "run",
+        "--model",
+        "python-threads",
+        "--workers",
+        "2",
+        "--tasks",
+        "2",
+        "--size",
+        "1000",
+        "--repeats",
+        "1",
+        "--warmup",
+        "0",
+        "--python",
+        wrapper.to_str().unwrap(),
+    ];
+    let run = Run::start("wrapper", &args, &[]);
+    // Ended long before the background child (120 s) lets go of the pipe.
+    let out = run.output("wrapper");
+    let err = common::stderr(&out);
+    for pid in marked(&run.mark) {
+        signal(pid, Signal::KILL);
+    }
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}
+
+/// Open MPI's segment folders of corescope run `pid` in /dev/shm.
+fn mpi_folders(pid: u32) -> Vec<PathBuf> {
+    let prefix = format!(".corescope-tmp-{pid}-mpi-");
+    std::fs::read_dir("/dev/shm")
+        .map(|dir| {
+            dir.flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_sigkilled_corescope_leaves_no_mpi_job_and_no_segment_folder() {
+    let have_mpi = Command::new("mpirun").arg("--version").output().is_ok()
+        && Command::new("python3")
+            .args(["-c", "import mpi4py"])
+            .output()
+            .is_ok_and(|out| out.status.success());
+    if !have_mpi {
+        eprintln!("skipped: no mpirun, or python3 without mpi4py");
+        return;
+    }
+    let label = "python-mpi-corescope-SIGKILL";
+    let run = Run::start(label, &slow_args("python-mpi", &[]), &[]);
+    let folders = wait_for(Duration::from_secs(60), || {
+        let found = mpi_folders(run.pid);
+        let ranks = corescope::platform::descendants(run.pid).len();
+        (!found.is_empty() && ranks >= 3).then_some(found)
+    })
+    .expect("the job started");
+    std::thread::sleep(Duration::from_millis(1500));
+    signal(run.pid, Signal::KILL);
+    let out = run.output(label);
+    assert_eq!(out.status.code(), None, "{label}: killed by a signal");
+    run.assert_nothing_left(label);
+    let gone = wait_for(Duration::from_secs(10), || {
+        folders.iter().all(|f| !f.exists()).then_some(())
+    });
+    assert!(gone.is_some(), "{label}: {folders:?} stayed in /dev/shm");
 }

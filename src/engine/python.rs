@@ -116,7 +116,7 @@ impl HarnessExecutor {
             launch::check_hostfile(hostfile).map_err(MpiFailure::from)?;
         }
         let (script_path, script) = write_harness(model)?;
-        let segments = if mpi {
+        let mut segments = if mpi {
             launch::SegmentDir::create()
         } else {
             launch::SegmentDir::default()
@@ -133,6 +133,9 @@ impl HarnessExecutor {
                 }
             })?;
         let pid = child.id();
+        if mpi {
+            segments.watch(pid);
+        }
         board.set(0, pid);
         let Some((stdin, stdout, stderr)) = take_pipes(&mut child) else {
             return Err(PythonFailure::Pipes.into());
