@@ -235,15 +235,27 @@ fn run_script(
             Err(e) => return Err(broken(e.to_string())),
         }
     };
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    if let Some(mut out) = child.stdout.take() {
-        let _ = out.read_to_string(&mut stdout);
-    }
-    if let Some(mut err) = child.stderr.take() {
-        let _ = err.read_to_string(&mut stderr);
-    }
+    let stdout = child.stdout.take().map(drain).unwrap_or_default();
+    let stderr = child.stderr.take().map(drain).unwrap_or_default();
     Ok((status, stdout, stderr))
+}
+
+/// What an exited child left in its pipe, without waiting for the pipe to
+/// close: a wrapper's background child may hold it open for ever.
+fn drain<P: Read + std::os::fd::AsFd>(mut pipe: P) -> String {
+    let mut bytes = Vec::new();
+    if crate::platform::set_nonblocking(&pipe).is_ok() {
+        let mut chunk = [0u8; 8192];
+        loop {
+            match pipe.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Whether `interpreter` can import `module` (found, not imported: an

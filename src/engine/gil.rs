@@ -12,6 +12,7 @@
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
+use super::cancel::CancelToken;
 use super::contract::Span;
 use crate::measure::clock::monotonic_ns;
 use crate::workload::Checkpoint;
@@ -78,11 +79,13 @@ pub(crate) struct GilHold<'a> {
     task: u32,
     since_ns: u64,
     holds: Vec<Span>,
+    /// The run's cancel: the task stops short once it is cancelled.
+    cancel: &'a CancelToken,
 }
 
 impl<'a> GilHold<'a> {
     /// Waits for the lock and starts holding it.
-    pub fn take(gil: &'a Gil, worker: u32, task: u32) -> GilHold<'a> {
+    pub fn take(gil: &'a Gil, worker: u32, task: u32, cancel: &'a CancelToken) -> GilHold<'a> {
         gil.acquire(worker);
         GilHold {
             gil,
@@ -90,6 +93,7 @@ impl<'a> GilHold<'a> {
             task,
             since_ns: monotonic_ns(),
             holds: Vec::new(),
+            cancel,
         }
     }
 
@@ -132,6 +136,10 @@ impl Checkpoint for GilHold<'_> {
         wait();
         self.take_again();
     }
+
+    fn cancel(&self) -> Option<&CancelToken> {
+        Some(self.cancel)
+    }
 }
 
 #[cfg(test)]
@@ -142,12 +150,14 @@ mod tests {
     #[test]
     fn holds_never_overlap_and_the_lock_changes_hands() {
         let gil = Arc::new(Gil::new(200));
+        let cancel = CancelToken::new();
         let holds: Vec<Span> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..3)
                 .map(|worker| {
                     let gil = Arc::clone(&gil);
+                    let cancel = &cancel;
                     scope.spawn(move || {
-                        let mut hold = GilHold::take(&gil, worker, worker);
+                        let mut hold = GilHold::take(&gil, worker, worker, cancel);
                         let deadline = monotonic_ns() + 20_000_000;
                         while monotonic_ns() < deadline {
                             hold.tick();

@@ -119,7 +119,7 @@ impl MpiExecutor {
             OsStr::new("--codec"),
             OsStr::new(codec),
         ];
-        let segments = launch::SegmentDir::create();
+        let mut segments = launch::SegmentDir::create();
         let mut child = launch::command(
             spec.workers + 1,
             config.hostfile.as_deref(),
@@ -133,6 +133,7 @@ impl MpiExecutor {
             source,
         })?;
         let pid = child.id();
+        segments.watch(pid);
         let Some((stdin, stdout, stderr)) = take_pipes(&mut child) else {
             let launcher = launch::MPIRUN;
             return Err(MpiFailure::Pipes { launcher }.into());

@@ -1,8 +1,9 @@
 //! The python models: the same workloads run by CPython, GIL and all.
 //!
 //! A [`HarnessExecutor`] starts the embedded harness (its modules joined
-//! into one script, [`python::HARNESS`], written to a temporary file so
-//! `spawn` workers can import it) under the run's interpreter, in
+//! into one script, [`python::HARNESS`], handed over as a nameless file in
+//! memory, `/dev/fd/N`, so no copy outlives the run however corescope ends,
+//! and `spawn` workers still import it by path) under the run's interpreter, in
 //! a process group of its own, and hands it the run spec as one JSON line.
 //! The harness starts its pool (a `ThreadPoolExecutor`, a
 //! `multiprocessing.Pool`, a `ProcessPoolExecutor` or `Process` workers on a
@@ -76,9 +77,9 @@ pub(crate) struct HarnessExecutor {
     healthy: bool,
     /// How the harness ended, once reaped.
     exit_status: Option<std::process::ExitStatus>,
-    /// The harness script; removed when the executor is dropped, after the
+    /// The harness script; closed when the executor is dropped, after the
     /// harness and its workers are gone.
-    _script: tempfile::NamedTempFile,
+    _script: Script,
     /// python-mpi: the ranks' shared-memory segments, removed after them.
     _segments: launch::SegmentDir,
 }
@@ -114,14 +115,14 @@ impl HarnessExecutor {
         if let Some(hostfile) = config.hostfile.as_deref().filter(|_| mpi) {
             launch::check_hostfile(hostfile).map_err(MpiFailure::from)?;
         }
-        let script = write_harness(model)?;
-        let segments = if mpi {
+        let (script_path, script) = write_harness(model)?;
+        let mut segments = if mpi {
             launch::SegmentDir::create()
         } else {
             launch::SegmentDir::default()
         };
         let launched = monotonic_ns();
-        let mut child = harness_command(spec, &info, script.path(), &segments, config)
+        let mut child = harness_command(spec, &info, &script_path, &segments, config)
             .spawn()
             .map_err(|source| {
                 let program = if mpi { launch::MPIRUN } else { &interpreter };
@@ -132,6 +133,9 @@ impl HarnessExecutor {
                 }
             })?;
         let pid = child.id();
+        if mpi {
+            segments.watch(pid);
+        }
         board.set(0, pid);
         let Some((stdin, stdout, stderr)) = take_pipes(&mut child) else {
             return Err(PythonFailure::Pipes.into());
@@ -272,6 +276,12 @@ impl HarnessExecutor {
         during: Phase,
     ) -> Result<HarnessMessage, EngineError> {
         loop {
+            // Before every line, not only when none comes: a harness that
+            // floods task lines cannot outrun a cancel or a time limit.
+            if cancel.is_cancelled() {
+                self.healthy = false;
+                return Err(EngineError::Cancelled);
+            }
             match self.lines.recv_timeout(POLL) {
                 Ok(Line::Message(HarnessMessage::Error { message })) => {
                     // The harness exits right after saying so: let it, so
@@ -296,10 +306,6 @@ impl HarnessExecutor {
                         self.exit_status = Some(status);
                         let said = self.last_words();
                         return Err(self.failure(during, said));
-                    }
-                    if cancel.is_cancelled() {
-                        self.healthy = false;
-                        return Err(EngineError::Cancelled);
                     }
                     if Instant::now() > deadline {
                         let seconds = START_TIMEOUT.as_secs();
@@ -568,11 +574,35 @@ fn harness_command(
     command
 }
 
+/// What keeps the harness script readable while the harness runs.
+#[cfg(target_os = "linux")]
+type Script = std::fs::File;
+#[cfg(not(target_os = "linux"))]
+type Script = tempfile::NamedTempFile;
+
+/// The harness script (every module, joined) in a memfd: a file with no
+/// name, gone with its last descriptor, so a killed corescope leaves no
+/// copy. The interpreter inherits the descriptor and reads the script as
+/// `/dev/fd/N`; the harness points `spawn` workers at its own descriptor.
+#[cfg(target_os = "linux")]
+fn write_harness(model: Model) -> Result<(std::path::PathBuf, Script), EngineError> {
+    use std::os::fd::AsRawFd;
+    let failed = |source| PythonFailure::Script { model, source };
+    // Without CLOEXEC: the interpreter must inherit it.
+    let fd = rustix::fs::memfd_create("corescope-harness", rustix::fs::MemfdFlags::empty())
+        .map_err(|errno| failed(errno.into()))?;
+    let mut script = std::fs::File::from(fd);
+    script.write_all(HARNESS.as_bytes()).map_err(failed)?;
+    let path = std::path::PathBuf::from(format!("/dev/fd/{}", script.as_raw_fd()));
+    Ok((path, script))
+}
+
 /// The harness script (every module, joined), written to a temporary file
 /// (so `spawn` workers can import it as their main module). Named like
 /// every temporary file of corescope, so a copy left by a killed corescope
 /// is swept by the next one.
-fn write_harness(model: Model) -> Result<tempfile::NamedTempFile, EngineError> {
+#[cfg(not(target_os = "linux"))]
+fn write_harness(model: Model) -> Result<(std::path::PathBuf, Script), EngineError> {
     let temp_folder = std::env::temp_dir();
     crate::export::sweep_stale(&temp_folder);
     let prefix = format!("{}harness-", crate::export::temp_prefix());
@@ -586,7 +616,7 @@ fn write_harness(model: Model) -> Result<tempfile::NamedTempFile, EngineError> {
         .write_all(HARNESS.as_bytes())
         .and_then(|()| script.flush())
         .map_err(failed)?;
-    Ok(script)
+    Ok((script.path().to_path_buf(), script))
 }
 
 /// The run spec as the harness's first line, with where net tasks find the

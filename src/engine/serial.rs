@@ -7,7 +7,7 @@ use super::contract::{
 use super::error::EngineError;
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::worker::process::PipeSnapshot;
-use crate::workload::{NoCheckpoint, SharedCounter, run_task_with};
+use crate::workload::{Cancellable, SharedCounter, run_task_with};
 
 /// The serial model: no pool to start.
 #[derive(Debug)]
@@ -41,7 +41,9 @@ impl Executor for Serial {
                 &input.task(index),
                 input.payload,
                 &counter,
-                &mut NoCheckpoint,
+                // Nothing can interrupt the engine's own thread: the task
+                // stops by itself on cancel.
+                &mut Cancellable(input.cancel),
             );
             if let Some(error) = out.error {
                 return Err(EngineError::Task(error));
@@ -53,6 +55,10 @@ impl Executor for Serial {
                 end_ns: span_stamp(input.instrument),
             });
             (input.on_tasks_done)(1);
+        }
+        if input.cancel.is_cancelled() {
+            // The last task may have stopped short: its value is not one.
+            return Err(EngineError::Cancelled);
         }
         let wall = monotonic_ns() - start;
         let cpu = process_cpu_ns() - cpu_before;

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
+use super::cancel::CancelToken;
 use super::contract::{
     Executor, Finished, Repetition, RepetitionInput, Span, span_stamp, written_buffer,
 };
@@ -28,7 +29,7 @@ use super::schedule::{Cursor, TaskSource};
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::spec::Model;
 use crate::worker::process::PipeSnapshot;
-use crate::workload::{NoCheckpoint, SharedCounter, Task, run_task_with};
+use crate::workload::{Cancellable, SharedCounter, Task, run_task_with};
 
 /// Most tasks in one batch.
 const BATCH_TASKS: u32 = 2_048;
@@ -42,6 +43,9 @@ struct Job {
     /// in the memory of the process they all belong to.
     counter: SharedCounter,
     stop: AtomicBool,
+    /// The run's cancel: a task running when it comes stops short, as
+    /// nothing can interrupt a thread (its value is then never used).
+    cancel: CancelToken,
     /// Empty batches, written before the clock started: enough for every
     /// worker's full batches and its last part-filled one.
     spare: Receiver<Vec<Finished>>,
@@ -185,11 +189,16 @@ fn run_job(
         let task = job.tasks[index as usize];
         let start_ns = span_stamp(job.stamp);
         let out = match gil {
-            None => run_task_with(&task, &job.payload, &job.counter, &mut NoCheckpoint),
+            None => run_task_with(
+                &task,
+                &job.payload,
+                &job.counter,
+                &mut Cancellable(&job.cancel),
+            ),
             Some(gil) => {
                 // The span runs from asking for the lock to giving it
                 // back: waiting for the GIL is part of a task's time.
-                let mut hold = GilHold::take(gil, worker, index);
+                let mut hold = GilHold::take(gil, worker, index, &job.cancel);
                 let out = run_task_with(&task, &job.payload, &job.counter, &mut hold);
                 holds.extend(hold.finish());
                 out
@@ -287,6 +296,7 @@ impl ThreadPool {
             payload: Arc::clone(input.payload),
             counter: SharedCounter::default(),
             stop: AtomicBool::new(false),
+            cancel: input.cancel.clone(),
             spare,
             progress: (0..workers).map(|_| Progress::default()).collect(),
             stamp: input.instrument,

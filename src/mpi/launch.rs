@@ -19,7 +19,9 @@
 //! - `OMPI_MCA_btl_vader_backing_directory`: the job's own folder under
 //!   `/dev/shm` ([`SegmentDir`]), removed with the job. Ranks killed mid-run
 //!   (a cancel, a failure) cannot unlink their shared-memory segments, and
-//!   `/dev/shm` would keep them until the machine restarts.
+//!   `/dev/shm` would keep them until the machine restarts. A watchdog
+//!   (`sh` waiting on a pipe only corescope holds) ends the job and removes
+//!   the folder should corescope itself be killed first.
 //!
 //! Each `OMPI_MCA_*` setting already in the environment wins.
 
@@ -49,7 +51,16 @@ const SHM_ROOT: &str = "/dev/shm";
 /// until the job is gone. Empty where `/dev/shm` is missing or the user
 /// chose a folder (`OMPI_MCA_btl_vader_backing_directory`).
 #[derive(Debug, Default)]
-pub struct SegmentDir(Option<PathBuf>);
+pub struct SegmentDir {
+    path: Option<PathBuf>,
+    /// Started by [`SegmentDir::watch`]; killed before the folder goes.
+    watchdog: Option<std::process::Child>,
+}
+
+/// The watchdog: waits for end of file on a pipe only corescope writes to,
+/// which comes only when corescope is gone (a normal end kills the watchdog
+/// first); then kills the job's group (`$1`) and removes its folder (`$2`).
+const WATCHDOG: &str = "read line; kill -KILL -- \"-$1\" 2>/dev/null; sleep 1; rm -rf -- \"$2\"";
 
 impl SegmentDir {
     /// A new folder under `/dev/shm`, named like corescope's temporary
@@ -58,22 +69,57 @@ impl SegmentDir {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let root = Path::new(SHM_ROOT);
         if std::env::var_os(BACKING_VAR).is_some() || !root.is_dir() {
-            return SegmentDir(None);
+            return SegmentDir::default();
         }
         crate::export::sweep_stale(root);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let path = root.join(format!("{}mpi-{n}", crate::export::temp_prefix()));
-        SegmentDir(std::fs::create_dir(&path).ok().map(|()| path))
+        SegmentDir {
+            path: std::fs::create_dir(&path).ok().map(|()| path),
+            watchdog: None,
+        }
     }
 
     pub fn path(&self) -> Option<&Path> {
-        self.0.as_deref()
+        self.path.as_deref()
+    }
+
+    /// Starts the watchdog for the job led by `job` (mpirun, a group
+    /// leader): if corescope is killed, the job goes and the folder with
+    /// it, without waiting for the next run to sweep it. Without `sh`
+    /// the next run still sweeps it.
+    pub fn watch(&mut self, job: u32) {
+        let Some(path) = &self.path else {
+            return;
+        };
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", WATCHDOG, "corescope-watchdog"])
+            .arg(job.to_string())
+            .arg(path)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        #[cfg(unix)]
+        {
+            // Out of corescope's group: a terminal's Ctrl-C must not end it
+            // before corescope has ended the job.
+            use std::os::unix::process::CommandExt;
+            command.process_group(0);
+        }
+        self.watchdog = command.spawn().ok();
     }
 }
 
 impl Drop for SegmentDir {
     fn drop(&mut self) {
-        if let Some(path) = &self.0 {
+        if let Some(mut watchdog) = self.watchdog.take() {
+            // Killed before its pipe closes: it never acts on a job that
+            // ended normally (whose group id may be reused by now).
+            let _ = watchdog.kill();
+            let _ = watchdog.wait();
+        }
+        if let Some(path) = &self.path {
             let _ = std::fs::remove_dir_all(path);
         }
     }

@@ -187,7 +187,7 @@ pub struct Inbox {
 impl Inbox {
     /// Reads what `pipe` holds without blocking, adding it to `counted`.
     pub fn fill_from(&mut self, pipe: &mut impl Read, counted: &mut u64) -> io::Result<Filled> {
-        self.make_room();
+        self.make_room()?;
         loop {
             match pipe.read(&mut self.buf[self.end..]) {
                 Ok(0) => return Ok(Filled::Closed),
@@ -246,7 +246,9 @@ impl Inbox {
     /// Room for the next read: unread bytes move to the front when the
     /// pending frame would not fit behind them, and a full buffer doubles
     /// (up to the pending frame's size), so it grows only as bytes arrive.
-    fn make_room(&mut self) {
+    /// Growing is fallible: a frame too large for the memory left (an
+    /// address-space limit, say) fails the read, not the process.
+    fn make_room(&mut self) -> io::Result<()> {
         if self.start == self.end {
             self.start = 0;
             self.end = 0;
@@ -268,8 +270,17 @@ impl Inbox {
             } else {
                 doubled
             };
+            self.buf
+                .try_reserve_exact(grown.saturating_sub(self.buf.len()))
+                .map_err(|_| {
+                    io::Error::new(
+                        io::ErrorKind::OutOfMemory,
+                        format!("no memory for a frame buffer of {grown} bytes"),
+                    )
+                })?;
             self.buf.resize(grown, 0);
         }
+        Ok(())
     }
 
     /// The next whole frame's body, decoded with `decode`, and when its

@@ -185,6 +185,9 @@ pub fn count<C: Checkpoint>(
         }
         checkpoint.tick();
         done += step;
+        if checkpoint.stopped() {
+            break;
+        }
     }
     if sharing == Sharing::Isolated {
         partial

@@ -58,6 +58,9 @@ pub fn transform_in_place<C: Checkpoint>(out: &mut [u8], passes: u64, checkpoint
             }
             checkpoint.tick();
         }
+        if checkpoint.stopped() {
+            return;
+        }
     }
 }
 

@@ -30,6 +30,9 @@ pub fn band_iterations<C: Checkpoint>(
             total += u64::from(escape_iterations(cx, cy));
         }
         checkpoint.tick();
+        if checkpoint.stopped() {
+            break;
+        }
     }
     total
 }

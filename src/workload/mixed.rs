@@ -40,7 +40,8 @@ impl MixedParts {
 pub fn compute_then_wait<C: Checkpoint>(ms: u64, io_percent: u8, checkpoint: &mut C) -> u64 {
     let parts = MixedParts::of(ms, io_percent);
     let sum = sqrt_sum(parts.compute_terms, checkpoint);
-    checkpoint
-        .blocking(&mut || std::thread::sleep(std::time::Duration::from_micros(parts.wait_us)));
+    let cancel = checkpoint.cancel().cloned();
+    let wait = std::time::Duration::from_micros(parts.wait_us);
+    checkpoint.blocking(&mut || super::wait(wait, cancel.as_ref()));
     parts.value(sum.to_bits())
 }

@@ -23,6 +23,9 @@ pub use counter::{CountedIn, SharedCounter, Sharing};
 pub use echo::{echo_transform, make_payload, try_make_payload};
 pub use mandelbrot::MAX_ITERATIONS as MANDELBROT_MAX_ITERATIONS;
 pub use mixed::MixedParts;
+pub use sleep::wait;
+
+use crate::engine::CancelToken;
 
 /// The kinds of work a task can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -201,6 +204,33 @@ pub trait Checkpoint {
     fn tick(&mut self);
     /// Runs a blocking wait (standing in for I/O).
     fn blocking(&mut self, wait: &mut dyn FnMut());
+    /// The run's cancel, for a task run inside corescope's own process
+    /// (serial, threads, gil-threads): nothing can kill it, so it stops by
+    /// itself once cancelled, its value unused. None: the task runs whole
+    /// (a worker process is killed instead).
+    fn cancel(&self) -> Option<&CancelToken> {
+        None
+    }
+    /// Whether the task should end now: its run was cancelled.
+    fn stopped(&self) -> bool {
+        self.cancel().is_some_and(CancelToken::is_cancelled)
+    }
+}
+
+/// The checkpoint of the in-process models without a global lock: tasks
+/// end early on cancel, and nothing else.
+#[derive(Debug, Clone, Copy)]
+pub struct Cancellable<'a>(pub &'a CancelToken);
+
+impl Checkpoint for Cancellable<'_> {
+    #[inline(always)]
+    fn tick(&mut self) {}
+    fn blocking(&mut self, wait: &mut dyn FnMut()) {
+        wait();
+    }
+    fn cancel(&self) -> Option<&CancelToken> {
+        Some(self.0)
+    }
 }
 
 /// The checkpoint of every model without a global lock: does nothing, and

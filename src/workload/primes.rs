@@ -18,6 +18,9 @@ pub fn count_in_slice<C: Checkpoint>(n: u64, index: u32, checkpoint: &mut C) -> 
         }
         if (k - start) % NUMBERS_PER_TICK == NUMBERS_PER_TICK - 1 {
             checkpoint.tick();
+            if checkpoint.stopped() {
+                break;
+            }
         }
     }
     count

@@ -18,6 +18,9 @@ pub fn sqrt_sum<C: Checkpoint>(n: u64, checkpoint: &mut C) -> f64 {
             sum += (i as f64).sqrt();
         }
         checkpoint.tick();
+        if checkpoint.stopped() {
+            break;
+        }
         start = end;
     }
     sum

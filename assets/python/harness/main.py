@@ -25,6 +25,7 @@ def pool_of(run):
 
 def main():
     die_with_parent()
+    main_from_descriptor()
     run = run_of(json.loads(sys.stdin.readline()))
     pool = pool_of(run)
     ready = {

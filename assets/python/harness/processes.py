@@ -38,6 +38,53 @@ def echo_shared(size, length):
     return payload_checksum(out), None
 
 
+# What each pool would do about a dead worker, left to itself.
+_LEFT_TO_ITSELF = {
+    "python-processes": "multiprocessing.Pool would wait forever for the task it held (cpython#96062)",
+    "python-queue": "the result Queue would wait forever for its results",
+    "python-executor": "ProcessPoolExecutor would break the whole pool",
+}
+
+
+def ended_how(code):
+    """A worker's exit code in words: its signal's name or its code."""
+    import signal
+
+    if code >= 0:
+        return "exited with code %d" % code
+    try:
+        return "was killed by %s" % signal.Signals(-code).name
+    except ValueError:
+        return "was killed by signal %d" % -code
+
+
+def watch_workers(pool):
+    """Ends the harness as soon as one of the pool's workers ends before the
+    pool is closed: says which worker and how, and exits at once (corescope
+    then kills what is left). A thread of its own, polling every 50 ms, so no
+    pool's own handling of a lost worker is waited for."""
+
+    def watch():
+        while not pool.closing.wait(0.05):
+            for proc in pool.watched:
+                code = proc.exitcode
+                if code is None or pool.closing.is_set():
+                    continue
+                worker = pool.keys.get(proc.pid, "?")
+                emit(
+                    {
+                        "type": "error",
+                        "message": "worker %s (pid %d) %s mid-run; %s, so corescope "
+                        "ended the run instead"
+                        % (worker, proc.pid, ended_how(code), _LEFT_TO_ITSELF[pool.model]),
+                    }
+                )
+                os._exit(1)
+
+    watcher = threading.Thread(target=watch, name="corescope-watch", daemon=True)
+    watcher.start()
+
+
 def queue_worker(spec, tasks, results, barrier, value):
     """python-queue: the seed's Process worker, fed by a Queue until None."""
     init_worker(spec, barrier, True, value)
@@ -62,6 +109,10 @@ class ProcessModels(Pool):
         self.procs = []
         self.queues = []
         self.shm = None
+        # The worker processes watched for an early end, and the flag that
+        # stops the watch once the pool is closing.
+        self.watched = []
+        self.closing = threading.Event()
         payload = echo_payload(spec)
         if payload and spec["transport"] == "shm" and spec["model"] == "python-processes":
             # Written once, before any clock: the workers map it by name and
@@ -72,7 +123,14 @@ class ProcessModels(Pool):
             self.shm.buf[: len(payload)] = payload
             spec["shm_input"] = self.shm.name
             payload = None
-        Pool.__init__(self, spec, payload)
+        try:
+            Pool.__init__(self, spec, payload)
+        except BaseException:
+            # A pool that failed to start never unlinked the name (start
+            # does once every worker mapped it).
+            if self.shm is not None:
+                self.shm.unlink()
+            raise
 
     def start(self):
         import multiprocessing
@@ -103,6 +161,17 @@ class ProcessModels(Pool):
         for pid, cpu in readies:
             self.cpu[pid] = cpu
             self.keys.setdefault(pid, len(self.keys))
+        if self.shm is not None:
+            # Every worker mapped it before saying ready: the name can go
+            # now, so no end of the harness, however abrupt, leaves it.
+            self.shm.unlink()
+        if self.model == "python-processes":
+            self.watched = list(self.pool._pool)
+        elif self.model == "python-executor":
+            self.watched = list(self.pool._processes.values())
+        else:
+            self.watched = list(self.procs)
+        watch_workers(self)
 
     def start_queue(self, ctx, barrier):
         """python-queue: one task queue per worker (static) or one for all
@@ -156,12 +225,12 @@ class ProcessModels(Pool):
             message["bytes_shared_from_workers"] = shared
 
     def close(self):
+        self.closing.set()
         if self.model == "python-processes":
             self.pool.close()
             self.pool.join()
             if self.shm is not None:
                 self.shm.close()
-                self.shm.unlink()
         elif self.pool is not None:
             self.pool.shutdown(wait=True)
         for q in self.queues:

@@ -29,12 +29,32 @@ itself stamps spans on) and time.process_time_ns() for CPU time.
 """
 
 import json
+import os
 import sys
+import threading
+
+# One line at a time: the worker watch (processes.py) reports from a thread
+# of its own while the main thread reports tasks.
+_EMIT = threading.Lock()
 
 
 def emit(message):
-    sys.stdout.write(json.dumps(message, separators=(",", ":")) + "\n")
-    sys.stdout.flush()
+    line = json.dumps(message, separators=(",", ":")) + "\n"
+    with _EMIT:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+
+
+def main_from_descriptor():
+    """corescope hands the script over as an open, nameless file (a memfd,
+    /dev/fd/N), so nothing of it outlives the run however corescope ends.
+    A spawn or forkserver worker re-imports the main module by path: point
+    it at this process's descriptor, readable while this process lives."""
+    main = sys.modules["__main__"]
+    path = getattr(main, "__file__", None) or ""
+    for prefix in ("/dev/fd/", "/proc/self/fd/"):
+        if path.startswith(prefix):
+            main.__file__ = "/proc/%d/fd/%s" % (os.getpid(), path[len(prefix) :])
 
 
 def report(error):

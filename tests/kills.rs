@@ -1,0 +1,559 @@
+//! Killed, stopped and stopping: a worker of any process model killed
+//! (SIGKILL, SIGTERM) or stopped (SIGSTOP) mid-run, corescope stopped by
+//! Ctrl-C or a time limit, and corescope itself SIGKILLed. Every run ends
+//! with a named error, and nothing it started stays running, mapped or on
+//! disk. Bounds on time are generous: they only tell a hang from an end.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::{alive, wait_for};
+use rustix::process::Signal;
+
+/// How long a run may take to end once it should: far more than it needs,
+/// far less than the work it was given.
+const ENDS_WITHIN: Duration = Duration::from_secs(60);
+
+fn have_python() -> bool {
+    let found = Command::new("python3").arg("--version").output().is_ok();
+    if !found {
+        eprintln!("skipped: no python3");
+    }
+    found
+}
+
+fn signal(pid: u32, signal: Signal) {
+    let pid = rustix::process::Pid::from_raw(pid as i32).unwrap();
+    let _ = rustix::process::kill_process(pid, signal);
+}
+
+/// Processes whose environment holds `mark`: what a run started and left.
+fn marked(mark: &str) -> Vec<u32> {
+    let needle = format!("CORESCOPE_TEST_MARK={mark}");
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == needle.as_bytes()))
+        })
+        .filter(|&pid| alive(pid))
+        .collect()
+}
+
+fn cmdline(pid: u32) -> Vec<u8> {
+    std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default()
+}
+
+/// One corescope run under test: marked, in a temporary folder of its own.
+struct Run {
+    pid: u32,
+    mark: String,
+    tmp: tempfile::TempDir,
+    output: mpsc::Receiver<Output>,
+}
+
+impl Run {
+    fn start(label: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let tmp = tempfile::tempdir().unwrap();
+        let mark = format!("{}-kills-{label}", std::process::id());
+        let mut command = Command::new(common::exe());
+        command
+            .args(args)
+            .env("TMPDIR", tmp.path())
+            .env("CORESCOPE_TEST_MARK", &mark)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = command.spawn().unwrap();
+        let pid = child.id();
+        let (tx, output) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait_with_output().unwrap());
+        });
+        Run {
+            pid,
+            mark,
+            tmp,
+            output,
+        }
+    }
+
+    /// The run's output once it ends; a run still going after
+    /// [`ENDS_WITHIN`] hung: it is killed, with all it started.
+    fn output(&self, label: &str) -> Output {
+        match self.output.recv_timeout(ENDS_WITHIN) {
+            Ok(out) => out,
+            Err(_) => {
+                for pid in marked(&self.mark) {
+                    signal(pid, Signal::KILL);
+                }
+                let out = self.output.recv().unwrap();
+                panic!(
+                    "{label}: still running after {} s: {}",
+                    ENDS_WITHIN.as_secs(),
+                    common::stderr(&out)
+                );
+            }
+        }
+    }
+
+    /// The CPython harness (corescope's python child), once it is up.
+    fn harness(&self) -> u32 {
+        wait_for(Duration::from_secs(30), || {
+            corescope::platform::child_pids(self.pid)
+                .into_iter()
+                // Its script is a descriptor (a launcher such as pyenv's
+                // shim has it too, and becomes the interpreter).
+                .find(|&pid| String::from_utf8_lossy(&cmdline(pid)).contains("/dev/fd/"))
+        })
+        .expect("the harness started")
+    }
+
+    /// The harness's `workers` pool workers (forked: the harness's own
+    /// command line, unlike multiprocessing's resource tracker).
+    fn python_workers(&self, workers: usize) -> (u32, Vec<u32>) {
+        let harness = self.harness();
+        let found = wait_for(Duration::from_secs(30), || {
+            // Read each time: a launcher (pyenv's shim) execs the
+            // interpreter under the same pid.
+            let own = cmdline(harness);
+            let kids: Vec<u32> = corescope::platform::child_pids(harness)
+                .into_iter()
+                .filter(|&pid| cmdline(pid) == own)
+                .collect();
+            (kids.len() == workers).then_some(kids)
+        });
+        (harness, found.expect("the pool's workers started"))
+    }
+
+    /// corescope's own worker processes (the processes model).
+    fn own_workers(&self, workers: usize) -> Vec<u32> {
+        wait_for(Duration::from_secs(30), || {
+            let kids = corescope::platform::child_pids(self.pid);
+            (kids.len() == workers).then_some(kids)
+        })
+        .expect("the workers started")
+    }
+
+    /// Checks that nothing the run started survives it and no file of it
+    /// stays in its temporary folder.
+    fn assert_nothing_left(&self, label: &str) {
+        let gone = wait_for(Duration::from_secs(10), || {
+            marked(&self.mark).is_empty().then_some(())
+        });
+        assert!(
+            gone.is_some(),
+            "{label}: processes left: {:?}",
+            marked(&self.mark)
+        );
+        let files: Vec<PathBuf> = std::fs::read_dir(self.tmp.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        assert!(files.is_empty(), "{label}: files left: {files:?}");
+    }
+}
+
+/// A run of slow sleep tasks: `tasks` × `ms` on two workers, far longer
+/// than [`ENDS_WITHIN`].
+fn slow_args<'a>(model: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "run",
+        "--model",
+        model,
+        "--workload",
+        "sleep",
+        "--size",
+        "500",
+        "--tasks",
+        "600",
+        "--workers",
+        "2",
+        "--repeats",
+        "1",
+        "--warmup",
+        "0",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn a_killed_or_terminated_cpython_worker_ends_the_run_naming_it() {
+    if !have_python() {
+        return;
+    }
+    let models = ["python-processes", "python-queue", "python-executor"];
+    for model in models {
+        for (sig, name) in [(Signal::KILL, "SIGKILL"), (Signal::TERM, "SIGTERM")] {
+            let label = format!("{model}-{name}");
+            let run = Run::start(&label, &slow_args(model, &[]), &[]);
+            let (_, workers) = run.python_workers(2);
+            std::thread::sleep(Duration::from_millis(300));
+            signal(workers[1], sig);
+            let out = run.output(&label);
+            let err = common::stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{label}: {err}");
+            // ProcessPoolExecutor terminates the rest of a broken pool
+            // itself, so a sibling may be seen first: it names one of the
+            // workers and how it ended.
+            let named = if model == "python-executor" {
+                workers
+                    .iter()
+                    .any(|pid| err.contains(&format!("(pid {pid}) was killed by SIG")))
+            } else {
+                err.contains(&format!(
+                    "(pid {}) was killed by {name} mid-run",
+                    workers[1]
+                ))
+            };
+            assert!(named, "{label}: {err}");
+            assert!(err.contains("corescope ended the run"), "{label}: {err}");
+            run.assert_nothing_left(&label);
+        }
+    }
+}
+
+#[test]
+fn a_stopped_worker_ends_the_run_at_the_time_limit() {
+    let mut models = vec!["processes", "process-per-task"];
+    if have_python() {
+        models.extend(["python-processes", "python-queue"]);
+    }
+    for model in models {
+        let label = format!("{model}-SIGSTOP");
+        let run = Run::start(&label, &slow_args(model, &["--time-limit", "3s"]), &[]);
+        // process-per-task: whichever task's process runs now.
+        let worker = if model.starts_with("python") {
+            run.python_workers(2).1[0]
+        } else {
+            run.own_workers(2)[0]
+        };
+        signal(worker, Signal::STOP);
+        let out = run.output(&label);
+        let err = common::stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{label}: {err}");
+        assert!(err.contains("timed out after 3.00 s"), "{label}: {err}");
+        run.assert_nothing_left(&label);
+    }
+}
+
+/// The shared-memory segments `pid` has mapped (multiprocessing's
+/// `psm_*`), whether or not their names are still there.
+fn segments_of(pid: u32) -> Vec<PathBuf> {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+    let mut found: Vec<PathBuf> = maps
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(5))
+        .filter(|path| path.starts_with("/dev/shm/psm_"))
+        .map(PathBuf::from)
+        .collect();
+    found.dedup();
+    found
+}
+
+#[test]
+fn no_shared_memory_stays_however_a_python_shm_run_ends() {
+    if !have_python() {
+        return;
+    }
+    let ends = ["worker-SIGKILL", "SIGINT", "SIGTERM"];
+    for end in ends {
+        let label = format!("python-processes-shm-{end}");
+        let args = [
+            "run",
+            "--model",
+            "python-processes",
+            "--transport",
+            "shm",
+            "--workload",
+            "echo",
+            "--payload",
+            "4MiB",
+            "--size",
+            "100000",
+            "--tasks",
+            "8",
+            "--workers",
+            "2",
+            "--repeats",
+            "1",
+            "--warmup",
+            "0",
+        ];
+        let run = Run::start(&label, &args, &[]);
+        let (harness, workers) = run.python_workers(2);
+        let segments = wait_for(Duration::from_secs(30), || {
+            let found = segments_of(harness);
+            (!found.is_empty()).then_some(found)
+        })
+        .expect("the harness maps its payload");
+        std::thread::sleep(Duration::from_millis(300));
+        match end {
+            "worker-SIGKILL" => signal(workers[0], Signal::KILL),
+            "SIGINT" => signal(run.pid, Signal::INT),
+            _ => signal(run.pid, Signal::TERM),
+        }
+        let out = run.output(&label);
+        assert_ne!(out.status.code(), Some(0), "{label}");
+        run.assert_nothing_left(&label);
+        for segment in segments {
+            let segment = segment.to_string_lossy().replace(" (deleted)", "");
+            assert!(
+                !Path::new(&segment).exists(),
+                "{label}: {segment} stayed in /dev/shm"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_sigkilled_corescope_leaves_no_harness_script_and_no_worker() {
+    if !have_python() {
+        return;
+    }
+    for model in ["python-processes", "python-threads"] {
+        let label = format!("{model}-corescope-SIGKILL");
+        let run = Run::start(&label, &slow_args(model, &[]), &[]);
+        let harness = run.harness();
+        if model == "python-processes" {
+            run.python_workers(2);
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(alive(harness), "{label}");
+        signal(run.pid, Signal::KILL);
+        let out = run.output(&label);
+        assert_eq!(out.status.code(), None, "{label}: killed by a signal");
+        run.assert_nothing_left(&label);
+    }
+}
+
+/// A stand-in for CPython: the probe goes to the real `python3`; the
+/// harness says ready, then floods valid task lines forever.
+const FLOODING_PYTHON: &str = r#"#!/bin/sh
+if [ "$1" = "-c" ]; then exec python3 "$@"; fi
+read spec
+echo '{"type":"ready","spawn_ns":1,"version":"3.11.0","worker_pids":[]}'
+read rep
+yes '{"type":"task","index":0}'
+"#;
+
+#[test]
+fn a_harness_flooding_task_lines_cannot_outrun_the_time_limit() {
+    if !have_python() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("flooding-python");
+    std::fs::write(&fake, FLOODING_PYTHON).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let args = [
+        "run",
+        "--model",
+        "python-threads",
+        "--workers",
+        "2",
+        "--tasks",
+        "1",
+        "--repeats",
+        "1",
+        "--warmup",
+        "0",
+        "--time-limit",
+        "1s",
+        "--python",
+        fake.to_str().unwrap(),
+    ];
+    let run = Run::start("flood", &args, &[]);
+    let out = run.output("flood");
+    let err = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("timed out after 1.00 s"), "{err}");
+    run.assert_nothing_left("flood");
+}
+
+/// One task far longer than [`ENDS_WITHIN`] of `model` (in corescope's own
+/// process: nothing can kill it), with `extra` flags.
+fn endless_args<'a>(model: &'a str, workload: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    // An hour of sleep, or hours of sqrt terms.
+    let size = if workload == "sleep" {
+        "3600000"
+    } else {
+        "100000000000000"
+    };
+    let mut args = vec![
+        "run",
+        "--model",
+        model,
+        "--workload",
+        workload,
+        "--size",
+        size,
+        "--tasks",
+        "2",
+        "--workers",
+        if model == "serial" { "1" } else { "2" },
+        "--repeats",
+        "1",
+        "--warmup",
+        "0",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn an_in_process_task_stops_at_the_time_limit() {
+    for model in ["serial", "threads", "gil-threads"] {
+        for workload in ["sleep", "sqrt-sum"] {
+            let label = format!("{model}-{workload}-time-limit");
+            let args = endless_args(model, workload, &["--time-limit", "1s"]);
+            let run = Run::start(&label, &args, &[]);
+            let out = run.output(&label);
+            let err = common::stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{label}: {err}");
+            assert!(err.contains("timed out after 1.00 s"), "{label}: {err}");
+            run.assert_nothing_left(&label);
+        }
+    }
+}
+
+#[test]
+fn ctrl_c_stops_an_in_process_task() {
+    for model in ["serial", "threads", "gil-threads"] {
+        let label = format!("{model}-ctrl-c");
+        let run = Run::start(&label, &endless_args(model, "sleep", &[]), &[]);
+        // Inside its task once the clock runs; the signal may come sooner,
+        // which stops it as well.
+        std::thread::sleep(Duration::from_millis(1500));
+        signal(run.pid, Signal::INT);
+        let out = run.output(&label);
+        let err = common::stderr(&out);
+        assert_eq!(out.status.code(), Some(130), "{label}: {err}");
+        assert!(err.contains("interrupted"), "{label}: {err}");
+    }
+}
+
+#[test]
+fn an_address_space_limit_fails_a_large_echo_run_without_aborting() {
+    // From too little to start a worker to enough for the whole run: each
+    // limit ends in an exit code, never in an abort.
+    for kib in [250_000, 300_000, 350_000, 400_000, 600_000] {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v {kib}; exec \"$0\" run --model processes --workers 2 --workload echo \
+                 --payload 16MiB --size 1 --tasks 2 --repeats 1 --warmup 0"
+            ))
+            .arg(common::exe())
+            .output()
+            .unwrap();
+        let err = common::stderr(&out);
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "ulimit -v {kib}: {:?}: {err}",
+            out.status
+        );
+        assert!(!err.contains("panicked"), "ulimit -v {kib}: {err}");
+    }
+}
+
+/// A wrapper around `python3` that leaves a background child holding the
+/// output it shares: the interpreter's probe must not wait for it.
+const WRAPPING_PYTHON: &str = r#"#!/bin/sh
+sleep 120 &
+exec python3 "$@"
+"#;
+
+#[test]
+fn a_python_wrapper_s_background_child_does_not_hang_the_probe() {
+    if !have_python() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let wrapper = dir.path().join("wrapping-python");
+    std::fs::write(&wrapper, WRAPPING_PYTHON).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let args = [
+        "run",
+        "--model",
+        "python-threads",
+        "--workers",
+        "2",
+        "--tasks",
+        "2",
+        "--size",
+        "1000",
+        "--repeats",
+        "1",
+        "--warmup",
+        "0",
+        "--python",
+        wrapper.to_str().unwrap(),
+    ];
+    let run = Run::start("wrapper", &args, &[]);
+    // Ended long before the background child (120 s) lets go of the pipe.
+    let out = run.output("wrapper");
+    let err = common::stderr(&out);
+    for pid in marked(&run.mark) {
+        signal(pid, Signal::KILL);
+    }
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}
+
+/// Open MPI's segment folders of corescope run `pid` in /dev/shm.
+fn mpi_folders(pid: u32) -> Vec<PathBuf> {
+    let prefix = format!(".corescope-tmp-{pid}-mpi-");
+    std::fs::read_dir("/dev/shm")
+        .map(|dir| {
+            dir.flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_sigkilled_corescope_leaves_no_mpi_job_and_no_segment_folder() {
+    let have_mpi = Command::new("mpirun").arg("--version").output().is_ok()
+        && Command::new("python3")
+            .args(["-c", "import mpi4py"])
+            .output()
+            .is_ok_and(|out| out.status.success());
+    if !have_mpi {
+        eprintln!("skipped: no mpirun, or python3 without mpi4py");
+        return;
+    }
+    let label = "python-mpi-corescope-SIGKILL";
+    let run = Run::start(label, &slow_args("python-mpi", &[]), &[]);
+    let folders = wait_for(Duration::from_secs(60), || {
+        let found = mpi_folders(run.pid);
+        let ranks = corescope::platform::descendants(run.pid).len();
+        (!found.is_empty() && ranks >= 3).then_some(found)
+    })
+    .expect("the job started");
+    std::thread::sleep(Duration::from_millis(1500));
+    signal(run.pid, Signal::KILL);
+    let out = run.output(label);
+    assert_eq!(out.status.code(), None, "{label}: killed by a signal");
+    run.assert_nothing_left(label);
+    let gone = wait_for(Duration::from_secs(10), || {
+        folders.iter().all(|f| !f.exists()).then_some(())
+    });
+    assert!(gone.is_some(), "{label}: {folders:?} stayed in /dev/shm");
+}
