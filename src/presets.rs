@@ -28,6 +28,23 @@ pub struct Preset {
     /// baseline), where one figure can show it: `faster` or `not-faster`.
     #[serde(default)]
     pub expect: std::collections::BTreeMap<String, Expect>,
+    /// The lesson's main charts, the ones its point is read on: what
+    /// presentation mode and the deck show (see [`Preset::charts`]).
+    #[serde(default)]
+    pub charts: Vec<crate::chart::ChartKind>,
+}
+
+impl Preset {
+    /// The two charts the lesson is read on: its own `charts`, else
+    /// speedup and wall time.
+    pub fn charts(&self) -> Vec<crate::chart::ChartKind> {
+        use crate::chart::ChartKind;
+        if self.charts.is_empty() {
+            vec![ChartKind::Speedup, ChartKind::WallTime]
+        } else {
+            self.charts.clone()
+        }
+    }
 }
 
 /// What a lesson's claim predicts for a model's best speedup.

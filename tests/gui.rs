@@ -220,15 +220,26 @@ fn a_lesson_runs_in_one_click_and_explains_itself() {
             .iter()
             .any(|r| r.model == corescope::spec::Model::Processes)
     );
-    // The claim, what to look at and this machine's findings sit beside the charts.
+    let unflagged = corescope::noise::flagged_runs(set).is_empty();
+    // The claim, what to look at and this machine's findings sit beside
+    // the charts, folded to the lesson's title line until opened.
+    let title = corescope::presets::find("cpu-parallelism").unwrap().title;
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::DisclosureTriangle, &title)
+        .click();
+    harness.run_steps(3);
     harness.get_by_label_contains("Processes run on separate cores simultaneously");
     harness.get_by_label_contains("Look at:");
     harness.get_by_label_contains("On this machine:");
     // A verdict, or (on a busy machine) why there is none, with the flags.
-    if corescope::noise::flagged_runs(set).is_empty() {
-        harness.get_by_label_contains("processes: best");
+    // (The verdict line shows it too, under the lesson's title.)
+    let verdict = if unflagged {
+        "processes: best"
     } else {
-        harness.get_by_label_contains("processes: no verdict");
+        "processes: no verdict"
+    };
+    assert!(harness.query_all_by_label_contains(verdict).count() >= 1);
+    if !unflagged {
         harness.get_by_label_contains("These figures may not be what the machine can do");
     }
 }
@@ -411,6 +422,14 @@ fn flagged_figures_are_shown_with_a_re_run_button() {
     harness.state_mut().session.results.experiments.push(set);
     harness.run_steps(3);
     harness.get_by_label_contains("These figures may not be what the machine can do");
+    // The flags fold to one line; opened, they say what was found.
+    harness
+        .get_by(|n| {
+            n.label()
+                .is_some_and(|l| l.ends_with(" flag") || l.ends_with(" flags"))
+        })
+        .click();
+    harness.run_steps(3);
     harness.get_by_label_contains("flagged by the test");
     click(&mut harness, "Re-run flagged runs");
     assert!(harness.state().is_running());

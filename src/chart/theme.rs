@@ -96,6 +96,19 @@ pub struct TextSizes {
     pub title: f32,
 }
 
+impl TextSizes {
+    /// Every size times `factor` (presentation mode's, growing with the
+    /// window).
+    pub fn scaled(self, factor: f32) -> TextSizes {
+        TextSizes {
+            tick: self.tick * factor,
+            axis: self.axis * factor,
+            legend: self.legend * factor,
+            title: self.title * factor,
+        }
+    }
+}
+
 /// Text sizes in the window: readable from the back of a room at
 /// 1280×720.
 pub const WINDOW_TEXT: TextSizes = TextSizes {
@@ -106,8 +119,9 @@ pub const WINDOW_TEXT: TextSizes = TextSizes {
 };
 
 /// The lowest a chart's plot (with its axes) may get in the window, in
-/// points, before the results table and the lesson text give way.
-pub const MIN_PLOT_HEIGHT: f32 = 150.0;
+/// points, before the results table and the lesson text give way: a
+/// plot read from the back of a room at 1280×720.
+pub const MIN_PLOT_HEIGHT: f32 = 300.0;
 
 #[cfg(test)]
 mod tests {

@@ -606,7 +606,7 @@ impl CorescopeApp {
             // is capped to what the charts leave, and the table scrolls
             // within it; folded, only its heading shows.
             let table_room =
-                (ui.ctx().content_rect().height() - views::CENTRAL_MIN_HEIGHT).max(100.0);
+                (ui.ctx().content_rect().height() - views::CENTRAL_MIN_HEIGHT).max(70.0);
             let folded = settings.table_folded;
             let panel = egui::Panel::bottom("results");
             let panel = if folded {
@@ -627,9 +627,21 @@ impl CorescopeApp {
             });
         }
         egui::CentralPanel::default().show(ui, |ui| {
+            let lesson = views::LessonShown {
+                name: settings.form.lesson.clone(),
+                python: settings.python(),
+            };
             let view = &mut settings.view;
             let charts = &mut settings.charts;
-            views::central_ui(ui, view, session, charts, self.focused, &mut commands);
+            views::central_ui(
+                ui,
+                view,
+                session,
+                charts,
+                self.focused,
+                &lesson,
+                &mut commands,
+            );
         });
         self.overlays_ui(ui.ctx(), &mut commands);
         commands
@@ -640,12 +652,13 @@ impl CorescopeApp {
         let mut commands = Vec::new();
         let lesson = self.settings.form.lesson.clone().unwrap_or_default();
         let options = self.settings.chart_options();
+        let python = self.settings.python();
         let session = &self.session;
         let frame = egui::Frame::central_panel(ui.style()).inner_margin(24.0);
         let rect = egui::CentralPanel::default()
             .frame(frame)
             .show(ui, |ui| {
-                present::presentation_ui(ui, session, &lesson, &options, &mut commands)
+                present::presentation_ui(ui, session, &lesson, &options, &python, &mut commands)
             })
             .inner;
         self.presented_charts = rect;

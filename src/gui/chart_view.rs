@@ -20,7 +20,7 @@ use crate::chart::layout::{
     self, AxisLayout, Corner, Fit, Layout, LegendEntry, LegendGrid, LegendPlace, Swatch,
     TextMeasure, Weight,
 };
-use crate::chart::theme::WINDOW_TEXT;
+use crate::chart::theme::{MIN_PLOT_HEIGHT, TextSizes, WINDOW_TEXT};
 use std::sync::Arc;
 
 use crate::chart::{self, Chart, LineKind, Reference, XAxis};
@@ -50,6 +50,23 @@ fn drawn_id(title: &str) -> egui::Id {
 /// What was drawn last of the chart titled `title`.
 pub fn drawn(ctx: &egui::Context, title: &str) -> Option<DrawnChart> {
     ctx.data(|d| d.get_temp::<DrawnChart>(drawn_id(title)))
+}
+
+fn text_scale_id() -> egui::Id {
+    egui::Id::unique("chart-text-scale")
+}
+
+/// The chart text sizes in use: the window's, times the factor
+/// presentation mode set for the frame ([`set_text_scale`]).
+pub fn text_sizes(ctx: &egui::Context) -> TextSizes {
+    let factor = ctx.data(|d| d.get_temp::<f32>(text_scale_id()));
+    WINDOW_TEXT.scaled(factor.unwrap_or(1.0))
+}
+
+/// Scales the chart text drawn from now on (1: the window's own sizes);
+/// presentation mode sets its factor and puts back 1 when it is done.
+pub fn set_text_scale(ctx: &egui::Context, factor: f32) {
+    ctx.data_mut(|d| d.insert_temp(text_scale_id(), factor));
 }
 
 /// A marker shape in egui_plot's terms.
@@ -88,18 +105,27 @@ pub(super) fn line_width(weight: Weight) -> f32 {
 /// draws it there, with its legend.
 pub fn chart_plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
     let dark = ui.visuals().dark_mode;
+    let sizes = text_sizes(ui.ctx());
     let id = egui::Id::unique(("chart-layout", chart.kind, chart.title.clone()));
     // Laid out again only when the chart, the theme or the size changed:
     // a chart of thousands of points takes longer to lay out than to draw.
     let cached: Option<LaidOut> = ui.ctx().data(|d| d.get_temp(id));
     let laid_out = match cached {
-        Some(l) if l.dark == dark && l.size == (width, height) && *l.chart == *chart => l,
+        Some(l)
+            if l.dark == dark
+                && l.size == (width, height)
+                && l.sizes == sizes
+                && *l.chart == *chart =>
+        {
+            l
+        }
         _ => {
             let (layout, plot_height) = lay_out(ui, chart, dark, width, height);
             let l = LaidOut {
                 chart: Arc::new(chart.clone()),
                 dark,
                 size: (width, height),
+                sizes,
                 layout: Arc::new(layout),
                 plot_height,
             };
@@ -116,6 +142,7 @@ struct LaidOut {
     chart: Arc<Chart>,
     dark: bool,
     size: (f32, f32),
+    sizes: TextSizes,
     layout: Arc<Layout>,
     plot_height: f32,
 }
@@ -123,11 +150,17 @@ struct LaidOut {
 /// The layout of `chart` in `width` × `height` points, and the plot's
 /// height once a legend outside it has its rows.
 fn lay_out(ui: &egui::Ui, chart: &Chart, dark: bool, width: f32, height: f32) -> (Layout, f32) {
-    let fit = |h: f32| window_fit(width, h, 70.0);
+    let sizes = text_sizes(ui.ctx());
+    let fit = |h: f32| window_fit(width, h, 70.0, sizes);
     let mut layout = Layout::of(chart, dark, fit(height));
     let mut plot_height = height;
     if layout.legend_place == LegendPlace::Outside {
-        plot_height = (height - legend_height(ui, &layout.legend, width)).max(80.0);
+        // A long legend goes under the plot in full, and the plot keeps
+        // its least readable height: the chart grows taller than asked
+        // (its area scrolls) rather than squeeze the data or cut the
+        // legend.
+        let least = MIN_PLOT_HEIGHT.min(height);
+        plot_height = (height - legend_height(ui, &layout.legend, width)).max(least);
         layout = Layout::of(chart, dark, fit(plot_height));
         // Placed outside once, it stays there.
         layout.legend_place = LegendPlace::Outside;
@@ -162,7 +195,7 @@ impl<'a> EguiMeasure<'a> {
     pub fn legend(ctx: &'a egui::Context) -> EguiMeasure<'a> {
         EguiMeasure {
             ctx,
-            font: FontId::proportional(WINDOW_TEXT.legend),
+            font: FontId::proportional(text_sizes(ctx).legend),
         }
     }
 }
@@ -288,7 +321,7 @@ fn legend_entry_ui(ui: &mut egui::Ui, entry: &LegendEntry, grid: &LegendGrid) {
             painter.rect_filled(rect.shrink2(block.max(egui::vec2(0.0, 3.0))), 2.0, color);
         }
     }
-    ui.add(egui::Label::new(RichText::new(&entry.name).size(WINDOW_TEXT.legend)).extend());
+    ui.add(egui::Label::new(RichText::new(&entry.name).size(text_sizes(ui.ctx()).legend)).extend());
 }
 
 /// A line between two points, in marker radii from the centre.
@@ -389,7 +422,7 @@ pub(super) fn tick_label(ticks: &[layout::Tick], value: f64) -> String {
 
 /// An axis of a layout: its title and tick labels in the chart fonts,
 /// every label drawn (the layout chose as many as fit).
-pub(super) fn axis_hints(axis: &AxisLayout, across: bool) -> AxisHints<'static> {
+pub(super) fn axis_hints(axis: &AxisLayout, across: bool, sizes: TextSizes) -> AxisHints<'static> {
     let ticks = axis.ticks.clone();
     let hints = if across {
         AxisHints::new_x()
@@ -397,24 +430,28 @@ pub(super) fn axis_hints(axis: &AxisLayout, across: bool) -> AxisHints<'static> 
         AxisHints::new_y()
     };
     hints
-        .label(RichText::new(&axis.title).size(WINDOW_TEXT.axis))
-        .tick_label_font(FontId::proportional(WINDOW_TEXT.tick))
+        .label(RichText::new(&axis.title).size(sizes.axis))
+        .tick_label_font(FontId::proportional(sizes.tick))
         .label_spacing(1.0..=2.0)
         .formatter(move |mark, _| tick_label(&ticks, mark.value))
 }
 
 /// The axes of a layout.
-fn axes(layout: &Layout) -> (AxisHints<'static>, AxisHints<'static>) {
-    (axis_hints(&layout.x, true), axis_hints(&layout.y, false))
+fn axes(layout: &Layout, sizes: TextSizes) -> (AxisHints<'static>, AxisHints<'static>) {
+    (
+        axis_hints(&layout.x, true, sizes),
+        axis_hints(&layout.y, false, sizes),
+    )
 }
 
 /// The room a plot of `width` × `height` points leaves its data, in tick
 /// font sizes: the axes take about `axes` points across and 55 down.
-pub(super) fn window_fit(width: f32, height: f32, axes: f32) -> Fit {
+pub(super) fn window_fit(width: f32, height: f32, axes: f32, sizes: TextSizes) -> Fit {
+    let grow = sizes.tick / WINDOW_TEXT.tick;
     Fit::of(
-        f64::from(width - axes),
-        f64::from(height - 55.0),
-        f64::from(WINDOW_TEXT.tick),
+        f64::from(width - axes * grow),
+        f64::from(height - 55.0 * grow),
+        f64::from(sizes.tick),
     )
 }
 
@@ -426,7 +463,7 @@ fn plot_ui(
     width: f32,
     height: f32,
 ) -> egui::Rect {
-    let (x_axis, y_axis) = axes(layout);
+    let (x_axis, y_axis) = axes(layout, text_sizes(ui.ctx()));
     let unit = chart.unit;
     let axis = chart.x_axis;
     let x_marks = grid_marks(&layout.x.ticks);
@@ -657,7 +694,7 @@ fn drawn_axes(
     transform: &egui_plot::PlotTransform,
 ) -> DrawnChart {
     let bounds = transform.bounds();
-    let font = FontId::proportional(WINDOW_TEXT.tick);
+    let font = FontId::proportional(text_sizes(ui.ctx()).tick);
     let [dx, dy] = transform.dpos_dvalue();
     let shown = |ticks: &[layout::Tick], per_value: f64, across: bool| -> Vec<String> {
         let step = match ticks {
@@ -725,7 +762,7 @@ mod tests {
         let set = every_model();
         for kind in [ChartKind::WallTime, ChartKind::Speedup, ChartKind::Overhead] {
             let chart = build(kind, &set);
-            let layout = Layout::of(&chart, false, window_fit(900.0, 500.0, 70.0));
+            let layout = Layout::of(&chart, false, window_fit(900.0, 500.0, 70.0, WINDOW_TEXT));
             for entry in &layout.legend {
                 let (w, f) = (window.width(&entry.name), file.width(&entry.name));
                 assert!(

@@ -25,6 +25,7 @@ pub fn flags_ui(
     // Formatted only as far as shown: a large set flags thousands of runs.
     let count = noise::flag_count(set);
     let color = theme::warning_color(dark);
+    let mut open_flags = false;
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal_wrapped(|ui| {
@@ -44,19 +45,32 @@ pub fn flags_ui(
             {
                 commands.push(Command::RerunFlagged);
             }
+            // The flags themselves fold behind a button on this line:
+            // the charts keep the room.
+            let id = ui.scope_id().with("flags-open");
+            let open = ui.data(|d| d.get_temp::<bool>(id)).unwrap_or(false);
+            let arrow = if open { "⏷" } else { "⏵" };
+            let label = format!("{arrow} {count} flag{}", if count == 1 { "" } else { "s" });
+            if ui.button(label).clicked() {
+                ui.data_mut(|d| d.insert_temp(id, !open));
+            }
+            open_flags = open;
         });
         // A few lines, in at most `max_height` (they scroll within on a
         // short window); the rest on hover, so the charts keep their room.
+        if !open_flags {
+            return;
+        }
         egui::ScrollArea::vertical()
-            .id_salt("flag-lines")
+            .id_salt("flag-lines-scroll")
             .max_height(max_height)
             .show(ui, |ui| {
                 for line in noise::descriptions(set).take(SHOWN) {
-                    ui.label(RichText::new(line).small());
+                    ui.label(RichText::new(line).size(crate::chart::theme::WINDOW_TEXT.tick));
                 }
             });
         if count > SHOWN {
-            ui.label(RichText::new(format!("… and {} more", count - SHOWN)).small())
+            ui.label(RichText::new(format!("… and {} more", count - SHOWN)))
                 .on_hover_ui(|ui| more_flags_ui(ui, set, count));
         }
     });

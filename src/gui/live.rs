@@ -129,7 +129,7 @@ fn time_chart_ui(
     let dark = ui.visuals().dark_mode;
     ui.vertical(|ui| {
         chart_header_ui(ui, &chart.title, export, commands);
-        let fit = |h: f32| chart_view::window_fit(width, h, 90.0);
+        let fit = |h: f32| chart_view::window_fit(width, h, 90.0, chart_view::text_sizes(ui.ctx()));
         let legend = ActivityLayout::time_chart(chart, dark, fit(height)).legend;
         let legend_height = if legend.is_empty() {
             0.0
@@ -189,7 +189,11 @@ fn time_plot<'a>(
         .width(width)
         .height(height)
         .custom_x_axes(vec![timeline::zoomable_time_axis(layout, fit)])
-        .custom_y_axes(vec![chart_view::axis_hints(&layout.y, false)])
+        .custom_y_axes(vec![chart_view::axis_hints(
+            &layout.y,
+            false,
+            crate::chart::theme::WINDOW_TEXT,
+        )])
         .default_x_bounds(layout.x.min, layout.x.max)
         .default_y_bounds(layout.y.min, layout.y.max)
         .allow_scroll(false)

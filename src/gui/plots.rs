@@ -351,13 +351,16 @@ pub fn drop_hint_ui(ctx: &egui::Context) {
     );
 }
 
-/// A grid cell's least height: a readable plot under its header, and two
-/// rows of legend under it.
-const MIN_CELL_HEIGHT: f32 = MIN_PLOT_HEIGHT + 44.0 + 52.0;
+/// A grid cell's least height: a readable plot under its header (a
+/// legend that has to go under the plot makes the cell taller).
+const MIN_CELL_HEIGHT: f32 = MIN_PLOT_HEIGHT + 44.0;
 
 /// The least height of the charts under the lesson: the title row and two
 /// rows of cells.
 pub const CHARTS_MIN_HEIGHT: f32 = 36.0 + 2.0 * MIN_CELL_HEIGHT + 14.0;
+
+/// The least height of the charts' first row: the two main charts.
+pub const CHARTS_ROW_MIN_HEIGHT: f32 = MIN_CELL_HEIGHT;
 
 /// The lesson beside its charts: the claim, what to look at, and what
 /// this machine measured.
@@ -368,21 +371,62 @@ fn lesson_ui(
     running: bool,
     max_height: f32,
 ) {
-    // At most `max_height` of text (it scrolls within), so the charts below
-    // stay large, and foldable to its title line (egui remembers the fold
-    // per lesson).
+    // Folded to its title line by default, so the charts below stay
+    // large (egui remembers the fold per lesson); open, at most
+    // `max_height` of text, scrolling within. The verdict stays in view
+    // under it either way.
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        egui::CollapsingHeader::new(RichText::new(&preset.title).strong().size(18.0))
+        // A long title is cut short (whole when opened): a header wider
+        // than the area would widen the box, and the verdict under it.
+        let room = ((ui.available_width() - 40.0) / 9.5).max(12.0) as usize;
+        let title = shortened(&preset.title, room);
+        egui::CollapsingHeader::new(RichText::new(title).strong().size(18.0))
             .id_salt(("lesson-text", preset.name.as_str()))
-            .default_open(true)
+            .default_open(false)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .id_salt(("lesson-body", preset.name.as_str()))
                     .max_height(max_height)
-                    .show(ui, |ui| lesson_body_ui(ui, preset, set, running));
+                    .show(ui, |ui| {
+                        ui.label(RichText::new(&preset.title).strong());
+                        lesson_body_ui(ui, preset, set, running)
+                    });
             });
+        verdict_line_ui(ui, preset, set, running);
     });
+}
+
+/// `text` cut to at most `chars` characters, an ellipsis marking the cut.
+fn shortened(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(chars.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
+}
+
+/// What this measurement says of the lesson's claim, in one line always
+/// in view: settled outcomes in their colour, anything else neutral.
+fn verdict_line_ui(
+    ui: &mut egui::Ui,
+    preset: &Preset,
+    set: &crate::results::ResultSet,
+    running: bool,
+) {
+    let verdict = presets::verdict(preset, set);
+    let dark = ui.visuals().dark_mode;
+    let color = match verdict.holds {
+        Some(true) => super::theme::holds_color(dark),
+        Some(false) => super::theme::error_color(dark),
+        None => ui.visuals().strong_text_color(),
+    };
+    let sentence = if running {
+        format!("So far: {}", verdict.sentence)
+    } else {
+        verdict.sentence
+    };
+    ui.add(egui::Label::new(RichText::new(sentence).size(17.0).strong().color(color)).wrap());
 }
 
 /// The lesson's claim, what to look at, and what this machine measured.

@@ -3,23 +3,23 @@
 //! window, and the verdict of this machine's measurement under them
 //! ([`crate::presets::verdict`]). Text scales with the window so the back
 //! row can read it. Arrow keys step through the lessons, Space runs the
-//! one shown, Esc leaves (the keys are in [`super::shortcuts`]).
+//! one shown, Esc leaves (the keys are in [`super::shortcuts`]). Each
+//! lesson shows its own main charts ([`Preset::charts`]); a lesson this
+//! machine cannot run says why in large type, with the one command that
+//! gets what it lacks. Chart text grows with the window as the rest does
+//! ([`chart_view::set_text_scale`]).
 
 use eframe::egui::{self, RichText};
 
 use super::chart_view;
 use super::command::Command;
-use crate::chart::{ChartKind, ChartOptions, XAxis};
+use crate::chart::{ChartOptions, XAxis};
 use crate::presets::{self, Preset};
 use crate::session::Session;
 
 /// The window height the app's own text sizes are made for; taller
 /// windows scale every font up with it.
-const DESIGN_HEIGHT: f32 = 540.0;
-
-/// The charts a lesson is presented with: speedup (the claim's figure),
-/// and wall time beside it.
-pub const CHARTS: [ChartKind; 2] = [ChartKind::Speedup, ChartKind::WallTime];
+const DESIGN_HEIGHT: f32 = 500.0;
 
 /// What the presentation shows: the lesson and where its charts went
 /// (for tests and for the app's layout checks).
@@ -37,6 +37,7 @@ pub fn presentation_ui(
     session: &Session,
     name: &str,
     options: &ChartOptions,
+    python: &std::path::Path,
     commands: &mut Vec<Command>,
 ) -> Option<egui::Rect> {
     let Ok(preset) = presets::find(name) else {
@@ -47,7 +48,7 @@ pub fn presentation_ui(
         .ok()
         .and_then(|all| all.iter().position(|p| p.name == preset.name))
         .unwrap_or(0);
-    scale_fonts(ui);
+    let factor = scale_fonts(ui);
     let running = session
         .live
         .as_ref()
@@ -60,19 +61,33 @@ pub fn presentation_ui(
     let Some(set) = set.filter(|s| !s.runs.is_empty()) else {
         let (rect, _) =
             ui.allocate_exact_size(egui::vec2(available.x, chart_height), egui::Sense::hover());
-        let text = if running {
-            "Measuring… the charts fill in as each run finishes."
-        } else {
-            "Not measured yet on this machine: press Space to run the lesson."
-        };
-        ui.put(rect, egui::Label::new(RichText::new(text).heading().weak()));
+        let mut child = ui.new_child(
+            egui::UiBuilder::new()
+                .max_rect(rect)
+                .layout(egui::Layout::top_down(egui::Align::Center)),
+        );
+        child.add_space(rect.height() * 0.2);
+        match crate::export::deck::missing(&preset, python).filter(|_| !running) {
+            Some(lack) => super::widgets::missing_ui(&mut child, &lack, true),
+            None => {
+                let text = if running {
+                    "Measuring… the charts fill in as each run finishes."
+                } else {
+                    "Not measured yet on this machine: press Space to run the lesson."
+                };
+                child.add(egui::Label::new(RichText::new(text).heading()).wrap());
+            }
+        }
         return Some(rect);
     };
     let gap = 24.0;
-    let width = ((available.x - gap) / 2.0).max(200.0);
+    let kinds = preset.charts();
+    let count = kinds.len().max(1) as f32;
+    let width = ((available.x - gap * (count - 1.0)) / count).max(200.0);
+    super::chart_view::set_text_scale(ui.ctx(), factor);
     let rect = ui
         .horizontal(|ui| {
-            for kind in CHARTS {
+            for kind in kinds {
                 let mut chart = crate::chart::build_with(kind, set, options);
                 if running && chart.x_axis == XAxis::Workers {
                     let planned = session.live.as_ref().and_then(|live| {
@@ -85,7 +100,8 @@ pub fn presentation_ui(
                     chart.x_max = chart.x_max.max(planned.unwrap_or(0.0));
                 }
                 ui.vertical(|ui| {
-                    ui.label(RichText::new(&chart.title).strong());
+                    ui.set_width(width);
+                    ui.add(egui::Label::new(RichText::new(&chart.title).strong()).truncate());
                     let title = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
                     chart_view::chart_plot_ui(ui, &chart, width, chart_height - title);
                 });
@@ -94,17 +110,26 @@ pub fn presentation_ui(
         })
         .response
         .rect;
+    super::chart_view::set_text_scale(ui.ctx(), 1.0);
     verdict_ui(ui, &preset, set, running);
     Some(rect)
 }
 
-/// Every font scaled to the window: at 720 points high the body text is
-/// a third larger than the app's; a projector's 1080 lines double it.
-fn scale_fonts(ui: &mut egui::Ui) {
-    let factor = (ui.ctx().content_rect().height() / DESIGN_HEIGHT).clamp(1.0, 4.0);
+/// How much larger than the window's the text is in a window `height`
+/// points high.
+pub fn text_factor(height: f32) -> f32 {
+    (height / DESIGN_HEIGHT).clamp(1.0, 4.0)
+}
+
+/// Every font scaled to the window: at 720 points high the text is
+/// nearly half again the app's (chart ticks 20 points); a projector's
+/// 1080 lines double it. Returns the factor.
+fn scale_fonts(ui: &mut egui::Ui) -> f32 {
+    let factor = text_factor(ui.ctx().content_rect().height());
     for font in ui.style_mut().text_styles.values_mut() {
         font.size *= factor;
     }
+    factor
 }
 
 /// The lesson's number and title, its claim, and the keys.
@@ -115,35 +140,63 @@ fn title_ui(
     running: bool,
     commands: &mut Vec<Command>,
 ) {
-    ui.horizontal(|ui| {
-        ui.label(
+    // The keys on a line of their own, the title wrapped under them: a
+    // long title never runs over them or off the window.
+    let row = egui::vec2(
+        ui.available_width(),
+        ui.text_style_height(&egui::TextStyle::Button) + 8.0,
+    );
+    let keys_layout = egui::Layout::right_to_left(egui::Align::Center);
+    ui.allocate_ui_with_layout(row, keys_layout, |ui| {
+        if ui
+            .button(RichText::new("Leave").small())
+            .on_hover_text(super::shortcuts::hint(
+                ui.ctx(),
+                super::shortcuts::Action::Present,
+            ))
+            .clicked()
+        {
+            commands.push(Command::Present(false));
+        }
+        let keys = if running {
+            "running…   ⏴ ⏵ lesson · Esc leave"
+        } else {
+            "Space run · ⏴ ⏵ lesson · Esc leave"
+        };
+        // Full-strength text: the dimmest text on a projector is lost.
+        let color = ui.visuals().strong_text_color();
+        ui.label(RichText::new(keys).small().color(color));
+    });
+    ui.add(
+        egui::Label::new(
             RichText::new(format!("{}. {}", index + 1, preset.title))
                 .heading()
                 .strong(),
-        );
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui
-                .button(RichText::new("Leave").small())
-                .on_hover_text(super::shortcuts::hint(
-                    ui.ctx(),
-                    super::shortcuts::Action::Present,
-                ))
-                .clicked()
-            {
-                commands.push(Command::Present(false));
-            }
-            let keys = if running {
-                "running…   ⏴ ⏵ lesson · Esc leave"
-            } else {
-                "Space run · ⏴ ⏵ lesson · Esc leave"
-            };
-            ui.label(RichText::new(keys).small().weak());
-        });
-    });
-    ui.label(
-        RichText::new(&preset.claim).size(ui.text_style_height(&egui::TextStyle::Body) * 1.15),
+        )
+        .wrap(),
     );
+    let size = claim_size(ui, &preset.claim);
+    ui.add(egui::Label::new(RichText::new(&preset.claim).size(size)).wrap());
     ui.add_space(8.0);
+}
+
+/// The claim's text size: a little larger than the body, shrunk (to
+/// three quarters of the body at least) until it takes at most three
+/// lines of the window's width, so a long claim leaves the charts room.
+fn claim_size(ui: &egui::Ui, claim: &str) -> f32 {
+    let body = ui.text_style_height(&egui::TextStyle::Body);
+    let width = ui.available_width();
+    let mut size = body * 1.15;
+    while size > body * 0.75 {
+        let font = egui::FontId::proportional(size);
+        let galley =
+            ui.fonts_mut(|f| f.layout(claim.to_string(), font, egui::Color32::WHITE, width));
+        if galley.rows.len() <= 3 {
+            break;
+        }
+        size *= 0.92;
+    }
+    size
 }
 
 /// One sentence under the charts: what this machine showed.
@@ -151,10 +204,10 @@ fn verdict_ui(ui: &mut egui::Ui, preset: &Preset, set: &crate::results::ResultSe
     let verdict = presets::verdict(preset, set);
     let dark = ui.visuals().dark_mode;
     let color = match verdict.holds {
-        Some(true) if dark => egui::Color32::from_rgb(0x7d, 0xd8, 0x8f),
-        Some(true) => egui::Color32::from_rgb(0x1b, 0x7f, 0x3b),
+        Some(true) => super::theme::holds_color(dark),
         Some(false) => super::theme::error_color(dark),
-        None => ui.visuals().weak_text_color(),
+        // Not settled: neutral, at full contrast.
+        None => ui.visuals().strong_text_color(),
     };
     let sentence = if running {
         format!("So far: {}", verdict.sentence)
@@ -162,5 +215,5 @@ fn verdict_ui(ui: &mut egui::Ui, preset: &Preset, set: &crate::results::ResultSe
         verdict.sentence
     };
     ui.add_space(6.0);
-    ui.label(RichText::new(sentence).heading().color(color));
+    ui.add(egui::Label::new(RichText::new(sentence).heading().color(color)).wrap());
 }

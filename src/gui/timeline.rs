@@ -130,7 +130,8 @@ fn bar_chart(
 fn timeline_plot_ui(ui: &mut egui::Ui, timeline: &Timeline) {
     let dark = ui.visuals().dark_mode;
     let width = ui.available_width();
-    let fit = |height: f32| chart_view::window_fit(width, height, 90.0);
+    let fit =
+        |height: f32| chart_view::window_fit(width, height, 90.0, chart_view::text_sizes(ui.ctx()));
     let legend = ActivityLayout::timeline(timeline, dark, fit(ui.available_height())).legend;
     let height = (ui.available_height() - chart_view::legend_height(ui, &legend, width)).max(160.0);
     let layout = ActivityLayout::timeline(timeline, dark, fit(height));
@@ -138,7 +139,11 @@ fn timeline_plot_ui(ui: &mut egui::Ui, timeline: &Timeline) {
         .width(width)
         .height(height)
         .custom_x_axes(vec![zoomable_time_axis(&layout, fit(height))])
-        .custom_y_axes(vec![chart_view::axis_hints(&layout.y, false)])
+        .custom_y_axes(vec![chart_view::axis_hints(
+            &layout.y,
+            false,
+            chart_view::text_sizes(ui.ctx()),
+        )])
         .default_x_bounds(layout.x.min, layout.x.max)
         .default_y_bounds(layout.y.min, layout.y.max)
         .allow_zoom([true, false])
@@ -193,10 +198,12 @@ fn timeline_plot_ui(ui: &mut egui::Ui, timeline: &Timeline) {
 /// of the axis in view, in the layout's unit.
 pub(super) fn zoomable_time_axis(layout: &ActivityLayout, fit: Fit) -> AxisHints<'static> {
     let layout = layout.clone();
-    chart_view::axis_hints(&layout.x, true).formatter(move |mark, range| {
-        let ticks = layout.time_ticks_within(*range.start(), *range.end(), fit);
-        chart_view::tick_label(&ticks, mark.value)
-    })
+    chart_view::axis_hints(&layout.x, true, crate::chart::theme::WINDOW_TEXT).formatter(
+        move |mark, range| {
+            let ticks = layout.time_ticks_within(*range.start(), *range.end(), fit);
+            chart_view::tick_label(&ticks, mark.value)
+        },
+    )
 }
 
 /// Grid marks at the layout's time ticks for the part of the axis in view.

@@ -1,6 +1,7 @@
 //! Pieces the central views share: the run picker (its choice kept in
 //! egui's memory for the session), the y axis of named rows, and the line
-//! shown when there is nothing to draw.
+//! shown when there is nothing to draw, and what a lesson this machine
+//! cannot run says in its place.
 
 use eframe::egui::{self, RichText};
 
@@ -66,4 +67,27 @@ pub fn placeholder_ui(ui: &mut egui::Ui, text: &str) {
     ui.centered_and_justified(|ui| {
         ui.label(RichText::new(text).size(22.0).weak());
     });
+}
+
+/// In place of a lesson's charts, when this machine cannot run it: why,
+/// in large type, and the one command that gets what it lacks (selectable,
+/// to copy). `centered`: in presentation mode's middle.
+pub fn missing_ui(ui: &mut egui::Ui, lack: &crate::export::deck::Missing, centered: bool) {
+    let heading = ui.text_style_height(&egui::TextStyle::Heading);
+    let strong = ui.visuals().strong_text_color();
+    let sentence = format!("This machine cannot run this lesson: {}.", lack.reason);
+    let size = if centered { heading } else { heading * 0.9 };
+    ui.add(egui::Label::new(RichText::new(sentence).size(size).color(strong)).wrap());
+    ui.add_space(heading * 0.4);
+    ui.add(egui::Label::new(RichText::new("To get it, run:").size(size * 0.85)).wrap());
+    ui.add(
+        egui::Label::new(
+            RichText::new(&lack.command)
+                .monospace()
+                .size(size)
+                .color(strong),
+        )
+        .selectable(true)
+        .wrap(),
+    );
 }

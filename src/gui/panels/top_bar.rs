@@ -50,17 +50,6 @@ pub fn top_bar_ui(
             shortcuts::menu_item_ui(ui, Action::Help, true, commands);
         });
         ui.separator();
-        let m = bar.machine;
-        let physical = m
-            .physical_cores
-            .map_or(String::new(), |p| format!("{p} physical / "));
-        ui.label(format!(
-            "{} · {physical}{} logical cores · {}",
-            m.cpu_model,
-            m.logical_cores,
-            format::bytes(m.memory_bytes)
-        ))
-        .on_hover_text(format!("{} · kernel {} · {}", m.os, m.kernel, m.arch));
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             let clear = ui
                 .add_enabled(bar.can_clear, egui::Button::new("Clear results…"))
@@ -95,7 +84,6 @@ pub fn top_bar_ui(
             {
                 commands.push(Command::SetZoom(zoom - 0.1));
             }
-            ui.label("UI scale");
             ui.separator();
             if ui
                 .button("⛶ Present")
@@ -106,18 +94,40 @@ pub fn top_bar_ui(
             }
             ui.separator();
             let dark = bar.dark;
-            if ui
-                .button(if dark {
-                    "☀ Light theme"
-                } else {
-                    "🌙 Dark theme"
-                })
-                .clicked()
-            {
+            let (icon, words) = if dark {
+                ("☀", "Light theme")
+            } else {
+                ("🌙", "Dark theme")
+            };
+            if ui.button(icon).on_hover_text(words).clicked() {
                 commands.push(Command::SetDark(!dark));
             }
+            ui.separator();
+            // The machine in what the controls leave, cut short rather
+            // than run under them (whole on hover).
+            ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+                machine_ui(ui, bar.machine);
+            });
         });
     });
+}
+
+/// The machine in one line, cut short to the room it has.
+fn machine_ui(ui: &mut egui::Ui, m: &crate::results::MachineInfo) {
+    let physical = m
+        .physical_cores
+        .map_or(String::new(), |p| format!("{p} physical / "));
+    let line = format!(
+        "{} · {physical}{} logical cores · {}",
+        m.cpu_model,
+        m.logical_cores,
+        format::bytes(m.memory_bytes)
+    );
+    ui.add(egui::Label::new(line.as_str()).truncate())
+        .on_hover_text(format!(
+            "{line}\n{} · kernel {} · {}",
+            m.os, m.kernel, m.arch
+        ));
 }
 
 /// The View and Run menus' entries: the tabs, enlarging a chart, the
