@@ -1,0 +1,175 @@
+//! Lessons sized for the machine at hand.
+//!
+//! A lesson written for one machine lasts 8 ms a run on another: too short
+//! for the sampler to see anything and for the repetitions to agree. As
+//! pyperf calibrates its loops, each lesson's work is timed here, on this
+//! machine and in this build, and scaled so that its serial run lasts about
+//! [`TARGET_SECONDS`]: long enough to be measured and sampled at one
+//! worker, short enough that a lesson stays under a quarter of a minute on
+//! two cores. A lesson grows its tasks' size, or (where its claim is
+//! about many small tasks) their number. The deck, `sweep --preset` and
+//! the window all take their lessons through [`super::all`], which sizes
+//! them once per process.
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::spec::RawExperiment;
+use crate::workload::{self, Sharing, Task, Workload};
+
+/// How long a calibrated lesson's serial run lasts, in seconds.
+pub const TARGET_SECONDS: f64 = 0.4;
+
+/// The most tasks a lesson calibrated by task count is given.
+pub const MAX_TASKS: u64 = 4096;
+
+/// How a lesson's work is sized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Calibrate {
+    /// As written (CPython lessons: their work is timed in CPython, which
+    /// this process cannot time cheaply; payload sweeps).
+    #[default]
+    None,
+    /// Each task's size.
+    Size,
+    /// The number of tasks, each as written.
+    Tasks,
+}
+
+/// Sizes `raw` for this machine as `how` says; left as it is when its
+/// workload cannot be timed here.
+pub fn fit(raw: &mut RawExperiment, how: Calibrate) {
+    if how == Calibrate::None {
+        return;
+    }
+    let Ok(workload) = raw.workload.trim().parse::<Workload>() else {
+        return;
+    };
+    let number = |text: Option<&String>, default: u64| {
+        text.and_then(|t| crate::spec::parse_number(t).ok())
+            .unwrap_or(default)
+    };
+    let size = number(raw.size.as_ref(), workload.default_size());
+    let tasks = number(raw.tasks.as_ref(), u64::from(workload.default_tasks())).max(1);
+    let Some(seconds) = serial_seconds(workload, size, tasks) else {
+        return;
+    };
+    let factor = TARGET_SECONDS / seconds.max(1e-9);
+    match how {
+        Calibrate::Size => {
+            // Mandelbrot's size is the image's side: its work grows with
+            // the square.
+            let grow = if workload == Workload::Mandelbrot {
+                factor.sqrt()
+            } else {
+                factor
+            };
+            let sized = round(size as f64 * grow).clamp(workload.min_size().max(1), size * 1000);
+            raw.size = Some(sized.to_string());
+        }
+        Calibrate::Tasks => {
+            let sized = ((tasks as f64 * factor / 16.0).ceil() as u64 * 16).clamp(16, MAX_TASKS);
+            raw.tasks = Some(sized.to_string());
+        }
+        Calibrate::None => {}
+    }
+}
+
+/// `x` to two significant digits, at least 1.
+fn round(x: f64) -> u64 {
+    if !x.is_finite() || x < 1.0 {
+        return 1;
+    }
+    let scale = 10f64.powi((x.log10().floor() as i32 - 1).max(0));
+    ((x / scale).round() * scale) as u64
+}
+
+/// The serial time of `tasks` tasks of `size`, timed on a smaller probe
+/// and scaled; `None` for work that waits or ships data (its time is set
+/// by its size, not by this machine).
+pub fn serial_seconds(workload: Workload, size: u64, tasks: u64) -> Option<f64> {
+    match workload {
+        Workload::SqrtSum | Workload::Counter => {
+            let probe = size.clamp(1, 200_000);
+            let per_task = timed(|| {
+                let task = task(workload, probe, 0, 1);
+                workload::run_task(&task, &[]);
+            });
+            Some(per_task * size as f64 / probe as f64 * tasks as f64)
+        }
+        Workload::Mandelbrot => {
+            let probe = size.clamp(1, 160);
+            let bands = u32::try_from(tasks).unwrap_or(u32::MAX);
+            let image = timed(|| {
+                for index in 0..bands {
+                    let task = task(workload, probe, index, bands);
+                    workload::run_task(&task, &[]);
+                }
+            });
+            let scale = size as f64 / probe as f64;
+            Some(image * scale * scale)
+        }
+        _ => None,
+    }
+}
+
+fn task(workload: Workload, size: u64, index: u32, tasks: u32) -> Task {
+    Task {
+        workload,
+        size,
+        index,
+        tasks,
+        io_percent: 0,
+        port: 0,
+        sharing: Sharing::Isolated,
+    }
+}
+
+/// Seconds per call of `f`, over calls lasting at least 20 ms in all.
+fn timed(mut f: impl FnMut()) -> f64 {
+    let started = Instant::now();
+    let mut calls = 0u32;
+    while started.elapsed() < Duration::from_millis(20) || calls == 0 {
+        f();
+        calls += 1;
+    }
+    started.elapsed().as_secs_f64() / f64::from(calls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_calibrated_lesson_lasts_about_the_target() {
+        let mut raw = RawExperiment {
+            workload: "sqrt-sum".into(),
+            size: Some("1000".into()),
+            tasks: Some("4".into()),
+            ..RawExperiment::default()
+        };
+        fit(&mut raw, Calibrate::Size);
+        let size: u64 = raw.size.as_deref().unwrap().parse().unwrap();
+        let seconds = serial_seconds(Workload::SqrtSum, size, 4).unwrap();
+        assert!((0.1..1.6).contains(&seconds), "{size}: {seconds} s");
+        // Sizing by task count keeps each task as written.
+        let mut raw = RawExperiment {
+            workload: "sqrt-sum".into(),
+            size: Some("1000".into()),
+            tasks: Some("16".into()),
+            ..RawExperiment::default()
+        };
+        fit(&mut raw, Calibrate::Tasks);
+        assert_eq!(raw.size.as_deref(), Some("1000"));
+        assert!(raw.tasks.as_deref().unwrap().parse::<u64>().unwrap() >= 16);
+    }
+
+    #[test]
+    fn rounds_to_two_digits() {
+        assert_eq!(round(1234.0), 1200);
+        assert_eq!(round(56.7), 57);
+        assert_eq!(round(0.3), 1);
+    }
+}
