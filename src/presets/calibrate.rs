@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::measure::clock;
 use crate::spec::RawExperiment;
 use crate::workload::{self, Sharing, Task, Workload};
 
@@ -127,15 +128,24 @@ fn task(workload: Workload, size: u64, index: u32, tasks: u32) -> Task {
     }
 }
 
-/// Seconds per call of `f`, over calls lasting at least 20 ms in all.
+/// CPU seconds per call of `f`, over calls using at least 20 ms of CPU
+/// in all: CPU time, not wall time, so that other programs taking turns
+/// on the cores while it is timed do not shrink the lesson (its runs then
+/// last longer, never shorter, than the target).
 fn timed(mut f: impl FnMut()) -> f64 {
-    let started = Instant::now();
+    let (wall, cpu) = (Instant::now(), clock::process_cpu_ns());
     let mut calls = 0u32;
-    while started.elapsed() < Duration::from_millis(20) || calls == 0 {
+    let used = || clock::ns_to_s(clock::process_cpu_ns().saturating_sub(cpu));
+    while calls == 0 || (used() < 0.02 && wall.elapsed() < Duration::from_secs(2)) {
         f();
         calls += 1;
     }
-    started.elapsed().as_secs_f64() / f64::from(calls)
+    let seconds = if used() > 0.0 {
+        used()
+    } else {
+        wall.elapsed().as_secs_f64()
+    };
+    seconds / f64::from(calls)
 }
 
 #[cfg(test)]

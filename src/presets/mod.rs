@@ -238,10 +238,17 @@ pub fn rule_of_thumb(set: &ResultSet) -> Vec<String> {
 /// counted, what each model lost and what an increment cost
 /// ([`counter_findings`]); then one sentence per model (per schedule and
 /// workload where the set compares them): its best speedup and where, or
-/// for a payload sweep, from which payload it beats serial. A model whose
+/// for a payload sweep, from which payload it beats serial. None from a
+/// set measured on a busy machine (one sentence says so). A model whose
 /// runs (or their baselines) are flagged by the noise guard gets no
 /// verdict: the sentence says why it is withheld.
 pub fn findings(set: &ResultSet) -> Vec<String> {
+    if crate::noise::busy(set) {
+        return vec![
+            "No findings: other programs were busy while this was measured; close them and measure again."
+                .to_string(),
+        ];
+    }
     let mut sentences = rule_of_thumb(set);
     sentences.extend(counter_findings(set));
     sentences.extend(speedup_findings(set));
