@@ -53,7 +53,8 @@ stop_hog() {
         hog=""
     fi
 }
-trap 'stop_hog' EXIT INT TERM
+trap 'stop_hog' EXIT
+trap 'exit 130' INT TERM
 
 outcome_of() {
     if [ -f "$1" ]; then

@@ -112,11 +112,11 @@ pub const CALM_STEP: Duration = Duration::from_secs(1);
 /// Waits, up to `limit`, for other programs to use less than
 /// [`OTHER_CPU_LIMIT`] of the machine, watching it a second at a time
 /// through the kernel's counters; `on_busy` hears each busy reading (so a
-/// front end can say it is waiting). The last reading, `None` where the
-/// kernel's counters cannot be read.
+/// front end can say it is waiting) and answers whether to go on waiting.
+/// The last reading, `None` where the kernel's counters cannot be read.
 pub fn wait_for_calm(
     limit: Duration,
-    mut on_busy: impl FnMut(&LoadReading),
+    mut on_busy: impl FnMut(&LoadReading) -> bool,
 ) -> Option<LoadReading> {
     let started = std::time::Instant::now();
     loop {
@@ -126,7 +126,9 @@ pub fn wait_for_calm(
         if reading.other_cpu_cores < OTHER_CPU_LIMIT || started.elapsed() + CALM_STEP > limit {
             return Some(reading);
         }
-        on_busy(&reading);
+        if !on_busy(&reading) {
+            return Some(reading);
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 //! the lesson gives up on them.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,16 +32,37 @@ use crate::spec::{Model, default_sweep_workers};
 /// measures anyway (and then gives no verdict if they stayed busy).
 pub const CALM_WAIT: Duration = Duration::from_secs(5);
 
-/// Where Ctrl-C finds whatever is measuring now: one handler per process,
-/// several runners per lesson.
-pub type CancelSlot = Arc<Mutex<Option<CancelToken>>>;
+/// Where Ctrl-C finds whatever is measuring now (one handler per process,
+/// several runners per lesson), and whether it was pressed while nothing
+/// was (waiting for the machine to calm down).
+#[derive(Debug, Default)]
+pub struct Cancel {
+    token: Mutex<Option<CancelToken>>,
+    interrupted: AtomicBool,
+}
 
-/// Installs the Ctrl-C handler that cancels the runner in `slot`.
+/// The [`Cancel`] the Ctrl-C handler reaches.
+pub type CancelSlot = Arc<Cancel>;
+
+impl Cancel {
+    fn interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+
+    fn set(&self, token: Option<CancelToken>) {
+        if let Ok(mut current) = self.token.lock() {
+            *current = token;
+        }
+    }
+}
+
+/// Installs the Ctrl-C handler that cancels the runner in the slot.
 pub fn cancel_on_ctrl_c() -> Result<CancelSlot, Outcome> {
-    let current: CancelSlot = Arc::new(Mutex::new(None));
+    let current: CancelSlot = Arc::new(Cancel::default());
     let slot = Arc::clone(&current);
     ctrlc::set_handler(move || {
-        if let Ok(token) = slot.lock()
+        slot.interrupted.store(true, Ordering::SeqCst);
+        if let Ok(token) = slot.token.lock()
             && let Some(token) = token.as_ref()
         {
             token.cancel();
@@ -99,7 +121,11 @@ pub fn measure(
             load.other_cpu_cores,
             CALM_WAIT.as_secs()
         ));
+        !slot.interrupted()
     });
+    if slot.interrupted() {
+        return Err(Outcome::Interrupted);
+    }
     let start = Snapshot::now();
     let mut set = run(Plan::of(&spec), &config, slot)?;
     let busy_so_far = start
@@ -177,12 +203,11 @@ fn run(plan: Plan, config: &EngineConfig, slot: &CancelSlot) -> Result<ResultSet
         }
         Err(e) => return Err(Outcome::Failed(e.into())),
     };
-    if let Ok(mut current) = slot.lock() {
-        *current = Some(runner.cancel_token());
+    slot.set(Some(runner.cancel_token()));
+    if slot.interrupted() {
+        runner.cancel();
     }
     let set = follow(&runner);
-    if let Ok(mut current) = slot.lock() {
-        *current = None;
-    }
+    slot.set(None);
     set
 }

@@ -39,9 +39,10 @@ pub enum Calibrate {
     Tasks,
 }
 
-/// Sizes `raw` for this machine as `how` says; left as it is when its
-/// workload cannot be timed here.
-pub fn fit(raw: &mut RawExperiment, how: Calibrate) {
+/// Sizes `raw` for this machine as `how` says, so that its serial run
+/// lasts about `target_seconds`; left as it is when its workload cannot
+/// be timed here.
+pub fn fit(raw: &mut RawExperiment, how: Calibrate, target_seconds: f64) {
     if how == Calibrate::None {
         return;
     }
@@ -57,7 +58,7 @@ pub fn fit(raw: &mut RawExperiment, how: Calibrate) {
     let Some(seconds) = serial_seconds(workload, size, tasks) else {
         return;
     };
-    let factor = TARGET_SECONDS / seconds.max(1e-9);
+    let factor = target_seconds / seconds.max(1e-9);
     match how {
         Calibrate::Size => {
             // Mandelbrot's size is the image's side: its work grows with
@@ -160,7 +161,7 @@ mod tests {
             tasks: Some("4".into()),
             ..RawExperiment::default()
         };
-        fit(&mut raw, Calibrate::Size);
+        fit(&mut raw, Calibrate::Size, TARGET_SECONDS);
         let size: u64 = raw.size.as_deref().unwrap().parse().unwrap();
         let seconds = serial_seconds(Workload::SqrtSum, size, 4).unwrap();
         assert!((0.1..1.6).contains(&seconds), "{size}: {seconds} s");
@@ -171,7 +172,7 @@ mod tests {
             tasks: Some("16".into()),
             ..RawExperiment::default()
         };
-        fit(&mut raw, Calibrate::Tasks);
+        fit(&mut raw, Calibrate::Tasks, TARGET_SECONDS);
         assert_eq!(raw.size.as_deref(), Some("1000"));
         assert!(raw.tasks.as_deref().unwrap().parse::<u64>().unwrap() >= 16);
     }

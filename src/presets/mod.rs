@@ -35,6 +35,10 @@ pub struct Preset {
     /// How the lesson's work is sized for the machine at hand.
     #[serde(default)]
     pub calibrate: calibrate::Calibrate,
+    /// How long its serial run (or its first run at one worker) lasts once
+    /// sized, in milliseconds (absent: [`calibrate::TARGET_SECONDS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibrate_ms: Option<u32>,
 }
 
 /// The bundled preset files, in lesson order.
@@ -102,7 +106,10 @@ pub fn all() -> Result<&'static [Preset], PresetError> {
             let cores = std::thread::available_parallelism().map_or(1, usize::from);
             let mut presets = bundled(cores)?;
             for preset in &mut presets {
-                calibrate::fit(&mut preset.experiment, preset.calibrate);
+                let target = preset
+                    .calibrate_ms
+                    .map_or(calibrate::TARGET_SECONDS, |ms| f64::from(ms) / 1000.0);
+                calibrate::fit(&mut preset.experiment, preset.calibrate, target);
             }
             Ok(presets)
         })
