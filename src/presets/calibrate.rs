@@ -157,7 +157,7 @@ mod tests {
     fn a_calibrated_lesson_lasts_about_the_target() {
         let mut raw = RawExperiment {
             workload: "sqrt-sum".into(),
-            size: Some("1000".into()),
+            size: Some("100000".into()),
             tasks: Some("4".into()),
             ..RawExperiment::default()
         };

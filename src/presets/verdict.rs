@@ -166,14 +166,6 @@ pub fn verdict(preset: &Preset, set: &ResultSet) -> Verdict {
         }
     }
     let shown = describe(&figures);
-    if noise::busy(set) {
-        return withheld(
-            format!(
-                "No verdict: other programs were busy while this lesson was measured ({shown}); close them and run the lesson again."
-            ),
-            figures,
-        );
-    }
     if !missing.is_empty() {
         missing.dedup();
         let why = if set.not_measured.is_empty() {
@@ -186,12 +178,22 @@ pub fn verdict(preset: &Preset, set: &ResultSet) -> Verdict {
             figures,
         );
     }
+    if noise::busy(set) {
+        return withheld(
+            format!(
+                "No verdict: other programs were busy while this lesson was measured{}; close them and run the lesson again.",
+                in_brackets(&shown)
+            ),
+            figures,
+        );
+    }
     if !flagged.is_empty() {
         flagged.dedup();
         return withheld(
             format!(
-                "Not settled: {} flagged ({shown}); run the lesson again on a quieter machine.",
-                flagged.join(", ")
+                "Not settled: {} flagged{}; run the lesson again on a quieter machine.",
+                flagged.join(", "),
+                in_brackets(&shown)
             ),
             figures,
         );
@@ -218,6 +220,15 @@ pub fn verdict(preset: &Preset, set: &ResultSet) -> Verdict {
         ),
         figures,
     )
+}
+
+/// ` (text)`, or nothing for no text.
+fn in_brackets(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(" ({text})")
+    }
 }
 
 /// The figures in words, the claim's own first: `processes 1.92× serial
