@@ -218,6 +218,8 @@ fn a_lesson_runs_in_one_click_and_explains_itself() {
     // A verdict, or (on a busy machine) why there is none, with the flags.
     if corescope::noise::flagged_runs(set).is_empty() {
         harness.get_by_label_contains("processes: best");
+    } else if corescope::noise::busy(set) {
+        harness.get_by_label_contains("No findings: other programs were busy");
     } else {
         harness.get_by_label_contains("processes: no verdict");
         harness.get_by_label_contains("These figures may not be what the machine can do");
