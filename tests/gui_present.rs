@@ -105,9 +105,14 @@ fn clicking_a_lesson_fills_the_form_until_it_is_tweaked() {
     let form = &harness.state().settings.form;
     assert_eq!(form.lesson.as_deref(), Some("cpu-parallelism"));
     assert_eq!(form.workload, Workload::SqrtSum);
+    // The lesson as sized for this machine.
+    let preset = corescope::presets::find("cpu-parallelism").unwrap();
     assert_eq!(
         (form.text(Setting::Size), form.text(Setting::Tasks)),
-        ("1000000", "4")
+        (
+            preset.experiment.size.as_deref().unwrap(),
+            preset.experiment.tasks.as_deref().unwrap()
+        )
     );
     assert_eq!(form.models, [Model::Serial, Model::Processes]);
     assert_eq!(form.text(Setting::Repeats), "5");
@@ -121,7 +126,7 @@ fn clicking_a_lesson_fills_the_form_until_it_is_tweaked() {
     assert_eq!(form.lesson, None);
     assert_eq!(
         form.text(Setting::Tasks),
-        "4",
+        preset.experiment.tasks.as_deref().unwrap(),
         "tweaking keeps the lesson's values"
     );
 }
