@@ -137,14 +137,14 @@ fn the_kernel_counters_see_a_busy_loop() {
 }
 
 #[test]
-fn every_lesson_but_one_judges_its_claim() {
+fn every_lesson_judges_its_claim() {
     let presets = presets::all().unwrap();
     let unjudged: Vec<&str> = presets
         .iter()
         .filter(|p| p.judge.is_empty())
         .map(|p| p.name.as_str())
         .collect();
-    assert_eq!(unjudged, ["ipc-cost"]);
+    assert!(unjudged.is_empty(), "{unjudged:?}");
     // Written for this machine: no preset speaks of four cores.
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let cpu = presets::find("cpu-parallelism").unwrap();

@@ -611,6 +611,30 @@ mod tests {
     }
 
     #[test]
+    fn ipc_cost_is_judged_on_its_smallest_payload() {
+        let preset = find("ipc-cost").unwrap();
+        let mut set = ResultSet::new(crate::results::MachineInfo {
+            logical_cores: 2,
+            ..Default::default()
+        });
+        for (payload, serial, processes) in [(1024, 0.01, 0.1), (1 << 24, 4.0, 2.0)] {
+            let mut s = measured(Model::Serial, 1, &[serial; 3]);
+            let mut p = measured(
+                Model::Processes,
+                2,
+                &[processes, processes * 1.01, processes],
+            );
+            s.payload_bytes = payload;
+            p.payload_bytes = payload;
+            set.runs.extend([s, p]);
+        }
+        crate::analysis::fill_speedups(&mut set);
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::Holds, "{}", v.sentence);
+        assert!(v.sentence.contains("on 1.00 KiB"), "{}", v.sentence);
+    }
+
+    #[test]
     fn unknown_presets_list_the_known_ones() {
         let err = find("why-not").unwrap_err().to_string();
         assert!(

@@ -54,6 +54,10 @@ pub struct Judge {
     /// The schedule of the runs it is set against (absent: its own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub against_schedule: Option<String>,
+    /// Only its runs at the smallest payload it was measured with (a
+    /// payload sweep's claim about cheap work and costly data).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub smallest_payload: bool,
     pub expect: Expect,
 }
 
@@ -270,9 +274,11 @@ fn judged(judge: &Judge, set: &ResultSet) -> Option<(Figure, Vec<String>)> {
                 .is_none_or(|s| r.schedule.to_string() == s)
         })
         .collect();
-    if runs.is_empty() {
-        return None;
-    }
+    let smallest = runs.iter().map(|r| r.payload_bytes).min()?;
+    let runs: Vec<&RunRecord> = runs
+        .into_iter()
+        .filter(|r| !judge.smallest_payload || r.payload_bytes == smallest)
+        .collect();
     if judge.expect == Expect::LosesUpdates {
         return Some(lost_updates(judge, &runs));
     }
@@ -349,6 +355,11 @@ fn judged(judge: &Judge, set: &ResultSet) -> Option<(Figure, Vec<String>)> {
         run.workers,
         if run.workers == 1 { "" } else { "s" }
     );
+    let label = if judge.smallest_payload {
+        format!("{label} on {}", crate::format::bytes(run.payload_bytes))
+    } else {
+        label
+    };
     let label = match &judge.workload {
         Some(w) => format!("{w}: {label}"),
         None => label,
