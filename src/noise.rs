@@ -12,8 +12,9 @@
 //! above 100 % (`efficiency-over-100`), a CPU-bound speedup above the core
 //! count (`speedup-over-cores`), repetitions spread wider than half their
 //! median (`wide-spread`), a flagged serial baseline (`baseline-flagged`).
-//! Per set: other programs busy before the first run (`busy-before`), and
-//! how many runs are flagged (`flagged-runs`). [`assess`] decides them all
+//! Per set: other programs busy before the first run (`busy-before`) or
+//! across the whole measurement by the kernel's counters (`busy-during`,
+//! seen whatever a run's length), and how many runs are flagged (`flagged-runs`). [`assess`] decides them all
 //! from the records alone, so it gives the same flags wherever it runs.
 
 use std::time::Duration;
@@ -21,6 +22,8 @@ use std::time::Duration;
 use crate::analysis;
 use crate::format;
 use crate::measure::sampler::{SAMPLE_INTERVAL, Sample, Sampler, Turns};
+use crate::measure::system_load::{self, Snapshot};
+use crate::model::Work;
 use crate::results::{LoadReading, MachineInfo, ResultSet, RunRecord, Warning};
 use crate::workload::Workload;
 
@@ -39,6 +42,7 @@ pub const SPREAD_LIMIT: f64 = 0.5;
 pub mod code {
     pub const BUSY_BEFORE: &str = "busy-before";
     pub const BUSY_MACHINE: &str = "busy-machine";
+    pub const BUSY_DURING: &str = "busy-during";
     pub const EFFICIENCY_OVER_100: &str = "efficiency-over-100";
     pub const SPEEDUP_OVER_CORES: &str = "speedup-over-cores";
     pub const WIDE_SPREAD: &str = "wide-spread";
@@ -91,10 +95,41 @@ pub fn probe_before() -> Option<LoadReading> {
     reading(&sampler.finish())
 }
 
-/// Whether the workload keeps a core busy all the time (so its speedup
-/// cannot pass the core count); sleep and mixed work wait.
+/// Whether the run keeps a core busy all the time (so its speedup cannot
+/// pass the core count): not on waiting-bound work (sleep, net, mixed),
+/// nor on a model made for waiting, whose point is to overlap waits.
 fn cpu_bound(run: &RunRecord) -> bool {
-    run.workload != Workload::Sleep && run.io_percent == 0
+    let waits = matches!(
+        run.workload,
+        Workload::Sleep | Workload::Net | Workload::Mixed
+    );
+    !waits && run.io_percent == 0 && run.model.suited_to() != Some(Work::Io)
+}
+
+/// How long [`wait_for_calm`] watches the machine at a time.
+pub const CALM_STEP: Duration = Duration::from_secs(1);
+
+/// Waits, up to `limit`, for other programs to use less than
+/// [`OTHER_CPU_LIMIT`] of the machine, watching it a second at a time
+/// through the kernel's counters; `on_busy` hears each busy reading (so a
+/// front end can say it is waiting) and answers whether to go on waiting.
+/// The last reading, `None` where the kernel's counters cannot be read.
+pub fn wait_for_calm(
+    limit: Duration,
+    mut on_busy: impl FnMut(&LoadReading) -> bool,
+) -> Option<LoadReading> {
+    let started = std::time::Instant::now();
+    loop {
+        let start = Snapshot::now()?;
+        std::thread::sleep(CALM_STEP);
+        let reading = system_load::between(&start, &Snapshot::now()?)?;
+        if reading.other_cpu_cores < OTHER_CPU_LIMIT || started.elapsed() + CALM_STEP > limit {
+            return Some(reading);
+        }
+        if !on_busy(&reading) {
+            return Some(reading);
+        }
+    }
 }
 
 /// The flags of one run, from its own figures and its baseline's.
@@ -221,6 +256,20 @@ fn set_warnings(set: &ResultSet) -> Vec<Warning> {
             remedy::CLOSE_AND_RERUN,
         ));
     }
+    if let Some(load) = set
+        .load_during
+        .as_deref()
+        .filter(|l| l.other_cpu_cores >= OTHER_CPU_LIMIT)
+    {
+        flags.push(warning(
+            code::BUSY_DURING,
+            format!(
+                "other programs used {:.1} cores' worth of CPU while it was measured",
+                load.other_cpu_cores
+            ),
+            remedy::CLOSE_AND_RERUN,
+        ));
+    }
     let flagged = flagged_runs(set).len();
     if flagged > 0 {
         flags.push(warning(
@@ -242,6 +291,15 @@ pub fn flagged_runs(set: &ResultSet) -> Vec<usize> {
         .collect()
 }
 
+/// Whether other programs were seen busy before or during the set's
+/// measurement (its own flags, or any run's).
+pub fn busy(set: &ResultSet) -> bool {
+    let busy = |w: &Warning| {
+        [code::BUSY_BEFORE, code::BUSY_DURING, code::BUSY_MACHINE].contains(&w.code.as_str())
+    };
+    set.warnings.iter().any(busy) || set.runs.iter().flat_map(|r| &r.warnings).any(busy)
+}
+
 /// Whether anything in `set` is flagged.
 pub fn is_flagged(set: &ResultSet) -> bool {
     !set.warnings.is_empty() || set.runs.iter().any(|r| !r.warnings.is_empty())
@@ -250,7 +308,7 @@ pub fn is_flagged(set: &ResultSet) -> bool {
 /// A short name for a flag, for a table cell: `busy`, `> 100 %`, …
 pub fn short_name(code: &str) -> &str {
     match code {
-        code::BUSY_MACHINE | code::BUSY_BEFORE => "busy machine",
+        code::BUSY_MACHINE | code::BUSY_BEFORE | code::BUSY_DURING => "busy machine",
         code::EFFICIENCY_OVER_100 => "over 100 %",
         code::SPEEDUP_OVER_CORES => "over the cores",
         code::WIDE_SPREAD => "wide spread",

@@ -52,6 +52,15 @@ pub struct ResultSet {
     /// Other programs' use of the machine just before the first run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load_before: Option<Box<LoadReading>>,
+    /// Other programs' use of the machine across the whole measurement,
+    /// from the kernel's CPU counters at its start and end (steal time
+    /// included): seen whatever each run's length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_during: Option<Box<LoadReading>>,
+    /// Models a lesson asked for that could not run here, each with why
+    /// and what gets it (the lesson ran the others).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_measured: Vec<String>,
     /// What makes the set's figures doubtful, as a whole (each run carries
     /// its own); empty when nothing was flagged.
     #[serde(default)]
@@ -84,6 +93,8 @@ impl ResultSet {
             machine,
             preset: None,
             source: None,
+            load_during: None,
+            not_measured: Vec::new(),
             order: Order::default(),
             load_before: None,
             warnings: Vec::new(),

@@ -221,6 +221,7 @@ fn a_lesson_runs_in_one_click_and_explains_itself() {
             .any(|r| r.model == corescope::spec::Model::Processes)
     );
     let unflagged = corescope::noise::flagged_runs(set).is_empty();
+    let busy = corescope::noise::busy(set);
     // The claim, what to look at and this machine's findings sit beside
     // the charts, folded to the lesson's title line until opened.
     let title = corescope::presets::find("cpu-parallelism").unwrap().title;
@@ -235,6 +236,8 @@ fn a_lesson_runs_in_one_click_and_explains_itself() {
     // (The verdict line shows it too, under the lesson's title.)
     let verdict = if unflagged {
         "processes: best"
+    } else if busy {
+        "No findings: other programs were busy"
     } else {
         "processes: no verdict"
     };

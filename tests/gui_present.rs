@@ -106,9 +106,14 @@ fn clicking_a_lesson_fills_the_form_until_it_is_tweaked() {
     let form = &harness.state().settings.form;
     assert_eq!(form.lesson.as_deref(), Some("cpu-parallelism"));
     assert_eq!(form.workload, Workload::SqrtSum);
+    // The lesson as sized for this machine.
+    let preset = corescope::presets::find("cpu-parallelism").unwrap();
     assert_eq!(
         (form.text(Setting::Size), form.text(Setting::Tasks)),
-        ("1000000", "4")
+        (
+            preset.experiment.get(Setting::Size).unwrap(),
+            preset.experiment.get(Setting::Tasks).unwrap()
+        )
     );
     assert_eq!(form.models, [Model::Serial, Model::Processes]);
     assert_eq!(form.text(Setting::Repeats), "5");
@@ -122,7 +127,7 @@ fn clicking_a_lesson_fills_the_form_until_it_is_tweaked() {
     assert_eq!(form.lesson, None);
     assert_eq!(
         form.text(Setting::Tasks),
-        "4",
+        preset.experiment.get(Setting::Tasks).unwrap(),
         "tweaking keeps the lesson's values"
     );
 }

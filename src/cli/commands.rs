@@ -15,6 +15,7 @@ use crate::engine::runner::Runner;
 use crate::engine::{EngineConfig, Plan};
 use crate::export;
 use crate::export::data::{DataFormat, ExportManager};
+use crate::measure::system_load::{self, Snapshot};
 use crate::presets;
 use crate::remedy::Remedied;
 use crate::rerun;
@@ -69,21 +70,7 @@ pub fn execute(cli: Cli) -> ExitCode {
                     ))
                 }
                 Some(name) => match presets::find(name) {
-                    Ok(preset) => {
-                        output::print_preset(&preset);
-                        // The run's own limit applies to a lesson too.
-                        let mut raw = preset.experiment.clone();
-                        let limit = crate::settings::Setting::TimeLimit;
-                        if let Some(text) = args.experiment.raw.get(limit) {
-                            raw.set(limit, Some(text.to_string()));
-                        }
-                        experiment_named(
-                            &raw,
-                            &args.experiment,
-                            &default_sweep_workers(cores),
-                            Some(preset.name.clone()),
-                        )
-                    }
+                    Ok(preset) => lesson(&preset, &args.experiment),
                     Err(e) => Outcome::Usage(format!("--preset: {e}")),
                 },
                 None => experiment(
@@ -413,38 +400,91 @@ fn measure(
     if let Err(e) = ctrlc::set_handler(move || token.cancel()) {
         return Outcome::Failed(anyhow::Error::new(e).context("cannot install the Ctrl-C handler"));
     }
+    let start = Snapshot::now();
     match follow(&runner) {
         Ok(set) => {
-            let set = finish(set);
-            output::print_results(&set);
-            let json = exports
-                .targets()
-                .iter()
-                .find(|(format, _)| *format == DataFormat::Json)
-                .map(|(_, path)| path.as_path());
-            output::print_flags(&set, json);
-            output::print_findings(&presets::findings(&set));
-            for run in &set.timed_out {
-                output::note(&format!(
-                    "run {} ({}) timed out after {}: stopped, every process reaped",
-                    run.index + 1,
-                    run.label,
-                    crate::format::seconds(run.limit_seconds)
-                ));
-            }
-            let written = |path: &Path| output::note(&format!("wrote {}", path.display()));
-            match exports.write_all(&set, written) {
-                Ok(()) if set.timed_out.is_empty() => Outcome::Done,
-                Ok(()) => Outcome::Failed(anyhow::anyhow!(
-                    "{} of the runs timed out (--time-limit); the others were kept",
-                    set.timed_out.len()
-                )),
-                Err(e) => Outcome::Failed(
-                    anyhow::Error::new(e.source).context(format!("{} failed", e.format.flag())),
-                ),
-            }
+            let mut set = finish(set);
+            set.load_during = start
+                .zip(Snapshot::now())
+                .and_then(|(a, b)| system_load::between(&a, &b))
+                .map(Box::new);
+            crate::noise::assess(&mut set);
+            show_and_write(&set, exports)
         }
         Err(outcome) => outcome,
+    }
+}
+
+/// `sweep --preset NAME`: the lesson's claim, its measurement (see
+/// [`super::lesson`]), the table, flags, findings and verdict, and the
+/// exports (the JSON with the verdict).
+fn lesson(preset: &presets::Preset, args: &ExperimentArgs) -> Outcome {
+    output::print_preset(preset);
+    // The run's own limit applies to a lesson too.
+    let mut raw = preset.experiment.clone();
+    if let Some(text) = args.raw.get(Setting::TimeLimit) {
+        raw.set(Setting::TimeLimit, Some(text.to_string()));
+    }
+    let exports = &args.exports.manager;
+    if let Err(e) = exports.check() {
+        return Outcome::Usage(format!("{}: {}", e.format.flag(), e.source));
+    }
+    let slot = match super::lesson::cancel_on_ctrl_c() {
+        Ok(slot) => slot,
+        Err(outcome) => return outcome,
+    };
+    let paths = super::lesson::Paths {
+        python: &args.python,
+        hostfile: args.hostfile.as_deref(),
+    };
+    match super::lesson::measure(preset, &raw, paths, &slot) {
+        Ok(set) => {
+            let outcome = show_and_write(&set, exports);
+            let verdict = presets::verdict(preset, &set);
+            output::print_verdict(outcome_word(verdict.outcome), &verdict.sentence);
+            outcome
+        }
+        Err(outcome) => outcome,
+    }
+}
+
+/// The verdict's outcome as its JSON spells it.
+fn outcome_word(outcome: presets::Outcome) -> &'static str {
+    match outcome {
+        presets::Outcome::Holds => "holds",
+        presets::Outcome::DoesNotHold => "does-not-hold",
+        presets::Outcome::Withheld => "withheld",
+    }
+}
+
+/// Prints the set (table, flags, findings) and writes its exports.
+fn show_and_write(set: &ResultSet, exports: &ExportManager) -> Outcome {
+    output::print_results(set);
+    let json = exports
+        .targets()
+        .iter()
+        .find(|(format, _)| *format == DataFormat::Json)
+        .map(|(_, path)| path.as_path());
+    output::print_flags(set, json);
+    output::print_findings(&presets::findings(set));
+    for run in &set.timed_out {
+        output::note(&format!(
+            "run {} ({}) timed out after {}: stopped, every process reaped",
+            run.index + 1,
+            run.label,
+            crate::format::seconds(run.limit_seconds)
+        ));
+    }
+    let written = |path: &Path| output::note(&format!("wrote {}", path.display()));
+    match exports.write_all(set, written) {
+        Ok(()) if set.timed_out.is_empty() => Outcome::Done,
+        Ok(()) => Outcome::Failed(anyhow::anyhow!(
+            "{} of the runs timed out (--time-limit); the others were kept",
+            set.timed_out.len()
+        )),
+        Err(e) => Outcome::Failed(
+            anyhow::Error::new(e.source).context(format!("{} failed", e.format.flag())),
+        ),
     }
 }
 

@@ -1,24 +1,16 @@
 //! `corescope deck`: the workshop deck from the command line. Lessons the
 //! app has measured on this machine (its stored results) are reused;
 //! the others (with `--all`, every one) are measured here, headless, with
-//! a progress bar each; then the page is written through the export layer.
-
-use std::sync::{Arc, Mutex};
-
-use anyhow::Context as _;
+//! a progress bar each, as `sweep --preset` measures them
+//! ([`super::lesson`]); then the page is written through the export layer.
 
 use super::DeckArgs;
-use super::outcome::{Outcome, follow};
+use super::outcome::Outcome;
 use super::output;
-use crate::engine::CancelToken;
-use crate::engine::runner::Runner;
-use crate::engine::{EngineConfig, EngineError, Plan};
 use crate::export::deck::{self, Slide};
 use crate::presets::{self, Preset};
-use crate::remedy::Remedied;
 use crate::results::{MachineInfo, ResultSet};
 use crate::session::store::ResultsStore;
-use crate::spec::default_sweep_workers;
 
 /// Measures what is missing and writes the deck.
 pub fn deck(args: &DeckArgs) -> Outcome {
@@ -36,20 +28,11 @@ pub fn deck(args: &DeckArgs) -> Outcome {
     };
     let (store, _) = ResultsStore::open(stored.as_deref());
     let machine = MachineInfo::detect();
-    // Ctrl-C cancels whichever lesson is measuring (one handler per
-    // process, so it reaches the runner through this slot).
-    let current: Arc<Mutex<Option<CancelToken>>> = Arc::new(Mutex::new(None));
-    let slot = Arc::clone(&current);
-    let handler = ctrlc::set_handler(move || {
-        if let Ok(token) = slot.lock()
-            && let Some(token) = token.as_ref()
-        {
-            token.cancel();
-        }
-    });
-    if let Err(e) = handler {
-        return Outcome::Failed(anyhow::Error::new(e).context("cannot install the Ctrl-C handler"));
-    }
+    // Ctrl-C cancels whichever lesson is measuring.
+    let current = match super::lesson::cancel_on_ctrl_c() {
+        Ok(slot) => slot,
+        Err(outcome) => return outcome,
+    };
     let mut measured: Vec<Option<ResultSet>> = Vec::new();
     for (i, preset) in all.iter().enumerate() {
         let newest = store
@@ -67,7 +50,7 @@ pub fn deck(args: &DeckArgs) -> Outcome {
             continue;
         }
         output::note(&format!("lesson {} {}: measuring", i + 1, preset.name));
-        match measure(preset, &machine, &args.python, &current) {
+        match measure(preset, &args.python, &current) {
             Ok(set) => measured.push(set),
             Err(outcome) => return outcome,
         }
@@ -89,49 +72,27 @@ pub fn deck(args: &DeckArgs) -> Outcome {
     }
 }
 
-/// Measures one lesson; `Ok(None)` when it cannot run here (a model it
-/// needs is unavailable), which the deck then says.
+/// Measures one lesson as `sweep --preset` does ([`super::lesson`]):
+/// a model it cannot run is left out, and its verdict says so.
 fn measure(
     preset: &Preset,
-    machine: &MachineInfo,
     python: &std::path::Path,
-    current: &Mutex<Option<CancelToken>>,
+    current: &super::lesson::CancelSlot,
 ) -> Result<Option<ResultSet>, Outcome> {
-    let mut spec = preset
-        .experiment
-        .validate(&default_sweep_workers(machine.logical_cores))
-        .map_err(|e| Outcome::Failed(anyhow::anyhow!("lesson {}: {e}", preset.name)))?;
-    spec.preset = Some(preset.name.clone());
-    let worker_exe = std::env::current_exe()
-        .context("cannot find the corescope executable for workers")
-        .map_err(Outcome::Failed)?;
-    let config = EngineConfig {
-        worker_exe,
-        python: python.to_path_buf(),
+    let paths = super::lesson::Paths {
+        python,
         hostfile: None,
-        instrument: true,
     };
-    if let Err(e) = crate::engine::check_budget(&spec) {
-        output::note(&format!("  not measured: {e}"));
-        return Ok(None);
-    }
-    let runner = match Runner::start_plan(Plan::of(&spec), config, Arc::new(|| {})) {
-        Ok(runner) => runner,
-        Err(EngineError::Unavailable(why)) => {
-            output::note(&format!(
-                "  not measured here: {}",
-                why.worded(output::flag_of)
-            ));
-            return Ok(None);
+    match super::lesson::measure(preset, &preset.experiment, paths, current) {
+        Ok(set) => {
+            let verdict = presets::verdict(preset, &set);
+            output::note(&format!("  {}", verdict.sentence));
+            Ok(Some(set))
         }
-        Err(e) => return Err(Outcome::Failed(e.into())),
-    };
-    if let Ok(mut slot) = current.lock() {
-        *slot = Some(runner.cancel_token());
+        Err(Outcome::Usage(why)) => {
+            output::note(&format!("  not measured: {why}"));
+            Ok(None)
+        }
+        Err(outcome) => Err(outcome),
     }
-    let set = follow(&runner);
-    if let Ok(mut slot) = current.lock() {
-        *slot = None;
-    }
-    set.map(Some)
 }

@@ -8,6 +8,7 @@
 pub mod commands;
 pub mod deck;
 mod help;
+pub mod lesson;
 pub mod outcome;
 pub mod output;
 

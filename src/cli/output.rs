@@ -379,3 +379,9 @@ pub fn results_table(set: &ResultSet) -> Table {
     }
     table
 }
+
+/// Prints a lesson's verdict, after its findings: its outcome as the JSON
+/// spells it, then its sentence.
+pub fn print_verdict(outcome: &str, sentence: &str) {
+    println!("\nVerdict ({outcome}): {sentence}");
+}

@@ -1,5 +1,6 @@
 //! JSON export: the whole [`ResultSet`], indented down to its lists of
-//! rows, each row (a span, a repetition, a sample) on one line.
+//! rows, each row (a span, a repetition, a sample) on one line; a lesson's
+//! set carries its verdict (`verdict`: outcome, sentence, models, figures).
 //!
 //! A run of a million tasks keeps a million spans. Indented field by
 //! field, each took about 145 bytes (without IPC stamps); on one line it
@@ -26,7 +27,13 @@ impl Exporter for Json {
         let mut bytes = Vec::new();
         let mut serializer =
             serde_json::Serializer::with_formatter(&mut bytes, RowsOnOneLine::default());
-        set.serialize(&mut serializer)
+        let verdict = set
+            .preset
+            .as_deref()
+            .and_then(|name| crate::presets::find(name).ok())
+            .map(|preset| crate::presets::verdict(&preset, set));
+        WithVerdict { set, verdict }
+            .serialize(&mut serializer)
             .map_err(|e| ExportError::Serialize {
                 format: DataFormat::Json,
                 reason: e.to_string(),
@@ -34,6 +41,17 @@ impl Exporter for Json {
         bytes.push(b'\n');
         Ok(bytes)
     }
+}
+
+/// A set with its lesson's verdict beside its own fields: `verdict` is
+/// read by people and scripts, and ignored by `ResultSet::load` (the
+/// verdict is worked out again from the runs wherever it is shown).
+#[derive(Serialize)]
+struct WithVerdict<'a> {
+    #[serde(flatten)]
+    set: &'a ResultSet,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdict: Option<crate::presets::Verdict>,
 }
 
 /// Containers nested deeper than this are written on one line: the set

@@ -8,3 +8,4 @@ pub mod clock;
 pub mod memory;
 pub mod sampler;
 pub mod stats;
+pub mod system_load;

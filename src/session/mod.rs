@@ -13,6 +13,7 @@ pub mod recent;
 pub mod store;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::TryRecvError;
@@ -20,6 +21,8 @@ use crossbeam_channel::TryRecvError;
 use crate::chart::{self, Chart, ChartKind, ChartOptions};
 use crate::engine::runner::{Runner, Wake};
 use crate::engine::{EngineConfig, EngineError, Plan};
+use crate::measure::system_load::{self, Snapshot};
+use crate::noise;
 use crate::remedy::{Remedied, SettingNames};
 use crate::rerun;
 use crate::results::{MachineInfo, ResultSet};
@@ -64,6 +67,27 @@ pub struct LiveRun {
     /// Re-running the flagged runs of this stored experiment: what
     /// finishes is merged into a copy of it.
     pub rerun_of: Option<usize>,
+    /// The kernel's CPU counters when it started: what other programs
+    /// used across it, whatever its runs' length (`load_during`).
+    cpu_start: Option<Snapshot>,
+    /// What starts it again: a lesson's flagged runs are measured once
+    /// more on their own before its verdict is given up on.
+    again: Again,
+}
+
+/// The engine's configuration and wake-up of a live run, to start its
+/// one automatic re-run with.
+struct Again {
+    config: EngineConfig,
+    wake: Wake,
+}
+
+impl std::fmt::Debug for Again {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Again")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 impl LiveRun {
@@ -266,6 +290,11 @@ impl Session {
             return;
         }
         let preset = plan.preset.clone();
+        let again = Again {
+            config: config.clone(),
+            wake: Arc::clone(&wake),
+        };
+        let cpu_start = Snapshot::now();
         match Runner::start_plan(plan, config, wake) {
             Ok(runner) => {
                 let mut partial = ResultSet::new(self.machine.clone());
@@ -277,6 +306,8 @@ impl Session {
                     cancelling: false,
                     partial,
                     rerun_of,
+                    cpu_start,
+                    again,
                 });
             }
             // The runner refuses a model this machine cannot run: the
@@ -404,12 +435,30 @@ impl Session {
                 .map(|old| rerun::merge(old, &fresh)),
             (set, _) => set,
         };
-        if let Some(set) = set {
+        let mut again = None;
+        if let Some(mut set) = set {
+            set.load_during = live
+                .cpu_start
+                .zip(Snapshot::now())
+                .and_then(|(a, b)| system_load::between(&a, &b))
+                .map(Box::new);
+            noise::assess(&mut set);
+            // A lesson's flagged runs are measured once more, as from the
+            // command line (not on a busy machine: no try would do).
+            if live.rerun_of.is_none() && set.preset.is_some() && !noise::busy(&set) {
+                again = rerun::plan(&set);
+            }
             self.results.experiments.push(set);
             self.selected = None;
             if let Err(e) = self.results.save() {
                 self.messages.error = Some(e);
             }
+        }
+        if let Some(plan) = again.filter(|_| error.is_none() && !cancelled) {
+            let index = self.results.experiments.len() - 1;
+            let Again { config, wake } = live.again;
+            self.start_plan(plan, config, wake, Some(index));
+            return;
         }
         if error.is_some() {
             self.messages.error = error;

@@ -6,6 +6,7 @@
 //! [`RawExperiment`] (validated like any typed experiment). [`findings`]
 //! turns a finished result set into sentences on what this machine measured.
 
+use crate::settings::Setting;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,11 @@ use crate::results::{ResultSet, RunRecord};
 use crate::spec::{Model, RawExperiment};
 use crate::workload::{CountedIn, Sharing, Workload};
 
+pub mod calibrate;
+mod verdict;
+
+pub use verdict::{Expect, FASTER, Figure, Judge, Outcome, Verdict, verdict};
+
 /// A lesson: the claim, what to look at, and the experiment that shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Preset {
@@ -24,10 +30,16 @@ pub struct Preset {
     pub claim: String,
     pub look_at: String,
     pub experiment: RawExperiment,
-    /// What the claim predicts per model (its best speedup against its
-    /// baseline), where one figure can show it: `faster` or `not-faster`.
+    /// The figures that decide the claim ([`verdict`]).
     #[serde(default)]
-    pub expect: std::collections::BTreeMap<String, Expect>,
+    pub judge: Vec<Judge>,
+    /// How the lesson's work is sized for the machine at hand.
+    #[serde(default)]
+    pub calibrate: calibrate::Calibrate,
+    /// How long its serial run (or its first run at one worker) lasts once
+    /// sized, in milliseconds (absent: [`calibrate::TARGET_SECONDS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibrate_ms: Option<u32>,
     /// The lesson's main charts, the ones its point is read on: what
     /// presentation mode and the deck show (see [`Preset::charts`]).
     #[serde(default)]
@@ -47,69 +59,47 @@ impl Preset {
     }
 }
 
-/// What a lesson's claim predicts for a model's best speedup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Expect {
-    /// At least [`FASTER`] × its baseline at its best.
-    Faster,
-    /// Below [`FASTER`] × at every worker count.
-    NotFaster,
-}
-
-/// The speedup from which a model counts as faster than its baseline.
-pub const FASTER: f64 = 1.2;
-
-/// What one measurement of a lesson says about its claim, in one sentence.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Verdict {
-    pub sentence: String,
-    /// Whether the claim held (`None`: no verdict, or the lesson has no
-    /// figure to judge it by).
-    pub holds: Option<bool>,
-}
-
 /// The bundled preset files, in lesson order.
 const FILES: [(&str, &str); 10] = [
     (
         "0-shared-state.json",
-        include_str!("../assets/presets/0-shared-state.json"),
+        include_str!("../../assets/presets/0-shared-state.json"),
     ),
     (
         "1-why-processes.json",
-        include_str!("../assets/presets/1-why-processes.json"),
+        include_str!("../../assets/presets/1-why-processes.json"),
     ),
     (
         "2-cpu-parallelism.json",
-        include_str!("../assets/presets/2-cpu-parallelism.json"),
+        include_str!("../../assets/presets/2-cpu-parallelism.json"),
     ),
     (
         "3-ipc-cost.json",
-        include_str!("../assets/presets/3-ipc-cost.json"),
+        include_str!("../../assets/presets/3-ipc-cost.json"),
     ),
     (
         "4-pools.json",
-        include_str!("../assets/presets/4-pools.json"),
+        include_str!("../../assets/presets/4-pools.json"),
     ),
     (
         "5-queue-workers.json",
-        include_str!("../assets/presets/5-queue-workers.json"),
+        include_str!("../../assets/presets/5-queue-workers.json"),
     ),
     (
         "6-rule-of-thumb.json",
-        include_str!("../assets/presets/6-rule-of-thumb.json"),
+        include_str!("../../assets/presets/6-rule-of-thumb.json"),
     ),
     (
         "7-gil-real.json",
-        include_str!("../assets/presets/7-gil-real.json"),
+        include_str!("../../assets/presets/7-gil-real.json"),
     ),
     (
         "8-beyond-one-machine.json",
-        include_str!("../assets/presets/8-beyond-one-machine.json"),
+        include_str!("../../assets/presets/8-beyond-one-machine.json"),
     ),
     (
         "8-gil-removed.json",
-        include_str!("../assets/presets/8-gil-removed.json"),
+        include_str!("../../assets/presets/8-gil-removed.json"),
     ),
 ];
 
@@ -122,25 +112,74 @@ pub enum PresetError {
     Malformed { file: &'static str, reason: String },
 }
 
-/// Every preset, in lesson order.
+/// Every preset, in lesson order, written for this machine: its core
+/// count in the claim's text, its work sized by [`calibrate::fit`], and
+/// `python-mpi` in place of `mpi` where corescope was built without MPI.
 ///
-/// Parsed once per process: the window asks for them on every frame.
+/// Made once per process: the window asks for them on every frame.
 pub fn all() -> Result<&'static [Preset], PresetError> {
     static PRESETS: OnceLock<Result<Vec<Preset>, PresetError>> = OnceLock::new();
     PRESETS
         .get_or_init(|| {
-            FILES
-                .iter()
-                .map(|(file, text)| {
-                    serde_json::from_str(text).map_err(|e| PresetError::Malformed {
-                        file,
-                        reason: e.to_string(),
-                    })
-                })
-                .collect()
+            let cores = std::thread::available_parallelism().map_or(1, usize::from);
+            let mut presets = bundled(cores)?;
+            for preset in &mut presets {
+                let target = preset
+                    .calibrate_ms
+                    .map_or(calibrate::TARGET_SECONDS, |ms| f64::from(ms) / 1000.0);
+                calibrate::fit(&mut preset.experiment, preset.calibrate, target);
+            }
+            Ok(presets)
         })
         .as_deref()
         .map_err(Clone::clone)
+}
+
+/// The bundled presets as written, for a machine of `cores` logical
+/// cores (`{cores}` in their text), uncalibrated.
+pub fn bundled(cores: usize) -> Result<Vec<Preset>, PresetError> {
+    FILES
+        .iter()
+        .map(|(file, text)| {
+            let text = text.replace("{cores}", &cores.max(1).to_string());
+            let mut preset: Preset =
+                serde_json::from_str(&text).map_err(|e| PresetError::Malformed {
+                    file,
+                    reason: e.to_string(),
+                })?;
+            if !cfg!(feature = "mpi") {
+                without_rust_mpi(&mut preset);
+            }
+            Ok(preset)
+        })
+        .collect()
+}
+
+/// A lesson that asks for the Rust `mpi` model takes `python-mpi` (read
+/// against `python-serial`) where corescope was built without MPI.
+fn without_rust_mpi(preset: &mut Preset) {
+    let listed = preset
+        .experiment
+        .get(Setting::Models)
+        .unwrap_or_default()
+        .to_string();
+    let mut models: Vec<&str> = listed.split(',').map(str::trim).collect();
+    if !models.contains(&"mpi") {
+        return;
+    }
+    models.retain(|m| *m != "mpi");
+    for extra in ["python-serial", "python-mpi"] {
+        if !models.contains(&extra) {
+            models.push(extra);
+        }
+    }
+    let joined = models.join(",");
+    preset.experiment.set(Setting::Models, Some(joined));
+    for judge in &mut preset.judge {
+        if judge.model == "mpi" {
+            judge.model = "python-mpi".to_string();
+        }
+    }
 }
 
 /// The preset called `name`.
@@ -230,10 +269,17 @@ pub fn rule_of_thumb(set: &ResultSet) -> Vec<String> {
 /// counted, what each model lost and what an increment cost
 /// ([`counter_findings`]); then one sentence per model (per schedule and
 /// workload where the set compares them): its best speedup and where, or
-/// for a payload sweep, from which payload it beats serial. A model whose
+/// for a payload sweep, from which payload it beats serial. None from a
+/// set measured on a busy machine (one sentence says so). A model whose
 /// runs (or their baselines) are flagged by the noise guard gets no
 /// verdict: the sentence says why it is withheld.
 pub fn findings(set: &ResultSet) -> Vec<String> {
+    if crate::noise::busy(set) {
+        return vec![
+            "No findings: other programs were busy while this was measured; close them and measure again."
+                .to_string(),
+        ];
+    }
     let mut sentences = rule_of_thumb(set);
     sentences.extend(counter_findings(set));
     sentences.extend(speedup_findings(set));
@@ -402,81 +448,6 @@ fn speedup_findings(set: &ResultSet) -> Vec<String> {
         .collect()
 }
 
-/// The verdict of `preset` on `set`: each judged model's best speedup,
-/// then whether the claim holds. None when the figures are flagged (the
-/// noise guard's words, as [`findings`] says them), when the machine has
-/// one core, or before any run with workers finished.
-pub fn verdict(preset: &Preset, set: &ResultSet) -> Verdict {
-    let none = |sentence: String| Verdict {
-        sentence,
-        holds: None,
-    };
-    if set.machine.logical_cores < 2 {
-        return none(
-            "No verdict: this machine has one core only, so nothing can run in parallel here."
-                .to_string(),
-        );
-    }
-    let findings = findings(set);
-    if let Some(withheld) = findings.iter().find(|f| f.contains("no verdict")) {
-        return none(withheld.clone());
-    }
-    let mut figures = Vec::new();
-    let mut holds = true;
-    let mut judged = 0;
-    for model in set
-        .runs
-        .iter()
-        .map(|r| r.model)
-        .filter(|m| m.uses_workers())
-    {
-        let name = model.name();
-        if figures.iter().any(|(n, _): &(&str, String)| *n == name) {
-            continue;
-        }
-        let best = set
-            .runs
-            .iter()
-            .filter(|r| r.model == model)
-            .filter_map(|r| r.speedup.map(|s| (s, r.workers)))
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        let Some((speedup, workers)) = best else {
-            continue;
-        };
-        let expected = preset.expect.get(name);
-        if let Some(expect) = expected {
-            judged += 1;
-            holds &= match expect {
-                Expect::Faster => speedup >= FASTER,
-                Expect::NotFaster => speedup < FASTER,
-            };
-        }
-        // The models the claim is about first.
-        let text = format!(
-            "{name} {speedup:.2}× at {workers} worker{}",
-            if workers == 1 { "" } else { "s" }
-        );
-        figures.push((name, text));
-    }
-    figures.sort_by_key(|(name, _)| !preset.expect.contains_key(*name));
-    if figures.is_empty() {
-        return none("Not measured yet: run the lesson for a verdict.".to_string());
-    }
-    let figures: Vec<String> = figures.into_iter().map(|(_, text)| text).take(3).collect();
-    let figures = figures.join("; ");
-    if judged == 0 {
-        return none(format!("{figures} (best speedups on this machine)."));
-    }
-    Verdict {
-        sentence: if holds {
-            format!("{figures}: the claim holds.")
-        } else {
-            format!("{figures}: the claim does not hold on this machine.")
-        },
-        holds: Some(holds),
-    }
-}
-
 /// The sentence that replaces a verdict whose figures are flagged: the
 /// runs of `key`, or the serial runs they are read against.
 fn withheld(set: &ResultSet, key: &str, runs: &[&RunRecord]) -> Option<String> {
@@ -541,8 +512,29 @@ mod tests {
         }
     }
 
+    /// A record of `walls` repetitions (its median their middle one).
+    fn measured(model: Model, workers: u32, walls: &[f64]) -> RunRecord {
+        let mut sorted = walls.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let mut r = crate::results::testing::record(model, workers, sorted[sorted.len() / 2]);
+        r.wall_seconds.min = sorted[0];
+        r.wall_seconds.max = sorted[sorted.len() - 1];
+        r.repetitions = walls
+            .iter()
+            .map(|&w| crate::results::RepetitionRecord {
+                wall_seconds: w,
+                compute_seconds: 0.0,
+                cpu_seconds: 0.0,
+                ipc: Default::default(),
+                sequence: None,
+                total: None,
+            })
+            .collect();
+        r
+    }
+
     #[test]
-    fn the_verdict_says_whether_the_claim_held_or_why_not() {
+    fn the_verdict_is_read_from_intervals() {
         let preset = find("cpu-parallelism").unwrap();
         let machine = crate::results::MachineInfo {
             logical_cores: 4,
@@ -550,26 +542,120 @@ mod tests {
         };
         let mut set = ResultSet::new(machine);
         set.runs = vec![
-            crate::results::testing::record(Model::Serial, 1, 4.0),
-            crate::results::testing::record(Model::Processes, 1, 4.0),
-            crate::results::testing::record(Model::Processes, 2, 2.1),
+            measured(Model::Serial, 1, &[4.0, 4.1, 3.9]),
+            measured(Model::Processes, 1, &[4.0, 4.1, 4.0]),
+            measured(Model::Processes, 2, &[2.1, 2.0, 2.2]),
         ];
         crate::analysis::fill_speedups(&mut set);
-        let verdict = verdict(&preset, &set);
-        assert_eq!(verdict.holds, Some(true), "{}", verdict.sentence);
-        assert_eq!(
-            verdict.sentence,
-            "processes 1.90× at 2 workers: the claim holds."
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::Holds, "{}", v.sentence);
+        assert_eq!(v.holds, Some(true));
+        assert_eq!(v.models, ["processes"]);
+        assert!(
+            v.sentence
+                .starts_with("processes against serial at 2 workers 1.90× (95 %: "),
+            "{}",
+            v.sentence
         );
-        set.runs[2].wall_seconds.median = 3.9;
+        // Wholly below 1.2×, nothing flagged: it does not hold.
+        set.runs[2] = measured(Model::Processes, 2, &[3.9, 4.0, 4.0]);
         crate::analysis::fill_speedups(&mut set);
-        let verdict = super::verdict(&preset, &set);
-        assert_eq!(verdict.holds, Some(false));
-        assert!(verdict.sentence.ends_with("does not hold on this machine."));
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::DoesNotHold, "{}", v.sentence);
+        assert!(v.sentence.ends_with("does not hold on this machine."));
+        // Reaching both sides of 1.2×: not settled, never "does not hold".
+        set.runs[2] = measured(Model::Processes, 2, &[2.0, 4.0, 3.0]);
+        crate::analysis::fill_speedups(&mut set);
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::Withheld, "{}", v.sentence);
+        assert!(v.sentence.starts_with("Not settled"), "{}", v.sentence);
+        // A busy machine withholds even a clear figure.
+        set.runs[2] = measured(Model::Processes, 2, &[3.9, 4.0, 4.0]);
+        crate::analysis::fill_speedups(&mut set);
+        set.load_during = Some(Box::new(crate::results::LoadReading {
+            other_cpu_cores: 1.0,
+            peak_other_cpu_cores: 1.0,
+            load_average: None,
+            samples: 2,
+        }));
+        crate::noise::assess(&mut set);
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::Withheld, "{}", v.sentence);
+        assert!(v.sentence.contains("other programs were busy"));
         set.machine.logical_cores = 1;
-        let verdict = super::verdict(&preset, &set);
-        assert_eq!(verdict.holds, None);
-        assert!(verdict.sentence.contains("one core only"));
+        let v = super::verdict(&preset, &set);
+        assert_eq!(v.holds, None);
+        assert!(v.sentence.contains("one core only"));
+    }
+
+    #[test]
+    fn a_lesson_missing_its_model_says_so() {
+        let preset = find("why-processes").unwrap();
+        let mut set = ResultSet::new(crate::results::MachineInfo {
+            logical_cores: 2,
+            ..Default::default()
+        });
+        set.runs = vec![
+            measured(Model::Serial, 1, &[4.0, 4.1, 3.9]),
+            measured(Model::Processes, 2, &[2.1, 2.0, 2.2]),
+        ];
+        set.not_measured = vec!["gil-threads: not built here".to_string()];
+        crate::analysis::fill_speedups(&mut set);
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::Withheld);
+        assert!(
+            v.sentence
+                .contains("gil-threads not measured here (gil-threads: not built here)"),
+            "{}",
+            v.sentence
+        );
+    }
+
+    #[test]
+    fn pools_and_queues_are_judged_against_each_other() {
+        let preset = find("pools").unwrap();
+        let mut set = ResultSet::new(crate::results::MachineInfo {
+            logical_cores: 2,
+            ..Default::default()
+        });
+        set.runs = vec![
+            measured(Model::Serial, 1, &[1.0, 1.0, 1.0]),
+            measured(Model::Processes, 2, &[0.5, 0.52, 0.51]),
+            measured(Model::ProcessPerTask, 2, &[0.9, 0.95, 0.92]),
+        ];
+        crate::analysis::fill_speedups(&mut set);
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::Holds, "{}", v.sentence);
+        assert!(
+            v.sentence
+                .starts_with("processes against process-per-task at 2 workers 1.80×"),
+            "{}",
+            v.sentence
+        );
+    }
+
+    #[test]
+    fn ipc_cost_is_judged_on_its_smallest_payload() {
+        let preset = find("ipc-cost").unwrap();
+        let mut set = ResultSet::new(crate::results::MachineInfo {
+            logical_cores: 2,
+            ..Default::default()
+        });
+        for (payload, serial, processes) in [(1024, 0.01, 0.1), (1 << 24, 4.0, 2.0)] {
+            let mut s = measured(Model::Serial, 1, &[serial; 3]);
+            let mut p = measured(
+                Model::Processes,
+                2,
+                &[processes, processes * 1.01, processes],
+            );
+            s.payload_bytes = payload;
+            p.payload_bytes = payload;
+            set.runs.extend([s, p]);
+        }
+        crate::analysis::fill_speedups(&mut set);
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::Holds, "{}", v.sentence);
+        assert!(v.sentence.contains("on 1.00 KiB"), "{}", v.sentence);
     }
 
     #[test]

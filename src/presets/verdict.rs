@@ -1,0 +1,426 @@
+//! A lesson's verdict: whether this machine's figures back its claim,
+//! judged from 95 % intervals, never a false "does not hold".
+//!
+//! Each lesson lists the figures that decide its claim ([`Judge`]): a
+//! model against its serial baseline, another model or another schedule.
+//! A claim holds when every judged figure's interval lies on the claim's
+//! side of [`FASTER`]; it does not hold only when one lies wholly on the
+//! other side and nothing in the set was flagged; otherwise it is not
+//! settled, and the sentence says what to do. A busy machine, a flagged
+//! run behind a judged figure or a model that could not run withholds it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis;
+use crate::measure::bootstrap;
+use crate::noise;
+use crate::results::{Interval, ResultSet, RunRecord};
+use crate::workload::Sharing;
+
+use super::Preset;
+
+/// The ratio from which a model counts as faster than what it is set
+/// against: the boundary every interval is read against.
+pub const FASTER: f64 = 1.2;
+
+/// What a lesson's claim predicts for one figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Expect {
+    /// At least [`FASTER`] × at some worker count.
+    Faster,
+    /// Below [`FASTER`] × at every worker count.
+    NotFaster,
+    /// `counter`: the racy mode loses updates, the others lose none.
+    LosesUpdates,
+}
+
+/// One figure that decides a lesson's claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Judge {
+    /// The model the claim is about.
+    pub model: String,
+    /// The model it is set against at the same worker count (absent: its
+    /// serial baseline, which is its speedup).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against: Option<String>,
+    /// Only its runs of this workload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<String>,
+    /// Only its runs of this schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// The schedule of the runs it is set against (absent: its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against_schedule: Option<String>,
+    /// Only its runs at the smallest payload it was measured with (a
+    /// payload sweep's claim about cheap work and costly data).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub smallest_payload: bool,
+    pub expect: Expect,
+}
+
+/// A verdict's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Every judged interval lies on the claim's side.
+    Holds,
+    /// A judged interval lies wholly on the other side, nothing flagged.
+    DoesNotHold,
+    /// Not settled, flagged, busy, or not measured: the sentence says why
+    /// and what to do.
+    Withheld,
+}
+
+/// One judged figure: a ratio with its 95 % interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    /// What it says, e.g. `processes ×2 against serial`.
+    pub label: String,
+    pub ratio: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Interval>,
+    pub expect: Expect,
+    /// Whether the interval is on the claim's side (`None`: it straddles
+    /// the boundary, or there is no interval).
+    pub on_claims_side: Option<bool>,
+}
+
+/// What one measurement of a lesson says about its claim.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    /// One sentence to read aloud: the figures and the outcome, or why
+    /// there is none and what to do.
+    pub sentence: String,
+    /// The models the claim is about.
+    pub models: Vec<String>,
+    /// The figures it was judged on.
+    pub figures: Vec<Figure>,
+    /// `Some(true)` holds, `Some(false)` does not hold, `None` withheld.
+    #[serde(skip)]
+    pub holds: Option<bool>,
+}
+
+impl Verdict {
+    fn new(outcome: Outcome, sentence: String, models: Vec<String>, figures: Vec<Figure>) -> Self {
+        let holds = match outcome {
+            Outcome::Holds => Some(true),
+            Outcome::DoesNotHold => Some(false),
+            Outcome::Withheld => None,
+        };
+        Verdict {
+            outcome,
+            sentence,
+            models,
+            figures,
+            holds,
+        }
+    }
+}
+
+/// The verdict of `preset` on `set` (see the module's words).
+pub fn verdict(preset: &Preset, set: &ResultSet) -> Verdict {
+    let models: Vec<String> =
+        preset
+            .judge
+            .iter()
+            .map(|j| j.model.clone())
+            .fold(Vec::new(), |mut v, m| {
+                if !v.contains(&m) {
+                    v.push(m);
+                }
+                v
+            });
+    let withheld = |sentence: String, figures: Vec<Figure>| {
+        Verdict::new(Outcome::Withheld, sentence, models.clone(), figures)
+    };
+    if preset.judge.is_empty() {
+        return withheld(
+            "This lesson's figures are read, not judged: see what this machine measured."
+                .to_string(),
+            Vec::new(),
+        );
+    }
+    if set.machine.logical_cores < 2 {
+        return withheld(
+            "No verdict: this machine has one core only, so nothing can run in parallel here."
+                .to_string(),
+            Vec::new(),
+        );
+    }
+    if set.runs.iter().all(|r| !r.model.uses_workers()) {
+        return withheld(
+            "Not measured yet: run the lesson for a verdict.".to_string(),
+            Vec::new(),
+        );
+    }
+    let mut figures = Vec::new();
+    let mut flagged = Vec::new();
+    let mut missing = Vec::new();
+    for judge in &preset.judge {
+        match judged(judge, set) {
+            Some((figure, runs_flagged)) => {
+                flagged.extend(runs_flagged);
+                figures.push(figure);
+            }
+            None => missing.push(judge.model.clone()),
+        }
+    }
+    let shown = describe(&figures);
+    if !missing.is_empty() {
+        missing.dedup();
+        let why = if set.not_measured.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", set.not_measured.join("; "))
+        };
+        return withheld(
+            format!("No verdict: {} not measured here{why}.", missing.join(", ")),
+            figures,
+        );
+    }
+    if noise::busy(set) {
+        return withheld(
+            format!(
+                "No verdict: other programs were busy while this lesson was measured{}; close them and run the lesson again.",
+                in_brackets(&shown)
+            ),
+            figures,
+        );
+    }
+    if !flagged.is_empty() {
+        flagged.dedup();
+        return withheld(
+            format!(
+                "Not settled: {} flagged{}; run the lesson again on a quieter machine.",
+                flagged.join(", "),
+                in_brackets(&shown)
+            ),
+            figures,
+        );
+    }
+    if figures.iter().all(|f| f.on_claims_side == Some(true)) {
+        return Verdict::new(
+            Outcome::Holds,
+            format!("{shown}: the claim holds."),
+            models,
+            figures,
+        );
+    }
+    if figures.iter().any(|f| f.on_claims_side == Some(false)) && !noise::is_flagged(set) {
+        return Verdict::new(
+            Outcome::DoesNotHold,
+            format!("{shown}: the claim does not hold on this machine."),
+            models,
+            figures,
+        );
+    }
+    withheld(
+        format!(
+            "Not settled: {shown}; the 95 % interval reaches both sides of {FASTER}×, so run the lesson again, with more repeats."
+        ),
+        figures,
+    )
+}
+
+/// ` (text)`, or nothing for no text.
+fn in_brackets(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(" ({text})")
+    }
+}
+
+/// The figures in words, the claim's own first: `processes 1.92× serial
+/// at 2 workers (95 %: 1.85–1.99)`.
+fn describe(figures: &[Figure]) -> String {
+    figures
+        .iter()
+        .take(4)
+        .map(|f| {
+            let interval = f.interval.map_or(String::new(), |i| {
+                format!(" (95 %: {:.2}–{:.2})", i.low, i.high)
+            });
+            match f.expect {
+                Expect::LosesUpdates => f.label.clone(),
+                _ => format!("{} {:.2}×{interval}", f.label, f.ratio),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The figure of `judge` on `set`, with the labels of the flagged runs
+/// behind it; `None` when the set has no run of its model.
+fn judged(judge: &Judge, set: &ResultSet) -> Option<(Figure, Vec<String>)> {
+    let runs: Vec<&RunRecord> = set
+        .runs
+        .iter()
+        .filter(|r| r.model.name() == judge.model && r.model.uses_workers())
+        .filter(|r| {
+            judge
+                .workload
+                .as_deref()
+                .is_none_or(|w| r.workload.name() == w)
+        })
+        .filter(|r| {
+            judge
+                .schedule
+                .as_deref()
+                .is_none_or(|s| r.schedule.to_string() == s)
+        })
+        .collect();
+    let smallest = runs.iter().map(|r| r.payload_bytes).min()?;
+    let runs: Vec<&RunRecord> = runs
+        .into_iter()
+        .filter(|r| !judge.smallest_payload || r.payload_bytes == smallest)
+        .collect();
+    if judge.expect == Expect::LosesUpdates {
+        return Some(lost_updates(judge, &runs));
+    }
+    // Each run against what it is compared with: (run, ratio, interval, other).
+    let mut pairs: Vec<(&RunRecord, f64, Option<Interval>, Option<&RunRecord>)> = Vec::new();
+    for run in &runs {
+        match &judge.against {
+            None => {
+                let baseline = analysis::baseline_run(&set.runs, run);
+                if let Some(s) = run.speedup {
+                    pairs.push((run, s, run.speedup_ci, baseline));
+                }
+            }
+            Some(other) => {
+                let schedule = judge.against_schedule.as_deref();
+                let Some(o) = set.runs.iter().find(|o| {
+                    o.model.name() == other
+                        && o.workers == run.workers
+                        && o.same_problem(run)
+                        && schedule
+                            .map_or(o.schedule == run.schedule, |s| o.schedule.to_string() == s)
+                }) else {
+                    continue;
+                };
+                let walls = |r: &RunRecord| -> Vec<f64> {
+                    r.repetitions.iter().map(|x| x.wall_seconds).collect()
+                };
+                if run.wall_seconds.median > 0.0 {
+                    let ratio = o.wall_seconds.median / run.wall_seconds.median;
+                    let ci = bootstrap::ratio_interval(&walls(o), &walls(run), 1.0);
+                    pairs.push((run, ratio, ci, Some(o)));
+                }
+            }
+        }
+    }
+    let side = |ci: Option<Interval>, faster: bool| -> Option<bool> {
+        let ci = ci?;
+        if ci.low >= FASTER {
+            Some(faster)
+        } else if ci.high < FASTER {
+            Some(!faster)
+        } else {
+            None
+        }
+    };
+    let faster = judge.expect == Expect::Faster;
+    // Faster: the run with the strongest evidence (highest low end);
+    // not faster: the one with the weakest (highest high end).
+    let key = |p: &(&RunRecord, f64, Option<Interval>, Option<&RunRecord>)| {
+        p.2.map_or(p.1, |i| if faster { i.low } else { i.high })
+    };
+    let (run, ratio, ci, other) = pairs
+        .iter()
+        .copied()
+        .max_by(|a, b| key(a).total_cmp(&key(b)))?;
+    let against = other.map_or_else(
+        || run.model.baseline().name().to_string(),
+        |o| {
+            if o.model == run.model {
+                o.schedule.to_string()
+            } else {
+                o.model.name().to_string()
+            }
+        },
+    );
+    let own = if judge.against_schedule.is_some() {
+        format!("{} ({})", run.model, run.schedule)
+    } else {
+        run.model.to_string()
+    };
+    let label = format!(
+        "{own} {} at {} worker{}",
+        against_word(&against),
+        run.workers,
+        if run.workers == 1 { "" } else { "s" }
+    );
+    let label = if judge.smallest_payload {
+        format!("{label} on {}", crate::format::bytes(run.payload_bytes))
+    } else {
+        label
+    };
+    let label = match &judge.workload {
+        Some(w) => format!("{w}: {label}"),
+        None => label,
+    };
+    let mut flags: Vec<String> = Vec::new();
+    for r in [Some(run), other].into_iter().flatten() {
+        if !r.warnings.is_empty() && !flags.contains(&r.label()) {
+            flags.push(r.label());
+        }
+    }
+    let figure = Figure {
+        label,
+        ratio,
+        interval: ci,
+        expect: judge.expect,
+        on_claims_side: side(ci, faster),
+    };
+    Some((figure, flags))
+}
+
+/// `against serial`, or the schedule's name for a schedule.
+fn against_word(against: &str) -> String {
+    format!("against {against}")
+}
+
+/// `counter`: the racy mode's lost updates against the others'. Holds
+/// when racy lost some and no other lost any; a bug (not a verdict) when
+/// another lost some; not settled when racy lost none (its workers never
+/// overlapped).
+fn lost_updates(judge: &Judge, runs: &[&RunRecord]) -> (Figure, Vec<String>) {
+    let workers = runs.iter().map(|r| r.workers).max().unwrap_or(1);
+    let at: Vec<&&RunRecord> = runs.iter().filter(|r| r.workers == workers).collect();
+    let lost = |s: Sharing| {
+        at.iter()
+            .find(|r| r.sharing == Some(s))
+            .and_then(|r| r.lost_updates)
+    };
+    let racy = lost(Sharing::Racy).unwrap_or(0);
+    let others: u64 = [Sharing::Locked, Sharing::Atomic, Sharing::Isolated]
+        .into_iter()
+        .filter_map(lost)
+        .sum();
+    let on_side = match (racy > 0, others == 0) {
+        (true, true) => Some(true),
+        (_, false) => Some(false),
+        (false, true) => None,
+    };
+    let label = format!(
+        "{} ×{workers}: racy lost {}, the others {}",
+        judge.model,
+        crate::format::count(racy),
+        crate::format::count(others)
+    );
+    (
+        Figure {
+            label,
+            ratio: racy as f64,
+            interval: None,
+            expect: judge.expect,
+            on_claims_side: on_side,
+        },
+        Vec::new(),
+    )
+}
