@@ -20,6 +20,7 @@ mod named;
 
 pub mod activity;
 pub mod analysis;
+pub mod cancel;
 pub mod chart;
 pub mod cli;
 pub mod engine;

@@ -388,11 +388,12 @@ fn a_harness_flooding_task_lines_cannot_outrun_the_time_limit() {
 /// One task far longer than [`ENDS_WITHIN`] of `model` (in corescope's own
 /// process: nothing can kill it), with `extra` flags.
 fn endless_args<'a>(model: &'a str, workload: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    // An hour of sleep, or hours of sqrt terms.
+    // An hour of sleep, or the most sqrt terms a task takes (seconds of
+    // work, far past the limit).
     let size = if workload == "sleep" {
         "3600000"
     } else {
-        "100000000000000"
+        "4000000000"
     };
     let mut args = vec![
         "run",

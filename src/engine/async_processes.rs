@@ -31,12 +31,12 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::sync::oneshot;
 
 use super::async_tasks::{TaskDone, build_runtime, run_slot};
-use super::cancel::CancelToken;
 use super::channel_pool::ChannelPool;
 use super::contract::{Executor, Repetition, RepetitionInput, RepetitionLog};
 use super::error::EngineError;
 use super::processes::WorkerEvents;
 use super::schedule::TaskSource;
+use crate::cancel::CancelToken;
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::measure::sampler::PidBoard;
 use crate::spec::RunSpec;

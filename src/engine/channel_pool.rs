@@ -13,9 +13,9 @@ use std::path::Path;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
-use super::cancel::CancelToken;
 use super::error::EngineError;
 use super::processes::{POLL, WorkerEvents, await_hellos};
+use crate::cancel::CancelToken;
 use crate::measure::sampler::PidBoard;
 use crate::worker::codec::Codec;
 use crate::worker::process::{PipeSnapshot, WorkerEvent, WorkerEventKind, WorkerProcess};

@@ -13,8 +13,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::cancel::CancelToken;
 use super::error::EngineError;
+use crate::cancel::CancelToken;
 use crate::measure::clock::monotonic_ns;
 use crate::net_service::NetService;
 use crate::results::{MpiRecord, RunRecord};

@@ -12,8 +12,8 @@
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
-use super::cancel::CancelToken;
 use super::contract::Span;
+use crate::cancel::CancelToken;
 use crate::measure::clock::monotonic_ns;
 use crate::workload::Checkpoint;
 

@@ -19,11 +19,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::cancel::CancelToken;
 use super::contract::{Executor, Pool, Repetition, RepetitionInput};
 use super::error::EngineError;
 use super::event::RunEvent;
 use super::record::summarise;
+use crate::cancel::CancelToken;
 use crate::measure::memory::MemoryProbe;
 use crate::measure::sampler::{
     PidBoard, SAMPLE_INTERVAL, SAMPLER_THREAD, Sample, SampleSink, Sampler, Turns,

@@ -23,7 +23,6 @@ mod async_processes;
 mod async_tasks;
 pub mod availability;
 mod budget;
-mod cancel;
 mod channel_pool;
 mod child;
 mod contract;
@@ -44,8 +43,8 @@ pub mod schedule;
 mod serial;
 mod threads;
 
+pub use crate::cancel::CancelToken;
 pub use budget::check_budget;
-pub use cancel::CancelToken;
 pub use contract::EngineConfig;
 use contract::{Executor, Pool};
 pub use error::EngineError;

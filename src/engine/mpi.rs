@@ -28,13 +28,13 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-use super::cancel::CancelToken;
 use super::child::{StderrTail, end_job, spawn_named, take_pipes};
 use super::contract::{
     EngineConfig, Executor, IpcStamps, Repetition, RepetitionInput, RepetitionLog,
 };
 use super::error::EngineError;
 use super::failure::{Ended, Fault, MpiFailure, Phase};
+use crate::cancel::CancelToken;
 use crate::measure::clock::monotonic_ns;
 use crate::measure::sampler::PidBoard;
 use crate::mpi::clock::{self, ClockOffset, RoundTrip};

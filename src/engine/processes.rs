@@ -15,11 +15,11 @@ use std::collections::VecDeque;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::cancel::CancelToken;
 use super::contract::{Executor, IpcStamps, Repetition, RepetitionInput};
 use super::error::EngineError;
 use super::poll::PipeLoop;
 use super::schedule::{Cursor, TaskSource};
+use crate::cancel::CancelToken;
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::measure::sampler::PidBoard;
 use crate::spec::{RunSpec, Transport};

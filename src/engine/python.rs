@@ -26,11 +26,11 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 
 mod lines;
 
-use super::cancel::CancelToken;
 use super::child::{StderrTail, end_job, spawn_named, take_pipes};
 use super::contract::{EngineConfig, Executor, Repetition, RepetitionInput};
 use super::error::EngineError;
 use super::failure::{Ended, Fault, MpiFailure, Phase, PythonFailure};
+use crate::cancel::CancelToken;
 use crate::measure::clock::monotonic_ns;
 use crate::measure::sampler::PidBoard;
 use crate::model::Requirement;

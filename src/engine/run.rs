@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use super::availability;
 use super::budget;
-use super::cancel::CancelToken;
 use super::contract::EngineConfig;
 use super::error::EngineError;
 use super::event::RunEvent;
@@ -21,6 +20,7 @@ use super::interleave;
 use super::record::sample_records;
 use super::start_pool;
 use crate::analysis;
+use crate::cancel::CancelToken;
 use crate::measure::clock::monotonic_ns;
 use crate::measure::sampler::{PidBoard, Sample, SampleSink};
 use crate::noise;

@@ -12,11 +12,11 @@ use std::thread::JoinHandle;
 use crossbeam_channel::Receiver;
 
 use super::availability;
-use super::cancel::CancelToken;
 use super::contract::EngineConfig;
 use super::error::EngineError;
 use super::event::RunEvent;
 use super::run::{LiveSink, Plan, run_plan};
+use crate::cancel::CancelToken;
 use crate::spec::ExperimentSpec;
 
 /// A wake-up callback, called after every event is sent.

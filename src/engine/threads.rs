@@ -19,13 +19,13 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-use super::cancel::CancelToken;
 use super::contract::{
     Executor, Finished, Repetition, RepetitionInput, Span, span_stamp, written_buffer,
 };
 use super::error::EngineError;
 use super::gil::{Gil, GilHold};
 use super::schedule::{Cursor, TaskSource};
+use crate::cancel::CancelToken;
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::spec::Model;
 use crate::worker::process::PipeSnapshot;

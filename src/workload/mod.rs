@@ -25,7 +25,7 @@ pub use mandelbrot::MAX_ITERATIONS as MANDELBROT_MAX_ITERATIONS;
 pub use mixed::MixedParts;
 pub use sleep::wait;
 
-use crate::engine::CancelToken;
+use crate::cancel::CancelToken;
 
 /// The kinds of work a task can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::Checkpoint;
-use crate::engine::CancelToken;
+use crate::cancel::CancelToken;
 
 /// The longest a cancellable wait sleeps between looks at its cancel.
 const SLICE: Duration = Duration::from_millis(10);
