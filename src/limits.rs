@@ -15,6 +15,9 @@ pub const MAX_RUNS: usize = 10_000;
 pub const MAX_TASKS: u32 = 1_000_000;
 /// Largest echo payload: the worker protocol's frame limit is set from it.
 pub const MAX_PAYLOAD_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest frame body between corescope and a worker: the largest payload
+/// plus room for the message around it.
+pub const MAX_FRAME_BYTES: u32 = MAX_PAYLOAD_BYTES as u32 + 64 * 1024;
 /// Largest echo payload the JSON codec can carry within one frame.
 pub const MAX_JSON_PAYLOAD_BYTES: u64 = 16 * 1024 * 1024;
 /// Most repetitions (and warm-ups) of one run.

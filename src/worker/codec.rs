@@ -16,7 +16,8 @@ use bincode::enc::write::SizeWriter;
 use bincode::error::EncodeError;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use super::protocol::{MAX_FRAME_BYTES, ProtocolError};
+use super::error::ProtocolError;
+use crate::limits::MAX_FRAME_BYTES;
 
 /// How protocol messages are encoded inside frames.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

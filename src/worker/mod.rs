@@ -4,6 +4,7 @@
 //! closes. [`process::WorkerProcess`] is the parent's handle on one child.
 
 pub mod codec;
+pub mod error;
 pub mod nonblocking;
 pub mod process;
 pub mod protocol;

@@ -19,15 +19,13 @@ use std::io::{self, Read, Write};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::codec::Codec;
-use crate::limits::MAX_PAYLOAD_BYTES;
+pub use super::error::ProtocolError;
+pub use crate::limits::MAX_FRAME_BYTES;
 use crate::measure::clock::monotonic_ns;
 use crate::workload::Task;
 
 /// Bumped whenever a message changes shape; parent and worker must agree.
 pub const PROTOCOL_VERSION: u32 = 5;
-
-/// Largest frame body: the largest payload plus room for the message around it.
-pub const MAX_FRAME_BYTES: u32 = MAX_PAYLOAD_BYTES as u32 + 64 * 1024;
 
 /// Bytes of framing added to every message (the length header).
 pub const FRAME_HEADER_BYTES: u64 = 4;
@@ -115,23 +113,6 @@ impl FromWorker<'_> {
             },
         }
     }
-}
-
-/// What can go wrong on the wire.
-#[derive(Debug, thiserror::Error)]
-pub enum ProtocolError {
-    #[error("pipe i/o failed: {0}")]
-    Io(#[from] io::Error),
-    #[error("frame of {len} bytes is over the {max}-byte limit")]
-    FrameTooLarge { len: u64, max: u32 },
-    #[error("stream ended inside a frame: {got} of {expected} bytes")]
-    Truncated { expected: u64, got: u64 },
-    #[error("undecodable message: {0}")]
-    Decode(String),
-    #[error("message could not be encoded: {0}")]
-    Encode(String),
-    #[error("worker speaks protocol version {found}, this corescope speaks {expected}")]
-    VersionMismatch { found: u32, expected: u32 },
 }
 
 /// A frame body is read in steps of at least this many bytes: the first
