@@ -121,6 +121,19 @@ impl Verdict {
     }
 }
 
+/// Why `preset` cannot be judged on `set` at all, before any figure.
+fn unjudgeable(preset: &Preset, set: &ResultSet) -> Option<&'static str> {
+    if preset.judge.is_empty() {
+        Some("This lesson's figures are read, not judged: see what this machine measured.")
+    } else if set.machine.logical_cores < 2 {
+        Some("No verdict: this machine has one core only, so nothing can run in parallel here.")
+    } else if set.runs.iter().all(|r| !r.model.uses_workers()) {
+        Some("Not measured yet: run the lesson for a verdict.")
+    } else {
+        None
+    }
+}
+
 /// The verdict of `preset` on `set` (see the module's words).
 pub fn verdict(preset: &Preset, set: &ResultSet) -> Verdict {
     let models: Vec<String> =
@@ -137,25 +150,8 @@ pub fn verdict(preset: &Preset, set: &ResultSet) -> Verdict {
     let withheld = |sentence: String, figures: Vec<Figure>| {
         Verdict::new(Outcome::Withheld, sentence, models.clone(), figures)
     };
-    if preset.judge.is_empty() {
-        return withheld(
-            "This lesson's figures are read, not judged: see what this machine measured."
-                .to_string(),
-            Vec::new(),
-        );
-    }
-    if set.machine.logical_cores < 2 {
-        return withheld(
-            "No verdict: this machine has one core only, so nothing can run in parallel here."
-                .to_string(),
-            Vec::new(),
-        );
-    }
-    if set.runs.iter().all(|r| !r.model.uses_workers()) {
-        return withheld(
-            "Not measured yet: run the lesson for a verdict.".to_string(),
-            Vec::new(),
-        );
+    if let Some(why) = unjudgeable(preset, set) {
+        return withheld(why.to_string(), Vec::new());
     }
     let mut figures = Vec::new();
     let mut flagged = Vec::new();
@@ -282,9 +278,51 @@ fn judged(judge: &Judge, set: &ResultSet) -> Option<(Figure, Vec<String>)> {
     if judge.expect == Expect::LosesUpdates {
         return Some(lost_updates(judge, &runs));
     }
-    // Each run against what it is compared with: (run, ratio, interval, other).
-    let mut pairs: Vec<(&RunRecord, f64, Option<Interval>, Option<&RunRecord>)> = Vec::new();
-    for run in &runs {
+    let pairs = compared(judge, set, &runs);
+    let side = |ci: Option<Interval>, faster: bool| -> Option<bool> {
+        let ci = ci?;
+        if ci.low >= FASTER {
+            Some(faster)
+        } else if ci.high < FASTER {
+            Some(!faster)
+        } else {
+            None
+        }
+    };
+    let faster = judge.expect == Expect::Faster;
+    // Faster: the run with the strongest evidence (highest low end);
+    // not faster: the one with the weakest (highest high end).
+    let key = |p: &Compared<'_>| p.2.map_or(p.1, |i| if faster { i.low } else { i.high });
+    let (run, ratio, ci, other) = pairs
+        .iter()
+        .copied()
+        .max_by(|a, b| key(a).total_cmp(&key(b)))?;
+    let label = figure_label(judge, run, other);
+    let mut flags: Vec<String> = Vec::new();
+    for r in [Some(run), other].into_iter().flatten() {
+        if !r.warnings.is_empty() && !flags.contains(&r.label()) {
+            flags.push(r.label());
+        }
+    }
+    let figure = Figure {
+        label,
+        ratio,
+        interval: ci,
+        expect: judge.expect,
+        on_claims_side: side(ci, faster),
+    };
+    Some((figure, flags))
+}
+
+/// A judged run against what it is compared with: the run, the ratio, its
+/// interval, and the other run (`None`: its baseline, by its speedup).
+type Compared<'a> = (&'a RunRecord, f64, Option<Interval>, Option<&'a RunRecord>);
+
+/// Each of `runs` against what `judge` compares it with: its baseline, or
+/// the `against` model (or schedule) at the same workers and problem.
+fn compared<'a>(judge: &Judge, set: &'a ResultSet, runs: &[&'a RunRecord]) -> Vec<Compared<'a>> {
+    let mut pairs: Vec<Compared<'a>> = Vec::new();
+    for run in runs {
         match &judge.against {
             None => {
                 let baseline = analysis::baseline_run(&set.runs, run);
@@ -314,26 +352,12 @@ fn judged(judge: &Judge, set: &ResultSet) -> Option<(Figure, Vec<String>)> {
             }
         }
     }
-    let side = |ci: Option<Interval>, faster: bool| -> Option<bool> {
-        let ci = ci?;
-        if ci.low >= FASTER {
-            Some(faster)
-        } else if ci.high < FASTER {
-            Some(!faster)
-        } else {
-            None
-        }
-    };
-    let faster = judge.expect == Expect::Faster;
-    // Faster: the run with the strongest evidence (highest low end);
-    // not faster: the one with the weakest (highest high end).
-    let key = |p: &(&RunRecord, f64, Option<Interval>, Option<&RunRecord>)| {
-        p.2.map_or(p.1, |i| if faster { i.low } else { i.high })
-    };
-    let (run, ratio, ci, other) = pairs
-        .iter()
-        .copied()
-        .max_by(|a, b| key(a).total_cmp(&key(b)))?;
+    pairs
+}
+
+/// How a figure names what it judged: `processes against serial at 2
+/// workers`, with the payload and workload where the judge narrows them.
+fn figure_label(judge: &Judge, run: &RunRecord, other: Option<&RunRecord>) -> String {
     let against = other.map_or_else(
         || run.model.baseline().name().to_string(),
         |o| {
@@ -360,24 +384,10 @@ fn judged(judge: &Judge, set: &ResultSet) -> Option<(Figure, Vec<String>)> {
     } else {
         label
     };
-    let label = match &judge.workload {
+    match &judge.workload {
         Some(w) => format!("{w}: {label}"),
         None => label,
-    };
-    let mut flags: Vec<String> = Vec::new();
-    for r in [Some(run), other].into_iter().flatten() {
-        if !r.warnings.is_empty() && !flags.contains(&r.label()) {
-            flags.push(r.label());
-        }
     }
-    let figure = Figure {
-        label,
-        ratio,
-        interval: ci,
-        expect: judge.expect,
-        on_claims_side: side(ci, faster),
-    };
-    Some((figure, flags))
 }
 
 /// `against serial`, or the schedule's name for a schedule.
