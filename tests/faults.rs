@@ -8,7 +8,7 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{alive, wait_for};
+use common::{alive, marked, wait_for};
 
 /// Starts a slow processes run (sleep tasks) and waits for its two workers.
 fn start_slow_run() -> (Child, Vec<u32>) {
@@ -85,21 +85,6 @@ fn ctrl_c_stops_the_run_and_every_worker() {
     for pid in workers {
         assert!(!alive(pid), "worker {pid} survived");
     }
-}
-
-/// Processes whose environment holds `mark`: what a run started and left.
-fn marked(mark: &str) -> Vec<u32> {
-    let needle = format!("CORESCOPE_TEST_MARK={mark}");
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/environ"))
-                .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == needle.as_bytes()))
-        })
-        .filter(|&pid| alive(pid))
-        .collect()
 }
 
 /// Runs corescope with `args` and `env`, marked, with its own temporary

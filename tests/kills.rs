@@ -13,7 +13,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{alive, wait_for};
+use common::{alive, marked, wait_for};
 use rustix::process::Signal;
 
 /// How long a run may take to end once it should: far more than it needs,
@@ -31,21 +31,6 @@ fn have_python() -> bool {
 fn signal(pid: u32, signal: Signal) {
     let pid = rustix::process::Pid::from_raw(pid as i32).unwrap();
     let _ = rustix::process::kill_process(pid, signal);
-}
-
-/// Processes whose environment holds `mark`: what a run started and left.
-fn marked(mark: &str) -> Vec<u32> {
-    let needle = format!("CORESCOPE_TEST_MARK={mark}");
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/environ"))
-                .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == needle.as_bytes()))
-        })
-        .filter(|&pid| alive(pid))
-        .collect()
 }
 
 fn cmdline(pid: u32) -> Vec<u8> {

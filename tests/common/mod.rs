@@ -146,3 +146,18 @@ pub fn require_free_threaded() -> Option<PathBuf> {
     let found = corescope::python::interpreter_for(Model::PythonThreadsNogil, Path::new("python3"));
     require(Part::FreeThreaded, found).map(|info| info.interpreter)
 }
+
+/// Processes whose environment holds `mark`: what a run started and left.
+pub fn marked(mark: &str) -> Vec<u32> {
+    let needle = format!("CORESCOPE_TEST_MARK={mark}");
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == needle.as_bytes()))
+        })
+        .filter(|&pid| alive(pid))
+        .collect()
+}
