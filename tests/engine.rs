@@ -145,6 +145,24 @@ fn threads_record_every_task_of_many_batches_once() {
 }
 
 #[test]
+fn a_queue_of_as_many_tasks_as_worker_processes_gives_each_one() {
+    // Each worker keeps tasks queued ahead, but not the last ones: two
+    // tasks for two workers are one each, however long they take.
+    let record = run(&run_spec(Model::Processes, Workload::SqrtSum)
+        .size(1_000_000)
+        .tasks(2)
+        .workers(2)
+        .repeats(3)
+        .build());
+    // The spans are the median repetition's.
+    for repetition in record.spans.chunks(2) {
+        let mut workers: Vec<u32> = repetition.iter().map(|s| s.worker).collect();
+        workers.sort_unstable();
+        assert_eq!(workers, [0, 1], "{:?}", record.spans);
+    }
+}
+
+#[test]
 fn static_schedule_gives_each_worker_its_own_block() {
     let record = run(&run_spec(Model::Processes, Workload::SqrtSum)
         .size(1000)

@@ -80,18 +80,21 @@ impl SharedPayloads {
 }
 
 impl ProcessPool {
-    /// Tops up worker `w` to the in-flight depth from the task source. The
-    /// frames go out when the loop next runs, all of them in one write;
-    /// with bincode the payload is written from the run's shared copy.
+    /// Tops up worker `w` to `depth` queued tasks (at most) from the task
+    /// source; past its first it takes a task only where that starves no
+    /// other worker. The frames go out when the loop next runs, all of
+    /// them in one write; with bincode the payload is written from the
+    /// run's shared copy.
     fn fill(
         &mut self,
         w: usize,
+        depth: usize,
         input: &RepetitionInput<'_>,
         source: &TaskSource,
         cursor: &mut Cursor,
         queued: &mut VecDeque<u32>,
     ) -> Result<(), EngineError> {
-        while queued.len() < input.spec.in_flight as usize {
+        while queued.len() < depth && (queued.is_empty() || source.may_claim_ahead(cursor)) {
             let Some(index) = source.claim(w as u32, cursor) else {
                 return Ok(());
             };
@@ -133,8 +136,13 @@ impl ProcessPool {
         let pipes_before = self.workers.pipes();
         let start = monotonic_ns();
         let mut log = input.log(start);
-        for w in 0..count {
-            self.fill(w, &input, &source, &mut cursors[w], &mut queued[w])?;
+        // In rounds, a task to each worker before any gets a second: the
+        // first worker must not take every task of a short repetition.
+        let depth = spec.in_flight.max(1) as usize;
+        for round in 1..=depth {
+            for w in 0..count {
+                self.fill(w, round, &input, &source, &mut cursors[w], &mut queued[w])?;
+            }
         }
         while !log.is_complete() {
             let Some(event) = self.next_event()? else {
@@ -183,7 +191,7 @@ impl ProcessPool {
                     }
                     self.cpu_ns[w] = cpu_ns;
                     (input.on_tasks_done)(1);
-                    self.fill(w, &input, &source, &mut cursors[w], &mut queued[w])?;
+                    self.fill(w, depth, &input, &source, &mut cursors[w], &mut queued[w])?;
                 }
                 other => {
                     let doing = describe_tasks(&queued[w]);

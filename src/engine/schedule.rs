@@ -38,6 +38,22 @@ impl TaskSource {
         }
     }
 
+    /// Whether `worker` may claim a task ahead of finishing the one it
+    /// holds without starving another: always under `static` (its tasks
+    /// are its own) or within the chunk it holds; under `queue` only
+    /// while at least one unclaimed chunk is left for every worker, so the
+    /// last tasks go to whichever worker is free, not to one that is busy.
+    pub fn may_claim_ahead(&self, cursor: &Cursor) -> bool {
+        match self.schedule {
+            Schedule::Static => true,
+            Schedule::Queue => {
+                let chunks = self.tasks.div_ceil(self.chunk);
+                let claimed = self.next_chunk.load(Ordering::Relaxed);
+                cursor.next < cursor.end || chunks.saturating_sub(claimed) >= self.workers
+            }
+        }
+    }
+
     /// The next task for `worker`, or `None` when it has no more.
     pub fn claim(&self, worker: u32, cursor: &mut Cursor) -> Option<u32> {
         if cursor.next >= cursor.end {
@@ -85,6 +101,24 @@ mod tests {
         let source = TaskSource::new(Schedule::Static, 10, chunk, 3);
         assert_eq!(drain(&source, 0), [0, 1, 2, 3]);
         assert_eq!(drain(&source, 2), [8, 9]);
+    }
+
+    #[test]
+    fn the_last_queued_tasks_are_not_claimed_ahead() {
+        let source = TaskSource::new(Schedule::Queue, 3, 1, 2);
+        let mut first = Cursor::default();
+        assert_eq!(source.claim(0, &mut first), Some(0));
+        assert!(
+            source.may_claim_ahead(&first),
+            "two chunks left for two workers"
+        );
+        assert_eq!(source.claim(0, &mut first), Some(1));
+        assert!(
+            !source.may_claim_ahead(&first),
+            "one chunk left for two workers"
+        );
+        let statics = TaskSource::new(Schedule::Static, 2, 1, 2);
+        assert!(statics.may_claim_ahead(&Cursor::default()));
     }
 
     #[test]
