@@ -332,6 +332,42 @@ mod python_ranks {
     }
 
     #[test]
+    fn python_mpi_is_measured_against_a_python_serial_of_its_own_interpreter() {
+        if !require_model(Model::PythonMpi) {
+            return;
+        }
+        // python3 first on PATH may lack mpi4py: the whole set then runs
+        // on the interpreter that has it, or the speedups would compare
+        // two builds of CPython.
+        let dir = tempfile::tempdir().unwrap();
+        let saved = common::saved_sweep(
+            dir.path(),
+            "same-python",
+            &[
+                "--models",
+                "python-serial,python-processes,python-mpi",
+                "--workers",
+                "2",
+                "--size",
+                "20000",
+                "--tasks",
+                "4",
+                "--repeats",
+                "1",
+            ],
+        );
+        let set = corescope::results::ResultSet::load(&saved).unwrap();
+        let interpreters: Vec<_> = set.runs.iter().map(|r| &r.python_interpreter).collect();
+        assert_eq!(set.runs.len(), 3);
+        assert!(
+            interpreters
+                .iter()
+                .all(|i| i.is_some() && *i == interpreters[0]),
+            "{interpreters:?}"
+        );
+    }
+
+    #[test]
     fn python_mpi_runs_on_a_hostfile() {
         if require_model(Model::PythonMpi) {
             a_hostfile_runs(Model::PythonMpi);

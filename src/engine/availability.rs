@@ -81,6 +81,45 @@ pub fn check_all(models: &[Model], python: &Path) -> Result<(), Unavailable> {
     models.iter().try_for_each(|&model| check(model, python))
 }
 
+/// The interpreter every python model of `models` runs on, so that each
+/// is measured against a python-serial of the same interpreter: the
+/// configured `python`, or, where a model needs another (a free-threaded
+/// build for python-threads-nogil, mpi4py for python-mpi) that can run
+/// every python model of the set, that one. A free-threaded build runs
+/// the GIL-bound models with their GIL turned back on (see
+/// [`crate::engine::python`]). Left as configured where no one
+/// interpreter serves all of them: each model then finds its own, and the
+/// CLI and the window say which ran which.
+pub fn shared_interpreter(models: &[Model], python: &Path) -> std::path::PathBuf {
+    let special = |model: &Model| {
+        model.info().requires.iter().any(|r| {
+            matches!(
+                r,
+                Requirement::FreeThreadedPython | Requirement::PythonModule(_)
+            )
+        })
+    };
+    let python_models: Vec<Model> = models
+        .iter()
+        .copied()
+        .filter(|m| m.info().requires.contains(&Requirement::Python) || special(m))
+        .collect();
+    let candidates = python_models
+        .iter()
+        .filter(|m| special(m))
+        .filter_map(|&m| python::interpreter_for(m, python).ok());
+    for candidate in candidates {
+        let serves_all = python_models.iter().all(|&m| {
+            python::interpreter_for(m, &candidate.interpreter)
+                .is_ok_and(|found| found.interpreter == candidate.interpreter)
+        });
+        if serves_all {
+            return candidate.interpreter;
+        }
+    }
+    python.to_path_buf()
+}
+
 /// Whether `program` is an executable file in a folder on PATH.
 fn on_path(program: &str) -> bool {
     use std::os::unix::fs::PermissionsExt;

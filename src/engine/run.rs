@@ -156,7 +156,14 @@ pub fn run_plan(
     emit: &mut dyn FnMut(RunEvent),
     live: Option<LiveSink>,
 ) -> Result<ResultSet, EngineError> {
-    availability::check_all(&plan.models(), &config.python)?;
+    // Every python model of the set on one interpreter, so that each
+    // compares with a python-serial of the same build.
+    let models = plan.models();
+    let config = &EngineConfig {
+        python: availability::shared_interpreter(&models, &config.python),
+        ..config.clone()
+    };
+    availability::check_all(&models, &config.python)?;
     budget::check_plan_budget(plan)?;
     let runs = plan.runs.clone();
     emit(RunEvent::Started {

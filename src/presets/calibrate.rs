@@ -38,6 +38,10 @@ pub enum Calibrate {
     Size,
     /// The number of tasks, each as written.
     Tasks,
+    /// Each task's size, timed in CPython (`python3`, the harness's own
+    /// workload code): lessons judged on the python models, whose tasks
+    /// run tens of times slower than corescope's.
+    PythonSize,
 }
 
 /// Sizes `raw` for this machine as `how` says, so that its serial run
@@ -61,12 +65,25 @@ pub fn fit(raw: &mut RawExperiment, how: Calibrate, target_seconds: f64) {
     };
     let size = number(raw.get(Setting::Size), workload.default_size());
     let tasks = number(raw.get(Setting::Tasks), u64::from(workload.default_tasks())).max(1);
-    let Some(seconds) = serial_seconds(workload, size, tasks) else {
+    let timed_seconds = if how == Calibrate::PythonSize {
+        python_serial_seconds(workload, size, tasks)
+    } else {
+        // A counter lesson is sized on its slowest sharing mode (a lock
+        // costs tens of times an isolated add): the others then last less.
+        let sharing = raw
+            .get(Setting::Sharing)
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|s| s.trim().parse::<Sharing>().ok())
+            .collect::<Vec<_>>();
+        serial_seconds_shared(workload, size, tasks, &sharing)
+    };
+    let Some(seconds) = timed_seconds else {
         return;
     };
     let factor = target_seconds / seconds.max(1e-9);
     match how {
-        Calibrate::Size => {
+        Calibrate::Size | Calibrate::PythonSize => {
             // Mandelbrot's size is the image's side: its work grows with
             // the square.
             let grow = if workload == Workload::Mandelbrot {
@@ -98,13 +115,38 @@ fn round(x: f64) -> u64 {
 /// and scaled; `None` for work that waits or ships data (its time is set
 /// by its size, not by this machine).
 pub fn serial_seconds(workload: Workload, size: u64, tasks: u64) -> Option<f64> {
+    serial_seconds_shared(workload, size, tasks, &[])
+}
+
+/// [`serial_seconds`], a counter timed in the slowest of `sharing` (one
+/// thread's increments: no other contends for the counter here).
+fn serial_seconds_shared(
+    workload: Workload,
+    size: u64,
+    tasks: u64,
+    sharing: &[Sharing],
+) -> Option<f64> {
     match workload {
         Workload::SqrtSum | Workload::Counter => {
             let probe = size.clamp(1, 200_000);
-            let per_task = timed(|| {
-                let task = task(workload, probe, 0, 1);
-                workload::run_task(&task, &[]);
-            });
+            let modes = if sharing.is_empty() {
+                &[Sharing::Isolated][..]
+            } else {
+                sharing
+            };
+            let per_task = modes
+                .iter()
+                .map(|&mode| {
+                    let counter = workload::SharedCounter::default();
+                    timed(|| {
+                        let task = Task {
+                            sharing: mode,
+                            ..task(workload, probe, 0, 1)
+                        };
+                        workload::run_task_with(&task, &[], &counter, &mut workload::NoCheckpoint);
+                    })
+                })
+                .fold(0.0, f64::max);
             Some(per_task * size as f64 / probe as f64 * tasks as f64)
         }
         Workload::Mandelbrot => {
@@ -121,6 +163,40 @@ pub fn serial_seconds(workload: Workload, size: u64, tasks: u64) -> Option<f64> 
         }
         _ => None,
     }
+}
+
+/// The serial time of `tasks` sqrt-sum tasks of `size` in CPython
+/// (`python3` on PATH): the harness's own `sqrt_sum`, timed on a probe of
+/// at least 20 ms of CPU and scaled. `None` for other workloads or where
+/// no interpreter answers.
+pub fn python_serial_seconds(workload: Workload, size: u64, tasks: u64) -> Option<f64> {
+    if workload != Workload::SqrtSum {
+        return None;
+    }
+    let (_, workloads) = crate::python::HARNESS_MODULES
+        .iter()
+        .find(|(name, _)| *name == "workloads.py")?;
+    let program = format!(
+        "{workloads}\n\
+         import time\n\
+         n, calls, t = 100000, 0, time.process_time()\n\
+         while calls == 0 or time.process_time() - t < 0.02:\n    \
+             sqrt_sum(n)\n    \
+             calls += 1\n\
+         print((time.process_time() - t) / calls / n)\n"
+    );
+    let output = std::process::Command::new(crate::python::DEFAULT_INTERPRETER)
+        .args(["-c", &program])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let per_term: f64 = String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .ok()?;
+    (output.status.success() && per_term.is_finite() && per_term > 0.0)
+        .then_some(per_term * size as f64 * tasks as f64)
 }
 
 fn task(workload: Workload, size: u64, index: u32, tasks: u32) -> Task {
@@ -179,6 +255,50 @@ mod tests {
         fit(&mut raw, Calibrate::Tasks, TARGET_SECONDS);
         assert_eq!(raw.get(Setting::Size), Some("1000"));
         assert!(raw.get(Setting::Tasks).unwrap().parse::<u64>().unwrap() >= 16);
+    }
+
+    #[test]
+    fn cpython_lessons_are_sized_in_cpython() {
+        let Some(python) = python_serial_seconds(Workload::SqrtSum, 1_000_000, 1) else {
+            // No python3 here: the lesson stays as written (tests/python.rs
+            // requires one in CI).
+            assert!(
+                std::process::Command::new(crate::python::DEFAULT_INTERPRETER)
+                    .arg("-c")
+                    .arg("pass")
+                    .status()
+                    .is_err()
+            );
+            return;
+        };
+        let rust = serial_seconds(Workload::SqrtSum, 1_000_000, 1).unwrap();
+        assert!(python > 3.0 * rust, "CPython {python} s, Rust {rust} s");
+        let sized = |how| {
+            let mut raw = RawExperiment::of([
+                (Setting::Workload, "sqrt-sum"),
+                (Setting::Size, "1000000"),
+                (Setting::Tasks, "4"),
+            ]);
+            fit(&mut raw, how, TARGET_SECONDS);
+            raw.get(Setting::Size).unwrap().parse::<u64>().unwrap()
+        };
+        assert!(sized(Calibrate::PythonSize) < sized(Calibrate::Size));
+    }
+
+    #[test]
+    fn a_counter_lesson_is_sized_on_its_slowest_sharing_mode() {
+        let sized = |sharing: &str| {
+            let mut raw = RawExperiment::of([
+                (Setting::Workload, "counter"),
+                (Setting::Size, "1000000"),
+                (Setting::Tasks, "2"),
+                (Setting::Sharing, sharing),
+            ]);
+            fit(&mut raw, Calibrate::Size, TARGET_SECONDS);
+            raw.get(Setting::Size).unwrap().parse::<u64>().unwrap()
+        };
+        // A lock per increment costs several times an isolated add.
+        assert!(sized("isolated,locked") * 2 < sized("isolated"));
     }
 
     #[test]

@@ -155,30 +155,39 @@ pub fn bundled(cores: usize) -> Result<Vec<Preset>, PresetError> {
         .collect()
 }
 
-/// A lesson that asks for the Rust `mpi` model takes `python-mpi` (read
-/// against `python-serial`) where corescope was built without MPI.
+/// A lesson that asks for the Rust `mpi` model becomes its CPython twin
+/// where corescope was built without MPI: `python-mpi` against
+/// `python-processes`, each read against `python-serial` (one interpreter
+/// for all three, see [`crate::engine::availability::shared_interpreter`]),
+/// its work sized in CPython.
 fn without_rust_mpi(preset: &mut Preset) {
     let listed = preset
         .experiment
         .get(Setting::Models)
         .unwrap_or_default()
         .to_string();
-    let mut models: Vec<&str> = listed.split(',').map(str::trim).collect();
-    if !models.contains(&"mpi") {
+    if !listed.split(',').any(|m| m.trim() == "mpi") {
         return;
     }
-    models.retain(|m| *m != "mpi");
-    for extra in ["python-serial", "python-mpi"] {
-        if !models.contains(&extra) {
-            models.push(extra);
+    let twin = |model: &str| match model {
+        "serial" | "processes" | "mpi" => format!("python-{model}"),
+        other => other.to_string(),
+    };
+    let mut models: Vec<String> = Vec::new();
+    for model in listed.split(',').map(|m| twin(m.trim())) {
+        if !models.contains(&model) {
+            models.push(model);
         }
     }
-    let joined = models.join(",");
-    preset.experiment.set(Setting::Models, Some(joined));
+    preset
+        .experiment
+        .set(Setting::Models, Some(models.join(",")));
     for judge in &mut preset.judge {
-        if judge.model == "mpi" {
-            judge.model = "python-mpi".to_string();
-        }
+        judge.model = twin(&judge.model);
+        judge.against = judge.against.as_deref().map(twin);
+    }
+    if preset.calibrate == calibrate::Calibrate::Size {
+        preset.calibrate = calibrate::Calibrate::PythonSize;
     }
 }
 
