@@ -204,3 +204,23 @@ fn a_lesson_this_machine_cannot_run_says_why_and_what_to_run_on_its_own_screen()
         }
     }
 }
+
+#[test]
+fn a_lesson_waits_for_a_busy_machine_to_calm_down_and_says_so() {
+    if corescope::measure::system_load::Snapshot::now().is_none() {
+        return; // no kernel counters here
+    }
+    let _busy: Vec<common::Busy> = (0..2).map(|_| common::Busy::start()).collect();
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app(data.path()).size(1280.0, 720.0).build();
+    common::gui::click(&mut harness, "3 cpu-parallelism");
+    assert!(harness.state().is_running());
+    let said = common::wait_for(std::time::Duration::from_secs(30), || {
+        harness.run_steps(2);
+        harness
+            .query_by_label_contains("waiting up to 5 s for it to calm down")
+            .map(|_| ())
+    });
+    assert!(said.is_some(), "the window never said it was waiting");
+    // Dropping the window cancels the lesson and reaps its workers.
+}

@@ -6,32 +6,9 @@
 
 mod common;
 
-use std::process::{Child, Command};
-
-use common::{corescope, read_json, stderr, stdout};
+use common::{Busy, corescope, read_json, stderr, stdout};
 use corescope::measure::system_load::{self, Snapshot};
 use corescope::presets;
-
-/// A shell busy loop, killed and reaped when dropped.
-struct Busy(Child);
-
-impl Busy {
-    fn start() -> Busy {
-        Busy(
-            Command::new("sh")
-                .args(["-c", "while :; do :; done"])
-                .spawn()
-                .unwrap(),
-        )
-    }
-}
-
-impl Drop for Busy {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 const OUTCOMES: [&str; 3] = ["holds", "does-not-hold", "withheld"];
 

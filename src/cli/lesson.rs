@@ -1,37 +1,24 @@
 //! Measuring one lesson from the command line (`sweep --preset`, `deck`):
-//! the steps that make its verdict one a room can trust.
-//!
-//! Models this machine cannot run are left out, each with why and what
-//! gets it (the lesson runs the others and its verdict says what is
-//! missing); the machine is given a few seconds to calm down, saying so;
-//! the kernel's CPU counters are read at the measurement's start and end,
-//! so a busy machine is seen whatever a run's length; and runs the noise
-//! guard flags are measured once more, beside their baselines, before
-//! the lesson gives up on them.
+//! the Ctrl-C handler and the progress bar around
+//! [`crate::presets::measure`], which takes the steps that make a verdict
+//! one a room can trust.
 
 use crate::settings::Setting;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use anyhow::Context as _;
 
 use super::outcome::{Outcome, follow};
 use super::output;
 use crate::engine::runner::Runner;
-use crate::engine::{CancelToken, EngineConfig, EngineError, Plan, availability};
-use crate::measure::system_load::{self, Snapshot};
-use crate::noise;
+use crate::engine::{CancelToken, EngineConfig, Plan, availability};
 use crate::presets::Preset;
+use crate::presets::measure as lesson;
 use crate::remedy::Remedied;
-use crate::rerun;
 use crate::results::{MachineInfo, ResultSet};
-use crate::spec::{Model, default_sweep_workers};
-
-/// How long a lesson waits for other programs to calm down before it
-/// measures anyway (and then gives no verdict if they stayed busy).
-pub const CALM_WAIT: Duration = Duration::from_secs(5);
+use crate::spec::default_sweep_workers;
 
 /// Where Ctrl-C finds whatever is measuring now (one handler per process,
 /// several runners per lesson), and whether it was pressed while nothing
@@ -83,7 +70,8 @@ pub struct Paths<'a> {
 }
 
 /// Measures `preset` (its experiment as `raw` gives it) and returns the
-/// set its verdict is read from.
+/// set its verdict is read from ([`crate::presets::measure`] does the
+/// steps, on the runner's thread).
 pub fn measure(
     preset: &Preset,
     raw: &crate::spec::RawExperiment,
@@ -91,22 +79,25 @@ pub fn measure(
     slot: &CancelSlot,
 ) -> Result<ResultSet, Outcome> {
     let machine = MachineInfo::detect();
-    let (raw, not_measured) = runnable(raw, paths.python);
+    let (raw, not_measured) = lesson::runnable(raw, paths.python, output::flag_of);
     for why in &not_measured {
         output::note(&format!("  not measured here: {why}"));
     }
-    if raw.get(Setting::Models).is_none() {
-        let mut set = ResultSet::new(machine);
-        set.preset = Some(preset.name.clone());
-        set.not_measured = not_measured;
-        return Ok(set);
-    }
-    let mut spec = raw
-        .validate(&default_sweep_workers(machine.logical_cores))
-        .map_err(|e| Outcome::Usage(e.to_string()))?;
-    spec.preset = Some(preset.name.clone());
-    if let Err(e) = crate::engine::check_budget(&spec) {
-        return Err(Outcome::Usage(format!("--workers: {e}")));
+    let mut plan = Plan {
+        runs: Vec::new(),
+        order: crate::spec::Order::default(),
+        preset: Some(preset.name.clone()),
+        time_limit: None,
+    };
+    if raw.get(Setting::Models).is_some() {
+        let mut spec = raw
+            .validate(&default_sweep_workers(machine.logical_cores))
+            .map_err(|e| Outcome::Usage(e.to_string()))?;
+        spec.preset = Some(preset.name.clone());
+        if let Err(e) = crate::engine::check_budget(&spec) {
+            return Err(Outcome::Usage(format!("--workers: {e}")));
+        }
+        plan = Plan::of(&spec);
     }
     let config = EngineConfig {
         worker_exe: std::env::current_exe()
@@ -116,96 +107,18 @@ pub fn measure(
         hostfile: paths.hostfile.map(Path::to_path_buf),
         instrument: true,
     };
-    noise::wait_for_calm(CALM_WAIT, |load| {
-        output::note(&format!(
-            "  the machine is busy (other programs use {:.1} cores); waiting up to {} s for it to calm down",
-            load.other_cpu_cores,
-            CALM_WAIT.as_secs()
-        ));
-        !slot.interrupted()
-    });
-    if slot.interrupted() {
-        return Err(Outcome::Interrupted);
-    }
-    let start = Snapshot::now();
-    let mut set = run(Plan::of(&spec), &config, slot)?;
-    let busy_so_far = start
-        .zip(Snapshot::now())
-        .and_then(|(a, b)| system_load::between(&a, &b))
-        .is_some_and(|l| l.other_cpu_cores >= noise::OTHER_CPU_LIMIT);
-    // One more try for flagged runs, unless the machine was busy (then
-    // the lesson gives no verdict however often it is measured).
-    if let Some(plan) = rerun::plan(&set).filter(|_| !busy_so_far) {
-        output::note(&format!(
-            "  measuring {} flagged run{} once more, with their baselines",
-            plan.runs.len(),
-            if plan.runs.len() == 1 { "" } else { "s" }
-        ));
-        let fresh = run(plan, &config, slot)?;
-        set = rerun::merge(&set, &fresh);
+    if plan.runs.is_empty() {
+        // Nothing to measure: the set only says what is missing.
+        let mut set = ResultSet::new(machine);
         set.preset = Some(preset.name.clone());
+        set.not_measured = not_measured;
+        return Ok(set);
     }
-    set.load_during = start
-        .zip(Snapshot::now())
-        .and_then(|(a, b)| system_load::between(&a, &b))
-        .map(Box::new);
-    set.not_measured = not_measured;
-    noise::assess(&mut set);
-    Ok(set)
-}
-
-/// `raw` without the models this machine cannot run, and for each left
-/// out, why and what gets it.
-fn runnable(
-    raw: &crate::spec::RawExperiment,
-    python: &Path,
-) -> (crate::spec::RawExperiment, Vec<String>) {
-    let mut kept = Vec::new();
-    let mut missing = Vec::new();
-    for name in raw
-        .get(Setting::Models)
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-    {
-        let Ok(model) = name.parse::<Model>() else {
-            kept.push(name);
-            continue;
-        };
-        match availability::check(model, python) {
-            Ok(()) => kept.push(name),
-            Err(why) => missing.push(missing_part(&why)),
-        }
-    }
-    let raw = raw.clone().with(Setting::Models, kept.join(","));
-    (raw, missing)
-}
-
-/// Why a model is missing, with the command or flag that gets it.
-fn missing_part(why: &availability::Unavailable) -> String {
-    match why {
-        availability::Unavailable::Feature { feature, .. } => {
-            format!("{why}: cargo build --release --features {feature}")
-        }
-        availability::Unavailable::Launcher { launcher, .. } => format!(
-            "{why}: install Open MPI or MPICH (e.g. apt install openmpi-bin) so that {launcher} is found"
-        ),
-        availability::Unavailable::Python { .. } => why.worded(output::flag_of),
-    }
-}
-
-/// Runs one plan with a progress bar, cancellable through `slot`.
-fn run(plan: Plan, config: &EngineConfig, slot: &CancelSlot) -> Result<ResultSet, Outcome> {
-    let runner = match Runner::start_plan(plan, config.clone(), Arc::new(|| {})) {
-        Ok(runner) => runner,
-        Err(EngineError::Unavailable(why)) => {
-            return Err(Outcome::Usage(format!(
-                "--models: {}",
-                why.worded(output::flag_of)
-            )));
-        }
-        Err(e) => return Err(Outcome::Failed(e.into())),
-    };
+    availability::check_all(&plan.models(), &config.python)
+        .map_err(|why| Outcome::Usage(format!("--models: {}", why.worded(output::flag_of))))?;
+    let job = lesson::lesson_job(plan, preset.name.clone(), not_measured);
+    let runner =
+        Runner::start_job(config, Arc::new(|| {}), job).map_err(|e| Outcome::Failed(e.into()))?;
     slot.set(Some(runner.cancel_token()));
     if slot.interrupted() {
         runner.cancel();

@@ -194,6 +194,12 @@ impl Progress {
             Step::Progress => self.bar.set_position(state.tasks_finished()),
             // Kept in the record; a terminal has no room to draw them live.
             Step::Sample | Step::Ended(_) => {}
+            Step::Note => {
+                // On stderr even where the bar is hidden (no terminal).
+                if let Some(note) = &state.note {
+                    self.bar.suspend(|| self::note(&format!("  {note}")));
+                }
+            }
             Step::RunFinished { record, .. } => {
                 self.bar.set_position(state.tasks_finished());
                 self.bar.println(format!(

@@ -53,4 +53,10 @@ pub enum RunEvent {
     Failed(EngineError),
     /// The experiment was cancelled (sent by the runner only).
     Cancelled,
+    /// A lesson waits for other programs to calm down before it measures:
+    /// they use `other_cpu_cores` cores' worth of CPU now.
+    Calming { other_cpu_cores: f64 },
+    /// A lesson measures `runs` flagged runs once more, with their
+    /// baselines (a second `Started` follows).
+    Remeasuring { runs: usize },
 }

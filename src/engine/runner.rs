@@ -17,10 +17,23 @@ use super::error::EngineError;
 use super::event::RunEvent;
 use super::run::{LiveSink, Plan, run_plan};
 use crate::cancel::CancelToken;
+use crate::results::ResultSet;
 use crate::spec::ExperimentSpec;
 
 /// A wake-up callback, called after every event is sent.
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
+
+/// What a runner's thread measures, with the runner's config, cancel
+/// flag, event sink and live-sample sink.
+pub type Job = Box<
+    dyn FnOnce(
+            &EngineConfig,
+            &CancelToken,
+            &mut dyn FnMut(RunEvent),
+            LiveSink,
+        ) -> Result<ResultSet, EngineError>
+        + Send,
+>;
 
 /// A running experiment.
 #[derive(Debug)]
@@ -46,6 +59,19 @@ impl Runner {
     /// flagged runs of a result set, measured again).
     pub fn start_plan(plan: Plan, config: EngineConfig, wake: Wake) -> Result<Runner, EngineError> {
         availability::check_all(&plan.models(), &config.python)?;
+        Runner::start_job(
+            config,
+            wake,
+            Box::new(move |config, cancel, emit, live| {
+                run_plan(&plan, config, cancel, emit, Some(live))
+            }),
+        )
+    }
+
+    /// Runs `job` (one or more plans, say a lesson's: see
+    /// [`crate::presets::measure`]) on the runner's thread; its set is the
+    /// `Finished` event.
+    pub fn start_job(config: EngineConfig, wake: Wake, job: Job) -> Result<Runner, EngineError> {
         let (tx, events) = crossbeam_channel::unbounded();
         let cancel = CancelToken::new();
         let token = cancel.clone();
@@ -65,7 +91,7 @@ impl Runner {
                     let _ = tx.send(event);
                     wake();
                 };
-                let last = match run_plan(&plan, &config, &token, &mut emit, Some(live)) {
+                let last = match job(&config, &token, &mut emit, live) {
                     Ok(set) => RunEvent::Finished(set),
                     Err(EngineError::Cancelled) => RunEvent::Cancelled,
                     Err(error) => RunEvent::Failed(error),

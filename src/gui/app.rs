@@ -272,38 +272,50 @@ impl CorescopeApp {
     fn start_preset(&mut self, name: &str) {
         match presets::find(name) {
             Ok(preset) => {
+                if self.session.is_running() {
+                    return;
+                }
                 let workers = default_sweep_workers(self.session.machine.logical_cores);
-                self.start_run(&preset.experiment, &workers, Some(preset.name));
+                let messages = &mut self.session.messages;
+                messages.error = None;
+                messages.notice = None;
+                messages.form_error = None;
+                let config = self.engine_config();
+                let wake = self.wake_up();
+                self.session.start_lesson(&preset, &workers, config, wake);
             }
             Err(e) => self.session.messages.error = Some(e.to_string()),
         }
     }
 
-    fn start_run(&mut self, raw: &RawExperiment, default_workers: &[u32], preset: Option<String>) {
+    fn start_run(&mut self, raw: &RawExperiment, default_workers: &[u32]) {
         if self.session.is_running() {
             return;
         }
         let messages = &mut self.session.messages;
         messages.error = None;
         messages.notice = None;
-        let mut spec = match raw.validate(default_workers) {
+        let spec = match raw.validate(default_workers) {
             Ok(spec) => spec,
             Err(e) => {
                 messages.form_error = Some(e);
                 return;
             }
         };
-        spec.preset = preset;
         messages.form_error = None;
-        let python = self.settings.python();
-        let config = EngineConfig {
-            worker_exe: self.config.worker_exe.clone(),
-            python,
-            hostfile: self.settings.hostfile(),
-            instrument: true,
-        };
+        let config = self.engine_config();
         let wake = self.wake_up();
         self.session.start(spec, config, wake);
+    }
+
+    /// The engine's paths as the settings give them.
+    fn engine_config(&self) -> EngineConfig {
+        EngineConfig {
+            worker_exe: self.config.worker_exe.clone(),
+            python: self.settings.python(),
+            hostfile: self.settings.hostfile(),
+            instrument: true,
+        }
     }
 
     /// Measures the shown experiment's flagged runs again.
@@ -311,12 +323,7 @@ impl CorescopeApp {
         let messages = &mut self.session.messages;
         messages.error = None;
         messages.notice = None;
-        let config = EngineConfig {
-            worker_exe: self.config.worker_exe.clone(),
-            python: self.settings.python(),
-            hostfile: self.settings.hostfile(),
-            instrument: true,
-        };
+        let config = self.engine_config();
         let wake = self.wake_up();
         self.session.rerun_flagged(config, wake);
     }
@@ -487,7 +494,7 @@ impl CorescopeApp {
                 None => {
                     let cores = session.machine.logical_cores;
                     let raw = self.settings.form.raw(cores);
-                    self.start_run(&raw, &[cores], None);
+                    self.start_run(&raw, &[cores]);
                 }
             },
             Command::RunPreset(name) => self.run_lesson(&name),

@@ -70,10 +70,17 @@ pub fn presentation_ui(
         match crate::export::deck::missing(&preset, python).filter(|_| !running) {
             Some(lack) => super::widgets::missing_ui(&mut child, &lack, true),
             None => {
-                let text = if running {
-                    "Measuring… the charts fill in as each run finishes."
-                } else {
-                    "Not measured yet on this machine: press Space to run the lesson."
+                let note = session
+                    .live
+                    .as_ref()
+                    .and_then(|l| l.progress.note.as_deref());
+                let text = match (running, note) {
+                    // Waiting for the machine to calm down, said aloud.
+                    (true, Some(note)) => note,
+                    (true, None) => "Measuring… the charts fill in as each run finishes.",
+                    (false, _) => {
+                        "Not measured yet on this machine: press Space to run the lesson."
+                    }
                 };
                 child.add(egui::Label::new(RichText::new(text).heading()).wrap());
             }

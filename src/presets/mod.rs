@@ -18,6 +18,7 @@ use crate::spec::{Model, RawExperiment};
 use crate::workload::{CountedIn, Sharing, Workload};
 
 pub mod calibrate;
+pub mod measure;
 mod verdict;
 
 pub use verdict::{Expect, FASTER, Figure, Judge, Outcome, Verdict, verdict};

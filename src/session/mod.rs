@@ -13,7 +13,6 @@ pub mod recent;
 pub mod store;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::TryRecvError;
@@ -23,6 +22,7 @@ use crate::engine::runner::{Runner, Wake};
 use crate::engine::{EngineConfig, EngineError, Plan};
 use crate::measure::system_load::{self, Snapshot};
 use crate::noise;
+use crate::presets::measure as lesson;
 use crate::remedy::{Remedied, SettingNames};
 use crate::rerun;
 use crate::results::{MachineInfo, ResultSet};
@@ -68,26 +68,9 @@ pub struct LiveRun {
     /// finishes is merged into a copy of it.
     pub rerun_of: Option<usize>,
     /// The kernel's CPU counters when it started: what other programs
-    /// used across it, whatever its runs' length (`load_during`).
+    /// used across it, whatever its runs' length (`load_during`, where
+    /// the job did not say: a lesson's counts from after its calm wait).
     cpu_start: Option<Snapshot>,
-    /// What starts it again: a lesson's flagged runs are measured once
-    /// more on their own before its verdict is given up on.
-    again: Again,
-}
-
-/// The engine's configuration and wake-up of a live run, to start its
-/// one automatic re-run with.
-struct Again {
-    config: EngineConfig,
-    wake: Wake,
-}
-
-impl std::fmt::Debug for Again {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Again")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
 }
 
 impl LiveRun {
@@ -279,6 +262,53 @@ impl Session {
         }
     }
 
+    /// Measures lesson `preset` (as [`crate::presets::measure`] does from
+    /// the command line: the models this machine lacks left out and named,
+    /// a wait for the machine to calm down, flagged runs measured once
+    /// more); `default_workers` where the lesson names none.
+    pub fn start_lesson(
+        &mut self,
+        preset: &crate::presets::Preset,
+        default_workers: &[u32],
+        config: EngineConfig,
+        wake: Wake,
+    ) {
+        if self.live.is_some() {
+            return;
+        }
+        // The window does not half-run a lesson: its screen says in large
+        // type what is missing and the command that gets it (the command
+        // line runs the rest, for its JSON).
+        if let Some(lack) = crate::export::deck::missing(preset, &config.python) {
+            let why = format!("{}: {}", lack.reason, lack.command);
+            self.messages.form_error = Some(SpecError::new(Setting::Models, why));
+            return;
+        }
+        let (raw, not_measured) =
+            lesson::runnable(&preset.experiment, &config.python, self.setting_names);
+        let mut plan = Plan {
+            runs: Vec::new(),
+            order: crate::spec::Order::default(),
+            preset: Some(preset.name.clone()),
+            time_limit: None,
+        };
+        if raw.get(Setting::Models).is_some() {
+            match raw.validate(default_workers) {
+                Ok(mut spec) => {
+                    spec.preset = Some(preset.name.clone());
+                    plan = Plan::of(&spec);
+                }
+                Err(e) => {
+                    self.messages.error = Some(format!("lesson {}: {e}", preset.name));
+                    return;
+                }
+            }
+        }
+        let job = lesson::lesson_job(plan, preset.name.clone(), not_measured);
+        let started = Runner::start_job(config, wake, job);
+        self.watch(started, Some(preset.name.clone()), None);
+    }
+
     fn start_plan(
         &mut self,
         plan: Plan,
@@ -290,12 +320,19 @@ impl Session {
             return;
         }
         let preset = plan.preset.clone();
-        let again = Again {
-            config: config.clone(),
-            wake: Arc::clone(&wake),
-        };
+        let started = Runner::start_plan(plan, config, wake);
+        self.watch(started, preset, rerun_of);
+    }
+
+    /// Follows a runner that `started` (or says why it could not start).
+    fn watch(
+        &mut self,
+        started: Result<Runner, EngineError>,
+        preset: Option<String>,
+        rerun_of: Option<usize>,
+    ) {
         let cpu_start = Snapshot::now();
-        match Runner::start_plan(plan, config, wake) {
+        match started {
             Ok(runner) => {
                 let mut partial = ResultSet::new(self.machine.clone());
                 partial.preset = preset;
@@ -307,7 +344,6 @@ impl Session {
                     partial,
                     rerun_of,
                     cpu_start,
-                    again,
                 });
             }
             // The runner refuses a model this machine cannot run: the
@@ -344,9 +380,15 @@ impl Session {
                 Err(TryRecvError::Disconnected) => Step::Ended(Ending::Lost),
             };
             match step {
-                Step::RunFinished { record, .. } => live.partial.runs.push(record),
+                // Flagged runs measured again replace theirs only when the
+                // lesson finishes: a cancelled one keeps its first pass.
+                Step::RunFinished { record, .. } if !live.progress.remeasuring => {
+                    live.partial.runs.push(record);
+                }
                 Step::Ended(ending) => self.finish(ending),
                 Step::Started
+                | Step::RunFinished { .. }
+                | Step::Note
                 | Step::RunStarted(_)
                 | Step::Turn(_)
                 | Step::Progress
@@ -435,30 +477,20 @@ impl Session {
                 .map(|old| rerun::merge(old, &fresh)),
             (set, _) => set,
         };
-        let mut again = None;
         if let Some(mut set) = set {
-            set.load_during = live
-                .cpu_start
-                .zip(Snapshot::now())
-                .and_then(|(a, b)| system_load::between(&a, &b))
-                .map(Box::new);
-            noise::assess(&mut set);
-            // A lesson's flagged runs are measured once more, as from the
-            // command line (not on a busy machine: no try would do).
-            if live.rerun_of.is_none() && set.preset.is_some() && !noise::busy(&set) {
-                again = rerun::plan(&set);
+            if set.load_during.is_none() {
+                set.load_during = live
+                    .cpu_start
+                    .zip(Snapshot::now())
+                    .and_then(|(a, b)| system_load::between(&a, &b))
+                    .map(Box::new);
             }
+            noise::assess(&mut set);
             self.results.experiments.push(set);
             self.selected = None;
             if let Err(e) = self.results.save() {
                 self.messages.error = Some(e);
             }
-        }
-        if let Some(plan) = again.filter(|_| error.is_none() && !cancelled) {
-            let index = self.results.experiments.len() - 1;
-            let Again { config, wake } = live.again;
-            self.start_plan(plan, config, wake, Some(index));
-            return;
         }
         if error.is_some() {
             self.messages.error = error;

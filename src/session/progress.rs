@@ -30,6 +30,11 @@ pub struct RunProgress {
     pub repetition: Option<u32>,
     /// The live per-core and memory samples of the current run.
     pub samples: LiveSamples,
+    /// What a lesson is doing between its measurements (waiting for the
+    /// machine to calm down, measuring flagged runs once more).
+    pub note: Option<String>,
+    /// Whether the runs now measured are flagged ones measured again.
+    pub remeasuring: bool,
 }
 
 /// What one event changed.
@@ -51,6 +56,8 @@ pub enum Step {
     Sample,
     /// Run `index` finished and was measured.
     RunFinished { index: usize, record: RunRecord },
+    /// The note changed.
+    Note,
     /// The experiment ended.
     Ended(Ending),
 }
@@ -91,6 +98,9 @@ impl RunProgress {
     pub fn apply(&mut self, event: RunEvent) -> Step {
         match event {
             RunEvent::Started { runs, total_tasks } => {
+                if !self.remeasuring {
+                    self.note = None;
+                }
                 self.done_by_run = vec![0; runs.len()];
                 self.runs = runs;
                 self.total_tasks = total_tasks;
@@ -133,6 +143,22 @@ impl RunProgress {
             RunEvent::Finished(set) => Step::Ended(Ending::Finished(set)),
             RunEvent::Failed(error) => Step::Ended(Ending::Failed(error)),
             RunEvent::Cancelled => Step::Ended(Ending::Cancelled),
+            RunEvent::Calming { other_cpu_cores } => {
+                self.note = Some(format!(
+                    "the machine is busy (other programs use {other_cpu_cores:.1} cores); \
+                     waiting up to {} s for it to calm down",
+                    crate::presets::measure::CALM_WAIT.as_secs()
+                ));
+                Step::Note
+            }
+            RunEvent::Remeasuring { runs } => {
+                self.remeasuring = true;
+                self.note = Some(format!(
+                    "measuring {runs} flagged run{} once more, with their baselines",
+                    if runs == 1 { "" } else { "s" }
+                ));
+                Step::Note
+            }
         }
     }
 

@@ -17,6 +17,28 @@ use corescope::model::Requirement;
 use corescope::spec::Model;
 use require::{Part, require};
 
+/// Another program keeping a core busy (a shell busy loop), killed and
+/// reaped when dropped.
+pub struct Busy(std::process::Child);
+
+impl Busy {
+    pub fn start() -> Busy {
+        Busy(
+            Command::new("sh")
+                .args(["-c", "while :; do :; done"])
+                .spawn()
+                .unwrap(),
+        )
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The corescope binary under test (never the test binary itself).
 pub fn exe() -> PathBuf {
     run_spec::worker_exe()

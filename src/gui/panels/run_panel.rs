@@ -166,6 +166,9 @@ fn progress_ui(ui: &mut egui::Ui, live: &LiveRun) {
         what
     };
     ui.label(what);
+    if let Some(note) = &progress.note {
+        ui.label(egui::RichText::new(note).italics());
+    }
 }
 
 /// The status line: the form's error, the last error and notice, and the
