@@ -8,23 +8,26 @@
 # (lesson x run -> outcome). Every lesson's claim is true, so any
 # `does-not-hold` is a wrong verdict: the script then exits 1.
 #
-# usage: scripts/lesson-verdicts.sh [-b CORESCOPE] [-n RUNS] [-o DIR] [LESSON...]
+# usage: scripts/lesson-verdicts.sh [-b CORESCOPE] [-n RUNS] [-m MODES] [-o DIR] [LESSON...]
 #   -b  the corescope binary (default: $CARGO_TARGET_DIR/debug/corescope,
 #       else target/debug/corescope)
 #   -n  runs per lesson and mode (default 5)
+#   -m  which modes, in order (default "quiet busy")
 #   -o  where the JSON files go (default: a new temporary folder)
 #   LESSON...  the lessons to run (default: all ten)
 set -u
 
 bin="${CARGO_TARGET_DIR:-target}/debug/corescope"
 runs=5
+modes="quiet busy"
 out=""
-while getopts b:n:o: opt; do
+while getopts b:n:m:o: opt; do
     case "$opt" in
         b) bin="$OPTARG" ;;
         n) runs="$OPTARG" ;;
+        m) modes="$OPTARG" ;;
         o) out="$OPTARG" ;;
-        *) sed -n '11,17p' "$0" >&2; exit 2 ;;
+        *) sed -n '11,18p' "$0" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -68,7 +71,7 @@ outcome_of() {
 wrong=0
 table="$out/table.txt"
 : >"$table"
-for mode in quiet busy; do
+for mode in $modes; do
     if [ "$mode" = busy ]; then
         sh -c 'while :; do :; done' &
         hog=$!

@@ -26,6 +26,7 @@ pub mod cli;
 pub mod engine;
 pub mod export;
 pub mod format;
+pub mod free_threaded;
 pub mod gui;
 pub mod limits;
 pub mod measure;

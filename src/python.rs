@@ -139,13 +139,16 @@ const PROBE_SCRIPT: &str = "import sys, json, sysconfig, pickle, threading, mult
      concurrent.futures; v = sys.version_info; print(json.dumps({'major': v[0], 'minor': v[1], \
      'micro': v[2], 'free_threaded': bool(sysconfig.get_config_var('Py_GIL_DISABLED'))}))";
 
+/// Each interpreter's probe, by path, once per process (until
+/// [`forget_probes`]).
+type Probes = Mutex<HashMap<PathBuf, Result<PythonInfo, PythonError>>>;
+static PROBES: OnceLock<Probes> = OnceLock::new();
+
 /// Probes `interpreter` once per path and process; later calls return the
 /// first answer (so a fixed or installed interpreter shows after a restart,
 /// or under another path).
 pub fn probe(interpreter: &Path) -> Result<PythonInfo, PythonError> {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Result<PythonInfo, PythonError>>>> =
-        OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
+    let cache = PROBES.get_or_init(Mutex::default);
     if let Some(known) = cache
         .lock()
         .ok()
@@ -158,6 +161,17 @@ pub fn probe(interpreter: &Path) -> Result<PythonInfo, PythonError> {
         map.insert(interpreter.to_path_buf(), answer.clone());
     }
     answer
+}
+
+/// Forgets every probe's answer, so that an interpreter installed or
+/// built since is seen (the window calls it once the free-threaded build
+/// is done).
+pub fn forget_probes() {
+    if let Some(cache) = PROBES.get()
+        && let Ok(mut map) = cache.lock()
+    {
+        map.clear();
+    }
 }
 
 fn probe_uncached(interpreter: &Path) -> Result<PythonInfo, PythonError> {

@@ -519,6 +519,8 @@ impl CorescopeApp {
                 self.advance_deck();
             }
             Command::RerunFlagged => self.rerun_flagged(),
+            Command::BuildFreeThreaded => self.session.start_python_build(),
+            Command::CancelBuild => self.session.cancel_python_build(),
             Command::Cancel => session.cancel(),
             Command::AskClear => self.confirm_clear = true,
             Command::DismissClear => self.confirm_clear = false,
@@ -728,7 +730,8 @@ impl eframe::App for CorescopeApp {
         self.drain_events();
         self.advance_deck();
         self.session.drain_report();
-        if self.session.report.is_some() {
+        self.session.drain_python_build();
+        if self.session.report.is_some() || self.session.python_building() {
             ctx.request_repaint_after(REPORT_POLL);
         }
         self.open_dropped(ctx);

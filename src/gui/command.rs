@@ -19,6 +19,10 @@ pub enum Command {
     /// Measure the flagged runs of the shown experiment again.
     RerunFlagged,
     Cancel,
+    /// Build the free-threaded CPython (the gil-removed lesson's part).
+    BuildFreeThreaded,
+    /// Stop that build.
+    CancelBuild,
     AskClear,
     ConfirmClear,
     DismissClear,

@@ -68,7 +68,9 @@ pub fn presentation_ui(
         );
         child.add_space(rect.height() * 0.2);
         match crate::export::deck::missing(&preset, python).filter(|_| !running) {
-            Some(lack) => super::widgets::missing_ui(&mut child, &lack, true),
+            Some(lack) => {
+                super::widgets::missing_ui(&mut child, &lack, true, session, commands);
+            }
             None => {
                 let note = session
                     .live

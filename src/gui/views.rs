@@ -55,13 +55,13 @@ pub fn central_ui(
         // Before the first result, the first-run view stands in for the charts.
         View::Scaling if session.results.experiments.is_empty() && !session.is_running() => {
             match unmeasured(session, lesson) {
-                Some(name) => lesson_screen_ui(ui, name, &lesson.python, commands),
+                Some(name) => lesson_screen_ui(ui, name, session, &lesson.python, commands),
                 None => welcome::first_run_ui(ui, commands),
             }
         }
         View::Scaling if unmeasured(session, lesson).is_some() => {
             let name = lesson.name.as_deref().unwrap_or_default();
-            lesson_screen_ui(ui, name, &lesson.python, commands);
+            lesson_screen_ui(ui, name, session, &lesson.python, commands);
         }
         // The charts keep their least readable height; what does not fit
         // (on a short window, the second row) scrolls rather than clips.
@@ -94,6 +94,7 @@ fn unmeasured<'a>(session: &Session, lesson: &'a LessonShown) -> Option<&'a str>
 fn lesson_screen_ui(
     ui: &mut egui::Ui,
     name: &str,
+    session: &Session,
     python: &std::path::Path,
     commands: &mut Vec<Command>,
 ) {
@@ -108,7 +109,7 @@ fn lesson_screen_ui(
             ui.add(egui::Label::new(&preset.claim).wrap());
             ui.add_space(16.0);
             match crate::export::deck::missing(&preset, python) {
-                Some(lack) => super::widgets::missing_ui(ui, &lack, false),
+                Some(lack) => super::widgets::missing_ui(ui, &lack, false, session, commands),
                 None => {
                     ui.label(
                         RichText::new("Not measured yet on this machine.")

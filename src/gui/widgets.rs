@@ -3,6 +3,7 @@
 //! shown when there is nothing to draw, and what a lesson this machine
 //! cannot run says in its place.
 
+use super::command::Command;
 use eframe::egui::{self, RichText};
 
 use crate::activity;
@@ -72,7 +73,13 @@ pub fn placeholder_ui(ui: &mut egui::Ui, text: &str) {
 /// In place of a lesson's charts, when this machine cannot run it: why,
 /// in large type, and the one command that gets what it lacks (selectable,
 /// to copy). `centered`: in presentation mode's middle.
-pub fn missing_ui(ui: &mut egui::Ui, lack: &crate::export::deck::Missing, centered: bool) {
+pub fn missing_ui(
+    ui: &mut egui::Ui,
+    lack: &crate::export::deck::Missing,
+    centered: bool,
+    session: &crate::session::Session,
+    commands: &mut Vec<Command>,
+) {
     let heading = ui.text_style_height(&egui::TextStyle::Heading);
     let strong = ui.visuals().strong_text_color();
     let sentence = format!("This machine cannot run this lesson: {}.", lack.reason);
@@ -90,4 +97,46 @@ pub fn missing_ui(ui: &mut egui::Ui, lack: &crate::export::deck::Missing, center
         .selectable(true)
         .wrap(),
     );
+    if lack.command == crate::export::deck::FREE_THREADED_BUILD {
+        ui.add_space(heading * 0.4);
+        python_build_ui(ui, session.python_build.as_ref(), size, commands);
+    }
+}
+
+/// The free-threaded CPython build from the window: a button that starts
+/// it, then its step, a progress bar by the usual time, its last line and
+/// a Stop button; where it failed, its last lines.
+fn python_build_ui(
+    ui: &mut egui::Ui,
+    build: Option<&crate::free_threaded::Build>,
+    size: f32,
+    commands: &mut Vec<Command>,
+) {
+    use crate::free_threaded::TYPICAL;
+    let running = build.is_some_and(|b| b.outcome.is_none());
+    if !running {
+        let minutes = TYPICAL.as_secs().div_ceil(60);
+        let label = format!("▶ Or build it here (about {minutes} minutes on 2 cores)");
+        if ui.button(RichText::new(label).size(size * 0.85)).clicked() {
+            commands.push(Command::BuildFreeThreaded);
+        }
+    }
+    let Some(build) = build else {
+        return;
+    };
+    if running {
+        let elapsed = crate::format::seconds(build.elapsed().as_secs_f64().round());
+        ui.label(
+            RichText::new(format!("Building: {} · {elapsed}", build.step.describe()))
+                .size(size * 0.8),
+        );
+        ui.add(egui::ProgressBar::new(build.fraction()).animate(true));
+        if ui.button("■ Stop the build").clicked() {
+            commands.push(Command::CancelBuild);
+        }
+    }
+    let shown = if running { 1 } else { build.lines.len() };
+    for line in build.lines.iter().rev().take(shown).rev() {
+        ui.add(egui::Label::new(RichText::new(line).monospace().small()).truncate());
+    }
 }

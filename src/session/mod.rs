@@ -9,6 +9,7 @@
 
 pub mod export;
 pub mod progress;
+mod python_build;
 pub mod recent;
 pub mod store;
 
@@ -126,6 +127,9 @@ pub struct Session {
     pub messages: Messages,
     /// The report folder being written, if one is.
     pub report: Option<export::ReportJob>,
+    /// The free-threaded CPython being built from the window, if it is
+    /// (or its failure, until dismissed or tried again).
+    pub python_build: Option<crate::free_threaded::Build>,
     /// The front end's names for the settings an error's way out changes
     /// (the window's form fields).
     pub setting_names: SettingNames,
@@ -145,6 +149,7 @@ impl Session {
             compare_with: None,
             live: None,
             report: None,
+            python_build: None,
             setting_names,
             messages: Messages {
                 error,
