@@ -181,6 +181,7 @@ fn report(args: &super::ReportArgs) -> Outcome {
         width,
         height,
         dark: args.dark,
+        text_px: None,
     };
     let options = crate::chart::ChartOptions { predict_to };
     let report = export::report::ReportOptions { traces: args.trace };

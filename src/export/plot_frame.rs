@@ -12,7 +12,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::plot_image::{Drawn, PlotStyle};
 use super::plot_legend::LegendBox;
-pub(super) use super::plot_parts::{Frame, Palette, Sizes, Stroke, TICK_PX, pen, plot_fit, rgb};
+pub(super) use super::plot_parts::{
+    Frame, Palette, SMALLEST_TEXT_PX, Sizes, Stroke, TICK_PX, pen, plot_fit, rgb,
+};
 use super::plot_text::{fit_text, text_style, widest};
 use crate::chart::layout::{AxisLayout, LegendPlace};
 
@@ -28,7 +30,7 @@ impl Fonts {
     pub(super) fn new(sizes: &Sizes, fg: RGBColor) -> Fonts {
         Fonts {
             title: text_style(sizes.font(44.0), fg),
-            caption: text_style(sizes.font(24.0), fg),
+            caption: text_style(sizes.font(SMALLEST_TEXT_PX), fg),
             axis: text_style(sizes.font(30.0), fg),
             tick: text_style(sizes.font(TICK_PX), fg),
         }
