@@ -295,6 +295,37 @@ fn not_measured_html(out: &mut String, preset: &Preset, set: Option<&ResultSet>)
     );
 }
 
+/// The charts' text in the font they were laid out with, embedded: a
+/// viewer's own sans-serif (often wider) would run each legend name into
+/// the next entry's sample.
+fn chart_font() -> String {
+    format!(
+        "@font-face {{ font-family: \"corescope-chart\"; src: url(data:font/ttf;base64,{}) format(\"truetype\"); }}\n\
+         figure svg text {{ font-family: \"corescope-chart\", sans-serif; }}\n",
+        base64(epaint_default_fonts::UBUNTU_LIGHT)
+    )
+}
+
+/// `bytes` in standard base64, padded.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Writes the deck to `path` (atomically: a temporary file, then a rename).
 pub fn write(
     path: &Path,
@@ -353,6 +384,7 @@ figure svg {{ width: 100%; height: 100%; }}
 .look {{ font-style: italic; color: #444; }}
 "
     );
+    css.push_str(&chart_font());
     css.push_str(&text(TITLE, true));
     css.push_str(&text(CLAIM, true));
     css.push_str(&text(VERDICT, false));
@@ -510,5 +542,15 @@ mod tests {
             smallest >= 20.0,
             "the smallest chart text is shown at {smallest:.1} px"
         );
+    }
+
+    #[test]
+    fn base64_is_standard() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64(&[0xff, 0xfe]), "//4=");
     }
 }
