@@ -191,14 +191,15 @@ pub fn flags_summary(set: &ResultSet, json: Option<&std::path::Path>, width: usi
     lines
 }
 
-/// Prints what the measurement says, after the table, each finding
-/// wrapped between words.
-pub fn print_findings(findings: &[String]) {
+/// Prints what the measurement says, after the table and its flags, each
+/// finding wrapped between words ([`findings`]).
+pub fn print_findings(set: &ResultSet) {
+    let findings = findings(set);
     if !findings.is_empty() {
         let width = print_width();
         println!("\nOn this machine:");
         for line in findings {
-            let mut lines = indented(line, width.saturating_sub(2)).into_iter();
+            let mut lines = indented(&line, width.saturating_sub(2)).into_iter();
             if let Some(first) = lines.next() {
                 println!("  - {}", first.trim_start());
             }
@@ -207,6 +208,31 @@ pub fn print_findings(findings: &[String]) {
             }
         }
     }
+}
+
+/// What the measurement says ([`crate::presets::findings`]), read from
+/// its runs the noise guard did not flag only: no figure or claim comes
+/// from a flagged run (nor from one measured against a flagged baseline,
+/// which is flagged too). A last line says how many were left out.
+pub fn findings(set: &ResultSet) -> Vec<String> {
+    let flagged = noise::flagged_runs(set).len();
+    if flagged == 0 || noise::busy(set) {
+        return crate::presets::findings(set);
+    }
+    if flagged == set.runs.len() {
+        return vec![
+            "No findings: every run is flagged (see above); measure them again for figures to trust."
+                .to_string(),
+        ];
+    }
+    let mut clean = set.clone();
+    clean.runs.retain(|r| r.warnings.is_empty());
+    let mut findings = crate::presets::findings(&clean);
+    findings.push(format!(
+        "{flagged} flagged run{} left out of these findings; measure them again for the rest.",
+        if flagged == 1 { " is" } else { "s are" }
+    ));
+    findings
 }
 
 /// The line a finished run leaves above the progress bar: its label, its
@@ -647,5 +673,38 @@ mod tests {
             }
         }
         width
+    }
+
+    #[test]
+    fn findings_come_from_runs_nothing_flagged() {
+        let mut set = ResultSet::new(MachineInfo::default());
+        set.runs = vec![
+            record(Model::Serial, 1, 1.0),
+            record(Model::Processes, 2, 0.5),
+            record(Model::Threads, 2, 0.25),
+        ];
+        crate::analysis::fill_speedups(&mut set);
+        let all = findings(&set);
+        assert!(all.iter().any(|f| f.contains("4.00×")), "{all:#?}");
+        set.runs[2].warnings.push(Warning {
+            code: code::EFFICIENCY_OVER_100.to_string(),
+            message: String::new(),
+            remedy: String::new(),
+        });
+        let trusted = findings(&set);
+        assert!(
+            !trusted.iter().any(|f| f.contains("threads")),
+            "{trusted:#?}"
+        );
+        assert!(trusted.iter().any(|f| f.contains("2.00×")), "{trusted:#?}");
+        assert_eq!(
+            trusted.last().unwrap(),
+            "1 flagged run is left out of these findings; measure them again for the rest."
+        );
+        let flags = set.runs[2].warnings.clone();
+        for run in &mut set.runs {
+            run.warnings = flags.clone();
+        }
+        assert!(findings(&set)[0].starts_with("No findings: every run is flagged"));
     }
 }
