@@ -118,7 +118,7 @@ pub fn measure(
     };
     noise::wait_for_calm(CALM_WAIT, |load| {
         output::note(&format!(
-            "  the machine is busy (other programs use {:.1} cores); waiting up to {} s for it to calm down",
+            "  busy: other programs use {:.1} cores; waiting up to {} s for it to calm down",
             load.other_cpu_cores,
             CALM_WAIT.as_secs()
         ));
