@@ -56,6 +56,9 @@ pub enum Column {
     Memory,
     /// The noise guard's flags, each sentence in the note.
     Flags,
+    /// The flags as one letter each ([`flag_mark`]), for a narrow table
+    /// that names them below it; each sentence in the note.
+    FlagMarks,
     /// `counter`: how the workers shared the counter.
     Sharing,
     /// `counter`: increments the main process never saw, with the share
@@ -122,21 +125,38 @@ impl Column {
         columns
     }
 
-    /// The columns a terminal has room for (80 columns): the payload when
-    /// a run carried one, model, workers, wall time, speedup, efficiency,
-    /// start-up, and the flags when a run has one. The rest (ranges,
-    /// intervals, CPU time, IPC bytes, memory) are in the exports.
+    /// The columns of a terminal's table, each needed to tell its rows
+    /// apart or to read the lesson: the payload when the set sweeps
+    /// payloads, the workload when it compares workloads, model, the
+    /// sharing mode and lost updates when a run counted, workers, the
+    /// schedule when it varies, wall time, speedup, efficiency, start-up
+    /// (not in a payload sweep: it is the same at every payload), and the
+    /// flags as marks when a run has one. A narrow terminal drops
+    /// [`Column::TERMINAL_SPARE`] first; a figure no run has is left out.
+    /// The rest (ranges, intervals, CPU time, IPC bytes, memory) are in
+    /// the exports.
     pub fn for_terminal(set: &ResultSet) -> Vec<Column> {
-        let mut columns = Vec::with_capacity(8);
-        let payloads = set.runs.iter().any(|r| r.payload_bytes > 0);
+        let mut columns = Vec::with_capacity(10);
+        let payloads = set.sweeps_payloads();
         if payloads {
             columns.push(Column::Payload);
         }
-        columns.extend([Column::Model, Column::Workers]);
+        if set.runs.iter().any(|r| r.workload != set.runs[0].workload) {
+            columns.push(Column::Workload);
+        }
+        columns.push(Column::Model);
+        let counted = set.runs.iter().any(|r| r.sharing.is_some());
+        if counted {
+            columns.push(Column::Sharing);
+        }
+        columns.push(Column::Workers);
         // An experiment that compares schedules (the queue-workers
         // lesson) has rows that differ only by it.
         if set.varies_in_schedule() {
             columns.push(Column::Schedule);
+        }
+        if counted {
+            columns.push(Column::LostUpdates);
         }
         columns.extend([Column::Wall, Column::Speedup, Column::Efficiency]);
         // A payload sweep is read by its payload; start-up is the same
@@ -145,9 +165,41 @@ impl Column {
             columns.push(Column::Spawn);
         }
         if set.runs.iter().any(|r| !r.warnings.is_empty()) {
-            columns.push(Column::Flags);
+            columns.push(Column::FlagMarks);
         }
+        // A figure no run has (a speedup without a serial baseline) is
+        // said once under the table, not in a column of dashes.
+        columns.retain(|c| c.names_the_run() || set.runs.iter().any(|r| c.cell(r).text != MISSING));
         columns
+    }
+
+    /// The column's header in a terminal's table, where every character
+    /// counts: efficiency is `eff.` (the table's footnote says what it
+    /// is), the others as [`Column::header`].
+    pub fn terminal_header(self) -> &'static str {
+        match self {
+            Column::Efficiency => "eff.",
+            other => other.header(),
+        }
+    }
+
+    /// The columns a terminal too narrow for all of
+    /// [`Column::for_terminal`] drops, first to last: start-up, then
+    /// efficiency (the speedup over the workers).
+    pub const TERMINAL_SPARE: [Column; 2] = [Column::Spawn, Column::Efficiency];
+
+    /// Whether the column names what a row is (its workload, model,
+    /// workers, …) rather than a figure it measured.
+    pub fn names_the_run(self) -> bool {
+        matches!(
+            self,
+            Column::Payload
+                | Column::Workload
+                | Column::Model
+                | Column::Sharing
+                | Column::Workers
+                | Column::Schedule
+        )
     }
 
     /// The column's header: plain words, no arrows (the app's font has
@@ -171,6 +223,7 @@ impl Column {
             Column::IpcFromWorkers => "IPC from workers",
             Column::Memory => "memory",
             Column::Flags => "flags",
+            Column::FlagMarks => "⚠",
             Column::Sharing => "sharing",
             Column::LostUpdates => "lost updates",
         }
@@ -183,6 +236,7 @@ impl Column {
             | Column::Model
             | Column::Schedule
             | Column::Flags
+            | Column::FlagMarks
             | Column::Sharing => Align::Left,
             _ => Align::Right,
         }
@@ -236,6 +290,16 @@ impl Column {
                 }
                 format!("⚠ {}", names.join(", "))
             }
+            Column::FlagMarks => {
+                let mut marks: Vec<&str> = Vec::new();
+                for w in &run.warnings {
+                    let mark = flag_mark(&w.code);
+                    if !marks.contains(&mark) {
+                        marks.push(mark);
+                    }
+                }
+                marks.concat()
+            }
             Column::Sharing => run.sharing.map_or(MISSING.to_string(), |s| s.to_string()),
             Column::LostUpdates => match (run.lost_updates, run.expected_total) {
                 (Some(0), _) => "0".to_string(),
@@ -287,7 +351,7 @@ impl Column {
                     format::bytes(m.parent_rss_bytes)
                 ))
             }
-            Column::Flags if !run.warnings.is_empty() => Some(
+            Column::Flags | Column::FlagMarks if !run.warnings.is_empty() => Some(
                 run.warnings
                     .iter()
                     .map(|w| format!("{} — {}", w.message, w.remedy))
@@ -333,11 +397,57 @@ impl Column {
             Column::Spawn => a.spawn_seconds.total_cmp(&b.spawn_seconds),
             Column::IpcToWorkers | Column::IpcFromWorkers => ipc(a).cmp(&ipc(b)),
             Column::Memory => a.memory.total_rss_bytes.cmp(&b.memory.total_rss_bytes),
-            Column::Flags => a.warnings.len().cmp(&b.warnings.len()),
+            Column::Flags | Column::FlagMarks => a.warnings.len().cmp(&b.warnings.len()),
             Column::Sharing => a.sharing.cmp(&b.sharing),
             Column::LostUpdates => a.lost_updates.cmp(&b.lost_updates),
         }
     }
+}
+
+/// A flag's mark in a narrow table: one letter per kind of flag, the
+/// same in every table and line that shows it, named under the table
+/// ([`flag_kinds`]).
+pub fn flag_mark(code: &str) -> &'static str {
+    use crate::noise::code;
+    match code {
+        code::BUSY_MACHINE | code::BUSY_BEFORE | code::BUSY_DURING => "B",
+        code::EFFICIENCY_OVER_100 => "E",
+        code::SPEEDUP_OVER_CORES => "C",
+        code::WIDE_SPREAD => "S",
+        code::BASELINE_FLAGGED => "F",
+        _ => "?",
+    }
+}
+
+/// The kinds of flag in `set`, in the order first met, each as its mark,
+/// its short name and how many runs have it (the set's own flags, say a
+/// busy machine before the first run, count as none). The set-wide
+/// summary of flagged runs is not a kind of its own.
+pub fn flag_kinds(set: &ResultSet) -> Vec<(&'static str, &str, usize)> {
+    let mut kinds: Vec<(&'static str, &str, usize)> = Vec::new();
+    let own = set.warnings.iter().map(|w| (w, false));
+    let runs = set.runs.iter().flat_map(|r| {
+        let mut seen: Vec<&str> = Vec::new();
+        r.warnings.iter().filter_map(move |w| {
+            let mark = flag_mark(&w.code);
+            (!seen.contains(&mark)).then(|| {
+                seen.push(mark);
+                (w, true)
+            })
+        })
+    });
+    for (w, of_a_run) in own.chain(runs) {
+        if w.code == crate::noise::code::FLAGGED_RUNS {
+            continue;
+        }
+        let mark = flag_mark(&w.code);
+        let count = usize::from(of_a_run);
+        match kinds.iter_mut().find(|(m, _, _)| *m == mark) {
+            Some((_, _, n)) => *n += count,
+            None => kinds.push((mark, crate::noise::short_name(&w.code), count)),
+        }
+    }
+    kinds
 }
 
 /// One formatted cell.

@@ -271,6 +271,7 @@ fn plotters_image(chart: &Chart, layout: &Layout) -> Image {
         width: WIDTH,
         height: HEIGHT,
         dark: false,
+        text_px: None,
     };
     let png = plot::render_layout(chart, layout, &style, ImageFormat::Png).unwrap();
     let decoder = png::Decoder::new(std::io::Cursor::new(png));
@@ -616,6 +617,7 @@ fn keyed(set: &ResultSet) -> (Chart, Layout) {
         width: WIDTH,
         height: HEIGHT,
         dark: false,
+        text_px: None,
     };
     let mut layout = plot::layout_for(&chart, &style, (WIDTH, HEIGHT));
     assert!(chart.series.len() <= KEYS.len(), "{}", chart.series.len());

@@ -97,6 +97,7 @@ fn check_drawn(harness: &egui_kittest::Harness<'_, corescope::gui::CorescopeApp>
         width: 1280,
         height: 720,
         dark: layout.dark,
+        text_px: None,
     };
     let svg = plot::render_layout(&chart, &layout, &style, ImageFormat::Svg).unwrap();
     let texts = svg_texts(&String::from_utf8(svg).unwrap());

@@ -181,6 +181,7 @@ fn report(args: &super::ReportArgs) -> Outcome {
         width,
         height,
         dark: args.dark,
+        text_px: None,
     };
     let options = crate::chart::ChartOptions { predict_to };
     let report = export::report::ReportOptions { traces: args.trace };
@@ -466,7 +467,7 @@ fn show_and_write(set: &ResultSet, exports: &ExportManager) -> Outcome {
         .find(|(format, _)| *format == DataFormat::Json)
         .map(|(_, path)| path.as_path());
     output::print_flags(set, json);
-    output::print_findings(&presets::findings(set));
+    output::print_findings(set);
     for run in &set.timed_out {
         output::note(&format!(
             "run {} ({}) timed out after {}: stopped, every process reaped",

@@ -2,7 +2,6 @@
 //! notes on stderr (a progress bar only when stderr is a terminal).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::format;
@@ -12,7 +11,11 @@ use crate::remedy::Setting;
 use crate::results::ResultSet;
 use crate::session::progress::{RunProgress, Step};
 use crate::spec::Model;
-use crate::table::{Align, ResultsTable};
+use crate::table::Column;
+
+mod layout;
+use layout::{join_wrapped, text_width};
+pub use layout::{print_width, results_table, wrap};
 
 /// The command line's names for the settings an error's way out changes:
 /// its flags.
@@ -54,58 +57,200 @@ pub fn note(message: &str) {
     eprintln!("{message}");
 }
 
-/// Prints a lesson's title, claim and what to look at, before it runs.
+/// Prints a lesson's title, claim and what to look at, before it runs,
+/// wrapped between words to the terminal.
 pub fn print_preset(preset: &Preset) {
-    println!(
-        "{}\n  claim: {}\n  look at: {}\n",
-        preset.title, preset.claim, preset.look_at
-    );
+    let width = print_width();
+    println!("{}", wrap(&preset.title, width).join("\n"));
+    for (label, text) in [("claim", &preset.claim), ("look at", &preset.look_at)] {
+        println!(
+            "{}",
+            indented(&format!("{label}: {text}"), width).join("\n")
+        );
+    }
+    println!();
 }
 
-/// Prints every preset, one paragraph each.
+/// `text` wrapped between words to `width`, each line indented by two
+/// spaces.
+fn indented(text: &str, width: usize) -> Vec<String> {
+    wrap(text, width.saturating_sub(2))
+        .into_iter()
+        .map(|line| format!("  {line}"))
+        .collect()
+}
+
+/// Prints every preset, one paragraph each: its name, then its title and
+/// claim beside it, wrapped between words to the terminal.
 pub fn print_preset_list(presets: &[Preset]) {
+    let width = print_width();
+    let column = presets
+        .iter()
+        .map(|p| text_width(&p.name))
+        .max()
+        .unwrap_or(0)
+        + 2;
     for preset in presets {
-        println!(
-            "{:<16} {}\n{:<16} {}\n",
-            preset.name, preset.title, "", preset.claim
-        );
+        let text = width.saturating_sub(column).max(20);
+        let lines = wrap(&preset.title, text)
+            .into_iter()
+            .chain(wrap(&preset.claim, text));
+        for (i, line) in lines.enumerate() {
+            let name = if i == 0 { preset.name.as_str() } else { "" };
+            println!("{name:<column$}{line}");
+        }
+        println!();
     }
     println!("run one with: corescope sweep --preset NAME");
 }
 
-/// Prints the noise guard's flags after the table, with what to do about
-/// them: the re-run command for the JSON file being written, if any.
+/// Prints the noise guard's flags after the table, summed up in a few
+/// lines ([`flags_summary`]).
 pub fn print_flags(set: &ResultSet, json: Option<&std::path::Path>) {
-    let lines = noise::describe(set);
-    if lines.is_empty() {
-        return;
+    let lines = flags_summary(set, json, print_width());
+    if !lines.is_empty() {
+        println!("\n{}", lines.join("\n"));
     }
-    println!("\nFlagged (these figures may not be what the machine can do):");
-    for line in lines {
-        println!("  ⚠ {line}");
+}
+
+/// The noise guard's flags summed up in a few lines of at most `width`
+/// characters: how many runs are flagged and why (each kind with its mark
+/// in the table's ⚠ column and how many runs have it), what to do about
+/// them, the command that shows every flag with its remedy, and the one
+/// that measures the flagged runs again (for the JSON file being
+/// written, if any). None when nothing is flagged.
+pub fn flags_summary(set: &ResultSet, json: Option<&std::path::Path>, width: usize) -> Vec<String> {
+    let kinds = crate::table::flag_kinds(set);
+    if kinds.is_empty() {
+        return Vec::new();
     }
-    if !noise::flagged_runs(set).is_empty() {
-        match json {
-            Some(path) => println!(
-                "  measure the flagged runs again with: corescope rerun {} --export-json {}",
-                path.display(),
+    let flagged = noise::flagged_runs(set).len();
+    let mut why: Vec<String> = kinds
+        .iter()
+        .map(|(mark, name, runs)| match runs {
+            0 => format!("{mark} {name} (the whole set)"),
+            n => format!("{mark} {name} ({n})"),
+        })
+        .collect();
+    let head = if flagged > 0 {
+        format!("⚠ Flagged: {flagged} of {} runs:", set.runs.len())
+    } else {
+        "⚠ Flagged:".to_string()
+    };
+    why[0] = format!("{head} {}", why[0]);
+    let mut lines = join_wrapped(&why, ", ", width.saturating_sub(2));
+    for line in lines.iter_mut().skip(1) {
+        line.insert_str(0, "  ");
+    }
+    // What to do, each remedy once; measuring flagged runs again has its
+    // own line.
+    let mut remedies: Vec<&str> = Vec::new();
+    for w in set
+        .warnings
+        .iter()
+        .chain(set.runs.iter().flat_map(|r| &r.warnings))
+    {
+        let remedy = w.remedy.as_str();
+        if w.code != noise::code::BASELINE_FLAGGED
+            && w.code != noise::code::FLAGGED_RUNS
+            && !remedies.contains(&remedy)
+        {
+            remedies.push(remedy);
+        }
+    }
+    if !remedies.is_empty() {
+        lines.extend(indented(
+            &format!("what to do: {}", remedies.join("; ")),
+            width,
+        ));
+    }
+    // Commands stay whole on their line, to be copied.
+    let count = noise::flag_count(set);
+    match json {
+        Some(path) => {
+            let report = path.with_extension("").display().to_string() + "-report";
+            lines.push(format!(
+                "  all {count} flags: corescope report {} --out {report}",
                 path.display()
+            ));
+            if flagged > 0 {
+                lines.push(format!(
+                    "  measure them again: corescope rerun {} --export-json {}",
+                    path.display(),
+                    path.display()
+                ));
+            }
+        }
+        None => lines.extend(indented(
+            &format!(
+                "all {count} flags: --export-markdown FILE; to measure the flagged runs again: --export-json FILE, then corescope rerun FILE --export-json FILE"
             ),
-            None => println!(
-                "  to measure the flagged runs again, save the set with --export-json FILE, then: corescope rerun FILE --export-json FILE"
-            ),
+            width,
+        )),
+    }
+    lines
+}
+
+/// Prints what the measurement says, after the table and its flags, each
+/// finding wrapped between words ([`findings`]).
+pub fn print_findings(set: &ResultSet) {
+    let findings = findings(set);
+    if !findings.is_empty() {
+        let width = print_width();
+        println!("\nOn this machine:");
+        for line in findings {
+            let mut lines = indented(&line, width.saturating_sub(2)).into_iter();
+            if let Some(first) = lines.next() {
+                println!("  - {}", first.trim_start());
+            }
+            for rest in lines {
+                println!("  {rest}");
+            }
         }
     }
 }
 
-/// Prints what the measurement says, after the table.
-pub fn print_findings(findings: &[String]) {
-    if !findings.is_empty() {
-        println!("\nOn this machine:");
-        for line in findings {
-            println!("  - {line}");
-        }
+/// What the measurement says ([`crate::presets::findings`]), read from
+/// its runs the noise guard did not flag only: no figure or claim comes
+/// from a flagged run (nor from one measured against a flagged baseline,
+/// which is flagged too). A last line says how many were left out.
+pub fn findings(set: &ResultSet) -> Vec<String> {
+    let flagged = noise::flagged_runs(set).len();
+    if flagged == 0 || noise::busy(set) {
+        return crate::presets::findings(set);
     }
+    if flagged == set.runs.len() {
+        return vec![
+            "No findings: every run is flagged (see above); measure them again for figures to trust."
+                .to_string(),
+        ];
+    }
+    let mut clean = set.clone();
+    clean.runs.retain(|r| r.warnings.is_empty());
+    let mut findings = crate::presets::findings(&clean);
+    findings.push(format!(
+        "{flagged} flagged run{} left out of these findings; measure them again for the rest.",
+        if flagged == 1 { " is" } else { "s are" }
+    ));
+    findings
+}
+
+/// The line a finished run leaves above the progress bar: its label, its
+/// median wall time, its speedup, and its flags as the table marks them
+/// (under 60 characters with the longest model name).
+fn finished_line(record: &crate::results::RunRecord) -> String {
+    let marks = Column::FlagMarks.cell(record).text;
+    format!(
+        "  {:<16} {:>9}  {}{}",
+        record.label(),
+        format::seconds(record.wall_seconds.median),
+        record.speedup.map_or(String::new(), |s| format!("{s:.2}×")),
+        if marks.is_empty() {
+            String::new()
+        } else {
+            format!("  ⚠ {marks}")
+        },
+    )
 }
 
 /// The progress bar of an experiment: tasks done over tasks in all runs,
@@ -158,9 +303,16 @@ impl Drop for Ticker {
 
 impl Progress {
     pub fn new() -> Progress {
-        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        Progress::drawn_to(ProgressDrawTarget::stderr())
+    }
+
+    /// A bar drawn to `target`. Its line fits the terminal's width: what
+    /// runs now (the only part that varies much) gets the room the bar,
+    /// the share done and the time left do not take, and is cut there.
+    fn drawn_to(target: ProgressDrawTarget) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(0), target);
         let style = ProgressStyle::with_template(
-            "{spinner} {prefix} {msg:24} [{bar:30}] {percent:>3}%  {elapsed} elapsed, ~{eta} left",
+            "{spinner} {prefix} {wide_msg} [{bar:16}] {percent:>3}% ~{eta}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
@@ -180,13 +332,10 @@ impl Progress {
                     self.bar
                         .set_prefix(format!("run {}/{}", index + 1, state.runs.len()));
                     let message = match state.repetition {
-                        Some(r) => format!(
-                            "{} · repetition {}/{}",
-                            spec.label(),
-                            r + 1,
-                            spec.warmup + spec.repeats
-                        ),
-                        None => format!("{} · starting", spec.label()),
+                        Some(r) => {
+                            format!("{} {}/{}", spec.label(), r + 1, spec.warmup + spec.repeats)
+                        }
+                        None => format!("{} starting", spec.label()),
                     };
                     self.bar.set_message(message);
                 }
@@ -202,24 +351,7 @@ impl Progress {
             }
             Step::RunFinished { record, .. } => {
                 self.bar.set_position(state.tasks_finished());
-                self.bar.println(format!(
-                    "  {:<16} {:>9}  {}{}",
-                    record.label(),
-                    format::seconds(record.wall_seconds.median),
-                    record
-                        .speedup
-                        .map_or(String::new(), |s| format!("{s:.2}× serial")),
-                    if record.warnings.is_empty() {
-                        String::new()
-                    } else {
-                        let names: Vec<&str> = record
-                            .warnings
-                            .iter()
-                            .map(|w| noise::short_name(&w.code))
-                            .collect();
-                        format!("  ⚠ {}", names.join(", "))
-                    },
-                ));
+                self.bar.println(finished_line(record));
             }
         }
     }
@@ -248,26 +380,39 @@ pub fn print_results(set: &ResultSet) {
         return;
     };
     let m = &set.machine;
-    println!(
-        "{} × {} ({} {}{}), {}, median of {} after {} warm-up",
-        first.tasks,
-        first.workload,
-        first.size,
-        first.workload.size_meaning(),
-        if first.payload_bytes > 0 {
-            format!(", {} payload", format::bytes(first.payload_bytes))
-        } else {
-            String::new()
-        },
-        if set.varies_in_schedule() {
-            "static and queue schedules".to_string()
-        } else {
-            format!("{} schedule", first.schedule)
-        },
-        first.repeats,
-        first.warmup,
+    let width = print_width();
+    let mut workloads: Vec<&str> = Vec::new();
+    for r in &set.runs {
+        if !workloads.contains(&r.workload.name()) {
+            workloads.push(r.workload.name());
+        }
+    }
+    let what = if workloads.len() > 1 {
+        format!("{} tasks of each of {}", first.tasks, workloads.join(", "))
+    } else {
+        format!(
+            "{} × {} ({} {}{})",
+            first.tasks,
+            first.workload,
+            first.size,
+            first.workload.size_meaning(),
+            if first.payload_bytes > 0 {
+                format!(", {} payload", format::bytes(first.payload_bytes))
+            } else {
+                String::new()
+            },
+        )
+    };
+    let schedule = if set.varies_in_schedule() {
+        "static and queue schedules".to_string()
+    } else {
+        format!("{} schedule", first.schedule)
+    };
+    let headline = format!(
+        "{what}, {schedule}, median of {} after {} warm-up",
+        first.repeats, first.warmup
     );
-    println!(
+    let machine = format!(
         "machine: {} — {} logical cores{}, {} memory, {}",
         m.cpu_model,
         m.logical_cores,
@@ -276,13 +421,10 @@ pub fn print_results(set: &ResultSet) {
         format::bytes(m.memory_bytes),
         m.os,
     );
-    for line in interpreters(set) {
-        println!("{line}");
+    for line in [headline, machine].into_iter().chain(interpreters(set)) {
+        println!("{}", wrap(&line, width).join("\n"));
     }
-    println!("{}", results_table(set));
-    println!(
-        "(ranges, 95 % intervals, CPU time, IPC bytes and memory: --export-csv or --export-markdown)"
-    );
+    println!("{}", results_table(set, width));
     // Runs of the same workload (payloads differ in a payload sweep) must
     // all have computed the same thing.
     let disagree = set.runs.iter().any(|r| {
@@ -291,18 +433,17 @@ pub fn print_results(set: &ResultSet) {
             .any(|o| r.same_workload(o) && r.checksum != o.checksum)
     });
     if disagree {
-        println!(
-            "warning: checksums differ between models of the same workload; see the JSON export"
-        );
+        let warning =
+            "warning: checksums differ between models of the same workload; see the JSON export";
+        println!("{}", wrap(warning, width).join("\n"));
     } else if set.runs.iter().all(|r| r.same_workload(first)) {
         println!("checksum {} (identical in every run)", first.checksum);
     } else {
         println!("checksums identical across models for each workload size");
     }
     if set.runs.iter().all(|r| r.speedup.is_none()) {
-        println!(
-            "speedup needs a serial baseline: add serial (python-serial for the python models) to --models (sweep), or run --model serial"
-        );
+        let why = "speedup needs a serial baseline: add serial (python-serial for the python models) to --models (sweep), or run --model serial";
+        println!("{}", wrap(why, width).join("\n"));
     }
 }
 
@@ -357,37 +498,219 @@ fn interpreters(set: &ResultSet) -> Vec<String> {
         .collect()
 }
 
-/// The widest a table printed to a pipe or file gets (a terminal's own
-/// width rules on a terminal).
-const PRINT_WIDTH: u16 = 80;
-
-/// The results table ([`crate::table`]'s terminal columns, with a payload
-/// column for echo): it fits an 80-column terminal, and wraps to a
-/// narrower one.
-pub fn results_table(set: &ResultSet) -> Table {
-    let model = ResultsTable::for_terminal(set);
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(model.headers());
-    if !table.is_tty() || table.width().is_none_or(|w| w > PRINT_WIDTH) {
-        table.set_width(PRINT_WIDTH);
-    }
-    for row in &model.rows {
-        table.add_row(model.columns.iter().zip(&row.cells).map(|(column, cell)| {
-            let alignment = match column.align() {
-                Align::Left => CellAlignment::Left,
-                Align::Right => CellAlignment::Right,
-            };
-            Cell::new(&cell.text).set_alignment(alignment)
-        }));
-    }
-    table
+/// Prints a lesson's verdict, last, after its findings: its outcome as
+/// the JSON spells it, then its sentence, wrapped between words.
+pub fn print_verdict(outcome: &str, sentence: &str) {
+    println!(
+        "\n{}",
+        verdict_lines(outcome, sentence, print_width()).join("\n")
+    );
 }
 
-/// Prints a lesson's verdict, after its findings: its outcome as the JSON
-/// spells it, then its sentence.
-pub fn print_verdict(outcome: &str, sentence: &str) {
-    println!("\nVerdict ({outcome}): {sentence}");
+/// The verdict's lines, at most `width` characters each.
+pub fn verdict_lines(outcome: &str, sentence: &str, width: usize) -> Vec<String> {
+    wrap(&format!("Verdict ({outcome}): {sentence}"), width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::noise::code;
+    use crate::results::testing::record;
+    use crate::results::{MachineInfo, Warning};
+    use std::sync::{Arc, Mutex};
+
+    /// 40 runs, each flagged by a busy machine, most for their baseline
+    /// and a few for a wide spread: 80-odd flags.
+    fn flagged_set() -> ResultSet {
+        let mut set = ResultSet::new(MachineInfo::default());
+        for i in 0..40 {
+            let mut run = record(Model::Processes, 1 + i % 8, 1.0);
+            let mut codes = vec![code::BUSY_MACHINE, code::BASELINE_FLAGGED];
+            if i % 10 == 0 {
+                codes.push(code::WIDE_SPREAD);
+            }
+            for code in codes {
+                run.warnings.push(Warning {
+                    code: code.to_string(),
+                    message: format!("{code}: a sentence about run {i}"),
+                    remedy: match code {
+                        code::WIDE_SPREAD => "more repeats, or re-run on a quieter machine",
+                        code::BASELINE_FLAGGED => "re-run flagged runs",
+                        _ => "close other programs, then re-run",
+                    }
+                    .to_string(),
+                });
+            }
+            set.runs.push(run);
+        }
+        set
+    }
+
+    #[test]
+    fn flags_are_summed_up_in_a_few_lines_with_the_commands_for_all() {
+        let set = flagged_set();
+        let json = std::path::Path::new("r.json");
+        let lines = flags_summary(&set, Some(json), 80);
+        // How many and why in at most four lines, then the two commands.
+        assert!(lines.len() <= 6, "{lines:#?}");
+        assert_eq!(
+            lines[0],
+            "⚠ Flagged: 40 of 40 runs: B busy machine (40), F baseline flagged (40)"
+        );
+        assert_eq!(lines[1], "  S wide spread (4)");
+        assert!(lines[2].starts_with("  what to do: close other programs, then re-run; more"));
+        assert!(lines.iter().all(|l| text_width(l) <= 80), "{lines:#?}");
+        assert!(
+            lines.contains(&"  all 84 flags: corescope report r.json --out r-report".to_string())
+        );
+        assert!(lines.contains(
+            &"  measure them again: corescope rerun r.json --export-json r.json".to_string()
+        ));
+        // Not a line per flag: no run's own sentence.
+        assert!(!lines.iter().any(|l| l.contains("a sentence about")));
+        assert!(flags_summary(&ResultSet::new(MachineInfo::default()), None, 80).is_empty());
+    }
+
+    #[test]
+    fn the_verdict_wraps_between_words() {
+        let sentence = "processes: no verdict — 1 of its 2 runs are flagged (over 100 %); re-run flagged runs for one.";
+        for width in [80, 60] {
+            let lines = verdict_lines("withheld", sentence, width);
+            assert!(lines.len() > 1);
+            assert!(lines.iter().all(|l| text_width(l) <= width));
+            assert_eq!(lines.join(" "), format!("Verdict (withheld): {sentence}"));
+        }
+    }
+
+    /// A terminal of a given width that keeps what is drawn on it.
+    #[derive(Debug, Clone)]
+    struct Screen {
+        width: u16,
+        lines: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl indicatif::TermLike for Screen {
+        fn width(&self) -> u16 {
+            self.width
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.write_str(s)
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            if let Ok(mut lines) = self.lines.lock() {
+                lines.extend(s.lines().map(String::from));
+            }
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_progress_bar_and_a_finished_run_s_line_fit_80_columns() {
+        for width in [80, 60] {
+            let screen = Screen {
+                width,
+                lines: Arc::default(),
+            };
+            let progress =
+                Progress::drawn_to(ProgressDrawTarget::term_like(Box::new(screen.clone())));
+            progress.bar.set_length(1_000_000);
+            progress.bar.set_prefix("run 120/240");
+            progress
+                .bar
+                .set_message("python-asyncio+processes ×16 12/13");
+            progress.bar.set_position(456_789);
+            let mut run = record(Model::PythonAsyncioProcesses, 16, 123.4);
+            run.speedup = Some(12.34);
+            for code in [
+                code::BUSY_MACHINE,
+                code::WIDE_SPREAD,
+                code::EFFICIENCY_OVER_100,
+            ] {
+                run.warnings.push(Warning {
+                    code: code.to_string(),
+                    message: String::new(),
+                    remedy: String::new(),
+                });
+            }
+            progress.bar.println(finished_line(&run));
+            progress.bar.tick();
+            let lines = screen.lines.lock().unwrap().clone();
+            assert!(lines.iter().any(|l| l.contains('[')), "{lines:#?}");
+            assert!(lines.iter().any(|l| l.contains("⚠ BSE")), "{lines:#?}");
+            for line in &lines {
+                let shown = console_width(line);
+                assert!(shown <= usize::from(width), "{line:?}: {shown}");
+            }
+        }
+    }
+
+    /// How wide a line drawn by the bar is, its colour codes left out.
+    fn console_width(line: &str) -> usize {
+        let mut width = 0;
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            } else {
+                width += 1;
+            }
+        }
+        width
+    }
+
+    #[test]
+    fn findings_come_from_runs_nothing_flagged() {
+        let mut set = ResultSet::new(MachineInfo::default());
+        set.runs = vec![
+            record(Model::Serial, 1, 1.0),
+            record(Model::Processes, 2, 0.5),
+            record(Model::Threads, 2, 0.25),
+        ];
+        crate::analysis::fill_speedups(&mut set);
+        let all = findings(&set);
+        assert!(all.iter().any(|f| f.contains("4.00×")), "{all:#?}");
+        set.runs[2].warnings.push(Warning {
+            code: code::EFFICIENCY_OVER_100.to_string(),
+            message: String::new(),
+            remedy: String::new(),
+        });
+        let trusted = findings(&set);
+        assert!(
+            !trusted.iter().any(|f| f.contains("threads")),
+            "{trusted:#?}"
+        );
+        assert!(trusted.iter().any(|f| f.contains("2.00×")), "{trusted:#?}");
+        assert_eq!(
+            trusted.last().unwrap(),
+            "1 flagged run is left out of these findings; measure them again for the rest."
+        );
+        let flags = set.runs[2].warnings.clone();
+        for run in &mut set.runs {
+            run.warnings = flags.clone();
+        }
+        assert!(findings(&set)[0].starts_with("No findings: every run is flagged"));
+    }
 }

@@ -318,6 +318,7 @@ mod tests {
                     width: 960,
                     height: 540,
                     dark,
+                    text_px: None,
                 };
                 let png = render(kind, &run, &style, ImageFormat::Png).unwrap();
                 assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
@@ -347,6 +348,7 @@ mod tests {
             for dark in [false, true] {
                 let style = PlotStyle {
                     dark,
+                    text_px: None,
                     ..PlotStyle::default()
                 };
                 let theme = if dark { "dark" } else { "light" };

@@ -390,6 +390,7 @@ mod tests {
             for dark in [false, true] {
                 let style = PlotStyle {
                     dark,
+                    text_px: None,
                     ..PlotStyle::default()
                 };
                 let svg = svg(&chart, &style);
@@ -443,6 +444,7 @@ mod tests {
             width: 640,
             height: 360,
             dark: false,
+            text_px: None,
         };
         let layout = layout_for(&chart, &style, (640, 360));
         let threads = &layout.series[0];
@@ -466,6 +468,7 @@ mod tests {
                     width,
                     height,
                     dark,
+                    text_px: None,
                 };
                 let png = render(&chart, &style, ImageFormat::Png).unwrap();
                 assert_eq!(png_size(&png), (width, height));
@@ -504,6 +507,7 @@ mod tests {
                 width: 640,
                 height: 360,
                 dark: true,
+                text_px: None,
             };
             let png = render(&chart, &style, ImageFormat::Png).unwrap();
             assert_eq!(png_size(&png), (640, 360));
@@ -545,6 +549,7 @@ mod tests {
                 width,
                 height,
                 dark: false,
+                text_px: None,
             };
             let result = render(&chart, &style, ImageFormat::Png);
             assert!(matches!(result, Err(ExportError::Render { .. })));
@@ -574,6 +579,7 @@ mod tests {
             width: 640,
             height: 360,
             dark: false,
+            text_px: None,
         };
         let svg_path = dir.path().join("speedup.svg");
         let png_path = dir.path().join("speedup.png");
@@ -621,6 +627,7 @@ mod tests {
                     let style = if dark {
                         PlotStyle {
                             dark,
+                            text_px: None,
                             ..PlotStyle::default()
                         }
                     } else {
@@ -628,6 +635,7 @@ mod tests {
                             width: 800,
                             height: 600,
                             dark,
+                            text_px: None,
                         }
                     };
                     let theme = if dark { "dark" } else { "light" };

@@ -12,7 +12,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::plot_image::{Drawn, PlotStyle};
 use super::plot_legend::LegendBox;
-pub(super) use super::plot_parts::{Frame, Palette, Sizes, Stroke, TICK_PX, pen, plot_fit, rgb};
+pub(super) use super::plot_parts::{
+    Frame, Palette, SMALLEST_TEXT_PX, Sizes, Stroke, TICK_PX, pen, plot_fit, rgb,
+};
 use super::plot_text::{fit_text, text_style, widest};
 use crate::chart::layout::{AxisLayout, LegendPlace};
 
@@ -28,7 +30,7 @@ impl Fonts {
     pub(super) fn new(sizes: &Sizes, fg: RGBColor) -> Fonts {
         Fonts {
             title: text_style(sizes.font(44.0), fg),
-            caption: text_style(sizes.font(24.0), fg),
+            caption: text_style(sizes.font(SMALLEST_TEXT_PX), fg),
             axis: text_style(sizes.font(30.0), fg),
             tick: text_style(sizes.font(TICK_PX), fg),
         }
@@ -57,7 +59,9 @@ pub(super) fn draw_frame<'a, DB: DrawingBackend>(
     let width = i32::try_from(area.dim_in_pixel().0).unwrap_or(i32::MAX);
     let (margin, gap) = (sizes.px(28.0), sizes.px(14.0));
     let top = draw_heading(area, frame, &fonts, (width, margin, gap))?;
-    let legend = LegendBox::measure(frame, &sizes, width - 2 * margin);
+    // A legend under the plot leaves the plot at least half the height.
+    let height = i32::try_from(area.dim_in_pixel().1).unwrap_or(i32::MAX);
+    let legend = LegendBox::measure(frame, &sizes, width - 2 * margin, (height - top) / 2);
     let below = match frame.legend_place {
         LegendPlace::Outside => legend.height() + gap,
         LegendPlace::Inside(_) => 0,
@@ -135,6 +139,21 @@ fn draw_axes<'a, DB: DrawingBackend>(
     let x_area =
         line_height * i32::try_from(lines).unwrap_or(1) + 2 * tick_size + gap + desc_height;
     let y_area = y_label_width + 2 * tick_size + gap + desc_height + gap;
+    // Axis titles cut to their axis's length: large text on a small chart
+    // (the deck's) would run past the plot.
+    let (body_width, body_height) = body.dim_in_pixel();
+    let x_title = fit_text(
+        area,
+        &frame.x.title,
+        &fonts.axis,
+        i32::try_from(body_width).unwrap_or(i32::MAX) - y_area,
+    )?;
+    let y_title = fit_text(
+        area,
+        &frame.y.title,
+        &fonts.axis,
+        i32::try_from(body_height).unwrap_or(i32::MAX) - x_area,
+    )?;
     let x_label_width = widest(
         area,
         frame
@@ -164,8 +183,8 @@ fn draw_axes<'a, DB: DrawingBackend>(
             axis(frame.y, Label::Given(y_labels)),
         )?;
     let mut mesh = plot.configure_mesh();
-    mesh.x_desc(frame.x.title.as_str())
-        .y_desc(frame.y.title.as_str())
+    mesh.x_desc(x_title.as_str())
+        .y_desc(y_title.as_str())
         .label_style(fonts.tick.clone())
         .axis_desc_style(fonts.axis.clone())
         .bold_line_style(fg.mix(0.14).stroke_width(sizes.px(1.5) as u32))

@@ -50,6 +50,12 @@ pub struct PlotStyle {
     /// A dark background with the light model colours, as in the GUI's
     /// dark theme; otherwise white with the deeper colours.
     pub dark: bool,
+    /// The smallest text's size (captions; ticks and legends a little
+    /// larger), in the image's pixels, for an image shown at its own size
+    /// (the deck's charts): the text keeps it whatever the image's size.
+    /// `None`: text scales with the image, as its other sizes do (a
+    /// 24 px caption and 26 px ticks at 1920 × 1080).
+    pub text_px: Option<u32>,
 }
 
 impl Default for PlotStyle {
@@ -59,6 +65,7 @@ impl Default for PlotStyle {
             width: 1920,
             height: 1080,
             dark: false,
+            text_px: None,
         }
     }
 }

@@ -18,19 +18,49 @@ use crate::palette::Marker;
 /// rows as wide as the chart under it.
 pub(super) struct LegendBox {
     grid: LegendGrid,
+    /// Entries past the room a legend under the plot may take, counted
+    /// on a last line rather than drawn.
+    hidden: usize,
 }
 
 impl LegendBox {
-    pub(super) fn measure(frame: &Frame<'_>, sizes: &Sizes, room: i32) -> LegendBox {
+    /// The legend packed `room` pixels wide; one under the plot at most
+    /// `most_height` pixels tall, its last entries counted rather than
+    /// drawn where it would be taller (large text on a small chart, the
+    /// deck's, would leave no plot).
+    pub(super) fn measure(
+        frame: &Frame<'_>,
+        sizes: &Sizes,
+        room: i32,
+        most_height: i32,
+    ) -> LegendBox {
         let measure = FontMeasure::new(sizes.font(TICK_PX));
-        LegendBox {
-            grid: LegendGrid::pack(frame.legend, frame.legend_place, &measure, f64::from(room)),
+        let pack = |entries: &[crate::chart::layout::LegendEntry]| {
+            LegendGrid::pack(entries, frame.legend_place, &measure, f64::from(room))
+        };
+        let all = frame.legend.len();
+        let mut legend = LegendBox {
+            grid: pack(frame.legend),
+            hidden: 0,
+        };
+        if matches!(frame.legend_place, LegendPlace::Outside) {
+            while legend.height() > most_height && legend.hidden < all {
+                legend.hidden += 1;
+                legend.grid = pack(&frame.legend[..all - legend.hidden]);
+            }
         }
+        legend
     }
 
-    /// The box's height in pixels (0 without entries).
+    /// The box's height in pixels (0 without entries), with the line that
+    /// counts the hidden entries.
     pub(super) fn height(&self) -> i32 {
-        self.grid.height.round() as i32
+        let note = if self.hidden > 0 {
+            self.grid.row_height
+        } else {
+            0.0
+        };
+        (self.grid.height + note).round() as i32
     }
 
     /// The legend's top left: under the plot (`below`: the left margin and
@@ -87,6 +117,15 @@ impl LegendBox {
             let x1 = x0 + px(grid.sample);
             draw_swatch(area, entry.swatch, (x0, x1, y), palette, sizes)?;
             area.draw_text(&entry.name, &label, (x1 + px(grid.gap), y))?;
+        }
+        if self.hidden > 0 {
+            let more = format!(
+                "… and {} more line{}",
+                self.hidden,
+                if self.hidden == 1 { "" } else { "s" }
+            );
+            let y = top + px(grid.height + grid.row_height / 2.0);
+            area.draw_text(&more, &label, (left + px(grid.gap), y))?;
         }
         Ok(())
     }

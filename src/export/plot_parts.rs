@@ -9,15 +9,20 @@ use super::plot_image::PlotStyle;
 use crate::chart::layout::{self, AxisLayout, Fit, LegendPlace, Weight};
 use crate::chart::{self, LineKind, Rgb};
 
-/// Pixel sizes for one image, scaled from their values at 1920 × 1080.
+/// Pixel sizes for one image, scaled from their values at 1920 × 1080;
+/// text by its own scale where the style sets its size.
 pub(super) struct Sizes {
     scale: f64,
+    text_scale: f64,
 }
 
 impl Sizes {
     pub(super) fn new(style: &PlotStyle) -> Sizes {
         let scale = (f64::from(style.height) / 1080.0).min(f64::from(style.width) / 1920.0);
-        Sizes { scale }
+        let text_scale = style
+            .text_px
+            .map_or(scale, |px| f64::from(px) / SMALLEST_TEXT_PX);
+        Sizes { scale, text_scale }
     }
 
     /// `px` at 1080p, scaled, at least 1.
@@ -25,8 +30,9 @@ impl Sizes {
         ((px * self.scale).round() as i32).max(1)
     }
 
+    /// Text of `px` at 1080p, scaled, at least 6.
     pub(super) fn font(&self, px: f64) -> f64 {
-        (px * self.scale).max(6.0)
+        (px * self.text_scale).max(6.0)
     }
 }
 
@@ -100,6 +106,10 @@ pub(super) fn plot_fit(style: &PlotStyle, (width, height): (u32, u32)) -> Fit {
 
 /// Tick labels at 1080p, in pixels to the em.
 pub(super) const TICK_PX: f64 = 26.0;
+
+/// The smallest text at 1080p (a chart's caption), in pixels to the em:
+/// [`PlotStyle::text_px`] sets its size.
+pub(super) const SMALLEST_TEXT_PX: f64 = 24.0;
 
 /// What the frame of every chart shows, as its layout decided: title,
 /// caption, axes with their ticks, the legend, a note when empty.

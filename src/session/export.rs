@@ -115,6 +115,7 @@ impl ExportConfig<'_> {
                 ExportTheme::Light => false,
                 ExportTheme::Dark => true,
             },
+            text_px: None,
         })
     }
 

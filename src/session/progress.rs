@@ -145,7 +145,7 @@ impl RunProgress {
             RunEvent::Cancelled => Step::Ended(Ending::Cancelled),
             RunEvent::Calming { other_cpu_cores } => {
                 self.note = Some(format!(
-                    "the machine is busy (other programs use {other_cpu_cores:.1} cores); \
+                    "busy: other programs use {other_cpu_cores:.1} cores; \
                      waiting up to {} s for it to calm down",
                     crate::presets::measure::CALM_WAIT.as_secs()
                 ));
