@@ -10,8 +10,10 @@
 //! the others run: thousands of waits overlap on one thread. Its
 //! computation runs inside the future and blocks the thread until done, so
 //! CPU-bound tasks on a current-thread runtime never overlap and gain
-//! nothing. A slot yields after each task, as an event loop interleaves
-//! ready tasks.
+//! nothing. A computation looks at the cancel flag as it goes (as the
+//! in-process models' tasks do), so a stop is not held up by a thread
+//! nobody can interrupt. A slot yields after each task, as an event loop
+//! interleaves ready tasks.
 //!
 //! A task's span is its slot's time on it, waits included (as a thread's
 //! span includes its blocking wait). Results come back on a channel to the
@@ -30,6 +32,7 @@ use tokio::task::JoinHandle;
 use super::contract::{Executor, Repetition, RepetitionInput, RepetitionLog};
 use super::error::EngineError;
 use super::schedule::{Cursor, TaskSource};
+use crate::cancel::CancelToken;
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::worker::process::PipeSnapshot;
 use crate::workload::{Task, TaskOutput, run_task_async};
@@ -100,12 +103,14 @@ impl AsyncTasks {
 
 /// One slot: runs the tasks it claims, one at a time, each through `run`
 /// (a future per task), and reports each; stops early when `run` gives
-/// nothing (the repetition is over: failed or cancelled).
+/// nothing (the repetition is over: failed or cancelled) or the run is
+/// cancelled (a computation cut short has no value to report).
 pub(crate) async fn run_slot<F, Fut>(
     slot: u32,
     tasks: Arc<[Task]>,
     source: Arc<TaskSource>,
     done: UnboundedSender<TaskDone>,
+    cancel: CancelToken,
     run: F,
 ) where
     F: Fn(Task) -> Fut,
@@ -118,6 +123,9 @@ pub(crate) async fn run_slot<F, Fut>(
         let Some(out) = run(task).await else {
             return;
         };
+        if cancel.is_cancelled() {
+            return;
+        }
         let report = TaskDone {
             slot,
             task: index,
@@ -142,10 +150,12 @@ async fn slot_main(
     source: Arc<TaskSource>,
     payload: Arc<[u8]>,
     done: UnboundedSender<TaskDone>,
+    cancel: CancelToken,
 ) {
-    run_slot(slot, tasks, source, done, |task| {
+    run_slot(slot, tasks, source, done, cancel.clone(), |task| {
         let payload = Arc::clone(&payload);
-        async move { Some(run_task_async(&task, &payload).await) }
+        let cancel = cancel.clone();
+        async move { Some(run_task_async(&task, &payload, &cancel).await) }
     })
     .await;
 }
@@ -167,7 +177,8 @@ pub(crate) async fn collect(
                     log.record(r.slot, r.task, r.value, r.start_ns, r.end_ns);
                     (input.on_tasks_done)(1);
                 }
-                None => break Ok(()),
+                // Every slot is done, or stopped by a cancel.
+                None => break cancelled_or_done(input.cancel),
             },
             _ = poll.tick() => {
                 if input.cancel.is_cancelled() {
@@ -180,6 +191,16 @@ pub(crate) async fn collect(
         slot.abort();
     }
     outcome
+}
+
+/// How a repetition whose slots have all ended went: slots stop without a
+/// word when the run is cancelled, so their end is not the run's success.
+pub(crate) fn cancelled_or_done(cancel: &CancelToken) -> Result<(), EngineError> {
+    if cancel.is_cancelled() {
+        Err(EngineError::Cancelled)
+    } else {
+        Ok(())
+    }
 }
 
 impl Executor for AsyncTasks {
@@ -218,6 +239,7 @@ impl Executor for AsyncTasks {
                         Arc::clone(&source),
                         Arc::clone(input.payload),
                         done_tx.clone(),
+                        input.cancel.clone(),
                     ))
                 })
                 .collect();
