@@ -23,6 +23,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use tokio::runtime::Runtime;
@@ -57,28 +58,113 @@ pub(crate) struct TaskDone {
 /// Builds the runtime of an async model: current-thread for one thread,
 /// else a multi-thread runtime with `threads` named workers.
 pub(crate) fn build_runtime(threads: u32, model: &str) -> Result<Runtime, EngineError> {
-    let mut builder = if threads <= 1 {
-        tokio::runtime::Builder::new_current_thread()
-    } else {
-        let mut builder = tokio::runtime::Builder::new_multi_thread();
-        let prefix = format!("corescope-{model}");
-        let counter = std::sync::atomic::AtomicU32::new(0);
-        builder
-            .worker_threads(threads as usize)
-            .thread_name_fn(move || {
-                let i = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                format!("{prefix}-{i}")
-            });
-        builder
+    let refused = |source| EngineError::Thread {
+        name: format!("the {model} runtime"),
+        source,
     };
+    if threads <= 1 {
+        return tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(refused);
+    }
+    // Tokio panics when the system refuses its first worker thread (a
+    // process-count limit reached: `ulimit -u`), and the panic then waits
+    // forever for the workers that did start; it silently runs with fewer
+    // when it refuses a later one. So the threads are first taken (and
+    // given back) here, where a refusal is an error; counting the workers
+    // that did start catches what is taken meanwhile.
+    reserve_threads(threads, model).map_err(|e| refused(limit_reached(e)))?;
+    let started = Arc::new(AtomicU32::new(0));
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    let prefix = format!("corescope-{model}");
+    let counter = AtomicU32::new(0);
+    let on_start = Arc::clone(&started);
     builder
-        .enable_io()
-        .enable_time()
-        .build()
-        .map_err(|source| EngineError::Thread {
-            name: format!("the {model} runtime"),
-            source,
+        .worker_threads(threads as usize)
+        .thread_name_fn(move || {
+            let i = counter.fetch_add(1, Ordering::Relaxed);
+            format!("{prefix}-{i}")
         })
+        .on_thread_start(move || {
+            on_start.fetch_add(1, Ordering::SeqCst);
+        })
+        .enable_io()
+        .enable_time();
+    let runtime = builder.build().map_err(refused)?;
+    let deadline = std::time::Instant::now() + THREADS_START;
+    while started.load(Ordering::SeqCst) < threads {
+        if std::time::Instant::now() >= deadline {
+            let had = started.load(Ordering::SeqCst);
+            runtime.shutdown_background();
+            return Err(refused(limit_reached(std::io::Error::new(
+                std::io::ErrorKind::WouldBlock,
+                format!("only {had} of its {threads} threads started"),
+            ))));
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    Ok(runtime)
+}
+
+/// How long a multi-thread runtime's workers may take to start.
+const THREADS_START: Duration = Duration::from_secs(2);
+
+/// Starts `threads` threads that wait, then ends and joins them, and waits
+/// until the system has counted them out again (a joined thread is counted
+/// against the limit a moment longer): a thread refused here is an error,
+/// not a panic inside tokio.
+fn reserve_threads(threads: u32, model: &str) -> std::io::Result<()> {
+    let before = own_threads();
+    let (release, wait) = crossbeam_channel::bounded::<()>(0);
+    let mut held = Vec::with_capacity(threads as usize);
+    let mut refused = None;
+    for i in 0..threads {
+        let wait = wait.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("corescope-{model}-hold-{i}"))
+            .spawn(move || {
+                // Ends when the sender goes.
+                let _ = wait.recv();
+            });
+        match spawned {
+            Ok(handle) => held.push(handle),
+            Err(error) => {
+                refused = Some(error);
+                break;
+            }
+        }
+    }
+    drop(release);
+    for handle in held {
+        let _ = handle.join();
+    }
+    let deadline = std::time::Instant::now() + THREADS_START;
+    while own_threads() > before && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    refused.map_or(Ok(()), Err)
+}
+
+/// This process's threads as the system counts them (0 where unknown).
+fn own_threads() -> usize {
+    std::fs::read_dir("/proc/self/task").map_or(0, Iterator::count)
+}
+
+/// A refused thread, with the likely reason where the system gave none.
+fn limit_reached(error: std::io::Error) -> std::io::Error {
+    if error.kind() == std::io::ErrorKind::WouldBlock {
+        std::io::Error::new(
+            error.kind(),
+            format!(
+                "{error}: the limit on processes and threads (`ulimit -u`) is reached; \
+                 raise it, or use fewer --runtime-threads"
+            ),
+        )
+    } else {
+        error
+    }
 }
 
 /// The async model: a runtime, started once per run.
