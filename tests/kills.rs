@@ -548,3 +548,68 @@ fn a_sigkilled_corescope_leaves_no_mpi_job_and_no_segment_folder() {
     });
     assert!(gone.is_some(), "{label}: {folders:?} stayed in /dev/shm");
 }
+
+/// How long one task of [`an_async_run_stops_long_before_its_task_would_end`] takes: each
+/// stop must come long before it.
+const LONG_TASK: Duration = Duration::from_secs(20);
+
+#[test]
+fn an_async_run_stops_long_before_its_task_would_end() {
+    // Tokio cannot interrupt a computation on its thread, nor does an
+    // aborted future stop a blocked read by itself: each stop must still
+    // end the run within a fraction of one task's length.
+    let wait_ms = LONG_TASK.as_millis().to_string();
+    for model in ["async", "async+processes"] {
+        // A 20 s sleep, a net request the service answers after 20 s (a
+        // blocked socket read), and a computation of at least 20 s.
+        for (workload, size) in [
+            ("sleep", wait_ms.as_str()),
+            ("net", wait_ms.as_str()),
+            ("sqrt-sum", "4000000000"),
+        ] {
+            for threads in ["1", "2"] {
+                for stop in ["ctrl-c", "time-limit"] {
+                    let label = format!("{model}-{workload}-rt{threads}-{stop}");
+                    let mut args = vec![
+                        "run",
+                        "--model",
+                        model,
+                        "--workload",
+                        workload,
+                        "--size",
+                        size,
+                        "--tasks",
+                        "2",
+                        "--workers",
+                        "2",
+                        "--runtime-threads",
+                        threads,
+                        "--repeats",
+                        "1",
+                        "--warmup",
+                        "0",
+                    ];
+                    if stop == "time-limit" {
+                        args.extend(["--time-limit", "1s"]);
+                    }
+                    let began = std::time::Instant::now();
+                    let run = Run::start(&label, &args, &[]);
+                    if stop == "ctrl-c" {
+                        std::thread::sleep(Duration::from_millis(500));
+                        signal(run.pid, Signal::INT);
+                    }
+                    let out = run.output(&label);
+                    let took = began.elapsed();
+                    let err = common::stderr(&out);
+                    let code = if stop == "ctrl-c" { 130 } else { 1 };
+                    assert_eq!(out.status.code(), Some(code), "{label}: {err}");
+                    assert!(
+                        took < LONG_TASK / 2,
+                        "{label}: took {took:?}, a task lasts {LONG_TASK:?}: {err}"
+                    );
+                    run.assert_nothing_left(&label);
+                }
+            }
+        }
+    }
+}

@@ -30,7 +30,7 @@ use tokio::runtime::Runtime;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::sync::oneshot;
 
-use super::async_tasks::{TaskDone, build_runtime, run_slot};
+use super::async_tasks::{TaskDone, build_runtime, cancelled_or_done, run_slot};
 use super::channel_pool::ChannelPool;
 use super::contract::{Executor, Repetition, RepetitionInput, RepetitionLog};
 use super::error::EngineError;
@@ -122,13 +122,15 @@ async fn slot_main(
     payload: Arc<[u8]>,
     done: UnboundedSender<TaskDone>,
     cpu: UnboundedSender<CpuRequest>,
+    cancel: CancelToken,
 ) {
-    run_slot(slot, tasks, source, done, |task| {
+    run_slot(slot, tasks, source, done, cancel.clone(), |task| {
         let payload = Arc::clone(&payload);
         let cpu = cpu.clone();
+        let cancel = cancel.clone();
         async move {
             let Some((part, parts)) = workload::compute_part(&task) else {
-                return Some(run_task_async(&task, &payload).await);
+                return Some(run_task_async(&task, &payload, &cancel).await);
             };
             let (reply, value) = oneshot::channel();
             cpu.send(CpuRequest { task: part, reply }).ok()?;
@@ -262,7 +264,7 @@ async fn coordinate(
                     log.record(r.slot, r.task, r.value, r.start_ns, r.end_ns);
                     (input.on_tasks_done)(1);
                 }
-                None => return Ok(()),
+                None => return cancelled_or_done(input.cancel),
             },
             Some(request) = inbox.cpu.recv() => dispatcher.assign(request)?,
             event = inbox.events.recv() => match event {
@@ -345,6 +347,7 @@ impl Executor for AsyncProcesses {
                         Arc::clone(input.payload),
                         done_tx.clone(),
                         cpu_tx.clone(),
+                        input.cancel.clone(),
                     ))
                 })
                 .collect();

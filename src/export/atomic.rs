@@ -9,9 +9,12 @@
 //! `protected_symlinks` would decide: corescope resolves links itself, so
 //! that setting never applies to it. Inside a report folder that exists
 //! already, no link is followed at all: its files and `runs/` folders are
-//! corescope's own, and a link among them could only lead outside. The bytes go to a temporary file in the target's folder, which
-//! then replaces the target in one rename: a failed or interrupted export
-//! never leaves half a file. A replaced file keeps its permissions (and,
+//! corescope's own, and a link among them could only lead outside. The
+//! bytes go to a temporary file in the target's folder, which then
+//! replaces the target in one rename, both by descriptor in the folder
+//! held open (`held_folder.rs`): a failed or interrupted export never
+//! leaves half a file, and a folder swapped for a link meanwhile never
+//! sends it elsewhere. A replaced file keeps its permissions (and,
 //! where allowed, its owner); a new file gets the umask's.
 //!
 //! Every temporary file or folder is named `.corescope-tmp-PID-…`, so one
@@ -23,6 +26,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::ExportError;
+#[cfg(unix)]
+use super::held_folder::HeldFolder;
 
 /// How every temporary file and folder corescope makes begins.
 pub const TEMP_PREFIX: &str = ".corescope-tmp-";
@@ -187,10 +192,6 @@ pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> Result<(), ExportError>,
 ) -> Result<(), ExportError> {
-    let io_error = |source: io::Error| ExportError::Io {
-        path: path.display().to_string(),
-        source,
-    };
     check_writable(path)?;
     let target = resolve(path).map_err(|reason| ExportError::Unwritable {
         path: path.display().to_string(),
@@ -200,27 +201,68 @@ pub fn write_atomic(
         path: path.display().to_string(),
         reason,
     })?;
-    let prefix = temp_prefix();
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix);
-    #[cfg(unix)]
+    write_into(path, &target, existing.as_ref(), fill)
+}
+
+/// Writes the file at `target` (`path` resolved and checked): into a
+/// temporary file in its folder, held open ([`HeldFolder`]), renamed onto
+/// its name there.
+#[cfg(unix)]
+fn write_into(
+    path: &Path,
+    target: &Path,
+    existing: Option<&fs::Metadata>,
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    use std::os::unix::fs::PermissionsExt;
+    let io_error = |source: io::Error| ExportError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let name = target
+        .file_name()
+        .ok_or_else(|| io_error(io::Error::other("the path names no file")))?;
+    let folder = HeldFolder::open(&folder_of(target)).map_err(io_error)?;
+    // Created with the file's mode, or 0666, less the umask.
+    let mode = existing.map_or(0o666, |m| m.permissions().mode());
+    let mut temp = folder.temp(&temp_prefix(), mode).map_err(io_error)?;
     {
-        use std::os::unix::fs::PermissionsExt;
-        // Created with the file's mode, or 0666, less the umask.
-        let mode = existing.as_ref().map_or(0o666, |m| m.permissions().mode());
-        builder.permissions(fs::Permissions::from_mode(mode & 0o7777));
+        let mut writer = io::BufWriter::new(&mut temp.file);
+        fill(&mut writer)?;
+        writer.flush().map_err(io_error)?;
     }
-    let mut temp = builder.tempfile_in(folder_of(&target)).map_err(io_error)?;
+    if let Some(meta) = existing {
+        keep_owner_and_mode(&temp.file, meta).map_err(io_error)?;
+    }
+    temp.file.sync_all().map_err(io_error)?;
+    temp.persist(name).map_err(io_error)
+}
+
+#[cfg(not(unix))]
+fn write_into(
+    path: &Path,
+    target: &Path,
+    existing: Option<&fs::Metadata>,
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    let io_error = |source: io::Error| ExportError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(&temp_prefix())
+        .tempfile_in(folder_of(target))
+        .map_err(io_error)?;
     {
         let mut writer = io::BufWriter::new(temp.as_file_mut());
         fill(&mut writer)?;
         writer.flush().map_err(io_error)?;
     }
-    if let Some(meta) = &existing {
+    if let Some(meta) = existing {
         keep_owner_and_mode(temp.as_file(), meta).map_err(io_error)?;
     }
     temp.as_file().sync_all().map_err(io_error)?;
-    temp.persist(&target).map_err(|e| io_error(e.error))?;
+    temp.persist(target).map_err(|e| io_error(e.error))?;
     Ok(())
 }
 
@@ -643,6 +685,34 @@ mod tests {
         let meta = fs::symlink_metadata(&export).unwrap();
         assert!(meta.is_file(), "the link itself was replaced");
         assert_eq!(fs::read_to_string(&export).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_folder_swapped_for_a_link_while_writing_does_not_send_the_file_elsewhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        let moved = dir.path().join("out.checked");
+        let export = out.join("export.json");
+        write_atomic(&export, |w| {
+            // The folder that was checked goes aside; a link to another
+            // takes its name.
+            fs::rename(&out, &moved).unwrap();
+            std::os::unix::fs::symlink(&elsewhere, &out).unwrap();
+            w.write_all(b"new").map_err(|e| ExportError::Io {
+                path: String::new(),
+                source: e,
+            })
+        })
+        .unwrap();
+        assert!(names(&elsewhere).is_empty(), "{:?}", names(&elsewhere));
+        assert_eq!(names(&moved), ["export.json"]);
+        assert_eq!(
+            fs::read_to_string(moved.join("export.json")).unwrap(),
+            "new"
+        );
     }
 
     #[test]

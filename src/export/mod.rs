@@ -13,6 +13,8 @@ mod atomic;
 pub mod csv;
 pub mod data;
 pub mod deck;
+#[cfg(unix)]
+mod held_folder;
 pub mod json;
 pub mod markdown;
 pub mod plot;

@@ -297,9 +297,11 @@ pub fn run_task_with<C: Checkpoint>(
 /// Runs one task as a future (the async models): the waits of `sleep`,
 /// `net` and `mixed` suspend the task, so other tasks run meanwhile; every
 /// computation runs right here and blocks the runtime's thread until done,
-/// as CPU-bound code in a coroutine does. Results are bit-for-bit those of
-/// [`run_task`].
-pub async fn run_task_async(task: &Task, payload: &[u8]) -> TaskOutput {
+/// as CPU-bound code in a coroutine does, but it looks at `cancel` as it
+/// goes (a blocked runtime thread cannot be interrupted, and the run's own
+/// future cannot look at the flag meanwhile). Results are bit-for-bit
+/// those of [`run_task`].
+pub async fn run_task_async(task: &Task, payload: &[u8], cancel: &CancelToken) -> TaskOutput {
     match task.workload {
         Workload::Sleep => {
             tokio::time::sleep(std::time::Duration::from_millis(task.size)).await;
@@ -314,11 +316,16 @@ pub async fn run_task_async(task: &Task, payload: &[u8]) -> TaskOutput {
         }
         Workload::Mixed => {
             let parts = MixedParts::of(task.size, task.io_percent);
-            let sum = sqrt_sum::sqrt_sum(parts.compute_terms, &mut NoCheckpoint);
+            let sum = sqrt_sum::sqrt_sum(parts.compute_terms, &mut Cancellable(cancel));
             tokio::time::sleep(std::time::Duration::from_micros(parts.wait_us)).await;
             value_only(parts.value(sum.to_bits()))
         }
-        _ => run_task(task, payload),
+        _ => run_task_with(
+            task,
+            payload,
+            &SharedCounter::default(),
+            &mut Cancellable(cancel),
+        ),
     }
 }
 
