@@ -39,6 +39,9 @@ pub(super) enum HarnessMessage {
         /// python-mpi: the job's ranks, rank 0 (the harness) first.
         #[serde(default)]
         mpi: Option<JobInfo>,
+        /// `--code`: what the harness found in the user's file.
+        #[serde(default)]
+        code: Option<CodeReady>,
     },
     Task {
         index: u32,
@@ -51,6 +54,21 @@ pub(super) enum HarnessMessage {
 
 fn gil_by_default() -> bool {
     true
+}
+
+/// `--code`: the user's function as the harness imported it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(super) struct CodeReady {
+    /// `async def`.
+    #[serde(default)]
+    pub(super) is_async: bool,
+    /// Its arguments come from the file's `inputs()`.
+    #[serde(default)]
+    pub(super) inputs: bool,
+    /// The file's module-level code ran again in a spawned worker and
+    /// printed or took long: the sentence saying so.
+    #[serde(default)]
+    pub(super) note: Option<String>,
 }
 
 /// One repetition as the harness measured it.
@@ -76,6 +94,9 @@ pub(super) struct RepMessage {
     /// `counter`: the shared counter as the harness read it afterwards.
     #[serde(default)]
     pub(super) counter: Option<u64>,
+    /// `--code`: the digest of the repetition's results (hex SHA-256).
+    #[serde(default)]
+    pub(super) digest: Option<String>,
 }
 
 /// What the stdout reader thread forwards.
@@ -261,6 +282,7 @@ mod tests {
             bytes_shared_from_workers: 0,
             traffic: Vec::new(),
             counter: None,
+            digest: None,
         };
         assert!(check_rep(&rep(10, 20, vec![(0, 1, 7, 12, 18)]), &spec).is_ok());
         let backwards = check_rep(&rep(20, 10, vec![]), &spec).unwrap_err();
