@@ -1,8 +1,9 @@
 """zlib.compress: it releases the GIL while it compresses.
 
 zlib lets go of the GIL around its C loop, so python-threads runs several
-compressions at once; python-processes does too, but ships each 256 KiB
-result back as a pickle: compare their IPC bytes.
+compressions at once; python-processes does too, but first ships each 1 MiB
+buffer to a worker as a pickle (the small compressed result comes back the
+same way): compare their IPC bytes.
 
     corescope sweep --code examples/compress.py:squeeze
 """

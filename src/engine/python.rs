@@ -44,7 +44,9 @@ use crate::spec::{Model, RunSpec};
 use crate::worker::process::PipeSnapshot;
 use crate::workload::CodeRef;
 use crate::workload::Workload;
-use lines::{CodeReady, HarnessMessage, Line, check_rep, quote, read_lines};
+use lines::{
+    CODE_QUOTE_CHARS, CodeReady, HarnessMessage, Line, check_rep, quote, quote_upto, read_lines,
+};
 
 /// How long the harness may take to start its pool (spawn imports a fresh
 /// interpreter per worker).
@@ -297,11 +299,11 @@ impl HarnessExecutor {
                 return Err(EngineError::Cancelled);
             }
             match self.lines.recv_timeout(POLL) {
-                Ok(Line::Message(HarnessMessage::Error { message })) => {
+                Ok(Line::Message(HarnessMessage::Error { message, code })) => {
                     // The harness exits right after saying so: let it, so
                     // the error reads "exited with code 1", not our kill.
                     self.wait_for_exit(ERROR_EXIT_GRACE);
-                    return Err(self.failure(during, Some(Fault::Raised(quote(&message)))));
+                    return Err(self.raised(during, &message, code));
                 }
                 Ok(Line::Message(message)) => return Ok(message),
                 Ok(Line::Garbage(text)) => {
@@ -336,13 +338,29 @@ impl HarnessExecutor {
         let deadline = Instant::now() + Duration::from_millis(200);
         loop {
             match self.lines.recv_deadline(deadline) {
-                Ok(Line::Message(HarnessMessage::Error { message })) => {
+                Ok(Line::Message(HarnessMessage::Error { message, .. })) => {
                     return Some(Fault::Raised(quote(&message)));
                 }
                 Ok(Line::Message(_) | Line::Garbage(_)) => {}
                 Ok(Line::Closed | Line::TooLong { .. }) | Err(_) => return None,
             }
         }
+    }
+
+    /// What the harness raised: a problem of `--code`'s function is said
+    /// whole, without the traceback's tail.
+    fn raised(&mut self, during: Phase, message: &str, code: bool) -> EngineError {
+        if !code {
+            return self.failure(during, Some(Fault::Raised(quote(message))));
+        }
+        let fault = Fault::Raised(quote_upto(message, CODE_QUOTE_CHARS));
+        let mut error = self.failure(during, Some(fault));
+        if let EngineError::Python(failure) = &mut error
+            && let PythonFailure::Harness { ended, .. } = failure.as_mut()
+        {
+            ended.stderr.clear();
+        }
+        error
     }
 
     fn unexpected(&mut self, message: &HarnessMessage, during: Phase) -> EngineError {

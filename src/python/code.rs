@@ -34,6 +34,8 @@ if b"\0" in source:
 try:
     tree = ast.parse(source, filename=path)
 except SyntaxError as e:
+    if "unicode error" in str(e.msg) or "UTF-8" in str(e.msg):
+        answer(error="%s is not a Python file (it is not UTF-8 text)" % path)
     answer(error="%s is not valid Python: line %s: %s" % (path, e.lineno, e.msg))
 except (ValueError, UnicodeError) as e:
     answer(error="%s is not a Python file: %s" % (path, e))

@@ -430,6 +430,39 @@ mod tests {
     }
 
     #[test]
+    fn code_runs_the_cpython_models_only_and_picks_them_by_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("work.py");
+        std::fs::write(&file, "def f(i):\n    return i\n").unwrap();
+        let code = format!("{}:f", file.display());
+        let r = RawExperiment::of([(Setting::Code, code.as_str())]);
+        let spec = r.validate(&[2]).unwrap();
+        assert_eq!(spec.models, CODE_MODELS);
+        let run = spec.runs()[0];
+        assert_eq!(run.workload.workload, Workload::Code);
+        assert_eq!(run.workload.code.unwrap().target().function, "f");
+        assert_eq!(run.workload.tasks, Workload::Code.default_tasks());
+        let r = r.with(Setting::Models, "python-threads,threads");
+        let err = r.validate(&[2]).unwrap_err();
+        assert_eq!(err.setting, Setting::Models);
+        assert!(
+            err.message
+                .starts_with("threads cannot run a Python function"),
+            "{err}"
+        );
+        let r = RawExperiment::of([(Setting::Code, code.as_str()), (Setting::Size, "3")]);
+        assert_eq!(r.validate(&[2]).unwrap_err().setting, Setting::Size);
+        let missing = format!("{}:f", dir.path().join("gone.py").display());
+        let err = RawExperiment::of([(Setting::Code, missing.as_str())])
+            .validate(&[2])
+            .unwrap_err();
+        assert!(err.message.ends_with("gone.py: no such file"), "{err}");
+        // Saved and read back as the run it was.
+        let json = serde_json::to_string(&run).unwrap();
+        assert_eq!(serde_json::from_str::<RunSpec>(&json).unwrap(), run);
+    }
+
+    #[test]
     fn runs_put_serial_first_once() {
         let r = raw()
             .with(Setting::Models, "processes,serial")

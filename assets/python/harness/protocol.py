@@ -64,7 +64,7 @@ def report(error):
     name = type(error).__name__
     if detail.startswith(CODE_MARK):
         # A problem of the user's code, already said in one line.
-        emit({"type": "error", "message": detail[len(CODE_MARK) :]})
+        emit({"type": "error", "message": detail[len(CODE_MARK) :], "code": True})
         return
     emit({"type": "error", "message": "%s: %s" % (name, detail) if detail else name})
 

@@ -14,6 +14,9 @@ use crate::spec::RunSpec;
 
 /// Characters of the harness's own text quoted in an error.
 const QUOTE_CHARS: usize = 200;
+/// … where it says what is wrong with `--code`'s function and what to
+/// change (the whole error line is cut at 600).
+pub(super) const CODE_QUOTE_CHARS: usize = 420;
 /// The longest stdout line read: the fixed part of any message, plus a
 /// `rep` line's room per task (five numbers of at most 20 digits).
 const LINE_BASE_BYTES: usize = 64 * 1024;
@@ -49,6 +52,10 @@ pub(super) enum HarnessMessage {
     Rep(RepMessage),
     Error {
         message: String,
+        /// A problem of `--code`'s function, said whole in `message`
+        /// (the traceback on stderr adds nothing to it).
+        #[serde(default)]
+        code: bool,
     },
 }
 
@@ -175,14 +182,19 @@ pub(super) fn read_lines(stdout: impl Read, lines: &Sender<Line>, max_line: usiz
 /// [`QUOTE_CHARS`] characters, control characters made visible: safe to
 /// quote in a one-line error on a terminal.
 pub(super) fn quote(text: &str) -> String {
+    quote_upto(text, QUOTE_CHARS)
+}
+
+/// [`quote`] with room for `chars` characters.
+pub(super) fn quote_upto(text: &str, chars: usize) -> String {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or("");
     let mut out: String = first
         .chars()
-        .take(QUOTE_CHARS)
+        .take(chars)
         .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
         .collect();
-    if first.chars().count() > QUOTE_CHARS || lines.next().is_some() {
+    if first.chars().count() > chars || lines.next().is_some() {
         out.push('…');
     }
     out
