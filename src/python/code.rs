@@ -202,3 +202,52 @@ fn ask<T: serde::de::DeserializeOwned>(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::require::{Part, require};
+
+    /// A validated `--code` experiment on `source`, prepared with python3.
+    fn prepared(
+        source: &str,
+        extra: &[(Setting, &str)],
+    ) -> Option<Result<ExperimentSpec, SpecError>> {
+        let python = Path::new(super::super::DEFAULT_INTERPRETER);
+        require(Part::Python, super::super::probe(python))?;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("work.py");
+        std::fs::write(&file, source).unwrap();
+        let code = format!("{}:f", file.display());
+        let mut raw = RawExperiment::of([(Setting::Code, code.as_str())]);
+        for (setting, text) in extra {
+            raw = raw.with(*setting, *text);
+        }
+        let mut spec = raw.validate(&[2]).unwrap();
+        Some(prepare(&raw, &mut spec, python).map(|()| spec))
+    }
+
+    #[test]
+    fn inputs_set_the_task_count_and_an_async_def_adds_asyncio() {
+        let source =
+            "print('hi')\ndef inputs():\n    return 'abc'\nasync def f(x):\n    return x\n";
+        let Some(spec) = prepared(source, &[]) else {
+            return;
+        };
+        let spec = spec.unwrap();
+        assert_eq!(spec.workloads[0].spec.tasks, 3);
+        assert!(spec.models.contains(&Model::PythonAsyncio));
+        let err = prepared(source, &[(Setting::Tasks, "5")])
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(err.setting, Setting::Tasks);
+        assert!(err.message.contains("sets the task count (3)"), "{err}");
+        let raising = "def inputs():\n    raise ValueError('no data')\ndef f(x):\n    return x\n";
+        let err = prepared(raising, &[]).unwrap().unwrap_err();
+        assert!(
+            err.message
+                .ends_with("calling inputs() raised ValueError: no data"),
+            "{err}"
+        );
+    }
+}
