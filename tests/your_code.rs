@@ -304,6 +304,8 @@ fn failures_inside_the_function_end_the_run_in_one_line() {
         "forever.py",
         b"import time\ndef f(i):\n    while True:\n        time.sleep(0.05)\n",
     );
+    // Reading stdin finds nothing: corescope's own lines stay apart.
+    file(dir.path(), "reads.py", b"def f(i):\n    return input()\n");
     let processes = ["--models", "python-processes"];
     let cases = [
         (
@@ -318,6 +320,12 @@ fn failures_inside_the_function_end_the_run_in_one_line() {
             at("raises.py"),
             &processes[..],
             "task 2: f(2) raised ZeroDivisionError",
+        ),
+        (
+            "reads",
+            at("reads.py"),
+            &["--models", "python-serial"][..],
+            "task 0: f(0) raised EOFError: EOF when reading a line (reads.py, line 2)",
         ),
         (
             "result",

@@ -35,8 +35,10 @@ _CODE = None
 _CODE_ASYNC = False
 _CODE_INPUTS = False
 _CODE_NOTE = None
-# Where the protocol's lines go once stdout is given to the user's prints.
+# Where the protocol's lines go, and come from, once stdout and stdin are
+# taken from the user's code.
 _PROTOCOL = None
+_PROTOCOL_IN = None
 
 
 def code_error(message):
@@ -45,11 +47,18 @@ def code_error(message):
 
 def keep_protocol_apart():
     """The user's prints (and any worker's) go to stderr, which corescope
-    keeps the bounded tail of; the protocol keeps the real stdout."""
-    global _PROTOCOL
+    keeps the bounded tail of, and its reads of stdin find nothing; the
+    protocol keeps the real stdout and stdin. (corescope sends nothing after
+    the spec line until the harness is ready, so stdin's buffer holds no
+    line of it yet.)"""
+    global _PROTOCOL, _PROTOCOL_IN
     _PROTOCOL = os.fdopen(os.dup(1), "w")
     sys.stdout.flush()
     os.dup2(2, 1)
+    _PROTOCOL_IN = os.fdopen(os.dup(0), "r")
+    nothing = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(nothing, 0)
+    os.close(nothing)
 
 
 class _Counting:

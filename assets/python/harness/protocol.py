@@ -117,7 +117,7 @@ def serve(pool, ready):
     """Says `ready`, then measures one repetition per "rep" line until stdin
     closes, and shuts the pool down."""
     emit(ready)
-    for line in sys.stdin:
+    for line in _PROTOCOL_IN or sys.stdin:
         if line.strip() == "rep":
             emit(pool.repetition())
     pool.close()
