@@ -392,4 +392,14 @@ fn prints_are_kept_apart_and_module_code_run_again_is_said() {
     // fork copies the imported module: nothing runs again.
     let (out, _) = sweep("loading-fork", &loading, &models, &["--tasks", "4"]);
     assert!(!stdout(&out).contains(said), "{}", stdout(&out));
+    // Every MPI rank is a fresh interpreter.
+    if require_model(Model::PythonMpi) {
+        let (out, _) = sweep(
+            "loading-mpi",
+            &loading,
+            &[Model::PythonMpi],
+            &["--tasks", "4"],
+        );
+        assert!(stdout(&out).contains(said), "{}", stdout(&out));
+    }
 }

@@ -76,7 +76,9 @@ def mpi_serve(comm, MPI):
         elif obj[0] == "spec":
             spec = obj[1]
             if spec["workload"] == "code":
+                # Every rank imports the file afresh: say what that did.
                 load_code(spec, worker=True)
+                mpi_send(comm, MPI, _CODE_NOTE, 0, TAG_ABOUT)
         elif spec["workload"] == "code":
             # The user's errors, and results that cannot be pickled, go
             # back to rank 0 as one line rather than abort the job.
@@ -150,6 +152,9 @@ class MpiJob:
             self.ranks.append(dict(rank=rank, clock_offset_ns=offset, clock_round_trip_ns=trip, **peer))
         for rank in range(1, self.workers + 1):
             mpi_send(comm, MPI, ("spec", run), rank, TAG_WORK)
+        if run["workload"] == "code":
+            for rank in range(1, self.workers + 1):
+                adopt_note(mpi_recv(comm, MPI, rank, TAG_ABOUT)[0])
         self.payload = run_payload(run)
         if run["workload"] == "code":
             check_arguments(run, self.payload)
