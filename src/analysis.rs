@@ -18,9 +18,11 @@
 //!
 //! The laws are in [`laws`]; [`overhead`] (in [`breakdown`]) splits a
 //! run's worker time into compute, start-up, serialization, transfer and
-//! waiting, from the task spans.
+//! waiting, from the task spans. Whether a `--code` function returned the
+//! same results under every model is [`isolation`].
 
 pub mod breakdown;
+pub mod isolation;
 pub mod laws;
 
 use crate::measure::bootstrap;

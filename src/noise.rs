@@ -96,12 +96,13 @@ pub fn probe_before() -> Option<LoadReading> {
 }
 
 /// Whether the run keeps a core busy all the time (so its speedup cannot
-/// pass the core count): not on waiting-bound work (sleep, net, mixed),
-/// nor on a model made for waiting, whose point is to overlap waits.
+/// pass the core count): not on waiting-bound work (sleep, net, mixed, or
+/// a `--code` function, which may wait), nor on a model made for waiting,
+/// whose point is to overlap waits.
 fn cpu_bound(run: &RunRecord) -> bool {
     let waits = matches!(
         run.workload,
-        Workload::Sleep | Workload::Net | Workload::Mixed
+        Workload::Sleep | Workload::Net | Workload::Mixed | Workload::Code
     );
     !waits && run.io_percent == 0 && run.model.suited_to() != Some(Work::Io)
 }

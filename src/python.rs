@@ -10,6 +10,8 @@
 //! `python-threads-nogil` is looked for on PATH and where
 //! `scripts/build-free-threaded-python.sh` builds one ([`built_free_threaded`]).
 
+pub mod code;
+
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -45,6 +47,7 @@ macro_rules! harness_modules {
 harness_modules!(
     "protocol.py",
     "workloads.py",
+    "code.py",
     "pools.py",
     "threads.py",
     "processes.py",

@@ -6,6 +6,7 @@
 //! [`SCHEMA_VERSION`]. Every duration is in seconds, every figure over
 //! repetitions a [`Summary`] (median, min, max).
 
+mod code;
 mod detail;
 mod validate;
 
@@ -13,6 +14,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use code::{CodeRecord, DigestGroup, Isolation};
 pub use detail::{
     CpuSample, IpcTotals, MemoryRecord, MemorySample, MpiRecord, RankRecord, RepetitionRecord,
     SpanIpc, SpanRecord,
@@ -23,7 +25,7 @@ use crate::measure::stats::Summary;
 use crate::model::Knob;
 use crate::spec::{DEFAULT_IN_FLIGHT, Model, Order, RunSpec, Scaling, Schedule, StartMethod};
 use crate::worker::codec::Codec;
-use crate::workload::{CountedIn, Sharing, Workload};
+use crate::workload::{CodeRef, CountedIn, Sharing, Workload};
 
 /// Version of the JSON layout; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -70,6 +72,10 @@ pub struct ResultSet {
     /// nothing, so they are listed here rather than among `runs`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timed_out: Vec<TimedOutRun>,
+    /// `--code` runs: whether every model returned the same results
+    /// (`crate::analysis::isolation`); absent for the built-in workloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub isolation: Option<Isolation>,
 }
 
 /// A run the time limit stopped.
@@ -100,6 +106,7 @@ impl ResultSet {
             warnings: Vec::new(),
             runs: Vec::new(),
             timed_out: Vec::new(),
+            isolation: None,
         }
     }
 
@@ -391,6 +398,9 @@ pub struct RunRecord {
     /// off only on a free-threaded CPython).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gil_enabled: Option<bool>,
+    /// `--code`: the function, and the digest of what it returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<Box<CodeRecord>>,
 }
 
 fn is_pipe(transport: &crate::spec::Transport) -> bool {
@@ -563,6 +573,7 @@ impl RunRecord {
             counted_in: None,
             python_interpreter: None,
             gil_enabled: None,
+            code: None,
         }
     }
 }
@@ -579,6 +590,10 @@ impl RunRecord {
             payload_bytes: self.payload_bytes,
             io_percent: self.io_percent,
             sharing: self.sharing.unwrap_or_default(),
+            code: self
+                .code
+                .as_ref()
+                .map(|c| CodeRef::intern(c.target.clone())),
         };
         RunSpec {
             schedule: self.schedule,
@@ -635,6 +650,7 @@ pub(crate) mod testing {
             payload_bytes: 0,
             io_percent: 0,
             sharing: crate::workload::Sharing::Isolated,
+            code: None,
         };
         let mut r = RunRecord::from_spec(&RunSpec {
             chunk: 1,

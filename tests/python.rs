@@ -31,6 +31,7 @@ fn small(workload: Workload) -> u64 {
         Workload::Mixed => 1,
         Workload::Echo => 2,
         Workload::Counter => 1_000,
+        Workload::Code => 0,
     }
 }
 

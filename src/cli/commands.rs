@@ -309,6 +309,9 @@ fn experiment_named(
         Ok(spec) => spec,
         Err(e) => return usage(&e),
     };
+    if let Err(e) = crate::python::code::prepare(raw, &mut spec, &args.python) {
+        return usage(&e);
+    }
     spec.preset = preset;
     if let Err(e) = crate::engine::check_budget(&spec) {
         return Outcome::Usage(format!("--workers: {e}"));
@@ -468,6 +471,7 @@ fn show_and_write(set: &ResultSet, exports: &ExportManager) -> Outcome {
         .map(|(_, path)| path.as_path());
     output::print_flags(set, json);
     output::print_findings(set);
+    super::outcome::print_isolation(set);
     for run in &set.timed_out {
         output::note(&format!(
             "run {} ({}) timed out after {}: stopped, every process reaped",

@@ -389,7 +389,9 @@ impl clap::FromArgMatches for SweepArgs {
         let mut experiment = ExperimentArgs::from_arg_matches_mut(matches)?;
         let own = [Setting::Models, Setting::Workers].into_iter();
         read_settings(matches, own, &mut experiment.raw, &mut experiment.given)?;
-        if experiment.raw.get(Setting::Models).is_none() {
+        // `--code` picks CPython models of its own (validation does).
+        let code = experiment.raw.get(Setting::Code).is_some();
+        if experiment.raw.get(Setting::Models).is_none() && !code {
             let models = Setting::Models.default_text().map(str::to_string);
             experiment.raw.set(Setting::Models, models);
         }

@@ -1,6 +1,7 @@
 //! How a command ends ([`Outcome`], mapped to an exit code at the edge),
 //! and following a runner to its end with a progress bar: shared by the
-//! experiment commands and the deck.
+//! experiment commands and the deck; what a `--code` set says about its
+//! results across models, after the table ([`print_isolation`]).
 
 use super::output::{self, Progress};
 use crate::engine::runner::Runner;
@@ -14,6 +15,15 @@ pub enum Outcome {
     Usage(String),
     Failed(anyhow::Error),
     Interrupted,
+}
+
+/// A `--code` set's isolation sentence (and what else the harness saw of
+/// the user's function), one line each, on stdout with the results.
+#[allow(clippy::print_stdout)]
+pub fn print_isolation(set: &ResultSet) {
+    for line in crate::analysis::isolation::lines(set) {
+        println!("{}", output::printable(&line, 400));
+    }
 }
 
 /// Folds the runner's events into the progress bar until it ends.

@@ -37,12 +37,16 @@ use crate::model::Requirement;
 use crate::mpi::protocol::{JobInfo, RankTraffic};
 use crate::mpi::{add_traffic, launch, local_pids};
 use crate::python::{self, HARNESS, last_lines};
+use crate::results::CodeRecord;
 use crate::results::MpiRecord;
 use crate::results::RunRecord;
 use crate::spec::{Model, RunSpec};
 use crate::worker::process::PipeSnapshot;
+use crate::workload::CodeRef;
 use crate::workload::Workload;
-use lines::{HarnessMessage, Line, check_rep, quote, read_lines};
+use lines::{
+    CODE_QUOTE_CHARS, CodeReady, HarnessMessage, Line, check_rep, quote, quote_upto, read_lines,
+};
 
 /// How long the harness may take to start its pool (spawn imports a fresh
 /// interpreter per worker).
@@ -73,6 +77,11 @@ pub(crate) struct HarnessExecutor {
     job: Option<JobInfo>,
     traffic: Vec<RankTraffic>,
     hostfile: Option<std::path::PathBuf>,
+    /// `--code`: the function, what the harness found in its file, the
+    /// first repetition's digest and whether every later one matched.
+    code: Option<(CodeRef, CodeReady)>,
+    digest: Option<String>,
+    stable: bool,
     /// False once anything went wrong: then `Drop` kills without waiting.
     healthy: bool,
     /// How the harness ended, once reaped.
@@ -156,6 +165,9 @@ impl HarnessExecutor {
             job: None,
             traffic: Vec::new(),
             hostfile: config.hostfile.clone().filter(|_| mpi),
+            code: spec.workload.code.map(|code| (code, CodeReady::default())),
+            digest: None,
+            stable: true,
             healthy: false,
             exit_status: None,
             _script: script,
@@ -222,7 +234,11 @@ impl HarnessExecutor {
                 gil_enabled,
                 worker_pids,
                 mpi,
+                code,
             } => {
+                if let (Some((_, ready)), Some(found)) = (self.code.as_mut(), code) {
+                    *ready = found;
+                }
                 self.spawn_ns = spawn_ns;
                 self.version = version;
                 self.gil_enabled = gil_enabled;
@@ -283,11 +299,11 @@ impl HarnessExecutor {
                 return Err(EngineError::Cancelled);
             }
             match self.lines.recv_timeout(POLL) {
-                Ok(Line::Message(HarnessMessage::Error { message })) => {
+                Ok(Line::Message(HarnessMessage::Error { message, code })) => {
                     // The harness exits right after saying so: let it, so
                     // the error reads "exited with code 1", not our kill.
                     self.wait_for_exit(ERROR_EXIT_GRACE);
-                    return Err(self.failure(during, Some(Fault::Raised(quote(&message)))));
+                    return Err(self.raised(during, &message, code));
                 }
                 Ok(Line::Message(message)) => return Ok(message),
                 Ok(Line::Garbage(text)) => {
@@ -322,13 +338,29 @@ impl HarnessExecutor {
         let deadline = Instant::now() + Duration::from_millis(200);
         loop {
             match self.lines.recv_deadline(deadline) {
-                Ok(Line::Message(HarnessMessage::Error { message })) => {
+                Ok(Line::Message(HarnessMessage::Error { message, .. })) => {
                     return Some(Fault::Raised(quote(&message)));
                 }
                 Ok(Line::Message(_) | Line::Garbage(_)) => {}
                 Ok(Line::Closed | Line::TooLong { .. }) | Err(_) => return None,
             }
         }
+    }
+
+    /// What the harness raised: a problem of `--code`'s function is said
+    /// whole, without the traceback's tail.
+    fn raised(&mut self, during: Phase, message: &str, code: bool) -> EngineError {
+        if !code {
+            return self.failure(during, Some(Fault::Raised(quote(message))));
+        }
+        let fault = Fault::Raised(quote_upto(message, CODE_QUOTE_CHARS));
+        let mut error = self.failure(during, Some(fault));
+        if let EngineError::Python(failure) = &mut error
+            && let PythonFailure::Harness { ended, .. } = failure.as_mut()
+        {
+            ended.stderr.clear();
+        }
+        error
     }
 
     fn unexpected(&mut self, message: &HarnessMessage, during: Phase) -> EngineError {
@@ -405,6 +437,26 @@ impl HarnessExecutor {
     }
 }
 
+impl HarnessExecutor {
+    /// `--code`: keeps the first repetition's digest (the first calls, in
+    /// fresh processes) and notes whether a later one differs.
+    fn note_digest(&mut self, digest: Option<String>) -> Result<(), EngineError> {
+        if self.code.is_none() {
+            return Ok(());
+        }
+        let Some(digest) = digest.filter(|d| d.len() == 64) else {
+            let why = "it reported no digest of the results".to_string();
+            return Err(self.failure(Phase::Repetition, Some(Fault::Implausible(why))));
+        };
+        match &self.digest {
+            None => self.digest = Some(digest),
+            Some(first) if *first != digest => self.stable = false,
+            Some(_) => {}
+        }
+        Ok(())
+    }
+}
+
 impl Executor for HarnessExecutor {
     fn spawn_ns(&self) -> u64 {
         self.spawn_ns
@@ -414,6 +466,16 @@ impl Executor for HarnessExecutor {
         record.python_interpreter = Some(self.interpreter.clone());
         record.python_version = Some(self.version.clone());
         record.gil_enabled = Some(self.gil_enabled);
+        if let Some((code, ready)) = &self.code {
+            record.code = Some(Box::new(CodeRecord {
+                target: code.target().clone(),
+                is_async: ready.is_async,
+                inputs: ready.inputs,
+                digest: self.digest.clone().unwrap_or_default(),
+                stable: self.stable,
+                reimport: ready.note.clone(),
+            }));
+        }
     }
 
     fn processes_started(&self) -> u64 {
@@ -484,6 +546,7 @@ impl Executor for HarnessExecutor {
             add_traffic(&mut self.traffic, &rep.traffic);
         }
         let counter = self.checked_counter(input.spec, rep.counter)?;
+        self.note_digest(rep.digest)?;
         let mut repetition = log.finish(
             rep.end_ns.saturating_sub(rep.start_ns),
             rep.cpu_ns,
@@ -536,21 +599,30 @@ fn harness_command(
     config: &EngineConfig,
 ) -> Command {
     let interpreter = info.interpreter.as_path();
-    if spec.model.uses_mpirun() {
+    let mut command = if spec.model.uses_mpirun() {
         let args = [
             std::ffi::OsStr::new("-c"),
             std::ffi::OsStr::new(HARNESS),
             std::ffi::OsStr::new("--mpi"),
         ];
-        return launch::command(
+        launch::command(
             spec.workers + 1,
             config.hostfile.as_deref(),
             segments,
             interpreter.as_os_str(),
             &args,
-        );
+        )
+    } else {
+        Command::new(interpreter)
+    };
+    if spec.workload.code.is_some() {
+        // Sets of strings pickle in hash order: one seed for every process
+        // and run, so equal results digest alike.
+        command.env("PYTHONHASHSEED", "0");
     }
-    let mut command = Command::new(interpreter);
+    if spec.model.uses_mpirun() {
+        return command;
+    }
     command
         .arg(script)
         .stdin(Stdio::piped())

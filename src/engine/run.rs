@@ -216,6 +216,7 @@ pub fn run_plan(
         }
     }
     noise::assess(&mut set);
+    set.isolation = analysis::isolation::find(&set.runs);
     Ok(set)
 }
 

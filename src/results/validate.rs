@@ -10,8 +10,8 @@
 //! `runs[2].spans[5].worker`.
 
 use super::{
-    CpuSample, IpcTotals, MachineInfo, MemoryRecord, MemorySample, MpiRecord, RepetitionRecord,
-    ResultSet, RunRecord, SpanIpc, SpanRecord,
+    CodeRecord, CpuSample, IpcTotals, Isolation, MachineInfo, MemoryRecord, MemorySample,
+    MpiRecord, RepetitionRecord, ResultSet, RunRecord, SpanIpc, SpanRecord,
 };
 use crate::measure::stats::Summary;
 use crate::spec::{
@@ -138,6 +138,56 @@ pub fn check(set: &ResultSet) -> Checked {
             return Err(invalid(format!("{at}.label"), "longer than 200 characters"));
         }
     }
+    if let Some(isolation) = &set.isolation {
+        check_isolation(isolation, set.runs.len())?;
+    }
+    Ok(())
+}
+
+/// A text field of at most `most` characters.
+fn text(field: &str, value: &str, most: usize) -> Checked {
+    if value.chars().count() > most {
+        return Err(invalid(field, format!("longer than {most} characters")));
+    }
+    Ok(())
+}
+
+/// `--code`'s record: a digest of SHA-256's 64 hex digits (none if the
+/// run measured nothing), a function name and a file path of the sizes
+/// `--code` takes.
+fn code_record(at: &str, c: &CodeRecord) -> Checked {
+    let f = |name: &str| format!("{at}.{name}");
+    if !(c.digest.is_empty()
+        || (c.digest.len() == 64 && c.digest.chars().all(|d| d.is_ascii_hexdigit())))
+    {
+        return Err(invalid(f("digest"), "not 64 hex digits"));
+    }
+    let most = crate::workload::code::MAX_CODE_TEXT;
+    text(&f("function"), &c.target.function, most)?;
+    text(&f("file"), &c.target.file.to_string_lossy(), most)?;
+    text(&f("reimport"), c.reimport.as_deref().unwrap_or(""), 1000)
+}
+
+/// The set's isolation finding: no more groups or labels than runs, each
+/// text bounded.
+fn check_isolation(i: &Isolation, runs: usize) -> Checked {
+    text("isolation.sentence", &i.sentence, 1000)?;
+    let labels =
+        i.groups.iter().map(|g| g.runs.len()).sum::<usize>() + i.changed_between_repetitions.len();
+    if labels > 2 * runs {
+        return Err(invalid(
+            "isolation.groups",
+            format!("{labels} run labels for {runs} runs"),
+        ));
+    }
+    let named = i.between.iter().flatten();
+    let grouped = i.groups.iter().flat_map(|g| g.runs.iter());
+    for label in named.chain(grouped).chain(&i.changed_between_repetitions) {
+        text("isolation", label, 200)?;
+    }
+    for (n, group) in i.groups.iter().enumerate() {
+        text(&format!("isolation.groups[{n}].digest"), &group.digest, 64)?;
+    }
     Ok(())
 }
 
@@ -237,6 +287,12 @@ fn model_figures(at: &str, r: &RunRecord) -> Checked {
     ];
     if let Some((name, _)) = python.iter().find(|(_, set)| *set && !model.is_python()) {
         return Err(invalid(f(name), format!("{model} runs no CPython")));
+    }
+    if let Some(code) = &r.code {
+        if !model.is_python() {
+            return Err(invalid(f("code"), format!("{model} runs no CPython")));
+        }
+        code_record(&f("code"), code)?;
     }
     match (&r.mpi, model.mpi_ranks(r.workers)) {
         (None, _) => Ok(()),
@@ -446,6 +502,34 @@ mod tests {
 
     fn field_of(set: &ResultSet) -> String {
         check(set).unwrap_err().field
+    }
+
+    #[test]
+    fn a_code_record_is_bounded_and_only_cpythons() {
+        let mut run = record(Model::PythonThreads, 2, 1.0);
+        run.code = Some(Box::new(CodeRecord {
+            target: crate::workload::CodeTarget::parse("a.py:f").unwrap(),
+            is_async: false,
+            inputs: false,
+            digest: "ab".repeat(32),
+            stable: true,
+            reimport: None,
+        }));
+        let mut set = set_of(run.clone());
+        set.isolation = crate::analysis::isolation::find(&set.runs);
+        assert_eq!(check(&set), Ok(()));
+        let mut lying = set.clone();
+        lying.runs[0].code.as_mut().unwrap().digest = "zz".to_string();
+        assert_eq!(field_of(&lying), "runs[0].code.digest");
+        let mut lying = set.clone();
+        lying.runs[0].model = Model::Threads;
+        lying.runs[0].python_version = None;
+        assert_eq!(field_of(&lying), "runs[0].code");
+        let mut lying = set;
+        if let Some(isolation) = lying.isolation.as_mut() {
+            isolation.sentence = "x".repeat(2000);
+        }
+        assert_eq!(field_of(&lying), "isolation.sentence");
     }
 
     #[test]

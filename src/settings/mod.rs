@@ -35,6 +35,8 @@ use values::{Order, Scaling, Schedule, StartMethod};
 #[serde(rename_all = "kebab-case")]
 pub enum Setting {
     Workload,
+    /// A Python function as the workload (`--code FILE.py:FUNCTION`).
+    Code,
     Size,
     Tasks,
     Scaling,
@@ -87,6 +89,8 @@ pub enum ValueKind {
     Models,
     /// A file, or a command on PATH.
     Path,
+    /// A Python file and one of its functions: `FILE.py:FUNCTION`.
+    Code,
 }
 
 /// What a setting is when it is left out.
@@ -203,6 +207,22 @@ const WORKLOAD: SettingInfo = SettingInfo {
     fallback: Fallback::Value("sqrt-sum"),
     help: "What each task computes, and what the size means for it",
     section: Section::Workload,
+    ..BASE
+};
+
+const CODE: SettingInfo = SettingInfo {
+    flag: "--code",
+    label: "Your code",
+    value_name: "FILE.py:FUNCTION",
+    kind: ValueKind::Code,
+    fallback: Fallback::Off,
+    help: "Your own Python function as the workload, under the CPython \
+           models (the default: python-serial, python-threads, \
+           python-processes): task i calls FUNCTION(i), or FUNCTION(x) for \
+           each x of an inputs() function in the file (which then sets the \
+           task count); an async def runs on the python-asyncio models and \
+           through asyncio.run elsewhere",
+    section: Section::CommandLine,
     ..BASE
 };
 
@@ -513,8 +533,9 @@ const HOSTFILE: SettingInfo = SettingInfo {
 
 impl Setting {
     /// Every setting, in the order `--help` and the form list them.
-    pub const ALL: [Setting; 23] = [
+    pub const ALL: [Setting; 24] = [
         Setting::Workload,
+        Setting::Code,
         Setting::Size,
         Setting::Tasks,
         Setting::Scaling,
@@ -543,6 +564,7 @@ impl Setting {
     pub const fn info(self) -> &'static SettingInfo {
         match self {
             Setting::Workload => &WORKLOAD,
+            Setting::Code => &CODE,
             Setting::Size => &SIZE,
             Setting::Tasks => &TASKS,
             Setting::Payload => &PAYLOAD,

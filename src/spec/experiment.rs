@@ -13,7 +13,7 @@ use crate::settings::Setting;
 use crate::settings::values::{Order, Scaling, Schedule, StartMethod};
 use crate::worker::codec::Codec;
 use crate::worker::shm::Transport;
-use crate::workload::{Sharing, Workload};
+use crate::workload::{CodeRef, Sharing, Workload};
 
 use super::parse::SpecError;
 use super::raw::RawExperiment;
@@ -34,6 +34,9 @@ pub struct WorkloadSpec {
     /// workloads, where it means nothing).
     #[serde(default)]
     pub sharing: Sharing,
+    /// `code`: the Python file and function each task calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<CodeRef>,
 }
 
 /// One run: a workload under one model with one worker count.

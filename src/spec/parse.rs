@@ -7,7 +7,7 @@ use crate::limits::{
     MAX_PAYLOAD_BYTES, MAX_SWITCH_INTERVAL_US, MAX_WORKERS, MIN_SWITCH_INTERVAL_US,
 };
 use crate::settings::{Setting, ValueKind};
-use crate::workload::Workload;
+use crate::workload::{CodeTarget, Workload};
 
 use crate::model::Model;
 
@@ -53,6 +53,13 @@ fn expected(setting: Setting) -> String {
         ),
         _ => String::new(),
     }
+}
+
+/// `FILE.py:FUNCTION`: the file and the function a `--code` run calls
+/// (whether they exist is checked by validation, then by the
+/// interpreter).
+pub fn parse_code(setting: Setting, text: &str) -> Result<CodeTarget, SpecError> {
+    CodeTarget::parse(text).map_err(|why| SpecError::new(setting, why))
 }
 
 /// "a or b", "a, b or c".

@@ -157,6 +157,7 @@ impl RawExperiment {
                 }
                 ValueKind::Models => parse_models(text).map(drop)?,
                 ValueKind::Path => {}
+                ValueKind::Code => parse_code(setting, text).map(drop)?,
             }
         }
         Ok(())

@@ -10,7 +10,7 @@ use crate::model::Model;
 use crate::settings::Setting;
 use crate::settings::values::Scaling;
 use crate::worker::codec::Codec;
-use crate::workload::{Sharing, Workload};
+use crate::workload::{CodeRef, CodeTarget, Sharing, Workload};
 
 use super::experiment::{ExperimentSpec, WorkloadPlan, WorkloadSpec};
 use super::parse::*;
@@ -20,8 +20,21 @@ impl RawExperiment {
     /// Validates every setting; `default_workers` fills an absent worker
     /// count.
     pub fn validate(&self, default_workers: &[u32]) -> Result<ExperimentSpec, SpecError> {
-        let workloads = self.workload_plans()?;
-        let models = parse_models(self.get(Setting::Models).unwrap_or_default())?;
+        let code = self
+            .get(Setting::Code)
+            .map(|text| parse_code(Setting::Code, text))
+            .transpose()?;
+        let workloads = match code {
+            Some(target) => vec![self.code_plan(target)?],
+            None => self.workload_plans()?,
+        };
+        let models = match self.get(Setting::Models) {
+            None if workloads.iter().any(|p| p.spec.code.is_some()) => CODE_MODELS.to_vec(),
+            text => parse_models(text.unwrap_or_default())?,
+        };
+        if workloads.iter().any(|p| p.spec.code.is_some()) {
+            check_code_models(&models)?;
+        }
         for plan in workloads
             .iter()
             .filter(|p| p.spec.workload == Workload::Counter)
@@ -132,6 +145,7 @@ impl RawExperiment {
                 } else {
                     Sharing::default()
                 },
+                code: None,
             },
             payloads,
             sharings: if applies(Setting::Sharing) {
@@ -141,6 +155,103 @@ impl RawExperiment {
             },
         })
     }
+}
+
+/// The models a `--code` run compares when none are named: the baseline,
+/// threads and a process pool (an `async def` adds python-asyncio once the
+/// file is read: `crate::python::code::prepare`).
+pub const CODE_MODELS: [Model; 3] = [
+    Model::PythonSerial,
+    Model::PythonThreads,
+    Model::PythonProcesses,
+];
+
+impl RawExperiment {
+    /// The one workload of a `--code` run: the file must be there (what
+    /// is in it is read by the interpreter, before the run); `--workload`
+    /// and `--size` mean nothing beside it and are refused.
+    fn code_plan(&self, target: CodeTarget) -> Result<WorkloadPlan, SpecError> {
+        if self.get(Setting::Workload).is_some() {
+            return Err(SpecError::new(
+                Setting::Workload,
+                "--code sets the workload (your function); drop --workload or --code",
+            ));
+        }
+        if self.get(Setting::Size).is_some() {
+            return Err(SpecError::new(
+                Setting::Size,
+                "a Python function (--code) has no size: its argument is the task's index \
+                 or its input; drop --size",
+            ));
+        }
+        let shown = target.file.display().to_string();
+        match std::fs::metadata(&target.file) {
+            Ok(meta) if meta.is_file() => {}
+            Ok(meta) => {
+                return Err(SpecError::new(
+                    Setting::Code,
+                    format!(
+                        "{shown} is {}, not a Python file",
+                        crate::platform::file_kind(meta.file_type())
+                    ),
+                ));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(SpecError::new(
+                    Setting::Code,
+                    format!("{shown}: no such file"),
+                ));
+            }
+            Err(e) => {
+                return Err(SpecError::new(
+                    Setting::Code,
+                    format!("{shown} cannot be read: {e}"),
+                ));
+            }
+        }
+        let tasks = self
+            .count(Setting::Tasks)?
+            .unwrap_or(u64::from(Workload::Code.default_tasks()));
+        Ok(WorkloadPlan {
+            spec: WorkloadSpec {
+                workload: Workload::Code,
+                size: 0,
+                tasks: u32::try_from(tasks).unwrap_or(MAX_TASKS),
+                payload_bytes: 0,
+                io_percent: 0,
+                sharing: Sharing::default(),
+                code: Some(CodeRef::intern(target)),
+            },
+            payloads: vec![0],
+            sharings: vec![Sharing::default()],
+        })
+    }
+}
+
+/// A Python function runs only where CPython runs the tasks.
+fn check_code_models(models: &[Model]) -> Result<(), SpecError> {
+    let rust: Vec<&str> = models
+        .iter()
+        .filter(|m| !m.is_python())
+        .map(|m| m.name())
+        .collect();
+    if rust.is_empty() {
+        return Ok(());
+    }
+    let cpython: Vec<&str> = Model::ALL
+        .into_iter()
+        .filter(|m| m.is_python())
+        .map(Model::name)
+        .collect();
+    Err(SpecError::new(
+        Setting::Models,
+        format!(
+            "{} cannot run a Python function (--code): they run tasks in corescope's own \
+             code; choose among the CPython models: {}",
+            rust.join(", "),
+            cpython.join(", ")
+        ),
+    ))
 }
 
 /// JSON writes each payload byte as a number (up to four bytes): past
@@ -316,6 +427,39 @@ mod tests {
         let runs = r.validate(&[2]).unwrap().runs();
         assert!(runs.iter().all(|r| r.workload.sharing == Sharing::Isolated));
         assert_eq!(runs.len(), 3);
+    }
+
+    #[test]
+    fn code_runs_the_cpython_models_only_and_picks_them_by_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("work.py");
+        std::fs::write(&file, "def f(i):\n    return i\n").unwrap();
+        let code = format!("{}:f", file.display());
+        let r = RawExperiment::of([(Setting::Code, code.as_str())]);
+        let spec = r.validate(&[2]).unwrap();
+        assert_eq!(spec.models, CODE_MODELS);
+        let run = spec.runs()[0];
+        assert_eq!(run.workload.workload, Workload::Code);
+        assert_eq!(run.workload.code.unwrap().target().function, "f");
+        assert_eq!(run.workload.tasks, Workload::Code.default_tasks());
+        let r = r.with(Setting::Models, "python-threads,threads");
+        let err = r.validate(&[2]).unwrap_err();
+        assert_eq!(err.setting, Setting::Models);
+        assert!(
+            err.message
+                .starts_with("threads cannot run a Python function"),
+            "{err}"
+        );
+        let r = RawExperiment::of([(Setting::Code, code.as_str()), (Setting::Size, "3")]);
+        assert_eq!(r.validate(&[2]).unwrap_err().setting, Setting::Size);
+        let missing = format!("{}:f", dir.path().join("gone.py").display());
+        let err = RawExperiment::of([(Setting::Code, missing.as_str())])
+            .validate(&[2])
+            .unwrap_err();
+        assert!(err.message.ends_with("gone.py: no such file"), "{err}");
+        // Saved and read back as the run it was.
+        let json = serde_json::to_string(&run).unwrap();
+        assert_eq!(serde_json::from_str::<RunSpec>(&json).unwrap(), run);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! ([`SharedCounter`]); its task values are each task's own count, so the
 //! checksum stays the same however many updates the shared counter lost.
 
+pub mod code;
 mod counter;
 mod echo;
 mod mandelbrot;
@@ -19,6 +20,7 @@ mod sqrt_sum;
 
 use serde::{Deserialize, Serialize};
 
+pub use code::{CodeRef, CodeTarget};
 pub use counter::{CountedIn, SharedCounter, Sharing};
 pub use echo::{echo_transform, make_payload, try_make_payload};
 pub use mandelbrot::MAX_ITERATIONS as MANDELBROT_MAX_ITERATIONS;
@@ -50,6 +52,10 @@ pub enum Workload {
     /// `n` increments of a counter per task, the counter shared as
     /// `--sharing` says: the cost and the risk of shared state.
     Counter,
+    /// A Python function of the user's (`--code FILE.py:FUNCTION`): the
+    /// CPython models only, and not in [`Workload::ALL`] (it is chosen by
+    /// `--code`, not by name).
+    Code,
 }
 
 impl Workload {
@@ -76,6 +82,7 @@ impl Workload {
             Workload::Echo => "echo",
             Workload::Mixed => "mixed",
             Workload::Counter => "counter",
+            Workload::Code => "code",
         }
     }
 
@@ -100,6 +107,7 @@ impl Workload {
             Workload::Echo => "transform passes over each payload byte",
             Workload::Mixed => "milliseconds of nominal work per task",
             Workload::Counter => "increments of the counter per task",
+            Workload::Code => "unused: the function decides",
         }
     }
 
@@ -114,6 +122,7 @@ impl Workload {
             Workload::Echo => 1,
             Workload::Mixed => 20,
             Workload::Counter => 2_000_000,
+            Workload::Code => 0,
         }
     }
 
@@ -122,6 +131,7 @@ impl Workload {
         match self {
             Workload::Mandelbrot => 48,
             Workload::Counter => 8,
+            Workload::Code => 16,
             _ => 32,
         }
     }
@@ -129,7 +139,7 @@ impl Workload {
     /// The smallest size that means something (echo may skip compute).
     pub fn min_size(self) -> u64 {
         match self {
-            Workload::Echo => 0,
+            Workload::Echo | Workload::Code => 0,
             _ => 1,
         }
     }
@@ -291,6 +301,14 @@ pub fn run_task_with<C: Checkpoint>(
                 error: None,
             }
         }
+        // Validation keeps `--code` off the models that run tasks here.
+        Workload::Code => TaskOutput {
+            error: Some(format!(
+                "task {}: a Python function runs only under the CPython models",
+                task.index
+            )),
+            ..TaskOutput::default()
+        },
     }
 }
 

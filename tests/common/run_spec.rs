@@ -46,6 +46,7 @@ pub fn run_spec(model: Model, workload: Workload) -> RunSpecBuilder {
         payload_bytes: 0,
         io_percent: 0,
         sharing: Sharing::Isolated,
+        code: None,
     };
     RunSpecBuilder {
         // Every setting not named here at its catalogue default, so a new

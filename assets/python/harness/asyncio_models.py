@@ -39,7 +39,13 @@ class AsyncPool:
         self.process = self.model == "python-asyncio+processes"
         spec["process"] = self.process
         init_worker(spec, None, False)
-        self.payload = echo_payload(spec)
+        self.payload = run_payload(spec)
+        # --code: an async def is awaited in the loop; a plain function
+        # runs in the loop (python-asyncio) or in the process pool.
+        self.code = spec["workload"] == "code"
+        if self.code and self.process and not _CODE_ASYNC:
+            check_arguments(spec, self.payload)
+        self.outs = []
         self.jobs = jobs_of(spec)
         self.cpu = {}
         self.executor = None
@@ -59,25 +65,46 @@ class AsyncPool:
             futures = [self.executor.submit(worker_ready) for _ in range(size)]
             barrier.wait(60)
             for f in futures:
-                pid, cpu = f.result()
+                pid, cpu, note = f.result()
                 self.cpu[pid] = cpu
+                adopt_note(note)
         self.keys = dict.fromkeys(self.cpu)
         self.spawn_ns = time.monotonic_ns() - start
 
     async def compute(self, function, *args):
-        """Runs `function(*args)` in the pool; notes what was pickled."""
+        """Runs `function(*args)` in the pool; notes what was pickled.
+        Returns the task's value and output."""
         self.sent.append((function, args))
-        result = await self.loop.run_in_executor(self.executor, function, *args)
+        try:
+            result = await self.loop.run_in_executor(self.executor, function, *args)
+        except Exception as error:
+            if not self.code:
+                raise
+            raise result_failure(self.model, error)
         self.returned.append(result)
-        value, _, pid, cpu = result
+        value, out, pid, cpu = result
         self.cpu[pid] = max(self.cpu.get(pid, 0), cpu)
-        return value
+        return value, out
+
+    async def code_task(self, index):
+        """--code: the task's result, kept for the digest."""
+        x = task_input(self.spec, self.payload, index)
+        if _CODE_ASYNC:
+            result = await call_code_async(index, x)
+        elif self.executor is None:
+            result = call_code(index, x)
+        else:
+            result = (await self.compute(compute_task, index, x))[1]
+        self.outs.append(result)
+        return 0
 
     async def task(self, index):
         import asyncio
 
         spec = self.spec
         workload = spec["workload"]
+        if workload == "code":
+            return await self.code_task(index)
         if workload == "sleep":
             await asyncio.sleep(spec["size"] / 1000.0)
             return spec["size"]
@@ -88,12 +115,12 @@ class AsyncPool:
             if self.executor is None:
                 bits = f64_bits(sqrt_sum(terms))
             else:
-                bits = await self.compute(compute_part, terms)
+                bits = (await self.compute(compute_part, terms))[0]
             await asyncio.sleep(wait_us / 1e6)
             return bits ^ wait_us
         if self.executor is None:
             return run_task(spec, index, self.payload)[0]
-        return await self.compute(compute_task, index, self.payload)
+        return (await self.compute(compute_task, index, self.payload))[0]
 
     async def slot(self, lane, jobs, done):
         import asyncio
@@ -125,6 +152,7 @@ class AsyncPool:
 
         self.sent = []
         self.returned = []
+        self.outs = []
         main_cpu = time.process_time_ns()
         cpu_before = dict(self.cpu)
         start = time.monotonic_ns()
@@ -134,7 +162,7 @@ class AsyncPool:
         cpu_ns += sum(c - cpu_before.get(k, 0) for k, c in self.cpu.items())
         # Measured after the clock stopped, as for the other pools: what
         # run_in_executor pickled, each call and each result.
-        return rep_message(
+        message = rep_message(
             start,
             end,
             cpu_ns,
@@ -143,6 +171,9 @@ class AsyncPool:
             sum(len(ForkingPickler.dumps(r)) + 4 for r in self.returned),
             len(self.sent) + len(self.returned),
         )
+        if self.code:
+            message["digest"] = digest_of(self.outs)
+        return message
 
     def close(self):
         if self.executor is not None:

@@ -27,6 +27,9 @@ def main():
     die_with_parent()
     main_from_descriptor()
     run = run_of(json.loads(sys.stdin.readline()))
+    if run["workload"] == "code":
+        keep_protocol_apart()
+        load_code(run)
     pool = pool_of(run)
     ready = {
         "type": "ready",
@@ -36,6 +39,8 @@ def main():
         "gil_enabled": getattr(sys, "_is_gil_enabled", lambda: True)(),
         "worker_pids": list(pool.keys) if pool.process else [],
     }
+    if run["workload"] == "code":
+        ready["code"] = code_ready()
     serve(pool, ready)
 
 

@@ -75,13 +75,31 @@ def mpi_serve(comm, MPI):
             return
         elif obj[0] == "spec":
             spec = obj[1]
+            if spec["workload"] == "code":
+                # Every rank imports the file afresh: say what that did.
+                load_code(spec, worker=True)
+                mpi_send(comm, MPI, _CODE_NOTE, 0, TAG_ABOUT)
+        elif spec["workload"] == "code":
+            # The user's errors, and results that cannot be pickled, go
+            # back to rank 0 as one line rather than abort the job.
+            try:
+                mpi_send(comm, MPI, (time.process_time_ns(), run_chunk(spec, obj[1])), 0, TAG_RESULT)
+            except Exception as error:
+                failure = str(result_failure(spec["model"], error))
+                mpi_send(comm, MPI, ("error", failure), 0, TAG_RESULT)
         else:
-            done = []
-            for index, payload in obj[1]:
-                start = time.monotonic_ns()
-                value, out = run_task(spec, index, payload)
-                done.append((index, value, start, time.monotonic_ns(), out))
+            done = run_chunk(spec, obj[1])
             mpi_send(comm, MPI, (time.process_time_ns(), done), 0, TAG_RESULT)
+
+
+def run_chunk(spec, chunk):
+    """A worker rank's chunk of tasks: (index, value, start, end, output)."""
+    done = []
+    for index, payload in chunk:
+        start = time.monotonic_ns()
+        value, out = run_task(spec, index, payload)
+        done.append((index, value, start, time.monotonic_ns(), out))
+    return done
 
 
 def measure_clock(comm, MPI, rank, same_kernel):
@@ -134,7 +152,12 @@ class MpiJob:
             self.ranks.append(dict(rank=rank, clock_offset_ns=offset, clock_round_trip_ns=trip, **peer))
         for rank in range(1, self.workers + 1):
             mpi_send(comm, MPI, ("spec", run), rank, TAG_WORK)
-        self.payload = echo_payload(run)
+        if run["workload"] == "code":
+            for rank in range(1, self.workers + 1):
+                adopt_note(mpi_recv(comm, MPI, rank, TAG_ABOUT)[0])
+        self.payload = run_payload(run)
+        if run["workload"] == "code":
+            check_arguments(run, self.payload)
         tasks, chunk = run["tasks"], max(run["chunk"], 1)
         self.chunks = [list(range(s, min(s + chunk, tasks))) for s in range(0, tasks, chunk)]
 
@@ -154,6 +177,7 @@ class MpiJob:
         main_cpu = time.process_time_ns()
         cpu_before = list(self.cpu)
         tasks = []
+        outs = []
         running = 0
         handed = [0] * self.workers
         start = time.monotonic_ns()
@@ -162,7 +186,7 @@ class MpiJob:
             chunk = claim(w)
             if chunk is None:
                 return 0
-            job = ("job", [(i, self.payload) for i in chunk])
+            job = ("job", [(i, task_input(self.run, self.payload, i)) for i in chunk])
             handed[w] = time.monotonic_ns()
             traffic[w]["to_rank"] += mpi_send(comm, MPI, job, w + 1, TAG_WORK)
             traffic[w]["messages"] += 1
@@ -172,14 +196,17 @@ class MpiJob:
             running += hand_out(w)
         while running:
             (cpu, done), source, _, size = mpi_recv(comm, MPI, MPI.ANY_SOURCE, TAG_RESULT)
+            if cpu == "error":
+                raise RuntimeError(done)
             answered = time.monotonic_ns()
             w = source - 1
             traffic[w]["from_rank"] += size
             traffic[w]["messages"] += 1
             self.cpu[w] = cpu
-            for index, value, t0, t1, _ in done:
+            for index, value, t0, t1, out in done:
                 t0, t1 = (to_local(t, self.clocks[w], handed[w], answered) for t in (t0, t1))
                 tasks.append([index, w, value, t0, t1])
+                outs.append(out)
                 emit({"type": "task", "index": index})
             running += hand_out(w) - 1
         end = time.monotonic_ns()
@@ -195,6 +222,8 @@ class MpiJob:
             sum(t["messages"] for t in traffic),
         )
         message["traffic"] = traffic
+        if self.run["workload"] == "code":
+            message["digest"] = digest_of(outs)
         return message
 
     def close(self):
@@ -205,6 +234,9 @@ class MpiJob:
 def mpi_coordinate(comm, MPI):
     """Rank 0: the protocol with corescope, the job's tasks handed out."""
     run = run_of(json.loads(sys.stdin.readline()))
+    if run["workload"] == "code":
+        keep_protocol_apart()
+        load_code(run)
     job = MpiJob(comm, MPI, run)
     ready = {
         "type": "ready",
@@ -213,6 +245,8 @@ def mpi_coordinate(comm, MPI):
         "version": sys.version.split()[0],
         "mpi": {"version": 1, "library": MPI.Get_library_version(), "ranks": job.ranks},
     }
+    if run["workload"] == "code":
+        ready["code"] = code_ready()
     serve(job, ready)
 
 

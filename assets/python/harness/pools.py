@@ -24,12 +24,15 @@ def init_worker(spec, barrier, process, value=None):
         die_with_parent()
         if spec.get("shm_input"):
             attach_shared(spec)
+    if spec["workload"] == "code":
+        load_code(spec, worker=process)
 
 
 def worker_ready(_=None):
-    """Blocks until every worker runs one: forces the whole pool up."""
+    """Blocks until every worker runs one: forces the whole pool up. Says
+    what importing --code's file did here, if it is worth saying."""
     _BARRIER.wait(60)
-    return os.getpid(), time.process_time_ns()
+    return os.getpid(), time.process_time_ns(), _CODE_NOTE
 
 
 def run_job(job):
@@ -69,7 +72,7 @@ class Pool:
         self.spec = spec
         self.model = spec["model"]
         spec["process"] = self.process
-        self.jobs = [[(i, payload) for i in indices] for indices in jobs_of(spec)]
+        self.jobs = [[(i, task_input(spec, payload, i)) for i in indices] for indices in jobs_of(spec)]
         self.cpu = {}
         self.keys = {}
         self.pool = None
@@ -104,16 +107,20 @@ class Pool:
         end = time.monotonic_ns()
         main_cpu = time.process_time_ns() - main_cpu
         tasks = []
+        outs = []
         for key, cpu, done in results:
             worker = self.keys.setdefault(key, len(self.keys))
             self.cpu[key] = max(self.cpu.get(key, 0), cpu)
-            for index, value, t0, t1, _ in done:
+            for index, value, t0, t1, out in done:
                 tasks.append([index, worker, value, t0, t1])
+                outs.append(out)
         cpu_ns = main_cpu
         if self.process:
             cpu_ns += sum(c - cpu_before.get(k, 0) for k, c in self.cpu.items())
         message = rep_message(start, end, cpu_ns, tasks)
         if self.spec["workload"] == "counter":
             message["counter"] = self.counter()
+        if self.spec["workload"] == "code":
+            message["digest"] = digest_of(outs)
         self.count_traffic(message, results)
         return message

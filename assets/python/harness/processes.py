@@ -8,6 +8,7 @@ payload stays in shared memory and only task indices cross the pipes. What
 multiprocessing pickled is measured after the clock stops.
 """
 
+import pickle
 
 # --transport shm: the run's input payload, shared by the parent, and this
 # worker's output region (multiprocessing.shared_memory).
@@ -86,14 +87,26 @@ def watch_workers(pool):
 
 
 def queue_worker(spec, tasks, results, barrier, value):
-    """python-queue: the seed's Process worker, fed by a Queue until None."""
+    """python-queue: the seed's Process worker, fed by a Queue until None.
+    A --code task's error, or a result that cannot be pickled (the Queue
+    pickles in a thread of its own, where it would be lost), is sent back
+    as ("error", message)."""
     init_worker(spec, barrier, True, value)
     results.put(("ready",) + worker_ready())
     while True:
         job = tasks.get()
         if job is None:
             break
-        results.put(run_job(job))
+        if spec["workload"] != "code":
+            results.put(run_job(job))
+            continue
+        try:
+            result = run_job(job)
+            pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as error:
+            results.put(("error", str(result_failure(spec["model"], error))))
+            continue
+        results.put(result)
 
 
 class ProcessModels(Pool):
@@ -113,8 +126,11 @@ class ProcessModels(Pool):
         # stops the watch once the pool is closing.
         self.watched = []
         self.closing = threading.Event()
-        payload = echo_payload(spec)
-        if payload and spec["transport"] == "shm" and spec["model"] == "python-processes":
+        payload = run_payload(spec)
+        if spec["workload"] == "code":
+            check_arguments(spec, payload)
+        shm = spec["transport"] == "shm" and spec["workload"] == "echo"
+        if payload and shm and spec["model"] == "python-processes":
             # Written once, before any clock: the workers map it by name and
             # only task indices cross the pool's pipes.
             from multiprocessing import shared_memory
@@ -158,9 +174,10 @@ class ProcessModels(Pool):
             readies = self.start_queue(ctx, barrier)
         else:
             raise ValueError("unknown model %r" % self.model)
-        for pid, cpu in readies:
+        for pid, cpu, note in readies:
             self.cpu[pid] = cpu
             self.keys.setdefault(pid, len(self.keys))
+            adopt_note(note)
         if self.shm is not None:
             # Every worker mapped it before saying ready: the name can go
             # now, so no end of the harness, however abrupt, leaves it.
@@ -192,7 +209,19 @@ class ProcessModels(Pool):
         return [self.results.get(60)[1:] for _ in range(self.workers)]
 
     def results_of_rep(self):
-        """Yields each job's result as it arrives."""
+        """Yields each job's result as it arrives; --code's errors said as
+        one line (a result that cannot be pickled: the price of isolation)."""
+        try:
+            for result in self.pool_results():
+                if result[0] == "error":
+                    raise RuntimeError(result[1])
+                yield result
+        except Exception as error:
+            if self.spec["workload"] != "code":
+                raise
+            raise result_failure(self.model, error)
+
+    def pool_results(self):
         if self.model == "python-processes":
             for result in self.pool.imap_unordered(run_job, self.jobs, chunksize=1):
                 yield result

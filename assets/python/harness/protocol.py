@@ -8,6 +8,7 @@ defines, since nothing runs before the last one starts the harness.
 
   protocol.py        this conversation with corescope (the lines, the run)
   workloads.py       the tasks, bit for bit as corescope computes them
+  code.py            --code: the user's own function as the workload
   pools.py           what every pool shares: the worker side, the repetition
   threads.py         python-serial, python-threads, python-threads-nogil
   processes.py       python-processes, python-executor, python-queue
@@ -40,9 +41,10 @@ _EMIT = threading.Lock()
 
 def emit(message):
     line = json.dumps(message, separators=(",", ":")) + "\n"
+    out = _PROTOCOL or sys.stdout
     with _EMIT:
-        sys.stdout.write(line)
-        sys.stdout.flush()
+        out.write(line)
+        out.flush()
 
 
 def main_from_descriptor():
@@ -60,6 +62,10 @@ def main_from_descriptor():
 def report(error):
     detail = str(error)
     name = type(error).__name__
+    if detail.startswith(CODE_MARK):
+        # A problem of the user's code, already said in one line.
+        emit({"type": "error", "message": detail[len(CODE_MARK) :], "code": True})
+        return
     emit({"type": "error", "message": "%s: %s" % (name, detail) if detail else name})
 
 
@@ -111,7 +117,7 @@ def serve(pool, ready):
     """Says `ready`, then measures one repetition per "rep" line until stdin
     closes, and shuts the pool down."""
     emit(ready)
-    for line in sys.stdin:
+    for line in _PROTOCOL_IN or sys.stdin:
         if line.strip() == "rep":
             emit(pool.repetition())
     pool.close()

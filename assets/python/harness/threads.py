@@ -15,7 +15,7 @@ class ThreadModels(Pool):
 
     def __init__(self, spec):
         self.workers = 1 if spec["model"] == "python-serial" else spec["workers"]
-        Pool.__init__(self, spec, echo_payload(spec))
+        Pool.__init__(self, spec, run_payload(spec))
 
     def start(self):
         if self.model == "python-serial":

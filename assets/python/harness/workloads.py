@@ -111,6 +111,19 @@ def echo_payload(spec):
     return make_payload(spec["payload_bytes"]) if spec["workload"] == "echo" else None
 
 
+def run_payload(spec):
+    """What the run's tasks are handed: --code's arguments (one per task),
+    else the echo payload (the same for every task) or None."""
+    if spec["workload"] == "code":
+        return code_inputs(spec)
+    return echo_payload(spec)
+
+
+def task_input(spec, payload, index):
+    """Task `index`'s share of run_payload."""
+    return payload[index] if spec["workload"] == "code" else payload
+
+
 NET_SLACK_S = 30.0
 MAX_REPLY = 64 * 1024 * 1024
 _NET_PREFIX = {}
@@ -268,4 +281,8 @@ def run_task(spec, index, payload):
         return payload_checksum(out), out
     if workload == "counter":
         return count(size, spec["sharing"]), None
+    if workload == "code":
+        # The result travels back as the task's output; its digest is
+        # taken after the clock stops.
+        return 0, call_code(index, payload)
     raise ValueError("unknown workload %r" % workload)

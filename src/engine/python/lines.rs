@@ -14,6 +14,9 @@ use crate::spec::RunSpec;
 
 /// Characters of the harness's own text quoted in an error.
 const QUOTE_CHARS: usize = 200;
+/// … where it says what is wrong with `--code`'s function and what to
+/// change (the whole error line is cut at 600).
+pub(super) const CODE_QUOTE_CHARS: usize = 420;
 /// The longest stdout line read: the fixed part of any message, plus a
 /// `rep` line's room per task (five numbers of at most 20 digits).
 const LINE_BASE_BYTES: usize = 64 * 1024;
@@ -39,6 +42,9 @@ pub(super) enum HarnessMessage {
         /// python-mpi: the job's ranks, rank 0 (the harness) first.
         #[serde(default)]
         mpi: Option<JobInfo>,
+        /// `--code`: what the harness found in the user's file.
+        #[serde(default)]
+        code: Option<CodeReady>,
     },
     Task {
         index: u32,
@@ -46,11 +52,30 @@ pub(super) enum HarnessMessage {
     Rep(RepMessage),
     Error {
         message: String,
+        /// A problem of `--code`'s function, said whole in `message`
+        /// (the traceback on stderr adds nothing to it).
+        #[serde(default)]
+        code: bool,
     },
 }
 
 fn gil_by_default() -> bool {
     true
+}
+
+/// `--code`: the user's function as the harness imported it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(super) struct CodeReady {
+    /// `async def`.
+    #[serde(default)]
+    pub(super) is_async: bool,
+    /// Its arguments come from the file's `inputs()`.
+    #[serde(default)]
+    pub(super) inputs: bool,
+    /// The file's module-level code ran again in a spawned worker and
+    /// printed or took long: the sentence saying so.
+    #[serde(default)]
+    pub(super) note: Option<String>,
 }
 
 /// One repetition as the harness measured it.
@@ -76,6 +101,9 @@ pub(super) struct RepMessage {
     /// `counter`: the shared counter as the harness read it afterwards.
     #[serde(default)]
     pub(super) counter: Option<u64>,
+    /// `--code`: the digest of the repetition's results (hex SHA-256).
+    #[serde(default)]
+    pub(super) digest: Option<String>,
 }
 
 /// What the stdout reader thread forwards.
@@ -154,14 +182,19 @@ pub(super) fn read_lines(stdout: impl Read, lines: &Sender<Line>, max_line: usiz
 /// [`QUOTE_CHARS`] characters, control characters made visible: safe to
 /// quote in a one-line error on a terminal.
 pub(super) fn quote(text: &str) -> String {
+    quote_upto(text, QUOTE_CHARS)
+}
+
+/// [`quote`] with room for `chars` characters.
+pub(super) fn quote_upto(text: &str, chars: usize) -> String {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or("");
     let mut out: String = first
         .chars()
-        .take(QUOTE_CHARS)
+        .take(chars)
         .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
         .collect();
-    if first.chars().count() > QUOTE_CHARS || lines.next().is_some() {
+    if first.chars().count() > chars || lines.next().is_some() {
         out.push('…');
     }
     out
@@ -261,6 +294,7 @@ mod tests {
             bytes_shared_from_workers: 0,
             traffic: Vec::new(),
             counter: None,
+            digest: None,
         };
         assert!(check_rep(&rep(10, 20, vec![(0, 1, 7, 12, 18)]), &spec).is_ok());
         let backwards = check_rep(&rep(20, 10, vec![]), &spec).unwrap_err();
