@@ -298,6 +298,8 @@ impl Column {
                         marks.push(mark);
                     }
                 }
+                // In one order in every row, so that a column of them reads.
+                marks.sort_by_key(|m| FLAG_MARKS.find(m).unwrap_or(usize::MAX));
                 marks.concat()
             }
             Column::Sharing => run.sharing.map_or(MISSING.to_string(), |s| s.to_string()),
@@ -403,6 +405,10 @@ impl Column {
         }
     }
 }
+
+/// The flags' marks in the order a cell lists them: the machine first,
+/// then the run's own figures, then its baseline.
+const FLAG_MARKS: &str = "BSCEF?";
 
 /// A flag's mark in a narrow table: one letter per kind of flag, the
 /// same in every table and line that shows it, named under the table

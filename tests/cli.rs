@@ -199,3 +199,36 @@ fn a_run_without_serial_has_no_speedup_and_says_why() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("serial baseline"));
 }
+
+#[test]
+fn sweep_output_keeps_to_80_columns_without_breaking_a_name() {
+    // The longest Rust model names, async's workers in flight, and flags
+    // wherever the machine is busy: printed to a pipe, laid out for 80.
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let out = corescope(&[
+        "sweep",
+        "--models",
+        "serial,process-per-task,async+processes",
+        "--workers",
+        "1,2",
+        "--tasks",
+        "4",
+        "--size",
+        "1000",
+        "--export-json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for line in text.lines() {
+        // A command to copy keeps its file's path whole, however long.
+        if line.contains("corescope ") {
+            continue;
+        }
+        assert!(line.chars().count() <= 80, "{line:?} is over 80:\n{text}");
+    }
+    for name in ["process-per-task", "async+processes", "2 in flight"] {
+        assert!(text.contains(name), "{name} broken or missing:\n{text}");
+    }
+}
