@@ -592,6 +592,10 @@ mod tests {
         let v = verdict(&preset, &set);
         assert_eq!(v.outcome, Outcome::Withheld, "{}", v.sentence);
         assert!(v.sentence.contains("other programs were busy"));
+        // It quotes no figure of the runs it does not trust (the JSON
+        // keeps them beside their flags).
+        assert!(!v.sentence.contains('×'), "{}", v.sentence);
+        assert!(!v.figures.is_empty());
         set.machine.logical_cores = 1;
         let v = super::verdict(&preset, &set);
         assert_eq!(v.holds, None);

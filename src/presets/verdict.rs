@@ -178,12 +178,11 @@ pub fn verdict(preset: &Preset, set: &ResultSet) -> Verdict {
             figures,
         );
     }
+    // A withheld verdict quotes no figure from runs it does not trust (the
+    // JSON keeps them, with the flags, for whoever looks closer).
     if noise::busy(set) {
         return withheld(
-            format!(
-                "No verdict: other programs were busy while this lesson was measured{}; close them and run the lesson again.",
-                in_brackets(&shown)
-            ),
+            "No verdict: other programs were busy while this lesson was measured; close them and run the lesson again.".to_string(),
             figures,
         );
     }
@@ -191,9 +190,8 @@ pub fn verdict(preset: &Preset, set: &ResultSet) -> Verdict {
         flagged.dedup();
         return withheld(
             format!(
-                "Not settled: {} flagged{}; run the lesson again on a quieter machine.",
+                "Not settled: {} flagged; run the lesson again on a quieter machine.",
                 flagged.join(", "),
-                in_brackets(&shown)
             ),
             figures,
         );
@@ -220,15 +218,6 @@ pub fn verdict(preset: &Preset, set: &ResultSet) -> Verdict {
         ),
         figures,
     )
-}
-
-/// ` (text)`, or nothing for no text.
-fn in_brackets(text: &str) -> String {
-    if text.is_empty() {
-        String::new()
-    } else {
-        format!(" ({text})")
-    }
 }
 
 /// The figures in words, the claim's own first: `processes 1.92× serial
