@@ -549,6 +549,18 @@ fn a_sigkilled_corescope_leaves_no_mpi_job_and_no_segment_folder() {
     assert!(gone.is_some(), "{label}: {folders:?} stayed in /dev/shm");
 }
 
+/// Whether process `pid` has a thread named `name`.
+fn has_thread(pid: u32, name: &str) -> bool {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|tasks| {
+            tasks.flatten().any(|task| {
+                std::fs::read_to_string(task.path().join("comm"))
+                    .is_ok_and(|comm| comm.trim() == name)
+            })
+        })
+        .unwrap_or(false)
+}
+
 /// How long one task of [`an_async_run_stops_long_before_its_task_would_end`] takes: each
 /// stop must come long before it. The longest wait the net service takes,
 /// so that a machine loaded by other tests (a debug binary starting under
@@ -598,6 +610,12 @@ fn an_async_run_stops_long_before_its_task_would_end() {
                     let began = std::time::Instant::now();
                     let run = Run::start(&label, &args, &[]);
                     if stop == "ctrl-c" {
+                        // Once corescope handles Ctrl-C (before that the
+                        // signal ends it unhandled, on a busy machine too).
+                        wait_for(Duration::from_secs(30), || {
+                            has_thread(run.pid, "ctrl-c").then_some(())
+                        })
+                        .expect("corescope handles Ctrl-C");
                         std::thread::sleep(Duration::from_millis(500));
                         signal(run.pid, Signal::INT);
                     }
