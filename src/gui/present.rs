@@ -55,9 +55,17 @@ pub fn presentation_ui(
         .is_some_and(|l| l.partial.preset.as_deref() == Some(name));
     let set = session.lesson_set(name);
     title_ui(ui, &preset, index, running, commands);
-    let verdict_height = ui.text_style_height(&egui::TextStyle::Heading) * 2.6;
+    // The verdict under the claim, before the charts: however long it
+    // wraps, it is never pushed off the screen by them.
+    let verdict = set
+        .filter(|s| !s.runs.is_empty())
+        .map(|s| verdict_text(ui, &preset, s, running));
+    if let Some((sentence, color)) = verdict {
+        ui.add(egui::Label::new(RichText::new(sentence).heading().color(color)).wrap());
+        ui.add_space(VERDICT_GAP);
+    }
     let available = ui.available_size();
-    let chart_height = (available.y - verdict_height).max(120.0);
+    let chart_height = available.y.max(120.0);
     let Some(set) = set.filter(|s| !s.runs.is_empty()) else {
         let (rect, _) =
             ui.allocate_exact_size(egui::vec2(available.x, chart_height), egui::Sense::hover());
@@ -120,7 +128,6 @@ pub fn presentation_ui(
         .response
         .rect;
     super::chart_view::set_text_scale(ui.ctx(), 1.0);
-    verdict_ui(ui, &preset, set, running);
     Some(rect)
 }
 
@@ -208,8 +215,13 @@ fn claim_size(ui: &egui::Ui, claim: &str) -> f32 {
     size
 }
 
-/// One sentence under the charts: what this machine showed.
-fn verdict_ui(ui: &mut egui::Ui, preset: &Preset, set: &crate::results::ResultSet, running: bool) {
+/// One sentence above the charts: what this machine showed, in its colour.
+fn verdict_text(
+    ui: &egui::Ui,
+    preset: &Preset,
+    set: &crate::results::ResultSet,
+    running: bool,
+) -> (String, egui::Color32) {
     let verdict = presets::verdict(preset, set);
     let dark = ui.visuals().dark_mode;
     let color = match verdict.holds {
@@ -223,6 +235,8 @@ fn verdict_ui(ui: &mut egui::Ui, preset: &Preset, set: &crate::results::ResultSe
     } else {
         verdict.sentence
     };
-    ui.add_space(6.0);
-    ui.add(egui::Label::new(RichText::new(sentence).heading().color(color)).wrap());
+    (sentence, color)
 }
+
+/// Space between the verdict line and the charts.
+const VERDICT_GAP: f32 = 6.0;
