@@ -34,8 +34,10 @@ pub struct WorkloadSpec {
     /// workloads, where it means nothing).
     #[serde(default)]
     pub sharing: Sharing,
-    /// `code`: the Python file and function each task calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `code`: the Python file and function each task calls. Always
+    /// written (no `skip_serializing_if`): MPI ranks get the spec in
+    /// bincode, which has no field names to skip by.
+    #[serde(default)]
     pub code: Option<CodeRef>,
 }
 
