@@ -3,7 +3,6 @@
 //! [`crate::presets::measure`], which takes the steps that make a verdict
 //! one a room can trust.
 
-use crate::settings::Setting;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -13,7 +12,7 @@ use anyhow::Context as _;
 use super::outcome::{Outcome, follow};
 use super::output;
 use crate::engine::runner::Runner;
-use crate::engine::{CancelToken, EngineConfig, Plan, availability};
+use crate::engine::{CancelToken, EngineConfig, availability};
 use crate::presets::Preset;
 use crate::presets::measure as lesson;
 use crate::remedy::Remedied;
@@ -79,25 +78,19 @@ pub fn measure(
     slot: &CancelSlot,
 ) -> Result<ResultSet, Outcome> {
     let machine = MachineInfo::detect();
-    let (raw, not_measured) = lesson::runnable(raw, paths.python, output::flag_of);
+    let (plan, not_measured) = lesson::lesson_plan(
+        preset,
+        raw,
+        paths.python,
+        &default_sweep_workers(machine.logical_cores),
+        output::flag_of,
+    )
+    .map_err(|e| Outcome::Usage(e.to_string()))?;
     for why in &not_measured {
         output::note(&format!("  not measured here: {why}"));
     }
-    let mut plan = Plan {
-        runs: Vec::new(),
-        order: crate::spec::Order::default(),
-        preset: Some(preset.name.clone()),
-        time_limit: None,
-    };
-    if raw.get(Setting::Models).is_some() {
-        let mut spec = raw
-            .validate(&default_sweep_workers(machine.logical_cores))
-            .map_err(|e| Outcome::Usage(e.to_string()))?;
-        spec.preset = Some(preset.name.clone());
-        if let Err(e) = crate::engine::check_budget(&spec) {
-            return Err(Outcome::Usage(format!("--workers: {e}")));
-        }
-        plan = Plan::of(&spec);
+    if let Err(e) = crate::engine::check_plan_budget(&plan) {
+        return Err(Outcome::Usage(format!("--workers: {e}")));
     }
     let config = EngineConfig {
         worker_exe: std::env::current_exe()
@@ -107,13 +100,6 @@ pub fn measure(
         hostfile: paths.hostfile.map(Path::to_path_buf),
         instrument: true,
     };
-    if plan.runs.is_empty() {
-        // Nothing to measure: the set only says what is missing.
-        let mut set = ResultSet::new(machine);
-        set.preset = Some(preset.name.clone());
-        set.not_measured = not_measured;
-        return Ok(set);
-    }
     availability::check_all(&plan.models(), &config.python)
         .map_err(|why| Outcome::Usage(format!("--models: {}", why.worded(output::flag_of))))?;
     let job = lesson::lesson_job(plan, preset.name.clone(), not_measured);

@@ -44,7 +44,7 @@ mod serial;
 mod threads;
 
 pub use crate::cancel::CancelToken;
-pub use budget::check_budget;
+pub use budget::{check_budget, check_plan_budget};
 pub use contract::EngineConfig;
 use contract::{Executor, Pool};
 pub use error::EngineError;

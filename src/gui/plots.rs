@@ -414,18 +414,7 @@ fn verdict_line_ui(
     set: &crate::results::ResultSet,
     running: bool,
 ) {
-    let verdict = presets::verdict(preset, set);
-    let dark = ui.visuals().dark_mode;
-    let color = match verdict.holds {
-        Some(true) => super::theme::holds_color(dark),
-        Some(false) => super::theme::error_color(dark),
-        None => ui.visuals().strong_text_color(),
-    };
-    let sentence = if running {
-        format!("So far: {}", verdict.sentence)
-    } else {
-        verdict.sentence
-    };
+    let (sentence, color) = super::present::verdict_text(ui, preset, set, running);
     ui.add(egui::Label::new(RichText::new(sentence).size(17.0).strong().color(color)).wrap());
 }
 

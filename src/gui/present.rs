@@ -216,7 +216,7 @@ fn claim_size(ui: &egui::Ui, claim: &str) -> f32 {
 }
 
 /// One sentence above the charts: what this machine showed, in its colour.
-fn verdict_text(
+pub(super) fn verdict_text(
     ui: &egui::Ui,
     preset: &Preset,
     set: &crate::results::ResultSet,

@@ -17,11 +17,12 @@ use crate::engine::runner::Job;
 use crate::engine::{EngineError, Plan, RunEvent, availability, run_plan};
 use crate::measure::system_load::{self, Snapshot};
 use crate::noise;
+use crate::presets::Preset;
 use crate::remedy::{Remedied, SettingNames};
 use crate::rerun;
 use crate::results::ResultSet;
 use crate::settings::Setting;
-use crate::spec::{Model, RawExperiment};
+use crate::spec::{Model, RawExperiment, SpecError};
 
 /// How long a lesson waits for other programs to calm down before it
 /// measures anyway (and then gives no verdict if they stayed busy).
@@ -54,6 +55,32 @@ pub fn runnable(
     }
     let raw = raw.clone().with(Setting::Models, kept.join(","));
     (raw, missing)
+}
+
+/// Lesson `preset`'s plan as `raw` gives its experiment, over
+/// `default_workers` where it names none: the runs of the models this
+/// machine can run (none, when it can run none of them), and why each
+/// other was left out (see [`runnable`]).
+pub fn lesson_plan(
+    preset: &Preset,
+    raw: &RawExperiment,
+    python: &Path,
+    default_workers: &[u32],
+    names: SettingNames,
+) -> Result<(Plan, Vec<String>), SpecError> {
+    let (raw, not_measured) = runnable(raw, python, names);
+    if raw.get(Setting::Models).is_none() {
+        let plan = Plan {
+            runs: Vec::new(),
+            order: crate::spec::Order::default(),
+            preset: Some(preset.name.clone()),
+            time_limit: None,
+        };
+        return Ok((plan, not_measured));
+    }
+    let mut spec = raw.validate(default_workers)?;
+    spec.preset = Some(preset.name.clone());
+    Ok((Plan::of(&spec), not_measured))
 }
 
 /// Why a model is missing, with the command or setting that gets it.

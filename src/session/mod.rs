@@ -289,26 +289,20 @@ impl Session {
             self.messages.form_error = Some(SpecError::new(Setting::Models, why));
             return;
         }
-        let (raw, not_measured) =
-            lesson::runnable(&preset.experiment, &config.python, self.setting_names);
-        let mut plan = Plan {
-            runs: Vec::new(),
-            order: crate::spec::Order::default(),
-            preset: Some(preset.name.clone()),
-            time_limit: None,
-        };
-        if raw.get(Setting::Models).is_some() {
-            match raw.validate(default_workers) {
-                Ok(mut spec) => {
-                    spec.preset = Some(preset.name.clone());
-                    plan = Plan::of(&spec);
-                }
-                Err(e) => {
-                    self.messages.error = Some(format!("lesson {}: {e}", preset.name));
-                    return;
-                }
+        let planned = lesson::lesson_plan(
+            preset,
+            &preset.experiment,
+            &config.python,
+            default_workers,
+            self.setting_names,
+        );
+        let (plan, not_measured) = match planned {
+            Ok(planned) => planned,
+            Err(e) => {
+                self.messages.error = Some(format!("lesson {}: {e}", preset.name));
+                return;
             }
-        }
+        };
         let job = lesson::lesson_job(plan, preset.name.clone(), not_measured);
         let started = Runner::start_job(config, wake, job);
         self.watch(started, Some(preset.name.clone()), None);
