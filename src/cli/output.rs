@@ -27,9 +27,14 @@ pub fn flag_of(setting: Setting) -> &'static str {
 /// quoted in a message is cut, not echoed whole.
 const MAX_ERROR_CHARS: usize = 600;
 
-/// Prints `error: message` on stderr, as [`printable`].
+/// Prints `error: message` on stderr, as [`printable`], in one write: worker
+/// processes share the parent's stderr, and a line written in pieces (as
+/// `eprintln!` does with its arguments) interleaves with theirs.
 pub fn error_line(message: &str) {
-    eprintln!("error: {}", printable(message, MAX_ERROR_CHARS));
+    use std::io::Write as _;
+    let line = format!("error: {}\n", printable(message, MAX_ERROR_CHARS));
+    // Nothing more can be said when stderr itself is gone.
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 /// `text` safe for a terminal: control characters (an escape sequence in a
