@@ -159,11 +159,26 @@ fn presentation_shows_each_lessons_own_charts_in_projector_text() {
         harness.run_steps(4);
         assert!(harness.state().presenting);
         let presented = harness.state().presented_charts.expect("charts");
+        // Nothing runs past the screen's edge: it cannot scroll.
+        let screen = harness.ctx.content_rect().expand(1.0);
+        assert!(
+            screen.contains_rect(presented),
+            "{presented:?} in {screen:?}"
+        );
         for kind in [ChartKind::LostUpdates, ChartKind::IncrementCost] {
             let frame = frame_of(&harness, kind);
             assert!(presented.contains_rect(frame), "{kind:?} {frame:?}");
-            // Under a projector-sized title, claim and legend.
-            assert!(frame.height() >= 200.0, "{kind:?} {frame:?}");
+            // Under a projector-sized title, claim and verdict, over
+            // the legend.
+            assert!(frame.height() >= 160.0, "{kind:?} {frame:?}");
+            let title = harness.state().chart(kind).expect("a chart").title;
+            let drawn = chart_view::drawn(&harness.ctx, &title).expect("drawn");
+            for entry in &drawn.legend {
+                let shown = harness
+                    .query_all_by_label(entry)
+                    .any(|n| presented.contains_rect(n.rect()));
+                assert!(shown, "{kind:?}'s legend entry {entry} is not on screen");
+            }
         }
         let factor = corescope::gui::present::text_factor(720.0);
         assert!(WINDOW_TEXT.scaled(factor).tick >= 20.0, "{factor}");
@@ -223,4 +238,40 @@ fn a_lesson_waits_for_a_busy_machine_to_calm_down_and_says_so() {
     });
     assert!(said.is_some(), "the window never said it was waiting");
     // Dropping the window cancels the lesson and reaps its workers.
+}
+
+#[test]
+fn the_main_charts_legends_are_on_screen_above_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = shared_state(dir.path());
+    // Shorter than 720, the first row itself scrolls (the test above).
+    for (size, zoom) in [((1280.0, 720.0), 1.0), ((1920.0, 1080.0), 1.2)] {
+        let what = format!("{size:?} at {zoom}×");
+        let data = tempfile::tempdir().unwrap();
+        let harness = window(data.path(), &saved, size, true, zoom);
+        let table_top = harness
+            .query_by_label_contains("Results")
+            .map_or(harness.ctx.content_rect().bottom(), |n| n.rect().top());
+        for kind in [ChartKind::LostUpdates, ChartKind::IncrementCost] {
+            let title = harness.state().chart(kind).expect("a chart").title;
+            let drawn = chart_view::drawn(&harness.ctx, &title).expect("drawn");
+            let frame = drawn.frame.expect("a frame");
+            assert!(!drawn.legend.is_empty(), "{what}: {kind:?} has no legend");
+            for entry in &drawn.legend {
+                // This chart's entry: the first under its plot's top (the
+                // charts of the second row share names).
+                let bottom = harness
+                    .query_all_by_label(entry)
+                    .map(|n| n.rect())
+                    .filter(|r| r.top() >= frame.top())
+                    .map(|r| r.bottom())
+                    .reduce(f32::min)
+                    .unwrap_or_else(|| panic!("{what}: {kind:?}'s legend entry {entry} not drawn"));
+                assert!(
+                    bottom <= table_top,
+                    "{what}: {kind:?}'s legend entry {entry} ends at {bottom}, under the results table at {table_top}"
+                );
+            }
+        }
+    }
 }

@@ -104,9 +104,39 @@ pub(super) fn line_width(weight: Weight) -> f32 {
 /// Lays out `chart` for a plot of about `width` × `height` points and
 /// draws it there, with its legend.
 pub fn chart_plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) {
+    cached_plot_ui(ui, chart, (width, height), false);
+}
+
+/// Draws `chart` in a plot of `width` × `height` points without its
+/// legend, and returns the legend: a row of charts of one set shows one
+/// legend under the row ([`legend_union`], [`legend_strip_ui`]), in half
+/// the rows two would take.
+pub fn chart_plot_legend_apart_ui(
+    ui: &mut egui::Ui,
+    chart: &Chart,
+    width: f32,
+    height: f32,
+) -> Vec<LegendEntry> {
+    cached_plot_ui(ui, chart, (width, height), true)
+}
+
+/// Draws `chart` in `size`, its layout kept from the frame before when
+/// nothing it was made from changed; returns the legend when it is
+/// drawn apart.
+fn cached_plot_ui(
+    ui: &mut egui::Ui,
+    chart: &Chart,
+    (width, height): (f32, f32),
+    legend_apart: bool,
+) -> Vec<LegendEntry> {
     let dark = ui.visuals().dark_mode;
     let sizes = text_sizes(ui.ctx());
-    let id = egui::Id::unique(("chart-layout", chart.kind, chart.title.clone()));
+    let id = egui::Id::unique((
+        "chart-layout",
+        chart.kind,
+        chart.title.clone(),
+        legend_apart,
+    ));
     // Laid out again only when the chart, the theme or the size changed:
     // a chart of thousands of points takes longer to lay out than to draw.
     let cached: Option<LaidOut> = ui.ctx().data(|d| d.get_temp(id));
@@ -120,7 +150,12 @@ pub fn chart_plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) 
             l
         }
         _ => {
-            let (layout, plot_height) = lay_out(ui, chart, dark, width, height);
+            let (layout, plot_height) = if legend_apart {
+                let fit = window_fit(width, height, 70.0, sizes);
+                (Layout::of(chart, dark, fit), height)
+            } else {
+                lay_out(ui, chart, dark, width, height)
+            };
             let l = LaidOut {
                 chart: Arc::new(chart.clone()),
                 dark,
@@ -133,7 +168,13 @@ pub fn chart_plot_ui(ui: &mut egui::Ui, chart: &Chart, width: f32, height: f32) 
             l
         }
     };
-    layout_plot_ui(ui, chart, &laid_out.layout, width, laid_out.plot_height);
+    if legend_apart {
+        plot_ui(ui, chart, &laid_out.layout, width, laid_out.plot_height);
+        laid_out.layout.legend.clone()
+    } else {
+        layout_plot_ui(ui, chart, &laid_out.layout, width, laid_out.plot_height);
+        Vec::new()
+    }
 }
 
 /// A chart's layout for a plot of a given size, and what it was made from.
@@ -166,6 +207,64 @@ fn lay_out(ui: &egui::Ui, chart: &Chart, dark: bool, width: f32, height: f32) ->
         layout.legend_place = LegendPlace::Outside;
     }
     (layout, plot_height)
+}
+
+/// A row of charts drawn in `width` × `height` points each, over one
+/// legend under the whole row (`row_width` wide): the plots share the
+/// height left once the legend has its rows, so nothing is pushed past a
+/// screen that cannot scroll (presentation mode). Each title is drawn by
+/// `title_ui` above its plot, which returns its height; returns the
+/// row's rectangle.
+pub fn chart_row_ui(
+    ui: &mut egui::Ui,
+    charts: &[Chart],
+    (width, height, gap): (f32, f32, f32),
+    row_width: f32,
+    title_ui: impl Fn(&mut egui::Ui, &Chart) -> f32,
+) -> egui::Rect {
+    let dark = ui.visuals().dark_mode;
+    let fit = window_fit(width, height, 70.0, text_sizes(ui.ctx()));
+    let legend = legend_union(charts.iter().map(|c| Layout::of(c, dark, fit).legend));
+    let strip = if legend.is_empty() {
+        0.0
+    } else {
+        legend_height(ui, &legend, row_width)
+    };
+    ui.vertical(|ui| {
+        ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = gap;
+            for chart in charts {
+                ui.vertical(|ui| {
+                    ui.set_width(width);
+                    let title = title_ui(ui, chart);
+                    let plot_height = (height - title - strip).max(MIN_ROW_PLOT_HEIGHT);
+                    chart_plot_legend_apart_ui(ui, chart, width, plot_height);
+                });
+            }
+        });
+        if !legend.is_empty() {
+            legend_strip_ui(ui, &legend, row_width);
+        }
+    })
+    .response
+    .rect
+}
+
+/// The least height of a plot in a row of charts over a shared legend:
+/// below it, axes and ticks leave no room for data.
+const MIN_ROW_PLOT_HEIGHT: f32 = 120.0;
+
+/// The entries of every legend, each once, in the order first met: the
+/// series a row of charts of one set shares, and each chart's own
+/// reference lines.
+pub fn legend_union(legends: impl IntoIterator<Item = Vec<LegendEntry>>) -> Vec<LegendEntry> {
+    let mut union: Vec<LegendEntry> = Vec::new();
+    for entry in legends.into_iter().flatten() {
+        if !union.contains(&entry) {
+            union.push(entry);
+        }
+    }
+    union
 }
 
 /// Draws `chart` as `layout` says (decided elsewhere: for a file of the

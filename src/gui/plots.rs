@@ -13,6 +13,7 @@ use super::{chart_view, export};
 use crate::chart::theme::{MIN_PLOT_HEIGHT, WINDOW_TEXT};
 use std::sync::Arc;
 
+use crate::chart::layout::LegendEntry;
 use crate::chart::{Chart, ChartKind, ChartOptions, XAxis};
 use crate::format;
 use crate::presets::{self, Preset};
@@ -141,25 +142,39 @@ pub fn charts_ui(
     let fourth = settings.fourth;
     let kinds = grid_kinds(counted, fourth);
     let mut fourth_choice = fourth;
-    egui::Grid::new("charts")
-        .spacing([gap, gap])
-        .show(ui, |ui| {
-            for (i, kind) in kinds.into_iter().enumerate() {
-                ui.allocate_ui(egui::vec2(width, height), |ui| {
-                    if let Some(chart) = chart_of(kind) {
-                        let frame = if i == 3 {
-                            ChartFrame::Switchable(&mut fourth_choice)
-                        } else {
-                            ChartFrame::Grid
-                        };
-                        chart_ui(ui, &chart, width, height, frame, commands);
-                    }
-                });
-                if i % 2 == 1 {
-                    ui.end_row();
+    // Rows of two cells, each cell from its row's top: egui's Grid
+    // centres a cell in its row's height of the frame before, so a cell
+    // whose legend made the row taller would start lower each frame.
+    for (row, pair) in kinds.chunks(2).enumerate() {
+        if row > 0 {
+            ui.add_space(gap);
+        }
+        let legends = ui
+            .horizontal_top(|ui| {
+                ui.spacing_mut().item_spacing.x = gap;
+                let mut legends = Vec::new();
+                for (column, &kind) in pair.iter().enumerate() {
+                    ui.allocate_ui(egui::vec2(width, height), |ui| {
+                        if let Some(chart) = chart_of(kind) {
+                            let frame = if row * 2 + column == 3 {
+                                ChartFrame::Switchable(&mut fourth_choice)
+                            } else {
+                                ChartFrame::Grid
+                            };
+                            legends.push(chart_ui(ui, &chart, width, height, frame, commands));
+                        }
+                    });
                 }
-            }
-        });
+                legends
+            })
+            .inner;
+        // One legend under the row: the two charts of one set share
+        // their series, and a strip across both takes half the rows.
+        let legend = chart_view::legend_union(legends);
+        if !legend.is_empty() {
+            chart_view::legend_strip_ui(ui, &legend, 2.0 * width + gap);
+        }
+    }
     settings.fourth = fourth_choice;
 }
 
@@ -359,8 +374,13 @@ const MIN_CELL_HEIGHT: f32 = MIN_PLOT_HEIGHT + 44.0;
 /// rows of cells.
 pub const CHARTS_MIN_HEIGHT: f32 = 36.0 + 2.0 * MIN_CELL_HEIGHT + 14.0;
 
-/// The least height of the charts' first row: the two main charts.
-pub const CHARTS_ROW_MIN_HEIGHT: f32 = MIN_CELL_HEIGHT;
+/// The least height of the charts' first row: the two main charts, and
+/// two rows of the legend under them.
+pub const CHARTS_ROW_MIN_HEIGHT: f32 = MIN_CELL_HEIGHT + ROW_LEGEND_ROOM;
+
+/// Two rows of a legend under a row of charts, at the window's legend
+/// size.
+const ROW_LEGEND_ROOM: f32 = 60.0;
 
 /// The lesson beside its charts: the claim, what to look at, and what
 /// this machine measured.
@@ -452,9 +472,10 @@ pub enum ChartFrame<'a> {
     Focused,
 }
 
-/// Draws one chart with its title, axis titles, legend, hover values and
-/// its header buttons (enlarge, export); the speedup chart's predictions,
-/// if asked for, in a smaller panel beside it.
+/// Draws one chart with its title, axis titles, hover values and its
+/// header buttons (enlarge, export); the speedup chart's predictions, if
+/// asked for, in a smaller panel beside it. Enlarged, it draws its legend
+/// too; in the grid it returns the legend, for one strip under its row.
 pub fn chart_ui(
     ui: &mut egui::Ui,
     chart: &Chart,
@@ -462,29 +483,29 @@ pub fn chart_ui(
     height: f32,
     frame: ChartFrame<'_>,
     commands: &mut Vec<Command>,
-) {
+) -> Vec<LegendEntry> {
     let focused = matches!(frame, ChartFrame::Focused);
     ui.vertical(|ui| {
         ui.set_width(width);
         let header = ui.horizontal(|ui| header_ui(ui, chart, frame, commands));
-        let mut plot_height = (height - header.response.rect.height() - 8.0).max(80.0);
+        let plot_height = (height - header.response.rect.height() - 8.0).max(80.0);
         match &chart.predictions {
             // A grid cell has no room for a second plot: one line says
             // where the fitted laws are.
             Some(panel) if !focused => {
                 let caption = panel.prediction_caption().unwrap_or_default();
-                let line = ui
-                    .add(
-                        egui::Label::new(
-                            RichText::new(format!("{} — Enlarge to see them", panel.title))
-                                .size(WINDOW_TEXT.tick)
-                                .italics(),
-                        )
-                        .truncate(),
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!("{} — Enlarge to see them", panel.title))
+                            .size(WINDOW_TEXT.tick)
+                            .italics(),
                     )
-                    .on_hover_text(caption);
-                plot_height = (plot_height - line.rect.height() - 4.0).max(80.0);
-                chart_view::chart_plot_ui(ui, chart, width, plot_height);
+                    .truncate(),
+                )
+                .on_hover_text(caption);
+                // The plot keeps its height (and so its ticks and range):
+                // the cell grows by the line.
+                chart_view::chart_plot_legend_apart_ui(ui, chart, width, plot_height)
             }
             Some(panel) => {
                 let main = (width * 0.62).floor();
@@ -498,10 +519,16 @@ pub fn chart_ui(
                         predictions_ui(ui, panel, side, plot_height);
                     });
                 });
+                Vec::new()
             }
-            None => chart_view::chart_plot_ui(ui, chart, width, plot_height),
+            None if focused => {
+                chart_view::chart_plot_ui(ui, chart, width, plot_height);
+                Vec::new()
+            }
+            None => chart_view::chart_plot_legend_apart_ui(ui, chart, width, plot_height),
         }
-    });
+    })
+    .inner
 }
 
 /// A chart's header: its title (or the fourth cell's choice) on the left,

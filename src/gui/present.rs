@@ -13,8 +13,9 @@ use eframe::egui::{self, RichText};
 
 use super::chart_view;
 use super::command::Command;
-use crate::chart::{ChartOptions, XAxis};
+use crate::chart::{Chart, ChartKind, ChartOptions, XAxis};
 use crate::presets::{self, Preset};
+use crate::results::ResultSet;
 use crate::session::Session;
 
 /// The window height the app's own text sizes are made for; taller
@@ -102,33 +103,46 @@ pub fn presentation_ui(
     let count = kinds.len().max(1) as f32;
     let width = ((available.x - gap * (count - 1.0)) / count).max(200.0);
     super::chart_view::set_text_scale(ui.ctx(), factor);
-    let rect = ui
-        .horizontal(|ui| {
-            for kind in kinds {
-                let mut chart = crate::chart::build_with(kind, set, options);
-                if running && chart.x_axis == XAxis::Workers {
-                    let planned = session.live.as_ref().and_then(|live| {
-                        live.progress
-                            .runs
-                            .iter()
-                            .map(|r| f64::from(r.workers))
-                            .reduce(f64::max)
-                    });
-                    chart.x_max = chart.x_max.max(planned.unwrap_or(0.0));
-                }
-                ui.vertical(|ui| {
-                    ui.set_width(width);
-                    ui.add(egui::Label::new(RichText::new(&chart.title).strong()).truncate());
-                    let title = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-                    chart_view::chart_plot_ui(ui, &chart, width, chart_height - title);
-                });
-                ui.add_space(gap);
-            }
-        })
-        .response
-        .rect;
+    let charts: Vec<_> = kinds
+        .iter()
+        .map(|&kind| lesson_chart(session, set, kind, options, running))
+        .collect();
+    let rect = chart_view::chart_row_ui(
+        ui,
+        &charts,
+        (width, chart_height, gap),
+        available.x,
+        |ui, chart| {
+            ui.add(egui::Label::new(RichText::new(&chart.title).strong()).truncate());
+            ui.text_style_height(&egui::TextStyle::Body) + 6.0
+        },
+    );
     super::chart_view::set_text_scale(ui.ctx(), 1.0);
     Some(rect)
+}
+
+/// One of a lesson's charts of `set`; while it runs, the workers axis
+/// already reaches the most workers planned, so the chart does not jump
+/// as runs arrive.
+fn lesson_chart(
+    session: &Session,
+    set: &ResultSet,
+    kind: ChartKind,
+    options: &ChartOptions,
+    running: bool,
+) -> Chart {
+    let mut chart = crate::chart::build_with(kind, set, options);
+    if running && chart.x_axis == XAxis::Workers {
+        let planned = session.live.as_ref().and_then(|live| {
+            live.progress
+                .runs
+                .iter()
+                .map(|r| f64::from(r.workers))
+                .reduce(f64::max)
+        });
+        chart.x_max = chart.x_max.max(planned.unwrap_or(0.0));
+    }
+    chart
 }
 
 /// How much larger than the window's the text is in a window `height`
