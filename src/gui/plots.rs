@@ -281,7 +281,22 @@ fn charts_header_ui(
         ui.separator();
         ui.label("Predict to")
             .on_hover_text("Continue each speedup curve's fitted scaling law (dashed) up to this many workers; 0: off");
-        ui.add(egui::DragValue::new(predict_to).range(0..=1024).suffix(" workers"));
+        // 0 is off, and says so: "0 workers" read as a prediction for none.
+        ui.add(
+            egui::DragValue::new(predict_to)
+                .range(0..=1024)
+                .custom_formatter(|n, _| match n as u32 {
+                    0 => "off".to_string(),
+                    n => format!("{n} workers"),
+                })
+                .custom_parser(|text| {
+                    let text = text.trim().trim_end_matches("workers").trim();
+                    match text {
+                        "off" | "" => Some(0.0),
+                        n => n.parse::<f64>().ok(),
+                    }
+                }),
+        );
     });
 }
 

@@ -236,7 +236,7 @@ pub(super) fn verdict_text(
     set: &crate::results::ResultSet,
     running: bool,
 ) -> (String, egui::Color32) {
-    let verdict = presets::verdict(preset, set);
+    let verdict = cached_verdict(ui.ctx(), preset, set);
     let dark = ui.visuals().dark_mode;
     let color = match verdict.holds {
         Some(true) => super::theme::holds_color(dark),
@@ -250,6 +250,31 @@ pub(super) fn verdict_text(
         verdict.sentence
     };
     (sentence, color)
+}
+
+/// `preset`'s verdict on `set`, judged again only when the set's runs
+/// changed: judging resamples every judged run's repetitions, too much
+/// for every frame.
+fn cached_verdict(ctx: &egui::Context, preset: &Preset, set: &ResultSet) -> presets::Verdict {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for run in &set.runs {
+        run.wall_seconds.median.to_bits().hash(&mut hasher);
+        run.repetitions.len().hash(&mut hasher);
+        run.workers.hash(&mut hasher);
+    }
+    set.runs.len().hash(&mut hasher);
+    let fingerprint = hasher.finish();
+    let id = egui::Id::unique(("verdict", preset.name.as_str()));
+    let cached: Option<(u64, presets::Verdict)> = ctx.data(|d| d.get_temp(id));
+    match cached {
+        Some((seen, verdict)) if seen == fingerprint => verdict,
+        _ => {
+            let verdict = presets::verdict(preset, set);
+            ctx.data_mut(|d| d.insert_temp(id, (fingerprint, verdict.clone())));
+            verdict
+        }
+    }
 }
 
 /// Space between the verdict line and the charts.

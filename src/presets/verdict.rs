@@ -423,3 +423,196 @@ fn lost_updates(judge: &Judge, runs: &[&RunRecord]) -> (Figure, Vec<String>) {
         Vec::new(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets::{find, findings};
+    use crate::results::RunRecord;
+    use crate::spec::Model;
+
+    /// A record of `walls` repetitions (its median their middle one).
+    fn measured(model: Model, workers: u32, walls: &[f64]) -> RunRecord {
+        let mut sorted = walls.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let mut r = crate::results::testing::record(model, workers, sorted[sorted.len() / 2]);
+        r.wall_seconds.min = sorted[0];
+        r.wall_seconds.max = sorted[sorted.len() - 1];
+        r.repetitions = walls
+            .iter()
+            .map(|&w| crate::results::RepetitionRecord {
+                wall_seconds: w,
+                compute_seconds: 0.0,
+                cpu_seconds: 0.0,
+                ipc: Default::default(),
+                sequence: None,
+                total: None,
+            })
+            .collect();
+        r
+    }
+
+    #[test]
+    fn the_verdict_is_read_from_intervals() {
+        let preset = find("cpu-parallelism").unwrap();
+        let machine = crate::results::MachineInfo {
+            logical_cores: 4,
+            ..Default::default()
+        };
+        let mut set = ResultSet::new(machine);
+        set.runs = vec![
+            measured(Model::Serial, 1, &[4.0, 4.1, 3.9]),
+            measured(Model::Processes, 1, &[4.0, 4.1, 4.0]),
+            measured(Model::Processes, 2, &[2.1, 2.0, 2.2]),
+        ];
+        crate::analysis::fill_speedups(&mut set);
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::Holds, "{}", v.sentence);
+        assert_eq!(v.holds, Some(true));
+        assert_eq!(v.models, ["processes"]);
+        assert!(
+            v.sentence
+                .starts_with("processes against serial at 2 workers 1.90× (95 %: "),
+            "{}",
+            v.sentence
+        );
+        // Wholly below 1.2×, nothing flagged: it does not hold.
+        set.runs[2] = measured(Model::Processes, 2, &[3.9, 4.0, 4.0]);
+        crate::analysis::fill_speedups(&mut set);
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::DoesNotHold, "{}", v.sentence);
+        assert!(v.sentence.ends_with("does not hold on this machine."));
+        // Reaching both sides of 1.2×: not settled, never "does not hold".
+        set.runs[2] = measured(Model::Processes, 2, &[2.0, 4.0, 3.0]);
+        crate::analysis::fill_speedups(&mut set);
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::Withheld, "{}", v.sentence);
+        assert!(v.sentence.starts_with("Not settled"), "{}", v.sentence);
+        // A busy machine withholds even a clear figure.
+        set.runs[2] = measured(Model::Processes, 2, &[3.9, 4.0, 4.0]);
+        crate::analysis::fill_speedups(&mut set);
+        set.load_during = Some(Box::new(crate::results::LoadReading {
+            other_cpu_cores: 1.0,
+            peak_other_cpu_cores: 1.0,
+            load_average: None,
+            samples: 2,
+        }));
+        crate::noise::assess(&mut set);
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::Withheld, "{}", v.sentence);
+        assert!(v.sentence.contains("other programs were busy"));
+        // It quotes no figure of the runs it does not trust (the JSON
+        // keeps them beside their flags).
+        assert!(!v.sentence.contains('×'), "{}", v.sentence);
+        assert!(!v.figures.is_empty());
+        set.machine.logical_cores = 1;
+        let v = super::verdict(&preset, &set);
+        assert_eq!(v.holds, None);
+        assert!(v.sentence.contains("one core only"));
+    }
+
+    #[test]
+    fn a_lesson_missing_its_model_says_so() {
+        let preset = find("why-processes").unwrap();
+        let mut set = ResultSet::new(crate::results::MachineInfo {
+            logical_cores: 2,
+            ..Default::default()
+        });
+        set.runs = vec![
+            measured(Model::Serial, 1, &[4.0, 4.1, 3.9]),
+            measured(Model::Processes, 2, &[2.1, 2.0, 2.2]),
+        ];
+        set.not_measured = vec!["gil-threads: not built here".to_string()];
+        crate::analysis::fill_speedups(&mut set);
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::Withheld);
+        assert!(
+            v.sentence
+                .contains("gil-threads not measured here (gil-threads: not built here)"),
+            "{}",
+            v.sentence
+        );
+    }
+
+    #[test]
+    fn pools_and_queues_are_judged_against_each_other() {
+        let preset = find("pools").unwrap();
+        let mut set = ResultSet::new(crate::results::MachineInfo {
+            logical_cores: 2,
+            ..Default::default()
+        });
+        set.runs = vec![
+            measured(Model::Serial, 1, &[1.0, 1.0, 1.0]),
+            measured(Model::Processes, 2, &[0.5, 0.52, 0.51]),
+            measured(Model::ProcessPerTask, 2, &[0.9, 0.95, 0.92]),
+        ];
+        crate::analysis::fill_speedups(&mut set);
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::Holds, "{}", v.sentence);
+        assert!(
+            v.sentence
+                .starts_with("processes against process-per-task at 2 workers 1.80×"),
+            "{}",
+            v.sentence
+        );
+    }
+
+    #[test]
+    fn ipc_cost_is_judged_on_its_smallest_payload() {
+        let preset = find("ipc-cost").unwrap();
+        let mut set = ResultSet::new(crate::results::MachineInfo {
+            logical_cores: 2,
+            ..Default::default()
+        });
+        for (payload, serial, processes) in [(1024, 0.01, 0.1), (1 << 24, 4.0, 2.0)] {
+            let mut s = measured(Model::Serial, 1, &[serial; 3]);
+            let mut p = measured(
+                Model::Processes,
+                2,
+                &[processes, processes * 1.01, processes],
+            );
+            s.payload_bytes = payload;
+            p.payload_bytes = payload;
+            set.runs.extend([s, p]);
+        }
+        crate::analysis::fill_speedups(&mut set);
+        let v = verdict(&preset, &set);
+        assert_eq!(v.outcome, Outcome::Holds, "{}", v.sentence);
+        assert!(v.sentence.contains("on 1.00 KiB"), "{}", v.sentence);
+    }
+
+    #[test]
+    fn a_flagged_lesson_gets_no_verdict() {
+        let mut set = ResultSet::new(crate::results::MachineInfo {
+            logical_cores: 64,
+            ..Default::default()
+        });
+        set.runs = vec![
+            crate::results::testing::record(Model::Serial, 1, 4.0),
+            crate::results::testing::record(Model::Processes, 1, 4.0),
+            crate::results::testing::record(Model::Processes, 2, 1.5),
+        ];
+        crate::analysis::fill_speedups(&mut set);
+        crate::noise::assess(&mut set);
+        assert_eq!(
+            findings(&set),
+            [
+                "processes: no verdict — 1 of its 2 runs are flagged (over 100 %); re-run flagged runs for one."
+            ]
+        );
+        // A flagged baseline withholds every verdict read against it.
+        set.runs[2].wall_seconds.median = 2.0;
+        crate::analysis::fill_speedups(&mut set);
+        set.runs[0].warnings = vec![crate::results::Warning {
+            code: crate::noise::code::WIDE_SPREAD.to_string(),
+            message: String::new(),
+            remedy: String::new(),
+        }];
+        set.runs[2].warnings.clear();
+        let finding = &findings(&set)[0];
+        assert!(
+            finding.contains("2 of its 2 runs are flagged (wide spread)"),
+            "{finding}"
+        );
+    }
+}
