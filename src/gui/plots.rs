@@ -85,9 +85,10 @@ pub fn charts_ui(
     let Some(set) = session.shown().filter(|s| !s.runs.is_empty()) else {
         ui.centered_and_justified(|ui| {
             let text = if session.is_running() {
-                "The charts fill in as each run finishes…"
+                "Measuring… runs take turns, a repetition each, so that a busy moment\n\
+                 hits them all alike: the charts fill in as each group of runs ends."
             } else {
-                "Press ▶ Run: the charts fill in as each run finishes.\n\
+                "Press ▶ Run: the charts fill in as the runs end.\n\
                  (Or open a saved result set from the File menu, or drop one here.)"
             };
             ui.label(RichText::new(text).size(22.0).weak());
