@@ -280,7 +280,7 @@ fn charts_header_ui(
         ui.separator();
         compare_ui(ui, session, commands);
         ui.separator();
-        ui.label("Predict to")
+        let label = ui.label("Predict to")
             .on_hover_text("Continue each speedup curve's fitted scaling law (dashed) up to this many workers; 0: off");
         // 0 is off, and says so: "0 workers" read as a prediction for none.
         ui.add(
@@ -297,7 +297,8 @@ fn charts_header_ui(
                         n => n.parse::<f64>().ok(),
                     }
                 }),
-        );
+        )
+        .labelled_by(label.id);
     });
 }
 

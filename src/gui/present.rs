@@ -88,7 +88,9 @@ pub fn presentation_ui(
                 let text = match (running, note) {
                     // Waiting for the machine to calm down, said aloud.
                     (true, Some(note)) => note,
-                    (true, None) => "Measuring… runs take turns, a repetition each, so that a busy moment hits them all alike: the charts fill in as each group of runs ends.",
+                    (true, None) => {
+                        "Measuring… runs take turns, a repetition each, so that a busy moment hits them all alike: the charts fill in as each group of runs ends."
+                    }
                     (false, _) => {
                         "Not measured yet on this machine: press Space to run the lesson."
                     }
