@@ -120,6 +120,21 @@ fn a_waiting_command_scales_with_the_jobs_run_at_once() {
         .map(|r| r["wall_seconds"]["median"].as_f64().unwrap())
         .collect();
     assert!(walls.windows(2).all(|w| w[1] < w[0]), "{walls:?}");
+    // The report draws tasks per second against workers.
+    let folder = dir.path().join("report");
+    let out = common::corescope(&[
+        "report",
+        json.to_str().unwrap(),
+        "--out",
+        folder.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let svg = std::fs::read_to_string(folder.join("throughput.svg")).unwrap();
+    assert!(
+        svg.contains("tasks per second"),
+        "{}",
+        &svg[..svg.len().min(400)]
+    );
 }
 
 #[test]
