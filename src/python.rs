@@ -11,6 +11,7 @@
 //! `scripts/build-free-threaded-python.sh` builds one ([`built_free_threaded`]).
 
 pub mod code;
+pub mod functions;
 
 use std::collections::HashMap;
 use std::io::Read;

@@ -251,6 +251,8 @@ const SIZE: SettingInfo = SettingInfo {
     kind: count(0, u32::MAX),
     help: "How much work one task does, in the workload's unit (a count: \
            1_000_000, 10M, 2k). Default: a size that takes ~10-30 ms",
+    // Your function or command decides how much work a task is.
+    workloads: Some(|w| !matches!(w, Workload::Code | Workload::Command)),
     section: Section::Workload,
     ..BASE
 };
