@@ -549,6 +549,37 @@ mod tests {
     }
 
     #[test]
+    fn a_command_runs_on_corescopes_threads_and_picks_serial_and_threads() {
+        let r = RawExperiment::of([(Setting::Command, " gzip -k part{}.csv ")]);
+        let spec = r.validate(&[2]).unwrap();
+        assert_eq!(spec.models, [Model::Serial, Model::Threads]);
+        let run = spec.runs()[1];
+        assert_eq!(run.workload.workload, Workload::Command);
+        assert_eq!(run.workload.tasks, Workload::Command.default_tasks());
+        let command = run.workload.command.unwrap();
+        assert_eq!(command.for_task(3), "gzip -k part3.csv");
+        // Saved and read back as the run it was.
+        let json = serde_json::to_string(&run).unwrap();
+        assert_eq!(serde_json::from_str::<RunSpec>(&json).unwrap(), run);
+        let gil = r.clone().with(Setting::Models, "serial,gil-threads");
+        assert!(gil.validate(&[2]).is_ok());
+        let err = r
+            .clone()
+            .with(Setting::Models, "async,processes")
+            .validate(&[2])
+            .unwrap_err();
+        assert_eq!(err.setting, Setting::Models);
+        assert!(
+            err.message
+                .starts_with("async, processes cannot run a command")
+        );
+        for (setting, text) in [(Setting::Size, "3"), (Setting::Workload, "sleep")] {
+            let err = r.clone().with(setting, text).validate(&[2]).unwrap_err();
+            assert_eq!(err.setting, setting);
+        }
+    }
+
+    #[test]
     fn runs_put_serial_first_once() {
         let r = raw()
             .with(Setting::Models, "processes,serial")
