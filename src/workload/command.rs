@@ -230,10 +230,12 @@ impl Owned {
         let mut pause = FIRST_POLL;
         loop {
             self.drain();
-            if let Some(status) = self.child.try_wait()? {
-                self.reaped = true;
-                // Whatever it left running in its group goes with it.
+            if self.exited()? {
+                // Whatever it left running in its group goes with it,
+                // while the child's unreaped id still names the group.
                 crate::platform::kill_process_group(self.child.id());
+                let status = self.child.wait()?;
+                self.reaped = true;
                 self.drain();
                 return Ok(Some(status));
             }
@@ -242,6 +244,25 @@ impl Owned {
             }
             self.pause(pause);
             pause = (pause * 2).min(MAX_POLL);
+        }
+    }
+
+    /// Whether the child has exited (on Linux left unreaped, so that its
+    /// group can be killed first).
+    fn exited(&mut self) -> std::io::Result<bool> {
+        #[cfg(target_os = "linux")]
+        {
+            crate::platform::has_exited(self.child.id())
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            match self.child.try_wait()? {
+                Some(_) => {
+                    self.reaped = true;
+                    Ok(true)
+                }
+                None => Ok(false),
+            }
         }
     }
 
