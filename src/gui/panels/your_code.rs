@@ -134,7 +134,9 @@ fn function_row_ui(
     Some(choice)
 }
 
-/// "Time one call" and what the call took (or raised).
+/// What one call took (or raised): timed as soon as a function is
+/// picked, while the form can be edited (never during a run, which it
+/// would disturb), and again on "Time again".
 fn one_call_ui(
     ui: &mut egui::Ui,
     probe: &mut CodeProbe,
@@ -146,6 +148,10 @@ fn one_call_ui(
     ui.label("One call").on_hover_text(
         "Imports the file and calls the function once, as task 0 would be, before any sweep",
     );
+    let unasked = probe.timing(python, target) == Probed::Unasked;
+    if unasked && ui.is_enabled() {
+        probe.time(python, target, &ctx);
+    }
     ui.horizontal(|ui| {
         let state = probe.timing(python, target);
         let asking = state == Probed::Asking;
@@ -162,7 +168,8 @@ fn one_call_ui(
             }
         };
         let clicked = ui
-            .add_enabled(!asking, egui::Button::new("Time one call"))
+            .add_enabled(!asking, egui::Button::new("Time again"))
+            .on_hover_text("Call the function once more and time it")
             .clicked();
         if let Some(said) = said {
             ui.add(egui::Label::new(said).wrap());
