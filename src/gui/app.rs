@@ -403,11 +403,9 @@ impl CorescopeApp {
             Purpose::Open => self.session.recent.files().first().and_then(|f| f.parent()),
             _ => None,
         };
-        // Your code's dialog opens where the file chosen last is.
-        let (code_file, _) = self.settings.form.code();
-        let code_folder = Path::new(code_file.trim()).parent().map(Path::to_path_buf);
+        let code_folder = self.settings.form.code_folder();
         let recent = match purpose {
-            Purpose::OpenCode => code_folder.as_deref().filter(|f| !f.as_os_str().is_empty()),
+            Purpose::OpenCode => code_folder.as_deref(),
             _ => recent,
         };
         let candidates: Vec<PathBuf> = recent
@@ -475,9 +473,7 @@ impl CorescopeApp {
                 return;
             }
             Command::SetCodeFile(path) => {
-                let form = &mut self.settings.form;
-                let (_, function) = form.code();
-                form.set_code(&path.display().to_string(), &function);
+                self.settings.form.set_code_file(&path);
                 // Chosen again, it is read again: it may have changed.
                 self.code_probe.forget();
                 true

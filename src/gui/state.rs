@@ -275,6 +275,20 @@ impl ExperimentForm {
         );
     }
 
+    /// Chooses your code's file, keeping the function picked (the list
+    /// of the new file's functions picks another where it has none).
+    pub fn set_code_file(&mut self, file: &std::path::Path) {
+        let (_, function) = self.code();
+        self.set_code(&file.display().to_string(), &function);
+    }
+
+    /// The folder of your code's file, where its Open dialog starts.
+    pub fn code_folder(&self) -> Option<PathBuf> {
+        let (file, _) = self.code();
+        let folder = std::path::Path::new(file.trim()).parent()?;
+        (!folder.as_os_str().is_empty()).then(|| folder.to_path_buf())
+    }
+
     /// The text field of `setting`, for a widget to edit.
     pub fn text_mut(&mut self, setting: Setting) -> &mut String {
         self.values.entry(key(setting)).or_default()
