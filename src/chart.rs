@@ -76,10 +76,13 @@ pub enum ChartKind {
     /// Stacked bars: the memory of every run, the corescope process and
     /// its worker processes.
     MemoryByRun,
+    /// `--command`: tasks finished per second against workers, as
+    /// `xargs -P N` would get through them.
+    Throughput,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 8] = [
+    pub const ALL: [ChartKind; 9] = [
         ChartKind::WallTime,
         ChartKind::Speedup,
         ChartKind::Efficiency,
@@ -88,6 +91,7 @@ impl ChartKind {
         ChartKind::LostUpdates,
         ChartKind::IncrementCost,
         ChartKind::MemoryByRun,
+        ChartKind::Throughput,
     ];
 
     /// Whether the chart means anything for these sets: the counter's
@@ -97,6 +101,11 @@ impl ChartKind {
             ChartKind::LostUpdates | ChartKind::IncrementCost => sets
                 .iter()
                 .any(|set| set.runs.iter().any(|r| r.sharing.is_some())),
+            // Only where the number of jobs at once is the question: the
+            // other workloads read the same from speedup.
+            ChartKind::Throughput => sets
+                .iter()
+                .any(|set| set.runs.iter().any(|r| r.command.is_some())),
             _ => true,
         }
     }
@@ -112,6 +121,7 @@ impl ChartKind {
             ChartKind::LostUpdates => "lost-updates",
             ChartKind::IncrementCost => "increment-cost",
             ChartKind::MemoryByRun => "memory-by-run",
+            ChartKind::Throughput => "throughput",
         }
     }
 }
@@ -145,6 +155,8 @@ pub enum Unit {
     Times,
     Percent,
     Bytes,
+    /// Tasks per second.
+    PerSecond,
 }
 
 /// One point of a series, with its spread over repetitions.
@@ -376,6 +388,8 @@ pub fn format_value(unit: Unit, y: f64) -> String {
         Unit::Percent if y.fract() != 0.0 && y.abs() < 10.0 => format!("{y:.1} %"),
         Unit::Percent => format!("{y:.0} %"),
         Unit::Bytes => format::bytes(y.max(0.0).round() as u64),
+        Unit::PerSecond if y.abs() < 10.0 => format!("{y:.2}/s"),
+        Unit::PerSecond => format!("{y:.1}/s"),
     }
 }
 

@@ -453,6 +453,31 @@ impl Model {
     pub fn worker_processes_color(dark: bool) -> Rgb {
         PROCESSES.color.on(dark)
     }
+
+    /// Whether the model can run a shell command per task (`--command`):
+    /// the ones that run tasks on corescope's own threads, each waiting
+    /// for its task's child as `xargs -P` does. Worker processes would
+    /// only add a process between corescope and the child; an event loop
+    /// would block on it; CPython runs its own code.
+    pub fn runs_commands(self) -> bool {
+        match self {
+            Model::Serial | Model::Threads | Model::GilThreads => true,
+            Model::Processes
+            | Model::ProcessPerTask
+            | Model::Async
+            | Model::AsyncProcesses
+            | Model::Mpi
+            | Model::PythonSerial
+            | Model::PythonThreads
+            | Model::PythonThreadsNogil
+            | Model::PythonProcesses
+            | Model::PythonExecutor
+            | Model::PythonQueue
+            | Model::PythonAsyncio
+            | Model::PythonAsyncioProcesses
+            | Model::PythonMpi => false,
+        }
+    }
 }
 
 impl_named!(Model, "model");

@@ -97,12 +97,12 @@ pub fn probe_before() -> Option<LoadReading> {
 
 /// Whether the run keeps a core busy all the time (so its speedup cannot
 /// pass the core count): not on waiting-bound work (sleep, net, mixed, or
-/// a `--code` function, which may wait), nor on a model made for waiting,
+/// a `--code` function or a `--command`, which may wait), nor on a model made for waiting,
 /// whose point is to overlap waits.
 fn cpu_bound(run: &RunRecord) -> bool {
     let waits = matches!(
         run.workload,
-        Workload::Sleep | Workload::Net | Workload::Mixed | Workload::Code
+        Workload::Sleep | Workload::Net | Workload::Mixed | Workload::Code | Workload::Command
     );
     !waits && run.io_percent == 0 && run.model.suited_to() != Some(Work::Io)
 }

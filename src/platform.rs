@@ -146,6 +146,24 @@ pub fn kill_process_group(pgid: u32) {
 #[cfg(not(unix))]
 pub fn kill_process_group(_pgid: u32) {}
 
+/// Whether child `pid` has exited, left unreaped (`waitid` with
+/// `WNOWAIT`): its id, and so its process group's, stays taken until
+/// its owner waits for it, so the group can still be killed by that id.
+#[cfg(target_os = "linux")]
+pub fn has_exited(pid: u32) -> std::io::Result<bool> {
+    use rustix::process::{Pid, WaitId, WaitIdOptions, waitid};
+    let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
+        return Ok(true);
+    };
+    let options = WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT;
+    loop {
+        match waitid(WaitId::Pid(pid), options) {
+            Err(rustix::io::Errno::INTR) => continue,
+            other => return Ok(other?.is_some()),
+        }
+    }
+}
+
 /// Whether a process with this id exists (a zombie counts: its id is
 /// still taken). Off Unix, every process is assumed alive.
 pub fn process_exists(pid: u32) -> bool {

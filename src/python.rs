@@ -11,6 +11,7 @@
 //! `scripts/build-free-threaded-python.sh` builds one ([`built_free_threaded`]).
 
 pub mod code;
+pub mod functions;
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -336,14 +337,22 @@ fn with_module(configured: PythonInfo, module: &str) -> Result<PythonInfo, Pytho
 /// `${XDG_CACHE_HOME:-$HOME/.cache}/corescope/python3.13t`. `None` without
 /// any of these variables.
 pub fn built_free_threaded() -> Option<PathBuf> {
-    let var = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
-    let dir = var(FREE_THREADED_DIR_VAR).map(PathBuf::from).or_else(|| {
-        var("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .or_else(|| var("HOME").map(|home| Path::new(&home).join(".cache")))
-            .map(|cache| cache.join("corescope").join("python3.13t"))
-    })?;
+    let dir = std::env::var_os(FREE_THREADED_DIR_VAR)
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| cache_folder().map(|cache| cache.join("python3.13t")))?;
     Some(dir.join("bin").join("python3.13t"))
+}
+
+/// corescope's folder for what it builds or writes out to run:
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/corescope`. `None` without either
+/// variable.
+pub fn cache_folder() -> Option<PathBuf> {
+    let var = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    var("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| var("HOME").map(|home| Path::new(&home).join(".cache")))
+        .map(|cache| cache.join("corescope"))
 }
 
 /// The interpreter that runs `model`: the configured one, or for

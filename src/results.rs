@@ -25,7 +25,7 @@ use crate::measure::stats::Summary;
 use crate::model::Knob;
 use crate::spec::{DEFAULT_IN_FLIGHT, Model, Order, RunSpec, Scaling, Schedule, StartMethod};
 use crate::worker::codec::Codec;
-use crate::workload::{CodeRef, CountedIn, Sharing, Workload};
+use crate::workload::{CodeRef, CommandRef, CountedIn, Sharing, Workload};
 
 /// Version of the JSON layout; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -401,6 +401,9 @@ pub struct RunRecord {
     /// `--code`: the function, and the digest of what it returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<Box<CodeRecord>>,
+    /// `--command`: the shell command each task ran (`{}` its index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
 }
 
 fn is_pipe(transport: &crate::spec::Transport) -> bool {
@@ -574,6 +577,7 @@ impl RunRecord {
             python_interpreter: None,
             gil_enabled: None,
             code: None,
+            command: spec.workload.command.map(|c| c.text().to_string()),
         }
     }
 }
@@ -594,6 +598,7 @@ impl RunRecord {
                 .code
                 .as_ref()
                 .map(|c| CodeRef::intern(c.target.clone())),
+            command: self.command.clone().map(CommandRef::intern),
         };
         RunSpec {
             schedule: self.schedule,
@@ -651,6 +656,7 @@ pub(crate) mod testing {
             io_percent: 0,
             sharing: crate::workload::Sharing::Isolated,
             code: None,
+            command: None,
         };
         let mut r = RunRecord::from_spec(&RunSpec {
             chunk: 1,

@@ -31,7 +31,7 @@ fn small(workload: Workload) -> u64 {
         Workload::Mixed => 1,
         Workload::Echo => 2,
         Workload::Counter => 1_000,
-        Workload::Code => 0,
+        Workload::Code | Workload::Command => 0,
     }
 }
 

@@ -206,6 +206,7 @@ fn y_unit(unit: Unit, top: f64) -> (&'static str, f64) {
         Unit::Seconds if top < 1.0 => ("ms", 1e-3),
         Unit::Seconds => ("s", 1.0),
         Unit::Times => ("×", 1.0),
+        Unit::PerSecond => ("tasks/s", 1.0),
         Unit::Percent => ("%", 1.0),
         Unit::Bytes => {
             let mut scale = 1.0;

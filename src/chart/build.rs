@@ -78,6 +78,7 @@ fn build_on(kind: ChartKind, set: &ResultSet, options: &ChartOptions, predict: b
             chart.bars = Some(bars::lost_update_bars(set, &frame.groups));
         }
         ChartKind::IncrementCost => kinds::increment_cost(&frame, &mut chart),
+        ChartKind::Throughput => kinds::throughput(&frame, &mut chart),
         ChartKind::MemoryByRun => {
             chart.title = "Memory (RSS) by run".to_string();
             chart.y_label = "resident memory after the median repetition".to_string();

@@ -1,5 +1,6 @@
 //! The line charts of one result set, one function per kind: wall time,
-//! speedup, efficiency, IPC bytes and the counter's cost per increment.
+//! speedup, efficiency, IPC bytes, the counter's cost per increment and a
+//! command's throughput.
 
 use super::groups::{Frame, Group, curve, series};
 use super::{Chart, LineKind, Point, Reference, Series, Unit, XAxis};
@@ -112,6 +113,47 @@ pub(super) fn speedup(
                 _ => f64::from(cores),
             },
         });
+    }
+}
+
+/// Tasks finished per second by model and workers (`--command`): the
+/// wall time's reciprocal times the tasks, its spread and interval turned
+/// over with it, and serial's rate as the level to beat.
+pub(super) fn throughput(frame: &Frame<'_>, chart: &mut Chart) {
+    chart.title = "Throughput".to_string();
+    chart.y_label = "tasks per second".to_string();
+    chart.unit = Unit::PerSecond;
+    let rate = |tasks: u32, wall: f64| {
+        if wall > 0.0 {
+            f64::from(tasks) / wall
+        } else {
+            0.0
+        }
+    };
+    frame.per_group(
+        chart,
+        false,
+        &|r| {
+            let w = r.wall_seconds;
+            Some((
+                rate(r.tasks, w.median),
+                Some((rate(r.tasks, w.max), rate(r.tasks, w.min))),
+            ))
+        },
+        &|r| {
+            r.wall_ci
+                .map(|ci| (rate(r.tasks, ci.high), rate(r.tasks, ci.low)))
+        },
+    );
+    for baseline in Model::ALL.into_iter().filter(|m| !m.uses_workers()) {
+        let serial = frame.set.runs.iter().find(|r| r.model == baseline);
+        if let Some(serial) = serial.filter(|_| frame.x_axis == XAxis::Workers) {
+            chart.references.push(Reference::Horizontal {
+                name: format!("{baseline}: one at a time"),
+                y: rate(serial.tasks, serial.wall_seconds.median),
+                model: Some(baseline),
+            });
+        }
     }
 }
 

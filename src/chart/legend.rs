@@ -138,7 +138,10 @@ pub(super) fn legend_place(
             Corner::RightBottom,
             Corner::LeftBottom,
         ],
-        ChartKind::Speedup | ChartKind::IpcBytes | ChartKind::IncrementCost => [
+        ChartKind::Speedup
+        | ChartKind::IpcBytes
+        | ChartKind::IncrementCost
+        | ChartKind::Throughput => [
             Corner::LeftTop,
             Corner::RightTop,
             Corner::LeftBottom,

@@ -18,7 +18,7 @@ use clap::parser::ValueSource;
 use clap::{Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::export::data::{DataFormat, ExportManager};
-use crate::settings::{Group, Setting};
+use crate::settings::{Group, Setting, ValueKind};
 use crate::spec::{self, RawExperiment};
 
 /// corescope: see parallelism happen, and measure it.
@@ -158,6 +158,18 @@ fn read_settings(
         let text = matches
             .try_remove_one::<String>(id)
             .map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidValue, e))?;
+        // A blank text is an absent setting to the experiment (an empty
+        // field of the form); a blank command typed here is a mistake.
+        if let (Some(blank), ValueKind::Command) = (&text, setting.info().kind)
+            && blank.trim().is_empty()
+        {
+            let why = crate::spec::parse_command(setting, blank).err();
+            let why = why.map(|e| e.to_string()).unwrap_or_default();
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!("{why}\n"),
+            ));
+        }
         raw.set(setting, text);
     }
     Ok(())
@@ -389,8 +401,11 @@ impl clap::FromArgMatches for SweepArgs {
         let mut experiment = ExperimentArgs::from_arg_matches_mut(matches)?;
         let own = [Setting::Models, Setting::Workers].into_iter();
         read_settings(matches, own, &mut experiment.raw, &mut experiment.given)?;
-        // `--code` picks CPython models of its own (validation does).
-        let code = experiment.raw.get(Setting::Code).is_some();
+        // `--code` picks CPython models of its own, `--command` the serial
+        // and thread ones (validation does).
+        let code = [Setting::Code, Setting::Command]
+            .iter()
+            .any(|&s| experiment.raw.get(s).is_some());
         if experiment.raw.get(Setting::Models).is_none() && !code {
             let models = Setting::Models.default_text().map(str::to_string);
             experiment.raw.set(Setting::Models, models);

@@ -394,6 +394,8 @@ pub fn print_results(set: &ResultSet) {
     }
     let what = if workloads.len() > 1 {
         format!("{} tasks of each of {}", first.tasks, workloads.join(", "))
+    } else if let Some(command) = &first.command {
+        format!("{} tasks, each `{command}`", first.tasks)
     } else {
         format!(
             "{} × {} ({} {}{})",

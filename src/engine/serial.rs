@@ -7,7 +7,7 @@ use super::contract::{
 use super::error::EngineError;
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::worker::process::PipeSnapshot;
-use crate::workload::{Cancellable, SharedCounter, run_task_with};
+use crate::workload::{Cancellable, SharedCounter, run_task_here};
 
 /// The serial model: no pool to start.
 #[derive(Debug)]
@@ -37,13 +37,14 @@ impl Executor for Serial {
                 return Err(EngineError::Cancelled);
             }
             let start_ns = span_stamp(input.instrument);
-            let out = run_task_with(
+            let out = run_task_here(
                 &input.task(index),
                 input.payload,
                 &counter,
                 // Nothing can interrupt the engine's own thread: the task
                 // stops by itself on cancel.
                 &mut Cancellable(input.cancel),
+                input.spec.workload.command,
             );
             if let Some(error) = out.error {
                 return Err(EngineError::Task(error));

@@ -29,7 +29,7 @@ use crate::cancel::CancelToken;
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::spec::Model;
 use crate::worker::process::PipeSnapshot;
-use crate::workload::{Cancellable, SharedCounter, Task, run_task_with};
+use crate::workload::{Cancellable, CommandRef, SharedCounter, Task, run_task_here};
 
 /// Most tasks in one batch.
 const BATCH_TASKS: u32 = 2_048;
@@ -42,6 +42,8 @@ struct Job {
     /// The counter a `counter` run's threads share: one per repetition,
     /// in the memory of the process they all belong to.
     counter: SharedCounter,
+    /// `--command`: the shell command each task runs as a child.
+    command: Option<CommandRef>,
     stop: AtomicBool,
     /// The run's cancel: a task running when it comes stops short, as
     /// nothing can interrupt a thread (its value is then never used).
@@ -189,17 +191,18 @@ fn run_job(
         let task = job.tasks[index as usize];
         let start_ns = span_stamp(job.stamp);
         let out = match gil {
-            None => run_task_with(
+            None => run_task_here(
                 &task,
                 &job.payload,
                 &job.counter,
                 &mut Cancellable(&job.cancel),
+                job.command,
             ),
             Some(gil) => {
                 // The span runs from asking for the lock to giving it
                 // back: waiting for the GIL is part of a task's time.
                 let mut hold = GilHold::take(gil, worker, index, &job.cancel);
-                let out = run_task_with(&task, &job.payload, &job.counter, &mut hold);
+                let out = run_task_here(&task, &job.payload, &job.counter, &mut hold, job.command);
                 holds.extend(hold.finish());
                 out
             }
@@ -295,6 +298,7 @@ impl ThreadPool {
             source: TaskSource::new(spec.schedule, tasks, spec.chunk, workers),
             payload: Arc::clone(input.payload),
             counter: SharedCounter::default(),
+            command: input.spec.workload.command,
             stop: AtomicBool::new(false),
             cancel: input.cancel.clone(),
             spare,

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use eframe::egui;
 
+use super::code_probe::CodeProbe;
 use super::command::Command;
 use super::dialogs::{self, FileDialogs, Purpose};
 use super::export;
@@ -92,6 +93,8 @@ pub struct CorescopeApp {
     /// The lessons still to measure before the workshop deck is written,
     /// while one is asked for.
     pub deck_queue: Option<Vec<String>>,
+    /// What the interpreter said of the "Your code" file.
+    pub code_probe: CodeProbe,
     /// The settings as last written to storage, and when.
     saved: Option<Settings>,
     saved_at: Option<std::time::Instant>,
@@ -145,6 +148,7 @@ impl CorescopeApp {
             presenting: false,
             presented_charts: None,
             deck_queue: None,
+            code_probe: CodeProbe::default(),
         };
         if let Some(lesson) = present {
             app.present(true, Some(lesson.trim()).filter(|l| !l.is_empty()));
@@ -295,13 +299,19 @@ impl CorescopeApp {
         let messages = &mut self.session.messages;
         messages.error = None;
         messages.notice = None;
-        let spec = match raw.validate(default_workers) {
+        let mut spec = match raw.validate(default_workers) {
             Ok(spec) => spec,
             Err(e) => {
                 messages.form_error = Some(e);
                 return;
             }
         };
+        // Your code's file read as the command line reads it (`ast`, and
+        // `inputs()` counted): a short call of the interpreter.
+        if let Err(e) = crate::python::code::prepare(raw, &mut spec, &self.settings.python()) {
+            messages.form_error = Some(e);
+            return;
+        }
         messages.form_error = None;
         let config = self.engine_config();
         let wake = self.wake_up();
@@ -393,6 +403,11 @@ impl CorescopeApp {
             Purpose::Open => self.session.recent.files().first().and_then(|f| f.parent()),
             _ => None,
         };
+        let code_folder = self.settings.form.code_folder();
+        let recent = match purpose {
+            Purpose::OpenCode => code_folder.as_deref(),
+            _ => recent,
+        };
         let candidates: Vec<PathBuf> = recent
             .into_iter()
             .chain([export.as_path()])
@@ -406,7 +421,7 @@ impl CorescopeApp {
     fn ask(&mut self, purpose: Purpose) {
         let how = crate::export::plot::ImageFormat::Svg;
         let name = match purpose {
-            Purpose::Open | Purpose::ExportFolder => None,
+            Purpose::Open | Purpose::ExportFolder | Purpose::OpenCode => None,
             Purpose::SaveData => self
                 .session
                 .suggested_data_name(crate::export::data::DataFormat::Json),
@@ -452,6 +467,16 @@ impl CorescopeApp {
             Command::AskExportFolder => {
                 self.ask(Purpose::ExportFolder);
                 return;
+            }
+            Command::AskCodeFile => {
+                self.ask(Purpose::OpenCode);
+                return;
+            }
+            Command::SetCodeFile(path) => {
+                self.settings.form.set_code_file(&path);
+                // Chosen again, it is read again: it may have changed.
+                self.code_probe.forget();
+                true
             }
             Command::OpenChosen(path) => session.open_file(&path),
             Command::SaveDataAs(path) => session.export_data_as(&path),
@@ -565,6 +590,8 @@ impl CorescopeApp {
             | Command::ExportChartAs(..)
             | Command::AskExportFolder
             | Command::SetExportFolder(_)
+            | Command::AskCodeFile
+            | Command::SetCodeFile(_)
             | Command::ClearRecent => self.apply_file(command, ctx),
         }
     }
@@ -605,7 +632,8 @@ impl CorescopeApp {
                     python: &mut settings.python,
                     hostfile: &mut settings.hostfile,
                 };
-                panels::experiment_ui(ui, form, typed, &run, &mut commands);
+                let probe = &mut self.code_probe;
+                panels::experiment_ui(ui, form, typed, probe, &run, &mut commands);
             });
         // Nothing to list before the first result: the first-run view
         // takes the whole central area.

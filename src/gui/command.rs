@@ -52,6 +52,10 @@ pub enum Command {
     /// Ask where to save a chart (none: the chart shown now).
     AskExportChart(Option<ExportTarget>),
     ExportChartAs(ExportTarget, PathBuf),
+    /// Ask for the Python file of the "Your code" workload.
+    AskCodeFile,
+    /// The Python file chosen for the "Your code" workload.
+    SetCodeFile(PathBuf),
     /// Ask for the export folder.
     AskExportFolder,
     SetExportFolder(PathBuf),

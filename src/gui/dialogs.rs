@@ -23,6 +23,8 @@ pub enum Purpose {
     SaveData,
     ExportChart(ExportTarget),
     ExportFolder,
+    /// The Python file of the "Your code" workload.
+    OpenCode,
 }
 
 impl Purpose {
@@ -33,6 +35,7 @@ impl Purpose {
             Purpose::SaveData => "Save data as (.json, .csv or .md)",
             Purpose::ExportChart(_) => "Export chart as (.svg or .png)",
             Purpose::ExportFolder => "Choose the export folder",
+            Purpose::OpenCode => "Open your Python file (.py)",
         }
     }
 
@@ -43,6 +46,7 @@ impl Purpose {
             Purpose::SaveData => Command::SaveDataAs(path),
             Purpose::ExportChart(target) => Command::ExportChartAs(target, path),
             Purpose::ExportFolder => Command::SetExportFolder(path),
+            Purpose::OpenCode => Command::SetCodeFile(path),
         }
     }
 }
@@ -87,7 +91,7 @@ impl FileDialogs {
             .map(|n| n.to_string_lossy().into_owned());
         let purpose = open.purpose;
         let name = match purpose {
-            Purpose::Open | Purpose::ExportFolder => None,
+            Purpose::Open | Purpose::ExportFolder | Purpose::OpenCode => None,
             Purpose::SaveData | Purpose::ExportChart(_) => name,
         };
         self.show(purpose, &folder, name);
@@ -116,6 +120,11 @@ fn build(purpose: Purpose, folder: &Path, file_name: Option<String>) -> FileDial
                 ImageFormat::from_path(Path::new(name)).is_some()
             })),
         Purpose::ExportFolder => FileDialog::select_folder(),
+        Purpose::OpenCode => FileDialog::open_file()
+            .show_files_filter(Box::new(|p: &Path| {
+                p.extension().is_some_and(|e| e.eq_ignore_ascii_case("py"))
+            }))
+            .show_new_folder(false),
     };
     let dialog = dialog
         .id(egui::Id::unique("corescope-file-dialog"))

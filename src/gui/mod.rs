@@ -14,6 +14,7 @@
 
 pub mod app;
 pub mod chart_view;
+pub mod code_probe;
 pub mod command;
 pub mod dialogs;
 pub mod export;

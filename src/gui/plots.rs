@@ -97,6 +97,7 @@ pub fn charts_ui(
     };
     charts_header_ui(ui, session, set, &mut settings.predict_to, commands);
     let counted = ChartKind::LostUpdates.shows_in(&[set]);
+    let ran_commands = ChartKind::Throughput.shows_in(&[set]);
     // While a sweep runs, the x axis already spans every planned worker
     // count, so the charts do not rescale as each run lands.
     let planned = session
@@ -141,7 +142,7 @@ pub fn charts_ui(
     let width = ((available.x - gap) / 2.0).max(200.0);
     let height = ((available.y - gap) / 2.0).max(MIN_CELL_HEIGHT);
     let fourth = settings.fourth;
-    let kinds = grid_kinds(counted, fourth);
+    let kinds = grid_kinds(counted, ran_commands, fourth);
     let mut fourth_choice = fourth;
     // Rows of two cells, each cell from its row's top: egui's Grid
     // centres a cell in its row's height of the frame before, so a cell
@@ -304,8 +305,18 @@ fn charts_header_ui(
 
 /// The grid's four charts: wall time, speedup, efficiency and the chosen
 /// fourth; for a set that `counted`, its lost updates and time per
-/// increment first (speedup and efficiency say little there).
-fn grid_kinds(counted: bool, fourth: ChartKind) -> [ChartKind; 4] {
+/// increment first (speedup and efficiency say little there); for a set
+/// of shell commands (`--command`), the tasks per second first, in the
+/// place of efficiency.
+fn grid_kinds(counted: bool, commands: bool, fourth: ChartKind) -> [ChartKind; 4] {
+    if commands {
+        return [
+            ChartKind::Throughput,
+            ChartKind::WallTime,
+            ChartKind::Speedup,
+            fourth,
+        ];
+    }
     if counted {
         let fourth = match fourth {
             ChartKind::LostUpdates | ChartKind::IncrementCost => ChartKind::IpcBytes,

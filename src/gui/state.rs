@@ -227,10 +227,18 @@ pub fn form_settings() -> impl Iterator<Item = Setting> {
 }
 
 impl ExperimentForm {
-    /// Switches workload and resets size and tasks to its defaults.
+    /// Switches workload and resets size and tasks to its defaults; your
+    /// code (a Python function) keeps the CPython models ticked, or ticks
+    /// the ones a `--code` run compares by default.
     pub fn set_workload(&mut self, workload: Workload) {
         if workload != self.workload {
             self.workload = workload;
+            if workload == Workload::Code {
+                self.models.retain(|m| m.is_python());
+                if self.models.is_empty() {
+                    self.models = crate::spec::validate::CODE_MODELS.to_vec();
+                }
+            }
             self.set(Setting::Size, workload.default_size().to_string());
             self.set(
                 Setting::Tasks,
@@ -247,6 +255,38 @@ impl ExperimentForm {
     /// Sets the text of `setting`.
     pub fn set(&mut self, setting: Setting, text: impl Into<String>) {
         self.values.insert(key(setting), text.into());
+    }
+
+    /// Your code's file and function, as typed (`FILE:FUNCTION`, the
+    /// function blank until one is picked).
+    pub fn code(&self) -> (String, String) {
+        let text = self.text(Setting::Code).trim();
+        match text.rsplit_once(':') {
+            Some((file, function)) => (file.to_string(), function.trim().to_string()),
+            None => (text.to_string(), String::new()),
+        }
+    }
+
+    /// Sets your code's file and function.
+    pub fn set_code(&mut self, file: &str, function: &str) {
+        self.set(
+            Setting::Code,
+            format!("{}:{}", file.trim(), function.trim()),
+        );
+    }
+
+    /// Chooses your code's file, keeping the function picked (the list
+    /// of the new file's functions picks another where it has none).
+    pub fn set_code_file(&mut self, file: &std::path::Path) {
+        let (_, function) = self.code();
+        self.set_code(&file.display().to_string(), &function);
+    }
+
+    /// The folder of your code's file, where its Open dialog starts.
+    pub fn code_folder(&self) -> Option<PathBuf> {
+        let (file, _) = self.code();
+        let folder = std::path::Path::new(file.trim()).parent()?;
+        (!folder.as_os_str().is_empty()).then(|| folder.to_path_buf())
     }
 
     /// The text field of `setting`, for a widget to edit.
@@ -331,6 +371,10 @@ impl ExperimentForm {
             .next()
             .and_then(|w| w.parse().ok())
             .unwrap_or(defaults.workload);
+        let workload = match raw.get(Setting::Code) {
+            Some(_) => Workload::Code,
+            None => workload,
+        };
         let mut form = ExperimentForm {
             workload,
             models: raw
@@ -392,12 +436,22 @@ impl ExperimentForm {
         };
         let models: Vec<&str> = self.models().iter().map(|m| m.name()).collect();
         let mut raw = RawExperiment::of([
-            (Setting::Workload, self.workload.name().to_string()),
             (Setting::Models, models.join(",")),
             (Setting::Workers, workers),
         ]);
+        // Your code is the workload and has no size; the file chosen
+        // stays in the form (remembered) while another workload runs.
+        let code = self.workload == Workload::Code;
+        if !code {
+            raw.set(Setting::Workload, Some(self.workload.name().to_string()));
+        }
         for setting in form_settings() {
-            raw.set(setting, optional(self.text(setting)));
+            let text = match setting {
+                Setting::Code if !code => None,
+                Setting::Size if code => None,
+                _ => optional(self.text(setting)),
+            };
+            raw.set(setting, text);
         }
         raw
     }

@@ -18,6 +18,7 @@ use crate::spec::{Model, RawExperiment};
 use crate::workload::{CountedIn, Sharing, Workload};
 
 pub mod calibrate;
+mod examples;
 pub mod measure;
 mod verdict;
 
@@ -61,7 +62,7 @@ impl Preset {
 }
 
 /// The bundled preset files, in lesson order.
-const FILES: [(&str, &str); 10] = [
+const FILES: [(&str, &str); 11] = [
     (
         "0-shared-state.json",
         include_str!("../../assets/presets/0-shared-state.json"),
@@ -102,6 +103,10 @@ const FILES: [(&str, &str); 10] = [
         "8-gil-removed.json",
         include_str!("../../assets/presets/8-gil-removed.json"),
     ),
+    (
+        "9-gil-release.json",
+        include_str!("../../assets/presets/9-gil-release.json"),
+    ),
 ];
 
 /// Why a preset could not be had.
@@ -129,6 +134,7 @@ pub fn all() -> Result<&'static [Preset], PresetError> {
                     .calibrate_ms
                     .map_or(calibrate::TARGET_SECONDS, |ms| f64::from(ms) / 1000.0);
                 calibrate::fit(&mut preset.experiment, preset.calibrate, target);
+                examples::place(&mut preset.experiment);
             }
             Ok(presets)
         })
@@ -509,7 +515,8 @@ mod tests {
                 "rule-of-thumb",
                 "gil-real",
                 "beyond-one-machine",
-                "gil-removed"
+                "gil-removed",
+                "gil-release"
             ]
         );
         for preset in presets {

@@ -294,6 +294,12 @@ fn model_figures(at: &str, r: &RunRecord) -> Checked {
         }
         code_record(&f("code"), code)?;
     }
+    if let Some(command) = &r.command {
+        if !model.runs_commands() {
+            return Err(invalid(f("command"), format!("{model} runs no command")));
+        }
+        crate::workload::command::parse(command).map_err(|why| invalid(f("command"), why))?;
+    }
     match (&r.mpi, model.mpi_ranks(r.workers)) {
         (None, _) => Ok(()),
         (Some(_), None) => Err(invalid(f("mpi"), format!("{model} runs no MPI job"))),

@@ -37,6 +37,8 @@ pub enum Setting {
     Workload,
     /// A Python function as the workload (`--code FILE.py:FUNCTION`).
     Code,
+    /// A shell command as the workload (`--command 'CMD {}'`).
+    Command,
     Size,
     Tasks,
     Scaling,
@@ -91,6 +93,8 @@ pub enum ValueKind {
     Path,
     /// A Python file and one of its functions: `FILE.py:FUNCTION`.
     Code,
+    /// A shell command, `{}` standing for the task's index.
+    Command,
 }
 
 /// What a setting is when it is left out.
@@ -226,12 +230,29 @@ const CODE: SettingInfo = SettingInfo {
     ..BASE
 };
 
+const COMMAND: SettingInfo = SettingInfo {
+    flag: "--command",
+    label: "Your command",
+    value_name: "'CMD {}'",
+    kind: ValueKind::Command,
+    fallback: Fallback::Off,
+    help: "Any program as the workload: task i runs the shell command with \
+           every {} replaced by i (and CORESCOPE_TASK=i), one at a time \
+           under serial and N at once under threads (the default models), \
+           as xargs -P N or make -jN would: how many jobs this machine \
+           should run. A non-zero exit fails the run",
+    section: Section::CommandLine,
+    ..BASE
+};
+
 const SIZE: SettingInfo = SettingInfo {
     flag: "--size",
     label: "Size",
     kind: count(0, u32::MAX),
     help: "How much work one task does, in the workload's unit (a count: \
            1_000_000, 10M, 2k). Default: a size that takes ~10-30 ms",
+    // Your function or command decides how much work a task is.
+    workloads: Some(|w| !matches!(w, Workload::Code | Workload::Command)),
     section: Section::Workload,
     ..BASE
 };
@@ -533,9 +554,10 @@ const HOSTFILE: SettingInfo = SettingInfo {
 
 impl Setting {
     /// Every setting, in the order `--help` and the form list them.
-    pub const ALL: [Setting; 24] = [
+    pub const ALL: [Setting; 25] = [
         Setting::Workload,
         Setting::Code,
+        Setting::Command,
         Setting::Size,
         Setting::Tasks,
         Setting::Scaling,
@@ -565,6 +587,7 @@ impl Setting {
         match self {
             Setting::Workload => &WORKLOAD,
             Setting::Code => &CODE,
+            Setting::Command => &COMMAND,
             Setting::Size => &SIZE,
             Setting::Tasks => &TASKS,
             Setting::Payload => &PAYLOAD,

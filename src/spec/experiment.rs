@@ -13,7 +13,7 @@ use crate::settings::Setting;
 use crate::settings::values::{Order, Scaling, Schedule, StartMethod};
 use crate::worker::codec::Codec;
 use crate::worker::shm::Transport;
-use crate::workload::{CodeRef, Sharing, Workload};
+use crate::workload::{CodeRef, CommandRef, Sharing, Workload};
 
 use super::parse::SpecError;
 use super::raw::RawExperiment;
@@ -39,6 +39,10 @@ pub struct WorkloadSpec {
     /// bincode, which has no field names to skip by.
     #[serde(default)]
     pub code: Option<CodeRef>,
+    /// `command`: the shell command each task runs (`{}` its index).
+    /// Always written, as `code` is.
+    #[serde(default)]
+    pub command: Option<CommandRef>,
 }
 
 /// One run: a workload under one model with one worker count.

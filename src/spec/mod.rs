@@ -32,8 +32,8 @@ pub use crate::worker::codec::Codec;
 pub use crate::worker::shm::Transport;
 pub use experiment::{ExperimentSpec, RunSpec, WorkloadPlan, WorkloadSpec, default_sweep_workers};
 pub use parse::{
-    SpecError, parse_bytes, parse_code, parse_count, parse_duration, parse_interval_us,
-    parse_number, parse_payloads, parse_workers,
+    SpecError, parse_bytes, parse_code, parse_command, parse_count, parse_duration,
+    parse_interval_us, parse_number, parse_payloads, parse_workers,
 };
 pub use raw::RawExperiment;
 

@@ -62,6 +62,11 @@ pub fn parse_code(setting: Setting, text: &str) -> Result<CodeTarget, SpecError>
     CodeTarget::parse(text).map_err(|why| SpecError::new(setting, why))
 }
 
+/// `CMD {}`: a shell command, trimmed and not empty.
+pub fn parse_command(setting: Setting, text: &str) -> Result<String, SpecError> {
+    crate::workload::command::parse(text).map_err(|why| SpecError::new(setting, why))
+}
+
 /// "a or b", "a, b or c".
 fn either(names: &[&str]) -> String {
     match names.split_last() {

@@ -158,6 +158,7 @@ impl RawExperiment {
                 ValueKind::Models => parse_models(text).map(drop)?,
                 ValueKind::Path => {}
                 ValueKind::Code => parse_code(setting, text).map(drop)?,
+                ValueKind::Command => parse_command(setting, text).map(drop)?,
             }
         }
         Ok(())

@@ -10,7 +10,7 @@ use crate::model::Model;
 use crate::settings::Setting;
 use crate::settings::values::Scaling;
 use crate::worker::codec::Codec;
-use crate::workload::{CodeRef, CodeTarget, Sharing, Workload};
+use crate::workload::{CodeRef, CodeTarget, CommandRef, Sharing, Workload};
 
 use super::experiment::{ExperimentSpec, WorkloadPlan, WorkloadSpec};
 use super::parse::*;
@@ -24,16 +24,33 @@ impl RawExperiment {
             .get(Setting::Code)
             .map(|text| parse_code(Setting::Code, text))
             .transpose()?;
-        let workloads = match code {
-            Some(target) => vec![self.code_plan(target)?],
-            None => self.workload_plans()?,
+        let command = self
+            .get(Setting::Command)
+            .map(|text| parse_command(Setting::Command, text))
+            .transpose()?;
+        let workloads = match (code, command) {
+            (Some(_), Some(_)) => {
+                return Err(SpecError::new(
+                    Setting::Command,
+                    "--command and --code both set the workload; keep one",
+                ));
+            }
+            (Some(target), None) => vec![self.code_plan(target)?],
+            (None, Some(command)) => vec![self.command_plan(command)?],
+            (None, None) => self.workload_plans()?,
         };
+        let code = workloads.iter().any(|p| p.spec.code.is_some());
+        let command = workloads.iter().any(|p| p.spec.command.is_some());
         let models = match self.get(Setting::Models) {
-            None if workloads.iter().any(|p| p.spec.code.is_some()) => CODE_MODELS.to_vec(),
+            None if code => CODE_MODELS.to_vec(),
+            None if command => COMMAND_MODELS.to_vec(),
             text => parse_models(text.unwrap_or_default())?,
         };
-        if workloads.iter().any(|p| p.spec.code.is_some()) {
+        if code {
             check_code_models(&models)?;
+        }
+        if command {
+            check_command_models(&models)?;
         }
         for plan in workloads
             .iter()
@@ -146,6 +163,7 @@ impl RawExperiment {
                     Sharing::default()
                 },
                 code: None,
+                command: None,
             },
             payloads,
             sharings: if applies(Setting::Sharing) {
@@ -221,11 +239,79 @@ impl RawExperiment {
                 io_percent: 0,
                 sharing: Sharing::default(),
                 code: Some(CodeRef::intern(target)),
+                command: None,
             },
             payloads: vec![0],
             sharings: vec![Sharing::default()],
         })
     }
+}
+
+/// The models a `--command` run compares when none are named: one child
+/// at a time, then N at once.
+pub const COMMAND_MODELS: [Model; 2] = [Model::Serial, Model::Threads];
+
+impl RawExperiment {
+    /// The one workload of a `--command` run; `--workload` and `--size`
+    /// mean nothing beside it and are refused.
+    fn command_plan(&self, command: String) -> Result<WorkloadPlan, SpecError> {
+        for (setting, why) in [
+            (
+                Setting::Workload,
+                "--command sets the workload (your command); drop --workload or --command",
+            ),
+            (
+                Setting::Size,
+                "a command (--command) has no size: {} is the task's index; drop --size",
+            ),
+        ] {
+            if self.get(setting).is_some() {
+                return Err(SpecError::new(setting, why));
+            }
+        }
+        let tasks = self
+            .count(Setting::Tasks)?
+            .unwrap_or(u64::from(Workload::Command.default_tasks()));
+        Ok(WorkloadPlan {
+            spec: WorkloadSpec {
+                workload: Workload::Command,
+                size: 0,
+                tasks: u32::try_from(tasks).unwrap_or(MAX_TASKS),
+                payload_bytes: 0,
+                io_percent: 0,
+                sharing: Sharing::default(),
+                code: None,
+                command: Some(CommandRef::intern(command)),
+            },
+            payloads: vec![0],
+            sharings: vec![Sharing::default()],
+        })
+    }
+}
+
+/// A command runs only where corescope's own threads wait for it.
+fn check_command_models(models: &[Model]) -> Result<(), SpecError> {
+    let others: Vec<&str> = models
+        .iter()
+        .filter(|m| !m.runs_commands())
+        .map(|m| m.name())
+        .collect();
+    if others.is_empty() {
+        return Ok(());
+    }
+    let runners: Vec<&str> = Model::ALL
+        .into_iter()
+        .filter(|m| m.runs_commands())
+        .map(Model::name)
+        .collect();
+    Err(SpecError::new(
+        Setting::Models,
+        format!(
+            "{} cannot run a command (--command); choose among {}",
+            others.join(", "),
+            runners.join(", ")
+        ),
+    ))
 }
 
 /// A Python function runs only where CPython runs the tasks.
@@ -460,6 +546,37 @@ mod tests {
         // Saved and read back as the run it was.
         let json = serde_json::to_string(&run).unwrap();
         assert_eq!(serde_json::from_str::<RunSpec>(&json).unwrap(), run);
+    }
+
+    #[test]
+    fn a_command_runs_on_corescopes_threads_and_picks_serial_and_threads() {
+        let r = RawExperiment::of([(Setting::Command, " gzip -k part{}.csv ")]);
+        let spec = r.validate(&[2]).unwrap();
+        assert_eq!(spec.models, [Model::Serial, Model::Threads]);
+        let run = spec.runs()[1];
+        assert_eq!(run.workload.workload, Workload::Command);
+        assert_eq!(run.workload.tasks, Workload::Command.default_tasks());
+        let command = run.workload.command.unwrap();
+        assert_eq!(command.for_task(3), "gzip -k part3.csv");
+        // Saved and read back as the run it was.
+        let json = serde_json::to_string(&run).unwrap();
+        assert_eq!(serde_json::from_str::<RunSpec>(&json).unwrap(), run);
+        let gil = r.clone().with(Setting::Models, "serial,gil-threads");
+        assert!(gil.validate(&[2]).is_ok());
+        let err = r
+            .clone()
+            .with(Setting::Models, "async,processes")
+            .validate(&[2])
+            .unwrap_err();
+        assert_eq!(err.setting, Setting::Models);
+        assert!(
+            err.message
+                .starts_with("async, processes cannot run a command")
+        );
+        for (setting, text) in [(Setting::Size, "3"), (Setting::Workload, "sleep")] {
+            let err = r.clone().with(setting, text).validate(&[2]).unwrap_err();
+            assert_eq!(err.setting, setting);
+        }
     }
 
     #[test]

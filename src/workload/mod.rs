@@ -9,6 +9,7 @@
 //! checksum stays the same however many updates the shared counter lost.
 
 pub mod code;
+pub mod command;
 mod counter;
 mod echo;
 mod mandelbrot;
@@ -21,6 +22,7 @@ mod sqrt_sum;
 use serde::{Deserialize, Serialize};
 
 pub use code::{CodeRef, CodeTarget};
+pub use command::CommandRef;
 pub use counter::{CountedIn, SharedCounter, Sharing};
 pub use echo::{echo_transform, make_payload, try_make_payload};
 pub use mandelbrot::MAX_ITERATIONS as MANDELBROT_MAX_ITERATIONS;
@@ -56,6 +58,10 @@ pub enum Workload {
     /// CPython models only, and not in [`Workload::ALL`] (it is chosen by
     /// `--code`, not by name).
     Code,
+    /// A shell command per task (`--command 'CMD {}'`): the models that
+    /// run tasks on corescope's own threads start it as a child; not in
+    /// [`Workload::ALL`] (it is chosen by `--command`).
+    Command,
 }
 
 impl Workload {
@@ -83,6 +89,7 @@ impl Workload {
             Workload::Mixed => "mixed",
             Workload::Counter => "counter",
             Workload::Code => "code",
+            Workload::Command => "command",
         }
     }
 
@@ -108,6 +115,7 @@ impl Workload {
             Workload::Mixed => "milliseconds of nominal work per task",
             Workload::Counter => "increments of the counter per task",
             Workload::Code => "unused: the function decides",
+            Workload::Command => "unused: the command decides",
         }
     }
 
@@ -122,7 +130,7 @@ impl Workload {
             Workload::Echo => 1,
             Workload::Mixed => 20,
             Workload::Counter => 2_000_000,
-            Workload::Code => 0,
+            Workload::Code | Workload::Command => 0,
         }
     }
 
@@ -131,7 +139,7 @@ impl Workload {
         match self {
             Workload::Mandelbrot => 48,
             Workload::Counter => 8,
-            Workload::Code => 16,
+            Workload::Code | Workload::Command => 16,
             _ => 32,
         }
     }
@@ -139,7 +147,7 @@ impl Workload {
     /// The smallest size that means something (echo may skip compute).
     pub fn min_size(self) -> u64 {
         match self {
-            Workload::Echo | Workload::Code => 0,
+            Workload::Echo | Workload::Code | Workload::Command => 0,
             _ => 1,
         }
     }
@@ -309,6 +317,37 @@ pub fn run_task_with<C: Checkpoint>(
             )),
             ..TaskOutput::default()
         },
+        // The executors that run commands call `command::run` with the
+        // run's command; validation keeps it off the others.
+        Workload::Command => TaskOutput {
+            error: Some(format!(
+                "task {}: a command (--command) runs only under the serial and thread models",
+                task.index
+            )),
+            ..TaskOutput::default()
+        },
+    }
+}
+
+/// Runs one task on corescope's own threads (serial, threads,
+/// gil-threads): for a `--command` run, its child, waited for as a
+/// blocking wait (so a simulated GIL is let go meanwhile, as CPython's
+/// `subprocess` does); [`run_task_with`] otherwise.
+pub fn run_task_here<C: Checkpoint>(
+    task: &Task,
+    payload: &[u8],
+    counter: &SharedCounter,
+    checkpoint: &mut C,
+    command: Option<CommandRef>,
+) -> TaskOutput {
+    match command {
+        Some(command) if task.workload == Workload::Command => {
+            let cancel = checkpoint.cancel().cloned();
+            let mut out = TaskOutput::default();
+            checkpoint.blocking(&mut || out = command::run(command, task.index, cancel.as_ref()));
+            out
+        }
+        _ => run_task_with(task, payload, counter, checkpoint),
     }
 }
 

@@ -47,6 +47,7 @@ pub fn run_spec(model: Model, workload: Workload) -> RunSpecBuilder {
         io_percent: 0,
         sharing: Sharing::Isolated,
         code: None,
+        command: None,
     };
     RunSpecBuilder {
         // Every setting not named here at its catalogue default, so a new

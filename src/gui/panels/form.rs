@@ -6,10 +6,12 @@
 
 use eframe::egui::{self, RichText};
 
+use super::super::code_probe::CodeProbe;
 use super::super::command::Command;
 use super::super::state::{self, ExperimentForm, python_path};
 use super::super::theme;
 use super::run_panel::{RunPanel, lesson_lock_ui, lessons_ui, run_controls_ui};
+use super::your_code::your_code_ui;
 use crate::remedy::Remedied;
 use crate::settings::{Fallback, Group, Section, Setting, ValueKind};
 use crate::spec::{self, Model};
@@ -29,6 +31,10 @@ pub struct TypedPaths<'a> {
 struct Fields<'f, 'p> {
     form: &'f mut ExperimentForm,
     typed: &'f mut TypedPaths<'p>,
+    /// What the interpreter said of your code's file.
+    probe: &'f mut CodeProbe,
+    dark: bool,
+    commands: &'f mut Vec<Command>,
 }
 
 impl Fields<'_, '_> {
@@ -46,6 +52,7 @@ pub fn experiment_ui(
     ui: &mut egui::Ui,
     form: &mut ExperimentForm,
     mut typed: TypedPaths<'_>,
+    probe: &mut CodeProbe,
     run: &RunPanel<'_>,
     commands: &mut Vec<Command>,
 ) {
@@ -67,6 +74,9 @@ pub fn experiment_ui(
                 let mut fields = Fields {
                     form,
                     typed: &mut typed,
+                    probe,
+                    dark: run.dark,
+                    commands,
                 };
                 workload_ui(ui, &mut fields);
                 ui.add_space(8.0);
@@ -174,11 +184,13 @@ fn workload_ui(ui: &mut egui::Ui, fields: &mut Fields<'_, '_>) {
             let label = ui.label(Setting::Workload.label()).on_hover_text(&help);
             let mut workload = fields.form.workload;
             egui::ComboBox::from_id_salt("workload")
-                .selected_text(workload.name())
+                .selected_text(workload_name(workload))
                 .width(150.0)
+                // Every workload in view, your code the last.
+                .height(400.0)
                 .show_ui(ui, |ui| {
-                    for w in Workload::ALL {
-                        ui.selectable_value(&mut workload, w, w.name());
+                    for w in Workload::ALL.into_iter().chain([Workload::Code]) {
+                        ui.selectable_value(&mut workload, w, workload_name(w));
                     }
                 })
                 .response
@@ -186,11 +198,31 @@ fn workload_ui(ui: &mut egui::Ui, fields: &mut Fields<'_, '_>) {
                 .on_hover_text(&help);
             fields.form.set_workload(workload);
             ui.end_row();
+            if workload == Workload::Code {
+                let python = python_path(fields.typed.python);
+                your_code_ui(
+                    ui,
+                    fields.form,
+                    &python,
+                    fields.probe,
+                    fields.dark,
+                    fields.commands,
+                );
+            }
             for setting in shown_in(fields.form, Section::Workload) {
                 setting_ui(ui, fields, setting);
                 note_ui(ui, fields.form, setting);
             }
         });
+}
+
+/// A workload as the menu names it: your own Python function as "Your
+/// code" (the catalogue's label for `--code`).
+fn workload_name(workload: Workload) -> &'static str {
+    match workload {
+        Workload::Code => Setting::Code.label(),
+        other => other.name(),
+    }
 }
 
 /// One model's checkbox; a python model without a usable interpreter is

@@ -1,6 +1,7 @@
 //! The panels around the charts, one file each: the top bar
 //! (`top_bar.rs`), the experiment form (`form.rs`), the run panel under it
-//! (`run_panel.rs`) and the results table (`results_table.rs`). Each panel
+//! (`run_panel.rs`) with the "Your code" workload's rows (`your_code.rs`),
+//! and the results table (`results_table.rs`). Each panel
 //! takes the narrow state it draws (and edits the settings it shows);
 //! everything else it asks for is a [`super::command::Command`].
 
@@ -8,6 +9,7 @@ mod form;
 mod results_table;
 mod run_panel;
 mod top_bar;
+mod your_code;
 
 pub use form::{TypedPaths, experiment_ui};
 pub use results_table::{SortColumn, TableSort, results_table_ui};
