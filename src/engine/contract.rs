@@ -55,11 +55,15 @@ impl EngineConfig {
         }
     }
 }
-/// One task's compute span, relative to its repetition's start.
+/// The compute span of one task, or of a group of consecutive tasks
+/// (`task .. task + tasks`, see [`super::grouping`]), relative to its
+/// repetition's start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Span {
     pub worker: u32,
     pub task: u32,
+    /// Tasks it covers (1: one task).
+    pub tasks: u32,
     pub start_ns: u64,
     pub end_ns: u64,
     /// Worker-process models: how the task and its result travelled.
@@ -127,6 +131,9 @@ pub(crate) struct Repetition {
     pub start_ns: u64,
     pub wall_ns: u64,
     pub cpu_ns: u64,
+    /// The workers' time inside tasks: the sum of the spans (kept when
+    /// the spans are dropped).
+    pub compute_ns: u64,
     pub spans: Vec<Span>,
     /// Task values by task index.
     pub values: Vec<u64>,
@@ -159,9 +166,14 @@ thread_local! {
 /// executors that build their [`RepetitionLog`] only once the clock has
 /// stopped (serial, threads) keep these, so keeping spans or not
 /// (instrumentation on or off) cannot change what they measure.
+///
+/// The first task of a span carries the span: `tasks` (how many tasks from
+/// it the span covers), `start_ns` and `end_ns`; the other tasks of a
+/// group have `tasks` 0 and only their value (32 bytes either way).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Finished {
     pub task: u32,
+    pub tasks: u32,
     pub value: u64,
     pub start_ns: u64,
     pub end_ns: u64,
@@ -232,6 +244,7 @@ impl RepetitionLog {
         const BLANK: Span = Span {
             worker: 0,
             task: 0,
+            tasks: 1,
             start_ns: 0,
             end_ns: 0,
             ipc: None,
@@ -256,11 +269,52 @@ impl RepetitionLog {
         self.record_with_ipc(worker, task, value, (start_ns, end_ns), None)
     }
 
-    /// Records the tasks `worker` noted while the clock ran.
+    /// Records the tasks `worker` noted while the clock ran, one span per
+    /// group.
     pub fn record_finished(&mut self, worker: u32, finished: &[Finished]) {
         for done in finished {
-            self.record(worker, done.task, done.value, done.start_ns, done.end_ns);
+            if self.record_value(done.task, done.value) && done.tasks > 0 {
+                self.push_span(
+                    worker,
+                    (done.task, done.tasks),
+                    (done.start_ns, done.end_ns),
+                    None,
+                );
+            }
         }
+    }
+
+    /// Keeps a task's value; false if it was unknown or already done.
+    fn record_value(&mut self, task: u32, value: u64) -> bool {
+        match self.values.get_mut(task as usize) {
+            Some(slot @ None) => {
+                *slot = Some(value);
+                self.done += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Keeps the span of `tasks` tasks from `task` (when spans are kept).
+    fn push_span(
+        &mut self,
+        worker: u32,
+        (task, tasks): (u32, u32),
+        (start_ns, end_ns): (u64, u64),
+        ipc: Option<IpcStamps>,
+    ) {
+        if !self.keep_spans {
+            return;
+        }
+        self.spans.push(Span {
+            worker,
+            task,
+            tasks,
+            start_ns: start_ns.saturating_sub(self.start_ns),
+            end_ns: end_ns.saturating_sub(self.start_ns),
+            ipc: ipc.map(|stamps| stamps.relative_to(self.start_ns)),
+        });
     }
 
     /// [`Self::record`] for a task that crossed a pipe, with its stamps.
@@ -272,24 +326,11 @@ impl RepetitionLog {
         (start_ns, end_ns): (u64, u64),
         ipc: Option<IpcStamps>,
     ) -> bool {
-        match self.values.get_mut(task as usize) {
-            Some(slot @ None) => {
-                *slot = Some(value);
-                self.done += 1;
-                if !self.keep_spans {
-                    return true;
-                }
-                self.spans.push(Span {
-                    worker,
-                    task,
-                    start_ns: start_ns.saturating_sub(self.start_ns),
-                    end_ns: end_ns.saturating_sub(self.start_ns),
-                    ipc: ipc.map(|stamps| stamps.relative_to(self.start_ns)),
-                });
-                true
-            }
-            _ => false,
+        if !self.record_value(task, value) {
+            return false;
         }
+        self.push_span(worker, (task, 1), (start_ns, end_ns), ipc);
+        true
     }
 
     /// Records lock holds stamped on the shared clock.
@@ -316,6 +357,10 @@ impl RepetitionLog {
             start_ns: self.start_ns,
             wall_ns,
             cpu_ns,
+            compute_ns: spans
+                .iter()
+                .map(|s| s.end_ns.saturating_sub(s.start_ns))
+                .sum(),
             spans,
             holds: self.holds,
             values: self
@@ -346,6 +391,10 @@ pub(crate) struct RepetitionInput<'a> {
     pub net_port: u16,
     /// Keep spans and stamps ([`EngineConfig::instrument`]).
     pub instrument: bool,
+    /// Serial and threads: at most how many consecutive tasks one span
+    /// covers (1: a span per task), decided per run by
+    /// [`super::grouping::group_size`].
+    pub group: u32,
 }
 
 impl RepetitionInput<'_> {

@@ -101,6 +101,7 @@ impl<'a> GilHold<'a> {
         self.holds.push(Span {
             worker: self.worker,
             task: self.task,
+            tasks: 1,
             start_ns: self.since_ns,
             end_ns: monotonic_ns(),
             ipc: None,

@@ -87,16 +87,34 @@ fn agreed_checksum(repetitions: &[Repetition]) -> Result<String, EngineError> {
     Ok(checksums.into_iter().next().unwrap_or_default())
 }
 
+/// Drops the spans, stamps and lock holds of every repetition that can no
+/// longer be the typical one (the closest to the median wall time once
+/// all `repeats` are in), so a run holds spans only for those that still
+/// may: whatever the later walls, the typical one ranks at
+/// `(repeats - 1) / 2` or `repeats / 2` among them, and a repetition ranked
+/// `r` now among `m` ends between `r` and `r + repeats - m`.
+pub(crate) fn forget_atypical_spans(repetitions: &mut [Repetition], repeats: u32) {
+    let n = repeats as usize;
+    let m = repetitions.len();
+    let later = n.saturating_sub(m);
+    let (low, high) = ((n.saturating_sub(1)) / 2, n / 2);
+    let walls: Vec<u64> = repetitions.iter().map(|r| r.wall_ns).collect();
+    for r in repetitions.iter_mut() {
+        // Ties could rank either way: the widest ranks they could take.
+        let below = walls.iter().filter(|&&w| w < r.wall_ns).count();
+        let at_most = walls.iter().filter(|&&w| w <= r.wall_ns).count() - 1;
+        if below > high || at_most + later < low {
+            r.spans = Vec::new();
+            r.holds = Vec::new();
+        }
+    }
+}
+
 /// One repetition's figures as stored.
 fn repetition_record(spec: &RunSpec, r: &Repetition) -> RepetitionRecord {
     RepetitionRecord {
         wall_seconds: ns_to_s(r.wall_ns),
-        compute_seconds: ns_to_s(
-            r.spans
-                .iter()
-                .map(|s| s.end_ns.saturating_sub(s.start_ns))
-                .sum(),
-        ),
+        compute_seconds: ns_to_s(r.compute_ns),
         cpu_seconds: ns_to_s(r.cpu_ns),
         ipc: IpcTotals {
             bytes_to_workers: r.ipc.bytes_to_worker,
@@ -134,15 +152,18 @@ fn span_records(spans: &[Span]) -> Vec<SpanRecord> {
         .map(|s| SpanRecord {
             worker: s.worker,
             task: s.task,
+            tasks: s.tasks,
             start_seconds: ns_to_s(s.start_ns),
             end_seconds: ns_to_s(s.end_ns),
-            ipc: s.ipc.map(|i| SpanIpc {
-                spawned_seconds: i.spawned_ns.map(ns_to_s),
-                received_seconds: ns_to_s(i.received_ns),
-                read_seconds: ns_to_s(i.read_ns),
-                reply_seconds: ns_to_s(i.reply_ns),
-                replied_seconds: ns_to_s(i.replied_ns),
-                returned_seconds: ns_to_s(i.returned_ns),
+            ipc: s.ipc.map(|i| {
+                Box::new(SpanIpc {
+                    spawned_seconds: i.spawned_ns.map(ns_to_s),
+                    received_seconds: ns_to_s(i.received_ns),
+                    read_seconds: ns_to_s(i.read_ns),
+                    reply_seconds: ns_to_s(i.reply_ns),
+                    replied_seconds: ns_to_s(i.replied_ns),
+                    returned_seconds: ns_to_s(i.returned_ns),
+                })
             }),
         })
         .collect()
@@ -212,6 +233,7 @@ mod tests {
             .map(|task| Span {
                 worker: task % 2,
                 task,
+                tasks: 1,
                 start_ns: u64::from(task) * 100,
                 end_ns: u64::from(task) * 100 + 50,
                 ipc: None,
@@ -221,6 +243,7 @@ mod tests {
             start_ns,
             wall_ns,
             cpu_ns: 2 * wall_ns,
+            compute_ns: 200,
             spans,
             values: vec![value; 4],
             parent_rss: 1000,

@@ -177,6 +177,7 @@ mod tests {
             .map(|task| SpanRecord {
                 worker: task % 2,
                 task,
+                tasks: 1,
                 start_seconds: f64::from(task) * 0.1,
                 end_seconds: f64::from(task) * 0.1 + 0.05,
                 ipc: None,

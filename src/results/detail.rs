@@ -100,17 +100,56 @@ pub struct RepetitionRecord {
     pub total: Option<u64>,
 }
 
-/// One task's compute, as stamped by the worker that ran it.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// The compute of one task, or of a group of consecutive tasks, as stamped
+/// by the worker that ran it.
+///
+/// Where tasks are short, serial and thread workers time a group of
+/// consecutive tasks (`task .. task + tasks`) with one pair of clock
+/// reads, long enough that the reads cost under 1 % of it
+/// (`engine::grouping`); where they are not, a span is one task.
+/// 40 bytes (the IPC stamps are boxed: only worker processes have them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpanRecord {
     pub worker: u32,
+    /// The first task of the span.
     pub task: u32,
+    /// How many consecutive tasks it covers (1 in files of schema
+    /// version 1, which timed every task).
+    #[serde(default = "one_task")]
+    pub tasks: u32,
     /// Seconds from the start of the repetition.
     pub start_seconds: f64,
     pub end_seconds: f64,
-    /// Worker-process models: how the task and its result travelled.
+    /// Worker-process models: how the task and its result travelled
+    /// (always a single task's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ipc: Option<SpanIpc>,
+    pub ipc: Option<Box<SpanIpc>>,
+}
+
+fn one_task() -> u32 {
+    1
+}
+
+impl SpanRecord {
+    /// The tasks it covers: `task .. task + tasks`.
+    pub fn covered(&self) -> std::ops::Range<u32> {
+        self.task..self.task.saturating_add(self.tasks)
+    }
+
+    /// "task 7", or "tasks 120–183" for a group.
+    pub fn tasks_label(&self) -> String {
+        tasks_label(self.task, self.tasks)
+    }
+}
+
+/// "task 7" for one task, "tasks 120–183" for a group of `tasks` from
+/// `first`.
+pub fn tasks_label(first: u32, tasks: u32) -> String {
+    if tasks <= 1 {
+        format!("task {first}")
+    } else {
+        format!("tasks {first}\u{2013}{}", first.saturating_add(tasks - 1))
+    }
 }
 
 /// The instants a worker-process task passed through besides its compute
