@@ -699,6 +699,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_span_holds_only_what_its_model_records() {
+        // Worker processes' IPC stamps are boxed: a thread's span does
+        // not carry room for them (it took 88 bytes before).
+        assert_eq!(std::mem::size_of::<SpanRecord>(), 40);
+    }
+
+    #[test]
     fn a_sweep_is_one_workload_at_several_payloads() {
         let mut set = ResultSet::new(MachineInfo::default());
         for workers in [1, 2] {

@@ -57,8 +57,10 @@ impl EngineConfig {
 }
 /// The compute span of one task, or of a group of consecutive tasks
 /// (`task .. task + tasks`, see [`super::grouping`]), relative to its
-/// repetition's start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// repetition's start: 32 bytes. A worker-process task's IPC stamps are
+/// kept beside it ([`Repetition::stamps`]), so the models that have none
+/// (serial, threads, …) hold none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Span {
     pub worker: u32,
     pub task: u32,
@@ -66,8 +68,6 @@ pub(crate) struct Span {
     pub tasks: u32,
     pub start_ns: u64,
     pub end_ns: u64,
-    /// Worker-process models: how the task and its result travelled.
-    pub ipc: Option<IpcStamps>,
 }
 
 /// The instants a worker-process task passed through, besides its compute
@@ -135,6 +135,9 @@ pub(crate) struct Repetition {
     /// the spans are dropped).
     pub compute_ns: u64,
     pub spans: Vec<Span>,
+    /// Worker-process models: each span's IPC stamps, by span (empty for
+    /// the models that take none).
+    pub stamps: Vec<IpcStamps>,
     /// Task values by task index.
     pub values: Vec<u64>,
     pub ipc: PipeSnapshot,
@@ -160,6 +163,31 @@ thread_local! {
     static READY_SPANS: std::cell::RefCell<Vec<Span>> = const {
         std::cell::RefCell::new(Vec::new())
     };
+    /// The IPC stamps' buffer, readied alike for the models that take them.
+    static READY_STAMPS: std::cell::RefCell<Vec<IpcStamps>> = const {
+        std::cell::RefCell::new(Vec::new())
+    };
+}
+
+/// This thread's readied buffer if it has room for `tasks`, else a new one.
+fn ready_buffer<T>(
+    ready: &'static std::thread::LocalKey<std::cell::RefCell<Vec<T>>>,
+    tasks: u32,
+) -> Vec<T> {
+    ready.with_borrow_mut(|ready| {
+        if ready.capacity() >= tasks as usize {
+            std::mem::take(ready)
+        } else {
+            Vec::with_capacity(tasks as usize)
+        }
+    })
+}
+
+/// Writes `ready` over `tasks` items once, so its pages are mapped.
+fn ready_written<T: Copy + Default>(ready: &mut Vec<T>, tasks: u32) {
+    ready.clear();
+    ready.resize(tasks as usize, T::default());
+    ready.clear();
 }
 
 /// A task as the thread that ran it noted it during the measured time:
@@ -201,6 +229,8 @@ pub(crate) struct RepetitionLog {
     start_ns: u64,
     values: Vec<Option<u64>>,
     spans: Vec<Span>,
+    /// The spans' IPC stamps, where every span has them.
+    stamps: Vec<IpcStamps>,
     holds: Vec<Span>,
     done: u32,
     /// Spans, stamps and lock holds are kept (instrumentation on).
@@ -217,13 +247,7 @@ impl RepetitionLog {
     /// off).
     fn keeping(tasks: u32, start_ns: u64, keep_spans: bool) -> RepetitionLog {
         let spans = if keep_spans {
-            READY_SPANS.with_borrow_mut(|ready| {
-                if ready.capacity() >= tasks as usize {
-                    std::mem::take(ready)
-                } else {
-                    Vec::with_capacity(tasks as usize)
-                }
-            })
+            ready_buffer(&READY_SPANS, tasks)
         } else {
             Vec::new()
         };
@@ -231,6 +255,8 @@ impl RepetitionLog {
             start_ns,
             values: vec![None; tasks as usize],
             spans,
+            // Taken on the first stamped span (`push_span`).
+            stamps: Vec::new(),
             holds: Vec::new(),
             done: 0,
             keep_spans,
@@ -238,23 +264,13 @@ impl RepetitionLog {
     }
 
     /// Readies the span buffer of this thread's next log for `tasks`
-    /// spans: called before a repetition's clock starts, on the thread
-    /// that then runs it.
-    pub(crate) fn prepare(tasks: u32) {
-        const BLANK: Span = Span {
-            worker: 0,
-            task: 0,
-            tasks: 1,
-            start_ns: 0,
-            end_ns: 0,
-            ipc: None,
-        };
-        READY_SPANS.with_borrow_mut(|ready| {
-            ready.clear();
-            // Written once over its length, so its pages are mapped now.
-            ready.resize(tasks as usize, BLANK);
-            ready.clear();
-        });
+    /// spans, and with `stamps` the buffer of their IPC stamps: called
+    /// before a repetition's clock starts, on the thread that then runs it.
+    pub(crate) fn prepare(tasks: u32, stamps: bool) {
+        READY_SPANS.with_borrow_mut(|ready| ready_written(ready, tasks));
+        if stamps {
+            READY_STAMPS.with_borrow_mut(|ready| ready_written(ready, tasks));
+        }
     }
 
     /// Records a finished task; false if it was unknown or already done.
@@ -307,13 +323,18 @@ impl RepetitionLog {
         if !self.keep_spans {
             return;
         }
+        if let Some(stamps) = ipc {
+            if self.stamps.capacity() == 0 {
+                self.stamps = ready_buffer(&READY_STAMPS, self.values.len() as u32);
+            }
+            self.stamps.push(stamps.relative_to(self.start_ns));
+        }
         self.spans.push(Span {
             worker,
             task,
             tasks,
             start_ns: start_ns.saturating_sub(self.start_ns),
             end_ns: end_ns.saturating_sub(self.start_ns),
-            ipc: ipc.map(|stamps| stamps.relative_to(self.start_ns)),
         });
     }
 
@@ -351,8 +372,7 @@ impl RepetitionLog {
     }
 
     pub fn finish(self, wall_ns: u64, cpu_ns: u64, ipc: PipeSnapshot) -> Repetition {
-        let mut spans = self.spans;
-        spans.sort_by_key(|s| (s.worker, s.start_ns));
+        let (spans, stamps) = in_worker_order(self.spans, self.stamps);
         Repetition {
             start_ns: self.start_ns,
             wall_ns,
@@ -362,6 +382,7 @@ impl RepetitionLog {
                 .map(|s| s.end_ns.saturating_sub(s.start_ns))
                 .sum(),
             spans,
+            stamps,
             holds: self.holds,
             values: self
                 .values
@@ -375,6 +396,21 @@ impl RepetitionLog {
             counter: 0,
         }
     }
+}
+
+/// Spans (and their stamps, where every span has them) sorted by worker
+/// and start, in memory of their own size: a run of grouped spans keeps
+/// far fewer than its buffer had room for.
+fn in_worker_order(spans: Vec<Span>, stamps: Vec<IpcStamps>) -> (Vec<Span>, Vec<IpcStamps>) {
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    order.sort_by_key(|&i| (spans[i].worker, spans[i].start_ns));
+    let sorted_spans = order.iter().map(|&i| spans[i]).collect();
+    let sorted_stamps = if stamps.len() == spans.len() {
+        order.iter().map(|&i| stamps[i]).collect()
+    } else {
+        Vec::new()
+    };
+    (sorted_spans, sorted_stamps)
 }
 
 /// What every repetition of a run shares.
@@ -442,6 +478,11 @@ pub(crate) trait Executor {
     /// Builds its [`RepetitionLog`] only after the clock stops (from
     /// [`Finished`] notes), so no span buffer need be readied before it.
     fn logs_after_clock(&self) -> bool {
+        false
+    }
+    /// Its tasks cross a pipe and carry IPC stamps (worker processes), so
+    /// their buffer is readied before the clock too.
+    fn stamps_ipc(&self) -> bool {
         false
     }
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError>;

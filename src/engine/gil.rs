@@ -104,7 +104,6 @@ impl<'a> GilHold<'a> {
             tasks: 1,
             start_ns: self.since_ns,
             end_ns: monotonic_ns(),
-            ipc: None,
         });
         self.gil.release();
     }

@@ -146,7 +146,6 @@ mod tests {
                 tasks: 1,
                 start_ns: u64::from(task) * each_ns,
                 end_ns: u64::from(task + 1) * each_ns,
-                ipc: None,
             })
             .collect()
     }
@@ -159,6 +158,12 @@ mod tests {
         // 100 ns tasks (75 ns of work once the read is taken off): 67.
         assert_eq!(group_size_for(&spans(10, 100), 25.0), 67);
         assert_eq!(group_size_for(&[], 25.0), 1);
+    }
+
+    #[test]
+    fn an_engine_span_is_32_bytes_without_stamps() {
+        // Stamps are kept beside the spans, by the models that take them.
+        assert_eq!(std::mem::size_of::<Span>(), 32);
     }
 
     #[test]

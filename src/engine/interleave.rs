@@ -421,7 +421,10 @@ fn repetition_of(
         }
     };
     if instrument && !live.executor.logs_after_clock() {
-        super::contract::RepetitionLog::prepare(live.spec.workload.tasks);
+        super::contract::RepetitionLog::prepare(
+            live.spec.workload.tasks,
+            live.executor.stamps_ipc(),
+        );
     }
     live.executor.run_repetition(RepetitionInput {
         spec: &live.spec,

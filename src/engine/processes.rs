@@ -383,6 +383,10 @@ fn describe_tasks(queued: &VecDeque<u32>) -> String {
 }
 
 impl Executor for ProcessPool {
+    fn stamps_ipc(&self) -> bool {
+        true
+    }
+
     fn spawn_ns(&self) -> u64 {
         self.spawn_ns
     }
