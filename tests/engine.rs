@@ -751,3 +751,28 @@ fn instrumentation_off_keeps_the_figures_but_no_spans() {
         );
     }
 }
+
+/// A worker reads its CPU time only when it is about to wait (no task
+/// buffered after the one it answers): with tasks queued ahead most
+/// replies skip the read, yet the run's CPU still counts every worker's,
+/// as much as when every reply carries it (one task in flight).
+#[test]
+fn worker_processes_cpu_counts_with_tasks_queued_ahead() {
+    let cpu = |in_flight| {
+        run(&run_spec(Model::Processes, Workload::SqrtSum)
+            .size(300_000)
+            .tasks(16)
+            .workers(2)
+            .in_flight(in_flight)
+            .repeats(3)
+            .build())
+        .cpu_seconds
+        .median
+    };
+    let (every, ahead) = (cpu(1), cpu(4));
+    // The same work; the parent's own share is small beside it.
+    assert!(
+        ahead > 0.6 * every && ahead < 1.6 * every,
+        "in flight 1: {every} s of CPU, in flight 4: {ahead} s"
+    );
+}
