@@ -60,6 +60,8 @@ pub struct TaskBar {
     pub task: u32,
     /// Tasks it covers: 1, or a group's (`tasks 120–183`).
     pub tasks: u32,
+    /// The last task it covers (`task` for one).
+    pub last_task: u32,
     pub mark: Mark,
     /// Seconds from the start of the repetition shown.
     pub start: f64,
@@ -83,7 +85,7 @@ impl TaskBar {
         } else {
             format!(
                 "{} · {}",
-                crate::results::tasks_label(self.task, self.tasks),
+                crate::results::tasks_label(self.task, self.tasks, self.last_task),
                 self.mark.label()
             )
         };
@@ -256,6 +258,7 @@ pub fn timeline(run: &RunRecord) -> Timeline {
             lane: h.worker,
             task: h.task,
             tasks: 1,
+            last_task: h.task,
             mark: Mark::GilHeld,
             start: h.start_seconds,
             end: h.end_seconds,
@@ -296,6 +299,7 @@ pub fn task_bars(span: &SpanRecord, next_start: Option<f64>) -> Vec<TaskBar> {
         lane: span.worker,
         task: span.task,
         tasks: span.tasks,
+        last_task: span.last_task(),
         mark: Mark::Task(mark),
         start,
         end: end.min(limit),
@@ -538,6 +542,7 @@ mod tests {
             lane,
             task,
             tasks: 1,
+            last_task: task,
             mark: Mark::Task(Phase::Compute),
             start,
             end,

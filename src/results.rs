@@ -663,6 +663,7 @@ pub(crate) mod testing {
             start_seconds: start,
             end_seconds: end,
             ipc: None,
+            members: None,
         }
     }
 
@@ -700,9 +701,10 @@ mod tests {
 
     #[test]
     fn a_span_holds_only_what_its_model_records() {
-        // Worker processes' IPC stamps are boxed: a thread's span does
-        // not carry room for them (it took 88 bytes before).
-        assert_eq!(std::mem::size_of::<SpanRecord>(), 40);
+        // Worker processes' IPC stamps and a scattered group's tasks are
+        // boxed: a thread's span carries no room for stamps (it took 88
+        // bytes before).
+        assert_eq!(std::mem::size_of::<SpanRecord>(), 48);
     }
 
     #[test]

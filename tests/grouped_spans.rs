@@ -84,9 +84,22 @@ fn tiny_tasks_are_timed_in_groups_that_cover_each_task_once() {
         let workers = f64::from(record.workers);
         assert!(record.compute_seconds.median <= record.wall_seconds.max * workers + 1e-3);
     }
-    // A queue of chunk 1 never groups across claims; still each task once.
+    // A queue of chunk 1: each worker's tasks are scattered, so groups
+    // list them; still each task once.
     let queue = tiny(Model::Threads, Schedule::Queue, Some(1));
     assert_covered_once_and_apart(&queue, "threads queue 1");
+    assert!(
+        queue.spans.len() * 4 < TASKS as usize,
+        "{}",
+        queue.spans.len()
+    );
+    for span in queue.spans.iter().filter(|s| s.members.is_some()) {
+        assert!(
+            !span.tasks_label().contains('\u{2013}'),
+            "{}",
+            span.tasks_label()
+        );
+    }
     // Long tasks keep a span each.
     let long = run(&run_spec(Model::Threads, Workload::Sleep)
         .size(2)

@@ -155,6 +155,7 @@ mod tests {
                 replied_seconds: start + 0.85,
                 returned_seconds: start + 0.9,
             })),
+            members: None,
         };
         run.spans = vec![task(0, 0.0), task(1, 0.05)];
         let parts = overhead(&run);
@@ -176,6 +177,7 @@ mod tests {
             start_seconds: 0.0,
             end_seconds: 0.9,
             ipc: None,
+            members: None,
         }];
         let parts = overhead(&threads);
         assert!(
@@ -206,6 +208,7 @@ mod tests {
                 replied_seconds: replied,
                 returned_seconds: replied,
             })),
+            members: None,
         };
         run.spans = vec![task(1, 0.31, 0.62, 0.62), task(0, 0.0, 0.8, 0.8)];
         let parts = overhead(&run);

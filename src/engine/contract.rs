@@ -60,14 +60,33 @@ impl EngineConfig {
 /// repetition's start: 32 bytes. A worker-process task's IPC stamps are
 /// kept beside it ([`Repetition::stamps`]), so the models that have none
 /// (serial, threads, …) hold none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Span {
     pub worker: u32,
     pub task: u32,
     /// Tasks it covers (1: one task).
     pub tasks: u32,
+    /// Where a group's tasks are not `task .. task + tasks`: where they
+    /// are listed in [`Repetition::members`] ([`CONSECUTIVE`]: they are).
+    pub members_at: u32,
     pub start_ns: u64,
     pub end_ns: u64,
+}
+
+/// [`Span::members_at`] of a span whose tasks are consecutive.
+pub(crate) const CONSECUTIVE: u32 = u32::MAX;
+
+impl Default for Span {
+    fn default() -> Span {
+        Span {
+            worker: 0,
+            task: 0,
+            tasks: 1,
+            members_at: CONSECUTIVE,
+            start_ns: 0,
+            end_ns: 0,
+        }
+    }
 }
 
 /// The instants a worker-process task passed through, besides its compute
@@ -138,6 +157,9 @@ pub(crate) struct Repetition {
     /// Worker-process models: each span's IPC stamps, by span (empty for
     /// the models that take none).
     pub stamps: Vec<IpcStamps>,
+    /// The tasks of the groups whose tasks are not consecutive, each
+    /// group's from its span's `members_at`.
+    pub members: Vec<u32>,
     /// Task values by task index.
     pub values: Vec<u64>,
     pub ipc: PipeSnapshot,
@@ -231,6 +253,8 @@ pub(crate) struct RepetitionLog {
     spans: Vec<Span>,
     /// The spans' IPC stamps, where every span has them.
     stamps: Vec<IpcStamps>,
+    /// Groups' tasks where they are not consecutive.
+    members: Vec<u32>,
     holds: Vec<Span>,
     done: u32,
     /// Spans, stamps and lock holds are kept (instrumentation on).
@@ -257,6 +281,7 @@ impl RepetitionLog {
             spans,
             // Taken on the first stamped span (`push_span`).
             stamps: Vec::new(),
+            members: Vec::new(),
             holds: Vec::new(),
             done: 0,
             keep_spans,
@@ -286,16 +311,27 @@ impl RepetitionLog {
     }
 
     /// Records the tasks `worker` noted while the clock ran, one span per
-    /// group.
+    /// group (its tasks listed where they are not consecutive).
     pub fn record_finished(&mut self, worker: u32, finished: &[Finished]) {
-        for done in finished {
-            if self.record_value(done.task, done.value) && done.tasks > 0 {
-                self.push_span(
-                    worker,
-                    (done.task, done.tasks),
-                    (done.start_ns, done.end_ns),
-                    None,
-                );
+        for (i, done) in finished.iter().enumerate() {
+            if !self.record_value(done.task, done.value) || done.tasks == 0 {
+                continue;
+            }
+            self.push_span(
+                worker,
+                (done.task, done.tasks),
+                (done.start_ns, done.end_ns),
+                None,
+            );
+            let group = finished.get(i..i + done.tasks as usize).unwrap_or_default();
+            let consecutive = group
+                .iter()
+                .zip(done.task..)
+                .all(|(member, task)| member.task == task);
+            if let (false, true, Some(span)) = (consecutive, self.keep_spans, self.spans.last_mut())
+            {
+                span.members_at = u32::try_from(self.members.len()).unwrap_or(CONSECUTIVE);
+                self.members.extend(group.iter().map(|member| member.task));
             }
         }
     }
@@ -333,6 +369,7 @@ impl RepetitionLog {
             worker,
             task,
             tasks,
+            members_at: CONSECUTIVE,
             start_ns: start_ns.saturating_sub(self.start_ns),
             end_ns: end_ns.saturating_sub(self.start_ns),
         });
@@ -383,6 +420,7 @@ impl RepetitionLog {
                 .sum(),
             spans,
             stamps,
+            members: self.members,
             holds: self.holds,
             values: self
                 .values

@@ -102,6 +102,7 @@ impl<'a> GilHold<'a> {
             worker: self.worker,
             task: self.task,
             tasks: 1,
+            members_at: crate::engine::contract::CONSECUTIVE,
             start_ns: self.since_ns,
             end_ns: monotonic_ns(),
         });

@@ -8,10 +8,11 @@
 //! repetition (the warm-up, when the run has one, which times every task):
 //! enough tasks that a group lasts at least [`READS_SHARE`]⁻¹ times its two
 //! reads. Tasks long enough get a group of one, and nothing changes.
-//! [`SpanGroup`] closes a group when it is full, at the end of the chunk a
-//! worker claimed (the next task it gets need not follow), and when a
-//! thread hands its batch over, so a group always covers consecutive
-//! tasks of one worker.
+//! [`SpanGroup`] closes a group when it is full and when a thread hands
+//! its batch over, so a group covers tasks one worker ran one after
+//! another. Under a queue, whichever worker asks takes the next chunk, so
+//! a worker's tasks need not be consecutive: the log then lists the
+//! group's tasks (`RepetitionLog::record_finished`).
 
 use std::sync::OnceLock;
 
@@ -144,6 +145,7 @@ mod tests {
                 worker: 0,
                 task,
                 tasks: 1,
+                members_at: crate::engine::contract::CONSECUTIVE,
                 start_ns: u64::from(task) * each_ns,
                 end_ns: u64::from(task + 1) * each_ns,
             })

@@ -6,7 +6,7 @@
 //! memory and system samples of the typical one (median wall time);
 //! [`sample_records`] times a system sample as the records keep it.
 
-use super::contract::{IpcStamps, Repetition, Span};
+use super::contract::{CONSECUTIVE, IpcStamps, Repetition, Span};
 use super::error::EngineError;
 use crate::analysis;
 use crate::measure::clock::ns_to_s;
@@ -106,6 +106,7 @@ pub(crate) fn forget_atypical_spans(repetitions: &mut [Repetition], repeats: u32
         if below > high || at_most + later < low {
             r.spans = Vec::new();
             r.stamps = Vec::new();
+            r.members = Vec::new();
             r.holds = Vec::new();
         }
     }
@@ -132,8 +133,8 @@ fn repetition_record(spec: &RunSpec, r: &Repetition) -> RepetitionRecord {
 /// The typical repetition's spans, GIL holds and memory, and the system
 /// samples timed from its start.
 fn describe_typical(record: &mut RunRecord, r: &Repetition, samples: &[Sample]) {
-    record.spans = span_records(&r.spans, &r.stamps);
-    record.gil_holds = span_records(&r.holds, &[]);
+    record.spans = span_records(r, &r.spans, &r.stamps);
+    record.gil_holds = span_records(r, &r.holds, &[]);
     record.memory = MemoryRecord {
         parent_rss_bytes: r.parent_rss,
         worker_rss_bytes: r.worker_rss.clone(),
@@ -146,9 +147,10 @@ fn describe_typical(record: &mut RunRecord, r: &Repetition, samples: &[Sample]) 
     }
 }
 
-/// Spans in seconds from their repetition's start, as stored, each with
-/// its IPC stamps where `stamps` has them (one per span, or none).
-fn span_records(spans: &[Span], stamps: &[IpcStamps]) -> Vec<SpanRecord> {
+/// Spans of `r` in seconds from its start, as stored, each with its IPC
+/// stamps where `stamps` has them (one per span, or none) and a group's
+/// tasks where they are not consecutive.
+fn span_records(r: &Repetition, spans: &[Span], stamps: &[IpcStamps]) -> Vec<SpanRecord> {
     spans
         .iter()
         .enumerate()
@@ -167,6 +169,15 @@ fn span_records(spans: &[Span], stamps: &[IpcStamps]) -> Vec<SpanRecord> {
                     replied_seconds: ns_to_s(i.replied_ns),
                     returned_seconds: ns_to_s(i.returned_ns),
                 })
+            }),
+            members: (s.members_at != CONSECUTIVE).then(|| {
+                let at = s.members_at as usize;
+                Box::new(
+                    r.members
+                        .get(at..at + s.tasks as usize)
+                        .unwrap_or_default()
+                        .to_vec(),
+                )
             }),
         })
         .collect()
@@ -236,6 +247,7 @@ mod tests {
                 worker: task % 2,
                 task,
                 tasks: 1,
+                members_at: crate::engine::contract::CONSECUTIVE,
                 start_ns: u64::from(task) * 100,
                 end_ns: u64::from(task) * 100 + 50,
             })
@@ -379,14 +391,14 @@ mod tests {
             received_ns: 2_000_000_000,
             ..Default::default()
         };
-        let records = span_records(&rep.spans, &stamps);
+        let records = span_records(&rep, &rep.spans, &stamps);
         let ipc = records[0].ipc.as_ref().unwrap();
         assert_eq!(ipc.spawned_seconds, Some(1.0));
         assert_eq!(ipc.received_seconds, 2.0);
         assert!(records[1].ipc.is_some());
         // Models without stamps: none on any span.
         assert!(
-            span_records(&rep.spans, &[])
+            span_records(&rep, &rep.spans, &[])
                 .iter()
                 .all(|s| s.ipc.is_none())
         );

@@ -27,14 +27,6 @@ pub struct Cursor {
     static_round: u64,
 }
 
-impl Cursor {
-    /// Whether the chunk it holds is used up: the next task it claims
-    /// need not follow the last.
-    pub fn chunk_done(&self) -> bool {
-        self.next >= self.end
-    }
-}
-
 impl TaskSource {
     pub fn new(schedule: Schedule, tasks: u32, chunk: u32, workers: u32) -> TaskSource {
         TaskSource {

@@ -213,10 +213,9 @@ fn run_job(
             job.stop.store(true, Ordering::Relaxed);
             return reports.send(Report::Failed(error));
         }
-        // A group ends with the worker's chunk (its next task need not
-        // follow) and with the batch.
+        // A group ends with the batch it is noted in.
         let full = finished.len() == finished.capacity();
-        group.end(&mut finished, out.value, full || cursor.chunk_done());
+        group.end(&mut finished, out.value, full);
         count += 1;
         progress.store(count, Ordering::Relaxed);
         if full {

@@ -264,6 +264,7 @@ mod tests {
                 start_seconds: f64::from(task / 2) * 0.3,
                 end_seconds: f64::from(task / 2) * 0.3 + 0.28,
                 ipc: None,
+                members: None,
             })
             .collect();
         run.repetitions = vec![crate::results::RepetitionRecord {

@@ -181,6 +181,7 @@ mod tests {
                 start_seconds: f64::from(task) * 0.1,
                 end_seconds: f64::from(task) * 0.1 + 0.05,
                 ipc: None,
+                members: None,
             })
             .collect();
         set.runs.push(run);

@@ -167,14 +167,14 @@ fn slices(model: Model, timeline: &activity::Timeline) -> Vec<Value> {
             .find(|b| b.mark == Mark::Task(Phase::Compute))
             .map_or(0.0, |b| b.duration());
         // A group of short tasks timed as one span: "tasks 120–183".
-        let count = bars.first().map_or(1, |b| b.tasks);
+        let (count, last) = bars.first().map_or((1, *task), |b| (b.tasks, b.last_task));
         let args = json!({
             "worker": lane,
             "task": task,
             "tasks": count,
             "compute_us": micros(compute)
         });
-        let name = crate::results::tasks_label(*task, count);
+        let name = crate::results::tasks_label(*task, count, last);
         events.push(slice(model, *lane, (start, end), &name, "task", args));
         if bars.len() > 1 {
             for bar in bars {

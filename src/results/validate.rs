@@ -369,23 +369,16 @@ fn spans(at: &str, list: &[SpanRecord], run: &RunRecord, one_per_task: bool) -> 
                 format!("{} is not below the run's {} tasks", s.task, run.tasks),
             ));
         }
-        if s.tasks == 0 || s.covered().end > run.tasks || (s.tasks > 1 && !one_per_task) {
-            return Err(invalid(
-                f("tasks"),
-                format!(
-                    "{} tasks from task {} do not fit the run's {} tasks",
-                    s.tasks, s.task, run.tasks
-                ),
-            ));
-        }
-        if let Some(task) = s.covered().find(|&t| seen.get(t as usize) == Some(&true)) {
-            return Err(invalid(
-                f("task"),
-                format!("task {task} has a span already"),
-            ));
-        }
-        if let Some(marks) = seen.get_mut(s.covered().start as usize..s.covered().end as usize) {
-            marks.fill(true);
+        group(&f, s, run, one_per_task)?;
+        for task in s.covered() {
+            if let Some(was) = seen.get_mut(task as usize) {
+                if std::mem::replace(was, true) {
+                    return Err(invalid(
+                        f("task"),
+                        format!("task {task} has a span already"),
+                    ));
+                }
+            }
         }
         seconds(&f("start_seconds"), s.start_seconds)?;
         seconds(&f("end_seconds"), s.end_seconds)?;
@@ -403,6 +396,31 @@ fn spans(at: &str, list: &[SpanRecord], run: &RunRecord, one_per_task: bool) -> 
         }
     }
     groups_apart(at, list)
+}
+
+/// A span's tasks: at least one, within the run's; a group only among
+/// task spans; its members (where listed) as many, from its first task up.
+fn group(f: &dyn Fn(&str) -> String, s: &SpanRecord, run: &RunRecord, task_spans: bool) -> Checked {
+    let fits = s.tasks > 0 && (s.tasks == 1 || task_spans) && s.last_task() < run.tasks;
+    if !fits {
+        return Err(invalid(
+            f("tasks"),
+            format!(
+                "{} tasks from task {} do not fit the run's {} tasks",
+                s.tasks, s.task, run.tasks
+            ),
+        ));
+    }
+    if let Some(members) = &s.members {
+        let increasing = members.windows(2).all(|w| w[0] < w[1]);
+        if members.len() != s.tasks as usize || members.first() != Some(&s.task) || !increasing {
+            return Err(invalid(
+                f("members"),
+                format!("not {} increasing tasks from task {}", s.tasks, s.task),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A group of tasks (`tasks` > 1) shares its worker's time with no other
@@ -560,6 +578,22 @@ mod tests {
         ];
         assert_eq!(check(&set_of(run.clone())), Ok(()));
         type Break = fn(&mut RunRecord);
+        // A queue's group: the worker's tasks, not consecutive.
+        let mut scattered = run.clone();
+        scattered.spans = vec![
+            group(0, 0, 2, 0.0, 0.2),
+            span(1, 2, 0.0, 0.1),
+            span(0, 3, 0.2, 0.3),
+        ];
+        scattered.spans[0].members = Some(Box::new(vec![0, 1]));
+        assert_eq!(check(&set_of(scattered.clone())), Ok(()));
+        scattered.spans[0].members = Some(Box::new(vec![0, 2]));
+        assert_eq!(
+            field_of(&set_of(scattered.clone())),
+            "runs[0].spans[1].task"
+        );
+        scattered.spans[0].members = Some(Box::new(vec![1, 0]));
+        assert_eq!(field_of(&set_of(scattered)), "runs[0].spans[0].members");
         let broken: [(&str, Break); 4] = [
             // Past the run's last task.
             ("runs[0].spans[2].tasks", |r| r.spans[2].tasks = 2),
