@@ -55,9 +55,10 @@ impl EngineConfig {
         }
     }
 }
-/// The compute span of one task, or of a group of consecutive tasks
-/// (`task .. task + tasks`, see [`super::grouping`]), relative to its
-/// repetition's start: 32 bytes. A worker-process task's IPC stamps are
+/// The compute span of one task, or of a group of tasks one worker ran
+/// one after another (`task .. task + tasks`, or those listed from
+/// `members_at`; see [`super::grouping`]), relative to its repetition's
+/// start: 32 bytes. A worker-process task's IPC stamps are
 /// kept beside it ([`Repetition::stamps`]), so the models that have none
 /// (serial, threads, …) hold none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
