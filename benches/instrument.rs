@@ -20,6 +20,13 @@
 //! where their interval decides, else the model's ("< 1 % *") where the
 //! interval allows it.
 //!
+//! Tiny serial and thread tasks are timed in groups (`engine::grouping`):
+//! a span covers enough consecutive tasks that its two clock reads cost
+//! under 1 % of it, so the trivial experiments measure what grouping
+//! leaves. After the table, `shadow` (its own module) prices what one
+//! parked thread costs the measuring thread, and why; `-- shadow` runs
+//! only that part.
+//!
 //! What the switch leaves on: a worker-process task's IPC stamps (part of
 //! the worker protocol; priced into the model from the cost of one clock
 //! read) and the byte counters (an addition per read or write). The last
@@ -32,6 +39,7 @@
 mod common;
 #[path = "../tests/common/run_spec.rs"]
 mod run_spec;
+mod shadow;
 
 use std::error::Error;
 use std::time::Instant;
@@ -47,6 +55,17 @@ type BenchResult<T> = Result<T, Box<dyn Error>>;
 
 /// Pairs (on, off) per experiment.
 const PAIRS: usize = 15;
+
+/// Pairs per experiment: [`PAIRS`], or 3 with `CORESCOPE_BENCH_QUICK` set
+/// (a check that the bench runs, e.g. `cargo test --bench instrument`:
+/// its figures mean nothing).
+fn pair_count() -> usize {
+    if std::env::var_os("CORESCOPE_BENCH_QUICK").is_some() {
+        3
+    } else {
+        PAIRS
+    }
+}
 
 /// The goal: instrumented / not instrumented below this.
 const GOAL: f64 = 1.010;
@@ -150,14 +169,14 @@ fn measure(spec: &RunSpec, instrument: bool) -> BenchResult<(f64, f64)> {
 
 /// Ratios (on / off) of the measured wall and of the whole run, per pair.
 fn pairs(spec: &RunSpec) -> BenchResult<(Vec<f64>, Vec<f64>, f64)> {
-    let mut walls = Vec::with_capacity(PAIRS);
-    let mut wholes = Vec::with_capacity(PAIRS);
-    let mut off_walls = Vec::with_capacity(PAIRS);
+    let mut walls = Vec::with_capacity(pair_count());
+    let mut wholes = Vec::with_capacity(pair_count());
+    let mut off_walls = Vec::with_capacity(pair_count());
     // The bench process's first run of an experiment pays for what is cold
     // (the worker binary's pages, the allocator's first growth): measured
     // and dropped, so that the first pair's first run does not carry it.
     measure(spec, false)?;
-    for pair in 0..PAIRS {
+    for pair in 0..pair_count() {
         // Alternate which goes first, so a drift favours neither.
         let (on, off) = if pair % 2 == 0 {
             let on = measure(spec, true)?;
@@ -273,7 +292,8 @@ fn sampler_share() -> BenchResult<f64> {
 fn main() -> BenchResult<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "corescope instrumentation bench — {cores} logical cores; {PAIRS} interleaved pairs per experiment"
+        "corescope instrumentation bench — {cores} logical cores; {} interleaved pairs per experiment",
+        pair_count()
     );
     let mut model = CostModel {
         per_task_ns: Vec::new(),
@@ -325,6 +345,9 @@ fn main() -> BenchResult<()> {
     println!(
         "(worker processes: their protocol's IPC stamps, about {PROTOCOL_READS:.0} clock reads, left on in both and priced in)"
     );
+    if filter.as_ref().is_none_or(|word| word == "shadow") {
+        shadow::report()?;
+    }
     Ok(())
 }
 

@@ -50,12 +50,18 @@ impl Mark {
     }
 }
 
-/// One bar of the timeline: a worker in one phase of one task.
+/// One bar of the timeline: a worker in one phase of one task, or
+/// computing a group of consecutive tasks timed as one span.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TaskBar {
     /// The lane: the worker (or process-per-task slot).
     pub lane: u32,
+    /// The (first) task.
     pub task: u32,
+    /// Tasks it covers: 1, or a group's (`tasks 120–183`).
+    pub tasks: u32,
+    /// The last task it covers (`task` for one).
+    pub last_task: u32,
     pub mark: Mark,
     /// Seconds from the start of the repetition shown.
     pub start: f64,
@@ -77,7 +83,11 @@ impl TaskBar {
         let what = if self.mark == Mark::GilHeld {
             "GIL held".to_string()
         } else {
-            format!("task {} · {}", self.task, self.mark.label())
+            format!(
+                "{} · {}",
+                crate::results::tasks_label(self.task, self.tasks, self.last_task),
+                self.mark.label()
+            )
         };
         format!(
             "{lane} · {what}\nstart {}\nend {}\nduration {}",
@@ -95,6 +105,8 @@ pub struct DrawnBar {
     /// The bar; for a stretch, from its first task's start to its last
     /// task's end.
     pub bar: TaskBar,
+    /// How many bars it joins (1: a bar alone).
+    pub joined: u32,
     /// How many tasks it covers.
     pub tasks: u32,
 }
@@ -102,7 +114,7 @@ pub struct DrawnBar {
 impl DrawnBar {
     /// The hover text: the task's, or what the stretch covers.
     pub fn describe(&self, timeline: &Timeline) -> String {
-        if self.tasks == 1 {
+        if self.joined == 1 {
             return self.bar.describe(timeline);
         }
         let lane = timeline
@@ -138,17 +150,19 @@ pub fn drawn_bars(bars: &[TaskBar], mark: Mark, resolution: f64) -> Vec<DrawnBar
             let tiny = |b: &TaskBar| b.duration() < resolution;
             let joins = last.bar.lane == bar.lane
                 && tiny(bar)
-                && (last.tasks > 1 || tiny(&last.bar))
+                && (last.joined > 1 || tiny(&last.bar))
                 && bar.start - last.bar.end < resolution;
             if joins {
                 last.bar.end = last.bar.end.max(bar.end);
-                last.tasks += 1;
+                last.joined += 1;
+                last.tasks += bar.tasks;
                 continue;
             }
         }
         drawn.push(DrawnBar {
             bar: *bar,
-            tasks: 1,
+            joined: 1,
+            tasks: bar.tasks,
         });
     }
     drawn
@@ -243,6 +257,8 @@ pub fn timeline(run: &RunRecord) -> Timeline {
         .map(|h| TaskBar {
             lane: h.worker,
             task: h.task,
+            tasks: 1,
+            last_task: h.task,
             mark: Mark::GilHeld,
             start: h.start_seconds,
             end: h.end_seconds,
@@ -262,6 +278,7 @@ pub fn timeline(run: &RunRecord) -> Timeline {
 /// of its frame, or its compute.
 fn first_instant(span: &SpanRecord) -> f64 {
     span.ipc
+        .as_deref()
         .map_or(span.start_seconds, |ipc| {
             ipc.spawned_seconds.unwrap_or(ipc.received_seconds)
         })
@@ -281,12 +298,14 @@ pub fn task_bars(span: &SpanRecord, next_start: Option<f64>) -> Vec<TaskBar> {
     let bar = |mark: Phase, start: f64, end: f64| TaskBar {
         lane: span.worker,
         task: span.task,
+        tasks: span.tasks,
+        last_task: span.last_task(),
         mark: Mark::Task(mark),
         start,
         end: end.min(limit),
     };
     let compute = bar(Phase::Compute, span.start_seconds, span.end_seconds);
-    let Some(ipc) = span.ipc else {
+    let Some(ipc) = span.ipc.as_deref() else {
         return vec![compute];
     };
     let mut bars = Vec::with_capacity(6);
@@ -506,10 +525,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_group_of_tasks_is_one_bar_that_names_its_tasks() {
+        let mut run = crate::results::testing::record(Model::Threads, 1, 1.0);
+        run.spans = vec![crate::results::testing::group(0, 120, 64, 0.0, 0.4)];
+        let timeline = timeline(&run);
+        assert_eq!(timeline.bars.len(), 1);
+        let text = timeline.bars[0].describe(&timeline);
+        assert!(text.contains("tasks 120\u{2013}183 · compute"), "{text}");
+        let drawn = drawn_bars(&timeline.bars, Mark::Task(Phase::Compute), 1.0);
+        assert_eq!((drawn[0].joined, drawn[0].tasks), (1, 64));
+    }
+
+    #[test]
     fn tiny_bars_draw_as_one_stretch_and_wide_ones_alone() {
         let bar = |lane: u32, task: u32, start: f64, end: f64| TaskBar {
             lane,
             task,
+            tasks: 1,
+            last_task: task,
             mark: Mark::Task(Phase::Compute),
             start,
             end,
@@ -580,11 +613,11 @@ mod tests {
             returned_seconds: at + 0.9,
         };
         let mut first = span(0, 0, 0.2, 0.5);
-        first.ipc = Some(ipc(None, 0.0));
+        first.ipc = Some(Box::new(ipc(None, 0.0)));
         // The worker took its next task at 0.7, while the parent still read
         // the first result (until 0.8).
         let mut second = span(0, 1, 0.9, 1.0);
-        second.ipc = Some(ipc(None, 0.7));
+        second.ipc = Some(Box::new(ipc(None, 0.7)));
         let marks = |bars: &[TaskBar]| -> Vec<(Phase, f64, f64)> {
             bars.iter()
                 .map(|b| match b.mark {
@@ -605,7 +638,7 @@ mod tests {
             ]
         );
         let mut own_process = span(0, 2, 0.5, 0.6);
-        own_process.ipc = Some(ipc(Some(0.1), 0.3));
+        own_process.ipc = Some(Box::new(ipc(Some(0.1), 0.3)));
         let bars = task_bars(&own_process, None);
         assert_eq!(bars[0].mark, Mark::Task(Phase::StartUp));
         assert_eq!((bars[0].start, bars[0].end), (0.1, 0.3));

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 pub use code::{CodeRecord, DigestGroup, Isolation};
 pub use detail::{
     CpuSample, IpcTotals, MemoryRecord, MemorySample, MpiRecord, RankRecord, RepetitionRecord,
-    SpanIpc, SpanRecord,
+    SpanIpc, SpanRecord, tasks_label,
 };
 pub use validate::{Invalid, MAX_RUNS};
 
@@ -28,7 +28,17 @@ use crate::worker::codec::Codec;
 use crate::workload::{CodeRef, CommandRef, CountedIn, Sharing, Workload};
 
 /// Version of the JSON layout; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version 2: a span may cover a group of consecutive tasks (its `tasks`).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest version still read: a version 1 file's spans are one task
+/// each (`tasks` absent, read as 1).
+pub const OLDEST_SCHEMA_VERSION: u32 = 1;
+
+/// Whether this corescope reads files of schema `version`.
+pub fn schema_readable(version: u32) -> bool {
+    (OLDEST_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&version)
+}
 
 /// Runs plus the machine they ran on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -153,11 +163,12 @@ impl ResultSet {
                 source,
             }
         })?;
-        let set: ResultSet = serde_json::from_slice(&bytes).map_err(|source| LoadError::Parse {
-            path: name.clone(),
-            source,
-        })?;
-        if set.schema_version != SCHEMA_VERSION {
+        let mut set: ResultSet =
+            serde_json::from_slice(&bytes).map_err(|source| LoadError::Parse {
+                path: name.clone(),
+                source,
+            })?;
+        if !schema_readable(set.schema_version) {
             return Err(LoadError::Schema {
                 path: name,
                 found: set.schema_version,
@@ -169,6 +180,9 @@ impl ResultSet {
                 field,
                 reason,
             })?;
+        // Read into the current layout (a version 1 span is one task), so
+        // it is saved again as the current version.
+        set.schema_version = SCHEMA_VERSION;
         Ok(set)
     }
 
@@ -179,10 +193,11 @@ impl ResultSet {
     }
 }
 
-/// Largest result file read. A run keeps a span per task: at the most
-/// tasks a run may have (`spec::MAX_TASKS`, a million), worker processes
-/// with their IPC stamps write about 250 MB of them (threads about 90 MB),
-/// so such a run's file still reads back; a sweep of thousands of runs of
+/// Largest result file read. A run keeps at most a span per task (short
+/// tasks share one): at the most tasks a run may have (`spec::MAX_TASKS`,
+/// a million), worker processes with their IPC stamps write about 250 MB
+/// of them (threads about 90 MB, far less where tasks are grouped), so
+/// such a run's file still reads back; a sweep of thousands of runs of
 /// ordinary size stays well below.
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
@@ -199,7 +214,9 @@ pub enum LoadError {
         path: String,
         source: serde_json::Error,
     },
-    #[error("{path} has schema version {found}; this corescope reads version {SCHEMA_VERSION}")]
+    #[error(
+        "{path} has schema version {found}; this corescope reads versions {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION}"
+    )]
     Schema { path: String, found: u32 },
     #[error("{path} is not a valid result set: {field}: {reason}")]
     Invalid {
@@ -634,14 +651,24 @@ pub(crate) mod testing {
     use crate::spec::{Model, RunSpec, WorkloadSpec};
     use crate::workload::Workload;
 
+    /// A group of `tasks` tasks from `task`, without IPC stamps.
+    pub fn group(worker: u32, task: u32, tasks: u32, start: f64, end: f64) -> SpanRecord {
+        SpanRecord {
+            tasks,
+            ..span(worker, task, start, end)
+        }
+    }
+
     /// A task span without IPC stamps.
     pub fn span(worker: u32, task: u32, start: f64, end: f64) -> SpanRecord {
         SpanRecord {
             worker,
             task,
+            tasks: 1,
             start_seconds: start,
             end_seconds: end,
             ipc: None,
+            members: None,
         }
     }
 
@@ -677,6 +704,14 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::record;
     use super::*;
+
+    #[test]
+    fn a_span_holds_only_what_its_model_records() {
+        // Worker processes' IPC stamps and a scattered group's tasks are
+        // boxed: a thread's span carries no room for stamps (it took 88
+        // bytes before).
+        assert_eq!(std::mem::size_of::<SpanRecord>(), 48);
+    }
 
     #[test]
     fn a_sweep_is_one_workload_at_several_payloads() {

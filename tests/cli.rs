@@ -132,7 +132,7 @@ fn sweep_prints_a_table_and_writes_every_export() {
     }
 
     let set = read_json(&json);
-    assert_eq!(set["schema_version"], 1);
+    assert_eq!(set["schema_version"], corescope::results::SCHEMA_VERSION);
     for key in [
         "cpu_model",
         "logical_cores",

@@ -93,7 +93,7 @@ pub fn overhead(run: &RunRecord) -> Overhead {
     });
     for (i, span) in spans.iter().enumerate() {
         parts.compute += span_seconds(span.start_seconds, span.end_seconds);
-        let Some(ipc) = span.ipc else {
+        let Some(ipc) = span.ipc.as_deref() else {
             continue;
         };
         if let Some(spawned) = ipc.spawned_seconds {
@@ -105,7 +105,7 @@ pub fn overhead(run: &RunRecord) -> Overhead {
         let next_received = spans
             .get(i + 1)
             .filter(|next| next.worker == span.worker)
-            .and_then(|next| next.ipc)
+            .and_then(|next| next.ipc.as_deref())
             .map(|next| next.received_seconds);
         let written = next_received.map_or(ipc.replied_seconds, |t| t.min(ipc.replied_seconds));
         let sending = span_seconds(span.end_seconds, written);
@@ -144,16 +144,18 @@ mod tests {
         let task = |worker, start: f64| SpanRecord {
             worker,
             task: worker,
+            tasks: 1,
             start_seconds: start + 0.2,
             end_seconds: start + 0.7,
-            ipc: Some(SpanIpc {
+            ipc: Some(Box::new(SpanIpc {
                 spawned_seconds: None,
                 received_seconds: start,
                 read_seconds: start + 0.1,
                 reply_seconds: start + 0.75,
                 replied_seconds: start + 0.85,
                 returned_seconds: start + 0.9,
-            }),
+            })),
+            members: None,
         };
         run.spans = vec![task(0, 0.0), task(1, 0.05)];
         let parts = overhead(&run);
@@ -171,9 +173,11 @@ mod tests {
         threads.spans = vec![SpanRecord {
             worker: 0,
             task: 0,
+            tasks: 1,
             start_seconds: 0.0,
             end_seconds: 0.9,
             ipc: None,
+            members: None,
         }];
         let parts = overhead(&threads);
         assert!(
@@ -193,16 +197,18 @@ mod tests {
         let task = |task, at: f64, reply: f64, replied: f64| SpanRecord {
             worker: 0,
             task,
+            tasks: 1,
             start_seconds: at + 0.01,
             end_seconds: at + 0.3,
-            ipc: Some(SpanIpc {
+            ipc: Some(Box::new(SpanIpc {
                 spawned_seconds: None,
                 received_seconds: at,
                 read_seconds: at + 0.005,
                 reply_seconds: reply,
                 replied_seconds: replied,
                 returned_seconds: replied,
-            }),
+            })),
+            members: None,
         };
         run.spans = vec![task(1, 0.31, 0.62, 0.62), task(0, 0.0, 0.8, 0.8)];
         let parts = overhead(&run);

@@ -116,7 +116,8 @@ impl WorkerEvents for ChannelPool {
     }
 
     fn note_cpu(&mut self, worker: usize, cpu_ns: u64) {
-        if let Some(slot) = self.cpu_ns.get_mut(worker) {
+        // 0: the worker did not read it (more tasks were waiting).
+        if let Some(slot) = self.cpu_ns.get_mut(worker).filter(|_| cpu_ns > 0) {
             *slot = cpu_ns;
         }
     }

@@ -55,15 +55,39 @@ impl EngineConfig {
         }
     }
 }
-/// One task's compute span, relative to its repetition's start.
+/// The compute span of one task, or of a group of tasks one worker ran
+/// one after another (`task .. task + tasks`, or those listed from
+/// `members_at`; see [`super::grouping`]), relative to its repetition's
+/// start: 32 bytes. A worker-process task's IPC stamps are
+/// kept beside it ([`Repetition::stamps`]), so the models that have none
+/// (serial, threads, …) hold none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Span {
     pub worker: u32,
     pub task: u32,
+    /// Tasks it covers (1: one task).
+    pub tasks: u32,
+    /// Where a group's tasks are not `task .. task + tasks`: where they
+    /// are listed in [`Repetition::members`] ([`CONSECUTIVE`]: they are).
+    pub members_at: u32,
     pub start_ns: u64,
     pub end_ns: u64,
-    /// Worker-process models: how the task and its result travelled.
-    pub ipc: Option<IpcStamps>,
+}
+
+/// [`Span::members_at`] of a span whose tasks are consecutive.
+pub(crate) const CONSECUTIVE: u32 = u32::MAX;
+
+impl Default for Span {
+    fn default() -> Span {
+        Span {
+            worker: 0,
+            task: 0,
+            tasks: 1,
+            members_at: CONSECUTIVE,
+            start_ns: 0,
+            end_ns: 0,
+        }
+    }
 }
 
 /// The instants a worker-process task passed through, besides its compute
@@ -127,7 +151,16 @@ pub(crate) struct Repetition {
     pub start_ns: u64,
     pub wall_ns: u64,
     pub cpu_ns: u64,
+    /// The workers' time inside tasks: the sum of the spans (kept when
+    /// the spans are dropped).
+    pub compute_ns: u64,
     pub spans: Vec<Span>,
+    /// Worker-process models: each span's IPC stamps, by span (empty for
+    /// the models that take none).
+    pub stamps: Vec<IpcStamps>,
+    /// The tasks of the groups whose tasks are not consecutive, each
+    /// group's from its span's `members_at`.
+    pub members: Vec<u32>,
     /// Task values by task index.
     pub values: Vec<u64>,
     pub ipc: PipeSnapshot,
@@ -153,15 +186,45 @@ thread_local! {
     static READY_SPANS: std::cell::RefCell<Vec<Span>> = const {
         std::cell::RefCell::new(Vec::new())
     };
+    /// The IPC stamps' buffer, readied alike for the models that take them.
+    static READY_STAMPS: std::cell::RefCell<Vec<IpcStamps>> = const {
+        std::cell::RefCell::new(Vec::new())
+    };
+}
+
+/// This thread's readied buffer if it has room for `tasks`, else a new one.
+fn ready_buffer<T>(
+    ready: &'static std::thread::LocalKey<std::cell::RefCell<Vec<T>>>,
+    tasks: u32,
+) -> Vec<T> {
+    ready.with_borrow_mut(|ready| {
+        if ready.capacity() >= tasks as usize {
+            std::mem::take(ready)
+        } else {
+            Vec::with_capacity(tasks as usize)
+        }
+    })
+}
+
+/// Writes `ready` over `tasks` items once, so its pages are mapped.
+fn ready_written<T: Copy + Default>(ready: &mut Vec<T>, tasks: u32) {
+    ready.clear();
+    ready.resize(tasks as usize, T::default());
+    ready.clear();
 }
 
 /// A task as the thread that ran it noted it during the measured time:
 /// executors that build their [`RepetitionLog`] only once the clock has
 /// stopped (serial, threads) keep these, so keeping spans or not
 /// (instrumentation on or off) cannot change what they measure.
+///
+/// The first task of a span carries the span: `tasks` (how many tasks from
+/// it the span covers), `start_ns` and `end_ns`; the other tasks of a
+/// group have `tasks` 0 and only their value (32 bytes either way).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Finished {
     pub task: u32,
+    pub tasks: u32,
     pub value: u64,
     pub start_ns: u64,
     pub end_ns: u64,
@@ -189,6 +252,10 @@ pub(crate) struct RepetitionLog {
     start_ns: u64,
     values: Vec<Option<u64>>,
     spans: Vec<Span>,
+    /// The spans' IPC stamps, where every span has them.
+    stamps: Vec<IpcStamps>,
+    /// Groups' tasks where they are not consecutive.
+    members: Vec<u32>,
     holds: Vec<Span>,
     done: u32,
     /// Spans, stamps and lock holds are kept (instrumentation on).
@@ -205,13 +272,7 @@ impl RepetitionLog {
     /// off).
     fn keeping(tasks: u32, start_ns: u64, keep_spans: bool) -> RepetitionLog {
         let spans = if keep_spans {
-            READY_SPANS.with_borrow_mut(|ready| {
-                if ready.capacity() >= tasks as usize {
-                    std::mem::take(ready)
-                } else {
-                    Vec::with_capacity(tasks as usize)
-                }
-            })
+            ready_buffer(&READY_SPANS, tasks)
         } else {
             Vec::new()
         };
@@ -219,6 +280,9 @@ impl RepetitionLog {
             start_ns,
             values: vec![None; tasks as usize],
             spans,
+            // Taken on the first stamped span (`push_span`).
+            stamps: Vec::new(),
+            members: Vec::new(),
             holds: Vec::new(),
             done: 0,
             keep_spans,
@@ -226,22 +290,13 @@ impl RepetitionLog {
     }
 
     /// Readies the span buffer of this thread's next log for `tasks`
-    /// spans: called before a repetition's clock starts, on the thread
-    /// that then runs it.
-    pub(crate) fn prepare(tasks: u32) {
-        const BLANK: Span = Span {
-            worker: 0,
-            task: 0,
-            start_ns: 0,
-            end_ns: 0,
-            ipc: None,
-        };
-        READY_SPANS.with_borrow_mut(|ready| {
-            ready.clear();
-            // Written once over its length, so its pages are mapped now.
-            ready.resize(tasks as usize, BLANK);
-            ready.clear();
-        });
+    /// spans, and with `stamps` the buffer of their IPC stamps: called
+    /// before a repetition's clock starts, on the thread that then runs it.
+    pub(crate) fn prepare(tasks: u32, stamps: bool) {
+        READY_SPANS.with_borrow_mut(|ready| ready_written(ready, tasks));
+        if stamps {
+            READY_STAMPS.with_borrow_mut(|ready| ready_written(ready, tasks));
+        }
     }
 
     /// Records a finished task; false if it was unknown or already done.
@@ -256,11 +311,69 @@ impl RepetitionLog {
         self.record_with_ipc(worker, task, value, (start_ns, end_ns), None)
     }
 
-    /// Records the tasks `worker` noted while the clock ran.
+    /// Records the tasks `worker` noted while the clock ran, one span per
+    /// group (its tasks listed where they are not consecutive).
     pub fn record_finished(&mut self, worker: u32, finished: &[Finished]) {
-        for done in finished {
-            self.record(worker, done.task, done.value, done.start_ns, done.end_ns);
+        for (i, done) in finished.iter().enumerate() {
+            if !self.record_value(done.task, done.value) || done.tasks == 0 {
+                continue;
+            }
+            self.push_span(
+                worker,
+                (done.task, done.tasks),
+                (done.start_ns, done.end_ns),
+                None,
+            );
+            let group = finished.get(i..i + done.tasks as usize).unwrap_or_default();
+            let consecutive = group
+                .iter()
+                .zip(done.task..)
+                .all(|(member, task)| member.task == task);
+            if let (false, true, Some(span)) = (consecutive, self.keep_spans, self.spans.last_mut())
+            {
+                span.members_at = u32::try_from(self.members.len()).unwrap_or(CONSECUTIVE);
+                self.members.extend(group.iter().map(|member| member.task));
+            }
         }
+    }
+
+    /// Keeps a task's value; false if it was unknown or already done.
+    fn record_value(&mut self, task: u32, value: u64) -> bool {
+        match self.values.get_mut(task as usize) {
+            Some(slot @ None) => {
+                *slot = Some(value);
+                self.done += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Keeps the span of `tasks` tasks from `task` (when spans are kept).
+    fn push_span(
+        &mut self,
+        worker: u32,
+        (task, tasks): (u32, u32),
+        (start_ns, end_ns): (u64, u64),
+        ipc: Option<IpcStamps>,
+    ) {
+        if !self.keep_spans {
+            return;
+        }
+        if let Some(stamps) = ipc {
+            if self.stamps.capacity() == 0 {
+                self.stamps = ready_buffer(&READY_STAMPS, self.values.len() as u32);
+            }
+            self.stamps.push(stamps.relative_to(self.start_ns));
+        }
+        self.spans.push(Span {
+            worker,
+            task,
+            tasks,
+            members_at: CONSECUTIVE,
+            start_ns: start_ns.saturating_sub(self.start_ns),
+            end_ns: end_ns.saturating_sub(self.start_ns),
+        });
     }
 
     /// [`Self::record`] for a task that crossed a pipe, with its stamps.
@@ -272,24 +385,11 @@ impl RepetitionLog {
         (start_ns, end_ns): (u64, u64),
         ipc: Option<IpcStamps>,
     ) -> bool {
-        match self.values.get_mut(task as usize) {
-            Some(slot @ None) => {
-                *slot = Some(value);
-                self.done += 1;
-                if !self.keep_spans {
-                    return true;
-                }
-                self.spans.push(Span {
-                    worker,
-                    task,
-                    start_ns: start_ns.saturating_sub(self.start_ns),
-                    end_ns: end_ns.saturating_sub(self.start_ns),
-                    ipc: ipc.map(|stamps| stamps.relative_to(self.start_ns)),
-                });
-                true
-            }
-            _ => false,
+        if !self.record_value(task, value) {
+            return false;
         }
+        self.push_span(worker, (task, 1), (start_ns, end_ns), ipc);
+        true
     }
 
     /// Records lock holds stamped on the shared clock.
@@ -310,13 +410,18 @@ impl RepetitionLog {
     }
 
     pub fn finish(self, wall_ns: u64, cpu_ns: u64, ipc: PipeSnapshot) -> Repetition {
-        let mut spans = self.spans;
-        spans.sort_by_key(|s| (s.worker, s.start_ns));
+        let (spans, stamps) = in_worker_order(self.spans, self.stamps);
         Repetition {
             start_ns: self.start_ns,
             wall_ns,
             cpu_ns,
+            compute_ns: spans
+                .iter()
+                .map(|s| s.end_ns.saturating_sub(s.start_ns))
+                .sum(),
             spans,
+            stamps,
+            members: self.members,
             holds: self.holds,
             values: self
                 .values
@@ -330,6 +435,21 @@ impl RepetitionLog {
             counter: 0,
         }
     }
+}
+
+/// Spans (and their stamps, where every span has them) sorted by worker
+/// and start, in memory of their own size: a run of grouped spans keeps
+/// far fewer than its buffer had room for.
+fn in_worker_order(spans: Vec<Span>, stamps: Vec<IpcStamps>) -> (Vec<Span>, Vec<IpcStamps>) {
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    order.sort_by_key(|&i| (spans[i].worker, spans[i].start_ns));
+    let sorted_spans = order.iter().map(|&i| spans[i]).collect();
+    let sorted_stamps = if stamps.len() == spans.len() {
+        order.iter().map(|&i| stamps[i]).collect()
+    } else {
+        Vec::new()
+    };
+    (sorted_spans, sorted_stamps)
 }
 
 /// What every repetition of a run shares.
@@ -346,6 +466,10 @@ pub(crate) struct RepetitionInput<'a> {
     pub net_port: u16,
     /// Keep spans and stamps ([`EngineConfig::instrument`]).
     pub instrument: bool,
+    /// Serial and threads: at most how many consecutive tasks one span
+    /// covers (1: a span per task), decided per run by
+    /// [`super::grouping::group_size`].
+    pub group: u32,
 }
 
 impl RepetitionInput<'_> {
@@ -393,6 +517,11 @@ pub(crate) trait Executor {
     /// Builds its [`RepetitionLog`] only after the clock stops (from
     /// [`Finished`] notes), so no span buffer need be readied before it.
     fn logs_after_clock(&self) -> bool {
+        false
+    }
+    /// Its tasks cross a pipe and carry IPC stamps (worker processes), so
+    /// their buffer is readied before the clock too.
+    fn stamps_ipc(&self) -> bool {
         false
     }
     fn run_repetition(&mut self, input: RepetitionInput<'_>) -> Result<Repetition, EngineError>;

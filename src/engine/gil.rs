@@ -101,9 +101,10 @@ impl<'a> GilHold<'a> {
         self.holds.push(Span {
             worker: self.worker,
             task: self.task,
+            tasks: 1,
+            members_at: crate::engine::contract::CONSECUTIVE,
             start_ns: self.since_ns,
             end_ns: monotonic_ns(),
-            ipc: None,
         });
         self.gil.release();
     }

@@ -136,6 +136,9 @@ struct Live {
     payload: Arc<[u8]>,
     done: u64,
     repetitions: Vec<Repetition>,
+    /// Most tasks per span, decided from its first repetition
+    /// ([`super::grouping::group_size`]); 1 until then.
+    group: u32,
 }
 
 /// The samples that describe the run of `turn`: those taken on its turn.
@@ -275,6 +278,7 @@ impl Rounds<'_> {
                 payload,
                 done: 0,
                 repetitions: Vec::with_capacity(spec.repeats as usize),
+                group: 1,
             });
         }
         Ok(lives)
@@ -309,6 +313,9 @@ impl Rounds<'_> {
                 }
                 match self.turn(live, round, emit, &mut last_report) {
                     Ok(mut repetition) => {
+                        if round == 0 {
+                            live.group = super::grouping::group_size(&repetition.spans);
+                        }
                         repetition.sequence = *sequence;
                         *sequence += 1;
                         if round >= live.spec.warmup {
@@ -321,6 +328,10 @@ impl Rounds<'_> {
                                 repetition.worker_rss = memory.rss(&pids);
                             }
                             live.repetitions.push(repetition);
+                            super::record::forget_atypical_spans(
+                                &mut live.repetitions,
+                                live.spec.repeats,
+                            );
                         }
                         emit(RunEvent::Progress {
                             index: live.index,
@@ -410,7 +421,10 @@ fn repetition_of(
         }
     };
     if instrument && !live.executor.logs_after_clock() {
-        super::contract::RepetitionLog::prepare(live.spec.workload.tasks);
+        super::contract::RepetitionLog::prepare(
+            live.spec.workload.tasks,
+            live.executor.stamps_ipc(),
+        );
     }
     live.executor.run_repetition(RepetitionInput {
         spec: &live.spec,
@@ -419,6 +433,7 @@ fn repetition_of(
         on_tasks_done: &mut tick,
         net_port: live.net_port,
         instrument,
+        group: live.group,
     })
 }
 

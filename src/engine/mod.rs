@@ -30,6 +30,7 @@ mod error;
 mod event;
 pub mod failure;
 mod gil;
+mod grouping;
 pub mod interleave;
 mod mpi;
 mod per_task;

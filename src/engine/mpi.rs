@@ -378,6 +378,10 @@ pub(crate) fn traffic_snapshot(traffic: &[RankTraffic]) -> PipeSnapshot {
 }
 
 impl Executor for MpiExecutor {
+    fn stamps_ipc(&self) -> bool {
+        true
+    }
+
     fn spawn_ns(&self) -> u64 {
         self.spawn_ns
     }

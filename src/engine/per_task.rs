@@ -233,6 +233,10 @@ fn next_event(
 }
 
 impl Executor for ProcessPerTask {
+    fn stamps_ipc(&self) -> bool {
+        true
+    }
+
     fn spawn_ns(&self) -> u64 {
         0
     }

@@ -167,20 +167,31 @@ impl PipeLoop {
         for connection in &mut self.workers {
             write_pending(connection);
         }
-        let deadline = Instant::now() + timeout;
+        // The clock is read only once a poll came back empty-handed: a
+        // reply that is there at the first wake-up costs no clock read.
+        let mut deadline = None;
         loop {
-            self.poll_once(deadline.saturating_duration_since(Instant::now()))?;
+            let wait = deadline.map_or(timeout, |d: Instant| {
+                d.saturating_duration_since(Instant::now())
+            });
+            let woke = self.poll_once(wait)?;
             if let Some(event) = self.ready.pop_front() {
                 return Ok(Some(event));
             }
+            if !woke {
+                // The whole wait passed.
+                return Ok(None);
+            }
+            let deadline = *deadline.get_or_insert_with(|| Instant::now() + timeout);
             if Instant::now() >= deadline {
                 return Ok(None);
             }
         }
     }
 
-    /// One `poll` over every open pipe, then the writes and reads it allows.
-    fn poll_once(&mut self, timeout: Duration) -> io::Result<()> {
+    /// One `poll` over every open pipe, then the writes and reads it
+    /// allows; false when nothing woke it before `timeout`.
+    fn poll_once(&mut self, timeout: Duration) -> io::Result<bool> {
         let mut watches = Vec::with_capacity(2 * self.workers.len());
         let mut owners = Vec::with_capacity(2 * self.workers.len());
         for (w, c) in self.workers.iter().enumerate() {
@@ -196,10 +207,10 @@ impl PipeLoop {
         if watches.is_empty() {
             // Nothing left to wait on: every worker closed its output.
             std::thread::sleep(timeout);
-            return Ok(());
+            return Ok(false);
         }
         if poll_pipes(&mut watches, timeout)? == 0 {
-            return Ok(());
+            return Ok(false);
         }
         let ready: Vec<(usize, bool)> = watches
             .iter()
@@ -214,7 +225,7 @@ impl PipeLoop {
                 write_pending(&mut self.workers[w]);
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Reads what worker `w` sent and turns every whole frame into an event.

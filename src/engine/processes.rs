@@ -189,7 +189,7 @@ impl ProcessPool {
                     if self.shared.is_some() {
                         self.workers.count_shared(w, 0, input.payload.len() as u64);
                     }
-                    self.cpu_ns[w] = cpu_ns;
+                    self.note_cpu(w, cpu_ns);
                     (input.on_tasks_done)(1);
                     self.fill(w, depth, &input, &source, &mut cursors[w], &mut queued[w])?;
                 }
@@ -365,7 +365,8 @@ impl WorkerEvents for ProcessPool {
     }
 
     fn note_cpu(&mut self, worker: usize, cpu_ns: u64) {
-        if let Some(slot) = self.cpu_ns.get_mut(worker) {
+        // 0: the worker did not read it (more tasks were waiting).
+        if let Some(slot) = self.cpu_ns.get_mut(worker).filter(|_| cpu_ns > 0) {
             *slot = cpu_ns;
         }
     }
@@ -383,6 +384,10 @@ fn describe_tasks(queued: &VecDeque<u32>) -> String {
 }
 
 impl Executor for ProcessPool {
+    fn stamps_ipc(&self) -> bool {
+        true
+    }
+
     fn spawn_ns(&self) -> u64 {
         self.spawn_ns
     }

@@ -6,7 +6,7 @@
 //! memory and system samples of the typical one (median wall time);
 //! [`sample_records`] times a system sample as the records keep it.
 
-use super::contract::{Repetition, Span};
+use super::contract::{CONSECUTIVE, IpcStamps, Repetition, Span};
 use super::error::EngineError;
 use crate::analysis;
 use crate::measure::clock::ns_to_s;
@@ -87,16 +87,36 @@ fn agreed_checksum(repetitions: &[Repetition]) -> Result<String, EngineError> {
     Ok(checksums.into_iter().next().unwrap_or_default())
 }
 
+/// Drops the spans, stamps and lock holds of every repetition that can no
+/// longer be the typical one (the closest to the median wall time once
+/// all `repeats` are in), so a run holds spans only for those that still
+/// may: whatever the later walls, the typical one ranks at
+/// `(repeats - 1) / 2` or `repeats / 2` among them, and a repetition ranked
+/// `r` now among `m` ends between `r` and `r + repeats - m`.
+pub(crate) fn forget_atypical_spans(repetitions: &mut [Repetition], repeats: u32) {
+    let n = repeats as usize;
+    let m = repetitions.len();
+    let later = n.saturating_sub(m);
+    let (low, high) = ((n.saturating_sub(1)) / 2, n / 2);
+    let walls: Vec<u64> = repetitions.iter().map(|r| r.wall_ns).collect();
+    for r in repetitions.iter_mut() {
+        // Ties could rank either way: the widest ranks they could take.
+        let below = walls.iter().filter(|&&w| w < r.wall_ns).count();
+        let at_most = walls.iter().filter(|&&w| w <= r.wall_ns).count() - 1;
+        if below > high || at_most + later < low {
+            r.spans = Vec::new();
+            r.stamps = Vec::new();
+            r.members = Vec::new();
+            r.holds = Vec::new();
+        }
+    }
+}
+
 /// One repetition's figures as stored.
 fn repetition_record(spec: &RunSpec, r: &Repetition) -> RepetitionRecord {
     RepetitionRecord {
         wall_seconds: ns_to_s(r.wall_ns),
-        compute_seconds: ns_to_s(
-            r.spans
-                .iter()
-                .map(|s| s.end_ns.saturating_sub(s.start_ns))
-                .sum(),
-        ),
+        compute_seconds: ns_to_s(r.compute_ns),
         cpu_seconds: ns_to_s(r.cpu_ns),
         ipc: IpcTotals {
             bytes_to_workers: r.ipc.bytes_to_worker,
@@ -113,8 +133,8 @@ fn repetition_record(spec: &RunSpec, r: &Repetition) -> RepetitionRecord {
 /// The typical repetition's spans, GIL holds and memory, and the system
 /// samples timed from its start.
 fn describe_typical(record: &mut RunRecord, r: &Repetition, samples: &[Sample]) {
-    record.spans = span_records(&r.spans);
-    record.gil_holds = span_records(&r.holds);
+    record.spans = span_records(r, &r.spans, &r.stamps);
+    record.gil_holds = span_records(r, &r.holds, &[]);
     record.memory = MemoryRecord {
         parent_rss_bytes: r.parent_rss,
         worker_rss_bytes: r.worker_rss.clone(),
@@ -127,22 +147,37 @@ fn describe_typical(record: &mut RunRecord, r: &Repetition, samples: &[Sample]) 
     }
 }
 
-/// Spans in seconds from their repetition's start, as stored.
-fn span_records(spans: &[Span]) -> Vec<SpanRecord> {
+/// Spans of `r` in seconds from its start, as stored, each with its IPC
+/// stamps where `stamps` has them (one per span, or none) and a group's
+/// tasks where they are not consecutive.
+fn span_records(r: &Repetition, spans: &[Span], stamps: &[IpcStamps]) -> Vec<SpanRecord> {
     spans
         .iter()
-        .map(|s| SpanRecord {
+        .enumerate()
+        .map(|(i, s)| SpanRecord {
             worker: s.worker,
             task: s.task,
+            tasks: s.tasks,
             start_seconds: ns_to_s(s.start_ns),
             end_seconds: ns_to_s(s.end_ns),
-            ipc: s.ipc.map(|i| SpanIpc {
-                spawned_seconds: i.spawned_ns.map(ns_to_s),
-                received_seconds: ns_to_s(i.received_ns),
-                read_seconds: ns_to_s(i.read_ns),
-                reply_seconds: ns_to_s(i.reply_ns),
-                replied_seconds: ns_to_s(i.replied_ns),
-                returned_seconds: ns_to_s(i.returned_ns),
+            ipc: stamps.get(i).map(|i| {
+                Box::new(SpanIpc {
+                    spawned_seconds: i.spawned_ns.map(ns_to_s),
+                    received_seconds: ns_to_s(i.received_ns),
+                    read_seconds: ns_to_s(i.read_ns),
+                    reply_seconds: ns_to_s(i.reply_ns),
+                    replied_seconds: ns_to_s(i.replied_ns),
+                    returned_seconds: ns_to_s(i.returned_ns),
+                })
+            }),
+            members: (s.members_at != CONSECUTIVE).then(|| {
+                let at = s.members_at as usize;
+                Box::new(
+                    r.members
+                        .get(at..at + s.tasks as usize)
+                        .unwrap_or_default()
+                        .to_vec(),
+                )
             }),
         })
         .collect()
@@ -187,7 +222,6 @@ pub(crate) fn sample_records(sample: &Sample, origin_ns: u64) -> (CpuSample, Mem
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::contract::IpcStamps;
     use crate::spec::{RawExperiment, Setting};
 
     fn spec(workload: &str, models: &str, sharing: Option<&str>) -> RunSpec {
@@ -212,15 +246,17 @@ mod tests {
             .map(|task| Span {
                 worker: task % 2,
                 task,
+                tasks: 1,
+                members_at: crate::engine::contract::CONSECUTIVE,
                 start_ns: u64::from(task) * 100,
                 end_ns: u64::from(task) * 100 + 50,
-                ipc: None,
             })
             .collect();
         Repetition {
             start_ns,
             wall_ns,
             cpu_ns: 2 * wall_ns,
+            compute_ns: 200,
             spans,
             values: vec![value; 4],
             parent_rss: 1000,
@@ -273,6 +309,42 @@ mod tests {
     }
 
     #[test]
+    fn only_repetitions_that_may_still_be_the_typical_one_keep_their_spans() {
+        for walls in [
+            vec![5, 1, 9, 3, 7],
+            vec![1, 2, 3, 4, 5, 6],
+            vec![9, 8, 7, 6, 5, 4, 3],
+            vec![4, 4, 4, 4],
+        ] {
+            let n = walls.len() as u32;
+            let mut reps = Vec::new();
+            let mut most_kept = 0;
+            for wall in &walls {
+                reps.push(repetition(0, *wall, 7));
+                forget_atypical_spans(&mut reps, n);
+                let kept = reps.iter().filter(|r| !r.spans.is_empty()).count();
+                most_kept = most_kept.max(kept);
+            }
+            let walls_s: Vec<f64> = walls.iter().map(|&w| w as f64).collect();
+            let typical = median_index(&walls_s).unwrap();
+            assert!(!reps[typical].spans.is_empty(), "{walls:?}");
+            // The figures of a repetition without spans stay.
+            let record = summarise(&spec("sqrt-sum", "threads", None), 0, &reps, &[]).unwrap();
+            assert_eq!(record.spans.len(), 4, "{walls:?}");
+            assert!(record.repetitions.iter().all(|r| r.compute_seconds > 0.0));
+            // At most about half the repetitions hold spans at any time
+            // (equal walls could rank either way: those are all kept).
+            let distinct = walls
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            if distinct == walls.len() {
+                assert!(most_kept <= walls.len() / 2 + 1, "{walls:?}: {most_kept}");
+            }
+        }
+    }
+
+    #[test]
     fn repetitions_that_disagree_are_an_error() {
         let spec = spec("sqrt-sum", "threads", None);
         let reps = [
@@ -312,16 +384,23 @@ mod tests {
 
     #[test]
     fn ipc_stamps_are_stored_in_seconds() {
-        let mut rep = repetition(0, 10, 1);
-        rep.spans[0].ipc = Some(IpcStamps {
+        let rep = repetition(0, 10, 1);
+        let mut stamps = vec![IpcStamps::default(); rep.spans.len()];
+        stamps[0] = IpcStamps {
             spawned_ns: Some(1_000_000_000),
             received_ns: 2_000_000_000,
             ..Default::default()
-        });
-        let records = span_records(&rep.spans);
+        };
+        let records = span_records(&rep, &rep.spans, &stamps);
         let ipc = records[0].ipc.as_ref().unwrap();
         assert_eq!(ipc.spawned_seconds, Some(1.0));
         assert_eq!(ipc.received_seconds, 2.0);
-        assert!(records[1].ipc.is_none());
+        assert!(records[1].ipc.is_some());
+        // Models without stamps: none on any span.
+        assert!(
+            span_records(&rep, &rep.spans, &[])
+                .iter()
+                .all(|s| s.ipc.is_none())
+        );
     }
 }

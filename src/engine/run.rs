@@ -273,7 +273,8 @@ mod tests {
         .unwrap();
         assert_eq!(record.model, Model::Serial);
         assert_eq!(record.repetitions.len(), 2, "warm-ups are not kept");
-        assert_eq!(record.spans.len(), 8);
+        // Tiny tasks: timed in groups that cover all 8.
+        assert_eq!(record.spans.iter().map(|s| s.tasks).sum::<u32>(), 8);
         assert!(record.wall_seconds.median > 0.0);
         assert!(!record.checksum.is_empty());
         // Warm-up and repetitions: 3 × 8 tasks, the last report at the end.

@@ -1,10 +1,9 @@
 //! `serial`: every task in order on the engine's own thread, the baseline
 //! every speedup is measured against.
 
-use super::contract::{
-    Executor, Finished, Repetition, RepetitionInput, span_stamp, written_buffer,
-};
+use super::contract::{Executor, Finished, Repetition, RepetitionInput, written_buffer};
 use super::error::EngineError;
+use super::grouping::SpanGroup;
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
 use crate::worker::process::PipeSnapshot;
 use crate::workload::{Cancellable, SharedCounter, run_task_here};
@@ -32,11 +31,12 @@ impl Executor for Serial {
         let counter = SharedCounter::default();
         let cpu_before = process_cpu_ns();
         let start = monotonic_ns();
+        let mut group = SpanGroup::new(input.group, input.instrument);
         for index in 0..tasks {
             if input.cancel.is_cancelled() {
                 return Err(EngineError::Cancelled);
             }
-            let start_ns = span_stamp(input.instrument);
+            group.begin(&mut finished, index);
             let out = run_task_here(
                 &input.task(index),
                 input.payload,
@@ -49,12 +49,7 @@ impl Executor for Serial {
             if let Some(error) = out.error {
                 return Err(EngineError::Task(error));
             }
-            finished.push(Finished {
-                task: index,
-                value: out.value,
-                start_ns,
-                end_ns: span_stamp(input.instrument),
-            });
+            group.end(&mut finished, out.value, index + 1 == tasks);
             (input.on_tasks_done)(1);
         }
         if input.cancel.is_cancelled() {

@@ -19,11 +19,10 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-use super::contract::{
-    Executor, Finished, Repetition, RepetitionInput, Span, span_stamp, written_buffer,
-};
+use super::contract::{Executor, Finished, Repetition, RepetitionInput, Span, written_buffer};
 use super::error::EngineError;
 use super::gil::{Gil, GilHold};
+use super::grouping::SpanGroup;
 use super::schedule::{Cursor, TaskSource};
 use crate::cancel::CancelToken;
 use crate::measure::clock::{monotonic_ns, process_cpu_ns};
@@ -53,8 +52,10 @@ struct Job {
     spare: Receiver<Vec<Finished>>,
     /// How many tasks each worker has finished, read for progress.
     progress: Vec<Progress>,
-    /// Stamp each task's span (instrumentation on).
+    /// Stamp each group's span (instrumentation on).
     stamp: bool,
+    /// Most tasks in one span ([`RepetitionInput::group`]).
+    group: u32,
 }
 
 impl Job {
@@ -184,12 +185,14 @@ fn run_job(
     let mut cursor = Cursor::default();
     let progress = &job.progress[worker as usize].0;
     let mut count = 0;
+    // gil-threads time each task: its span includes its waits for the lock.
+    let mut group = SpanGroup::new(if gil.is_some() { 1 } else { job.group }, job.stamp);
     while !job.stop.load(Ordering::Relaxed) {
         let Some(index) = job.source.claim(worker, &mut cursor) else {
             break;
         };
         let task = job.tasks[index as usize];
-        let start_ns = span_stamp(job.stamp);
+        group.begin(&mut finished, index);
         let out = match gil {
             None => run_task_here(
                 &task,
@@ -207,22 +210,18 @@ fn run_job(
                 out
             }
         };
-        let end_ns = span_stamp(job.stamp);
         if let Some(error) = out.error {
             // The others stop at their next task; the first failure the
             // coordinator hears of is the run's.
             job.stop.store(true, Ordering::Relaxed);
             return reports.send(Report::Failed(error));
         }
-        finished.push(Finished {
-            task: index,
-            value: out.value,
-            start_ns,
-            end_ns,
-        });
+        // A group ends with the batch it is noted in.
+        let full = finished.len() == finished.capacity();
+        group.end(&mut finished, out.value, full);
         count += 1;
         progress.store(count, Ordering::Relaxed);
-        if finished.len() == finished.capacity() {
+        if full {
             let full = std::mem::replace(&mut finished, job.spare_batch());
             reports.send(Report::Done {
                 worker,
@@ -231,6 +230,7 @@ fn run_job(
             })?;
         }
     }
+    group.close(&mut finished);
     reports.send(Report::Done {
         worker,
         finished,
@@ -304,6 +304,7 @@ impl ThreadPool {
             spare,
             progress: (0..workers).map(|_| Progress::default()).collect(),
             stamp: input.instrument,
+            group: input.group,
         }
     }
 

@@ -161,7 +161,7 @@ fn draw_timeline<DB: DrawingBackend>(
             let y = lane_y(lanes, bar.lane);
             let corners = [(bar.start, y + low), (bar.end, y + high)];
             plot.draw_series(std::iter::once(Rectangle::new(corners, color.filled())))?;
-            let apart = drawn.tasks == 1 && bar.duration() >= HAIRLINE_MIN_PIXELS * resolution;
+            let apart = drawn.joined == 1 && bar.duration() >= HAIRLINE_MIN_PIXELS * resolution;
             if mark != Mark::GilHeld && apart {
                 plot.draw_series(std::iter::once(Rectangle::new(corners, outline)))?;
             }
@@ -260,9 +260,11 @@ mod tests {
             .map(|task| SpanRecord {
                 worker: task % 2,
                 task,
+                tasks: 1,
                 start_seconds: f64::from(task / 2) * 0.3,
                 end_seconds: f64::from(task / 2) * 0.3 + 0.28,
                 ipc: None,
+                members: None,
             })
             .collect();
         run.repetitions = vec![crate::results::RepetitionRecord {

@@ -2,11 +2,12 @@
 //! rows, each row (a span, a repetition, a sample) on one line; a lesson's
 //! set carries its verdict (`verdict`: outcome, sentence, models, figures).
 //!
-//! A run of a million tasks keeps a million spans. Indented field by
-//! field, each took about 145 bytes (without IPC stamps); on one line it
-//! takes about 90, so such a run's file stays within what
-//! `ResultSet::load` reads back (`MAX_FILE_BYTES`), and the file stays
-//! readable by eye above the rows.
+//! A run of a million tasks may keep a million spans (long tasks, or
+//! worker processes; short serial and thread tasks share spans).
+//! Indented field by field, each took about 145 bytes (without IPC
+//! stamps); on one line it takes about 90, so such a run's file stays
+//! within what `ResultSet::load` reads back (`MAX_FILE_BYTES`), and the
+//! file stays readable by eye above the rows.
 
 use std::io;
 
@@ -177,9 +178,11 @@ mod tests {
             .map(|task| SpanRecord {
                 worker: task % 2,
                 task,
+                tasks: 1,
                 start_seconds: f64::from(task) * 0.1,
                 end_seconds: f64::from(task) * 0.1 + 0.05,
                 ipc: None,
+                members: None,
             })
             .collect();
         set.runs.push(run);

@@ -8,8 +8,10 @@
 //! Worker processes (processes, process-per-task) get a pid each, named
 //! `corescope worker N`; thread models share one pid, `corescope`, with a
 //! tid per thread named as the engine names it (`corescope-threads-0`).
-//! Each task is one slice (`cat` "task"); where the IPC phases were stamped
-//! (worker processes), each phase is a slice nested inside its task's.
+//! Each task is one slice (`cat` "task"; a group of short tasks timed as
+//! one span is one slice, named "tasks 120–183"); where the IPC phases
+//! were stamped (worker processes), each phase is a slice nested inside
+//! its task's.
 //! gil-threads' lock holds go on a track of their own beside each thread,
 //! so they never cross a task's slice on the same track.
 
@@ -164,8 +166,15 @@ fn slices(model: Model, timeline: &activity::Timeline) -> Vec<Value> {
             .iter()
             .find(|b| b.mark == Mark::Task(Phase::Compute))
             .map_or(0.0, |b| b.duration());
-        let args = json!({ "worker": lane, "task": task, "compute_us": micros(compute) });
-        let name = format!("task {task}");
+        // A group of short tasks timed as one span: "tasks 120–183".
+        let (count, last) = bars.first().map_or((1, *task), |b| (b.tasks, b.last_task));
+        let args = json!({
+            "worker": lane,
+            "task": task,
+            "tasks": count,
+            "compute_us": micros(compute)
+        });
+        let name = crate::results::tasks_label(*task, count, last);
         events.push(slice(model, *lane, (start, end), &name, "task", args));
         if bars.len() > 1 {
             for bar in bars {
@@ -221,6 +230,17 @@ mod tests {
     }
 
     #[test]
+    fn a_group_of_tasks_is_one_slice_named_by_its_tasks() {
+        let mut run = record(Model::Threads, 1, 1.0);
+        run.spans = vec![crate::results::testing::group(0, 120, 64, 0.0, 0.001)];
+        let trace = trace(&run);
+        let slices = slices(&trace);
+        assert_eq!(slices.len(), 1);
+        assert_eq!(slices[0]["name"], "tasks 120\u{2013}183");
+        assert_eq!(slices[0]["args"]["tasks"], 64);
+    }
+
+    #[test]
     fn processes_get_a_pid_each_and_a_slice_per_task() {
         let mut run = record(Model::Processes, 2, 1.0);
         run.spans = vec![
@@ -255,14 +275,14 @@ mod tests {
     fn ipc_phases_nest_inside_their_task() {
         let mut run = record(Model::Processes, 1, 1.0);
         let mut one = span(0, 0, 0.002, 0.005);
-        one.ipc = Some(crate::results::SpanIpc {
+        one.ipc = Some(Box::new(crate::results::SpanIpc {
             spawned_seconds: None,
             received_seconds: 0.001,
             read_seconds: 0.0015,
             reply_seconds: 0.006,
             replied_seconds: 0.007,
             returned_seconds: 0.0075,
-        });
+        }));
         run.spans = vec![one];
         let trace = trace(&run);
         let slices = slices(&trace);

@@ -109,7 +109,7 @@ fn bar_chart(
         .map(|drawn| {
             let b = &drawn.bar;
             let apart = mark != Mark::GilHeld
-                && drawn.tasks == 1
+                && drawn.joined == 1
                 && b.duration() >= HAIRLINE_MIN_PIXELS * resolution;
             Bar::new(lane_y(lanes, b.lane) + (low + high) / 2.0, b.duration())
                 .base_offset(b.start)

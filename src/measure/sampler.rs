@@ -168,6 +168,9 @@ impl Sampler {
         let handle = std::thread::Builder::new()
             .name(SAMPLER_THREAD.to_string())
             .spawn(move || {
+                // Before it opens anything: sharing the process's table
+                // would slow every descriptor call of the measuring thread.
+                super::file_table::own_descriptor_table();
                 let mut reader = Reader::new(board);
                 let _ = ready.send(());
                 let mut samples = Vec::new();

@@ -100,17 +100,77 @@ pub struct RepetitionRecord {
     pub total: Option<u64>,
 }
 
-/// One task's compute, as stamped by the worker that ran it.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// The compute of one task, or of a group of consecutive tasks, as stamped
+/// by the worker that ran it.
+///
+/// Where tasks are short, serial and thread workers time a group of the
+/// tasks a worker ran one after another with one pair of clock reads,
+/// long enough that the reads cost under 1 % of it (`engine::grouping`);
+/// where they are not, a span is one task. A group is `task .. task +
+/// tasks`, or, where the worker's tasks were not consecutive (a queue
+/// hands out chunks to whichever worker asks), the tasks in `members`.
+/// 48 bytes (the IPC stamps and the members are boxed: only worker
+/// processes have stamps, only some groups members).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpanRecord {
     pub worker: u32,
+    /// The first task of the span.
     pub task: u32,
+    /// How many consecutive tasks it covers (1 in files of schema
+    /// version 1, which timed every task).
+    #[serde(default = "one_task")]
+    pub tasks: u32,
     /// Seconds from the start of the repetition.
     pub start_seconds: f64,
     pub end_seconds: f64,
-    /// Worker-process models: how the task and its result travelled.
+    /// Worker-process models: how the task and its result travelled
+    /// (always a single task's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ipc: Option<SpanIpc>,
+    pub ipc: Option<Box<SpanIpc>>,
+    /// A group whose tasks are not `task .. task + tasks`: every one of
+    /// them, in increasing order (`task` first, `tasks` of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Box<Vec<u32>>>,
+}
+
+fn one_task() -> u32 {
+    1
+}
+
+impl SpanRecord {
+    /// The tasks it covers, in increasing order.
+    pub fn covered(&self) -> Box<dyn Iterator<Item = u32> + '_> {
+        match &self.members {
+            Some(members) => Box::new(members.iter().copied()),
+            None => Box::new(self.task..self.task.saturating_add(self.tasks)),
+        }
+    }
+
+    /// The last task it covers.
+    pub fn last_task(&self) -> u32 {
+        match &self.members {
+            Some(members) => members.last().copied().unwrap_or(self.task),
+            None => self.task.saturating_add(self.tasks.max(1) - 1),
+        }
+    }
+
+    /// "task 7", "tasks 120–183", or "64 tasks, 120 to 250".
+    pub fn tasks_label(&self) -> String {
+        tasks_label(self.task, self.tasks, self.last_task())
+    }
+}
+
+/// "task 7" for one task, "tasks 120–183" for a group of consecutive
+/// ones, "64 tasks, 120 to 250" for a group of `tasks` from `first` to
+/// `last` that are not.
+pub fn tasks_label(first: u32, tasks: u32, last: u32) -> String {
+    if tasks <= 1 {
+        format!("task {first}")
+    } else if u64::from(last) - u64::from(first) + 1 == u64::from(tasks) {
+        format!("tasks {first}\u{2013}{last}")
+    } else {
+        format!("{tasks} tasks, {first} to {last}")
+    }
 }
 
 /// The instants a worker-process task passed through besides its compute

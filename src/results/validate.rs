@@ -345,9 +345,10 @@ fn repetition(at: &str, rep: &RepetitionRecord) -> Checked {
     ipc(&format!("{at}.ipc"), &rep.ipc)
 }
 
-/// Task spans (or lock holds): a worker below the run's worker count, a
-/// task below its task count, a start before the end; task spans at most
-/// one per task.
+/// Task spans (or lock holds): a worker below the run's worker count,
+/// tasks within its task count, a start before the end; task spans cover
+/// each task at most once, and a group of tasks never overlaps another
+/// span on its worker.
 fn spans(at: &str, list: &[SpanRecord], run: &RunRecord, one_per_task: bool) -> Checked {
     if one_per_task && list.len() > run.tasks as usize {
         return Err(invalid(
@@ -355,19 +356,10 @@ fn spans(at: &str, list: &[SpanRecord], run: &RunRecord, one_per_task: bool) -> 
             format!("{} spans for {} tasks", list.len(), run.tasks),
         ));
     }
-    // One span per task: a task twice would count its time twice.
+    // Each task once: a task twice would count its time twice.
     let mut seen = vec![false; if one_per_task { run.tasks as usize } else { 0 }];
     for (i, s) in list.iter().enumerate() {
         let f = |name: &str| format!("{at}[{i}].{name}");
-        if let Some(was) = seen.get_mut(s.task as usize) {
-            if *was {
-                return Err(invalid(
-                    f("task"),
-                    format!("task {} has a span already", s.task),
-                ));
-            }
-            *was = true;
-        }
         if s.worker >= run.workers {
             return Err(invalid(
                 f("worker"),
@@ -383,6 +375,17 @@ fn spans(at: &str, list: &[SpanRecord], run: &RunRecord, one_per_task: bool) -> 
                 format!("{} is not below the run's {} tasks", s.task, run.tasks),
             ));
         }
+        group(&f, s, run, one_per_task)?;
+        for task in s.covered() {
+            if let Some(was) = seen.get_mut(task as usize) {
+                if std::mem::replace(was, true) {
+                    return Err(invalid(
+                        f("task"),
+                        format!("task {task} has a span already"),
+                    ));
+                }
+            }
+        }
         seconds(&f("start_seconds"), s.start_seconds)?;
         seconds(&f("end_seconds"), s.end_seconds)?;
         if s.end_seconds < s.start_seconds {
@@ -392,7 +395,67 @@ fn spans(at: &str, list: &[SpanRecord], run: &RunRecord, one_per_task: bool) -> 
             ));
         }
         if let Some(ipc) = &s.ipc {
+            if s.tasks > 1 {
+                return Err(invalid(f("ipc"), "a group of tasks has no IPC stamps"));
+            }
             span_ipc(&f("ipc"), ipc)?;
+        }
+    }
+    groups_apart(at, list)
+}
+
+/// A span's tasks: at least one, within the run's; a group only among
+/// task spans; its members (where listed) as many, from its first task up.
+fn group(f: &dyn Fn(&str) -> String, s: &SpanRecord, run: &RunRecord, task_spans: bool) -> Checked {
+    let fits = s.tasks > 0 && (s.tasks == 1 || task_spans) && s.last_task() < run.tasks;
+    if !fits {
+        return Err(invalid(
+            f("tasks"),
+            format!(
+                "{} tasks from task {} do not fit the run's {} tasks",
+                s.tasks, s.task, run.tasks
+            ),
+        ));
+    }
+    if let Some(members) = &s.members {
+        let increasing = members.windows(2).all(|w| w[0] < w[1]);
+        if members.len() != s.tasks as usize || members.first() != Some(&s.task) || !increasing {
+            return Err(invalid(
+                f("members"),
+                format!("not {} increasing tasks from task {}", s.tasks, s.task),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A group of tasks (`tasks` > 1) shares its worker's time with no other
+/// span: the worker ran its tasks one after another. (Single-task spans
+/// are not checked against each other: an async worker runs many at once.)
+fn groups_apart(at: &str, list: &[SpanRecord]) -> Checked {
+    if list.iter().all(|s| s.tasks <= 1) {
+        return Ok(());
+    }
+    let mut order: Vec<usize> = (0..list.len()).collect();
+    order.sort_by(|&a, &b| {
+        (list[a].worker, list[a].start_seconds)
+            .partial_cmp(&(list[b].worker, list[b].start_seconds))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    for pair in order.windows(2) {
+        let (a, b) = (&list[pair[0]], &list[pair[1]]);
+        let grouped = a.tasks > 1 || b.tasks > 1;
+        if grouped && a.worker == b.worker && b.start_seconds < a.end_seconds {
+            return Err(invalid(
+                format!("{at}[{}].start_seconds", pair[1]),
+                format!(
+                    "{} overlaps {} on worker {} (until {})",
+                    b.tasks_label(),
+                    a.tasks_label(),
+                    a.worker,
+                    a.end_seconds
+                ),
+            ));
         }
     }
     Ok(())
@@ -494,7 +557,7 @@ fn cpu_sample(at: &str, s: &CpuSample) -> Checked {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::testing::{record, span};
+    use crate::results::testing::{group, record, span};
     use crate::spec::Model;
 
     fn set_of(run: RunRecord) -> ResultSet {
@@ -508,6 +571,51 @@ mod tests {
 
     fn field_of(set: &ResultSet) -> String {
         check(set).unwrap_err().field
+    }
+
+    #[test]
+    fn grouped_spans_cover_each_task_once_and_never_overlap_on_a_worker() {
+        // Tasks 0..2 as a group on worker 0, 2 alone on 1, 3 alone on 0.
+        let mut run = record(Model::Threads, 2, 1.0);
+        run.spans = vec![
+            group(0, 0, 2, 0.0, 0.2),
+            span(1, 2, 0.0, 0.1),
+            span(0, 3, 0.2, 0.3),
+        ];
+        assert_eq!(check(&set_of(run.clone())), Ok(()));
+        type Break = fn(&mut RunRecord);
+        // A queue's group: the worker's tasks, not consecutive.
+        let mut scattered = run.clone();
+        scattered.spans = vec![
+            group(0, 0, 2, 0.0, 0.2),
+            span(1, 2, 0.0, 0.1),
+            span(0, 3, 0.2, 0.3),
+        ];
+        scattered.spans[0].members = Some(Box::new(vec![0, 1]));
+        assert_eq!(check(&set_of(scattered.clone())), Ok(()));
+        scattered.spans[0].members = Some(Box::new(vec![0, 2]));
+        assert_eq!(
+            field_of(&set_of(scattered.clone())),
+            "runs[0].spans[1].task"
+        );
+        scattered.spans[0].members = Some(Box::new(vec![1, 0]));
+        assert_eq!(field_of(&set_of(scattered)), "runs[0].spans[0].members");
+        let broken: [(&str, Break); 4] = [
+            // Past the run's last task.
+            ("runs[0].spans[2].tasks", |r| r.spans[2].tasks = 2),
+            // Task 1 twice: in the group and alone.
+            ("runs[0].spans[1].task", |r| r.spans[1].task = 1),
+            ("runs[0].spans[0].tasks", |r| r.spans[0].tasks = 0),
+            // Task 3 starts before the group on its worker ends.
+            ("runs[0].spans[2].start_seconds", |r| {
+                r.spans[2].start_seconds = 0.15
+            }),
+        ];
+        for (field, breaks) in broken {
+            let mut bad = run.clone();
+            breaks(&mut bad);
+            assert_eq!(field_of(&set_of(bad)), field);
+        }
     }
 
     #[test]

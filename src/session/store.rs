@@ -121,7 +121,7 @@ fn checked(experiments: Vec<ResultSet>) -> (Vec<ResultSet>, Option<String>) {
         .into_iter()
         .enumerate()
         .filter_map(|(i, set)| {
-            let problem = if set.schema_version != results::SCHEMA_VERSION {
+            let problem = if !results::schema_readable(set.schema_version) {
                 Some(format!("schema version {}", set.schema_version))
             } else {
                 set.validate()

@@ -109,6 +109,11 @@ fn serve(
                 hang();
             }
         }
+        // Nothing more buffered: the worker waits for the parent after this
+        // task, so this reply carries its CPU time (the parent needs it
+        // only once a repetition's tasks are done, and reading it is a
+        // system call).
+        let idle = input.buffer().is_empty();
         let reply = match message? {
             None | Some((ToWorker::Shutdown, _)) => return Ok(()),
             Some((ToWorker::Task { task, payload }, arrived)) => {
@@ -119,7 +124,12 @@ fn serve(
                     // held; the reason goes to the inherited stderr.
                     return Err(ProtocolError::Io(io::Error::other(error)));
                 }
-                done(&task, out.value, arrived, start_ns, Cow::Owned(out.payload))
+                done(
+                    &task,
+                    out.value,
+                    (arrived, start_ns, idle),
+                    Cow::Owned(out.payload),
+                )
             }
             Some((ToWorker::TaskShared { task, len }, arrived)) => {
                 let (input, output) = usize::try_from(len)
@@ -132,7 +142,7 @@ fn serve(
                     })?;
                 let start_ns = monotonic_ns();
                 let value = crate::workload::echo_into(&task, input, output);
-                done(&task, value, arrived, start_ns, Cow::Borrowed(&[]))
+                done(&task, value, (arrived, start_ns, idle), Cow::Borrowed(&[]))
             }
         };
         // With bincode straight into the buffered pipe: the payload is not
@@ -153,12 +163,13 @@ fn serve(
     }
 }
 
-/// The reply to a task that started at `start_ns` and ends now.
+/// The reply to a task whose frame `arrived`, that started at `start_ns`
+/// and ends now; with the worker's CPU time when it goes `idle` after it
+/// (0 otherwise: not read).
 fn done<'a>(
     task: &crate::workload::Task,
     value: u64,
-    arrived: protocol::FrameTimes,
-    start_ns: u64,
+    (arrived, start_ns, idle): (protocol::FrameTimes, u64, bool),
     payload: Cow<'a, [u8]>,
 ) -> FromWorker<'a> {
     FromWorker::Done {
@@ -168,7 +179,7 @@ fn done<'a>(
         read_ns: arrived.body_ns,
         start_ns,
         end_ns: monotonic_ns(),
-        cpu_ns: process_cpu_ns(),
+        cpu_ns: if idle { process_cpu_ns() } else { 0 },
         payload,
     }
 }

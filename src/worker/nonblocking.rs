@@ -103,18 +103,30 @@ impl Outbox {
     /// bytes to `counted` before it is made. Returns once everything is
     /// written or the pipe is full (`WouldBlock`); other errors are the
     /// caller's (the worker is gone).
+    ///
+    /// Every pending chunk (frames, and the shared payloads between them)
+    /// goes in one vectored write: a task with an echo payload is its
+    /// frame's head, the payload and the next frames, and writing them
+    /// apart cost a system call each.
     pub fn write_to(&mut self, pipe: &mut impl Write, counted: &mut u64) -> io::Result<()> {
-        while let Some(chunk) = self.chunks.front_mut() {
-            let rest = chunk.rest();
-            let offered = rest.len() as u64;
+        while !self.chunks.is_empty() {
+            let mut slices = [io::IoSlice::new(&[]); MOST_SLICES];
+            let mut offered = 0u64;
+            let mut count = 0;
+            for (slice, chunk) in slices.iter_mut().zip(&self.chunks) {
+                *slice = io::IoSlice::new(chunk.rest());
+                offered += chunk.rest().len() as u64;
+                count += 1;
+            }
             *counted += offered;
-            match pipe.write(rest) {
+            match pipe.write_vectored(&slices[..count]) {
+                Ok(0) if offered > 0 => {
+                    *counted -= offered;
+                    return Err(io::ErrorKind::WriteZero.into());
+                }
                 Ok(n) => {
                     *counted -= offered - n as u64;
-                    chunk.advance(n);
-                    if chunk.rest().is_empty() {
-                        self.chunks.pop_front();
-                    }
+                    self.consume(n);
                 }
                 Err(e) => {
                     *counted -= offered;
@@ -127,6 +139,24 @@ impl Outbox {
             }
         }
         Ok(())
+    }
+}
+
+/// Most chunks one vectored write offers (Linux takes up to 1,024).
+const MOST_SLICES: usize = 64;
+
+impl Outbox {
+    /// Drops the `n` bytes just written from the front of the queue.
+    fn consume(&mut self, mut n: usize) {
+        while let Some(chunk) = self.chunks.front_mut() {
+            let rest = chunk.rest().len();
+            if n < rest {
+                chunk.advance(n);
+                return;
+            }
+            n -= rest;
+            self.chunks.pop_front();
+        }
     }
 }
 
@@ -347,6 +377,50 @@ mod tests {
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
         }
+    }
+
+    #[test]
+    fn frames_and_shared_payloads_go_out_in_one_vectored_write() {
+        /// A pipe that takes every slice of a vectored write at once.
+        struct Gather {
+            out: Vec<u8>,
+            calls: usize,
+        }
+        impl Write for Gather {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                self.write_vectored(&[io::IoSlice::new(buf)])
+            }
+            fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+                self.calls += 1;
+                bufs.iter().for_each(|b| self.out.extend_from_slice(b));
+                Ok(bufs.iter().map(|b| b.len()).sum())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let payload: Arc<[u8]> = crate::workload::make_payload(1000).into();
+        let mut outbox = Outbox::default();
+        let mut expected = Vec::new();
+        for i in 0..3 {
+            let message = ToWorker::Task {
+                task: task(i),
+                payload: Cow::Borrowed(&payload[..]),
+            };
+            outbox
+                .push(Codec::Bincode, &message, Some(&payload))
+                .unwrap();
+            expected.extend(encode_frame(Codec::Bincode, &message).unwrap());
+        }
+        let mut pipe = Gather {
+            out: Vec::new(),
+            calls: 0,
+        };
+        let mut counted = 0;
+        outbox.write_to(&mut pipe, &mut counted).unwrap();
+        assert!(outbox.is_empty());
+        assert_eq!((pipe.out, pipe.calls), (expected.clone(), 1));
+        assert_eq!(counted, expected.len() as u64);
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::measure::clock::monotonic_ns;
 use crate::workload::Task;
 
 /// Bumped whenever a message changes shape; parent and worker must agree.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// Bytes of framing added to every message (the length header).
 pub const FRAME_HEADER_BYTES: u64 = 4;
@@ -64,6 +64,9 @@ pub enum FromWorker<'a> {
     /// its body was read, its compute span (all on the shared monotonic
     /// clock), the worker's CPU time so far, and the echo payload (owned when
     /// the worker sends it, borrowed from the frame when the parent reads it).
+    /// `cpu_ns` is read only when no further task is buffered (the worker
+    /// waits after this reply), else 0: the last reply before a worker
+    /// waits always carries it.
     Done {
         index: u32,
         value: u64,
