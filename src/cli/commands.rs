@@ -472,6 +472,7 @@ fn show_and_write(set: &ResultSet, exports: &ExportManager) -> Outcome {
     output::print_flags(set, json);
     output::print_findings(set);
     super::outcome::print_isolation(set);
+    super::outcome::print_recommendation(set);
     for run in &set.timed_out {
         output::note(&format!(
             "run {} ({}) timed out after {}: stopped, every process reaped",
