@@ -16,11 +16,11 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use code::{CodeRecord, DigestGroup, Isolation};
-pub use recommendation::{ModelFigure, ProcessCost, Recommendation, Threshold};
 pub use detail::{
     CpuSample, IpcTotals, MemoryRecord, MemorySample, MpiRecord, RankRecord, RepetitionRecord,
     SpanIpc, SpanRecord,
 };
+pub use recommendation::{ModelFigure, ProcessCost, Recommendation, Threshold};
 pub use validate::{Invalid, MAX_RUNS};
 
 use crate::measure::stats::Summary;

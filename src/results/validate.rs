@@ -10,12 +10,11 @@
 //! `runs[2].spans[5].worker`.
 
 use super::{
-    CodeRecord, CpuSample, Interval, IpcTotals, Isolation, MachineInfo, MemoryRecord,
-    MemorySample, MpiRecord, Recommendation, RepetitionRecord, ResultSet, RunRecord, SpanIpc,
-    SpanRecord,
+    CodeRecord, CpuSample, Interval, IpcTotals, Isolation, MachineInfo, MemoryRecord, MemorySample,
+    MpiRecord, Recommendation, RepetitionRecord, ResultSet, RunRecord, SpanIpc, SpanRecord,
 };
-use crate::spec::Model;
 use crate::measure::stats::Summary;
+use crate::spec::Model;
 use crate::spec::{
     MAX_IN_FLIGHT, MAX_PAYLOAD_BYTES, MAX_REPEATS, MAX_RUNTIME_THREADS, MAX_TASKS, MAX_WORKERS,
 };
@@ -201,7 +200,11 @@ fn check_isolation(i: &Isolation, runs: usize) -> Checked {
 fn check_recommendation(r: &Recommendation) -> Checked {
     let at = "recommendation";
     text(&format!("{at}.sentence"), &r.sentence, 1000)?;
-    text(&format!("{at}.threshold.sentence"), &r.threshold.sentence, 1000)?;
+    text(
+        &format!("{at}.threshold.sentence"),
+        &r.threshold.sentence,
+        1000,
+    )?;
     text(
         &format!("{at}.threshold.varied"),
         r.threshold.varied.as_deref().unwrap_or(""),
