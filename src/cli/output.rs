@@ -387,25 +387,6 @@ impl Default for Progress {
     }
 }
 
-/// What a `--code` set ran, for the headline, in Python's words:
-/// `digest(i) for i in range(16) in hashing.py`, or `squeeze(x) for the 8
-/// x of inputs() in compress.py` (the function decides a task's size:
-/// there is none to quote).
-fn code_headline(tasks: u32, code: &crate::results::CodeRecord) -> String {
-    let target = &code.target;
-    let file = target.file.file_name().map_or_else(
-        || target.file.display().to_string(),
-        |f| f.to_string_lossy().into_owned(),
-    );
-    let awaited = if code.is_async { "await " } else { "" };
-    let function = &target.function;
-    if code.inputs {
-        format!("{awaited}{function}(x) for the {tasks} x of inputs() in {file}")
-    } else {
-        format!("{awaited}{function}(i) for i in range({tasks}) in {file}")
-    }
-}
-
 /// Prints what was run, on what, and the results table, on stdout.
 pub fn print_results(set: &ResultSet) {
     let Some(first) = set.runs.first() else {
@@ -423,7 +404,7 @@ pub fn print_results(set: &ResultSet) {
     let what = if workloads.len() > 1 {
         format!("{} tasks of each of {}", first.tasks, workloads.join(", "))
     } else if let Some(code) = &first.code {
-        code_headline(first.tasks, code)
+        code.call(first.tasks)
     } else {
         format!(
             "{} × {} ({} {}{})",
