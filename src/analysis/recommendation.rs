@@ -445,8 +445,14 @@ pub fn lines(recommendation: &Recommendation) -> Vec<String> {
         let moved = c.ipc_seconds_per_task.map_or(String::new(), |s| {
             format!(", {} to send and return", crate::format::seconds(s))
         });
+        // CPython pickles what crosses; corescope's own workers encode it.
+        let how = if c.model.is_python() {
+            "pickled"
+        } else {
+            "encoded"
+        };
         lines.push(format!(
-            "{}: start-up {} ({} a task), {} pickled a task{moved}",
+            "{}: start-up {} ({} a task), {} {how} a task{moved}",
             c.model,
             crate::format::seconds(c.startup_seconds),
             crate::format::seconds(c.startup_per_task_seconds),
