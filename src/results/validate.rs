@@ -592,6 +592,34 @@ mod tests {
     }
 
     #[test]
+    fn a_recommendation_is_bounded() {
+        use crate::results::testing::measured;
+        let mut set = set_of(measured(Model::Serial, 1, &[2.0, 2.0, 2.0]));
+        set.runs
+            .push(measured(Model::Processes, 2, &[1.0, 1.0, 1.0]));
+        crate::analysis::fill_speedups(&mut set);
+        crate::noise::assess(&mut set);
+        assert!(set.recommendation.is_some());
+        assert_eq!(check(&set), Ok(()));
+        type Lie = fn(&mut Recommendation);
+        let lies: [(&str, Lie); 4] = [
+            ("recommendation.sentence", |r| r.sentence = "x".repeat(2000)),
+            ("recommendation.workers", |r| r.workers = Some(0)),
+            ("recommendation.models[0].speedup", |r| {
+                r.models[0].speedup = f64::NAN;
+            }),
+            ("recommendation.costs[0].startup_seconds", |r| {
+                r.costs[0].startup_seconds = -1.0;
+            }),
+        ];
+        for (field, lie) in lies {
+            let mut lying = set.clone();
+            lie(lying.recommendation.as_mut().unwrap());
+            assert_eq!(field_of(&lying), field);
+        }
+    }
+
+    #[test]
     fn a_made_up_run_passes_and_each_lie_names_its_field() {
         let mut run = record(Model::Threads, 2, 1.0);
         run.spans = vec![span(0, 0, 0.0, 0.4), span(1, 1, 0.1, 0.5)];
