@@ -8,6 +8,8 @@
 //! in egui's memory), not every frame: a set of thousands of runs would
 //! cost more than a frame to read.
 
+use std::sync::Arc;
+
 use eframe::egui::{self, RichText};
 
 use crate::analysis::recommendation;
@@ -55,8 +57,9 @@ impl Card {
     }
 }
 
-/// The card for `set`, worked out again only when the set changed.
-fn cached(ctx: &egui::Context, set: &ResultSet) -> Card {
+/// The card for `set`, worked out again only when the set changed (shared,
+/// so a frame copies no text).
+fn cached(ctx: &egui::Context, set: &ResultSet) -> Arc<Card> {
     let last = set
         .runs
         .last()
@@ -64,13 +67,13 @@ fn cached(ctx: &egui::Context, set: &ResultSet) -> Card {
     let key = (std::ptr::from_ref(set) as usize, set.runs.len(), last);
     let id = egui::Id::unique("recommendation-card");
     if let Some(card) = ctx
-        .data(|d| d.get_temp::<Card>(id))
+        .data(|d| d.get_temp::<Arc<Card>>(id))
         .filter(|c| c.key == key)
     {
         return card;
     }
-    let card = Card::of(set, key);
-    ctx.data_mut(|d| d.insert_temp(id, card.clone()));
+    let card = Arc::new(Card::of(set, key));
+    ctx.data_mut(|d| d.insert_temp(id, Arc::clone(&card)));
     card
 }
 
