@@ -19,11 +19,13 @@
 //! The laws are in [`laws`]; [`overhead`] (in [`breakdown`]) splits a
 //! run's worker time into compute, start-up, serialization, transfer and
 //! waiting, from the task spans. Whether a `--code` function returned the
-//! same results under every model is [`isolation`].
+//! same results under every model is [`isolation`]; which model and how
+//! many workers to use, from all of these, is [`recommendation`].
 
 pub mod breakdown;
 pub mod isolation;
 pub mod laws;
+pub mod recommendation;
 
 use crate::measure::bootstrap;
 use crate::results::{Interval, ResultSet, RunRecord};

@@ -224,7 +224,8 @@ pub fn assess_run(record: &mut RunRecord, set: &ResultSet) {
 
 /// Sets every run's flags and the set's own, from the records alone.
 /// Baselines are assessed first, since their flags reach the runs read
-/// against them.
+/// against them. The set's recommendation reads the flags, so it is
+/// decided here, after them, wherever a set is finished.
 pub fn assess(set: &mut ResultSet) {
     let order: Vec<usize> = {
         let (baselines, others): (Vec<usize>, Vec<usize>) =
@@ -237,6 +238,7 @@ pub fn assess(set: &mut ResultSet) {
         set.runs[i].warnings = flags;
     }
     set.warnings = set_warnings(set);
+    set.recommendation = analysis::recommendation::recommend(set);
 }
 
 /// The set's own flags: a busy machine before it started, and how many

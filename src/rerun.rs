@@ -50,7 +50,8 @@ pub fn plan(set: &ResultSet) -> Option<Plan> {
 /// record (matched by what was run), then speedups, intervals and flags
 /// worked out anew. Runs of `old` that were not measured again keep their
 /// figures; their speedups follow a re-measured baseline. The result is a
-/// new set, stamped with `fresh`'s time and machine load.
+/// new set, stamped with `fresh`'s time and machine load, its isolation
+/// finding and recommendation decided again from its runs.
 pub fn merge(old: &ResultSet, fresh: &ResultSet) -> ResultSet {
     let mut merged = old.clone();
     merged.created = fresh.created.clone();
@@ -68,6 +69,9 @@ pub fn merge(old: &ResultSet, fresh: &ResultSet) -> ResultSet {
     }
     analysis::fill_speedups(&mut merged);
     noise::assess(&mut merged);
+    // A function's results may differ this time (state it keeps, chance):
+    // the finding is the new runs', never the old file's.
+    merged.isolation = analysis::isolation::find(&merged.runs);
     merged
 }
 

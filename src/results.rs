@@ -8,6 +8,7 @@
 
 mod code;
 mod detail;
+mod recommendation;
 mod validate;
 
 use std::path::Path;
@@ -19,6 +20,7 @@ pub use detail::{
     CpuSample, IpcTotals, MemoryRecord, MemorySample, MpiRecord, RankRecord, RepetitionRecord,
     SpanIpc, SpanRecord, tasks_label,
 };
+pub use recommendation::{ModelFigure, ProcessCost, Recommendation, Threshold};
 pub use validate::{Invalid, MAX_RUNS};
 
 use crate::measure::stats::Summary;
@@ -86,6 +88,12 @@ pub struct ResultSet {
     /// (`crate::analysis::isolation`); absent for the built-in workloads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<Isolation>,
+    /// Which model and how many workers to use for the set's workload on
+    /// its machine, or why that is not settled
+    /// (`crate::analysis::recommendation`); absent where the set holds no
+    /// run with workers or several workloads, and in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<Recommendation>,
 }
 
 /// A run the time limit stopped.
@@ -117,6 +125,7 @@ impl ResultSet {
             runs: Vec::new(),
             timed_out: Vec::new(),
             isolation: None,
+            recommendation: None,
         }
     }
 
@@ -670,6 +679,30 @@ pub(crate) mod testing {
             ipc: None,
             members: None,
         }
+    }
+
+    /// A sqrt-sum run of `model` at `workers` whose repetitions took
+    /// `walls` seconds each, summarised as measured.
+    pub fn measured(model: Model, workers: u32, walls: &[f64]) -> RunRecord {
+        let mut sorted = walls.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let mut r = record(model, workers, sorted[sorted.len() / 2]);
+        r.wall_seconds.min = sorted[0];
+        r.wall_seconds.max = sorted[sorted.len() - 1];
+        r.repeats = u32::try_from(walls.len()).unwrap_or(u32::MAX);
+        r.repetitions = walls
+            .iter()
+            .map(|&w| super::RepetitionRecord {
+                wall_seconds: w,
+                compute_seconds: 0.0,
+                cpu_seconds: 0.0,
+                ipc: Default::default(),
+                sequence: None,
+                total: None,
+            })
+            .collect();
+        r.wall_ci = crate::analysis::wall_interval(&r);
+        r
     }
 
     /// A sqrt-sum run of `model` at `workers` whose repetitions took

@@ -28,7 +28,7 @@ fn bad_input_exits_2_with_one_clear_line_and_writes_nothing() {
         (vec!["run", "--tasks", "0"], "--tasks"),
         (vec!["run", "--repeats", "0"], "--repeats"),
         (vec!["run", "--workload", "quicksort"], "--workload"),
-        (vec!["run", "--model", "fibers"], "--models"),
+        (vec!["run", "--model", "fibers"], "--model:"),
         (vec!["sweep", "--models", "serial,fibers"], "--models"),
         (vec!["run", "--size", "12QB"], "--size"),
         (vec!["run", "--size", "-5"], "--size"),

@@ -311,7 +311,8 @@ fn without_the_feature_mpi_is_refused_with_the_way_out() {
     );
     let out = common::corescope(&["run", "--model", "mpi", "--tasks", "2"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--models: mpi needs corescope built with `--features mpi`"));
+    // run's flag is --model.
+    assert!(stderr(&out).contains("--model: mpi needs corescope built with `--features mpi`"));
 }
 
 mod python_ranks {

@@ -20,7 +20,7 @@ use crate::presets;
 use crate::remedy::Remedied;
 use crate::rerun;
 use crate::results::{MachineInfo, ResultSet};
-use crate::settings::Setting;
+use crate::settings::{Setting, SettingNames};
 use crate::spec::{RawExperiment, SpecError, default_sweep_workers};
 use crate::worker;
 
@@ -57,7 +57,7 @@ pub fn execute(cli: Cli) -> ExitCode {
         Some(Command::Run(args)) => {
             let raw = args.raw();
             let cores = MachineInfo::detect().logical_cores;
-            experiment(&raw, &args.experiment, &[cores])
+            experiment(&raw, &args.experiment, &[cores], output::run_flag_of)
         }
         Some(Command::Sweep(args)) => {
             let cores = MachineInfo::detect().logical_cores;
@@ -77,6 +77,7 @@ pub fn execute(cli: Cli) -> ExitCode {
                     &args.experiment.raw,
                     &args.experiment,
                     &default_sweep_workers(cores),
+                    output::flag_of,
                 ),
             }
         }
@@ -290,31 +291,28 @@ fn mpi_rank(codec: &str) -> Outcome {
     }
 }
 
-fn usage(error: &SpecError) -> Outcome {
-    Outcome::Usage(error.to_string())
+/// A setting's error, under the flag that `names` gives the setting (the
+/// command typed: `run --model`, `sweep --models`).
+fn usage(error: &SpecError, names: SettingNames) -> Outcome {
+    Outcome::Usage(format!("{}: {}", names(error.setting), error.message))
 }
 
-fn experiment(raw: &RawExperiment, args: &ExperimentArgs, default_workers: &[u32]) -> Outcome {
-    experiment_named(raw, args, default_workers, None)
-}
-
-/// Runs an experiment, naming the lesson preset it comes from.
-fn experiment_named(
+/// Runs an experiment; its errors name its settings as `names` does.
+fn experiment(
     raw: &RawExperiment,
     args: &ExperimentArgs,
     default_workers: &[u32],
-    preset: Option<String>,
+    names: SettingNames,
 ) -> Outcome {
     let mut spec = match raw.validate(default_workers) {
         Ok(spec) => spec,
-        Err(e) => return usage(&e),
+        Err(e) => return usage(&e, names),
     };
     if let Err(e) = crate::python::code::prepare(raw, &mut spec, &args.python) {
-        return usage(&e);
+        return usage(&e, names);
     }
-    spec.preset = preset;
     if let Err(e) = crate::engine::check_budget(&spec) {
-        return Outcome::Usage(format!("--workers: {e}"));
+        return Outcome::Usage(format!("{}: {e}", names(Setting::Workers)));
     }
     let exports = &args.exports.manager;
     if let Err(e) = exports.check() {
@@ -323,6 +321,7 @@ fn experiment_named(
     let paths = EnginePaths {
         python: &args.python,
         hostfile: args.hostfile.as_deref(),
+        names,
     };
     measure(Plan::of(&spec), paths, exports, |set| set)
 }
@@ -358,6 +357,7 @@ fn rerun(args: &super::RerunArgs) -> Outcome {
     let paths = EnginePaths {
         python: &args.python,
         hostfile: None,
+        names: output::flag_of,
     };
     // A file may say anything a sweep could: a limit keeps it bounded.
     plan.time_limit = time_limit;
@@ -367,11 +367,13 @@ fn rerun(args: &super::RerunArgs) -> Outcome {
 /// Runs a plan with a progress bar, then prints the set (`finish` turns
 /// the measured set into the one shown and written), its flags and its
 /// findings, and writes the exports.
-/// The interpreter and hostfile a run's engine uses.
+/// The interpreter and hostfile a run's engine uses, and the command's
+/// names for the settings its errors name.
 #[derive(Debug, Clone, Copy)]
 struct EnginePaths<'a> {
     python: &'a Path,
     hostfile: Option<&'a Path>,
+    names: SettingNames,
 }
 
 fn measure(
@@ -394,7 +396,8 @@ fn measure(
     let runner = match Runner::start_plan(plan, config, Arc::new(|| {})) {
         Ok(runner) => runner,
         Err(EngineError::Unavailable(why)) => {
-            return Outcome::Usage(format!("--models: {}", why.worded(output::flag_of)));
+            let names = paths.names;
+            return Outcome::Usage(format!("{}: {}", names(Setting::Models), why.worded(names)));
         }
         Err(e) => return Outcome::Failed(e.into()),
     };
@@ -472,6 +475,7 @@ fn show_and_write(set: &ResultSet, exports: &ExportManager) -> Outcome {
     output::print_flags(set, json);
     output::print_findings(set);
     super::outcome::print_isolation(set);
+    super::outcome::print_recommendation(set);
     for run in &set.timed_out {
         output::note(&format!(
             "run {} ({}) timed out after {}: stopped, every process reaped",

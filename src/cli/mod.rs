@@ -355,10 +355,13 @@ pub struct RunArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
     // Help from the model catalogue, so it never misses a model.
-    #[arg(long, value_name = "NAME", default_value = "processes",
+    #[arg(long, value_name = "NAME",
           help_heading = Group::Experiment.heading(),
-          help = format!("Execution model: {}", crate::model::help_list()))]
-    pub model: String,
+          help = format!(
+              "Execution model: {} (default: processes; python-processes with --code)",
+              crate::model::help_list()
+          ))]
+    pub model: Option<String>,
     /// Worker count, 1 to 1024 (default: the logical core count).
     #[arg(
         long,
@@ -370,13 +373,21 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
+    /// The model run when none is named: `processes`, or for a Python
+    /// function (`--code`) `python-processes`, which can call it.
+    pub const DEFAULT_MODEL: &'static str = "processes";
+    pub const DEFAULT_CODE_MODEL: &'static str = "python-processes";
+
     /// The experiment these arguments describe.
     pub fn raw(&self) -> RawExperiment {
-        let mut raw = self
-            .experiment
-            .raw
-            .clone()
-            .with(Setting::Models, &self.model);
+        let code = self.experiment.raw.get(Setting::Code).is_some();
+        let fallback = if code {
+            Self::DEFAULT_CODE_MODEL
+        } else {
+            Self::DEFAULT_MODEL
+        };
+        let model = self.model.as_deref().unwrap_or(fallback);
+        let mut raw = self.experiment.raw.clone().with(Setting::Models, model);
         raw.set(Setting::Workers, self.workers.clone());
         raw
     }
@@ -514,5 +525,17 @@ mod tests {
         );
         assert_eq!(raw.get(Setting::Repeats), None);
         assert_eq!(raw.validate(&[2]).unwrap().repeats, 3);
+        // Left out: processes, or python-processes for a Python function.
+        let model = |args: &[&str]| {
+            let Some(Command::Run(args)) = parse_from(args).command else {
+                panic!("not a run");
+            };
+            args.raw().get(Setting::Models).map(str::to_string)
+        };
+        assert_eq!(model(&["corescope", "run"]).as_deref(), Some("processes"));
+        assert_eq!(
+            model(&["corescope", "run", "--code", "a.py:f"]).as_deref(),
+            Some("python-processes")
+        );
     }
 }

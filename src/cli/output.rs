@@ -23,6 +23,15 @@ pub fn flag_of(setting: Setting) -> &'static str {
     setting.flag()
 }
 
+/// `run`'s names for the settings: its one model is `--model`, every
+/// other flag as [`flag_of`] names it.
+pub fn run_flag_of(setting: Setting) -> &'static str {
+    match setting {
+        Setting::Models => "--model",
+        other => flag_of(other),
+    }
+}
+
 /// Longest error line printed, in characters: an argument of several KiB
 /// quoted in a message is cut, not echoed whole.
 const MAX_ERROR_CHARS: usize = 600;
@@ -396,6 +405,8 @@ pub fn print_results(set: &ResultSet) {
         format!("{} tasks of each of {}", first.tasks, workloads.join(", "))
     } else if let Some(command) = &first.command {
         format!("{} tasks, each `{command}`", first.tasks)
+    } else if let Some(code) = &first.code {
+        code.call(first.tasks)
     } else {
         format!(
             "{} × {} ({} {}{})",

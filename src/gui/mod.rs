@@ -23,6 +23,7 @@ pub mod live;
 pub mod panels;
 pub mod plots;
 pub mod present;
+pub mod recommendation;
 pub mod shortcuts;
 pub mod startup;
 pub mod state;

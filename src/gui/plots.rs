@@ -35,7 +35,9 @@ fn experiment_title(set: &crate::results::ResultSet) -> String {
         return String::new();
     };
     let workloads = distinct(set.runs.iter().map(|r| r.workload));
-    let what = if workloads.len() == 1 {
+    let what = if let Some(code) = first.code.as_ref().filter(|_| workloads.len() == 1) {
+        code.call(first.tasks)
+    } else if workloads.len() == 1 {
         format!("{} × {} (size {})", first.tasks, first.workload, first.size)
     } else {
         let names: Vec<&str> = workloads.iter().map(|w| w.name()).collect();
@@ -260,6 +262,13 @@ fn charts_header_ui(
         lesson_ui(
             ui,
             &preset,
+            set,
+            session.is_running(),
+            (spare * 0.6).max(44.0),
+        );
+    } else {
+        super::recommendation::recommendation_ui(
+            ui,
             set,
             session.is_running(),
             (spare * 0.6).max(44.0),

@@ -38,6 +38,27 @@ pub struct CodeRecord {
     pub reimport: Option<String>,
 }
 
+impl CodeRecord {
+    /// What its run called, in Python's words, for a headline:
+    /// `digest(i) for i in range(16) in hashing.py`, or `squeeze(x) for the
+    /// 8 x of inputs() in compress.py` (the function decides a task's size:
+    /// there is none to quote).
+    pub fn call(&self, tasks: u32) -> String {
+        let target = &self.target;
+        let file = target.file.file_name().map_or_else(
+            || target.file.display().to_string(),
+            |f| f.to_string_lossy().into_owned(),
+        );
+        let awaited = if self.is_async { "await " } else { "" };
+        let function = &target.function;
+        if self.inputs {
+            format!("{awaited}{function}(x) for the {tasks} x of inputs() in {file}")
+        } else {
+            format!("{awaited}{function}(i) for i in range({tasks}) in {file}")
+        }
+    }
+}
+
 fn yes() -> bool {
     true
 }

@@ -10,10 +10,11 @@
 //! `runs[2].spans[5].worker`.
 
 use super::{
-    CodeRecord, CpuSample, IpcTotals, Isolation, MachineInfo, MemoryRecord, MemorySample,
-    MpiRecord, RepetitionRecord, ResultSet, RunRecord, SpanIpc, SpanRecord,
+    CodeRecord, CpuSample, Interval, IpcTotals, Isolation, MachineInfo, MemoryRecord, MemorySample,
+    MpiRecord, Recommendation, RepetitionRecord, ResultSet, RunRecord, SpanIpc, SpanRecord,
 };
 use crate::measure::stats::Summary;
+use crate::spec::Model;
 use crate::spec::{
     MAX_IN_FLIGHT, MAX_PAYLOAD_BYTES, MAX_REPEATS, MAX_RUNTIME_THREADS, MAX_TASKS, MAX_WORKERS,
 };
@@ -141,6 +142,9 @@ pub fn check(set: &ResultSet) -> Checked {
     if let Some(isolation) = &set.isolation {
         check_isolation(isolation, set.runs.len())?;
     }
+    if let Some(recommendation) = &set.recommendation {
+        check_recommendation(recommendation)?;
+    }
     Ok(())
 }
 
@@ -187,6 +191,61 @@ fn check_isolation(i: &Isolation, runs: usize) -> Checked {
     }
     for (n, group) in i.groups.iter().enumerate() {
         text(&format!("isolation.groups[{n}].digest"), &group.digest, 64)?;
+    }
+    Ok(())
+}
+
+/// The set's recommendation: a figure and a cost per model at most,
+/// worker counts, ratios and times in range, texts bounded.
+fn check_recommendation(r: &Recommendation) -> Checked {
+    let at = "recommendation";
+    text(&format!("{at}.sentence"), &r.sentence, 1000)?;
+    text(
+        &format!("{at}.threshold.sentence"),
+        &r.threshold.sentence,
+        1000,
+    )?;
+    text(
+        &format!("{at}.threshold.varied"),
+        r.threshold.varied.as_deref().unwrap_or(""),
+        20,
+    )?;
+    let workers = |field: String, n: u32| count(&field, n.into(), 1, MAX_WORKERS.into());
+    if let Some(n) = r.workers {
+        workers(format!("{at}.workers"), n)?;
+    }
+    if r.models.len() > Model::ALL.len() || r.costs.len() > Model::ALL.len() {
+        return Err(invalid(at, "more than one figure or cost per model"));
+    }
+    let interval = |field: String, i: Option<Interval>| match i {
+        Some(i) => ratio(&format!("{field}.low"), Some(i.low))
+            .and(ratio(&format!("{field}.high"), Some(i.high))),
+        None => Ok(()),
+    };
+    for (n, f) in r.models.iter().enumerate() {
+        let field = format!("{at}.models[{n}]");
+        workers(format!("{field}.workers"), f.workers)?;
+        ratio(&format!("{field}.speedup"), Some(f.speedup))?;
+        interval(format!("{field}.interval"), f.interval)?;
+    }
+    for (n, c) in r.costs.iter().enumerate() {
+        let field = format!("{at}.costs[{n}]");
+        workers(format!("{field}.workers"), c.workers)?;
+        seconds(&format!("{field}.startup_seconds"), c.startup_seconds)?;
+        seconds(
+            &format!("{field}.startup_per_task_seconds"),
+            c.startup_per_task_seconds,
+        )?;
+        let per_task = c.ipc_seconds_per_task.unwrap_or(0.0);
+        seconds(&format!("{field}.ipc_seconds_per_task"), per_task)?;
+        if !(c.ipc_bytes_per_task.is_finite()
+            && (0.0..=MAX_BYTES as f64).contains(&c.ipc_bytes_per_task))
+        {
+            return Err(invalid(
+                format!("{field}.ipc_bytes_per_task"),
+                "not a byte count",
+            ));
+        }
     }
     Ok(())
 }
@@ -644,6 +703,34 @@ mod tests {
             isolation.sentence = "x".repeat(2000);
         }
         assert_eq!(field_of(&lying), "isolation.sentence");
+    }
+
+    #[test]
+    fn a_recommendation_is_bounded() {
+        use crate::results::testing::measured;
+        let mut set = set_of(measured(Model::Serial, 1, &[2.0, 2.0, 2.0]));
+        set.runs
+            .push(measured(Model::Processes, 2, &[1.0, 1.0, 1.0]));
+        crate::analysis::fill_speedups(&mut set);
+        crate::noise::assess(&mut set);
+        assert!(set.recommendation.is_some());
+        assert_eq!(check(&set), Ok(()));
+        type Lie = fn(&mut Recommendation);
+        let lies: [(&str, Lie); 4] = [
+            ("recommendation.sentence", |r| r.sentence = "x".repeat(2000)),
+            ("recommendation.workers", |r| r.workers = Some(0)),
+            ("recommendation.models[0].speedup", |r| {
+                r.models[0].speedup = f64::NAN;
+            }),
+            ("recommendation.costs[0].startup_seconds", |r| {
+                r.costs[0].startup_seconds = -1.0;
+            }),
+        ];
+        for (field, lie) in lies {
+            let mut lying = set.clone();
+            lie(lying.recommendation.as_mut().unwrap());
+            assert_eq!(field_of(&lying), field);
+        }
     }
 
     #[test]
