@@ -9,150 +9,20 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
-use common::{alive, marked, wait_for};
+use common::{MarkedRun as Run, alive, marked, signal, wait_for};
 use rustix::process::Signal;
 
-/// How long a run may take to end once it should: far more than it needs,
-/// far less than the work it was given.
-const ENDS_WITHIN: Duration = Duration::from_secs(60);
-
+/// python3 can run the harness; else the test is skipped saying so (or
+/// fails, where CPython is required).
 fn have_python() -> bool {
-    let found = Command::new("python3").arg("--version").output().is_ok();
-    if !found {
-        eprintln!("skipped: no python3");
-    }
-    found
-}
-
-fn signal(pid: u32, signal: Signal) {
-    let pid = rustix::process::Pid::from_raw(pid as i32).unwrap();
-    let _ = rustix::process::kill_process(pid, signal);
-}
-
-fn cmdline(pid: u32) -> Vec<u8> {
-    std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default()
-}
-
-/// One corescope run under test: marked, in a temporary folder of its own.
-struct Run {
-    pid: u32,
-    mark: String,
-    tmp: tempfile::TempDir,
-    output: mpsc::Receiver<Output>,
-}
-
-impl Run {
-    fn start(label: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let tmp = tempfile::tempdir().unwrap();
-        let mark = format!("{}-kills-{label}", std::process::id());
-        let mut command = Command::new(common::exe());
-        command
-            .args(args)
-            .env("TMPDIR", tmp.path())
-            .env("CORESCOPE_TEST_MARK", &mark)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let child = command.spawn().unwrap();
-        let pid = child.id();
-        let (tx, output) = mpsc::channel();
-        std::thread::spawn(move || {
-            let _ = tx.send(child.wait_with_output().unwrap());
-        });
-        Run {
-            pid,
-            mark,
-            tmp,
-            output,
-        }
-    }
-
-    /// The run's output once it ends; a run still going after
-    /// [`ENDS_WITHIN`] hung: it is killed, with all it started.
-    fn output(&self, label: &str) -> Output {
-        match self.output.recv_timeout(ENDS_WITHIN) {
-            Ok(out) => out,
-            Err(_) => {
-                for pid in marked(&self.mark) {
-                    signal(pid, Signal::KILL);
-                }
-                let out = self.output.recv().unwrap();
-                panic!(
-                    "{label}: still running after {} s: {}",
-                    ENDS_WITHIN.as_secs(),
-                    common::stderr(&out)
-                );
-            }
-        }
-    }
-
-    /// The CPython harness (corescope's python child), once it is up.
-    fn harness(&self) -> u32 {
-        wait_for(Duration::from_secs(30), || {
-            corescope::platform::child_pids(self.pid)
-                .into_iter()
-                // Its script is a descriptor (a launcher such as pyenv's
-                // shim has it too, and becomes the interpreter).
-                .find(|&pid| String::from_utf8_lossy(&cmdline(pid)).contains("/dev/fd/"))
-        })
-        .expect("the harness started")
-    }
-
-    /// The harness's `workers` pool workers (forked: the harness's own
-    /// command line, unlike multiprocessing's resource tracker).
-    fn python_workers(&self, workers: usize) -> (u32, Vec<u32>) {
-        let harness = self.harness();
-        let found = wait_for(Duration::from_secs(30), || {
-            // Read each time: a launcher (pyenv's shim) execs the
-            // interpreter under the same pid.
-            let own = cmdline(harness);
-            let kids: Vec<u32> = corescope::platform::child_pids(harness)
-                .into_iter()
-                .filter(|&pid| cmdline(pid) == own)
-                .collect();
-            (kids.len() == workers).then_some(kids)
-        });
-        (harness, found.expect("the pool's workers started"))
-    }
-
-    /// corescope's own worker processes (the processes model).
-    fn own_workers(&self, workers: usize) -> Vec<u32> {
-        wait_for(Duration::from_secs(30), || {
-            let kids = corescope::platform::child_pids(self.pid);
-            (kids.len() == workers).then_some(kids)
-        })
-        .expect("the workers started")
-    }
-
-    /// Checks that nothing the run started survives it and no file of it
-    /// stays in its temporary folder.
-    fn assert_nothing_left(&self, label: &str) {
-        let gone = wait_for(Duration::from_secs(10), || {
-            marked(&self.mark).is_empty().then_some(())
-        });
-        assert!(
-            gone.is_some(),
-            "{label}: processes left: {:?}",
-            marked(&self.mark)
-        );
-        let files: Vec<PathBuf> = std::fs::read_dir(self.tmp.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        assert!(files.is_empty(), "{label}: files left: {files:?}");
-    }
+    common::require_python().is_some()
 }
 
 /// A run of slow sleep tasks: `tasks` × `ms` on two workers, far longer
-/// than [`ENDS_WITHIN`].
+/// than [`common::marked::ENDS_WITHIN`].
 fn slow_args<'a>(model: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "run",
@@ -375,7 +245,7 @@ fn a_harness_flooding_task_lines_cannot_outrun_the_time_limit() {
     run.assert_nothing_left("flood");
 }
 
-/// One task far longer than [`ENDS_WITHIN`] of `model` (in corescope's own
+/// One task far longer than [`common::marked::ENDS_WITHIN`] of `model` (in corescope's own
 /// process: nothing can kill it), with `extra` flags.
 fn endless_args<'a>(model: &'a str, workload: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     // An hour of sleep, or the most sqrt terms a task takes (seconds of
@@ -504,49 +374,6 @@ fn a_python_wrapper_s_background_child_does_not_hang_the_probe() {
         signal(pid, Signal::KILL);
     }
     assert_eq!(out.status.code(), Some(0), "{err}");
-}
-
-/// Open MPI's segment folders of corescope run `pid` in /dev/shm.
-fn mpi_folders(pid: u32) -> Vec<PathBuf> {
-    let prefix = format!(".corescope-tmp-{pid}-mpi-");
-    std::fs::read_dir("/dev/shm")
-        .map(|dir| {
-            dir.flatten()
-                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-                .map(|e| e.path())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-#[test]
-fn a_sigkilled_corescope_leaves_no_mpi_job_and_no_segment_folder() {
-    let have_mpi = Command::new("mpirun").arg("--version").output().is_ok()
-        && Command::new("python3")
-            .args(["-c", "import mpi4py"])
-            .output()
-            .is_ok_and(|out| out.status.success());
-    if !have_mpi {
-        eprintln!("skipped: no mpirun, or python3 without mpi4py");
-        return;
-    }
-    let label = "python-mpi-corescope-SIGKILL";
-    let run = Run::start(label, &slow_args("python-mpi", &[]), &[]);
-    let folders = wait_for(Duration::from_secs(60), || {
-        let found = mpi_folders(run.pid);
-        let ranks = corescope::platform::descendants(run.pid).len();
-        (!found.is_empty() && ranks >= 3).then_some(found)
-    })
-    .expect("the job started");
-    std::thread::sleep(Duration::from_millis(1500));
-    signal(run.pid, Signal::KILL);
-    let out = run.output(label);
-    assert_eq!(out.status.code(), None, "{label}: killed by a signal");
-    run.assert_nothing_left(label);
-    let gone = wait_for(Duration::from_secs(10), || {
-        folders.iter().all(|f| !f.exists()).then_some(())
-    });
-    assert!(gone.is_some(), "{label}: {folders:?} stayed in /dev/shm");
 }
 
 /// Whether process `pid` has a thread named `name`.
