@@ -13,6 +13,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::{MarkedRun as Run, alive, marked, signal, wait_for};
+use corescope::spec::Model;
 use rustix::process::Signal;
 
 /// python3 can run the harness; else the test is skipped saying so (or
@@ -80,6 +81,54 @@ fn a_killed_or_terminated_cpython_worker_ends_the_run_naming_it() {
             assert!(named, "{label}: {err}");
             if !err.contains("BrokenProcessPool") {
                 assert!(err.contains("corescope ended the run"), "{label}: {err}");
+            }
+            run.assert_nothing_left(&label);
+        }
+    }
+}
+
+#[test]
+fn every_process_model_ends_cleanly_when_a_worker_is_killed_terminated_or_stopped() {
+    // The MPI models' ranks are hit in tests/mpi.rs, with mpirun and more.
+    let models = Model::ALL
+        .into_iter()
+        .filter(|m| m.uses_processes() && !m.uses_mpirun());
+    for model in models {
+        if model.is_python() && !common::require_model(model) {
+            continue;
+        }
+        for (sig, name) in [
+            (Signal::KILL, "SIGKILL"),
+            (Signal::TERM, "SIGTERM"),
+            (Signal::STOP, "SIGSTOP"),
+        ] {
+            let label = format!("{}-any-{name}", model.name());
+            // Each worker sits in one two-minute task: only the signal can
+            // end the run soon (or, for SIGSTOP, the time limit).
+            let mut args = vec!["run", "--model", model.name(), "--workload", "sleep"];
+            args.extend(["--size", "120000", "--tasks", "4", "--workers", "2"]);
+            args.extend(["--repeats", "1", "--warmup", "0"]);
+            if sig == Signal::STOP {
+                args.extend(["--time-limit", "10s"]);
+            }
+            let run = Run::start(&label, &args, &[]);
+            let worker = run.any_worker(model.is_python());
+            std::thread::sleep(Duration::from_millis(300));
+            assert!(alive(worker), "{label}: the worker ended by itself");
+            signal(worker, sig);
+            let out = run.output(&label);
+            let err = common::stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{label}: {err}");
+            assert!(!err.contains("panicked"), "{label}: {err}");
+            if sig == Signal::STOP {
+                assert!(err.contains("timed out after 10"), "{label}: {err}");
+            } else {
+                // Named: the worker and how it ended (ProcessPoolExecutor
+                // may end its other workers first and say so itself).
+                let named = err.contains(&format!("(pid {worker}) was killed by {name}"))
+                    || err.contains(&format!("(pid {worker}) was killed by signal"))
+                    || err.contains("BrokenProcessPool");
+                assert!(named, "{label}: {err}");
             }
             run.assert_nothing_left(&label);
         }

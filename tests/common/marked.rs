@@ -36,6 +36,15 @@ pub fn cmdline(pid: u32) -> Vec<u8> {
     std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default()
 }
 
+/// Whether process `pid` runs a CPython interpreter (its executable's name
+/// says python).
+fn runs_python(pid: u32) -> bool {
+    std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| {
+        exe.file_name()
+            .is_some_and(|name| name.to_string_lossy().contains("python"))
+    })
+}
+
 /// One corescope run under test: marked, in a temporary folder of its own.
 pub struct MarkedRun {
     pub pid: u32,
@@ -132,6 +141,29 @@ impl MarkedRun {
             (kids.len() == workers).then_some(kids)
         })
         .expect("the workers started")
+    }
+
+    /// A worker process of the run, whatever its model: a process without
+    /// children of its own (a pool worker, a task's process) that is not
+    /// multiprocessing's resource tracker — for a CPython model one below
+    /// the harness (corescope's own children then are the interpreter's
+    /// probes and the harness).
+    pub fn any_worker(&self, python: bool) -> u32 {
+        wait_for(Duration::from_secs(60), || {
+            let below = if python {
+                corescope::platform::descendants(self.harness())
+            } else {
+                corescope::platform::child_pids(self.pid)
+            };
+            below.into_iter().find(|&pid| {
+                corescope::platform::child_pids(pid).is_empty()
+                    && !String::from_utf8_lossy(&cmdline(pid)).contains("resource_tracker")
+                    // Not a launcher's helper (pyenv's shim runs a few
+                    // before it becomes the interpreter).
+                    && (!python || runs_python(pid))
+            })
+        })
+        .expect("a worker started")
     }
 
     /// The CPython harness (corescope's python child), once it is up.

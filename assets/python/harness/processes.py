@@ -44,6 +44,8 @@ _LEFT_TO_ITSELF = {
     "python-processes": "multiprocessing.Pool would wait forever for the task it held (cpython#96062)",
     "python-queue": "the result Queue would wait forever for its results",
     "python-executor": "ProcessPoolExecutor would break the whole pool",
+    "python-asyncio+processes": "its ProcessPoolExecutor would break, unseen by the "
+    "tasks that only wait in the event loop",
 }
 
 
