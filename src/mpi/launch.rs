@@ -76,9 +76,10 @@ pub struct JobFolders {
 /// The watchdog: waits for end of file on a pipe only corescope writes to,
 /// which comes only when corescope is gone (a normal end kills the watchdog
 /// first); then kills the job's group (`$1`) and removes the job's folders
-/// (the other arguments).
+/// (the other arguments). No `--` before the group: dash's `kill` takes it
+/// for a pid and kills nothing.
 const WATCHDOG: &str =
-    "read line; kill -KILL -- \"-$1\" 2>/dev/null; shift; sleep 1; rm -rf -- \"$@\"";
+    "read line; kill -KILL \"-$1\" 2>/dev/null; shift; sleep 1; rm -rf -- \"$@\"";
 
 impl JobFolders {
     /// New folders under `/dev/shm` and the temporary folder, named like
@@ -368,6 +369,41 @@ mod tests {
         assert_eq!(told(&command, SESSION_VAR), Some(session.as_os_str()));
         drop(folders);
         assert!(!segments.exists() && !session.exists());
+    }
+
+    #[test]
+    fn the_watchdog_ends_the_job_and_removes_its_folders_once_corescope_is_gone() {
+        use std::os::unix::process::CommandExt;
+        let mut folders = JobFolders::create();
+        let made: Vec<PathBuf> = folders
+            .segments()
+            .into_iter()
+            .chain(folders.session())
+            .map(Path::to_path_buf)
+            .collect();
+        assert!(!made.is_empty());
+        let mut job = Command::new("sleep")
+            .arg("60")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        folders.watch(job.id());
+        // corescope gone: the only writer of the watchdog's pipe closes it.
+        drop(folders.watchdog.as_mut().unwrap().stdin.take());
+        let ended = (0..1000).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            job.try_wait().unwrap().is_some()
+        });
+        if !ended {
+            let _ = job.kill();
+            let _ = job.wait();
+        }
+        assert!(ended, "the watchdog left the job running");
+        let removed = (0..1000).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            made.iter().all(|folder| !folder.exists())
+        });
+        assert!(removed, "the watchdog left {made:?}");
     }
 
     #[test]
