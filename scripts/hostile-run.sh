@@ -181,10 +181,19 @@ for model in "${MODELS[@]}" serial threads async; do
     sleep 1.5
     case "$model" in
     mpi | python-mpi)
-        # Every rank has mapped its segments by now: their names are gone.
-        named=$(ls -A /dev/shm 2>/dev/null | grep -- "-$PID-mpi-" | tr '\n' ' ')
-        record "MPI segments unlinked while running" "$([ -z "$named" ] && echo 1 || echo 0)" \
-            "$model: /dev/shm holds $named"
+        # Once the ranks have mapped their segments, the names go (within
+        # 30 s of the start: the ranks say ready, corescope unlinks).
+        mapped="" named=""
+        for _ in $(seq 300); do
+            mapped=$(for p in $(descendants "$PID"); do
+                grep -s vader_segment "/proc/$p/maps"; done | head -1)
+            named=$(ls -A /dev/shm 2>/dev/null | grep -- "-$PID-mpi-" | tr '\n' ' ')
+            [ -n "$mapped" ] && [ -z "$named" ] && break
+            sleep 0.1
+        done
+        record "MPI segments unlinked while running" \
+            "$([ -n "$mapped" ] && [ -z "$named" ] && echo 1 || echo 0)" \
+            "$model: /dev/shm holds ${named:-nothing}, ${mapped:+segments mapped}"
         ;;
     esac
     kill -KILL "$PID"
