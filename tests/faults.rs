@@ -259,14 +259,30 @@ fn a_misbehaving_interpreter_fails_every_python_model_cleanly() {
 }
 
 #[test]
-fn a_preset_refuses_experiment_flags() {
-    let out = common::corescope(&["sweep", "--preset", "why-processes", "--workers", "2"]);
+fn a_preset_refuses_experiment_flags_and_applies_the_time_limit() {
+    for (flag, value) in [
+        ("--workers", "2"),
+        ("--order", "random"),
+        ("--runtime-threads", "2"),
+        ("--sharing", "atomic"),
+    ] {
+        let out = common::corescope(&["sweep", "--preset", "why-processes", flag, value]);
+        let err = common::stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {err}");
+        assert!(err.contains("--preset") && err.contains(flag), "{err}");
+    }
+    // Applied, not ignored: every run of the lesson stops at it.
+    let args = [
+        "sweep",
+        "--preset",
+        "why-processes",
+        "--time-limit",
+        "100ms",
+    ];
+    let out = run_marked("preset-time-limit", &args, &[]);
     let err = common::stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("--preset") && err.contains("--workers"),
-        "{err}"
-    );
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("timed out after 100 ms"), "{err}");
 }
 
 #[test]
