@@ -28,6 +28,11 @@
 //!   folder for Open MPI's session folder (`ompi.HOST.UID`: its PMIx store,
 //!   contact file and topology), which a killed `mpirun` leaves behind.
 //!   It goes when the job's owner drops it, after `mpirun` is reaped.
+//!   (Not `orte_local_tmpdir_base`, which would spare a hostfile's other
+//!   hosts the path: the ranks get the session folder as
+//!   `orte_tmpdir_base` and refuse to start with both set.) A daemon on
+//!   another host makes the same path there; it removes its session
+//!   folder inside on a normal end and leaves the empty base.
 //!
 //! A watchdog (`sh` waiting on a pipe only corescope holds) ends the job
 //! and removes both folders should corescope itself be killed first (also
