@@ -47,13 +47,18 @@ descendants() {
     for k in $kids; do echo "$k"; descendants "$k"; done
 }
 
-# A worker of run PID: a descendant without children of its own (a pool
-# worker, a rank), not multiprocessing's resource tracker.
+# A worker of run PID under MODEL: a descendant without children of its own
+# (a pool worker, a task's process, a rank), not multiprocessing's resource
+# tracker; for a CPython model an interpreter (a launcher such as pyenv's
+# shim runs short-lived helpers first).
 a_worker() {
     local p
     for p in $(descendants "$1"); do
         [ -z "$(pgrep -P "$p")" ] || continue
         tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -q resource_tracker && continue
+        case "$2" in
+        python-*) readlink "/proc/$p/exe" 2>/dev/null | grep -q python || continue ;;
+        esac
         echo "$p"; return 0
     done
     return 1
@@ -126,15 +131,22 @@ echo "corescope: $BIN"
 echo "process models tried: ${MODELS[*]}"
 
 # 1. A worker killed, terminated or stopped mid-run: a named error, exit 1,
-#    within a few seconds (the time limit for SIGSTOP), nothing left.
+#    within a few seconds (the time limit for SIGSTOP), nothing left. Each
+#    worker sits in a two-minute task, so only the signal ends the run soon;
+#    a KILL or TERM that ends it by the time limit is a hang.
+LONG=(--workload sleep --size 120000 --tasks 4 --workers 2 --repeats 1 --warmup 0)
 for model in "${MODELS[@]}"; do
     for sig in KILL TERM STOP; do
         N=$((N + 1)); mark="hostile-$$-$N"
+        limit=30s; [ "$sig" = STOP ] && limit=8s
         # shellcheck disable=SC2046
-        start "$mark" run --model "$model" "${SLOW[@]}" --time-limit 8s $(model_args "$model")
+        start "$mark" run --model "$model" "${LONG[@]}" --time-limit "$limit" $(model_args "$model")
         w=""
         for _ in $(seq 300); do
-            w=$(a_worker "$PID") && [ "$(descendants "$PID" | wc -l)" -ge 2 ] && break
+            if w=$(a_worker "$PID" "$model") && [ "$(descendants "$PID" | wc -l)" -ge 2 ]; then
+                sleep 0.5
+                kill -0 "$w" 2>/dev/null && break
+            fi
             w=""; sleep 0.1
         done
         if [ -z "$w" ]; then
@@ -143,7 +155,6 @@ for model in "${MODELS[@]}"; do
             left "$mark" "$PID" >/dev/null
             continue
         fi
-        sleep 0.5
         kill "-$sig" "$w" 2>/dev/null
         finish 40
         rest=$(left "$mark" "$PID")
@@ -151,12 +162,14 @@ for model in "${MODELS[@]}"; do
         [ "$RC" = 1 ] || ok=0
         [ -z "$rest" ] || ok=0
         grep -q panicked "$WORK/$mark.err" && ok=0
+        [ "$sig" != STOP ] && grep -q "timed out" "$WORK/$mark.err" && ok=0
         record "worker $sig" "$ok" "$model: exit $RC after ${TOOK}s; $rest $(tail -c 300 "$WORK/$mark.err")"
     done
 done
 
 # 2. corescope itself SIGKILLed mid-run: no worker, harness script,
-#    segment or temporary file left (without waiting for a next run).
+#    segment or temporary file left (without waiting for a next run); an
+#    MPI job's segments have no names left by then.
 for model in "${MODELS[@]}" serial threads async; do
     N=$((N + 1)); mark="hostile-$$-$N"
     # shellcheck disable=SC2046
@@ -166,6 +179,23 @@ for model in "${MODELS[@]}" serial threads async; do
         sleep 0.1
     done
     sleep 1.5
+    case "$model" in
+    mpi | python-mpi)
+        # Once the ranks have mapped their segments, the names go (within
+        # 30 s of the start: the ranks say ready, corescope unlinks).
+        mapped="" named=""
+        for _ in $(seq 300); do
+            mapped=$(for p in $(descendants "$PID"); do
+                grep -s vader_segment "/proc/$p/maps"; done | head -1)
+            named=$(ls -A /dev/shm 2>/dev/null | grep -- "-$PID-mpi-" | tr '\n' ' ')
+            [ -n "$mapped" ] && [ -z "$named" ] && break
+            sleep 0.1
+        done
+        record "MPI segments unlinked while running" \
+            "$([ -n "$mapped" ] && [ -z "$named" ] && echo 1 || echo 0)" \
+            "$model: /dev/shm holds ${named:-nothing}, ${mapped:+segments mapped}"
+        ;;
+    esac
     kill -KILL "$PID"
     finish 10
     rest=$(left "$mark" "$PID")

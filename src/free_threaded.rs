@@ -3,8 +3,13 @@
 //! compiled into the binary, so it runs wherever corescope is installed),
 //! started in a process group of its own, its output read line by line on
 //! a named thread and turned into the step it is at. The [`Build`] owns
-//! the script: dropping it (the window closing, Cancel) stops the whole
-//! group and reaps it.
+//! the script. [`Build::stop`] (the window's Stop) returns at once: a named
+//! thread of the build's sends TERM to the whole group, then KILL a moment
+//! later to whatever ignored it, while the reading thread reaps the script;
+//! the owner drops the build once both threads are done
+//! ([`Build::ended`]), so joining them never holds the window. Dropping a
+//! build still running (the window closing) stops it the same way and
+//! waits for both threads.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -82,6 +87,10 @@ pub struct Build {
     pid: u32,
     events: Receiver<Event>,
     reader: Option<JoinHandle<()>>,
+    /// Started by [`Build::stop`]: TERM, then KILL, to the script's group.
+    stopper: Option<JoinHandle<()>>,
+    /// Whether [`Build::stop`] was called.
+    stopping: bool,
     started: Instant,
     /// The step it is at.
     pub step: Step,
@@ -95,13 +104,18 @@ impl Build {
     /// Starts the script with `bash`, its stderr folded into its stdout,
     /// building into `dir` (`None`: the cache folder corescope looks in).
     pub fn start(dir: Option<&std::path::Path>) -> std::io::Result<Build> {
+        Build::run_script(SCRIPT, dir)
+    }
+
+    /// Starts `script` as [`Build::start`] starts the build script.
+    fn run_script(script: &str, dir: Option<&std::path::Path>) -> std::io::Result<Build> {
         let mut command = Command::new("bash");
         if let Some(dir) = dir {
             command.env(crate::python::FREE_THREADED_DIR_VAR, dir);
         }
         command
             .arg("-c")
-            .arg(format!("exec 2>&1\n{SCRIPT}"))
+            .arg(format!("exec 2>&1\n{script}"))
             .arg("corescope-free-threaded-build")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -120,7 +134,9 @@ impl Build {
         let reader = match reader {
             Ok(reader) => reader,
             Err(e) => {
-                stop_group(pid);
+                // The child is gone with the closure that would have read
+                // it; its group goes at once (nothing is left to wait for).
+                crate::platform::kill_process_group(pid);
                 return Err(e);
             }
         };
@@ -128,6 +144,8 @@ impl Build {
             pid,
             events,
             reader: Some(reader),
+            stopper: None,
+            stopping: false,
             started: Instant::now(),
             step: Step::Starting,
             lines: Vec::new(),
@@ -174,16 +192,52 @@ impl Build {
         }
         (self.elapsed().as_secs_f32() / TYPICAL.as_secs_f32()).min(0.95)
     }
+
+    /// Stops the script and everything it started, without waiting: the
+    /// build's own thread sends the signals, the reading thread reaps the
+    /// script and reports how it ended. Nothing once it has ended or is
+    /// stopping.
+    pub fn stop(&mut self) {
+        if self.stopping || self.outcome.is_some() {
+            return;
+        }
+        self.stopping = true;
+        let pid = self.pid;
+        let stopper = std::thread::Builder::new()
+            .name("corescope-python-build-stop".to_string())
+            .spawn(move || stop_group(pid));
+        match stopper {
+            Ok(stopper) => self.stopper = Some(stopper),
+            // No thread for the grace period: no grace.
+            Err(_) => crate::platform::kill_process_group(pid),
+        }
+    }
+
+    /// Whether [`Build::stop`] was called.
+    pub fn stopping(&self) -> bool {
+        self.stopping
+    }
+
+    /// Whether the script has ended and been reaped, and the build's
+    /// threads are done: dropping it now waits for nothing.
+    pub fn ended(&self) -> bool {
+        let done =
+            |thread: &Option<JoinHandle<()>>| thread.as_ref().is_none_or(|t| t.is_finished());
+        self.outcome.is_some() && done(&self.reader) && done(&self.stopper)
+    }
 }
 
 impl Drop for Build {
     fn drop(&mut self) {
         if self.outcome.is_none() {
-            stop_group(self.pid);
+            self.stop();
         }
-        if let Some(reader) = self.reader.take() {
-            // The reader waits for the script, which the group's kill ended.
-            let _ = reader.join();
+        // The reader waits for the script, which the group's kill ends.
+        for thread in [self.stopper.take(), self.reader.take()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = thread.join();
         }
     }
 }
@@ -213,21 +267,59 @@ fn read_until_exit(child: &mut Child, tx: &crossbeam_channel::Sender<Event>) {
     let _ = tx.send(Event::Exited(outcome));
 }
 
-/// Stops the script's process group: TERM, then KILL a moment later for
-/// whatever ignored it.
+/// How long the script's group has to end after TERM before KILL.
+const STOP_GRACE: Duration = Duration::from_millis(200);
+
+/// Stops the script's process group: TERM, then KILL once [`STOP_GRACE`]
+/// is over for whatever ignored it (at once where nothing is left).
 fn stop_group(pid: u32) {
-    use rustix::process::{Pid, Signal, kill_process_group};
+    use rustix::process::{Pid, Signal, kill_process_group, test_kill_process_group};
     let Some(group) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
         return;
     };
     let _ = kill_process_group(group, Signal::TERM);
-    std::thread::sleep(Duration::from_millis(200));
+    let deadline = Instant::now() + STOP_GRACE;
+    while Instant::now() < deadline {
+        if test_kill_process_group(group).is_err() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let _ = kill_process_group(group, Signal::KILL);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stopping_returns_at_once_and_the_build_s_thread_ends_the_group() {
+        // A group that ignores TERM: only the KILL after the grace ends it.
+        let script = "trap '' TERM; echo building CPython; exec sleep 60";
+        let mut build = Build::run_script(script, None).unwrap();
+        let started = (0..500).any(|_| {
+            build.poll();
+            std::thread::sleep(Duration::from_millis(10));
+            build.step == Step::Compiling
+        });
+        assert!(started, "{:?}", build.lines);
+        build.stop();
+        // Stop did not wait for the grace: the group still runs.
+        assert!(crate::platform::process_exists(build.pid));
+        assert!(build.stopping() && !build.ended());
+        let ended = (0..1000).any(|_| {
+            build.poll();
+            std::thread::sleep(Duration::from_millis(10));
+            build.ended()
+        });
+        assert!(ended);
+        assert!(
+            matches!(&build.outcome, Some(Err(why)) if why.contains("SIGKILL")),
+            "{:?}",
+            build.outcome
+        );
+        assert!(!crate::platform::process_exists(build.pid));
+    }
 
     #[test]
     fn the_scripts_own_lines_mark_its_steps() {

@@ -5,61 +5,44 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use common::{alive, marked, wait_for};
+use common::{MarkedRun, alive, run_marked, signal};
+use rustix::process::Signal;
 
-/// Starts a slow processes run (sleep tasks) and waits for its two workers.
-fn start_slow_run() -> (Child, Vec<u32>) {
-    let child = Command::new(common::exe())
-        .args([
-            "run",
-            "--workload",
-            "sleep",
-            "--size",
-            "200",
-            "--tasks",
-            "40",
-            "--model",
-            "processes",
-            "--workers",
-            "2",
-            "--repeats",
-            "1",
-            "--warmup",
-            "0",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let workers = wait_for(Duration::from_secs(20), || {
-        let kids = corescope::platform::child_pids(pid);
-        (kids.len() == 2).then_some(kids)
-    });
-    match workers {
-        Some(workers) => (child, workers),
-        None => {
-            let out = child.wait_with_output().unwrap();
-            panic!("no two workers appeared: {out:?}");
-        }
-    }
-}
-
-fn signal(pid: u32, signal: rustix::process::Signal) {
-    let pid = rustix::process::Pid::from_raw(pid as i32).unwrap();
-    rustix::process::kill_process(pid, signal).unwrap();
+/// Starts a slow processes run (sleep tasks), marked, and waits for its
+/// two workers.
+fn start_slow_run(label: &str) -> (MarkedRun, Vec<u32>) {
+    let args = [
+        "run",
+        "--workload",
+        "sleep",
+        "--size",
+        "200",
+        "--tasks",
+        "40",
+        "--model",
+        "processes",
+        "--workers",
+        "2",
+        "--repeats",
+        "1",
+        "--warmup",
+        "0",
+    ];
+    let run = MarkedRun::start(label, &args, &[]);
+    let workers = run.own_workers(2);
+    (run, workers)
 }
 
 #[test]
 fn a_killed_worker_fails_the_run_cleanly_and_leaves_no_process() {
-    let (child, workers) = start_slow_run();
+    let (run, workers) = start_slow_run("worker-SIGKILL");
     // Let it get into its tasks.
     std::thread::sleep(Duration::from_millis(300));
-    signal(workers[0], rustix::process::Signal::KILL);
-    let out = child.wait_with_output().unwrap();
+    signal(workers[0], Signal::KILL);
+    let out = run.output("worker-SIGKILL");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
@@ -71,49 +54,22 @@ fn a_killed_worker_fails_the_run_cleanly_and_leaves_no_process() {
     for pid in workers {
         assert!(!alive(pid), "worker {pid} survived");
     }
+    run.assert_nothing_left("worker-SIGKILL");
 }
 
 #[test]
 fn ctrl_c_stops_the_run_and_every_worker() {
-    let (child, workers) = start_slow_run();
+    let (run, workers) = start_slow_run("ctrl-c");
     std::thread::sleep(Duration::from_millis(300));
-    signal(child.id(), rustix::process::Signal::INT);
-    let out = child.wait_with_output().unwrap();
+    signal(run.pid, Signal::INT);
+    let out = run.output("ctrl-c");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(err.contains("interrupted"), "{err}");
     for pid in workers {
         assert!(!alive(pid), "worker {pid} survived");
     }
-}
-
-/// Runs corescope with `args` and `env`, marked, with its own temporary
-/// folder; returns its output after checking that no process it started
-/// survives and no temporary file stays.
-fn run_marked(label: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-    let tmp = tempfile::tempdir().unwrap();
-    let mark = format!("{}-{label}", std::process::id());
-    let mut command = Command::new(common::exe());
-    command
-        .args(args)
-        .env("TMPDIR", tmp.path())
-        .env("CORESCOPE_TEST_MARK", &mark);
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let out = command.output().unwrap();
-    let left = wait_for(Duration::from_secs(5), || {
-        let left = marked(&mark);
-        left.is_empty().then_some(())
-    });
-    assert!(
-        left.is_some(),
-        "{label}: processes left: {:?}",
-        marked(&mark)
-    );
-    let files: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
-    assert!(files.is_empty(), "{label}: temporary files left: {files:?}");
-    out
+    run.assert_nothing_left("ctrl-c");
 }
 
 /// The parent's `error:` lines of a run (a worker whose pipe broke says so
@@ -303,14 +259,30 @@ fn a_misbehaving_interpreter_fails_every_python_model_cleanly() {
 }
 
 #[test]
-fn a_preset_refuses_experiment_flags() {
-    let out = common::corescope(&["sweep", "--preset", "why-processes", "--workers", "2"]);
+fn a_preset_refuses_experiment_flags_and_applies_the_time_limit() {
+    for (flag, value) in [
+        ("--workers", "2"),
+        ("--order", "random"),
+        ("--runtime-threads", "2"),
+        ("--sharing", "atomic"),
+    ] {
+        let out = common::corescope(&["sweep", "--preset", "why-processes", flag, value]);
+        let err = common::stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {err}");
+        assert!(err.contains("--preset") && err.contains(flag), "{err}");
+    }
+    // Applied, not ignored: every run of the lesson stops at it.
+    let args = [
+        "sweep",
+        "--preset",
+        "why-processes",
+        "--time-limit",
+        "100ms",
+    ];
+    let out = run_marked("preset-time-limit", &args, &[]);
     let err = common::stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("--preset") && err.contains("--workers"),
-        "{err}"
-    );
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("timed out after 100 ms"), "{err}");
 }
 
 #[test]

@@ -223,7 +223,8 @@ fn a_lesson_this_machine_cannot_run_says_why_and_what_to_run_on_its_own_screen()
 #[test]
 fn a_lesson_waits_for_a_busy_machine_to_calm_down_and_says_so() {
     if corescope::measure::system_load::Snapshot::now().is_none() {
-        return; // no kernel counters here
+        common::require::skipped("no kernel counters (/proc/stat) here");
+        return;
     }
     let _busy: Vec<common::Busy> = (0..2).map(|_| common::Busy::start()).collect();
     let data = tempfile::tempdir().unwrap();

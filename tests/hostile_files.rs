@@ -275,3 +275,27 @@ fn only_a_regular_file_of_bounded_size_is_read() {
     }
     assert!(!out.exists());
 }
+
+#[test]
+fn a_large_file_of_zeros_is_refused_within_memory_of_its_size() {
+    // 400 MB of zeros (sparse: no disk), refused by the JSON reader. Once
+    // it took 1.9 GB before it was refused; here the address space stops
+    // at about 1 GB, so anything past the file's own size aborts.
+    let dir = tempfile::tempdir().unwrap();
+    let zeros = dir.path().join("zeros.json");
+    fs::File::create(&zeros)
+        .unwrap()
+        .set_len(400_000_000)
+        .unwrap();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1000000; exec \"$0\" report \"$1\" --out \"$2\"")
+        .arg(common::exe())
+        .arg(&zeros)
+        .arg(dir.path().join("report"))
+        .output()
+        .unwrap();
+    let err = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("not a corescope result set"), "{err}");
+}

@@ -9,150 +9,21 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
-use common::{alive, marked, wait_for};
+use common::{MarkedRun as Run, alive, marked, signal, wait_for};
+use corescope::spec::Model;
 use rustix::process::Signal;
 
-/// How long a run may take to end once it should: far more than it needs,
-/// far less than the work it was given.
-const ENDS_WITHIN: Duration = Duration::from_secs(60);
-
+/// python3 can run the harness; else the test is skipped saying so (or
+/// fails, where CPython is required).
 fn have_python() -> bool {
-    let found = Command::new("python3").arg("--version").output().is_ok();
-    if !found {
-        eprintln!("skipped: no python3");
-    }
-    found
-}
-
-fn signal(pid: u32, signal: Signal) {
-    let pid = rustix::process::Pid::from_raw(pid as i32).unwrap();
-    let _ = rustix::process::kill_process(pid, signal);
-}
-
-fn cmdline(pid: u32) -> Vec<u8> {
-    std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default()
-}
-
-/// One corescope run under test: marked, in a temporary folder of its own.
-struct Run {
-    pid: u32,
-    mark: String,
-    tmp: tempfile::TempDir,
-    output: mpsc::Receiver<Output>,
-}
-
-impl Run {
-    fn start(label: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let tmp = tempfile::tempdir().unwrap();
-        let mark = format!("{}-kills-{label}", std::process::id());
-        let mut command = Command::new(common::exe());
-        command
-            .args(args)
-            .env("TMPDIR", tmp.path())
-            .env("CORESCOPE_TEST_MARK", &mark)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let child = command.spawn().unwrap();
-        let pid = child.id();
-        let (tx, output) = mpsc::channel();
-        std::thread::spawn(move || {
-            let _ = tx.send(child.wait_with_output().unwrap());
-        });
-        Run {
-            pid,
-            mark,
-            tmp,
-            output,
-        }
-    }
-
-    /// The run's output once it ends; a run still going after
-    /// [`ENDS_WITHIN`] hung: it is killed, with all it started.
-    fn output(&self, label: &str) -> Output {
-        match self.output.recv_timeout(ENDS_WITHIN) {
-            Ok(out) => out,
-            Err(_) => {
-                for pid in marked(&self.mark) {
-                    signal(pid, Signal::KILL);
-                }
-                let out = self.output.recv().unwrap();
-                panic!(
-                    "{label}: still running after {} s: {}",
-                    ENDS_WITHIN.as_secs(),
-                    common::stderr(&out)
-                );
-            }
-        }
-    }
-
-    /// The CPython harness (corescope's python child), once it is up.
-    fn harness(&self) -> u32 {
-        wait_for(Duration::from_secs(30), || {
-            corescope::platform::child_pids(self.pid)
-                .into_iter()
-                // Its script is a descriptor (a launcher such as pyenv's
-                // shim has it too, and becomes the interpreter).
-                .find(|&pid| String::from_utf8_lossy(&cmdline(pid)).contains("/dev/fd/"))
-        })
-        .expect("the harness started")
-    }
-
-    /// The harness's `workers` pool workers (forked: the harness's own
-    /// command line, unlike multiprocessing's resource tracker).
-    fn python_workers(&self, workers: usize) -> (u32, Vec<u32>) {
-        let harness = self.harness();
-        let found = wait_for(Duration::from_secs(30), || {
-            // Read each time: a launcher (pyenv's shim) execs the
-            // interpreter under the same pid.
-            let own = cmdline(harness);
-            let kids: Vec<u32> = corescope::platform::child_pids(harness)
-                .into_iter()
-                .filter(|&pid| cmdline(pid) == own)
-                .collect();
-            (kids.len() == workers).then_some(kids)
-        });
-        (harness, found.expect("the pool's workers started"))
-    }
-
-    /// corescope's own worker processes (the processes model).
-    fn own_workers(&self, workers: usize) -> Vec<u32> {
-        wait_for(Duration::from_secs(30), || {
-            let kids = corescope::platform::child_pids(self.pid);
-            (kids.len() == workers).then_some(kids)
-        })
-        .expect("the workers started")
-    }
-
-    /// Checks that nothing the run started survives it and no file of it
-    /// stays in its temporary folder.
-    fn assert_nothing_left(&self, label: &str) {
-        let gone = wait_for(Duration::from_secs(10), || {
-            marked(&self.mark).is_empty().then_some(())
-        });
-        assert!(
-            gone.is_some(),
-            "{label}: processes left: {:?}",
-            marked(&self.mark)
-        );
-        let files: Vec<PathBuf> = std::fs::read_dir(self.tmp.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        assert!(files.is_empty(), "{label}: files left: {files:?}");
-    }
+    common::require_python().is_some()
 }
 
 /// A run of slow sleep tasks: `tasks` × `ms` on two workers, far longer
-/// than [`ENDS_WITHIN`].
+/// than [`common::marked::ENDS_WITHIN`].
 fn slow_args<'a>(model: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "run",
@@ -210,6 +81,54 @@ fn a_killed_or_terminated_cpython_worker_ends_the_run_naming_it() {
             assert!(named, "{label}: {err}");
             if !err.contains("BrokenProcessPool") {
                 assert!(err.contains("corescope ended the run"), "{label}: {err}");
+            }
+            run.assert_nothing_left(&label);
+        }
+    }
+}
+
+#[test]
+fn every_process_model_ends_cleanly_when_a_worker_is_killed_terminated_or_stopped() {
+    // The MPI models' ranks are hit in tests/mpi.rs, with mpirun and more.
+    let models = Model::ALL
+        .into_iter()
+        .filter(|m| m.uses_processes() && !m.uses_mpirun());
+    for model in models {
+        if model.is_python() && !common::require_model(model) {
+            continue;
+        }
+        for (sig, name) in [
+            (Signal::KILL, "SIGKILL"),
+            (Signal::TERM, "SIGTERM"),
+            (Signal::STOP, "SIGSTOP"),
+        ] {
+            let label = format!("{}-any-{name}", model.name());
+            // Each worker sits in one two-minute task: only the signal can
+            // end the run soon (or, for SIGSTOP, the time limit).
+            let mut args = vec!["run", "--model", model.name(), "--workload", "sleep"];
+            args.extend(["--size", "120000", "--tasks", "4", "--workers", "2"]);
+            args.extend(["--repeats", "1", "--warmup", "0"]);
+            if sig == Signal::STOP {
+                args.extend(["--time-limit", "10s"]);
+            }
+            let run = Run::start(&label, &args, &[]);
+            let worker = run.any_worker(model.is_python());
+            std::thread::sleep(Duration::from_millis(300));
+            assert!(alive(worker), "{label}: the worker ended by itself");
+            signal(worker, sig);
+            let out = run.output(&label);
+            let err = common::stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{label}: {err}");
+            assert!(!err.contains("panicked"), "{label}: {err}");
+            if sig == Signal::STOP {
+                assert!(err.contains("timed out after 10"), "{label}: {err}");
+            } else {
+                // Named: the worker and how it ended (ProcessPoolExecutor
+                // may end its other workers first and say so itself).
+                let named = err.contains(&format!("(pid {worker}) was killed by {name}"))
+                    || err.contains(&format!("(pid {worker}) was killed by signal"))
+                    || err.contains("BrokenProcessPool");
+                assert!(named, "{label}: {err}");
             }
             run.assert_nothing_left(&label);
         }
@@ -375,7 +294,7 @@ fn a_harness_flooding_task_lines_cannot_outrun_the_time_limit() {
     run.assert_nothing_left("flood");
 }
 
-/// One task far longer than [`ENDS_WITHIN`] of `model` (in corescope's own
+/// One task far longer than [`common::marked::ENDS_WITHIN`] of `model` (in corescope's own
 /// process: nothing can kill it), with `extra` flags.
 fn endless_args<'a>(model: &'a str, workload: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     // An hour of sleep, or the most sqrt terms a task takes (seconds of
@@ -396,7 +315,7 @@ fn endless_args<'a>(model: &'a str, workload: &'a str, extra: &[&'a str]) -> Vec
         "--tasks",
         "2",
         "--workers",
-        if model == "serial" { "1" } else { "2" },
+        if model.ends_with("serial") { "1" } else { "2" },
         "--repeats",
         "1",
         "--warmup",
@@ -506,49 +425,6 @@ fn a_python_wrapper_s_background_child_does_not_hang_the_probe() {
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
 
-/// Open MPI's segment folders of corescope run `pid` in /dev/shm.
-fn mpi_folders(pid: u32) -> Vec<PathBuf> {
-    let prefix = format!(".corescope-tmp-{pid}-mpi-");
-    std::fs::read_dir("/dev/shm")
-        .map(|dir| {
-            dir.flatten()
-                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-                .map(|e| e.path())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-#[test]
-fn a_sigkilled_corescope_leaves_no_mpi_job_and_no_segment_folder() {
-    let have_mpi = Command::new("mpirun").arg("--version").output().is_ok()
-        && Command::new("python3")
-            .args(["-c", "import mpi4py"])
-            .output()
-            .is_ok_and(|out| out.status.success());
-    if !have_mpi {
-        eprintln!("skipped: no mpirun, or python3 without mpi4py");
-        return;
-    }
-    let label = "python-mpi-corescope-SIGKILL";
-    let run = Run::start(label, &slow_args("python-mpi", &[]), &[]);
-    let folders = wait_for(Duration::from_secs(60), || {
-        let found = mpi_folders(run.pid);
-        let ranks = corescope::platform::descendants(run.pid).len();
-        (!found.is_empty() && ranks >= 3).then_some(found)
-    })
-    .expect("the job started");
-    std::thread::sleep(Duration::from_millis(1500));
-    signal(run.pid, Signal::KILL);
-    let out = run.output(label);
-    assert_eq!(out.status.code(), None, "{label}: killed by a signal");
-    run.assert_nothing_left(label);
-    let gone = wait_for(Duration::from_secs(10), || {
-        folders.iter().all(|f| !f.exists()).then_some(())
-    });
-    assert!(gone.is_some(), "{label}: {folders:?} stayed in /dev/shm");
-}
-
 /// Whether process `pid` has a thread named `name`.
 fn has_thread(pid: u32, name: &str) -> bool {
     std::fs::read_dir(format!("/proc/{pid}/task"))
@@ -631,6 +507,72 @@ fn an_async_run_stops_long_before_its_task_would_end() {
                     run.assert_nothing_left(&label);
                 }
             }
+        }
+    }
+}
+
+/// How a run is stopped in [`every_model_stops_and_leaves_nothing`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    CtrlC,
+    TimeLimit,
+    /// corescope itself SIGKILLed.
+    Killed,
+}
+
+#[test]
+fn every_model_stops_and_leaves_nothing() {
+    // Every model this machine can run (each missing one skipped saying
+    // why, or failing where its part is required), each with two tasks of
+    // an hour's sleep: Ctrl-C and a one-second time limit end the run long
+    // before a task would, and neither they nor a SIGKILL of corescope
+    // itself leave a process, a temporary file or a name in /dev/shm.
+    for model in Model::ALL {
+        if !common::require_model(model) {
+            continue;
+        }
+        for stop in [Stop::CtrlC, Stop::TimeLimit, Stop::Killed] {
+            let label = format!("{}-{stop:?}", model.name());
+            let extra: &[&str] = if stop == Stop::TimeLimit {
+                &["--time-limit", "1s"]
+            } else {
+                &[]
+            };
+            let run = Run::start(&label, &endless_args(model.name(), "sleep", extra), &[]);
+            if stop != Stop::TimeLimit {
+                // Once corescope handles Ctrl-C, and its workers are up.
+                wait_for(Duration::from_secs(30), || {
+                    has_thread(run.pid, "ctrl-c").then_some(())
+                })
+                .expect("corescope handles Ctrl-C");
+                std::thread::sleep(Duration::from_millis(1500));
+                let sig = if stop == Stop::CtrlC {
+                    Signal::INT
+                } else {
+                    Signal::KILL
+                };
+                signal(run.pid, sig);
+            }
+            let out = run.output(&label);
+            let err = common::stderr(&out);
+            match stop {
+                Stop::CtrlC => assert_eq!(out.status.code(), Some(130), "{label}: {err}"),
+                Stop::TimeLimit => {
+                    assert_eq!(out.status.code(), Some(1), "{label}: {err}");
+                    assert!(err.contains("timed out after 1"), "{label}: {err}");
+                }
+                Stop::Killed => assert_eq!(out.status.code(), None, "{label}: {err}"),
+            }
+            run.assert_nothing_left(&label);
+            let shm: Vec<String> = std::fs::read_dir("/dev/shm")
+                .map(|dir| {
+                    dir.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .filter(|name| name.contains(&format!("-{}-", run.pid)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            assert!(shm.is_empty(), "{label}: left in /dev/shm: {shm:?}");
         }
     }
 }

@@ -151,4 +151,29 @@ fn every_model_saves_a_set_that_reads_back() {
     }
     eprintln!("read back: {}", ran.join(", "));
     assert!(failed.is_empty(), "{}", failed.join("\n"));
+    let sets: Vec<std::path::PathBuf> = ran
+        .iter()
+        .map(|m| dir.path().join(format!("{m}.json")))
+        .collect();
+    compared_and_opened(dir.path(), &sets);
+}
+
+/// Every model's set compared at once (`report A B …`) and opened in the
+/// window (dropped on it), one experiment each.
+fn compared_and_opened(dir: &Path, sets: &[std::path::PathBuf]) {
+    let out_dir = dir.join("compared");
+    let mut args = vec!["report", "--out", out_dir.to_str().unwrap()];
+    args.extend(["--width", "640", "--height", "400"]);
+    args.extend(sets.iter().map(|p| p.to_str().unwrap()));
+    let out = common::corescope(&args);
+    assert!(out.status.success(), "compare: {}", common::stderr(&out));
+    let folders = std::fs::read_dir(out_dir.join("runs")).unwrap().count();
+    assert_eq!(folders, sets.len(), "one runs/ folder per compared set");
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = common::gui::app_harness(data.path());
+    for set in sets {
+        common::gui::drop_file(&mut harness, set);
+    }
+    let opened = harness.state().session.results.experiments.len();
+    assert_eq!(opened, sets.len(), "the window opened {opened} of the sets");
 }

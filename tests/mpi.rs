@@ -1,8 +1,11 @@
 //! The MPI models against the real Open MPI: `mpi` (corescope's own ranks,
 //! built with `--features mpi`) and `python-mpi` (CPython ranks through
 //! mpi4py). Both compute serial's checksums under either schedule, count
-//! the bytes handed to MPI, run on a hostfile, and fail cleanly — no
-//! mpirun, no rank left — when a rank dies or the run is interrupted.
+//! the bytes handed to MPI, run on a hostfile, and run with nothing of
+//! theirs in /dev/shm once every rank is up. A rank killed or stopped,
+//! mpirun killed, Ctrl-C or corescope SIGKILLed end the run as they should
+//! and leave nothing: no mpirun, no rank, no session folder of Open MPI,
+//! no segment.
 //! Skipped, saying why, where mpirun (or a python with mpi4py) is missing,
 //! and failed there where MPI is required (`common::require`; CI installs
 //! and requires it).
@@ -11,14 +14,17 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::gui::app;
-use common::{alive, engine_config, exe, require_model, run, run_spec, run_with, stderr, wait_for};
+use common::{
+    MarkedRun, alive, engine_config, exe, require_model, run, run_spec, run_with, signal, stderr,
+    wait_for,
+};
 use corescope::engine::{CancelToken, EngineConfig, availability, run_one};
 use corescope::spec::{Model, Schedule};
 use corescope::workload::Workload;
+use rustix::process::Signal;
 
 /// Small sizes: CPython is tens of times slower than Rust.
 fn small(workload: Workload) -> u64 {
@@ -170,75 +176,168 @@ fn a_hostfile_runs(model: Model) {
     assert!(err.to_string().contains("names no host"), "{err}");
 }
 
-/// Starts a slow run of `model` with the real binary and waits for mpirun
-/// and its three ranks; returns the child, mpirun's pid and the ranks'.
-fn start_slow_run(model: Model) -> (Child, u32, Vec<u32>) {
-    let child = Command::new(exe())
-        .args(["run", "--model", model.name(), "--workers", "2"])
-        .args(["--workload", "sleep", "--size", "200", "--tasks", "40"])
-        .args(["--repeats", "1", "--warmup", "0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+/// Open MPI's segment folders of corescope run `pid` in /dev/shm.
+fn segment_folders(pid: u32) -> Vec<PathBuf> {
+    let prefix = format!(".corescope-tmp-{pid}-mpi-");
+    std::fs::read_dir("/dev/shm")
+        .map(|dir| {
+            dir.flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The shared-memory segments of Open MPI that process `pid` has mapped,
+/// with whether each one's name is gone (`(deleted)`).
+fn mapped_segments(pid: u32) -> Vec<(String, bool)> {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+    let mut found: Vec<(String, bool)> = maps
+        .lines()
+        .filter_map(|line| line.split_once(" /").map(|(_, path)| format!("/{path}")))
+        .filter(|path| path.contains("vader_segment"))
+        .map(|path| match path.strip_suffix(" (deleted)") {
+            Some(name) => (name.to_string(), true),
+            None => (path, false),
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// Starts a slow run of `model` (far longer than any test waits) marked,
+/// with `extra` flags; waits for mpirun and its three ranks, each with the
+/// three ranks' segments mapped, and checks that their names are gone by
+/// then: the job runs with nothing of it in /dev/shm. Returns the run,
+/// mpirun's pid and the ranks'.
+fn start_slow_run(model: Model, label: &str, extra: &[&str]) -> (MarkedRun, u32, Vec<u32>) {
+    let mut args = vec!["run", "--model", model.name(), "--workers", "2"];
+    args.extend(["--workload", "sleep", "--size", "500", "--tasks", "600"]);
+    args.extend(["--repeats", "1", "--warmup", "0"]);
+    args.extend_from_slice(extra);
+    let run = MarkedRun::start(label, &args, &[]);
     let found = wait_for(Duration::from_secs(60), || {
-        let mpirun = *corescope::platform::child_pids(child.id()).first()?;
+        let mpirun = *corescope::platform::child_pids(run.pid).first()?;
         let ranks = corescope::platform::child_pids(mpirun);
-        (ranks.len() == 3).then_some((mpirun, ranks))
+        let mapped = ranks.iter().all(|&r| mapped_segments(r).len() >= 3);
+        (ranks.len() == 3 && mapped).then_some((mpirun, ranks))
     });
-    match found {
-        Some((mpirun, ranks)) => (child, mpirun, ranks),
-        None => {
-            let out = child.wait_with_output().unwrap();
-            panic!("no job of three ranks appeared: {}", stderr(&out));
+    let Some((mpirun, ranks)) = found else {
+        for pid in common::marked(&run.mark) {
+            signal(pid, Signal::KILL);
+        }
+        panic!(
+            "{label}: no job of three ranks appeared: {}",
+            stderr(&run.output(label))
+        );
+    };
+    let unlinked = wait_for(Duration::from_secs(30), || {
+        let names_gone = ranks
+            .iter()
+            .all(|&r| mapped_segments(r).iter().all(|(_, deleted)| *deleted));
+        (names_gone && segment_folders(run.pid).is_empty()).then_some(())
+    });
+    assert!(
+        unlinked.is_some(),
+        "{label}: the segments kept their names while the job ran: {:?} {:?}",
+        segment_folders(run.pid),
+        ranks
+            .iter()
+            .map(|&r| mapped_segments(r))
+            .collect::<Vec<_>>()
+    );
+    (run, mpirun, ranks)
+}
+
+/// What is killed, stopped or interrupted mid-run.
+#[derive(Debug, Clone, Copy)]
+enum Victim {
+    /// A worker rank.
+    Rank(Signal),
+    /// `mpirun` itself.
+    Mpirun,
+    /// corescope itself.
+    Corescope(Signal),
+}
+
+impl Victim {
+    fn name(self) -> String {
+        let sig = |sig: Signal| match sig {
+            Signal::KILL => "SIGKILL",
+            Signal::TERM => "SIGTERM",
+            Signal::STOP => "SIGSTOP",
+            Signal::INT => "SIGINT",
+            _ => "signal",
+        };
+        match self {
+            Victim::Rank(s) => format!("rank-{}", sig(s)),
+            Victim::Mpirun => "mpirun-SIGKILL".to_string(),
+            Victim::Corescope(s) => format!("corescope-{}", sig(s)),
         }
     }
 }
 
-fn kill(pid: u32, signal: rustix::process::Signal) {
-    let pid = rustix::process::Pid::from_raw(pid as i32).unwrap();
-    rustix::process::kill_process(pid, signal).unwrap();
-}
-
-fn assert_all_gone(pids: &[u32]) {
-    for &pid in pids {
-        assert!(
-            wait_for(Duration::from_secs(10), || (!alive(pid)).then_some(())).is_some(),
-            "process {pid} outlived the run"
-        );
-    }
-}
-
-/// A rank killed mid-run: the command fails with Open MPI's word on it,
-/// and neither mpirun nor any rank survives.
-fn a_killed_rank_fails_cleanly(model: Model) {
-    let (child, mpirun, ranks) = start_slow_run(model);
-    // Let the tasks begin, then kill the newest rank (a worker).
-    std::thread::sleep(Duration::from_millis(1500));
-    let victim = *ranks.iter().max().unwrap();
-    kill(victim, rustix::process::Signal::KILL);
-    let out = child.wait_with_output().unwrap();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("failed") && err.contains("mpirun"), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    let mut job = ranks.clone();
-    job.push(mpirun);
-    assert_all_gone(&job);
-}
-
-/// Ctrl-C: the run stops, reports the interruption, and ends the job.
-fn ctrl_c_ends_the_job(model: Model) {
-    let (child, mpirun, ranks) = start_slow_run(model);
+/// `victim` hit mid-run: the run ends as it should (a rank's death or
+/// mpirun's: exit 1 with Open MPI's word on it; a stopped rank: the time
+/// limit; Ctrl-C: 130; SIGKILL of corescope: killed) and leaves nothing:
+/// no mpirun, no rank, nothing in its temporary folder (Open MPI's
+/// session folder included) and nothing in /dev/shm.
+fn a_hit_job_leaves_nothing(model: Model, victim: Victim) {
+    let label = format!("{}-{}", model.name(), victim.name());
+    let stopped = matches!(victim, Victim::Rank(Signal::STOP));
+    let extra: &[&str] = if stopped {
+        &["--time-limit", "20s"]
+    } else {
+        &[]
+    };
+    let (run, mpirun, ranks) = start_slow_run(model, &label, extra);
+    // Let the tasks begin.
     std::thread::sleep(Duration::from_millis(1000));
-    kill(child.id(), rustix::process::Signal::INT);
-    let out = child.wait_with_output().unwrap();
+    let worker = *ranks.iter().max().unwrap();
+    match victim {
+        Victim::Rank(sig) => signal(worker, sig),
+        Victim::Mpirun => signal(mpirun, Signal::KILL),
+        Victim::Corescope(sig) => signal(run.pid, sig),
+    }
+    let out = run.output(&label);
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(130), "{err}");
-    let mut job = ranks.clone();
+    match victim {
+        Victim::Corescope(Signal::KILL) => assert_eq!(out.status.code(), None, "{label}"),
+        Victim::Corescope(_) => assert_eq!(out.status.code(), Some(130), "{label}: {err}"),
+        Victim::Rank(Signal::STOP) => {
+            assert_eq!(out.status.code(), Some(1), "{label}: {err}");
+            assert!(err.contains("timed out after 20"), "{label}: {err}");
+        }
+        Victim::Rank(_) | Victim::Mpirun => {
+            assert_eq!(out.status.code(), Some(1), "{label}: {err}");
+            assert!(
+                err.contains("failed") && err.contains("mpirun"),
+                "{label}: {err}"
+            );
+            assert!(!err.contains("panicked"), "{label}: {err}");
+        }
+    }
+    let mut job = ranks;
     job.push(mpirun);
-    assert_all_gone(&job);
+    for pid in job {
+        let gone = wait_for(Duration::from_secs(10), || (!alive(pid)).then_some(()));
+        assert!(gone.is_some(), "{label}: process {pid} outlived the run");
+    }
+    run.assert_nothing_left(&label);
+    assert!(segment_folders(run.pid).is_empty(), "{label}");
 }
+
+/// Every way a job can be hit mid-run.
+const VICTIMS: [Victim; 6] = [
+    Victim::Rank(Signal::KILL),
+    Victim::Rank(Signal::TERM),
+    Victim::Rank(Signal::STOP),
+    Victim::Mpirun,
+    Victim::Corescope(Signal::INT),
+    Victim::Corescope(Signal::KILL),
+];
 
 #[cfg(feature = "mpi")]
 mod rust_ranks {
@@ -287,16 +386,11 @@ mod rust_ranks {
     }
 
     #[test]
-    fn a_killed_rank_fails_the_run_cleanly_and_leaves_no_process() {
+    fn a_killed_or_stopped_rank_mpirun_or_corescope_leaves_nothing() {
         if require_model(Model::Mpi) {
-            a_killed_rank_fails_cleanly(Model::Mpi);
-        }
-    }
-
-    #[test]
-    fn ctrl_c_ends_mpirun_and_every_rank() {
-        if require_model(Model::Mpi) {
-            ctrl_c_ends_the_job(Model::Mpi);
+            for victim in VICTIMS {
+                a_hit_job_leaves_nothing(Model::Mpi, victim);
+            }
         }
     }
 }
@@ -376,16 +470,11 @@ mod python_ranks {
     }
 
     #[test]
-    fn a_killed_python_rank_fails_the_run_cleanly_and_leaves_no_process() {
+    fn a_killed_or_stopped_python_rank_mpirun_or_corescope_leaves_nothing() {
         if require_model(Model::PythonMpi) {
-            a_killed_rank_fails_cleanly(Model::PythonMpi);
-        }
-    }
-
-    #[test]
-    fn ctrl_c_ends_mpirun_and_every_python_rank() {
-        if require_model(Model::PythonMpi) {
-            ctrl_c_ends_the_job(Model::PythonMpi);
+            for victim in VICTIMS {
+                a_hit_job_leaves_nothing(Model::PythonMpi, victim);
+            }
         }
     }
 

@@ -287,11 +287,7 @@ fn a_crashed_harness_fails_the_run_and_takes_its_pool_along() {
         (pool.len() >= 2).then_some((harness, pool))
     })
     .expect("the harness starts its pool");
-    rustix::process::kill_process(
-        rustix::process::Pid::from_raw(harness as i32).unwrap(),
-        rustix::process::Signal::KILL,
-    )
-    .unwrap();
+    common::signal(harness, rustix::process::Signal::KILL);
     let out = child.wait_with_output().unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");

@@ -75,3 +75,23 @@ fn a_file_whose_run_never_sends_a_task_is_refused() {
     assert!(stderr(&out).contains("in_flight"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("--help"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_file_whose_size_the_command_line_refuses_is_refused() {
+    // A sleep of 10^12 ms per task: the command line stops at 2^32 - 1.
+    let dir = tempfile::tempdir().unwrap();
+    let flagged = flagged_set(dir.path(), |run| {
+        run["size"] = serde_json::json!(1_000_000_000_000_u64)
+    });
+    for command in ["rerun", "report"] {
+        let mut args = vec![command, flagged.to_str().unwrap()];
+        let out_dir = dir.path().join("report");
+        if command == "report" {
+            args.extend(["--out", out_dir.to_str().unwrap()]);
+        }
+        let out = corescope(&args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{command}: {err}");
+        assert!(err.contains("runs[0].size"), "{command}: {err}");
+    }
+}

@@ -8,10 +8,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::Duration;
+use std::process::Output;
 
-use common::{marked, read_json, require_model, require_python, stdout, wait_for};
+use common::{read_json, require_model, require_python, stdout};
 use corescope::spec::Model;
 
 /// The CPython models, in the order a sweep lists them.
@@ -38,25 +37,7 @@ fn example(name: &str) -> String {
 /// Runs corescope marked, in a temporary folder of its own; checks that no
 /// process it started survives it and that it left no temporary file.
 fn run_marked(label: &str, args: &[&str]) -> Output {
-    let tmp = tempfile::tempdir().unwrap();
-    let mark = format!("{}-code-{label}", std::process::id());
-    let out = Command::new(common::exe())
-        .args(args)
-        .env("TMPDIR", tmp.path())
-        .env("CORESCOPE_TEST_MARK", &mark)
-        .output()
-        .unwrap();
-    let left = wait_for(Duration::from_secs(5), || {
-        marked(&mark).is_empty().then_some(())
-    });
-    assert!(
-        left.is_some(),
-        "{label}: processes left: {:?}",
-        marked(&mark)
-    );
-    let files: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
-    assert!(files.is_empty(), "{label}: temporary files left: {files:?}");
-    out
+    common::run_marked(label, args, &[])
 }
 
 /// The `error:` line of a run, the help's pointer left out.

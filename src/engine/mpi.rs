@@ -86,9 +86,10 @@ pub(crate) struct MpiExecutor {
     /// False once anything went wrong: then `Drop` kills without waiting.
     healthy: bool,
     exit_status: Option<ExitStatus>,
-    /// The ranks' shared-memory segments; removed after `Drop` ended the
-    /// job (fields drop after it).
-    _segments: launch::SegmentDir,
+    /// The ranks' shared-memory segments (unlinked once every rank is
+    /// ready) and Open MPI's session folder; removed after `Drop` ended
+    /// the job (fields drop after it).
+    folders: launch::JobFolders,
 }
 
 impl std::fmt::Debug for MpiExecutor {
@@ -119,11 +120,11 @@ impl MpiExecutor {
             OsStr::new("--codec"),
             OsStr::new(codec),
         ];
-        let mut segments = launch::SegmentDir::create();
+        let mut folders = launch::JobFolders::create();
         let mut child = launch::command(
             spec.workers + 1,
             config.hostfile.as_deref(),
-            &segments,
+            &folders,
             config.worker_exe.as_os_str(),
             &args,
         )
@@ -133,7 +134,7 @@ impl MpiExecutor {
             source,
         })?;
         let pid = child.id();
-        segments.watch(pid);
+        folders.watch(pid);
         let Some((stdin, stdout, stderr)) = take_pipes(&mut child) else {
             let launcher = launch::MPIRUN;
             return Err(MpiFailure::Pipes { launcher }.into());
@@ -154,7 +155,7 @@ impl MpiExecutor {
             spawn_ns: 0,
             healthy: false,
             exit_status: None,
-            _segments: segments,
+            folders,
         };
         // If a thread fails to start, dropping `executor` cleans up.
         let frames = spec.codec;
@@ -173,6 +174,9 @@ impl MpiExecutor {
             other => return Err(executor.unexpected(&other, Phase::StartUp)),
         };
         executor.check_job(spec)?;
+        // Every rank has mapped its host's segments (each reported after
+        // MPI_Init to rank 0, which says Ready only then).
+        executor.folders.mapped();
         let same_kernel = clock::same_kernel(&executor.job.ranks[0].boot_id, &clock::boot_id());
         executor.clock = clock::align(same_kernel, || executor.clock_trip(cancel, deadline))?;
         executor.spawn_ns = monotonic_ns().saturating_sub(launched);

@@ -89,8 +89,9 @@ pub(crate) struct HarnessExecutor {
     /// The harness script; closed when the executor is dropped, after the
     /// harness and its workers are gone.
     _script: Script,
-    /// python-mpi: the ranks' shared-memory segments, removed after them.
-    _segments: launch::SegmentDir,
+    /// python-mpi: the ranks' shared-memory segments (unlinked once every
+    /// rank is ready) and Open MPI's session folder, removed after them.
+    folders: launch::JobFolders,
 }
 
 impl std::fmt::Debug for HarnessExecutor {
@@ -125,13 +126,13 @@ impl HarnessExecutor {
             launch::check_hostfile(hostfile).map_err(MpiFailure::from)?;
         }
         let (script_path, script) = write_harness(model)?;
-        let mut segments = if mpi {
-            launch::SegmentDir::create()
+        let mut folders = if mpi {
+            launch::JobFolders::create()
         } else {
-            launch::SegmentDir::default()
+            launch::JobFolders::default()
         };
         let launched = monotonic_ns();
-        let mut child = harness_command(spec, &info, &script_path, &segments, config)
+        let mut child = harness_command(spec, &info, &script_path, &folders, config)
             .spawn()
             .map_err(|source| {
                 let program = if mpi { launch::MPIRUN } else { &interpreter };
@@ -143,7 +144,7 @@ impl HarnessExecutor {
             })?;
         let pid = child.id();
         if mpi {
-            segments.watch(pid);
+            folders.watch(pid);
         }
         board.set(0, pid);
         let Some((stdin, stdout, stderr)) = take_pipes(&mut child) else {
@@ -171,7 +172,7 @@ impl HarnessExecutor {
             healthy: false,
             exit_status: None,
             _script: script,
-            _segments: segments,
+            folders,
         };
         // If a thread fails to start, dropping `executor` cleans up.
         executor.start_readers(stdout, stderr, lines::max_line(spec.workload.tasks))?;
@@ -256,6 +257,10 @@ impl HarnessExecutor {
                     self.worker_pids = local_pids(&job);
                     board.set(self.worker_pids.len(), self.pid);
                     self.job = Some(job);
+                    // Every rank has mapped its host's segments (each
+                    // reported after MPI_Init to rank 0, which says ready
+                    // only then).
+                    self.folders.mapped();
                 }
                 let first = usize::from(self.job.is_none());
                 for (slot, &worker) in self.worker_pids.iter().enumerate() {
@@ -595,7 +600,7 @@ fn harness_command(
     spec: &RunSpec,
     info: &python::PythonInfo,
     script: &Path,
-    segments: &launch::SegmentDir,
+    folders: &launch::JobFolders,
     config: &EngineConfig,
 ) -> Command {
     let interpreter = info.interpreter.as_path();
@@ -608,7 +613,7 @@ fn harness_command(
         launch::command(
             spec.workers + 1,
             config.hostfile.as_deref(),
-            segments,
+            folders,
             interpreter.as_os_str(),
             &args,
         )

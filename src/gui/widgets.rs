@@ -131,7 +131,9 @@ fn python_build_ui(
                 .size(size * 0.8),
         );
         ui.add(egui::ProgressBar::new(build.fraction()).animate(true));
-        if ui.button("■ Stop the build").clicked() {
+        if build.stopping() {
+            ui.label(RichText::new("Stopping the build…").size(size * 0.8));
+        } else if ui.button("■ Stop the build").clicked() {
             commands.push(Command::CancelBuild);
         }
     }

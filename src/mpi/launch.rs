@@ -17,11 +17,27 @@
 //!   its core instead of spinning on it, so the coordinator and idle
 //!   workers do not take cores from the ranks computing.
 //! - `OMPI_MCA_btl_vader_backing_directory`: the job's own folder under
-//!   `/dev/shm` ([`SegmentDir`]), removed with the job. Ranks killed mid-run
-//!   (a cancel, a failure) cannot unlink their shared-memory segments, and
-//!   `/dev/shm` would keep them until the machine restarts. A watchdog
-//!   (`sh` waiting on a pipe only corescope holds) ends the job and removes
-//!   the folder should corescope itself be killed first.
+//!   `/dev/shm`, for the ranks' shared-memory segments. Every rank maps
+//!   every segment of its host while MPI starts (Open MPI attaches the
+//!   local peers in `MPI_Init`), then reports to the coordinating rank,
+//!   which says `Ready` only once all have: the job's owner then removes
+//!   the folder ([`JobFolders::mapped`]). The mappings stay; the names
+//!   are gone, so a rank, `mpirun` or corescope killed later leaves
+//!   nothing in `/dev/shm`.
+//! - `OMPI_MCA_orte_tmpdir_base`: the job's own folder under the temporary
+//!   folder for Open MPI's session folder (`ompi.HOST.UID`: its PMIx store,
+//!   contact file and topology), which a killed `mpirun` leaves behind.
+//!   It goes when the job's owner drops it, after `mpirun` is reaped.
+//!   (Not `orte_local_tmpdir_base`, which would spare a hostfile's other
+//!   hosts the path: the ranks get the session folder as
+//!   `orte_tmpdir_base` and refuse to start with both set.) A daemon on
+//!   another host makes the same path there; it removes its session
+//!   folder inside on a normal end and leaves the empty base.
+//!
+//! A watchdog (`sh` waiting on a pipe only corescope holds) ends the job
+//! and removes both folders should corescope itself be killed first (also
+//! before the ranks are ready); the next run sweeps what a watchdog could
+//! not (both are named like corescope's temporary files).
 //!
 //! Each `OMPI_MCA_*` setting already in the environment wins.
 
@@ -43,60 +59,88 @@ const DEFAULT_ENV: [(&str, &str); 4] = [
 
 /// Where Open MPI's shared-memory transport keeps its segments.
 const BACKING_VAR: &str = "OMPI_MCA_btl_vader_backing_directory";
-/// The memory file system that folder lives on.
+/// Where Open MPI puts its session folder.
+const SESSION_VAR: &str = "OMPI_MCA_orte_tmpdir_base";
+/// The memory file system the segment folder lives on.
 const SHM_ROOT: &str = "/dev/shm";
 
-/// One job's folder for Open MPI's shared-memory segments, removed (with
-/// whatever the ranks left in it) when dropped: the job's owner keeps it
-/// until the job is gone. Empty where `/dev/shm` is missing or the user
-/// chose a folder (`OMPI_MCA_btl_vader_backing_directory`).
+/// One job's folders: its shared-memory segments' under `/dev/shm`
+/// (removed once every rank has mapped them) and Open MPI's session
+/// folder's base under the temporary folder, both removed (with whatever
+/// the job left in them) when dropped: the job's owner keeps this until
+/// the job is gone. A folder is absent where the user chose one (its
+/// `OMPI_MCA_*` variable) or, for segments, where `/dev/shm` is missing.
 #[derive(Debug, Default)]
-pub struct SegmentDir {
-    path: Option<PathBuf>,
-    /// Started by [`SegmentDir::watch`]; killed before the folder goes.
+pub struct JobFolders {
+    segments: Option<PathBuf>,
+    session: Option<PathBuf>,
+    /// Started by [`JobFolders::watch`]; killed before the folders go.
     watchdog: Option<std::process::Child>,
 }
 
 /// The watchdog: waits for end of file on a pipe only corescope writes to,
 /// which comes only when corescope is gone (a normal end kills the watchdog
-/// first); then kills the job's group (`$1`) and removes its folder (`$2`).
-const WATCHDOG: &str = "read line; kill -KILL -- \"-$1\" 2>/dev/null; sleep 1; rm -rf -- \"$2\"";
+/// first); then kills the job's group (`$1`) and removes the job's folders
+/// (the other arguments). No `--` before the group: dash's `kill` takes it
+/// for a pid and kills nothing.
+const WATCHDOG: &str =
+    "read line; kill -KILL \"-$1\" 2>/dev/null; shift; sleep 1; rm -rf -- \"$@\"";
 
-impl SegmentDir {
-    /// A new folder under `/dev/shm`, named like corescope's temporary
-    /// files so one left by a killed corescope is swept by the next.
-    pub fn create() -> SegmentDir {
+impl JobFolders {
+    /// New folders under `/dev/shm` and the temporary folder, named like
+    /// corescope's temporary files so those of a killed corescope are
+    /// swept by the next.
+    pub fn create() -> JobFolders {
         static NEXT: AtomicU64 = AtomicU64::new(0);
-        let root = Path::new(SHM_ROOT);
-        if std::env::var_os(BACKING_VAR).is_some() || !root.is_dir() {
-            return SegmentDir::default();
-        }
-        crate::export::sweep_stale(root);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let path = root.join(format!("{}mpi-{n}", crate::export::temp_prefix()));
-        SegmentDir {
-            path: std::fs::create_dir(&path).ok().map(|()| path),
+        let root = Path::new(SHM_ROOT);
+        let segments = (std::env::var_os(BACKING_VAR).is_none() && root.is_dir())
+            .then(|| own_folder(root, &format!("mpi-{n}")))
+            .flatten();
+        let session = std::env::var_os(SESSION_VAR)
+            .is_none()
+            .then(|| own_folder(&std::env::temp_dir(), &format!("ompi-{n}")))
+            .flatten();
+        JobFolders {
+            segments,
+            session,
             watchdog: None,
         }
     }
 
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+    /// The segments' folder, until every rank has mapped them.
+    pub fn segments(&self) -> Option<&Path> {
+        self.segments.as_deref()
+    }
+
+    /// The base of Open MPI's session folder.
+    pub fn session(&self) -> Option<&Path> {
+        self.session.as_deref()
+    }
+
+    /// Every rank has mapped every segment of its host (the coordinator
+    /// said `Ready`): their names go now; the memory stays mapped until
+    /// the ranks end. No rank creates a segment after start-up.
+    pub fn mapped(&mut self) {
+        if let Some(path) = self.segments.take() {
+            let _ = std::fs::remove_dir_all(path);
+        }
     }
 
     /// Starts the watchdog for the job led by `job` (mpirun, a group
-    /// leader): if corescope is killed, the job goes and the folder with
-    /// it, without waiting for the next run to sweep it. Without `sh`
-    /// the next run still sweeps it.
+    /// leader): if corescope is killed, the job goes and the folders with
+    /// it, without waiting for the next run to sweep them. Without `sh`
+    /// the next run still sweeps them.
     pub fn watch(&mut self, job: u32) {
-        let Some(path) = &self.path else {
+        let folders: Vec<&Path> = self.segments().into_iter().chain(self.session()).collect();
+        if folders.is_empty() {
             return;
-        };
+        }
         let mut command = Command::new("sh");
         command
             .args(["-c", WATCHDOG, "corescope-watchdog"])
             .arg(job.to_string())
-            .arg(path)
+            .args(folders)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -111,7 +155,15 @@ impl SegmentDir {
     }
 }
 
-impl Drop for SegmentDir {
+/// A new folder `NAME` of this process in `root`, after sweeping those of
+/// processes that are gone; `None` where it cannot be made.
+fn own_folder(root: &Path, name: &str) -> Option<PathBuf> {
+    crate::export::sweep_stale(root);
+    let path = root.join(format!("{}{name}", crate::export::temp_prefix()));
+    std::fs::create_dir(&path).ok().map(|()| path)
+}
+
+impl Drop for JobFolders {
     fn drop(&mut self) {
         if let Some(mut watchdog) = self.watchdog.take() {
             // Killed before its pipe closes: it never acts on a job that
@@ -119,7 +171,10 @@ impl Drop for SegmentDir {
             let _ = watchdog.kill();
             let _ = watchdog.wait();
         }
-        if let Some(path) = &self.path {
+        for path in [self.segments.take(), self.session.take()]
+            .into_iter()
+            .flatten()
+        {
             let _ = std::fs::remove_dir_all(path);
         }
     }
@@ -130,11 +185,11 @@ const MAX_HOSTFILE_BYTES: u64 = 1024 * 1024;
 
 /// The `mpirun` command for `ranks` ranks of `program args…`, in a
 /// process group of its own, all three standard streams piped, with its
-/// shared-memory segments in `segments`.
+/// shared-memory segments and session folder in `folders`.
 pub fn command(
     ranks: u32,
     hostfile: Option<&Path>,
-    segments: &SegmentDir,
+    folders: &JobFolders,
     program: &OsStr,
     args: &[&OsStr],
 ) -> Command {
@@ -157,8 +212,11 @@ pub fn command(
             command.env(name, value);
         }
     }
-    if let Some(folder) = segments.path() {
+    if let Some(folder) = folders.segments() {
         command.env(BACKING_VAR, folder);
+    }
+    if let Some(folder) = folders.session() {
+        command.env(SESSION_VAR, folder);
     }
     #[cfg(unix)]
     {
@@ -226,7 +284,7 @@ mod tests {
         let command = command(
             3,
             Some(Path::new("hosts.txt")),
-            &SegmentDir::default(),
+            &JobFolders::default(),
             OsStr::new("/bin/corescope"),
             &[OsStr::new("__mpi-rank")],
         );
@@ -277,12 +335,23 @@ mod tests {
         );
     }
 
+    /// What `command` tells the job in `name`.
+    fn told<'c>(command: &'c Command, name: &str) -> Option<&'c OsStr> {
+        command
+            .get_envs()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, value)| value)
+    }
+
     #[test]
-    fn a_job_s_segment_folder_goes_with_it_and_the_ranks_are_told_of_it() {
+    fn a_job_s_folders_go_with_it_and_the_ranks_are_told_of_them() {
         use crate::require::{Part, require};
-        let here = if std::env::var_os(BACKING_VAR).is_some() {
+        let here = if [BACKING_VAR, SESSION_VAR]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some())
+        {
             Err(format!(
-                "{BACKING_VAR} is set: the segments go to that folder"
+                "{BACKING_VAR} or {SESSION_VAR} is set: the job uses those folders"
             ))
         } else if !Path::new(SHM_ROOT).is_dir() {
             Err(format!("no {SHM_ROOT}"))
@@ -292,21 +361,79 @@ mod tests {
         if require(Part::DevShm, here).is_none() {
             return;
         }
-        let segments = SegmentDir::create();
-        let folder = segments.path().unwrap().to_path_buf();
-        assert!(folder.is_dir());
-        std::fs::write(
-            folder.join("vader_segment.host.1.0"),
-            b"left by a killed rank",
-        )
-        .unwrap();
-        let command = command(2, None, &segments, OsStr::new("x"), &[]);
-        let told = command
-            .get_envs()
-            .find(|(name, _)| *name == BACKING_VAR)
-            .and_then(|(_, value)| value);
-        assert_eq!(told, Some(folder.as_os_str()));
-        drop(segments);
-        assert!(!folder.exists());
+        let folders = JobFolders::create();
+        let segments = folders.segments().unwrap().to_path_buf();
+        let session = folders.session().unwrap().to_path_buf();
+        assert!(segments.is_dir() && session.is_dir());
+        assert!(segments.starts_with(SHM_ROOT));
+        assert!(session.starts_with(std::env::temp_dir()));
+        std::fs::write(segments.join("vader_segment.host.1.0"), b"a segment").unwrap();
+        std::fs::create_dir(session.join("ompi.host.0")).unwrap();
+        let command = command(2, None, &folders, OsStr::new("x"), &[]);
+        assert_eq!(told(&command, BACKING_VAR), Some(segments.as_os_str()));
+        assert_eq!(told(&command, SESSION_VAR), Some(session.as_os_str()));
+        drop(folders);
+        assert!(!segments.exists() && !session.exists());
+    }
+
+    #[test]
+    fn the_watchdog_ends_the_job_and_removes_its_folders_once_corescope_is_gone() {
+        use std::os::unix::process::CommandExt;
+        let mut folders = JobFolders::create();
+        let made: Vec<PathBuf> = folders
+            .segments()
+            .into_iter()
+            .chain(folders.session())
+            .map(Path::to_path_buf)
+            .collect();
+        assert!(!made.is_empty());
+        let mut job = Command::new("sleep")
+            .arg("60")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        folders.watch(job.id());
+        // corescope gone: the only writer of the watchdog's pipe closes it.
+        drop(folders.watchdog.as_mut().unwrap().stdin.take());
+        let ended = (0..1000).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            job.try_wait().unwrap().is_some()
+        });
+        if !ended {
+            let _ = job.kill();
+            let _ = job.wait();
+        }
+        assert!(ended, "the watchdog left the job running");
+        let removed = (0..1000).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            made.iter().all(|folder| !folder.exists())
+        });
+        assert!(removed, "the watchdog left {made:?}");
+    }
+
+    #[test]
+    fn segments_lose_their_names_once_mapped_and_the_session_folder_stays() {
+        use crate::require::{Part, require};
+        let here = if std::env::var_os(BACKING_VAR).is_some() {
+            Err(format!(
+                "{BACKING_VAR} is set: the segments go to that folder"
+            ))
+        } else {
+            Ok(())
+        };
+        if require(Part::DevShm, here).is_none() {
+            return;
+        }
+        let mut folders = JobFolders::create();
+        let segments = folders.segments().unwrap().to_path_buf();
+        std::fs::write(segments.join("vader_segment.host.1.0"), b"a segment").unwrap();
+        folders.mapped();
+        assert!(!segments.exists());
+        assert_eq!(folders.segments(), None);
+        if let Some(session) = folders.session().map(Path::to_path_buf) {
+            assert!(session.is_dir());
+            drop(folders);
+            assert!(!session.exists());
+        }
     }
 }

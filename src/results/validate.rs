@@ -267,6 +267,14 @@ fn run_record(at: &str, r: &RunRecord) -> Checked {
     count(&f("repeats"), r.repeats.into(), 1, MAX_REPEATS.into())?;
     count(&f("warmup"), r.warmup.into(), 0, MAX_REPEATS.into())?;
     count(&f("payload_bytes"), r.payload_bytes, 0, MAX_PAYLOAD_BYTES)?;
+    // The size the command line allows for the workload: a file's 10^12
+    // sleep would rerun for ever.
+    let most = match crate::settings::Setting::Size.info().kind {
+        crate::settings::ValueKind::Count { max, .. } => max,
+        _ => u64::MAX,
+    };
+    let (low, high) = (r.workload.min_size(), r.workload.max_size().min(most));
+    count(&f("size"), r.size, low, high)?;
     // The settings a run is re-run with (`rerun`), bounded as the command
     // line bounds them: an in-flight of 0 would never send a task.
     count(&f("in_flight"), r.in_flight.into(), 1, MAX_IN_FLIGHT.into())?;
@@ -739,8 +747,9 @@ mod tests {
         run.spans = vec![span(0, 0, 0.0, 0.4), span(1, 1, 0.1, 0.5)];
         assert_eq!(check(&set_of(run.clone())), Ok(()));
         type Lie = fn(&mut RunRecord);
-        let lies: [(&str, Lie); 12] = [
+        let lies: [(&str, Lie); 13] = [
             ("runs[0].spans[1].worker", |r| r.spans[1].worker = 2),
+            ("runs[0].size", |r| r.size = 1_000_000_000_000),
             ("runs[0].spans[1].task", |r| r.spans[1].task = 0),
             ("runs[0].in_flight", |r| r.in_flight = 0),
             ("runs[0].runtime_threads", |r| {

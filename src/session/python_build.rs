@@ -1,19 +1,17 @@
 //! The free-threaded CPython build started from the window, as the session
 //! holds it: at most one at a time, polled each frame, and once built the
 //! interpreter probes are forgotten so that the lesson that needed it can
-//! run at once.
+//! run at once. A stopped build is kept until its threads are done
+//! ([`Build::ended`]), then dropped: the window never waits for it.
 
 use super::Session;
 use crate::free_threaded::Build;
 
 impl Session {
-    /// Starts building the free-threaded CPython (nothing while one builds).
+    /// Starts building the free-threaded CPython (nothing while one builds
+    /// or stops).
     pub fn start_python_build(&mut self) {
-        if self
-            .python_build
-            .as_ref()
-            .is_some_and(|b| b.outcome.is_none())
-        {
+        if self.python_building() {
             return;
         }
         self.python_build = None;
@@ -28,9 +26,11 @@ impl Session {
         }
     }
 
-    /// Stops the build; its script and everything it started end.
+    /// Stops the build; its script and everything it started end (on the
+    /// build's own threads: this returns at once).
     pub fn cancel_python_build(&mut self) {
-        if self.python_build.take().is_some() {
+        if let Some(build) = &mut self.python_build {
+            build.stop();
             self.messages.notice = Some("the free-threaded CPython build was stopped".to_string());
         }
     }
@@ -41,7 +41,15 @@ impl Session {
         let Some(build) = &mut self.python_build else {
             return;
         };
-        if !build.poll() {
+        let changed = build.poll();
+        if build.stopping() {
+            // Said when it was stopped; gone once nothing waits on it.
+            if build.ended() {
+                self.python_build = None;
+            }
+            return;
+        }
+        if !changed {
             return;
         }
         match &build.outcome {
@@ -62,10 +70,10 @@ impl Session {
         }
     }
 
-    /// Whether a build is running.
+    /// Whether a build is running or still stopping.
     pub fn python_building(&self) -> bool {
         self.python_build
             .as_ref()
-            .is_some_and(|b| b.outcome.is_none())
+            .is_some_and(|b| b.outcome.is_none() || (b.stopping() && !b.ended()))
     }
 }

@@ -2,10 +2,13 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod gui;
+pub mod marked;
 pub mod require;
 pub mod run_spec;
 
 // Each test uses part of them.
+#[allow(unused_imports)]
+pub use marked::{MarkedRun, run_marked, signal};
 #[allow(unused_imports)]
 pub use run_spec::{RunSpecBuilder, engine_config, run, run_on, run_spec, run_with, try_run_with};
 

@@ -8,6 +8,7 @@ corescope's async and async+processes models do.
 """
 
 import os
+import threading
 import time
 
 
@@ -49,6 +50,11 @@ class AsyncPool:
         self.jobs = jobs_of(spec)
         self.cpu = {}
         self.executor = None
+        # python-asyncio+processes: the pool's processes, watched for an
+        # early end as the other process pools' are (a task that only waits
+        # never touches the pool, so nothing else would see one die).
+        self.watched = []
+        self.closing = threading.Event()
         start = time.monotonic_ns()
         self.loop = asyncio.new_event_loop()
         if self.process:
@@ -68,7 +74,10 @@ class AsyncPool:
                 pid, cpu, note = f.result()
                 self.cpu[pid] = cpu
                 adopt_note(note)
-        self.keys = dict.fromkeys(self.cpu)
+        self.keys = {pid: worker for worker, pid in enumerate(self.cpu)}
+        if self.executor is not None:
+            self.watched = list(self.executor._processes.values())
+            watch_workers(self)
         self.spawn_ns = time.monotonic_ns() - start
 
     async def compute(self, function, *args):
@@ -176,6 +185,7 @@ class AsyncPool:
         return message
 
     def close(self):
+        self.closing.set()
         if self.executor is not None:
             self.executor.shutdown(wait=True)
         self.loop.close()

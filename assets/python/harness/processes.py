@@ -44,6 +44,8 @@ _LEFT_TO_ITSELF = {
     "python-processes": "multiprocessing.Pool would wait forever for the task it held (cpython#96062)",
     "python-queue": "the result Queue would wait forever for its results",
     "python-executor": "ProcessPoolExecutor would break the whole pool",
+    "python-asyncio+processes": "its ProcessPoolExecutor would break, unseen by the "
+    "tasks that only wait in the event loop",
 }
 
 
@@ -71,7 +73,8 @@ def watch_workers(pool):
                 code = proc.exitcode
                 if code is None or pool.closing.is_set():
                     continue
-                worker = pool.keys.get(proc.pid, "?")
+                # Before the workers said ready, by the order they started.
+                worker = pool.keys.get(proc.pid, pool.watched.index(proc))
                 emit(
                     {
                         "type": "error",
@@ -158,6 +161,10 @@ class ProcessModels(Pool):
         initargs = (self.spec, barrier, True, self.value)
         if self.model == "python-processes":
             self.pool = ctx.Pool(self.workers, initializer=init_worker, initargs=initargs)
+            # Watched from the start: a worker lost before the barrier would
+            # be replaced by the Pool unseen.
+            self.watched = list(self.pool._pool)
+            watch_workers(self)
             ready = self.pool.map_async(worker_ready, range(self.workers), chunksize=1)
             barrier.wait(60)
             readies = ready.get(60)
@@ -182,13 +189,10 @@ class ProcessModels(Pool):
             # Every worker mapped it before saying ready: the name can go
             # now, so no end of the harness, however abrupt, leaves it.
             self.shm.unlink()
-        if self.model == "python-processes":
-            self.watched = list(self.pool._pool)
-        elif self.model == "python-executor":
+        if self.model == "python-executor":
+            # Its processes start as tasks come: all are there by now.
             self.watched = list(self.pool._processes.values())
-        else:
-            self.watched = list(self.procs)
-        watch_workers(self)
+            watch_workers(self)
 
     def start_queue(self, ctx, barrier):
         """python-queue: one task queue per worker (static) or one for all
@@ -205,6 +209,10 @@ class ProcessModels(Pool):
             )
             p.start()
             self.procs.append(p)
+        # Watched from the start: one lost before the barrier would leave
+        # the others waiting at it for a minute.
+        self.watched = list(self.procs)
+        watch_workers(self)
         barrier.wait(60)
         return [self.results.get(60)[1:] for _ in range(self.workers)]
 
