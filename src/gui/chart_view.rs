@@ -535,12 +535,44 @@ pub(super) fn axis_hints(axis: &AxisLayout, across: bool, sizes: TextSizes) -> A
         .formatter(move |mark, _| tick_label(&ticks, mark.value))
 }
 
-/// The axes of a layout.
-fn axes(layout: &Layout, sizes: TextSizes) -> (AxisHints<'static>, AxisHints<'static>) {
+/// The axes of a layout in a plot of `width` × `height` points, each
+/// title cut to the length of its axis: a rotated y title longer than a
+/// short plot ran up over the text above the chart.
+fn axes(
+    ctx: &egui::Context,
+    layout: &Layout,
+    sizes: TextSizes,
+    (width, height): (f32, f32),
+) -> (AxisHints<'static>, AxisHints<'static>) {
+    let grow = sizes.tick / WINDOW_TEXT.tick;
+    let title =
+        |text: &str, room: f32| RichText::new(fitted(ctx, text, sizes.axis, room)).size(sizes.axis);
     (
-        axis_hints(&layout.x, true, sizes),
-        axis_hints(&layout.y, false, sizes),
+        axis_hints(&layout.x, true, sizes).label(title(&layout.x.title, width - 70.0 * grow)),
+        axis_hints(&layout.y, false, sizes).label(title(&layout.y.title, height - 55.0 * grow)),
     )
+}
+
+/// `text` cut with an ellipsis to at most `room` points in the
+/// proportional font of `size`.
+fn fitted(ctx: &egui::Context, text: &str, size: f32, room: f32) -> String {
+    let measure = EguiMeasure {
+        ctx,
+        font: FontId::proportional(size),
+    };
+    let fits = |t: &str| measure.width(t) <= f64::from(room.max(0.0));
+    if fits(text) {
+        return text.to_string();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let candidate = format!("{}…", chars.iter().collect::<String>().trim_end());
+        if fits(&candidate) {
+            return candidate;
+        }
+    }
+    String::new()
 }
 
 /// The room a plot of `width` × `height` points leaves its data, in tick
@@ -562,7 +594,7 @@ fn plot_ui(
     width: f32,
     height: f32,
 ) -> egui::Rect {
-    let (x_axis, y_axis) = axes(layout, text_sizes(ui.ctx()));
+    let (x_axis, y_axis) = axes(ui.ctx(), layout, text_sizes(ui.ctx()), (width, height));
     let unit = chart.unit;
     let axis = chart.x_axis;
     let x_marks = grid_marks(&layout.x.ticks);
