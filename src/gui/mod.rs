@@ -13,6 +13,7 @@
 //! ([`crate::session::store::ResultsStore`]).
 
 pub mod app;
+mod chart_legend;
 pub mod chart_view;
 pub mod code_probe;
 pub mod command;

@@ -139,12 +139,24 @@ pub fn charts_ui(
         }
         return;
     }
+    let fourth = settings.fourth;
+    let kinds = grid_kinds(counted, ran_commands, fourth);
+    settings.fourth = chart_grid_ui(ui, &kinds, fourth, &chart_of, commands);
+}
+
+/// The grid's charts of `kinds`, two to a row, each row over one legend;
+/// returns the fourth cell's chart kind, as its menu left it.
+fn chart_grid_ui(
+    ui: &mut egui::Ui,
+    kinds: &[ChartKind],
+    fourth: ChartKind,
+    chart_of: &dyn Fn(ChartKind) -> Option<Arc<Chart>>,
+    commands: &mut Vec<Command>,
+) -> ChartKind {
     let gap = 14.0;
     let available = ui.available_size();
     let width = ((available.x - gap) / 2.0).max(200.0);
     let height = ((available.y - gap) / 2.0).max(MIN_CELL_HEIGHT);
-    let fourth = settings.fourth;
-    let kinds = grid_kinds(counted, ran_commands, fourth);
     let mut fourth_choice = fourth;
     // Rows of two cells, each cell from its row's top: egui's Grid
     // centres a cell in its row's height of the frame before, so a cell
@@ -179,7 +191,7 @@ pub fn charts_ui(
             chart_view::legend_strip_ui(ui, &legend, 2.0 * width + gap);
         }
     }
-    settings.fourth = fourth_choice;
+    fourth_choice
 }
 
 /// What the shown charts are built from: each source's label, its runs'

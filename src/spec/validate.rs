@@ -43,7 +43,7 @@ impl RawExperiment {
         let command = workloads.iter().any(|p| p.spec.command.is_some());
         let models = match self.get(Setting::Models) {
             None if code => CODE_MODELS.to_vec(),
-            None if command => COMMAND_MODELS.to_vec(),
+            None if command => command_models(),
             text => parse_models(text.unwrap_or_default())?,
         };
         if code {
@@ -247,9 +247,14 @@ impl RawExperiment {
     }
 }
 
-/// The models a `--command` run compares when none are named: one child
-/// at a time, then N at once.
-pub const COMMAND_MODELS: [Model; 2] = [Model::Serial, Model::Threads];
+/// The models a `--command` run compares when none are named: those a new
+/// experiment picks that can run a command (serial: one child at a time;
+/// threads: N at once).
+pub fn command_models() -> Vec<Model> {
+    Model::default_picks()
+        .filter(|m| m.runs_commands())
+        .collect()
+}
 
 impl RawExperiment {
     /// The one workload of a `--command` run; `--workload` and `--size`
