@@ -358,7 +358,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME",
           help_heading = Group::Experiment.heading(),
           help = format!(
-              "Execution model: {} (default: processes; python-processes with --code)",
+              "Execution model: {} (default: processes; python-processes with --code, threads with --command)",
               crate::model::help_list()
           ))]
     pub model: Option<String>,
@@ -374,15 +374,19 @@ pub struct RunArgs {
 
 impl RunArgs {
     /// The model run when none is named: `processes`, or for a Python
-    /// function (`--code`) `python-processes`, which can call it.
+    /// function (`--code`) `python-processes`, which can call it, or for a
+    /// command (`--command`) `threads`, which runs N children at once.
     pub const DEFAULT_MODEL: &'static str = "processes";
     pub const DEFAULT_CODE_MODEL: &'static str = "python-processes";
+    pub const DEFAULT_COMMAND_MODEL: &'static str = "threads";
 
     /// The experiment these arguments describe.
     pub fn raw(&self) -> RawExperiment {
-        let code = self.experiment.raw.get(Setting::Code).is_some();
-        let fallback = if code {
+        let raw = &self.experiment.raw;
+        let fallback = if raw.get(Setting::Code).is_some() {
             Self::DEFAULT_CODE_MODEL
+        } else if raw.get(Setting::Command).is_some() {
+            Self::DEFAULT_COMMAND_MODEL
         } else {
             Self::DEFAULT_MODEL
         };
@@ -536,6 +540,10 @@ mod tests {
         assert_eq!(
             model(&["corescope", "run", "--code", "a.py:f"]).as_deref(),
             Some("python-processes")
+        );
+        assert_eq!(
+            model(&["corescope", "run", "--command", "true"]).as_deref(),
+            Some("threads")
         );
     }
 }
