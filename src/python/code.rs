@@ -17,10 +17,13 @@ use crate::settings::values::Scaling;
 use crate::spec::{ExperimentSpec, RawExperiment, SpecError};
 use crate::workload::CodeTarget;
 
-/// Reads the file with `ast` and says what it found, as one JSON line.
-const INSPECT_SCRIPT: &str = r#"
+/// The start of every script that reads a file (`sys.argv[1]`) without
+/// running it: `answer(**fields)` prints one JSON line and exits; the file
+/// is read and parsed into `tree`, or what is wrong with it is answered;
+/// `takes_one(node)` says whether a `def` can be called with one argument.
+pub(super) const READ_TREE: &str = r#"
 import ast, json, sys
-path, name = sys.argv[1], sys.argv[2]
+path = sys.argv[1]
 def answer(**fields):
     print(json.dumps(fields))
     sys.exit(0)
@@ -39,6 +42,17 @@ except SyntaxError as e:
     answer(error="%s is not valid Python: line %s: %s" % (path, e.lineno, e.msg))
 except (ValueError, UnicodeError) as e:
     answer(error="%s is not a Python file: %s" % (path, e))
+def takes_one(node):
+    a = node.args
+    positional = getattr(a, "posonlyargs", []) + a.args
+    required = len(positional) - len(a.defaults)
+    kw_required = sum(1 for d in a.kw_defaults if d is None)
+    return (len(positional) >= 1 or a.vararg is not None) and required <= 1 and kw_required == 0
+"#;
+
+/// After [`READ_TREE`]: what the file says of function `sys.argv[2]`.
+const INSPECT: &str = r#"
+name = sys.argv[2]
 defs = (ast.FunctionDef, ast.AsyncFunctionDef)
 functions = {n.name: n for n in tree.body if isinstance(n, defs)}
 if name not in functions:
@@ -46,16 +60,13 @@ if name not in functions:
         answer(error="%s has no function %s(); it defines %s" % (path, name, ", ".join(sorted(functions))))
     answer(error="%s has no function %s(); it defines no function at its top level" % (path, name))
 node = functions[name]
-a = node.args
-positional = getattr(a, "posonlyargs", []) + a.args
-required = len(positional) - len(a.defaults)
-kw_required = sum(1 for d in a.kw_defaults if d is None)
-takes_one = (len(positional) >= 1 or a.vararg is not None) and required <= 1 and kw_required == 0
-answer(is_async=isinstance(node, ast.AsyncFunctionDef), inputs="inputs" in functions, takes_one=takes_one)
+answer(is_async=isinstance(node, ast.AsyncFunctionDef), inputs="inputs" in functions, takes_one=takes_one(node))
 "#;
 
-/// Imports the file (its prints sent nowhere) and counts `inputs()`.
-const COUNT_SCRIPT: &str = r#"
+/// The start of every script that imports the file (`sys.argv[1]`): the
+/// answer goes to a copy of stdout, the module's own prints nowhere;
+/// `load()` imports it as its own module, its folder first on the path.
+pub(super) const IMPORT_QUIETLY: &str = r#"
 import importlib.util, json, os, sys
 path = os.path.abspath(sys.argv[1])
 answer = os.dup(1)
@@ -63,18 +74,26 @@ quiet = os.open(os.devnull, os.O_WRONLY)
 os.dup2(quiet, 1)
 os.dup2(quiet, 2)
 sys.path.insert(0, os.path.dirname(path))
-name = os.path.splitext(os.path.basename(path))[0]
-try:
+def load():
+    name = os.path.splitext(os.path.basename(path))[0]
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    out = {"count": len(list(module.inputs()))}
+    return module
+def say(out):
+    os.write(answer, (json.dumps(out) + "\n").encode())
+    os._exit(0)
+"#;
+
+/// After [`IMPORT_QUIETLY`]: counts `inputs()`.
+const COUNT: &str = r#"
+try:
+    out = {"count": len(list(load().inputs()))}
 except BaseException as e:
     text = str(e).splitlines()[0] if str(e) else ""
     out = {"error": "%s: %s" % (type(e).__name__, text) if text else type(e).__name__}
-os.write(answer, (json.dumps(out) + "\n").encode())
-os._exit(0)
+say(out)
 "#;
 
 /// What the `ast` reading found.
@@ -114,7 +133,7 @@ pub fn prepare(
     };
     let target = code.target();
     let refuse = |message: String| SpecError::new(Setting::Code, message);
-    let Ok(found) = ask::<Inspected>(python, INSPECT_SCRIPT, target) else {
+    let Ok(found) = ask::<Inspected>(python, &[READ_TREE, INSPECT], target) else {
         return Ok(());
     };
     if let Some(error) = found.error {
@@ -160,7 +179,7 @@ pub fn prepare(
 /// `len(list(inputs()))`, within the task bounds.
 fn count_inputs(python: &Path, target: &CodeTarget) -> Result<u32, SpecError> {
     let refuse = |message: String| SpecError::new(Setting::Code, message);
-    let counted = ask::<Counted>(python, COUNT_SCRIPT, target).map_err(|e| {
+    let counted = ask::<Counted>(python, &[IMPORT_QUIETLY, COUNT], target).map_err(|e| {
         refuse(format!(
             "inputs() of {} could not be counted: {e}",
             target.file.display()
@@ -188,11 +207,21 @@ fn count_inputs(python: &Path, target: &CodeTarget) -> Result<u32, SpecError> {
 /// Runs `script FILE FUNCTION` and reads its one JSON line.
 fn ask<T: serde::de::DeserializeOwned>(
     python: &Path,
-    script: &str,
+    script: &[&str],
     target: &CodeTarget,
 ) -> Result<T, PythonError> {
     let file = target.file.to_string_lossy();
-    let (status, stdout, stderr) = run_script(python, script, &[&file, &target.function])?;
+    ask_json(python, script, &[&file, &target.function])
+}
+
+/// Runs the script made of the pieces of `script` with `args` and reads
+/// its one JSON line (the last line of its stdout).
+pub(super) fn ask_json<T: serde::de::DeserializeOwned>(
+    python: &Path,
+    script: &[&str],
+    args: &[&str],
+) -> Result<T, PythonError> {
+    let (status, stdout, stderr) = run_script(python, &script.concat(), args)?;
     let line = stdout.lines().rev().find(|l| !l.trim().is_empty());
     match line.and_then(|l| serde_json::from_str(l).ok()) {
         Some(answer) if status.success() => Ok(answer),

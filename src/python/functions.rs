@@ -10,62 +10,31 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::run_script;
+use super::PythonError;
+use super::code::{IMPORT_QUIETLY, READ_TREE, ask_json};
 use crate::workload::CodeTarget;
 
-/// Lists the top-level functions with `ast`, as one JSON line.
-const LIST_SCRIPT: &str = r#"
-import ast, json, sys
-path = sys.argv[1]
-def answer(**fields):
-    print(json.dumps(fields))
-    sys.exit(0)
-try:
-    with open(path, "rb") as f:
-        source = f.read()
-except OSError as e:
-    answer(error="%s cannot be read: %s" % (path, e.strerror))
-if b"\0" in source:
-    answer(error="%s is not a Python file (it holds binary data)" % path)
-try:
-    tree = ast.parse(source, filename=path)
-except SyntaxError as e:
-    answer(error="%s is not valid Python: line %s: %s" % (path, e.lineno, e.msg))
-except (ValueError, UnicodeError) as e:
-    answer(error="%s is not a Python file: %s" % (path, e))
+/// After [`READ_TREE`]: the top-level functions (`inputs` left out).
+const LIST: &str = r#"
 found = []
 for n in tree.body:
     if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name != "inputs":
-        a = n.args
-        positional = getattr(a, "posonlyargs", []) + a.args
-        required = len(positional) - len(a.defaults)
-        kw_required = sum(1 for d in a.kw_defaults if d is None)
-        takes_one = (len(positional) >= 1 or a.vararg is not None) and required <= 1 and kw_required == 0
-        found.append({"name": n.name, "line": n.lineno, "is_async": isinstance(n, ast.AsyncFunctionDef), "takes_one": takes_one})
+        found.append({"name": n.name, "line": n.lineno, "is_async": isinstance(n, ast.AsyncFunctionDef), "takes_one": takes_one(n)})
 answer(functions=found[:200])
 "#;
 
-/// Imports the file (its prints sent nowhere) and times one call of the
-/// function with task 0's argument.
-const TIME_SCRIPT: &str = r#"
-import asyncio, importlib.util, inspect, json, os, sys, time, traceback
-path, name = os.path.abspath(sys.argv[1]), sys.argv[2]
-answer = os.dup(1)
-quiet = os.open(os.devnull, os.O_WRONLY)
-os.dup2(quiet, 1)
-os.dup2(quiet, 2)
-sys.path.insert(0, os.path.dirname(path))
-module_name = os.path.splitext(os.path.basename(path))[0]
+/// After [`IMPORT_QUIETLY`]: times one call of function `sys.argv[2]`
+/// with task 0's argument.
+const TIME: &str = r#"
+import asyncio, inspect, time, traceback
+name = sys.argv[2]
 def line(e):
     text = str(e).splitlines()[0] if str(e) else ""
     where = traceback.extract_tb(e.__traceback__)
     at = " (line %d)" % where[-1].lineno if where else ""
     return ("%s: %s" % (type(e).__name__, text) if text else type(e).__name__) + at
 try:
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
+    module = load()
     function = getattr(module, name)
     argument = 0
     if callable(getattr(module, "inputs", None)):
@@ -77,8 +46,7 @@ try:
     out = {"seconds": time.perf_counter() - start}
 except BaseException as e:
     out = {"error": line(e)}
-os.write(answer, (json.dumps(out) + "\n").encode())
-os._exit(0)
+say(out)
 "#;
 
 /// One function the file defines at its top level.
@@ -112,7 +80,7 @@ struct Timed {
 /// gives the arguments), read by `python` without running the file; or
 /// what is wrong, in one line.
 pub fn functions(python: &Path, file: &Path) -> Result<Vec<Function>, String> {
-    let listed: Listed = ask(python, LIST_SCRIPT, &[&file.to_string_lossy()])?;
+    let listed: Listed = ask(python, &[READ_TREE, LIST], &[&file.to_string_lossy()])?;
     match listed.error {
         Some(error) => Err(error),
         None => Ok(listed.functions),
@@ -124,7 +92,7 @@ pub fn functions(python: &Path, file: &Path) -> Result<Vec<Function>, String> {
 /// exception it raised, in one line.
 pub fn time_one_call(python: &Path, target: &CodeTarget) -> Result<f64, String> {
     let file = target.file.to_string_lossy();
-    let timed: Timed = ask(python, TIME_SCRIPT, &[&file, &target.function])?;
+    let timed: Timed = ask(python, &[IMPORT_QUIETLY, TIME], &[&file, &target.function])?;
     match (timed.error, timed.seconds) {
         (Some(error), _) => Err(format!("{}(…) raised {error}", target.function)),
         (None, Some(seconds)) => Ok(seconds),
@@ -132,22 +100,19 @@ pub fn time_one_call(python: &Path, target: &CodeTarget) -> Result<f64, String> 
     }
 }
 
-/// Runs `script` with `args` and reads its one JSON line.
+/// Runs the script made of `script` with `args` and reads its one JSON
+/// line; what went wrong, in a line for the form.
 fn ask<T: serde::de::DeserializeOwned>(
     python: &Path,
-    script: &str,
+    script: &[&str],
     args: &[&str],
 ) -> Result<T, String> {
-    let (status, stdout, stderr) = run_script(python, script, args).map_err(|e| e.to_string())?;
-    let line = stdout.lines().rev().find(|l| !l.trim().is_empty());
-    match line.and_then(|l| serde_json::from_str(l).ok()) {
-        Some(answer) if status.success() => Ok(answer),
-        _ => Err(format!(
-            "{} could not read it: {}",
-            python.display(),
-            super::last_lines(&stderr, 1)
-        )),
-    }
+    ask_json(python, script, args).map_err(|e| match e {
+        PythonError::Broken { reason, .. } => {
+            format!("{} could not read it: {reason}", python.display())
+        }
+        other => other.to_string(),
+    })
 }
 
 #[cfg(test)]
