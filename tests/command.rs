@@ -7,38 +7,14 @@
 
 mod common;
 
-use std::process::{Command, Output};
-use std::time::Duration;
+use std::process::Output;
 
-use common::{marked, read_json, stdout, wait_for};
+use common::{read_json, stdout};
 
 /// Runs corescope marked (its children inherit the mark); checks that no
 /// process it started survives it.
 fn run_marked(label: &str, args: &[&str]) -> Output {
-    let mark = format!("{}-command-{label}", std::process::id());
-    let out = Command::new(common::exe())
-        .args(args)
-        .env("CORESCOPE_TEST_MARK", &mark)
-        .output()
-        .unwrap();
-    let left = wait_for(Duration::from_secs(5), || {
-        marked(&mark).is_empty().then_some(())
-    });
-    assert!(
-        left.is_some(),
-        "{label}: processes left: {:?}",
-        marked(&mark)
-    );
-    out
-}
-
-/// The `error:` lines of a run, the help's pointer left out.
-fn error_line(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .filter(|l| l.starts_with("error:") && !l.contains("--help"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    common::run_marked(label, args, &[])
 }
 
 /// The most spans of `run` that overlap at one instant.
@@ -157,7 +133,7 @@ fn a_failing_command_fails_the_run_naming_its_task_status_and_stderr() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        error_line(&out),
+        common::error_line(&out),
         "error: the run failed: task 2: `if [ 2 = 2 ]; then echo 'no such input' >&2; exit 3; \
          fi` exited with status 3: no such input"
     );
@@ -238,7 +214,7 @@ fn bad_input_is_refused_with_status_2() {
         all.extend_from_slice(args);
         let out = run_marked("bad", &all);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let line = error_line(&out);
+        let line = common::error_line(&out);
         assert!(line.starts_with(expected), "{args:?}: {line}");
         assert_eq!(line.lines().count(), 1, "{line}");
     }

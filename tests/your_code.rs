@@ -40,15 +40,6 @@ fn run_marked(label: &str, args: &[&str]) -> Output {
     common::run_marked(label, args, &[])
 }
 
-/// The `error:` line of a run, the help's pointer left out.
-fn error_line(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .filter(|l| l.starts_with("error:") && !l.contains("--help"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// A sweep of `code` under `models` at 2 workers, one repetition; its JSON.
 fn sweep(label: &str, code: &str, models: &[Model], extra: &[&str]) -> (Output, serde_json::Value) {
     let dir = tempfile::tempdir().unwrap();
@@ -72,7 +63,11 @@ fn sweep(label: &str, code: &str, models: &[Model], extra: &[&str]) -> (Output, 
     ];
     args.extend_from_slice(extra);
     let out = run_marked(label, &args);
-    assert!(out.status.success(), "{label}: {}", error_line(&out));
+    assert!(
+        out.status.success(),
+        "{label}: {}",
+        common::error_line(&out)
+    );
     (out, read_json(&json))
 }
 
@@ -190,7 +185,7 @@ fn refused(label: &str, code: &str, extra: &[&str]) -> (i32, String) {
     ];
     args.extend_from_slice(extra);
     let out = run_marked(label, &args);
-    (out.status.code().unwrap_or(-1), error_line(&out))
+    (out.status.code().unwrap_or(-1), common::error_line(&out))
 }
 
 #[test]

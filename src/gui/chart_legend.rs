@@ -43,10 +43,7 @@ impl<'a> EguiMeasure<'a> {
 
     /// The legend font's measure.
     pub fn legend(ctx: &'a egui::Context) -> EguiMeasure<'a> {
-        EguiMeasure {
-            ctx,
-            font: FontId::proportional(text_sizes(ctx).legend),
-        }
+        EguiMeasure::proportional(ctx, text_sizes(ctx).legend)
     }
 }
 
